@@ -1,0 +1,56 @@
+import { DEFAULT_EXAMINER } from '../core/examiner';
+import { systemClock, type Clock } from '../core/clock';
+import { EventHub } from '../core/event-hub';
+import { openDatabase, type Db, type SchemaComponent } from '../core/store/database';
+import { hostSchema } from '../core/hosts/schema';
+import { HostService } from '../core/hosts/host-service';
+import { InventoryService } from '../core/inventory/inventory-service';
+
+export interface CoreOptions {
+  /** The store directory: SQLite database and content-addressed blobs. */
+  storeDir: string;
+  examiner?: string;
+  clock?: Clock;
+  /** better-sqlite3 binding for Electron's ABI (set by the Electron shell only). */
+  nativeBinding?: string;
+}
+
+/**
+ * The engine behind every transport. The Electron shell, the bridge, the CLI and the tests all
+ * build one of these and talk to it through the same contract.
+ */
+export interface Core {
+  readonly storeDir: string;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly examiner: string;
+  readonly events: EventHub;
+  readonly hosts: HostService;
+  readonly inventory: InventoryService;
+  close(): Promise<void>;
+}
+
+const SCHEMA: readonly SchemaComponent[] = [hostSchema];
+
+export function createCore(options: CoreOptions): Core {
+  const clock = options.clock ?? systemClock;
+  const examiner = options.examiner ?? DEFAULT_EXAMINER;
+  const db = openDatabase(options.storeDir, SCHEMA, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  const events = new EventHub();
+  const hosts = new HostService({ db, clock, events });
+  const inventory = new InventoryService({ hosts, clock, events });
+  return {
+    storeDir: options.storeDir,
+    db,
+    clock,
+    examiner,
+    events,
+    hosts,
+    inventory,
+    async close() {
+      await inventory.close();
+      await hosts.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { z } from 'zod';
+import { captureChannels, captureEvents } from './capture';
+import type { ChannelSpec, EventSpec } from './define';
+import { driftChannels, driftEvents } from './drift';
+import { evidenceChannels, evidenceEvents } from './evidence';
+import { hostChannels, hostEvents } from './hosts';
+import { inventoryChannels, inventoryEvents } from './inventory';
+import { networkChannels, networkEvents } from './network';
+import { processesChannels, processesEvents } from './processes';
+import { quarantineChannels, quarantineEvents } from './quarantine';
+
+// The one contract: Electron IPC, the loopback bridge and the CLI all dispatch through it.
+export const channels = {
+  ...hostChannels,
+  ...inventoryChannels,
+  ...evidenceChannels,
+  ...driftChannels,
+  ...processesChannels,
+  ...captureChannels,
+  ...networkChannels,
+  ...quarantineChannels,
+} as const;
+
+export const events = {
+  ...hostEvents,
+  ...inventoryEvents,
+  ...evidenceEvents,
+  ...driftEvents,
+  ...processesEvents,
+  ...captureEvents,
+  ...networkEvents,
+  ...quarantineEvents,
+} as const;
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+export type EventName = keyof typeof events;
+
+export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+type SpecOf<C extends ChannelName> = Channels[C] extends ChannelSpec<infer Req, infer Res> ? { req: Req; res: Res } : never;
+
+/** What a caller passes (defaults may be omitted). */
+export type RequestOf<C extends ChannelName> = z.input<SpecOf<C>['req']>;
+/** What a handler receives after validation (defaults filled in). */
+export type ParsedRequestOf<C extends ChannelName> = z.output<SpecOf<C>['req']>;
+export type ResponseOf<C extends ChannelName> = SpecOf<C>['res'];
+export type EventPayloadOf<E extends EventName> = (typeof events)[E] extends EventSpec<infer P> ? P : never;
+
+export function isChannelName(value: unknown): value is ChannelName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(channels, value);
+}
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(events, value);
+}

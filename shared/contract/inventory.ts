@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import type { InventoryChange, InventorySnapshot } from '../domain/inventory';
+import { channel, event } from './define';
+import { hostName } from './schemas';
+
+export const inventoryChannels = {
+  /** Lists every container (running and stopped) with risk flags; records an inventory snapshot in the current case when one is open. */
+  'inventory.list': channel<InventorySnapshot>()(z.object({ host: hostName, record: z.boolean().default(false) }).strict()),
+} as const;
+
+export const inventoryEvents = {
+  'inventory.changed': event<InventoryChange>(),
+} as const;

@@ -1,0 +1,102 @@
+// What Drydock knows about one container, as the engine reported it. Every string here came
+// out of a host under investigation: render it as text, never as markup or a terminal sequence.
+
+export type RiskSeverity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+export const RISK_SEVERITIES: readonly RiskSeverity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export type RiskFlagId =
+  | 'privileged'
+  | 'cap-added'
+  | 'host-network'
+  | 'host-pid'
+  | 'host-ipc'
+  | 'host-uts'
+  | 'host-userns'
+  | 'docker-socket'
+  | 'sensitive-mount'
+  | 'root-user'
+  | 'seccomp-unconfined'
+  | 'apparmor-unconfined'
+  | 'new-privileges'
+  | 'writable-rootfs'
+  | 'image-missing'
+  | 'image-dangling'
+  | 'mutable-tag'
+  | 'device-access'
+  | 'quarantined';
+
+export interface RiskFlag {
+  id: RiskFlagId;
+  severity: RiskSeverity;
+  /** One sentence a responder can read aloud: what and why it matters. */
+  reason: string;
+  /** The offending values (capability names, mount paths...). */
+  evidence?: string[];
+}
+
+export interface NetworkAttachment {
+  network: string;
+  networkId: string;
+  ipv4?: string;
+  ipv6?: string;
+  mac?: string;
+  aliases: string[];
+  gateway?: string;
+}
+
+export interface PortBinding {
+  containerPort: number;
+  protocol: string;
+  hostIp?: string;
+  hostPort?: number;
+}
+
+export interface MountInfo {
+  type: string;
+  source: string;
+  destination: string;
+  readOnly: boolean;
+  name?: string;
+}
+
+export interface ContainerSummary {
+  host: string;
+  id: string;
+  name: string;
+  image: string;
+  imageId: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  state: string;
+  status: string;
+  restartCount: number;
+  command: string;
+  user: string;
+  networks: NetworkAttachment[];
+  ports: PortBinding[];
+  mounts: MountInfo[];
+  labels: Record<string, string>;
+  compose?: { project: string; service: string };
+  swarm?: { serviceName: string; serviceId?: string; taskId?: string; taskName?: string };
+  risks: RiskFlag[];
+  /** Highest severity among risks, for sorting; undefined when no flag. */
+  topSeverity?: RiskSeverity;
+}
+
+export interface InventorySnapshot {
+  host: string;
+  takenAt: string;
+  containers: ContainerSummary[];
+}
+
+export interface InventoryChange {
+  host: string;
+  /** Engine event that triggered it (start, die, destroy...). */
+  action: string;
+  containerId: string;
+  /** The container as it is now; absent when it was removed. */
+  container?: ContainerSummary;
+  at: string;
+}
