@@ -2,6 +2,8 @@ import { DEFAULT_EXAMINER } from '../core/examiner';
 import { systemClock, type Clock } from '../core/clock';
 import { EventHub } from '../core/event-hub';
 import { openDatabase, type Db, type SchemaComponent } from '../core/store/database';
+import { evidenceSchema } from '../core/evidence/schema';
+import { EvidenceService } from '../core/evidence/evidence-service';
 import { hostSchema } from '../core/hosts/schema';
 import { HostService } from '../core/hosts/host-service';
 import { InventoryService } from '../core/inventory/inventory-service';
@@ -25,31 +27,36 @@ export interface Core {
   readonly clock: Clock;
   readonly examiner: string;
   readonly events: EventHub;
+  readonly evidence: EvidenceService;
   readonly hosts: HostService;
   readonly inventory: InventoryService;
   close(): Promise<void>;
 }
 
-const SCHEMA: readonly SchemaComponent[] = [hostSchema];
+const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema];
 
 export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
   const examiner = options.examiner ?? DEFAULT_EXAMINER;
   const db = openDatabase(options.storeDir, SCHEMA, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   const events = new EventHub();
-  const hosts = new HostService({ db, clock, events });
-  const inventory = new InventoryService({ hosts, clock, events });
+  const evidence = new EvidenceService({ db, storeDir: options.storeDir, clock, examiner, events });
+  const audit = evidence.auditFn();
+  const hosts = new HostService({ db, clock, events, audit });
+  const inventory = new InventoryService({ hosts, clock, events, audit, evidence });
   return {
     storeDir: options.storeDir,
     db,
     clock,
     examiner,
     events,
+    evidence,
     hosts,
     inventory,
     async close() {
       await inventory.close();
       await hosts.close();
+      evidence.close();
       db.close();
     },
   };
