@@ -1,3 +1,31 @@
-// Channels and events of the processes capability. Filled in by the issue that builds it.
-export const processesChannels = {} as const;
-export const processesEvents = {} as const;
+import { z } from 'zod';
+import type { ProcessSampleEvent, ProcessSnapshotResult, ProcessWatchEndedEvent, ProcessWatchInfo } from '../domain/processes';
+import { channel, event } from './define';
+import { containerRef, empty, hostName } from './schemas';
+
+/** A case named or identified by the user (printable, no control characters); absent = the current case. */
+export const caseRef = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((value) => ![...value].some((ch) => (ch.codePointAt(0) ?? 0) < 0x20 || ch === '\u007f'), 'no control characters');
+
+export const watchId = z.string().regex(/^pw-[a-z0-9-]{6,64}$/, 'a process watch ID');
+
+export const processesChannels = {
+  /** One process tree of a running container from the host's process table; stored as a 'process-snapshot' artifact unless store is false. */
+  'processes.snapshot': channel<ProcessSnapshotResult>()(
+    z.object({ host: hostName, container: containerRef, caseRef: caseRef.optional(), store: z.boolean().default(true) }).strict(),
+  ),
+  /** Samples every intervalSeconds and emits 'processes.sample' with what appeared, vanished or was re-parented. */
+  'processes.watch': channel<ProcessWatchInfo>()(
+    z.object({ host: hostName, container: containerRef, intervalSeconds: z.number().int().min(1).max(3600), caseRef: caseRef.optional() }).strict(),
+  ),
+  'processes.unwatch': channel<{ stopped: boolean; watch?: ProcessWatchInfo }>()(z.object({ watchId }).strict()),
+  'processes.watches': channel<ProcessWatchInfo[]>()(empty),
+} as const;
+
+export const processesEvents = {
+  'processes.sample': event<ProcessSampleEvent>(),
+  'processes.watch-ended': event<ProcessWatchEndedEvent>(),
+} as const;

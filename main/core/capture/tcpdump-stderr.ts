@@ -1,0 +1,94 @@
+import type { TcpdumpCounters } from '../../../shared/domain/capture';
+
+const MAX_KEPT = 16 * 1024;
+
+/**
+ * Reads tcpdump's stderr as it arrives: the "listening on" line (tcpdump is ready and names the
+ * link type), its closing counters, and the last few KiB of anything else (error messages), so a
+ * failure can be explained in tcpdump's own words.
+ */
+export class TcpdumpStderr {
+  private partial = '';
+  private kept = '';
+  readonly counters: TcpdumpCounters = {};
+  linkType: string | undefined;
+  listening = false;
+  private readonly listeners: (() => void)[] = [];
+
+  push(chunk: Buffer): void {
+    this.partial += chunk.toString('latin1');
+    let newline = this.partial.indexOf('\n');
+    while (newline >= 0) {
+      this.line(this.partial.slice(0, newline).replace(/\r$/, ''));
+      this.partial = this.partial.slice(newline + 1);
+      newline = this.partial.indexOf('\n');
+    }
+    // A line that never ends must not grow without bound.
+    if (this.partial.length > MAX_KEPT) {
+      this.keep(this.partial);
+      this.partial = '';
+    }
+  }
+
+  end(): void {
+    if (this.partial) this.line(this.partial);
+    this.partial = '';
+  }
+
+  /** Resolves when tcpdump reports it is listening. */
+  onListening(listener: () => void): void {
+    if (this.listening) listener();
+    else this.listeners.push(listener);
+  }
+
+  /** Messages other than the counters and the listening line, trimmed to the last 16 KiB. */
+  get messages(): string {
+    return this.kept.trim();
+  }
+
+  /** The last message line, the one that usually says why tcpdump gave up. */
+  get lastMessage(): string | undefined {
+    const lines = this.messages.split('\n').filter((l) => l.trim() !== '');
+    return lines[lines.length - 1];
+  }
+
+  get hasFinalCounters(): boolean {
+    return this.counters.captured !== undefined;
+  }
+
+  private line(text: string): void {
+    const counter = /^(\d+) packets? (captured|received by filter|dropped by kernel|dropped by interface)$/.exec(text.trim());
+    if (counter) {
+      const value = Number(counter[1]);
+      switch (counter[2]) {
+        case 'captured':
+          this.counters.captured = value;
+          break;
+        case 'received by filter':
+          this.counters.receivedByFilter = value;
+          break;
+        case 'dropped by kernel':
+          this.counters.droppedByKernel = value;
+          break;
+        case 'dropped by interface':
+          this.counters.droppedByInterface = value;
+          break;
+      }
+      return;
+    }
+    const listening = /^(?:tcpdump: )?listening on (\S+), link-type (\S+)/.exec(text);
+    if (listening) {
+      this.linkType = listening[2];
+      this.listening = true;
+      for (const listener of this.listeners.splice(0)) listener();
+      return;
+    }
+    // "data link type LINUX_SLL2" is informational; everything else may explain a failure.
+    if (/^tcpdump: data link type \S+$/.test(text)) return;
+    this.keep(`${text}\n`);
+  }
+
+  private keep(text: string): void {
+    this.kept = (this.kept + text).slice(-MAX_KEPT);
+  }
+}

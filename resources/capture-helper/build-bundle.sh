@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Assembles Drydock's capture helper image OFFLINE: air-gapped Docker hosts cannot pull, so Drydock
+# carries this image and loads it through the Engine API when a host lacks it.
+#
+# Contents: Debian's tcpdump and exactly the shared libraries it links (ldd), busybox-static (for
+# `timeout` and `cat`, which the connection-discovery helper uses on /proc/net/*), and a minimal
+# /etc/passwd. Output, next to this script:
+#   drydock-capture-helper.tar   a `docker load`-able image (docker save layout, one layer)
+#   drydock-capture-helper.json  its tag, image ID, architecture, versions and the tar's SHA-256
+# The tar is byte-reproducible for the same Debian packages (sorted entries, epoch mtimes, numeric
+# owners), so two builds from one machine image give the same SHA-256, which Drydock records in the
+# audit log whenever it loads the bundle onto a host.
+#
+# Usage: build-bundle.sh [--force] [OUTPUT_DIR]   (idempotent: an up-to-date bundle is kept)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+force=""
+if [ "${1:-}" = "--force" ]; then force=1; shift; fi
+out=${1:-$here}
+tar_out="$out/drydock-capture-helper.tar"
+json_out="$out/drydock-capture-helper.json"
+
+die() { echo "build-bundle: $*" >&2; exit 1; }
+for tool in tcpdump ldd busybox sha256sum tar dpkg-query; do
+  command -v "$tool" >/dev/null 2>&1 || die "needs '$tool' on this machine (apt-get install tcpdump busybox-static)"
+done
+tcpdump_bin=$(command -v tcpdump)
+busybox_bin=$(command -v busybox)
+# Only a static busybox works in an image with no libc of its own for it.
+if ldd "$busybox_bin" >/dev/null 2>&1; then die "$busybox_bin is dynamically linked: install busybox-static"; fi
+
+tcpdump_version=$(dpkg-query -W -f='${Version}' tcpdump 2>/dev/null || true)
+libpcap_version=$(dpkg-query -W -f='${Version}' 'libpcap0.8*' 2>/dev/null | head -c 64 || true)
+busybox_version=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null || true)
+[ -n "$tcpdump_version" ] || die "tcpdump is not a Debian package here (dpkg-query found no version)"
+case "$(dpkg --print-architecture)" in
+  amd64) arch=amd64; variant="" ;;
+  arm64) arch=arm64; variant="v8" ;;
+  armhf) arch=arm; variant="v7" ;;
+  i386) arch=386; variant="" ;;
+  *) arch=$(dpkg --print-architecture); variant="" ;;
+esac
+
+script_sha=$(sha256sum "$here/build-bundle.sh" | cut -d" " -f1)
+# Up to date: the recorded versions match what is installed now and the tar hashes as recorded.
+if [ -z "$force" ] && [ -s "$tar_out" ] && [ -s "$json_out" ] \
+  && grep -q "\"tcpdump\": \"$tcpdump_version\"" "$json_out" \
+  && grep -q "\"script\": \"$script_sha\"" "$json_out" \
+  && grep -q "\"sha256\": \"$(sha256sum "$tar_out" | cut -d' ' -f1)\"" "$json_out"; then
+  echo "build-bundle: $tar_out is up to date"
+  exit 0
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root="$work/root"
+mkdir -p "$root"/{bin,etc,usr/bin,proc,sys,dev,tmp}
+chmod 1777 "$root/tmp"
+
+cp -L "$tcpdump_bin" "$root/usr/bin/tcpdump"
+# Every library the dynamic loader would map, at the path it would look for it, plus the loader.
+ldd "$tcpdump_bin" | grep -o "/[^ ]*" | sort -u | while read -r lib; do
+  [ -f "$lib" ] || die "ldd names $lib, which does not exist"
+  [ -e "$root$lib" ] && continue
+  mkdir -p "$root$(dirname "$lib")"
+  cp -L "$lib" "$root$lib"
+done
+chmod 0755 "$root/usr/bin/tcpdump"
+
+cp -L "$busybox_bin" "$root/bin/busybox"
+for applet in cat timeout readlink ls head sleep sh true env; do
+  ln -s busybox "$root/bin/$applet"
+done
+
+# tcpdump drops privileges to 'tcpdump' unless told otherwise; Drydock runs it with -Z root and
+# no capability but NET_RAW/NET_ADMIN, so these names only have to resolve.
+printf 'root:x:0:0:root:/:/bin/false\ntcpdump:x:101:101:tcpdump:/nonexistent:/bin/false\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
+printf 'root:x:0:\ntcpdump:x:101:\nnogroup:x:65534:\n' >"$root/etc/group"
+printf 'hosts: files\n' >"$root/etc/nsswitch.conf"
+# No resolver configuration: the helper never resolves names inside a suspect's namespace.
+: >"$root/etc/hosts"
+
+find "$root" -exec touch -h -d @0 {} +
+reproducible_tar() { # dir output
+  (cd "$1" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort) >"$work/list"
+  tar --create --file "$2" --directory "$1" --no-recursion --files-from "$work/list" \
+    --format=gnu --owner=0 --group=0 --numeric-owner --mtime=@0
+}
+
+image="$work/image"
+mkdir -p "$image"
+reproducible_tar "$root" "$work/layer.tar"
+layer_sha=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+mkdir -p "$image/$layer_sha"
+mv "$work/layer.tar" "$image/$layer_sha/layer.tar"
+
+labels="\"org.drydock.helper\":\"capture\",\"org.drydock.tcpdump\":\"$tcpdump_version\",\"org.drydock.libpcap\":\"$libpcap_version\",\"org.drydock.busybox\":\"$busybox_version\""
+variant_field=""
+[ -n "$variant" ] && variant_field=",\"variant\":\"$variant\""
+printf '{"architecture":"%s"%s,"os":"linux","created":"1970-01-01T00:00:00Z","config":{"User":"0:0","Env":["PATH=/usr/bin:/bin"],"Entrypoint":null,"Cmd":["/usr/bin/tcpdump","--version"],"WorkingDir":"/","Labels":{%s}},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"resources/capture-helper/build-bundle.sh"}]}' \
+  "$arch" "$variant_field" "$labels" "$layer_sha" >"$work/config.json"
+config_sha=$(sha256sum "$work/config.json" | cut -d' ' -f1)
+mv "$work/config.json" "$image/$config_sha.json"
+tag="drydock/capture-helper:${config_sha:0:12}"
+printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' "$config_sha" "$tag" "$layer_sha" >"$image/manifest.json"
+printf '{"drydock/capture-helper":{"%s":"%s"}}' "${config_sha:0:12}" "$layer_sha" >"$image/repositories"
+find "$image" -exec touch -h -d @0 {} +
+
+mkdir -p "$out"
+reproducible_tar "$image" "$tar_out.tmp"
+bundle_sha=$(sha256sum "$tar_out.tmp" | cut -d' ' -f1)
+size=$(stat -c %s "$tar_out.tmp")
+cat >"$json_out.tmp" <<EOF
+{
+  "format": 1,
+  "tag": "$tag",
+  "imageId": "sha256:$config_sha",
+  "architecture": "$arch",
+  "tcpdump": "$tcpdump_version",
+  "libpcap": "$libpcap_version",
+  "busybox": "$busybox_version",
+  "size": $size,
+  "script": "$script_sha",
+  "sha256": "$bundle_sha"
+}
+EOF
+mv "$tar_out.tmp" "$tar_out"
+mv "$json_out.tmp" "$json_out"
+echo "build-bundle: $tar_out ($size bytes, sha256 $bundle_sha, $tag)"
