@@ -1,0 +1,299 @@
+import { Writable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import type { CaptureInfo, CaptureOptions, CaptureStopReason } from '../../../shared/domain/capture';
+import type { Clock } from '../clock';
+import { DrydockFailure } from '../errors';
+import { AttachDemuxer } from './attach-demux';
+import type { ArtifactWriterPort, NewArtifact } from './evidence-port';
+import { CAPTURE_CAPABILITIES, helperCreateOptions } from './helper-container';
+import type { HelperImageChoice } from './helper-image';
+import { thisProcessOwner } from './helper-owner';
+import { PcapFramer } from './pcap-framer';
+import { TcpdumpStderr } from './tcpdump-stderr';
+
+export interface SessionDeps {
+  docker: Dockerode;
+  clock: Clock;
+  image: HelperImageChoice;
+  /** Opens the evidence writer; called only once tcpdump is listening (a failed start stores nothing). */
+  openWriter: (meta: NewArtifact) => Promise<ArtifactWriterPort>;
+  artifactMeta: NewArtifact;
+  /** Longest the helper may live without a duration option: its own `timeout` enforces it. */
+  safetySeconds: number;
+  onChange: (info: CaptureInfo, kind: 'state' | 'progress') => void;
+}
+
+const LISTEN_TIMEOUT_MS = 30000;
+const STOP_GRACE_MS = 10000;
+const PROGRESS_EVERY_MS = 500;
+
+/** tcpdump's argv: numeric output, packet-buffered pcap on stdout, the user's options, the filter last. */
+export function tcpdumpCommand(options: CaptureOptions, safetySeconds: number): string[] {
+  const cmd = ['timeout', '-s', 'INT', String(safetySeconds), 'tcpdump', '-n', '-U', '-B', '8192', '-i', options.interface, '-w', '-'];
+  if (options.snaplen !== undefined) cmd.push('-s', String(options.snaplen));
+  if (options.packetCount !== undefined) cmd.push('-c', String(options.packetCount));
+  if (options.filter && options.filter.trim() !== '') cmd.push('--', options.filter);
+  return cmd;
+}
+
+/**
+ * One capture: a helper in the target's network namespace runs tcpdump; its stdout arrives
+ * through the attach stream, is demultiplexed, framed (counts, byte cap) and written straight into
+ * the evidence store, hashed on the way. The pcap is never held in memory beyond one chunk.
+ * Every ending is recorded: a stop Drydock asked for keeps the artifact complete; anything else
+ * (helper killed, engine gone, connection dropped, Drydock shutting down) keeps it incomplete.
+ */
+export class CaptureSession {
+  readonly info: CaptureInfo;
+  readonly done: Promise<CaptureInfo>;
+  private resolveDone!: (info: CaptureInfo) => void;
+  private container: Dockerode.Container | undefined;
+  private readonly framer: PcapFramer;
+  private readonly stderr = new TcpdumpStderr();
+  private writer: ArtifactWriterPort | undefined;
+  private stopRequested: CaptureStopReason | undefined;
+  private startedAtMs = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private storeError: Error | undefined;
+  private demuxCutMidFrame = false;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    info: CaptureInfo,
+  ) {
+    this.info = info;
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.framer = new PcapFramer({
+      ...(info.options.maxBytes !== undefined ? { maxBytes: info.options.maxBytes } : {}),
+      onCap: () => void this.stop('max-bytes'),
+    });
+  }
+
+  get id(): string {
+    return this.info.id;
+  }
+
+  /** Starts tcpdump; resolves once it listens. On failure nothing is stored and the helper is gone. */
+  async start(): Promise<void> {
+    const { docker } = this.deps;
+    const where = { host: this.info.host, container: this.info.containerName };
+    this.container = await docker.createContainer(
+      helperCreateOptions({
+        purpose: 'capture',
+        id: this.info.id,
+        image: this.deps.image.image,
+        targetId: this.info.containerId,
+        cmd: tcpdumpCommand(this.info.options, this.deps.safetySeconds),
+        capabilities: CAPTURE_CAPABILITIES,
+        owner: thisProcessOwner,
+        deadline: new Date(this.deps.clock.now().getTime() + (this.deps.safetySeconds + 300) * 1000),
+      }),
+    );
+    const container = this.container;
+    let attach: NodeJS.ReadableStream;
+    try {
+      attach = (await container.attach({ stream: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadableStream;
+    } catch (err) {
+      await this.removeHelper();
+      throw err;
+    }
+
+    // Bytes arriving before tcpdump says it listens are held (a few bytes: the pcap header);
+    // the evidence writer is opened only once the capture really runs.
+    let listening!: () => void;
+    const ready = new Promise<void>((resolve) => (listening = resolve));
+    const sink = new Writable({
+      highWaterMark: 1024 * 1024,
+      write: (chunk: Buffer, _e, cb) => {
+        ready
+          .then(async () => {
+            if (!this.writer) this.writer = await this.deps.openWriter(this.deps.artifactMeta);
+            await this.writer.write(chunk);
+          })
+          .then(() => cb(), cb);
+      },
+    });
+    const demux = new AttachDemuxer(this.framer, (chunk) => this.stderr.push(chunk));
+    const streamEnded = new Promise<{ error?: Error }>((resolve) => {
+      let failure: Error | undefined;
+      let gotEnd = false;
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        this.demuxCutMidFrame = demux.midFrame;
+        this.stderr.end();
+        // Whatever arrived is flushed through the framer to the store, even after an error.
+        this.framer.end();
+        resolve(failure ? { error: failure } : {});
+      };
+      const endDemux = () => {
+        if (!demux.writableEnded) demux.end();
+      };
+      demux.on('finish', settle);
+      demux.on('error', (err: Error) => {
+        failure ??= err;
+        settle();
+      });
+      attach.on('error', (err: Error) => {
+        failure ??= err;
+        endDemux();
+      });
+      attach.on('end', () => (gotEnd = true));
+      attach.on('close', () => {
+        if (!gotEnd) failure ??= new Error('the attach stream closed before the end of the output');
+        endDemux();
+      });
+    });
+    const stored = new Promise<void>((resolve) => {
+      sink.on('finish', () => resolve());
+      sink.on('error', (err) => {
+        this.storeError = err;
+        void this.stop('error');
+        resolve();
+      });
+    });
+    this.framer.on('error', (err) => sink.destroy(err));
+    this.framer.pipe(sink);
+    attach.pipe(demux);
+
+    const exited = (container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode?: number }>).then(
+      (r) => ({ code: r.StatusCode ?? null }),
+      (err: Error) => ({ code: null, error: err }),
+    );
+    try {
+      await container.start();
+    } catch (err) {
+      await this.removeHelper();
+      throw err;
+    }
+
+    const outcome = await Promise.race([
+      new Promise<'listening'>((resolve) => this.stderr.onListening(() => resolve('listening'))),
+      exited.then(() => 'exited' as const),
+      new Promise<'timeout'>((resolve) => this.timers.push(setTimeout(() => resolve('timeout'), LISTEN_TIMEOUT_MS))),
+    ]);
+    if (outcome !== 'listening') {
+      await container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+      await this.removeHelper();
+      this.clearTimers();
+      const said = this.stderr.messages || '(no message)';
+      throw new DrydockFailure(outcome === 'timeout' ? 'engine' : 'engine', `tcpdump did not start in container ${this.info.containerName}'s namespace on host ${this.info.host}: ${outcome === 'timeout' ? 'no answer in 30 s' : said}`, { ...where, detail: said.slice(0, 2000) });
+    }
+    this.startedAtMs = Date.now();
+    this.info.state = 'running';
+    this.info.startedAt = this.deps.clock.now().toISOString();
+    if (this.stderr.linkType) this.info.linkType = this.stderr.linkType;
+    listening();
+    this.deps.onChange(this.info, 'state');
+    this.timers.push(setInterval(() => this.progress(), PROGRESS_EVERY_MS));
+    if (this.info.options.durationSeconds !== undefined) {
+      this.timers.push(setTimeout(() => void this.stop('duration'), this.info.options.durationSeconds * 1000));
+    }
+    void this.finishWhenDone(streamEnded, stored, exited);
+  }
+
+  /** Asks tcpdump to stop (SIGINT: it flushes and prints its counters); SIGKILL if it hangs. */
+  async stop(reason: CaptureStopReason): Promise<void> {
+    if (this.stopRequested || (this.info.state !== 'running' && this.info.state !== 'starting')) return;
+    this.stopRequested = reason;
+    this.info.state = 'stopping';
+    this.deps.onChange(this.info, 'state');
+    const container = this.container;
+    if (!container) return;
+    await container.kill({ signal: 'SIGINT' }).catch(() => undefined);
+    this.timers.push(
+      setTimeout(() => {
+        void container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+      }, STOP_GRACE_MS),
+    );
+  }
+
+  private progress(): void {
+    this.info.counters = { packets: this.framer.packets, bytes: this.framer.bytes, elapsedMs: this.startedAtMs ? Date.now() - this.startedAtMs : 0 };
+    this.deps.onChange(this.info, 'progress');
+  }
+
+  private async finishWhenDone(streamEnded: Promise<{ error?: Error }>, stored: Promise<void>, exited: Promise<{ code: number | null; error?: Error }>): Promise<void> {
+    const stream = await streamEnded;
+    // The stream ending first is normal; give the engine a moment to report the exit status.
+    const status = await Promise.race([exited, new Promise<{ code: null; error: Error }>((r) => this.timers.push(setTimeout(() => r({ code: null, error: new Error('no exit status from the engine') }), 5000)))]);
+    await stored;
+    this.clearTimers();
+    this.progress();
+    const verdict = this.judge(stream.error, status);
+    this.info.stopReason = verdict.reason;
+    this.info.endedAt = this.deps.clock.now().toISOString();
+    this.info.tcpdump = { ...this.stderr.counters };
+    const attributes: Record<string, unknown> = {
+      captureId: this.info.id,
+      stopReason: verdict.reason,
+      packets: this.framer.packets,
+      linkType: this.info.linkType ?? null,
+      tcpdump: this.info.tcpdump,
+      tcpdumpExitCode: status.code,
+      startedAt: this.info.startedAt,
+      endedAt: this.info.endedAt,
+      truncatedAtByteCap: this.framer.reachedCap,
+      trailingPartialBytes: this.framer.trailingPartialBytes,
+      ...(this.stderr.messages ? { tcpdumpMessages: this.stderr.messages.slice(-4000) } : {}),
+    };
+    try {
+      if (!this.writer && !this.storeError) this.writer = await this.deps.openWriter(this.deps.artifactMeta);
+      if (this.writer) {
+        const artifact = verdict.complete ? await this.writer.finish(attributes) : await this.writer.abandon(verdict.why ?? 'capture cut short', attributes);
+        this.info.pcap = { artifactId: artifact.id, sha256: artifact.sha256, status: artifact.status, ...(artifact.statusReason ? { statusReason: artifact.statusReason } : {}) };
+      }
+      this.info.state = this.storeError ? 'failed' : 'finished';
+      if (this.storeError) this.info.error = { kind: 'store', message: `Writing the pcap to the evidence store failed: ${this.storeError.message}` };
+    } catch (err) {
+      this.info.state = 'failed';
+      this.info.error = { kind: err instanceof DrydockFailure ? err.kind : 'store', message: (err as Error).message };
+    }
+    await this.removeHelper();
+    this.resolveDone(this.info);
+  }
+
+  private judge(streamError: Error | undefined, status: { code: number | null; error?: Error }): { complete: boolean; reason: CaptureStopReason; why?: string } {
+    const counters = this.stderr.hasFinalCounters;
+    const framingClean = this.framer.trailingPartialBytes === 0 && !this.demuxCutMidFrame;
+    const requested = this.stopRequested;
+    if (this.storeError) return { complete: false, reason: 'error', why: `evidence store error: ${this.storeError.message}` };
+    if (status.error && status.code === null) {
+      return { complete: false, reason: 'disconnected', why: `the connection to host ${this.info.host} dropped during the capture (${(streamError ?? status.error).message})` };
+    }
+    if (requested === 'shutdown') return { complete: false, reason: 'shutdown', why: 'Drydock shut down during the capture' };
+    const countReached = this.info.options.packetCount !== undefined && this.stderr.counters.captured === this.info.options.packetCount;
+    const intended = requested === 'user' || requested === 'duration' || requested === 'max-bytes' || (!requested && countReached);
+    const reason: CaptureStopReason = requested ?? (countReached ? 'packet-count' : 'helper-exited');
+    if (intended && status.code === 0 && counters && framingClean && !streamError) return { complete: true, reason };
+    if (intended && requested === 'max-bytes' && counters && !streamError) return { complete: true, reason };
+    if (!intended) {
+      const said = this.stderr.lastMessage;
+      return {
+        complete: false,
+        reason: 'helper-exited',
+        why: `tcpdump's helper container ended before Drydock stopped it (exit ${status.code ?? 'unknown'}${status.code === 137 ? ': killed' : ''})${said ? `: ${said}` : ''}`,
+      };
+    }
+    return { complete: false, reason, why: `tcpdump did not end cleanly (exit ${status.code ?? 'unknown'}${counters ? '' : ', no closing counters'}${framingClean ? '' : ', last packet cut'})` };
+  }
+
+  /** Removes the helper and waits until the engine has really let go of it (AutoRemove races us). */
+  private async removeHelper(): Promise<void> {
+    const container = this.container;
+    if (!container) return;
+    await container.remove({ force: true }).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      (container.wait({ condition: 'removed' }) as Promise<unknown>).catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, 10000))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers = [];
+  }
+}

@@ -1,0 +1,97 @@
+import type Dockerode from 'dockerode';
+import type { HelperOwner } from './helper-owner';
+
+export const HELPER_LABEL = 'drydock.helper';
+export const LABELS = {
+  helper: HELPER_LABEL,
+  id: 'drydock.helper.id',
+  target: 'drydock.helper.target',
+  ownerMachine: 'drydock.owner.machine',
+  ownerPid: 'drydock.owner.pid',
+  ownerStarted: 'drydock.owner.started',
+  deadline: 'drydock.helper.deadline',
+} as const;
+
+/** Capabilities a helper may ask for; nothing else is ever granted. */
+export type HelperCapability = 'NET_RAW' | 'NET_ADMIN' | 'SETUID' | 'SETGID' | 'SYS_PTRACE';
+
+/**
+ * tcpdump needs raw sockets (NET_RAW) and to set the interface's capture options (NET_ADMIN).
+ * Debian's tcpdump then insists on dropping root to its own user, which needs SETUID/SETGID: with
+ * them it opens the socket and runs the whole capture as uid 101 with an empty capability set;
+ * without them it refuses to start. So the capture helper is granted these four and no other.
+ */
+export const CAPTURE_CAPABILITIES: readonly HelperCapability[] = ['NET_RAW', 'NET_ADMIN', 'SETUID', 'SETGID'];
+
+export interface HelperSpec {
+  /** What the helper is for: 'capture', 'filter-check', 'sockets'… (the value of drydock.helper). */
+  purpose: string;
+  id: string;
+  image: string;
+  /** Full ID of the container whose namespaces the helper joins. */
+  targetId: string;
+  cmd: string[];
+  capabilities: readonly HelperCapability[];
+  owner: HelperOwner;
+  /** After this the helper is fair game for any sweeper, whoever owns it. */
+  deadline: Date;
+  /** Join the target's PID namespace too (for reading its /proc). */
+  joinPid?: boolean;
+}
+
+/**
+ * A helper that can do one thing: run its command in the target's network namespace. No mounts,
+ * read-only root, no new privileges, bounded memory and PIDs, no logs kept by the engine (the
+ * pcap flows through the attach stream only; a detached helper must not fill the host's disk).
+ */
+export function helperCreateOptions(spec: HelperSpec): Dockerode.ContainerCreateOptions {
+  return {
+    name: `drydock-${spec.purpose}-${spec.id}`,
+    Image: spec.image,
+    // [''] resets any entrypoint of a user-supplied image: the command runs as given.
+    Entrypoint: [''],
+    Cmd: spec.cmd,
+    User: '0:0',
+    WorkingDir: '/',
+    Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'],
+    Tty: false,
+    OpenStdin: false,
+    AttachStdin: false,
+    AttachStdout: true,
+    AttachStderr: true,
+    NetworkDisabled: false,
+    Labels: {
+      [LABELS.helper]: spec.purpose,
+      [LABELS.id]: spec.id,
+      [LABELS.target]: spec.targetId,
+      [LABELS.ownerMachine]: spec.owner.machine,
+      [LABELS.ownerPid]: String(spec.owner.pid),
+      [LABELS.ownerStarted]: String(spec.owner.startedAtMs),
+      [LABELS.deadline]: spec.deadline.toISOString(),
+    },
+    HostConfig: {
+      NetworkMode: `container:${spec.targetId}`,
+      ...(spec.joinPid ? { PidMode: `container:${spec.targetId}` } : {}),
+      CapDrop: ['ALL'],
+      CapAdd: [...spec.capabilities],
+      Privileged: false,
+      ReadonlyRootfs: true,
+      SecurityOpt: ['no-new-privileges'],
+      AutoRemove: true,
+      Binds: [],
+      Mounts: [],
+      LogConfig: { Type: 'none', Config: {} },
+      Memory: 256 * 1024 * 1024,
+      PidsLimit: 16,
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    },
+  };
+}
+
+export function ownerFromLabels(labels: Record<string, string> | undefined): HelperOwner | null {
+  const machine = labels?.[LABELS.ownerMachine];
+  const pid = Number(labels?.[LABELS.ownerPid]);
+  const started = Number(labels?.[LABELS.ownerStarted]);
+  if (!machine || !Number.isInteger(pid) || !Number.isFinite(started)) return null;
+  return { machine, pid, startedAtMs: started };
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { AttachDemuxer } from './attach-demux';
+import { helperCreateOptions, type HelperCapability } from './helper-container';
+import { thisProcessOwner, type HelperOwner } from './helper-owner';
+
+export interface HelperRunRequest {
+  image: string;
+  /** Full ID of the container whose network namespace the helper joins. */
+  targetId: string;
+  cmd: string[];
+  /** Label value of drydock.helper: what this helper is for. */
+  purpose: string;
+  capabilities?: readonly HelperCapability[];
+  joinPid?: boolean;
+  /** Killed and reported as timed out after this long. */
+  timeoutMs?: number;
+  /** Output beyond this is dropped (and reported as truncated). */
+  maxOutputBytes?: number;
+  owner?: HelperOwner;
+}
+
+export interface HelperRunResult {
+  exitCode: number | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  truncated: boolean;
+  timedOut: boolean;
+}
+
+/**
+ * Runs one short command in a throwaway helper joined to a container's network namespace and
+ * returns its output: the filter check here, the socket-table reader of connection discovery.
+ * Output is read through the attach stream (attached before start, so nothing is missed) and
+ * the helper is removed however the run ends. Engine errors propagate for the caller to name.
+ */
+export async function runHelper(docker: Dockerode, request: HelperRunRequest): Promise<HelperRunResult> {
+  const timeoutMs = request.timeoutMs ?? 30000;
+  const max = request.maxOutputBytes ?? 4 * 1024 * 1024;
+  const id = randomBytes(6).toString('hex');
+  const container = await docker.createContainer(
+    helperCreateOptions({
+      purpose: request.purpose,
+      id,
+      image: request.image,
+      targetId: request.targetId,
+      cmd: request.cmd,
+      capabilities: request.capabilities ?? [],
+      owner: request.owner ?? thisProcessOwner,
+      deadline: new Date(Date.now() + timeoutMs + 60000),
+      joinPid: request.joinPid ?? false,
+    }),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let kept = 0;
+    let truncated = false;
+    const keep = (list: Buffer[], chunk: Buffer) => {
+      if (kept + chunk.length > max) {
+        truncated = true;
+        chunk = chunk.subarray(0, Math.max(0, max - kept));
+      }
+      kept += chunk.length;
+      if (chunk.length) list.push(Buffer.from(chunk));
+    };
+    const stream = (await container.attach({ stream: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadableStream;
+    const demux = new AttachDemuxer(
+      new Writable({
+        write(chunk: Buffer, _e, cb) {
+          keep(out, chunk);
+          cb();
+        },
+      }),
+      (chunk) => keep(err, chunk),
+    );
+    const drained = new Promise<void>((resolve) => {
+      demux.on('finish', () => resolve());
+      demux.on('error', () => resolve());
+      stream.on('error', () => resolve());
+      stream.on('close', () => resolve());
+    });
+    stream.pipe(demux);
+    const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode?: number }>;
+    await container.start();
+    let timedOut = false;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+        resolve(null);
+      }, timeoutMs);
+    });
+    const status = await Promise.race([exited.then((s) => s.StatusCode ?? null), timeout]);
+    await Promise.race([drained, new Promise((r) => setTimeout(r, 2000))]);
+    return { exitCode: timedOut ? null : status, stdout: Buffer.concat(out), stderr: Buffer.concat(err), truncated, timedOut };
+  } finally {
+    if (timer) clearTimeout(timer);
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
