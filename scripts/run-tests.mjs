@@ -39,6 +39,12 @@ if (suites.some((s) => s !== 'unit') && !process.env.DRYDOCK_SKIP_FIXTURES) {
     console.error('run-tests: building the fixture images failed (is dockerd running? see the output above)');
     process.exit(fixtures.status ?? 1);
   }
+  // The capture helper image Drydock loads onto hosts (offline, idempotent; gitignored).
+  const bundle = spawnSync('bash', [path.join(root, 'resources/capture-helper/build-bundle.sh')], { stdio: 'inherit' });
+  if (bundle.status !== 0) {
+    console.error('run-tests: building the capture helper bundle failed (needs tcpdump and busybox-static; see above)');
+    process.exit(bundle.status ?? 1);
+  }
 }
 
 const result = spawnSync(

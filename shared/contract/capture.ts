@@ -66,4 +66,6 @@ export const captureEvents = {
   'capture.progress': event<CaptureProgressEvent>(),
   /** Every state change, and the final result with the stored pcap. */
   'capture.state': event<CaptureInfo>(),
+  /** After every sweep of a host's helpers (on demand, or automatically on connect/reconnect). */
+  'capture.helpers-swept': event<{ host: string; removed: string[]; kept: number; trigger: 'connect' | 'request' }>(),
 } as const;
