@@ -1,0 +1,244 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DrydockClient } from '../../../../shared/client';
+import type { ProcessChange, ProcessSampleEvent, ProcessSnapshot, StoredRef } from '../../../../shared/domain/processes';
+import { ProcessTree } from './ProcessTree';
+import { visibleText } from './visible-text';
+import './processes.css';
+
+interface Props {
+  client: DrydockClient;
+  /** Pre-selected host and container (e.g. opened from the inventory's detail panel). */
+  host?: string;
+  container?: string;
+}
+
+interface LoggedChange extends ProcessChange {
+  at: string;
+  sample: number;
+}
+
+/**
+ * Process trees without exec: one snapshot on demand, or a watch that samples every N seconds
+ * and logs what appeared, vanished or was re-parented. Flagged processes come first, with their
+ * reasons; every title is shown as visible text.
+ */
+export function ProcessesView({ client, host: initialHost = '', container: initialContainer = '' }: Props) {
+  const [hosts, setHosts] = useState<string[]>([]);
+  const [host, setHost] = useState(initialHost);
+  const [containers, setContainers] = useState<{ name: string; state: string }[]>([]);
+  const [container, setContainer] = useState(initialContainer);
+  const [snapshot, setSnapshot] = useState<ProcessSnapshot | null>(null);
+  const [stored, setStored] = useState<StoredRef | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [interval, setIntervalSeconds] = useState(5);
+  const [watchId, setWatchId] = useState<string | null>(null);
+  const [changes, setChanges] = useState<LoggedChange[]>([]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const watchRef = useRef<string | null>(null);
+
+  useEffect(() => {
+    void client.invoke('hosts.list', {}).then((r) => {
+      if (!r.ok) return;
+      setHosts(r.value.map((h) => h.name));
+      if (!initialHost && r.value[0]) setHost(r.value[0].name);
+    });
+  }, [client, initialHost]);
+
+  useEffect(() => {
+    if (!host) return;
+    void client.invoke('inventory.list', { host }).then((r) => {
+      if (r.ok) setContainers(r.value.containers.filter((c) => c.state === 'running').map((c) => ({ name: c.name, state: c.state })));
+    });
+  }, [client, host]);
+
+  useEffect(() => {
+    const offSample = client.on('processes.sample', (event: ProcessSampleEvent) => {
+      if (event.watchId !== watchRef.current) return;
+      setSnapshot(event.snapshot);
+      if (event.stored) setStored(event.stored);
+      if (event.changes.length) setChanges((prev) => [...event.changes.map((c) => ({ ...c, at: event.snapshot.takenAt, sample: event.sample })), ...prev].slice(0, 500));
+    });
+    const offEnded = client.on('processes.watch-ended', (event) => {
+      if (event.watchId !== watchRef.current) return;
+      watchRef.current = null;
+      setWatchId(null);
+      if (event.reason !== 'stopped') setError(`Watch ended: ${event.reason}${event.message ? ` — ${event.message}` : ''}`);
+    });
+    return () => {
+      offSample();
+      offEnded();
+    };
+  }, [client]);
+
+  useEffect(
+    () => () => {
+      if (watchRef.current) void client.invoke('processes.unwatch', { watchId: watchRef.current });
+    },
+    [client],
+  );
+
+  const snap = useCallback(async () => {
+    setBusy(true);
+    setError(null);
+    const r = await client.invoke('processes.snapshot', { host, container });
+    setBusy(false);
+    if (!r.ok) return setError(r.error.message);
+    setSnapshot(r.value.snapshot);
+    setStored(r.value.stored ?? null);
+  }, [client, host, container]);
+
+  const startWatch = useCallback(async () => {
+    setBusy(true);
+    setError(null);
+    setChanges([]);
+    const r = await client.invoke('processes.watch', { host, container, intervalSeconds: interval });
+    setBusy(false);
+    if (!r.ok) return setError(r.error.message);
+    watchRef.current = r.value.id;
+    setWatchId(r.value.id);
+  }, [client, host, container, interval]);
+
+  const stopWatch = useCallback(async () => {
+    if (!watchRef.current) return;
+    await client.invoke('processes.unwatch', { watchId: watchRef.current });
+    watchRef.current = null;
+    setWatchId(null);
+  }, [client]);
+
+  const selectedEntry = snapshot?.processes.find((p) => p.pid === selected) ?? null;
+  const flagged = snapshot ? snapshot.flagged.map((pid) => snapshot.processes.find((p) => p.pid === pid)).filter((p) => p !== undefined) : [];
+
+  return (
+    <section className="dd-view dd-processes" aria-label="Processes">
+      <header className="dd-toolbar">
+        <label>
+          Host
+          <select value={host} onChange={(e) => setHost(e.target.value)} disabled={!!watchId}>
+            {hosts.map((h) => (
+              <option key={h} value={h}>
+                {h}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Container
+          <input list="dd-proc-containers" value={container} onChange={(e) => setContainer(e.target.value)} disabled={!!watchId} placeholder="name or ID" />
+          <datalist id="dd-proc-containers">
+            {containers.map((c) => (
+              <option key={c.name} value={c.name} />
+            ))}
+          </datalist>
+        </label>
+        <button type="button" onClick={() => void snap()} disabled={busy || !host || !container || !!watchId}>
+          Snapshot
+        </button>
+        <label>
+          every
+          <input type="number" min={1} max={3600} value={interval} onChange={(e) => setIntervalSeconds(Math.max(1, Number(e.target.value) || 1))} disabled={!!watchId} className="dd-narrow" />s
+        </label>
+        {watchId ? (
+          <button type="button" onClick={() => void stopWatch()} className="dd-danger">
+            Stop watch
+          </button>
+        ) : (
+          <button type="button" onClick={() => void startWatch()} disabled={busy || !host || !container}>
+            Watch
+          </button>
+        )}
+        {watchId && <span className="dd-live">● watching</span>}
+      </header>
+      {error && (
+        <div className="dd-error" role="alert">
+          {visibleText(error, 600)}
+        </div>
+      )}
+      {snapshot && (
+        <>
+          <div className="dd-proc-meta">
+            <strong>{visibleText(snapshot.containerName, 120)}</strong> <span className="dd-muted">{snapshot.containerId.slice(0, 12)}</span> on {visibleText(snapshot.host, 64)} · {snapshot.processes.length} processes · {snapshot.takenAt}
+            {stored && <span className="dd-muted"> · artifact {stored.artifactId}</span>}
+            {!snapshot.drift.checked && snapshot.drift.note && <div className="dd-muted">Drift: {visibleText(snapshot.drift.note, 300)}</div>}
+            {snapshot.limitations.map((l) => (
+              <div key={l} className="dd-muted">
+                {visibleText(l, 200)}
+              </div>
+            ))}
+          </div>
+          {flagged.length > 0 && (
+            <ol className="dd-proc-findings" aria-label="Findings">
+              {flagged.map((p) =>
+                p.flags.map((f) => (
+                  <li key={`${p.pid}-${f.kind}`} className={`dd-sev-${f.severity}`}>
+                    <button type="button" className="dd-link" onClick={() => setSelected(p.pid)}>
+                      PID {p.pid}
+                    </button>{' '}
+                    <span className={`dd-badge dd-sev-${f.severity}`}>{f.kind}</span> {visibleText(f.reason, 300)}
+                  </li>
+                )),
+              )}
+            </ol>
+          )}
+          <div className="dd-proc-body">
+            <ProcessTree snapshot={snapshot} selected={selected} onSelect={setSelected} />
+            {selectedEntry && (
+              <aside className="dd-detail" aria-label="Process detail">
+                <h3>PID {selectedEntry.pid}</h3>
+                <dl>
+                  <dt>Command line</dt>
+                  <dd className="dd-mono dd-wrap">{visibleText(selectedEntry.args, 8000)}</dd>
+                  <dt>Parent</dt>
+                  <dd>{selectedEntry.parent ?? `${selectedEntry.ppid} (outside the container)`}</dd>
+                  <dt>Group / session</dt>
+                  <dd>
+                    {selectedEntry.pgid ?? '—'} / {selectedEntry.sid ?? '—'}
+                  </dd>
+                  <dt>User</dt>
+                  <dd>
+                    {visibleText(selectedEntry.user ?? '—', 64)} (uid {visibleText(selectedEntry.uid, 16)})
+                  </dd>
+                  <dt>Started</dt>
+                  <dd>{selectedEntry.startedAt ?? '—'}</dd>
+                  <dt>Lineage</dt>
+                  <dd>{selectedEntry.isInit ? 'container init' : selectedEntry.inEntrypointLineage ? 'descends from the entrypoint' : 'not from the entrypoint'}</dd>
+                  {selectedEntry.execId && (
+                    <>
+                      <dt>Exec session</dt>
+                      <dd className="dd-mono">{selectedEntry.execId}</dd>
+                    </>
+                  )}
+                </dl>
+              </aside>
+            )}
+          </div>
+        </>
+      )}
+      {changes.length > 0 && (
+        <div className="dd-proc-changes">
+          <h3>Changes between samples</h3>
+          <table className="dd-table">
+            <tbody>
+              {changes.map((c, i) => (
+                <tr key={`${c.sample}-${c.pid}-${c.kind}-${i}`} className={`dd-change-${c.kind}`}>
+                  <td className="dd-muted">{c.at}</td>
+                  <td>{c.kind}</td>
+                  <td className="dd-num">{c.pid}</td>
+                  <td className="dd-muted">{c.kind === 'reparented' ? `${c.previousPpid} → ${c.ppid}` : c.ppid}</td>
+                  <td className="dd-mono">{visibleText(c.args, 300)}</td>
+                  <td>
+                    {c.flags.map((f) => (
+                      <span key={f.kind} className={`dd-badge dd-sev-${f.severity}`} title={f.reason}>
+                        {f.kind}
+                      </span>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
