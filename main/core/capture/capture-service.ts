@@ -1,0 +1,301 @@
+import { randomBytes } from 'node:crypto';
+import type Dockerode from 'dockerode';
+import type { CaptureInfo, CaptureOptions, CaptureSettings, FlowSummary } from '../../../shared/domain/capture';
+import type { AuditFn } from '../audit-fn';
+import type { Clock } from '../clock';
+import { DrydockFailure } from '../errors';
+import type { EventHub } from '../event-hub';
+import type { Db } from '../store/database';
+import { CaptureRecords } from './capture-records';
+import { CaptureSession } from './capture-session';
+import type { EvidencePort } from './evidence-port';
+import { exportArtifact } from './export-artifact';
+import { checkFilter } from './filter-check';
+import { summarizeStoredPcap } from './stored-summary';
+import { findHelperBundle } from './helper-bundle';
+import { ensureHelperImage, type HelperImageChoice } from './helper-image';
+import { sweepHelpers } from './helper-sweeper';
+
+export interface DockerSource {
+  docker(host: string): Promise<Dockerode>;
+}
+
+/** Turns an engine error into a failure naming host, container and what was being done (hosts/engine-errors). */
+export type EngineFailureFn = (err: unknown, where: { host: string; container?: string; action: string }) => DrydockFailure;
+
+export interface CaptureServiceDeps {
+  db: Db;
+  hosts: DockerSource;
+  evidence: EvidencePort;
+  events: EventHub;
+  clock: Clock;
+  audit: AuditFn;
+  engineFailure: EngineFailureFn;
+}
+
+export interface StartRequest {
+  host: string;
+  container: string;
+  options: CaptureOptions;
+  caseRef?: string;
+  summarize: boolean;
+}
+
+/** Without a duration the helper still ends itself after a day: nothing runs forever unwatched. */
+const DEFAULT_SAFETY_SECONDS = 24 * 3600;
+const HELPER_IMAGE_SETTING = 'helper-image';
+
+/**
+ * Packet capture from a container's network namespace, without touching the container itself:
+ * validate the filter with the helper's own tcpdump, make sure the helper image is on the host,
+ * run the capture session, summarise the stored pcap. Sessions live in memory while running and
+ * in the captures table for good; helpers are swept whenever a host (re)connects.
+ */
+export class CaptureService {
+  private readonly records: CaptureRecords;
+  private readonly sessions = new Map<string, CaptureSession>();
+  private readonly finals = new Map<string, Promise<CaptureInfo>>();
+  private readonly unsubscribe: () => void;
+  private closing = false;
+
+  constructor(private readonly deps: CaptureServiceDeps) {
+    this.records = new CaptureRecords(deps.db);
+    for (const info of this.records.closeOrphaned(deps.clock.now().toISOString())) {
+      deps.audit('capture.interrupted', { captureId: info.id, host: info.host, container: info.containerName, reason: info.error?.message ?? '' }, info.caseId);
+    }
+    this.unsubscribe = deps.events.subscribe((event, payload) => {
+      if (event !== 'host.status') return;
+      const status = payload as { name?: string; state?: string };
+      if (status.state === 'connected' && status.name) void this.sweep(status.name, 'connect').catch(() => undefined);
+    });
+  }
+
+  async start(request: StartRequest): Promise<CaptureInfo> {
+    if (this.closing) throw new DrydockFailure('cancelled', 'Drydock is shutting down');
+    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef);
+    const { host } = request;
+    const docker = await this.deps.hosts.docker(host);
+    const target = await this.inspectTarget(docker, host, request.container);
+    const image = await this.helperImage(docker, host);
+    if (request.options.filter?.trim() || request.options.interface !== 'any') {
+      await this.engine(host, target.name, 'check the capture filter', () =>
+        checkFilter(docker, { host, containerId: target.id, containerName: target.name, image: image.image, interface: request.options.interface, filter: request.options.filter ?? '' }),
+      );
+    }
+
+    const id = `cap-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const safetySeconds = request.options.durationSeconds !== undefined ? request.options.durationSeconds + 120 : DEFAULT_SAFETY_SECONDS;
+    const info: CaptureInfo = {
+      id,
+      host,
+      containerId: target.id,
+      containerName: target.name,
+      caseId: kase.id,
+      options: request.options,
+      state: 'starting',
+      startedAt: this.deps.clock.now().toISOString(),
+      counters: { packets: 0, bytes: 0, elapsedMs: 0 },
+      helperImage: image.image,
+    };
+    const session = new CaptureSession(
+      {
+        docker,
+        clock: this.deps.clock,
+        image,
+        safetySeconds,
+        openWriter: async (meta) => this.deps.evidence.openWriter(meta),
+        artifactMeta: {
+          caseId: kase.id,
+          kind: 'pcap',
+          source: { host, containerId: target.id, containerName: target.name },
+          method: 'tcpdump in a helper container sharing the network namespace, streamed through the Engine API attach endpoint',
+          mediaType: 'application/vnd.tcpdump.pcap',
+          attributes: {
+            captureId: id,
+            options: request.options,
+            helperImage: image.image,
+            helperImageSource: image.source,
+            command: ['tcpdump', '-n', '-U', '-i', request.options.interface, '-w', '-'],
+          },
+        },
+        onChange: (changed, kind) => this.changed(changed, kind),
+      },
+      info,
+    );
+    this.sessions.set(id, session);
+    this.records.save(info);
+    try {
+      await this.engine(host, target.name, 'start the capture helper', () => session.start());
+    } catch (err) {
+      this.sessions.delete(id);
+      info.state = 'failed';
+      info.endedAt = this.deps.clock.now().toISOString();
+      info.error = { kind: err instanceof DrydockFailure ? err.kind : 'internal', message: (err as Error).message };
+      this.records.save(info);
+      this.deps.events.emit('capture.state', { ...info });
+      throw err;
+    }
+    this.deps.audit('capture.started', { captureId: id, host, containerId: target.id, containerName: target.name, options: request.options, helperImage: image.image, helperImageSource: image.source }, kase.id);
+    this.finals.set(id, this.afterSession(session, request.summarize));
+    return { ...info };
+  }
+
+  async stop(id: string): Promise<CaptureInfo> {
+    const session = this.sessions.get(id);
+    if (!session) {
+      const known = this.records.get(id);
+      if (!known) throw new DrydockFailure('not-found', `No capture ${id}`);
+      return known;
+    }
+    await session.stop('user');
+    return this.wait(id);
+  }
+
+  async wait(id: string): Promise<CaptureInfo> {
+    const final = this.finals.get(id);
+    if (final) return final;
+    const known = this.records.get(id);
+    if (!known) throw new DrydockFailure('not-found', `No capture ${id}`);
+    return known;
+  }
+
+  get(id: string): CaptureInfo {
+    const live = this.sessions.get(id);
+    if (live) return { ...live.info };
+    const known = this.records.get(id);
+    if (!known) throw new DrydockFailure('not-found', `No capture ${id}`);
+    return known;
+  }
+
+  list(limit: number): CaptureInfo[] {
+    const live = [...this.sessions.values()].map((s) => ({ ...s.info }));
+    const liveIds = new Set(live.map((i) => i.id));
+    return [...live, ...this.records.recent(limit).filter((i) => !liveIds.has(i.id))].slice(0, Math.max(limit, live.length));
+  }
+
+  async checkFilter(request: { host: string; container: string; interface: string; filter: string }): Promise<{ valid: true; instructions: number }> {
+    const docker = await this.deps.hosts.docker(request.host);
+    const target = await this.inspectTarget(docker, request.host, request.container);
+    const image = await this.helperImage(docker, request.host);
+    const { instructions } = await this.engine(request.host, target.name, 'check the capture filter', () =>
+      checkFilter(docker, { host: request.host, containerId: target.id, containerName: target.name, image: image.image, interface: request.interface, filter: request.filter }),
+    );
+    return { valid: true, instructions };
+  }
+
+  /** The stored flow summary of a pcap, deriving and storing it first when there is none yet. */
+  async summary(pcapArtifactId: string): Promise<{ summary: FlowSummary; artifactId: string }> {
+    const existing = this.records.summaryFor(pcapArtifactId);
+    const result = await summarizeStoredPcap(this.deps.evidence, pcapArtifactId, existing);
+    if (result.created) {
+      this.records.setSummary(pcapArtifactId, result.artifactId);
+      this.deps.audit('capture.flow-summary', { pcapArtifactId, summaryArtifactId: result.artifactId, flows: result.summary.flows.length, packets: result.summary.packets }, result.caseId);
+    }
+    return { summary: result.summary, artifactId: result.artifactId };
+  }
+
+  async export(artifactId: string, target: string): Promise<{ path: string; bytes: number; sha256: string }> {
+    const result = await exportArtifact(this.deps.evidence, artifactId, target);
+    this.deps.audit('artifact.exported', { artifactId, path: result.path, bytes: result.bytes, sha256: result.sha256 }, result.caseId);
+    return { path: result.path, bytes: result.bytes, sha256: result.sha256 };
+  }
+
+  settings(): CaptureSettings {
+    const lookup = findHelperBundle();
+    return {
+      helperImage: this.records.getSetting(HELPER_IMAGE_SETTING),
+      bundle: lookup.bundle
+        ? { tag: lookup.bundle.tag, sha256: lookup.bundle.sha256, architecture: lookup.bundle.architecture, tcpdumpVersion: lookup.bundle.tcpdumpVersion, path: lookup.bundle.tarPath }
+        : { tag: null, sha256: null, architecture: null, tcpdumpVersion: null, path: lookup.path, problem: lookup.problem },
+    };
+  }
+
+  setSettings(helperImage: string | null): CaptureSettings {
+    const before = this.records.getSetting(HELPER_IMAGE_SETTING);
+    this.records.setSetting(HELPER_IMAGE_SETTING, helperImage);
+    this.deps.audit('capture.settings-changed', { helperImage: { before, after: helperImage } });
+    return this.settings();
+  }
+
+  /** Removes abandoned helpers on a host (runs on every connect and reconnect too). */
+  async sweep(host: string, trigger: 'connect' | 'request' = 'request'): Promise<{ removed: string[]; kept: number }> {
+    const docker = await this.deps.hosts.docker(host);
+    const active = new Set(this.sessions.keys());
+    const result = await this.engine(host, undefined, 'sweep capture helpers', () => sweepHelpers(docker, { active }));
+    if (result.removed.length || result.failed.length) {
+      this.deps.audit('capture.helpers-swept', {
+        host,
+        removed: result.removed.map((d) => ({ container: d.containerId, name: d.name, helper: d.helperId, purpose: d.purpose, reason: d.reason })),
+        failed: result.failed.map((f) => ({ container: f.decision.containerId, error: f.error })),
+      });
+    }
+    const removed = result.removed.map((d) => d.name || d.containerId);
+    this.deps.events.emit('capture.helpers-swept', { host, removed, kept: result.kept, trigger });
+    return { removed, kept: result.kept };
+  }
+
+  /** Stops every running capture (kept, marked incomplete) and waits for them to be stored. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.unsubscribe();
+    await Promise.all([...this.sessions.values()].map((s) => s.stop('shutdown')));
+    await Promise.all([...this.finals.values()].map((f) => f.catch(() => undefined)));
+  }
+
+  private async afterSession(session: CaptureSession, summarize: boolean): Promise<CaptureInfo> {
+    const info = await session.done;
+    this.sessions.delete(session.id);
+    this.records.save(info);
+    const pcap = info.pcap;
+    this.deps.audit(
+      'capture.stopped',
+      { captureId: info.id, host: info.host, containerName: info.containerName, stopReason: info.stopReason ?? null, packets: info.counters.packets, bytes: info.counters.bytes, tcpdump: info.tcpdump ?? {}, pcap: pcap ?? null, error: info.error ?? null },
+      info.caseId,
+    );
+    if (summarize && pcap && pcap.sha256) {
+      try {
+        const { artifactId } = await this.summary(pcap.artifactId);
+        info.flowSummaryArtifactId = artifactId;
+        this.records.save(info);
+      } catch (err) {
+        info.error = { kind: 'internal', message: `The flow summary could not be derived: ${(err as Error).message}` };
+      }
+    }
+    this.deps.events.emit('capture.state', { ...info });
+    return { ...info };
+  }
+
+  private changed(info: CaptureInfo, kind: 'state' | 'progress'): void {
+    if (kind === 'progress') {
+      this.deps.events.emit('capture.progress', { captureId: info.id, state: info.state, counters: { ...info.counters } });
+      return;
+    }
+    this.records.save(info);
+    this.deps.events.emit('capture.state', { ...info });
+  }
+
+  private async inspectTarget(docker: Dockerode, host: string, ref: string): Promise<{ id: string; name: string }> {
+    const inspect = await this.engine(host, ref, 'inspect the container', () => docker.getContainer(ref).inspect());
+    const name = inspect.Name.replace(/^\//, '');
+    if (!inspect.State.Running) throw new DrydockFailure('conflict', `Container ${name} on host ${host} is not running: there is no network namespace to capture from`, { host, container: name });
+    if (inspect.State.Paused) throw new DrydockFailure('conflict', `Container ${name} on host ${host} is paused: the engine cannot start a helper in its namespace until it is unpaused`, { host, container: name });
+    if (inspect.HostConfig.NetworkMode === 'host') {
+      throw new DrydockFailure('unsupported', `Container ${name} on host ${host} uses the host's network namespace: a capture there would record the whole host; capture on the host itself instead`, { host, container: name });
+    }
+    return { id: inspect.Id, name };
+  }
+
+  private async helperImage(docker: Dockerode, host: string): Promise<HelperImageChoice> {
+    return this.engine(host, undefined, 'prepare the capture helper image', () => ensureHelperImage(docker, { host, override: this.records.getSetting(HELPER_IMAGE_SETTING), audit: this.deps.audit }));
+  }
+
+  /** Runs an engine call, naming host, container and action in any failure that is not already one of ours. */
+  private async engine<T>(host: string, container: string | undefined, action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof DrydockFailure) throw err;
+      throw this.deps.engineFailure(err, { host, ...(container !== undefined ? { container } : {}), action });
+    }
+  }
+}
