@@ -102,16 +102,20 @@ export class CaptureSession {
     // the evidence writer is opened only once the capture really runs.
     let listening!: () => void;
     const ready = new Promise<void>((resolve) => (listening = resolve));
+    // tcpdump -U writes one packet at a time; while one write to the store is in flight the
+    // chunks behind it queue up and go down together (writev), so the store sees large writes.
+    const store = (chunk: Buffer, cb: (err?: Error | null) => void) => {
+      ready
+        .then(async () => {
+          if (!this.writer) this.writer = await this.deps.openWriter(this.deps.artifactMeta);
+          await this.writer.write(chunk);
+        })
+        .then(() => cb(), cb);
+    };
     const sink = new Writable({
       highWaterMark: 1024 * 1024,
-      write: (chunk: Buffer, _e, cb) => {
-        ready
-          .then(async () => {
-            if (!this.writer) this.writer = await this.deps.openWriter(this.deps.artifactMeta);
-            await this.writer.write(chunk);
-          })
-          .then(() => cb(), cb);
-      },
+      write: (chunk: Buffer, _e, cb) => store(chunk, cb),
+      writev: (chunks, cb) => store(chunks.length === 1 && chunks[0] ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk as Buffer)), cb),
     });
     const demux = new AttachDemuxer(this.framer, (chunk) => this.stderr.push(chunk));
     const streamEnded = new Promise<{ error?: Error }>((resolve) => {

@@ -13,15 +13,17 @@ export const LABELS = {
 } as const;
 
 /** Capabilities a helper may ask for; nothing else is ever granted. */
-export type HelperCapability = 'NET_RAW' | 'NET_ADMIN' | 'SETUID' | 'SETGID' | 'SYS_PTRACE';
+export type HelperCapability = 'NET_RAW' | 'NET_ADMIN' | 'SETUID' | 'SETGID' | 'KILL' | 'SYS_PTRACE';
 
 /**
  * tcpdump needs raw sockets (NET_RAW) and to set the interface's capture options (NET_ADMIN).
  * Debian's tcpdump then insists on dropping root to its own user, which needs SETUID/SETGID: with
  * them it opens the socket and runs the whole capture as uid 101 with an empty capability set;
- * without them it refuses to start. So the capture helper is granted these four and no other.
+ * without them it refuses to start. The helper's safety timer (busybox timeout, still root) can
+ * signal a uid-101 tcpdump only with KILL — which reaches nothing else, since the helper has a PID
+ * namespace of its own. These five and no other; the helper is never privileged.
  */
-export const CAPTURE_CAPABILITIES: readonly HelperCapability[] = ['NET_RAW', 'NET_ADMIN', 'SETUID', 'SETGID'];
+export const CAPTURE_CAPABILITIES: readonly HelperCapability[] = ['NET_RAW', 'NET_ADMIN', 'SETUID', 'SETGID', 'KILL'];
 
 export interface HelperSpec {
   /** What the helper is for: 'capture', 'filter-check', 'sockets'… (the value of drydock.helper). */
