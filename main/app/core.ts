@@ -6,14 +6,18 @@ import { evidenceSchema } from '../core/evidence/schema';
 import { EvidenceService } from '../core/evidence/evidence-service';
 import { hostSchema } from '../core/hosts/schema';
 import { HostService } from '../core/hosts/host-service';
+import { engineFailure } from '../core/hosts/engine-errors';
 import { InventoryService } from '../core/inventory/inventory-service';
+import { captureSchema } from '../core/capture/schema';
+import { CaptureService } from '../core/capture/capture-service';
+import { ProcessService } from '../core/processes/process-service';
 
 export interface CoreOptions {
   /** The store directory: SQLite database and content-addressed blobs. */
   storeDir: string;
   examiner?: string;
   clock?: Clock;
-  /** better-sqlite3 binding for Electron's ABI (set by the Electron shell only). */
+  /** better-sqlite3 binding built for Electron's ABI (set by the Electron shell only). */
   nativeBinding?: string;
 }
 
@@ -30,10 +34,12 @@ export interface Core {
   readonly evidence: EvidenceService;
   readonly hosts: HostService;
   readonly inventory: InventoryService;
+  readonly processes: ProcessService;
+  readonly capture: CaptureService;
   close(): Promise<void>;
 }
 
-const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema];
+const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema, captureSchema];
 
 export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
@@ -44,6 +50,9 @@ export function createCore(options: CoreOptions): Core {
   const audit = evidence.auditFn();
   const hosts = new HostService({ db, clock, events, audit });
   const inventory = new InventoryService({ hosts, clock, events, audit, evidence });
+  const processes = new ProcessService({ hosts, evidence, events, clock, audit, engineFailure });
+  const capture = new CaptureService({ db, hosts, evidence, events, clock, audit, engineFailure });
+  let closing: Promise<void> | undefined;
   return {
     storeDir: options.storeDir,
     db,
@@ -53,11 +62,19 @@ export function createCore(options: CoreOptions): Core {
     evidence,
     hosts,
     inventory,
-    async close() {
-      await inventory.close();
-      await hosts.close();
-      evidence.close();
-      db.close();
+    processes,
+    capture,
+    close() {
+      // Captures first (their pcaps must be finished into the store), then the links, then the store.
+      closing ??= (async () => {
+        await capture.close();
+        await processes.close();
+        inventory.close();
+        await hosts.close();
+        evidence.close();
+        db.close();
+      })();
+      return closing;
     },
   };
 }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { CaptureInfo, CaptureProgressEvent, CaptureSettings, FlowSummary } from '../domain/capture';
 import { channel, event } from './define';
-import { caseRef } from './processes';
-import { containerRef, empty, hostName, localPath } from './schemas';
+import { artifactId, caseRef, containerRef, empty, hostName, localPath } from './schemas';
+
+export { artifactId };
 
 export const captureId = z.string().regex(/^cap-[a-z0-9-]{6,64}$/, 'a capture ID');
-export const artifactId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'an artifact ID');
 
 /** Printable ASCII only: a BPF expression never needs more, and tcpdump gets it as one argv element. */
 export const bpfFilter = z

@@ -1,3 +1,86 @@
-// Channels and events of the evidence capability. Filled in by the issue that builds it.
-export const evidenceChannels = {} as const;
-export const evidenceEvents = {} as const;
+import { z } from 'zod';
+import type { ArtifactInfo, AuditEntry, CaseInfo, VerifyReport } from '../domain/evidence';
+import { channel, event } from './define';
+import { artifactId, caseRef, empty, localPath } from './schemas';
+
+const ARTIFACT_KINDS = [
+  'container-file',
+  'pcap',
+  'process-snapshot',
+  'inventory-snapshot',
+  'drift-report',
+  'logs',
+  'filesystem-export',
+  'connection-snapshot',
+  'flow-summary',
+  'mount-inventory',
+  'note',
+] as const;
+
+/** Free text typed by the examiner: printable, bounded; newlines and tabs allowed. */
+const examinerText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => ![...value].some((ch) => { const c = ch.codePointAt(0) ?? 0; return (c < 0x20 && ch !== '\n' && ch !== '\t') || c === 0x7f; }), 'no control characters');
+
+export const caseInput = z
+  .object({
+    name: examinerText(200).pipe(z.string().trim().min(1, 'a case name')),
+    examiner: examinerText(200).optional(),
+    organisation: examinerText(200).default(''),
+    timeZone: z.string().max(64).regex(/^[A-Za-z0-9_+\-/]+$/, 'an IANA time zone such as Europe/Berlin or UTC').default('UTC'),
+    description: examinerText(10_000).default(''),
+  })
+  .strict();
+
+export interface CaseList {
+  cases: CaseInfo[];
+  currentCaseId: string | null;
+}
+
+export interface ExportResult {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface BundleExportResult extends ExportResult {
+  caseId: string;
+  artifacts: number;
+  auditEntries: number;
+}
+
+export interface BundleImportResult {
+  case: CaseInfo;
+  report: VerifyReport;
+}
+
+export const evidenceChannels = {
+  'evidence.cases': channel<CaseList>()(empty),
+  /** Creates a case and makes it the current one. */
+  'evidence.case-create': channel<CaseInfo>()(caseInput),
+  'evidence.case-use': channel<CaseInfo>()(z.object({ caseRef }).strict()),
+  'evidence.case-close': channel<CaseInfo>()(z.object({ caseRef: caseRef.optional() }).strict()),
+  'evidence.artifacts': channel<ArtifactInfo[]>()(
+    z.object({ caseRef: caseRef.optional(), kind: z.enum(ARTIFACT_KINDS).optional(), limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
+  ),
+  'evidence.artifact': channel<ArtifactInfo>()(z.object({ artifactId }).strict()),
+  'evidence.audit': channel<AuditEntry[]>()(
+    z.object({ caseRef: caseRef.optional(), afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
+  ),
+  'evidence.note': channel<AuditEntry>()(z.object({ caseRef: caseRef.optional(), text: examinerText(10_000).pipe(z.string().trim().min(1, 'a note')) }).strict()),
+  'evidence.verify': channel<VerifyReport>()(z.object({ caseRef: caseRef.optional() }).strict()),
+  /** Copies one artifact's bytes out of the store, re-hashing them on the way. */
+  'evidence.export-artifact': channel<ExportResult>()(z.object({ artifactId, path: localPath }).strict()),
+  /** Writes a case bundle (tar: manifest, database rows, audit chain, blobs) that verifies on another machine. */
+  'evidence.export-bundle': channel<BundleExportResult>()(z.object({ caseRef: caseRef.optional(), path: localPath }).strict()),
+  /** Verifies a bundle, then imports it as a read-only case; a bundle that fails verification is refused. */
+  'evidence.import-bundle': channel<BundleImportResult>()(z.object({ path: localPath }).strict()),
+} as const;
+
+export const evidenceEvents = {
+  'evidence.case-changed': event<{ current: CaseInfo | null }>(),
+  'evidence.artifact-added': event<ArtifactInfo>(),
+  'evidence.audit-appended': event<AuditEntry>(),
+} as const;

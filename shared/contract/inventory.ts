@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import type { InventoryChange, InventorySnapshot } from '../domain/inventory';
+import type { ContainerSummary, InventoryChange, InventorySnapshot } from '../domain/inventory';
 import { channel, event } from './define';
-import { hostName } from './schemas';
+import { caseRef, containerRef, hostName } from './schemas';
 
 export const inventoryChannels = {
   /** Lists every container (running and stopped) with risk flags; records an inventory snapshot in the current case when one is open. */
-  'inventory.list': channel<InventorySnapshot>()(z.object({ host: hostName, record: z.boolean().default(false) }).strict()),
+  'inventory.list': channel<InventorySnapshot>()(z.object({ host: hostName, record: z.boolean().default(false), caseRef: caseRef.optional() }).strict()),
+  /** One container, freshly inspected. */
+  'inventory.get': channel<ContainerSummary>()(z.object({ host: hostName, container: containerRef }).strict()),
 } as const;
 
 export const inventoryEvents = {

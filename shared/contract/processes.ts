@@ -1,14 +1,9 @@
 import { z } from 'zod';
 import type { ProcessSampleEvent, ProcessSnapshotResult, ProcessWatchEndedEvent, ProcessWatchInfo } from '../domain/processes';
 import { channel, event } from './define';
-import { containerRef, empty, hostName } from './schemas';
+import { caseRef, containerRef, empty, hostName } from './schemas';
 
-/** A case named or identified by the user (printable, no control characters); absent = the current case. */
-export const caseRef = z
-  .string()
-  .min(1)
-  .max(200)
-  .refine((value) => ![...value].some((ch) => (ch.codePointAt(0) ?? 0) < 0x20 || ch === '\u007f'), 'no control characters');
+export { caseRef };
 
 export const watchId = z.string().regex(/^pw-[a-z0-9-]{6,64}$/, 'a process watch ID');
 

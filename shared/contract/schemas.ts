@@ -28,3 +28,12 @@ export const localPath = z
   .refine((p) => !p.includes('\0'), 'no NUL bytes');
 
 export const empty = z.object({}).strict();
+
+/** A case named or identified by the user (printable, no control characters); absent = the current case. */
+export const caseRef = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((value) => ![...value].some((ch) => (ch.codePointAt(0) ?? 0) < 0x20 || ch === '\u007f'), 'no control characters');
+
+export const artifactId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'an artifact ID');

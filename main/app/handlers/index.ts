@@ -1,12 +1,18 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
+import { captureHandlers } from './capture';
+import { evidenceHandlers } from './evidence';
 import { hostHandlers } from './hosts';
 import { inventoryHandlers } from './inventory';
+import { processesHandlers } from './processes';
 
 /** Every channel of the contract maps to exactly one handler; the compiler checks none is missing. */
 export function createHandlers(core: Core): Handlers {
   return {
     ...hostHandlers(core),
     ...inventoryHandlers(core),
+    ...evidenceHandlers(core),
+    ...processesHandlers(core),
+    ...captureHandlers(core),
   };
 }

@@ -1,6 +1,9 @@
 import type { CliCommand } from '../command';
+import { captureCommands } from './capture';
+import { caseCommands } from './case';
 import { hostCommands } from './hosts';
 import { inventoryCommands } from './inventory';
+import { processesCommands } from './processes';
 import { serveCommands } from './serve';
 
-export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...serveCommands];
+export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...caseCommands, ...processesCommands, ...captureCommands, ...serveCommands];

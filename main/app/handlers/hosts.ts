@@ -1,0 +1,16 @@
+import type { Core } from '../core';
+import type { Handlers } from '../dispatch';
+
+type HostHandlers = Pick<Handlers, 'hosts.list' | 'hosts.add' | 'hosts.remove' | 'hosts.test' | 'hosts.connect' | 'hosts.disconnect' | 'hosts.status'>;
+
+export function hostHandlers(core: Core): HostHandlers {
+  return {
+    'hosts.list': () => core.hosts.list(),
+    'hosts.add': (req) => core.hosts.add(req),
+    'hosts.remove': (req) => core.hosts.remove(req.name),
+    'hosts.test': (req) => core.hosts.test(req),
+    'hosts.connect': (req) => core.hosts.connect(req.name),
+    'hosts.disconnect': (req) => core.hosts.disconnect(req.name),
+    'hosts.status': () => core.hosts.statuses(),
+  };
+}

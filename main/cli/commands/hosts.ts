@@ -1,0 +1,103 @@
+import type { HostInput } from '../../../shared/contract/hosts';
+import type { EngineFacts } from '../../../shared/domain/hosts';
+import { CliError, type CliCommand } from '../command';
+import { safeText, table } from '../terminal-safe';
+
+const CONNECTION_OPTIONS = {
+  'tls-ca': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-no-verify': { type: 'boolean' },
+  'ssh-key': { type: 'string' },
+  'ssh-socket': { type: 'string' },
+} as const;
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+function str(values: Values, key: string): string | undefined {
+  const v = values[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The profile described by the command line; TLS verification stays on unless --tls-no-verify. */
+function hostInput(name: string, url: string, values: Values): HostInput {
+  const ca = str(values, 'tls-ca');
+  const cert = str(values, 'tls-cert');
+  const key = str(values, 'tls-key');
+  const noVerify = values['tls-no-verify'] === true;
+  const sshKey = str(values, 'ssh-key');
+  const sshSocket = str(values, 'ssh-socket');
+  return {
+    name,
+    url,
+    ...(ca || cert || key || noVerify ? { tls: { ...(ca ? { caFile: ca } : {}), ...(cert ? { certFile: cert } : {}), ...(key ? { keyFile: key } : {}), verify: !noVerify } } : {}),
+    ...(sshKey || sshSocket ? { ssh: { ...(sshKey ? { keyFile: sshKey } : {}), ...(sshSocket ? { socketPath: sshSocket } : {}) } } : {}),
+  };
+}
+
+export function renderFacts(facts: EngineFacts): string {
+  return [
+    `Host ${safeText(facts.host)}: Docker ${safeText(facts.engineVersion)} (API ${safeText(facts.apiVersion)}), ${safeText(facts.osType)}/${safeText(facts.arch)}, ${safeText(facts.os)}, kernel ${safeText(facts.kernelVersion)}`,
+    `  hostname ${safeText(facts.hostname)}; swarm ${facts.swarmRole}${facts.swarmNodeId ? ` (node ${safeText(facts.swarmNodeId)})` : ''}`,
+    `  ${facts.containers} containers (${facts.containersRunning} running), ${facts.images} images; answered in ${facts.latencyMs} ms`,
+    ...(facts.tlsVerify === false ? ['  WARNING: TLS certificate verification is OFF for this host'] : []),
+  ].join('\n');
+}
+
+export const hostCommands: CliCommand[] = [
+  {
+    path: ['hosts', 'add'],
+    summary: 'Save a host profile (unix://, tcp:// with TLS files, ssh://user@host)',
+    usage: 'hosts add NAME URL [--tls-ca F --tls-cert F --tls-key F] [--tls-no-verify] [--ssh-key F]',
+    positionals: true,
+    options: CONNECTION_OPTIONS,
+    async run(ctx, values, positionals) {
+      const [name, url] = positionals;
+      if (!name || !url || positionals.length > 2) throw new CliError('needs NAME and URL', 2);
+      const profile = await ctx.call('hosts.add', hostInput(name, url, values));
+      if (ctx.json) ctx.io.out(JSON.stringify(profile));
+      else ctx.io.out(`Saved host ${safeText(profile.name)} -> ${safeText(profile.url)}${profile.tls?.verify === false ? '  (TLS verification OFF)' : ''}`);
+      return 0;
+    },
+  },
+  {
+    path: ['hosts', 'list'],
+    summary: 'List saved host profiles',
+    usage: 'hosts list [--json]',
+    async run(ctx) {
+      const profiles = await ctx.call('hosts.list', {});
+      if (ctx.json) ctx.io.out(JSON.stringify(profiles));
+      else if (!profiles.length) ctx.io.out('No hosts saved. Add one: drydock hosts add local unix:///var/run/docker.sock');
+      else ctx.io.out(table(['NAME', 'KIND', 'URL', 'TLS', 'ADDED'], profiles.map((p) => [p.name, p.kind, p.url, p.tls ? (p.tls.verify ? 'verify' : 'NO VERIFY') : '', p.createdAt])));
+      return 0;
+    },
+  },
+  {
+    path: ['hosts', 'remove'],
+    summary: 'Forget a host profile (evidence collected from it stays)',
+    usage: 'hosts remove NAME',
+    positionals: true,
+    async run(ctx, _values, positionals) {
+      const name = positionals[0];
+      if (!name || positionals.length > 1) throw new CliError('needs NAME', 2);
+      const result = await ctx.call('hosts.remove', { name });
+      if (!result.removed) throw new CliError(`no host named ${safeText(name)}`, 3);
+      ctx.io.out(ctx.json ? JSON.stringify(result) : `Removed host ${safeText(name)}`);
+      return 0;
+    },
+  },
+  {
+    path: ['hosts', 'test'],
+    summary: 'Connect and report engine version, API, OS/arch, swarm role, counts',
+    usage: 'hosts test NAME | hosts test NAME URL [connection options]',
+    positionals: true,
+    options: CONNECTION_OPTIONS,
+    async run(ctx, values, positionals) {
+      const [name, url] = positionals;
+      if (!name || positionals.length > 2) throw new CliError('needs NAME (a saved host) or NAME URL', 2);
+      const facts = await ctx.call('hosts.test', url ? hostInput(name, url, values) : { name });
+      ctx.io.out(ctx.json ? JSON.stringify(facts) : renderFacts(facts));
+      return 0;
+    },
+  },
+];

@@ -1,0 +1,188 @@
+import { accessSync, constants } from 'node:fs';
+import type Dockerode from 'dockerode';
+import type { HostInput } from '../../../shared/contract/hosts';
+import type { EngineFacts, HostProfile, HostStatus } from '../../../shared/domain/hosts';
+import type { AuditFn } from '../audit-fn';
+import { isoNow, type Clock } from '../clock';
+import { DrydockFailure, toDrydockError } from '../errors';
+import type { EventHub } from '../event-hub';
+import type { Db } from '../store/database';
+import { createDockerClient } from './docker-client';
+import type { EngineEvent } from './engine-events';
+import { EngineConnection } from './engine-connection';
+import { probeEngine } from './engine-probe';
+import { HostProfiles } from './host-profiles';
+import { parseHostUrl } from './host-url';
+
+export interface HostServiceDeps {
+  db: Db;
+  clock: Clock;
+  events: EventHub;
+  audit: AuditFn;
+}
+
+export type EngineListener = (host: string, event: EngineEvent) => void;
+/** Called after a reconnect: whatever a listener derived from events must be re-read. */
+export type ResyncListener = (host: string) => void;
+
+/**
+ * Saved host profiles and live connections. A connection holds one dockerode client and the
+ * engine's event stream; when the stream drops the host shows as reconnecting, and on the way
+ * back listeners are told to re-read, so the UI keeps what it had and catches up.
+ */
+export class HostService {
+  private readonly profiles: HostProfiles;
+  private readonly connections = new Map<string, EngineConnection>();
+  private readonly engineListeners = new Set<EngineListener>();
+  private readonly resyncListeners = new Set<ResyncListener>();
+
+  constructor(private readonly deps: HostServiceDeps) {
+    this.profiles = new HostProfiles(deps.db);
+  }
+
+  list(): HostProfile[] {
+    return this.profiles.list();
+  }
+
+  profile(name: string): HostProfile {
+    return this.profiles.get(name);
+  }
+
+  add(input: HostInput): HostProfile {
+    const profile = this.toProfile(input);
+    this.profiles.insert(profile);
+    this.deps.audit('host.added', { host: profile.name, url: profile.url, kind: profile.kind, ...(profile.tls ? { tlsVerify: profile.tls.verify } : {}) });
+    return profile;
+  }
+
+  async remove(name: string): Promise<{ removed: boolean }> {
+    await this.disconnect(name);
+    const removed = this.profiles.delete(name);
+    if (removed) this.deps.audit('host.removed', { host: name });
+    return { removed };
+  }
+
+  /** Connects with a saved profile or an unsaved one, reports the engine, and leaves no connection behind. */
+  async test(target: { name: string } | HostInput): Promise<EngineFacts> {
+    const profile = 'url' in target ? this.toProfile(target) : this.profiles.get(target.name);
+    const docker = createDockerClient(profile);
+    try {
+      const facts = await probeEngine(docker, profile.name, profile.tls?.verify);
+      this.deps.audit('host.tested', { host: profile.name, url: profile.url, engineVersion: facts.engineVersion, apiVersion: facts.apiVersion, ok: true });
+      return facts;
+    } catch (err) {
+      const error = toDrydockError(err);
+      this.deps.audit('host.tested', { host: profile.name, url: profile.url, ok: false, error: error.kind, message: error.message });
+      throw err;
+    }
+  }
+
+  async connect(name: string): Promise<HostStatus> {
+    const profile = this.profiles.get(name);
+    let connection = this.connections.get(name);
+    if (!connection) {
+      connection = new EngineConnection(profile, {
+        clock: this.deps.clock,
+        onStatus: (status) => this.deps.events.emit('host.status', status),
+        onEvent: (event) => this.engineListeners.forEach((listener) => safely(() => listener(name, event))),
+        onResync: () => this.resyncListeners.forEach((listener) => safely(() => listener(name))),
+        audit: (action, details) => this.deps.audit(action, { host: name, ...details }),
+      });
+      this.connections.set(name, connection);
+    }
+    await connection.open();
+    return connection.status;
+  }
+
+  async disconnect(name: string): Promise<HostStatus> {
+    const connection = this.connections.get(name);
+    if (!connection) return this.idleStatus(name);
+    this.connections.delete(name);
+    await connection.close('disconnected by the examiner');
+    const status = this.idleStatus(name);
+    this.deps.events.emit('host.status', status);
+    return status;
+  }
+
+  statuses(): HostStatus[] {
+    return this.profiles.list().map((profile) => this.connections.get(profile.name)?.status ?? this.idleStatus(profile.name));
+  }
+
+  /** The connected client for a host, connecting on first use; refuses while the host is away. */
+  async docker(name: string): Promise<Dockerode> {
+    const connection = this.connections.get(name);
+    if (connection?.status.state === 'connected') return connection.docker;
+    if (connection?.status.state === 'reconnecting') {
+      throw new DrydockFailure('disconnected', `Host ${name} is disconnected and Drydock is reconnecting (${connection.status.lastError?.message ?? 'engine went away'})`, { host: name });
+    }
+    await this.connect(name);
+    const ready = this.connections.get(name);
+    if (!ready || ready.status.state !== 'connected') throw new DrydockFailure('disconnected', `Host ${name} is not connected`, { host: name });
+    return ready.docker;
+  }
+
+  isConnected(name: string): boolean {
+    return this.connections.get(name)?.status.state === 'connected';
+  }
+
+  onEngineEvent(listener: EngineListener): () => void {
+    this.engineListeners.add(listener);
+    return () => this.engineListeners.delete(listener);
+  }
+
+  onResync(listener: ResyncListener): () => void {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    const open = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.all(open.map((connection) => connection.close('Drydock closed', { quiet: true })));
+  }
+
+  private idleStatus(name: string): HostStatus {
+    return { name, state: 'disconnected', since: isoNow(this.deps.clock) };
+  }
+
+  private toProfile(input: HostInput): HostProfile {
+    const parsed = parseHostUrl(input.url);
+    if (parsed.kind !== 'tcp' && input.tls) throw new DrydockFailure('invalid-input', `Host ${input.name}: TLS settings apply to tcp:// hosts only`, { host: input.name });
+    if (parsed.kind !== 'ssh' && input.ssh) throw new DrydockFailure('invalid-input', `Host ${input.name}: SSH settings apply to ssh:// hosts only`, { host: input.name });
+    const tls = input.tls ? { ...input.tls, verify: input.tls.verify ?? true } : undefined;
+    for (const [what, file] of [
+      ['CA certificate', tls?.caFile],
+      ['client certificate', tls?.certFile],
+      ['client key', tls?.keyFile],
+      ['SSH key', input.ssh?.keyFile],
+    ] as const) {
+      if (file) assertReadable(input.name, what, file);
+    }
+    if (tls && Boolean(tls.certFile) !== Boolean(tls.keyFile)) throw new DrydockFailure('invalid-input', `Host ${input.name}: a client certificate needs its key, and a key its certificate`, { host: input.name });
+    return {
+      name: input.name,
+      url: parsed.normalized,
+      kind: parsed.kind,
+      ...(tls ? { tls } : {}),
+      ...(input.ssh ? { ssh: input.ssh } : {}),
+      createdAt: isoNow(this.deps.clock),
+    };
+  }
+}
+
+function assertReadable(host: string, what: string, file: string): void {
+  if (!file.startsWith('/')) throw new DrydockFailure('invalid-input', `Host ${host}: the ${what} path must be absolute: ${file}`, { host });
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (err) {
+    throw new DrydockFailure('invalid-input', `Host ${host}: cannot read the ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { host, cause: err });
+  }
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // One failing listener must not starve the others of engine events.
+  }
+}

@@ -1,0 +1,163 @@
+import type Dockerode from 'dockerode';
+import type { ContainerSummary, InventorySnapshot } from '../../../shared/domain/inventory';
+import type { ArtifactInfo } from '../../../shared/domain/evidence';
+import type { AuditFn } from '../audit-fn';
+import type { NewArtifact } from '../capture/evidence-port';
+import { isoNow, type Clock } from '../clock';
+import { DrydockFailure } from '../errors';
+import type { EventHub } from '../event-hub';
+import { engineFailure } from '../hosts/engine-errors';
+import type { EngineEvent } from '../hosts/engine-events';
+import type { HostService } from '../hosts/host-service';
+import { summarizeContainer } from './container-summary';
+import type { ImageFacts } from './risk-flags';
+
+export interface InventoryEvidence {
+  resolveWritableCase(ref?: string): { id: string };
+  ingestJson(meta: NewArtifact, value: unknown): Promise<ArtifactInfo>;
+}
+
+export interface InventoryServiceDeps {
+  hosts: HostService;
+  clock: Clock;
+  events: EventHub;
+  audit: AuditFn;
+  evidence: InventoryEvidence;
+}
+
+/** Engine actions that do not change what the inventory shows. */
+const QUIET_ACTIONS = /^(exec_|attach|resize|top|archive-path|extract-to-dir|export|commit|copy|detach)/;
+const INSPECT_CONCURRENCY = 8;
+const EVENT_SETTLE_MS = 150;
+
+/**
+ * Every container of a host, with risk flags, kept current from the engine's event stream: an
+ * event re-inspects just that container (debounced, since a restart is several events), and a
+ * reconnect re-lists the host and reports what changed while it was away.
+ */
+export class InventoryService {
+  private readonly known = new Map<string, Map<string, ContainerSummary>>();
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly unsubscribe: (() => void)[];
+
+  constructor(private readonly deps: InventoryServiceDeps) {
+    this.unsubscribe = [deps.hosts.onEngineEvent((host, event) => this.onEngineEvent(host, event)), deps.hosts.onResync((host) => void this.resync(host))];
+  }
+
+  async list(host: string, options: { record: boolean; caseRef?: string }): Promise<InventorySnapshot> {
+    const kase = options.record ? this.deps.evidence.resolveWritableCase(options.caseRef) : undefined;
+    const docker = await this.deps.hosts.docker(host);
+    const snapshot = await this.take(host, docker);
+    this.known.set(host, new Map(snapshot.containers.map((c) => [c.id, c])));
+    if (kase) {
+      const flagged = snapshot.containers.filter((c) => c.topSeverity === 'critical' || c.topSeverity === 'high').length;
+      const artifact = await this.deps.evidence.ingestJson(
+        { caseId: kase.id, kind: 'inventory-snapshot', source: { host }, method: 'Docker Engine API: list all containers, inspect each, list images', mediaType: 'application/json', attributes: { containers: snapshot.containers.length, flaggedHighOrCritical: flagged } },
+        snapshot,
+      );
+      this.deps.audit('inventory.taken', { host, containers: snapshot.containers.length, flaggedHighOrCritical: flagged, artifactId: artifact.id, sha256: artifact.sha256 }, kase.id);
+    }
+    return snapshot;
+  }
+
+  async get(host: string, ref: string): Promise<ContainerSummary> {
+    const docker = await this.deps.hosts.docker(host);
+    const images = await this.images(docker, host);
+    const summary = await this.inspectOne(docker, host, ref, images);
+    if (!summary) throw new DrydockFailure('not-found', `No container ${ref} on host ${host}`, { host, container: ref });
+    return summary;
+  }
+
+  close(): void {
+    this.unsubscribe.forEach((off) => off());
+    this.pending.forEach((timer) => clearTimeout(timer));
+    this.pending.clear();
+  }
+
+  private async take(host: string, docker: Dockerode): Promise<InventorySnapshot> {
+    const takenAt = isoNow(this.deps.clock);
+    let listed: Dockerode.ContainerInfo[];
+    try {
+      listed = await docker.listContainers({ all: true });
+    } catch (err) {
+      throw engineFailure(err, { host, action: 'listing containers' });
+    }
+    const images = await this.images(docker, host);
+    const containers: ContainerSummary[] = [];
+    for (let i = 0; i < listed.length; i += INSPECT_CONCURRENCY) {
+      const batch = await Promise.all(listed.slice(i, i + INSPECT_CONCURRENCY).map((c) => this.inspectOne(docker, host, c.Id, images)));
+      for (const summary of batch) if (summary) containers.push(summary);
+    }
+    return { host, takenAt, containers };
+  }
+
+  /** undefined when the container vanished between list and inspect (a normal race on a live host). */
+  private async inspectOne(docker: Dockerode, host: string, id: string, images: Map<string, ImageFacts>): Promise<ContainerSummary | undefined> {
+    try {
+      const inspect = await docker.getContainer(id).inspect();
+      return summarizeContainer(host, inspect, images.get(inspect.Image) ?? { missing: true, dangling: false });
+    } catch (err) {
+      const failure = engineFailure(err, { host, container: id.slice(0, 12), action: 'inspecting the container' });
+      if (failure.kind === 'not-found') return undefined;
+      throw failure;
+    }
+  }
+
+  private async images(docker: Dockerode, host: string): Promise<Map<string, ImageFacts>> {
+    let images: Dockerode.ImageInfo[];
+    try {
+      images = await docker.listImages({ all: true });
+    } catch (err) {
+      throw engineFailure(err, { host, action: 'listing images' });
+    }
+    const tagged = (tags: string[] | null | undefined) => (tags ?? []).some((t) => t !== '<none>:<none>');
+    return new Map(images.map((img) => [img.Id, { missing: false, dangling: !tagged(img.RepoTags) }]));
+  }
+
+  private onEngineEvent(host: string, event: EngineEvent): void {
+    if (!this.known.has(host)) return;
+    if (event.type === 'image' && /^(delete|untag|tag)$/.test(event.action)) {
+      for (const c of this.known.get(host)?.values() ?? []) if (c.imageId === event.id || event.action === 'tag') this.refresh(host, c.id, event.action);
+      return;
+    }
+    if (event.type !== 'container' || !event.id || QUIET_ACTIONS.test(event.action)) return;
+    this.refresh(host, event.id, event.action.split(':')[0] ?? event.action);
+  }
+
+  private refresh(host: string, id: string, action: string): void {
+    const key = `${host}\0${id}`;
+    clearTimeout(this.pending.get(key));
+    const timer = setTimeout(() => {
+      this.pending.delete(key);
+      void this.emitCurrent(host, id, action).catch(() => undefined);
+    }, EVENT_SETTLE_MS);
+    timer.unref?.();
+    this.pending.set(key, timer);
+  }
+
+  private async emitCurrent(host: string, id: string, action: string): Promise<void> {
+    if (!this.deps.hosts.isConnected(host)) return;
+    const docker = await this.deps.hosts.docker(host);
+    const summary = await this.inspectOne(docker, host, id, await this.images(docker, host));
+    const known = this.known.get(host);
+    if (!known) return;
+    if (summary) known.set(id, summary);
+    else known.delete(id);
+    this.deps.events.emit('inventory.changed', { host, action, containerId: id, ...(summary ? { container: summary } : {}), at: isoNow(this.deps.clock) });
+  }
+
+  /** After a reconnect: re-list, and report every container that appeared, changed or went away meanwhile. */
+  private async resync(host: string): Promise<void> {
+    const before = this.known.get(host);
+    if (!before) return;
+    const snapshot = await this.take(host, await this.deps.hosts.docker(host)).catch(() => undefined);
+    if (!snapshot) return;
+    const after = new Map(snapshot.containers.map((c) => [c.id, c]));
+    this.known.set(host, after);
+    const at = isoNow(this.deps.clock);
+    for (const [id, summary] of after) {
+      if (JSON.stringify(before.get(id)) !== JSON.stringify(summary)) this.deps.events.emit('inventory.changed', { host, action: 'resync', containerId: id, container: summary, at });
+    }
+    for (const id of before.keys()) if (!after.has(id)) this.deps.events.emit('inventory.changed', { host, action: 'resync', containerId: id, at });
+  }
+}
