@@ -1,0 +1,106 @@
+import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createCore, type Core } from '../app/core';
+import { createDispatcher, type Dispatch } from '../app/dispatch';
+import { createHandlers } from '../app/handlers';
+import { APP_ORIGIN, registerAppScheme, serveRenderer } from './app-protocol';
+
+// The desktop shell: one window, the core in this process, IPC as the only way in. It follows the
+// Electron security checklist: sandboxed renderer with context isolation, no Node, a custom
+// origin with a strict CSP, no navigation or new windows, no permissions, sender checks on IPC.
+
+registerAppScheme();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let core: Core | undefined;
+let dispatch: Dispatch | undefined;
+let window: BrowserWindow | undefined;
+
+const packageRoot = path.resolve(__dirname, '../../..');
+
+function electronSqliteBinding(): string | undefined {
+  // In development the postinstall step builds better-sqlite3 for Electron's ABI beside Node's.
+  const dev = path.join(packageRoot, '.electron-native', 'better_sqlite3.node');
+  return !app.isPackaged && existsSync(dev) ? dev : undefined;
+}
+
+function trustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return Boolean(window && event.sender === window.webContents && frame && frame.url.startsWith(`${APP_ORIGIN}/`));
+}
+
+function createWindow(): void {
+  window = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 1024,
+    minHeight: 640,
+    title: 'Drydock',
+    backgroundColor: '#0f1419',
+    show: false,
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  window.once('ready-to-show', () => window?.show());
+  window.on('closed', () => {
+    window = undefined;
+  });
+  void window.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(({ url }) => {
+    // Links to documentation open in the system browser; nothing opens inside Drydock.
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+
+void app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  serveRenderer(path.join(packageRoot, 'dist', 'renderer'));
+  const binding = electronSqliteBinding();
+  core = createCore({ storeDir: path.join(app.getPath('userData'), 'evidence-store'), ...(binding ? { nativeBinding: binding } : {}) });
+  dispatch = createDispatcher(createHandlers(core));
+  ipcMain.handle('drydock:invoke', async (event, channel: unknown, request: unknown) => {
+    if (!trustedSender(event) || !dispatch) return { ok: false, error: { kind: 'permission-denied', message: 'IPC from an untrusted frame' } };
+    return dispatch(channel, request);
+  });
+  core.events.subscribe((event, payload) => {
+    if (window && !window.isDestroyed()) window.webContents.send('drydock:event', { event, payload });
+  });
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('second-instance', () => {
+  if (window?.isMinimized()) window.restore();
+  window?.focus();
+});
+
+app.on('window-all-closed', () => app.quit());
+
+let quitting = false;
+app.on('before-quit', (event) => {
+  // Captures in flight are finished into the store before the process goes.
+  if (quitting || !core) return;
+  event.preventDefault();
+  quitting = true;
+  void core.close().finally(() => app.quit());
+});

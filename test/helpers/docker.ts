@@ -1,0 +1,71 @@
+// Test scaffolding on the real engine: containers made with the docker CLI, labelled so that a
+// crashed run's leftovers are swept by scripts/test-all.sh, and removed in after() hooks.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createCore, type Core } from '../../main/app/core';
+import { createDispatcher, type Dispatch } from '../../main/app/dispatch';
+import { createHandlers } from '../../main/app/handlers';
+
+export const BUSYBOX = 'drydock-fixture/busybox:1';
+export const TEST_LABEL = 'drydock.test=1';
+
+export function docker(args: string[], options: { host?: string } = {}): string {
+  return execFileSync('docker', [...(options.host ? ['-H', options.host] : []), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+/** `docker run -d` with the test label; returns the full container ID. */
+export function runContainer(args: string[], options: { host?: string } = {}): string {
+  return docker(['run', '-d', '--label', TEST_LABEL, ...args], options);
+}
+
+export function removeContainers(ids: string[], options: { host?: string } = {}): void {
+  for (const id of ids) {
+    try {
+      docker(['rm', '-f', '-v', id], options);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+export interface TestCore {
+  core: Core;
+  dispatch: Dispatch;
+  storeDir: string;
+  /** Calls through the contract exactly as the UI does; throws on an error result. */
+  call(channel: string, request: unknown): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export function startTestCore(prefix = 'drydock-test'): TestCore {
+  const storeDir = mkdtempSync(path.join(tmpdir(), `${prefix}-`));
+  const core = createCore({ storeDir, examiner: 'test-examiner' });
+  const dispatch = createDispatcher(createHandlers(core));
+  return {
+    core,
+    dispatch,
+    storeDir,
+    async call(channel, request) {
+      const result = await dispatch(channel, request);
+      if (!result.ok) throw Object.assign(new Error(`${result.error.kind}: ${result.error.message}`), { drydock: result.error });
+      return result.value;
+    },
+    async close() {
+      await core.close();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits for a condition the engine reaches asynchronously (events, restarts). */
+export async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BUSYBOX, removeContainers, runContainer } from '../../helpers/docker';
+
+const root = path.resolve(__dirname, '../../..');
+
+/** The CLI as a responder runs it: a separate process, its own store. */
+function drydock(store: string, args: string[], options: { user?: string } = {}) {
+  const cli = [process.execPath, '--import', 'tsx', path.join(root, 'main/cli/index.ts'), ...args, '--store', store];
+  const [cmd, ...argv] = options.user ? ['runuser', '-u', options.user, '--', ...cli] : cli;
+  const result = spawnSync(cmd!, argv, { cwd: root, encoding: 'utf8', env: { ...process.env, DRYDOCK_EXAMINER: 'cli-test' }, timeout: 120000 });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+describe('drydock CLI', () => {
+  let store: string;
+  let hostile: string;
+
+  before(() => {
+    store = mkdtempSync('/tmp/drydock-cli-');
+    chmodSync(store, 0o777);
+    hostile = runContainer(['--name', `dd-cli-${process.pid}`, '--privileged', BUSYBOX, 'sh', '-c', 'sleep 600; echo "\u001b]0;pwned\u0007\u001b[2J"']);
+  });
+
+  after(() => {
+    removeContainers([hostile]);
+    rmSync(store, { recursive: true, force: true });
+  });
+
+  it('adds, lists and tests a host', () => {
+    const added = drydock(store, ['hosts', 'add', 'local', 'unix:///var/run/docker.sock']);
+    assert.equal(added.code, 0, added.err);
+    const listed = drydock(store, ['hosts', 'list', '--json']);
+    assert.deepEqual((JSON.parse(listed.out) as { name: string }[]).map((h) => h.name), ['local']);
+    const tested = drydock(store, ['hosts', 'test', 'local']);
+    assert.equal(tested.code, 0, tested.err);
+    assert.match(tested.out, /Host local: Docker \d+\.\d+.*API 1\.\d+/);
+  });
+
+  it('prints the inventory without letting escape codes reach the terminal', () => {
+    const text = drydock(store, ['inventory', '--host', 'local']);
+    assert.equal(text.code, 0, text.err);
+    assert.match(text.out, new RegExp(`critical\\s+dd-cli-${process.pid}`));
+    const json = drydock(store, ['inventory', '--host', 'local', '--json']);
+    const snapshot = JSON.parse(json.out) as { containers: { id: string; command: string }[] };
+    const mine = snapshot.containers.find((c) => c.id === hostile);
+    assert.match(mine?.command ?? '', /\u001b\]0;pwned/, 'JSON keeps the bytes exactly');
+    const detail = drydock(store, ['inventory', '--host', 'local', '--flagged']);
+    assert.ok(!detail.out.includes('\u001b'), 'no raw ESC in human output');
+  });
+
+  it('exits with distinct codes and clear messages for bad input and refused access', () => {
+    const bad = drydock(store, ['hosts', 'add', 'x', 'ftp://nowhere']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /Not a Docker host address/);
+    const unknown = drydock(store, ['inventory', '--host', 'nope']);
+    assert.equal(unknown.code, 3);
+    assert.match(unknown.err, /No host named nope/);
+    const denied = drydock(store, ['hosts', 'test', 'local'], { user: 'nobody' });
+    assert.equal(denied.code, 4, denied.err);
+    assert.match(denied.err, /permission denied on the Docker socket/);
+  });
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ContainerSummary, InventoryChange, InventorySnapshot } from '../../../shared/domain/inventory';
+import { BUSYBOX, eventually, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+
+describe('inventory on the local engine', () => {
+  let t: TestCore;
+  const ids: Record<string, string> = {};
+  const changes: InventoryChange[] = [];
+
+  before(async () => {
+    t = startTestCore('drydock-inventory');
+    t.core.events.subscribe((event, payload) => {
+      if (event === 'inventory.changed') changes.push(payload as InventoryChange);
+    });
+    ids.risky = runContainer(['--name', `dd-risky-${process.pid}`, '--privileged', '--pid=host', '-v', '/var/run/docker.sock:/var/run/docker.sock', '-v', '/etc:/host-etc', '--label', 'note=\u001b[31mred\u001b[0m', BUSYBOX, 'sleep', '600']);
+    ids.caps = runContainer(['--name', `dd-caps-${process.pid}`, '--cap-add', 'SYS_ADMIN', '--cap-add', 'CHOWN', '--network', 'host', '--security-opt', 'seccomp=unconfined', '-v', '/root:/r:ro', BUSYBOX, 'sleep', '600']);
+    ids.tight = runContainer(['--name', `dd-tight-${process.pid}`, '--read-only', '--user', '65534:65534', '--security-opt', 'no-new-privileges', '--cap-drop', 'ALL', BUSYBOX, 'sleep', '600']);
+    ids.stopped = runContainer(['--name', `dd-stopped-${process.pid}`, BUSYBOX, 'true']);
+    await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
+  });
+
+  after(async () => {
+    removeContainers(Object.values(ids));
+    await t.close();
+  });
+
+  const find = (snapshot: InventorySnapshot, id: string): ContainerSummary => {
+    const c = snapshot.containers.find((x) => x.id === id);
+    assert.ok(c, `container ${id.slice(0, 12)} is in the inventory`);
+    return c;
+  };
+  const flagIds = (c: ContainerSummary) => new Set(c.risks.map((r) => r.id));
+
+  it('lists running and stopped containers with the flags a responder checks first', async () => {
+    const snapshot = (await t.call('inventory.list', { host: 'local' })) as InventorySnapshot;
+    const risky = find(snapshot, ids.risky!);
+    assert.equal(risky.topSeverity, 'critical');
+    for (const id of ['privileged', 'host-pid', 'docker-socket', 'sensitive-mount', 'root-user', 'writable-rootfs', 'mutable-tag'] as const) assert.ok(flagIds(risky).has(id), `risky has ${id}`);
+    const socket = risky.risks.find((r) => r.id === 'docker-socket');
+    assert.deepEqual(socket?.evidence, ['/var/run/docker.sock -> /var/run/docker.sock (rw)']);
+    const etc = risky.risks.find((r) => r.id === 'sensitive-mount');
+    assert.equal(etc?.severity, 'high', '/etc mounted read-write is high');
+    assert.match(etc?.reason ?? '', /read-write: \/etc/);
+    assert.equal(risky.labels.note, '\u001b[31mred\u001b[0m', 'labels come through byte-exact (rendering makes them safe)');
+
+    const caps = find(snapshot, ids.caps!);
+    const capFlags = caps.risks.filter((r) => r.id === 'cap-added');
+    assert.deepEqual(capFlags.map((r) => [r.severity, r.evidence]), [['high', ['SYS_ADMIN']], ['medium', ['CHOWN']]]);
+    assert.ok(flagIds(caps).has('host-network'));
+    assert.ok(flagIds(caps).has('seccomp-unconfined'));
+    assert.equal(caps.risks.find((r) => r.id === 'sensitive-mount')?.severity, 'medium', '/root read-only is medium');
+
+    const tight = find(snapshot, ids.tight!);
+    assert.deepEqual([...flagIds(tight)], ['mutable-tag'], 'a locked-down container only carries the tag note');
+    assert.equal(tight.user, '65534:65534');
+
+    const stopped = find(snapshot, ids.stopped!);
+    assert.equal(stopped.state, 'exited');
+    assert.match(stopped.status, /exit 0/);
+    assert.ok(stopped.finishedAt);
+    assert.ok(risky.networks.length === 0 || risky.networks[0]?.ipv4 !== undefined);
+    assert.deepEqual(find(snapshot, ids.tight!).networks.map((n) => n.network), ['bridge']);
+    assert.match(find(snapshot, ids.tight!).networks[0]?.ipv4 ?? '', /^\d+\.\d+\.\d+\.\d+$/);
+  });
+
+  it('follows the engine event stream: start, stop and removal arrive as changes', async () => {
+    changes.length = 0;
+    const id = runContainer(['--name', `dd-live-${process.pid}`, BUSYBOX, 'sleep', '600']);
+    ids.live = id;
+    const started = await eventually('a change for the new container', () => changes.find((c) => c.containerId === id && c.container?.state === 'running'));
+    assert.equal(started.host, 'local');
+    removeContainers([id]);
+    const removed = await eventually('a removal change', () => changes.find((c) => c.containerId === id && c.container === undefined));
+    assert.equal(removed.action, 'destroy');
+  });
+
+  it('records a snapshot in the current case only when asked, and refuses without a case', async () => {
+    await assert.rejects(t.call('inventory.list', { host: 'local', record: true }), /conflict/);
+    await t.call('evidence.case-create', { name: 'Inventory case' });
+    const snapshot = (await t.call('inventory.list', { host: 'local', record: true })) as InventorySnapshot;
+    const artifacts = (await t.call('evidence.artifacts', {})) as { kind: string; attributes: { containers: number } }[];
+    const inv = artifacts.filter((a) => a.kind === 'inventory-snapshot');
+    assert.equal(inv.length, 1);
+    assert.equal(inv[0]?.attributes.containers, snapshot.containers.length);
+    const audit = (await t.call('evidence.audit', {})) as { action: string }[];
+    assert.ok(audit.some((e) => e.action === 'inventory.taken'));
+  });
+});
