@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ContainerSummary, InventoryChange, InventorySnapshot } from '../../../shared/domain/inventory';
-import { BUSYBOX, eventually, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import { BUSYBOX, docker, eventually, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import { startScenario, type Scenario } from '../../helpers/scenario';
 
 describe('inventory on the local engine', () => {
   let t: TestCore;
@@ -85,5 +86,47 @@ describe('inventory on the local engine', () => {
     assert.equal(inv[0]?.attributes.containers, snapshot.containers.length);
     const audit = (await t.call('evidence.audit', {})) as { action: string }[];
     assert.ok(audit.some((e) => e.action === 'inventory.taken'));
+  });
+});
+
+describe('inventory of the incident scene', () => {
+  let t: TestCore;
+  let scene: Scenario;
+
+  before(async () => {
+    scene = startScenario({ suffix: `inv${process.pid}` });
+    t = startTestCore('drydock-scene');
+    await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
+  });
+
+  after(async () => {
+    scene.teardown();
+    await t.close();
+  });
+
+  it('lists exactly what docker ps -a lists', async () => {
+    const snapshot = (await t.call('inventory.list', { host: 'local' })) as InventorySnapshot;
+    const expected = docker(['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}}']).split('\n').filter(Boolean).sort();
+    assert.deepEqual(snapshot.containers.map((c) => `${c.id} ${c.name}`).sort(), expected);
+  });
+
+  it('shows networks with addresses, published ports, compose labels and the right flags', async () => {
+    const snapshot = (await t.call('inventory.list', { host: 'local' })) as InventorySnapshot;
+    const byName = new Map(snapshot.containers.map((c) => [c.name, c]));
+    const web = byName.get(scene.names.web)!;
+    assert.deepEqual(web.compose, { project: 'shop', service: 'web' });
+    assert.equal(web.user, 'www-data');
+    assert.ok(!web.risks.some((r) => r.id === 'root-user'), 'www-data is not root');
+    assert.equal(web.ports[0]?.containerPort, 8080);
+    assert.equal(web.ports[0]?.hostIp, '127.0.0.1');
+    assert.ok((web.ports[0]?.hostPort ?? 0) > 0);
+    const app = byName.get(scene.names.app)!;
+    assert.deepEqual(app.networks.map((n) => n.network).sort(), [scene.networks.back, scene.networks.front].sort());
+    for (const n of app.networks) assert.match(n.ipv4 ?? '', /^\d+\.\d+\.\d+\.\d+$/);
+    const backdoor = byName.get(scene.names.backdoor)!;
+    assert.equal(backdoor.topSeverity, 'critical');
+    assert.deepEqual(backdoor.risks.filter((r) => r.severity === 'critical').map((r) => r.id), ['privileged', 'docker-socket']);
+    const db = byName.get(scene.names.db)!;
+    assert.equal(db.topSeverity, 'medium', 'the database only runs as root from a mutable tag');
   });
 });
