@@ -1,0 +1,29 @@
+import { VIEWS, type ViewId } from '../views/registry';
+
+interface Props {
+  active: ViewId;
+  onSelect: (view: ViewId) => void;
+}
+
+export function Nav({ active, onSelect }: Props) {
+  return (
+    <nav className="dd-nav" aria-label="Views">
+      {VIEWS.map((view, index) => (
+        <button
+          key={view.id}
+          type="button"
+          className={`dd-nav-item${view.id === active ? ' dd-nav-active' : ''}`}
+          aria-current={view.id === active ? 'page' : undefined}
+          onClick={() => onSelect(view.id)}
+          title={`${view.label} (Alt+${index + 1})`}
+        >
+          <span className="dd-nav-glyph" aria-hidden="true">
+            {view.glyph}
+          </span>
+          <span className="dd-nav-label">{view.label}</span>
+          <kbd className="dd-nav-key">{index + 1}</kbd>
+        </button>
+      ))}
+    </nav>
+  );
+}

@@ -1,0 +1,95 @@
+import { useState } from 'react';
+import type { ArtifactInfo } from '../../../../shared/domain/evidence';
+import type { ExportResult } from '../../../../shared/contract/evidence';
+import type { DrydockError } from '../../../../shared/result';
+import { bytes, utc } from '../../lib/format';
+import { useClient } from '../../shell/app-context';
+import { ErrorBox } from '../../shell/ErrorBox';
+import { visibleText } from '../processes/visible-text';
+
+/** One artifact's full provenance, and a copy-out that re-hashes on the way. */
+export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; onClose: () => void }) {
+  const client = useClient();
+  const [path, setPath] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<DrydockError | null>(null);
+  const [result, setResult] = useState<ExportResult | null>(null);
+  const attributes = JSON.stringify(artifact.attributes, null, 2);
+
+  const exportIt = async () => {
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    const r = await client.invoke('evidence.export-artifact', { artifactId: artifact.id, path: path.trim() });
+    setBusy(false);
+    if (r.ok) setResult(r.value);
+    else setError(r.error);
+  };
+
+  return (
+    <div className="dd-panel dd-artifact-detail" aria-label="Artifact detail">
+      <div className="dd-inv-detail-head">
+        <h3>
+          {artifact.kind} <span className="dd-muted dd-mono">{artifact.id}</span>
+        </h3>
+        <button type="button" className="dd-icon-btn" onClick={onClose} aria-label="Close artifact detail">
+          ×
+        </button>
+      </div>
+      <dl className="dd-kv">
+        <dt>SHA-256</dt>
+        <dd className="dd-mono dd-select-all">{artifact.sha256}</dd>
+        <dt>Status</dt>
+        <dd className={artifact.status === 'incomplete' ? 'dd-warn-text' : ''}>
+          {artifact.status}
+          {artifact.statusReason && ` — ${visibleText(artifact.statusReason, 600)}`}
+        </dd>
+        <dt>Size</dt>
+        <dd>
+          {bytes(artifact.size)} ({artifact.size} bytes) · {visibleText(artifact.mediaType, 80)}
+        </dd>
+        <dt>Source</dt>
+        <dd className="dd-wrap">
+          host {visibleText(artifact.source.host ?? '—', 80)} · container {visibleText(artifact.source.containerName ?? '—', 120)}{' '}
+          <span className="dd-mono dd-muted">{artifact.source.containerId ?? ''}</span>
+        </dd>
+        {artifact.source.path !== undefined && (
+          <>
+            <dt>Path</dt>
+            <dd className="dd-mono dd-wrap">{visibleText(artifact.source.path, 4000)}</dd>
+          </>
+        )}
+        <dt>Method</dt>
+        <dd>{visibleText(artifact.method, 200)}</dd>
+        <dt>Acquired</dt>
+        <dd>
+          {utc(artifact.acquiredAt)} by Drydock {visibleText(artifact.drydockVersion, 40)}
+        </dd>
+      </dl>
+      {attributes !== '{}' && (
+        <details>
+          <summary>Attributes</summary>
+          <pre className="dd-pre">
+            {attributes
+              .split('\n')
+              .slice(0, 400)
+              .map((line) => visibleText(line, 400))
+              .join('\n')}
+          </pre>
+        </details>
+      )}
+      <div className="dd-inline-form">
+        <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/absolute/path/for/the/copy" className="dd-mono" aria-label="Artifact export path" spellCheck={false} />
+        <button type="button" onClick={() => void exportIt()} disabled={!path.trim() || busy}>
+          Export artifact
+        </button>
+      </div>
+      {error && <ErrorBox error={error} onDismiss={() => setError(null)} />}
+      {result && (
+        <div className="dd-okbox">
+          Wrote {bytes(result.bytes)} to <span className="dd-mono">{visibleText(result.path, 400)}</span>, sha256 <span className="dd-mono">{result.sha256}</span>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { useState } from 'react';
+import type { BundleExportResult, BundleImportResult } from '../../../../shared/contract/evidence';
+import type { DrydockError } from '../../../../shared/result';
+import { bytes } from '../../lib/format';
+import { useClient } from '../../shell/app-context';
+import { ErrorBox } from '../../shell/ErrorBox';
+import { visibleText } from '../processes/visible-text';
+import { VerifyResult } from './VerifyResult';
+
+interface Props {
+  caseId: string | null;
+  onImported: (caseId: string) => void;
+}
+
+/** Case bundles: out to a file another examiner can verify, and in (verified before anything is accepted). */
+export function BundlePanel({ caseId, onImported }: Props) {
+  const client = useClient();
+  const [exportPath, setExportPath] = useState('');
+  const [importPath, setImportPath] = useState('');
+  const [busy, setBusy] = useState<null | 'export' | 'import'>(null);
+  const [error, setError] = useState<DrydockError | null>(null);
+  const [exported, setExported] = useState<BundleExportResult | null>(null);
+  const [imported, setImported] = useState<BundleImportResult | null>(null);
+
+  const doExport = async () => {
+    setBusy('export');
+    setError(null);
+    setExported(null);
+    const r = await client.invoke('evidence.export-bundle', { path: exportPath.trim(), ...(caseId ? { caseRef: caseId } : {}) });
+    setBusy(null);
+    if (r.ok) setExported(r.value);
+    else setError(r.error);
+  };
+  const doImport = async () => {
+    setBusy('import');
+    setError(null);
+    setImported(null);
+    const r = await client.invoke('evidence.import-bundle', { path: importPath.trim() });
+    setBusy(null);
+    if (!r.ok) return setError(r.error);
+    setImported(r.value);
+    onImported(r.value.case.id);
+  };
+
+  return (
+    <div className="dd-panel dd-bundles">
+      <h2 className="dd-panel-title">Case bundle</h2>
+      <div className="dd-inline-form">
+        <input value={exportPath} onChange={(e) => setExportPath(e.target.value)} placeholder="/absolute/path/case.drydock.tar" className="dd-mono" aria-label="Bundle export path" spellCheck={false} />
+        <button type="button" onClick={() => void doExport()} disabled={!caseId || !exportPath.trim() || busy !== null}>
+          {busy === 'export' ? 'Exporting…' : 'Export bundle'}
+        </button>
+      </div>
+      <div className="dd-inline-form">
+        <input value={importPath} onChange={(e) => setImportPath(e.target.value)} placeholder="/absolute/path/received.drydock.tar" className="dd-mono" aria-label="Bundle import path" spellCheck={false} />
+        <button type="button" onClick={() => void doImport()} disabled={!importPath.trim() || busy !== null}>
+          {busy === 'import' ? 'Verifying…' : 'Import bundle'}
+        </button>
+      </div>
+      {error && <ErrorBox error={error} onDismiss={() => setError(null)} />}
+      {exported && (
+        <div className="dd-okbox" data-testid="bundle-exported">
+          Bundle written: <span className="dd-mono">{visibleText(exported.path, 400)}</span> · {bytes(exported.bytes)} · {exported.artifacts} artifacts, {exported.auditEntries} audit entries
+          <div className="dd-mono dd-small-text">sha256 {exported.sha256}</div>
+        </div>
+      )}
+      {imported && (
+        <div data-testid="bundle-imported">
+          <div className="dd-okbox">
+            Imported read-only case <b>{visibleText(imported.case.name, 200)}</b> <span className="dd-mono dd-muted">{imported.case.id}</span>
+          </div>
+          <VerifyResult report={imported.report} label="Bundle verification" />
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import type { VerifyReport } from '../../../../shared/domain/evidence';
+import { utc } from '../../lib/format';
+import { visibleText } from '../processes/visible-text';
+import { describeProblem } from './verify-text';
+
+/** A verification's outcome: green only when everything was re-hashed and the chain holds. */
+export function VerifyResult({ report, label }: { report: VerifyReport; label?: string }) {
+  const [first, ...rest] = report.problems;
+  if (report.ok && !first) {
+    return (
+      <div className="dd-verify dd-verify-ok" role="status" data-testid="verify-result" data-ok="true">
+        <b>✔ {label ?? 'Verified'} OK</b> — {report.checkedArtifacts} artifacts re-hashed, {report.checkedEntries} audit entries chained · {utc(report.verifiedAt)}
+      </div>
+    );
+  }
+  return (
+    <div className="dd-verify dd-verify-fail" role="alert" data-testid="verify-result" data-ok="false">
+      <b>✘ {label ?? 'Verification'} FAILED</b> — {first ? visibleText(describeProblem(first), 800) : 'the store reported a failure without a problem'}
+      <div className="dd-muted">
+        checked {report.checkedArtifacts} artifacts, {report.checkedEntries} audit entries · {utc(report.verifiedAt)}
+      </div>
+      {rest.length > 0 && (
+        <details>
+          <summary>{rest.length} further problem(s)</summary>
+          <ol>
+            {rest.slice(0, 200).map((p, i) => (
+              <li key={i}>{visibleText(describeProblem(p), 800)}</li>
+            ))}
+          </ol>
+        </details>
+      )}
+    </div>
+  );
+}
