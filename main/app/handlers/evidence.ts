@@ -1,0 +1,41 @@
+import { DrydockFailure } from '../../core/errors';
+import type { Core } from '../core';
+import type { Handlers } from '../dispatch';
+
+type EvidenceHandlers = Pick<
+  Handlers,
+  | 'evidence.cases'
+  | 'evidence.case-create'
+  | 'evidence.case-use'
+  | 'evidence.case-close'
+  | 'evidence.artifacts'
+  | 'evidence.artifact'
+  | 'evidence.audit'
+  | 'evidence.note'
+  | 'evidence.verify'
+  | 'evidence.export-artifact'
+  | 'evidence.export-bundle'
+  | 'evidence.import-bundle'
+>;
+
+export function evidenceHandlers(core: Core): EvidenceHandlers {
+  const evidence = core.evidence;
+  return {
+    'evidence.cases': () => evidence.listCases(),
+    'evidence.case-create': (req) => evidence.createCase(req),
+    'evidence.case-use': (req) => evidence.useCase(req.caseRef),
+    'evidence.case-close': (req) => evidence.closeCase(req.caseRef),
+    'evidence.artifacts': (req) => evidence.listArtifacts({ limit: req.limit, ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}), ...(req.kind !== undefined ? { kind: req.kind } : {}) }),
+    'evidence.artifact': async (req) => {
+      const artifact = await evidence.getArtifact(req.artifactId);
+      if (!artifact) throw new DrydockFailure('not-found', `No artifact ${req.artifactId} in this evidence store`);
+      return artifact;
+    },
+    'evidence.audit': (req) => evidence.auditEntries({ afterSeq: req.afterSeq, limit: req.limit, ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}) }),
+    'evidence.note': (req) => evidence.addNote(req.text, req.caseRef),
+    'evidence.verify': (req) => evidence.verify(req.caseRef),
+    'evidence.export-artifact': (req) => evidence.exportArtifact(req.artifactId, req.path),
+    'evidence.export-bundle': (req) => evidence.exportCase(req.caseRef, req.path),
+    'evidence.import-bundle': (req) => evidence.importCase(req.path),
+  };
+}

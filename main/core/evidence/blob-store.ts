@@ -1,0 +1,280 @@
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createReadStream, lstatSync, mkdirSync, type ReadStream } from 'node:fs';
+import { lstat, mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { DrydockFailure } from '../errors';
+
+/**
+ * Content-addressed blobs: blobs/sha256/ab/cd/<sha256>. A blob is written to a temporary file in
+ * the store (same filesystem, so the final rename is atomic), hashed as it is written, fsync'd,
+ * made read-only and renamed into place; a reader never sees a half-written blob under its name.
+ */
+
+const SHA256 = /^[a-f0-9]{64}$/;
+/** Small writes are gathered into writes of about this size (one in flight at a time). */
+const WRITE_BATCH = 1024 * 1024;
+const READ_CHUNK = 1024 * 1024;
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  /** The same bytes were already stored: the new copy was dropped. */
+  deduplicated: boolean;
+}
+
+export class BlobStore {
+  readonly root: string;
+  readonly tempDir: string;
+
+  constructor(readonly storeDir: string) {
+    this.root = path.join(storeDir, 'blobs');
+    this.tempDir = path.join(this.root, 'tmp');
+  }
+
+  blobPath(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new DrydockFailure('invalid-input', `Not a SHA-256: ${JSON.stringify(sha256).slice(0, 80)}`);
+    return path.join(this.root, 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  /** A fresh temporary path in the store, named for the process that owns it (for crash sweeps). */
+  tempPath(suffix = '.part'): string {
+    return path.join(this.tempDir, `${process.pid}-${randomUUID()}${suffix}`);
+  }
+
+  has(sha256: string): boolean {
+    try {
+      return lstatSync(this.blobPath(sha256)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Streams a blob back. A missing blob is an integrity failure: rows only point at stored blobs. */
+  open(sha256: string, what = `blob ${sha256}`): ReadStream {
+    const file = this.blobPath(sha256);
+    if (!this.has(sha256)) throw new DrydockFailure('integrity', `The stored bytes of ${what} are missing from the evidence store (${file}); run verify`);
+    return createReadStream(file, { highWaterMark: READ_CHUNK });
+  }
+
+  /** Re-hashes a stored blob by streaming it. */
+  async hash(sha256: string): Promise<{ sha256: string; size: number } | undefined> {
+    if (!this.has(sha256)) return undefined;
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of createReadStream(this.blobPath(sha256), { highWaterMark: READ_CHUNK })) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    return { sha256: hash.digest('hex'), size };
+  }
+
+  /** Opens a writer on a new temporary file. */
+  async createWriter(tempPath = this.tempPath()): Promise<BlobWriter> {
+    try {
+      await mkdir(this.tempDir, { recursive: true });
+      const handle = await open(tempPath, 'wx', 0o600);
+      return new BlobWriter(this, tempPath, handle);
+    } catch (err) {
+      throw storeIoFailure(err, `create a temporary file in the evidence store at ${this.storeDir}`);
+    }
+  }
+
+  /**
+   * Moves a complete, fsync'd, hashed file into its content-addressed place. If the blob is
+   * already stored with the same size the new copy is dropped; a stored copy of another size is
+   * damaged, and the new bytes (which hash to the name) take its place.
+   */
+  async commit(tempPath: string, sha256: string, size: number): Promise<StoredBlob> {
+    const final = this.blobPath(sha256);
+    const dir = path.dirname(final);
+    const existing = await lstat(final).catch(() => undefined);
+    if (existing?.isFile() && existing.size === size) {
+      await unlink(tempPath);
+      return { sha256, size, deduplicated: true };
+    }
+    const created = await mkdir(dir, { recursive: true });
+    await rename(tempPath, final);
+    await fsyncDir(dir);
+    if (created !== undefined) {
+      // New fan-out directories must themselves be durable for the blob to be found after a crash.
+      for (let d = path.dirname(dir); d.length >= this.root.length; d = path.dirname(d)) {
+        await fsyncDir(d);
+        if (d === this.root) break;
+      }
+    }
+    return { sha256, size, deduplicated: false };
+  }
+
+  ensureDirs(): void {
+    mkdirSync(this.tempDir, { recursive: true });
+  }
+}
+
+/**
+ * Writes one blob: every byte is hashed as it arrives; writes are batched and kept one in flight,
+ * so hashing the next chunk overlaps writing the previous batch. A chunk must not be modified
+ * after it is passed to write().
+ */
+export class BlobWriter {
+  private readonly hashing: Hash = createHash('sha256');
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
+  private inFlight: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private closed = false;
+  private received = 0;
+  private written = 0;
+
+  constructor(
+    private readonly store: BlobStore,
+    readonly tempPath: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  /** Bytes accepted so far. */
+  get bytes(): number {
+    return this.received;
+  }
+
+  /** Resolves when the chunk may be followed by the next one (backpressure). */
+  async write(chunk: Buffer): Promise<void> {
+    this.assertOpen();
+    if (chunk.length === 0) return;
+    this.hashing.update(chunk);
+    this.received += chunk.length;
+    this.queued.push(chunk);
+    this.queuedBytes += chunk.length;
+    if (this.queuedBytes >= WRITE_BATCH) await this.startBatch();
+  }
+
+  /**
+   * Flushes, fsyncs and moves the bytes into the store under their hash. On failure the
+   * temporary file is removed and nothing is stored.
+   */
+  async complete(): Promise<StoredBlob> {
+    const { sha256, size } = await this.seal();
+    try {
+      return await this.store.commit(this.tempPath, sha256, size);
+    } catch (err) {
+      await rm(this.tempPath, { force: true }).catch(() => undefined);
+      throw storeIoFailure(err, `move blob ${sha256} into the evidence store at ${this.store.storeDir}`);
+    }
+  }
+
+  /**
+   * Flushes and fsyncs the temporary file and makes it read-only, without giving it its name
+   * yet (a bundle import stages every blob before it commits any). On failure it is removed.
+   */
+  async seal(): Promise<{ sha256: string; size: number }> {
+    this.assertOpen();
+    this.closed = true;
+    try {
+      await this.startBatch();
+      await this.inFlight;
+      if (this.failure !== undefined) throw this.failure;
+      await this.handle.sync();
+      // Read-only from the first moment it has its name: evidence is never modified in place.
+      await this.handle.chmod(0o444);
+      await this.handle.close();
+    } catch (err) {
+      await this.discardAfterFailure();
+      throw storeIoFailure(err, `write to the evidence store at ${this.store.storeDir}`);
+    }
+    return { sha256: this.hashing.digest('hex'), size: this.received };
+  }
+
+  /** Drops everything written (nothing is stored). */
+  async discard(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.inFlight.catch(() => undefined);
+    await this.discardAfterFailure();
+  }
+
+  /** Closes the file but keeps it (a closing service leaves it for crash recovery). */
+  async release(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.inFlight.catch(() => undefined);
+    await this.handle.close().catch(() => undefined);
+  }
+
+  private assertOpen(): void {
+    if (this.failure !== undefined) throw storeIoFailure(this.failure, `write to the evidence store at ${this.store.storeDir}`);
+    if (this.closed) throw new DrydockFailure('conflict', 'This artifact writer is already finished');
+  }
+
+  private async startBatch(): Promise<void> {
+    // One batch in flight: wait for the previous one, then hand the queue to the disk.
+    await this.inFlight;
+    if (this.failure !== undefined) {
+      const failure = this.failure;
+      await this.discardAfterFailure();
+      throw storeIoFailure(failure, `write to the evidence store at ${this.store.storeDir}`);
+    }
+    if (this.queuedBytes === 0) return;
+    const batch = this.queued;
+    this.queued = [];
+    this.queuedBytes = 0;
+    this.inFlight = this.writeAll(batch).catch((err: unknown) => {
+      this.failure = err;
+    });
+  }
+
+  private async writeAll(buffers: Buffer[]): Promise<void> {
+    let pending = buffers;
+    while (pending.length > 0) {
+      const { bytesWritten } = await this.handle.writev(pending, this.written);
+      this.written += bytesWritten;
+      pending = dropWritten(pending, bytesWritten);
+    }
+  }
+
+  private async discardAfterFailure(): Promise<void> {
+    this.closed = true;
+    await this.handle.close().catch(() => undefined);
+    await rm(this.tempPath, { force: true }).catch(() => undefined);
+  }
+}
+
+function dropWritten(buffers: Buffer[], count: number): Buffer[] {
+  let left = count;
+  const rest: Buffer[] = [];
+  for (const b of buffers) {
+    if (left >= b.length) {
+      left -= b.length;
+      continue;
+    }
+    rest.push(left > 0 ? b.subarray(left) : b);
+    left = 0;
+  }
+  return rest;
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    // Some platforms cannot open or fsync a directory; the file itself was already fsync'd.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES') throw err;
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** Maps a filesystem error to the failure the examiner can act on. */
+export function storeIoFailure(err: unknown, doing: string): DrydockFailure {
+  if (err instanceof DrydockFailure) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') {
+    return new DrydockFailure('disk-full', `No space left to ${doing}; nothing was stored`, { detail: code, cause: err });
+  }
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_READONLY') {
+    return new DrydockFailure('store-readonly', `Cannot ${doing}: the store is read-only (${message})`, { detail: code, cause: err });
+  }
+  return new DrydockFailure('store', `Cannot ${doing}: ${message}`, { detail: code, cause: err });
+}

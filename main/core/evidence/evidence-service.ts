@@ -1,0 +1,461 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { z } from 'zod';
+import { type BundleExportResult, type BundleImportResult, type CaseList, caseInput, type ExportResult } from '../../../shared/contract/evidence';
+import type { ArtifactInfo, ArtifactKind, AuditEntry, CaseInfo, VerifyReport } from '../../../shared/domain/evidence';
+import type { AuditFn } from '../audit-fn';
+import type { ArtifactWriterPort, EvidencePort, NewArtifact } from '../capture/evidence-port';
+import { type Clock, isoNow } from '../clock';
+import { DrydockFailure } from '../errors';
+import type { EventHub } from '../event-hub';
+import type { Db } from '../store/database';
+import { ArtifactStore, ownerAlive, registerOwner, releaseOwner } from './artifact-store';
+import { AuditLog } from './audit-chain';
+import { BlobStore, storeIoFailure } from './blob-store';
+import { exportBundle } from './bundle-export';
+import { discardStaged, readBundle } from './bundle-import';
+import { CaseStore, caseRecord } from './case-store';
+import { drydockVersion } from './drydock-version';
+import { writeNewFile } from './new-file';
+import { caseLabel, describeProblem, verifyStore } from './verify';
+
+export interface EvidenceServiceDeps {
+  db: Db;
+  storeDir: string;
+  clock: Clock;
+  /** Recorded on every audit entry and as the default examiner of new cases. */
+  examiner: string;
+  events: EventHub;
+}
+
+export type CaseCreateInput = z.input<typeof caseInput>;
+
+const NOTE_MAX = 10_000;
+
+/**
+ * The offline evidence store: cases, content-addressed artifacts, the hash-chained audit log,
+ * verification and case bundles. Every other capability records through it (EvidencePort,
+ * AuditFn); the UI and the CLI read through it.
+ */
+export class EvidenceService implements EvidencePort {
+  readonly drydockVersion: string = drydockVersion();
+  private readonly cases: CaseStore;
+  private readonly log: AuditLog;
+  private readonly blobs: BlobStore;
+  private readonly artifacts: ArtifactStore;
+  private readonly ownerToken = randomUUID();
+  /** Crash recovery of interrupted acquisitions, started on open; readers of the whole store wait for it. */
+  private readonly recovered: Promise<void>;
+  private closed = false;
+
+  constructor(private readonly deps: EvidenceServiceDeps) {
+    this.cases = new CaseStore(deps.db);
+    this.log = new AuditLog(deps.db);
+    this.blobs = new BlobStore(deps.storeDir);
+    registerOwner(this.ownerToken);
+    this.artifacts = new ArtifactStore({
+      db: deps.db,
+      blobs: this.blobs,
+      audit: this.log,
+      examiner: deps.examiner,
+      drydockVersion: this.drydockVersion,
+      ownerToken: this.ownerToken,
+      now: () => this.now(),
+      committed: (info, entry) => {
+        deps.events.emit('evidence.audit-appended', entry);
+        deps.events.emit('evidence.artifact-added', info);
+      },
+      audited: (entry) => deps.events.emit('evidence.audit-appended', entry),
+    });
+    this.recovered = this.recover();
+  }
+
+  // ---- audit ---------------------------------------------------------------------------------
+
+  auditFn(): AuditFn {
+    return (action, details, caseId) => {
+      this.audit(action, details, caseId);
+    };
+  }
+
+  /**
+   * Appends a chained entry. Without a case ID it goes to the current case when that is open and
+   * writable, else to the store's own chain. A read-only (imported) case is never written to:
+   * entries about it go to the store chain, naming it.
+   */
+  audit(action: string, details: Record<string, unknown>, caseId?: string): AuditEntry {
+    const target = this.auditTarget(caseId, details);
+    return this.append(target.caseId, action, target.details);
+  }
+
+  private auditTarget(caseId: string | undefined, details: Record<string, unknown>): { caseId: string | null; details: Record<string, unknown> } {
+    if (caseId === undefined) {
+      const current = this.cases.current();
+      return { caseId: current && current.status === 'open' && !current.readOnly ? current.id : null, details };
+    }
+    const kase = this.cases.get(caseId);
+    if (kase && !kase.readOnly) return { caseId: kase.id, details };
+    return { caseId: null, details: { ...details, caseId } };
+  }
+
+  private append(caseId: string | null, action: string, details: Record<string, unknown>): AuditEntry {
+    let entry: AuditEntry;
+    try {
+      entry = this.log.append({ caseId, at: this.now(), examiner: this.deps.examiner, action, details });
+    } catch (err) {
+      throw storeIoFailure(err, `append to the audit log of the evidence store at ${this.deps.storeDir}`);
+    }
+    this.deps.events.emit('evidence.audit-appended', entry);
+    return entry;
+  }
+
+  // ---- cases ---------------------------------------------------------------------------------
+
+  createCase(input: CaseCreateInput): CaseInfo {
+    const parsed = caseInput.safeParse(input);
+    if (!parsed.success) {
+      throw new DrydockFailure('invalid-input', `Invalid case: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'case'}: ${i.message}`).join('; ')}`);
+    }
+    const value = parsed.data;
+    const timeZone = canonicalTimeZone(value.timeZone);
+    if (this.cases.named(value.name).length > 0) throw new DrydockFailure('conflict', `A case named ${JSON.stringify(value.name)} already exists; choose another name`);
+    const info: CaseInfo = {
+      id: randomUUID(),
+      name: value.name,
+      examiner: value.examiner?.trim() ? value.examiner : this.deps.examiner,
+      organisation: value.organisation,
+      timeZone,
+      description: value.description,
+      status: 'open',
+      readOnly: false,
+      createdAt: this.now(),
+    };
+    let entry: AuditEntry;
+    try {
+      entry = this.deps.db
+        .transaction(() => {
+          this.cases.insert(info);
+          this.cases.setCurrent(info.id);
+          return this.log.append({ caseId: info.id, at: info.createdAt, examiner: this.deps.examiner, action: 'case.created', details: { case: caseRecord(info) } });
+        })
+        .immediate();
+    } catch (err) {
+      throw storeIoFailure(err, `create case ${JSON.stringify(info.name)} in the evidence store at ${this.deps.storeDir}`);
+    }
+    this.deps.events.emit('evidence.audit-appended', entry);
+    this.deps.events.emit('evidence.case-changed', { current: info });
+    return info;
+  }
+
+  async listCases(): Promise<CaseList> {
+    return { cases: this.cases.list(), currentCaseId: this.cases.current()?.id ?? null };
+  }
+
+  async useCase(ref: string): Promise<CaseInfo> {
+    const kase = this.cases.resolve(ref);
+    this.cases.setCurrent(kase.id);
+    this.deps.events.emit('evidence.case-changed', { current: kase });
+    return kase;
+  }
+
+  async currentCase(): Promise<CaseInfo | null> {
+    return this.cases.current();
+  }
+
+  async closeCase(ref?: string): Promise<CaseInfo> {
+    const kase = this.selectCase(ref);
+    if (kase.readOnly) throw new DrydockFailure('conflict', `${caseLabel(kase)} is read-only (imported from a bundle); it cannot be closed here`);
+    if (kase.status === 'closed') throw new DrydockFailure('conflict', `${caseLabel(kase)} is already closed (since ${kase.closedAt ?? '?'})`);
+    const closedAt = this.now();
+    let entry: AuditEntry;
+    try {
+      entry = this.deps.db
+        .transaction(() => {
+          this.cases.markClosed(kase.id, closedAt);
+          return this.log.append({ caseId: kase.id, at: closedAt, examiner: this.deps.examiner, action: 'case.closed', details: { closedAt } });
+        })
+        .immediate();
+    } catch (err) {
+      throw storeIoFailure(err, `close ${caseLabel(kase)}`);
+    }
+    const closed: CaseInfo = { ...kase, status: 'closed', closedAt };
+    this.deps.events.emit('evidence.audit-appended', entry);
+    if (this.cases.currentId() === kase.id) this.deps.events.emit('evidence.case-changed', { current: closed });
+    return closed;
+  }
+
+  /** The case new evidence goes into: the named one, else the current one; open and writable. */
+  resolveWritableCase(ref?: string): CaseInfo {
+    const kase = ref !== undefined ? this.cases.resolve(ref) : this.cases.current();
+    if (!kase) throw new DrydockFailure('conflict', 'No case is open: create one (drydock case create --name NAME) or select one (drydock case use NAME) before acquiring evidence');
+    if (kase.readOnly) throw new DrydockFailure('conflict', `${caseLabel(kase)} is read-only (imported from a bundle); acquire evidence into a case of your own`);
+    if (kase.status === 'closed') throw new DrydockFailure('conflict', `${caseLabel(kase)} is closed (since ${kase.closedAt ?? '?'}); create or select an open case`);
+    return kase;
+  }
+
+  /** A named case, else the current one (any status). */
+  private selectCase(ref: string | undefined): CaseInfo {
+    if (ref !== undefined) return this.cases.resolve(ref);
+    const current = this.cases.current();
+    if (!current) throw new DrydockFailure('conflict', 'No case is selected: name one, or select one first (drydock case use NAME)');
+    return current;
+  }
+
+  // ---- artifacts -----------------------------------------------------------------------------
+
+  /**
+   * Streams an acquisition into the store. If the source fails or is cancelled, the bytes
+   * received are kept as an 'incomplete' artifact with the reason; a store failure (disk full)
+   * throws and stores nothing.
+   */
+  async ingest(meta: NewArtifact, stream: Readable, options: { signal?: AbortSignal } = {}): Promise<ArtifactInfo> {
+    const writer = await this.openWriter(meta);
+    const { signal } = options;
+    const onAbort = () => stream.destroy(new DrydockFailure('cancelled', 'the acquisition was cancelled'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    let storeFailure: unknown;
+    try {
+      for await (const chunk of stream) {
+        try {
+          await writer.write(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+        } catch (err) {
+          storeFailure = err;
+          throw err;
+        }
+      }
+    } catch (err) {
+      if (storeFailure !== undefined) {
+        stream.destroy();
+        throw storeFailure;
+      }
+      const reason = signal?.aborted
+        ? `cancelled after ${writer.bytes} bytes`
+        : `the source stream failed after ${writer.bytes} bytes: ${err instanceof Error ? err.message : String(err)}`;
+      return writer.abandon(reason);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    return writer.finish();
+  }
+
+  async openWriter(meta: NewArtifact): Promise<ArtifactWriterPort> {
+    this.assertOpen();
+    const kase = this.resolveWritableCase(meta.caseId);
+    return this.artifacts.openWriter({ ...meta, caseId: kase.id }, kase);
+  }
+
+  async ingestJson(meta: NewArtifact, value: unknown): Promise<ArtifactInfo> {
+    const text = JSON.stringify(value);
+    if (text === undefined) throw new DrydockFailure('invalid-input', 'The value has no JSON form');
+    const writer = await this.openWriter(meta);
+    await writer.write(Buffer.from(text, 'utf8'));
+    return writer.finish();
+  }
+
+  async getArtifact(id: string): Promise<ArtifactInfo | undefined> {
+    return this.artifacts.get(id);
+  }
+
+  async listArtifacts(request: { caseRef?: string; kind?: ArtifactKind; limit?: number } = {}): Promise<ArtifactInfo[]> {
+    const kase = request.caseRef !== undefined ? this.cases.resolve(request.caseRef) : this.cases.current();
+    if (!kase) return [];
+    return this.artifacts.list(kase.id, request.kind, request.limit ?? 1000);
+  }
+
+  async openArtifact(id: string): Promise<Readable> {
+    const info = this.requireArtifact(id);
+    return this.blobs.open(info.sha256, `artifact ${id}`);
+  }
+
+  private requireArtifact(id: string): ArtifactInfo {
+    const info = this.artifacts.get(id);
+    if (!info) throw new DrydockFailure('not-found', `No artifact ${JSON.stringify(id)} in this evidence store`);
+    return info;
+  }
+
+  // ---- audit log, notes ----------------------------------------------------------------------
+
+  /** A page of a case's chain (the current case's by default; the store's own with no case). */
+  async auditEntries(request: { caseRef?: string; afterSeq?: number; limit?: number } = {}): Promise<AuditEntry[]> {
+    const caseId = request.caseRef !== undefined ? this.cases.resolve(request.caseRef).id : (this.cases.current()?.id ?? null);
+    return this.log.entries(caseId, request.afterSeq ?? 0, request.limit ?? 1000);
+  }
+
+  async addNote(text: string, caseRef?: string): Promise<AuditEntry> {
+    const note = text.trim();
+    if (!note) throw new DrydockFailure('invalid-input', 'A note needs some text');
+    if (note.length > NOTE_MAX) throw new DrydockFailure('invalid-input', `A note is at most ${NOTE_MAX} characters`);
+    if ([...note].some((ch) => ((ch.codePointAt(0) ?? 0) < 0x20 && ch !== '\n' && ch !== '\t') || ch === '\u007f')) {
+      throw new DrydockFailure('invalid-input', 'A note cannot contain control characters');
+    }
+    const kase = this.selectCase(caseRef);
+    if (kase.readOnly) throw new DrydockFailure('conflict', `${caseLabel(kase)} is read-only (imported from a bundle); notes cannot be added to it`);
+    return this.append(kase.id, 'note.added', { text: note });
+  }
+
+  // ---- verification, exports -----------------------------------------------------------------
+
+  /** One case, or with no case the whole store (every chain, row and blob). */
+  async verify(caseRef?: string): Promise<VerifyReport> {
+    await this.recovered;
+    const kase = caseRef !== undefined ? this.cases.resolve(caseRef) : undefined;
+    const report = await this.runVerify(kase?.id);
+    const first = report.problems[0];
+    try {
+      const details = { ok: report.ok, checkedArtifacts: report.checkedArtifacts, checkedEntries: report.checkedEntries, problems: report.problems.length, ...(first ? { firstProblem: describeProblem(first) } : {}) };
+      if (kase) this.audit('case.verified', details, kase.id);
+      else this.append(null, 'store.verified', details);
+    } catch {
+      // A store opened read-only can still be verified; the record of it is then not kept.
+    }
+    return report;
+  }
+
+  private runVerify(caseId: string | undefined): Promise<VerifyReport> {
+    return verifyStore({ db: this.deps.db, cases: this.cases, artifacts: this.artifacts, audit: this.log, blobs: this.blobs }, caseId, () => this.now());
+  }
+
+  /** Copies one artifact out, re-hashing: the copy is proved identical or not written at all. */
+  async exportArtifact(id: string, target: string): Promise<ExportResult> {
+    const info = this.requireArtifact(id);
+    const blobs = this.blobs;
+    async function* verified(): AsyncGenerator<Buffer> {
+      const hash = createHash('sha256');
+      let bytes = 0;
+      for await (const chunk of blobs.open(info.sha256, `artifact ${id}`)) {
+        hash.update(chunk as Buffer);
+        bytes += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+      const actual = hash.digest('hex');
+      if (actual !== info.sha256 || bytes !== info.size) {
+        throw new DrydockFailure('integrity', `Artifact ${id} reads back as sha256 ${actual} (${bytes} bytes) but was stored as ${info.sha256} (${info.size} bytes); nothing was exported`);
+      }
+    }
+    const written = await writeNewFile(target, verified());
+    this.audit('artifact.exported', { artifactId: id, path: target, sha256: written.sha256, bytes: written.bytes }, info.caseId);
+    return { path: target, bytes: written.bytes, sha256: written.sha256 };
+  }
+
+  async exportCase(ref: string | undefined, target: string): Promise<BundleExportResult> {
+    const kase = this.selectCase(ref);
+    const result = await exportBundle(
+      {
+        artifacts: this.artifacts,
+        audit: this.log,
+        blobs: this.blobs,
+        drydockVersion: this.drydockVersion,
+        examiner: this.deps.examiner,
+        now: () => this.now(),
+        snapshot: (read) => this.deps.db.transaction(read)(),
+      },
+      kase,
+      target,
+    );
+    this.audit('case.exported', { path: target, sha256: result.sha256, bytes: result.bytes, artifacts: result.artifacts, auditEntries: result.auditEntries }, kase.id);
+    return result;
+  }
+
+  /** Verifies a bundle completely, then adds its case read-only; a bundle that fails changes nothing. */
+  async importCase(file: string): Promise<BundleImportResult> {
+    await this.recovered;
+    const assertNew = (id: string, name: string) => {
+      const existing = this.cases.get(id);
+      if (existing) {
+        throw new DrydockFailure('conflict', `Case ${JSON.stringify(name).slice(0, 120)} (${id}) is already in this evidence store (${existing.readOnly ? 'imported earlier' : 'created here'}); nothing was imported`);
+      }
+    };
+    const bundle = await readBundle(this.blobs, file, { assertNew: (m) => assertNew(m.case.id, m.case.name) });
+    const { manifest } = bundle;
+    const kase: CaseInfo = { ...manifest.case, readOnly: true };
+    let entry: AuditEntry;
+    try {
+      assertNew(kase.id, kase.name);
+      // Blobs first: an unreferenced blob is harmless, a row without its blob is not.
+      for (const s of bundle.staged) await this.blobs.commit(s.tempPath, s.sha256, s.size);
+      entry = this.deps.db
+        .transaction(() => {
+          assertNew(kase.id, kase.name);
+          this.cases.insert(kase);
+          for (const a of manifest.artifacts) this.artifacts.insertVerbatim(a);
+          this.log.insertVerbatim(kase.id, manifest.audit);
+          return this.log.append({
+            caseId: null,
+            at: this.now(),
+            examiner: this.deps.examiner,
+            action: 'case.imported',
+            details: {
+              caseId: kase.id,
+              caseName: kase.name,
+              bundle: file,
+              bundleSha256: bundle.sha256,
+              bundleBytes: bundle.bytes,
+              artifacts: manifest.artifacts.length,
+              auditEntries: manifest.audit.length,
+              chainHead: manifest.chainHead,
+              exportedAt: manifest.exportedAt,
+              exportedBy: manifest.exportedBy,
+              exportedWith: manifest.drydockVersion,
+            },
+          });
+        })
+        .immediate();
+    } catch (err) {
+      await discardStaged(bundle.staged);
+      throw storeIoFailure(err, `import bundle ${file}`);
+    }
+    this.deps.events.emit('evidence.audit-appended', entry);
+    const report = await this.runVerify(kase.id);
+    return { case: kase, report };
+  }
+
+  /** Stops writers (their bytes are recovered as incomplete on the next open); the caller closes the db. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.artifacts.abortAll();
+    releaseOwner(this.ownerToken);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private now(): string {
+    return isoNow(this.deps.clock);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new DrydockFailure('store', 'The evidence store is closed');
+  }
+
+  private async recover(): Promise<void> {
+    try {
+      await this.artifacts.recoverInterrupted();
+      await this.sweepTemporaries();
+    } catch {
+      // A read-only or damaged store: verify reports what matters; opening must not fail here.
+    }
+  }
+
+  /** Temporary files of processes that no longer run (their acquisitions were recovered above). */
+  private async sweepTemporaries(): Promise<void> {
+    const names = await readdir(this.blobs.tempDir).catch(() => [] as string[]);
+    const pending = this.artifacts.pendingTempNames();
+    for (const name of names) {
+      if (pending.has(name)) continue;
+      const pid = Number(/^(\d+)-/.exec(name)?.[1]);
+      if (!Number.isInteger(pid) || pid === process.pid || ownerAlive(pid, undefined)) continue;
+      await rm(path.join(this.blobs.tempDir, name), { force: true, recursive: true });
+    }
+  }
+}
+
+function canonicalTimeZone(timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  } catch {
+    throw new DrydockFailure('invalid-input', `Unknown time zone ${JSON.stringify(timeZone).slice(0, 80)}: use an IANA name such as Europe/Berlin or UTC`);
+  }
+}
