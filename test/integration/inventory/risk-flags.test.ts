@@ -28,7 +28,7 @@ describe('inventory on the local engine', () => {
 
   const find = (snapshot: InventorySnapshot, id: string): ContainerSummary => {
     const c = snapshot.containers.find((x) => x.id === id);
-    assert.ok(c, `container ${id.slice(0, 12)} is in the inventory`);
+    assert.ok(c, `container ${id.slice(0, 12)} is in the inventory (has ${snapshot.containers.map((x) => x.name).join(", ")})`);
     return c;
   };
   const flagIds = (c: ContainerSummary) => new Set(c.risks.map((r) => r.id));
@@ -60,7 +60,6 @@ describe('inventory on the local engine', () => {
     assert.equal(stopped.state, 'exited');
     assert.match(stopped.status, /exit 0/);
     assert.ok(stopped.finishedAt);
-    assert.ok(risky.networks.length === 0 || risky.networks[0]?.ipv4 !== undefined);
     assert.deepEqual(find(snapshot, ids.tight!).networks.map((n) => n.network), ['bridge']);
     assert.match(find(snapshot, ids.tight!).networks[0]?.ipv4 ?? '', /^\d+\.\d+\.\d+\.\d+$/);
   });

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { parseDnsMessage } from '../../../main/core/capture/dns-message';
 import { summarizePcap, FlowSummarizer } from '../../../main/core/capture/flow-summary';
@@ -33,9 +34,11 @@ function conversationPcap(): Buffer {
   return Buffer.concat([pcapHeader(1), ...packets.map((p, i) => pcapRecord(ethernet(p), 1700000000, i * 1000))]);
 }
 
+const chunks = (buffers: Buffer[]): Readable => Readable.from(buffers);
+
 test('flow summary: conversations with direction, DNS, TLS SNI and HTTP Host', async () => {
   const pcap = conversationPcap();
-  const summary = await summarizePcap([pcap.subarray(0, 100), pcap.subarray(100)], 'f'.repeat(64));
+  const summary = await summarizePcap(chunks([pcap.subarray(0, 100), pcap.subarray(100)]), 'f'.repeat(64));
   assert.equal(summary.linkTypeName, 'EN10MB');
   assert.equal(summary.packets, 9);
   assert.equal(summary.undecodedPackets, 0);
@@ -76,21 +79,21 @@ test('flow summary agrees with tcpdump on which packets exist (when tcpdump is i
 
 test('flow summary reads Linux cooked v2 (tcpdump -i any), big-endian and nanosecond files', async () => {
   const packet = ipv4('127.0.0.1', '127.0.0.1', tcp(33000, 8080, SYN));
-  const sll = await summarizePcap([Buffer.concat([pcapHeader(276), pcapRecord(sll2(packet), 1, 5)])], 'a'.repeat(64));
+  const sll = await summarizePcap(chunks([Buffer.concat([pcapHeader(276), pcapRecord(sll2(packet), 1, 5)])]), 'a'.repeat(64));
   assert.equal(sll.linkTypeName, 'LINUX_SLL2');
   assert.equal(sll.flows.length, 1);
   assert.equal(sll.flows[0]?.server.port, 8080);
-  const be = await summarizePcap([Buffer.concat([pcapHeader(1, { bigEndian: true, nano: true }), pcapRecord(ethernet(packet), 1, 123456789, undefined, true)])], 'b'.repeat(64));
+  const be = await summarizePcap(chunks([Buffer.concat([pcapHeader(1, { bigEndian: true, nano: true }), pcapRecord(ethernet(packet), 1, 123456789, undefined, true)])]), 'b'.repeat(64));
   assert.equal(be.packets, 1);
   assert.equal(be.firstSeen, '1970-01-01T00:00:01.123456789Z');
 });
 
 test('flow summary on a truncated file and on undecodable packets', async () => {
   const pcap = conversationPcap();
-  const cut = await summarizePcap([pcap.subarray(0, pcap.length - 3)], 'c'.repeat(64));
+  const cut = await summarizePcap(chunks([pcap.subarray(0, pcap.length - 3)]), 'c'.repeat(64));
   assert.equal(cut.truncated, true);
   assert.equal(cut.packets, 8);
-  const junk = await summarizePcap([Buffer.concat([pcapHeader(1), pcapRecord(Buffer.alloc(10, 1), 1), pcapRecord(ethernet(Buffer.from([0x45, 0, 0])), 2)])], 'd'.repeat(64));
+  const junk = await summarizePcap(chunks([Buffer.concat([pcapHeader(1), pcapRecord(Buffer.alloc(10, 1), 1), pcapRecord(ethernet(Buffer.from([0x45, 0, 0])), 2)])]), 'd'.repeat(64));
   assert.equal(junk.undecodedPackets, 2);
   assert.equal(junk.flows.length, 0);
 });

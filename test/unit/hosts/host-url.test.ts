@@ -27,7 +27,7 @@ describe('engine event stream', () => {
   it('reassembles lines split anywhere, even inside UTF-8, and skips garbage', () => {
     const parser = new EngineEventParser();
     const seen: EngineEvent[] = [];
-    const lines = `${JSON.stringify({ Type: 'container', Action: 'start', Actor: { ID: 'abc', Attributes: { name: 'wéb', n: 5 } }, timeNano: 1700000000123456789 })}\nnot json\n${JSON.stringify({ status: 'die', id: 'def', time: 1700000001 })}\n`;
+    const lines = `${JSON.stringify({ Type: 'container', Action: 'start', Actor: { ID: 'abc', Attributes: { name: 'wéb', n: 5 } }, timeNano: 1700000000123456 })}\nnot json\n${JSON.stringify({ status: 'die', id: 'def', time: 1700000001 })}\n`;
     const bytes = Buffer.from(lines);
     for (let i = 0; i < bytes.length; i += 7) parser.push(bytes.subarray(i, i + 7), (e) => seen.push(e));
     assert.deepEqual(seen.map((e) => [e.type, e.action, e.id]), [['container', 'start', 'abc'], ['container', 'die', 'def']]);
