@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { startBridge, type Bridge } from '../../../main/bridge/server';
+import { startTestCore, type TestCore } from '../../helpers/docker';
+
+function http(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: { host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+describe('loopback bridge', () => {
+  let t: TestCore;
+  let bridge: Bridge;
+  let staticDir: string;
+
+  before(async () => {
+    t = startTestCore('drydock-bridge');
+    staticDir = mkdtempSync(path.join(tmpdir(), 'drydock-static-'));
+    mkdirSync(path.join(staticDir, 'assets'));
+    writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Drydock</title>');
+    writeFileSync(path.join(staticDir, 'assets', 'app.js'), 'console.log(1)');
+    writeFileSync(path.join(tmpdir(), 'drydock-secret.js'), 'secret');
+    bridge = await startBridge({ dispatch: t.dispatch, events: t.core.events, staticDir });
+  });
+
+  after(async () => {
+    await bridge.close();
+    await t.close();
+    rmSync(staticDir, { recursive: true, force: true });
+  });
+
+  const invoke = (body: unknown, headers: Record<string, string> = {}) =>
+    http(bridge.port, { method: 'POST', path: '/api/invoke', headers: { 'content-type': 'application/json', authorization: `Bearer ${bridge.token}`, ...headers }, body: JSON.stringify(body) });
+
+  it('listens on loopback with a fresh token in the URL fragment', () => {
+    assert.match(bridge.url, /^http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64}$/);
+  });
+
+  it('serves the renderer with a strict CSP and nothing outside its directory', async () => {
+    const index = await http(bridge.port, { path: '/' });
+    assert.equal(index.status, 200);
+    assert.match(String(index.headers['content-security-policy']), /default-src 'self'; script-src 'self'/);
+    assert.equal(index.headers['x-content-type-options'], 'nosniff');
+    assert.equal((await http(bridge.port, { path: '/assets/app.js' })).status, 200);
+    for (const sneaky of ['/../drydock-secret.js', '/%2e%2e/drydock-secret.js', '/assets/..%2f..%2fdrydock-secret.js', '/%00.js']) {
+      assert.equal((await http(bridge.port, { path: sneaky })).status, 404, sneaky);
+    }
+  });
+
+  it('answers the contract with the token, and refuses without it, with a foreign Host or Origin', async () => {
+    const ok = await invoke({ channel: 'hosts.list', request: {} });
+    assert.deepEqual(JSON.parse(ok.body), { ok: true, value: [] });
+    assert.equal((await invoke({ channel: 'hosts.list', request: {} }, { authorization: 'Bearer wrong' })).status, 403);
+    assert.equal((await invoke({ channel: 'hosts.list', request: {} }, { authorization: '' })).status, 403);
+    assert.equal((await invoke({ channel: 'hosts.list', request: {} }, { origin: 'http://evil.example' })).status, 403);
+    assert.equal((await invoke({ channel: 'hosts.list', request: {} }, { host: 'evil.example' })).status, 421);
+    assert.equal((await invoke({ channel: 'hosts.list', request: {} }, { 'content-type': 'text/plain' })).status, 415);
+  });
+
+  it('validates every payload at the boundary', async () => {
+    const unknown = JSON.parse((await invoke({ channel: 'shell.exec', request: {} })).body) as { ok: boolean; error: { kind: string } };
+    assert.deepEqual([unknown.ok, unknown.error.kind], [false, 'invalid-input']);
+    const bad = JSON.parse((await invoke({ channel: 'hosts.add', request: { name: '../../etc', url: 'unix:///x', extra: 1 } })).body) as { error: { message: string } };
+    assert.match(bad.error.message, /Invalid request for hosts.add/);
+    const big = await invoke({ channel: 'hosts.list', request: { pad: 'x'.repeat(2 << 20) } });
+    assert.equal(big.status, 413);
+  });
+
+  it('pushes core events over a WebSocket that presents the token', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${bridge.port}/api/events`, [`drydock.${bridge.token}`]);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const got = new Promise<string>((resolve) => ws.once('message', (data: Buffer) => resolve(data.toString())));
+    t.core.events.emit('host.status', { name: 'x', state: 'connected', since: '2026-01-01T00:00:00.000Z' });
+    assert.deepEqual(JSON.parse(await got), { event: 'host.status', payload: { name: 'x', state: 'connected', since: '2026-01-01T00:00:00.000Z' } });
+    ws.close();
+    const refused = new WebSocket(`ws://127.0.0.1:${bridge.port}/api/events`, ['drydock.nope']);
+    await assert.rejects(new Promise((resolve, reject) => {
+      refused.once('open', resolve);
+      refused.once('error', reject);
+    }));
+  });
+});
