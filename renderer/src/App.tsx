@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { AppContext, type AppContextValue } from './shell/app-context';
+import { AppContext, useTransportStatus, type AppContextValue } from './shell/app-context';
 import { CasesProvider } from './shell/case-context';
 import { Header } from './shell/Header';
 import { HostsProvider } from './shell/hosts-context';
@@ -44,6 +44,7 @@ export function App({ client }: { client: AppClient }) {
   }, [navigate]);
 
   const context = useMemo<AppContextValue>(() => ({ client, navigate }), [client, navigate]);
+  const status = useTransportStatus(client);
 
   return (
     <AppContext.Provider value={context}>
@@ -54,6 +55,11 @@ export function App({ client }: { client: AppClient }) {
               <Header />
               <Nav active={active} onSelect={(id) => navigate(id)} />
               <main className="dd-main">
+                {status.state === 'no-token' && (
+                  <div className="dd-warnbox dd-banner" role="alert">
+                    {status.message}
+                  </div>
+                )}
                 {VIEWS.map((view) => {
                   const visit = visits[view.id];
                   if (!visit) return null;

@@ -28,16 +28,16 @@ export function ErrorBox({ error, onDismiss, compact }: Props) {
           )}
         </span>
       )}
+      {onDismiss && (
+        <button type="button" className="dd-icon-btn" onClick={onDismiss} aria-label="Dismiss error" title="Dismiss">
+          ×
+        </button>
+      )}
       {error.detail && (
         <details className="dd-errorbox-detail">
           <summary>detail</summary>
           <pre>{visibleText(error.detail, 6000)}</pre>
         </details>
-      )}
-      {onDismiss && (
-        <button type="button" className="dd-icon-btn" onClick={onDismiss} aria-label="Dismiss error" title="Dismiss">
-          ×
-        </button>
       )}
     </div>
   );

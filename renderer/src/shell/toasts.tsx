@@ -13,7 +13,7 @@ export interface Notify {
 
 const NotifyContext = createContext<Notify | null>(null);
 const MAX_TOASTS = 6;
-const QUIET_AFTER_MS = 6000;
+const QUIET_AFTER_MS = 5000;
 
 export function useNotify(): Notify {
   const notify = useContext(NotifyContext);

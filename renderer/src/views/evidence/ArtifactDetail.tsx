@@ -29,9 +29,9 @@ export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; 
   return (
     <div className="dd-panel dd-artifact-detail" aria-label="Artifact detail">
       <div className="dd-inv-detail-head">
-        <h3>
-          {artifact.kind} <span className="dd-muted dd-mono">{artifact.id}</span>
-        </h3>
+        <div className="dd-artifact-title">
+          <b>{artifact.kind}</b> <span className="dd-muted dd-mono">{artifact.id}</span>
+        </div>
         <button type="button" className="dd-icon-btn" onClick={onClose} aria-label="Close artifact detail">
           ×
         </button>
@@ -50,8 +50,13 @@ export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; 
         </dd>
         <dt>Source</dt>
         <dd className="dd-wrap">
-          host {visibleText(artifact.source.host ?? '—', 80)} · container {visibleText(artifact.source.containerName ?? '—', 120)}{' '}
-          <span className="dd-mono dd-muted">{artifact.source.containerId ?? ''}</span>
+          {artifact.source.host ? <>host {visibleText(artifact.source.host, 80)}</> : 'no host'}
+          {(artifact.source.containerName || artifact.source.containerId) && (
+            <>
+              {' '}
+              · container {visibleText(artifact.source.containerName ?? '', 120)} <span className="dd-mono dd-muted">{artifact.source.containerId ?? ''}</span>
+            </>
+          )}
         </dd>
         {artifact.source.path !== undefined && (
           <>

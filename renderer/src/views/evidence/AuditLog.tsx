@@ -28,7 +28,9 @@ export function AuditLog({ entries }: { entries: AuditEntry[] }) {
             <td className="dd-nowrap dd-muted">{utc(e.at)}</td>
             <td className="dd-nowrap">{visibleText(e.examiner, 60)}</td>
             <td className="dd-nowrap dd-audit-action">{visibleText(e.action, 60)}</td>
-            <td className="dd-mono dd-audit-details">{visibleText(details(e), 600)}</td>
+            <td className="dd-mono dd-audit-details" title={visibleText(details(e), 4000)}>
+              <span className="dd-clamp">{visibleText(details(e), 600)}</span>
+            </td>
           </tr>
         ))}
       </tbody>

@@ -45,12 +45,11 @@ export function CasesTable({ cases, currentId, viewedId, onView, onChanged }: Pr
     <div className="dd-panel dd-cases">
       <h2 className="dd-panel-title">Cases ({cases.length})</h2>
       {error && <ErrorBox error={error} onDismiss={() => setError(null)} />}
-      <table className="dd-grid" aria-label="Cases">
+      <table className="dd-grid dd-cases-table" aria-label="Cases">
         <thead>
           <tr>
             <th>Name</th>
             <th>Status</th>
-            <th>Created (UTC)</th>
             <th className="dd-right">Actions</th>
           </tr>
         </thead>
@@ -62,14 +61,13 @@ export function CasesTable({ cases, currentId, viewedId, onView, onChanged }: Pr
                 <b>{visibleText(c.name, 80)}</b>
                 <div className="dd-muted dd-small-text">
                   {visibleText(c.examiner, 60)}
-                  {c.organisation && <> · {visibleText(c.organisation, 60)}</>} · {visibleText(c.timeZone, 40)}
+                  {c.organisation && <> · {visibleText(c.organisation, 60)}</>} · {visibleText(c.timeZone, 40)} · opened {utc(c.createdAt)}
                 </div>
               </td>
               <td>
                 <span className={`dd-pill dd-pill-${c.status}`}>{c.status}</span>
                 {c.readOnly && <span className="dd-pill dd-pill-warn">imported</span>}
               </td>
-              <td className="dd-nowrap dd-muted">{utc(c.createdAt)}</td>
               <td className="dd-row-actions" onClick={(e) => e.stopPropagation()}>
                 {c.id !== currentId && c.status === 'open' && (
                   <button type="button" className="dd-small" onClick={() => void use(c)}>
@@ -86,7 +84,7 @@ export function CasesTable({ cases, currentId, viewedId, onView, onChanged }: Pr
           ))}
           {cases.length === 0 && (
             <tr>
-              <td colSpan={4} className="dd-empty">
+              <td colSpan={3} className="dd-empty">
                 No case yet.
               </td>
             </tr>

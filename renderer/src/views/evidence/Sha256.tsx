@@ -27,7 +27,7 @@ export function Sha256({ value }: { value: string }) {
         aria-label={`Copy SHA-256 ${value}`}
         title={copied === 'no' ? 'Clipboard unavailable: select the full hash in the detail pane' : 'Copy full SHA-256'}
       >
-        {copied === 'yes' ? '✓' : copied === 'no' ? '!' : '⧉'}
+        {copied === 'yes' ? 'copied' : copied === 'no' ? 'no clipboard' : 'copy'}
       </button>
     </span>
   );

@@ -33,6 +33,7 @@ export function HostForm({ onSaved }: Props) {
     event.preventDefault();
     const r = await save.run();
     if (r.ok) {
+      test.clearError();
       onSaved(r.value);
       setForm(EMPTY_HOST_FORM);
       setFacts(null);
@@ -44,7 +45,7 @@ export function HostForm({ onSaved }: Props) {
   return (
     <form className="dd-panel dd-hostform" onSubmit={(e) => void onSubmit(e)} aria-label="Add host">
       <h2 className="dd-panel-title">Add host</h2>
-      <div className="dd-form-grid">
+      <div className="dd-form-grid dd-hostform-main">
         <label>
           <span>Name</span>
           <input value={form.name} onChange={(e) => set('name', e.target.value)} placeholder="prod-web-01" autoComplete="off" spellCheck={false} maxLength={64} />

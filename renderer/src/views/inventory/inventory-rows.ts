@@ -42,11 +42,11 @@ function compare(a: InventoryRow, b: InventoryRow, key: SortKey): number {
   }
 }
 
-/** Severity first by default (critical on top), then live before removed, then by name. */
+/** Containers that still exist first, removed ones after; within each, the chosen order (severity by default), then name. */
 export function sortRows(rows: Iterable<InventoryRow>, order: SortOrder): InventoryRow[] {
   const sign = order.descending ? -1 : 1;
   return [...rows].sort(
-    (a, b) => sign * compare(a, b, order.key) || Number(a.removed) - Number(b.removed) || compare(a, b, 'severity') || compare(a, b, 'name') || a.container.id.localeCompare(b.container.id),
+    (a, b) => Number(a.removed) - Number(b.removed) || sign * compare(a, b, order.key) || compare(a, b, 'severity') || compare(a, b, 'name') || a.container.id.localeCompare(b.container.id),
   );
 }
 
