@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import { type BundleExportResult, type BundleImportResult, type CaseList, caseInput, type ExportResult } from '../../../shared/contract/evidence';
 import type { ArtifactInfo, ArtifactKind, AuditEntry, CaseInfo, VerifyReport } from '../../../shared/domain/evidence';
@@ -212,31 +213,28 @@ export class EvidenceService implements EvidencePort {
    */
   async ingest(meta: NewArtifact, stream: Readable, options: { signal?: AbortSignal } = {}): Promise<ArtifactInfo> {
     const writer = await this.openWriter(meta);
-    const { signal } = options;
-    const onAbort = () => stream.destroy(new DrydockFailure('cancelled', 'the acquisition was cancelled'));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
     let storeFailure: unknown;
+    // Flowing mode hands the source's chunks over as they are (an async iterator would copy them).
+    const sink = new Writable({
+      highWaterMark: 1024 * 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        Promise.resolve(writer.write(chunk)).then(
+          () => callback(),
+          (err: unknown) => {
+            storeFailure = err;
+            callback(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
+      },
+    });
     try {
-      for await (const chunk of stream) {
-        try {
-          await writer.write(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-        } catch (err) {
-          storeFailure = err;
-          throw err;
-        }
-      }
+      await pipeline(stream, sink, options.signal ? { signal: options.signal } : {});
     } catch (err) {
-      if (storeFailure !== undefined) {
-        stream.destroy();
-        throw storeFailure;
-      }
-      const reason = signal?.aborted
+      if (storeFailure !== undefined) throw storeFailure;
+      const reason = options.signal?.aborted
         ? `cancelled after ${writer.bytes} bytes`
         : `the source stream failed after ${writer.bytes} bytes: ${err instanceof Error ? err.message : String(err)}`;
       return writer.abandon(reason);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
     }
     return writer.finish();
   }
