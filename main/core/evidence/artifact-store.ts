@@ -8,7 +8,7 @@ import { DrydockFailure } from '../errors';
 import type { Db } from '../store/database';
 import type { AuditLog } from './audit-chain';
 import { type BlobStore, type BlobWriter, type StoredBlob, storeIoFailure } from './blob-store';
-import { canonicalClone, canonicalHash, canonicalJson } from './canonical-json';
+import { canonicalClone, canonicalHash, canonicalJson, wellFormed } from './canonical-json';
 
 interface ArtifactRow {
   id: string;
@@ -207,10 +207,11 @@ export class ArtifactStore {
       caseId: meta.caseId,
       kind: meta.kind,
       status,
-      ...(status === 'incomplete' ? { statusReason: reason && reason.trim() ? reason : 'interrupted' } : {}),
+      ...(status === 'incomplete' ? { statusReason: wellFormed(reason && reason.trim() ? reason : 'interrupted') } : {}),
+      // Container-derived text lives in the JSON columns (exact); the plain columns hold well-formed text.
       source: canonicalClone(meta.source ?? {}),
-      method: meta.method,
-      mediaType: meta.mediaType,
+      method: wellFormed(meta.method),
+      mediaType: wellFormed(meta.mediaType),
       drydockVersion: this.deps.drydockVersion,
       acquiredAt,
       size: blob.size,

@@ -1,6 +1,6 @@
 import type { AuditEntry, VerifyProblem } from '../../../shared/domain/evidence';
 import type { Db } from '../store/database';
-import { canonicalHash, canonicalJson } from './canonical-json';
+import { canonicalHash, canonicalJson, wellFormed } from './canonical-json';
 
 /**
  * The audit log is one hash chain per case plus one for the store itself (actions under no case).
@@ -118,9 +118,9 @@ export class AuditLog {
       const unhashed: UnhashedEntry = {
         seq: (head?.seq ?? 0) + 1,
         caseId: entry.caseId,
-        at: entry.at,
-        examiner: entry.examiner,
-        action: entry.action,
+        at: wellFormed(entry.at),
+        examiner: wellFormed(entry.examiner),
+        action: wellFormed(entry.action),
         details: JSON.parse(detailsJson) as Record<string, unknown>,
         prevHash: head?.hash ?? genesisHash(entry.caseId),
       };

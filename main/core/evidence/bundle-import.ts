@@ -8,6 +8,7 @@ import type { ArtifactInfo, CaseInfo } from '../../../shared/domain/evidence';
 import { DrydockFailure } from '../errors';
 import type { BlobStore, BlobWriter } from './blob-store';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleManifest, blobEntryName, MANIFEST_NAME, MAX_MANIFEST_BYTES, manifestSchema } from './bundle-manifest';
+import { isWellFormed } from './canonical-json';
 import { caseLabel, checkCase, describeProblem } from './verify';
 
 export interface VerifiedBundle {
@@ -162,6 +163,13 @@ function parseManifest(text: string, refuse: (m: string, kind?: 'integrity' | 'u
   if (!parsed.success) throw refuse(`${MANIFEST_NAME} is malformed: ${describe(parsed.error)}`);
   const manifest = parsed.data as BundleManifest;
   const kase: CaseInfo = manifest.case;
+  // Drydock writes these columns well-formed; anything else could not be stored exactly as verified.
+  const plainText = [
+    ...Object.values(kase).filter((v): v is string => typeof v === 'string'),
+    ...manifest.artifacts.flatMap((a) => [a.method, a.mediaType, a.statusReason ?? '', a.drydockVersion, a.acquiredAt]),
+    ...manifest.audit.flatMap((e) => [e.at, e.examiner, e.action]),
+  ];
+  if (!plainText.every(isWellFormed)) throw refuse(`${MANIFEST_NAME} holds text that is not valid Unicode outside its JSON fields`);
   const label = caseLabel(kase);
 
   const check = checkCase({ kase, entries: manifest.audit, head: manifest.chainHead ?? undefined, artifacts: manifest.artifacts.map((a: ArtifactInfo) => ({ id: a.id, info: a })) });

@@ -67,3 +67,18 @@ function encode(value: unknown, seen: Set<object>): string | undefined {
 export function canonicalClone<T>(value: T): T {
   return JSON.parse(canonicalJson(value)) as T;
 }
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text bound for a SQLite TEXT column: UTF-8 cannot hold a lone surrogate (it would be stored as
+ * U+FFFD), so such text is made well-formed before it is hashed, never after.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
+export function isWellFormed(text: string): boolean {
+  LONE_SURROGATE.lastIndex = 0;
+  return !LONE_SURROGATE.test(text);
+}

@@ -17,6 +17,7 @@ import { AuditLog } from './audit-chain';
 import { BlobStore, storeIoFailure } from './blob-store';
 import { exportBundle } from './bundle-export';
 import { discardStaged, readBundle } from './bundle-import';
+import { wellFormed } from './canonical-json';
 import { CaseStore, caseRecord } from './case-store';
 import { drydockVersion } from './drydock-version';
 import { writeNewFile } from './new-file';
@@ -121,14 +122,14 @@ export class EvidenceService implements EvidencePort {
     }
     const value = parsed.data;
     const timeZone = canonicalTimeZone(value.timeZone);
-    if (this.cases.named(value.name).length > 0) throw new DrydockFailure('conflict', `A case named ${JSON.stringify(value.name)} already exists; choose another name`);
+    if (this.cases.named(wellFormed(value.name)).length > 0) throw new DrydockFailure('conflict', `A case named ${JSON.stringify(value.name)} already exists; choose another name`);
     const info: CaseInfo = {
       id: randomUUID(),
-      name: value.name,
-      examiner: value.examiner?.trim() ? value.examiner : this.deps.examiner,
-      organisation: value.organisation,
+      name: wellFormed(value.name),
+      examiner: wellFormed(value.examiner?.trim() ? value.examiner : this.deps.examiner),
+      organisation: wellFormed(value.organisation),
       timeZone,
-      description: value.description,
+      description: wellFormed(value.description),
       status: 'open',
       readOnly: false,
       createdAt: this.now(),

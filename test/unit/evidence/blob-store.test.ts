@@ -139,6 +139,19 @@ describe('blob store', () => {
     assert.equal((await store.evidence.verify()).ok, true);
   });
 
+  it('verifies even when plain-column text holds lone surrogates (made well-formed before hashing)', async () => {
+    const odd = store.evidence.createCase({ name: 'case \udc00 odd', description: 'x\ud800' });
+    const artifact = await store.evidence.ingest(meta(odd.id, { method: 'engine \ud800 archive' }), failingAfter(Buffer.from('ab'), 'reset \udfff'));
+    assert.equal(artifact.method, 'engine \ufffd archive');
+    assert.match(artifact.statusReason ?? '', /reset \ufffd/);
+    assert.deepEqual(await store.evidence.getArtifact(artifact.id), artifact);
+    store.evidence.audit('odd.\ud800action', { text: '\ud800 kept exactly in JSON' }, odd.id);
+    const last = (await store.evidence.auditEntries({ caseRef: odd.id })).at(-1);
+    assert.equal(last?.details.text, '\ud800 kept exactly in JSON');
+    const report = await store.evidence.verify();
+    assert.equal(report.ok, true, JSON.stringify(report.problems));
+  });
+
   it('recovers an acquisition whose process died: incomplete, bytes kept', async () => {
     const dir = store.dir;
     const payload = Buffer.alloc(200_000, 0x5a);
