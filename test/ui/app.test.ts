@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { screenshotDir, startUi, type UiHarness } from './harness';
@@ -46,7 +48,22 @@ describe('Drydock UI through the loopback bridge', () => {
     mkdirSync(screenshotDir, { recursive: true });
     docker('image', 'inspect', 'drydock-fixture/busybox:1');
     try {
-      docker('run', '-d', '--privileged', '--label', 'drydock.test=1', '--label', `drydock.note=${HOSTILE_LABEL}`, '-v', '/var/run/docker.sock:/var/run/docker.sock', '--name', PRIV, 'drydock-fixture/busybox:1', 'sleep', '600');
+      docker(
+        'run',
+        '-d',
+        '--privileged',
+        '--label',
+        'drydock.test=1',
+        '--label',
+        `drydock.note=${HOSTILE_LABEL}`,
+        '-v',
+        '/var/run/docker.sock:/var/run/docker.sock',
+        '--name',
+        PRIV,
+        'drydock-fixture/busybox:1',
+        'sleep',
+        '600',
+      );
     } catch (err) {
       // An engine that itself runs without the full capability set (a container-in-container CI
       // runner) creates a privileged container but cannot start it; its configuration, which is
@@ -87,7 +104,10 @@ describe('Drydock UI through the loopback bridge', () => {
     await facts.waitFor({ timeout: 20_000 });
     const running = Number(docker('info', '--format', '{{.ContainersRunning}}'));
     await waitText(facts, 'Containers');
-    assert.match((await facts.textContent()) ?? '', new RegExp(`\\(${running} running\\)|\\(${running + 1} running\\)|\\(${running - 1} running\\)`));
+    assert.match(
+      (await facts.textContent()) ?? '',
+      new RegExp(`\\(${running} running\\)|\\(${running + 1} running\\)|\\(${running - 1} running\\)`),
+    );
     await waitText(facts, docker('version', '--format', '{{.Server.APIVersion}}'));
     await form.getByRole('button', { name: 'Save host' }).click();
 
@@ -98,7 +118,7 @@ describe('Drydock UI through the loopback bridge', () => {
     await waitText(page.locator('.dd-header-hosts'), 'local');
   });
 
-  it('shows TLS verification OFF on such a host, and an unreachable engine\'s error in place with its kind', async () => {
+  it("shows TLS verification OFF on such a host, and an unreachable engine's error in place with its kind", async () => {
     const hosts = view(page, 'hosts');
     const form = hosts.getByRole('form', { name: 'Add host' });
     await form.getByLabel('Name', { exact: true }).fill('noverify');
@@ -129,7 +149,10 @@ describe('Drydock UI through the loopback bridge', () => {
   });
 
   it('lists the privileged container with its flags, riskiest first, and opens its detail', async () => {
-    await page.locator('.dd-nav').getByRole('button', { name: /Inventory/ }).click();
+    await page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Inventory/ })
+      .click();
     const inventory = view(page, 'inventory');
     await inventory.getByLabel('Host').selectOption('local');
     const priv = row(page, PRIV);
@@ -138,11 +161,17 @@ describe('Drydock UI through the loopback bridge', () => {
     await priv.locator('[data-flag="docker-socket"]').waitFor();
     assert.equal(await priv.getAttribute('data-state'), privRunning ? 'running' : 'created');
 
-    const ranks = await inventory.locator('tr.dd-inv-row:not(.dd-removed)').evaluateAll((rows) =>
-      rows.map((r) => ['critical', 'high', 'medium', 'low', 'info', 'none'].findIndex((s) => r.classList.contains(`dd-rowsev-${s}`))),
-    );
+    const ranks = await inventory
+      .locator('tr.dd-inv-row:not(.dd-removed)')
+      .evaluateAll((rows) =>
+        rows.map((r) => ['critical', 'high', 'medium', 'low', 'info', 'none'].findIndex((s) => r.classList.contains(`dd-rowsev-${s}`))),
+      );
     assert.ok(ranks.length >= 1);
-    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), 'rows are sorted by severity, critical first');
+    assert.deepEqual(
+      ranks,
+      [...ranks].sort((a, b) => a - b),
+      'rows are sorted by severity, critical first',
+    );
     const option = inventory.getByLabel('Host').locator('option', { hasText: 'noverify' });
     assert.match((await option.textContent()) ?? '', /TLS verification OFF/);
 
@@ -167,7 +196,9 @@ describe('Drydock UI through the loopback bridge', () => {
     docker('stop', '-t', '0', LIVE);
     await view(page, 'inventory').locator(`tr.dd-inv-row[data-name="${LIVE}"][data-state="exited"]`).waitFor({ timeout: 15_000 });
     docker('rm', LIVE);
-    await view(page, 'inventory').locator(`tr.dd-inv-row.dd-removed[data-name="${LIVE}"][data-state="removed"]`).waitFor({ timeout: 15_000 });
+    await view(page, 'inventory')
+      .locator(`tr.dd-inv-row.dd-removed[data-name="${LIVE}"][data-state="removed"]`)
+      .waitFor({ timeout: 15_000 });
     await ui.screenshot('inventory-live');
   });
 
@@ -192,7 +223,10 @@ describe('Drydock UI through the loopback bridge', () => {
     await inventory.getByRole('button', { name: 'Record snapshot' }).click();
     await waitText(page.locator('.dd-toasts'), 'recorded in case UI test case', 20_000);
 
-    await page.locator('.dd-nav').getByRole('button', { name: /Evidence/ }).click();
+    await page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Evidence/ })
+      .click();
     const evidence = view(page, 'evidence');
     const artifact = evidence.locator('tr[data-kind="inventory-snapshot"]');
     await artifact.waitFor({ timeout: 15_000 });
@@ -214,7 +248,10 @@ describe('Drydock UI through the loopback bridge', () => {
   });
 
   it('opens Processes and Capture pre-selected on a running container', async () => {
-    await page.locator('.dd-nav').getByRole('button', { name: /Inventory/ }).click();
+    await page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Inventory/ })
+      .click();
     await row(page, PLAIN).click();
     const detail = view(page, 'inventory').getByTestId('container-detail');
     await waitText(detail, PLAIN);
@@ -226,7 +263,10 @@ describe('Drydock UI through the loopback bridge', () => {
     await processes.locator('.dd-proc-meta').waitFor({ timeout: 30_000 });
     await ui.screenshot('processes');
 
-    await page.locator('.dd-nav').getByRole('button', { name: /Inventory/ }).click();
+    await page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Inventory/ })
+      .click();
     await detail.getByRole('button', { name: 'Capture…' }).click();
     const capture = view(page, 'capture');
     await capture.waitFor();
@@ -234,10 +274,52 @@ describe('Drydock UI through the loopback bridge', () => {
     await ui.screenshot('capture');
   });
 
+  it('exports a case bundle, refuses a bogus one, and shows a tampered blob in red, naming the artifact', async () => {
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'drydock-ui-bundle-'));
+    try {
+      await page
+        .locator('.dd-nav')
+        .getByRole('button', { name: /Evidence/ })
+        .click();
+      const evidence = view(page, 'evidence');
+      const bundlePath = path.join(scratch, 'case.drydock.tar');
+      await evidence.getByLabel('Bundle export path').fill(bundlePath);
+      await evidence.getByRole('button', { name: 'Export bundle' }).click();
+      await waitText(evidence.getByTestId('bundle-exported'), 'Bundle written', 30_000);
+      assert.ok(statSync(bundlePath).size > 0);
+
+      const bogus = path.join(scratch, 'bogus.tar');
+      writeFileSync(bogus, 'this is not a bundle\n');
+      await evidence.getByLabel('Bundle import path').fill(bogus);
+      await evidence.getByRole('button', { name: 'Import bundle' }).click();
+      await evidence.locator('.dd-bundles .dd-errorbox').waitFor({ timeout: 20_000 });
+      assert.equal(await evidence.getByTestId('bundle-imported').count(), 0);
+
+      const artifact = evidence.locator('tr[data-kind="inventory-snapshot"]').first();
+      const artifactId = (await artifact.getAttribute('data-artifact')) ?? '';
+      const sha256 = (await artifact.locator('[data-sha256]').getAttribute('data-sha256')) ?? '';
+      assert.match(sha256, /^[0-9a-f]{64}$/);
+      const blob = path.join(ui.storeDir, 'blobs', 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+      chmodSync(blob, 0o644);
+      appendFileSync(blob, 'x');
+      await evidence.getByRole('button', { name: 'Verify' }).click();
+      const result = evidence.getByTestId('verify-result');
+      await evidence.locator('[data-testid="verify-result"][data-ok="false"]').waitFor({ timeout: 20_000 });
+      await waitText(result, artifactId);
+      await ui.screenshot('evidence-tampered');
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
   it('raised no page error and no CSP violation', () => {
     // A CSP delivered by <meta> cannot carry frame-ancestors; Chromium says so, the bridge sends it as a header.
     // The deliberate bridge outage above makes Chromium log each refused reconnection attempt.
-    const errors = ui.pageErrors.filter((e) => !/frame-ancestors.*ignored/i.test(e) && !/WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/api\/events' failed: .*ERR_CONNECTION_REFUSED/.test(e));
+    const errors = ui.pageErrors.filter(
+      (e) =>
+        !/frame-ancestors.*ignored/i.test(e) &&
+        !/WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/api\/events' failed: .*ERR_CONNECTION_REFUSED/.test(e),
+    );
     assert.deepEqual(errors, []);
   });
 });

@@ -36,7 +36,11 @@ export function TransportIndicator() {
       </>
     );
   return (
-    <span className={`dd-transport dd-transport-${status.state}`} data-state={status.state} title={status.message ?? `Bridge event stream: ${status.state}`}>
+    <span
+      className={`dd-transport dd-transport-${status.state}`}
+      data-state={status.state}
+      title={status.message ?? `Bridge event stream: ${status.state}`}
+    >
       <span className="dd-transport-dot" />
       bridge {label}
     </span>

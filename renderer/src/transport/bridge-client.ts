@@ -79,7 +79,10 @@ export function createBridgeClient(options: BridgeClientOptions): AppClient {
       if (socket !== ws) return;
       socket = null;
       // 1006 is all a browser reports for a refused handshake, a dead core or a dropped link alike.
-      const why = event.code === 1006 ? 'event stream closed abnormally' : `event stream closed (${event.code}${event.reason ? `: ${event.reason}` : ''})`;
+      const why =
+        event.code === 1006
+          ? 'event stream closed abnormally'
+          : `event stream closed (${event.code}${event.reason ? `: ${event.reason}` : ''})`;
       scheduleReconnect(why);
     };
     ws.onerror = () => {
@@ -99,10 +102,17 @@ export function createBridgeClient(options: BridgeClientOptions): AppClient {
         cache: 'no-store',
       });
     } catch (err) {
-      return transportError('disconnected', `The Drydock core at ${new URL(options.origin).host} did not answer ${channel}`, err instanceof Error ? err.message : String(err));
+      return transportError(
+        'disconnected',
+        `The Drydock core at ${new URL(options.origin).host} did not answer ${channel}`,
+        err instanceof Error ? err.message : String(err),
+      );
     }
     if (response.status === 401 || response.status === 403) {
-      return transportError('permission-denied', 'The bridge refused this page\'s access token: open the URL printed by `drydock serve` again.');
+      return transportError(
+        'permission-denied',
+        "The bridge refused this page's access token: open the URL printed by `drydock serve` again.",
+      );
     }
     let body: unknown;
     try {

@@ -8,10 +8,24 @@ import type { ViewProps } from './registry';
 
 export function ProcessesMount({ params, visit }: ViewProps) {
   const client = useClient();
-  return <ProcessesView key={visit} client={client} {...(params.host ? { host: params.host } : {})} {...(params.container ? { container: params.container } : {})} />;
+  return (
+    <ProcessesView
+      key={visit}
+      client={client}
+      {...(params.host ? { host: params.host } : {})}
+      {...(params.container ? { container: params.container } : {})}
+    />
+  );
 }
 
 export function CaptureMount({ params, visit }: ViewProps) {
   const client = useClient();
-  return <CaptureView key={visit} client={client} {...(params.host ? { host: params.host } : {})} {...(params.container ? { container: params.container } : {})} />;
+  return (
+    <CaptureView
+      key={visit}
+      client={client}
+      {...(params.host ? { host: params.host } : {})}
+      {...(params.container ? { container: params.container } : {})}
+    />
+  );
 }

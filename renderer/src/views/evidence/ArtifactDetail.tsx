@@ -54,7 +54,8 @@ export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; 
           {(artifact.source.containerName || artifact.source.containerId) && (
             <>
               {' '}
-              · container {visibleText(artifact.source.containerName ?? '', 120)} <span className="dd-mono dd-muted">{artifact.source.containerId ?? ''}</span>
+              · container {visibleText(artifact.source.containerName ?? '', 120)}{' '}
+              <span className="dd-mono dd-muted">{artifact.source.containerId ?? ''}</span>
             </>
           )}
         </dd>
@@ -84,7 +85,14 @@ export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; 
         </details>
       )}
       <div className="dd-inline-form">
-        <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/absolute/path/for/the/copy" className="dd-mono" aria-label="Artifact export path" spellCheck={false} />
+        <input
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          placeholder="/absolute/path/for/the/copy"
+          className="dd-mono"
+          aria-label="Artifact export path"
+          spellCheck={false}
+        />
         <button type="button" onClick={() => void exportIt()} disabled={!path.trim() || busy}>
           Export artifact
         </button>
@@ -92,7 +100,8 @@ export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; 
       {error && <ErrorBox error={error} onDismiss={() => setError(null)} />}
       {result && (
         <div className="dd-okbox">
-          Wrote {bytes(result.bytes)} to <span className="dd-mono">{visibleText(result.path, 400)}</span>, sha256 <span className="dd-mono">{result.sha256}</span>
+          Wrote {bytes(result.bytes)} to <span className="dd-mono">{visibleText(result.path, 400)}</span>, sha256{' '}
+          <span className="dd-mono">{result.sha256}</span>
         </div>
       )}
     </div>

@@ -46,13 +46,27 @@ export function BundlePanel({ caseId, onImported }: Props) {
     <div className="dd-panel dd-bundles">
       <h2 className="dd-panel-title">Case bundle</h2>
       <div className="dd-inline-form">
-        <input value={exportPath} onChange={(e) => setExportPath(e.target.value)} placeholder="/absolute/path/case.drydock.tar" className="dd-mono" aria-label="Bundle export path" spellCheck={false} />
+        <input
+          value={exportPath}
+          onChange={(e) => setExportPath(e.target.value)}
+          placeholder="/absolute/path/case.drydock.tar"
+          className="dd-mono"
+          aria-label="Bundle export path"
+          spellCheck={false}
+        />
         <button type="button" onClick={() => void doExport()} disabled={!caseId || !exportPath.trim() || busy !== null}>
           {busy === 'export' ? 'Exporting…' : 'Export bundle'}
         </button>
       </div>
       <div className="dd-inline-form">
-        <input value={importPath} onChange={(e) => setImportPath(e.target.value)} placeholder="/absolute/path/received.drydock.tar" className="dd-mono" aria-label="Bundle import path" spellCheck={false} />
+        <input
+          value={importPath}
+          onChange={(e) => setImportPath(e.target.value)}
+          placeholder="/absolute/path/received.drydock.tar"
+          className="dd-mono"
+          aria-label="Bundle import path"
+          spellCheck={false}
+        />
         <button type="button" onClick={() => void doImport()} disabled={!importPath.trim() || busy !== null}>
           {busy === 'import' ? 'Verifying…' : 'Import bundle'}
         </button>
@@ -60,14 +74,16 @@ export function BundlePanel({ caseId, onImported }: Props) {
       {error && <ErrorBox error={error} onDismiss={() => setError(null)} />}
       {exported && (
         <div className="dd-okbox" data-testid="bundle-exported">
-          Bundle written: <span className="dd-mono">{visibleText(exported.path, 400)}</span> · {bytes(exported.bytes)} · {exported.artifacts} artifacts, {exported.auditEntries} audit entries
+          Bundle written: <span className="dd-mono">{visibleText(exported.path, 400)}</span> · {bytes(exported.bytes)} ·{' '}
+          {exported.artifacts} artifacts, {exported.auditEntries} audit entries
           <div className="dd-mono dd-small-text">sha256 {exported.sha256}</div>
         </div>
       )}
       {imported && (
         <div data-testid="bundle-imported">
           <div className="dd-okbox">
-            Imported read-only case <b>{visibleText(imported.case.name, 200)}</b> <span className="dd-mono dd-muted">{imported.case.id}</span>
+            Imported read-only case <b>{visibleText(imported.case.name, 200)}</b>{' '}
+            <span className="dd-mono dd-muted">{imported.case.id}</span>
           </div>
           <VerifyResult report={imported.report} label="Bundle verification" />
         </div>

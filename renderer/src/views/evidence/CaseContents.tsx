@@ -43,7 +43,10 @@ export function CaseContents({ caseInfo, isCurrent }: { caseInfo: CaseInfo; isCu
   }, []);
 
   useEffect(() => {
-    void Promise.all([client.invoke('evidence.artifacts', { caseRef: caseId, limit: 100_000 }), client.invoke('evidence.audit', { caseRef: caseId, afterSeq: 0, limit: PAGE })]).then(apply);
+    void Promise.all([
+      client.invoke('evidence.artifacts', { caseRef: caseId, limit: 100_000 }),
+      client.invoke('evidence.audit', { caseRef: caseId, afterSeq: 0, limit: PAGE }),
+    ]).then(apply);
   }, [client, caseId, apply, epoch]);
 
   useEffect(() => {
@@ -110,11 +113,15 @@ export function CaseContents({ caseInfo, isCurrent }: { caseInfo: CaseInfo; isCu
           <span className="dd-mono">{caseInfo.id}</span> · examiner {visibleText(caseInfo.examiner, 80)}
           {caseInfo.organisation && <> · {visibleText(caseInfo.organisation, 80)}</>} · {visibleText(caseInfo.timeZone, 40)}
         </div>
-        {caseInfo.description && <p className="dd-ev-desc">{caseInfo.description
+        {caseInfo.description && (
+          <p className="dd-ev-desc">
+            {caseInfo.description
               .split('\n')
               .slice(0, 40)
               .map((line) => visibleText(line, 400))
-              .join('\n')}</p>}
+              .join('\n')}
+          </p>
+        )}
         {verifyError && <ErrorBox error={verifyError} onDismiss={() => setVerifyError(null)} />}
         {report && <VerifyResult report={report} />}
       </div>
@@ -123,14 +130,25 @@ export function CaseContents({ caseInfo, isCurrent }: { caseInfo: CaseInfo; isCu
         <h2 className="dd-panel-title">
           Artifacts ({artifacts.length}){incomplete > 0 && <span className="dd-warn-text"> · {incomplete} incomplete</span>}
         </h2>
-        {artifacts.length === 0 ? <div className="dd-empty">No artifact in this case yet.</div> : <ArtifactsTable artifacts={sortedArtifacts} selectedId={selectedArtifact} onSelect={setSelectedArtifact} />}
+        {artifacts.length === 0 ? (
+          <div className="dd-empty">No artifact in this case yet.</div>
+        ) : (
+          <ArtifactsTable artifacts={sortedArtifacts} selectedId={selectedArtifact} onSelect={setSelectedArtifact} />
+        )}
       </div>
       {selected && <ArtifactDetail artifact={selected} onClose={() => setSelectedArtifact(null)} />}
       <div className="dd-panel">
         <h2 className="dd-panel-title">Audit log ({audit.length})</h2>
         {writable && (
           <div className="dd-notebox">
-            <textarea value={note} onChange={(e) => setNote(e.target.value)} placeholder="Examiner note (appended to the audit chain)" rows={2} aria-label="Note" maxLength={10000} />
+            <textarea
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              placeholder="Examiner note (appended to the audit chain)"
+              rows={2}
+              aria-label="Note"
+              maxLength={10000}
+            />
             <button type="button" onClick={() => void addNote()} disabled={!note.trim() || noting}>
               Add note
             </button>

@@ -55,9 +55,18 @@ export function CasesTable({ cases, currentId, viewedId, onView, onChanged }: Pr
         </thead>
         <tbody>
           {cases.map((c) => (
-            <tr key={c.id} className={`dd-clickable${c.id === viewedId ? ' dd-selected' : ''}`} onClick={() => onView(c.id)} data-case={c.id}>
+            <tr
+              key={c.id}
+              className={`dd-clickable${c.id === viewedId ? ' dd-selected' : ''}`}
+              onClick={() => onView(c.id)}
+              data-case={c.id}
+            >
               <td>
-                {c.id === currentId && <span className="dd-current-mark" title="current case">●</span>}
+                {c.id === currentId && (
+                  <span className="dd-current-mark" title="current case">
+                    ●
+                  </span>
+                )}
                 <b>{visibleText(c.name, 80)}</b>
                 <div className="dd-muted dd-small-text">
                   {visibleText(c.examiner, 60)}

@@ -9,13 +9,15 @@ export function VerifyResult({ report, label }: { report: VerifyReport; label?: 
   if (report.ok && !first) {
     return (
       <div className="dd-verify dd-verify-ok" role="status" data-testid="verify-result" data-ok="true">
-        <b>✔ {label ?? 'Verified'} OK</b> — {report.checkedArtifacts} artifacts re-hashed, {report.checkedEntries} audit entries chained · {utc(report.verifiedAt)}
+        <b>✔ {label ?? 'Verified'} OK</b> — {report.checkedArtifacts} artifacts re-hashed, {report.checkedEntries} audit entries chained ·{' '}
+        {utc(report.verifiedAt)}
       </div>
     );
   }
   return (
     <div className="dd-verify dd-verify-fail" role="alert" data-testid="verify-result" data-ok="false">
-      <b>✘ {label ?? 'Verification'} FAILED</b> — {first ? visibleText(describeProblem(first), 800) : 'the store reported a failure without a problem'}
+      <b>✘ {label ?? 'Verification'} FAILED</b> —{' '}
+      {first ? visibleText(describeProblem(first), 800) : 'the store reported a failure without a problem'}
       <div className="dd-muted">
         checked {report.checkedArtifacts} artifacts, {report.checkedEntries} audit entries · {utc(report.verifiedAt)}
       </div>

@@ -48,7 +48,14 @@ export function HostForm({ onSaved }: Props) {
       <div className="dd-form-grid dd-hostform-main">
         <label>
           <span>Name</span>
-          <input value={form.name} onChange={(e) => set('name', e.target.value)} placeholder="prod-web-01" autoComplete="off" spellCheck={false} maxLength={64} />
+          <input
+            value={form.name}
+            onChange={(e) => set('name', e.target.value)}
+            placeholder="prod-web-01"
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={64}
+          />
         </label>
         <label>
           <span>Engine URL</span>
@@ -68,15 +75,33 @@ export function HostForm({ onSaved }: Props) {
           <div className="dd-form-grid">
             <label>
               <span>CA certificate</span>
-              <input value={form.caFile} onChange={(e) => set('caFile', e.target.value)} placeholder="/path/ca.pem" className="dd-mono" spellCheck={false} />
+              <input
+                value={form.caFile}
+                onChange={(e) => set('caFile', e.target.value)}
+                placeholder="/path/ca.pem"
+                className="dd-mono"
+                spellCheck={false}
+              />
             </label>
             <label>
               <span>Client certificate</span>
-              <input value={form.certFile} onChange={(e) => set('certFile', e.target.value)} placeholder="/path/cert.pem" className="dd-mono" spellCheck={false} />
+              <input
+                value={form.certFile}
+                onChange={(e) => set('certFile', e.target.value)}
+                placeholder="/path/cert.pem"
+                className="dd-mono"
+                spellCheck={false}
+              />
             </label>
             <label>
               <span>Client key</span>
-              <input value={form.keyFile} onChange={(e) => set('keyFile', e.target.value)} placeholder="/path/key.pem" className="dd-mono" spellCheck={false} />
+              <input
+                value={form.keyFile}
+                onChange={(e) => set('keyFile', e.target.value)}
+                placeholder="/path/key.pem"
+                className="dd-mono"
+                spellCheck={false}
+              />
             </label>
           </div>
           <label className="dd-check">
@@ -85,7 +110,8 @@ export function HostForm({ onSaved }: Props) {
           </label>
           {!form.verify && (
             <div className="dd-warnbox" role="alert">
-              <TlsOffBadge /> The engine's identity will not be checked. Anyone between you and this host can read and alter what Drydock sees. Use only on an isolated link.
+              <TlsOffBadge /> The engine's identity will not be checked. Anyone between you and this host can read and alter what Drydock
+              sees. Use only on an isolated link.
             </div>
           )}
         </fieldset>
@@ -95,11 +121,19 @@ export function HostForm({ onSaved }: Props) {
           <legend>SSH</legend>
           <label>
             <span>Private key file</span>
-            <input value={form.sshKeyFile} onChange={(e) => set('sshKeyFile', e.target.value)} placeholder="/home/you/.ssh/id_ed25519 (empty: SSH agent)" className="dd-mono" spellCheck={false} />
+            <input
+              value={form.sshKeyFile}
+              onChange={(e) => set('sshKeyFile', e.target.value)}
+              placeholder="/home/you/.ssh/id_ed25519 (empty: SSH agent)"
+              className="dd-mono"
+              spellCheck={false}
+            />
           </label>
         </fieldset>
       )}
-      {scheme === 'other' && form.url.trim() !== '' && <div className="dd-hint dd-bad">The URL must start with unix://, tcp:// or ssh://</div>}
+      {scheme === 'other' && form.url.trim() !== '' && (
+        <div className="dd-hint dd-bad">The URL must start with unix://, tcp:// or ssh://</div>
+      )}
       <div className="dd-actions">
         <button type="button" onClick={() => void onTest()} disabled={!complete || test.busy}>
           {test.busy ? 'Testing…' : 'Test'}

@@ -88,18 +88,38 @@ export function HostRow({ profile, status, onRemoved }: Props) {
             {busy === 'test' ? 'Testing…' : 'Test'}
           </button>
           {live ? (
-            <button type="button" className="dd-small" onClick={() => void act('disconnect', () => client.invoke('hosts.disconnect', { name: profile.name }))} disabled={busy !== null}>
+            <button
+              type="button"
+              className="dd-small"
+              onClick={() => void act('disconnect', () => client.invoke('hosts.disconnect', { name: profile.name }))}
+              disabled={busy !== null}
+            >
               Disconnect
             </button>
           ) : (
-            <button type="button" className="dd-small dd-primary" onClick={() => void act('connect', () => client.invoke('hosts.connect', { name: profile.name }))} disabled={busy !== null}>
+            <button
+              type="button"
+              className="dd-small dd-primary"
+              onClick={() => void act('connect', () => client.invoke('hosts.connect', { name: profile.name }))}
+              disabled={busy !== null}
+            >
               {busy === 'connect' ? 'Connecting…' : 'Connect'}
             </button>
           )}
-          <button type="button" className="dd-small" onClick={() => navigate('inventory', { host: profile.name })} disabled={state !== 'connected'}>
+          <button
+            type="button"
+            className="dd-small"
+            onClick={() => navigate('inventory', { host: profile.name })}
+            disabled={state !== 'connected'}
+          >
             Inventory
           </button>
-          <button type="button" className={`dd-small${confirmRemove ? ' dd-danger' : ''}`} onClick={() => void remove()} disabled={busy !== null}>
+          <button
+            type="button"
+            className={`dd-small${confirmRemove ? ' dd-danger' : ''}`}
+            onClick={() => void remove()}
+            disabled={busy !== null}
+          >
             {confirmRemove ? 'Confirm remove' : 'Remove'}
           </button>
         </td>

@@ -42,10 +42,22 @@ export function ContainerDetail({ row, onClose, onProcesses, onCapture }: Props)
         </button>
       </div>
       <div className="dd-actions">
-        <button type="button" className="dd-small" onClick={() => onProcesses(c)} disabled={!running} title={running ? 'Process tree of this container' : 'Only a running container has processes'}>
+        <button
+          type="button"
+          className="dd-small"
+          onClick={() => onProcesses(c)}
+          disabled={!running}
+          title={running ? 'Process tree of this container' : 'Only a running container has processes'}
+        >
           Processes…
         </button>
-        <button type="button" className="dd-small" onClick={() => onCapture(c)} disabled={!running} title={running ? 'Capture this container\u2019s traffic' : 'Only a running container can be captured'}>
+        <button
+          type="button"
+          className="dd-small"
+          onClick={() => onCapture(c)}
+          disabled={!running}
+          title={running ? 'Capture this container\u2019s traffic' : 'Only a running container can be captured'}
+        >
           Capture…
         </button>
       </div>

@@ -9,7 +9,16 @@ import { useHosts } from '../../shell/hosts-context';
 import { useNotify } from '../../shell/toasts';
 import { visibleText } from '../processes/visible-text';
 import { ContainerDetail } from './ContainerDetail';
-import { applyChange, displayName, matchesFilter, mergeSnapshot, sortRows, type InventoryRow, type SortKey, type SortOrder } from './inventory-rows';
+import {
+  applyChange,
+  displayName,
+  matchesFilter,
+  mergeSnapshot,
+  sortRows,
+  type InventoryRow,
+  type SortKey,
+  type SortOrder,
+} from './inventory-rows';
 import { InventoryTable } from './InventoryTable';
 
 interface Props {
@@ -85,7 +94,14 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const visible = useMemo(() => sortRows([...rows.values()].filter((r) => (!flaggedOnly || r.container.risks.length > 0) && matchesFilter(r, filter)), sort), [rows, flaggedOnly, filter, sort]);
+  const visible = useMemo(
+    () =>
+      sortRows(
+        [...rows.values()].filter((r) => (!flaggedOnly || r.container.risks.length > 0) && matchesFilter(r, filter)),
+        sort,
+      ),
+    [rows, flaggedOnly, filter, sort],
+  );
   const counts = useMemo(() => {
     const live = [...rows.values()].filter((r) => !r.removed);
     return {
@@ -103,7 +119,8 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
     const r = await client.invoke('inventory.list', { host, record });
     setBusy(null);
     apply(r);
-    if (r.ok && record) notify.ok(`Inventory of ${host} (${r.value.containers.length} containers) recorded in case ${currentCase?.name ?? ''}`);
+    if (r.ok && record)
+      notify.ok(`Inventory of ${host} (${r.value.containers.length} containers) recorded in case ${currentCase?.name ?? ''}`);
   };
   const open = (view: 'processes' | 'capture', c: ContainerSummary) => navigate(view, { host, container: displayName(c) });
   const connected = hostState === 'connected';
@@ -127,7 +144,8 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
           Flagged only
         </label>
         <span className="dd-inv-counts" data-testid="inventory-counts">
-          <b>{counts.total}</b> containers · <b>{counts.running}</b> running · <b className={counts.flagged ? 'dd-warn-text' : ''}>{counts.flagged}</b> flagged ·{' '}
+          <b>{counts.total}</b> containers · <b>{counts.running}</b> running ·{' '}
+          <b className={counts.flagged ? 'dd-warn-text' : ''}>{counts.flagged}</b> flagged ·{' '}
           <b className={counts.critical ? 'dd-bad' : ''}>{counts.critical}</b> critical
           {counts.removed > 0 && <> · {counts.removed} removed</>}
           {visible.length !== rows.size && <> · {visible.length} shown</>}
@@ -142,7 +160,11 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
           className="dd-primary"
           onClick={() => void list(true)}
           disabled={!connected || !caseWritable || busy !== null}
-          title={caseWritable ? 'Store this listing as an inventory-snapshot artifact in the current case' : 'Open a case first: a snapshot is evidence and belongs to a case'}
+          title={
+            caseWritable
+              ? 'Store this listing as an inventory-snapshot artifact in the current case'
+              : 'Open a case first: a snapshot is evidence and belongs to a case'
+          }
         >
           {busy === 'record' ? 'Recording…' : 'Record snapshot'}
         </button>
@@ -164,7 +186,14 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
           {rows.size > 0 && visible.length === 0 && <div className="dd-empty">No container matches the filter.</div>}
           {rows.size === 0 && connected && takenAt && <div className="dd-empty">No container on this host.</div>}
         </div>
-        {selected && <ContainerDetail row={selected} onClose={() => setSelectedId(null)} onProcesses={(c) => open('processes', c)} onCapture={(c) => open('capture', c)} />}
+        {selected && (
+          <ContainerDetail
+            row={selected}
+            onClose={() => setSelectedId(null)}
+            onProcesses={(c) => open('processes', c)}
+            onCapture={(c) => open('capture', c)}
+          />
+        )}
       </div>
     </>
   );

@@ -94,11 +94,18 @@ export function InventoryTable({ rows, selectedId, flashing, sort, onSort, onSel
               </td>
               <td className="dd-nowrap">
                 <span className={`dd-state dd-state-${state}`}>{state}</span>
-                {!row.removed && c.restartCount > 0 && <span className="dd-muted" title="restart count"> ↻{c.restartCount}</span>}
+                {!row.removed && c.restartCount > 0 && (
+                  <span className="dd-muted" title="restart count">
+                    {' '}
+                    ↻{c.restartCount}
+                  </span>
+                )}
               </td>
               <td className="dd-inv-name" title={visibleText(displayName(c), 400)}>
                 {visibleText(displayName(c), 80)}
-                {c.compose && <span className="dd-muted dd-small-text"> {visibleText(`${c.compose.project}/${c.compose.service}`, 60)}</span>}
+                {c.compose && (
+                  <span className="dd-muted dd-small-text"> {visibleText(`${c.compose.project}/${c.compose.service}`, 60)}</span>
+                )}
               </td>
               <td className="dd-mono dd-ellipsis" title={visibleText(c.image, 400)}>
                 {visibleText(c.image, 80)}

@@ -46,12 +46,20 @@ function compare(a: InventoryRow, b: InventoryRow, key: SortKey): number {
 export function sortRows(rows: Iterable<InventoryRow>, order: SortOrder): InventoryRow[] {
   const sign = order.descending ? -1 : 1;
   return [...rows].sort(
-    (a, b) => Number(a.removed) - Number(b.removed) || sign * compare(a, b, order.key) || compare(a, b, 'severity') || compare(a, b, 'name') || a.container.id.localeCompare(b.container.id),
+    (a, b) =>
+      Number(a.removed) - Number(b.removed) ||
+      sign * compare(a, b, order.key) ||
+      compare(a, b, 'severity') ||
+      compare(a, b, 'name') ||
+      a.container.id.localeCompare(b.container.id),
   );
 }
 
 /** A fresh listing replaces what it lists; what it no longer lists is kept, marked removed. */
-export function mergeSnapshot(previous: ReadonlyMap<string, InventoryRow>, containers: readonly ContainerSummary[]): Map<string, InventoryRow> {
+export function mergeSnapshot(
+  previous: ReadonlyMap<string, InventoryRow>,
+  containers: readonly ContainerSummary[],
+): Map<string, InventoryRow> {
   const next = new Map<string, InventoryRow>();
   for (const c of containers) next.set(c.id, { container: c, removed: false });
   for (const [id, row] of previous) if (!next.has(id)) next.set(id, { ...row, removed: true });
