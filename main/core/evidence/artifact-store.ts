@@ -321,7 +321,7 @@ export class ArtifactStore {
       hash.update(chunk as Buffer);
       size += (chunk as Buffer).length;
     }
-    const handle = await open(tempPath, 'r+');
+    const handle = await open(tempPath, 'r');
     try {
       await handle.sync();
     } finally {
@@ -336,6 +336,8 @@ export class ArtifactStore {
 export class ArtifactWriter implements ArtifactWriterPort {
   private done = false;
   private killed = false;
+  /** Once the store failed, every later call reports that failure, not a misleading state. */
+  private failure: DrydockFailure | undefined;
 
   constructor(
     private readonly store: ArtifactStore,
@@ -366,14 +368,6 @@ export class ArtifactWriter implements ArtifactWriterPort {
     return this.seal('incomplete', reason, extraAttributes);
   }
 
-  /** Drops the bytes, storing nothing (the caller's acquisition failed before it began). */
-  async discard(): Promise<void> {
-    if (this.done) return;
-    this.done = true;
-    await this.blob.discard();
-    this.store.forget(this, new DrydockFailure('cancelled', 'discarded before anything was stored'), this.meta);
-  }
-
   /** The service is closing: stop, and leave the temporary file for the next start to recover. */
   kill(): void {
     this.killed = true;
@@ -397,6 +391,7 @@ export class ArtifactWriter implements ArtifactWriterPort {
   }
 
   private assertUsable(): void {
+    if (this.failure) throw this.failure;
     if (this.killed) throw new DrydockFailure('cancelled', `The evidence store was closed while artifact ${this.id} was being written; it will be recorded as incomplete when the store is next opened`);
     if (this.done) throw new DrydockFailure('conflict', `Artifact ${this.id} is already finished`);
   }
@@ -405,6 +400,7 @@ export class ArtifactWriter implements ArtifactWriterPort {
     this.done = true;
     const failure = err instanceof DrydockFailure ? err : storeIoFailure(err, `write artifact ${this.id} to the evidence store`);
     const detailed = new DrydockFailure(failure.kind, `${failure.message} (artifact ${this.id}, ${this.meta.kind}, ${this.bytes} bytes received)`, { ...(failure.detail ? { detail: failure.detail } : {}), cause: failure });
+    this.failure = detailed;
     this.store.forget(this, detailed, this.meta);
     return detailed;
   }

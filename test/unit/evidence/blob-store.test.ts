@@ -47,6 +47,9 @@ describe('blob store', () => {
     assert.equal(statSync(file).mode & 0o777, 0o444, 'blobs are read-only on disk');
     assert.deepEqual(await readAllBytes(await store.evidence.openArtifact(artifact.id)), bytes);
     assert.deepEqual(tempFiles(store.dir), [], 'no temporary file is left');
+    const events = store.seen.map((s) => s.event);
+    assert.deepEqual(events, ['evidence.audit-appended', 'evidence.case-changed', 'evidence.audit-appended', 'evidence.artifact-added']);
+    assert.deepEqual(store.seen[3]?.payload, artifact);
   });
 
   it('deduplicates identical content: two artifacts, one blob', async () => {
@@ -213,6 +216,16 @@ describe('disk full', () => {
       assert.deepEqual(blobFiles(dir), [], 'no blob appears');
       assert.deepEqual(await store.evidence.listArtifacts({ caseRef: caseId }), []);
       assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM pending_writes').get() as { n: number }).n, 0);
+      // A capture's writer: after the failure, abandon() reports the same failure, not a state error.
+      const writer = await store.evidence.openWriter(meta(caseId, { kind: 'pcap' }));
+      await assert.rejects(async () => {
+        for (let i = 0; i < 8; i++) await writer.write(Buffer.alloc(512 * 1024, i));
+        await writer.finish();
+      }, (err: unknown) => err instanceof DrydockFailure && err.kind === 'disk-full');
+      await assert.rejects(() => writer.abandon('capture stopped'), (err: unknown) => err instanceof DrydockFailure && err.kind === 'disk-full');
+      assert.deepEqual(tempFiles(dir), []);
+      const failed = (await store.evidence.auditEntries({ caseRef: caseId })).filter((e) => e.action === 'artifact.failed');
+      assert.equal(failed.length, 2, 'each lost acquisition is on the record');
       const small = await store.evidence.ingest(meta(caseId), Readable.from([Buffer.from('still works')]));
       assert.equal(small.status, 'complete');
       const report = await store.evidence.verify();
