@@ -56,6 +56,32 @@ export interface BundleImportResult {
   report: VerifyReport;
 }
 
+export const PREVIEW_DEFAULT_BYTES = 64 * 1024;
+export const PREVIEW_MAX_BYTES = 1024 * 1024;
+
+export type PreviewKind = 'text' | 'json' | 'binary';
+
+/**
+ * The first bytes of an artifact, ready to show. Everything in it is data from a host under
+ * investigation: the reader makes control characters visible before displaying any of it.
+ */
+export interface ArtifactPreview {
+  mediaType: string;
+  /** The artifact's recorded size in bytes. */
+  size: number;
+  /** How many bytes the preview covers (at most the requested maxBytes). */
+  bytes: number;
+  /** The artifact holds more than `bytes`. */
+  truncated: boolean;
+  kind: PreviewKind;
+  /** text and json: UTF-8 decoded, invalid bytes as U+FFFD; JSON re-indented when the whole document fits. */
+  text?: string;
+  /** binary: one line per 16 bytes, "offset  hex  |ascii|". */
+  hex?: string[];
+  /** binary: runs of at least 6 printable ASCII characters. */
+  strings?: string[];
+}
+
 export const evidenceChannels = {
   'evidence.cases': channel<CaseList>()(empty),
   /** Creates a case and makes it the current one. */
@@ -66,6 +92,10 @@ export const evidenceChannels = {
     z.object({ caseRef: caseRef.optional(), kind: z.enum(ARTIFACT_KINDS).optional(), limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
   ),
   'evidence.artifact': channel<ArtifactInfo>()(z.object({ artifactId }).strict()),
+  /** The first maxBytes of an artifact, read as a stream (never the whole blob), as text, JSON or hex + strings. */
+  'evidence.preview': channel<ArtifactPreview>()(
+    z.object({ artifactId, maxBytes: z.number().int().min(1).max(PREVIEW_MAX_BYTES).default(PREVIEW_DEFAULT_BYTES) }).strict(),
+  ),
   'evidence.audit': channel<AuditEntry[]>()(
     z.object({ caseRef: caseRef.optional(), afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
   ),

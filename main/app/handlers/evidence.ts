@@ -10,6 +10,7 @@ type EvidenceHandlers = Pick<
   | 'evidence.case-close'
   | 'evidence.artifacts'
   | 'evidence.artifact'
+  | 'evidence.preview'
   | 'evidence.audit'
   | 'evidence.note'
   | 'evidence.verify'
@@ -31,6 +32,7 @@ export function evidenceHandlers(core: Core): EvidenceHandlers {
       if (!artifact) throw new DrydockFailure('not-found', `No artifact ${req.artifactId} in this evidence store`);
       return artifact;
     },
+    'evidence.preview': (req) => evidence.preview(req.artifactId, req.maxBytes),
     'evidence.audit': (req) => evidence.auditEntries({ afterSeq: req.afterSeq, limit: req.limit, ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}) }),
     'evidence.note': (req) => evidence.addNote(req.text, req.caseRef),
     'evidence.verify': (req) => evidence.verify(req.caseRef),

@@ -56,6 +56,13 @@ export class BlobStore {
     return createReadStream(file, { highWaterMark: READ_CHUNK });
   }
 
+  /** Streams only the first `bytes` bytes of a blob (a preview reads no more than it shows). */
+  openHead(sha256: string, bytes: number, what = `blob ${sha256}`): ReadStream {
+    const file = this.blobPath(sha256);
+    if (!this.has(sha256)) throw new DrydockFailure('integrity', `The stored bytes of ${what} are missing from the evidence store (${file}); run verify`);
+    return createReadStream(file, { start: 0, end: Math.max(0, bytes - 1), highWaterMark: Math.min(READ_CHUNK, Math.max(1, bytes)) });
+  }
+
   /** Re-hashes a stored blob by streaming it. */
   async hash(sha256: string): Promise<{ sha256: string; size: number } | undefined> {
     if (!this.has(sha256)) return undefined;

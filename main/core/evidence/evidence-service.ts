@@ -4,7 +4,16 @@ import path from 'node:path';
 import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
-import { type BundleExportResult, type BundleImportResult, type CaseList, caseInput, type ExportResult } from '../../../shared/contract/evidence';
+import {
+  type ArtifactPreview,
+  type BundleExportResult,
+  type BundleImportResult,
+  type CaseList,
+  caseInput,
+  type ExportResult,
+  PREVIEW_DEFAULT_BYTES,
+  PREVIEW_MAX_BYTES,
+} from '../../../shared/contract/evidence';
 import type { ArtifactInfo, ArtifactKind, AuditEntry, CaseInfo, VerifyReport } from '../../../shared/domain/evidence';
 import type { AuditFn } from '../audit-fn';
 import type { ArtifactWriterPort, EvidencePort, NewArtifact } from '../capture/evidence-port';
@@ -12,6 +21,7 @@ import { type Clock, isoNow } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
 import type { Db } from '../store/database';
+import { buildPreview, readHead } from './artifact-preview';
 import { ArtifactStore, ownerAlive, registerOwner, releaseOwner } from './artifact-store';
 import { AuditLog } from './audit-chain';
 import { BlobStore, storeIoFailure } from './blob-store';
@@ -267,6 +277,16 @@ export class EvidenceService implements EvidencePort {
   async openArtifact(id: string): Promise<Readable> {
     const info = this.requireArtifact(id);
     return this.blobs.open(info.sha256, `artifact ${id}`);
+  }
+
+  /** The first maxBytes of an artifact (plus one byte, to know whether there is more), shown as text, JSON or hex. */
+  async preview(id: string, maxBytes: number = PREVIEW_DEFAULT_BYTES): Promise<ArtifactPreview> {
+    if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > PREVIEW_MAX_BYTES) {
+      throw new DrydockFailure('invalid-input', `A preview covers 1 to ${PREVIEW_MAX_BYTES} bytes, not ${maxBytes}`);
+    }
+    const info = this.requireArtifact(id);
+    const head = await readHead(this.blobs.openHead(info.sha256, maxBytes + 1, `artifact ${id}`), maxBytes);
+    return buildPreview(head.data, { mediaType: info.mediaType, size: info.size, truncated: head.truncated });
   }
 
   private requireArtifact(id: string): ArtifactInfo {
