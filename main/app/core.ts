@@ -11,6 +11,7 @@ import { InventoryService } from '../core/inventory/inventory-service';
 import { captureSchema } from '../core/capture/schema';
 import { CaptureService } from '../core/capture/capture-service';
 import { ProcessService } from '../core/processes/process-service';
+import { NetworkService } from '../core/network/network-service';
 
 export interface CoreOptions {
   /** The store directory: SQLite database and content-addressed blobs. */
@@ -36,6 +37,7 @@ export interface Core {
   readonly inventory: InventoryService;
   readonly processes: ProcessService;
   readonly capture: CaptureService;
+  readonly network: NetworkService;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export function createCore(options: CoreOptions): Core {
   const inventory = new InventoryService({ hosts, clock, events, audit, evidence });
   const processes = new ProcessService({ hosts, evidence, events, clock, audit, engineFailure });
   const capture = new CaptureService({ db, hosts, evidence, events, clock, audit, engineFailure });
+  const network = new NetworkService({ hosts, inventory, evidence, events, clock, audit, engineFailure, helperImageOverride: () => capture.settings().helperImage });
   let closing: Promise<void> | undefined;
   return {
     storeDir: options.storeDir,
@@ -64,9 +67,11 @@ export function createCore(options: CoreOptions): Core {
     inventory,
     processes,
     capture,
+    network,
     close() {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.
       closing ??= (async () => {
+        await network.close();
         await capture.close();
         await processes.close();
         inventory.close();

@@ -4,6 +4,7 @@ import { captureHandlers } from './capture';
 import { evidenceHandlers } from './evidence';
 import { hostHandlers } from './hosts';
 import { inventoryHandlers } from './inventory';
+import { networkHandlers } from './network';
 import { processesHandlers } from './processes';
 
 /** Every channel of the contract maps to exactly one handler; the compiler checks none is missing. */
@@ -14,5 +15,6 @@ export function createHandlers(core: Core): Handlers {
     ...evidenceHandlers(core),
     ...processesHandlers(core),
     ...captureHandlers(core),
+    ...networkHandlers(core),
   };
 }

@@ -1,0 +1,204 @@
+import type Dockerode from 'dockerode';
+import type { ContainerSummary } from '../../../shared/domain/inventory';
+import type { HostScanReport, NodeScan, SocketEntry } from '../../../shared/domain/network';
+import { HELPER_LABEL } from '../capture/helper-container';
+import { DrydockFailure } from '../errors';
+import { containerNodeId, hostNodeId, serviceNodeId, type HostTopology, type SwarmServiceInfo, type TopologyContainer } from './endpoint-resolver';
+import type { HostGraphInput } from './graph-builder';
+import type { ByteOrder } from './ip-address';
+import type { NamespaceReadRequest, NamespaceReadResult } from './namespace-reader';
+
+export interface CollectorDeps {
+  /** The host's inventory, freshly listed (risk flags, compose and Swarm labels). */
+  inventory(host: string): Promise<ContainerSummary[]>;
+  /** The helper image to run on this host (loads the bundled one when missing). */
+  helperImage(docker: Dockerode, host: string): Promise<string>;
+  readNamespace(docker: Dockerode, request: NamespaceReadRequest): Promise<NamespaceReadResult>;
+  /** Whether a drift report shows the container changed; null when none is known. */
+  drift?(host: string, containerId: string): Promise<boolean | null>;
+  engineFailure(err: unknown, where: { host: string; container?: string; action: string }): DrydockFailure;
+  now(): Date;
+}
+
+/** One namespace's socket tables as read, for the stored artifact. */
+export interface SocketTableRecord {
+  host: string;
+  containerId: string;
+  containerName: string;
+  readAt: string;
+  entries: SocketEntry[];
+  skippedLines: number;
+  droppedEntries: number;
+  missingTables: string[];
+  truncated: boolean;
+}
+
+export interface HostCollection {
+  input: HostGraphInput;
+  report: HostScanReport;
+  tables: SocketTableRecord[];
+  limitations: string[];
+}
+
+/** Helpers at once per host: each is a container create/start/remove on the suspect's engine. */
+const SCAN_CONCURRENCY = 4;
+
+/** Architectures whose engines report them big-endian; the kernel prints addresses in host byte order. */
+const BIG_ENDIAN = /^(s390x?|ppc64|ppc|mips|mips64|sparc.*|m68k|hppa.*|armeb|aarch64_be)$/i;
+
+export function byteOrderOf(architecture: string): ByteOrder {
+  return BIG_ENDIAN.test(architecture.trim()) ? 'big' : 'little';
+}
+
+interface EngineInfo {
+  Architecture?: string;
+  Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
+}
+
+async function engine<T>(deps: CollectorDeps, host: string, action: string, run: () => Promise<T>, container?: string): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof DrydockFailure) throw err;
+    throw deps.engineFailure(err, { host, action, ...(container !== undefined ? { container } : {}) });
+  }
+}
+
+function gatewaysOf(networks: Dockerode.NetworkInspectInfo[]): string[] {
+  const out: string[] = [];
+  for (const n of networks) for (const config of n.IPAM?.Config ?? []) if (config.Gateway) out.push(config.Gateway);
+  return out;
+}
+
+async function swarmServices(docker: Dockerode, host: string): Promise<{ services: SwarmServiceInfo[]; note?: string }> {
+  try {
+    const services = await docker.listServices();
+    return {
+      services: services.map((s) => {
+        const spec = s as { ID?: string; Spec?: { Name?: string }; Endpoint?: { VirtualIPs?: { NetworkID?: string; Addr?: string }[] } };
+        const id = spec.ID ?? '';
+        return {
+          nodeId: serviceNodeId(host, id),
+          id,
+          name: spec.Spec?.Name ?? id.slice(0, 12),
+          vips: (spec.Endpoint?.VirtualIPs ?? []).filter((v) => v.Addr).map((v) => ({ networkId: v.NetworkID ?? '', ip: (v.Addr ?? '').replace(/\/\d+$/, '') })),
+        };
+      }),
+    };
+  } catch (err) {
+    return { services: [], note: `Swarm services of host ${host} could not be listed (${(err as Error).message}); service VIPs resolve as external` };
+  }
+}
+
+/**
+ * Everything the graph needs from one host: its inventory, each container's network mode, the
+ * networks' gateways (the host's own addresses), Swarm service VIPs (from a manager), and the
+ * socket tables of every running container's namespace, read once per namespace.
+ */
+export async function collectHost(docker: Dockerode, host: string, deps: CollectorDeps): Promise<HostCollection> {
+  const takenAt = deps.now().toISOString();
+  const limitations: string[] = [];
+  const info = (await engine(deps, host, 'read engine information', () => docker.info())) as EngineInfo;
+  const byteOrder = byteOrderOf(info.Architecture ?? '');
+  const swarmState = info.Swarm?.LocalNodeState === 'active' ? (info.Swarm.ControlAvailable ? 'manager' : 'worker') : 'inactive';
+  const [summaries, listed, networks] = await Promise.all([
+    deps.inventory(host),
+    engine(deps, host, 'list containers', () => docker.listContainers({ all: true })),
+    engine(deps, host, 'list networks', () => docker.listNetworks()),
+  ]);
+  const swarm = swarmState === 'manager' ? await swarmServices(docker, host) : { services: [] as SwarmServiceInfo[] };
+  if ('note' in swarm && swarm.note) limitations.push(swarm.note);
+  if (swarmState === 'worker') limitations.push(`Host ${host} is a Swarm worker: service VIPs are only known to managers, so connections to them show as external addresses`);
+
+  // Drydock's own helpers (captures, socket readers) are tools, not part of the scene.
+  const scene = summaries.filter((c) => c.labels[HELPER_LABEL] === undefined);
+  const modes = new Map(listed.map((c) => [c.Id, c.HostConfig?.NetworkMode ?? 'default']));
+  const byRef = new Map<string, ContainerSummary>();
+  for (const c of scene) {
+    byRef.set(c.id, c);
+    byRef.set(c.name, c);
+  }
+  const ownerOf = (mode: string): ContainerSummary | undefined => {
+    const ref = mode.slice('container:'.length);
+    return byRef.get(ref) ?? scene.find((c) => ref.length >= 12 && c.id.startsWith(ref));
+  };
+
+  const topologyContainers: TopologyContainer[] = [];
+  const scans = new Map<string, NodeScan>();
+  const toScan: { summary: ContainerSummary; nodeId: string }[] = [];
+  for (const c of scene) {
+    const nodeId = containerNodeId(host, c.id);
+    const mode = modes.get(c.id) ?? 'default';
+    const owner = mode.startsWith('container:') ? ownerOf(mode) : undefined;
+    topologyContainers.push({
+      host,
+      nodeId,
+      id: c.id,
+      name: c.name,
+      networks: c.networks.map((n) => ({ name: n.network, networkId: n.networkId, ...(n.ipv4 ? { ipv4: n.ipv4 } : {}), ...(n.ipv6 ? { ipv6: n.ipv6 } : {}) })),
+      ports: c.ports,
+      hostNetwork: mode === 'host',
+      ...(owner ? { namespaceOwner: containerNodeId(host, owner.id) } : {}),
+    });
+    const running = c.state === 'running' || c.state === 'paused';
+    if (mode === 'host') scans.set(nodeId, { status: 'skipped', reason: "shares the host's network namespace: its sockets are the host's, not read" });
+    else if (mode.startsWith('container:')) {
+      scans.set(nodeId, owner ? { status: 'shared', sharedWith: containerNodeId(host, owner.id), reason: `uses the network namespace of ${owner.name}` } : { status: 'skipped', reason: 'uses the network namespace of a container that is not listed' });
+    } else if (!running) scans.set(nodeId, { status: 'skipped', reason: `not running (${c.state}): no network namespace` });
+    else toScan.push({ summary: c, nodeId });
+  }
+
+  const sockets = new Map<string, SocketEntry[]>();
+  const tables: SocketTableRecord[] = [];
+  let helperImage: string | undefined;
+  if (toScan.length > 0) {
+    helperImage = await deps.helperImage(docker, host);
+    const image = helperImage;
+    let next = 0;
+    const worker = async () => {
+      while (next < toScan.length) {
+        const item = toScan[next++];
+        if (!item) break;
+        const { summary, nodeId } = item;
+        try {
+          const read = await engine(deps, host, 'read the socket tables', () => deps.readNamespace(docker, { host, containerId: summary.id, containerName: summary.name, image, byteOrder }), summary.name);
+          sockets.set(nodeId, read.entries);
+          const notes: string[] = [];
+          if (read.missing.length) notes.push(`no ${read.missing.join(', ')} table (IPv6 disabled?)`);
+          if (read.dropped) notes.push(`${read.dropped} sockets beyond the cap were not kept`);
+          if (read.truncated) notes.push('the helper output was cut at its size cap');
+          scans.set(nodeId, { status: 'scanned', sockets: read.entries.length, skippedLines: read.skipped, ...(notes.length ? { reason: notes.join('; ') } : {}) });
+          tables.push({ host, containerId: summary.id, containerName: summary.name, readAt: deps.now().toISOString(), entries: read.entries, skippedLines: read.skipped, droppedEntries: read.dropped, missingTables: read.missing, truncated: read.truncated });
+        } catch (err) {
+          // A container that stopped between list and scan is not a failure of the scan.
+          const message = (err as Error).message;
+          const gone = err instanceof DrydockFailure && (err.kind === 'not-found' || err.kind === 'conflict');
+          scans.set(nodeId, { status: gone ? 'skipped' : 'failed', reason: message });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SCAN_CONCURRENCY, toScan.length) }, worker));
+  }
+
+  const drift = new Map<string, boolean>();
+  if (deps.drift) {
+    for (const c of scene) {
+      const changed = await deps.drift(host, c.id).catch(() => null);
+      if (changed !== null) drift.set(containerNodeId(host, c.id), changed);
+    }
+  }
+
+  const topology: HostTopology = { host, hostNodeId: hostNodeId(host), containers: topologyContainers, hostAddresses: gatewaysOf(networks), services: swarm.services };
+  const counts = { scanned: 0, skipped: 0, failed: 0 };
+  for (const scan of scans.values()) {
+    if (scan.status === 'scanned') counts.scanned++;
+    else if (scan.status === 'failed') counts.failed++;
+    else counts.skipped++;
+  }
+  return {
+    input: { topology, containers: scene, scans, sockets, drift },
+    report: { host, takenAt, ...counts, ...(helperImage ? { helperImage } : {}), byteOrder, swarm: swarmState },
+    tables,
+    limitations,
+  };
+}

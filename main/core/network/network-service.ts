@@ -1,0 +1,284 @@
+import { randomBytes } from 'node:crypto';
+import type Dockerode from 'dockerode';
+import type { ArtifactInfo } from '../../../shared/domain/evidence';
+import type { InventorySnapshot } from '../../../shared/domain/inventory';
+import type { HostScanReport, NetworkGraphSnapshot, NetworkSnapshotResult, NetworkWatchEndedEvent, NetworkWatchInfo, StoredSnapshotRef } from '../../../shared/domain/network';
+import type { AuditFn } from '../audit-fn';
+import type { NewArtifact } from '../capture/evidence-port';
+import { ensureHelperImage } from '../capture/helper-image';
+import type { Clock } from '../clock';
+import { DrydockFailure } from '../errors';
+import type { EventHub } from '../event-hub';
+import { enrichWithFlows, FlowSummaryCache, type FlowEvidence } from './flow-enrichment';
+import { diffGraphs, isEmptyDiff } from './graph-diff';
+import { buildGraph, type HostGraphInput } from './graph-builder';
+import { collectHost, type CollectorDeps, type SocketTableRecord } from './host-collector';
+import { readNamespaceSockets } from './namespace-reader';
+
+export interface NetworkEvidence extends FlowEvidence {
+  resolveWritableCase(ref?: string): { id: string; name: string } | Promise<{ id: string; name: string }>;
+  ingestJson(meta: NewArtifact, value: unknown): Promise<ArtifactInfo>;
+}
+
+export interface NetworkServiceDeps {
+  hosts: { docker(host: string): Promise<Dockerode>; statuses(): { name: string; state: string }[] };
+  inventory: { list(host: string, options: { record: boolean }): Promise<InventorySnapshot> };
+  evidence: NetworkEvidence;
+  events: EventHub;
+  clock: Clock;
+  audit: AuditFn;
+  engineFailure: CollectorDeps['engineFailure'];
+  /** The user's own helper image from the capture settings; null = the bundled one. */
+  helperImageOverride: () => string | null;
+  /** Whether a drift report shows a container changed; absent until drift is wired in. */
+  drift?: CollectorDeps['drift'];
+  /** Replaces the namespace reader (tests of the service's own logic). */
+  readNamespace?: CollectorDeps['readNamespace'];
+}
+
+export interface SnapshotRequest {
+  host?: string;
+  hosts?: string[];
+  record: boolean;
+  caseRef?: string;
+}
+
+export interface WatchRequest {
+  host?: string;
+  hosts?: string[];
+  intervalSeconds: number;
+  record: boolean;
+  caseRef?: string;
+  leaseSeconds?: number;
+}
+
+interface Watch {
+  info: NetworkWatchInfo;
+  caseRef?: string;
+  leaseSeconds?: number;
+  leaseTimer: NodeJS.Timeout | undefined;
+  timer: NodeJS.Timeout | undefined;
+  previous: NetworkGraphSnapshot | undefined;
+  failures: number;
+  stopped: boolean;
+}
+
+const MAX_WATCH_FAILURES = 3;
+const ARTIFACT_FORMAT = 'drydock.connection-snapshot/1';
+
+/**
+ * Connection discovery: for each host, every running container's socket tables (read by a helper
+ * sharing its namespace), resolved into one graph with the host, Swarm services and external
+ * endpoints, enriched with the case's captured flows. Snapshots on demand or live (a watch
+ * refreshes on an interval and emits 'network.changed'); recorded ones are artifacts.
+ */
+export class NetworkService {
+  private readonly watches = new Map<string, Watch>();
+  private readonly flows = new FlowSummaryCache();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly deps: NetworkServiceDeps) {}
+
+  async snapshot(request: SnapshotRequest): Promise<NetworkSnapshotResult> {
+    const kase = request.record ? await this.deps.evidence.resolveWritableCase(request.caseRef) : undefined;
+    const explicit = request.host !== undefined || request.hosts !== undefined;
+    const hosts = this.selectHosts(request);
+    const { snapshot, tables, failures } = await this.take(hosts, request.caseRef ?? kase?.id);
+    // One named host that could not be read at all is a failure, not an empty graph.
+    const [failure] = failures;
+    if (explicit && hosts.length === 1 && failure) throw failure;
+    const audit = { hosts, nodes: snapshot.nodes.length, edges: snapshot.edges.length, namespacesRead: snapshot.hosts.reduce((n, h) => n + h.scanned, 0) };
+    if (!kase) {
+      this.deps.audit('network.snapshot', { ...audit, recorded: false });
+      return { snapshot };
+    }
+    const stored = await this.store(kase.id, snapshot, tables, {});
+    this.deps.audit('network.snapshot', { ...audit, recorded: true, artifactId: stored.artifactId, sha256: stored.sha256 }, kase.id);
+    return { snapshot, stored };
+  }
+
+  async watch(request: WatchRequest): Promise<NetworkWatchInfo> {
+    const kase = request.record ? await this.deps.evidence.resolveWritableCase(request.caseRef) : undefined;
+    const hosts = request.host !== undefined ? [request.host] : (request.hosts ?? []);
+    const id = `nw-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const watch: Watch = {
+      info: {
+        id,
+        hosts,
+        intervalSeconds: request.intervalSeconds,
+        record: request.record,
+        ...(kase ? { caseId: kase.id } : {}),
+        startedAt: this.deps.clock.now().toISOString(),
+        refreshes: 0,
+        storedSnapshots: 0,
+      },
+      ...(request.caseRef !== undefined ? { caseRef: request.caseRef } : {}),
+      ...(request.leaseSeconds !== undefined ? { leaseSeconds: request.leaseSeconds } : {}),
+      leaseTimer: undefined,
+      timer: undefined,
+      previous: undefined,
+      failures: 0,
+      stopped: false,
+    };
+    this.watches.set(id, watch);
+    this.extendLease(watch);
+    this.deps.audit('network.watch-started', { watchId: id, hosts: hosts.length ? hosts : 'every connected host', intervalSeconds: request.intervalSeconds, record: request.record }, kase?.id);
+    // The first refresh starts now; its 'network.changed' follows the reply.
+    watch.timer = setTimeout(() => this.run(watch), 0);
+    return { ...watch.info };
+  }
+
+  renew(watchId: string): NetworkWatchInfo {
+    const watch = this.watches.get(watchId);
+    if (!watch) throw new DrydockFailure('not-found', `No network watch ${watchId} (it ended or its lease expired)`);
+    this.extendLease(watch);
+    return { ...watch.info };
+  }
+
+  unwatch(watchId: string): { stopped: boolean; watch?: NetworkWatchInfo } {
+    const watch = this.watches.get(watchId);
+    if (!watch) return { stopped: false };
+    this.end(watch, 'stopped');
+    return { stopped: true, watch: { ...watch.info } };
+  }
+
+  list(): NetworkWatchInfo[] {
+    return [...this.watches.values()].map((w) => ({ ...w.info }));
+  }
+
+  async close(): Promise<void> {
+    for (const watch of [...this.watches.values()]) this.end(watch, 'shutdown');
+    // A refresh under way still holds helpers on a host: let it finish removing them.
+    await Promise.all([...this.running]);
+  }
+
+  private selectHosts(request: { host?: string; hosts?: string[] }): string[] {
+    if (request.host !== undefined) return [request.host];
+    if (request.hosts !== undefined) return [...new Set(request.hosts)];
+    return this.deps.hosts
+      .statuses()
+      .filter((s) => s.state === 'connected')
+      .map((s) => s.name);
+  }
+
+  private async take(hosts: string[], flowCase: string | undefined): Promise<{ snapshot: NetworkGraphSnapshot; tables: SocketTableRecord[]; failures: DrydockFailure[] }> {
+    const takenAt = this.deps.clock.now().toISOString();
+    const limitations: string[] = [];
+    const inputs: HostGraphInput[] = [];
+    const reports: HostScanReport[] = [];
+    const tables: SocketTableRecord[] = [];
+    const failures: DrydockFailure[] = [];
+    if (hosts.length === 0) limitations.push('No host is connected: connect one on the Hosts view');
+    const collected = await Promise.all(
+      hosts.map(async (host) => {
+        try {
+          const docker = await this.deps.hosts.docker(host);
+          return { host, result: await collectHost(docker, host, this.collectorDeps()) };
+        } catch (err) {
+          const failure = err instanceof DrydockFailure ? err : this.deps.engineFailure(err, { host, action: 'read its connections' });
+          return { host, error: failure };
+        }
+      }),
+    );
+    for (const item of collected) {
+      if ('error' in item && item.error) {
+        failures.push(item.error);
+        reports.push({ host: item.host, takenAt, scanned: 0, skipped: 0, failed: 0, swarm: 'inactive', error: { kind: item.error.kind, message: item.error.message } });
+        continue;
+      }
+      if (!item.result) continue;
+      inputs.push(item.result.input);
+      reports.push(item.result.report);
+      tables.push(...item.result.tables);
+      limitations.push(...item.result.limitations);
+    }
+    const graph = buildGraph(inputs);
+    const stored = await this.flows.load(this.deps.evidence, new Set(inputs.map((i) => i.topology.host)), flowCase);
+    const flows = enrichWithFlows(graph, stored);
+    const { nodes, edges } = graph.finish();
+    return { snapshot: { takenAt, hosts: reports, nodes, edges, flows, limitations }, tables, failures };
+  }
+
+  private collectorDeps(): CollectorDeps {
+    return {
+      inventory: async (host) => (await this.deps.inventory.list(host, { record: false })).containers,
+      helperImage: async (docker, host) => (await ensureHelperImage(docker, { host, override: this.deps.helperImageOverride(), audit: this.deps.audit })).image,
+      readNamespace: this.deps.readNamespace ?? ((docker, request) => readNamespaceSockets(docker, request)),
+      ...(this.deps.drift ? { drift: this.deps.drift } : {}),
+      engineFailure: this.deps.engineFailure,
+      now: () => this.deps.clock.now(),
+    };
+  }
+
+  private async store(caseId: string, snapshot: NetworkGraphSnapshot, tables: SocketTableRecord[], extra: Record<string, unknown>): Promise<StoredSnapshotRef> {
+    const hosts = snapshot.hosts.map((h) => h.host);
+    const artifact = await this.deps.evidence.ingestJson(
+      {
+        caseId,
+        kind: 'connection-snapshot',
+        source: hosts.length === 1 && hosts[0] ? { host: hosts[0] } : {},
+        method: "socket tables (/proc/net/tcp, tcp6, udp, udp6) read by a helper container sharing each container's network namespace, through the Engine API attach stream; no exec in the containers",
+        mediaType: 'application/json',
+        attributes: { hosts, nodes: snapshot.nodes.length, edges: snapshot.edges.length, namespacesRead: tables.length, flowSummaries: snapshot.flows.summaries, ...extra },
+      },
+      { format: ARTIFACT_FORMAT, ...extra, snapshot, socketTables: tables },
+    );
+    return { artifactId: artifact.id, sha256: artifact.sha256, caseId };
+  }
+
+  private extendLease(watch: Watch): void {
+    if (watch.leaseSeconds === undefined) return;
+    if (watch.leaseTimer) clearTimeout(watch.leaseTimer);
+    const ms = watch.leaseSeconds * 1000;
+    watch.info.leaseExpiresAt = new Date(this.deps.clock.now().getTime() + ms).toISOString();
+    watch.leaseTimer = setTimeout(() => this.end(watch, 'lease-expired', `not renewed within ${watch.leaseSeconds} s`), ms);
+    watch.leaseTimer.unref?.();
+  }
+
+  private run(watch: Watch): void {
+    const work = this.tick(watch).finally(() => this.running.delete(work));
+    this.running.add(work);
+  }
+
+  private async tick(watch: Watch): Promise<void> {
+    if (watch.stopped) return;
+    try {
+      const hosts = this.selectHosts(watch.info.hosts.length ? { hosts: watch.info.hosts } : {});
+      const { snapshot, tables } = await this.take(hosts, watch.caseRef ?? watch.info.caseId);
+      if (watch.stopped) return;
+      watch.failures = 0;
+      const diff = diffGraphs(watch.previous, snapshot);
+      const refresh = ++watch.info.refreshes;
+      let stored: StoredSnapshotRef | undefined;
+      if (watch.info.caseId && (refresh === 1 || !isEmptyDiff(diff))) {
+        stored = await this.store(watch.info.caseId, snapshot, tables, { watchId: watch.info.id, refresh });
+        watch.info.storedSnapshots++;
+        this.deps.audit('network.snapshot', { watchId: watch.info.id, refresh, hosts, nodes: snapshot.nodes.length, edges: snapshot.edges.length, recorded: true, artifactId: stored.artifactId, sha256: stored.sha256 }, watch.info.caseId);
+      }
+      watch.previous = snapshot;
+      this.deps.events.emit('network.changed', { watchId: watch.info.id, refresh, snapshot, diff, ...(stored ? { stored } : {}) });
+    } catch (err) {
+      if (watch.stopped) return;
+      if (++watch.failures >= MAX_WATCH_FAILURES) {
+        this.end(watch, 'failed', (err as Error).message);
+        return;
+      }
+    }
+    this.schedule(watch);
+  }
+
+  private schedule(watch: Watch): void {
+    if (watch.stopped) return;
+    watch.timer = setTimeout(() => this.run(watch), watch.info.intervalSeconds * 1000);
+  }
+
+  private end(watch: Watch, reason: NetworkWatchEndedEvent['reason'], message?: string): void {
+    if (watch.stopped) return;
+    watch.stopped = true;
+    if (watch.timer) clearTimeout(watch.timer);
+    if (watch.leaseTimer) clearTimeout(watch.leaseTimer);
+    this.watches.delete(watch.info.id);
+    this.deps.audit('network.watch-ended', { watchId: watch.info.id, reason, refreshes: watch.info.refreshes, storedSnapshots: watch.info.storedSnapshots, ...(message ? { message } : {}) }, watch.info.caseId);
+    this.deps.events.emit('network.watch-ended', { watchId: watch.info.id, reason, refreshes: watch.info.refreshes, ...(message ? { message } : {}) });
+  }
+}

@@ -1,0 +1,238 @@
+// Who talks to whom: socket tables read from each container's network namespace (by a helper that
+// shares it; nothing runs in the suspect), resolved into a graph of containers, the host, Swarm
+// services and external addresses. Names and labels came from the host under investigation:
+// render them as text only.
+
+import type { RiskFlagId, RiskSeverity } from './inventory';
+
+export type SocketProtocol = 'tcp' | 'udp';
+
+/** Kernel socket states (include/net/tcp_states.h), lower-cased; UDP uses established and close. */
+export type SocketState =
+  | 'established'
+  | 'syn-sent'
+  | 'syn-recv'
+  | 'fin-wait1'
+  | 'fin-wait2'
+  | 'time-wait'
+  | 'close'
+  | 'close-wait'
+  | 'last-ack'
+  | 'listen'
+  | 'closing'
+  | 'new-syn-recv'
+  | 'unknown';
+
+export interface SocketAddress {
+  /** Dotted IPv4, or compressed IPv6; a v4-mapped IPv6 address is given as its IPv4 form. */
+  ip: string;
+  port: number;
+}
+
+/** One line of /proc/net/{tcp,tcp6,udp,udp6}. */
+export interface SocketEntry {
+  protocol: SocketProtocol;
+  /** The table it came from: 6 for tcp6/udp6, whatever the address inside looks like. */
+  family: 4 | 6;
+  /** An IPv6 socket whose addresses are v4-mapped (::ffff:a.b.c.d): an IPv4 peer on a dual-stack socket. */
+  v4Mapped: boolean;
+  local: SocketAddress;
+  remote: SocketAddress;
+  state: SocketState;
+  /** TCP LISTEN, or a UDP socket bound with no peer (how a UDP server waits). */
+  listening: boolean;
+  uid: number;
+  inode: number;
+  txQueue: number;
+  rxQueue: number;
+}
+
+export type NodeKind = 'container' | 'host' | 'swarm-service' | 'external';
+
+/** How a node is grouped (and coloured) in the graph. */
+export interface NodeGroup {
+  kind: 'compose' | 'swarm' | 'network' | 'host' | 'external' | 'none';
+  name: string;
+}
+
+export interface ListeningSocket {
+  protocol: SocketProtocol;
+  ip: string;
+  port: number;
+  /** Bound to a loopback address: reachable only from inside the namespace. */
+  loopbackOnly: boolean;
+  /** Host ports that publish it, from the container's port bindings. */
+  published: { hostIp?: string; hostPort: number }[];
+}
+
+export type ScanStatus =
+  /** Its socket tables were read. */
+  | 'scanned'
+  /** It shares another container's namespace: its sockets are that container's (see sharedWith). */
+  | 'shared'
+  /** Not running, paused, or in the host's namespace: nothing read (see reason). */
+  | 'skipped'
+  | 'failed'
+  /** Hosts, services and external endpoints are not scanned. */
+  | 'not-applicable';
+
+export interface NodeScan {
+  status: ScanStatus;
+  reason?: string;
+  /** Socket entries read from its namespace. */
+  sockets?: number;
+  /** Node id of the container whose namespace it joins (network mode container:<id>). */
+  sharedWith?: string;
+  /** Lines of the socket tables that did not parse (hostile or unknown format), skipped. */
+  skippedLines?: number;
+}
+
+export interface GraphNode {
+  /** Stable across refreshes: c:<host>/<container id>, h:<host>, s:<host>/<service id>, x:<ip>. */
+  id: string;
+  kind: NodeKind;
+  /** The Docker host it belongs to (absent for external endpoints). */
+  host?: string;
+  label: string;
+  containerId?: string;
+  image?: string;
+  /** Container state as the engine reports it (running, paused, exited, created…). */
+  state?: string;
+  networks: { name: string; ipv4?: string; ipv6?: string }[];
+  /** Every address this node answers to in the graph. */
+  addresses: string[];
+  compose?: { project: string; service: string };
+  swarm?: { serviceName: string; serviceId?: string };
+  group: NodeGroup;
+  riskFlags: RiskFlagId[];
+  /** Highest risk severity (quarantine aside). */
+  risk?: RiskSeverity;
+  quarantined: boolean;
+  /** Drift report says its filesystem changed; null when no drift result is known. */
+  drifted: boolean | null;
+  listening: ListeningSocket[];
+  /** Connections that stay inside the namespace (loopback to loopback). */
+  loopbackConnections: number;
+  scan: NodeScan;
+  /** For external endpoints: what kind of address it is. */
+  addressScope?: 'public' | 'private' | 'link-local' | 'multicast' | 'unknown';
+}
+
+export type EdgeState = 'established' | 'connecting' | 'closing' | 'seen-in-capture';
+
+/**
+ * How the client/server direction was decided: the server side had a listening socket on that
+ * port ('listener'), a port-number guess ('ephemeral-port'), the capture saw the first packet
+ * ('capture'), or nothing could tell ('unknown').
+ */
+export type DirectionBasis = 'listener' | 'ephemeral-port' | 'capture' | 'unknown';
+
+export interface GraphEdge {
+  /** Stable across refreshes: <source>|<target>|<protocol>|<port>. */
+  id: string;
+  /** Client side. */
+  source: string;
+  /** Server side (where the listener is). */
+  target: string;
+  protocol: SocketProtocol;
+  /** The server's port. */
+  port: number;
+  /** Client ports seen (first 16). */
+  clientPorts: number[];
+  /** Socket pairs behind this edge, after merging both ends' view of the same connection. */
+  connections: number;
+  states: Partial<Record<SocketState, number>>;
+  /** The liveliest state among its connections. */
+  state: EdgeState;
+  directionBasis: DirectionBasis;
+  /** How the target was reached when not directly: through a published host port, a Swarm VIP, a network gateway. */
+  via?: 'published-port' | 'swarm-vip' | 'gateway';
+  /** Which ends' socket tables saw it. */
+  seenBy: ('source' | 'target')[];
+  /** Touches an external endpoint. */
+  external: boolean;
+  /** From stored flow summaries, when a capture of either end saw these flows. */
+  traffic?: { bytesToServer: number; bytesToClient: number; packetsToServer: number; packetsToClient: number; flows: number; lastSeen: string | null; artifactIds: string[] };
+}
+
+export interface HostScanReport {
+  host: string;
+  takenAt: string;
+  /** Containers whose namespaces were read. */
+  scanned: number;
+  skipped: number;
+  failed: number;
+  helperImage?: string;
+  /** Byte order the socket tables were decoded with (the engine's architecture decides). */
+  byteOrder?: 'little' | 'big';
+  swarm: 'inactive' | 'worker' | 'manager';
+  /** Why the host could not be read at all. */
+  error?: { kind: string; message: string };
+}
+
+export interface FlowEnrichmentReport {
+  /** Stored flow summaries consulted (the current or chosen case's most recent). */
+  summaries: number;
+  /** Flows added to an edge. */
+  matched: number;
+  /** Flows whose endpoints are not nodes of this graph. */
+  unmatched: number;
+}
+
+export interface NetworkGraphSnapshot {
+  takenAt: string;
+  hosts: HostScanReport[];
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  flows: FlowEnrichmentReport;
+  limitations: string[];
+}
+
+export interface StoredSnapshotRef {
+  artifactId: string;
+  sha256: string;
+  caseId: string;
+}
+
+export interface NetworkSnapshotResult {
+  snapshot: NetworkGraphSnapshot;
+  stored?: StoredSnapshotRef;
+}
+
+export interface NetworkWatchInfo {
+  id: string;
+  /** Hosts it refreshes; empty = every connected host at each refresh. */
+  hosts: string[];
+  intervalSeconds: number;
+  record: boolean;
+  caseId?: string;
+  startedAt: string;
+  refreshes: number;
+  storedSnapshots: number;
+  /** The watch ends unless renewed before this (absent = runs until unwatched). */
+  leaseExpiresAt?: string;
+}
+
+export interface GraphDiff {
+  nodesAdded: string[];
+  nodesRemoved: string[];
+  edgesAdded: string[];
+  edgesRemoved: string[];
+  /** Nodes or edges whose state, flags or counters changed. */
+  changed: string[];
+}
+
+export interface NetworkChangedEvent {
+  watchId: string;
+  refresh: number;
+  snapshot: NetworkGraphSnapshot;
+  diff: GraphDiff;
+  stored?: StoredSnapshotRef;
+}
+
+export interface NetworkWatchEndedEvent {
+  watchId: string;
+  reason: 'stopped' | 'lease-expired' | 'failed' | 'shutdown';
+  message?: string;
+  refreshes: number;
+}
