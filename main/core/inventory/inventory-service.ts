@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { ContainerSummary, InventorySnapshot } from '../../../shared/domain/inventory';
+import type { ContainerSummary, InventorySnapshot, RiskFlag } from '../../../shared/domain/inventory';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { AuditFn } from '../audit-fn';
 import type { NewArtifact } from '../capture/evidence-port';
@@ -23,6 +23,8 @@ export interface InventoryServiceDeps {
   events: EventHub;
   audit: AuditFn;
   evidence: InventoryEvidence;
+  /** Drydock-side marks a container cannot carry as labels (fixed at creation), e.g. quarantine. */
+  marks?: (host: string, containerId: string) => RiskFlag[];
 }
 
 /** Engine actions that do not change what the inventory shows. */
@@ -68,6 +70,11 @@ export class InventoryService {
     return summary;
   }
 
+  /** Re-inspects one container and emits 'inventory.changed': for changes the engine sends no container event for. */
+  refreshContainer(host: string, id: string, action: string): void {
+    this.refresh(host, id, action);
+  }
+
   close(): void {
     this.unsubscribe.forEach((off) => off());
     this.pending.forEach((timer) => clearTimeout(timer));
@@ -95,7 +102,9 @@ export class InventoryService {
   private async inspectOne(docker: Dockerode, host: string, id: string, images: Map<string, ImageFacts>): Promise<ContainerSummary | undefined> {
     try {
       const inspect = await docker.getContainer(id).inspect();
-      return summarizeContainer(host, inspect, images.get(inspect.Image) ?? { missing: true, dangling: false });
+      const summary = summarizeContainer(host, inspect, images.get(inspect.Image) ?? { missing: true, dangling: false });
+      const marks = (this.deps.marks?.(host, inspect.Id) ?? []).filter((m) => !summary.risks.some((r) => r.id === m.id));
+      return marks.length ? { ...summary, risks: [...summary.risks, ...marks] } : summary;
     } catch (err) {
       const failure = engineFailure(err, { host, container: id.slice(0, 12), action: 'inspecting the container' });
       if (failure.kind === 'not-found') return undefined;
