@@ -3,7 +3,8 @@ import { captureCommands } from './capture';
 import { caseCommands } from './case';
 import { hostCommands } from './hosts';
 import { inventoryCommands } from './inventory';
+import { networkCommands } from './network';
 import { processesCommands } from './processes';
 import { serveCommands } from './serve';
 
-export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...caseCommands, ...processesCommands, ...captureCommands, ...serveCommands];
+export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...caseCommands, ...processesCommands, ...captureCommands, ...networkCommands, ...serveCommands];
