@@ -12,6 +12,9 @@ import { captureSchema } from '../core/capture/schema';
 import { CaptureService } from '../core/capture/capture-service';
 import { ProcessService } from '../core/processes/process-service';
 import { NetworkService } from '../core/network/network-service';
+import { quarantineSchema } from '../core/quarantine/schema';
+import { QuarantineRecordStore } from '../core/quarantine/record-store';
+import { QuarantineService } from '../core/quarantine/quarantine-service';
 
 export interface CoreOptions {
   /** The store directory: SQLite database and content-addressed blobs. */
@@ -38,10 +41,11 @@ export interface Core {
   readonly processes: ProcessService;
   readonly capture: CaptureService;
   readonly network: NetworkService;
+  readonly quarantine: QuarantineService;
   close(): Promise<void>;
 }
 
-const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema, captureSchema];
+const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema, captureSchema, quarantineSchema];
 
 export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
@@ -51,10 +55,12 @@ export function createCore(options: CoreOptions): Core {
   const evidence = new EvidenceService({ db, storeDir: options.storeDir, clock, examiner, events });
   const audit = evidence.auditFn();
   const hosts = new HostService({ db, clock, events, audit });
-  const inventory = new InventoryService({ hosts, clock, events, audit, evidence });
+  const quarantineRecords = new QuarantineRecordStore(db);
+  const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor });
   const processes = new ProcessService({ hosts, evidence, events, clock, audit, engineFailure });
   const capture = new CaptureService({ db, hosts, evidence, events, clock, audit, engineFailure });
   const network = new NetworkService({ hosts, inventory, evidence, events, clock, audit, engineFailure, helperImageOverride: () => capture.settings().helperImage });
+  const quarantine = new QuarantineService({ records: quarantineRecords, hosts, evidence, events, clock, examiner, engineFailure, inventory });
   let closing: Promise<void> | undefined;
   return {
     storeDir: options.storeDir,
@@ -68,9 +74,11 @@ export function createCore(options: CoreOptions): Core {
     processes,
     capture,
     network,
+    quarantine,
     close() {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.
       closing ??= (async () => {
+        await quarantine.close();
         await network.close();
         await capture.close();
         await processes.close();

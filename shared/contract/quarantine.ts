@@ -1,3 +1,28 @@
-// Channels and events of the quarantine capability. Filled in by the issue that builds it.
-export const quarantineChannels = {} as const;
-export const quarantineEvents = {} as const;
+import { z } from 'zod';
+import { QUARANTINE_MODES, type QuarantineChangedEvent, type QuarantineMode, type QuarantinePlan, type QuarantineRecord } from '../domain/quarantine';
+import { channel, event } from './define';
+import { caseRef, containerRef, hostName } from './schemas';
+
+/** Modes in any order, each at most once; the core runs them in QUARANTINE_MODES order. */
+export const quarantineModes = z
+  .array(z.enum(QUARANTINE_MODES as [QuarantineMode, ...QuarantineMode[]]))
+  .min(1, 'at least one mode: isolate, pause, snapshot or stop')
+  .max(QUARANTINE_MODES.length * 2)
+  .transform((modes) => QUARANTINE_MODES.filter((m) => modes.includes(m)));
+
+export const quarantineChannels = {
+  /** What each step would do to this container, for the confirmation; changes nothing. */
+  'quarantine.plan': channel<QuarantinePlan>()(z.object({ host: hostName, container: containerRef, modes: quarantineModes, caseRef: caseRef.optional() }).strict()),
+  /** Records the container's state, then runs the steps; re-running completes an interrupted apply or adds modes. */
+  'quarantine.apply': channel<QuarantineRecord>()(z.object({ host: hostName, container: containerRef, modes: quarantineModes, caseRef: caseRef.optional() }).strict()),
+  /** Restores the recorded networks (aliases, static IPs), unpauses, restarts what quarantine stopped; safe to repeat. */
+  'quarantine.release': channel<QuarantineRecord>()(z.object({ host: hostName, container: containerRef, caseRef: caseRef.optional() }).strict()),
+  /** Active quarantines of a host (or one container's records, newest first, with includeReleased). */
+  'quarantine.status': channel<QuarantineRecord[]>()(
+    z.object({ host: hostName, container: containerRef.optional(), includeReleased: z.boolean().default(false) }).strict(),
+  ),
+} as const;
+
+export const quarantineEvents = {
+  'quarantine.changed': event<QuarantineChangedEvent>(),
+} as const;

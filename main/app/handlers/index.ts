@@ -6,6 +6,7 @@ import { hostHandlers } from './hosts';
 import { inventoryHandlers } from './inventory';
 import { networkHandlers } from './network';
 import { processesHandlers } from './processes';
+import { quarantineHandlers } from './quarantine';
 
 /** Every channel of the contract maps to exactly one handler; the compiler checks none is missing. */
 export function createHandlers(core: Core): Handlers {
@@ -16,5 +17,6 @@ export function createHandlers(core: Core): Handlers {
     ...processesHandlers(core),
     ...captureHandlers(core),
     ...networkHandlers(core),
+    ...quarantineHandlers(core),
   };
 }

@@ -1,0 +1,106 @@
+import type { ContainerInspectInfo } from 'dockerode';
+import type { NetworkBefore, PlanNotice, PlannedStep, QuarantineMode, QuarantinePlan, QuarantineRecord } from '../../../shared/domain/quarantine';
+import { containerName, hostConfig, stateBefore, swarmTask } from './container-state';
+import { isolateBlocked } from './isolate';
+import { forensicImageRef } from './snapshot';
+
+export interface PlanInput {
+  host: string;
+  inspect: ContainerInspectInfo;
+  modes: QuarantineMode[];
+  existing?: QuarantineRecord;
+  /** The case the snapshot and audit entries go to; undefined when none resolves. */
+  kase?: { id: string; name: string };
+  /** Why no case resolved, for the snapshot step. */
+  caseProblem?: string;
+  networkName: string;
+  now: string;
+}
+
+function describeNetwork(n: NetworkBefore): string {
+  const address = n.staticIpv4 ?? n.ipv4;
+  const extras = [address ? `${address}${n.staticIpv4 ? ' static' : ''}` : '', n.staticIpv6 ?? n.ipv6 ?? '', n.aliases.length ? `aliases ${n.aliases.join(', ')}` : ''].filter(Boolean);
+  return `${n.networkName}${extras.length ? ` (${extras.join('; ')})` : ''}`;
+}
+
+/** Container-wide notices: things the orchestrator or the engine may do behind quarantine's back. */
+export function containerNotices(inspect: ContainerInspectInfo, modes: QuarantineMode[]): PlanNotice[] {
+  const notices: PlanNotice[] = [];
+  const swarm = swarmTask(inspect);
+  if (swarm) {
+    notices.push({
+      severity: 'warning',
+      text: `This is a task of Swarm service ${swarm.service} (${swarm.task}): the orchestrator may replace it. A disconnected, paused or stopped task can be marked failed and a new, unquarantined copy started elsewhere. Scale the service down or drain the node to keep it from coming back; the quarantined container itself is kept.`,
+    });
+  }
+  const hc = hostConfig(inspect);
+  const policy = hc.RestartPolicy?.Name ?? '';
+  if (modes.includes('stop') && policy === 'always') notices.push({ severity: 'warning', text: 'Restart policy "always": the engine starts it again when the Docker daemon restarts, even after a stop.' });
+  if (hc.AutoRemove) notices.push({ severity: 'danger', text: 'Started with --rm: if it stops (or is stopped) the engine deletes it with its filesystem. Snapshot before anything else.' });
+  return notices;
+}
+
+export function buildPlan(input: PlanInput): QuarantinePlan {
+  const { inspect, modes, existing } = input;
+  const name = containerName(inspect);
+  // An existing quarantine keeps the state recorded before it: that is what release restores.
+  const before = existing?.before ?? stateBefore(inspect, input.now, input.networkName);
+  const done = (mode: QuarantineMode) => existing?.steps.some((s) => s.mode === mode && (s.state === 'done' || s.state === 'skipped')) ?? false;
+  const running = inspect.State.Running;
+  const steps: PlannedStep[] = modes.map((mode) => {
+    const notices: PlanNotice[] = [];
+    switch (mode) {
+      case 'isolate': {
+        const blocked = isolateBlocked(before.networkMode);
+        const ports = Object.values((inspect.NetworkSettings?.Ports ?? {}) as Record<string, { HostPort?: string }[] | null>).flatMap((b) => b ?? []);
+        if (ports.length) notices.push({ severity: 'info', text: `Its published ports (${ports.map((p) => p.HostPort).filter(Boolean).join(', ')}) stop answering.` });
+        notices.push({ severity: 'info', text: 'Packet capture still works on it: the capture helper shares its network namespace.' });
+        const nets = before.networks.map(describeNetwork);
+        const action = before.networkMode === 'none' && !nets.length
+          ? 'Nothing to cut: network mode none.'
+          : `Disconnect it from ${nets.length ? nets.join(', ') : 'its networks'} and attach it to ${input.networkName}, an internal network with no egress and no traffic between containers. Release reconnects each network with the same aliases and static addresses.`;
+        return { mode, action, alreadyDone: done(mode), ...(blocked ? { blocked } : {}), notices };
+      }
+      case 'pause':
+        if (!running) notices.push({ severity: 'info', text: `It is not running (${inspect.State.Status}): there is nothing to freeze.` });
+        else if (inspect.State.Paused) notices.push({ severity: 'info', text: 'It is already paused; release leaves a container paused before quarantine paused.' });
+        notices.push({ severity: 'info', text: 'Peers see its connections stall; their timers keep running and may close them.' });
+        return { mode, action: 'Freeze every process with the cgroup freezer. Memory, open files and sockets are kept as they are; release unpauses it.', alreadyDone: done(mode), notices };
+      case 'snapshot': {
+        const mounts = (inspect.Mounts ?? []).map((m) => m.Destination);
+        if (mounts.length) notices.push({ severity: 'warning', text: `Volumes and bind mounts are not part of a commit: ${mounts.join(', ')}. Collect them separately.` });
+        const ref = forensicImageRef(name, existing?.id ?? 'q-<id>');
+        const blocked = input.kase ? undefined : (input.caseProblem ?? 'No open case to store the filesystem export in: create or open one.');
+        return {
+          mode,
+          action: `Commit its filesystem to the image ${ref} labelled drydock.forensic (without pausing it), then stream that filesystem as a tar into case ${input.kase?.name ?? '(none)'} as a filesystem-export artifact. The image is kept after release.`,
+          alreadyDone: done(mode),
+          ...(blocked ? { blocked } : {}),
+          notices,
+        };
+      }
+      case 'stop': {
+        notices.push({ severity: 'danger', text: 'Memory is lost: running processes, decrypted payloads, keys and live connections cannot be examined afterwards. Take a process snapshot, a capture and a snapshot first.' });
+        const autoRemoveBlocked = before.autoRemove && !modes.includes('snapshot') && !done('snapshot') ? 'Started with --rm: stopping deletes it. Add the snapshot mode (it runs before stop) or do not stop it.' : undefined;
+        return {
+          mode,
+          action: running ? 'Stop it (SIGTERM, then SIGKILL after 10 seconds). Release starts it again.' : `Nothing to stop: it is ${inspect.State.Status}.`,
+          alreadyDone: done(mode),
+          ...(autoRemoveBlocked ? { blocked: autoRemoveBlocked } : {}),
+          notices,
+        };
+      }
+    }
+  });
+  return {
+    host: input.host,
+    containerId: inspect.Id,
+    containerName: name,
+    status: inspect.State.Paused ? 'paused' : inspect.State.Status,
+    ...(existing ? { existing: { recordId: existing.id, state: existing.state, modes: existing.modes } } : {}),
+    steps,
+    notices: containerNotices(inspect, modes),
+    networks: before.networks,
+    ...(input.kase ? { caseName: input.kase.name } : {}),
+  };
+}

@@ -1,0 +1,377 @@
+import { randomBytes } from 'node:crypto';
+import type Dockerode from 'dockerode';
+import type { ContainerInspectInfo } from 'dockerode';
+import {
+  QUARANTINE_MODES,
+  type QuarantineMode,
+  type QuarantinePlan,
+  type QuarantineRecord,
+  type QuarantineStep,
+  type ReleaseStep,
+  type ReleaseStepName,
+} from '../../../shared/domain/quarantine';
+import type { EngineFailureFn, DockerSource } from '../capture/capture-service';
+import { isoNow, type Clock } from '../clock';
+import { DrydockFailure } from '../errors';
+import type { EventHub } from '../event-hub';
+import { auditState, containerName, stateBefore } from './container-state';
+import { isolate } from './isolate';
+import { KeyedLock } from './keyed-lock';
+import { pause } from './pause';
+import { buildPlan } from './plan';
+import { DEFAULT_QUARANTINE_NETWORK } from './quarantine-network';
+import type { QuarantineRecordStore } from './record-store';
+import { removeNetworkIfUnused, restartIfQuarantineStopped, restoredNetworks, restoreNetworks, unpauseIfQuarantined } from './release';
+import { snapshot } from './snapshot';
+import type { QuarantineHooks, SnapshotEvidence, StepContext, StepOutcome } from './step-context';
+import { stop } from './stop';
+
+export interface QuarantineEvidence extends SnapshotEvidence {
+  resolveWritableCase(ref?: string): { id: string; name: string };
+  audit(action: string, details: Record<string, unknown>, caseId?: string): unknown;
+}
+
+export interface QuarantineServiceDeps {
+  records: QuarantineRecordStore;
+  hosts: DockerSource;
+  evidence: QuarantineEvidence;
+  events: EventHub;
+  clock: Clock;
+  examiner: string;
+  engineFailure: EngineFailureFn;
+  /** Re-inspects a container so the inventory shows the quarantine flag at once. */
+  inventory?: { refreshContainer(host: string, containerId: string, action: string): void };
+  hooks?: QuarantineHooks;
+  /** The per-host quarantine network's name. */
+  networkName?: string;
+}
+
+export interface ApplyRequest {
+  host: string;
+  container: string;
+  modes: QuarantineMode[];
+  caseRef?: string;
+}
+
+export interface ReleaseRequest {
+  host: string;
+  container: string;
+  caseRef?: string;
+}
+
+const RELEASE_STEPS: readonly ReleaseStepName[] = ['networks', 'unpause', 'start', 'quarantine-network'];
+
+const finished = (state: string) => state === 'done' || state === 'skipped';
+
+/**
+ * Quarantine and release of suspect containers. The container's state is recorded before any
+ * step acts and every step marks its progress in the store, so after a crash half-way apply and
+ * release both pick up where they stopped; each step is audited with the state just before it.
+ * Apply and release of one container run one at a time; different containers run side by side.
+ */
+export class QuarantineService {
+  private readonly containerLock = new KeyedLock();
+  private readonly hostLock = new KeyedLock();
+  private readonly networkName: string;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private closing = false;
+
+  constructor(private readonly deps: QuarantineServiceDeps) {
+    this.networkName = deps.networkName ?? DEFAULT_QUARANTINE_NETWORK;
+  }
+
+  async plan(request: ApplyRequest): Promise<QuarantinePlan> {
+    const docker = await this.deps.hosts.docker(request.host);
+    const inspect = await this.inspect(docker, request.host, request.container);
+    const existing = this.deps.records.active(request.host, inspect.Id);
+    const { kase, problem } = this.caseFor(request.caseRef, existing?.caseId);
+    return buildPlan({ host: request.host, inspect, modes: request.modes, ...(existing ? { existing } : {}), ...(kase ? { kase } : {}), ...(problem ? { caseProblem: problem } : {}), networkName: this.networkName, now: this.now() });
+  }
+
+  async apply(request: ApplyRequest): Promise<QuarantineRecord> {
+    this.assertOpen();
+    const docker = await this.deps.hosts.docker(request.host);
+    const { Id } = await this.inspect(docker, request.host, request.container);
+    return this.track(this.containerLock.run(`${request.host}\0${Id}`, () => this.applyLocked(docker, request, Id)));
+  }
+
+  async release(request: ReleaseRequest): Promise<QuarantineRecord> {
+    this.assertOpen();
+    const docker = await this.deps.hosts.docker(request.host);
+    let id: string;
+    try {
+      id = (await this.inspect(docker, request.host, request.container)).Id;
+    } catch (err) {
+      const gone = err instanceof DrydockFailure && err.kind === 'not-found' ? this.deps.records.forContainer(request.host, request.container).find((r) => r.state !== 'released') : undefined;
+      if (!gone) throw err;
+      return this.track(this.containerLock.run(`${request.host}\0${gone.containerId}`, () => this.releaseGone(docker, gone)));
+    }
+    return this.track(this.containerLock.run(`${request.host}\0${id}`, () => this.releaseLocked(docker, request, id)));
+  }
+
+  async status(request: { host: string; container?: string; includeReleased: boolean }): Promise<QuarantineRecord[]> {
+    const { host, container, includeReleased } = request;
+    if (container === undefined) return this.deps.records.list(host, includeReleased);
+    let records = this.deps.records.forContainer(host, container);
+    if (!records.length) {
+      // A name given now may differ from the one recorded (renamed since): ask the engine for the ID.
+      const id = await this.deps.hosts
+        .docker(host)
+        .then((docker) => this.inspect(docker, host, container))
+        .then((i) => i.Id)
+        .catch(() => undefined);
+      if (id) records = this.deps.records.forContainer(host, id);
+    }
+    return includeReleased ? records : records.filter((r) => r.state !== 'released');
+  }
+
+  /** Waits for applies and releases under way (they are short), then refuses new ones. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  // ---- apply ---------------------------------------------------------------------------------
+
+  private async applyLocked(docker: Dockerode, request: ApplyRequest, id: string): Promise<QuarantineRecord> {
+    const { host } = request;
+    const inspect = await this.inspect(docker, host, id);
+    let record = this.deps.records.active(host, id);
+    if (record?.state === 'releasing') {
+      throw new DrydockFailure('conflict', `A release of ${record.containerName} on host ${host} is under way or was interrupted: run release again to finish it before quarantining it again`, { host, container: record.containerName });
+    }
+    const wanted = QUARANTINE_MODES.filter((m) => request.modes.includes(m) || record?.modes.includes(m));
+    const pending = wanted.filter((m) => !record?.steps.some((s) => s.mode === m && finished(s.state)));
+    if (record && pending.length === 0 && record.state === 'quarantined') return record;
+
+    const { kase, problem } = this.caseFor(request.caseRef, record?.caseId);
+    const plan = buildPlan({ host, inspect, modes: wanted, ...(record ? { existing: record } : {}), ...(kase ? { kase } : {}), ...(problem ? { caseProblem: problem } : {}), networkName: this.networkName, now: this.now() });
+    const blocked = plan.steps.filter((s) => s.blocked && !s.alreadyDone);
+    if (blocked.length) {
+      const kind = blocked.some((s) => s.mode === 'snapshot' || s.mode === 'stop') ? 'conflict' : 'unsupported';
+      throw new DrydockFailure(kind, `Cannot quarantine ${plan.containerName} on host ${host}: ${blocked.map((s) => `${s.mode}: ${s.blocked}`).join(' ')} Nothing was changed.`, { host, container: plan.containerName });
+    }
+
+    const now = this.now();
+    if (!record) {
+      record = {
+        id: `q-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`,
+        host,
+        containerId: inspect.Id,
+        containerName: containerName(inspect),
+        caseId: kase?.id ?? null,
+        state: 'applying',
+        modes: wanted,
+        before: stateBefore(inspect, now, this.networkName),
+        steps: wanted.map((mode) => ({ mode, state: 'pending' })),
+        warnings: plan.notices.map((n) => n.text),
+        createdAt: now,
+        updatedAt: now,
+      };
+      // The plan and the state to restore are on disk before anything is touched.
+      this.deps.records.insert(record);
+      this.audit(record, 'quarantine.recorded', { modes: wanted, before: record.before, warnings: record.warnings });
+    } else {
+      const added = wanted.filter((m) => !record!.modes.includes(m));
+      const steps: QuarantineStep[] = wanted.map((mode) => record!.steps.find((s) => s.mode === mode) ?? { mode, state: 'pending' });
+      record.steps = steps;
+      record.modes = wanted;
+      record.state = 'applying';
+      if (record.caseId === null && kase) record.caseId = kase.id;
+      record.updatedAt = now;
+      this.deps.records.save(record);
+      this.audit(record, added.length ? 'quarantine.extended' : 'quarantine.resumed', { modes: wanted, added, current: auditState(inspect) });
+    }
+    this.changed(record);
+
+    const ctx = this.context(docker, record, 'apply');
+    for (const step of record.steps) {
+      if (finished(step.state)) continue;
+      await this.runStep(ctx, step, () => this.stepFor(step.mode, ctx, record!.caseId));
+    }
+    record.state = 'quarantined';
+    delete record.lastError;
+    ctx.save();
+    this.audit(record, 'quarantine.applied', { steps: record.steps.map((s) => ({ mode: s.mode, state: s.state })), quarantineNetwork: record.quarantineNetwork?.name ?? null });
+    return record;
+  }
+
+  private stepFor(mode: QuarantineMode, ctx: StepContext, caseId: string | null): Promise<StepOutcome> {
+    switch (mode) {
+      case 'isolate':
+        return isolate(ctx);
+      case 'pause':
+        return pause(ctx);
+      case 'snapshot':
+        if (caseId === null) return Promise.reject(ctx.failure('conflict', 'A snapshot needs an open case to store the filesystem export in'));
+        return snapshot(ctx, this.deps.evidence, caseId, this.deps.examiner);
+      case 'stop':
+        return stop(ctx);
+    }
+  }
+
+  private async runStep(ctx: StepContext, step: QuarantineStep | ReleaseStep, run: () => Promise<StepOutcome>): Promise<void> {
+    const record = ctx.record;
+    const name = 'mode' in step ? step.mode : `release.${step.name}`;
+    const before = await ctx.inspect();
+    step.state = 'running';
+    delete step.detail;
+    if ('mode' in step) step.startedAt = this.now();
+    ctx.save();
+    try {
+      const outcome = await run();
+      step.state = outcome.state;
+      step.detail = outcome.detail;
+      step.endedAt = this.now();
+      ctx.save();
+      this.audit(record, `quarantine.${name}`, { before: auditState(before), outcome: outcome.state, detail: outcome.detail });
+    } catch (err) {
+      const failure = err instanceof DrydockFailure ? err : ctx.failure('internal', `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      step.state = 'failed';
+      step.detail = failure.message;
+      step.endedAt = this.now();
+      record.lastError = failure.message;
+      ctx.save();
+      this.audit(record, `quarantine.${name}-failed`, { before: auditState(before), error: failure.message });
+      throw failure;
+    }
+  }
+
+  // ---- release -------------------------------------------------------------------------------
+
+  private async releaseLocked(docker: Dockerode, request: ReleaseRequest, id: string): Promise<QuarantineRecord> {
+    const { host } = request;
+    const record = this.deps.records.active(host, id);
+    if (!record) {
+      const last = this.deps.records.forContainer(host, id)[0];
+      if (last) return last;
+      throw new DrydockFailure('not-found', `${request.container} on host ${host} is not quarantined by Drydock`, { host, container: request.container });
+    }
+    if (request.caseRef !== undefined) {
+      const kase = this.deps.evidence.resolveWritableCase(request.caseRef);
+      if (record.caseId === null) record.caseId = kase.id;
+    }
+    const ctx = this.context(docker, record, 'release');
+    const inspect = await ctx.inspect();
+    if (record.state !== 'releasing' || !record.release) {
+      record.state = 'releasing';
+      record.release = { steps: RELEASE_STEPS.map((name) => ({ name, state: 'pending' })), restored: [] };
+      ctx.save();
+      this.audit(record, 'quarantine.release-started', { recorded: record.before, current: auditState(inspect) });
+    } else {
+      this.audit(record, 'quarantine.release-resumed', { current: auditState(inspect) });
+    }
+    for (const step of record.release.steps) {
+      if (finished(step.state)) continue;
+      await this.runStep(ctx, step, () => this.releaseStep(step.name, ctx));
+    }
+    record.release.restored = restoredNetworks(await ctx.inspect(), record.before.networks);
+    record.state = 'released';
+    record.releasedAt = this.now();
+    delete record.lastError;
+    ctx.save();
+    this.audit(record, 'quarantine.released', { restored: record.release.restored });
+    return record;
+  }
+
+  private releaseStep(name: ReleaseStepName, ctx: StepContext): Promise<StepOutcome> {
+    switch (name) {
+      case 'networks':
+        return restoreNetworks(ctx);
+      case 'unpause':
+        return unpauseIfQuarantined(ctx);
+      case 'start':
+        return restartIfQuarantineStopped(ctx);
+      case 'quarantine-network':
+        return removeNetworkIfUnused(ctx);
+    }
+  }
+
+  /** The container was removed while quarantined: nothing to restore, the record is closed. */
+  private async releaseGone(docker: Dockerode, record: QuarantineRecord): Promise<QuarantineRecord> {
+    const ctx = this.context(docker, record, 'release');
+    const network = await removeNetworkIfUnused(ctx);
+    record.state = 'released';
+    record.releasedAt = this.now();
+    record.release = { steps: [{ name: 'quarantine-network', state: network.state, detail: network.detail, endedAt: this.now() }], restored: [], note: 'The container no longer exists on the host: nothing to restore' };
+    ctx.save();
+    this.audit(record, 'quarantine.released', { note: record.release.note });
+    return record;
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private context(docker: Dockerode, record: QuarantineRecord, phase: 'apply' | 'release'): StepContext {
+    const { host } = record;
+    return {
+      docker,
+      host,
+      record,
+      save: () => {
+        record.updatedAt = this.now();
+        this.deps.records.save(record);
+        this.changed(record);
+      },
+      inspect: () => this.inspect(docker, host, record.containerId, record.containerName),
+      engine: (action, run) => this.engine(host, record.containerName, action, run),
+      failure: (kind, message, detail) => new DrydockFailure(kind, `Quarantine of ${record.containerName} on host ${host}: ${message}`, { host, container: record.containerName, ...(detail ? { detail } : {}) }),
+      checkpoint: async (step, point) => {
+        await this.deps.hooks?.checkpoint?.({ phase, step, point });
+      },
+      hostLock: this.hostLock,
+      networkName: this.networkName,
+      now: () => this.now(),
+    };
+  }
+
+  /** A case resolves when named, else the record's, else the current one; quarantine itself does not need one. */
+  private caseFor(caseRef: string | undefined, recordCaseId: string | null | undefined): { kase?: { id: string; name: string }; problem?: string } {
+    if (caseRef !== undefined) return { kase: this.deps.evidence.resolveWritableCase(caseRef) };
+    for (const ref of recordCaseId ? [recordCaseId, undefined] : [undefined]) {
+      try {
+        return { kase: this.deps.evidence.resolveWritableCase(ref) };
+      } catch (err) {
+        if (!(err instanceof DrydockFailure)) throw err;
+        if (ref === undefined) return { problem: err.message };
+      }
+    }
+    return {};
+  }
+
+  private audit(record: QuarantineRecord, action: string, details: Record<string, unknown>): void {
+    this.deps.evidence.audit(action, { recordId: record.id, host: record.host, containerId: record.containerId, containerName: record.containerName, ...details }, record.caseId ?? undefined);
+  }
+
+  private changed(record: QuarantineRecord): void {
+    const copy = JSON.parse(JSON.stringify(record)) as QuarantineRecord;
+    this.deps.events.emit('quarantine.changed', { host: record.host, containerId: record.containerId, containerName: record.containerName, record: copy, at: this.now() });
+    this.deps.inventory?.refreshContainer(record.host, record.containerId, 'quarantine');
+  }
+
+  private inspect(docker: Dockerode, host: string, ref: string, label = ref): Promise<ContainerInspectInfo> {
+    return this.engine(host, label, 'inspecting the container', () => docker.getContainer(ref).inspect());
+  }
+
+  private async engine<T>(host: string, container: string, action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw this.deps.engineFailure(err, { host, container, action });
+    }
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inflight.add(work);
+    const done = () => this.inflight.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new DrydockFailure('cancelled', 'Drydock is shutting down');
+  }
+
+  private now(): string {
+    return isoNow(this.deps.clock);
+  }
+}

@@ -1,0 +1,151 @@
+// Quarantine of a suspect container: cut it off without destroying evidence, and later put it back
+// exactly as it was. Names, aliases and labels here came from the host under investigation:
+// render them as text only.
+
+export type QuarantineMode = 'isolate' | 'pause' | 'snapshot' | 'stop';
+
+/** The order steps run in: cut the network first, freeze, preserve the filesystem, stop last. */
+export const QUARANTINE_MODES: readonly QuarantineMode[] = ['isolate', 'pause', 'snapshot', 'stop'];
+
+/** The label on the per-host quarantine network (containers cannot be relabelled after creation). */
+export const QUARANTINE_NETWORK_LABEL = 'drydock.quarantine';
+/** The label on forensic images committed by a snapshot step. */
+export const FORENSIC_IMAGE_LABEL = 'drydock.forensic';
+
+/** One network the container was attached to before quarantine, as release must recreate it. */
+export interface NetworkBefore {
+  networkId: string;
+  networkName: string;
+  /** User-given aliases (the engine's automatic short-ID alias left out: it re-adds it itself). */
+  aliases: string[];
+  /** Static addresses from the endpoint's IPAMConfig; absent when the engine chose the address. */
+  staticIpv4?: string;
+  staticIpv6?: string;
+  linkLocalIps?: string[];
+  /** Legacy links on this endpoint ("container:alias"). */
+  links: string[];
+  driverOpts?: Record<string, string>;
+  /** Addresses it had at the time (dynamic ones may differ after release). */
+  ipv4?: string;
+  ipv6?: string;
+  mac?: string;
+}
+
+/** The container's state recorded before any quarantine step acts. */
+export interface ContainerStateBefore {
+  status: string;
+  running: boolean;
+  paused: boolean;
+  networkMode: string;
+  networks: NetworkBefore[];
+  /** HostConfig.Links of the default bridge (legacy --link). */
+  hostLinks: string[];
+  restartPolicy: string;
+  autoRemove: boolean;
+  inspectedAt: string;
+}
+
+export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'failed';
+
+export interface QuarantineStep {
+  mode: QuarantineMode;
+  state: StepState;
+  /** What it did, or why it was skipped or failed. */
+  detail?: string;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+export interface SnapshotOutcome {
+  /** Repository:tag of the committed forensic image. */
+  imageRef: string;
+  imageId?: string;
+  artifactId?: string;
+  sha256?: string;
+  size?: number;
+}
+
+export type ReleaseStepName = 'networks' | 'unpause' | 'start' | 'quarantine-network';
+
+export interface ReleaseStep {
+  name: ReleaseStepName;
+  state: StepState;
+  detail?: string;
+  endedAt?: string;
+}
+
+/** A network as it came back after release; addressChanged when a dynamic address moved. */
+export interface RestoredNetwork {
+  networkName: string;
+  ipv4?: string;
+  ipv6?: string;
+  aliases: string[];
+  addressChanged: boolean;
+}
+
+export type QuarantineState = 'applying' | 'quarantined' | 'releasing' | 'released';
+
+export interface QuarantineRecord {
+  id: string;
+  host: string;
+  containerId: string;
+  containerName: string;
+  /** The case the audit entries and the snapshot artifact went to (null: the store's own chain). */
+  caseId: string | null;
+  state: QuarantineState;
+  modes: QuarantineMode[];
+  before: ContainerStateBefore;
+  steps: QuarantineStep[];
+  quarantineNetwork?: { id: string; name: string };
+  snapshot?: SnapshotOutcome;
+  release?: { steps: ReleaseStep[]; restored: RestoredNetwork[]; note?: string };
+  /** Shown with the record (Swarm task, restart policy, --rm). */
+  warnings: string[];
+  /** The last failure; re-running apply or release continues from where it stopped. */
+  lastError?: string;
+  createdAt: string;
+  updatedAt: string;
+  releasedAt?: string;
+}
+
+export type PlanSeverity = 'info' | 'warning' | 'danger';
+
+export interface PlanNotice {
+  severity: PlanSeverity;
+  text: string;
+}
+
+export interface PlannedStep {
+  mode: QuarantineMode;
+  /** What the step will do, in words the responder confirms. */
+  action: string;
+  /** Already done by an earlier apply: nothing will happen. */
+  alreadyDone: boolean;
+  /** Cannot be done on this container (host network mode...): apply refuses before acting. */
+  blocked?: string;
+  notices: PlanNotice[];
+}
+
+export interface QuarantinePlan {
+  host: string;
+  containerId: string;
+  containerName: string;
+  status: string;
+  /** An active quarantine already exists: apply extends it and keeps its recorded state. */
+  existing?: { recordId: string; state: QuarantineState; modes: QuarantineMode[] };
+  steps: PlannedStep[];
+  /** Whole-container warnings: Swarm task, restart policy, --rm. */
+  notices: PlanNotice[];
+  /** What release will restore. */
+  networks: NetworkBefore[];
+  /** The case the audit entries and snapshot go to, when one resolves. */
+  caseName?: string;
+}
+
+export interface QuarantineChangedEvent {
+  host: string;
+  containerId: string;
+  containerName: string;
+  record: QuarantineRecord;
+  at: string;
+}
