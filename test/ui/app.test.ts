@@ -247,6 +247,30 @@ describe('Drydock UI through the loopback bridge', () => {
     await ui.screenshot('evidence');
   });
 
+  it("previews the inventory snapshot as indented JSON, the hostile label's control characters made visible", async () => {
+    const evidence = view(page, 'evidence');
+    const preview = evidence.locator('[data-testid="artifact-preview"][data-loading="false"]');
+    await preview.waitFor({ timeout: 15_000 });
+    assert.equal(await preview.getAttribute('data-kind'), 'json');
+    await waitText(preview, /JSON · all \d/);
+    const block = preview.getByTestId('preview-text');
+    const text = (await block.textContent()) ?? '';
+    assert.match(text, /^\{\n {2}"/, 'the whole document fits, so it is re-indented');
+    assert.ok(text.includes(`"${PRIV}"`), 'the snapshot names the privileged container');
+    // JSON escapes the terminal escape itself; the bidi override stays raw in JSON and must be shown as an escape.
+    assert.ok(text.includes('<b>bold</b>\\u001b[31mred\\u{202e}txt'), `the hostile label shown inert: ${text.slice(0, 200)}`);
+    assert.ok(!text.includes('\u202e') && !text.includes('\u001b'), 'no raw control character reaches the page');
+    assert.equal(await block.locator('b').count(), 0, 'markup stays text');
+    assert.equal(await block.evaluate((el) => getComputedStyle(el).fontFamily.toLowerCase().includes('mono')), true, 'monospace');
+    await block.evaluate((el) => {
+      const start = el.textContent?.indexOf('drydock.note') ?? -1;
+      const lineHeight = parseFloat(getComputedStyle(el).lineHeight) || 16;
+      if (start >= 0) el.scrollTop = Math.max(0, (el.textContent ?? '').slice(0, start).split('\n').length - 4) * lineHeight;
+    });
+    await preview.scrollIntoViewIfNeeded();
+    await ui.screenshot('evidence-preview');
+  });
+
   it('opens Processes and Capture pre-selected on a running container', async () => {
     await page
       .locator('.dd-nav')

@@ -6,8 +6,9 @@ import { bytes, utc } from '../../lib/format';
 import { useClient } from '../../shell/app-context';
 import { ErrorBox } from '../../shell/ErrorBox';
 import { visibleText } from '../processes/visible-text';
+import { ArtifactPreviewPanel } from './ArtifactPreviewPanel';
 
-/** One artifact's full provenance, and a copy-out that re-hashes on the way. */
+/** One artifact's full provenance, a preview of its first bytes, and a copy-out that re-hashes on the way. */
 export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; onClose: () => void }) {
   const client = useClient();
   const [path, setPath] = useState('');
@@ -84,6 +85,7 @@ export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; 
           </pre>
         </details>
       )}
+      <ArtifactPreviewPanel key={artifact.id} artifact={artifact} />
       <div className="dd-inline-form">
         <input
           value={path}
