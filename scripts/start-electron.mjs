@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
 let electronPath;
 try {
   electronPath = require('electron');
-} catch (err) {
+} catch {
   electronPath = undefined;
 }
 if (typeof electronPath !== 'string' || !existsSync(electronPath)) {
