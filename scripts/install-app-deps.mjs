@@ -31,7 +31,10 @@ const work = mkdtempSync(path.join(tmpdir(), 'drydock-electron-native-'));
 try {
   cpSync(path.dirname(require.resolve('better-sqlite3/package.json')), work, { recursive: true });
   rmSync(path.join(work, 'build'), { recursive: true, force: true });
-  const gyp = spawnSync(
+  // A published prebuilt binary for this Electron first (no compiler needed on the user's machine),
+  // then a source build with node-gyp against Electron's headers.
+  const prebuilt = spawnSync(process.execPath, [require.resolve('prebuild-install/bin.js'), '--runtime=electron', `--target=${electronVersion}`], { cwd: work, stdio: 'inherit' });
+  const gyp = prebuilt.status === 0 ? prebuilt : spawnSync(
     process.execPath,
     [
       require.resolve('node-gyp/bin/node-gyp.js'),
