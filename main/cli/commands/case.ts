@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ArtifactInfo, AuditEntry, CaseInfo, VerifyProblem, VerifyReport } from '../../../shared/domain/evidence';
 import { CliError, type CliCommand, type CliContext } from '../command';
 import { safeText, table } from '../terminal-safe';
+import { evidenceShowCommand } from './evidence-show';
 
 // Case names, notes and artifact sources may hold anything (they come from examiners and from
 // hosts under investigation): every human-readable line goes through safeText/table.
@@ -64,7 +65,7 @@ function out(ctx: CliContext, value: unknown, human: () => string): void {
   ctx.io.out(ctx.json ? JSON.stringify(value) : human());
 }
 
-export const caseCommands: CliCommand[] = [
+const primaryCommands: CliCommand[] = [
   {
     path: ['case', 'create'],
     summary: 'Create a case and make it the current one',
@@ -209,11 +210,14 @@ export const caseCommands: CliCommand[] = [
   {
     path: ['case', 'export'],
     summary: 'Write a case bundle (tar) that verifies on another machine',
-    usage: 'case export --out FILE [--case CASE]',
+    usage: 'case export FILE [--case CASE]  (or --out FILE)',
+    positionals: true,
     options: { out: { type: 'string' }, case: { type: 'string' } },
-    async run(ctx, values) {
-      const target = str(values, 'out');
-      if (target === undefined) throw new CliError('needs --out FILE', 2);
+    async run(ctx, values, positionals) {
+      const named = str(values, 'out');
+      if (positionals.length > 1 || (named !== undefined && positionals.length > 0)) throw new CliError('takes one bundle FILE (as FILE or --out FILE)', 2);
+      const target = named ?? positionals[0];
+      if (target === undefined) throw new CliError('needs the bundle FILE to write', 2);
       const result = await ctx.call('evidence.export-bundle', { path: absolute(target), ...caseRefOf(values) });
       out(ctx, result, () => `Wrote ${safeText(result.path)}: ${result.artifacts} artifacts, ${result.auditEntries} audit entries, ${result.bytes} bytes, sha256 ${result.sha256}`);
       return 0;
@@ -247,4 +251,19 @@ export const caseCommands: CliCommand[] = [
       return 0;
     },
   },
+];
+
+/** Another name for a command (the issue's vocabulary), running the same code. */
+function alias(path: string[], of: string[], usage: string): CliCommand {
+  const target = primaryCommands.find((c) => c.path.join(' ') === of.join(' '));
+  if (!target) throw new Error(`No command ${of.join(' ')} to alias`);
+  return { ...target, path, usage, summary: `${target.summary} (same as: ${of.join(' ')})` };
+}
+
+export const caseCommands: CliCommand[] = [
+  ...primaryCommands,
+  alias(['case', 'new'], ['case', 'create'], 'case new --name NAME [--organisation ORG] [--tz ZONE] [--description TEXT]'),
+  alias(['evidence', 'list'], ['case', 'artifacts'], 'evidence list [--case CASE]'),
+  alias(['evidence', 'verify'], ['case', 'verify'], 'evidence verify [--case CASE]'),
+  evidenceShowCommand,
 ];

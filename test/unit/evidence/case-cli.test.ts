@@ -8,6 +8,7 @@ import { createDispatcher, type Handlers } from '../../../main/app/dispatch';
 import { evidenceHandlers } from '../../../main/app/handlers/evidence';
 import { CliError, type CliContext } from '../../../main/cli/command';
 import { caseCommands } from '../../../main/cli/commands/case';
+import { main } from '../../../main/cli/index';
 import { type TestStore, meta, openStore, tempDir } from './store-fixture';
 
 interface Run {
@@ -135,5 +136,126 @@ describe('case CLI commands', () => {
     r = await runB(['case', 'close', 'Intrusion 42']);
     assert.match(r.err, /read-only/);
     assert.ok(!existsSync(path.join(work, 'nothing.tar')));
+  });
+
+  it('answers to the names the issue gives: case new, evidence list, evidence verify', async () => {
+    let r = await run(['case', 'new'], { name: 'Aliased', tz: 'UTC' });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^Created case Aliased \([\w-]+\).*current case$/);
+    const kase = await a.evidence.currentCase();
+    assert.equal(kase?.name, 'Aliased');
+    await a.evidence.ingest(meta(kase.id), Readable.from([Buffer.from('aliased bytes')]));
+    const list = await run(['evidence', 'list']);
+    assert.equal(list.code, 0);
+    assert.deepEqual(list, await run(['case', 'artifacts']));
+    assert.match(list.out, /^ID\s+KIND\s+STATUS/);
+    const other = await run(['evidence', 'list'], { case: 'Intrusion 42' });
+    assert.ok(!other.out.includes((await a.evidence.listArtifacts())[0]?.id ?? '?'), '--case lists that case, not the current one');
+    r = await run(['evidence', 'verify'], { case: 'Aliased' });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /^Verified 1 artifacts and \d+ audit entries: OK/);
+    r = await run(['evidence', 'verify']);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /^Verified 2 artifacts and \d+ audit entries: OK/, 'without --case, the whole store');
+    r = await run(['case', 'new'], {});
+    assert.equal(r.code, 2);
+  });
+
+  it('exports a bundle to a positional FILE as well as --out FILE, and refuses both or neither', async () => {
+    const bundle = path.join(work, 'positional.tar');
+    let r = await run(['case', 'export', bundle]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Wrote .*positional\.tar: 1 artifacts/);
+    assert.ok(existsSync(bundle));
+    r = await run(['case', 'export', path.join(work, 'one.tar')], { out: path.join(work, 'two.tar') });
+    assert.equal(r.code, 2);
+    r = await run(['case', 'export', 'a.tar', 'b.tar']);
+    assert.equal(r.code, 2);
+    r = await run(['case', 'export']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /needs the bundle FILE/);
+    assert.ok(!existsSync(path.join(work, 'one.tar')) && !existsSync(path.join(work, 'two.tar')));
+  });
+
+  it('shows an artifact: provenance and a preview, with nothing raw reaching the terminal', async () => {
+    const kase = await a.evidence.currentCase();
+    assert.ok(kase);
+    const json = await a.evidence.ingestJson(meta(kase.id, { kind: 'inventory-snapshot', mediaType: 'application/json', source: { host: 'lab' } }), { containers: [{ name: 'web\u001b[2J', id: 12345678901234567890n.toString() }] });
+    let r = await run(['evidence', 'show', json.id]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`^Artifact ${json.id}\n {2}kind {8}inventory-snapshot\n`));
+    assert.match(r.out, new RegExp(`sha256 {6}${json.sha256}`));
+    assert.match(r.out, /\nPreview \(JSON, all \d+ bytes\):\n\{\n {2}"containers": \[\n {4}\{\n {6}"name": "web\\u001b\[2J",/);
+
+    const hostile = await a.evidence.ingest(
+      meta(kase.id, { mediaType: 'text/plain', source: { host: 'lab', containerName: 'evil\u001b]0;title\u0007', path: '/tmp/\u202ereversed' } }),
+      Readable.from([Buffer.from('line one\r\x1b[2Koverwritten\nline two\n')]),
+    );
+    r = await run(['evidence', 'show', hostile.id]);
+    assert.equal(r.code, 0, r.err);
+    for (const raw of ['\u001b', '\u0007', '\r', '\u202e']) assert.ok(!r.out.includes(raw), `no raw ${JSON.stringify(raw)} in the output`);
+    assert.match(r.out, /container evil\\x1b\]0;title\\x07/);
+    assert.match(r.out, /path {8}\/tmp\/\\x202ereversed/);
+    assert.match(r.out, /Preview \(text, all 34 bytes\):\nline one\\r\\x1b\[2Koverwritten\nline two\n$/);
+
+    const binary = await a.evidence.ingest(meta(kase.id, { kind: 'pcap' }), Readable.from([Buffer.concat([Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 0, 0]), Buffer.from('GET /index.html HTTP/1.1'), Buffer.alloc(40)])]));
+    r = await run(['evidence', 'show', binary.id], { bytes: '32' });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Preview \(binary, first 32 of 70 bytes\):\n00000000 {2}d4 c3 b2 a1 00 00 47 45 {2}54 20 2f 69 6e 64 65 78 {2}\|\.\.\.\.\.\.GET \/index\|\n00000010 /);
+    assert.match(r.out, /Strings \(1, runs of 6 or more printable characters\):\n {2}GET \/index\.html HTTP\/1\.1\n/);
+    assert.match(r.out, /… 38 more bytes/);
+
+    const asJson = await run(['evidence', 'show', json.id], {}, true);
+    const parsed = JSON.parse(asJson.out) as { artifact: { id: string }; preview: { kind: string } };
+    assert.equal(parsed.artifact.id, json.id);
+    assert.equal(parsed.preview.kind, 'json');
+
+    assert.equal((await run(['evidence', 'show'])).code, 2);
+    assert.equal((await run(['evidence', 'show', json.id], { bytes: 'lots' })).code, 2);
+    r = await run(['evidence', 'show', json.id], { bytes: String(2 * 1024 * 1024) });
+    assert.equal(r.code, 1);
+    assert.match(r.err, /maxBytes/);
+    r = await run(['evidence', 'show', 'no-such-artifact']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /No artifact no-such-artifact/);
+  });
+});
+
+describe('case and evidence commands through the real command line', () => {
+  const store = tempDir('drydock-cli-main-');
+  const work = tempDir('drydock-cli-main-out-');
+  after(() => {
+    rmSync(store, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  async function drydock(...args: string[]): Promise<Run> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main([...args, '--store', store, '--examiner', 'cli-test'], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  it('parses the aliases and the positional bundle FILE as a user types them', async () => {
+    let r = await drydock('case', 'new', '--name', 'Typed');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Created case Typed/);
+    r = await drydock('evidence', 'list');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'No artifacts');
+    r = await drydock('case', 'note', 'seen', 'from', 'the', 'shell');
+    assert.equal(r.code, 0, r.err);
+    const bundle = path.join(work, 'typed.tar');
+    r = await drydock('case', 'export', bundle);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(existsSync(bundle));
+    r = await drydock('evidence', 'verify', '--case', 'Typed');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^Verified 0 artifacts and \d+ audit entries: OK/);
+    r = await drydock('evidence', 'show', 'missing');
+    assert.equal(r.code, 3, 'not found');
+    assert.match(r.err, /^drydock evidence show: No artifact missing in this evidence store/);
+    r = await drydock('help');
+    for (const usage of ['case new --name NAME', 'evidence list [--case CASE]', 'evidence verify [--case CASE]', 'case export FILE', 'evidence show ID']) assert.ok(r.out.includes(`drydock ${usage}`), usage);
   });
 });
