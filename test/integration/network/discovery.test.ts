@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { ArtifactInfo, AuditEntry } from '../../../shared/domain/evidence';
+import type { GraphEdge, GraphNode, NetworkChangedEvent, NetworkGraphSnapshot, NetworkSnapshotResult, NetworkWatchEndedEvent, NetworkWatchInfo, SocketEntry } from '../../../shared/domain/network';
+import { BUSYBOX, docker, eventually, removeContainers, runContainer, startTestCore, TEST_LABEL, type TestCore } from '../../helpers/docker';
+import { startScenario, type Scenario } from '../../helpers/scenario';
+
+interface StoredSnapshot {
+  format: string;
+  snapshot: NetworkGraphSnapshot;
+  socketTables: { containerName: string; entries: SocketEntry[] }[];
+}
+
+function byLabel(snapshot: NetworkGraphSnapshot, name: string): GraphNode {
+  const node = snapshot.nodes.find((n) => n.kind === 'container' && n.label === name);
+  assert.ok(node, `node for container ${name} in the graph`);
+  return node;
+}
+
+function edgeBetween(snapshot: NetworkGraphSnapshot, client: string, server: string, port: number): GraphEdge | undefined {
+  const source = snapshot.nodes.find((n) => n.label === client)?.id;
+  const target = snapshot.nodes.find((n) => n.label === server)?.id;
+  return snapshot.edges.find((e) => e.source === source && e.target === target && e.protocol === 'tcp' && e.port === port);
+}
+
+function inspectIp(name: string, field: 'IPAddress' | 'GlobalIPv6Address'): string {
+  return docker(['inspect', '-f', `{{range .NetworkSettings.Networks}}{{.${field}}}{{end}}`, name]);
+}
+
+async function readJson(t: TestCore, artifactId: string): Promise<StoredSnapshot> {
+  const parts: Buffer[] = [];
+  for await (const chunk of await t.core.evidence.openArtifact(artifactId)) parts.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(parts).toString('utf8')) as StoredSnapshot;
+}
+
+describe('connection discovery on the real engine', () => {
+  const suffix = `net${process.pid}`;
+  const v6Net = `dd-v6-${process.pid}`;
+  const names = { server: `dd-v6srv-${process.pid}`, client6: `dd-v6cli-${process.pid}`, client4: `dd-v4cli-${process.pid}` };
+  const ids: string[] = [];
+  let scenario: Scenario;
+  let t: TestCore;
+  /** Set when the engine refuses IPv6 networks: IPv6 is then proven inside one namespace. */
+  let ipv6Network = true;
+  let serverV4 = '';
+  let serverV6 = '';
+
+  before(async () => {
+    t = startTestCore('drydock-net');
+    await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
+    await t.call('evidence.case-create', { name: 'Connections case' });
+    scenario = startScenario({ suffix });
+    // The app holds a connection to the web server open (httpd waits for a request line).
+    docker(['exec', '-d', scenario.ids.app, 'sh', '-c', `sleep 600 | nc ${scenario.names.web} 8080`]);
+
+    const subnet = `fd00:dd:${randomBytes(2).toString('hex')}::/64`;
+    try {
+      docker(['network', 'create', '--label', TEST_LABEL, '--ipv6', '--subnet', subnet, v6Net]);
+    } catch {
+      ipv6Network = false;
+    }
+    const network = ipv6Network ? v6Net : 'bridge';
+    // busybox nc listens on [::]: one dual-stack socket answers IPv6 and (v4-mapped) IPv4 clients.
+    ids.push(runContainer(['--name', names.server, '--network', network, BUSYBOX, 'nc', '-ll', '-p', '7000', '-e', 'cat']));
+    serverV4 = inspectIp(names.server, 'IPAddress');
+    serverV6 = inspectIp(names.server, 'GlobalIPv6Address');
+    if (ipv6Network) {
+      assert.ok(serverV6, 'the server has a global IPv6 address on the IPv6 network');
+      ids.push(runContainer(['--name', names.client6, '--network', network, BUSYBOX, 'sh', '-c', `sleep 600 | nc ${serverV6} 7000`]));
+    } else {
+      // Fallback: the same listener reached over ::1 from inside its own namespace.
+      docker(['exec', '-d', names.server, 'sh', '-c', 'sleep 600 | nc ::1 7000']);
+    }
+    ids.push(runContainer(['--name', names.client4, '--network', network, BUSYBOX, 'sh', '-c', `sleep 600 | nc ${serverV4} 7000`]));
+  });
+
+  after(async () => {
+    removeContainers(ids);
+    scenario?.teardown();
+    try {
+      docker(['network', 'rm', v6Net]);
+    } catch {
+      // never created
+    }
+    await t.close();
+  });
+
+  it('finds the scenario app connected to the web server, and the listeners, with both ends resolved to container names', async () => {
+    const snapshot = await eventually(
+      'the app → web connection in the graph',
+      async () => {
+        const { snapshot: s } = (await t.call('network.snapshot', { host: 'local' })) as NetworkSnapshotResult;
+        const edge = edgeBetween(s, scenario.names.app, scenario.names.web, 8080);
+        return edge?.seenBy.length === 2 ? s : undefined;
+      },
+      60000,
+    );
+    const app = byLabel(snapshot, scenario.names.app);
+    const web = byLabel(snapshot, scenario.names.web);
+    const db = byLabel(snapshot, scenario.names.db);
+    const edge = edgeBetween(snapshot, scenario.names.app, scenario.names.web, 8080);
+    assert.ok(edge);
+    assert.equal(edge.state, 'established');
+    assert.equal(edge.directionBasis, 'listener', 'the web server listens on 8080: it is the server side');
+    assert.deepEqual(edge.seenBy, ['source', 'target'], "read from both containers' namespaces");
+    assert.equal(edge.connections, 1, 'the same socket pair seen from both ends counts once');
+    assert.equal(app.scan.status, 'scanned');
+    assert.ok(web.listening.some((l) => l.protocol === 'tcp' && l.port === 8080 && l.published.length > 0), 'web listens on 8080, published on the host');
+    assert.ok(db.listening.some((l) => l.protocol === 'tcp' && l.port === 5432 && !l.loopbackOnly), 'the database listens on 5432');
+    assert.deepEqual(web.compose, { project: 'shop', service: 'web' });
+    assert.equal(web.group.kind, 'compose');
+    const backdoor = byLabel(snapshot, scenario.names.backdoor);
+    assert.ok(backdoor.risk === 'critical' || backdoor.risk === 'high', 'the privileged, socket-mounting backdoor stands out');
+    assert.ok(snapshot.nodes.some((n) => n.kind === 'host'), 'the host is a node');
+    // Every helper that read a namespace is gone.
+    const leftovers = docker(['ps', '-a', '-q', '--filter', 'label=drydock.helper=sockets', '--filter', `label=drydock.owner.pid=${process.pid}`]);
+    assert.equal(leftovers, '', 'no socket-reader helper left behind');
+  });
+
+  it('finds established TCP over IPv6 and IPv4 (v4-mapped on a dual-stack listener), records the snapshot and audits it', async () => {
+    let result: NetworkSnapshotResult | undefined;
+    await eventually(
+      'both client connections in the graph',
+      async () => {
+        result = (await t.call('network.snapshot', { host: 'local', record: true })) as NetworkSnapshotResult;
+        const s = result.snapshot;
+        const v4 = edgeBetween(s, names.client4, names.server, 7000);
+        const v6 = ipv6Network ? edgeBetween(s, names.client6, names.server, 7000) : byLabel(s, names.server).loopbackConnections > 0;
+        return v4 && v6 ? true : undefined;
+      },
+      60000,
+    );
+    assert.ok(result?.stored, 'recorded as an artifact');
+    const s = result.snapshot;
+    const server = byLabel(s, names.server);
+    assert.ok(
+      server.listening.some((l) => l.protocol === 'tcp' && l.port === 7000 && l.ip === '::'),
+      `the server listens on [::]:7000 (listening: ${JSON.stringify(server.listening)})`,
+    );
+    const v4 = edgeBetween(s, names.client4, names.server, 7000);
+    assert.ok(v4);
+    assert.equal(v4.state, 'established');
+    assert.equal(v4.connections, 1);
+    assert.deepEqual(v4.seenBy, ['source', 'target']);
+
+    const stored = await readJson(t, result.stored.artifactId);
+    assert.equal(stored.format, 'drydock.connection-snapshot/1');
+    const table = (name: string) => stored.socketTables.find((x) => x.containerName === name)?.entries ?? [];
+    const client4Ip = inspectIp(names.client4, 'IPAddress');
+    const mapped = table(names.server).find((e) => e.family === 6 && e.v4Mapped && e.remote.ip === client4Ip && e.local.port === 7000);
+    assert.ok(mapped, "the server's tcp6 table holds the IPv4 client as a v4-mapped peer, decoded to its IPv4 address");
+    assert.equal(mapped.state, 'established');
+
+    if (ipv6Network) {
+      const v6 = edgeBetween(s, names.client6, names.server, 7000);
+      assert.ok(v6, 'the IPv6 client → server edge');
+      assert.equal(v6.state, 'established');
+      assert.deepEqual(v6.seenBy, ['source', 'target']);
+      const client6Ip = inspectIp(names.client6, 'GlobalIPv6Address');
+      const native = table(names.client6).find((e) => e.family === 6 && !e.v4Mapped && e.remote.ip === serverV6 && e.remote.port === 7000);
+      assert.ok(native, `the IPv6 client's tcp6 table holds the connection to [${serverV6}]:7000`);
+      assert.equal(native.local.ip, client6Ip, 'its local address decodes to the address the engine reports');
+      assert.ok(byLabel(s, names.client6).addresses.includes(client6Ip));
+    } else {
+      // The engine refused IPv6 networks: the [::] listener answered ::1 inside its own namespace.
+      const loop = table(names.server).find((e) => e.family === 6 && e.remote.ip === '::1' && e.state === 'established');
+      assert.ok(loop, 'an IPv6 loopback connection in the server namespace (this engine refuses IPv6 networks)');
+    }
+
+    const artifacts = (await t.call('evidence.artifacts', { kind: 'connection-snapshot' })) as ArtifactInfo[];
+    assert.ok(artifacts.some((a) => a.id === result?.stored?.artifactId && a.source.host === 'local'));
+    const audit = (await t.call('evidence.audit', {})) as AuditEntry[];
+    assert.ok(audit.some((e) => e.action === 'network.snapshot' && e.details.artifactId === result?.stored?.artifactId), 'the recorded snapshot is in the audit log');
+    const verify = (await t.call('evidence.verify', {})) as { ok: boolean };
+    assert.equal(verify.ok, true);
+  });
+
+  it('watches live: a new connection shows up in a later refresh, the lease is renewable, and the watch ends when it lapses', async () => {
+    const changes: NetworkChangedEvent[] = [];
+    const ended: NetworkWatchEndedEvent[] = [];
+    const off = t.core.events.subscribe((event, payload) => {
+      if (event === 'network.changed') changes.push(payload as NetworkChangedEvent);
+      if (event === 'network.watch-ended') ended.push(payload as NetworkWatchEndedEvent);
+    });
+    try {
+      const watch = (await t.call('network.watch', { host: 'local', intervalSeconds: 2, leaseSeconds: 10 })) as NetworkWatchInfo;
+      assert.match(watch.id, /^nw-/);
+      const first = await eventually('the first refresh', () => changes.find((c) => c.watchId === watch.id && c.refresh === 1), 30000);
+      const before = edgeBetween(first.snapshot, names.client4, names.server, 7000);
+      assert.ok(before, 'the first refresh holds the existing connection');
+      // A second connection from the same client to the same server port: the same edge, one more connection.
+      docker(['exec', '-d', names.client4, 'sh', '-c', `sleep 600 | nc ${serverV4} 7000`]);
+      const later = await eventually(
+        'a refresh with the second connection',
+        () => changes.find((c) => c.watchId === watch.id && (edgeBetween(c.snapshot, names.client4, names.server, 7000)?.connections ?? 0) >= 2),
+        30000,
+      );
+      assert.ok(later.refresh > 1);
+      assert.ok(later.diff.changed.includes(before.id) || changes.some((c) => c.watchId === watch.id && c.diff.changed.includes(before.id)), 'the diff names the changed edge');
+      const renewed = (await t.call('network.watch', { renew: watch.id })) as NetworkWatchInfo;
+      assert.ok(renewed.leaseExpiresAt && watch.leaseExpiresAt && renewed.leaseExpiresAt > watch.leaseExpiresAt, 'renewal pushes the lease out');
+      const lapsed = await eventually('the lease to lapse', () => ended.find((e) => e.watchId === watch.id), 20000);
+      assert.equal(lapsed.reason, 'lease-expired');
+      const watches = (await t.call('network.watches', {})) as NetworkWatchInfo[];
+      assert.ok(!watches.some((w) => w.id === watch.id));
+      const result = await t.dispatch('network.watch', { renew: watch.id });
+      assert.equal(result.ok, false, 'a lapsed watch cannot be renewed');
+    } finally {
+      off();
+    }
+  });
+
+  it('refuses a host that is not a saved profile with a message naming it', async () => {
+    const result = await t.dispatch('network.snapshot', { host: 'no-such-host' });
+    assert.equal(result.ok, false);
+    if (!result.ok) assert.match(result.error.message, /no-such-host/);
+  });
+});
