@@ -27,6 +27,15 @@ function edgeRow(edge: GraphEdge, nodes: Map<string, GraphNode>): string[] {
   ];
 }
 
+/** Reachable listeners; loopback-only ones (Docker's embedded DNS on 127.0.0.11 among them) only counted. */
+function listeningCell(n: GraphNode): string {
+  const open = n.listening.filter((l) => !l.loopbackOnly);
+  const loopback = n.listening.length - open.length;
+  const shown = open.map((l) => `${l.protocol}/${l.ip.includes(':') ? `[${l.ip}]` : l.ip}:${l.port}${l.published.length ? `→host:${l.published.map((p) => p.hostPort).join(',')}` : ''}`);
+  if (loopback) shown.push(`(+${loopback} loopback)`);
+  return shown.join(' ');
+}
+
 /** The graph as two tables (who listens, who talks to whom); every host-derived string made safe. */
 export function renderConnections(snapshot: NetworkGraphSnapshot): string {
   const nodes = new Map(snapshot.nodes.map((n) => [n.id, n]));
@@ -48,7 +57,7 @@ export function renderConnections(snapshot: NetworkGraphSnapshot): string {
         endpoint(n, n.id),
         n.state ?? '',
         n.scan.status + (n.scan.status === 'scanned' ? '' : n.scan.reason ? ` (${n.scan.reason})` : ''),
-        n.listening.map((l) => `${l.protocol}/${l.ip.includes(':') ? `[${l.ip}]` : l.ip}:${l.port}${l.published.length ? `→host:${l.published.map((p) => p.hostPort).join(',')}` : ''}`).join(' '),
+        listeningCell(n),
       ]),
     ),
     '',
