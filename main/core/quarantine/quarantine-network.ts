@@ -5,13 +5,16 @@ import type { StepContext } from './step-context';
 export const DEFAULT_QUARANTINE_NETWORK = 'drydock-quarantine';
 
 /**
- * Internal (no route off the bridge, so no egress and no inbound from outside) and without
- * inter-container traffic, so two quarantined containers cannot reach each other either. Packet
- * capture still works: the helper shares the container's namespace, it does not route.
+ * Internal (no route off the bridge, so no egress and no inbound from outside), without
+ * inter-container traffic (two quarantined containers cannot reach each other) and without an
+ * address on the host's side of the bridge: an internal network still lets its containers reach
+ * every host service through the gateway address otherwise. Packet capture still works: the
+ * helper shares the container's namespace, it does not route.
  */
 const OPTIONS = {
   'com.docker.network.bridge.enable_icc': 'false',
   'com.docker.network.bridge.enable_ip_masquerade': 'false',
+  'com.docker.network.bridge.inhibit_ipv4': 'true',
 };
 
 export interface QuarantineNetwork {
@@ -38,7 +41,11 @@ export async function ensureQuarantineNetwork(ctx: Pick<StepContext, 'docker' | 
       if (existing.Labels?.[QUARANTINE_NETWORK_LABEL] === undefined || !existing.Internal) {
         throw ctx.failure('conflict', `A network named ${name} exists on this host but is not a Drydock quarantine network (internal, labelled ${QUARANTINE_NETWORK_LABEL}); remove or rename it before isolating`);
       }
-      return { id: existing.Id, name };
+      const weaker = Object.entries(OPTIONS).some(([key, value]) => existing.Options?.[key] !== value);
+      // Made by an older Drydock with fewer restrictions: replace it while nothing is on it.
+      if (weaker && !(await removeIfEmpty(ctx, existing.Id))) return { id: existing.Id, name };
+      if (!weaker) return { id: existing.Id, name };
+      continue;
     }
     try {
       const created = await ctx.docker.createNetwork({
@@ -59,6 +66,18 @@ export async function ensureQuarantineNetwork(ctx: Pick<StepContext, 'docker' | 
     }
   }
   throw ctx.failure('conflict', `The quarantine network ${name} kept changing while it was being created; try again`);
+}
+
+async function removeIfEmpty(ctx: Pick<StepContext, 'docker' | 'engine'>, id: string): Promise<boolean> {
+  const users = await ctx.engine('listing containers on the quarantine network', () => ctx.docker.listContainers({ all: true, filters: { network: [id] } }));
+  if (users.length) return false;
+  return ctx.docker
+    .getNetwork(id)
+    .remove()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 export type NetworkRemoval = 'removed' | 'absent' | 'in-use';
