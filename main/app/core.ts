@@ -11,6 +11,8 @@ import { InventoryService } from '../core/inventory/inventory-service';
 import { captureSchema } from '../core/capture/schema';
 import { CaptureService } from '../core/capture/capture-service';
 import { ProcessService } from '../core/processes/process-service';
+import { driftSchema } from '../core/drift/schema';
+import { DriftService } from '../core/drift/drift-service';
 import { NetworkService } from '../core/network/network-service';
 import { quarantineSchema } from '../core/quarantine/schema';
 import { QuarantineRecordStore } from '../core/quarantine/record-store';
@@ -39,13 +41,14 @@ export interface Core {
   readonly hosts: HostService;
   readonly inventory: InventoryService;
   readonly processes: ProcessService;
+  readonly drift: DriftService;
   readonly capture: CaptureService;
   readonly network: NetworkService;
   readonly quarantine: QuarantineService;
   close(): Promise<void>;
 }
 
-const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema, captureSchema, quarantineSchema];
+const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema, captureSchema, quarantineSchema, driftSchema];
 
 export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
@@ -57,7 +60,8 @@ export function createCore(options: CoreOptions): Core {
   const hosts = new HostService({ db, clock, events, audit });
   const quarantineRecords = new QuarantineRecordStore(db);
   const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor });
-  const processes = new ProcessService({ hosts, evidence, events, clock, audit, engineFailure });
+  const drift = new DriftService({ db, hosts, evidence, events, clock, audit, engineFailure });
+  const processes = new ProcessService({ hosts, evidence, events, clock, audit, engineFailure, drift: drift.lookup });
   const capture = new CaptureService({ db, hosts, evidence, events, clock, audit, engineFailure });
   const network = new NetworkService({ hosts, inventory, evidence, events, clock, audit, engineFailure, helperImageOverride: () => capture.settings().helperImage });
   const quarantine = new QuarantineService({ records: quarantineRecords, hosts, evidence, events, clock, examiner, engineFailure, inventory });
@@ -72,6 +76,7 @@ export function createCore(options: CoreOptions): Core {
     hosts,
     inventory,
     processes,
+    drift,
     capture,
     network,
     quarantine,
@@ -81,6 +86,7 @@ export function createCore(options: CoreOptions): Core {
         await quarantine.close();
         await network.close();
         await capture.close();
+        await drift.close();
         await processes.close();
         inventory.close();
         await hosts.close();

@@ -1,6 +1,7 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
 import { captureHandlers } from './capture';
+import { driftHandlers } from './drift';
 import { evidenceHandlers } from './evidence';
 import { hostHandlers } from './hosts';
 import { inventoryHandlers } from './inventory';
@@ -18,5 +19,6 @@ export function createHandlers(core: Core): Handlers {
     ...captureHandlers(core),
     ...networkHandlers(core),
     ...quarantineHandlers(core),
+    ...driftHandlers(core),
   };
 }

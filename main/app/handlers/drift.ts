@@ -1,0 +1,22 @@
+import type { Core } from '../core';
+import type { Handlers } from '../dispatch';
+
+type DriftHandlers = Pick<
+  Handlers,
+  'drift.scan' | 'drift.resume' | 'drift.cancel' | 'drift.result' | 'drift.list' | 'drift.report' | 'drift.rules' | 'drift.rules-set' | 'drift.file' | 'drift.mount-inventory'
+>;
+
+export function driftHandlers(core: Core): DriftHandlers {
+  return {
+    'drift.scan': (req) => core.drift.scan(req),
+    'drift.resume': (req) => core.drift.resume(req.scanId, req.concurrency),
+    'drift.cancel': (req) => core.drift.cancel(req.scanId),
+    'drift.result': (req) => core.drift.result(req.scanId),
+    'drift.list': (req) => core.drift.list({ limit: req.limit, ...(req.host !== undefined ? { host: req.host } : {}), ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}) }),
+    'drift.report': (req) => core.drift.report(req.artifactId),
+    'drift.rules': () => core.drift.rules(),
+    'drift.rules-set': (req) => core.drift.setRules(req.rules),
+    'drift.file': (req) => core.drift.file(req),
+    'drift.mount-inventory': (req) => core.drift.mountInventory({ host: req.host, container: req.container, destination: req.destination, ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}) }),
+  };
+}

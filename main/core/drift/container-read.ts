@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import type Dockerode from 'dockerode';
+import type { DriftContent, DriftFileMeta } from '../../../shared/domain/drift';
+import type { ArtifactWriterPort } from '../capture/evidence-port';
+import { headerMeta } from './entry-meta';
+import { executableKind, HeadCollector } from './file-sniff';
+import { entryPath, type PathText } from './path-text';
+import { readTar } from './tar-reader';
+
+// The container side: each planned root streamed through GET /containers/{id}/archive, every
+// regular file hashed as it passes, the changed ones stored as artifacts when they fit under the
+// cap. Whole files are never held in memory, except the few small text files the classifier
+// parses (package databases, account files), each under its own bound.
+
+export interface ContainerFile {
+  text: PathText;
+  raw: Buffer;
+  meta: DriftFileMeta;
+  content: DriftContent;
+  /** Bytes kept for parsing, when the caller asked for them. */
+  captured?: Buffer;
+}
+
+export interface ReadHooks {
+  /** Whether this path is one the scan wants (a changed path); others only pass through. */
+  wanted(path: string): boolean;
+  /** Opens an artifact writer for a wanted regular file of this size, or returns why not. */
+  openStore(file: { text: PathText; meta: DriftFileMeta }): Promise<ArtifactWriterPort | { skipped: DriftContent }>;
+  /** The most bytes worth keeping in memory for parsing this path (0: none). */
+  captureLimit(path: string, size: number): number;
+  onFile(file: ContainerFile): void;
+  signal?: AbortSignal;
+}
+
+export interface RootRead {
+  /** The root is gone from the container (deleted after the change list was read). */
+  missing: boolean;
+  files: ContainerFile[];
+}
+
+/** Reads one root; a failure mid-stream throws after whatever was stored has been closed as incomplete. */
+export async function readRoot(container: Dockerode.Container, root: string, hooks: ReadHooks): Promise<RootRead> {
+  let stream: AsyncIterable<Buffer>;
+  try {
+    stream = (await container.getArchive({ path: root, ...(hooks.signal ? { abortSignal: hooks.signal } : {}) })) as unknown as AsyncIterable<Buffer>;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404 && !/no such container/i.test(engineMessage(err))) return { missing: true, files: [] };
+    throw err;
+  }
+  const files: ContainerFile[] = [];
+  /** Hashes of this archive's regular files: a hardlink entry refers back to one of them. */
+  const hashes = new Map<string, { sha256: string; size: number; executable?: DriftFileMeta['executable'] }>();
+  for await (const entry of readTar(stream)) {
+    const located = entryPath(root, entry.header.name);
+    if (!located) continue;
+    const path = located.text.path;
+    const want = hooks.wanted(path);
+    const meta: DriftFileMeta = headerMeta(root, entry.header);
+    delete (meta as { linkRaw?: Buffer }).linkRaw;
+    let content: DriftContent = { state: meta.type === 'file' ? 'not-read' : 'not-regular' };
+    let captured: Buffer | undefined;
+    if (meta.type === 'file') {
+      const hash = createHash('sha256');
+      const head = new HeadCollector();
+      let writer: ArtifactWriterPort | undefined;
+      if (want) {
+        const opened = await hooks.openStore({ text: located.text, meta });
+        if ('skipped' in opened) content = opened.skipped;
+        else writer = opened;
+      }
+      const limit = want ? hooks.captureLimit(path, meta.size) : 0;
+      const parts: Buffer[] = [];
+      let kept = 0;
+      try {
+        for await (const chunk of entry.body) {
+          hash.update(chunk);
+          head.push(chunk);
+          if (kept < limit) {
+            const part = chunk.subarray(0, limit - kept);
+            parts.push(Buffer.from(part));
+            kept += part.length;
+          }
+          if (writer) await writer.write(chunk);
+        }
+      } catch (err) {
+        if (writer) {
+          const info = await writer.abandon(`the archive stream from the engine failed after ${writer.bytes} of ${meta.size} bytes: ${(err as Error).message}`);
+          content = { state: 'failed', artifactId: info.id, note: 'the read was cut short; the bytes received are stored as an incomplete artifact' };
+          files.push({ text: located.text, raw: located.raw, meta, content });
+        }
+        throw err;
+      }
+      meta.sha256 = hash.digest('hex');
+      const kind = executableKind(head.head, meta.mode);
+      if (kind) meta.executable = kind;
+      hashes.set(path, { sha256: meta.sha256, size: meta.size, ...(kind ? { executable: kind } : {}) });
+      if (writer) {
+        const info = await writer.finish();
+        content = { state: 'stored', artifactId: info.id };
+      }
+      if (limit > 0) captured = Buffer.concat(parts, kept);
+    } else if (meta.type === 'hardlink' && meta.linkTarget !== undefined) {
+      const target = hashes.get(meta.linkTarget);
+      if (target) {
+        meta.sha256 = target.sha256;
+        meta.size = target.size;
+        if (target.executable) meta.executable = target.executable;
+      }
+      content = { state: 'not-regular', note: `hard link to ${meta.linkTarget}` };
+    }
+    if (!want) continue;
+    const file: ContainerFile = { text: located.text, raw: located.raw, meta, content, ...(captured ? { captured } : {}) };
+    files.push(file);
+    hooks.onFile(file);
+  }
+  return { missing: false, files };
+}
+
+function engineMessage(err: unknown): string {
+  const json = (err as { json?: unknown }).json;
+  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') return (json as { message: string }).message;
+  return (err as Error).message ?? '';
+}

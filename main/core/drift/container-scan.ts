@@ -1,0 +1,369 @@
+import type Dockerode from 'dockerode';
+import type { ContainerInspectInfo, ImageInspectInfo } from 'dockerode';
+import type { DriftContent, DriftEntry, DriftFileMeta, DriftReport, ImageIndexInfo, NoiseRule, PackageDrift, ScanPhase } from '../../../shared/domain/drift';
+import type { ArtifactInfo } from '../../../shared/domain/evidence';
+import type { RiskFlag } from '../../../shared/domain/inventory';
+import type { ArtifactWriterPort, EvidencePort, NewArtifact } from '../capture/evidence-port';
+import { DrydockFailure } from '../errors';
+import { assessRisks } from '../inventory/risk-flags';
+import { accountFileOf } from './accounts';
+import { classifyEntry } from './classify';
+import { compareEntry } from './compare';
+import { configDrift, type ConfigFacts } from './config-drift';
+import { readRoot, type ContainerFile } from './container-read';
+import { readChanges, statPath, type EngineChange } from './engine-changes';
+import { planReads } from './fetch-plan';
+import type { ImageFile, ImageIndexStore } from './image-index';
+import type { IndexBuilds } from './index-builds';
+import { blindSpots } from './mounts-blind-spots';
+import { applyNoiseRules } from './noise-rules';
+import { apkFileOwners, diffPackages, dpkgListPackage, isPackageDatabase, PACKAGE_DATABASES, PACKAGE_DB_LIMIT, parsePackageDatabase, RPM_DATABASE } from './packages';
+import { isUnder } from './path-text';
+import { countEntries, maxSeverity, score, sortEntries } from './report-math';
+
+export interface ContainerScanContext {
+  docker: Dockerode;
+  host: string;
+  scanId: string;
+  caseId: string;
+  contentCapBytes: number;
+  rules: readonly NoiseRule[];
+  index: ImageIndexStore;
+  builds: IndexBuilds;
+  evidence: EvidencePort;
+  signal: AbortSignal;
+  now: () => string;
+  onProgress: (phase: ScanPhase, filesDone: number, filesTotal: number) => void;
+}
+
+export interface ContainerScanResult {
+  report: DriftReport;
+  artifact: ArtifactInfo;
+}
+
+/** Roots read at once per container: the engine tars each in its own process. */
+const ROOT_CONCURRENCY = 4;
+const SMALL_TEXT_LIMIT = 1024 * 1024;
+
+/** Failures of the evidence store end the scan; anything else ends only this container's reading. */
+export function isStoreFailure(err: unknown): boolean {
+  return err instanceof DrydockFailure && ['store', 'disk-full', 'store-readonly', 'store-newer-schema', 'conflict', 'integrity'].includes(err.kind);
+}
+
+function captureLimit(path: string, size: number): number {
+  if (isPackageDatabase(path)) return Math.min(size, PACKAGE_DB_LIMIT);
+  if (dpkgListPackage(path) || accountFileOf(path)) return Math.min(size, SMALL_TEXT_LIMIT);
+  return 0;
+}
+
+/**
+ * One container, start to stored report. The inspect must succeed (else there is nothing to
+ * report on); after that, whatever goes wrong — the engine dying, a cancel — the report is still
+ * stored, as incomplete, with every entry the scan got to and the rest marked unread.
+ */
+export async function scanContainer(ref: string, ctx: ContainerScanContext): Promise<ContainerScanResult> {
+  const startedAt = ctx.now();
+  ctx.onProgress('inspect', 0, 0);
+  const container = ctx.docker.getContainer(ref);
+  const inspect = await container.inspect({ abortSignal: ctx.signal });
+  const name = inspect.Name.replace(/^\//, '');
+  const imageId = inspect.Image;
+  const limitations: string[] = [];
+  let failure: string | undefined;
+  let imageInspect: ImageInspectInfo | undefined;
+  let imageMissing = false;
+  let indexInfo: ImageIndexInfo | undefined;
+  let changes: EngineChange[] | undefined;
+  const files = new Map<string, ContainerFile[]>();
+  const stats = new Map<string, DriftFileMeta>();
+  const statted = new Set<string>();
+  const readRoots = new Set<string>();
+  const missingRoots = new Set<string>();
+  let plannedRoots: string[] = [];
+  let filesDone = 0;
+  let filesTotal = 0;
+
+  const progress = (phase: ScanPhase) => ctx.onProgress(phase, filesDone, filesTotal);
+  try {
+    try {
+      imageInspect = await ctx.docker.getImage(imageId).inspect({ abortSignal: ctx.signal } as Dockerode.ImageInspectOptions);
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      imageMissing = true;
+      limitations.push(`The image ${imageId} is no longer on the host: nothing to compare against; changed files are hashed and classified, but "modified" cannot be told from "identical"`);
+    }
+    if (!imageMissing) {
+      progress('image-index');
+      const { summary, built } = await ctx.builds.ensure(ctx.docker, ctx.host, imageId, ctx.signal);
+      indexInfo = { imageId, entries: summary.entries, builtAt: summary.builtAt, built };
+    }
+    progress('changes');
+    changes = await readChanges(container, ctx.signal);
+    const toRead = changes.filter((c) => c.kind !== 'deleted');
+    filesTotal = toRead.length;
+    const wanted = new Set(toRead.map((c) => c.path));
+    const plan = planReads(changes, {
+      cost: (dir) => (indexInfo ? ctx.index.subtreeCost(imageId, dir) : { entries: Number.MAX_SAFE_INTEGER, bytes: Number.MAX_SAFE_INTEGER }),
+      imageType: (path) => (indexInfo ? ctx.index.lookup(imageId, path)[0]?.type : undefined),
+    });
+    plannedRoots = plan.roots;
+    progress('reading');
+    const openStore = async (file: { text: { path: string; pathBase64?: string }; meta: DriftFileMeta }): Promise<ArtifactWriterPort | { skipped: DriftContent }> => {
+      if (file.meta.size > ctx.contentCapBytes) {
+        return { skipped: { state: 'over-cap', note: `${file.meta.size} bytes, over the ${ctx.contentCapBytes}-byte cap: hashed only` } };
+      }
+      return ctx.evidence.openWriter(fileArtifactMeta(ctx, inspect, name, file));
+    };
+    await eachLimited(plan.roots, ROOT_CONCURRENCY, ctx.signal, async (root) => {
+      const result = await readRoot(container, root, {
+        wanted: (path) => wanted.has(path),
+        openStore,
+        captureLimit,
+        onFile: (file) => {
+          const list = files.get(file.text.path) ?? [];
+          list.push(file);
+          files.set(file.text.path, list);
+          filesDone++;
+          progress('reading');
+        },
+        signal: ctx.signal,
+      });
+      if (result.missing) missingRoots.add(root);
+      readRoots.add(root);
+    });
+    for (const dir of plan.statOnly) {
+      if (ctx.signal.aborted) throw new Error('cancelled');
+      const meta = await statPath(container, dir, ctx.signal);
+      statted.add(dir);
+      if (meta) stats.set(dir, meta);
+      filesDone++;
+      progress('reading');
+    }
+  } catch (err) {
+    if (isStoreFailure(err)) throw err;
+    failure = ctx.signal.aborted ? 'cancelled by the examiner' : `the scan was cut short: ${describe(err)}`;
+  }
+
+  progress('classifying');
+  const entries: DriftEntry[] = [];
+  const packages: PackageDrift[] = [];
+  if (changes) {
+    const owners = packageOwners(files);
+    for (const change of changes) {
+      const images = indexInfo ? ctx.index.lookup(imageId, change.path) : [];
+      const found = files.get(change.path);
+      const variants: (ContainerFile | undefined)[] = found && found.length ? found : [undefined];
+      for (const file of variants) {
+        const imageFile = pickImage(images, file);
+        const containerMeta = file?.meta ?? stats.get(change.path);
+        const root = plannedRoots.find((r) => isUnder(change.path, r));
+        const reached = root !== undefined ? readRoots.has(root) : statted.has(change.path);
+        const unread = change.kind !== 'deleted' && !containerMeta && !reached;
+        const compared = unread ? { verdict: 'unread' as const, differences: [] } : compareEntry(change.kind, containerMeta, imageMeta(imageFile));
+        const imageText = imageFile && accountFileOf(change.path) ? ctx.index.content(imageId, change.path) : undefined;
+        const reasons = classifyEntry({
+          path: file?.text.path ?? change.path,
+          ...(file?.text.pathBase64 !== undefined ? { pathBase64: file.text.pathBase64 } : {}),
+          change: change.kind,
+          verdict: compared.verdict,
+          differences: compared.differences,
+          ...(containerMeta ? { container: containerMeta } : {}),
+          ...(imageFile ? { image: imageMeta(imageFile) } : {}),
+          ...(file?.captured ? { containerText: file.captured } : {}),
+          ...(imageText ? { imageText } : {}),
+        });
+        const owner = owners.get(change.path);
+        if (owner && compared.verdict !== 'identical' && compared.verdict !== 'deleted') reasons.push({ class: 'package-db', severity: 'info', reason: `listed in the file list of package ${owner}` });
+        const classes = [...new Set(reasons.map((r) => r.class))];
+        const raw = maxSeverity(reasons.map((r) => r.severity)) ?? 'info';
+        const noise = applyNoiseRules(ctx.rules, { path: change.path, change: change.kind, severity: raw, classes });
+        entries.push({
+          path: file?.text.path ?? change.path,
+          ...(file?.text.pathBase64 !== undefined ? { pathBase64: file.text.pathBase64 } : {}),
+          change: change.kind,
+          verdict: compared.verdict,
+          differences: compared.differences,
+          ...(containerMeta ? { container: containerMeta } : {}),
+          ...(imageFile ? { image: imageMeta(imageFile) } : {}),
+          severity: noise.severity,
+          ...(noise.demoted ? { demoted: noise.demoted } : {}),
+          classes,
+          reasons,
+          content: file?.content ?? { state: change.kind === 'deleted' ? 'not-read' : containerMeta && containerMeta.type !== 'file' ? 'not-regular' : 'not-read' },
+          ...(owner ? { package: owner } : {}),
+        });
+      }
+      if (isPackageDatabase(change.path) || RPM_DATABASE.test(change.path)) {
+        const drift = packageDrift(change, files.get(change.path)?.[0], indexInfo ? ctx.index.packages(imageId) : {});
+        if (drift) packages.push(drift);
+      }
+    }
+    raisePackageFindings(entries, packages);
+  } else if (failure) {
+    limitations.push('The engine change list was never read: the report holds the configuration only');
+  }
+
+  const risks: RiskFlag[] = assessRisks(inspect, { missing: imageMissing, dangling: !!imageInspect && (imageInspect.RepoTags ?? []).filter((t) => t !== '<none>:<none>').length === 0 });
+  const config = imageInspect ? configDrift(imageInspect.Config as ConfigFacts, inspect.Config as ConfigFacts) : [];
+  sortEntries(entries);
+  const stored = entries.filter((e) => e.content.state === 'stored').length;
+  const overCap = entries.filter((e) => e.content.state === 'over-cap').length;
+  const base = { entries, config, risks };
+  const report: DriftReport = {
+    scanId: ctx.scanId,
+    host: ctx.host,
+    containerId: inspect.Id,
+    containerName: name,
+    image: inspect.Config.Image,
+    imageId,
+    containerState: inspect.State.Status,
+    startedAt,
+    finishedAt: ctx.now(),
+    status: failure ? 'incomplete' : 'complete',
+    ...(failure ? { statusReason: failure } : {}),
+    engineChanges: changes?.length ?? 0,
+    entries,
+    packages,
+    config,
+    risks,
+    blindSpots: blindSpots(inspect),
+    counts: countEntries(entries),
+    topSeverity: maxSeverity([...entries.map((e) => e.severity), ...config.map((c) => c.severity), ...risks.map((r) => r.severity)]),
+    score: score(base),
+    ...(indexInfo ? { imageIndex: indexInfo } : {}),
+    contentCapBytes: ctx.contentCapBytes,
+    storedFiles: stored,
+    overCapFiles: overCap,
+    limitations,
+  };
+  ctx.onProgress('storing', filesDone, filesTotal);
+  const artifact = await storeReport(ctx, inspect, report);
+  return { report, artifact };
+}
+
+function fileArtifactMeta(ctx: ContainerScanContext, inspect: ContainerInspectInfo, name: string, file: { text: { path: string; pathBase64?: string }; meta: DriftFileMeta }): NewArtifact {
+  return {
+    caseId: ctx.caseId,
+    kind: 'container-file',
+    source: { host: ctx.host, containerId: inspect.Id, containerName: name, path: file.text.path },
+    method: 'Engine API archive endpoint (GET /containers/{id}/archive), streamed and hashed during a drift scan',
+    mediaType: 'application/octet-stream',
+    attributes: {
+      scanId: ctx.scanId,
+      ...(file.text.pathBase64 !== undefined ? { pathBase64: file.text.pathBase64 } : {}),
+      mode: file.meta.mode,
+      uid: file.meta.uid,
+      gid: file.meta.gid,
+      ...(file.meta.mtime ? { mtime: file.meta.mtime } : {}),
+    },
+  };
+}
+
+async function storeReport(ctx: ContainerScanContext, inspect: ContainerInspectInfo, report: DriftReport): Promise<ArtifactInfo> {
+  const meta: NewArtifact = {
+    caseId: ctx.caseId,
+    kind: 'drift-report',
+    source: { host: ctx.host, containerId: inspect.Id, containerName: report.containerName },
+    method: 'Engine API: change list, archive endpoint of the container, image read through a created (never started) container; Drydock drift scan',
+    mediaType: 'application/json',
+    attributes: {
+      scanId: ctx.scanId,
+      containerId: inspect.Id,
+      imageId: report.imageId,
+      status: report.status,
+      counts: report.counts,
+      topSeverity: report.topSeverity,
+      score: report.score,
+      entries: report.entries.length,
+      storedFiles: report.storedFiles,
+    },
+  };
+  if (report.status === 'complete') return ctx.evidence.ingestJson(meta, report);
+  const writer = await ctx.evidence.openWriter(meta);
+  await writer.write(Buffer.from(JSON.stringify(report), 'utf8'));
+  return writer.abandon(report.statusReason ?? 'incomplete');
+}
+
+function imageMeta(file: ImageFile | undefined): DriftFileMeta | undefined {
+  if (!file) return undefined;
+  const { path: _path, pathRaw: _pathRaw, linkRaw: _linkRaw, ...meta } = file;
+  return meta;
+}
+
+/** Of several image files with the same text (distinct invalid-UTF-8 names), the one with the same bytes. */
+function pickImage(images: ImageFile[], file: ContainerFile | undefined): ImageFile | undefined {
+  if (images.length <= 1 || !file) return images[0];
+  return images.find((i) => (i.pathRaw ?? Buffer.from(i.path, 'utf8')).equals(file.raw)) ?? images[0];
+}
+
+function packageOwners(files: Map<string, ContainerFile[]>): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const [path, list] of files) {
+    const text = list[0]?.captured?.toString('utf8');
+    if (!text) continue;
+    const pkg = dpkgListPackage(path);
+    if (pkg) {
+      for (const line of text.split('\n')) if (line.startsWith('/') && line !== '/.') owners.set(line, pkg);
+    } else if (path === '/lib/apk/db/installed') {
+      for (const [file, name] of apkFileOwners(text)) owners.set(file, name);
+    }
+  }
+  return owners;
+}
+
+function packageDrift(change: EngineChange, file: ContainerFile | undefined, imagePackages: Record<string, { name: string; version: string; architecture?: string }[]>): PackageDrift | undefined {
+  if (RPM_DATABASE.test(change.path)) {
+    return { manager: 'rpm', database: change.path, added: [], removed: [], upgraded: [], note: 'rpm keeps a binary database: the change is reported, the packages are not itemised' };
+  }
+  if (!isPackageDatabase(change.path)) return undefined;
+  const manager = PACKAGE_DATABASES[change.path];
+  const before = imagePackages[change.path] ?? [];
+  if (change.kind === 'deleted') return { ...diffPackages(manager, change.path, before, []), note: 'the package database was deleted' };
+  if (!file?.captured) return { manager, database: change.path, added: [], removed: [], upgraded: [], note: 'the database was not read (over the parsing limit, or the scan stopped first)' };
+  if (file.captured.length < file.meta.size) return { manager, database: change.path, added: [], removed: [], upgraded: [], note: `the database is over the ${PACKAGE_DB_LIMIT}-byte parsing limit` };
+  return diffPackages(manager, change.path, before, parsePackageDatabase(manager, file.captured.toString('utf8')));
+}
+
+/** Package changes as reasons on the database's own entry, so they rank with the files. */
+function raisePackageFindings(entries: DriftEntry[], packages: PackageDrift[]): void {
+  for (const drift of packages) {
+    const entry = entries.find((e) => e.path === drift.database);
+    if (!entry) continue;
+    const parts: string[] = [];
+    if (drift.added.length) parts.push(`installed ${drift.added.map((p) => `${p.name} ${p.version}`).join(', ')}`);
+    if (drift.removed.length) parts.push(`removed ${drift.removed.map((p) => p.name).join(', ')}`);
+    if (drift.upgraded.length) parts.push(`changed ${drift.upgraded.map((p) => `${p.name} ${p.from} → ${p.to}`).join(', ')}`);
+    if (!parts.length) continue;
+    entry.reasons.unshift({ class: 'package-db', severity: 'high', reason: `packages ${parts.join('; ')} after the container started (${drift.manager})` });
+    if (!entry.classes.includes('package-db')) entry.classes.push('package-db');
+    if (entry.severity !== 'critical' && !entry.demoted) entry.severity = 'high';
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof DrydockFailure) return err.message;
+  const e = err as { message?: string; code?: string; statusCode?: number; json?: { message?: string } };
+  return [e.json?.message ?? e.message ?? String(err), e.code].filter(Boolean).join(' ');
+}
+
+/** Runs fn over items, at most `limit` at a time; the first failure stops new work and is rethrown. */
+async function eachLimited<T>(items: readonly T[], limit: number, signal: AbortSignal, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (failed === undefined && next < items.length) {
+      if (signal.aborted) {
+        failed ??= new Error('cancelled');
+        return;
+      }
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed !== undefined) throw failed;
+}

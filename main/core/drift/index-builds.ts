@@ -1,0 +1,56 @@
+import type Dockerode from 'dockerode';
+import { buildImageIndex, type ImageIndexStore, type IndexSummary } from './image-index';
+
+/**
+ * One build per image ID at a time: containers of the same image scanned together wait for the
+ * same index. A build is not tied to any one scan (cancelling a scan stops waiting, not the build
+ * others may need); closing the service aborts them all.
+ */
+export class IndexBuilds {
+  private readonly inflight = new Map<string, Promise<IndexSummary>>();
+  private readonly closing = new AbortController();
+
+  constructor(
+    private readonly store: ImageIndexStore,
+    private readonly now: () => string,
+  ) {}
+
+  async ensure(docker: Dockerode, host: string, imageId: string, signal: AbortSignal | undefined, onProgress?: (entries: number) => void): Promise<{ summary: IndexSummary; built: boolean }> {
+    const cached = this.store.summary(imageId);
+    if (cached) {
+      this.store.touch(imageId, this.now());
+      return { summary: cached, built: false };
+    }
+    let build = this.inflight.get(imageId);
+    const mine = !build;
+    if (!build) {
+      build = buildImageIndex(docker, this.store, { host, imageId, signal: this.closing.signal, now: this.now, ...(onProgress ? { onProgress } : {}) }).finally(() => this.inflight.delete(imageId));
+      this.inflight.set(imageId, build);
+    }
+    const summary = await abortable(build, signal);
+    return { summary, built: mine };
+  }
+
+  close(): void {
+    this.closing.abort();
+  }
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new Error('cancelled'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

@@ -1,0 +1,188 @@
+import type Dockerode from 'dockerode';
+import type { ContainerScanStatus, DriftScanInfo, NoiseRule, ScanPhase } from '../../../shared/domain/drift';
+import type { AuditFn } from '../audit-fn';
+import type { EngineFailureFn } from '../capture/capture-service';
+import type { EvidencePort } from '../capture/evidence-port';
+import { DrydockFailure } from '../errors';
+import type { EventHub } from '../event-hub';
+import { isStoreFailure, scanContainer } from './container-scan';
+import type { ImageIndexStore } from './image-index';
+import type { IndexBuilds } from './index-builds';
+import type { ScanStore } from './scan-store';
+
+export interface ScanRunDeps {
+  docker: Dockerode;
+  evidence: EvidencePort;
+  events: EventHub;
+  audit: AuditFn;
+  now: () => string;
+  index: ImageIndexStore;
+  builds: IndexBuilds;
+  store: ScanStore;
+  rules: readonly NoiseRule[];
+  engineFailure: EngineFailureFn;
+}
+
+const PROGRESS_INTERVAL_MS = 200;
+
+/**
+ * One scan over a host's containers: at most `concurrency` containers at a time, progress as
+ * events, cancellable. Each container's report is stored as soon as it is done, so whatever
+ * happens later (cancel, a dead engine, a crash) the finished ones are kept and a resume picks up
+ * the rest. At the end the host summary — containers ranked by drift score — is stored too.
+ */
+export class ScanRun {
+  readonly controller = new AbortController();
+  readonly finished: Promise<DriftScanInfo>;
+  private storeFailure: unknown;
+  private readonly lastEmit = new Map<string, number>();
+
+  constructor(
+    private readonly deps: ScanRunDeps,
+    readonly info: DriftScanInfo,
+  ) {
+    this.finished = this.run();
+  }
+
+  cancel(): void {
+    this.controller.abort();
+  }
+
+  private async run(): Promise<DriftScanInfo> {
+    const { info } = this;
+    this.deps.store.save(info);
+    this.emit(undefined);
+    const queue = info.containers.filter((c) => c.state === 'queued');
+    let next = 0;
+    const worker = async () => {
+      while (next < queue.length) {
+        const status = queue[next++] as ContainerScanStatus;
+        if (this.controller.signal.aborted) {
+          status.state = 'cancelled';
+          this.progressed(status, true);
+          continue;
+        }
+        await this.scanOne(status);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(info.concurrency, Math.max(1, queue.length)) }, worker));
+    return this.finish();
+  }
+
+  private async scanOne(status: ContainerScanStatus): Promise<void> {
+    status.state = 'scanning';
+    status.phase = 'inspect';
+    this.progressed(status, true);
+    try {
+      const { report, artifact } = await scanContainer(status.containerId, {
+        docker: this.deps.docker,
+        host: this.info.host,
+        scanId: this.info.id,
+        caseId: this.info.caseId,
+        contentCapBytes: this.info.contentCapBytes,
+        rules: this.deps.rules,
+        index: this.deps.index,
+        builds: this.deps.builds,
+        evidence: this.deps.evidence,
+        signal: this.controller.signal,
+        now: this.deps.now,
+        onProgress: (phase: ScanPhase, done: number, total: number) => {
+          status.phase = phase;
+          status.filesDone = done;
+          status.filesTotal = total;
+          this.progressed(status, false);
+        },
+      });
+      status.state = report.status === 'complete' ? 'complete' : this.controller.signal.aborted ? 'cancelled' : 'incomplete';
+      status.reportArtifactId = artifact.id;
+      status.counts = report.counts;
+      status.topSeverity = report.topSeverity;
+      status.score = report.score;
+      status.containerName = report.containerName;
+      if (report.statusReason) status.error = report.statusReason;
+    } catch (err) {
+      if (isStoreFailure(err)) {
+        this.storeFailure ??= err;
+        this.controller.abort();
+      }
+      status.state = this.controller.signal.aborted && !isStoreFailure(err) ? 'cancelled' : 'failed';
+      status.error = err instanceof DrydockFailure ? err.message : this.deps.engineFailure(err, { host: this.info.host, container: status.containerName, action: 'drift scan' }).message;
+    }
+    delete status.phase;
+    this.progressed(status, true);
+    this.deps.store.save(this.info);
+  }
+
+  private async finish(): Promise<DriftScanInfo> {
+    const { info } = this;
+    info.containers.sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.containerName.localeCompare(b.containerName));
+    const states = info.containers.map((c) => c.state);
+    if (this.storeFailure !== undefined) {
+      info.state = 'failed';
+      info.stateReason = this.storeFailure instanceof Error ? this.storeFailure.message : String(this.storeFailure);
+    } else if (this.controller.signal.aborted) {
+      info.state = 'cancelled';
+      info.stateReason = 'cancelled by the examiner; resume the scan to finish it';
+    } else if (states.some((s) => s !== 'complete')) {
+      info.state = 'incomplete';
+      const failed = info.containers.filter((c) => c.state !== 'complete').length;
+      info.stateReason = `${failed} of ${info.total} containers were not scanned completely`;
+    } else {
+      info.state = 'complete';
+    }
+    info.finishedAt = this.deps.now();
+    if (info.state !== 'failed') {
+      try {
+        const summary = await this.deps.evidence.ingestJson(
+          {
+            caseId: info.caseId,
+            kind: 'drift-report',
+            source: { host: info.host },
+            method: 'Drydock drift scan: host summary, containers ranked by drift score',
+            mediaType: 'application/json',
+            attributes: { scanId: info.id, summary: true, state: info.state, containers: info.total },
+          },
+          { summary: true, scan: info },
+        );
+        info.summaryArtifactId = summary.id;
+      } catch (err) {
+        info.state = 'failed';
+        info.stateReason = `the host summary could not be stored: ${(err as Error).message}`;
+      }
+    }
+    this.deps.store.save(info);
+    this.deps.audit(
+      'drift.scan-finished',
+      {
+        scanId: info.id,
+        host: info.host,
+        state: info.state,
+        ...(info.stateReason ? { reason: info.stateReason } : {}),
+        containers: info.containers.map((c) => ({ containerId: c.containerId, name: c.containerName, state: c.state, ...(c.reportArtifactId ? { reportArtifactId: c.reportArtifactId } : {}), ...(c.topSeverity ? { topSeverity: c.topSeverity } : {}) })),
+        ...(info.summaryArtifactId ? { summaryArtifactId: info.summaryArtifactId } : {}),
+      },
+      info.caseId,
+    );
+    this.deps.events.emit('drift.scan-ended', structuredClone(info));
+    return info;
+  }
+
+  private progressed(status: ContainerScanStatus, force: boolean): void {
+    const now = Date.now();
+    if (!force && now - (this.lastEmit.get(status.containerId) ?? 0) < PROGRESS_INTERVAL_MS) return;
+    this.lastEmit.set(status.containerId, now);
+    this.info.done = this.info.containers.filter((c) => c.state !== 'queued' && c.state !== 'scanning').length;
+    this.emit(status);
+  }
+
+  private emit(status: ContainerScanStatus | undefined): void {
+    this.deps.events.emit('drift.progress', {
+      scanId: this.info.id,
+      host: this.info.host,
+      state: this.info.state,
+      total: this.info.total,
+      done: this.info.done,
+      ...(status ? { container: { ...status } } : {}),
+    });
+  }
+}
