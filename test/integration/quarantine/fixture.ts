@@ -42,8 +42,7 @@ export async function fetches(from: string, url: string, seconds = 3): Promise<b
   try {
     const { stdout } = await run('docker', ['exec', from, 'timeout', String(seconds), 'wget', '-q', '-O', '-', url], { encoding: 'utf8' });
     return stdout.includes('drydock fixture web');
-  } catch (e) {
-    if (process.env.QDBG) console.log('FETCH', from, url, (e as { stderr?: string }).stderr);
+  } catch {
     return false;
   }
 }

