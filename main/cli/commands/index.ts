@@ -1,10 +1,11 @@
 import type { CliCommand } from '../command';
 import { captureCommands } from './capture';
 import { caseCommands } from './case';
+import { driftCommands } from './drift';
 import { hostCommands } from './hosts';
 import { inventoryCommands } from './inventory';
 import { networkCommands } from './network';
 import { processesCommands } from './processes';
 import { serveCommands } from './serve';
 
-export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...caseCommands, ...processesCommands, ...captureCommands, ...networkCommands, ...serveCommands];
+export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...caseCommands, ...processesCommands, ...captureCommands, ...driftCommands, ...networkCommands, ...serveCommands];

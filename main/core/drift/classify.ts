@@ -227,6 +227,7 @@ export function classifyEntry(input: ClassifyInput): DriftReason[] {
 function classifyDeletion(input: ClassifyInput, add: (cls: DriftClass, severity: DriftSeverity, reason: string) => void): void {
   const { path, image } = input;
   if (image?.executable && image.executable !== 'exec-bit' && SYSTEM_DIRS.some((d) => isUnder(path, d))) add('deleted', 'high', 'a system executable removed from the image (a tool taken away, or about to be replaced)');
+  else if (image?.type === 'symlink' && SYSTEM_DIRS.some((d) => isUnder(path, d))) add('deleted', 'medium', `a command removed from a system path (a link to ${image.linkTarget ?? '?'})`);
   else if (isUnder(path, '/var/log') && image?.type === 'file') add('deleted', 'medium', 'a log file deleted (possible anti-forensics)');
   const rule = PATH_RULES.find((r) => r.test(path));
   if (rule && image?.type !== 'directory') add(rule.class, 'medium', `deleted: ${rule.what}`);

@@ -87,10 +87,11 @@ export class ScanRun {
         signal: this.controller.signal,
         now: this.deps.now,
         onProgress: (phase: ScanPhase, done: number, total: number) => {
+          const changed = status.phase !== phase;
           status.phase = phase;
           status.filesDone = done;
           status.filesTotal = total;
-          this.progressed(status, false);
+          this.progressed(status, changed);
         },
       });
       status.state = report.status === 'complete' ? 'complete' : this.controller.signal.aborted ? 'cancelled' : 'incomplete';

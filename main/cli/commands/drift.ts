@@ -1,0 +1,167 @@
+import type { DriftProgressEvent, DriftReport, DriftScanInfo, DriftSeverity } from '../../../shared/domain/drift';
+import { DRIFT_SEVERITIES } from '../../../shared/domain/drift';
+import { findingsAtOrAbove } from '../../core/drift/report-math';
+import { CliError, type CliCommand, type CliContext } from '../command';
+import { safeText, table } from '../terminal-safe';
+
+const SHORT: Record<DriftSeverity, string> = { critical: 'CRIT', high: 'HIGH', medium: 'MED', low: 'LOW', info: 'INFO' };
+
+function parseSeverity(value: unknown): DriftSeverity | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !(DRIFT_SEVERITIES as readonly string[]).includes(value)) throw new CliError(`--fail-on takes one of ${DRIFT_SEVERITIES.join(', ')}`, 2);
+  return value as DriftSeverity;
+}
+
+function parseCount(value: unknown, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < min) throw new CliError(`${flag} takes a whole number of at least ${min}`, 2);
+  return n;
+}
+
+/** The host summary: containers ranked by drift score. */
+export function renderSummary(scan: DriftScanInfo): string {
+  const rows = scan.containers.map((c, i) => [
+    String(i + 1),
+    c.containerName,
+    c.containerId.slice(0, 12),
+    c.state,
+    ...DRIFT_SEVERITIES.map((s) => String(c.counts?.[s] ?? '-')),
+    c.score === undefined ? '-' : String(c.score),
+  ]);
+  const lines = [
+    `Drift scan ${scan.id} on host ${safeText(scan.host)}: ${scan.state}${scan.stateReason ? ` (${safeText(scan.stateReason)})` : ''}; ${scan.done}/${scan.total} containers`,
+    table(['#', 'CONTAINER', 'ID', 'STATE', ...DRIFT_SEVERITIES.map((s) => SHORT[s]), 'SCORE'], rows),
+  ];
+  for (const c of scan.containers) if (c.error && c.state !== 'complete') lines.push(`  ${safeText(c.containerName)}: ${safeText(c.error, 500)}`);
+  return lines.join('\n');
+}
+
+/** One container's findings, worst first; info entries are counted, not listed. */
+export function renderReport(report: DriftReport): string {
+  const lines = [
+    '',
+    `${safeText(report.containerName)} (${report.containerId.slice(0, 12)}) image ${safeText(report.image)} — ${report.engineChanges} engine changes, ${report.status}${report.statusReason ? `: ${safeText(report.statusReason, 500)}` : ''}`,
+  ];
+  const shown = report.entries.filter((e) => e.severity !== 'info');
+  if (shown.length) {
+    lines.push(
+      table(
+        ['SEVERITY', 'VERDICT', 'PATH', 'WHY'],
+        shown.map((e) => [e.severity + (e.demoted ? '*' : ''), e.verdict, e.path, e.reasons.find((r) => r.class !== 'change')?.reason ?? e.reasons[0]?.reason ?? '']),
+      ),
+    );
+  }
+  const hidden = report.entries.length - shown.length;
+  if (hidden) lines.push(`  (${hidden} info entries not listed: directories above changes, files touched and put back; see --json)`);
+  if (report.entries.some((e) => e.demoted)) lines.push('  * lowered by a noise rule (drydock drift rules)');
+  for (const p of report.packages) {
+    const parts = [
+      p.added.length ? `installed ${p.added.map((x) => `${x.name} ${x.version}`).join(', ')}` : '',
+      p.removed.length ? `removed ${p.removed.map((x) => x.name).join(', ')}` : '',
+      p.upgraded.length ? `changed ${p.upgraded.map((x) => `${x.name} ${x.from} -> ${x.to}`).join(', ')}` : '',
+      p.note ?? '',
+    ].filter(Boolean);
+    lines.push(`  Packages (${p.manager}): ${safeText(parts.join('; ') || 'no package-level change', 2000)}`);
+  }
+  for (const c of report.config) lines.push(`  Config ${c.severity.padEnd(8)} ${c.field}${c.key ? ` ${safeText(c.key)}` : ''}: ${safeText(c.image ?? '(none)', 200)} -> ${safeText(c.container ?? '(none)', 200)} — ${safeText(c.reason)}`);
+  for (const r of report.risks) lines.push(`  Risk   ${r.severity.padEnd(8)} ${r.id}: ${safeText(r.reason)}`);
+  for (const b of report.blindSpots) lines.push(`  Not covered: ${b.type} ${safeText(b.destination)} — ${safeText(b.note)}`);
+  for (const l of report.limitations) lines.push(`  Note: ${safeText(l, 500)}`);
+  return lines.join('\n');
+}
+
+async function waitForScan(ctx: CliContext, scanId: string): Promise<{ scan: DriftScanInfo; interrupted: boolean }> {
+  let interrupted = false;
+  void ctx.interrupted.then(() => {
+    interrupted = true;
+    ctx.core.drift.cancel(scanId);
+  });
+  const scan = await ctx.core.drift.wait(scanId);
+  return { scan, interrupted };
+}
+
+export const driftCommands: CliCommand[] = [
+  {
+    path: ['drift'],
+    summary: 'Diff running containers against their images: contents, classification, evidence; --fail-on gates a pipeline',
+    usage: 'drift CONTAINER...|--all --host NAME [--case NAME] [--json] [--fail-on SEVERITY] [--cap BYTES] [--concurrency N]',
+    positionals: true,
+    options: { host: { type: 'string' }, all: { type: 'boolean' }, case: { type: 'string' }, 'fail-on': { type: 'string' }, cap: { type: 'string' }, concurrency: { type: 'string' } },
+    async run(ctx, values, positionals) {
+      const host = values.host;
+      if (typeof host !== 'string') throw new CliError('needs --host NAME', 2);
+      if ((values.all === true) === positionals.length > 0) throw new CliError('name the containers, or give --all (not both)', 2);
+      const failOn = parseSeverity(values['fail-on']);
+      const cap = parseCount(values.cap, '--cap', 0);
+      const concurrency = parseCount(values.concurrency, '--concurrency', 1);
+      const started = await ctx.call('drift.scan', {
+        host,
+        containers: values.all === true ? 'all' : positionals,
+        ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
+        ...(cap !== undefined ? { contentCapBytes: cap } : {}),
+        ...(concurrency !== undefined ? { concurrency } : {}),
+      });
+      const unsubscribe = ctx.json
+        ? () => undefined
+        : ctx.core.events.subscribe((name, payload) => {
+            if (name !== 'drift.progress') return;
+            const event = payload as DriftProgressEvent;
+            const c = event.container;
+            if (event.scanId !== started.id || !c || (c.state !== 'complete' && c.state !== 'incomplete' && c.state !== 'failed')) return;
+            ctx.io.err(`[${event.done}/${event.total}] ${safeText(c.containerName)}: ${c.state}${c.topSeverity ? `, worst ${c.topSeverity}` : ''}`);
+          });
+      if (!ctx.json) ctx.io.err(`scanning ${started.total} container(s) on ${safeText(host)} (scan ${started.id}); Ctrl-C cancels`);
+      let outcome: { scan: DriftScanInfo; interrupted: boolean };
+      try {
+        outcome = await waitForScan(ctx, started.id);
+      } finally {
+        unsubscribe();
+      }
+      const { scan } = outcome;
+      const reports: DriftReport[] = [];
+      for (const c of scan.containers) if (c.reportArtifactId) reports.push(await ctx.call('drift.report', { artifactId: c.reportArtifactId }));
+      if (ctx.json) ctx.io.out(JSON.stringify({ scan, reports }));
+      else {
+        ctx.io.out(renderSummary(scan));
+        for (const r of reports) ctx.io.out(renderReport(r));
+        if (scan.summaryArtifactId) ctx.io.out(`\nStored: host summary ${scan.summaryArtifactId}, ${reports.length} report(s) in case ${scan.caseId}`);
+      }
+      if (outcome.interrupted) return 130;
+      if (failOn) {
+        const hits = reports.reduce((n, r) => n + findingsAtOrAbove(r, failOn), 0);
+        if (hits > 0) {
+          ctx.io.err(`${hits} finding(s) at or above ${failOn}`);
+          return 1;
+        }
+      }
+      if (scan.state !== 'complete') {
+        ctx.io.err(`the scan is ${scan.state}: ${safeText(scan.stateReason ?? '')}`);
+        return 1;
+      }
+      return 0;
+    },
+  },
+  {
+    path: ['drift', 'rules'],
+    summary: 'Noise rules that demote (never drop) known-noisy paths; --set FILE.json replaces them',
+    usage: 'drift rules [--set FILE] [--json]',
+    options: { set: { type: 'string' } },
+    async run(ctx, values) {
+      let rules;
+      if (typeof values.set === 'string') {
+        const { readFile } = await import('node:fs/promises');
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(await readFile(values.set, 'utf8'));
+        } catch (err) {
+          throw new CliError(`cannot read rules from ${safeText(values.set)}: ${safeText((err as Error).message)}`, 2);
+        }
+        rules = await ctx.call('drift.rules-set', { rules: parsed as never });
+      } else rules = await ctx.call('drift.rules', {});
+      if (ctx.json) ctx.io.out(JSON.stringify(rules));
+      else ctx.io.out(table(['ID', 'PATTERN', 'DEMOTE TO', 'ON', 'EXEC', 'DESCRIPTION'], rules.map((r) => [r.id, r.pattern, r.demoteTo, r.enabled ? 'yes' : 'no', r.includeExecutables ? 'yes' : 'no', r.description])));
+      return 0;
+    },
+  },
+];
