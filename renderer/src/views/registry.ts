@@ -1,10 +1,11 @@
 import type { ComponentType } from 'react';
 import { EvidenceView } from './evidence/EvidenceView';
+import { GraphView } from './graph/GraphView';
 import { HostsView } from './hosts/HostsView';
 import { InventoryView } from './inventory/InventoryView';
 import { CaptureMount, ProcessesMount } from './mounts';
 
-export type ViewId = 'hosts' | 'inventory' | 'processes' | 'capture' | 'evidence';
+export type ViewId = 'hosts' | 'inventory' | 'processes' | 'capture' | 'evidence' | 'graph';
 
 /** What one view can be opened with (from another view's button). */
 export interface ViewParams {
@@ -34,6 +35,7 @@ export const VIEWS: readonly ViewDefinition[] = [
   { id: 'processes', label: 'Processes', glyph: '⚙', component: ProcessesMount },
   { id: 'capture', label: 'Capture', glyph: '◉', component: CaptureMount },
   { id: 'evidence', label: 'Evidence', glyph: '⛁', component: EvidenceView },
+  { id: 'graph', label: 'Connections', glyph: '⋈', component: GraphView },
 ];
 
 export function viewById(id: ViewId): ViewDefinition {

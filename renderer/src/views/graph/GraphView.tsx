@@ -1,0 +1,219 @@
+import { useCallback, useMemo, useState } from 'react';
+import type { GraphNode } from '../../../../shared/domain/network';
+import { useAsyncAction } from '../../lib/use-async';
+import { utc } from '../../lib/format';
+import { useApp, useLiveEpoch } from '../../shell/app-context';
+import { ErrorBox } from '../../shell/ErrorBox';
+import { useHosts } from '../../shell/hosts-context';
+import { useNotify } from '../../shell/toasts';
+import { visibleText } from '../processes/visible-text';
+import type { ViewProps } from '../registry';
+import type { Selection } from './graph-canvas';
+import { GraphCanvasPanel } from './GraphCanvasPanel';
+import { GraphDetail } from './GraphDetail';
+import { GraphLegend } from './GraphLegend';
+import { DEFAULT_FILTERS, filterGraph, isFlagged, networksOf, searchGraph, toCanvasData, type GraphFilters } from './graph-model';
+import { useNetworkWatch } from './use-network-watch';
+import './graph.css';
+
+const ALL_HOSTS = '*';
+
+/**
+ * Who talks to whom, live: the connection graph of one host or of every connected host, with
+ * filters, search, a legend and the detail of whatever is clicked. The layout keeps every node
+ * where it was across refreshes; only what is new moves.
+ */
+export function GraphView({ params, visit }: ViewProps) {
+  const { client, navigate } = useApp();
+  const notify = useNotify();
+  const epoch = useLiveEpoch();
+  const { profiles, status } = useHosts();
+  const [chosen, setChosen] = useState(params.host ?? '');
+  const [seenVisit, setSeenVisit] = useState(visit);
+  const [live, setLive] = useState(true);
+  const [reloadKey, setReloadKey] = useState(0);
+  const [filters, setFilters] = useState<GraphFilters>(DEFAULT_FILTERS);
+  const [query, setQuery] = useState('');
+  const [selection, setSelection] = useState<Selection>(null);
+  const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
+  const [pendingFocus, setPendingFocus] = useState<string | null>(params.container ?? null);
+
+  if (visit !== seenVisit) {
+    setSeenVisit(visit);
+    if (params.host) setChosen(params.host);
+    if (params.container) setPendingFocus(params.container);
+  }
+  const connected = profiles.filter((p) => status.get(p.name)?.state === 'connected');
+  const host = chosen || connected[0]?.name || profiles[0]?.name || '';
+  const watchHost = host === ALL_HOSTS ? '' : host;
+  const watch = useNetworkWatch(client, watchHost, live && host !== '', epoch, reloadKey);
+  const snapshot = watch.snapshot;
+
+  const nodesById = useMemo(() => new Map((snapshot?.nodes ?? []).map((n) => [n.id, n])), [snapshot]);
+  const visible = useMemo(() => filterGraph(snapshot, filters), [snapshot, filters]);
+  const canvasData = useMemo(() => toCanvasData(visible.nodes, visible.edges), [visible]);
+  const matches = useMemo(() => searchGraph(visible.nodes, query), [visible, query]);
+  const networks = useMemo(() => networksOf(snapshot), [snapshot]);
+  const flagged = useMemo(() => (snapshot?.nodes ?? []).filter(isFlagged).length, [snapshot]);
+
+  // Opened from another view for a container: select it once it is in the graph.
+  if (pendingFocus && snapshot) {
+    const target = snapshot.nodes.find((n) => n.containerId === pendingFocus || n.label === pendingFocus || n.id === pendingFocus);
+    setPendingFocus(null);
+    if (target) {
+      setSelection({ kind: 'node', id: target.id });
+      setFocus((f) => ({ id: target.id, seq: (f?.seq ?? 0) + 1 }));
+    }
+  }
+
+  const record = useAsyncAction(
+    useCallback(() => client.invoke('network.snapshot', { ...(watchHost ? { host: watchHost } : {}), record: true }), [client, watchHost]),
+  );
+  const onRecord = async () => {
+    const result = await record.run();
+    if (result.ok && result.value.stored) notify.ok(`Connection snapshot stored as artifact ${result.value.stored.artifactId}`);
+  };
+
+  const onSearchKey = (key: string) => {
+    if (key !== 'Enter') return;
+    const first = [...matches][0];
+    if (!first) return;
+    setSelection({ kind: 'node', id: first });
+    setFocus((f) => ({ id: first, seq: (f?.seq ?? 0) + 1 }));
+  };
+
+  const open = (view: 'processes' | 'capture') => (node: GraphNode) => {
+    if (node.host && node.containerId) navigate(view, { host: node.host, container: node.containerId });
+  };
+
+  const set = <K extends keyof GraphFilters>(key: K, value: GraphFilters[K]) => setFilters((f) => ({ ...f, [key]: value }));
+
+  return (
+    <section className="dd-view dd-graph" aria-label="Connections">
+      <div className="dd-view-head">
+        <h1>Connections</h1>
+        <label className="dd-inline-label">
+          Host
+          <select value={host} onChange={(e) => setChosen(e.target.value)} aria-label="Host">
+            {host === '' && <option value="">— none saved —</option>}
+            {profiles.map((p) => (
+              <option key={p.name} value={p.name}>
+                {p.name} ({status.get(p.name)?.state ?? 'disconnected'})
+              </option>
+            ))}
+            {profiles.length > 1 && <option value={ALL_HOSTS}>Every connected host</option>}
+          </select>
+        </label>
+        <label className="dd-check">
+          <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> Live (every 5 s)
+        </label>
+        <button type="button" className="dd-small" onClick={() => setReloadKey((k) => k + 1)} disabled={!host || watch.loading} title="Read every namespace again now">
+          Refresh
+        </button>
+        <button type="button" className="dd-small" onClick={() => void onRecord()} disabled={!host || record.busy} title="Store this graph and the socket tables behind it in the current case">
+          {record.busy ? 'Recording…' : 'Record snapshot'}
+        </button>
+        <span className="dd-muted dd-graph-status" data-testid="graph-status">
+          {watch.loading && !snapshot
+            ? 'Reading socket tables…'
+            : snapshot
+              ? `${snapshot.nodes.length} nodes, ${snapshot.edges.length} edges · ${flagged} flagged · ${utc(snapshot.takenAt)}${live && watch.watchId ? ' · live' : ''}`
+              : ''}
+        </span>
+      </div>
+      {record.error && <ErrorBox error={record.error} onDismiss={record.clearError} />}
+      {watch.error && <ErrorBox error={watch.error} />}
+      {!host && (
+        <div className="dd-hint">
+          No host saved yet.{' '}
+          <button type="button" className="dd-link" onClick={() => navigate('hosts')}>
+            Add one on the Hosts view
+          </button>
+        </div>
+      )}
+      <div className="dd-toolbar dd-graph-toolbar" role="toolbar" aria-label="Graph filters">
+        <input
+          type="search"
+          placeholder="Search name, image, IP, network…"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => onSearchKey(e.key)}
+          aria-label="Search the graph"
+        />
+        {query && <span className="dd-muted">{matches.size} match{matches.size === 1 ? '' : 'es'}</span>}
+        <label className="dd-inline-label">
+          Network
+          <select value={filters.network} onChange={(e) => set('network', e.target.value)} aria-label="Network filter">
+            <option value="">all</option>
+            {networks.map((n) => (
+              <option key={n} value={n}>
+                {visibleText(n, 60)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="dd-inline-label">
+          Protocol
+          <select value={filters.protocol} onChange={(e) => set('protocol', e.target.value as GraphFilters['protocol'])} aria-label="Protocol filter">
+            <option value="all">all</option>
+            <option value="tcp">TCP</option>
+            <option value="udp">UDP</option>
+          </select>
+        </label>
+        <label className="dd-check">
+          <input type="checkbox" checked={filters.onlyExternal} onChange={(e) => set('onlyExternal', e.target.checked)} /> Only external
+        </label>
+        <label className="dd-check">
+          <input type="checkbox" checked={filters.onlyFlagged} onChange={(e) => set('onlyFlagged', e.target.checked)} /> Only flagged
+        </label>
+        <label className="dd-check">
+          <input type="checkbox" checked={filters.showStopped} onChange={(e) => set('showStopped', e.target.checked)} /> Stopped containers
+        </label>
+      </div>
+      {snapshot && snapshot.hosts.some((h) => h.error || h.failed > 0) && (
+        <div className="dd-warnbox" role="status">
+          {snapshot.hosts.map((h) =>
+            h.error ? (
+              <div key={h.host}>
+                Host {visibleText(h.host, 80)} could not be read: {visibleText(h.error.message, 400)}
+              </div>
+            ) : h.failed > 0 ? (
+              <div key={h.host}>
+                Host {visibleText(h.host, 80)}: {h.failed} namespace{h.failed === 1 ? '' : 's'} could not be read (see the node detail).
+              </div>
+            ) : null,
+          )}
+        </div>
+      )}
+      <div className="dd-graph-body">
+        <GraphCanvasPanel nodes={canvasData.nodes} edges={canvasData.edges} highlighted={matches} selection={selection} focus={focus} onSelect={setSelection} />
+        <div className="dd-graph-side">
+          {selection ? (
+            <GraphDetail
+              selection={selection}
+              nodes={nodesById}
+              edges={snapshot?.edges ?? []}
+              onClose={() => setSelection(null)}
+              onSelect={(s) => {
+                setSelection(s);
+                if (s?.kind === 'node') setFocus((f) => ({ id: s.id, seq: (f?.seq ?? 0) + 1 }));
+              }}
+              onProcesses={open('processes')}
+              onCapture={open('capture')}
+            />
+          ) : (
+            <p className="dd-muted dd-graph-hint">Click a node or a connection for its detail. Drag to pan, wheel to zoom, drag a node to pin it (double-click frees it).</p>
+          )}
+          <GraphLegend nodes={visible.nodes} />
+          {snapshot && snapshot.limitations.length > 0 && (
+            <ul className="dd-plain dd-muted dd-small-text">
+              {snapshot.limitations.map((l, i) => (
+                <li key={i}>{visibleText(l, 400)}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
