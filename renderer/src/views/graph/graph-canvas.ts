@@ -247,7 +247,7 @@ export class GraphCanvas {
   }
 
   /** Centres the view on a node. */
-  focus(id: string, scale = Math.max(this.transform.k, 1.2)): void {
+  focus(id: string, scale = Math.min(2, Math.max(this.transform.k, 1.2))): void {
     const node = this.byId.get(id);
     if (!node || node.x === undefined || node.y === undefined) return;
     this.transformTo({ x: this.width / 2 - node.x * scale, y: this.height / 2 - node.y * scale, k: scale });
@@ -266,7 +266,7 @@ export class GraphCanvas {
       maxX = Math.max(maxX, n.x ?? 0);
       maxY = Math.max(maxY, n.y ?? 0);
     }
-    const k = Math.min(4, Math.max(0.03, Math.min((this.width - padding * 2) / Math.max(1, maxX - minX), (this.height - padding * 2) / Math.max(1, maxY - minY))));
+    const k = Math.min(1.6, Math.max(0.03, Math.min((this.width - padding * 2) / Math.max(1, maxX - minX), (this.height - padding * 2) / Math.max(1, maxY - minY))));
     this.transformTo({ x: this.width / 2 - ((minX + maxX) / 2) * k, y: this.height / 2 - ((minY + maxY) / 2) * k, k });
   }
 
