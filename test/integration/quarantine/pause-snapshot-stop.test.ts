@@ -14,7 +14,9 @@ async function fileInTar(stream: NodeJS.ReadableStream, wanted: string): Promise
     tar.on('entry', (header, entry, next) => {
       const chunks: Buffer[] = [];
       const keep = header.name.replace(/^\.?\//, '') === wanted;
-      entry.on('data', (c: Buffer) => keep && chunks.push(c));
+      entry.on('data', (c: Buffer) => {
+        if (keep) chunks.push(c);
+      });
       entry.on('end', () => {
         if (keep) found = Buffer.concat(chunks).toString('utf8');
         next();
