@@ -14,8 +14,8 @@ async function fileInTar(stream: NodeJS.ReadableStream, wanted: string): Promise
     tar.on('entry', (header, entry, next) => {
       const chunks: Buffer[] = [];
       const keep = header.name.replace(/^\.?\//, '') === wanted;
-      entry.on('data', (c: Buffer) => {
-        if (keep) chunks.push(c);
+      entry.on('data', (c: unknown) => {
+        if (keep) chunks.push(c as Buffer);
       });
       entry.on('end', () => {
         if (keep) found = Buffer.concat(chunks).toString('utf8');
