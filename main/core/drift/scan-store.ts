@@ -27,8 +27,10 @@ export class ScanStore {
 
   list(filter: { host?: string; caseId?: string; limit: number }): DriftScanInfo[] {
     const rows = this.db
-      .prepare<[string | null, string | null, number], ScanRow>('SELECT info, owner_pid FROM drift_scans WHERE (?1 IS NULL OR host = ?1) AND (?2 IS NULL OR case_id = ?2) ORDER BY started_at DESC LIMIT ?3')
-      .all(filter.host ?? null, filter.caseId ?? null, filter.limit);
+      .prepare<[{ host: string | null; caseId: string | null; limit: number }], ScanRow>(
+        'SELECT info, owner_pid FROM drift_scans WHERE (@host IS NULL OR host = @host) AND (@caseId IS NULL OR case_id = @caseId) ORDER BY started_at DESC LIMIT @limit',
+      )
+      .all({ host: filter.host ?? null, caseId: filter.caseId ?? null, limit: filter.limit });
     return rows.map((r) => this.settle(r));
   }
 
