@@ -6,6 +6,7 @@ import { hostCommands } from './hosts';
 import { inventoryCommands } from './inventory';
 import { networkCommands } from './network';
 import { processesCommands } from './processes';
+import { quarantineCommands } from './quarantine';
 import { serveCommands } from './serve';
 
-export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...caseCommands, ...processesCommands, ...captureCommands, ...driftCommands, ...networkCommands, ...serveCommands];
+export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...caseCommands, ...processesCommands, ...captureCommands, ...driftCommands, ...networkCommands, ...quarantineCommands, ...serveCommands];

@@ -1,0 +1,122 @@
+import { createInterface } from 'node:readline/promises';
+import { QUARANTINE_MODES, type QuarantineMode, type QuarantinePlan, type QuarantineRecord } from '../../../shared/domain/quarantine';
+import { CliError, type CliCommand, type CliContext } from '../command';
+import { safeText, table } from '../terminal-safe';
+
+const MARK = { info: '  ', warning: '! ', danger: '!!' } as const;
+
+function parseModes(value: unknown): QuarantineMode[] {
+  if (typeof value !== 'string' || !value.trim()) throw new CliError(`--mode takes a comma-separated list of ${QUARANTINE_MODES.join(', ')}`, 2);
+  const modes = value.split(',').map((m) => m.trim());
+  const unknown = modes.filter((m) => !(QUARANTINE_MODES as readonly string[]).includes(m));
+  if (unknown.length) throw new CliError(`unknown mode ${safeText(unknown.join(', '))}: use ${QUARANTINE_MODES.join(', ')}`, 2);
+  return modes as QuarantineMode[];
+}
+
+export function renderPlan(plan: QuarantinePlan): string {
+  const lines = [`Quarantine of ${safeText(plan.containerName)} (${plan.containerId.slice(0, 12)}, ${safeText(plan.status)}) on host ${safeText(plan.host)}${plan.caseName ? `, case ${safeText(plan.caseName)}` : ', no case (audit goes to the store log)'}`];
+  if (plan.existing) lines.push(`Already under quarantine ${plan.existing.recordId} (${plan.existing.state}: ${plan.existing.modes.join(', ')}); its recorded state is kept for release.`);
+  for (const notice of plan.notices) lines.push(`${MARK[notice.severity]} ${safeText(notice.text, 1000)}`);
+  plan.steps.forEach((step, i) => {
+    const state = step.blocked ? 'BLOCKED' : step.alreadyDone ? 'already done' : 'will run';
+    lines.push('', `${i + 1}. ${step.mode} (${state})`, `   ${safeText(step.action, 2000)}`);
+    if (step.blocked) lines.push(`!! ${safeText(step.blocked, 1000)}`);
+    for (const notice of step.notices) lines.push(`${MARK[notice.severity]} ${safeText(notice.text, 1000)}`);
+  });
+  return lines.join('\n');
+}
+
+export function renderRecord(record: QuarantineRecord): string {
+  const lines = [`${safeText(record.containerName)} (${record.containerId.slice(0, 12)}) on ${safeText(record.host)}: ${record.state.toUpperCase()} — quarantine ${record.id}, since ${record.createdAt}`];
+  for (const step of record.steps) lines.push(`  ${step.mode.padEnd(8)} ${step.state.padEnd(8)} ${safeText(step.detail ?? '', 600)}`);
+  if (record.snapshot?.artifactId) lines.push(`  snapshot image ${safeText(record.snapshot.imageRef)}, artifact ${record.snapshot.artifactId} (sha256 ${record.snapshot.sha256 ?? '?'})`);
+  for (const step of record.release?.steps ?? []) lines.push(`  release ${step.name.padEnd(18)} ${step.state.padEnd(8)} ${safeText(step.detail ?? '', 600)}`);
+  for (const net of record.release?.restored ?? []) {
+    lines.push(`  restored ${safeText(net.networkName)}: ${net.ipv4 ?? '-'}${net.addressChanged ? ' (address changed: it was dynamic)' : ''}${net.aliases.length ? `, aliases ${safeText(net.aliases.join(', '))}` : ''}`);
+  }
+  if (record.release?.note) lines.push(`  ${safeText(record.release.note)}`);
+  if (record.lastError) lines.push(`  last error: ${safeText(record.lastError, 1000)}`);
+  return lines.join('\n');
+}
+
+/** Asks on the terminal; end of input (a script with nothing on stdin) is a no. */
+async function confirm(ctx: CliContext, question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
+  try {
+    const answer = await Promise.race([rl.question(question), new Promise<string>((resolve) => rl.once('close', () => resolve(''))), ctx.interrupted.then(() => '')]);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function hostOf(values: Record<string, unknown>): string {
+  if (typeof values.host !== 'string') throw new CliError('needs --host NAME', 2);
+  return values.host;
+}
+
+export const quarantineCommands: CliCommand[] = [
+  {
+    path: ['quarantine'],
+    summary: 'Isolate, pause, snapshot or stop a suspect container; shows what each step does and asks first',
+    usage: 'quarantine CONTAINER --host NAME --mode isolate,pause,snapshot,stop [--case NAME] [--yes] [--dry-run] [--json]',
+    positionals: true,
+    options: { host: { type: 'string' }, mode: { type: 'string' }, case: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' } },
+    async run(ctx, values, positionals) {
+      const container = positionals[0];
+      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER (and --host NAME --mode MODES)', 2);
+      const host = hostOf(values);
+      const modes = parseModes(values.mode);
+      const caseRef = typeof values.case === 'string' ? { caseRef: values.case } : {};
+      const ask = values.yes !== true && !ctx.json;
+      if (ask || values['dry-run'] === true) {
+        const plan = await ctx.call('quarantine.plan', { host, container, modes, ...caseRef });
+        if (values['dry-run'] === true) {
+          ctx.io.out(ctx.json ? JSON.stringify(plan) : renderPlan(plan));
+          return 0;
+        }
+        ctx.io.out(renderPlan(plan));
+        if (plan.steps.some((s) => s.blocked && !s.alreadyDone)) throw new CliError('a step cannot be done on this container (see BLOCKED above); nothing was changed', 1);
+        if (!(await confirm(ctx, '\nApply this quarantine? [y/N] '))) {
+          ctx.io.err('Not confirmed: nothing was changed.');
+          return 1;
+        }
+      }
+      const record = await ctx.call('quarantine.apply', { host, container, modes, ...caseRef });
+      ctx.io.out(ctx.json ? JSON.stringify(record) : renderRecord(record));
+      return 0;
+    },
+  },
+  {
+    path: ['quarantine', 'status'],
+    summary: "Active quarantines of a host, or one container's quarantine history",
+    usage: 'quarantine status --host NAME [CONTAINER] [--all] [--json]',
+    positionals: true,
+    options: { host: { type: 'string' }, all: { type: 'boolean' } },
+    async run(ctx, values, positionals) {
+      const host = hostOf(values);
+      if (positionals.length > 1) throw new CliError('takes at most one CONTAINER', 2);
+      const records = await ctx.call('quarantine.status', { host, includeReleased: values.all === true, ...(positionals[0] ? { container: positionals[0] } : {}) });
+      if (ctx.json) ctx.io.out(JSON.stringify(records));
+      else if (!records.length) ctx.io.out(`No ${values.all === true ? '' : 'active '}quarantine on host ${safeText(host)}${positionals[0] ? ` for ${safeText(positionals[0])}` : ''}`);
+      else if (positionals[0]) ctx.io.out(records.map(renderRecord).join('\n\n'));
+      else ctx.io.out(table(['STATE', 'CONTAINER', 'ID', 'MODES', 'SINCE', 'QUARANTINE'], records.map((r) => [r.state, r.containerName, r.containerId.slice(0, 12), r.modes.join(','), r.createdAt, r.id])));
+      return 0;
+    },
+  },
+  {
+    path: ['release'],
+    summary: 'Release a quarantined container: original networks with aliases and static IPs, unpause, restart what quarantine stopped',
+    usage: 'release CONTAINER --host NAME [--case NAME] [--json]',
+    positionals: true,
+    options: { host: { type: 'string' }, case: { type: 'string' } },
+    async run(ctx, values, positionals) {
+      const container = positionals[0];
+      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER and --host NAME', 2);
+      const host = hostOf(values);
+      const record = await ctx.call('quarantine.release', { host, container, ...(typeof values.case === 'string' ? { caseRef: values.case } : {}) });
+      ctx.io.out(ctx.json ? JSON.stringify(record) : renderRecord(record));
+      return 0;
+    },
+  },
+];
