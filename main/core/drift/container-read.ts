@@ -86,8 +86,9 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
         if (writer) {
           const info = await writer.abandon(`the archive stream from the engine failed after ${writer.bytes} of ${meta.size} bytes: ${(err as Error).message}`);
           content = { state: 'failed', artifactId: info.id, note: 'the read was cut short; the bytes received are stored as an incomplete artifact' };
-          files.push({ text: located.text, raw: located.raw, meta, content });
         }
+        // The header was seen: the report keeps what is known of the file (no hash).
+        if (want) hooks.onFile({ text: located.text, raw: located.raw, meta, content: writer ? content : { state: 'failed', note: 'the read was cut short' } });
         throw err;
       }
       meta.sha256 = hash.digest('hex');
