@@ -11,7 +11,9 @@ const KINDS: Record<number, EngineChangeKind> = { 0: 'modified', 1: 'added', 2: 
 
 /** GET /containers/{id}/changes: what the storage driver says differs from the image. */
 export async function readChanges(container: Dockerode.Container, signal?: AbortSignal): Promise<EngineChange[]> {
-  const raw = (await container.changes(signal ? { abortSignal: signal } : {})) as unknown;
+  let raw = (await container.changes(signal ? { abortSignal: signal } : {})) as unknown;
+  // An empty list comes back as the JSON text "null", which the client hands over unparsed.
+  if (Buffer.isBuffer(raw) || typeof raw === 'string') raw = JSON.parse(raw.toString()) as unknown;
   if (raw === null || raw === undefined) return [];
   if (!Array.isArray(raw)) throw new Error('the engine answered the change list with something that is not a list');
   const out: EngineChange[] = [];
