@@ -4,8 +4,9 @@ import { GraphView } from './graph/GraphView';
 import { HostsView } from './hosts/HostsView';
 import { InventoryView } from './inventory/InventoryView';
 import { CaptureMount, ProcessesMount } from './mounts';
+import { QuarantineMount } from './quarantine/QuarantineView';
 
-export type ViewId = 'hosts' | 'inventory' | 'processes' | 'capture' | 'evidence' | 'graph';
+export type ViewId = 'hosts' | 'inventory' | 'processes' | 'capture' | 'evidence' | 'graph' | 'quarantine';
 
 /** What one view can be opened with (from another view's button). */
 export interface ViewParams {
@@ -36,6 +37,7 @@ export const VIEWS: readonly ViewDefinition[] = [
   { id: 'capture', label: 'Capture', glyph: '◉', component: CaptureMount },
   { id: 'evidence', label: 'Evidence', glyph: '⛁', component: EvidenceView },
   { id: 'graph', label: 'Connections', glyph: '⋈', component: GraphView },
+  { id: 'quarantine', label: 'Quarantine', glyph: '⛔', component: QuarantineMount },
 ];
 
 export function viewById(id: ViewId): ViewDefinition {

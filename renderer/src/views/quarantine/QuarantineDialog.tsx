@@ -1,0 +1,150 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DrydockClient } from '../../../../shared/client';
+import { QUARANTINE_MODES, type QuarantineMode, type QuarantinePlan, type QuarantineRecord } from '../../../../shared/domain/quarantine';
+import type { DrydockError } from '../../../../shared/result';
+import { useAsyncAction } from '../../lib/use-async';
+import { ErrorBox } from '../../shell/ErrorBox';
+import { visibleText } from '../processes/visible-text';
+import { QuarantineBanner } from './QuarantineBanner';
+import { QuarantinePlanView } from './QuarantinePlanView';
+import { QuarantineRecordView } from './QuarantineRecordView';
+import { MODE_LABEL, MODE_SUMMARY } from './quarantine-text';
+import { useQuarantine } from './use-quarantine';
+import './quarantine.css';
+
+interface Props {
+  client: DrydockClient;
+  host: string;
+  /** Container ID or name. */
+  container: string;
+  /** For the title while the plan loads. */
+  containerName?: string;
+  onClose: () => void;
+}
+
+/**
+ * Quarantine of one container: choose the modes, read what each step will do (the plan comes from
+ * the core, not guessed here), acknowledge the dangerous ones, apply; then follow its progress and
+ * release it.
+ */
+export function QuarantineDialog({ client, host, container, containerName, onClose }: Props) {
+  const { record } = useQuarantine(client, host, container);
+  const [modes, setModes] = useState<ReadonlySet<QuarantineMode>>(new Set(['isolate']));
+  // Each plan and acknowledgement belongs to one choice of modes: a change of modes voids both.
+  const [planned, setPlanned] = useState<{ key: string; plan: QuarantinePlan | null; error: DrydockError | null } | null>(null);
+  const [ackFor, setAckFor] = useState<string | null>(null);
+  const [result, setResult] = useState<QuarantineRecord | null>(null);
+  const planRequest = useRef(0);
+  const first = useRef<HTMLInputElement>(null);
+
+  const chosen = QUARANTINE_MODES.filter((m) => modes.has(m));
+  const chosenKey = chosen.join(',');
+  const plan = planned?.key === chosenKey ? planned.plan : null;
+  const planError = planned?.key === chosenKey ? planned.error : null;
+  const acknowledged = ackFor === chosenKey;
+
+  useEffect(() => {
+    first.current?.focus();
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  useEffect(() => {
+    if (!chosenKey) return;
+    const request = ++planRequest.current;
+    void client.invoke('quarantine.plan', { host, container, modes: chosenKey.split(',') as QuarantineMode[] }).then((r) => {
+      if (request !== planRequest.current) return;
+      setPlanned(r.ok ? { key: chosenKey, plan: r.value, error: null } : { key: chosenKey, plan: null, error: r.error });
+    });
+  }, [client, host, container, chosenKey, record?.state]);
+
+  const applyCall = useCallback((m: QuarantineMode[]) => client.invoke('quarantine.apply', { host, container, modes: m }), [client, host, container]);
+  const releaseCall = useCallback(() => client.invoke('quarantine.release', { host, container }), [client, host, container]);
+  const apply = useAsyncAction(applyCall);
+  const release = useAsyncAction(releaseCall);
+
+  const toggle = (mode: QuarantineMode) =>
+    setModes((prev) => {
+      const next = new Set(prev);
+      if (next.has(mode)) next.delete(mode);
+      else next.add(mode);
+      return next;
+    });
+
+  const blocked = plan?.steps.some((s) => s.blocked && !s.alreadyDone) ?? false;
+  const dangers = plan ? [...plan.notices, ...plan.steps.flatMap((s) => s.notices)].filter((n) => n.severity === 'danger') : [];
+  const canApply = plan !== null && chosen.length > 0 && !blocked && (dangers.length === 0 || acknowledged) && !apply.busy && !release.busy && record?.state !== 'releasing';
+  const shown = record ?? result ?? undefined;
+  const title = plan?.containerName ?? containerName ?? container;
+
+  return (
+    <div className="dd-q-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="dd-panel dd-q-dialog" role="dialog" aria-modal="true" aria-label={`Quarantine ${title}`} data-testid="quarantine-dialog">
+        <div className="dd-q-dialog-head">
+          <h2>Quarantine {visibleText(title, 160)}</h2>
+          <button type="button" className="dd-icon-btn" onClick={onClose} aria-label="Close" title="Close (Esc)">
+            ×
+          </button>
+        </div>
+        {record && <QuarantineBanner record={record} />}
+
+        <fieldset className="dd-fieldset">
+          <legend>Modes</legend>
+          {QUARANTINE_MODES.map((mode, i) => (
+            <label key={mode} className="dd-check dd-q-mode">
+              <input ref={i === 0 ? first : undefined} type="checkbox" checked={modes.has(mode)} onChange={() => toggle(mode)} data-mode={mode} />
+              <span>
+                <b>{MODE_LABEL[mode]}</b> <span className="dd-muted">{MODE_SUMMARY[mode]}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+
+        {chosen.length === 0 && <p className="dd-hint">Choose at least one mode.</p>}
+        {planError && <ErrorBox error={planError} compact />}
+        {plan && <QuarantinePlanView plan={plan} />}
+        {dangers.length > 0 && !blocked && (
+          <label className="dd-check dd-q-ack">
+            <input type="checkbox" checked={acknowledged} onChange={(e) => setAckFor(e.target.checked ? chosenKey : null)} data-testid="quarantine-ack" />
+            <span>I have read the warnings above{modes.has('stop') ? ': stopping loses the memory of this container' : ''}.</span>
+          </label>
+        )}
+
+        <div className="dd-actions">
+          <button
+            type="button"
+            className="dd-primary dd-danger"
+            disabled={!canApply}
+            onClick={() => void apply.run(chosen).then((r) => r.ok && setResult(r.value))}
+            data-testid="quarantine-apply"
+          >
+            {apply.busy ? 'Applying…' : record?.state === 'applying' ? 'Finish quarantine' : record ? 'Apply added modes' : 'Quarantine'}
+          </button>
+          {record && (
+            <button type="button" disabled={release.busy || apply.busy} onClick={() => void release.run().then((r) => r.ok && setResult(r.value))} data-testid="quarantine-release">
+              {release.busy ? 'Releasing…' : record.state === 'releasing' ? 'Finish release' : 'Release'}
+            </button>
+          )}
+          <span className="dd-spacer" />
+          <button type="button" onClick={onClose}>
+            Close
+          </button>
+        </div>
+        {apply.error && <ErrorBox error={apply.error} onDismiss={apply.clearError} />}
+        {release.error && <ErrorBox error={release.error} onDismiss={release.clearError} />}
+        {shown && (
+          <section className="dd-q-section">
+            <h3 className="dd-panel-title">Progress</h3>
+            <QuarantineRecordView record={shown} />
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}
