@@ -63,7 +63,7 @@ export function buildPlan(input: PlanInput): QuarantinePlan {
       }
       case 'pause':
         if (!running) notices.push({ severity: 'info', text: `It is not running (${inspect.State.Status}): there is nothing to freeze.` });
-        else if (inspect.State.Paused) notices.push({ severity: 'info', text: 'It is already paused; release leaves a container paused before quarantine paused.' });
+        else if (before.paused) notices.push({ severity: 'info', text: 'It was already paused before quarantine: release leaves it paused.' });
         notices.push({ severity: 'info', text: 'Peers see its connections stall; their timers keep running and may close them.' });
         return { mode, action: 'Freeze every process with the cgroup freezer. Memory, open files and sockets are kept as they are; release unpauses it.', alreadyDone: done(mode), notices };
       case 'snapshot': {

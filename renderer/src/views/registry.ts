@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { DriftView } from './drift/DriftView';
 import { EvidenceView } from './evidence/EvidenceView';
 import { GraphView } from './graph/GraphView';
 import { HostsView } from './hosts/HostsView';
@@ -6,7 +7,7 @@ import { InventoryView } from './inventory/InventoryView';
 import { CaptureMount, ProcessesMount } from './mounts';
 import { QuarantineMount } from './quarantine/QuarantineView';
 
-export type ViewId = 'hosts' | 'inventory' | 'processes' | 'capture' | 'evidence' | 'graph' | 'quarantine';
+export type ViewId = 'hosts' | 'inventory' | 'processes' | 'capture' | 'evidence' | 'graph' | 'quarantine' | 'drift';
 
 /** What one view can be opened with (from another view's button). */
 export interface ViewParams {
@@ -37,7 +38,8 @@ export const VIEWS: readonly ViewDefinition[] = [
   { id: 'capture', label: 'Capture', glyph: '◉', component: CaptureMount },
   { id: 'evidence', label: 'Evidence', glyph: '⛁', component: EvidenceView },
   { id: 'graph', label: 'Connections', glyph: '⋈', component: GraphView },
-  { id: 'quarantine', label: 'Quarantine', glyph: '⛔', component: QuarantineMount },
+  { id: 'quarantine', label: 'Quarantine', glyph: '⊘', component: QuarantineMount },
+  { id: 'drift', label: 'Drift', glyph: 'Δ', component: DriftView },
 ];
 
 export function viewById(id: ViewId): ViewDefinition {

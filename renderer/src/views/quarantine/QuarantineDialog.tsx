@@ -77,10 +77,13 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
       return next;
     });
 
+  // The reply to apply/release and the event stream race: the newer of the two is the truth.
+  const shown = record && result && result.id === record.id ? (result.updatedAt >= record.updatedAt ? result : record) : (record ?? result ?? undefined);
+  const active = shown && shown.state !== 'released' ? shown : undefined;
   const blocked = plan?.steps.some((s) => s.blocked && !s.alreadyDone) ?? false;
   const dangers = plan ? [...plan.notices, ...plan.steps.flatMap((s) => s.notices)].filter((n) => n.severity === 'danger') : [];
-  const canApply = plan !== null && chosen.length > 0 && !blocked && (dangers.length === 0 || acknowledged) && !apply.busy && !release.busy && record?.state !== 'releasing';
-  const shown = record ?? result ?? undefined;
+  const pendingSteps = plan?.steps.some((s) => !s.alreadyDone) ?? false;
+  const canApply = plan !== null && chosen.length > 0 && pendingSteps && !blocked && (dangers.length === 0 || acknowledged) && !apply.busy && !release.busy && active?.state !== 'releasing';
   const title = plan?.containerName ?? containerName ?? container;
 
   return (
@@ -92,7 +95,7 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
             ×
           </button>
         </div>
-        {record && <QuarantineBanner record={record} />}
+        {active && <QuarantineBanner record={active} />}
 
         <fieldset className="dd-fieldset">
           <legend>Modes</legend>
@@ -124,11 +127,11 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
             onClick={() => void apply.run(chosen).then((r) => r.ok && setResult(r.value))}
             data-testid="quarantine-apply"
           >
-            {apply.busy ? 'Applying…' : record?.state === 'applying' ? 'Finish quarantine' : record ? 'Apply added modes' : 'Quarantine'}
+            {apply.busy ? 'Applying…' : active?.state === 'applying' ? 'Finish quarantine' : active ? 'Apply added modes' : 'Quarantine'}
           </button>
-          {record && (
+          {active && (
             <button type="button" disabled={release.busy || apply.busy} onClick={() => void release.run().then((r) => r.ok && setResult(r.value))} data-testid="quarantine-release">
-              {release.busy ? 'Releasing…' : record.state === 'releasing' ? 'Finish release' : 'Release'}
+              {release.busy ? 'Releasing…' : active.state === 'releasing' ? 'Finish release' : 'Release'}
             </button>
           )}
           <span className="dd-spacer" />
