@@ -1,0 +1,92 @@
+import { useState } from 'react';
+import type { DriftEntry, DriftFileMeta, PreviewView } from '../../../../shared/domain/drift';
+import { bytes, utc } from '../../lib/format';
+import { Sha256 } from '../evidence/Sha256';
+import { visibleText } from '../processes/visible-text';
+import { displayPath, octalMode, owner } from './drift-text';
+import { FilePreviewPanel } from './FilePreviewPanel';
+import { TextDiff } from './TextDiff';
+
+type Pane = 'diff' | PreviewView;
+
+function MetaCell({ meta, field }: { meta: DriftFileMeta | undefined; field: string }) {
+  if (!meta) return <td className="dd-muted">—</td>;
+  switch (field) {
+    case 'type':
+      return <td>{meta.type}{meta.executable ? ` (${meta.executable})` : ''}</td>;
+    case 'mode':
+      return <td className="dd-mono">{octalMode(meta.mode)}</td>;
+    case 'owner':
+      return <td className="dd-mono">{owner(meta)}</td>;
+    case 'size':
+      return <td>{bytes(meta.size)}</td>;
+    case 'mtime':
+      return <td>{utc(meta.mtime)}</td>;
+    case 'sha256':
+      return <td>{meta.sha256 ? <Sha256 value={meta.sha256} /> : <span className="dd-muted">—</span>}</td>;
+    default:
+      return <td className="dd-mono dd-wrap">{meta.linkTarget !== undefined ? visibleText(meta.linkTarget, 1000) : '—'}</td>;
+  }
+}
+
+/** One changed path: both sides' metadata, why it matters, and its bytes. */
+export function EntryDetail({ entry, imageId }: { entry: DriftEntry; imageId: string }) {
+  const textual = entry.verdict === 'content-changed' && entry.container?.type === 'file' && !entry.container.executable;
+  const [pane, setPane] = useState<Pane>(textual ? 'diff' : entry.container?.executable === 'elf' ? 'hex' : 'text');
+  const artifactId = entry.content.artifactId;
+  return (
+    <div className="dd-panel dd-drift-detail" data-path={entry.path}>
+      <div className="dd-panel-title">
+        <h2 className="dd-mono dd-wrap">{displayPath(entry.path, entry.pathBase64)}</h2>
+      </div>
+      <div>
+        <span className={`dd-sevtag dd-sevtag-${entry.severity}`}>{entry.severity}</span> {entry.change} · {entry.verdict}
+        {entry.differences.length > 0 && <span className="dd-muted"> ({entry.differences.join(', ')})</span>}
+        {entry.demoted && <span className="dd-muted"> · lowered from {entry.demoted.from} by noise rule {entry.demoted.ruleId}</span>}
+        {entry.package && <span className="dd-muted"> · package {visibleText(entry.package, 200)}</span>}
+      </div>
+      <ul className="dd-drift-reasons">
+        {entry.reasons.map((r, i) => (
+          <li key={i}>
+            <span className={`dd-chip dd-chip-${r.severity}`}>{r.class}</span> {visibleText(r.reason, 1000)}
+          </li>
+        ))}
+      </ul>
+      <table className="dd-table dd-grid dd-grid-tight dd-drift-meta">
+        <thead>
+          <tr>
+            <th />
+            <th>image</th>
+            <th>container</th>
+          </tr>
+        </thead>
+        <tbody>
+          {['type', 'mode', 'owner', 'size', 'mtime', 'sha256', 'link'].map((field) => (
+            <tr key={field}>
+              <th>{field}</th>
+              <MetaCell meta={entry.image} field={field} />
+              <MetaCell meta={entry.container} field={field} />
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="dd-muted dd-small-text">
+        Contents: {entry.content.state}
+        {entry.content.artifactId ? ` · artifact ${entry.content.artifactId}` : ''}
+        {entry.content.note ? ` · ${visibleText(entry.content.note, 300)}` : ''}
+      </div>
+      {artifactId && (
+        <>
+          <div className="dd-actions" role="tablist">
+            {(textual ? (['diff', 'text', 'hex', 'strings'] as const) : (['text', 'hex', 'strings'] as const)).map((p) => (
+              <button key={p} type="button" role="tab" aria-selected={pane === p} className={pane === p ? 'dd-selected' : ''} onClick={() => setPane(p)}>
+                {p === 'diff' ? 'side by side' : p}
+              </button>
+            ))}
+          </div>
+          {pane === 'diff' ? <TextDiff entry={entry} imageId={imageId} /> : <FilePreviewPanel artifactId={artifactId} view={pane} />}
+        </>
+      )}
+    </div>
+  );
+}

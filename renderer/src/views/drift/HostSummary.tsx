@@ -1,0 +1,69 @@
+import type { DriftScanInfo } from '../../../../shared/domain/drift';
+import { utc } from '../../lib/format';
+import { SeverityTag } from '../inventory/FlagChip';
+import { visibleText } from '../processes/visible-text';
+import { SeverityBar } from './SeverityBar';
+
+interface Props {
+  scan: DriftScanInfo;
+  selected: string | null;
+  onOpen: (reportArtifactId: string, containerId: string) => void;
+}
+
+/** One scan's containers ranked by drift score, each with its severity bar and state. */
+export function HostSummary({ scan, selected, onOpen }: Props) {
+  return (
+    <div className="dd-panel dd-drift-summary">
+      <div className="dd-panel-title">
+        <h2>
+          Host {visibleText(scan.host, 80)} — scan <span className="dd-mono">{scan.id}</span>
+        </h2>
+        <span className={`dd-pill dd-pill-${scan.state === 'complete' ? 'complete' : scan.state === 'running' ? 'current' : 'incomplete'}`}>{scan.state}</span>
+        <span className="dd-muted">
+          {scan.done}/{scan.total} containers · started {utc(scan.startedAt)}
+          {scan.finishedAt ? ` · finished ${utc(scan.finishedAt)}` : ''}
+        </span>
+      </div>
+      {scan.stateReason && <div className="dd-warnbox">{visibleText(scan.stateReason, 600)}</div>}
+      <table className="dd-table dd-grid dd-grid-tight">
+        <thead>
+          <tr>
+            <th className="dd-num">#</th>
+            <th>Container</th>
+            <th>State</th>
+            <th>Worst</th>
+            <th>Findings</th>
+            <th className="dd-num">Score</th>
+          </tr>
+        </thead>
+        <tbody>
+          {scan.containers.map((c, i) => (
+            <tr
+              key={c.containerId}
+              className={`${c.reportArtifactId ? 'dd-clickable' : ''} ${selected === c.containerId ? 'dd-selected' : ''}`}
+              onClick={() => c.reportArtifactId && onOpen(c.reportArtifactId, c.containerId)}
+              data-container={c.containerId}
+            >
+              <td className="dd-num">{i + 1}</td>
+              <td className="dd-ellipsis" title={visibleText(c.containerName, 400)}>
+                {visibleText(c.containerName, 120)} <span className="dd-muted dd-mono">{c.containerId.slice(0, 12)}</span>
+              </td>
+              <td>
+                {c.state}
+                {c.state === 'scanning' && c.phase ? ` (${c.phase}${c.filesTotal ? ` ${c.filesDone}/${c.filesTotal}` : ''})` : ''}
+                {c.error && c.state !== 'complete' && <div className="dd-small-text dd-muted">{visibleText(c.error, 300)}</div>}
+              </td>
+              <td>
+                <SeverityTag severity={c.topSeverity ?? undefined} />
+              </td>
+              <td>
+                <SeverityBar counts={c.counts} />
+              </td>
+              <td className="dd-num">{c.score ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import type { DriftEntry, DriftFileMeta, DriftSeverity } from '../../../../shared/domain/drift';
+import { visibleText } from '../processes/visible-text';
+
+export const SEVERITIES: readonly DriftSeverity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+const RANK: Record<DriftSeverity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
+
+export function severityRank(s: DriftSeverity): number {
+  return RANK[s];
+}
+
+/**
+ * A container path as the examiner sees it: control characters, bidi overrides and invisible code
+ * points made visible; a name that is not UTF-8 marked so (its bytes are in pathBase64).
+ */
+export function displayPath(path: string, pathBase64?: string, max = 2000): string {
+  const text = visibleText(path, max);
+  return pathBase64 === undefined ? text : `${text} [not UTF-8: bytes ${hexOf(pathBase64, 64)}]`;
+}
+
+/** A name component of a path, made visible the same way. */
+export function displayName(name: string): string {
+  return visibleText(name, 400);
+}
+
+function hexOf(base64: string, maxBytes: number): string {
+  let binary = '';
+  try {
+    binary = atob(base64);
+  } catch {
+    return '?';
+  }
+  const out: string[] = [];
+  for (let i = 0; i < Math.min(binary.length, maxBytes); i++) out.push(binary.charCodeAt(i).toString(16).padStart(2, '0'));
+  return out.join(' ') + (binary.length > maxBytes ? ' …' : '');
+}
+
+export function octalMode(mode: number | undefined): string {
+  return mode === undefined ? '—' : `0${mode.toString(8).padStart(3, '0')}`;
+}
+
+export function owner(meta: DriftFileMeta | undefined): string {
+  if (!meta || meta.uid === undefined) return '—';
+  return `${meta.uid}:${meta.gid ?? '?'}`;
+}
+
+/** The first reason that is more than "it changed", else the first. */
+export function headline(entry: DriftEntry): string {
+  return (entry.reasons.find((r) => r.class !== 'change') ?? entry.reasons[0])?.reason ?? '';
+}
