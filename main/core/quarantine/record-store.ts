@@ -45,14 +45,20 @@ export class QuarantineRecordStore {
     return this.db.prepare<[string, number], Row>(sql).all(host, limit).map(parse);
   }
 
-  /** Every record of containers matching an ID prefix or an exact name, newest first. */
+  /**
+   * Every record of one container, newest first, found the way the engine resolves a reference:
+   * an exact name first, then an ID prefix (only for something that looks like one).
+   */
   forContainer(host: string, ref: string): QuarantineRecord[] {
     const bare = ref.replace(/^\//, '');
-    const prefix = `${bare.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return this.db
-      .prepare<[string, string, string], Row>("SELECT record FROM quarantine_records WHERE host = ? AND (container_name = ? OR container_id LIKE ? ESCAPE '\\') ORDER BY created_at DESC, id DESC")
-      .all(host, bare, prefix)
-      .map(parse);
+    const byName = this.db.prepare<[string, string], Row>('SELECT record FROM quarantine_records WHERE host = ? AND container_name = ? ORDER BY created_at DESC, id DESC').all(host, bare);
+    if (byName.length || !/^[0-9a-f]{1,64}$/.test(bare)) return byName.map(parse);
+    const rows = this.db
+      .prepare<[string, string, string], Row>('SELECT record FROM quarantine_records WHERE host = ? AND substr(container_id, 1, length(?)) = ? ORDER BY created_at DESC, id DESC')
+      .all(host, bare, bare);
+    const records = rows.map(parse);
+    // An ambiguous prefix names no container.
+    return new Set(records.map((r) => r.containerId)).size > 1 ? [] : records;
   }
 
   get(id: string): QuarantineRecord | undefined {
