@@ -1,7 +1,10 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { ContainerSummary } from '../../../../shared/domain/inventory';
 import { utc } from '../../lib/format';
 import { visibleText } from '../processes/visible-text';
+import { useClient } from '../../shell/app-context';
+import { ContainerQuarantineBanner } from '../quarantine/QuarantineBanner';
+import { QuarantineDialog } from '../quarantine/QuarantineDialog';
 import { SeverityTag } from './FlagChip';
 import { displayName, type InventoryRow } from './inventory-rows';
 
@@ -28,6 +31,8 @@ export function ContainerDetail({ row, onClose, onProcesses, onCapture }: Props)
   const c = row.container;
   const running = c.state === 'running' && !row.removed;
   const labels = Object.entries(c.labels).sort(([a], [b]) => a.localeCompare(b));
+  const client = useClient();
+  const [quarantining, setQuarantining] = useState(false);
 
   return (
     <aside className="dd-panel dd-inv-detail" aria-label="Container detail" data-testid="container-detail">
@@ -41,6 +46,7 @@ export function ContainerDetail({ row, onClose, onProcesses, onCapture }: Props)
           ×
         </button>
       </div>
+      {!row.removed && <ContainerQuarantineBanner client={client} host={c.host} containerId={c.id} onManage={() => setQuarantining(true)} />}
       <div className="dd-actions">
         <button
           type="button"
@@ -60,7 +66,17 @@ export function ContainerDetail({ row, onClose, onProcesses, onCapture }: Props)
         >
           Capture…
         </button>
+        <button
+          type="button"
+          className="dd-small dd-danger"
+          onClick={() => setQuarantining(true)}
+          disabled={row.removed}
+          title="Isolate, pause or snapshot this container; released exactly as it was"
+        >
+          Quarantine…
+        </button>
       </div>
+      {quarantining && <QuarantineDialog client={client} host={c.host} container={c.id} containerName={c.name} onClose={() => setQuarantining(false)} />}
 
       <section className="dd-inv-section">
         <h3>Risk flags ({c.risks.length})</h3>
