@@ -42,7 +42,7 @@ export interface ContainerScanResult {
 }
 
 /** Roots read at once per container: the engine tars each in its own process. */
-const ROOT_CONCURRENCY = 4;
+const ROOT_CONCURRENCY = 6;
 const SMALL_TEXT_LIMIT = 1024 * 1024;
 
 /** Failures of the evidence store end the scan; anything else ends only this container's reading. */

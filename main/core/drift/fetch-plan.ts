@@ -13,7 +13,7 @@ export interface PlanBudget {
   entries: number;
 }
 
-export const DEFAULT_BUDGET: PlanBudget = { bytes: 4 * 1024 * 1024, entries: 2000 };
+export const DEFAULT_BUDGET: PlanBudget = { bytes: 16 * 1024 * 1024, entries: 4000 };
 
 export interface ReadPlan {
   /** Paths read through GET /archive, each a whole subtree; no root lies under another. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type Dockerode from 'dockerode';
 import type { ContainerScanStatus, DriftScanInfo, NoiseRule, ScanPhase } from '../../../shared/domain/drift';
 import type { AuditFn } from '../audit-fn';
@@ -41,6 +42,8 @@ export class ScanRun {
     private readonly deps: ScanRunDeps,
     readonly info: DriftScanInfo,
   ) {
+    // Every engine request of the scan listens to this one signal.
+    setMaxListeners(0, this.controller.signal);
     this.finished = this.run();
   }
 

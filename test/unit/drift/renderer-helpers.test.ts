@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DriftEntry, DriftSeverity } from '../../../shared/domain/drift';
 import { buildTree } from '../../../renderer/src/views/drift/change-tree';
-import { displayName, displayPath } from '../../../renderer/src/views/drift/drift-text';
-import { visibleLines } from '../../../renderer/src/views/drift/FilePreviewPanel';
+import { displayName, displayPath, visibleLines } from '../../../renderer/src/views/drift/drift-text';
 import { lineDiff } from '../../../renderer/src/views/drift/line-diff';
 
 const entry = (path: string, severity: DriftSeverity, extra: Partial<DriftEntry> = {}): DriftEntry => ({

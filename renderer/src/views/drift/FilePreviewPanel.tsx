@@ -5,6 +5,7 @@ import { useClient } from '../../shell/app-context';
 import { ErrorBox } from '../../shell/ErrorBox';
 import { bytes } from '../../lib/format';
 import { visibleText } from '../processes/visible-text';
+import { visibleLines } from './drift-text';
 
 /** Stored bytes of a container file as text, hex or strings; never rendered as anything but text. */
 export function FilePreviewPanel({ artifactId, view }: { artifactId: string; view: PreviewView }) {
@@ -43,12 +44,4 @@ export function FilePreviewPanel({ artifactId, view }: { artifactId: string; vie
       )}
     </div>
   );
-}
-
-/** Each line made visible on its own, so the newlines stay newlines. */
-export function visibleLines(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => visibleText(line, 4000))
-    .join('\n');
 }

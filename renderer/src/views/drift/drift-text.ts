@@ -48,3 +48,11 @@ export function owner(meta: DriftFileMeta | undefined): string {
 export function headline(entry: DriftEntry): string {
   return (entry.reasons.find((r) => r.class !== 'change') ?? entry.reasons[0])?.reason ?? '';
 }
+
+/** Each line made visible on its own, so the newlines stay newlines. */
+export function visibleLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => visibleText(line, 4000))
+    .join('\n');
+}

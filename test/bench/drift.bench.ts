@@ -1,0 +1,123 @@
+// Drift triage of a whole host against the responder's shell baseline, both in the same run on the
+// same containers: N running containers (DRYDOCK_BENCH_CONTAINERS, default 100) with about 50
+// changed files each; Drydock's full scan (change lists, both sides compared, every changed file
+// hashed, contents stored as evidence, reports and host summary written) against
+// `for c in …; do docker diff $c; done`. Prints the ratio (goal ≤ 2 now, ≤ 1 later) and the peak
+// RSS of the scanning process.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createCore } from '../../main/app/core';
+import { createDispatcher } from '../../main/app/dispatch';
+import { createHandlers } from '../../main/app/handlers';
+import type { DriftScanInfo } from '../../shared/domain/drift';
+
+const COUNT = Number(process.env.DRYDOCK_BENCH_CONTAINERS ?? 100);
+const IMAGE = process.env.DRYDOCK_BENCH_IMAGE ?? 'drydock-fixture/debian:bookworm';
+/** Containers scanned at once; the service's default when unset. */
+const CONCURRENCY = process.env.DRYDOCK_BENCH_CONCURRENCY ? Number(process.env.DRYDOCK_BENCH_CONCURRENCY) : undefined;
+const RATIO_TARGET = 2;
+const PREFIX = `dd-bench-drift-${process.pid}`;
+
+/** About 50 changed files in the places an intrusion (and ordinary use) touches, unique bytes per container. */
+const CHANGES = [
+  'set -e',
+  'for i in $(seq 1 15); do head -c $((512 + i * 97)) /dev/urandom > /tmp/drop-$i; done',
+  'head -c 262144 /dev/urandom > /tmp/big-blob',
+  'mkdir -p /etc/app && for i in 1 2 3 4 5; do head -c 300 /dev/urandom | od -An -tx1 > /etc/app/conf-$i; done',
+  "echo \"bench$$:x:0:0::/root:/bin/sh\" >> /etc/passwd",
+  'echo tampered >> /etc/issue',
+  'for i in 1 2 3 4 5; do printf "#!/bin/sh\\necho %s\\n" $i$$ > /usr/local/bin/tool-$i; chmod 755 /usr/local/bin/tool-$i; done',
+  'mkdir -p /var/www/html && for i in $(seq 1 8); do head -c 2048 /dev/urandom | od -An -tx1 > /var/www/html/page-$i.html; done',
+  'mkdir -p /root/.ssh && echo "ssh-ed25519 AAAA$$ bench" > /root/.ssh/authorized_keys',
+  'echo "ls -la $$" > /root/.bash_history',
+  'mkdir -p /var/log/app && for i in 1 2 3 4 5; do head -c 4096 /dev/urandom | od -An -tx1 > /var/log/app/log-$i; done',
+  'rm -f /usr/bin/who',
+  'chmod u+s /usr/bin/env',
+].join('\n');
+
+function docker(args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).trim();
+}
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** The baseline a responder would type: one docker diff per container, sequentially, output discarded. */
+function dockerDiffLoop(ids: string[]): number {
+  const start = process.hrtime.bigint();
+  const run = spawnSync('bash', ['-c', 'for c in "$@"; do docker diff "$c" > /dev/null || exit 1; done', 'loop', ...ids], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`docker diff loop failed: ${run.stderr}`);
+  return seconds(start);
+}
+
+async function triage(ids: string[]): Promise<{ seconds: number; peakRss: number; scan: DriftScanInfo; changes: number }> {
+  const storeDir = mkdtempSync(path.join(tmpdir(), 'drydock-bench-drift-'));
+  const core = createCore({ storeDir, examiner: 'bench' });
+  const dispatch = createDispatcher(createHandlers(core));
+  const call = async (channel: string, request: unknown) => {
+    const result = await dispatch(channel, request);
+    if (!result.ok) throw new Error(`${channel}: ${result.error.message}`);
+    return result.value;
+  };
+  try {
+    await call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
+    await call('evidence.case-create', { name: 'Drift benchmark' });
+    (globalThis as { gc?: () => void }).gc?.();
+    let peak = process.memoryUsage.rss();
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+    const start = process.hrtime.bigint();
+    const started = (await call('drift.scan', { host: 'local', containers: ids, ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}) })) as DriftScanInfo;
+    const scan = await core.drift.wait(started.id);
+    const elapsed = seconds(start);
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage.rss());
+    if (scan.state !== 'complete') throw new Error(`the scan ended ${scan.state}: ${scan.stateReason ?? ''}`);
+    let changes = 0;
+    for (const c of scan.containers.slice(0, 3)) changes += ((await call('drift.report', { artifactId: c.reportArtifactId })) as { entries: unknown[] }).entries.length;
+    return { seconds: elapsed, peakRss: peak, scan, changes: Math.round(changes / Math.min(3, scan.containers.length)) };
+  } finally {
+    await core.close();
+    rmSync(storeDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const ids: string[] = [];
+  const cleanup = () => {
+    for (let i = 0; i < ids.length; i += 50) spawnSync('docker', ['rm', '-f', ...ids.slice(i, i + 50)], { stdio: 'ignore' });
+  };
+  process.once('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  try {
+    console.log(`== drift triage of ${COUNT} running containers (${IMAGE}) against a docker diff loop`);
+    const setup = process.hrtime.bigint();
+    for (let i = 0; i < COUNT; i++) ids.push(docker(['run', '-d', '--label', 'drydock.test=1', '--name', `${PREFIX}-${i}`, IMAGE, 'sleep', '7200']));
+    for (const id of ids) docker(['exec', id, 'sh', '-c', CHANGES]);
+    const perContainer = docker(['diff', ids[0] as string]).split('\n').length;
+    console.log(`setup: ${COUNT} containers, ${perContainer} engine changes each (${seconds(setup).toFixed(1)}s)`);
+
+    const before = dockerDiffLoop(ids);
+    console.log(`docker diff loop:            ${before.toFixed(2)}s`);
+    const result = await triage(ids);
+    console.log(`drift triage (concurrency ${result.scan.concurrency}): ${result.seconds.toFixed(2)}s — ${result.scan.total} reports, ~${result.changes} entries each, image index built once`);
+    const after = dockerDiffLoop(ids);
+    console.log(`docker diff loop (again):    ${after.toFixed(2)}s`);
+    const baseline = (before + after) / 2;
+    const ratio = result.seconds / baseline;
+    console.log(`RATIO triage / docker diff loop: ${ratio.toFixed(2)} (goal <= ${RATIO_TARGET} now, <= 1 later: ${ratio <= RATIO_TARGET ? 'met' : 'MISSED'})`);
+    console.log(`peak RSS of the scanning process: ${(result.peakRss / 1e6).toFixed(1)} MB`);
+    if (ratio > RATIO_TARGET) process.exitCode = 1;
+  } finally {
+    cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
