@@ -73,12 +73,16 @@ export type ScanStatus =
   /** Not running, paused, or in the host's namespace: nothing read (see reason). */
   | 'skipped'
   | 'failed'
+  /** A live view reads a bounded number of namespaces per refresh: this one is next. */
+  | 'pending'
   /** Hosts, services and external endpoints are not scanned. */
   | 'not-applicable';
 
 export interface NodeScan {
   status: ScanStatus;
   reason?: string;
+  /** When its socket tables were read (a live view reuses a reading for a few refreshes). */
+  readAt?: string;
   /** Socket entries read from its namespace. */
   sockets?: number;
   /** Node id of the container whose namespace it joins (network mode container:<id>). */
@@ -162,6 +166,8 @@ export interface HostScanReport {
   scanned: number;
   skipped: number;
   failed: number;
+  /** Running containers whose namespace a following refresh of a live view reads. */
+  pending: number;
   helperImage?: string;
   /** Byte order the socket tables were decoded with (the engine's architecture decides). */
   byteOrder?: 'little' | 'big';

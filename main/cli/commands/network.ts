@@ -44,7 +44,7 @@ export function renderConnections(snapshot: NetworkGraphSnapshot): string {
     lines.push(
       h.error
         ? `Host ${safeText(h.host)}: not read (${h.error.kind}: ${safeText(h.error.message)})`
-        : `Host ${safeText(h.host)} at ${h.takenAt}: ${h.scanned} namespaces read, ${h.skipped} skipped, ${h.failed} failed; swarm ${h.swarm}`,
+        : `Host ${safeText(h.host)} at ${h.takenAt}: ${h.scanned} namespaces read, ${h.skipped} skipped, ${h.failed} failed${h.pending ? `, ${h.pending} still to read` : ''}; swarm ${h.swarm}`,
     );
   }
   const containers = snapshot.nodes.filter((n) => n.kind === 'container');

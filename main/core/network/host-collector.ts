@@ -33,15 +33,29 @@ export interface SocketTableRecord {
   truncated: boolean;
 }
 
+/** A namespace's last reading, kept by a watch between refreshes. */
+export interface CachedTables {
+  record: SocketTableRecord;
+  scan: NodeScan;
+}
+
+export interface CollectOptions {
+  /** Readings from earlier refreshes, by container ID (a watch's). */
+  cache?: Map<string, CachedTables>;
+  /** Namespaces read at most per call: unread ones first, then the oldest readings; the rest reuse their last reading or wait. */
+  budget?: number;
+}
+
 export interface HostCollection {
   input: HostGraphInput;
   report: HostScanReport;
+  /** The readings behind this graph (fresh and reused). */
   tables: SocketTableRecord[];
   limitations: string[];
 }
 
 /** Helpers at once per host: each is a container create/start/remove on the suspect's engine. */
-const SCAN_CONCURRENCY = 4;
+const SCAN_CONCURRENCY = 6;
 
 /** Architectures whose engines report them big-endian; the kernel prints addresses in host byte order. */
 const BIG_ENDIAN = /^(s390x?|ppc64|ppc|mips|mips64|sparc.*|m68k|hppa.*|armeb|aarch64_be)$/i;
@@ -95,7 +109,7 @@ async function swarmServices(docker: Dockerode, host: string): Promise<{ service
  * networks' gateways (the host's own addresses), Swarm service VIPs (from a manager), and the
  * socket tables of every running container's namespace, read once per namespace.
  */
-export async function collectHost(docker: Dockerode, host: string, deps: CollectorDeps): Promise<HostCollection> {
+export async function collectHost(docker: Dockerode, host: string, deps: CollectorDeps, options: CollectOptions = {}): Promise<HostCollection> {
   const takenAt = deps.now().toISOString();
   const limitations: string[] = [];
   const info = (await engine(deps, host, 'read engine information', () => docker.info())) as EngineInfo;
@@ -150,6 +164,25 @@ export async function collectHost(docker: Dockerode, host: string, deps: Collect
 
   const sockets = new Map<string, SocketEntry[]>();
   const tables: SocketTableRecord[] = [];
+  const cache = options.cache;
+  if (cache) {
+    // Readings of containers no longer running are history, not part of the live picture.
+    const live = new Set(toScan.map((t) => t.summary.id));
+    for (const id of cache.keys()) if (!live.has(id)) cache.delete(id);
+    // Never read first, then the oldest readings.
+    toScan.sort((a, b) => (cache.get(a.summary.id)?.record.readAt ?? '').localeCompare(cache.get(b.summary.id)?.record.readAt ?? ''));
+  }
+  const budget = options.budget ?? Infinity;
+  for (const item of toScan.splice(Math.min(budget, toScan.length))) {
+    const cached = cache?.get(item.summary.id);
+    if (cached) {
+      sockets.set(item.nodeId, cached.record.entries);
+      scans.set(item.nodeId, cached.scan);
+      tables.push(cached.record);
+    } else {
+      scans.set(item.nodeId, { status: 'pending', reason: 'not read yet: a following refresh reads it' });
+    }
+  }
   let helperImage: string | undefined;
   if (toScan.length > 0) {
     helperImage = await deps.helperImage(docker, host);
@@ -167,8 +200,12 @@ export async function collectHost(docker: Dockerode, host: string, deps: Collect
           if (read.missing.length) notes.push(`no ${read.missing.join(', ')} table (IPv6 disabled?)`);
           if (read.dropped) notes.push(`${read.dropped} sockets beyond the cap were not kept`);
           if (read.truncated) notes.push('the helper output was cut at its size cap');
-          scans.set(nodeId, { status: 'scanned', sockets: read.entries.length, skippedLines: read.skipped, ...(notes.length ? { reason: notes.join('; ') } : {}) });
-          tables.push({ host, containerId: summary.id, containerName: summary.name, readAt: deps.now().toISOString(), entries: read.entries, skippedLines: read.skipped, droppedEntries: read.dropped, missingTables: read.missing, truncated: read.truncated });
+          const readAt = deps.now().toISOString();
+          const scan: NodeScan = { status: 'scanned', readAt, sockets: read.entries.length, skippedLines: read.skipped, ...(notes.length ? { reason: notes.join('; ') } : {}) };
+          const record: SocketTableRecord = { host, containerId: summary.id, containerName: summary.name, readAt, entries: read.entries, skippedLines: read.skipped, droppedEntries: read.dropped, missingTables: read.missing, truncated: read.truncated };
+          scans.set(nodeId, scan);
+          tables.push(record);
+          cache?.set(summary.id, { record, scan });
         } catch (err) {
           // A container that stopped between list and scan is not a failure of the scan.
           const message = (err as Error).message;
@@ -189,10 +226,11 @@ export async function collectHost(docker: Dockerode, host: string, deps: Collect
   }
 
   const topology: HostTopology = { host, hostNodeId: hostNodeId(host), containers: topologyContainers, hostAddresses: gatewaysOf(networks), services: swarm.services };
-  const counts = { scanned: 0, skipped: 0, failed: 0 };
+  const counts = { scanned: 0, skipped: 0, failed: 0, pending: 0 };
   for (const scan of scans.values()) {
     if (scan.status === 'scanned') counts.scanned++;
     else if (scan.status === 'failed') counts.failed++;
+    else if (scan.status === 'pending') counts.pending++;
     else counts.skipped++;
   }
   return {

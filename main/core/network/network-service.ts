@@ -12,7 +12,7 @@ import type { EventHub } from '../event-hub';
 import { enrichWithFlows, FlowSummaryCache, type FlowEvidence } from './flow-enrichment';
 import { diffGraphs, isEmptyDiff } from './graph-diff';
 import { buildGraph, type HostGraphInput } from './graph-builder';
-import { collectHost, type CollectorDeps, type SocketTableRecord } from './host-collector';
+import { collectHost, type CachedTables, type CollectorDeps, type SocketTableRecord } from './host-collector';
 import { readNamespaceSockets } from './namespace-reader';
 
 export interface NetworkEvidence extends FlowEvidence {
@@ -59,11 +59,21 @@ interface Watch {
   leaseTimer: NodeJS.Timeout | undefined;
   timer: NodeJS.Timeout | undefined;
   previous: NetworkGraphSnapshot | undefined;
+  /** Per host: each namespace's last reading, so a refresh reads only a bounded few. */
+  caches: Map<string, Map<string, CachedTables>>;
   failures: number;
   stopped: boolean;
 }
 
 const MAX_WATCH_FAILURES = 3;
+/**
+ * Namespaces a watch reads per host and refresh (each is a helper container on the host, about
+ * a second of the engine's time): a host with hundreds of containers still refreshes in seconds,
+ * the oldest readings first, and the first refreshes fill the picture in progressively.
+ */
+const WATCH_SCAN_BUDGET = 16;
+/** While namespaces are still unread, the next refresh follows at once rather than after the interval. */
+const CATCH_UP_MS = 250;
 const ARTIFACT_FORMAT = 'drydock.connection-snapshot/1';
 
 /**
@@ -117,6 +127,7 @@ export class NetworkService {
       leaseTimer: undefined,
       timer: undefined,
       previous: undefined,
+      caches: new Map(),
       failures: 0,
       stopped: false,
     };
@@ -161,7 +172,11 @@ export class NetworkService {
       .map((s) => s.name);
   }
 
-  private async take(hosts: string[], flowCase: string | undefined): Promise<{ snapshot: NetworkGraphSnapshot; tables: SocketTableRecord[]; failures: DrydockFailure[] }> {
+  private async take(
+    hosts: string[],
+    flowCase: string | undefined,
+    live?: { caches: Map<string, Map<string, CachedTables>>; budget: number },
+  ): Promise<{ snapshot: NetworkGraphSnapshot; tables: SocketTableRecord[]; failures: DrydockFailure[] }> {
     const takenAt = this.deps.clock.now().toISOString();
     const limitations: string[] = [];
     const inputs: HostGraphInput[] = [];
@@ -173,7 +188,13 @@ export class NetworkService {
       hosts.map(async (host) => {
         try {
           const docker = await this.deps.hosts.docker(host);
-          return { host, result: await collectHost(docker, host, this.collectorDeps()) };
+          let options = {};
+          if (live) {
+            const cache = live.caches.get(host) ?? new Map<string, CachedTables>();
+            live.caches.set(host, cache);
+            options = { cache, budget: live.budget };
+          }
+          return { host, result: await collectHost(docker, host, this.collectorDeps(), options) };
         } catch (err) {
           const failure = err instanceof DrydockFailure ? err : this.deps.engineFailure(err, { host, action: 'read its connections' });
           return { host, error: failure };
@@ -183,7 +204,7 @@ export class NetworkService {
     for (const item of collected) {
       if ('error' in item && item.error) {
         failures.push(item.error);
-        reports.push({ host: item.host, takenAt, scanned: 0, skipped: 0, failed: 0, swarm: 'inactive', error: { kind: item.error.kind, message: item.error.message } });
+        reports.push({ host: item.host, takenAt, scanned: 0, skipped: 0, failed: 0, pending: 0, swarm: 'inactive', error: { kind: item.error.kind, message: item.error.message } });
         continue;
       }
       if (!item.result) continue;
@@ -244,7 +265,8 @@ export class NetworkService {
     if (watch.stopped) return;
     try {
       const hosts = this.selectHosts(watch.info.hosts.length ? { hosts: watch.info.hosts } : {});
-      const { snapshot, tables } = await this.take(hosts, watch.caseRef ?? watch.info.caseId);
+      for (const host of watch.caches.keys()) if (!hosts.includes(host)) watch.caches.delete(host);
+      const { snapshot, tables } = await this.take(hosts, watch.caseRef ?? watch.info.caseId, { caches: watch.caches, budget: WATCH_SCAN_BUDGET });
       if (watch.stopped) return;
       watch.failures = 0;
       const diff = diffGraphs(watch.previous, snapshot);
@@ -257,6 +279,10 @@ export class NetworkService {
       }
       watch.previous = snapshot;
       this.deps.events.emit('network.changed', { watchId: watch.info.id, refresh, snapshot, diff, ...(stored ? { stored } : {}) });
+      if (snapshot.hosts.some((h) => h.pending > 0)) {
+        this.schedule(watch, CATCH_UP_MS);
+        return;
+      }
     } catch (err) {
       if (watch.stopped) return;
       if (++watch.failures >= MAX_WATCH_FAILURES) {
@@ -267,9 +293,9 @@ export class NetworkService {
     this.schedule(watch);
   }
 
-  private schedule(watch: Watch): void {
+  private schedule(watch: Watch, delayMs = watch.info.intervalSeconds * 1000): void {
     if (watch.stopped) return;
-    watch.timer = setTimeout(() => this.run(watch), watch.info.intervalSeconds * 1000);
+    watch.timer = setTimeout(() => this.run(watch), delayMs);
   }
 
   private end(watch: Watch, reason: NetworkWatchEndedEvent['reason'], message?: string): void {

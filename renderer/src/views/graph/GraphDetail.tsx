@@ -99,7 +99,7 @@ function NodeDetail({ node, nodes, edges, onSelect, onProcesses, onCapture }: { 
         <Field label="Drift">{node.drifted === null ? 'no drift result in the case' : node.drifted ? 'changed from its image' : 'matches its image'}</Field>
         <Field label="Socket scan">
           {node.scan.status}
-          {node.scan.sockets !== undefined ? ` (${node.scan.sockets} sockets)` : ''}
+          {node.scan.sockets !== undefined ? ` (${node.scan.sockets} sockets${node.scan.readAt ? `, read ${utc(node.scan.readAt)}` : ''})` : ''}
           {node.scan.reason ? ` — ${visibleText(node.scan.reason, 300)}` : ''}
           {node.scan.sharedWith ? ` — shares ${nodeName(nodes, node.scan.sharedWith)}` : ''}
         </Field>

@@ -55,6 +55,7 @@ export function GraphView({ params, visit }: ViewProps) {
   const matches = useMemo(() => searchGraph(visible.nodes, query), [visible, query]);
   const networks = useMemo(() => networksOf(snapshot), [snapshot]);
   const flagged = useMemo(() => (snapshot?.nodes ?? []).filter(isFlagged).length, [snapshot]);
+  const pending = useMemo(() => (snapshot?.hosts ?? []).reduce((n, h) => n + h.pending, 0), [snapshot]);
 
   // Opened from another view for a container: select it once it is in the graph.
   if (pendingFocus && snapshot) {
@@ -117,7 +118,7 @@ export function GraphView({ params, visit }: ViewProps) {
           {watch.loading && !snapshot
             ? 'Reading socket tables…'
             : snapshot
-              ? `${snapshot.nodes.length} nodes, ${snapshot.edges.length} edges · ${flagged} flagged · ${utc(snapshot.takenAt)}${live && watch.watchId ? ' · live' : ''}`
+              ? `${snapshot.nodes.length} nodes, ${snapshot.edges.length} edges · ${flagged} flagged · ${utc(snapshot.takenAt)}${pending ? ` · ${pending} namespaces still to read` : ''}${live && watch.watchId ? ' · live' : ''}`
               : ''}
         </span>
       </div>
