@@ -47,11 +47,14 @@ describe('Connections view: the live graph of the scenario', () => {
     docker(['exec', '-d', scenario.ids.app, 'sh', '-c', `sleep 600 | nc ${scenario.names.web} 8080`]);
     ui = await startUi();
     page = ui.page;
+    ui.core.evidence.createCase({ name: 'Graph case', organisation: '', timeZone: 'UTC', description: '' });
     ui.core.hosts.add({ name: 'local', url: 'unix:///var/run/docker.sock' });
     await ui.core.hosts.connect('local');
   });
 
   after(async () => {
+    // Released through the core so the quarantine network goes too, whatever the test reached.
+    await ui?.core.quarantine.release({ host: 'local', container: scenario.ids.db }).catch(() => undefined);
     await ui?.close();
     scenario?.teardown();
   });
@@ -73,10 +76,16 @@ describe('Connections view: the live graph of the scenario', () => {
     await waitText(edges, 'tcp/8080');
     await search.fill('');
 
-    // Clicking the web server on the canvas selects it: its listener and the incoming edge.
-    const web = await nodePosition(page, `c:local/${scenario.ids.web}`);
-    await page.mouse.click(web.x, web.y);
-    await waitText(detail, scenario.names.web);
+    // Clicking the web server on the canvas selects it: its listener and the incoming edge. The
+    // force layout may still be settling, so the position is read again if a click lands beside it.
+    for (let attempt = 0; ; attempt++) {
+      const web = await nodePosition(page, `c:local/${scenario.ids.web}`);
+      await page.mouse.click(web.x, web.y);
+      const shown = await waitText(detail, scenario.names.web, 3000).then(() => true, () => false);
+      if (shown) break;
+      assert.ok(attempt < 10, 'a click on the web node selects it');
+      await page.waitForTimeout(500);
+    }
     await waitText(detail.getByTestId('graph-listening'), '8080');
     await waitText(detail.getByTestId('graph-node-edges'), `← ${scenario.names.app}`);
 
@@ -86,6 +95,18 @@ describe('Connections view: the live graph of the scenario', () => {
     await search.press('Enter');
     await waitText(detail, scenario.names.backdoor);
     await graph.getByLabel('Only flagged').uncheck();
+
+    // Quarantine the database from its detail panel: the dialog applies isolation, the graph marks it.
+    await search.fill(scenario.names.db);
+    await search.press('Enter');
+    await waitText(detail, scenario.names.db);
+    await detail.getByRole('button', { name: 'Quarantine…' }).click();
+    const dialog = page.getByTestId('quarantine-dialog');
+    await waitText(dialog.getByTestId('quarantine-plan'), `Disconnect it from ${scenario.networks.back}`);
+    await dialog.getByTestId('quarantine-apply').click();
+    await dialog.locator('[data-testid="quarantine-record"][data-state="quarantined"]').waitFor({ timeout: 60_000 });
+    await dialog.getByRole('button', { name: 'Close' }).last().click();
+    await detail.getByTestId('graph-quarantine-banner').waitFor({ timeout: 60_000 });
     await search.fill('');
     // Let the layout come to rest, fit it, then keep the app selected for the picture.
     await page.waitForTimeout(2500);

@@ -1,7 +1,9 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { GraphEdge, GraphNode } from '../../../../shared/domain/network';
 import { bytes, utc } from '../../lib/format';
+import { useClient } from '../../shell/app-context';
 import { visibleText } from '../processes/visible-text';
+import { QuarantineDialog } from '../quarantine/QuarantineDialog';
 import type { Selection } from './graph-canvas';
 import { isRisky } from './graph-model';
 
@@ -55,6 +57,8 @@ function EdgeLine({ edge, nodes, from, onSelect }: { edge: GraphEdge; nodes: Rea
 function NodeDetail({ node, nodes, edges, onSelect, onProcesses, onCapture }: { node: GraphNode } & Omit<Props, 'selection' | 'onClose'>) {
   const related = edges.filter((e) => e.source === node.id || e.target === node.id);
   const running = node.kind === 'container' && (node.state === 'running' || node.state === 'paused');
+  const client = useClient();
+  const [quarantining, setQuarantining] = useState(false);
   return (
     <>
       {node.quarantined && (
@@ -70,7 +74,13 @@ function NodeDetail({ node, nodes, edges, onSelect, onProcesses, onCapture }: { 
           <button type="button" className="dd-small" onClick={() => onCapture(node)} disabled={!running} title={running ? 'Capture this container\u2019s traffic' : 'Only a running container can be captured'}>
             Capture…
           </button>
+          <button type="button" className="dd-small dd-danger" onClick={() => setQuarantining(true)} disabled={!node.host || !node.containerId} title="Isolate, pause or snapshot this container; released exactly as it was">
+            Quarantine…
+          </button>
         </div>
+      )}
+      {quarantining && node.host && node.containerId && (
+        <QuarantineDialog client={client} host={node.host} container={node.containerId} containerName={node.label} onClose={() => setQuarantining(false)} />
       )}
       <dl className="dd-kv">
         <Field label="Kind">{node.kind}</Field>
