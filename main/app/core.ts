@@ -63,8 +63,33 @@ export function createCore(options: CoreOptions): Core {
   const drift = new DriftService({ db, hosts, evidence, events, clock, audit, engineFailure });
   const processes = new ProcessService({ hosts, evidence, events, clock, audit, engineFailure, drift: drift.lookup });
   const capture = new CaptureService({ db, hosts, evidence, events, clock, audit, engineFailure });
-  const network = new NetworkService({ hosts, inventory, evidence, events, clock, audit, engineFailure, helperImageOverride: () => capture.settings().helperImage });
-  const quarantine = new QuarantineService({ records: quarantineRecords, hosts, evidence, events, clock, examiner, engineFailure, inventory });
+  const network = new NetworkService({
+    hosts,
+    inventory,
+    evidence,
+    events,
+    clock,
+    audit,
+    engineFailure,
+    helperImageOverride: () => capture.settings().helperImage,
+    // A container drifted when the current case's latest drift report has added or changed files.
+    drift: async (host, containerId) => {
+      const kase = await evidence.currentCase();
+      if (!kase) return null;
+      const facts = await drift.lookup({ host, containerId, caseId: kase.id });
+      return facts ? facts.changedPaths.size > 0 : null;
+    },
+  });
+  const quarantine = new QuarantineService({
+    records: quarantineRecords,
+    hosts,
+    evidence,
+    events,
+    clock,
+    examiner,
+    engineFailure,
+    inventory,
+  });
   let closing: Promise<void> | undefined;
   return {
     storeDir: options.storeDir,
