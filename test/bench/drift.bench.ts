@@ -74,7 +74,10 @@ async function triage(ids: string[]): Promise<{ seconds: number; peakRss: number
     const elapsed = seconds(start);
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage.rss());
-    if (scan.state !== 'complete') throw new Error(`the scan ended ${scan.state}: ${scan.stateReason ?? ''}`);
+    if (scan.state !== 'complete') {
+      const why = scan.containers.filter((c) => c.state !== 'complete').slice(0, 5).map((c) => `${c.containerName}: ${c.state} ${c.error ?? ''}`);
+      throw new Error(`the scan ended ${scan.state}: ${scan.stateReason ?? ''}\n  ${why.join('\n  ')}`);
+    }
     let changes = 0;
     for (const c of scan.containers.slice(0, 3)) changes += ((await call('drift.report', { artifactId: c.reportArtifactId })) as { entries: unknown[] }).entries.length;
     return { seconds: elapsed, peakRss: peak, scan, changes: Math.round(changes / Math.min(3, scan.containers.length)) };

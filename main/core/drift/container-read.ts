@@ -103,6 +103,8 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
     } else if (meta.type === 'hardlink' && meta.linkTarget !== undefined) {
       const target = hashes.get(meta.linkTarget);
       if (target) {
+        // A hard link is a regular file sharing its partner's inode: compare it as one.
+        meta.type = 'file';
         meta.sha256 = target.sha256;
         meta.size = target.size;
         if (target.executable) meta.executable = target.executable;

@@ -41,9 +41,11 @@ export interface ContainerScanResult {
   artifact: ArtifactInfo;
 }
 
-/** Roots read at once per container: the engine tars each in its own process. */
-const ROOT_CONCURRENCY = 6;
+/** Roots read at once per container: the engine serialises archive requests per container (its lock), so two keep one queued while ours is read. */
+const ROOT_CONCURRENCY = 2;
 const SMALL_TEXT_LIMIT = 1024 * 1024;
+/** Files stored per container; past it (a package manager's worth of files) the rest are hashed only. */
+const MAX_STORED_FILES = 2000;
 
 /** Failures of the evidence store end the scan; anything else ends only this container's reading. */
 export function isStoreFailure(err: unknown): boolean {
@@ -78,9 +80,9 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
   const stats = new Map<string, DriftFileMeta>();
   const statted = new Set<string>();
   const readRoots = new Set<string>();
-  const missingRoots = new Set<string>();
   let plannedRoots: string[] = [];
   let filesDone = 0;
+  let storedCount = 0;
   let filesTotal = 0;
 
   const progress = (phase: ScanPhase) => ctx.onProgress(phase, filesDone, filesTotal);
@@ -105,6 +107,7 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
     const plan = planReads(changes, {
       cost: (dir) => (indexInfo ? ctx.index.subtreeCost(imageId, dir) : { entries: Number.MAX_SAFE_INTEGER, bytes: Number.MAX_SAFE_INTEGER }),
       imageType: (path) => (indexInfo ? ctx.index.lookup(imageId, path)[0]?.type : undefined),
+      wholeFilesystem: !!indexInfo && (inspect.Mounts ?? []).every((m) => m.Type === 'tmpfs'),
     });
     plannedRoots = plan.roots;
     progress('reading');
@@ -112,10 +115,12 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
       if (file.meta.size > ctx.contentCapBytes) {
         return { skipped: { state: 'over-cap', note: `${file.meta.size} bytes, over the ${ctx.contentCapBytes}-byte cap: hashed only` } };
       }
+      if (storedCount >= MAX_STORED_FILES) return { skipped: { state: 'over-cap', note: `more than ${MAX_STORED_FILES} changed files in this container: hashed only` } };
+      storedCount++;
       return ctx.evidence.openWriter(fileArtifactMeta(ctx, inspect, name, file));
     };
     await eachLimited(plan.roots, ROOT_CONCURRENCY, ctx.signal, async (root) => {
-      const result = await readRoot(container, root, {
+      await readRoot(container, root, {
         wanted: (path) => wanted.has(path),
         openStore,
         captureLimit,
@@ -128,7 +133,6 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
         },
         signal: ctx.signal,
       });
-      if (result.missing) missingRoots.add(root);
       readRoots.add(root);
     });
     for (const dir of plan.statOnly) {

@@ -27,11 +27,22 @@ export interface PlanFacts {
   cost(dir: string): { entries: number; bytes: number };
   /** The type the path has in the image, when it is there. */
   imageType(path: string): DriftFileType | undefined;
+  /**
+   * Whether the whole filesystem may be read in one request: the archive of / also carries every
+   * volume and bind mount, whose size the image index cannot know, so only without them.
+   */
+  wholeFilesystem?: boolean;
 }
 
 export function planReads(changes: readonly EngineChange[], facts: PlanFacts, budget: PlanBudget = DEFAULT_BUDGET): ReadPlan {
   const kinds = new Map<string, EngineChange['kind']>();
   for (const c of changes) if (c.kind !== 'deleted') kinds.set(c.path, c.kind);
+  if (kinds.size === 0) return { roots: [], statOnly: [] };
+  if (facts.wholeFilesystem) {
+    // A small image (busybox, distroless) costs less whole than in pieces: one request instead of one per area.
+    const all = facts.cost('/');
+    if (all.bytes <= budget.bytes && all.entries <= budget.entries) return { roots: ['/'], statOnly: [] };
+  }
   const ordered = [...kinds.keys()].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
   const roots: string[] = [];
   const statOnly: string[] = [];

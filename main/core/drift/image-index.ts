@@ -218,6 +218,8 @@ export async function buildImageIndex(docker: Dockerode, store: ImageIndexStore,
   try {
     const stream = (await helper.export(options.signal ? { abortSignal: options.signal } : {})) as unknown as AsyncIterable<Buffer>;
     let lastReport = 0;
+    /** Regular files seen so far: a hard link entry takes its partner's hash (the archive stores the bytes once). */
+    const regular = new Map<string, { sha256: string; size: number; exec: ExecutableKind | undefined }>();
     for await (const entry of readTar(stream)) {
       const located = entryPath('/', entry.header.name);
       if (!located) continue;
@@ -245,6 +247,16 @@ export async function buildImageIndex(docker: Dockerode, store: ImageIndexStore,
         }
       }
       const meta = headerMeta('/', header);
+      if (sha256) regular.set(path, { sha256, size: header.size, exec });
+      else if (meta.type === 'hardlink' && meta.linkTarget !== undefined) {
+        const partner = regular.get(meta.linkTarget);
+        if (partner) {
+          meta.type = 'file';
+          meta.size = partner.size;
+          sha256 = partner.sha256;
+          exec = partner.exec;
+        }
+      }
       writer.add(
         {
           path,

@@ -24,7 +24,14 @@ export class IndexBuilds {
     let build = this.inflight.get(imageId);
     const mine = !build;
     if (!build) {
-      build = buildImageIndex(docker, this.store, { host, imageId, signal: this.closing.signal, now: this.now, ...(onProgress ? { onProgress } : {}) }).finally(() => this.inflight.delete(imageId));
+      const options = { host, imageId, signal: this.closing.signal, now: this.now, ...(onProgress ? { onProgress } : {}) };
+      // A sweeper that removes the never-started helper mid-read (it carries the helper label) costs one retry.
+      build = buildImageIndex(docker, this.store, options)
+        .catch((err: unknown) => {
+          if (this.closing.signal.aborted || !helperVanished(err)) throw err;
+          return buildImageIndex(docker, this.store, options);
+        })
+        .finally(() => this.inflight.delete(imageId));
       this.inflight.set(imageId, build);
     }
     const summary = await abortable(build, signal);
@@ -53,4 +60,9 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
       },
     );
   });
+}
+
+function helperVanished(err: unknown): boolean {
+  const e = err as { statusCode?: number; message?: string; name?: string };
+  return e.statusCode === 404 || e.name === 'TruncatedStream' || /no such container/i.test(e.message ?? '');
 }

@@ -54,6 +54,8 @@ export function entryPath(root: string, name: Buffer): { text: PathText; raw: Bu
   let bytes = name;
   while (bytes.length > 1 && bytes[bytes.length - 1] === 0x2f) bytes = bytes.subarray(0, bytes.length - 1);
   if (bytes.length >= 2 && bytes[0] === 0x2e && bytes[1] === 0x2f) bytes = bytes.subarray(2);
+  // The archive of / names its entries absolutely ("/etc/passwd"); any other root's entries are relative.
+  if (root === '/') while (bytes.length > 0 && bytes[0] === 0x2f) bytes = bytes.subarray(1);
   if (bytes.length === 0 || bytes[0] === 0x2f) return null;
   const parts: Buffer[] = [];
   let start = 0;

@@ -1,4 +1,4 @@
-import { DRIFT_SEVERITIES, type DriftEntry, type DriftReport, type DriftSeverity, type SeverityCounts } from '../../../shared/domain/drift';
+import type { DriftEntry, DriftReport, DriftSeverity, SeverityCounts } from '../../../shared/domain/drift';
 
 const RANK: Record<DriftSeverity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
 const WEIGHT: Record<DriftSeverity, number> = { critical: 1000, high: 100, medium: 10, low: 1, info: 0 };
@@ -43,5 +43,3 @@ export function score(report: Scored): number {
 export function findingsAtOrAbove(report: Scored, severity: DriftSeverity): number {
   return allSeverities(report).filter((s) => RANK[s] >= RANK[severity]).length;
 }
-
-export { DRIFT_SEVERITIES };

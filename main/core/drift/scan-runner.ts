@@ -37,6 +37,7 @@ export class ScanRun {
   readonly finished: Promise<DriftScanInfo>;
   private storeFailure: unknown;
   private readonly lastEmit = new Map<string, number>();
+  private readonly trailing = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly deps: ScanRunDeps,
@@ -173,7 +174,24 @@ export class ScanRun {
 
   private progressed(status: ContainerScanStatus, force: boolean): void {
     const now = Date.now();
-    if (!force && now - (this.lastEmit.get(status.containerId) ?? 0) < PROGRESS_INTERVAL_MS) return;
+    const wait = PROGRESS_INTERVAL_MS - (now - (this.lastEmit.get(status.containerId) ?? 0));
+    if (!force && wait > 0) {
+      // Throttled, not dropped: the latest state goes out when the interval has passed.
+      if (!this.trailing.has(status.containerId)) {
+        const timer = setTimeout(() => {
+          this.trailing.delete(status.containerId);
+          if (status.state === 'scanning') this.progressed(status, true);
+        }, wait);
+        timer.unref();
+        this.trailing.set(status.containerId, timer);
+      }
+      return;
+    }
+    const pending = this.trailing.get(status.containerId);
+    if (pending) {
+      clearTimeout(pending);
+      this.trailing.delete(status.containerId);
+    }
     this.lastEmit.set(status.containerId, now);
     this.info.done = this.info.containers.filter((c) => c.state !== 'queued' && c.state !== 'scanning').length;
     this.emit(status);

@@ -72,6 +72,8 @@ describe('drift scans on the real engine', () => {
     busyboxId = runContainer(['--name', busyboxName, '-v', '/data', '--tmpfs', '/scratch', BUSYBOX, 'sleep', '3600']);
     intrude(debianId, DEBIAN_PATHS, '/bin/ls');
     installTinyDeb(debianId);
+    // uncompress is a hard link to gunzip in the image: the index must see a file with gunzip's bytes.
+    docker(['exec', debianId, 'chmod', '700', '/usr/bin/uncompress']);
     docker(['exec', debianId, 'cp', '/bin/sleep', '/tmp/.sleeper']);
     docker(['exec', '-d', debianId, '/tmp/.sleeper', '3000']);
     intrude(busyboxId, BUSYBOX_PATHS, '/bin/busybox');
@@ -113,6 +115,16 @@ describe('drift scans on the real engine', () => {
     expectCommonFindings(busybox, BUSYBOX_PATHS);
     const wget = entry(busybox, '/bin/wget');
     assert.equal(wget.image?.type, 'symlink');
+  });
+
+  it('compares hard-linked files by content, not as a type change', () => {
+    // overlayfs copies up only the name that was changed: the other name of the inode stays as it was.
+    for (const path of ['/usr/bin/uncompress']) {
+      const e = entry(debian, path);
+      assert.equal(e.verdict, 'metadata-only', `${path}: ${e.verdict}`);
+      assert.deepEqual(e.differences.filter((d) => d !== 'mtime'), ['mode']);
+      assert.equal(e.container?.sha256, e.image?.sha256);
+    }
   });
 
   it('itemises the package installed with dpkg and attributes its files', () => {

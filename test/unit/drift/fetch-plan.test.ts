@@ -47,6 +47,19 @@ describe('read plan', () => {
     assert.deepEqual(result.statOnly, ['/usr']);
   });
 
+  it('reads a small image whole in one request when the container has no volumes or binds', () => {
+    const changes: EngineChange[] = [
+      { path: '/etc', kind: 'modified' },
+      { path: '/etc/passwd', kind: 'modified' },
+      { path: '/tmp', kind: 'modified' },
+      { path: '/tmp/x', kind: 'added' },
+    ];
+    const small = { cost: () => ({ entries: 500, bytes: 2e6 }), imageType: () => undefined };
+    assert.deepEqual(planReads(changes, { ...small, wholeFilesystem: true }), { roots: ['/'], statOnly: [] });
+    assert.deepEqual(planReads(changes, { ...small, wholeFilesystem: false }).roots, ['/etc', '/tmp']);
+    assert.deepEqual(planReads(changes, { cost: () => ({ entries: 9000, bytes: 120e6 }), imageType: () => undefined, wholeFilesystem: true }).roots, ['/etc', '/tmp'], 'a big image is still read in pieces');
+  });
+
   it('an added directory is read whole with everything under it', () => {
     const result = plan([
       { path: '/root', kind: 'modified' },

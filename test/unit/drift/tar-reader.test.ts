@@ -86,6 +86,8 @@ describe('tar reader', () => {
     assert.equal(entryPath('/etc', Buffer.from('etc/'))?.text.path, '/etc');
     assert.equal(entryPath('/usr/local/bin', Buffer.from('bin/x'))?.text.path, '/usr/local/bin/x');
     assert.equal(entryPath('/', Buffer.from('bin'))?.text.path, '/bin');
+    assert.equal(entryPath('/', Buffer.from('/etc/passwd'))?.text.path, '/etc/passwd', 'the archive of / names entries absolutely');
+    assert.equal(entryPath('/', Buffer.from('/')), null);
     assert.equal(entryPath('/etc', Buffer.from('etc/../root/.ssh/id_rsa')), null);
     assert.equal(entryPath('/etc', Buffer.from('/etc/passwd')), null);
     assert.equal(entryPath('/etc', Buffer.from('usr/bin/x')), null);
