@@ -17,6 +17,8 @@ const COUNT = Number(process.env.DRYDOCK_BENCH_CONTAINERS ?? 100);
 const IMAGE = process.env.DRYDOCK_BENCH_IMAGE ?? 'drydock-fixture/debian:bookworm';
 /** Containers scanned at once; the service's default when unset. */
 const CONCURRENCY = process.env.DRYDOCK_BENCH_CONCURRENCY ? Number(process.env.DRYDOCK_BENCH_CONCURRENCY) : undefined;
+/** Content cap (bytes) for the scan; the service's default (1 MiB) when unset. 0 measures hashing without storing contents. */
+const CAP = process.env.DRYDOCK_BENCH_CAP ? Number(process.env.DRYDOCK_BENCH_CAP) : undefined;
 const RATIO_TARGET = 2;
 const PREFIX = `dd-bench-drift-${process.pid}`;
 
@@ -28,13 +30,13 @@ const CHANGES = [
   'mkdir -p /etc/app && for i in 1 2 3 4 5; do head -c 300 /dev/urandom | od -An -tx1 > /etc/app/conf-$i; done',
   "echo \"bench$$:x:0:0::/root:/bin/sh\" >> /etc/passwd",
   'echo tampered >> /etc/issue',
-  'for i in 1 2 3 4 5; do printf "#!/bin/sh\\necho %s\\n" $i$$ > /usr/local/bin/tool-$i; chmod 755 /usr/local/bin/tool-$i; done',
+  'mkdir -p /usr/local/bin && for i in 1 2 3 4 5; do printf "#!/bin/sh\\necho %s\\n" $i$$ > /usr/local/bin/tool-$i; chmod 755 /usr/local/bin/tool-$i; done',
   'mkdir -p /var/www/html && for i in $(seq 1 8); do head -c 2048 /dev/urandom | od -An -tx1 > /var/www/html/page-$i.html; done',
   'mkdir -p /root/.ssh && echo "ssh-ed25519 AAAA$$ bench" > /root/.ssh/authorized_keys',
   'echo "ls -la $$" > /root/.bash_history',
   'mkdir -p /var/log/app && for i in 1 2 3 4 5; do head -c 4096 /dev/urandom | od -An -tx1 > /var/log/app/log-$i; done',
-  'rm -f /usr/bin/who',
-  'chmod u+s /usr/bin/env',
+  'rm -f "$(which who)"',
+  'chmod u+s "$(which env)"',
 ].join('\n');
 
 function docker(args: string[]): string {
@@ -69,7 +71,7 @@ async function triage(ids: string[]): Promise<{ seconds: number; peakRss: number
     let peak = process.memoryUsage.rss();
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
     const start = process.hrtime.bigint();
-    const started = (await call('drift.scan', { host: 'local', containers: ids, ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}) })) as DriftScanInfo;
+    const started = (await call('drift.scan', { host: 'local', containers: ids, ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}), ...(CAP !== undefined ? { contentCapBytes: CAP } : {}) })) as DriftScanInfo;
     const scan = await core.drift.wait(started.id);
     const elapsed = seconds(start);
     clearInterval(sampler);
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
     const before = dockerDiffLoop(ids);
     console.log(`docker diff loop:            ${before.toFixed(2)}s`);
     const result = await triage(ids);
-    console.log(`drift triage (concurrency ${result.scan.concurrency}): ${result.seconds.toFixed(2)}s — ${result.scan.total} reports, ~${result.changes} entries each, image index built once`);
+    console.log(`drift triage (concurrency ${result.scan.concurrency}, cap ${result.scan.contentCapBytes} B): ${result.seconds.toFixed(2)}s — ${result.scan.total} reports, ~${result.changes} entries each, image index built once`);
     const after = dockerDiffLoop(ids);
     console.log(`docker diff loop (again):    ${after.toFixed(2)}s`);
     const baseline = (before + after) / 2;

@@ -17,6 +17,8 @@ export interface ContainerFile {
   raw: Buffer;
   meta: DriftFileMeta;
   content: DriftContent;
+  /** A small file's store still in progress (see StoreQueue): its outcome replaces `content`. */
+  pendingContent?: Promise<DriftContent>;
   /** Bytes kept for parsing, when the caller asked for them. */
   captured?: Buffer;
 }
@@ -24,8 +26,13 @@ export interface ContainerFile {
 export interface ReadHooks {
   /** Whether this path is one the scan wants (a changed path); others only pass through. */
   wanted(path: string): boolean;
-  /** Opens an artifact writer for a wanted regular file of this size, or returns why not. */
-  openStore(file: { text: PathText; meta: DriftFileMeta }): Promise<ArtifactWriterPort | { skipped: DriftContent }>;
+  /**
+   * For a wanted regular file: an artifact writer to stream it into, why it is not stored, or
+   * 'buffer' for a small file that is collected in memory and handed to storeBuffered.
+   */
+  openStore(file: { text: PathText; meta: DriftFileMeta }): Promise<ArtifactWriterPort | { skipped: DriftContent } | 'buffer'>;
+  /** Stores a small file's bytes off the read path; resolves when queued. */
+  storeBuffered(file: { text: PathText; meta: DriftFileMeta }, bytes: Buffer): Promise<{ done: Promise<DriftContent> }>;
   /** The most bytes worth keeping in memory for parsing this path (0: none). */
   captureLimit(path: string, size: number): number;
   onFile(file: ContainerFile): void;
@@ -59,16 +66,19 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
     delete (meta as { linkRaw?: Buffer }).linkRaw;
     let content: DriftContent = { state: meta.type === 'file' ? 'not-read' : 'not-regular' };
     let captured: Buffer | undefined;
+    let pending: Promise<DriftContent> | undefined;
     if (meta.type === 'file') {
       const hash = createHash('sha256');
       const head = new HeadCollector();
       let writer: ArtifactWriterPort | undefined;
+      let buffered = false;
       if (want) {
         const opened = await hooks.openStore({ text: located.text, meta });
-        if ('skipped' in opened) content = opened.skipped;
+        if (opened === 'buffer') buffered = true;
+        else if ('skipped' in opened) content = opened.skipped;
         else writer = opened;
       }
-      const limit = want ? hooks.captureLimit(path, meta.size) : 0;
+      const limit = want ? Math.max(hooks.captureLimit(path, meta.size), buffered ? meta.size : 0) : 0;
       const parts: Buffer[] = [];
       let kept = 0;
       try {
@@ -100,6 +110,12 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
         content = { state: 'stored', artifactId: info.id };
       }
       if (limit > 0) captured = Buffer.concat(parts, kept);
+      if (buffered && captured) {
+        const bytes = captured;
+        const { done } = await hooks.storeBuffered({ text: located.text, meta }, bytes);
+        pending = done;
+        if (hooks.captureLimit(path, meta.size) === 0) captured = undefined;
+      }
     } else if (meta.type === 'hardlink' && meta.linkTarget !== undefined) {
       const target = hashes.get(meta.linkTarget);
       if (target) {
@@ -112,7 +128,7 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
       content = { state: 'not-regular', note: `hard link to ${meta.linkTarget}` };
     }
     if (!want) continue;
-    const file: ContainerFile = { text: located.text, raw: located.raw, meta, content, ...(captured ? { captured } : {}) };
+    const file: ContainerFile = { text: located.text, raw: located.raw, meta, content, ...(captured ? { captured } : {}), ...(pending ? { pendingContent: pending } : {}) };
     files.push(file);
     hooks.onFile(file);
   }

@@ -19,6 +19,7 @@ import { blindSpots } from './mounts-blind-spots';
 import { applyNoiseRules } from './noise-rules';
 import { apkFileOwners, diffPackages, dpkgListPackage, isPackageDatabase, PACKAGE_DATABASES, PACKAGE_DB_LIMIT, parsePackageDatabase, RPM_DATABASE } from './packages';
 import { isUnder } from './path-text';
+import type { StoreQueue } from './store-queue';
 import { countEntries, maxSeverity, score, sortEntries } from './report-math';
 
 export interface ContainerScanContext {
@@ -31,6 +32,8 @@ export interface ContainerScanContext {
   index: ImageIndexStore;
   builds: IndexBuilds;
   evidence: EvidencePort;
+  /** Shared by the scan's containers: small files are stored through it, off the read path. */
+  storeQueue: StoreQueue;
   signal: AbortSignal;
   now: () => string;
   onProgress: (phase: ScanPhase, filesDone: number, filesTotal: number) => void;
@@ -46,6 +49,8 @@ const ROOT_CONCURRENCY = 2;
 const SMALL_TEXT_LIMIT = 1024 * 1024;
 /** Files stored per container; past it (a package manager's worth of files) the rest are hashed only. */
 const MAX_STORED_FILES = 2000;
+/** Files up to this size are collected in memory and stored off the read path (StoreQueue). */
+const SMALL_FILE = 64 * 1024;
 
 /** Failures of the evidence store end the scan; anything else ends only this container's reading. */
 export function isStoreFailure(err: unknown): boolean {
@@ -111,18 +116,27 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
     });
     plannedRoots = plan.roots;
     progress('reading');
-    const openStore = async (file: { text: { path: string; pathBase64?: string }; meta: DriftFileMeta }): Promise<ArtifactWriterPort | { skipped: DriftContent }> => {
+    const openStore = async (file: { text: { path: string; pathBase64?: string }; meta: DriftFileMeta }): Promise<ArtifactWriterPort | { skipped: DriftContent } | 'buffer'> => {
       if (file.meta.size > ctx.contentCapBytes) {
         return { skipped: { state: 'over-cap', note: `${file.meta.size} bytes, over the ${ctx.contentCapBytes}-byte cap: hashed only` } };
       }
       if (storedCount >= MAX_STORED_FILES) return { skipped: { state: 'over-cap', note: `more than ${MAX_STORED_FILES} changed files in this container: hashed only` } };
       storedCount++;
+      if (file.meta.size <= SMALL_FILE) return 'buffer';
       return ctx.evidence.openWriter(fileArtifactMeta(ctx, inspect, name, file));
     };
+    const storeBuffered = (file: { text: { path: string; pathBase64?: string }; meta: DriftFileMeta }, bytes: Buffer) =>
+      ctx.storeQueue.enqueue(bytes.length, async (): Promise<DriftContent> => {
+        const writer = await ctx.evidence.openWriter(fileArtifactMeta(ctx, inspect, name, file));
+        await writer.write(bytes);
+        const info = await writer.finish();
+        return { state: 'stored', artifactId: info.id };
+      });
     await eachLimited(plan.roots, ROOT_CONCURRENCY, ctx.signal, async (root) => {
       await readRoot(container, root, {
         wanted: (path) => wanted.has(path),
         openStore,
+        storeBuffered,
         captureLimit,
         onFile: (file) => {
           const list = files.get(file.text.path) ?? [];
@@ -146,6 +160,14 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
   } catch (err) {
     if (isStoreFailure(err)) throw err;
     failure = ctx.signal.aborted ? 'cancelled by the examiner' : `the scan was cut short: ${describe(err)}`;
+  }
+  // Small files still being stored: their artifacts belong in the report (a store failure ends the scan).
+  for (const list of files.values()) {
+    for (const file of list) {
+      if (!file.pendingContent) continue;
+      file.content = await file.pendingContent;
+      delete file.pendingContent;
+    }
   }
 
   progress('classifying');

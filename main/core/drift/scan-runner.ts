@@ -10,6 +10,7 @@ import { isStoreFailure, scanContainer } from './container-scan';
 import type { ImageIndexStore } from './image-index';
 import type { IndexBuilds } from './index-builds';
 import type { ScanStore } from './scan-store';
+import { StoreQueue } from './store-queue';
 
 export interface ScanRunDeps {
   docker: Dockerode;
@@ -38,6 +39,8 @@ export class ScanRun {
   private storeFailure: unknown;
   private readonly lastEmit = new Map<string, number>();
   private readonly trailing = new Map<string, NodeJS.Timeout>();
+  /** Small files of every container in this scan are stored through one queue: 16 at once, 32 MiB waiting at most. */
+  private readonly storeQueue = new StoreQueue(16, 32 * 1024 * 1024);
 
   constructor(
     private readonly deps: ScanRunDeps,
@@ -88,6 +91,7 @@ export class ScanRun {
         index: this.deps.index,
         builds: this.deps.builds,
         evidence: this.deps.evidence,
+        storeQueue: this.storeQueue,
         signal: this.controller.signal,
         now: this.deps.now,
         onProgress: (phase: ScanPhase, done: number, total: number) => {
