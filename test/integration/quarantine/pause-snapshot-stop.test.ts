@@ -67,7 +67,7 @@ describe('quarantine: pause, snapshot, stop', () => {
   };
 
   it('pause freezes the processes; release unpauses', async () => {
-    const id = run('pause', ['--network', net, BUSYBOX, 'sh', '-c', 'while true; do date +%s%N > /tmp/tick; sleep 0.1; done']);
+    const id = run('pause', ['--network', net, BUSYBOX, 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/tick; sleep 0.1; done']);
     const record = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['pause'] })) as QuarantineRecord;
     assert.equal(record.steps[0]?.state, 'done');
     assert.equal(stateOf(id).Paused, true);
