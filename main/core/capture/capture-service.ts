@@ -9,7 +9,6 @@ import type { Db } from '../store/database';
 import { CaptureRecords } from './capture-records';
 import { CaptureSession } from './capture-session';
 import type { EvidencePort } from './evidence-port';
-import { exportArtifact } from './export-artifact';
 import { checkFilter } from './filter-check';
 import { summarizeStoredPcap } from './stored-summary';
 import { findHelperBundle } from './helper-bundle';
@@ -194,10 +193,9 @@ export class CaptureService {
     return { summary: result.summary, artifactId: result.artifactId };
   }
 
-  async export(artifactId: string, target: string): Promise<{ path: string; bytes: number; sha256: string }> {
-    const result = await exportArtifact(this.deps.evidence, artifactId, target);
-    this.deps.audit('artifact.exported', { artifactId, path: result.path, bytes: result.bytes, sha256: result.sha256 }, result.caseId);
-    return { path: result.path, bytes: result.bytes, sha256: result.sha256 };
+  /** The store's own export: re-hashed on the way, never over an existing file, audited there. */
+  export(artifactId: string, target: string): Promise<{ path: string; bytes: number; sha256: string }> {
+    return Promise.resolve(this.deps.evidence.exportArtifact(artifactId, target));
   }
 
   settings(): CaptureSettings {

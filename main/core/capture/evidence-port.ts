@@ -29,5 +29,6 @@ export interface EvidencePort {
   ingestJson(meta: NewArtifact, value: unknown): ArtifactInfo | Promise<ArtifactInfo>;
   openArtifact(id: string): Readable | Promise<Readable>;
   getArtifact(id: string): ArtifactInfo | undefined | Promise<ArtifactInfo | undefined>;
+  exportArtifact(id: string, target: string): Promise<{ path: string; bytes: number; sha256: string }>;
   audit(action: string, details: Record<string, unknown>, caseId?: string): void;
 }
