@@ -12,7 +12,7 @@ import { startSecondEngine, type SecondEngine } from '../../helpers/second-engin
 const WEB = 'drydock-fixture/web:1';
 
 function helpersOn(host?: string): string[] {
-  return docker(['ps', '-aq', '--filter', 'label=drydock.helper'], host ? { host } : {}).split('\n').filter(Boolean);
+  return docker(['ps', '-aq', '--filter', 'label=drydock.helper', '--filter', `label=drydock.owner.pid=${process.pid}`], host ? { host } : {}).split('\n').filter(Boolean);
 }
 
 /** A client container that fetches the web page every 200 ms, for as long as it runs. */
