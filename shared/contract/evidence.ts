@@ -1,35 +1,32 @@
 import { z } from 'zod';
-import type { ArtifactInfo, AuditEntry, CaseInfo, VerifyReport } from '../domain/evidence';
+import { ARTIFACT_KINDS, type ArtifactInfo, type AuditEntry, type CaseInfo, type VerifyReport } from '../domain/evidence';
 import { channel, event } from './define';
 import { artifactId, caseRef, empty, localPath } from './schemas';
-
-const ARTIFACT_KINDS = [
-  'container-file',
-  'pcap',
-  'process-snapshot',
-  'inventory-snapshot',
-  'drift-report',
-  'logs',
-  'filesystem-export',
-  'connection-snapshot',
-  'flow-summary',
-  'mount-inventory',
-  'note',
-] as const;
 
 /** Free text typed by the examiner: printable, bounded; newlines and tabs allowed. */
 const examinerText = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((value) => ![...value].some((ch) => { const c = ch.codePointAt(0) ?? 0; return (c < 0x20 && ch !== '\n' && ch !== '\t') || c === 0x7f; }), 'no control characters');
+    .refine(
+      (value) =>
+        ![...value].some((ch) => {
+          const c = ch.codePointAt(0) ?? 0;
+          return (c < 0x20 && ch !== '\n' && ch !== '\t') || c === 0x7f;
+        }),
+      'no control characters',
+    );
 
 export const caseInput = z
   .object({
     name: examinerText(200).pipe(z.string().trim().min(1, 'a case name')),
     examiner: examinerText(200).optional(),
     organisation: examinerText(200).default(''),
-    timeZone: z.string().max(64).regex(/^[A-Za-z0-9_+\-/]+$/, 'an IANA time zone such as Europe/Berlin or UTC').default('UTC'),
+    timeZone: z
+      .string()
+      .max(64)
+      .regex(/^[A-Za-z0-9_+\-/]+$/, 'an IANA time zone such as Europe/Berlin or UTC')
+      .default('UTC'),
     description: examinerText(10_000).default(''),
   })
   .strict();
@@ -89,7 +86,13 @@ export const evidenceChannels = {
   'evidence.case-use': channel<CaseInfo>()(z.object({ caseRef }).strict()),
   'evidence.case-close': channel<CaseInfo>()(z.object({ caseRef: caseRef.optional() }).strict()),
   'evidence.artifacts': channel<ArtifactInfo[]>()(
-    z.object({ caseRef: caseRef.optional(), kind: z.enum(ARTIFACT_KINDS).optional(), limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
+    z
+      .object({
+        caseRef: caseRef.optional(),
+        kind: z.enum(ARTIFACT_KINDS).optional(),
+        limit: z.number().int().min(1).max(100_000).default(1000),
+      })
+      .strict(),
   ),
   'evidence.artifact': channel<ArtifactInfo>()(z.object({ artifactId }).strict()),
   /** The first maxBytes of an artifact, read as a stream (never the whole blob), as text, JSON or hex + strings. */
@@ -97,9 +100,17 @@ export const evidenceChannels = {
     z.object({ artifactId, maxBytes: z.number().int().min(1).max(PREVIEW_MAX_BYTES).default(PREVIEW_DEFAULT_BYTES) }).strict(),
   ),
   'evidence.audit': channel<AuditEntry[]>()(
-    z.object({ caseRef: caseRef.optional(), afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100_000).default(1000) }).strict(),
+    z
+      .object({
+        caseRef: caseRef.optional(),
+        afterSeq: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(100_000).default(1000),
+      })
+      .strict(),
   ),
-  'evidence.note': channel<AuditEntry>()(z.object({ caseRef: caseRef.optional(), text: examinerText(10_000).pipe(z.string().trim().min(1, 'a note')) }).strict()),
+  'evidence.note': channel<AuditEntry>()(
+    z.object({ caseRef: caseRef.optional(), text: examinerText(10_000).pipe(z.string().trim().min(1, 'a note')) }).strict(),
+  ),
   'evidence.verify': channel<VerifyReport>()(z.object({ caseRef: caseRef.optional() }).strict()),
   /** Copies one artifact's bytes out of the store, re-hashing them on the way. */
   'evidence.export-artifact': channel<ExportResult>()(z.object({ artifactId, path: localPath }).strict()),

@@ -14,18 +14,21 @@ export interface CaseInfo {
   closedAt?: string;
 }
 
-export type ArtifactKind =
-  | 'container-file'
-  | 'pcap'
-  | 'process-snapshot'
-  | 'inventory-snapshot'
-  | 'drift-report'
-  | 'logs'
-  | 'filesystem-export'
-  | 'connection-snapshot'
-  | 'flow-summary'
-  | 'mount-inventory'
-  | 'note';
+export const ARTIFACT_KINDS = [
+  'container-file',
+  'pcap',
+  'process-snapshot',
+  'inventory-snapshot',
+  'drift-report',
+  'logs',
+  'filesystem-export',
+  'connection-snapshot',
+  'flow-summary',
+  'mount-inventory',
+  'note',
+] as const;
+
+export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 
 export type ArtifactStatus = 'complete' | 'incomplete';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ArtifactInfo, ArtifactKind, AuditEntry, CaseInfo } from '../../../shared/domain/evidence';
+import { ARTIFACT_KINDS, type ArtifactInfo, type AuditEntry, type CaseInfo } from '../../../shared/domain/evidence';
 
 /**
  * A case bundle is a tar stream: manifest.json first, then blobs/<sha256> for every distinct
@@ -12,20 +12,6 @@ export const BUNDLE_FORMAT_VERSION = 1;
 export const MANIFEST_NAME = 'manifest.json';
 /** The manifest is read whole (it is JSON); beyond this it is refused rather than buffered. */
 export const MAX_MANIFEST_BYTES = 128 * 1024 * 1024;
-
-const KINDS = [
-  'container-file',
-  'pcap',
-  'process-snapshot',
-  'inventory-snapshot',
-  'drift-report',
-  'logs',
-  'filesystem-export',
-  'connection-snapshot',
-  'flow-summary',
-  'mount-inventory',
-  'note',
-] as const satisfies readonly ArtifactKind[];
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an ID of letters, digits, - and _');
 const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'a lowercase SHA-256');
@@ -52,10 +38,17 @@ const artifactSchema = z
   .object({
     id,
     caseId: id,
-    kind: z.enum(KINDS),
+    kind: z.enum(ARTIFACT_KINDS),
     status: z.enum(['complete', 'incomplete']),
     statusReason: text(100_000).optional(),
-    source: z.object({ host: z.string().optional(), containerId: z.string().optional(), containerName: z.string().optional(), path: z.string().optional() }).strict(),
+    source: z
+      .object({
+        host: z.string().optional(),
+        containerId: z.string().optional(),
+        containerName: z.string().optional(),
+        path: z.string().optional(),
+      })
+      .strict(),
     method: text(100_000),
     mediaType: text(1000),
     drydockVersion: text(64),
@@ -89,7 +82,10 @@ export const manifestSchema = z
     case: caseSchema,
     artifacts: z.array(artifactSchema),
     audit: z.array(entrySchema),
-    chainHead: z.object({ seq: z.number().int().min(1), hash: sha256 }).strict().nullable(),
+    chainHead: z
+      .object({ seq: z.number().int().min(1), hash: sha256 })
+      .strict()
+      .nullable(),
     blobs: z.array(z.object({ path: z.string(), sha256, size: count }).strict()),
   })
   .strict();
