@@ -2,6 +2,8 @@
 // comes from the wire and is checked against the bytes actually captured (snaplen may cut a
 // packet anywhere); a packet that does not decode is counted, never thrown on.
 
+import { ipv6GroupsText } from '../ipv6-text';
+
 export const LINKTYPE_NAMES: Record<number, string> = {
   0: 'NULL',
   1: 'EN10MB',
@@ -146,7 +148,17 @@ function decodeIpv6(data: Buffer, offset: number): DecodedPacket | null {
 }
 
 function transport(family: 4 | 6, src: string, dst: string, protocol: number, segment: Buffer, fragment: boolean): DecodedPacket {
-  const base: DecodedPacket = { family, src, dst, protocol, srcPort: null, dstPort: null, tcpFlags: null, payload: Buffer.alloc(0), fragment };
+  const base: DecodedPacket = {
+    family,
+    src,
+    dst,
+    protocol,
+    srcPort: null,
+    dstPort: null,
+    tcpFlags: null,
+    payload: Buffer.alloc(0),
+    fragment,
+  };
   if (fragment) return base;
   if (protocol === 6 && segment.length >= 20) {
     const dataOffset = (segment.readUInt8(12) >> 4) * 4;
@@ -159,7 +171,12 @@ function transport(family: 4 | 6, src: string, dst: string, protocol: number, se
     };
   }
   if ((protocol === 17 || protocol === 132) && segment.length >= 8) {
-    return { ...base, srcPort: segment.readUInt16BE(0), dstPort: segment.readUInt16BE(2), payload: segment.subarray(protocol === 17 ? 8 : 12) };
+    return {
+      ...base,
+      srcPort: segment.readUInt16BE(0),
+      dstPort: segment.readUInt16BE(2),
+      payload: segment.subarray(protocol === 17 ? 8 : 12),
+    };
   }
   return { ...base, payload: segment };
 }
@@ -176,22 +193,5 @@ export function ipv6(data: Buffer, offset: number): string {
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     return `::ffff:${ipv4(data, offset + 12)}`;
   }
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength && j - i >= 2) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return ipv6GroupsText(groups);
 }

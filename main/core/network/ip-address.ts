@@ -2,6 +2,8 @@
 // the engine reports compare equal: dotted IPv4, RFC 5952 IPv6 (lower case, longest zero run
 // compressed), and v4-mapped IPv6 given as its IPv4 address.
 
+import { ipv6GroupsText } from '../ipv6-text';
+
 export type ByteOrder = 'little' | 'big';
 
 export type AddressScope = 'loopback' | 'unspecified' | 'private' | 'link-local' | 'multicast' | 'public';
@@ -37,27 +39,7 @@ export function formatIpv6Bytes(bytes: readonly number[]): { ip: string; v4Mappe
   if (isV4Mapped(bytes)) return { ip: bytes.slice(12).join('.'), v4Mapped: true };
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  // RFC 5952: compress the longest run of two or more zero groups (the first one on a tie).
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return { ip: hex.join(':'), v4Mapped: false };
-  const head = hex.slice(0, bestStart).join(':');
-  const tail = hex.slice(bestStart + bestLength).join(':');
-  return { ip: `${head}::${tail}`, v4Mapped: false };
+  return { ip: ipv6GroupsText(groups), v4Mapped: false };
 }
 
 function parseIpv4(text: string): number[] | null {
@@ -104,7 +86,11 @@ function parseIpv6(text: string): number[] | null {
 /** Canonical text of an address, or null when it is not one (a CIDR suffix is dropped). */
 export function canonicalIp(text: string | undefined | null): string | null {
   if (!text) return null;
-  const bare = text.trim().replace(/^\[|\]$/g, '').replace(/\/\d{1,3}$/, '').replace(/%[A-Za-z0-9_.-]+$/, '');
+  const bare = text
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\/\d{1,3}$/, '')
+    .replace(/%[A-Za-z0-9_.-]+$/, '');
   if (bare.includes(':')) {
     const bytes = parseIpv6(bare);
     return bytes ? formatIpv6Bytes(bytes).ip : null;
