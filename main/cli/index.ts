@@ -102,8 +102,13 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/**
+ * The process entry point used by `bin/drydock.js`: runs one command and sets the exit status
+ * (0 success, 2 input error, 3 unknown object, 4 connection failure, 5 integrity failure, 70
+ * internal error) without calling process.exit, so pending output is flushed.
+ */
+export function runCli(argv: string[]): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },
