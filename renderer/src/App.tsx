@@ -6,7 +6,8 @@ import { HostsProvider } from './shell/hosts-context';
 import { Nav } from './shell/Nav';
 import { ToastProvider } from './shell/toasts';
 import type { AppClient } from './transport/app-client';
-import { VIEWS, type ViewId, type ViewParams } from './views/registry';
+import { VIEWS } from './views/registry';
+import type { ViewId, ViewParams } from './views/view-types';
 
 interface Visit {
   params: ViewParams;

@@ -1,4 +1,4 @@
-import { VIEWS, type ViewId } from '../views/registry';
+import { VIEW_NAV, type ViewId } from '../views/view-types';
 
 interface Props {
   active: ViewId;
@@ -8,7 +8,7 @@ interface Props {
 export function Nav({ active, onSelect }: Props) {
   return (
     <nav className="dd-nav" aria-label="Views">
-      {VIEWS.map((view, index) => (
+      {VIEW_NAV.map((view, index) => (
         <button
           key={view.id}
           type="button"

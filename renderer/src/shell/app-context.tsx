@@ -1,6 +1,6 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { AppClient, TransportStatus } from '../transport/app-client';
-import type { ViewId, ViewParams } from '../views/registry';
+import type { ViewId, ViewParams } from '../views/view-types';
 
 export interface AppContextValue {
   client: AppClient;

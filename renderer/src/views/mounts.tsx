@@ -1,7 +1,7 @@
 import { useClient } from '../shell/app-context';
 import { CaptureView } from './capture/CaptureView';
 import { ProcessesView } from './processes/ProcessesView';
-import type { ViewProps } from './registry';
+import type { ViewProps } from './view-types';
 
 // The process and capture views take their host/container once, at mount: remount them (key) when
 // another view opens them on a different target.

@@ -8,7 +8,7 @@ import { ErrorBox } from '../../shell/ErrorBox';
 import { HostLabel } from '../../shell/HostLabel';
 import { useHosts } from '../../shell/hosts-context';
 import { visibleText } from '../processes/visible-text';
-import type { ViewProps } from '../registry';
+import type { ViewProps } from '../view-types';
 import { ContainerReport } from './ContainerReport';
 import { HostSummary } from './HostSummary';
 import './drift.css';

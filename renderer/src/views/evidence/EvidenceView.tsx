@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useCases } from '../../shell/case-context';
-import type { ViewProps } from '../registry';
+import type { ViewProps } from '../view-types';
 import { BundlePanel } from './BundlePanel';
 import { CaseContents } from './CaseContents';
 import { CaseCreateForm } from './CaseCreateForm';

@@ -7,7 +7,7 @@ import { ErrorBox } from '../../shell/ErrorBox';
 import { useHosts } from '../../shell/hosts-context';
 import { useNotify } from '../../shell/toasts';
 import { visibleText } from '../processes/visible-text';
-import type { ViewProps } from '../registry';
+import type { ViewProps } from '../view-types';
 import type { Selection } from './graph-canvas';
 import { GraphCanvasPanel } from './GraphCanvasPanel';
 import { GraphDetail } from './GraphDetail';

@@ -1,6 +1,6 @@
 import { useHosts } from '../../shell/hosts-context';
 import { useNotify } from '../../shell/toasts';
-import type { ViewProps } from '../registry';
+import type { ViewProps } from '../view-types';
 import { HostForm } from './HostForm';
 import { HostRow } from './HostRow';
 import './hosts.css';

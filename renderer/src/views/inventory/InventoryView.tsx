@@ -3,7 +3,7 @@ import type { HostProfile, HostStatus } from '../../../../shared/domain/hosts';
 import { useApp } from '../../shell/app-context';
 import { HostLabel } from '../../shell/HostLabel';
 import { tlsVerifyOff, useHosts } from '../../shell/hosts-context';
-import type { ViewProps } from '../registry';
+import type { ViewProps } from '../view-types';
 import { HostInventory } from './HostInventory';
 import type { SortOrder } from './inventory-rows';
 import './inventory.css';

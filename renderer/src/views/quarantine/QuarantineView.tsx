@@ -6,7 +6,7 @@ import { useClient, useLiveEpoch } from '../../shell/app-context';
 import { ErrorBox } from '../../shell/ErrorBox';
 import { useHosts } from '../../shell/hosts-context';
 import { visibleText } from '../processes/visible-text';
-import type { ViewProps } from '../registry';
+import type { ViewProps } from '../view-types';
 import { QuarantineDialog } from './QuarantineDialog';
 import { STATE_LABEL } from './quarantine-text';
 import './quarantine.css';
