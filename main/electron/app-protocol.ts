@@ -1,10 +1,9 @@
 import { net, protocol } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { APP_CSP } from '../../shared/csp';
 
 export const APP_ORIGIN = 'app://drydock';
-
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 /** Must run before app 'ready': app:// behaves as a secure standard origin (not file://). */
 export function registerAppScheme(): void {
@@ -22,7 +21,7 @@ export function serveRenderer(rendererDir: string): void {
     if (!file.startsWith(root + path.sep)) return new Response('not found', { status: 404 });
     const response = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(response.headers);
-    headers.set('Content-Security-Policy', CSP);
+    headers.set('Content-Security-Policy', APP_CSP);
     headers.set('X-Content-Type-Options', 'nosniff');
     return new Response(response.body, { status: response.status, headers });
   });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { startBridge, type Bridge } from '../../../main/bridge/server';
+import { APP_CSP } from '../../../shared/csp';
 import { startTestCore, type TestCore } from '../../helpers/docker';
 
 function http(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
@@ -51,7 +52,8 @@ describe('loopback bridge', () => {
   it('serves the renderer with a strict CSP and nothing outside its directory', async () => {
     const index = await http(bridge.port, { path: '/' });
     assert.equal(index.status, 200);
-    assert.match(String(index.headers['content-security-policy']), /default-src 'self'; script-src 'self'/);
+    assert.equal(index.headers['content-security-policy'], APP_CSP);
+    assert.match(APP_CSP, /default-src 'self'; script-src 'self'.*frame-ancestors 'none'/);
     assert.equal(index.headers['x-content-type-options'], 'nosniff');
     assert.equal((await http(bridge.port, { path: '/assets/app.js' })).status, 200);
     for (const sneaky of ['/../drydock-secret.js', '/%2e%2e/drydock-secret.js', '/assets/..%2f..%2fdrydock-secret.js', '/%00.js']) {
