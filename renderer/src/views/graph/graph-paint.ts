@@ -1,0 +1,271 @@
+import type { EdgeDash, RingKind, Selection, SimEdge, SimNode, ViewTransform } from './graph-types';
+
+// Painting: one frame of the graph on a 2D context. Shapes are filled and stroked one by one (or
+// in small batches): the rasteriser is far slower on one path of thousands of sub-paths than on
+// thousands of small paths, except for hairlines, which stay batched per style.
+
+const RING_STYLE: Record<RingKind, { color: string; width: number; gap: number; dash: number[] }> = {
+  risk: { color: '#ff2e63', width: 2.5, gap: 2.5, dash: [] },
+  quarantined: { color: '#f0a030', width: 2, gap: 5.5, dash: [3, 2] },
+  drifted: { color: '#b07cff', width: 2, gap: 8.5, dash: [] },
+};
+
+const DASH: Record<EdgeDash, number[]> = { solid: [], dashed: [6, 4], dotted: [1.5, 3] };
+const MAX_LABELS = 400;
+const LABEL_FONT = "'DejaVu Sans', system-ui, sans-serif";
+const BACKGROUND = '#0b0f14';
+
+export interface Scene {
+  nodes: readonly SimNode[];
+  edges: readonly SimEdge[];
+  byId: ReadonlyMap<string, SimNode>;
+  transform: ViewTransform;
+  /** The view, CSS pixels. */
+  width: number;
+  height: number;
+  selection: Selection;
+  highlighted: ReadonlySet<string>;
+  background?: string | undefined;
+}
+
+export interface PaintStats {
+  scenes: number;
+  edgesMs: number;
+  nodesMs: number;
+  labelsMs: number;
+}
+
+function invert(t: ViewTransform, sx: number, sy: number): [number, number] {
+  return [(sx - t.x) / t.k, (sy - t.y) / t.k];
+}
+
+function labelY(n: SimNode, k: number): number {
+  return (n.y ?? 0) + n.data.radius + 4 / k + (n.data.rings.length ? 8 : 0);
+}
+
+/**
+ * Draws one frame at `ratio` device pixels per CSS pixel, with a margin (mx, my) around the view;
+ * `light` draws every edge as a hairline without arrowheads (while a dense view moves). Returns the
+ * number of edges in view.
+ */
+export function paintScene(ctx: CanvasRenderingContext2D, scene: Scene, ratio: number, light: boolean, mx: number, my: number, stats: PaintStats): number {
+  const started = performance.now();
+  stats.scenes++;
+  const t = scene.transform;
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.fillStyle = scene.background ?? BACKGROUND;
+  ctx.fillRect(0, 0, scene.width + 2 * mx, scene.height + 2 * my);
+  if (scene.nodes.length === 0) return 0;
+  ctx.setTransform(ratio * t.k, 0, 0, ratio * t.k, ratio * (t.x + mx), ratio * (t.y + my));
+  // The world rectangle drawn (the screen and any margin around it): what lies outside is not drawn.
+  const [x0, y0] = invert(t, -mx - 20, -my - 20);
+  const [x1, y1] = invert(t, scene.width + mx + 20, scene.height + my + 20);
+  const inView = (x: number, y: number, r = 0) => x + r >= x0 && x - r <= x1 && y + r >= y0 && y - r <= y1;
+  const selectedEdge = scene.selection?.kind === 'edge' ? scene.selection.id : null;
+  const selectedNode = scene.selection?.kind === 'node' ? scene.selection.id : null;
+  const highlighted = scene.highlighted;
+  const dimOthers = highlighted.size > 0;
+
+  // Edges, batched by style: (colour, width, dash, alpha).
+  const batches = new Map<string, SimEdge[]>();
+  const front: SimEdge[] = [];
+  let edgesInView = 0;
+  for (const e of scene.edges) {
+    const ax = e.source.x ?? 0;
+    const ay = e.source.y ?? 0;
+    const bx = e.target.x ?? 0;
+    const by = e.target.y ?? 0;
+    if (Math.max(ax, bx) < x0 || Math.min(ax, bx) > x1 || Math.max(ay, by) < y0 || Math.min(ay, by) > y1) continue;
+    edgesInView++;
+    if (e.data.id === selectedEdge || (selectedNode && (e.source.id === selectedNode || e.target.id === selectedNode))) {
+      front.push(e);
+      continue;
+    }
+    const dim = dimOthers && !(highlighted.has(e.source.id) || highlighted.has(e.target.id));
+    const width = light ? 1 : e.data.width;
+    const dash = light ? 'solid' : e.data.dash;
+    const key = `${e.data.color}|${width}|${dash}|${dim ? e.data.alpha * 0.25 : e.data.alpha}`;
+    const list = batches.get(key);
+    if (list) list.push(e);
+    else batches.set(key, [e]);
+  }
+  const arrows = !light && t.k >= 0.5 && edgesInView <= 4000;
+  for (const [key, list] of batches) {
+    const [color = '#888', width = '1', dash = 'solid', alpha = '1'] = key.split('|');
+    strokeEdges(ctx, t.k, ratio, list, color, Number(width), dash as EdgeDash, Number(alpha), arrows);
+  }
+  for (const e of front) strokeEdges(ctx, t.k, ratio, [e], e.data.id === selectedEdge ? '#ffffff' : '#9fc3ff', Math.max(2, e.data.width + 1), e.data.dash, 1, true);
+  const edgesDone = performance.now();
+  stats.edgesMs += edgesDone - started;
+
+  // Nodes, grouped by fill colour and fading (fewer state changes), each its own small path.
+  const fills = new Map<string, SimNode[]>();
+  const visible: SimNode[] = [];
+  for (const n of scene.nodes) {
+    if (!inView(n.x ?? 0, n.y ?? 0, n.data.radius + 10)) continue;
+    visible.push(n);
+    const faded = n.data.faded || (dimOthers && !highlighted.has(n.id));
+    const key = `${n.data.color}|${faded ? 0.3 : 1}`;
+    const list = fills.get(key);
+    if (list) list.push(n);
+    else fills.set(key, [n]);
+  }
+  // Far out, a node under about three pixels across is a square: the same to the eye, cheaper to draw.
+  const squareBelow = 1.6 / (t.k * ratio);
+  for (const [key, list] of fills) {
+    const [color = '#888', alpha = '1'] = key.split('|');
+    ctx.globalAlpha = Number(alpha);
+    ctx.fillStyle = color;
+    for (const n of list) {
+      const r = n.data.radius;
+      if (r < squareBelow) {
+        ctx.fillRect((n.x ?? 0) - r, (n.y ?? 0) - r, r * 2, r * 2);
+        continue;
+      }
+      ctx.beginPath();
+      ctx.arc(n.x ?? 0, n.y ?? 0, r, 0, Math.PI * 2);
+      ctx.fill();
+    }
+  }
+  ctx.globalAlpha = 1;
+  // Rings on top: risk, quarantine, drift.
+  for (const kind of ['risk', 'quarantined', 'drifted'] as const) {
+    const style = RING_STYLE[kind];
+    ctx.strokeStyle = style.color;
+    ctx.lineWidth = style.width;
+    ctx.setLineDash(style.dash);
+    for (const n of visible) {
+      if (!n.data.rings.includes(kind)) continue;
+      ctx.beginPath();
+      ctx.arc(n.x ?? 0, n.y ?? 0, n.data.radius + style.gap, 0, Math.PI * 2);
+      ctx.stroke();
+    }
+  }
+  ctx.setLineDash([]);
+  if (highlighted.size) {
+    ctx.strokeStyle = '#3ee0ff';
+    ctx.lineWidth = 2 / t.k;
+    for (const n of visible) {
+      if (!highlighted.has(n.id)) continue;
+      ctx.beginPath();
+      ctx.arc(n.x ?? 0, n.y ?? 0, n.data.radius + 11, 0, Math.PI * 2);
+      ctx.stroke();
+    }
+  }
+  const chosen = selectedNode ? scene.byId.get(selectedNode) : undefined;
+  if (chosen) {
+    ctx.strokeStyle = '#ffffff';
+    ctx.lineWidth = 2 / t.k;
+    ctx.beginPath();
+    ctx.arc(chosen.x ?? 0, chosen.y ?? 0, chosen.data.radius + 13, 0, Math.PI * 2);
+    ctx.stroke();
+  }
+  const nodesDone = performance.now();
+  stats.nodesMs += nodesDone - edgesDone;
+
+  // Labels in screen-constant size: marked nodes and, zoomed in on few, all of them.
+  ctx.font = `${11 / t.k}px ${LABEL_FONT}`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  ctx.lineWidth = 3 / t.k;
+  ctx.strokeStyle = BACKGROUND;
+  let labels = 0;
+  const showAll = !light && t.k >= 1 && visible.length <= 600;
+  for (const n of visible) {
+    const marked = highlighted.has(n.id) || n.id === selectedNode;
+    if (!(marked || showAll || (n.data.prominent && !light))) continue;
+    if (++labels > MAX_LABELS) break;
+    const y = labelY(n, t.k);
+    ctx.fillStyle = n.data.faded ? '#8d9bad' : '#d6dee8';
+    ctx.strokeText(n.data.label, n.x ?? 0, y);
+    ctx.fillText(n.data.label, n.x ?? 0, y);
+  }
+  stats.labelsMs += performance.now() - nodesDone;
+  return edgesInView;
+}
+
+function strokeEdges(ctx: CanvasRenderingContext2D, k: number, ratio: number, list: readonly SimEdge[], color: string, width: number, dash: EdgeDash, alpha: number, arrows: boolean): void {
+  ctx.globalAlpha = alpha;
+  ctx.strokeStyle = color;
+  ctx.setLineDash(DASH[dash].map((d) => d / k));
+  if (width <= 1.5) {
+    // One device pixel: the rasteriser draws these as hairlines, cheap even batched in one path.
+    ctx.lineWidth = 1 / ratio / k;
+    ctx.beginPath();
+    for (const e of list) {
+      ctx.moveTo(e.source.x ?? 0, e.source.y ?? 0);
+      ctx.lineTo(e.target.x ?? 0, e.target.y ?? 0);
+    }
+    ctx.stroke();
+  } else {
+    // Wider strokes are outlined; one path each keeps the rasteriser on small shapes.
+    ctx.lineWidth = width / k;
+    for (const e of list) {
+      ctx.beginPath();
+      ctx.moveTo(e.source.x ?? 0, e.source.y ?? 0);
+      ctx.lineTo(e.target.x ?? 0, e.target.y ?? 0);
+      ctx.stroke();
+    }
+  }
+  ctx.setLineDash([]);
+  if (arrows) {
+    // Arrowheads at the server end, pointing at the listener.
+    ctx.fillStyle = color;
+    const size = (3 + Math.min(width, 3)) / k;
+    for (const e of list) {
+      const sx = e.source.x ?? 0;
+      const sy = e.source.y ?? 0;
+      const tx = e.target.x ?? 0;
+      const ty = e.target.y ?? 0;
+      const dx = tx - sx;
+      const dy = ty - sy;
+      const len = Math.hypot(dx, dy);
+      if (len < e.target.data.radius + size * 2) continue;
+      const ux = dx / len;
+      const uy = dy / len;
+      const px = tx - ux * (e.target.data.radius + 2);
+      const py = ty - uy * (e.target.data.radius + 2);
+      ctx.beginPath();
+      ctx.moveTo(px, py);
+      ctx.lineTo(px - ux * size * 2 - uy * size, py - uy * size * 2 + ux * size);
+      ctx.lineTo(px - ux * size * 2 + uy * size, py - uy * size * 2 - ux * size);
+      ctx.closePath();
+      ctx.fill();
+    }
+  }
+  ctx.globalAlpha = 1;
+}
+
+/** The hovered node's ring, label and connections, on a transparent overlay (cleared first). */
+export function paintHover(ctx: CanvasRenderingContext2D, scene: Scene, hovered: string | null, dpr: number, deviceWidth: number, deviceHeight: number): void {
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, deviceWidth, deviceHeight);
+  const n = hovered ? scene.byId.get(hovered) : undefined;
+  if (!n || (scene.selection?.kind === 'node' && scene.selection.id === n.id)) return;
+  const t = scene.transform;
+  ctx.setTransform(dpr * t.k, 0, 0, dpr * t.k, dpr * t.x, dpr * t.y);
+  ctx.strokeStyle = '#9fc3ff';
+  ctx.lineWidth = 1.5 / t.k;
+  ctx.beginPath();
+  let shown = 0;
+  for (const e of scene.edges) {
+    if (e.source !== n && e.target !== n) continue;
+    if (++shown > 2000) break;
+    ctx.moveTo(e.source.x ?? 0, e.source.y ?? 0);
+    ctx.lineTo(e.target.x ?? 0, e.target.y ?? 0);
+  }
+  ctx.stroke();
+  ctx.lineWidth = 2 / t.k;
+  ctx.beginPath();
+  ctx.arc(n.x ?? 0, n.y ?? 0, n.data.radius + 13, 0, Math.PI * 2);
+  ctx.stroke();
+  ctx.font = `${11 / t.k}px ${LABEL_FONT}`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  ctx.lineWidth = 3 / t.k;
+  ctx.strokeStyle = BACKGROUND;
+  ctx.fillStyle = '#ffffff';
+  const y = labelY(n, t.k);
+  ctx.strokeText(n.data.label, n.x ?? 0, y);
+  ctx.fillText(n.data.label, n.x ?? 0, y);
+}

@@ -1,0 +1,51 @@
+import type { SimulationLinkDatum, SimulationNodeDatum } from 'd3';
+
+// What the graph canvas draws, shared by the layout, the hit-testing and the painting.
+
+export type RingKind = 'risk' | 'quarantined' | 'drifted';
+
+export interface CanvasNode {
+  id: string;
+  /** Already made visible (control and bidi characters escaped) and cut to length. */
+  label: string;
+  color: string;
+  radius: number;
+  group: string;
+  rings: RingKind[];
+  /** Drawn faded (a container that is not running). */
+  faded: boolean;
+  /** Label always drawn (hosts, flagged nodes). */
+  prominent: boolean;
+}
+
+export type EdgeDash = 'solid' | 'dashed' | 'dotted';
+
+export interface CanvasEdge {
+  id: string;
+  source: string;
+  target: string;
+  color: string;
+  width: number;
+  dash: EdgeDash;
+  alpha: number;
+}
+
+export type Selection = { kind: 'node'; id: string } | { kind: 'edge'; id: string } | null;
+
+/** Screen = world × k + (x, y), as d3-zoom's transform. */
+export interface ViewTransform {
+  x: number;
+  y: number;
+  k: number;
+}
+
+export interface SimNode extends SimulationNodeDatum {
+  id: string;
+  data: CanvasNode;
+}
+
+export interface SimEdge extends SimulationLinkDatum<SimNode> {
+  source: SimNode;
+  target: SimNode;
+  data: CanvasEdge;
+}
