@@ -1,4 +1,5 @@
 import type { DriftProgressEvent, DriftReport, DriftScanInfo, DriftSeverity } from '../../../shared/domain/drift';
+import { pathDisplayText } from '../../../shared/domain/byte-text';
 import { DRIFT_SEVERITIES } from '../../../shared/domain/drift';
 import { findingsAtOrAbove } from '../../core/drift/report-math';
 import { CliError, type CliCommand, type CliContext } from '../command';
@@ -48,7 +49,7 @@ export function renderReport(report: DriftReport): string {
     lines.push(
       table(
         ['SEVERITY', 'VERDICT', 'PATH', 'WHY'],
-        shown.map((e) => [e.severity + (e.demoted ? '*' : ''), e.verdict, e.path, e.reasons.find((r) => r.class !== 'change')?.reason ?? e.reasons[0]?.reason ?? '']),
+        shown.map((e) => [e.severity + (e.demoted ? '*' : ''), e.verdict, pathDisplayText(e.path, e.pathBase64), e.reasons.find((r) => r.class !== 'change')?.reason ?? e.reasons[0]?.reason ?? '']),
       ),
     );
   }

@@ -1,11 +1,12 @@
 import type { DriftClass, DriftEntry, DriftSeverity, DriftVerdict } from '../../../../shared/domain/drift';
+import { pathDisplayText } from '../../../../shared/domain/byte-text';
 import { severityRank } from './drift-text';
 
 // The report's flat entry list as a tree of path components, each directory carrying the worst
 // severity below it, so the examiner walks straight to what matters. Pure: tested without a DOM.
 
 export interface TreeNode {
-  /** One path component, raw (display it through displayName). */
+  /** One path component, invalid UTF-8 bytes as \xNN (display it through displayName). */
   name: string;
   /** The full path of this node. */
   path: string;
@@ -39,7 +40,8 @@ export function buildTree(entries: readonly DriftEntry[], filter: TreeFilter): T
   const index = new Map<string, TreeNode>([['/', root]]);
   for (const entry of entries) {
     if (!passes(entry, filter)) continue;
-    const parts = entry.path.split('/').slice(1);
+    // Split the exact bytes' text (invalid bytes as \xNN), not the lossy text: h\xe4 and h\xe5 are two names.
+    const parts = pathDisplayText(entry.path, entry.pathBase64).split('/').slice(1);
     let node = root;
     let path = '';
     for (const part of parts) {

@@ -1,4 +1,5 @@
 import type { DriftEntry, DriftFileMeta, DriftSeverity } from '../../../../shared/domain/drift';
+import { pathDisplayText } from '../../../../shared/domain/byte-text';
 import { visibleText } from '../processes/visible-text';
 
 export const SEVERITIES: readonly DriftSeverity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -11,28 +12,17 @@ export function severityRank(s: DriftSeverity): number {
 
 /**
  * A container path as the examiner sees it: control characters, bidi overrides and invisible code
- * points made visible; a name that is not UTF-8 marked so (its bytes are in pathBase64).
+ * points made visible; a name that is not UTF-8 shown from its exact bytes (pathBase64), each
+ * invalid byte as \xNN, and marked so.
  */
 export function displayPath(path: string, pathBase64?: string, max = 2000): string {
-  const text = visibleText(path, max);
-  return pathBase64 === undefined ? text : `${text} [not UTF-8: bytes ${hexOf(pathBase64, 64)}]`;
+  const text = visibleText(pathDisplayText(path, pathBase64), max);
+  return pathBase64 === undefined ? text : `${text} [not UTF-8]`;
 }
 
 /** A name component of a path, made visible the same way. */
 export function displayName(name: string): string {
   return visibleText(name, 400);
-}
-
-function hexOf(base64: string, maxBytes: number): string {
-  let binary = '';
-  try {
-    binary = atob(base64);
-  } catch {
-    return '?';
-  }
-  const out: string[] = [];
-  for (let i = 0; i < Math.min(binary.length, maxBytes); i++) out.push(binary.charCodeAt(i).toString(16).padStart(2, '0'));
-  return out.join(' ') + (binary.length > maxBytes ? ' …' : '');
 }
 
 export function octalMode(mode: number | undefined): string {
