@@ -6,7 +6,6 @@ import { evidenceSchema } from '../core/evidence/schema';
 import { EvidenceService } from '../core/evidence/evidence-service';
 import { hostSchema } from '../core/hosts/schema';
 import { HostService } from '../core/hosts/host-service';
-import { engineFailure } from '../core/hosts/engine-errors';
 import { InventoryService } from '../core/inventory/inventory-service';
 import { captureSchema } from '../core/capture/schema';
 import { CaptureService } from '../core/capture/capture-service';
@@ -60,9 +59,9 @@ export function createCore(options: CoreOptions): Core {
   const hosts = new HostService({ db, clock, events, audit });
   const quarantineRecords = new QuarantineRecordStore(db);
   const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor });
-  const drift = new DriftService({ db, hosts, evidence, events, clock, audit, engineFailure });
-  const processes = new ProcessService({ hosts, evidence, events, clock, audit, engineFailure, drift: drift.lookup });
-  const capture = new CaptureService({ db, hosts, evidence, events, clock, audit, engineFailure });
+  const drift = new DriftService({ db, hosts, evidence, events, clock, audit });
+  const processes = new ProcessService({ hosts, evidence, events, clock, audit, drift: drift.lookup });
+  const capture = new CaptureService({ db, hosts, evidence, events, clock, audit });
   const network = new NetworkService({
     hosts,
     inventory,
@@ -70,7 +69,6 @@ export function createCore(options: CoreOptions): Core {
     events,
     clock,
     audit,
-    engineFailure,
     helperImageOverride: () => capture.settings().helperImage,
     // A container drifted when the current case's latest drift report has added or changed files.
     drift: async (host, containerId) => {
@@ -87,7 +85,6 @@ export function createCore(options: CoreOptions): Core {
     events,
     clock,
     examiner,
-    engineFailure,
     inventory,
   });
   let closing: Promise<void> | undefined;

@@ -1,6 +1,6 @@
 import type { CaptureInfo } from '../../../shared/domain/capture';
 import type { Db } from '../store/database';
-import { judgeOwner, thisProcessOwner } from './helper-owner';
+import { judgeOwner, thisProcessOwner } from '../helper/owner';
 
 interface Row {
   info: string;

@@ -5,22 +5,16 @@ import type { AuditFn } from '../audit-fn';
 import type { Clock } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
+import { engineCall, engineWhere, type DockerSource } from '../hosts/engine-call';
 import type { Db } from '../store/database';
 import { CaptureRecords } from './capture-records';
 import { CaptureSession } from './capture-session';
-import type { EvidencePort } from './evidence-port';
+import type { EvidencePort } from '../evidence/port';
 import { checkFilter } from './filter-check';
 import { summarizeStoredPcap } from './stored-summary';
-import { findHelperBundle } from './helper-bundle';
-import { ensureHelperImage, type HelperImageChoice } from './helper-image';
-import { sweepHelpers } from './helper-sweeper';
-
-export interface DockerSource {
-  docker(host: string): Promise<Dockerode>;
-}
-
-/** Turns an engine error into a failure naming host, container and what was being done (hosts/engine-errors). */
-export type EngineFailureFn = (err: unknown, where: { host: string; container?: string; action: string }) => DrydockFailure;
+import { findHelperBundle } from '../helper/bundle';
+import { ensureHelperImage, type HelperImageChoice } from '../helper/image';
+import { sweepHelpers } from '../helper/sweeper';
 
 export interface CaptureServiceDeps {
   db: Db;
@@ -29,7 +23,6 @@ export interface CaptureServiceDeps {
   events: EventHub;
   clock: Clock;
   audit: AuditFn;
-  engineFailure: EngineFailureFn;
 }
 
 export interface StartRequest {
@@ -288,12 +281,7 @@ export class CaptureService {
   }
 
   /** Runs an engine call, naming host, container and action in any failure that is not already one of ours. */
-  private async engine<T>(host: string, container: string | undefined, action: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof DrydockFailure) throw err;
-      throw this.deps.engineFailure(err, { host, ...(container !== undefined ? { container } : {}), action });
-    }
+  private engine<T>(host: string, container: string | undefined, action: string, run: () => Promise<T>): Promise<T> {
+    return engineCall(engineWhere(host, container, action), run);
   }
 }

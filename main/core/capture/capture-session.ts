@@ -3,11 +3,11 @@ import type Dockerode from 'dockerode';
 import type { CaptureInfo, CaptureOptions, CaptureStopReason } from '../../../shared/domain/capture';
 import type { Clock } from '../clock';
 import { DrydockFailure } from '../errors';
-import { AttachDemuxer } from './attach-demux';
-import type { ArtifactWriterPort, NewArtifact } from './evidence-port';
-import { CAPTURE_CAPABILITIES, helperCreateOptions } from './helper-container';
-import type { HelperImageChoice } from './helper-image';
-import { thisProcessOwner } from './helper-owner';
+import { AttachDemuxer } from '../helper/attach-demux';
+import type { ArtifactWriterPort, NewArtifact } from '../evidence/port';
+import { CAPTURE_CAPABILITIES, helperCreateOptions } from '../helper/container';
+import type { HelperImageChoice } from '../helper/image';
+import { thisProcessOwner } from '../helper/owner';
 import { PcapFramer } from './pcap-framer';
 import { TcpdumpStderr } from './tcpdump-stderr';
 

@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import { DrydockFailure } from '../errors';
-import { CAPTURE_CAPABILITIES } from './helper-container';
-import { runHelper } from './helper-run';
+import { CAPTURE_CAPABILITIES } from '../helper/container';
+import { runHelper } from '../helper/run';
 
 export interface FilterCheckRequest {
   host: string;

@@ -1,6 +1,6 @@
 import type { FlowSummary } from '../../../shared/domain/capture';
 import { DrydockFailure } from '../errors';
-import type { EvidencePort } from './evidence-port';
+import type { EvidencePort } from '../evidence/port';
 import { summarizePcap } from './flow-summary';
 
 const MAX_SUMMARY_JSON = 64 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import type { DriftContent, DriftFileMeta } from '../../../shared/domain/drift';
-import type { ArtifactWriterPort } from '../capture/evidence-port';
+import type { ArtifactWriterPort } from '../evidence/port';
 import { headerMeta } from './entry-meta';
 import { executableKind, HeadCollector } from './file-sniff';
 import { entryPath, type PathText } from './path-text';

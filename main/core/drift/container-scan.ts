@@ -3,7 +3,7 @@ import type { ContainerInspectInfo, ImageInspectInfo } from 'dockerode';
 import type { DriftContent, DriftEntry, DriftFileMeta, DriftReport, ImageIndexInfo, NoiseRule, PackageDrift, ScanPhase } from '../../../shared/domain/drift';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { RiskFlag } from '../../../shared/domain/inventory';
-import type { ArtifactWriterPort, EvidencePort, NewArtifact } from '../capture/evidence-port';
+import type { ArtifactWriterPort, EvidencePort, NewArtifact } from '../evidence/port';
 import { DrydockFailure } from '../errors';
 import { assessRisks } from '../inventory/risk-flags';
 import { accountFileOf } from './accounts';

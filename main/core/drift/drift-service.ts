@@ -5,9 +5,9 @@ import type { noiseRule, scanRequest } from '../../../shared/contract/drift';
 import type { ContainerScanStatus, DriftReport, DriftScanInfo, FilePreview, MountInventoryResult, NoiseRule, PreviewView } from '../../../shared/domain/drift';
 import type { ArtifactInfo, ArtifactKind, CaseInfo } from '../../../shared/domain/evidence';
 import type { AuditFn } from '../audit-fn';
-import type { DockerSource, EngineFailureFn } from '../capture/capture-service';
-import type { EvidencePort } from '../capture/evidence-port';
-import { HELPER_LABEL } from '../capture/helper-container';
+import { engineCall, engineWhere, type DockerSource } from '../hosts/engine-call';
+import type { EvidencePort } from '../evidence/port';
+import { HELPER_LABEL } from '../helper/container';
 import { type Clock, isoNow } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
@@ -33,7 +33,6 @@ export interface DriftServiceDeps {
   events: EventHub;
   clock: Clock;
   audit: AuditFn;
-  engineFailure: EngineFailureFn;
 }
 
 export type ScanRequest = z.output<typeof scanRequest>;
@@ -120,7 +119,6 @@ export class DriftService {
         builds: this.builds,
         store: this.scans,
         rules: this.scans.rules(),
-        engineFailure: this.deps.engineFailure,
       },
       info,
     );
@@ -278,12 +276,7 @@ export class DriftService {
     return out;
   }
 
-  private async engine<T>(host: string, container: string | undefined, action: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof DrydockFailure) throw err;
-      throw this.deps.engineFailure(err, { host, ...(container !== undefined ? { container } : {}), action });
-    }
+  private engine<T>(host: string, container: string | undefined, action: string, run: () => Promise<T>): Promise<T> {
+    return engineCall(engineWhere(host, container, action), run);
   }
 }

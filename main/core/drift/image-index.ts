@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import type { DriftFileMeta, DriftFileType, ExecutableKind, PackageVersion } from '../../../shared/domain/drift';
-import { LABELS } from '../capture/helper-container';
-import { thisProcessOwner } from '../capture/helper-owner';
+import { LABELS } from '../helper/container';
+import { thisProcessOwner } from '../helper/owner';
 import type { Db } from '../store/database';
 import { headerMeta } from './entry-meta';
 import { executableKind, HeadCollector } from './file-sniff';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import type { MountInventoryEntry } from '../../../shared/domain/drift';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
-import type { ArtifactWriterPort } from '../capture/evidence-port';
+import type { ArtifactWriterPort } from '../evidence/port';
 import { headerMeta } from './entry-meta';
 import { entryPath } from './path-text';
 import { readTar } from './tar-reader';

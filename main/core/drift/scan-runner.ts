@@ -2,9 +2,8 @@ import { setMaxListeners } from 'node:events';
 import type Dockerode from 'dockerode';
 import type { ContainerScanStatus, DriftScanInfo, NoiseRule, ScanPhase } from '../../../shared/domain/drift';
 import type { AuditFn } from '../audit-fn';
-import type { EngineFailureFn } from '../capture/capture-service';
-import type { EvidencePort } from '../capture/evidence-port';
-import { DrydockFailure } from '../errors';
+import { engineFailure } from '../hosts/engine-errors';
+import type { EvidencePort } from '../evidence/port';
 import type { EventHub } from '../event-hub';
 import { isStoreFailure, scanContainer } from './container-scan';
 import type { ImageIndexStore } from './image-index';
@@ -22,7 +21,6 @@ export interface ScanRunDeps {
   builds: IndexBuilds;
   store: ScanStore;
   rules: readonly NoiseRule[];
-  engineFailure: EngineFailureFn;
 }
 
 const PROGRESS_INTERVAL_MS = 200;
@@ -115,7 +113,7 @@ export class ScanRun {
         this.controller.abort();
       }
       status.state = this.controller.signal.aborted && !isStoreFailure(err) ? 'cancelled' : 'failed';
-      status.error = err instanceof DrydockFailure ? err.message : this.deps.engineFailure(err, { host: this.info.host, container: status.containerName, action: 'drift scan' }).message;
+      status.error = engineFailure(err, { host: this.info.host, container: status.containerName, action: 'drift scan' }).message;
     }
     delete status.phase;
     this.progressed(status, true);

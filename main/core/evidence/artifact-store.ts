@@ -3,11 +3,12 @@ import { createReadStream } from 'node:fs';
 import { chmod, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactInfo, ArtifactKind, ArtifactStatus, AuditEntry, CaseInfo } from '../../../shared/domain/evidence';
-import type { ArtifactWriterPort, NewArtifact } from '../capture/evidence-port';
+import type { ArtifactWriterPort, NewArtifact } from './port';
 import { DrydockFailure } from '../errors';
 import type { Db } from '../store/database';
 import type { AuditLog } from './audit-chain';
-import { type BlobStore, type BlobWriter, type StoredBlob, storeIoFailure } from './blob-store';
+import type { BlobStore, BlobWriter, StoredBlob } from './blob-store';
+import { storeIoFailure } from '../store/io-failure';
 import { canonicalClone, canonicalHash, canonicalJson, wellFormed } from './canonical-json';
 
 interface ArtifactRow {

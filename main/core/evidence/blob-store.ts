@@ -3,6 +3,7 @@ import { createReadStream, lstatSync, mkdirSync, type ReadStream } from 'node:fs
 import { lstat, mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { DrydockFailure } from '../errors';
+import { storeIoFailure } from '../store/io-failure';
 
 /**
  * Content-addressed blobs: blobs/sha256/ab/cd/<sha256>. A blob is written to a temporary file in
@@ -270,18 +271,4 @@ export async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await handle?.close().catch(() => undefined);
   }
-}
-
-/** Maps a filesystem error to the failure the examiner can act on. */
-export function storeIoFailure(err: unknown, doing: string): DrydockFailure {
-  if (err instanceof DrydockFailure) return err;
-  const code = (err as NodeJS.ErrnoException).code ?? '';
-  const message = err instanceof Error ? err.message : String(err);
-  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') {
-    return new DrydockFailure('disk-full', `No space left to ${doing}; nothing was stored`, { detail: code, cause: err });
-  }
-  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_READONLY') {
-    return new DrydockFailure('store-readonly', `Cannot ${doing}: the store is read-only (${message})`, { detail: code, cause: err });
-  }
-  return new DrydockFailure('store', `Cannot ${doing}: ${message}`, { detail: code, cause: err });
 }

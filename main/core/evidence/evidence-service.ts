@@ -16,7 +16,7 @@ import {
 } from '../../../shared/contract/evidence';
 import type { ArtifactInfo, ArtifactKind, AuditEntry, CaseInfo, VerifyReport } from '../../../shared/domain/evidence';
 import type { AuditFn } from '../audit-fn';
-import type { ArtifactWriterPort, EvidencePort, NewArtifact } from '../capture/evidence-port';
+import type { ArtifactWriterPort, EvidencePort, NewArtifact } from './port';
 import { type Clock, isoNow } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
@@ -24,7 +24,8 @@ import type { Db } from '../store/database';
 import { buildPreview, readHead } from './artifact-preview';
 import { ArtifactStore, ownerAlive, registerOwner, releaseOwner } from './artifact-store';
 import { AuditLog } from './audit-chain';
-import { BlobStore, storeIoFailure } from './blob-store';
+import { BlobStore } from './blob-store';
+import { storeIoFailure } from '../store/io-failure';
 import { exportBundle } from './bundle-export';
 import { discardStaged, readBundle } from './bundle-import';
 import { wellFormed } from './canonical-json';

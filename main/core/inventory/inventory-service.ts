@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import type { ContainerSummary, InventorySnapshot, RiskFlag } from '../../../shared/domain/inventory';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { AuditFn } from '../audit-fn';
-import type { NewArtifact } from '../capture/evidence-port';
+import type { NewArtifact } from '../evidence/port';
 import { isoNow, type Clock } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';

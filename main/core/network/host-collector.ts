@@ -1,8 +1,9 @@
 import type Dockerode from 'dockerode';
 import type { ContainerSummary } from '../../../shared/domain/inventory';
 import type { HostScanReport, NodeScan, SocketEntry } from '../../../shared/domain/network';
-import { HELPER_LABEL } from '../capture/helper-container';
+import { HELPER_LABEL } from '../helper/container';
 import { DrydockFailure } from '../errors';
+import { engineCall, engineWhere } from '../hosts/engine-call';
 import { containerNodeId, hostNodeId, serviceNodeId, type HostTopology, type SwarmServiceInfo, type TopologyContainer } from './endpoint-resolver';
 import type { HostGraphInput } from './graph-builder';
 import type { ByteOrder } from './ip-address';
@@ -16,7 +17,6 @@ export interface CollectorDeps {
   readNamespace(docker: Dockerode, request: NamespaceReadRequest): Promise<NamespaceReadResult>;
   /** Whether a drift report shows the container changed; null when none is known. */
   drift?(host: string, containerId: string): Promise<boolean | null>;
-  engineFailure(err: unknown, where: { host: string; container?: string; action: string }): DrydockFailure;
   now(): Date;
 }
 
@@ -69,13 +69,8 @@ interface EngineInfo {
   Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
 }
 
-async function engine<T>(deps: CollectorDeps, host: string, action: string, run: () => Promise<T>, container?: string): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof DrydockFailure) throw err;
-    throw deps.engineFailure(err, { host, action, ...(container !== undefined ? { container } : {}) });
-  }
+function engine<T>(host: string, action: string, run: () => Promise<T>, container?: string): Promise<T> {
+  return engineCall(engineWhere(host, container, action), run);
 }
 
 function gatewaysOf(networks: Dockerode.NetworkInspectInfo[]): string[] {
@@ -112,13 +107,13 @@ async function swarmServices(docker: Dockerode, host: string): Promise<{ service
 export async function collectHost(docker: Dockerode, host: string, deps: CollectorDeps, options: CollectOptions = {}): Promise<HostCollection> {
   const takenAt = deps.now().toISOString();
   const limitations: string[] = [];
-  const info = (await engine(deps, host, 'read engine information', () => docker.info())) as EngineInfo;
+  const info = (await engine(host, 'read engine information', () => docker.info())) as EngineInfo;
   const byteOrder = byteOrderOf(info.Architecture ?? '');
   const swarmState = info.Swarm?.LocalNodeState === 'active' ? (info.Swarm.ControlAvailable ? 'manager' : 'worker') : 'inactive';
   const [summaries, listed, networks] = await Promise.all([
     deps.inventory(host),
-    engine(deps, host, 'list containers', () => docker.listContainers({ all: true })),
-    engine(deps, host, 'list networks', () => docker.listNetworks()),
+    engine(host, 'list containers', () => docker.listContainers({ all: true })),
+    engine(host, 'list networks', () => docker.listNetworks()),
   ]);
   const swarm = swarmState === 'manager' ? await swarmServices(docker, host) : { services: [] as SwarmServiceInfo[] };
   if ('note' in swarm && swarm.note) limitations.push(swarm.note);
@@ -194,7 +189,7 @@ export async function collectHost(docker: Dockerode, host: string, deps: Collect
         if (!item) break;
         const { summary, nodeId } = item;
         try {
-          const read = await engine(deps, host, 'read the socket tables', () => deps.readNamespace(docker, { host, containerId: summary.id, containerName: summary.name, image, byteOrder }), summary.name);
+          const read = await engine(host, 'read the socket tables', () => deps.readNamespace(docker, { host, containerId: summary.id, containerName: summary.name, image, byteOrder }), summary.name);
           sockets.set(nodeId, read.entries);
           const notes: string[] = [];
           if (read.missing.length) notes.push(`no ${read.missing.join(', ')} table (IPv6 disabled?)`);

@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { DrydockFailure } from '../errors';
-import { runHelper, type HelperRunResult } from '../capture/helper-run';
+import { runHelper, type HelperRunResult } from '../helper/run';
 import type { ByteOrder } from './ip-address';
 import { parseNamespaceTables, TABLE_MARKER, TABLE_NAMES, type NamespaceTables, type ParseLimits } from './socket-tables';
 

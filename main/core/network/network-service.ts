@@ -4,11 +4,12 @@ import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { InventorySnapshot } from '../../../shared/domain/inventory';
 import type { HostScanReport, NetworkGraphSnapshot, NetworkSnapshotResult, NetworkWatchEndedEvent, NetworkWatchInfo, StoredSnapshotRef } from '../../../shared/domain/network';
 import type { AuditFn } from '../audit-fn';
-import type { NewArtifact } from '../capture/evidence-port';
-import { ensureHelperImage } from '../capture/helper-image';
+import type { NewArtifact } from '../evidence/port';
+import { ensureHelperImage } from '../helper/image';
 import type { Clock } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
+import { engineFailure } from '../hosts/engine-errors';
 import { enrichWithFlows, FlowSummaryCache, type FlowEvidence } from './flow-enrichment';
 import { diffGraphs, isEmptyDiff } from './graph-diff';
 import { buildGraph, type HostGraphInput } from './graph-builder';
@@ -27,7 +28,6 @@ export interface NetworkServiceDeps {
   events: EventHub;
   clock: Clock;
   audit: AuditFn;
-  engineFailure: CollectorDeps['engineFailure'];
   /** The user's own helper image from the capture settings; null = the bundled one. */
   helperImageOverride: () => string | null;
   /** Whether a drift report shows a container changed; absent until drift is wired in. */
@@ -196,7 +196,7 @@ export class NetworkService {
           }
           return { host, result: await collectHost(docker, host, this.collectorDeps(), options) };
         } catch (err) {
-          const failure = err instanceof DrydockFailure ? err : this.deps.engineFailure(err, { host, action: 'read its connections' });
+          const failure = engineFailure(err, { host, action: 'read its connections' });
           return { host, error: failure };
         }
       }),
@@ -226,7 +226,6 @@ export class NetworkService {
       helperImage: async (docker, host) => (await ensureHelperImage(docker, { host, override: this.deps.helperImageOverride(), audit: this.deps.audit })).image,
       readNamespace: this.deps.readNamespace ?? ((docker, request) => readNamespaceSockets(docker, request)),
       ...(this.deps.drift ? { drift: this.deps.drift } : {}),
-      engineFailure: this.deps.engineFailure,
       now: () => this.deps.clock.now(),
     };
   }

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import type { ProcessFlag, ProcessSnapshot, ProcessSnapshotResult, ProcessWatchInfo, StoredRef } from '../../../shared/domain/processes';
 import type { AuditFn } from '../audit-fn';
-import type { DockerSource, EngineFailureFn } from '../capture/capture-service';
-import type { EvidencePort } from '../capture/evidence-port';
+import { engineCall, type DockerSource } from '../hosts/engine-call';
+import { engineFailure } from '../hosts/engine-errors';
+import type { EvidencePort } from '../evidence/port';
 import type { Clock } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
@@ -20,7 +21,6 @@ export interface ProcessServiceDeps {
   events: EventHub;
   clock: Clock;
   audit: AuditFn;
-  engineFailure: EngineFailureFn;
   /** The drift capability's latest report for a container; absent until drift is wired in. */
   drift?: DriftLookup;
 }
@@ -209,15 +209,10 @@ export class ProcessService {
         if (status !== 500) break;
       }
     }
-    throw lastError instanceof DrydockFailure ? lastError : this.deps.engineFailure(lastError, { host, container: name, action: 'read the process table' });
+    throw engineFailure(lastError, { host, container: name, action: 'read the process table' });
   }
 
-  private async engine<T>(host: string, container: string, action: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof DrydockFailure) throw err;
-      throw this.deps.engineFailure(err, { host, container, action });
-    }
+  private engine<T>(host: string, container: string, action: string, run: () => Promise<T>): Promise<T> {
+    return engineCall({ host, container, action }, run);
   }
 }

@@ -10,7 +10,7 @@ import {
   type ReleaseStep,
   type ReleaseStepName,
 } from '../../../shared/domain/quarantine';
-import type { EngineFailureFn, DockerSource } from '../capture/capture-service';
+import { engineCall, type DockerSource } from '../hosts/engine-call';
 import { isoNow, type Clock } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
@@ -38,7 +38,6 @@ export interface QuarantineServiceDeps {
   events: EventHub;
   clock: Clock;
   examiner: string;
-  engineFailure: EngineFailureFn;
   /** Re-inspects a container so the inventory shows the quarantine flag at once. */
   inventory?: { refreshContainer(host: string, containerId: string, action: string): void };
   hooks?: QuarantineHooks;
@@ -352,12 +351,8 @@ export class QuarantineService {
     return this.engine(host, label, 'inspecting the container', () => docker.getContainer(ref).inspect());
   }
 
-  private async engine<T>(host: string, container: string, action: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      throw this.deps.engineFailure(err, { host, container, action });
-    }
+  private engine<T>(host: string, container: string, action: string, run: () => Promise<T>): Promise<T> {
+    return engineCall({ host, container, action }, run);
   }
 
   private track<T>(work: Promise<T>): Promise<T> {

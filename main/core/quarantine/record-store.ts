@@ -1,6 +1,6 @@
 import type { RiskFlag } from '../../../shared/domain/inventory';
 import type { QuarantineRecord } from '../../../shared/domain/quarantine';
-import { storeIoFailure } from '../evidence/blob-store';
+import { storeIoFailure } from '../store/io-failure';
 import type { Db } from '../store/database';
 
 interface Row {

@@ -3,7 +3,7 @@ import type { ContainerInspectInfo } from 'dockerode';
 import type { QuarantineRecord } from '../../../shared/domain/quarantine';
 import type { Readable } from 'node:stream';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
-import type { NewArtifact } from '../capture/evidence-port';
+import type { NewArtifact } from '../evidence/port';
 import type { DrydockFailure } from '../errors';
 import type { KeyedLock } from './keyed-lock';
 

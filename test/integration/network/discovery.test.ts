@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { ArtifactInfo, AuditEntry } from '../../../shared/domain/evidence';
 import type { GraphEdge, GraphNode, NetworkChangedEvent, NetworkGraphSnapshot, NetworkSnapshotResult, NetworkWatchEndedEvent, NetworkWatchInfo, SocketEntry } from '../../../shared/domain/network';
-import { ensureHelperImage } from '../../../main/core/capture/helper-image';
-import { engineFailure } from '../../../main/core/hosts/engine-errors';
+import { ensureHelperImage } from '../../../main/core/helper/image';
 import { collectHost, type CachedTables } from '../../../main/core/network/host-collector';
 import { readNamespaceSockets } from '../../../main/core/network/namespace-reader';
 import { BUSYBOX, docker, eventually, removeContainers, runContainer, startTestCore, TEST_LABEL, type TestCore } from '../../helpers/docker';
@@ -237,7 +236,6 @@ describe('connection discovery on the real engine', () => {
       inventory: async (host: string) => (await t.core.inventory.list(host, { record: false })).containers,
       helperImage: async (d: typeof dockerClient, host: string) => (await ensureHelperImage(d, { host, override: null, audit: () => undefined })).image,
       readNamespace: readNamespaceSockets,
-      engineFailure,
       now: () => new Date(),
     };
     const cache = new Map<string, CachedTables>();

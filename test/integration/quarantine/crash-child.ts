@@ -3,7 +3,6 @@
 import { createCore } from '../../../main/app/core';
 import { createDispatcher } from '../../../main/app/dispatch';
 import { createHandlers } from '../../../main/app/handlers';
-import { engineFailure } from '../../../main/core/hosts/engine-errors';
 import { QuarantineRecordStore } from '../../../main/core/quarantine/record-store';
 import { QuarantineService } from '../../../main/core/quarantine/quarantine-service';
 
@@ -22,7 +21,6 @@ async function main(): Promise<void> {
     events: core.events,
     clock: core.clock,
     examiner: core.examiner,
-    engineFailure,
     hooks: {
       checkpoint(at) {
         if (at.point === point) process.kill(process.pid, 'SIGKILL');

@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import { createCore } from '../../../main/app/core';
 import { createDispatcher } from '../../../main/app/dispatch';
 import { createHandlers } from '../../../main/app/handlers';
-import { engineFailure } from '../../../main/core/hosts/engine-errors';
 import { QuarantineRecordStore } from '../../../main/core/quarantine/record-store';
 import { QuarantineService } from '../../../main/core/quarantine/quarantine-service';
 import type { Checkpoint } from '../../../main/core/quarantine/step-context';
@@ -62,7 +61,6 @@ describe('quarantine: crash half-way, then finish', () => {
       events: t.core.events,
       clock: t.core.clock,
       examiner: t.core.examiner,
-      engineFailure,
       hooks: {
         checkpoint(at) {
           if (point(at)) throw new SimulatedCrash(`crash at ${at.phase}/${at.step}/${at.point}`);

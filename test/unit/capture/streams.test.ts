@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
-import { AttachDemuxer } from '../../../main/core/capture/attach-demux';
+import { AttachDemuxer } from '../../../main/core/helper/attach-demux';
 import { PcapFramer } from '../../../main/core/capture/pcap-framer';
 import { TcpdumpStderr } from '../../../main/core/capture/tcpdump-stderr';
 import { ethernet, ipv4, pcapHeader, pcapRecord, udp } from './pcap-builder';

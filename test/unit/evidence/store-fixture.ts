@@ -8,7 +8,7 @@ import { EventHub } from '../../../main/core/event-hub';
 import { EvidenceService } from '../../../main/core/evidence/evidence-service';
 import { evidenceSchema } from '../../../main/core/evidence/schema';
 import { openDatabase, type Db } from '../../../main/core/store/database';
-import type { NewArtifact } from '../../../main/core/capture/evidence-port';
+import type { NewArtifact } from '../../../main/core/evidence/port';
 
 /** A clock that moves one second per reading, so every timestamp is distinct and predictable. */
 export function tickingClock(start = Date.UTC(2025, 0, 1)): Clock {

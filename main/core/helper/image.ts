@@ -4,7 +4,7 @@ import { Transform } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { AuditFn } from '../audit-fn';
 import { DrydockFailure } from '../errors';
-import { engineArchitecture, findHelperBundle, type BundleLookup } from './helper-bundle';
+import { engineArchitecture, findHelperBundle, type BundleLookup } from './bundle';
 
 export interface HelperImageChoice {
   /** Image reference or ID to run. */

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { AttachDemuxer } from './attach-demux';
-import { helperCreateOptions, type HelperCapability } from './helper-container';
-import { thisProcessOwner, type HelperOwner } from './helper-owner';
+import { helperCreateOptions, type HelperCapability } from './container';
+import { thisProcessOwner, type HelperOwner } from './owner';
 
 export interface HelperRunRequest {
   image: string;

@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
-import { HELPER_LABEL, LABELS, ownerFromLabels } from './helper-container';
-import { judgeOwner, thisProcessOwner, type HelperOwner } from './helper-owner';
+import { HELPER_LABEL, LABELS, ownerFromLabels } from './container';
+import { judgeOwner, thisProcessOwner, type HelperOwner } from './owner';
 
 export interface SweepOptions {
   /** Helper IDs this process is using right now (never swept). */

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { HelperOwner } from './helper-owner';
+import type { HelperOwner } from './owner';
 
 export const HELPER_LABEL = 'drydock.helper';
 export const LABELS = {
