@@ -103,6 +103,14 @@ export interface DriftEntry {
   content: DriftContent;
   /** A package (from the package database's own file lists) that owns the path, when one does. */
   package?: string;
+  /**
+   * A probable move (same SHA-256, or a directory holding the same files): on a deleted entry the
+   * path its content was added at, on an added entry the path it was deleted from.
+   */
+  movedTo?: string;
+  movedFrom?: string;
+  /** Set on a deletion the engine did not list itself: the deleted directory it was inside. */
+  impliedBy?: string;
 }
 
 export interface PackageVersion {

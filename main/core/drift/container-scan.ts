@@ -18,7 +18,9 @@ import type { IndexBuilds } from './index-builds';
 import { blindSpots } from './mounts-blind-spots';
 import { applyNoiseRules } from './noise-rules';
 import { apkFileOwners, diffPackages, dpkgListPackage, isPackageDatabase, PACKAGE_DATABASES, PACKAGE_DB_LIMIT, parsePackageDatabase, RPM_DATABASE } from './packages';
-import { isUnder } from './path-text';
+import { isUnder, type PathText } from './path-text';
+import { pairChanges } from './change-pairs';
+import { impliedDeletions, markMoves, MAX_IMPLIED_DELETIONS } from './moves';
 import type { StoreQueue } from './store-queue';
 import { countEntries, maxSeverity, score, sortEntries } from './report-math';
 
@@ -51,6 +53,9 @@ const SMALL_TEXT_LIMIT = 1024 * 1024;
 const MAX_STORED_FILES = 2000;
 /** Files up to this size are collected in memory and stored off the read path (StoreQueue). */
 const SMALL_FILE = 64 * 1024;
+/** Every report states it: what the storage driver's change list cannot see (issue 12, fault 5). */
+export const CHANGE_LIST_BLIND_SPOT =
+  "The engine's change list compares each file's size, modification time, mode and owner with the image's, not its content: a file rewritten with its size and modification time put back (touch -r) is not listed, so not in this report. A full-hash scan (--full-hash) reads the whole filesystem and compares every file's SHA-256 with the image's.";
 
 /** Failures of the evidence store end the scan; anything else ends only this container's reading. */
 export function isStoreFailure(err: unknown): boolean {
@@ -75,7 +80,7 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
   const inspect = await container.inspect({ abortSignal: ctx.signal });
   const name = inspect.Name.replace(/^\//, '');
   const imageId = inspect.Image;
-  const limitations: string[] = [];
+  const limitations: string[] = [CHANGE_LIST_BLIND_SPOT];
   let failure: string | undefined;
   let imageInspect: ImageInspectInfo | undefined;
   let imageMissing = false;
@@ -175,56 +180,57 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
   const packages: PackageDrift[] = [];
   if (changes) {
     const owners = packageOwners(files);
-    for (const change of changes) {
-      const images = indexInfo ? ctx.index.lookup(imageId, change.path) : [];
-      const found = files.get(change.path);
-      const variants: (ContainerFile | undefined)[] = found && found.length ? found : [undefined];
-      for (const file of variants) {
-        const imageFile = pickImage(images, file);
-        const containerMeta = file?.meta ?? stats.get(change.path);
-        const root = plannedRoots.find((r) => isUnder(change.path, r));
-        const reached = root !== undefined ? readRoots.has(root) : statted.has(change.path);
-        const unread = change.kind !== 'deleted' && !containerMeta && !reached;
-        const compared = unread ? { verdict: 'unread' as const, differences: [] } : compareEntry(change.kind, containerMeta, imageMeta(imageFile));
-        const imageText = imageFile && accountFileOf(change.path) ? ctx.index.content(imageId, change.path) : undefined;
-        const reasons = classifyEntry({
-          path: file?.text.path ?? change.path,
-          ...(file?.text.pathBase64 !== undefined ? { pathBase64: file.text.pathBase64 } : {}),
-          change: change.kind,
-          verdict: compared.verdict,
-          differences: compared.differences,
-          ...(containerMeta ? { container: containerMeta } : {}),
-          ...(imageFile ? { image: imageMeta(imageFile) } : {}),
-          ...(file?.captured ? { containerText: file.captured } : {}),
-          ...(imageText ? { imageText } : {}),
-        });
-        const owner = owners.get(change.path);
-        if (owner && compared.verdict !== 'identical' && compared.verdict !== 'deleted') reasons.push({ class: 'package-db', severity: 'info', reason: `listed in the file list of package ${owner}` });
-        const classes = [...new Set(reasons.map((r) => r.class))];
-        const raw = maxSeverity(reasons.map((r) => r.severity)) ?? 'info';
-        const noise = applyNoiseRules(ctx.rules, { path: change.path, change: change.kind, severity: raw, classes });
-        entries.push({
-          path: file?.text.path ?? change.path,
-          ...(file?.text.pathBase64 !== undefined ? { pathBase64: file.text.pathBase64 } : {}),
-          change: change.kind,
-          verdict: compared.verdict,
-          differences: compared.differences,
-          ...(containerMeta ? { container: containerMeta } : {}),
-          ...(imageFile ? { image: imageMeta(imageFile) } : {}),
-          severity: noise.severity,
-          ...(noise.demoted ? { demoted: noise.demoted } : {}),
-          classes,
-          reasons,
-          content: file?.content ?? { state: change.kind === 'deleted' ? 'not-read' : containerMeta && containerMeta.type !== 'file' ? 'not-regular' : 'not-read' },
-          ...(owner ? { package: owner } : {}),
-        });
-      }
+    const paired = pairChanges(changes, files, (path) => (indexInfo ? ctx.index.lookup(imageId, path) : []));
+    const implied = indexInfo ? impliedDeletions(paired, (dir, limit) => ctx.index.under(imageId, dir, limit)) : { pairs: [], truncated: [] };
+    for (const dir of implied.truncated) limitations.push(`The deleted directory ${dir} held more than the ${MAX_IMPLIED_DELETIONS} files listed as deleted per report: the rest are not listed`);
+    for (const { change, file, image: imageFile, impliedBy } of [...paired, ...implied.pairs]) {
+      const text = file?.text ?? (imageFile ? imagePathText(imageFile) : { path: change.path });
+      const containerMeta = file?.meta ?? stats.get(change.path);
+      const root = plannedRoots.find((r) => isUnder(change.path, r));
+      const reached = root !== undefined ? readRoots.has(root) : statted.has(change.path);
+      const unread = change.kind !== 'deleted' && !containerMeta && !reached;
+      const compared = unread ? { verdict: 'unread' as const, differences: [] } : compareEntry(change.kind, containerMeta, imageMeta(imageFile));
+      const imageText = imageFile && accountFileOf(change.path) ? ctx.index.content(imageId, change.path) : undefined;
+      const reasons = classifyEntry({
+        path: text.path,
+        ...(text.pathBase64 !== undefined ? { pathBase64: text.pathBase64 } : {}),
+        change: change.kind,
+        verdict: compared.verdict,
+        differences: compared.differences,
+        ...(containerMeta ? { container: containerMeta } : {}),
+        ...(imageFile ? { image: imageMeta(imageFile) } : {}),
+        ...(file?.captured ? { containerText: file.captured } : {}),
+        ...(imageText ? { imageText } : {}),
+      });
+      if (impliedBy !== undefined) reasons.push({ class: 'deleted', severity: 'info', reason: `inside the deleted directory ${impliedBy}: listed from the image (the engine lists only the directory)` });
+      const owner = owners.get(change.path);
+      if (owner && compared.verdict !== 'identical' && compared.verdict !== 'deleted') reasons.push({ class: 'package-db', severity: 'info', reason: `listed in the file list of package ${owner}` });
+      const classes = [...new Set(reasons.map((r) => r.class))];
+      const raw = maxSeverity(reasons.map((r) => r.severity)) ?? 'info';
+      const noise = applyNoiseRules(ctx.rules, { path: change.path, change: change.kind, severity: raw, classes });
+      entries.push({
+        path: text.path,
+        ...(text.pathBase64 !== undefined ? { pathBase64: text.pathBase64 } : {}),
+        change: change.kind,
+        verdict: compared.verdict,
+        differences: compared.differences,
+        ...(containerMeta ? { container: containerMeta } : {}),
+        ...(imageFile ? { image: imageMeta(imageFile) } : {}),
+        severity: noise.severity,
+        ...(noise.demoted ? { demoted: noise.demoted } : {}),
+        classes,
+        reasons,
+        content: file?.content ?? { state: change.kind === 'deleted' ? 'not-read' : containerMeta && containerMeta.type !== 'file' ? 'not-regular' : 'not-read' },
+        ...(owner ? { package: owner } : {}),
+        ...(impliedBy !== undefined ? { impliedBy } : {}),
+      });
       if (isPackageDatabase(change.path) || RPM_DATABASE.test(change.path)) {
         const drift = packageDrift(change, files.get(change.path)?.[0], indexInfo ? ctx.index.packages(imageId) : {});
         if (drift) packages.push(drift);
       }
     }
     raisePackageFindings(entries, packages);
+    markMoves(entries);
   } else if (failure) {
     limitations.push('The engine change list was never read: the report holds the configuration only');
   }
@@ -316,10 +322,9 @@ function imageMeta(file: ImageFile | undefined): DriftFileMeta | undefined {
   return meta;
 }
 
-/** Of several image files with the same text (distinct invalid-UTF-8 names), the one with the same bytes. */
-function pickImage(images: ImageFile[], file: ContainerFile | undefined): ImageFile | undefined {
-  if (images.length <= 1 || !file) return images[0];
-  return images.find((i) => (i.pathRaw ?? Buffer.from(i.path, 'utf8')).equals(file.raw)) ?? images[0];
+/** The image file's path as text, with its bytes when they are not UTF-8. */
+function imagePathText(file: ImageFile): PathText {
+  return file.pathRaw ? { path: file.path, pathBase64: file.pathRaw.toString('base64') } : { path: file.path };
 }
 
 function packageOwners(files: Map<string, ContainerFile[]>): Map<string, string> {

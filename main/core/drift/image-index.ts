@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import type { DriftFileMeta, DriftFileType, ExecutableKind, PackageVersion } from '../../../shared/domain/drift';
 import { LABELS } from '../helper/container';
+import type { HelperLedger } from '../helper/ledger';
 import { thisProcessOwner } from '../helper/owner';
 import type { Db } from '../store/database';
 import { headerMeta } from './entry-meta';
@@ -106,6 +107,16 @@ export class ImageIndexStore {
     return { entries: row?.n ?? 0, bytes: row?.bytes ?? 0 };
   }
 
+  /** Up to `limit` entries below a directory (not the directory itself), in path order: what a deleted directory held. */
+  under(imageId: string, dir: string, limit: number): ImageFile[] {
+    const low = dir === '/' ? '/' : `${dir}/`;
+    const high = dir === '/' ? '0' : `${dir}0`;
+    return this.db
+      .prepare<[string, string, string, number], FileRow>('SELECT * FROM drift_image_files WHERE image_id = ? AND path >= ? AND path < ? ORDER BY path LIMIT ?')
+      .all(imageId, low, high, limit)
+      .map(rowToFile);
+  }
+
   content(imageId: string, path: string): Buffer | undefined {
     return this.db.prepare<[string, string], { content: Buffer }>('SELECT content FROM drift_image_content WHERE image_id = ? AND path = ?').get(imageId, path)?.content;
   }
@@ -176,13 +187,15 @@ export class IndexWriter {
 
 export interface BuildOptions {
   host: string;
+  /** Records the index helper by container ID and audits its creation and removal. */
+  helpers: HelperLedger;
   imageId: string;
   signal?: AbortSignal;
   now: () => string;
   onProgress?: (entries: number, bytes: number) => void;
 }
 
-/** A created, never-started container of the image, labelled as Drydock's so sweepers know it. */
+/** A created, never-started container of the image; recorded in the helper ledger (its labels are for people, not proof). */
 export function indexHelperOptions(imageId: string, helperId: string, now: Date): Dockerode.ContainerCreateOptions {
   return {
     name: `drydock-drift-index-${helperId}`,
@@ -210,7 +223,14 @@ export function indexHelperOptions(imageId: string, helperId: string, now: Date)
  */
 export async function buildImageIndex(docker: Dockerode, store: ImageIndexStore, options: BuildOptions): Promise<IndexSummary> {
   const helperId = randomBytes(6).toString('hex');
-  const helper = await docker.createContainer(indexHelperOptions(options.imageId, helperId, new Date()));
+  const created = new Date();
+  const helper = await options.helpers.create(docker, options.host, indexHelperOptions(options.imageId, helperId, created), {
+    helperId,
+    purpose: 'drift-index',
+    target: options.imageId,
+    owner: thisProcessOwner,
+    deadline: new Date(created.getTime() + HELPER_DEADLINE_MS),
+  });
   const builtAt = options.now();
   const writer = store.begin(options.imageId, builtAt);
   const packages: ImagePackages = {};
@@ -286,6 +306,6 @@ export async function buildImageIndex(docker: Dockerode, store: ImageIndexStore,
     store.discard(options.imageId);
     throw err;
   } finally {
-    await helper.remove({ force: true, v: true }).catch(() => undefined);
+    await options.helpers.remove(docker, options.host, helper.id, 'image index built').catch(() => undefined);
   }
 }
