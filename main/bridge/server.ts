@@ -4,13 +4,15 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { APP_CSP } from '../../shared/csp';
+import { trackClientWatches } from '../app/client-watches';
 import type { Dispatch } from '../app/dispatch';
 import type { EventHub } from '../core/event-hub';
 import { serveStatic } from './static-files';
 
 export interface BridgeOptions {
   dispatch: Dispatch;
-  events: EventHub;
+  /** Where the core's events come from (the EventHub, or anything that subscribes like it). */
+  events: Pick<EventHub, 'subscribe'>;
   /** Loopback only: 127.0.0.1 (default), ::1 or localhost. */
   host?: string;
   /** 0 (default) picks a free port. */
@@ -32,6 +34,8 @@ const MAX_BODY = 1 << 20;
 /** A renderer that stops reading events is cut off rather than buffered without bound. */
 const MAX_WS_BUFFER = 16 << 20;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+/** A page's session: chosen by the page, sent on its event stream (?session=) and its requests (X-Drydock-Session). */
+const SESSION = /^[A-Za-z0-9_-]{16,64}$/;
 
 /**
  * The renderer over loopback HTTP + WebSocket, speaking exactly the contract Electron IPC speaks.
@@ -56,6 +60,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     'X-Frame-Options': 'DENY',
     'Cache-Control': 'no-store',
   });
+
+  // Watches belong to the page that started them: when its last event stream closes (tab closed,
+  // reloaded, navigated away) they stop, rather than run on the host until a lease runs out.
+  const watches = trackClientWatches(options.dispatch);
+  const openStreams = new Map<string, number>();
+  const sessionOf = (value: unknown): string | undefined => (typeof value === 'string' && SESSION.test(value) ? value : undefined);
 
   const hostAllowed = (req: IncomingMessage) => allowedHosts().has(req.headers.host ?? '');
   const originAllowed = (req: IncomingMessage) => req.headers.origin === undefined || allowedOrigins().has(req.headers.origin);
@@ -84,7 +94,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       } catch {
         return reply(res, 400, { ok: false, error: { kind: 'invalid-input', message: 'request is not JSON' } });
       }
-      const result = await options.dispatch(message?.channel, message?.request);
+      const result = await watches.dispatch(sessionOf(req.headers['x-drydock-session']), message?.channel, message?.request);
       return reply(res, 200, result);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, { ok: false, error: { kind: 'invalid-input', message: 'GET only' } });
@@ -97,17 +107,28 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     handleProtocols: (protocols) => [...protocols].find((p) => tokenMatches(p.startsWith('drydock.') ? p.slice(8) : '', token)) ?? false,
   });
   server.on('upgrade', (req, socket, head) => {
-    const pathname = new URL(req.url ?? '/', 'http://bridge.invalid').pathname;
+    const requested = new URL(req.url ?? '/', 'http://bridge.invalid');
+    const pathname = requested.pathname;
+    const session = sessionOf(requested.searchParams.get('session'));
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     const authorised = offered.some((p) => p.startsWith('drydock.') && tokenMatches(p.slice(8), token));
     if (pathname !== '/api/events' || !hostAllowed(req) || !originAllowed(req) || !authorised) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, session));
   });
 
-  function attach(ws: WebSocket): void {
+  function attach(ws: WebSocket, session: string | undefined): void {
+    if (session) {
+      openStreams.set(session, (openStreams.get(session) ?? 0) + 1);
+      ws.once('close', () => {
+        const left = (openStreams.get(session) ?? 1) - 1;
+        if (left > 0) return void openStreams.set(session, left);
+        openStreams.delete(session);
+        void watches.end(session);
+      });
+    }
     const unsubscribe = options.events.subscribe((event, payload) => {
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount > MAX_WS_BUFFER) {

@@ -2,7 +2,8 @@ import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createCore, type Core } from '../app/core';
-import { createDispatcher, type Dispatch } from '../app/dispatch';
+import { trackClientWatches, type ClientWatches } from '../app/client-watches';
+import { createDispatcher } from '../app/dispatch';
 import { createHandlers } from '../app/handlers';
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from './app-protocol';
 
@@ -14,7 +15,9 @@ registerAppScheme();
 if (!app.requestSingleInstanceLock()) app.quit();
 
 let core: Core | undefined;
-let dispatch: Dispatch | undefined;
+let dispatch: ClientWatches | undefined;
+/** The window is the one client: its watches stop when it reloads, navigates, crashes or closes. */
+const WINDOW_CLIENT = 'window';
 let window: BrowserWindow | undefined;
 
 const packageRoot = path.resolve(__dirname, '../../..');
@@ -51,7 +54,11 @@ function createWindow(): void {
     },
   });
   window.once('ready-to-show', () => window?.show());
+  const endWatches = () => void dispatch?.end(WINDOW_CLIENT);
+  window.webContents.on('did-navigate', endWatches);
+  window.webContents.on('render-process-gone', endWatches);
   window.on('closed', () => {
+    endWatches();
     window = undefined;
   });
   void window.loadURL(`${APP_ORIGIN}/index.html`);
@@ -75,10 +82,10 @@ void app.whenReady().then(() => {
   serveRenderer(path.join(packageRoot, 'dist', 'renderer'));
   const binding = electronSqliteBinding();
   core = createCore({ storeDir: path.join(app.getPath('userData'), 'evidence-store'), ...(binding ? { nativeBinding: binding } : {}) });
-  dispatch = createDispatcher(createHandlers(core));
+  dispatch = trackClientWatches(createDispatcher(createHandlers(core)));
   ipcMain.handle('drydock:invoke', async (event, channel: unknown, request: unknown) => {
     if (!trustedSender(event) || !dispatch) return { ok: false, error: { kind: 'permission-denied', message: 'IPC from an untrusted frame' } };
-    return dispatch(channel, request);
+    return dispatch.dispatch(WINDOW_CLIENT, channel, request);
   });
   core.events.subscribe((event, payload) => {
     if (window && !window.isDestroyed()) window.webContents.send('drydock:event', { event, payload });

@@ -34,7 +34,10 @@ export function createBridgeClient(options: BridgeClientOptions): AppClient {
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
 
+  // This page's session: the bridge ends the watches it started when its event stream closes.
+  const session = randomSession();
   const wsUrl = new URL('/api/events', options.origin);
+  wsUrl.searchParams.set('session', session);
   wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
 
   function scheduleReconnect(reason: string): void {
@@ -96,7 +99,7 @@ export function createBridgeClient(options: BridgeClientOptions): AppClient {
     try {
       response = await fetchImpl(new URL('/api/invoke', options.origin).href, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'X-Drydock-Session': session },
         body: JSON.stringify({ channel, request }),
         credentials: 'omit',
         cache: 'no-store',
@@ -140,4 +143,11 @@ export function createBridgeClient(options: BridgeClientOptions): AppClient {
       socket = null;
     },
   };
+}
+
+/** 32 hex digits from the browser's CSPRNG: names this page to the bridge (not a secret: the token is). */
+function randomSession(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

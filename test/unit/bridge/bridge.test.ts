@@ -96,4 +96,47 @@ describe('loopback bridge', () => {
       refused.once('error', reject);
     }));
   });
+
+  it("stops the watches a page started when the page's event stream closes, and only those", { timeout: 10_000 }, async () => {
+    const openStream = async (session: string) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${bridge.port}/api/events?session=${session}`, [`drydock.${bridge.token}`]);
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
+      return ws;
+    };
+    const ended = new Map<string, string>();
+    const endedSeen = new Set<() => void>();
+    const off = t.core.events.subscribe((event, payload) => {
+      if (event !== 'network.watch-ended') return;
+      const { watchId, reason } = payload as { watchId: string; reason: string };
+      ended.set(watchId, reason);
+      for (const notify of endedSeen) notify();
+    });
+    const whenEnded = (id: string) =>
+      new Promise<string>((resolve) => {
+        const check = () => {
+          const reason = ended.get(id);
+          if (reason !== undefined) resolve(reason);
+        };
+        endedSeen.add(check);
+        check();
+      });
+    const mine = 'page-one-session-0001';
+    const other = 'page-two-session-0002';
+    const wsMine = await openStream(mine);
+    const wsOther = await openStream(other);
+    // No host is connected: a watch of "every connected host" refreshes without touching an engine.
+    const start = async (session: string) => JSON.parse((await invoke({ channel: 'network.watch', request: { intervalSeconds: 60 } }, { 'x-drydock-session': session })).body) as { ok: true; value: { id: string } };
+    const a = (await start(mine)).value.id;
+    const b = (await start(other)).value.id;
+    wsMine.close();
+    assert.equal(await whenEnded(a), 'stopped');
+    const running = (t.core.network.list() as { id: string }[]).map((w) => w.id);
+    assert.ok(running.includes(b) && !running.includes(a), `only the closed page's watch ended: ${running.join(', ')}`);
+    wsOther.close();
+    assert.equal(await whenEnded(b), 'stopped');
+    off();
+  });
 });
