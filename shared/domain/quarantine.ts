@@ -56,9 +56,24 @@ export interface QuarantineStep {
   endedAt?: string;
 }
 
+/** A volume, bind or tmpfs mount of the container: never part of a commit, so never in a snapshot. */
+export interface ExcludedMount {
+  /** The engine's mount type: volume, bind, tmpfs, npipe. */
+  type: string;
+  /** The volume's name (volumes only). */
+  name?: string;
+  /** Host path or the volume's mountpoint, as the engine reported it. */
+  source: string;
+  /** Path inside the container. */
+  destination: string;
+  readWrite: boolean;
+}
+
 export interface SnapshotOutcome {
   /** Repository:tag of the committed forensic image. */
   imageRef: string;
+  /** Mounts whose contents the snapshot does not hold (read from the container when the step ran). */
+  excludedMounts?: ExcludedMount[];
   imageId?: string;
   artifactId?: string;
   sha256?: string;
@@ -98,14 +113,31 @@ export interface QuarantineRecord {
   steps: QuarantineStep[];
   quarantineNetwork?: { id: string; name: string };
   snapshot?: SnapshotOutcome;
-  release?: { steps: ReleaseStep[]; restored: RestoredNetwork[]; note?: string };
+  /** reason: the responder's, or "not given" (CLI without --reason, API callers). */
+  release?: { steps: ReleaseStep[]; restored: RestoredNetwork[]; note?: string; reason?: string };
   /** Shown with the record (Swarm task, restart policy, --rm). */
   warnings: string[];
+  /** The containers sharing its network namespace when it was recorded (absent in older records). */
+  sharedNetworkNamespace?: NetworkNamespacePeer[];
   /** The last failure; re-running apply or release continues from where it stopped. */
   lastError?: string;
   createdAt: string;
   updatedAt: string;
   releasedAt?: string;
+}
+
+/**
+ * A container in the same network namespace as the target (`--network container:…`): whatever
+ * isolation does to the namespace's interfaces happens to it as well.
+ * relation: 'joined-target' — it runs in the target's namespace; 'target-joined' — the target runs
+ * in its namespace; 'joined-same' — both run in a third container's namespace.
+ */
+export interface NetworkNamespacePeer {
+  containerId: string;
+  containerName: string;
+  /** The engine's status when read (running, exited...). */
+  status: string;
+  relation: 'joined-target' | 'target-joined' | 'joined-same';
 }
 
 export type PlanSeverity = 'info' | 'warning' | 'danger';
@@ -138,6 +170,13 @@ export interface QuarantinePlan {
   notices: PlanNotice[];
   /** What release will restore. */
   networks: NetworkBefore[];
+  /** Every other container in its network namespace (empty when it has its own). */
+  sharedNetworkNamespace: NetworkNamespacePeer[];
+  /**
+   * Why network isolation does not contain it (it controls the engine or the host: Docker socket
+   * mounted, privileged, host PID namespace); empty when isolation does.
+   */
+  isolationEscapes: string[];
   /** The case the audit entries and snapshot go to, when one resolves. */
   caseName?: string;
 }

@@ -1,7 +1,9 @@
 import type { ContainerInspectInfo } from 'dockerode';
-import type { NetworkBefore, PlanNotice, PlannedStep, QuarantineMode, QuarantinePlan, QuarantineRecord } from '../../../shared/domain/quarantine';
+import type { NetworkBefore, NetworkNamespacePeer, PlanNotice, PlannedStep, QuarantineMode, QuarantinePlan, QuarantineRecord } from '../../../shared/domain/quarantine';
+import { assessRisks } from '../inventory/risk-flags';
 import { containerName, hostConfig, stateBefore, swarmTask } from './container-state';
 import { isolateBlocked } from './isolate';
+import { describePeers } from './shared-namespace';
 import { forensicImageRef } from './snapshot';
 
 export interface PlanInput {
@@ -15,6 +17,51 @@ export interface PlanInput {
   caseProblem?: string;
   networkName: string;
   now: string;
+  /** The other containers in its network namespace (see networkNamespacePeers). */
+  peers: NetworkNamespacePeer[];
+}
+
+/** The inventory's risk flags that mean the container controls the engine or the host. */
+const ENGINE_CONTROL: ReadonlySet<string> = new Set(['docker-socket', 'privileged', 'host-pid']);
+
+/**
+ * Why cutting its network does not contain it, one reason per line (the inventory's own risk
+ * reasons, with their evidence); empty when isolation does. Pure: reads the inspect document only.
+ */
+export function isolationEscapes(inspect: ContainerInspectInfo): string[] {
+  // Image facts do not bear on these three flags.
+  return assessRisks(inspect, { missing: false, dangling: false })
+    .filter((f) => ENGINE_CONTROL.has(f.id))
+    .map((f) => `${f.reason}${f.evidence?.length ? ` (${f.evidence.join('; ')})` : ''}`);
+}
+
+function containmentNotices(escapes: string[], modes: QuarantineMode[]): PlanNotice[] {
+  if (!escapes.length || !modes.includes('isolate')) return [];
+  const why = escapes.join('. ');
+  if (modes.includes('pause') || modes.includes('stop')) {
+    return [{ severity: 'warning', text: `Network isolation alone would not contain it: ${why}. The ${modes.includes('pause') ? 'pause' : 'stop'} you chose does: a frozen or stopped process cannot use what it controls.` }];
+  }
+  return [
+    {
+      severity: 'danger',
+      text: `Network isolation does not contain it: ${why}. Without any network it can still drive the engine or the host (start a new container on the host's network, signal or enter host processes). Add pause (keeps its memory) or, as a last resort, stop.`,
+    },
+  ];
+}
+
+function peerNotices(peers: NetworkNamespacePeer[], modes: QuarantineMode[]): PlanNotice[] {
+  if (!peers.length) return [];
+  const joinedIt = peers.filter((p) => p.relation === 'joined-target');
+  const notices: PlanNotice[] = [];
+  if (joinedIt.length && (modes.includes('isolate') || modes.includes('stop'))) {
+    notices.push({
+      severity: 'danger',
+      text: `Its network namespace is shared with ${describePeers(joinedIt)} (started with --network container:…): ${modes.includes('isolate') ? 'isolating it cuts them off too, and release reconnects them with it' : 'stopping it tears down the interfaces they use too'}.`,
+    });
+  }
+  const owners = peers.filter((p) => p.relation !== 'joined-target');
+  if (owners.length) notices.push({ severity: 'warning', text: `It runs in another container's network namespace, shared with ${describePeers(owners)}: its network cannot be cut without cutting theirs.` });
+  return notices;
 }
 
 function describeNetwork(n: NetworkBefore): string {
@@ -47,11 +94,13 @@ export function buildPlan(input: PlanInput): QuarantinePlan {
   const before = existing?.before ?? stateBefore(inspect, input.now, input.networkName);
   const done = (mode: QuarantineMode) => existing?.steps.some((s) => s.mode === mode && (s.state === 'done' || s.state === 'skipped')) ?? false;
   const running = inspect.State.Running;
+  const escapes = isolationEscapes(inspect);
   const steps: PlannedStep[] = modes.map((mode) => {
     const notices: PlanNotice[] = [];
     switch (mode) {
       case 'isolate': {
-        const blocked = isolateBlocked(before.networkMode);
+        const owner = input.peers.find((p) => p.relation === 'target-joined');
+        const blocked = isolateBlocked(before.networkMode, owner?.containerName);
         const ports = Object.values((inspect.NetworkSettings?.Ports ?? {}) as Record<string, { HostPort?: string }[] | null>).flatMap((b) => b ?? []);
         if (ports.length) notices.push({ severity: 'info', text: `Its published ports (${ports.map((p) => p.HostPort).filter(Boolean).join(', ')}) stop answering.` });
         notices.push({ severity: 'info', text: 'Packet capture still works on it: the capture helper shares its network namespace.' });
@@ -99,8 +148,10 @@ export function buildPlan(input: PlanInput): QuarantinePlan {
     status: inspect.State.Paused ? 'paused' : inspect.State.Status,
     ...(existing ? { existing: { recordId: existing.id, state: existing.state, modes: existing.modes } } : {}),
     steps,
-    notices: containerNotices(inspect, modes),
+    notices: [...containmentNotices(escapes, modes), ...peerNotices(input.peers, modes), ...containerNotices(inspect, modes)],
     networks: before.networks,
+    sharedNetworkNamespace: input.peers,
+    isolationEscapes: escapes,
     ...(input.kase ? { caseName: input.kase.name } : {}),
   };
 }

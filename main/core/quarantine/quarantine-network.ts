@@ -22,6 +22,14 @@ export interface QuarantineNetwork {
   name: string;
 }
 
+/** The network to use, and whether this call made it (an action on the host, to be audited). */
+export interface EnsuredNetwork extends QuarantineNetwork {
+  /** This call created it (the engine answered the create with its ID). */
+  created: boolean;
+  /** The ID of a weaker, empty quarantine network this call removed before creating it. */
+  replaced?: string;
+}
+
 async function find(ctx: Pick<StepContext, 'docker' | 'engine'>, name: string): Promise<Dockerode.NetworkInspectInfo | undefined> {
   // The engine's name filter matches substrings: the exact name is checked here.
   const list = await ctx.engine(`listing networks named ${name}`, () => ctx.docker.listNetworks({ filters: { name: [name] } }));
@@ -32,9 +40,13 @@ function isStatus(err: unknown, status: number): boolean {
   return (err as { statusCode?: number }).statusCode === status;
 }
 
-/** The host's quarantine network, created on first use; a same-named network Drydock did not make is refused. Call under the host lock. */
-export async function ensureQuarantineNetwork(ctx: Pick<StepContext, 'docker' | 'engine' | 'failure' | 'networkName'>): Promise<QuarantineNetwork> {
+/**
+ * The host's quarantine network, created on first use; a same-named network Drydock did not make
+ * is refused (DrydockFailure 'conflict'). Call under the host lock.
+ */
+export async function ensureQuarantineNetwork(ctx: Pick<StepContext, 'docker' | 'engine' | 'failure' | 'networkName'>): Promise<EnsuredNetwork> {
   const name = ctx.networkName;
+  let replaced: string | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await find(ctx, name);
     if (existing) {
@@ -43,8 +55,9 @@ export async function ensureQuarantineNetwork(ctx: Pick<StepContext, 'docker' | 
       }
       const weaker = Object.entries(OPTIONS).some(([key, value]) => existing.Options?.[key] !== value);
       // Made by an older Drydock with fewer restrictions: replace it while nothing is on it.
-      if (weaker && !(await removeIfEmpty(ctx, existing.Id))) return { id: existing.Id, name };
-      if (!weaker) return { id: existing.Id, name };
+      if (!weaker) return { id: existing.Id, name, created: false };
+      if (!(await removeIfEmpty(ctx, existing.Id))) return { id: existing.Id, name, created: false };
+      replaced = existing.Id;
       continue;
     }
     try {
@@ -58,7 +71,7 @@ export async function ensureQuarantineNetwork(ctx: Pick<StepContext, 'docker' | 
         Options: OPTIONS,
         Labels: { [QUARANTINE_NETWORK_LABEL]: 'network', 'drydock.managed': '1' },
       });
-      return { id: created.id, name };
+      return { id: created.id, name, created: true, ...(replaced ? { replaced } : {}) };
     } catch (err) {
       // Another Drydock process created it meanwhile: use that one.
       if (isStatus(err, 409)) continue;

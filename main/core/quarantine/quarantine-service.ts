@@ -3,6 +3,7 @@ import type Dockerode from 'dockerode';
 import type { ContainerInspectInfo } from 'dockerode';
 import {
   QUARANTINE_MODES,
+  type NetworkNamespacePeer,
   type QuarantineMode,
   type QuarantinePlan,
   type QuarantineRecord,
@@ -10,6 +11,7 @@ import {
   type ReleaseStep,
   type ReleaseStepName,
 } from '../../../shared/domain/quarantine';
+import type { HelperLedger } from '../helper/ledger';
 import { engineCall, type DockerSource } from '../hosts/engine-call';
 import { isoNow, type Clock } from '../clock';
 import { DrydockFailure } from '../errors';
@@ -19,6 +21,7 @@ import { isolate } from './isolate';
 import { KeyedLock } from './keyed-lock';
 import { pause } from './pause';
 import { buildPlan } from './plan';
+import { networkNamespacePeers } from './shared-namespace';
 import { DEFAULT_QUARANTINE_NETWORK } from './quarantine-network';
 import type { QuarantineRecordStore } from './record-store';
 import { removeNetworkIfUnused, restartIfQuarantineStopped, restoredNetworks, restoreNetworks, unpauseIfQuarantined } from './release';
@@ -38,6 +41,8 @@ export interface QuarantineServiceDeps {
   events: EventHub;
   clock: Clock;
   examiner: string;
+  /** Drydock's record of the helper containers it creates (snapshot export containers). */
+  helpers: HelperLedger;
   /** Re-inspects a container so the inventory shows the quarantine flag at once. */
   inventory?: { refreshContainer(host: string, containerId: string, action: string): void };
   hooks?: QuarantineHooks;
@@ -56,7 +61,12 @@ export interface ReleaseRequest {
   host: string;
   container: string;
   caseRef?: string;
+  /** Why the responder releases it; recorded as "not given" when absent. */
+  reason?: string;
 }
+
+/** What the record and the audit log say when a release came without a reason. */
+export const NO_RELEASE_REASON = 'not given';
 
 const RELEASE_STEPS: readonly ReleaseStepName[] = ['networks', 'unpause', 'start', 'quarantine-network'];
 
@@ -84,7 +94,8 @@ export class QuarantineService {
     const inspect = await this.inspect(docker, request.host, request.container);
     const existing = this.deps.records.active(request.host, inspect.Id);
     const { kase, problem } = this.caseFor(request.caseRef, existing?.caseId);
-    return buildPlan({ host: request.host, inspect, modes: request.modes, ...(existing ? { existing } : {}), ...(kase ? { kase } : {}), ...(problem ? { caseProblem: problem } : {}), networkName: this.networkName, now: this.now() });
+    const peers = await this.peers(docker, request.host, inspect);
+    return buildPlan({ host: request.host, inspect, modes: request.modes, ...(existing ? { existing } : {}), ...(kase ? { kase } : {}), ...(problem ? { caseProblem: problem } : {}), networkName: this.networkName, now: this.now(), peers });
   }
 
   async apply(request: ApplyRequest): Promise<QuarantineRecord> {
@@ -94,6 +105,13 @@ export class QuarantineService {
     return this.track(this.containerLock.run(`${request.host}\0${Id}`, () => this.applyLocked(docker, request, Id)));
   }
 
+  /**
+   * Puts the container back as recorded, each step doing only what the quarantine changed (a
+   * skipped step says why). Returns the released record (the last one, unchanged, when it was
+   * already released). Raises DrydockFailure 'not-found' when the container was never
+   * quarantined, 'conflict' when a network cannot be restored, engine failures naming host and
+   * container.
+   */
   async release(request: ReleaseRequest): Promise<QuarantineRecord> {
     this.assertOpen();
     const docker = await this.deps.hosts.docker(request.host);
@@ -103,7 +121,7 @@ export class QuarantineService {
     } catch (err) {
       const gone = err instanceof DrydockFailure && err.kind === 'not-found' ? this.deps.records.forContainer(request.host, request.container).find((r) => r.state !== 'released') : undefined;
       if (!gone) throw err;
-      return this.track(this.containerLock.run(`${request.host}\0${gone.containerId}`, () => this.releaseGone(docker, gone)));
+      return this.track(this.containerLock.run(`${request.host}\0${gone.containerId}`, () => this.releaseGone(docker, gone, request.reason ?? NO_RELEASE_REASON)));
     }
     return this.track(this.containerLock.run(`${request.host}\0${id}`, () => this.releaseLocked(docker, request, id)));
   }
@@ -144,7 +162,8 @@ export class QuarantineService {
     if (record && pending.length === 0 && record.state === 'quarantined') return record;
 
     const { kase, problem } = this.caseFor(request.caseRef, record?.caseId);
-    const plan = buildPlan({ host, inspect, modes: wanted, ...(record ? { existing: record } : {}), ...(kase ? { kase } : {}), ...(problem ? { caseProblem: problem } : {}), networkName: this.networkName, now: this.now() });
+    const peers = await this.peers(docker, host, inspect);
+    const plan = buildPlan({ host, inspect, modes: wanted, ...(record ? { existing: record } : {}), ...(kase ? { kase } : {}), ...(problem ? { caseProblem: problem } : {}), networkName: this.networkName, now: this.now(), peers });
     const blocked = plan.steps.filter((s) => s.blocked && !s.alreadyDone);
     if (blocked.length) {
       const kind = blocked.some((s) => s.mode === 'snapshot' || s.mode === 'stop') ? 'conflict' : 'unsupported';
@@ -164,22 +183,25 @@ export class QuarantineService {
         before: stateBefore(inspect, now, this.networkName),
         steps: wanted.map((mode) => ({ mode, state: 'pending' })),
         warnings: plan.notices.map((n) => n.text),
+        sharedNetworkNamespace: peers,
         createdAt: now,
         updatedAt: now,
       };
       // The plan and the state to restore are on disk before anything is touched.
       this.deps.records.insert(record);
-      this.audit(record, 'quarantine.recorded', { modes: wanted, before: record.before, warnings: record.warnings });
+      this.audit(record, 'quarantine.recorded', { modes: wanted, before: record.before, warnings: record.warnings, sharedNetworkNamespace: peers, isolationEscapes: plan.isolationEscapes });
     } else {
       const added = wanted.filter((m) => !record!.modes.includes(m));
       const steps: QuarantineStep[] = wanted.map((mode) => record!.steps.find((s) => s.mode === mode) ?? { mode, state: 'pending' });
       record.steps = steps;
       record.modes = wanted;
       record.state = 'applying';
+      record.sharedNetworkNamespace = peers;
+      for (const n of plan.notices) if (!record.warnings.includes(n.text)) record.warnings.push(n.text);
       if (record.caseId === null && kase) record.caseId = kase.id;
       record.updatedAt = now;
       this.deps.records.save(record);
-      this.audit(record, added.length ? 'quarantine.extended' : 'quarantine.resumed', { modes: wanted, added, current: auditState(inspect) });
+      this.audit(record, added.length ? 'quarantine.extended' : 'quarantine.resumed', { modes: wanted, added, current: auditState(inspect), sharedNetworkNamespace: peers, isolationEscapes: plan.isolationEscapes });
     }
     this.changed(record);
 
@@ -223,7 +245,7 @@ export class QuarantineService {
       step.detail = outcome.detail;
       step.endedAt = this.now();
       ctx.save();
-      this.audit(record, `quarantine.${name}`, { before: auditState(before), outcome: outcome.state, detail: outcome.detail });
+      this.audit(record, `quarantine.${name}`, { before: auditState(before), outcome: outcome.state, detail: outcome.detail, ...(outcome.facts ? { facts: outcome.facts } : {}) });
     } catch (err) {
       const failure = err instanceof DrydockFailure ? err : ctx.failure('internal', `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
       step.state = 'failed';
@@ -254,11 +276,12 @@ export class QuarantineService {
     const inspect = await ctx.inspect();
     if (record.state !== 'releasing' || !record.release) {
       record.state = 'releasing';
-      record.release = { steps: RELEASE_STEPS.map((name) => ({ name, state: 'pending' })), restored: [] };
+      record.release = { steps: RELEASE_STEPS.map((name) => ({ name, state: 'pending' })), restored: [], reason: request.reason ?? NO_RELEASE_REASON };
       ctx.save();
-      this.audit(record, 'quarantine.release-started', { recorded: record.before, current: auditState(inspect) });
+      this.audit(record, 'quarantine.release-started', { reason: record.release.reason, recorded: record.before, current: auditState(inspect) });
     } else {
-      this.audit(record, 'quarantine.release-resumed', { current: auditState(inspect) });
+      // The first run's reason stands; a reason given now is kept beside it in the audit entry.
+      this.audit(record, 'quarantine.release-resumed', { reason: request.reason ?? NO_RELEASE_REASON, current: auditState(inspect) });
     }
     for (const step of record.release.steps) {
       if (finished(step.state)) continue;
@@ -269,7 +292,7 @@ export class QuarantineService {
     record.releasedAt = this.now();
     delete record.lastError;
     ctx.save();
-    this.audit(record, 'quarantine.released', { restored: record.release.restored });
+    this.audit(record, 'quarantine.released', { reason: record.release.reason ?? NO_RELEASE_REASON, restored: record.release.restored });
     return record;
   }
 
@@ -287,14 +310,14 @@ export class QuarantineService {
   }
 
   /** The container was removed while quarantined: nothing to restore, the record is closed. */
-  private async releaseGone(docker: Dockerode, record: QuarantineRecord): Promise<QuarantineRecord> {
+  private async releaseGone(docker: Dockerode, record: QuarantineRecord, reason: string): Promise<QuarantineRecord> {
     const ctx = this.context(docker, record, 'release');
     const network = await removeNetworkIfUnused(ctx);
     record.state = 'released';
     record.releasedAt = this.now();
-    record.release = { steps: [{ name: 'quarantine-network', state: network.state, detail: network.detail, endedAt: this.now() }], restored: [], note: 'The container no longer exists on the host: nothing to restore' };
+    record.release = { steps: [{ name: 'quarantine-network', state: network.state, detail: network.detail, endedAt: this.now() }], restored: [], note: 'The container no longer exists on the host: nothing to restore', reason };
     ctx.save();
-    this.audit(record, 'quarantine.released', { note: record.release.note });
+    this.audit(record, 'quarantine.released', { reason, note: record.release.note, networkStep: { outcome: network.state, detail: network.detail } });
     return record;
   }
 
@@ -313,7 +336,9 @@ export class QuarantineService {
       },
       inspect: () => this.inspect(docker, host, record.containerId, record.containerName),
       engine: (action, run) => this.engine(host, record.containerName, action, run),
+      helpers: this.deps.helpers,
       failure: (kind, message, detail) => new DrydockFailure(kind, `Quarantine of ${record.containerName} on host ${host}: ${message}`, { host, container: record.containerName, ...(detail ? { detail } : {}) }),
+      audit: (action, details) => this.audit(record, action, details),
       checkpoint: async (step, point) => {
         await this.deps.hooks?.checkpoint?.({ phase, step, point });
       },
@@ -345,6 +370,11 @@ export class QuarantineService {
     const copy = JSON.parse(JSON.stringify(record)) as QuarantineRecord;
     this.deps.events.emit('quarantine.changed', { host: record.host, containerId: record.containerId, containerName: record.containerName, record: copy, at: this.now() });
     this.deps.inventory?.refreshContainer(record.host, record.containerId, 'quarantine');
+  }
+
+  /** The other containers in its network namespace, read from the engine's container list. */
+  private peers(docker: Dockerode, host: string, inspect: ContainerInspectInfo): Promise<NetworkNamespacePeer[]> {
+    return networkNamespacePeers(() => this.engine(host, containerName(inspect), 'listing the containers that share its network namespace', () => docker.listContainers({ all: true })), inspect);
   }
 
   private inspect(docker: Dockerode, host: string, ref: string, label = ref): Promise<ContainerInspectInfo> {

@@ -4,6 +4,7 @@ import type { QuarantineRecord } from '../../../shared/domain/quarantine';
 import type { Readable } from 'node:stream';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { NewArtifact } from '../evidence/port';
+import type { HelperLedger } from '../helper/ledger';
 import type { DrydockFailure } from '../errors';
 import type { KeyedLock } from './keyed-lock';
 
@@ -21,7 +22,10 @@ export interface QuarantineHooks {
 
 export interface StepOutcome {
   state: 'done' | 'skipped';
+  /** What the step did, from the engine's answers; a skipped step says "skipped: " and why. */
   detail: string;
+  /** Machine-readable facts for the step's audit entry (image ID, artifact, mounts left out...). */
+  facts?: Record<string, unknown>;
 }
 
 /** What every step gets: the engine, the record (saved after each mark) and the crash hook. */
@@ -35,7 +39,11 @@ export interface StepContext {
   /** Runs an engine call; failures name the host, the container and the action. */
   engine<T>(action: string, run: () => Promise<T>): Promise<T>;
   failure(kind: DrydockFailure['kind'], message: string, detail?: string): DrydockFailure;
+  /** Audits an action on the host that is not a step of its own (e.g. the quarantine network created). */
+  audit(action: string, details: Record<string, unknown>): void;
   checkpoint(step: string, point: string): Promise<void>;
+  /** Drydock's record of its helper containers (the snapshot's export container is one). */
+  helpers: HelperLedger;
   /** Serialises quarantine-network create/remove per host. */
   hostLock: KeyedLock;
   networkName: string;
