@@ -6,6 +6,8 @@ import { evidenceSchema } from '../core/evidence/schema';
 import { EvidenceService } from '../core/evidence/evidence-service';
 import { hostSchema } from '../core/hosts/schema';
 import { HostService } from '../core/hosts/host-service';
+import { helperSchema } from '../core/helper/schema';
+import { HelperLedger } from '../core/helper/ledger';
 import { InventoryService } from '../core/inventory/inventory-service';
 import { captureSchema } from '../core/capture/schema';
 import { CaptureService } from '../core/capture/capture-service';
@@ -40,6 +42,8 @@ export interface Core {
   readonly hosts: HostService;
   readonly inventory: InventoryService;
   readonly processes: ProcessService;
+  /** Drydock's record of the helper containers it created on hosts (recognition is by recorded ID). */
+  readonly helpers: HelperLedger;
   readonly drift: DriftService;
   readonly capture: CaptureService;
   readonly network: NetworkService;
@@ -47,7 +51,7 @@ export interface Core {
   close(): Promise<void>;
 }
 
-const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema, captureSchema, quarantineSchema, driftSchema];
+const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema, captureSchema, quarantineSchema, driftSchema, helperSchema];
 
 export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
@@ -58,10 +62,11 @@ export function createCore(options: CoreOptions): Core {
   const audit = evidence.auditFn();
   const hosts = new HostService({ db, clock, events, audit });
   const quarantineRecords = new QuarantineRecordStore(db);
-  const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor });
-  const drift = new DriftService({ db, hosts, evidence, events, clock, audit });
+  const helpers = new HelperLedger({ db, audit, clock });
+  const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor, helpers });
+  const drift = new DriftService({ db, hosts, evidence, events, clock, audit, helpers });
   const processes = new ProcessService({ hosts, evidence, events, clock, audit, drift: drift.lookup });
-  const capture = new CaptureService({ db, hosts, evidence, events, clock, audit });
+  const capture = new CaptureService({ db, hosts, evidence, events, clock, audit, helpers });
   const network = new NetworkService({
     hosts,
     inventory,
@@ -71,6 +76,7 @@ export function createCore(options: CoreOptions): Core {
     audit,
     helperImageOverride: () => capture.settings().helperImage,
     // A container drifted when the current case's latest drift report has added or changed files.
+    helpers,
     drift: async (host, containerId) => {
       const kase = await evidence.currentCase();
       if (!kase) return null;
@@ -91,6 +97,7 @@ export function createCore(options: CoreOptions): Core {
   return {
     storeDir: options.storeDir,
     db,
+    helpers,
     clock,
     examiner,
     events,
@@ -101,6 +108,7 @@ export function createCore(options: CoreOptions): Core {
     drift,
     capture,
     network,
+    helpers,
     quarantine,
     close() {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.

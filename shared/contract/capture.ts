@@ -59,7 +59,8 @@ export const captureChannels = {
   'capture.settings': channel<CaptureSettings>()(empty),
   'capture.set-settings': channel<CaptureSettings>()(z.object({ helperImage: imageRef.nullable() }).strict()),
   /** Removes helper containers on a host whose owning Drydock process is gone. Also runs on every (re)connect. */
-  'capture.sweep': channel<{ removed: string[]; kept: number }>()(z.object({ host: hostName }).strict()),
+  /** Removes abandoned helpers Drydock recorded; containers that only claim to be helpers are kept and listed. */
+  'capture.sweep': channel<{ removed: string[]; kept: number; impersonators: { containerId: string; name: string; reason: string }[] }>()(z.object({ host: hostName }).strict()),
 } as const;
 
 export const captureEvents = {

@@ -24,7 +24,9 @@ export type RiskFlagId =
   | 'image-dangling'
   | 'mutable-tag'
   | 'device-access'
-  | 'quarantined';
+  | 'quarantined'
+  /** Carries Drydock's helper labels or name, but Drydock has no record of creating it. */
+  | 'impersonates-helper';
 
 export interface RiskFlag {
   id: RiskFlagId;
@@ -83,6 +85,13 @@ export interface ContainerSummary {
   risks: RiskFlag[];
   /** Highest severity among risks, for sorting; undefined when no flag. */
   topSeverity?: RiskSeverity;
+  /**
+   * One of Drydock's own helper containers, recognised by the container ID Drydock recorded when it
+   * created it (never by label). Hidden from the inventory and graph unless asked for; never scored.
+   */
+  helper?: true;
+  /** What the helper is for ('capture', 'sockets', 'filter-check', 'drift-index', 'snapshot-export'). */
+  helperPurpose?: string;
 }
 
 export interface InventorySnapshot {

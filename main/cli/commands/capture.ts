@@ -154,12 +154,13 @@ export const captureCommands: CliCommand[] = [
   },
   {
     path: ['capture-helper', 'sweep'],
-    summary: 'Remove capture helpers on a host whose Drydock process is gone',
-    usage: 'capture-helper sweep --host NAME',
+    summary: 'Remove helpers Drydock recorded on a host whose Drydock process is gone (containers that only carry its labels are kept)',
+    usage: 'capture-helper sweep [--host H]',
     options: { host: { type: 'string' } },
     async run(ctx, values) {
-      if (typeof values.host !== 'string') throw new CliError('needs --host NAME', 2);
-      const result = await ctx.call('capture.sweep', { host: values.host });
+      // Not Drydock's, whatever their labels say: evidence to look at, never removed.
+      if (!ctx.json) for (const i of result.impersonators) ctx.io.out(`kept ${safeText(i.name || i.containerId.slice(0, 12))}: impersonates a Drydock helper (${safeText(i.reason)})`);
+      const result = await ctx.call('capture.sweep', { host: await ctx.host(values.host) });
       ctx.io.out(ctx.json ? JSON.stringify(result) : `removed ${result.removed.length} helper(s)${result.removed.length ? `: ${result.removed.map((n) => safeText(n)).join(', ')}` : ''}; ${result.kept} in use kept`);
       return 0;
     },

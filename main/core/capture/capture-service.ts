@@ -14,7 +14,8 @@ import { checkFilter } from './filter-check';
 import { summarizeStoredPcap } from './stored-summary';
 import { findHelperBundle } from '../helper/bundle';
 import { ensureHelperImage, type HelperImageChoice } from '../helper/image';
-import { sweepHelpers } from '../helper/sweeper';
+import type { HelperLedger } from '../helper/ledger';
+import { sweepHelpers, type Impersonator } from '../helper/sweeper';
 
 export interface CaptureServiceDeps {
   db: Db;
@@ -23,6 +24,8 @@ export interface CaptureServiceDeps {
   events: EventHub;
   clock: Clock;
   audit: AuditFn;
+  /** Drydock's record of the helper containers it creates (the only way it recognises them). */
+  helpers: HelperLedger;
 }
 
 export interface StartRequest {
@@ -71,7 +74,7 @@ export class CaptureService {
     const image = await this.helperImage(docker, host);
     if (request.options.filter?.trim() || request.options.interface !== 'any') {
       await this.engine(host, target.name, 'check the capture filter', () =>
-        checkFilter(docker, { host, containerId: target.id, containerName: target.name, image: image.image, interface: request.options.interface, filter: request.options.filter ?? '' }),
+        checkFilter(docker, { host, ledger: this.deps.helpers, caseId: kase.id, containerId: target.id, containerName: target.name, image: image.image, interface: request.options.interface, filter: request.options.filter ?? '' }),
       );
     }
 
@@ -92,6 +95,7 @@ export class CaptureService {
     const session = new CaptureSession(
       {
         docker,
+        ledger: this.deps.helpers,
         clock: this.deps.clock,
         image,
         safetySeconds,
@@ -170,7 +174,7 @@ export class CaptureService {
     const target = await this.inspectTarget(docker, request.host, request.container);
     const image = await this.helperImage(docker, request.host);
     const { instructions } = await this.engine(request.host, target.name, 'check the capture filter', () =>
-      checkFilter(docker, { host: request.host, containerId: target.id, containerName: target.name, image: image.image, interface: request.interface, filter: request.filter }),
+      checkFilter(docker, { host: request.host, ledger: this.deps.helpers, containerId: target.id, containerName: target.name, image: image.image, interface: request.interface, filter: request.filter }),
     );
     return { valid: true, instructions };
   }
@@ -208,21 +212,26 @@ export class CaptureService {
     return this.settings();
   }
 
-  /** Removes abandoned helpers on a host (runs on every connect and reconnect too). */
-  async sweep(host: string, trigger: 'connect' | 'request' = 'request'): Promise<{ removed: string[]; kept: number }> {
+  /**
+   * Removes abandoned helpers on a host (runs on every connect and reconnect too): only containers
+   * whose IDs the helper ledger recorded, with image and owner still matching. Containers that
+   * carry Drydock's labels or names without being recorded are kept and reported as impersonators.
+   * Raises DrydockFailure naming the host when the engine cannot be listed.
+   */
+  async sweep(host: string, trigger: 'connect' | 'request' = 'request'): Promise<{ removed: string[]; kept: number; impersonators: Impersonator[] }> {
     const docker = await this.deps.hosts.docker(host);
-    const active = new Set(this.sessions.keys());
-    const result = await this.engine(host, undefined, 'sweep capture helpers', () => sweepHelpers(docker, { active }));
-    if (result.removed.length || result.failed.length) {
+    const result = await this.engine(host, undefined, 'sweep helpers', () => sweepHelpers(docker, host, this.deps.helpers));
+    if (result.removed.length || result.failed.length || result.impersonators.length) {
       this.deps.audit('capture.helpers-swept', {
         host,
         removed: result.removed.map((d) => ({ container: d.containerId, name: d.name, helper: d.helperId, purpose: d.purpose, reason: d.reason })),
         failed: result.failed.map((f) => ({ container: f.decision.containerId, error: f.error })),
+        impersonatorsKept: result.impersonators.map((i) => ({ container: i.containerId, name: i.name, reason: i.reason })),
       });
     }
     const removed = result.removed.map((d) => d.name || d.containerId);
     this.deps.events.emit('capture.helpers-swept', { host, removed, kept: result.kept, trigger });
-    return { removed, kept: result.kept };
+    return { removed, kept: result.kept, impersonators: result.impersonators };
   }
 
   /** Stops every running capture (kept, marked incomplete) and waits for them to be stored. */

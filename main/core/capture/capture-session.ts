@@ -7,12 +7,15 @@ import { AttachDemuxer } from '../helper/attach-demux';
 import type { ArtifactWriterPort, NewArtifact } from '../evidence/port';
 import { CAPTURE_CAPABILITIES, helperCreateOptions } from '../helper/container';
 import type { HelperImageChoice } from '../helper/image';
+import type { HelperLedger } from '../helper/ledger';
 import { thisProcessOwner } from '../helper/owner';
 import { PcapFramer } from './pcap-framer';
 import { TcpdumpStderr } from './tcpdump-stderr';
 
 export interface SessionDeps {
   docker: Dockerode;
+  /** Records the helper by container ID and audits its creation and removal. */
+  ledger: HelperLedger;
   clock: Clock;
   image: HelperImageChoice;
   /** Opens the evidence writer; called only once tcpdump is listening (a failed start stores nothing). */
@@ -83,7 +86,10 @@ export class CaptureSession {
   async start(): Promise<void> {
     const { docker } = this.deps;
     const where = { host: this.info.host, container: this.info.containerName };
-    this.container = await docker.createContainer(
+    const deadline = new Date(this.deps.clock.now().getTime() + (this.deps.safetySeconds + 300) * 1000);
+    this.container = await this.deps.ledger.create(
+      docker,
+      this.info.host,
       helperCreateOptions({
         purpose: 'capture',
         id: this.info.id,
@@ -92,8 +98,9 @@ export class CaptureSession {
         cmd: tcpdumpCommand(this.info.options, this.deps.safetySeconds),
         capabilities: CAPTURE_CAPABILITIES,
         owner: thisProcessOwner,
-        deadline: new Date(this.deps.clock.now().getTime() + (this.deps.safetySeconds + 300) * 1000),
+        deadline,
       }),
+      { helperId: this.info.id, purpose: 'capture', target: this.info.containerId, owner: thisProcessOwner, deadline, caseId: this.info.caseId },
     );
     const container = this.container;
     let attach: NodeJS.ReadableStream;
@@ -330,7 +337,7 @@ export class CaptureSession {
   private async removeHelper(): Promise<void> {
     const container = this.container;
     if (!container) return;
-    await container.remove({ force: true }).catch(() => undefined);
+    await this.deps.ledger.remove(this.deps.docker, this.info.host, container.id, 'capture ended').catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       (container.wait({ condition: 'removed' }) as Promise<unknown>).catch(() => undefined),

@@ -1,10 +1,13 @@
 import type Dockerode from 'dockerode';
 import { DrydockFailure } from '../errors';
 import { CAPTURE_CAPABILITIES } from '../helper/container';
+import type { HelperLedger } from '../helper/ledger';
 import { runHelper } from '../helper/run';
 
 export interface FilterCheckRequest {
   host: string;
+  ledger: HelperLedger;
+  caseId?: string;
   containerId: string;
   containerName: string;
   image: string;
@@ -22,6 +25,9 @@ export async function checkFilter(docker: Dockerode, request: FilterCheckRequest
   const cmd = ['tcpdump', '-d', '-n', '-i', request.interface];
   if (request.filter.trim() !== '') cmd.push('--', request.filter);
   const result = await runHelper(docker, {
+    ledger: request.ledger,
+    host: request.host,
+    ...(request.caseId !== undefined ? { caseId: request.caseId } : {}),
     image: request.image,
     targetId: request.containerId,
     cmd,

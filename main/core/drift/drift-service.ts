@@ -7,7 +7,7 @@ import type { ArtifactInfo, ArtifactKind, CaseInfo } from '../../../shared/domai
 import type { AuditFn } from '../audit-fn';
 import { engineCall, engineWhere, type DockerSource } from '../hosts/engine-call';
 import type { EvidencePort } from '../evidence/port';
-import { HELPER_LABEL } from '../helper/container';
+import type { HelperLedger } from '../helper/ledger';
 import { type Clock, isoNow } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
@@ -34,6 +34,8 @@ export interface DriftServiceDeps {
   clock: Clock;
   audit: AuditFn;
 }
+  /** Drydock's record of its helper containers (the image-index helpers are recorded there). */
+  helpers: HelperLedger;
 
 export type ScanRequest = z.output<typeof scanRequest>;
 type RuleInput = z.output<typeof noiseRule>;
@@ -57,7 +59,7 @@ export class DriftService {
   constructor(private readonly deps: DriftServiceDeps) {
     this.index = new ImageIndexStore(deps.db);
     this.scans = new ScanStore(deps.db);
-    this.builds = new IndexBuilds(this.index, () => isoNow(deps.clock));
+    this.builds = new IndexBuilds(this.index, () => isoNow(deps.clock), deps.helpers);
   }
 
   async scan(request: ScanRequest): Promise<DriftScanInfo> {
@@ -263,7 +265,9 @@ export class DriftService {
     const status = (id: string, name: string): ContainerScanStatus => ({ containerId: id, containerName: name, state: 'queued', filesDone: 0, filesTotal: 0 });
     if (containers === 'all') {
       const list = await this.engine(host, undefined, 'list running containers', () => docker.listContainers({ filters: { status: ['running'] } }));
-      return list.filter((c) => !(c.Labels ?? {})[HELPER_LABEL]).map((c) => status(c.Id, (c.Names?.[0] ?? c.Id).replace(/^\//, '')));
+      // Only Drydock's recorded helpers are skipped: a container that merely carries its labels is scanned like any other.
+      const ours = (c: Dockerode.ContainerInfo) => this.deps.helpers.judge({ id: c.Id, imageId: c.ImageID, name: (c.Names?.[0] ?? '').replace(/^\//, ''), labels: c.Labels }).kind === 'helper';
+      return list.filter((c) => !ours(c)).map((c) => status(c.Id, (c.Names?.[0] ?? c.Id).replace(/^\//, '')));
     }
     const out: ContainerScanStatus[] = [];
     const seen = new Set<string>();

@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import type { HelperLedger } from '../helper/ledger';
 import { buildImageIndex, type ImageIndexStore, type IndexSummary } from './image-index';
 
 /**
@@ -13,6 +14,7 @@ export class IndexBuilds {
   constructor(
     private readonly store: ImageIndexStore,
     private readonly now: () => string,
+    private readonly helpers: HelperLedger,
   ) {}
 
   async ensure(docker: Dockerode, host: string, imageId: string, signal: AbortSignal | undefined, onProgress?: (entries: number) => void): Promise<{ summary: IndexSummary; built: boolean }> {
@@ -24,8 +26,8 @@ export class IndexBuilds {
     let build = this.inflight.get(imageId);
     const mine = !build;
     if (!build) {
-      const options = { host, imageId, signal: this.closing.signal, now: this.now, ...(onProgress ? { onProgress } : {}) };
-      // A sweeper that removes the never-started helper mid-read (it carries the helper label) costs one retry.
+      const options = { host, imageId, helpers: this.helpers, signal: this.closing.signal, now: this.now, ...(onProgress ? { onProgress } : {}) };
+      // A sweeper (another Drydock process on the same store) that removes the never-started helper mid-read costs one retry.
       build = buildImageIndex(docker, this.store, options)
         .catch((err: unknown) => {
           if (this.closing.signal.aborted || !helperVanished(err)) throw err;

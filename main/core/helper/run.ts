@@ -3,9 +3,16 @@ import { Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { AttachDemuxer } from './attach-demux';
 import { helperCreateOptions, type HelperCapability } from './container';
+import type { HelperLedger } from './ledger';
 import { thisProcessOwner, type HelperOwner } from './owner';
 
 export interface HelperRunRequest {
+  /** Records the helper's creation and removal (and audits both, with the host named). */
+  ledger: HelperLedger;
+  /** Host profile name the helper runs on. */
+  host: string;
+  /** Case the helper works for, for its audit entries. */
+  caseId?: string;
   image: string;
   /** Full ID of the container whose network namespace the helper joins. */
   targetId: string;
@@ -39,7 +46,11 @@ export async function runHelper(docker: Dockerode, request: HelperRunRequest): P
   const timeoutMs = request.timeoutMs ?? 30000;
   const max = request.maxOutputBytes ?? 4 * 1024 * 1024;
   const id = randomBytes(6).toString('hex');
-  const container = await docker.createContainer(
+  const owner = request.owner ?? thisProcessOwner;
+  const deadline = new Date(Date.now() + timeoutMs + 60000);
+  const container = await request.ledger.create(
+    docker,
+    request.host,
     helperCreateOptions({
       purpose: request.purpose,
       id,
@@ -47,10 +58,11 @@ export async function runHelper(docker: Dockerode, request: HelperRunRequest): P
       targetId: request.targetId,
       cmd: request.cmd,
       capabilities: request.capabilities ?? [],
-      owner: request.owner ?? thisProcessOwner,
-      deadline: new Date(Date.now() + timeoutMs + 60000),
+      owner,
+      deadline,
       joinPid: request.joinPid ?? false,
     }),
+    { helperId: id, purpose: request.purpose, target: request.targetId, owner, deadline, ...(request.caseId !== undefined ? { caseId: request.caseId } : {}) },
   );
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -98,6 +110,6 @@ export async function runHelper(docker: Dockerode, request: HelperRunRequest): P
     return { exitCode: timedOut ? null : status, stdout: Buffer.concat(out), stderr: Buffer.concat(err), truncated, timedOut };
   } finally {
     if (timer) clearTimeout(timer);
-    await container.remove({ force: true }).catch(() => undefined);
+    await request.ledger.remove(docker, request.host, container.id, 'run ended').catch(() => undefined);
   }
 }

@@ -1,10 +1,10 @@
 import type Dockerode from 'dockerode';
-import { HELPER_LABEL, LABELS, ownerFromLabels } from './container';
+import type { HelperLedger } from './ledger';
 import { judgeOwner, thisProcessOwner, type HelperOwner } from './owner';
 
 export interface SweepOptions {
-  /** Helper IDs this process is using right now (never swept). */
-  active: ReadonlySet<string>;
+  /** Helper container IDs this process is using right now besides the ledger's live ones (never swept). */
+  active?: ReadonlySet<string>;
   self?: HelperOwner;
   now?: Date;
 }
@@ -17,57 +17,76 @@ export interface SweepDecision {
   reason: string;
 }
 
+/** A container that claims to be a Drydock helper but is not one Drydock recorded: kept, reported. */
+export interface Impersonator {
+  containerId: string;
+  name: string;
+  reason: string;
+}
+
+export interface SweepPlan {
+  abandoned: SweepDecision[];
+  kept: number;
+  impersonators: Impersonator[];
+}
+
 /**
- * Which labelled helpers on a host are abandoned: their owner on this machine is gone (crash,
- * kill -9, a dropped connection that never came back), or this process owns them but no longer
- * uses them, or — whoever owns them, even another examiner's laptop — their deadline has passed.
- * A helper owned by a live process elsewhere is left alone until its deadline.
+ * Which of Drydock's recorded helpers on a host are abandoned: their owner on this machine is gone
+ * (crash, kill -9, a dropped connection that never came back), or this process owns them but no
+ * longer uses them, or — whoever owns them — their recorded deadline has passed. Only containers
+ * whose IDs the ledger recorded, with the image and owner still matching, are ever chosen;
+ * containers that merely carry Drydock's labels or names are listed as impersonators and left alone.
  */
-export async function findAbandonedHelpers(docker: Dockerode, options: SweepOptions): Promise<{ abandoned: SweepDecision[]; kept: number }> {
+export async function findAbandonedHelpers(docker: Dockerode, host: string, ledger: HelperLedger, options: SweepOptions = {}): Promise<SweepPlan> {
   const self = options.self ?? thisProcessOwner;
   const now = options.now ?? new Date();
-  const containers = await docker.listContainers({ all: true, filters: { label: [HELPER_LABEL] } });
+  const containers = await docker.listContainers({ all: true });
   const abandoned: SweepDecision[] = [];
+  const impersonators: Impersonator[] = [];
+  const present = new Set<string>();
   let kept = 0;
   for (const summary of containers) {
-    const labels = summary.Labels ?? {};
-    const helperId = labels[LABELS.id] ?? '';
-    const decision = (reason: string) => abandoned.push({ containerId: summary.Id, name: (summary.Names?.[0] ?? '').replace(/^\//, ''), helperId, purpose: labels[HELPER_LABEL] ?? '', reason });
-    const deadline = Date.parse(labels[LABELS.deadline] ?? '');
-    const owner = ownerFromLabels(labels);
-    if (!owner) {
-      decision('no owner labels');
-      continue;
-    }
-    const verdict = judgeOwner(owner, self);
-    if (verdict === 'this-process') {
-      if (options.active.has(helperId)) kept++;
+    present.add(summary.Id);
+    const name = (summary.Names?.[0] ?? '').replace(/^\//, '');
+    const verdict = ledger.judge({ id: summary.Id, imageId: summary.ImageID, name, labels: summary.Labels });
+    if (verdict.kind === 'impersonator') impersonators.push({ containerId: summary.Id, name, reason: verdict.reason });
+    if (verdict.kind !== 'helper') continue;
+    const { record } = verdict;
+    const decision = (reason: string) => abandoned.push({ containerId: summary.Id, name, helperId: record.helperId, purpose: record.purpose, reason });
+    const owner = judgeOwner(record.owner, self);
+    if (owner === 'this-process') {
+      if (ledger.isLive(summary.Id) || options.active?.has(summary.Id)) kept++;
       else decision('left over by this Drydock process');
-    } else if (verdict === 'gone') {
-      decision(`owner process ${owner.pid} on ${owner.machine} is gone`);
-    } else if (Number.isFinite(deadline) && deadline < now.getTime()) {
-      decision(`past its deadline ${new Date(deadline).toISOString()}`);
+    } else if (owner === 'gone') {
+      decision(`owner process ${record.owner.pid} on ${record.owner.machine} is gone`);
+    } else if (Date.parse(record.deadline) < now.getTime()) {
+      decision(`past its deadline ${record.deadline}`);
     } else {
       kept++;
     }
   }
-  return { abandoned, kept };
+  // Recorded helpers the engine no longer lists went away on their own (AutoRemove, a host reset).
+  for (const record of ledger.open(host)) if (!present.has(record.containerId)) ledger.removed(host, record.containerId, 'no longer on the host');
+  return { abandoned, kept, impersonators };
 }
 
-/** Removes what findAbandonedHelpers chose; a helper already gone counts as removed. */
-export async function sweepHelpers(docker: Dockerode, options: SweepOptions): Promise<{ removed: SweepDecision[]; kept: number; failed: { decision: SweepDecision; error: string }[] }> {
-  const { abandoned, kept } = await findAbandonedHelpers(docker, options);
+/** Removes what findAbandonedHelpers chose (each removal recorded and audited); a helper already gone counts as removed. */
+export async function sweepHelpers(
+  docker: Dockerode,
+  host: string,
+  ledger: HelperLedger,
+  options: SweepOptions = {},
+): Promise<{ removed: SweepDecision[]; kept: number; impersonators: Impersonator[]; failed: { decision: SweepDecision; error: string }[] }> {
+  const { abandoned, kept, impersonators } = await findAbandonedHelpers(docker, host, ledger, options);
   const removed: SweepDecision[] = [];
   const failed: { decision: SweepDecision; error: string }[] = [];
   for (const decision of abandoned) {
     try {
-      await docker.getContainer(decision.containerId).remove({ force: true });
+      await ledger.remove(docker, host, decision.containerId, `swept: ${decision.reason}`);
       removed.push(decision);
     } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
-      if (status === 404 || status === 409) removed.push(decision);
-      else failed.push({ decision, error: (err as Error).message });
+      failed.push({ decision, error: (err as Error).message });
     }
   }
-  return { removed, kept, failed };
+  return { removed, kept, impersonators, failed };
 }

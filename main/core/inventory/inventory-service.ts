@@ -9,8 +9,9 @@ import type { EventHub } from '../event-hub';
 import { engineFailure } from '../hosts/engine-errors';
 import type { EngineEvent } from '../hosts/engine-events';
 import type { HostService } from '../hosts/host-service';
+import type { HelperLedger } from '../helper/ledger';
 import { summarizeContainer } from './container-summary';
-import type { ImageFacts } from './risk-flags';
+import { topSeverity, type ImageFacts } from './risk-flags';
 
 export interface InventoryEvidence {
   resolveWritableCase(ref?: string): { id: string };
@@ -25,6 +26,8 @@ export interface InventoryServiceDeps {
   evidence: InventoryEvidence;
   /** Drydock-side marks a container cannot carry as labels (fixed at creation), e.g. quarantine. */
   marks?: (host: string, containerId: string) => RiskFlag[];
+  /** Drydock's record of its helper containers: recognises its own, flags those that only claim to be. */
+  helpers?: HelperLedger;
 }
 
 /** Engine actions that do not change what the inventory shows. */
@@ -46,11 +49,17 @@ export class InventoryService {
     this.unsubscribe = [deps.hosts.onEngineEvent((host, event) => this.onEngineEvent(host, event)), deps.hosts.onResync((host) => void this.resync(host))];
   }
 
-  async list(host: string, options: { record: boolean; caseRef?: string }): Promise<InventorySnapshot> {
-    const kase = options.record ? this.deps.evidence.resolveWritableCase(options.caseRef) : undefined;
+  /**
+   * Every container of the host with risk flags. Drydock's own helpers (recorded IDs) are left out
+   * unless `includeHelpers`; they are then marked `helper: true` and carry no risk. Raises
+   * DrydockFailure naming the host when the engine cannot be listed.
+   */
+  async list(host: string, options: { record: boolean; caseRef?: string; includeHelpers?: boolean }): Promise<InventorySnapshot> {
+    const kase = options.record ? this.deps.evidence.resolveWritableCase(options.caseRef, { host }) : undefined;
     const docker = await this.deps.hosts.docker(host);
-    const snapshot = await this.take(host, docker);
-    this.known.set(host, new Map(snapshot.containers.map((c) => [c.id, c])));
+    const taken = await this.take(host, docker);
+    this.known.set(host, new Map(taken.containers.map((c) => [c.id, c])));
+    const snapshot = options.includeHelpers ? taken : { ...taken, containers: taken.containers.filter((c) => c.helper !== true) };
     if (kase) {
       const flagged = snapshot.containers.filter((c) => c.topSeverity === 'critical' || c.topSeverity === 'high').length;
       const artifact = await this.deps.evidence.ingestJson(
@@ -104,7 +113,7 @@ export class InventoryService {
       const inspect = await docker.getContainer(id).inspect();
       const summary = summarizeContainer(host, inspect, images.get(inspect.Image) ?? { missing: true, dangling: false });
       const marks = (this.deps.marks?.(host, inspect.Id) ?? []).filter((m) => !summary.risks.some((r) => r.id === m.id));
-      return marks.length ? { ...summary, risks: [...summary.risks, ...marks] } : summary;
+      return this.judgeHelper(marks.length ? { ...summary, risks: [...summary.risks, ...marks] } : summary);
     } catch (err) {
       const failure = engineFailure(err, { host, container: id.slice(0, 12), action: 'inspecting the container' });
       if (failure.kind === 'not-found') return undefined;
@@ -113,6 +122,18 @@ export class InventoryService {
   }
 
   private async images(docker: Dockerode, host: string): Promise<Map<string, ImageFacts>> {
+  /** Drydock's own helper: marked and unscored. A container that only claims to be one: flagged critical. */
+  private judgeHelper(summary: ContainerSummary): ContainerSummary {
+    const verdict = this.deps.helpers?.judge({ id: summary.id, imageId: summary.imageId, name: summary.name, labels: summary.labels });
+    if (!verdict || verdict.kind === 'other') return summary;
+    if (verdict.kind === 'helper') {
+      const { topSeverity: _unscored, ...rest } = summary;
+      return { ...rest, risks: [], helper: true, helperPurpose: verdict.record.purpose };
+    }
+    const risks: RiskFlag[] = [{ id: 'impersonates-helper', severity: 'critical', reason: `Impersonates a Drydock helper: ${verdict.reason}; kept as found, never removed by Drydock`, evidence: [summary.name] }, ...summary.risks];
+    return { ...summary, risks, topSeverity: topSeverity(risks) ?? 'critical' };
+  }
+
     let images: Dockerode.ImageInfo[];
     try {
       images = await docker.listImages({ all: true });

@@ -108,7 +108,8 @@ export function assessRisks(inspect: ContainerInspectInfo, image: ImageFacts): R
     const latest = !/:[^/]+$/.test(ref) || ref.endsWith(':latest');
     add('mutable-tag', latest ? 'medium' : 'low', `Created from the mutable tag ${ref}${latest ? ' (latest)' : ''}, not a digest: what it ran cannot be pinned by name`, [ref]);
   }
-  if (config.Labels?.['drydock.quarantine']) add('quarantined', 'info', `Quarantined by Drydock (${config.Labels['drydock.quarantine']})`);
+  // 'quarantined' comes from Drydock's own quarantine records (InventoryServiceDeps.marks), never
+  // from a label on the container: anyone can create a container labelled drydock.quarantine.
   return flags.sort((a, b) => RISK_SEVERITIES.indexOf(a.severity) - RISK_SEVERITIES.indexOf(b.severity));
 }
 

@@ -150,7 +150,7 @@ export class GraphAccumulator {
     for (const t of topology.containers) {
       const summary = summaries.get(t.id);
       if (!summary) continue;
-      const quarantined = summary.risks.some((r) => r.id === 'quarantined') || summary.labels['drydock.quarantine'] !== undefined;
+      const quarantined = summary.risks.some((r) => r.id === 'quarantined');
       const addresses = t.namespaceOwner ? [] : [...new Set(t.networks.flatMap((n) => [canonicalIp(n.ipv4), canonicalIp(n.ipv6)]).filter((a): a is string => a !== null))];
       this.nodes.set(t.nodeId, {
         id: t.nodeId,

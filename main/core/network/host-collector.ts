@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import type { ContainerSummary } from '../../../shared/domain/inventory';
 import type { HostScanReport, NodeScan, SocketEntry } from '../../../shared/domain/network';
-import { HELPER_LABEL } from '../helper/container';
+import type { HelperLedger } from '../helper/ledger';
 import { DrydockFailure } from '../errors';
 import { engineCall, engineWhere } from '../hosts/engine-call';
 import { containerNodeId, hostNodeId, serviceNodeId, type HostTopology, type SwarmServiceInfo, type TopologyContainer } from './endpoint-resolver';
@@ -15,6 +15,8 @@ export interface CollectorDeps {
   /** The helper image to run on this host (loads the bundled one when missing). */
   helperImage(docker: Dockerode, host: string): Promise<string>;
   readNamespace(docker: Dockerode, request: NamespaceReadRequest): Promise<NamespaceReadResult>;
+  /** Drydock's record of its own helpers (the socket readers are recorded there). */
+  helpers: HelperLedger;
   /** Whether a drift report shows the container changed; null when none is known. */
   drift?(host: string, containerId: string): Promise<boolean | null>;
   now(): Date;
@@ -44,6 +46,8 @@ export interface CollectOptions {
   cache?: Map<string, CachedTables>;
   /** Namespaces read at most per call: unread ones first, then the oldest readings; the rest reuse their last reading or wait. */
   budget?: number;
+  /** Checked before each namespace: true = start no further helper (the watch was stopped). */
+  stopped?: () => boolean;
 }
 
 export interface HostCollection {
@@ -119,8 +123,8 @@ export async function collectHost(docker: Dockerode, host: string, deps: Collect
   if ('note' in swarm && swarm.note) limitations.push(swarm.note);
   if (swarmState === 'worker') limitations.push(`Host ${host} is a Swarm worker: service VIPs are only known to managers, so connections to them show as external addresses`);
 
-  // Drydock's own helpers (captures, socket readers) are tools, not part of the scene.
-  const scene = summaries.filter((c) => c.labels[HELPER_LABEL] === undefined);
+  // Drydock's own helpers (recognised by recorded ID, never by label) are tools, not part of the scene.
+  const scene = summaries.filter((c) => c.helper !== true);
   const modes = new Map(listed.map((c) => [c.Id, c.HostConfig?.NetworkMode ?? 'default']));
   const byRef = new Map<string, ContainerSummary>();
   for (const c of scene) {
@@ -189,7 +193,7 @@ export async function collectHost(docker: Dockerode, host: string, deps: Collect
         if (!item) break;
         const { summary, nodeId } = item;
         try {
-          const read = await engine(host, 'read the socket tables', () => deps.readNamespace(docker, { host, containerId: summary.id, containerName: summary.name, image, byteOrder }), summary.name);
+          const read = await engine(host, 'read the socket tables', () => deps.readNamespace(docker, { host, ledger: deps.helpers, containerId: summary.id, containerName: summary.name, image, byteOrder }), summary.name);
           sockets.set(nodeId, read.entries);
           const notes: string[] = [];
           if (read.missing.length) notes.push(`no ${read.missing.join(', ')} table (IPv6 disabled?)`);

@@ -1,11 +1,15 @@
 import type Dockerode from 'dockerode';
 import { DrydockFailure } from '../errors';
+import type { HelperLedger } from '../helper/ledger';
 import { runHelper, type HelperRunResult } from '../helper/run';
 import type { ByteOrder } from './ip-address';
 import { parseNamespaceTables, TABLE_MARKER, TABLE_NAMES, type NamespaceTables, type ParseLimits } from './socket-tables';
 
 export interface NamespaceReadRequest {
   host: string;
+  /** Records the helper (by container ID) and audits its creation and removal. */
+  ledger: HelperLedger;
+  caseId?: string;
   /** Full ID of the container whose network namespace is read. */
   containerId: string;
   containerName: string;
@@ -41,12 +45,15 @@ export type HelperRunner = (docker: Dockerode, request: Parameters<typeof runHel
 
 /**
  * Reads /proc/net/{tcp,tcp6,udp,udp6} of one container's network namespace through a short-lived
- * helper (no capability, read-only root, labelled drydock.helper=sockets, removed however it
+ * helper (no capability, read-only root, recorded in the helper ledger, removed however it
  * ends); the output comes back through the attach stream and is parsed as hostile input.
  */
 export async function readNamespaceSockets(docker: Dockerode, request: NamespaceReadRequest, run: HelperRunner = runHelper): Promise<NamespaceReadResult> {
   const where = { host: request.host, container: request.containerName };
   const result = await run(docker, {
+    ledger: request.ledger,
+    host: request.host,
+    ...(request.caseId !== undefined ? { caseId: request.caseId } : {}),
     image: request.image,
     targetId: request.containerId,
     cmd: namespaceReaderCommand(),

@@ -28,6 +28,8 @@ export interface NetworkServiceDeps {
   events: EventHub;
   clock: Clock;
   audit: AuditFn;
+  /** Drydock's record of the helper containers it creates. */
+  helpers: CollectorDeps['helpers'];
   /** The user's own helper image from the capture settings; null = the bundled one. */
   helperImageOverride: () => string | null;
   /** Whether a drift report shows a container changed; absent until drift is wired in. */
@@ -68,6 +70,8 @@ interface Watch {
 const MAX_WATCH_FAILURES = 3;
 /**
  * Namespaces a watch reads per host and refresh (each is a helper container on the host, about
+  /** The refresh under way, if any: the end is announced once it has removed its helpers. */
+  inflight: Promise<void> | undefined;
  * a second of the engine's time): a host with hundreds of containers still refreshes in seconds,
  * the oldest readings first, and the first refreshes fill the picture in progressively.
  */
@@ -233,6 +237,7 @@ export class NetworkService {
   private async store(caseId: string, snapshot: NetworkGraphSnapshot, tables: SocketTableRecord[], extra: Record<string, unknown>): Promise<StoredSnapshotRef> {
     const hosts = snapshot.hosts.map((h) => h.host);
     const artifact = await this.deps.evidence.ingestJson(
+      helpers: this.deps.helpers,
       {
         caseId,
         kind: 'connection-snapshot',
@@ -304,6 +309,10 @@ export class NetworkService {
     if (watch.leaseTimer) clearTimeout(watch.leaseTimer);
     this.watches.delete(watch.info.id);
     this.deps.audit('network.watch-ended', { watchId: watch.info.id, reason, refreshes: watch.info.refreshes, storedSnapshots: watch.info.storedSnapshots, ...(message ? { message } : {}) }, watch.info.caseId);
-    this.deps.events.emit('network.watch-ended', { watchId: watch.info.id, reason, refreshes: watch.info.refreshes, ...(message ? { message } : {}) });
+    // 'ended' promises that nothing more happens on the host: a refresh under way starts no
+    // further helper (stopped is checked per namespace) and is announced once its helpers are gone.
+    const announce = () => this.deps.events.emit('network.watch-ended', { watchId: watch.info.id, reason, refreshes: watch.info.refreshes, ...(message ? { message } : {}) });
+    if (watch.inflight) void watch.inflight.then(announce);
+    else announce();
   }
 }

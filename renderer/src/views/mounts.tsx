@@ -14,6 +14,7 @@ export function ProcessesMount({ params, visit }: ViewProps) {
       client={client}
       {...(params.host ? { host: params.host } : {})}
       {...(params.container ? { container: params.container } : {})}
+      autoRun={params.run === true}
     />
   );
 }

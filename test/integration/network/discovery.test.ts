@@ -236,6 +236,7 @@ describe('connection discovery on the real engine', () => {
       inventory: async (host: string) => (await t.core.inventory.list(host, { record: false })).containers,
       helperImage: async (d: typeof dockerClient, host: string) => (await ensureHelperImage(d, { host, override: null, audit: () => undefined })).image,
       readNamespace: readNamespaceSockets,
+      helpers: t.core.helpers,
       now: () => new Date(),
     };
     const cache = new Map<string, CachedTables>();

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DrydockClient } from '../../../../shared/client';
 import type { CaptureInfo, CaptureProgressEvent, FlowSummary } from '../../../../shared/domain/capture';
+import { utc } from '../../lib/format';
 import { visibleText } from '../processes/visible-text';
+import { CaptureProgress } from './CaptureProgress';
 import { FlowSummaryTable } from './FlowSummaryTable';
 import './capture.css';
 
@@ -38,6 +40,7 @@ export function CaptureView({ client, host: initialHost = '', container: initial
   const [hosts, setHosts] = useState<string[]>([]);
   const [host, setHost] = useState(initialHost);
   const [containers, setContainers] = useState<string[]>([]);
+  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
   const [container, setContainer] = useState(initialContainer);
   const [form, setForm] = useState<Form>({ interface: 'any', filter: '', duration: '', count: '', maxBytes: '', snaplen: '' });
   const [current, setCurrent] = useState<CaptureInfo | null>(null);
@@ -65,7 +68,19 @@ export function CaptureView({ client, host: initialHost = '', container: initial
 
   useEffect(() => {
     if (!host) return;
-    void client.invoke('inventory.list', { host }).then((r) => r.ok && setContainers(r.value.containers.filter((c) => c.state === 'running').map((c) => c.name)));
+    void client.invoke('inventory.list', { host }).then((r) => {
+      if (!r.ok) return;
+      setContainers(r.value.containers.filter((c) => c.state === 'running').map((c) => c.name));
+      // Addresses the host's containers hold now, to name a capture's endpoints.
+      const byIp = new Map<string, string>();
+      for (const c of r.value.containers) {
+        for (const n of c.networks) {
+          if (n.ipv4) byIp.set(n.ipv4, c.name);
+          if (n.ipv6) byIp.set(n.ipv6, c.name);
+        }
+      }
+      setNames(byIp);
+    });
   }, [client, host]);
 
   const loadSummary = useCallback(
@@ -171,45 +186,80 @@ export function CaptureView({ client, host: initialHost = '', container: initial
 
   return (
     <section className="dd-view dd-capture" aria-label="Packet capture">
-      <header className="dd-toolbar">
-        <label>
-          Host
-          <select value={host} onChange={(e) => setHost(e.target.value)} disabled={!!running}>
-            {hosts.map((h) => (
-              <option key={h}>{h}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Container
-          <input list="dd-cap-containers" value={container} onChange={(e) => setContainer(e.target.value)} disabled={!!running} placeholder="name or ID" />
-          <datalist id="dd-cap-containers">
-            {containers.map((c) => (
-              <option key={c} value={c} />
-            ))}
-          </datalist>
-        </label>
-      </header>
-      <div className="dd-cap-options">
-        {field('interface', 'Interface', { className: 'dd-narrow', placeholder: 'any' })}
-        {field('filter', 'BPF filter', { className: 'dd-cap-filter dd-mono', placeholder: 'e.g. tcp port 443 or udp port 53', spellCheck: 'false' })}
-        {field('duration', 'Duration s', { className: 'dd-narrow', inputMode: 'numeric' })}
-        {field('count', 'Packets', { className: 'dd-narrow', inputMode: 'numeric' })}
-        {field('maxBytes', 'Max bytes', { className: 'dd-narrow', inputMode: 'numeric' })}
-        {field('snaplen', 'Snaplen', { className: 'dd-narrow', inputMode: 'numeric' })}
-        <button type="button" onClick={() => void checkFilter()} disabled={busy || !!running || !host || !container}>
-          Check filter
-        </button>
-        {running ? (
-          <button type="button" className="dd-danger" onClick={() => void stop()} disabled={busy || current?.state === 'stopping'}>
-            Stop
-          </button>
-        ) : (
-          <button type="button" className="dd-primary" onClick={() => void start()} disabled={busy || !host || !container}>
-            Start capture
-          </button>
-        )}
+      <div className="dd-view-head">
+        <h1>Capture</h1>
       </div>
+      <form
+        className="dd-cap-form"
+        aria-label="Capture options"
+        onSubmit={(e) => {
+          // Enter in any field starts the capture.
+          e.preventDefault();
+          if (!busy && !running && host && container) void start();
+        }}
+      >
+        <div className="dd-toolbar">
+          <label>
+            Host
+            <select value={host} onChange={(e) => setHost(e.target.value)} disabled={!!running}>
+              {hosts.map((h) => (
+                <option key={h}>{h}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Container
+            <input list="dd-cap-containers" value={container} onChange={(e) => setContainer(e.target.value)} disabled={!!running} placeholder="name or ID" />
+            <datalist id="dd-cap-containers">
+              {containers.map((c) => (
+                <option key={c} value={c} />
+              ))}
+            </datalist>
+          </label>
+        </div>
+        <div className="dd-cap-options">
+          {field('interface', 'Interface', { className: 'dd-narrow', placeholder: 'any' })}
+          {field('filter', 'BPF filter', { className: 'dd-cap-filter dd-mono', placeholder: 'e.g. tcp port 443 or udp port 53', spellCheck: 'false' })}
+          {field('duration', 'Duration s', { className: 'dd-narrow', inputMode: 'numeric' })}
+          {field('count', 'Packets', { className: 'dd-narrow', inputMode: 'numeric' })}
+          {field('maxBytes', 'Max bytes', { className: 'dd-narrow', inputMode: 'numeric' })}
+          {field('snaplen', 'Snaplen', { className: 'dd-narrow', inputMode: 'numeric' })}
+          <button type="button" onClick={() => void checkFilter()} disabled={busy || !!running || !host || !container}>
+            Check filter
+          </button>
+          {running ? (
+            <button type="button" className="dd-danger" onClick={() => void stop()} disabled={busy || current?.state === 'stopping'}>
+              Stop
+            </button>
+          ) : (
+            <button type="submit" className="dd-primary" disabled={busy || !host || !container}>
+              Start capture
+            </button>
+          )}
+        </div>
+      </form>
+      {!current && (
+        <div className="dd-empty-state" data-testid="capture-empty">
+          <p>
+            Captures the packets of one running container from inside its network namespace, with a short-lived helper container that Drydock starts on the host and removes afterwards. Nothing is
+            run in the container itself. The pcap is stored in the open case with its SHA-256 and opens in Wireshark; a summary of the conversations follows when the capture ends.
+          </p>
+          <ul>
+            <li>
+              <b>Interface</b> empty or <span className="dd-mono">any</span>: every interface of the container.
+            </li>
+            <li>
+              <b>BPF filter</b> empty: all traffic. A filter is checked by tcpdump itself before anything starts (Check filter).
+            </li>
+            <li>
+              <b>Duration</b>, <b>Packets</b>, <b>Max bytes</b> empty: no limit — the capture runs until you press Stop. The first limit reached ends it.
+            </li>
+            <li>
+              <b>Snaplen</b> empty: whole packets are kept.
+            </li>
+          </ul>
+        </div>
+      )}
       {error && (
         <div className="dd-error" role="alert">
           {visibleText(error, 800)}
@@ -227,12 +277,14 @@ export function CaptureView({ client, host: initialHost = '', container: initial
               <b>{size(counters?.bytes ?? 0)}</b>
             </span>
             <span>
-              <b>{((counters?.elapsedMs ?? 0) / 1000).toFixed(1)}</b> s
+              <b>{((counters?.elapsedMs ?? 0) / 1000).toFixed(1)}</b>
+              {current.options.durationSeconds ? ` of ${current.options.durationSeconds}` : ''} s
             </span>
             <span className="dd-muted">
               {visibleText(current.containerName, 80)} on {visibleText(current.host, 40)} · {current.linkType ?? '…'}
             </span>
           </div>
+          {running && <CaptureProgress counters={counters} options={current.options} />}
           {current.stopReason && <div className="dd-muted">Stopped: {current.stopReason}</div>}
           {current.tcpdump && (
             <div className="dd-muted">
@@ -254,7 +306,7 @@ export function CaptureView({ client, host: initialHost = '', container: initial
           {current.error && <div className="dd-error">{visibleText(current.error.message, 600)}</div>}
         </div>
       )}
-      {summary && <FlowSummaryTable summary={summary} />}
+      {summary && <FlowSummaryTable summary={summary} names={names} />}
       {history.length > 0 && (
         <details className="dd-cap-history">
           <summary>Recent captures ({history.length})</summary>
@@ -262,7 +314,7 @@ export function CaptureView({ client, host: initialHost = '', container: initial
             <tbody>
               {history.map((h) => (
                 <tr key={h.id} onClick={() => open(h)} className="dd-clickable">
-                  <td className="dd-muted">{h.startedAt}</td>
+                  <td className="dd-muted">{utc(h.startedAt)}</td>
                   <td>{visibleText(h.containerName, 60)}</td>
                   <td>{visibleText(h.host, 40)}</td>
                   <td>{h.state}</td>

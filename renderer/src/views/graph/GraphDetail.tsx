@@ -1,4 +1,5 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { CaptureInfo } from '../../../../shared/domain/capture';
 import type { GraphEdge, GraphNode } from '../../../../shared/domain/network';
 import { bytes, utc } from '../../lib/format';
 import { useClient } from '../../shell/app-context';
@@ -214,13 +215,43 @@ function EdgeDetail({ edge, nodes, onSelect }: { edge: GraphEdge; nodes: Readonl
               {edge.traffic.flows === 1 ? '' : 's'}
             </Field>
             <Field label="Last seen">{utc(edge.traffic.lastSeen)}</Field>
-            <Field label="From" mono>
-              {edge.traffic.artifactIds.join(', ')}
+            <Field label="From">
+              <CaptureSources artifactIds={edge.traffic.artifactIds} />
             </Field>
           </>
         )}
       </dl>
     </>
+  );
+}
+
+/**
+ * The captures an edge's traffic came from, by what they were ("capture of web-1 at
+ * 2025-01-31 10:02:09Z"), not by their artifact IDs; an ID stays in the tooltip.
+ */
+function CaptureSources({ artifactIds }: { artifactIds: readonly string[] }) {
+  const client = useClient();
+  const [captures, setCaptures] = useState<readonly CaptureInfo[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void client.invoke('capture.list', { limit: 500 }).then((r) => {
+      if (live) setCaptures(r.ok ? r.value : []);
+    });
+    return () => {
+      live = false;
+    };
+  }, [client, artifactIds]);
+  return (
+    <ul className="dd-plain" data-testid="graph-edge-sources">
+      {artifactIds.map((id) => {
+        const info = captures?.find((c) => c.flowSummaryArtifactId === id || c.pcap?.artifactId === id);
+        return (
+          <li key={id} title={`Flow summary artifact ${id}`}>
+            {info ? `capture of ${visibleText(info.containerName, 80)} at ${utc(info.startedAt)}` : captures ? `a capture in the case (artifact ${id.slice(0, 8)}…)` : '…'}
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 

@@ -11,6 +11,7 @@ import type { ViewProps } from '../view-types';
 import type { Selection } from './graph-canvas';
 import { GraphCanvasPanel } from './GraphCanvasPanel';
 import { GraphDetail } from './GraphDetail';
+import { GraphEdgeList } from './GraphEdgeList';
 import { GraphLegend } from './GraphLegend';
 import { DEFAULT_FILTERS, filterGraph, isFlagged, networksOf, searchGraph, toCanvasData, type GraphFilters } from './graph-model';
 import { useNetworkWatch } from './use-network-watch';
@@ -84,7 +85,7 @@ export function GraphView({ params, visit }: ViewProps) {
   };
 
   const open = (view: 'processes' | 'capture') => (node: GraphNode) => {
-    if (node.host && node.containerId) navigate(view, { host: node.host, container: node.containerId });
+    if (node.host && node.containerId) navigate(view, { host: node.host, container: node.containerId, ...(view === 'processes' ? { run: true } : {}) });
   };
 
   const set = <K extends keyof GraphFilters>(key: K, value: GraphFilters[K]) => setFilters((f) => ({ ...f, [key]: value }));
@@ -205,6 +206,7 @@ export function GraphView({ params, visit }: ViewProps) {
           ) : (
             <p className="dd-muted dd-graph-hint">Click a node or a connection for its detail. Drag to pan, wheel to zoom, drag a node to pin it (double-click frees it).</p>
           )}
+          <GraphEdgeList edges={visible.edges} nodes={nodesById} selection={selection} onSelect={setSelection} />
           <GraphLegend nodes={visible.nodes} />
           {snapshot && snapshot.limitations.length > 0 && (
             <ul className="dd-plain dd-muted dd-small-text">

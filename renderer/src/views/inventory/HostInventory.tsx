@@ -122,7 +122,8 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
     if (r.ok && record)
       notify.ok(`Inventory of ${host} (${r.value.containers.length} containers) recorded in case ${currentCase?.name ?? ''}`);
   };
-  const open = (view: 'processes' | 'capture', c: ContainerSummary) => navigate(view, { host, container: displayName(c) });
+  // "Processes…" takes the snapshot on arrival; "Capture…" only fills in the target (a capture runs a helper on the host).
+  const open = (view: 'processes' | 'capture', c: ContainerSummary) => navigate(view, { host, container: displayName(c), ...(view === 'processes' ? { run: true } : {}) });
   const connected = hostState === 'connected';
   const caseWritable = !!currentCase && currentCase.status === 'open' && !currentCase.readOnly;
 

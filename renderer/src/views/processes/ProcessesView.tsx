@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DrydockClient } from '../../../../shared/client';
 import type { ProcessChange, ProcessSampleEvent, ProcessSnapshot, StoredRef } from '../../../../shared/domain/processes';
+import { utc } from '../../lib/format';
 import { ProcessTree } from './ProcessTree';
 import { visibleText } from './visible-text';
 import './processes.css';
@@ -10,6 +11,8 @@ interface Props {
   /** Pre-selected host and container (e.g. opened from the inventory's detail panel). */
   host?: string;
   container?: string;
+  /** Take a snapshot as soon as host and container are known (opened by "Processes…"). */
+  autoRun?: boolean;
 }
 
 interface LoggedChange extends ProcessChange {
@@ -22,7 +25,7 @@ interface LoggedChange extends ProcessChange {
  * and logs what appeared, vanished or was re-parented. Flagged processes come first, with their
  * reasons; every title is shown as visible text.
  */
-export function ProcessesView({ client, host: initialHost = '', container: initialContainer = '' }: Props) {
+export function ProcessesView({ client, host: initialHost = '', container: initialContainer = '', autoRun = false }: Props) {
   const [hosts, setHosts] = useState<string[]>([]);
   const [host, setHost] = useState(initialHost);
   const [containers, setContainers] = useState<{ name: string; state: string }[]>([]);
@@ -36,6 +39,7 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
   const [changes, setChanges] = useState<LoggedChange[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const watchRef = useRef<string | null>(null);
+  const autoRunPending = useRef(autoRun);
 
   useEffect(() => {
     void client.invoke('hosts.list', {}).then((r) => {
@@ -88,6 +92,13 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
     setStored(r.value.stored ?? null);
   }, [client, host, container]);
 
+  // Opened by "Processes…" for one container: the snapshot is what was asked for, so take it.
+  useEffect(() => {
+    if (!autoRunPending.current || !host || !container) return;
+    autoRunPending.current = false;
+    void snap();
+  }, [host, container, snap]);
+
   const startWatch = useCallback(async () => {
     setBusy(true);
     setError(null);
@@ -111,7 +122,18 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
 
   return (
     <section className="dd-view dd-processes" aria-label="Processes">
-      <header className="dd-toolbar">
+      <div className="dd-view-head">
+        <h1>Processes</h1>
+      </div>
+      <form
+        className="dd-toolbar"
+        aria-label="Process snapshot"
+        onSubmit={(e) => {
+          // Enter in the container field takes the snapshot.
+          e.preventDefault();
+          if (!busy && host && container && !watchId) void snap();
+        }}
+      >
         <label>
           Host
           <select value={host} onChange={(e) => setHost(e.target.value)} disabled={!!watchId}>
@@ -131,12 +153,12 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
             ))}
           </datalist>
         </label>
-        <button type="button" onClick={() => void snap()} disabled={busy || !host || !container || !!watchId}>
-          Snapshot
+        <button type="submit" disabled={busy || !host || !container || !!watchId}>
+          {busy && !watchId ? 'Reading…' : 'Snapshot'}
         </button>
         <label>
-          every
-          <input type="number" min={1} max={3600} value={interval} onChange={(e) => setIntervalSeconds(Math.max(1, Number(e.target.value) || 1))} disabled={!!watchId} className="dd-narrow" />s
+          Watch every (s)
+          <input type="number" min={1} max={3600} value={interval} onChange={(e) => setIntervalSeconds(Math.max(1, Number(e.target.value) || 1))} disabled={!!watchId} className="dd-narrow" />
         </label>
         {watchId ? (
           <button type="button" onClick={() => void stopWatch()} className="dd-danger">
@@ -148,16 +170,32 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
           </button>
         )}
         {watchId && <span className="dd-live">● watching</span>}
-      </header>
+      </form>
       {error && (
         <div className="dd-error" role="alert">
           {visibleText(error, 600)}
         </div>
       )}
+      {!snapshot && !busy && (
+        <div className="dd-empty-state" data-testid="processes-empty">
+          <p>
+            The process tree of a running container, read from the host&apos;s process table: nothing is executed inside the container, so a tampered <span className="dd-mono">ps</span> in it
+            cannot hide anything.
+          </p>
+          <ul>
+            <li>
+              <b>Snapshot</b> (or Enter) takes one reading and stores it in the open case. Flagged processes come first, each with its reason.
+            </li>
+            <li>
+              <b>Watch</b> samples every {interval} s and logs the processes that appear, vanish or change parent. It stops when you stop it or leave this view.
+            </li>
+          </ul>
+        </div>
+      )}
       {snapshot && (
         <>
           <div className="dd-proc-meta">
-            <strong>{visibleText(snapshot.containerName, 120)}</strong> <span className="dd-muted">{snapshot.containerId.slice(0, 12)}</span> on {visibleText(snapshot.host, 64)} · {snapshot.processes.length} processes · {snapshot.takenAt}
+            <strong>{visibleText(snapshot.containerName, 120)}</strong> <span className="dd-muted">{snapshot.containerId.slice(0, 12)}</span> on {visibleText(snapshot.host, 64)} · {snapshot.processes.length} processes · {utc(snapshot.takenAt)}
             {stored && <span className="dd-muted"> · artifact {stored.artifactId}</span>}
             {!snapshot.drift.checked && snapshot.drift.note && <div className="dd-muted">Drift: {visibleText(snapshot.drift.note, 300)}</div>}
             {snapshot.limitations.map((l) => (
@@ -199,7 +237,7 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
                     {visibleText(selectedEntry.user ?? '—', 64)} (uid {visibleText(selectedEntry.uid, 16)})
                   </dd>
                   <dt>Started</dt>
-                  <dd>{selectedEntry.startedAt ?? '—'}</dd>
+                  <dd>{utc(selectedEntry.startedAt)}</dd>
                   <dt>Lineage</dt>
                   <dd>{selectedEntry.isInit ? 'container init' : selectedEntry.inEntrypointLineage ? 'descends from the entrypoint' : 'not from the entrypoint'}</dd>
                   {selectedEntry.execId && (
@@ -221,7 +259,7 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
             <tbody>
               {changes.map((c, i) => (
                 <tr key={`${c.sample}-${c.pid}-${c.kind}-${i}`} className={`dd-change-${c.kind}`}>
-                  <td className="dd-muted">{c.at}</td>
+                  <td className="dd-muted">{utc(c.at)}</td>
                   <td>{c.kind}</td>
                   <td className="dd-num">{c.pid}</td>
                   <td className="dd-muted">{c.kind === 'reparented' ? `${c.previousPpid} → ${c.ppid}` : c.ppid}</td>

@@ -1,0 +1,188 @@
+import type Dockerode from 'dockerode';
+import type { AuditFn } from '../audit-fn';
+import type { Clock } from '../clock';
+import type { Db } from '../store/database';
+import { ownerFromLabels } from './container';
+import type { HelperOwner } from './owner';
+
+/** A helper container as Drydock recorded it when the engine created it. */
+export interface HelperRecord {
+  /** Full container ID the engine returned (64 hex). */
+  containerId: string;
+  /** Host profile name it was created through. */
+  host: string;
+  name: string;
+  helperId: string;
+  /** What it is for: 'capture', 'filter-check', 'sockets', 'drift-index', 'snapshot-export'. */
+  purpose: string;
+  /** Image ID (sha256:…) the engine reported for the created container. */
+  imageId: string;
+  /** The container or image it works on. */
+  target: string;
+  owner: HelperOwner;
+  /** ISO time after which any sweeper with this record may remove it. */
+  deadline: string;
+  caseId?: string;
+  createdAt: string;
+  removedAt?: string;
+}
+
+/** What Drydock creates a helper with, besides the engine's create options. */
+export interface HelperMeta {
+  helperId: string;
+  purpose: string;
+  target: string;
+  owner: HelperOwner;
+  deadline: Date;
+  caseId?: string;
+}
+
+/** A container as listed or inspected on a host: only what the ledger compares. */
+export interface SeenContainer {
+  id: string;
+  /** Image ID (sha256:…) of the container. */
+  imageId: string;
+  name: string;
+  labels: Record<string, string> | undefined;
+}
+
+export type HelperVerdict = { kind: 'helper'; record: HelperRecord } | { kind: 'impersonator'; reason: string } | { kind: 'other' };
+
+interface Row {
+  container_id: string;
+  host: string;
+  name: string;
+  helper_id: string;
+  purpose: string;
+  image_id: string;
+  target: string;
+  owner_machine: string;
+  owner_pid: number;
+  owner_started: number;
+  deadline: string;
+  case_id: string | null;
+  created_at: string;
+  removed_at: string | null;
+}
+
+/** Label keys only Drydock's own helpers and quarantine objects carry; on anything unrecorded they are a claim, not a fact. */
+const CLAIM_LABELS = /^drydock\.(helper|owner\.|managed$|quarantine$|forensic\.export$)/;
+/** Names Drydock gives its helpers (drydock-capture-…, drydock-sockets-…, drydock-drift-index-…). */
+const CLAIM_NAME = /^\/?drydock-/;
+
+/**
+ * The helper containers Drydock created, kept in the store. Creation goes through `create`, which
+ * records the engine's container ID, the image ID and the owner before anything else happens, and
+ * audits the creation with the host named; `removed` audits the removal. Recognition (`judge`) is by
+ * recorded ID with image and owner checked: a label or a name on the host proves nothing.
+ */
+export class HelperLedger {
+  /** Helpers this process created and has not removed yet: never swept from under their user. */
+  private readonly live = new Set<string>();
+
+  constructor(private readonly deps: { db: Db; audit: AuditFn; clock: Clock }) {}
+
+  /**
+   * Creates a helper container and records it. Rejects with the engine's error (for the caller's
+   * engineCall to name host and container); when the created container cannot be inspected it is
+   * removed again before the error propagates.
+   */
+  async create(docker: Dockerode, host: string, options: Dockerode.ContainerCreateOptions, meta: HelperMeta): Promise<Dockerode.Container> {
+    const container = await docker.createContainer(options);
+    let imageId: string;
+    let name: string;
+    try {
+      const inspect = await container.inspect();
+      imageId = inspect.Image;
+      name = inspect.Name.replace(/^\//, '');
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+    const createdAt = this.deps.clock.now().toISOString();
+    this.deps.db
+      .prepare(
+        `INSERT OR REPLACE INTO helper_containers (container_id, host, name, helper_id, purpose, image_id, target, owner_machine, owner_pid, owner_started, deadline, case_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(container.id, host, name, meta.helperId, meta.purpose, imageId, meta.target, meta.owner.machine, meta.owner.pid, meta.owner.startedAtMs, meta.deadline.toISOString(), meta.caseId ?? null, createdAt);
+    this.live.add(container.id);
+    this.deps.audit('helper.created', { host, containerId: container.id, name, purpose: meta.purpose, imageId, target: meta.target }, meta.caseId);
+    return container;
+  }
+
+  /** Force-removes a recorded helper (gone already counts as removed) and records it; engine errors other than 404/409 propagate. */
+  async remove(docker: Dockerode, host: string, containerId: string, reason: string): Promise<void> {
+    // Whatever the engine answers, this process no longer uses it: a later sweep may take it.
+    this.live.delete(containerId);
+    try {
+      await docker.getContainer(containerId).remove({ force: true, v: true });
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 409) throw err;
+    }
+    this.removed(host, containerId, reason);
+  }
+
+  /** Records that a helper is gone (idempotent: audited once). */
+  removed(host: string, containerId: string, reason: string): void {
+    this.live.delete(containerId);
+    const row = this.row(containerId);
+    if (!row || row.removed_at !== null) return;
+    this.deps.db.prepare('UPDATE helper_containers SET removed_at = ?, removed_reason = ? WHERE container_id = ?').run(this.deps.clock.now().toISOString(), reason, containerId);
+    this.deps.audit('helper.removed', { host, containerId, name: row.name, purpose: row.purpose, reason }, row.case_id ?? undefined);
+  }
+
+  isLive(containerId: string): boolean {
+    return this.live.has(containerId);
+  }
+
+  get(containerId: string): HelperRecord | undefined {
+    const row = this.row(containerId);
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Helpers recorded on a host and not yet recorded as removed. */
+  open(host: string): HelperRecord[] {
+    return this.deps.db.prepare<[string], Row>('SELECT * FROM helper_containers WHERE host = ? AND removed_at IS NULL').all(host).map(toRecord);
+  }
+
+  /**
+   * Ours (recorded, same image ID, same owner in its labels), an impersonator (claims to be a Drydock
+   * helper by label or name, or is recorded but its image or owner no longer match), or neither.
+   */
+  judge(container: SeenContainer): HelperVerdict {
+    const record = this.get(container.id);
+    if (record) {
+      const owner = ownerFromLabels(container.labels);
+      const ownerMatches = owner !== null && owner.machine === record.owner.machine && owner.pid === record.owner.pid && owner.startedAtMs === record.owner.startedAtMs;
+      if (container.imageId === record.imageId && ownerMatches) return { kind: 'helper', record };
+      return { kind: 'impersonator', reason: `its ID is recorded as Drydock's ${record.purpose} helper, but its ${container.imageId !== record.imageId ? `image (${container.imageId.slice(0, 19)}, recorded ${record.imageId.slice(0, 19)})` : 'owner labels'} no longer match the record` };
+    }
+    const claims = Object.keys(container.labels ?? {}).filter((key) => CLAIM_LABELS.test(key));
+    if (claims.length) return { kind: 'impersonator', reason: `it carries Drydock's labels (${claims.slice(0, 4).join(', ')}) but Drydock did not create it` };
+    if (CLAIM_NAME.test(container.name)) return { kind: 'impersonator', reason: `it is named like a Drydock helper (${container.name.replace(/^\//, '').slice(0, 80)}) but Drydock did not create it` };
+    return { kind: 'other' };
+  }
+
+  private row(containerId: string): Row | undefined {
+    return this.deps.db.prepare<[string], Row>('SELECT * FROM helper_containers WHERE container_id = ?').get(containerId);
+  }
+}
+
+function toRecord(row: Row): HelperRecord {
+  return {
+    containerId: row.container_id,
+    host: row.host,
+    name: row.name,
+    helperId: row.helper_id,
+    purpose: row.purpose,
+    imageId: row.image_id,
+    target: row.target,
+    owner: { machine: row.owner_machine, pid: row.owner_pid, startedAtMs: row.owner_started },
+    deadline: row.deadline,
+    ...(row.case_id !== null ? { caseId: row.case_id } : {}),
+    createdAt: row.created_at,
+    ...(row.removed_at !== null ? { removedAt: row.removed_at } : {}),
+  };
+}
