@@ -5,6 +5,7 @@ import { Header } from './shell/Header';
 import { HostsProvider } from './shell/hosts-context';
 import { Nav } from './shell/Nav';
 import { ToastProvider } from './shell/toasts';
+import { ViewActiveContext } from './shell/view-activity';
 import type { AppClient } from './transport/app-client';
 import { VIEWS } from './views/registry';
 import type { ViewId, ViewParams } from './views/view-types';
@@ -67,7 +68,9 @@ export function App({ client }: { client: AppClient }) {
                   const View = view.component;
                   return (
                     <div key={view.id} className="dd-view-slot" hidden={view.id !== active} data-view={view.id}>
-                      <View params={visit.params} visit={visit.visit} />
+                      <ViewActiveContext.Provider value={view.id === active}>
+                        <View params={visit.params} visit={visit.visit} />
+                      </ViewActiveContext.Provider>
                     </div>
                   );
                 })}

@@ -50,6 +50,8 @@ export const networkChannels = {
 } as const;
 
 export const networkEvents = {
+  /** A watch began (from any client): the header shows what runs on which host until 'network.watch-ended'. */
+  'network.watch-started': event<NetworkWatchInfo>(),
   /** Each refresh of a watch: the whole snapshot and what changed since the previous one. */
   'network.changed': event<NetworkChangedEvent>(),
   'network.watch-ended': event<NetworkWatchEndedEvent>(),

@@ -21,6 +21,8 @@ export const processesChannels = {
 } as const;
 
 export const processesEvents = {
+  /** A watch began (from any client): the header shows what runs on which host until 'processes.watch-ended'. */
+  'processes.watch-started': event<ProcessWatchInfo>(),
   'processes.sample': event<ProcessSampleEvent>(),
   'processes.watch-ended': event<ProcessWatchEndedEvent>(),
 } as const;

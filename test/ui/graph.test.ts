@@ -63,6 +63,8 @@ describe('Connections view: the live graph of the scenario', () => {
     await page.locator('.dd-nav').getByRole('button', { name: /Connections/ }).click();
     const graph = page.locator('[data-view="graph"]');
     await graph.getByLabel('Host').selectOption('local');
+    // Live is off on first open (every refresh starts helpers on the host): the test asks for it.
+    await graph.getByRole('checkbox', { name: /Live/ }).check();
     await waitText(graph.getByTestId('graph-status'), / nodes, \d+ edges .* live/, 120_000);
 
     const search = graph.getByLabel('Search the graph');

@@ -188,7 +188,7 @@ export async function collectHost(docker: Dockerode, host: string, deps: Collect
     const image = helperImage;
     let next = 0;
     const worker = async () => {
-      while (next < toScan.length) {
+      while (next < toScan.length && !options.stopped?.()) {
         const item = toScan[next++];
         if (!item) break;
         const { summary, nodeId } = item;

@@ -65,6 +65,8 @@ interface Watch {
   caches: Map<string, Map<string, CachedTables>>;
   failures: number;
   stopped: boolean;
+  /** The refresh under way, if any: the end is announced once it has removed its helpers. */
+  inflight: Promise<void> | undefined;
 }
 
 const MAX_WATCH_FAILURES = 3;
@@ -134,10 +136,12 @@ export class NetworkService {
       caches: new Map(),
       failures: 0,
       stopped: false,
+      inflight: undefined,
     };
     this.watches.set(id, watch);
     this.extendLease(watch);
     this.deps.audit('network.watch-started', { watchId: id, hosts: hosts.length ? hosts : 'every connected host', intervalSeconds: request.intervalSeconds, record: request.record }, kase?.id);
+    this.deps.events.emit('network.watch-started', { ...watch.info });
     // The first refresh starts now; its 'network.changed' follows the reply.
     watch.timer = setTimeout(() => this.run(watch), 0);
     return { ...watch.info };
@@ -179,7 +183,7 @@ export class NetworkService {
   private async take(
     hosts: string[],
     flowCase: string | undefined,
-    live?: { caches: Map<string, Map<string, CachedTables>>; budget: number },
+    live?: { caches: Map<string, Map<string, CachedTables>>; budget: number; stopped: () => boolean },
   ): Promise<{ snapshot: NetworkGraphSnapshot; tables: SocketTableRecord[]; failures: DrydockFailure[] }> {
     const takenAt = this.deps.clock.now().toISOString();
     const limitations: string[] = [];
@@ -196,7 +200,7 @@ export class NetworkService {
           if (live) {
             const cache = live.caches.get(host) ?? new Map<string, CachedTables>();
             live.caches.set(host, cache);
-            options = { cache, budget: live.budget };
+            options = { cache, budget: live.budget, stopped: live.stopped };
           }
           return { host, result: await collectHost(docker, host, this.collectorDeps(), options) };
         } catch (err) {
@@ -261,8 +265,12 @@ export class NetworkService {
   }
 
   private run(watch: Watch): void {
-    const work = this.tick(watch).finally(() => this.running.delete(work));
+    const work = this.tick(watch).finally(() => {
+      this.running.delete(work);
+      if (watch.inflight === work) watch.inflight = undefined;
+    });
     this.running.add(work);
+    watch.inflight = work;
   }
 
   private async tick(watch: Watch): Promise<void> {
@@ -270,7 +278,7 @@ export class NetworkService {
     try {
       const hosts = this.selectHosts(watch.info.hosts.length ? { hosts: watch.info.hosts } : {});
       for (const host of watch.caches.keys()) if (!hosts.includes(host)) watch.caches.delete(host);
-      const { snapshot, tables } = await this.take(hosts, watch.caseRef ?? watch.info.caseId, { caches: watch.caches, budget: WATCH_SCAN_BUDGET });
+      const { snapshot, tables } = await this.take(hosts, watch.caseRef ?? watch.info.caseId, { caches: watch.caches, budget: WATCH_SCAN_BUDGET, stopped: () => watch.stopped });
       if (watch.stopped) return;
       watch.failures = 0;
       const diff = diffGraphs(watch.previous, snapshot);

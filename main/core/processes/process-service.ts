@@ -68,6 +68,7 @@ export class ProcessService {
     };
     this.watches.set(id, watch);
     this.deps.audit('processes.watch-started', { watchId: id, host: request.host, containerId: first.containerId, containerName: first.containerName, intervalSeconds: request.intervalSeconds }, kase.id);
+    this.deps.events.emit('processes.watch-started', { ...watch.info });
     await this.record(watch, first);
     this.schedule(watch);
     return { ...watch.info };

@@ -1,3 +1,4 @@
+import { ActivityIndicator } from './ActivityIndicator';
 import { useApp } from './app-context';
 import { useCases } from './case-context';
 import { HostLabel } from './HostLabel';
@@ -44,11 +45,22 @@ export function Header() {
           <span className="dd-muted">loading cases…</span>
         )}
       </div>
-      <div className="dd-header-hosts" aria-label="Connected hosts">
+      <ActivityIndicator />
+      <div
+        className="dd-header-hosts"
+        aria-label="Connected hosts"
+        data-testid="header-streams"
+        title="Read-only: Drydock follows each connected engine's event stream; nothing is created on the host"
+      >
         {connected.length === 0 ? (
           <span className="dd-muted">no host connected</span>
         ) : (
-          connected.map((p) => <HostLabel key={p.name} name={p.name} state />)
+          <>
+            <span className="dd-header-label">EVENTS</span>
+            {connected.map((p) => (
+              <HostLabel key={p.name} name={p.name} state />
+            ))}
+          </>
         )}
       </div>
       <TransportIndicator />

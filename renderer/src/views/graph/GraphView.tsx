@@ -6,6 +6,7 @@ import { useApp, useLiveEpoch } from '../../shell/app-context';
 import { ErrorBox } from '../../shell/ErrorBox';
 import { useHosts } from '../../shell/hosts-context';
 import { useNotify } from '../../shell/toasts';
+import { useViewActive } from '../../shell/view-activity';
 import { visibleText } from '../processes/visible-text';
 import type { ViewProps } from '../view-types';
 import type { Selection } from './graph-canvas';
@@ -31,7 +32,11 @@ export function GraphView({ params, visit }: ViewProps) {
   const { profiles, status } = useHosts();
   const [chosen, setChosen] = useState(params.host ?? '');
   const [seenVisit, setSeenVisit] = useState(visit);
-  const [live, setLive] = useState(true);
+  // Off on first open: every live refresh starts helper containers on the host under investigation.
+  const [live, setLive] = useState(false);
+  const active = useViewActive();
+  // Leaving the view stops the live refresh; coming back does not restart it behind the user's back.
+  if (!active && live) setLive(false);
   const [reloadKey, setReloadKey] = useState(0);
   const [filters, setFilters] = useState<GraphFilters>(DEFAULT_FILTERS);
   const [query, setQuery] = useState('');
@@ -47,7 +52,9 @@ export function GraphView({ params, visit }: ViewProps) {
   const connected = profiles.filter((p) => status.get(p.name)?.state === 'connected');
   const host = chosen || connected[0]?.name || profiles[0]?.name || '';
   const watchHost = host === ALL_HOSTS ? '' : host;
-  const watch = useNetworkWatch(client, watchHost, live && host !== '', epoch, reloadKey);
+  const watch = useNetworkWatch(client, watchHost, live && active && host !== '', epoch, reloadKey, active);
+  // Stopped elsewhere (the header's Stop, an expired lease, failures): Live shows it is off.
+  if (live && watch.ended) setLive(false);
   const snapshot = watch.snapshot;
 
   const nodesById = useMemo(() => new Map((snapshot?.nodes ?? []).map((n) => [n.id, n])), [snapshot]);
@@ -88,6 +95,12 @@ export function GraphView({ params, visit }: ViewProps) {
     if (node.host && node.containerId) navigate(view, { host: node.host, container: node.containerId, ...(view === 'processes' ? { run: true } : {}) });
   };
 
+  const onLive = (on: boolean) => {
+    setLive(on);
+    // A new run of the watch: its own key, so the end of the previous one is not taken for it.
+    if (on) setReloadKey((k) => k + 1);
+  };
+
   const set = <K extends keyof GraphFilters>(key: K, value: GraphFilters[K]) => setFilters((f) => ({ ...f, [key]: value }));
 
   return (
@@ -107,7 +120,7 @@ export function GraphView({ params, visit }: ViewProps) {
           </select>
         </label>
         <label className="dd-check">
-          <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> Live (every 5 s)
+          <input type="checkbox" checked={live} onChange={(e) => onLive(e.target.checked)} title="Each refresh starts short-lived helper containers on the host; stops when you leave this view" /> Live (every 5 s)
         </label>
         <button type="button" className="dd-small" onClick={() => setReloadKey((k) => k + 1)} disabled={!host || watch.loading} title="Read every namespace again now">
           Refresh

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { NetworkChangedEvent, NetworkGraphSnapshot } from '../../../../shared/domain/network';
+import type { NetworkChangedEvent, NetworkGraphSnapshot, NetworkWatchEndedEvent } from '../../../../shared/domain/network';
 import type { DrydockError } from '../../../../shared/result';
 import type { AppClient } from '../../transport/app-client';
 
@@ -10,6 +10,8 @@ export interface NetworkWatchState {
   loading: boolean;
   refreshes: number;
   watchId: string | null;
+  /** Why the current request's watch ended (stopped from the header, lease, failure); null while it runs or before. */
+  ended: NetworkWatchEndedEvent['reason'] | null;
 }
 
 interface Arrived {
@@ -21,6 +23,7 @@ interface Arrived {
   /** Which request the watch belongs to. */
   watchKey: string;
   watchId: string | null;
+  ended: NetworkWatchEndedEvent['reason'] | null;
 }
 
 const INTERVAL_SECONDS = 5;
@@ -29,26 +32,33 @@ const RENEW_MS = 10_000;
 
 /**
  * The live graph of one host (or every connected host, host = ''): a watch on the core that
- * refreshes every few seconds and pushes 'network.changed'. The watch holds a lease the view
- * renews while it is mounted, so a closed window or a reload leaves nothing running. When the
- * event stream reconnects (epoch), the watch is set up again. With live off, one snapshot.
+ * refreshes every few seconds and pushes 'network.changed'. Every refresh starts helper
+ * containers on the host, so the watch runs only while `active` (the view is on screen) and
+ * `live`; it holds a lease the view renews, and the bridge ends it when this page's event stream
+ * closes, so a closed window or a reload leaves nothing running. When the event stream
+ * reconnects (epoch), the watch is set up again. With live off, one snapshot per host / reload
+ * (not repeated each time the view is shown again).
  */
-export function useNetworkWatch(client: AppClient, host: string, live: boolean, epoch: number, reloadKey: number): NetworkWatchState {
+export function useNetworkWatch(client: AppClient, host: string, live: boolean, epoch: number, reloadKey: number, active: boolean): NetworkWatchState {
   const key = `${host}|${live}|${epoch}|${reloadKey}`;
-  const [arrived, setArrived] = useState<Arrived>({ key: '', snapshot: null, error: null, refreshes: 0, watchKey: '', watchId: null });
+  const [arrived, setArrived] = useState<Arrived>({ key: '', snapshot: null, error: null, refreshes: 0, watchKey: '', watchId: null, ended: null });
   const watchRef = useRef<string | null>(null);
+  const snapshotKeyRef = useRef<string | null>(null);
 
   useEffect(() => {
+    if (!active) return;
     let cancelled = false;
     const selection = host ? { host } : {};
     const update = (change: Pick<Arrived, 'error'> & Partial<Pick<Arrived, 'snapshot' | 'refreshes'>>) => {
       if (!cancelled) setArrived((a) => ({ ...a, ...change, key }));
     };
-    const setWatch = (watchId: string | null) => {
-      if (!cancelled) setArrived((a) => ({ ...a, watchKey: key, watchId }));
+    const setWatch = (watchId: string | null, ended: Arrived['ended'] = null) => {
+      if (!cancelled) setArrived((a) => ({ ...a, watchKey: key, watchId, ended }));
     };
     if (!live) {
+      if (snapshotKeyRef.current === key) return;
       void client.invoke('network.snapshot', { ...selection, record: false }).then((result) => {
+        if (!cancelled) snapshotKeyRef.current = key;
         update(result.ok ? { snapshot: result.value.snapshot, error: null } : { error: result.error });
       });
       return () => {
@@ -66,7 +76,7 @@ export function useNetworkWatch(client: AppClient, host: string, live: boolean, 
     const offEnded = client.on('network.watch-ended', (event) => {
       if (cancelled || event.watchId !== watchRef.current) return;
       watchRef.current = null;
-      setWatch(null);
+      setWatch(null, event.reason);
       update({ error: { kind: event.reason === 'failed' ? 'engine' : 'cancelled', message: `The live connection graph stopped (${event.reason}${event.message ? `: ${event.message}` : ''})` } });
     });
     let renew: ReturnType<typeof setInterval> | undefined;
@@ -98,7 +108,7 @@ export function useNetworkWatch(client: AppClient, host: string, live: boolean, 
       watchRef.current = null;
       if (id) void client.invoke('network.unwatch', { watchId: id });
     };
-  }, [client, host, live, key]);
+  }, [client, host, live, key, active]);
 
   const current = arrived.key === key;
   return {
@@ -108,5 +118,6 @@ export function useNetworkWatch(client: AppClient, host: string, live: boolean, 
     loading: !current,
     refreshes: current ? arrived.refreshes : 0,
     watchId: arrived.watchKey === key ? arrived.watchId : null,
+    ended: arrived.watchKey === key ? arrived.ended : null,
   };
 }

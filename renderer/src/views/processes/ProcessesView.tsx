@@ -2,6 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DrydockClient } from '../../../../shared/client';
 import type { ProcessChange, ProcessSampleEvent, ProcessSnapshot, StoredRef } from '../../../../shared/domain/processes';
 import { utc } from '../../lib/format';
+import { useLiveEpoch } from '../../shell/app-context';
+import { useViewActive } from '../../shell/view-activity';
 import { ProcessTree } from './ProcessTree';
 import { visibleText } from './visible-text';
 import './processes.css';
@@ -116,6 +118,26 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
     watchRef.current = null;
     setWatchId(null);
   }, [client]);
+
+  // A watch runs only while this view is on screen: leaving it stops the sampling.
+  const active = useViewActive();
+  useEffect(() => {
+    if (!active && watchRef.current) void stopWatch();
+  }, [active, stopWatch]);
+
+  // The event stream dropped and came back: the bridge ended this page's watches meanwhile, and
+  // the 'watch-ended' event went with the stream. Ask the core whether ours still runs.
+  const epoch = useLiveEpoch();
+  useEffect(() => {
+    const id = watchRef.current;
+    if (!id) return;
+    void client.invoke('processes.watches', {}).then((r) => {
+      if (r.ok && watchRef.current === id && !r.value.some((w) => w.id === id)) {
+        watchRef.current = null;
+        setWatchId(null);
+      }
+    });
+  }, [client, epoch]);
 
   const selectedEntry = snapshot?.processes.find((p) => p.pid === selected) ?? null;
   const flagged = snapshot ? snapshot.flagged.map((pid) => snapshot.processes.find((p) => p.pid === pid)).filter((p) => p !== undefined) : [];
