@@ -46,12 +46,52 @@ export interface BundleExportResult extends ExportResult {
   caseId: string;
   artifacts: number;
   auditEntries: number;
+  /** The manifest was signed with the store's examiner key (fingerprint given). */
+  signed: boolean;
+  signedBy?: string;
 }
 
 export interface BundleImportResult {
   case: CaseInfo;
   report: VerifyReport;
+  /** How the bundle was signed (a bad signature is never imported). */
+  signature: BundleSignatureCheck;
 }
+
+/** The public half of the store's examiner key. */
+export interface ExaminerKeyInfo {
+  algorithm: 'ed25519';
+  examiner: string;
+  createdAt: string;
+  /** The raw 32-byte Ed25519 public key (RFC 8032), base64. */
+  publicKey: string;
+  /** SHA-256 of the raw 32-byte public key, lowercase hex. */
+  fingerprint: string;
+}
+
+/** A public key the reviewer chose to trust, with the name they gave it. */
+export interface TrustedKey {
+  fingerprint: string;
+  /** The raw 32-byte Ed25519 public key, base64. */
+  publicKey: string;
+  name: string;
+  trustedAt: string;
+}
+
+/**
+ * A bundle's signature as checked at import: none, by a key this store trusts, or by a key it does
+ * not. signer and signedAt are what the signer stated, authenticated by the signature.
+ */
+export type BundleSignatureCheck =
+  | { status: 'unsigned' }
+  | { status: 'trusted'; fingerprint: string; signer: string; signedAt: string; trustedAs: string }
+  | { status: 'untrusted'; fingerprint: string; signer: string; signedAt: string };
+
+/** The signature recorded when a case was imported (a case created in this store has none). */
+export type CaseSignature = BundleSignatureCheck & { caseId: string; checkedAt: string };
+
+/** A key passphrase: never stored, never logged; scrypt stretches it (at least 8 characters). */
+const passphrase = z.string().min(1).max(1024);
 
 export const PREVIEW_DEFAULT_BYTES = 64 * 1024;
 export const PREVIEW_MAX_BYTES = 1024 * 1024;
@@ -115,9 +155,29 @@ export const evidenceChannels = {
   /** Copies one artifact's bytes out of the store, re-hashing them on the way. */
   'evidence.export-artifact': channel<ExportResult>()(z.object({ artifactId, path: localPath }).strict()),
   /** Writes a case bundle (tar: manifest, database rows, audit chain, blobs) that verifies on another machine. */
-  'evidence.export-bundle': channel<BundleExportResult>()(z.object({ caseRef: caseRef.optional(), path: localPath }).strict()),
-  /** Verifies a bundle, then imports it as a read-only case; a bundle that fails verification is refused. */
-  'evidence.import-bundle': channel<BundleImportResult>()(z.object({ path: localPath }).strict()),
+  'evidence.export-bundle': channel<BundleExportResult>()(
+    z.object({ caseRef: caseRef.optional(), path: localPath, sign: z.boolean().default(false), passphrase: passphrase.optional() }).strict(),
+  ),
+  /**
+   * Verifies a bundle, then imports it as a read-only case; a bundle that fails verification or
+   * carries a bad signature is refused, and with requireSignature so is one not signed by a trusted key.
+   */
+  'evidence.import-bundle': channel<BundleImportResult>()(z.object({ path: localPath, requireSignature: z.boolean().default(false) }).strict()),
+  /** Creates the store's examiner key pair (Ed25519), the private key encrypted with the passphrase. */
+  'evidence.key-create': channel<ExaminerKeyInfo>()(z.object({ examiner: examinerText(200).optional(), passphrase }).strict()),
+  /** The store's examiner key (public half and fingerprint); 'not-found' when there is none. */
+  'evidence.key-show': channel<ExaminerKeyInfo>()(empty),
+  /** Writes the examiner's public key file, for reviewers to trust. */
+  'evidence.key-export': channel<ExportResult>()(z.object({ path: localPath }).strict()),
+  /** Trusts the Ed25519 public key in a file (PEM), under the given name or the file's "Examiner:" line. */
+  'evidence.key-trust': channel<TrustedKey>()(z.object({ path: localPath, name: examinerText(200).optional() }).strict()),
+  'evidence.keys-trusted': channel<TrustedKey[]>()(empty),
+  /** How an imported case's bundle was signed (404 for a case created here). */
+  /** Who is acting now (for the header) and by which rule. */
+  'evidence.examiner': channel<ActingExaminer>()(empty),
+  /** The examiner's explicit choice (empty clears it); the change is audited. */
+  'evidence.examiner-set': channel<ActingExaminer>()(z.object({ name: examinerText(200) }).strict()),
+  'evidence.case-signature': channel<CaseSignature>()(z.object({ caseRef: caseRef.optional() }).strict()),
 } as const;
 
 export const evidenceEvents = {

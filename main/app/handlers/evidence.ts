@@ -17,6 +17,12 @@ type EvidenceHandlers = Pick<
   | 'evidence.export-artifact'
   | 'evidence.export-bundle'
   | 'evidence.import-bundle'
+  | 'evidence.key-create'
+  | 'evidence.key-show'
+  | 'evidence.key-export'
+  | 'evidence.key-trust'
+  | 'evidence.keys-trusted'
+  | 'evidence.case-signature'
 >;
 
 export function evidenceHandlers(core: Core): EvidenceHandlers {
@@ -37,7 +43,13 @@ export function evidenceHandlers(core: Core): EvidenceHandlers {
     'evidence.note': (req) => evidence.addNote(req.text, req.caseRef),
     'evidence.verify': (req) => evidence.verify(req.caseRef),
     'evidence.export-artifact': (req) => evidence.exportArtifact(req.artifactId, req.path),
-    'evidence.export-bundle': (req) => evidence.exportCase(req.caseRef, req.path),
-    'evidence.import-bundle': (req) => evidence.importCase(req.path),
+    'evidence.export-bundle': (req) => evidence.exportCase(req.caseRef, req.path, req.sign ? { ...(req.passphrase !== undefined ? { passphrase: req.passphrase } : {}) } : undefined),
+    'evidence.import-bundle': (req) => evidence.importCase(req.path, { requireSignature: req.requireSignature }),
+    'evidence.key-create': async (req) => evidence.signing.createKey(req.passphrase, req.examiner),
+    'evidence.key-show': async () => evidence.signing.showKey(),
+    'evidence.key-export': (req) => evidence.signing.exportPublicKey(req.path),
+    'evidence.key-trust': (req) => evidence.signing.trust(req.path, req.name),
+    'evidence.keys-trusted': async () => evidence.signing.listTrusted(),
+    'evidence.case-signature': (req) => evidence.caseSignature(req.caseRef),
   };
 }

@@ -2,7 +2,9 @@ import path from 'node:path';
 import type { ArtifactInfo, AuditEntry, CaseInfo, VerifyProblem, VerifyReport } from '../../../shared/domain/evidence';
 import { CliError, type CliCommand, type CliContext } from '../command';
 import { safeText, table } from '../terminal-safe';
+import type { BundleSignatureCheck } from '../../../shared/contract/evidence';
 import { evidenceShowCommand } from './evidence-show';
+import { passphrase } from './key';
 
 // Case names, notes and artifact sources may hold anything (they come from examiners and from
 // hosts under investigation): every human-readable line goes through safeText/table.
@@ -55,6 +57,18 @@ export function renderReport(report: VerifyReport): string {
   const lines = [`Verification FAILED (${counts} checked, ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}):`];
   report.problems.forEach((p, i) => lines.push(`${i === 0 ? 'first: ' : '       '}${safeText(problemText(p), 1000)}`));
   return lines.join('\n');
+}
+
+/** How a bundle was signed, in one line: the signer's name and time are what the signature vouches for. */
+export function signatureText(s: BundleSignatureCheck): string {
+  switch (s.status) {
+    case 'unsigned':
+      return 'Signature: UNSIGNED (no examiner signature; anyone could have written this bundle)';
+    case 'untrusted':
+      return `Signature: signed by an UNTRUSTED key ${s.fingerprint} (claims ${safeText(s.signer, 200)}, at ${safeText(s.signedAt, 64)}); trust it with drydock key trust FILE after comparing the fingerprint`;
+    case 'trusted':
+      return `Signature: valid, signed by ${safeText(s.trustedAs, 200)} (key ${s.fingerprint}, states ${safeText(s.signer, 200)}) at ${safeText(s.signedAt, 64)}`;
+  }
 }
 
 function absolute(file: string): string {
@@ -210,30 +224,45 @@ const primaryCommands: CliCommand[] = [
   {
     path: ['case', 'export'],
     summary: 'Write a case bundle (tar) that verifies on another machine',
-    usage: 'case export FILE [--case CASE]  (or --out FILE)',
+    usage: 'case export FILE [--case CASE] [--sign]  (or --out FILE)',
     positionals: true,
-    options: { out: { type: 'string' }, case: { type: 'string' } },
+    options: { out: { type: 'string' }, case: { type: 'string' }, sign: { type: 'boolean' } },
     async run(ctx, values, positionals) {
       const named = str(values, 'out');
       if (positionals.length > 1 || (named !== undefined && positionals.length > 0)) throw new CliError('takes one bundle FILE (as FILE or --out FILE)', 2);
       const target = named ?? positionals[0];
       if (target === undefined) throw new CliError('needs the bundle FILE to write', 2);
-      const result = await ctx.call('evidence.export-bundle', { path: absolute(target), ...caseRefOf(values) });
-      out(ctx, result, () => `Wrote ${safeText(result.path)}: ${result.artifacts} artifacts, ${result.auditEntries} audit entries, ${result.bytes} bytes, sha256 ${result.sha256}`);
+      const sign = values.sign === true ? { sign: true, passphrase: await passphrase(false) } : {};
+      const result = await ctx.call('evidence.export-bundle', { path: absolute(target), ...caseRefOf(values), ...sign });
+      out(ctx, result, () => `Wrote ${safeText(result.path)}: ${result.artifacts} artifacts, ${result.auditEntries} audit entries, ${result.bytes} bytes, sha256 ${result.sha256}${result.signedBy ? `\nSigned with examiner key ${result.signedBy}` : ''}`);
       return 0;
     },
   },
   {
     path: ['case', 'import'],
-    summary: 'Verify a case bundle and import it read-only',
-    usage: 'case import FILE',
+    summary: 'Verify a case bundle and its signature, and import it read-only (--require-signature: only if signed by a trusted key)',
+    usage: 'case import FILE [--require-signature]',
     positionals: true,
-    async run(ctx, _values, positionals) {
+    options: { 'require-signature': { type: 'boolean' } },
+    async run(ctx, values, positionals) {
       const file = positionals[0];
       if (file === undefined || positionals.length > 1) throw new CliError('needs one bundle FILE', 2);
-      const result = await ctx.call('evidence.import-bundle', { path: absolute(file) });
-      out(ctx, result, () => `Imported case ${caseLine(result.case)} read-only\n${renderReport(result.report)}`);
+      const result = await ctx.call('evidence.import-bundle', { path: absolute(file), requireSignature: values['require-signature'] === true });
+      out(ctx, result, () => `Imported case ${caseLine(result.case)} read-only\n${signatureText(result.signature)}\n${renderReport(result.report)}`);
       return result.report.ok ? 0 : 5;
+    },
+  },
+  {
+    path: ['case', 'signature'],
+    summary: "How an imported case's bundle was signed: key fingerprint, signer, time, trusted or not",
+    usage: 'case signature [CASE]',
+    positionals: true,
+    async run(ctx, _values, positionals) {
+      if (positionals.length > 1) throw new CliError('takes at most one CASE', 2);
+      const ref = positionals[0];
+      const signature = await ctx.call('evidence.case-signature', ref !== undefined ? { caseRef: ref } : {});
+      out(ctx, signature, () => `${signatureText(signature)}\n(checked at import, ${signature.checkedAt})`);
+      return 0;
     },
   },
   {

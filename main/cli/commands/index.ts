@@ -1,12 +1,14 @@
 import type { CliCommand } from '../command';
+import { artifactAcquireCommands } from './artifact-acquire';
 import { captureCommands } from './capture';
 import { caseCommands } from './case';
 import { driftCommands } from './drift';
 import { hostCommands } from './hosts';
 import { inventoryCommands } from './inventory';
+import { keyCommands } from './key';
 import { networkCommands } from './network';
 import { processesCommands } from './processes';
 import { quarantineCommands } from './quarantine';
 import { serveCommands } from './serve';
 
-export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...caseCommands, ...processesCommands, ...captureCommands, ...driftCommands, ...networkCommands, ...quarantineCommands, ...serveCommands];
+export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...caseCommands, ...keyCommands, ...processesCommands, ...captureCommands, ...driftCommands, ...artifactAcquireCommands, ...networkCommands, ...quarantineCommands, ...serveCommands];

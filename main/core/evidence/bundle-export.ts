@@ -7,6 +7,7 @@ import type { ArtifactStore } from './artifact-store';
 import { type AuditLog, UnreadableEntry } from './audit-chain';
 import type { BlobStore } from './blob-store';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleManifest, blobEntryName, MANIFEST_NAME } from './bundle-manifest';
+import { SIGNATURE_NAME } from './bundle-signature';
 import { canonicalJson } from './canonical-json';
 import { checkNewFileTarget, writeNewFile } from './new-file';
 import { caseLabel, checkCase, describeProblem } from './verify';
@@ -20,10 +21,13 @@ export interface BundleExportDeps {
   now(): string;
   /** Runs a function inside one read transaction (a consistent snapshot of the rows). */
   snapshot<T>(read: () => T): T;
+  /** Signs the manifest's exact bytes: returns the bytes of manifest.sig.json (see bundle-signature.ts). */
+  sign?(manifestBytes: Buffer): Buffer;
 }
 
 /**
- * Writes a case as one tar stream: manifest.json, then each distinct blob as blobs/<sha256>. The
+ * Writes a case as one tar stream: manifest.json, manifest.sig.json when deps.sign is given, then
+ * each distinct blob as blobs/<sha256>. The
  * case must verify first (a bundle that cannot verify elsewhere is not produced), and every blob
  * is re-hashed as it streams into the archive.
  */
@@ -61,6 +65,7 @@ export async function exportBundle(deps: BundleExportDeps, kase: CaseInfo, targe
     blobs: [...blobs].map(([sha256, size]) => ({ path: blobEntryName(sha256), sha256, size })),
   };
   const manifestBytes = Buffer.from(canonicalJson(manifest), 'utf8');
+  const signature = deps.sign?.(manifestBytes);
   const mtime = new Date(exportedAt);
 
   const pack = tar.pack();
@@ -69,6 +74,11 @@ export async function exportBundle(deps: BundleExportDeps, kase: CaseInfo, targe
       await addEntry(pack, { name: MANIFEST_NAME, size: manifestBytes.length, mode: 0o444, mtime }, async (sink) => {
         await writeChunk(sink, manifestBytes);
       });
+      if (signature) {
+        await addEntry(pack, { name: SIGNATURE_NAME, size: signature.length, mode: 0o444, mtime }, async (sink) => {
+          await writeChunk(sink, signature);
+        });
+      }
       for (const { path: name, sha256, size } of manifest.blobs) {
         await addEntry(pack, { name, size, mode: 0o444, mtime }, async (sink) => {
           const hash = createHash('sha256');
@@ -94,7 +104,7 @@ export async function exportBundle(deps: BundleExportDeps, kase: CaseInfo, targe
   const [produced, written] = await Promise.allSettled([producing, writeNewFile(target, pack)]);
   if (produced.status === 'rejected') throw produced.reason;
   if (written.status === 'rejected') throw written.reason;
-  return { path: target, bytes: written.value.bytes, sha256: written.value.sha256, caseId: kase.id, artifacts: artifacts.length, auditEntries: entries.length };
+  return { path: target, bytes: written.value.bytes, sha256: written.value.sha256, caseId: kase.id, artifacts: artifacts.length, auditEntries: entries.length, signed: signature !== undefined };
 }
 
 type Sink = ReturnType<tar.Pack['entry']>;

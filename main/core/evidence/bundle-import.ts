@@ -4,10 +4,12 @@ import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import tar from 'tar-stream';
 import type { z } from 'zod';
+import type { BundleSignatureCheck } from '../../../shared/contract/evidence';
 import type { ArtifactInfo, CaseInfo } from '../../../shared/domain/evidence';
 import { DrydockFailure } from '../errors';
 import type { BlobStore, BlobWriter } from './blob-store';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleManifest, blobEntryName, MANIFEST_NAME, MAX_MANIFEST_BYTES, manifestSchema } from './bundle-manifest';
+import { MAX_SIGNATURE_BYTES, SIGNATURE_NAME } from './bundle-signature';
 import { isWellFormed } from './canonical-json';
 import { caseLabel, checkCase, describeProblem } from './verify';
 
@@ -18,18 +20,26 @@ export interface VerifiedBundle {
   bytes: number;
   /** Sealed temporary files in the store, one per blob not already stored. */
   staged: { sha256: string; size: number; tempPath: string }[];
+  signature: BundleSignatureCheck;
 }
 
 export interface BundleReadOptions {
   maxManifestBytes?: number;
   /** Refuses early (before any blob is read) when the case is already in the store. */
   assertNew(manifest: BundleManifest): void;
+  /**
+   * Judges the bundle's signature (see bundle-signature.ts): called once, before any blob is read,
+   * with the manifest's exact bytes and the signature entry's bytes (undefined: the bundle has
+   * none); throws to refuse the bundle.
+   */
+  checkSignature(manifestBytes: Buffer, signatureBytes: Buffer | undefined): BundleSignatureCheck;
 }
 
 /**
  * Reads a bundle end to end and proves it before anything is committed: the manifest (chain,
  * case, rows) is checked first, then every blob entry is hashed as it streams into a staged
- * temporary file. Any hostile entry, tampered byte, missing or extra file refuses the whole
+ * temporary file. The signature entry, if any, is judged by options.checkSignature before the
+ * first blob. Any hostile entry, tampered byte, missing or extra file refuses the whole
  * bundle with a message that names the file; staged files are removed. The caller commits.
  */
 export async function readBundle(blobs: BlobStore, file: string, options: BundleReadOptions): Promise<VerifiedBundle> {
@@ -53,6 +63,8 @@ export async function readBundle(blobs: BlobStore, file: string, options: Bundle
 
   const staged: VerifiedBundle['staged'] = [];
   let manifest: BundleManifest | undefined;
+  let manifestBytes: Buffer = Buffer.alloc(0);
+  let signature: BundleSignatureCheck | undefined;
   const expected = new Map<string, number>();
   const received = new Set<string>();
   let current: BlobWriter | undefined;
@@ -64,14 +76,20 @@ export async function readBundle(blobs: BlobStore, file: string, options: Bundle
         if (!manifest) {
           if (name !== MANIFEST_NAME) throw refuse(`the first entry must be ${MANIFEST_NAME}, found ${quote(name)}`);
           if ((header.size ?? 0) > maxManifest) throw refuse(`${MANIFEST_NAME} is ${header.size} bytes, over the ${maxManifest}-byte limit`);
-          const text = await readAll(entry, maxManifest);
-          manifest = parseManifest(text, refuse);
+          manifestBytes = await readAll(entry, maxManifest, MANIFEST_NAME);
+          manifest = parseManifest(manifestBytes.toString('utf8'), refuse);
           options.assertNew(manifest);
           for (const b of manifest.blobs) expected.set(b.sha256, b.size);
           continue;
         }
+        if (!signature) {
+          const signed = name === SIGNATURE_NAME;
+          if (signed && (header.size ?? 0) > MAX_SIGNATURE_BYTES) throw refuse(`${SIGNATURE_NAME} is ${header.size} bytes, over the ${MAX_SIGNATURE_BYTES}-byte limit`);
+          signature = options.checkSignature(manifestBytes, signed ? await readAll(entry, MAX_SIGNATURE_BYTES, SIGNATURE_NAME) : undefined);
+          if (signed) continue;
+        }
         const sha = /^blobs\/([a-f0-9]{64})$/.exec(name)?.[1];
-        if (!sha) throw refuse(`unexpected entry ${quote(name)}: a bundle holds only ${MANIFEST_NAME} and blobs/<sha256>`);
+        if (!sha) throw refuse(`unexpected entry ${quote(name)}: a bundle holds only ${MANIFEST_NAME}, then optionally ${SIGNATURE_NAME}, then blobs/<sha256>`);
         const size = expected.get(sha);
         if (size === undefined) throw refuse(`entry ${quote(name)} is not listed in ${MANIFEST_NAME}`);
         if (received.has(sha)) throw refuse(`entry ${quote(name)} appears twice`);
@@ -100,13 +118,14 @@ export async function readBundle(blobs: BlobStore, file: string, options: Bundle
       throw refuse(`${manifest ? 'it is truncated or damaged' : 'it is not a readable tar archive'} (${(err as Error).message})`);
     }
     if (!manifest) throw refuse(`it has no ${MANIFEST_NAME} (empty archive)`);
+    signature ??= options.checkSignature(manifestBytes, undefined);
     for (const [sha] of expected) {
       if (!received.has(sha)) {
         const artifact = manifest.artifacts.find((a) => a.sha256 === sha);
         throw refuse(`${blobEntryName(sha)}${artifact ? ` (artifact ${artifact.id})` : ''} is missing from the bundle: it is truncated or incomplete`);
       }
     }
-    return { manifest, sha256: fileHash.digest('hex'), bytes: fileBytes, staged };
+    return { manifest, sha256: fileHash.digest('hex'), bytes: fileBytes, staged, signature };
   } catch (err) {
     input.destroy();
     extract.destroy();
@@ -136,15 +155,15 @@ function checkEntry(header: tar.Header, refuse: (m: string) => DrydockFailure): 
   return name;
 }
 
-async function readAll(entry: AsyncIterable<unknown>, limit: number): Promise<string> {
+async function readAll(entry: AsyncIterable<unknown>, limit: number, name: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of entry) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new Error(`${MANIFEST_NAME} exceeds ${limit} bytes`);
+    if (size > limit) throw new Error(`${name} exceeds ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function parseManifest(text: string, refuse: (m: string, kind?: 'integrity' | 'unsupported') => DrydockFailure): BundleManifest {

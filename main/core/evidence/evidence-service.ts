@@ -30,6 +30,7 @@ import { exportBundle } from './bundle-export';
 import { discardStaged, readBundle } from './bundle-import';
 import { wellFormed } from './canonical-json';
 import { CaseStore, caseRecord } from './case-store';
+import { BundleSigning } from './signing';
 import { drydockVersion } from './drydock-version';
 import { writeNewFile } from './new-file';
 import { caseLabel, describeProblem, verifyStore } from './verify';
@@ -58,6 +59,8 @@ export class EvidenceService implements EvidencePort {
   private readonly log: AuditLog;
   private readonly blobs: BlobStore;
   private readonly artifacts: ArtifactStore;
+  /** Examiner keys, trusted keys and bundle signatures. */
+  readonly signing: BundleSigning;
   private readonly ownerToken = randomUUID();
   /** Crash recovery of interrupted acquisitions, started on open; readers of the whole store wait for it. */
   private readonly recovered: Promise<void>;
@@ -82,6 +85,7 @@ export class EvidenceService implements EvidencePort {
       },
       audited: (entry) => deps.events.emit('evidence.audit-appended', entry),
     });
+    this.signing = new BundleSigning({ db: deps.db, storeDir: deps.storeDir, examiner: () => deps.examiner, now: () => this.now(), audit: (action, details) => this.append(null, action, details) });
     this.recovered = this.recover();
   }
 
@@ -360,8 +364,13 @@ export class EvidenceService implements EvidencePort {
     return { path: target, bytes: written.bytes, sha256: written.sha256 };
   }
 
-  async exportCase(ref: string | undefined, target: string): Promise<BundleExportResult> {
+  /**
+   * Writes a case bundle; with sign, the manifest is signed with the store's examiner key, unlocked
+   * with the passphrase before anything is written (see BundleSigning.signer for the refusals).
+   */
+  async exportCase(ref: string | undefined, target: string, sign: { passphrase?: string } | undefined = undefined): Promise<BundleExportResult> {
     const kase = this.selectCase(ref);
+    const signer = sign ? this.signing.signer(sign.passphrase) : undefined;
     const result = await exportBundle(
       {
         artifacts: this.artifacts,
@@ -371,16 +380,22 @@ export class EvidenceService implements EvidencePort {
         examiner: this.deps.examiner,
         now: () => this.now(),
         snapshot: (read) => this.deps.db.transaction(read)(),
+        ...(signer ? { sign: signer.sign } : {}),
       },
       kase,
       target,
     );
-    this.audit('case.exported', { path: target, sha256: result.sha256, bytes: result.bytes, artifacts: result.artifacts, auditEntries: result.auditEntries }, kase.id);
-    return result;
+    const signed = signer ? { signedBy: signer.fingerprint } : {};
+    this.audit('case.exported', { path: target, sha256: result.sha256, bytes: result.bytes, artifacts: result.artifacts, auditEntries: result.auditEntries, ...signed }, kase.id);
+    return { ...result, ...signed };
   }
 
-  /** Verifies a bundle completely, then adds its case read-only; a bundle that fails changes nothing. */
-  async importCase(file: string): Promise<BundleImportResult> {
+  /**
+   * Verifies a bundle completely, then adds its case read-only; a bundle that fails changes nothing.
+   * A bad signature is always refused; with requireSignature, so is a bundle not signed by a
+   * trusted key. How it was signed is recorded for the case (caseSignature) and in the audit entry.
+   */
+  async importCase(file: string, options: { requireSignature?: boolean } = {}): Promise<BundleImportResult> {
     await this.recovered;
     const assertNew = (id: string, name: string) => {
       const existing = this.cases.get(id);
@@ -388,7 +403,10 @@ export class EvidenceService implements EvidencePort {
         throw new DrydockFailure('conflict', `Case ${JSON.stringify(name).slice(0, 120)} (${id}) is already in this evidence store (${existing.readOnly ? 'imported earlier' : 'created here'}); nothing was imported`);
       }
     };
-    const bundle = await readBundle(this.blobs, file, { assertNew: (m) => assertNew(m.case.id, m.case.name) });
+    const bundle = await readBundle(this.blobs, file, {
+      assertNew: (m) => assertNew(m.case.id, m.case.name),
+      checkSignature: this.signing.checker(options.requireSignature === true, (message) => new DrydockFailure('integrity', `Bundle ${file} refused, nothing was imported: ${message}`)),
+    });
     const { manifest } = bundle;
     const kase: CaseInfo = { ...manifest.case, readOnly: true };
     let entry: AuditEntry;
@@ -402,6 +420,7 @@ export class EvidenceService implements EvidencePort {
           this.cases.insert(kase);
           for (const a of manifest.artifacts) this.artifacts.insertVerbatim(a);
           this.log.insertVerbatim(kase.id, manifest.audit);
+          this.signing.recordSignature(kase.id, bundle.signature);
           return this.log.append({
             caseId: null,
             at: this.now(),
@@ -419,6 +438,7 @@ export class EvidenceService implements EvidencePort {
               exportedAt: manifest.exportedAt,
               exportedBy: manifest.exportedBy,
               exportedWith: manifest.drydockVersion,
+              signature: bundle.signature,
             },
           });
         })
@@ -429,7 +449,13 @@ export class EvidenceService implements EvidencePort {
     }
     this.deps.events.emit('evidence.audit-appended', entry);
     const report = await this.runVerify(kase.id);
-    return { case: kase, report };
+    return { case: kase, report, signature: bundle.signature };
+  }
+
+  /** How an imported case's bundle was signed; 'not-found' for a case created here. */
+  async caseSignature(ref?: string) {
+    const kase = this.selectCase(ref);
+    return this.signing.caseSignature(kase.id, caseLabel(kase));
   }
 
   /** Stops writers (their bytes are recovered as incomplete on the next open); the caller closes the db. */

@@ -78,7 +78,29 @@ function v1(db: Db): void {
   `);
 }
 
+// Signed bundles: the public keys this store's reviewer trusts, and how each imported case's
+// bundle was signed (status, key fingerprint, claimed signer and time), for the case report.
+function v2(db: Db): void {
+  db.exec(`
+    CREATE TABLE trusted_keys (
+      fingerprint TEXT PRIMARY KEY,
+      public_key TEXT NOT NULL,
+      name TEXT NOT NULL,
+      trusted_at TEXT NOT NULL
+    );
+    CREATE TABLE case_signatures (
+      case_id TEXT PRIMARY KEY REFERENCES cases (id),
+      status TEXT NOT NULL CHECK (status IN ('unsigned', 'trusted', 'untrusted')),
+      fingerprint TEXT,
+      signer TEXT,
+      signed_at TEXT,
+      trusted_as TEXT,
+      checked_at TEXT NOT NULL
+    );
+  `);
+}
+
 export const evidenceSchema: SchemaComponent = {
   name: 'evidence',
-  migrations: [v1],
+  migrations: [v1, v2],
 };

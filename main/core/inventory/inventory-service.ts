@@ -14,7 +14,7 @@ import { summarizeContainer } from './container-summary';
 import { topSeverity, type ImageFacts } from './risk-flags';
 
 export interface InventoryEvidence {
-  resolveWritableCase(ref?: string): { id: string };
+  resolveWritableCase(ref?: string, acquisition?: { host: string }): { id: string };
   ingestJson(meta: NewArtifact, value: unknown): Promise<ArtifactInfo>;
 }
 
@@ -67,6 +67,7 @@ export class InventoryService {
         snapshot,
       );
       this.deps.audit('inventory.taken', { host, containers: snapshot.containers.length, flaggedHighOrCritical: flagged, artifactId: artifact.id, sha256: artifact.sha256 }, kase.id);
+      return { ...snapshot, stored: { caseId: kase.id, artifactId: artifact.id, sha256: artifact.sha256 } };
     }
     return snapshot;
   }
@@ -121,7 +122,6 @@ export class InventoryService {
     }
   }
 
-  private async images(docker: Dockerode, host: string): Promise<Map<string, ImageFacts>> {
   /** Drydock's own helper: marked and unscored. A container that only claims to be one: flagged critical. */
   private judgeHelper(summary: ContainerSummary): ContainerSummary {
     const verdict = this.deps.helpers?.judge({ id: summary.id, imageId: summary.imageId, name: summary.name, labels: summary.labels });
@@ -134,6 +134,7 @@ export class InventoryService {
     return { ...summary, risks, topSeverity: topSeverity(risks) ?? 'critical' };
   }
 
+  private async images(docker: Dockerode, host: string): Promise<Map<string, ImageFacts>> {
     let images: Dockerode.ImageInfo[];
     try {
       images = await docker.listImages({ all: true });
