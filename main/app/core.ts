@@ -1,4 +1,4 @@
-import { DEFAULT_EXAMINER } from '../core/examiner';
+import { ExaminerIdentity } from '../core/examiner';
 import { systemClock, type Clock } from '../core/clock';
 import { EventHub } from '../core/event-hub';
 import { openDatabase, type Db, type SchemaComponent } from '../core/store/database';
@@ -22,6 +22,7 @@ import { QuarantineService } from '../core/quarantine/quarantine-service';
 export interface CoreOptions {
   /** The store directory: SQLite database and content-addressed blobs. */
   storeDir: string;
+  /** The examiner's explicit choice (--examiner); else DRYDOCK_EXAMINER, the case's examiner, the OS user. */
   examiner?: string;
   clock?: Clock;
   /** better-sqlite3 binding built for Electron's ABI (set by the Electron shell only). */
@@ -36,14 +37,15 @@ export interface Core {
   readonly storeDir: string;
   readonly db: Db;
   readonly clock: Clock;
-  readonly examiner: string;
+  /** Who is acting (resolved per case; see ExaminerIdentity). */
+  readonly examiner: ExaminerIdentity;
   readonly events: EventHub;
   readonly evidence: EvidenceService;
   readonly hosts: HostService;
-  readonly inventory: InventoryService;
-  readonly processes: ProcessService;
   /** Drydock's record of the helper containers it created on hosts (recognition is by recorded ID). */
   readonly helpers: HelperLedger;
+  readonly inventory: InventoryService;
+  readonly processes: ProcessService;
   readonly drift: DriftService;
   readonly capture: CaptureService;
   readonly network: NetworkService;
@@ -55,14 +57,14 @@ const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema, captureS
 
 export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
-  const examiner = options.examiner ?? DEFAULT_EXAMINER;
+  const examiner = new ExaminerIdentity(options.examiner);
   const db = openDatabase(options.storeDir, SCHEMA, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   const events = new EventHub();
   const evidence = new EvidenceService({ db, storeDir: options.storeDir, clock, examiner, events });
   const audit = evidence.auditFn();
+  const helpers = new HelperLedger({ db, audit, clock });
   const hosts = new HostService({ db, clock, events, audit });
   const quarantineRecords = new QuarantineRecordStore(db);
-  const helpers = new HelperLedger({ db, audit, clock });
   const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor, helpers });
   const drift = new DriftService({ db, hosts, evidence, events, clock, audit, helpers });
   const processes = new ProcessService({ hosts, evidence, events, clock, audit, drift: drift.lookup });
@@ -74,9 +76,9 @@ export function createCore(options: CoreOptions): Core {
     events,
     clock,
     audit,
+    helpers,
     helperImageOverride: () => capture.settings().helperImage,
     // A container drifted when the current case's latest drift report has added or changed files.
-    helpers,
     drift: async (host, containerId) => {
       const kase = await evidence.currentCase();
       if (!kase) return null;
@@ -90,25 +92,28 @@ export function createCore(options: CoreOptions): Core {
     evidence,
     events,
     clock,
-    examiner,
+    // Read at each use: the acting examiner follows the current case and the examiner's choice.
+    get examiner() {
+      return evidence.actingExaminer().name;
+    },
     inventory,
+    helpers,
   });
   let closing: Promise<void> | undefined;
   return {
     storeDir: options.storeDir,
     db,
-    helpers,
     clock,
     examiner,
     events,
     evidence,
     hosts,
+    helpers,
     inventory,
     processes,
     drift,
     capture,
     network,
-    helpers,
     quarantine,
     close() {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.

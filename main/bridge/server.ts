@@ -7,6 +7,7 @@ import { APP_CSP } from '../../shared/csp';
 import { trackClientWatches } from '../app/client-watches';
 import type { Dispatch } from '../app/dispatch';
 import type { EventHub } from '../core/event-hub';
+import { createDownloads } from './downloads';
 import { serveStatic } from './static-files';
 
 export interface BridgeOptions {
@@ -64,6 +65,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   // Watches belong to the page that started them: when its last event stream closes (tab closed,
   // reloaded, navigated away) they stop, rather than run on the host until a lease runs out.
   const watches = trackClientWatches(options.dispatch);
+  const downloads = await createDownloads(options.dispatch);
   const openStreams = new Map<string, number>();
   const sessionOf = (value: unknown): string | undefined => (typeof value === 'string' && SESSION.test(value) ? value : undefined);
 
@@ -80,6 +82,28 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req)) return reply(res, 421, { ok: false, error: { kind: 'permission-denied', message: 'wrong Host header' } });
     const url = new URL(req.url ?? '/', 'http://bridge.invalid');
+    if (url.pathname === '/api/save') {
+      if (req.method !== 'POST') return reply(res, 405, { ok: false, error: { kind: 'invalid-input', message: 'POST only' } });
+      if (!originAllowed(req) || !tokenMatches(bearer(req.headers.authorization), token)) {
+        return reply(res, 403, { ok: false, error: { kind: 'permission-denied', message: 'missing or wrong bridge token' } });
+      }
+      if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return reply(res, 415, { ok: false, error: { kind: 'invalid-input', message: 'JSON only' } });
+      const body = await readBody(req);
+      if (body === undefined) return reply(res, 413, { ok: false, error: { kind: 'invalid-input', message: `request larger than ${MAX_BODY} bytes` } });
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return reply(res, 400, { ok: false, error: { kind: 'invalid-input', message: 'request is not JSON' } });
+      }
+      return reply(res, 200, await downloads.prepare(parsed));
+    }
+    if (url.pathname.startsWith('/api/download/')) {
+      if (req.method !== 'GET') return reply(res, 405, { ok: false, error: { kind: 'invalid-input', message: 'GET only' } });
+      const served = await downloads.serve(url.pathname.slice('/api/download/'.length), res, securityHeaders());
+      if (!served) return reply(res, 404, { ok: false, error: { kind: 'not-found', message: 'unknown or expired download (each link works once, for a minute)' } });
+      return;
+    }
     if (url.pathname === '/api/invoke') {
       if (req.method !== 'POST') return reply(res, 405, { ok: false, error: { kind: 'invalid-input', message: 'POST only' } });
       if (!originAllowed(req) || !tokenMatches(bearer(req.headers.authorization), token)) {
@@ -160,6 +184,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       for (const client of wss.clients) client.terminate();
       wss.close();
       server.closeAllConnections();
+      await downloads.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -1,7 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { ChannelName, RequestOf, ResponseOf } from '../../shared/contract';
+import type { ChannelName, EventName, EventPayloadOf, RequestOf, ResponseOf } from '../../shared/contract';
 import type { DrydockError } from '../../shared/result';
-import type { Core } from '../app/core';
+import type { Dispatch } from '../app/dispatch';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -10,15 +10,34 @@ export interface CliIo {
   err(text: string): void;
 }
 
+/** Subscribes to every event the core emits (what the bridge forwards to the renderer). */
+export type EventSource = (listener: (event: EventName, payload: unknown) => void) => () => void;
+
+/**
+ * What a command gets: the contract (typed channels and events), as the renderer has it, and the
+ * terminal. No command reaches into the core: the CLI differs from the UI only in transport.
+ */
 export interface CliContext {
-  core: Core;
   io: CliIo;
   json: boolean;
   /** Calls the core through the contract, exactly as the UI does; throws CliError on failure. */
   call<C extends ChannelName>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
+  /** Listens to one contract event until the returned function is called. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayloadOf<E>) => void): () => void;
+  /**
+   * The host a command acts on: --host as given (a saved profile, a Docker context, an endpoint
+   * URL) or, without it, the engine the docker CLI would use. Says on stderr which and why.
+   * @throws CliError (exit 3) for a name that is neither a profile nor a context.
+   */
+  host(ref: string | boolean | string[] | undefined): Promise<string>;
+  /** The raw transport, for `serve` only: it hands both to the bridge. */
+  transport(): { dispatch: Dispatch; events: EventSource };
   /** Resolves when the user presses Ctrl-C (for watches and captures). */
   interrupted: Promise<void>;
 }
+
+/** The sections of `drydock` without arguments, in the order a responder meets them. */
+export type CommandGroup = 'triage' | 'acquire' | 'respond' | 'evidence' | 'setup';
 
 export interface CliCommand {
   /** Words that select it: ['hosts', 'add']. */

@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
-import { createCore } from '../app/core';
-import { createDispatcher } from '../app/dispatch';
-import { createHandlers } from '../app/handlers';
-import { DrydockFailure } from '../core/errors';
-import { defaultStoreDir } from '../core/store/default-dir';
+import type { EventName } from '../../shared/contract';
+import type { HostResolution } from '../../shared/domain/hosts';
+import type { Core } from '../app/core';
 import { CliError, type CliCommand, type CliContext, type CliIo } from './command';
 import { COMMANDS } from './commands';
+import { commandHelp, overview } from './help';
 import { safeText } from './terminal-safe';
 
 const GLOBAL_OPTIONS = {
@@ -15,6 +14,7 @@ const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Exit statuses by failure kind, as the README lists them. */
 const EXIT_BY_KIND: Record<string, number> = { 'invalid-input': 2, 'not-found': 3, unreachable: 4, 'permission-denied': 4, tls: 4, 'ssh-auth': 4, 'not-docker': 4, 'api-too-old': 4, disconnected: 4, integrity: 5 };
 
 function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
@@ -28,23 +28,28 @@ function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | 
   return best;
 }
 
-function usage(): string {
-  const lines = COMMANDS.map((c) => `  drydock ${c.usage.padEnd(58)} ${c.summary}`);
-  return [
-    'drydock — forensic and incident-response workbench for Docker hosts',
-    '',
-    'Usage:',
-    ...lines,
-    '',
-    'Global options: --store DIR (evidence store; default the desktop app\'s), --json, --examiner NAME',
-  ].join('\n');
+function describeResolution(resolution: HostResolution): string {
+  const { profile } = resolution;
+  const tls = profile.tls ? (profile.tls.verify ? ', TLS verified' : ', TLS NOT VERIFIED') : '';
+  const saved = resolution.created ? `; saved as host profile ${profile.name}` : '';
+  return `drydock: host ${safeText(profile.name)} = ${safeText(profile.url)}${tls} (${safeText(resolution.reason)}${saved})`;
 }
 
+/**
+ * Runs one command line. The core is loaded only when a command runs (help costs nothing), and
+ * the command talks to it only through the contract's channels and events.
+ * @returns the exit status: 0 success, 1 failure, 2 input error, 3 unknown object, 4 connection
+ *   failure, 5 integrity failure, 70 internal error, 130 interrupted.
+ */
 export async function main(argv: string[], io: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) }): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    io.out(overview(COMMANDS));
+    return 0;
+  }
   const found = findCommand(argv);
-  if (!found || argv[0] === 'help' || argv.length === 0) {
-    io.out(usage());
-    return found || argv.length === 0 || argv[0] === 'help' ? 0 : 2;
+  if (!found) {
+    io.err(`drydock: unknown command ${JSON.stringify(safeText(argv.slice(0, 2).join(' '), 80))}; run drydock --help for the list`);
+    return 2;
   }
   const { command, rest } = found;
   let parsed;
@@ -56,10 +61,18 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (values.help) {
-    io.out(`Usage: drydock ${command.usage}\n${command.summary}`);
+    io.out(commandHelp(command, Object.keys(GLOBAL_OPTIONS)));
     return 0;
   }
-  let core;
+  // Loaded here, not at the top: `drydock --help` and usage errors never pay for the core.
+  const [{ createCore }, { createDispatcher }, { createHandlers }, { DrydockFailure }, { defaultStoreDir }] = await Promise.all([
+    import('../app/core'),
+    import('../app/dispatch'),
+    import('../app/handlers'),
+    import('../core/errors'),
+    import('../core/store/default-dir'),
+  ]);
+  let core: Core;
   try {
     core = createCore({ storeDir: typeof values.store === 'string' ? values.store : defaultStoreDir(), ...(typeof values.examiner === 'string' ? { examiner: values.examiner } : {}) });
   } catch (err) {
@@ -67,15 +80,16 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
     return err instanceof DrydockFailure ? (EXIT_BY_KIND[err.kind] ?? 1) : 1;
   }
   const dispatch = createDispatcher(createHandlers(core));
+  const events = (listener: (event: EventName, payload: unknown) => void) => core.events.subscribe(listener);
   let onSigint: () => void = () => undefined;
   const interrupted = new Promise<void>((resolve) => {
     onSigint = () => resolve();
     process.once('SIGINT', onSigint);
   });
+  const json = values.json === true;
   const ctx: CliContext = {
-    core,
     io,
-    json: values.json === true,
+    json,
     interrupted,
     async call(channel, request) {
       const result = await dispatch(channel, request);
@@ -85,7 +99,24 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
       }
       return result.value as never;
     },
+    on(event, listener) {
+      return events((name, payload) => {
+        if (name === event) listener(payload as never);
+      });
+    },
+    async host(ref) {
+      if (ref !== undefined && typeof ref !== 'string') throw new CliError('--host takes one value', 2);
+      const resolution = await ctx.call('hosts.resolve', ref === undefined ? {} : { ref });
+      // Said even with --json (on stderr): no one should acquire from production by accident.
+      if (ref === undefined || resolution.created || resolution.source !== 'profile') io.err(describeResolution(resolution));
+      return resolution.profile.name;
+    },
+    transport: () => ({ dispatch, events }),
   };
+  // An acquisition that had to open a case says so, once, where the examiner looks.
+  const unsubscribeAdHoc = ctx.on('evidence.adhoc-case-opened', (opened) => {
+    io.err(`drydock: ${safeText(opened.reason)} (case ID ${opened.case.id}; examiner ${safeText(opened.case.examiner)}). Later acquisitions today go into it too; drydock case list shows it.`);
+  });
   try {
     return await command.run(ctx, values, parsed.positionals);
   } catch (err) {
@@ -97,6 +128,7 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
     io.err(`drydock ${command.path.join(' ')}: internal error: ${safeText(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
     return 70;
   } finally {
+    unsubscribeAdHoc();
     process.removeListener('SIGINT', onSigint);
     await core.close();
   }
@@ -104,8 +136,7 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
 
 /**
  * The process entry point used by `bin/drydock.js`: runs one command and sets the exit status
- * (0 success, 2 input error, 3 unknown object, 4 connection failure, 5 integrity failure, 70
- * internal error) without calling process.exit, so pending output is flushed.
+ * (see main) without calling process.exit, so pending output is flushed.
  */
 export function runCli(argv: string[]): void {
   main(argv).then(

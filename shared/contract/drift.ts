@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DriftProgressEvent, DriftReport, DriftScanInfo, FilePreview, MountInventoryResult, NoiseRule } from '../domain/drift';
+import type { ArtifactInfo } from '../domain/evidence';
 import { channel, event } from './define';
 import { artifactId, caseRef, containerRef, hostName } from './schemas';
 
@@ -39,6 +40,11 @@ export const scanRequest = z
     caseRef: caseRef.optional(),
     /** Files up to this size are stored as artifacts; larger ones are hashed only. 0 stores none. */
     contentCapBytes: z.number().int().min(0).max(1024 * MIB).default(MIB),
+    /**
+     * New or changed executables, scripts and credential files are stored up to this size
+     * whatever contentCapBytes says (the key evidence); 0 applies contentCapBytes to them too.
+     */
+    keyEvidenceCapBytes: z.number().int().min(0).max(4096 * MIB).default(256 * MIB),
     concurrency: z.number().int().min(1).max(32).default(4),
   })
   .strict();
@@ -51,6 +57,8 @@ export const driftChannels = {
   'drift.cancel': channel<{ cancelled: boolean; scan?: DriftScanInfo }>()(z.object({ scanId }).strict()),
   /** One scan with its containers ranked by drift score (the host summary). */
   'drift.result': channel<DriftScanInfo>()(z.object({ scanId }).strict()),
+  /** Resolves when the scan has ended (complete, incomplete, failed or cancelled). */
+  'drift.wait': channel<DriftScanInfo>()(z.object({ scanId }).strict()),
   'drift.list': channel<DriftScanInfo[]>()(
     z.object({ host: hostName.optional(), caseRef: caseRef.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
   ),
@@ -75,6 +83,10 @@ export const driftChannels = {
         length: z.number().int().min(1).max(4 * MIB).default(256 * 1024),
       })
       .strict(),
+  ),
+  /** Acquires one file of a running container (one a scan left hashed only) into the case as a 'container-file' artifact. */
+  'drift.acquire': channel<ArtifactInfo>()(
+    z.object({ host: hostName, container: containerRef, path: containerPath, pathBase64: z.string().max(8192).optional(), caseRef: caseRef.optional() }).strict(),
   ),
   /** Hashes every file under one mount of a container (outside the engine's diff) into a 'mount-inventory' artifact. */
   'drift.mount-inventory': channel<MountInventoryResult>()(

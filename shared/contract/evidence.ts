@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ARTIFACT_KINDS, type ArtifactInfo, type AuditEntry, type CaseInfo, type VerifyReport } from '../domain/evidence';
+import { type ActingExaminer, ARTIFACT_KINDS, type ArtifactInfo, type AuditEntry, type CaseInfo, type VerifyReport } from '../domain/evidence';
 import { channel, event } from './define';
 import { artifactId, caseRef, empty, localPath } from './schemas';
 
@@ -184,4 +184,7 @@ export const evidenceEvents = {
   'evidence.case-changed': event<{ current: CaseInfo | null }>(),
   'evidence.artifact-added': event<ArtifactInfo>(),
   'evidence.audit-appended': event<AuditEntry>(),
+  /** No case was open (or only yesterday's ad-hoc one) when an acquisition began: Drydock opened one. */
+  'evidence.adhoc-case-opened': event<{ case: CaseInfo; host: string; reason: string }>(),
+  'evidence.examiner-changed': event<ActingExaminer>(),
 } as const;

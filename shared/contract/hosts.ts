@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EngineFacts, HostProfile, HostStatus } from '../domain/hosts';
+import type { DockerContextInfo, EngineFacts, HostProfile, HostResolution, HostStatus } from '../domain/hosts';
 import { channel, event } from './define';
 import { empty, hostName, localPath } from './schemas';
 
@@ -37,6 +37,17 @@ export const hostChannels = {
   'hosts.connect': channel<HostStatus>()(z.object({ name: hostName }).strict()),
   'hosts.disconnect': channel<HostStatus>()(z.object({ name: hostName }).strict()),
   'hosts.status': channel<HostStatus[]>()(empty),
+  /**
+   * Which engine a --host value means (a profile, an endpoint URL, a Docker context), or with no ref
+   * the one the docker CLI would use; saves a profile for a new endpoint and audits the choice.
+   */
+  'hosts.resolve': channel<HostResolution>()(z.object({ ref: z.string().min(1).max(2048).optional() }).strict()),
+  /** The docker CLI's contexts (~/.docker/contexts), for the Hosts view's first start. */
+  'hosts.contexts': channel<DockerContextInfo[]>()(empty),
+  /** Saves Docker contexts as host profiles (all when no names are given). */
+  'hosts.import-contexts': channel<{ imported: HostProfile[]; skipped: { context: string; why: string }[] }>()(
+    z.object({ names: z.array(z.string().min(1).max(200)).max(200).optional() }).strict(),
+  ),
 } as const;
 
 export const hostEvents = {

@@ -86,3 +86,9 @@ export interface VerifyReport {
   problems: VerifyProblem[];
   verifiedAt: string;
 }
+
+/** Who is acting and by which rule: explicit choice, DRYDOCK_EXAMINER, the case's examiner, the OS user. */
+export interface ActingExaminer {
+  name: string;
+  source: 'explicit' | 'DRYDOCK_EXAMINER' | 'case' | 'os-user';
+}

@@ -55,4 +55,36 @@ export interface EngineFacts {
   images: number;
   tlsVerify?: boolean;
   latencyMs: number;
+  /**
+   * Where the engine's own answers contradict each other (/version against /info, an engine
+   * version against the API version it claims), one sentence each. The facts above are as /version
+   * claimed them; nothing Drydock decides rests on a claim listed here.
+   */
+  inconsistencies?: string[];
+}
+
+/** Where the engine Drydock talks to came from, in the order the docker CLI weighs them. */
+export type EndpointSource = 'profile' | 'argument-url' | 'argument-context' | 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'current-context' | 'default-socket';
+
+/** The answer to "which engine?": a saved profile (saved now when `created`) and why it was chosen. */
+export interface HostResolution {
+  profile: HostProfile;
+  source: EndpointSource;
+  /** The Docker context it came from, when it came from one. */
+  context?: string;
+  /** One sentence for the examiner and the audit log. */
+  reason: string;
+  created: boolean;
+}
+
+/** A docker CLI context as Drydock reads it from the context store (~/.docker/contexts). */
+export interface DockerContextInfo {
+  name: string;
+  url: string;
+  tls?: TlsSettings;
+  description: string;
+  /** The docker CLI's current context. */
+  current: boolean;
+  /** The saved profile with the same endpoint, if any. */
+  profile?: string;
 }

@@ -98,6 +98,8 @@ export interface InventorySnapshot {
   host: string;
   takenAt: string;
   containers: ContainerSummary[];
+  /** Where it was recorded, when it was (the artifact holds the snapshot without this field). */
+  stored?: { caseId: string; artifactId: string; sha256: string };
 }
 
 export interface InventoryChange {

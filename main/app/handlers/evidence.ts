@@ -5,6 +5,8 @@ import type { Handlers } from '../dispatch';
 type EvidenceHandlers = Pick<
   Handlers,
   | 'evidence.cases'
+  | 'evidence.examiner'
+  | 'evidence.examiner-set'
   | 'evidence.case-create'
   | 'evidence.case-use'
   | 'evidence.case-close'
@@ -29,6 +31,8 @@ export function evidenceHandlers(core: Core): EvidenceHandlers {
   const evidence = core.evidence;
   return {
     'evidence.cases': () => evidence.listCases(),
+    'evidence.examiner': () => evidence.actingExaminer(),
+    'evidence.examiner-set': (req) => evidence.chooseExaminer(req.name),
     'evidence.case-create': (req) => evidence.createCase(req),
     'evidence.case-use': (req) => evidence.useCase(req.caseRef),
     'evidence.case-close': (req) => evidence.closeCase(req.caseRef),

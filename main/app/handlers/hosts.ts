@@ -1,7 +1,7 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
 
-type HostHandlers = Pick<Handlers, 'hosts.list' | 'hosts.add' | 'hosts.remove' | 'hosts.test' | 'hosts.connect' | 'hosts.disconnect' | 'hosts.status'>;
+type HostHandlers = Pick<Handlers, 'hosts.list' | 'hosts.add' | 'hosts.remove' | 'hosts.test' | 'hosts.connect' | 'hosts.disconnect' | 'hosts.status' | 'hosts.resolve' | 'hosts.contexts' | 'hosts.import-contexts'>;
 
 export function hostHandlers(core: Core): HostHandlers {
   return {
@@ -12,5 +12,8 @@ export function hostHandlers(core: Core): HostHandlers {
     'hosts.connect': (req) => core.hosts.connect(req.name),
     'hosts.disconnect': (req) => core.hosts.disconnect(req.name),
     'hosts.status': () => core.hosts.statuses(),
+    'hosts.resolve': (req) => core.hosts.resolve(req.ref),
+    'hosts.contexts': () => core.hosts.contexts(),
+    'hosts.import-contexts': (req) => core.hosts.importContexts(req.names),
   };
 }

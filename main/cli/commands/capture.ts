@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CaptureInfo, CaptureProgressEvent, FlowSummary } from '../../../shared/domain/capture';
+import type { CaptureInfo, FlowSummary } from '../../../shared/domain/capture';
 import { CliError, type CliCommand } from '../command';
 import { safeText, table } from '../terminal-safe';
 
@@ -63,7 +63,7 @@ export const captureCommands: CliCommand[] = [
   {
     path: ['capture'],
     summary: 'Capture packets in a container\'s network namespace into the case (tcpdump in a helper, no exec); Ctrl-C stops',
-    usage: 'capture CONTAINER --host NAME [--filter BPF] [--duration S] [--count N] [--snaplen N] [--max-bytes N] [--interface IF] [--case NAME]',
+    usage: 'capture CONTAINER [--host H] [--filter BPF] [--duration S] [--count N] [--snaplen N] [--max-bytes N] [--interface IF] [--case NAME]',
     positionals: true,
     options: {
       host: { type: 'string' },
@@ -78,8 +78,7 @@ export const captureCommands: CliCommand[] = [
     },
     async run(ctx, values, positionals) {
       const container = positionals[0];
-      const host = values.host;
-      if (!container || positionals.length > 1 || typeof host !== 'string') throw new CliError('needs one CONTAINER and --host NAME', 2);
+      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER', 2);
       const durationSeconds = integer(values.duration, '--duration');
       const packetCount = integer(values.count, '--count');
       const snaplen = integer(values.snaplen, '--snaplen');
@@ -92,12 +91,11 @@ export const captureCommands: CliCommand[] = [
         ...(snaplen !== undefined ? { snaplen } : {}),
         ...(maxBytes !== undefined ? { maxBytes } : {}),
       };
+      const host = await ctx.host(values.host);
       let captureId: string | undefined;
       const live = !ctx.json && process.stderr.isTTY;
-      const unsubscribe = ctx.core.events.subscribe((name, payload) => {
-        if (name !== 'capture.progress' || !live) return;
-        const p = payload as CaptureProgressEvent;
-        if (p.captureId === captureId) process.stderr.write(`\r  ${p.counters.packets} packets, ${bytes(p.counters.bytes)}, ${(p.counters.elapsedMs / 1000).toFixed(0)} s   `);
+      const unsubscribe = ctx.on('capture.progress', (p) => {
+        if (live && p.captureId === captureId) process.stderr.write(`\r  ${p.counters.packets} packets, ${bytes(p.counters.bytes)}, ${(p.counters.elapsedMs / 1000).toFixed(0)} s   `);
       });
       try {
         const started = await ctx.call('capture.start', {
@@ -158,10 +156,10 @@ export const captureCommands: CliCommand[] = [
     usage: 'capture-helper sweep [--host H]',
     options: { host: { type: 'string' } },
     async run(ctx, values) {
-      // Not Drydock's, whatever their labels say: evidence to look at, never removed.
-      if (!ctx.json) for (const i of result.impersonators) ctx.io.out(`kept ${safeText(i.name || i.containerId.slice(0, 12))}: impersonates a Drydock helper (${safeText(i.reason)})`);
       const result = await ctx.call('capture.sweep', { host: await ctx.host(values.host) });
       ctx.io.out(ctx.json ? JSON.stringify(result) : `removed ${result.removed.length} helper(s)${result.removed.length ? `: ${result.removed.map((n) => safeText(n)).join(', ')}` : ''}; ${result.kept} in use kept`);
+      // Not Drydock's, whatever their labels say: evidence to look at, never removed.
+      if (!ctx.json) for (const i of result.impersonators) ctx.io.out(`kept ${safeText(i.name || i.containerId.slice(0, 12))}: impersonates a Drydock helper (${safeText(i.reason)})`);
       return 0;
     },
   },

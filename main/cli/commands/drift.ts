@@ -1,4 +1,4 @@
-import type { DriftProgressEvent, DriftReport, DriftScanInfo, DriftSeverity } from '../../../shared/domain/drift';
+import type { DriftReport, DriftScanInfo, DriftSeverity, MountInventoryResult } from '../../../shared/domain/drift';
 import { pathDisplayText } from '../../../shared/domain/byte-text';
 import { DRIFT_SEVERITIES } from '../../../shared/domain/drift';
 import { findingsAtOrAbove } from '../../core/drift/report-math';
@@ -38,8 +38,11 @@ export function renderSummary(scan: DriftScanInfo): string {
   return lines.join('\n');
 }
 
-/** One container's findings, worst first; info entries are counted, not listed. */
-export function renderReport(report: DriftReport): string {
+/** Mount types the engine's diff cannot see and drift.mount-inventory can hash (not Docker's own files). */
+const MOUNT_TYPES = new Set(['volume', 'bind', 'tmpfs']);
+
+/** One container's findings, worst first; info entries are counted, not listed; then the inventories of its mounts, when taken. */
+export function renderReport(report: DriftReport, mounts: readonly MountInventoryResult[] = []): string {
   const lines = [
     '',
     `${safeText(report.containerName)} (${report.containerId.slice(0, 12)}) image ${safeText(report.image)} — ${report.engineChanges} engine changes, ${report.status}${report.statusReason ? `: ${safeText(report.statusReason, 500)}` : ''}`,
@@ -67,7 +70,11 @@ export function renderReport(report: DriftReport): string {
   }
   for (const c of report.config) lines.push(`  Config ${c.severity.padEnd(8)} ${c.field}${c.key ? ` ${safeText(c.key)}` : ''}: ${safeText(c.image ?? '(none)', 200)} -> ${safeText(c.container ?? '(none)', 200)} — ${safeText(c.reason)}`);
   for (const r of report.risks) lines.push(`  Risk   ${r.severity.padEnd(8)} ${r.id}: ${safeText(r.reason)}`);
-  for (const b of report.blindSpots) lines.push(`  Not covered: ${b.type} ${safeText(b.destination)} — ${safeText(b.note)}`);
+  for (const b of report.blindSpots) {
+    const inventory = mounts.find((m) => m.containerId === report.containerId && m.destination === b.destination);
+    if (inventory) lines.push(`  Mount inventory: ${b.type} ${safeText(b.destination)} — ${inventory.files} entries, ${inventory.bytes} bytes hashed, ${inventory.status}; artifact ${inventory.artifactId} (sha256 ${inventory.sha256})`);
+    else lines.push(`  Not covered: ${b.type} ${safeText(b.destination)} — ${safeText(b.note)}${MOUNT_TYPES.has(b.type) ? ' (drydock drift --mounts inventories it)' : ''}`);
+  }
   for (const l of report.limitations) lines.push(`  Note: ${safeText(l, 500)}`);
   return lines.join('\n');
 }
@@ -76,9 +83,9 @@ async function waitForScan(ctx: CliContext, scanId: string): Promise<{ scan: Dri
   let interrupted = false;
   void ctx.interrupted.then(() => {
     interrupted = true;
-    ctx.core.drift.cancel(scanId);
+    void ctx.call('drift.cancel', { scanId });
   });
-  const scan = await ctx.core.drift.wait(scanId);
+  const scan = await ctx.call('drift.wait', { scanId });
   return { scan, interrupted };
 }
 
@@ -86,28 +93,38 @@ export const driftCommands: CliCommand[] = [
   {
     path: ['drift'],
     summary: 'Diff running containers against their images: contents, classification, evidence; --fail-on gates a pipeline',
-    usage: 'drift CONTAINER...|--all --host NAME [--case NAME] [--json] [--fail-on SEVERITY] [--cap BYTES] [--concurrency N]',
+    usage: 'drift CONTAINER...|--all [--host H] [--case NAME] [--json] [--fail-on SEVERITY] [--cap BYTES] [--key-cap BYTES] [--concurrency N] [--mounts]',
     positionals: true,
-    options: { host: { type: 'string' }, all: { type: 'boolean' }, case: { type: 'string' }, 'fail-on': { type: 'string' }, cap: { type: 'string' }, concurrency: { type: 'string' } },
+    options: {
+      host: { type: 'string' },
+      all: { type: 'boolean' },
+      case: { type: 'string' },
+      'fail-on': { type: 'string' },
+      cap: { type: 'string' },
+      /** Executables, scripts and credential files are stored up to this size (default 256 MiB); 0: --cap applies to them too. */
+      'key-cap': { type: 'string' },
+      concurrency: { type: 'string' },
+      /** Also hash-inventory every volume, bind mount and tmpfs of each scanned container (what the diff cannot see). */
+      mounts: { type: 'boolean' },
+    },
     async run(ctx, values, positionals) {
-      const host = values.host;
-      if (typeof host !== 'string') throw new CliError('needs --host NAME', 2);
       if ((values.all === true) === positionals.length > 0) throw new CliError('name the containers, or give --all (not both)', 2);
+      const host = await ctx.host(values.host);
       const failOn = parseSeverity(values['fail-on']);
       const cap = parseCount(values.cap, '--cap', 0);
+      const keyCap = parseCount(values['key-cap'], '--key-cap', 0);
       const concurrency = parseCount(values.concurrency, '--concurrency', 1);
       const started = await ctx.call('drift.scan', {
         host,
         containers: values.all === true ? 'all' : positionals,
         ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
         ...(cap !== undefined ? { contentCapBytes: cap } : {}),
+        ...(keyCap !== undefined ? { keyEvidenceCapBytes: keyCap } : {}),
         ...(concurrency !== undefined ? { concurrency } : {}),
       });
       const unsubscribe = ctx.json
         ? () => undefined
-        : ctx.core.events.subscribe((name, payload) => {
-            if (name !== 'drift.progress') return;
-            const event = payload as DriftProgressEvent;
+        : ctx.on('drift.progress', (event) => {
             const c = event.container;
             if (event.scanId !== started.id || !c || (c.state !== 'complete' && c.state !== 'incomplete' && c.state !== 'failed')) return;
             ctx.io.err(`[${event.done}/${event.total}] ${safeText(c.containerName)}: ${c.state}${c.topSeverity ? `, worst ${c.topSeverity}` : ''}`);
@@ -122,10 +139,18 @@ export const driftCommands: CliCommand[] = [
       const { scan } = outcome;
       const reports: DriftReport[] = [];
       for (const c of scan.containers) if (c.reportArtifactId) reports.push(await ctx.call('drift.report', { artifactId: c.reportArtifactId }));
-      if (ctx.json) ctx.io.out(JSON.stringify({ scan, reports }));
+      const mounts: MountInventoryResult[] = [];
+      if (values.mounts === true && !outcome.interrupted) {
+        for (const r of reports) {
+          for (const spot of r.blindSpots.filter((b) => MOUNT_TYPES.has(b.type))) {
+            mounts.push(await ctx.call('drift.mount-inventory', { host, container: r.containerId, destination: spot.destination, caseRef: scan.caseId }));
+          }
+        }
+      }
+      if (ctx.json) ctx.io.out(JSON.stringify({ scan, reports, ...(values.mounts === true ? { mounts } : {}) }));
       else {
         ctx.io.out(renderSummary(scan));
-        for (const r of reports) ctx.io.out(renderReport(r));
+        for (const r of reports) ctx.io.out(renderReport(r, mounts));
         if (scan.summaryArtifactId) ctx.io.out(`\nStored: host summary ${scan.summaryArtifactId}, ${reports.length} report(s) in case ${scan.caseId}`);
       }
       if (outcome.interrupted) return 130;

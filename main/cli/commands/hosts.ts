@@ -41,6 +41,7 @@ export function renderFacts(facts: EngineFacts): string {
     `  hostname ${safeText(facts.hostname)}; swarm ${facts.swarmRole}${facts.swarmNodeId ? ` (node ${safeText(facts.swarmNodeId)})` : ''}`,
     `  ${facts.containers} containers (${facts.containersRunning} running), ${facts.images} images; answered in ${facts.latencyMs} ms`,
     ...(facts.tlsVerify === false ? ['  WARNING: TLS certificate verification is OFF for this host'] : []),
+    ...(facts.inconsistencies ?? []).map((text) => `  INCONSISTENT: ${safeText(text)} (the engine's answers contradict each other; do not trust its version claims)`),
   ].join('\n');
 }
 
@@ -67,9 +68,25 @@ export const hostCommands: CliCommand[] = [
     async run(ctx) {
       const profiles = await ctx.call('hosts.list', {});
       if (ctx.json) ctx.io.out(JSON.stringify(profiles));
-      else if (!profiles.length) ctx.io.out('No hosts saved. Add one: drydock hosts add local unix:///var/run/docker.sock');
+      else if (!profiles.length) ctx.io.out('No hosts saved yet. Without --host, commands use the engine the docker CLI would; drydock hosts import saves your Docker contexts.');
       else ctx.io.out(table(['NAME', 'KIND', 'URL', 'TLS', 'ADDED'], profiles.map((p) => [p.name, p.kind, p.url, p.tls ? (p.tls.verify ? 'verify' : 'NO VERIFY') : '', p.createdAt])));
       return 0;
+    },
+  },
+  {
+    path: ['hosts', 'import'],
+    summary: "Save the docker CLI's contexts (~/.docker/contexts) as host profiles: all, or those named",
+    usage: 'hosts import [CONTEXT...] [--json]',
+    positionals: true,
+    async run(ctx, _values, positionals) {
+      const result = await ctx.call('hosts.import-contexts', positionals.length ? { names: positionals } : {});
+      if (ctx.json) ctx.io.out(JSON.stringify(result));
+      else {
+        for (const p of result.imported) ctx.io.out(`Saved host ${safeText(p.name)} -> ${safeText(p.url)}${p.tls ? (p.tls.verify ? ' (TLS verified)' : ' (TLS verification OFF)') : ''}`);
+        for (const s of result.skipped) ctx.io.out(`Skipped context ${safeText(s.context)}: ${safeText(s.why)}`);
+        if (!result.imported.length && !result.skipped.length) ctx.io.out('No Docker contexts found.');
+      }
+      return result.skipped.some((s) => s.why === 'no such Docker context') ? 3 : 0;
     },
   },
   {

@@ -1,5 +1,5 @@
 import type { ContainerSummary, InventoryChange } from '../../../shared/domain/inventory';
-import { CliError, type CliCommand } from '../command';
+import type { CliCommand } from '../command';
 import { safeText, table } from '../terminal-safe';
 
 function flagsCell(c: ContainerSummary): string {
@@ -41,29 +41,30 @@ function renderChange(change: InventoryChange): string {
 export const inventoryCommands: CliCommand[] = [
   {
     path: ['inventory'],
-    summary: 'Every container of a host with its risk flags; --record stores it in the current case',
-    usage: 'inventory --host NAME [--json] [--record] [--case REF] [--flagged] [--watch]',
-    options: { host: { type: 'string' }, record: { type: 'boolean' }, case: { type: 'string' }, flagged: { type: 'boolean' }, watch: { type: 'boolean' } },
+    summary: 'Every container of a host with its risk flags, recorded in the case (--no-record only looks)',
+    usage: 'inventory [--host H] [--json] [--no-record] [--case REF] [--flagged] [--watch]',
+    options: { host: { type: 'string' }, record: { type: 'boolean' }, 'no-record': { type: 'boolean' }, case: { type: 'string' }, flagged: { type: 'boolean' }, watch: { type: 'boolean' } },
     async run(ctx, values) {
-      const host = values.host;
-      if (typeof host !== 'string') throw new CliError('needs --host NAME (see drydock hosts list)', 2);
-      const snapshot = await ctx.call('inventory.list', { host, record: values.record === true, ...(typeof values.case === 'string' ? { caseRef: values.case } : {}) });
+      const host = await ctx.host(values.host);
+      const record = values['no-record'] !== true;
+      const snapshot = await ctx.call('inventory.list', { host, record, ...(typeof values.case === 'string' ? { caseRef: values.case } : {}) });
       const shown = values.flagged ? snapshot.containers.filter((c) => c.topSeverity === 'critical' || c.topSeverity === 'high') : snapshot.containers;
       if (ctx.json) ctx.io.out(JSON.stringify({ ...snapshot, containers: shown }));
       else ctx.io.out(renderInventory(host, shown, true));
+      if (!ctx.json) ctx.io.err(snapshot.stored ? `recorded: inventory snapshot ${snapshot.stored.artifactId} (sha256 ${snapshot.stored.sha256}) in case ${snapshot.stored.caseId}` : 'not recorded (--no-record): nothing was stored in a case');
       if (values.watch !== true) return 0;
       if (!ctx.json) ctx.io.err('watching engine events; Ctrl-C to stop');
-      const unsubscribe = ctx.core.events.subscribe((name, payload) => {
-        if (name === 'inventory.changed' && (payload as InventoryChange).host === host) ctx.io.out(ctx.json ? JSON.stringify(payload) : renderChange(payload as InventoryChange));
-        if (name === 'host.status' && !ctx.json) {
-          const status = payload as { name: string; state: string; lastError?: { message: string } };
-          if (status.name === host) ctx.io.err(`host ${safeText(host)}: ${status.state}${status.lastError ? ` (${safeText(status.lastError.message)})` : ''}`);
-        }
+      const unsubscribeChanges = ctx.on('inventory.changed', (change) => {
+        if (change.host === host) ctx.io.out(ctx.json ? JSON.stringify(change) : renderChange(change));
+      });
+      const unsubscribeStatus = ctx.on('host.status', (status) => {
+        if (status.name === host && !ctx.json) ctx.io.err(`host ${safeText(host)}: ${status.state}${status.lastError ? ` (${safeText(status.lastError.message)})` : ''}`);
       });
       try {
         await ctx.interrupted;
       } finally {
-        unsubscribe();
+        unsubscribeChanges();
+        unsubscribeStatus();
       }
       return 0;
     },

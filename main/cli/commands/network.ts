@@ -1,5 +1,6 @@
-import type { GraphEdge, GraphNode, NetworkChangedEvent, NetworkGraphSnapshot } from '../../../shared/domain/network';
+import type { GraphEdge, GraphNode, NetworkGraphSnapshot } from '../../../shared/domain/network';
 import { CliError, type CliCommand } from '../command';
+import { followWatch } from '../watch-loop';
 import { safeText, table } from '../terminal-safe';
 
 function bytes(n: number): string {
@@ -72,15 +73,15 @@ export function renderConnections(snapshot: NetworkGraphSnapshot): string {
 export const networkCommands: CliCommand[] = [
   {
     path: ['connections'],
-    summary: "Who talks to whom: every running container's sockets, read without exec; --record stores the snapshot in the case",
-    usage: 'connections [--host NAME] [--json] [--record] [--case REF] [--watch SECONDS]',
-    options: { host: { type: 'string' }, record: { type: 'boolean' }, case: { type: 'string' }, watch: { type: 'string' } },
+    summary: "Who talks to whom: every running container's sockets, read without exec, recorded in the case (--no-record only looks)",
+    usage: 'connections [--host H] [--json] [--no-record] [--case REF] [--watch SECONDS]',
+    options: { host: { type: 'string' }, record: { type: 'boolean' }, 'no-record': { type: 'boolean' }, case: { type: 'string' }, watch: { type: 'string' } },
     async run(ctx, values) {
-      const host = typeof values.host === 'string' ? values.host : undefined;
+      const host = await ctx.host(values.host);
       const caseRef = typeof values.case === 'string' ? { caseRef: values.case } : {};
-      const record = values.record === true;
+      const record = values['no-record'] !== true;
       if (values.watch === undefined) {
-        const result = await ctx.call('network.snapshot', { ...(host !== undefined ? { host } : {}), record, ...caseRef });
+        const result = await ctx.call('network.snapshot', { host, record, ...caseRef });
         if (ctx.json) ctx.io.out(JSON.stringify(result));
         else {
           ctx.io.out(renderConnections(result.snapshot));
@@ -90,47 +91,27 @@ export const networkCommands: CliCommand[] = [
       }
       const interval = Number(values.watch);
       if (!Number.isInteger(interval) || interval < 2) throw new CliError('--watch takes a whole number of seconds, at least 2', 2);
-      let watchId: string | undefined;
-      const early: NetworkChangedEvent[] = [];
-      const print = (event: NetworkChangedEvent) => {
-        if (ctx.json) ctx.io.out(JSON.stringify(event));
-        else if (event.refresh === 1) ctx.io.out(renderConnections(event.snapshot));
-        else {
-          const d = event.diff;
-          if (d.edgesAdded.length + d.edgesRemoved.length + d.nodesAdded.length + d.nodesRemoved.length === 0) return;
-          for (const id of d.edgesAdded) ctx.io.out(`${event.snapshot.takenAt} + ${safeText(id, 300)}`);
-          for (const id of d.edgesRemoved) ctx.io.out(`${event.snapshot.takenAt} - ${safeText(id, 300)}`);
-          for (const id of d.nodesAdded) ctx.io.out(`${event.snapshot.takenAt} + node ${safeText(id, 300)}`);
-          for (const id of d.nodesRemoved) ctx.io.out(`${event.snapshot.takenAt} - node ${safeText(id, 300)}`);
-        }
-      };
-      let ended: (reason: string) => void = () => undefined;
-      const endedByCore = new Promise<string>((resolve) => (ended = resolve));
-      const unsubscribe = ctx.core.events.subscribe((name, payload) => {
-        if (name === 'network.changed') {
-          const event = payload as NetworkChangedEvent;
-          if (watchId === undefined) early.push(event);
-          else if (event.watchId === watchId) print(event);
-        } else if (name === 'network.watch-ended') {
-          const event = payload as { watchId: string; reason: string; message?: string };
-          if (event.watchId === watchId) ended(`${event.reason}${event.message ? `: ${event.message}` : ''}`);
-        }
+      return followWatch(ctx, {
+        sample: 'network.changed',
+        ended: 'network.watch-ended',
+        start: () => ctx.call('network.watch', { host, intervalSeconds: interval, record, ...caseRef }),
+        stop: async (id) => {
+          await ctx.call('network.unwatch', { watchId: id });
+          return undefined;
+        },
+        print: (event) => {
+          if (ctx.json) ctx.io.out(JSON.stringify(event));
+          else if (event.refresh === 1) ctx.io.out(renderConnections(event.snapshot));
+          else {
+            const d = event.diff;
+            for (const id of d.edgesAdded) ctx.io.out(`${event.snapshot.takenAt} + ${safeText(id, 300)}`);
+            for (const id of d.edgesRemoved) ctx.io.out(`${event.snapshot.takenAt} - ${safeText(id, 300)}`);
+            for (const id of d.nodesAdded) ctx.io.out(`${event.snapshot.takenAt} + node ${safeText(id, 300)}`);
+            for (const id of d.nodesRemoved) ctx.io.out(`${event.snapshot.takenAt} - node ${safeText(id, 300)}`);
+          }
+        },
+        describe: (id) => `refreshing every ${interval}s (watch ${id})`,
       });
-      try {
-        const watch = await ctx.call('network.watch', { ...(host !== undefined ? { host } : {}), intervalSeconds: interval, record, ...caseRef });
-        watchId = watch.id;
-        for (const event of early.splice(0)) if (event.watchId === watchId) print(event);
-        if (!ctx.json) ctx.io.err(`refreshing every ${interval}s (watch ${watch.id}); Ctrl-C to stop`);
-        const outcome = await Promise.race([ctx.interrupted.then(() => 'interrupted'), endedByCore]);
-        if (outcome === 'interrupted') {
-          await ctx.call('network.unwatch', { watchId: watch.id });
-          return 0;
-        }
-        ctx.io.err(`watch ended: ${safeText(outcome)}`);
-        return 1;
-      } finally {
-        unsubscribe();
-      }
     },
   },
 ];

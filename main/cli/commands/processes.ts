@@ -1,5 +1,6 @@
 import type { ProcessEntry, ProcessSampleEvent, ProcessSnapshot } from '../../../shared/domain/processes';
 import { CliError, type CliCommand } from '../command';
+import { followWatch } from '../watch-loop';
 import { safeText, table } from '../terminal-safe';
 
 function formatElapsed(seconds: number | null): string {
@@ -59,13 +60,13 @@ export const processesCommands: CliCommand[] = [
   {
     path: ['ps'],
     summary: 'Process tree of a running container, without exec (stored as evidence); --watch samples every N seconds',
-    usage: 'ps CONTAINER --host NAME [--json] [--watch SECONDS] [--case NAME] [--no-store]',
+    usage: 'ps CONTAINER [--host H] [--json] [--watch SECONDS] [--case NAME] [--no-store]',
     positionals: true,
     options: { host: { type: 'string' }, watch: { type: 'string' }, case: { type: 'string' }, 'no-store': { type: 'boolean' } },
     async run(ctx, values, positionals) {
       const container = positionals[0];
-      const host = values.host;
-      if (!container || positionals.length > 1 || typeof host !== 'string') throw new CliError('needs one CONTAINER and --host NAME', 2);
+      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER', 2);
+      const host = await ctx.host(values.host);
       const caseRef = typeof values.case === 'string' ? { caseRef: values.case } : {};
       if (values.watch === undefined) {
         const result = await ctx.call('processes.snapshot', { host, container, store: values['no-store'] !== true, ...caseRef });
@@ -78,41 +79,21 @@ export const processesCommands: CliCommand[] = [
       }
       const interval = Number(values.watch);
       if (!Number.isInteger(interval) || interval < 1) throw new CliError('--watch takes a whole number of seconds', 2);
-      let watchId: string | undefined;
-      const early: ProcessSampleEvent[] = [];
-      const print = (event: ProcessSampleEvent) => {
-        if (ctx.json) ctx.io.out(JSON.stringify(event));
-        else if (event.sample === 1) ctx.io.out(renderSnapshot(event.snapshot));
-        else for (const line of renderChanges(event)) ctx.io.out(line);
-      };
-      let ended: (reason: string) => void = () => undefined;
-      const endedByCore = new Promise<string>((resolve) => (ended = resolve));
-      const unsubscribe = ctx.core.events.subscribe((name, payload) => {
-        if (name === 'processes.sample') {
-          const event = payload as ProcessSampleEvent;
-          if (watchId === undefined) early.push(event);
-          else if (event.watchId === watchId) print(event);
-        } else if (name === 'processes.watch-ended') {
-          const event = payload as { watchId: string; reason: string; message?: string };
-          if (event.watchId === watchId) ended(`${event.reason}${event.message ? `: ${event.message}` : ''}`);
-        }
+      return followWatch(ctx, {
+        sample: 'processes.sample',
+        ended: 'processes.watch-ended',
+        start: () => ctx.call('processes.watch', { host, container, intervalSeconds: interval, ...caseRef }),
+        stop: async (id) => {
+          const stopped = await ctx.call('processes.unwatch', { watchId: id });
+          return `stopped after ${stopped.watch?.samples ?? '?'} samples (${stopped.watch?.storedSamples ?? '?'} stored)`;
+        },
+        print: (event) => {
+          if (ctx.json) ctx.io.out(JSON.stringify(event));
+          else if (event.sample === 1) ctx.io.out(renderSnapshot(event.snapshot));
+          else for (const line of renderChanges(event)) ctx.io.out(line);
+        },
+        describe: (id) => `watching every ${interval}s (watch ${id})`,
       });
-      try {
-        const watch = await ctx.call('processes.watch', { host, container, intervalSeconds: interval, ...caseRef });
-        watchId = watch.id;
-        for (const event of early.splice(0)) if (event.watchId === watchId) print(event);
-        if (!ctx.json) ctx.io.err(`watching every ${interval}s (watch ${watch.id}); Ctrl-C to stop`);
-        const outcome = await Promise.race([ctx.interrupted.then(() => 'interrupted'), endedByCore]);
-        if (outcome === 'interrupted') {
-          const stopped = await ctx.call('processes.unwatch', { watchId: watch.id });
-          if (!ctx.json) ctx.io.err(`stopped after ${stopped.watch?.samples ?? '?'} samples (${stopped.watch?.storedSamples ?? '?'} stored)`);
-          return 0;
-        }
-        ctx.io.err(`watch ended: ${safeText(outcome)}`);
-        return 1;
-      } finally {
-        unsubscribe();
-      }
     },
   },
 ];

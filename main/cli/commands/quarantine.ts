@@ -1,9 +1,15 @@
 import { createInterface } from 'node:readline/promises';
-import { QUARANTINE_MODES, type QuarantineMode, type QuarantinePlan, type QuarantineRecord } from '../../../shared/domain/quarantine';
+import { QUARANTINE_MODES, type NetworkNamespacePeer, type QuarantineMode, type QuarantinePlan, type QuarantineRecord } from '../../../shared/domain/quarantine';
 import { CliError, type CliCommand, type CliContext } from '../command';
 import { safeText, table } from '../terminal-safe';
 
 const MARK = { info: '  ', warning: '! ', danger: '!!' } as const;
+
+const PEER_RELATION: Record<NetworkNamespacePeer['relation'], string> = {
+  'joined-target': 'runs in its network namespace',
+  'target-joined': 'owns the network namespace it runs in',
+  'joined-same': 'runs in the same network namespace',
+};
 
 function parseModes(value: unknown): QuarantineMode[] {
   if (typeof value !== 'string' || !value.trim()) throw new CliError(`--mode takes a comma-separated list of ${QUARANTINE_MODES.join(', ')}`, 2);
@@ -16,6 +22,11 @@ function parseModes(value: unknown): QuarantineMode[] {
 export function renderPlan(plan: QuarantinePlan): string {
   const lines = [`Quarantine of ${safeText(plan.containerName)} (${plan.containerId.slice(0, 12)}, ${safeText(plan.status)}) on host ${safeText(plan.host)}${plan.caseName ? `, case ${safeText(plan.caseName)}` : ', no case (audit goes to the store log)'}`];
   if (plan.existing) lines.push(`Already under quarantine ${plan.existing.recordId} (${plan.existing.state}: ${plan.existing.modes.join(', ')}); its recorded state is kept for release.`);
+  if (plan.sharedNetworkNamespace.length) {
+    lines.push('Shares its network namespace with:');
+    for (const p of plan.sharedNetworkNamespace) lines.push(`   ${safeText(p.containerName, 200)} (${safeText(p.containerId.slice(0, 12))}, ${safeText(p.status, 40)}) ${PEER_RELATION[p.relation]}`);
+  }
+  if (plan.isolationEscapes.length) lines.push('Network isolation does not contain it:', ...plan.isolationEscapes.map((e) => `   ${safeText(e, 600)}`));
   for (const notice of plan.notices) lines.push(`${MARK[notice.severity]} ${safeText(notice.text, 1000)}`);
   plan.steps.forEach((step, i) => {
     const state = step.blocked ? 'BLOCKED' : step.alreadyDone ? 'already done' : 'will run';
@@ -30,11 +41,16 @@ export function renderRecord(record: QuarantineRecord): string {
   const lines = [`${safeText(record.containerName)} (${record.containerId.slice(0, 12)}) on ${safeText(record.host)}: ${record.state.toUpperCase()} — quarantine ${record.id}, since ${record.createdAt}`];
   for (const step of record.steps) lines.push(`  ${step.mode.padEnd(8)} ${step.state.padEnd(8)} ${safeText(step.detail ?? '', 600)}`);
   if (record.snapshot?.artifactId) lines.push(`  snapshot image ${safeText(record.snapshot.imageRef)}, artifact ${record.snapshot.artifactId} (sha256 ${record.snapshot.sha256 ?? '?'})`);
+  for (const m of record.snapshot?.excludedMounts ?? []) {
+    lines.push(`  not in the snapshot: ${safeText(m.type, 20)} ${safeText(m.name ?? m.source, 400)} at ${safeText(m.destination, 400)}${m.readWrite ? ' (rw)' : ' (ro)'}: collect it separately`);
+  }
+  for (const p of record.sharedNetworkNamespace ?? []) lines.push(`  shares its network namespace: ${safeText(p.containerName, 200)} (${safeText(p.containerId.slice(0, 12))}) ${PEER_RELATION[p.relation]}`);
   for (const step of record.release?.steps ?? []) lines.push(`  release ${step.name.padEnd(18)} ${step.state.padEnd(8)} ${safeText(step.detail ?? '', 600)}`);
   for (const net of record.release?.restored ?? []) {
     lines.push(`  restored ${safeText(net.networkName)}: ${net.ipv4 ?? '-'}${net.addressChanged ? ' (address changed: it was dynamic)' : ''}${net.aliases.length ? `, aliases ${safeText(net.aliases.join(', '))}` : ''}`);
   }
   if (record.release?.note) lines.push(`  ${safeText(record.release.note)}`);
+  if (record.release?.reason) lines.push(`  release reason: ${safeText(record.release.reason, 2000)}`);
   if (record.lastError) lines.push(`  last error: ${safeText(record.lastError, 1000)}`);
   return lines.join('\n');
 }
@@ -50,22 +66,18 @@ async function confirm(ctx: CliContext, question: string): Promise<boolean> {
   }
 }
 
-function hostOf(values: Record<string, unknown>): string {
-  if (typeof values.host !== 'string') throw new CliError('needs --host NAME', 2);
-  return values.host;
-}
 
 export const quarantineCommands: CliCommand[] = [
   {
     path: ['quarantine'],
     summary: 'Isolate, pause, snapshot or stop a suspect container; shows what each step does and asks first',
-    usage: 'quarantine CONTAINER --host NAME --mode isolate,pause,snapshot,stop [--case NAME] [--yes] [--dry-run] [--json]',
+    usage: 'quarantine CONTAINER [--host H] --mode isolate,pause,snapshot,stop [--case NAME] [--yes] [--dry-run] [--json]',
     positionals: true,
     options: { host: { type: 'string' }, mode: { type: 'string' }, case: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' } },
     async run(ctx, values, positionals) {
       const container = positionals[0];
-      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER (and --host NAME --mode MODES)', 2);
-      const host = hostOf(values);
+      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER (and --mode MODES)', 2);
+      const host = await ctx.host(values.host);
       const modes = parseModes(values.mode);
       const caseRef = typeof values.case === 'string' ? { caseRef: values.case } : {};
       const ask = values.yes !== true && !ctx.json;
@@ -77,7 +89,9 @@ export const quarantineCommands: CliCommand[] = [
         }
         ctx.io.out(renderPlan(plan));
         if (plan.steps.some((s) => s.blocked && !s.alreadyDone)) throw new CliError('a step cannot be done on this container (see BLOCKED above); nothing was changed', 1);
-        if (!(await confirm(ctx, '\nApply this quarantine? [y/N] '))) {
+        const alsoCut = plan.sharedNetworkNamespace.filter((p) => p.relation === 'joined-target' && (modes.includes('isolate') || modes.includes('stop')));
+        const question = alsoCut.length ? `\nApply this quarantine? It also cuts off ${alsoCut.map((p) => safeText(p.containerName, 200)).join(', ')} (same network namespace) [y/N] ` : '\nApply this quarantine? [y/N] ';
+        if (!(await confirm(ctx, question))) {
           ctx.io.err('Not confirmed: nothing was changed.');
           return 1;
         }
@@ -90,11 +104,11 @@ export const quarantineCommands: CliCommand[] = [
   {
     path: ['quarantine', 'status'],
     summary: "Active quarantines of a host, or one container's quarantine history",
-    usage: 'quarantine status --host NAME [CONTAINER] [--all] [--json]',
+    usage: 'quarantine status [--host H] [CONTAINER] [--all] [--json]',
     positionals: true,
     options: { host: { type: 'string' }, all: { type: 'boolean' } },
     async run(ctx, values, positionals) {
-      const host = hostOf(values);
+      const host = await ctx.host(values.host);
       if (positionals.length > 1) throw new CliError('takes at most one CONTAINER', 2);
       const records = await ctx.call('quarantine.status', { host, includeReleased: values.all === true, ...(positionals[0] ? { container: positionals[0] } : {}) });
       if (ctx.json) ctx.io.out(JSON.stringify(records));
@@ -107,14 +121,16 @@ export const quarantineCommands: CliCommand[] = [
   {
     path: ['release'],
     summary: 'Release a quarantined container: original networks with aliases and static IPs, unpause, restart what quarantine stopped',
-    usage: 'release CONTAINER --host NAME [--case NAME] [--json]',
+    usage: 'release CONTAINER [--host H] [--reason TEXT] [--case NAME] [--json]',
     positionals: true,
-    options: { host: { type: 'string' }, case: { type: 'string' } },
+    options: { host: { type: 'string' }, case: { type: 'string' }, reason: { type: 'string' } },
     async run(ctx, values, positionals) {
       const container = positionals[0];
-      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER and --host NAME', 2);
-      const host = hostOf(values);
-      const record = await ctx.call('quarantine.release', { host, container, ...(typeof values.case === 'string' ? { caseRef: values.case } : {}) });
+      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER', 2);
+      const host = await ctx.host(values.host);
+      if (values.reason !== undefined && (typeof values.reason !== 'string' || !values.reason.trim())) throw new CliError('--reason takes a non-empty TEXT (or leave it out: the record says "not given")', 2);
+      const reason = typeof values.reason === 'string' ? { reason: values.reason } : {};
+      const record = await ctx.call('quarantine.release', { host, container, ...reason, ...(typeof values.case === 'string' ? { caseRef: values.case } : {}) });
       ctx.io.out(ctx.json ? JSON.stringify(record) : renderRecord(record));
       return 0;
     },

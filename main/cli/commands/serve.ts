@@ -1,9 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createDispatcher } from '../../app/dispatch';
-import { createHandlers } from '../../app/handlers';
-import { rendererDir } from '../../bridge/renderer-dir';
-import { startBridge } from '../../bridge/server';
 import { CliError, type CliCommand } from '../command';
 
 export const serveCommands: CliCommand[] = [
@@ -15,11 +11,14 @@ export const serveCommands: CliCommand[] = [
     async run(ctx, values) {
       const port = values.port === undefined ? 0 : Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port takes a port number', 2);
+      // Loaded only by this command: the bridge (HTTP, WebSocket, static files) is no other command's cost.
+      const [{ rendererDir }, { startBridge }] = await Promise.all([import('../../bridge/renderer-dir'), import('../../bridge/server')]);
       const staticDir = rendererDir();
       if (!existsSync(path.join(staticDir, 'index.html'))) throw new CliError(`the UI is not built at ${staticDir}: run npm run build`, 1);
       const bind = typeof values.bind === 'string' ? values.bind : '127.0.0.1';
       if (bind !== '127.0.0.1' && bind !== '::1') throw new CliError('--bind accepts loopback addresses only (127.0.0.1 or ::1)', 2);
-      const bridge = await startBridge({ dispatch: createDispatcher(createHandlers(ctx.core)), events: ctx.core.events, staticDir, port, host: bind });
+      const { dispatch, events } = ctx.transport();
+      const bridge = await startBridge({ dispatch, events: { subscribe: events }, staticDir, port, host: bind });
       if (ctx.json) ctx.io.out(JSON.stringify({ url: bridge.url, port: bridge.port }));
       else {
         ctx.io.out(`Drydock is serving its UI at:\n\n  ${bridge.url}\n`);

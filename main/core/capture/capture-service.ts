@@ -67,7 +67,7 @@ export class CaptureService {
 
   async start(request: StartRequest): Promise<CaptureInfo> {
     if (this.closing) throw new DrydockFailure('cancelled', 'Drydock is shutting down');
-    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef);
+    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
     const { host } = request;
     const docker = await this.deps.hosts.docker(host);
     const target = await this.inspectTarget(docker, host, request.container);

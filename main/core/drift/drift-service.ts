@@ -13,6 +13,7 @@ import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
 import type { Db } from '../store/database';
 import type { DriftFacts, DriftLookup } from '../processes/drift-crossref';
+import { acquireFile } from './acquire';
 import { preview, readRange } from './file-preview';
 import { ImageIndexStore } from './image-index';
 import { IndexBuilds } from './index-builds';
@@ -33,9 +34,9 @@ export interface DriftServiceDeps {
   events: EventHub;
   clock: Clock;
   audit: AuditFn;
-}
   /** Drydock's record of its helper containers (the image-index helpers are recorded there). */
   helpers: HelperLedger;
+}
 
 export type ScanRequest = z.output<typeof scanRequest>;
 type RuleInput = z.output<typeof noiseRule>;
@@ -63,7 +64,7 @@ export class DriftService {
   }
 
   async scan(request: ScanRequest): Promise<DriftScanInfo> {
-    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef);
+    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
     const docker = await this.deps.hosts.docker(request.host);
     const targets = await this.resolveTargets(docker, request.host, request.containers);
     const id = `ds-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
@@ -73,6 +74,7 @@ export class DriftService {
       caseId: kase.id,
       requested: request.containers,
       contentCapBytes: request.contentCapBytes,
+      keyEvidenceCapBytes: request.keyEvidenceCapBytes,
       concurrency: request.concurrency,
       startedAt: isoNow(this.deps.clock),
       state: 'running',
@@ -82,7 +84,7 @@ export class DriftService {
     };
     this.deps.audit(
       'drift.scan-started',
-      { scanId: id, host: request.host, containers: targets.map((t) => ({ containerId: t.containerId, name: t.containerName })), requested: request.containers, contentCapBytes: request.contentCapBytes, concurrency: request.concurrency },
+      { scanId: id, host: request.host, containers: targets.map((t) => ({ containerId: t.containerId, name: t.containerName })), requested: request.containers, contentCapBytes: request.contentCapBytes, keyEvidenceCapBytes: request.keyEvidenceCapBytes, concurrency: request.concurrency },
       kase.id,
     );
     return this.start(docker, info);
@@ -211,7 +213,7 @@ export class DriftService {
   }
 
   async mountInventory(request: { host: string; container: string; destination: string; caseRef?: string }): Promise<MountInventoryResult> {
-    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef);
+    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
     const docker = await this.deps.hosts.docker(request.host);
     const container = docker.getContainer(request.container);
     const inspect = await this.engine(request.host, request.container, 'inspect the container', () => container.inspect());
@@ -231,6 +233,43 @@ export class DriftService {
     const result = await inventoryMount(container, request.destination, writer);
     this.deps.audit('drift.mount-inventoried', { host: request.host, containerId: inspect.Id, destination: request.destination, artifactId: result.artifact.id, files: result.files, bytes: result.bytes, complete: result.complete }, kase.id);
     return { host: request.host, containerId: inspect.Id, destination: request.destination, files: result.files, bytes: result.bytes, artifactId: result.artifact.id, sha256: result.artifact.sha256, status: result.complete ? 'complete' : 'incomplete' };
+  }
+
+  /**
+   * Acquires one file of a running container into the case as a 'container-file' artifact (what a
+   * scan left hashed only). `path` is the text path; `pathBase64` its exact bytes when not UTF-8.
+   * Returns the artifact (size in bytes, SHA-256 of the bytes read).
+   * @throws DrydockFailure 'not-found' when the container has no regular file there, 'invalid-input'
+   * for a path that is not a regular file, an engine failure naming host and container otherwise.
+   */
+  async acquire(request: { host: string; container: string; path: string; pathBase64?: string; caseRef?: string }): Promise<ArtifactInfo> {
+    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
+    const docker = await this.deps.hosts.docker(request.host);
+    const container = docker.getContainer(request.container);
+    const inspect = await this.engine(request.host, request.container, 'inspect the container', () => container.inspect());
+    const name = inspect.Name.replace(/^\//, '');
+    const target = { path: request.path, ...(request.pathBase64 !== undefined ? { pathBase64: request.pathBase64 } : {}) };
+    const shown = JSON.stringify(request.path);
+    const file = await this.engine(request.host, name, `read ${shown} through the archive endpoint`, () =>
+      acquireFile(container, target, async (f) =>
+        this.deps.evidence.openWriter({
+          caseId: kase.id,
+          kind: 'container-file',
+          source: { host: request.host, containerId: inspect.Id, containerName: name, path: f.text.path },
+          method: 'Engine API archive endpoint (GET /containers/{id}/archive), streamed and hashed; acquired on request after a drift scan',
+          mediaType: 'application/octet-stream',
+          attributes: { acquired: true, ...(f.text.pathBase64 !== undefined ? { pathBase64: f.text.pathBase64 } : {}), mode: f.meta.mode, uid: f.meta.uid, gid: f.meta.gid, ...(f.meta.mtime ? { mtime: f.meta.mtime } : {}) },
+        }),
+      ),
+    );
+    if (!file) throw new DrydockFailure('not-found', `No file ${shown} in container ${name} on host ${request.host}`, { host: request.host, container: name });
+    if (file.content.state !== 'stored' || !file.content.artifactId) {
+      throw new DrydockFailure('invalid-input', `${shown} in container ${name} on host ${request.host} is a ${file.meta.type}, not a regular file: nothing to acquire`, { host: request.host, container: name });
+    }
+    const info = await this.deps.evidence.getArtifact(file.content.artifactId);
+    if (!info) throw new Error(`artifact ${file.content.artifactId} vanished right after it was stored`);
+    this.deps.audit('drift.file-acquired', { host: request.host, containerId: inspect.Id, path: request.path, ...(request.pathBase64 !== undefined ? { pathBase64: request.pathBase64 } : {}), artifactId: info.id, sha256: info.sha256, bytes: info.size }, kase.id);
+    return info;
   }
 
   /** For process snapshots: the latest drift report of the container in the case. */

@@ -100,7 +100,8 @@ export interface ArtifactStoreDeps {
   db: Db;
   blobs: BlobStore;
   audit: AuditLog;
-  examiner: string;
+  /** The acting examiner's name for an entry in a case. */
+  examiner(caseId: string): string;
   drydockVersion: string;
   ownerToken: string;
   now(): string;
@@ -228,7 +229,7 @@ export class ArtifactStore {
           return this.deps.audit.append({
             caseId: info.caseId,
             at: this.deps.now(),
-            examiner: this.deps.examiner,
+            examiner: this.deps.examiner(info.caseId),
             action: 'artifact.added',
             details: {
               artifactId: id,
@@ -262,7 +263,7 @@ export class ArtifactStore {
       const entry = this.deps.audit.append({
         caseId: meta.caseId,
         at: this.deps.now(),
-        examiner: this.deps.examiner,
+        examiner: this.deps.examiner(meta.caseId),
         action: 'artifact.failed',
         details: { artifactId: writer.id, kind: meta.kind, error: failure.kind, message: failure.message, bytesReceived: writer.bytes },
       });

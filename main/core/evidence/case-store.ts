@@ -53,7 +53,7 @@ export class CaseStore {
   private readonly insertRow;
   private readonly closeRow;
   private readonly getSetting;
-  private readonly putSetting;
+  private readonly writeSetting;
   private readonly dropSetting;
 
   constructor(db: Db) {
@@ -65,7 +65,7 @@ export class CaseStore {
     );
     this.closeRow = db.prepare("UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'");
     this.getSetting = db.prepare<[string], { value: string }>('SELECT value FROM evidence_settings WHERE key = ?');
-    this.putSetting = db.prepare('INSERT INTO evidence_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.writeSetting = db.prepare('INSERT INTO evidence_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     this.dropSetting = db.prepare('DELETE FROM evidence_settings WHERE key = ?');
   }
 
@@ -111,8 +111,17 @@ export class CaseStore {
     return id === null ? null : (this.get(id) ?? null);
   }
 
+  /** A store-wide setting's value (evidence_settings), or undefined. */
+  setting(key: string): string | undefined {
+    return this.getSetting.get(key)?.value;
+  }
+
+  putSetting(key: string, value: string): void {
+    this.writeSetting.run(key, value);
+  }
+
   setCurrent(id: string | null): void {
     if (id === null) this.dropSetting.run(CURRENT_CASE);
-    else this.putSetting.run(CURRENT_CASE, id);
+    else this.writeSetting.run(CURRENT_CASE, id);
   }
 }

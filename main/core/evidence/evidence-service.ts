@@ -14,11 +14,12 @@ import {
   PREVIEW_DEFAULT_BYTES,
   PREVIEW_MAX_BYTES,
 } from '../../../shared/contract/evidence';
-import type { ArtifactInfo, ArtifactKind, AuditEntry, CaseInfo, VerifyReport } from '../../../shared/domain/evidence';
+import type { ActingExaminer, ArtifactInfo, ArtifactKind, AuditEntry, CaseInfo, VerifyReport } from '../../../shared/domain/evidence';
 import type { AuditFn } from '../audit-fn';
 import type { ArtifactWriterPort, EvidencePort, NewArtifact } from './port';
 import { type Clock, isoNow } from '../clock';
 import { DrydockFailure } from '../errors';
+import type { ExaminerIdentity } from '../examiner';
 import type { EventHub } from '../event-hub';
 import type { Db } from '../store/database';
 import { buildPreview, readHead } from './artifact-preview';
@@ -39,14 +40,16 @@ export interface EvidenceServiceDeps {
   db: Db;
   storeDir: string;
   clock: Clock;
-  /** Recorded on every audit entry and as the default examiner of new cases. */
-  examiner: string;
+  /** Who is acting: resolved per entry (explicit choice, DRYDOCK_EXAMINER, the case's examiner, the OS user). */
+  examiner: ExaminerIdentity;
   events: EventHub;
 }
 
 export type CaseCreateInput = z.input<typeof caseInput>;
 
 const NOTE_MAX = 10_000;
+/** evidence_settings key: the ad-hoc case Drydock opened last and its UTC day, as JSON. */
+const AD_HOC_CASE = 'adhoc_case';
 
 /**
  * The offline evidence store: cases, content-addressed artifacts, the hash-chained audit log,
@@ -75,7 +78,7 @@ export class EvidenceService implements EvidencePort {
       db: deps.db,
       blobs: this.blobs,
       audit: this.log,
-      examiner: deps.examiner,
+      examiner: (caseId) => this.examinerFor(caseId).name,
       drydockVersion: this.drydockVersion,
       ownerToken: this.ownerToken,
       now: () => this.now(),
@@ -85,7 +88,7 @@ export class EvidenceService implements EvidencePort {
       },
       audited: (entry) => deps.events.emit('evidence.audit-appended', entry),
     });
-    this.signing = new BundleSigning({ db: deps.db, storeDir: deps.storeDir, examiner: () => deps.examiner, now: () => this.now(), audit: (action, details) => this.append(null, action, details) });
+    this.signing = new BundleSigning({ db: deps.db, storeDir: deps.storeDir, examiner: () => this.examinerFor(null).name, now: () => this.now(), audit: (action, details) => this.append(null, action, details) });
     this.recovered = this.recover();
   }
 
@@ -120,12 +123,38 @@ export class EvidenceService implements EvidencePort {
   private append(caseId: string | null, action: string, details: Record<string, unknown>): AuditEntry {
     let entry: AuditEntry;
     try {
-      entry = this.log.append({ caseId, at: this.now(), examiner: this.deps.examiner, action, details });
+      entry = this.log.append({ caseId, at: this.now(), examiner: this.examinerFor(caseId).name, action, details });
     } catch (err) {
       throw storeIoFailure(err, `append to the audit log of the evidence store at ${this.deps.storeDir}`);
     }
     this.deps.events.emit('evidence.audit-appended', entry);
     return entry;
+  }
+
+  // ---- examiner ------------------------------------------------------------------------------
+
+  /** The acting examiner for an entry in `caseId` (null: the store's own chain). */
+  examinerFor(caseId: string | null): ActingExaminer {
+    const kase = caseId === null ? undefined : this.cases.get(caseId);
+    return this.deps.examiner.resolve(kase?.examiner);
+  }
+
+  /** The acting examiner for the current case, as the header shows it. */
+  actingExaminer(): ActingExaminer {
+    return this.examinerFor(this.cases.currentId());
+  }
+
+  /**
+   * Sets (or clears, with an empty name) the explicit examiner choice; a change is itself an audit
+   * entry, written by the new examiner and naming the previous one.
+   */
+  chooseExaminer(name: string): ActingExaminer {
+    const before = this.actingExaminer();
+    this.deps.examiner.choose(name);
+    const after = this.actingExaminer();
+    if (after.name !== before.name) this.audit('examiner.changed', { from: before.name, to: after.name, source: after.source });
+    this.deps.events.emit('evidence.examiner-changed', after);
+    return after;
   }
 
   // ---- cases ---------------------------------------------------------------------------------
@@ -141,7 +170,7 @@ export class EvidenceService implements EvidencePort {
     const info: CaseInfo = {
       id: randomUUID(),
       name: wellFormed(value.name),
-      examiner: wellFormed(value.examiner?.trim() ? value.examiner : this.deps.examiner),
+      examiner: wellFormed(value.examiner?.trim() ? value.examiner : this.examinerFor(null).name),
       organisation: wellFormed(value.organisation),
       timeZone,
       description: wellFormed(value.description),
@@ -155,7 +184,7 @@ export class EvidenceService implements EvidencePort {
         .transaction(() => {
           this.cases.insert(info);
           this.cases.setCurrent(info.id);
-          return this.log.append({ caseId: info.id, at: info.createdAt, examiner: this.deps.examiner, action: 'case.created', details: { case: caseRecord(info) } });
+          return this.log.append({ caseId: info.id, at: info.createdAt, examiner: this.deps.examiner.resolve(info.examiner).name, action: 'case.created', details: { case: caseRecord(info) } });
         })
         .immediate();
     } catch (err) {
@@ -191,7 +220,7 @@ export class EvidenceService implements EvidencePort {
       entry = this.deps.db
         .transaction(() => {
           this.cases.markClosed(kase.id, closedAt);
-          return this.log.append({ caseId: kase.id, at: closedAt, examiner: this.deps.examiner, action: 'case.closed', details: { closedAt } });
+          return this.log.append({ caseId: kase.id, at: closedAt, examiner: this.examinerFor(kase.id).name, action: 'case.closed', details: { closedAt } });
         })
         .immediate();
     } catch (err) {
@@ -203,12 +232,55 @@ export class EvidenceService implements EvidencePort {
     return closed;
   }
 
-  /** The case new evidence goes into: the named one, else the current one; open and writable. */
-  resolveWritableCase(ref?: string): CaseInfo {
+  /**
+   * The case new evidence goes into: the named one, else the current one; open and writable.
+   * For an acquisition (`acquisition` given) with no case named and no open current case — or
+   * only an ad-hoc case of an earlier UTC day — an ad-hoc case is opened for the host and today's
+   * UTC date, made current and announced ('evidence.adhoc-case-opened', audited), so nothing is
+   * acquired outside a case and the responder at a burning host has nothing to set up first.
+   * @throws DrydockFailure('not-found') for an unknown ref; ('conflict') for a closed or read-only case, or no case at all outside an acquisition.
+   */
+  resolveWritableCase(ref?: string, acquisition?: { host: string }): CaseInfo {
+    if (ref === undefined && acquisition) {
+      const current = this.cases.current();
+      const usable = current !== null && current.status === 'open' && !current.readOnly;
+      const adHoc = this.adHocCase();
+      const today = this.now().slice(0, 10);
+      if (!usable) return this.openAdHocCase(acquisition.host, current ? `the current case ${caseLabel(current)} is ${current.readOnly ? 'read-only' : 'closed'}` : 'no case was open');
+      if (adHoc && adHoc.caseId === current.id && adHoc.day !== today) return this.openAdHocCase(acquisition.host, `the current ad-hoc case ${caseLabel(current)} is from ${adHoc.day}`);
+    }
     const kase = ref !== undefined ? this.cases.resolve(ref) : this.cases.current();
     if (!kase) throw new DrydockFailure('conflict', 'No case is open: create one (drydock case create --name NAME) or select one (drydock case use NAME) before acquiring evidence');
     if (kase.readOnly) throw new DrydockFailure('conflict', `${caseLabel(kase)} is read-only (imported from a bundle); acquire evidence into a case of your own`);
     if (kase.status === 'closed') throw new DrydockFailure('conflict', `${caseLabel(kase)} is closed (since ${kase.closedAt ?? '?'}); create or select an open case`);
+    return kase;
+  }
+
+  private adHocCase(): { caseId: string; day: string } | undefined {
+    const raw = this.cases.setting(AD_HOC_CASE);
+    if (!raw) return undefined;
+    try {
+      const value = JSON.parse(raw) as { caseId?: unknown; day?: unknown };
+      return typeof value.caseId === 'string' && typeof value.day === 'string' ? { caseId: value.caseId, day: value.day } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private openAdHocCase(host: string, why: string): CaseInfo {
+    const day = this.now().slice(0, 10);
+    const base = `${host} ${day}`;
+    let name = base;
+    for (let n = 2; this.cases.named(name).length > 0; n++) name = `${base} (${n})`;
+    const kase = this.createCase({
+      name,
+      description: `Opened by Drydock for an acquisition from host ${host}: ${why}.`,
+      examiner: this.examinerFor(null).name,
+    });
+    this.cases.putSetting(AD_HOC_CASE, JSON.stringify({ caseId: kase.id, day }));
+    const reason = `${why}: opened the ad-hoc case ${JSON.stringify(kase.name)} for host ${host} and made it the current case`;
+    this.audit('case.adhoc-opened', { host, reason }, kase.id);
+    this.deps.events.emit('evidence.adhoc-case-opened', { case: kase, host, reason });
     return kase;
   }
 
@@ -377,7 +449,7 @@ export class EvidenceService implements EvidencePort {
         audit: this.log,
         blobs: this.blobs,
         drydockVersion: this.drydockVersion,
-        examiner: this.deps.examiner,
+        examiner: this.examinerFor(kase.id).name,
         now: () => this.now(),
         snapshot: (read) => this.deps.db.transaction(read)(),
         ...(signer ? { sign: signer.sign } : {}),
@@ -424,7 +496,7 @@ export class EvidenceService implements EvidencePort {
           return this.log.append({
             caseId: null,
             at: this.now(),
-            examiner: this.deps.examiner,
+            examiner: this.examinerFor(null).name,
             action: 'case.imported',
             details: {
               caseId: kase.id,

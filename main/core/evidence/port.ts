@@ -24,7 +24,8 @@ export interface ArtifactWriterPort {
 }
 
 export interface EvidencePort {
-  resolveWritableCase(ref?: string): { id: string; name: string } | Promise<{ id: string; name: string }>;
+  /** The case to write into; for an acquisition from `acquisition.host` with no open case, an ad-hoc case is opened. */
+  resolveWritableCase(ref?: string, acquisition?: { host: string }): { id: string; name: string } | Promise<{ id: string; name: string }>;
   openWriter(meta: NewArtifact): ArtifactWriterPort | Promise<ArtifactWriterPort>;
   ingestJson(meta: NewArtifact, value: unknown): ArtifactInfo | Promise<ArtifactInfo>;
   openArtifact(id: string): Readable | Promise<Readable>;

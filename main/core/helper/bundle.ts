@@ -39,7 +39,7 @@ export function bundleDirectories(): string[] {
 export function findHelperBundle(dirs: string[] = bundleDirectories()): BundleLookup {
   const dir = dirs.find((d) => existsSync(path.join(d, MANIFEST)));
   if (!dir) {
-    return { bundle: null, path: null, problem: 'the capture helper bundle is not installed with this build (run resources/capture-helper/build-bundle.sh, or set a helper image in settings)' };
+    return { bundle: null, path: null, problem: 'the capture helper bundle is not built: run `npm run helper-bundle` in the Drydock checkout (it needs Debian\'s tcpdump and busybox-static), or choose a helper image with `drydock capture-helper image --set IMAGE`' };
   }
   const manifestPath = path.join(dir, MANIFEST);
   const tarPath = path.join(dir, TAR);
@@ -59,7 +59,7 @@ export function findHelperBundle(dirs: string[] = bundleDirectories()): BundleLo
       return { bundle: null, path: manifestPath, problem: `${manifestPath} is not a valid helper bundle manifest` };
     }
     if (!existsSync(tarPath) || statSync(tarPath).size !== bundle.size) {
-      return { bundle: null, path: tarPath, problem: `${tarPath} is missing or not the size its manifest records; rebuild it with build-bundle.sh` };
+      return { bundle: null, path: tarPath, problem: `${tarPath} is missing or not the size its manifest records; rebuild it with \`npm run helper-bundle\`` };
     }
     return { bundle };
   } catch (err) {

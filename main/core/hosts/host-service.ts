@@ -1,17 +1,20 @@
 import { accessSync, constants } from 'node:fs';
+import { homedir } from 'node:os';
 import type Dockerode from 'dockerode';
 import type { HostInput } from '../../../shared/contract/hosts';
-import type { EngineFacts, HostProfile, HostStatus } from '../../../shared/domain/hosts';
+import type { DockerContextInfo, EngineFacts, HostProfile, HostResolution, HostStatus } from '../../../shared/domain/hosts';
 import type { AuditFn } from '../audit-fn';
 import { isoNow, type Clock } from '../clock';
 import { DrydockFailure, toDrydockError } from '../errors';
 import type { EventHub } from '../event-hub';
 import type { Db } from '../store/database';
 import { createDockerClient } from './docker-client';
+import { type DockerEnvironment, listDockerContexts } from './docker-context';
 import type { EngineEvent } from './engine-events';
 import { EngineConnection } from './engine-connection';
 import { probeEngine } from './engine-probe';
 import { HostProfiles } from './host-profiles';
+import { adoptEndpoint, type ProfileBook, resolveHost } from './host-resolution';
 import { parseHostUrl } from './host-url';
 
 export interface HostServiceDeps {
@@ -19,6 +22,8 @@ export interface HostServiceDeps {
   clock: Clock;
   events: EventHub;
   audit: AuditFn;
+  /** Where DOCKER_HOST, DOCKER_CONTEXT and ~/.docker are read (default: this process). */
+  environment?: DockerEnvironment;
 }
 
 export type EngineListener = (host: string, event: EngineEvent) => void;
@@ -42,6 +47,84 @@ export class HostService {
 
   list(): HostProfile[] {
     return this.profiles.list();
+  }
+
+  /**
+   * Which engine `ref` means — a saved profile, an endpoint URL, a Docker context name — or, with
+   * no ref, the one the docker CLI would use (DOCKER_HOST, DOCKER_CONTEXT, current context, local
+   * socket). Saves a profile for an endpoint that has none, and audits the choice with its reason.
+   * @throws DrydockFailure('not-found') for an unknown name; ('invalid-input') for a bad URL or docker configuration.
+   */
+  resolve(ref: string | undefined): HostResolution {
+    const resolution = resolveHost(this.book(), this.environment(), ref);
+    this.deps.audit('host.resolved', {
+      host: resolution.profile.name,
+      url: resolution.profile.url,
+      source: resolution.source,
+      ...(resolution.context !== undefined ? { context: resolution.context } : {}),
+      reason: resolution.reason,
+      profileCreated: resolution.created,
+    });
+    return resolution;
+  }
+
+  /**
+   * The docker CLI's contexts, each with the saved profile of the same endpoint if there is one.
+   * @throws DrydockFailure('invalid-input') when the docker CLI's configuration is unreadable.
+   */
+  contexts(): DockerContextInfo[] {
+    const profiles = this.list();
+    return listDockerContexts(this.environment()).map((context) => {
+      let url: string;
+      try {
+        url = parseHostUrl(context.url).normalized;
+      } catch {
+        return context;
+      }
+      const profile = profiles.find((p) => p.url === url);
+      return profile ? { ...context, profile: profile.name } : context;
+    });
+  }
+
+  /**
+   * Saves the docker CLI's contexts as host profiles (all, or those named), skipping any whose
+   * endpoint already has a profile or that Drydock cannot use, each with the reason.
+   */
+  importContexts(names?: string[]): { imported: HostProfile[]; skipped: { context: string; why: string }[] } {
+    const imported: HostProfile[] = [];
+    const skipped: { context: string; why: string }[] = [];
+    for (const context of this.contexts()) {
+      if (names && !names.includes(context.name)) continue;
+      if (context.profile) {
+        skipped.push({ context: context.name, why: `already saved as host ${context.profile}` });
+        continue;
+      }
+      try {
+        const endpoint = {
+          url: context.url,
+          ...(context.tls ? { tls: context.tls } : {}),
+          source: 'argument-context' as const,
+          // The implicit "default" context is the local socket (or DOCKER_HOST): named like it, not "default".
+          ...(context.name !== 'default' ? { context: context.name } : {}),
+          reason: `imported from the Docker context ${context.name} (${context.url})`,
+        };
+        const resolution = adoptEndpoint(this.book(), endpoint);
+        this.deps.audit('host.imported', { host: resolution.profile.name, url: resolution.profile.url, context: context.name });
+        imported.push(resolution.profile);
+      } catch (err) {
+        skipped.push({ context: context.name, why: toDrydockError(err).message });
+      }
+    }
+    if (names) for (const name of names) if (!this.contexts().some((c) => c.name === name)) skipped.push({ context: name, why: 'no such Docker context' });
+    return { imported, skipped };
+  }
+
+  private book(): ProfileBook {
+    return { list: () => this.list(), find: (name) => this.profiles.find(name), add: (input) => this.add(input) };
+  }
+
+  private environment(): DockerEnvironment {
+    return this.deps.environment ?? { env: process.env, home: homedir() };
   }
 
   profile(name: string): HostProfile {
@@ -68,7 +151,7 @@ export class HostService {
     const docker = createDockerClient(profile);
     try {
       const facts = await probeEngine(docker, profile.name, profile.tls?.verify);
-      this.deps.audit('host.tested', { host: profile.name, url: profile.url, engineVersion: facts.engineVersion, apiVersion: facts.apiVersion, ok: true });
+      this.deps.audit('host.tested', { host: profile.name, url: profile.url, engineVersion: facts.engineVersion, apiVersion: facts.apiVersion, ok: true, ...(facts.inconsistencies ? { inconsistencies: facts.inconsistencies } : {}) });
       return facts;
     } catch (err) {
       const error = toDrydockError(err);

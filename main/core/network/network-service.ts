@@ -17,7 +17,7 @@ import { collectHost, type CachedTables, type CollectorDeps, type SocketTableRec
 import { readNamespaceSockets } from './namespace-reader';
 
 export interface NetworkEvidence extends FlowEvidence {
-  resolveWritableCase(ref?: string): { id: string; name: string } | Promise<{ id: string; name: string }>;
+  resolveWritableCase(ref?: string, acquisition?: { host: string }): { id: string; name: string } | Promise<{ id: string; name: string }>;
   ingestJson(meta: NewArtifact, value: unknown): Promise<ArtifactInfo>;
 }
 
@@ -43,6 +43,11 @@ export interface SnapshotRequest {
   hosts?: string[];
   record: boolean;
   caseRef?: string;
+}
+
+/** The host an ad-hoc case is named for: the one asked about, else the first of several, else "all hosts". */
+function acquisitionHost(request: { host?: string; hosts?: string[] }): string {
+  return request.host ?? request.hosts?.[0] ?? 'all hosts';
 }
 
 export interface WatchRequest {
@@ -72,8 +77,6 @@ interface Watch {
 const MAX_WATCH_FAILURES = 3;
 /**
  * Namespaces a watch reads per host and refresh (each is a helper container on the host, about
-  /** The refresh under way, if any: the end is announced once it has removed its helpers. */
-  inflight: Promise<void> | undefined;
  * a second of the engine's time): a host with hundreds of containers still refreshes in seconds,
  * the oldest readings first, and the first refreshes fill the picture in progressively.
  */
@@ -96,7 +99,7 @@ export class NetworkService {
   constructor(private readonly deps: NetworkServiceDeps) {}
 
   async snapshot(request: SnapshotRequest): Promise<NetworkSnapshotResult> {
-    const kase = request.record ? await this.deps.evidence.resolveWritableCase(request.caseRef) : undefined;
+    const kase = request.record ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: acquisitionHost(request) }) : undefined;
     const explicit = request.host !== undefined || request.hosts !== undefined;
     const hosts = this.selectHosts(request);
     const { snapshot, tables, failures } = await this.take(hosts, request.caseRef ?? kase?.id);
@@ -114,7 +117,7 @@ export class NetworkService {
   }
 
   async watch(request: WatchRequest): Promise<NetworkWatchInfo> {
-    const kase = request.record ? await this.deps.evidence.resolveWritableCase(request.caseRef) : undefined;
+    const kase = request.record ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: acquisitionHost(request) }) : undefined;
     const hosts = request.host !== undefined ? [request.host] : (request.hosts ?? []);
     const id = `nw-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
     const watch: Watch = {
@@ -234,6 +237,7 @@ export class NetworkService {
       helperImage: async (docker, host) => (await ensureHelperImage(docker, { host, override: this.deps.helperImageOverride(), audit: this.deps.audit })).image,
       readNamespace: this.deps.readNamespace ?? ((docker, request) => readNamespaceSockets(docker, request)),
       ...(this.deps.drift ? { drift: this.deps.drift } : {}),
+      helpers: this.deps.helpers,
       now: () => this.deps.clock.now(),
     };
   }
@@ -241,7 +245,6 @@ export class NetworkService {
   private async store(caseId: string, snapshot: NetworkGraphSnapshot, tables: SocketTableRecord[], extra: Record<string, unknown>): Promise<StoredSnapshotRef> {
     const hosts = snapshot.hosts.map((h) => h.host);
     const artifact = await this.deps.evidence.ingestJson(
-      helpers: this.deps.helpers,
       {
         caseId,
         kind: 'connection-snapshot',

@@ -47,7 +47,7 @@ export class ProcessService {
   constructor(private readonly deps: ProcessServiceDeps) {}
 
   async snapshot(request: { host: string; container: string; caseRef?: string; store: boolean }): Promise<ProcessSnapshotResult> {
-    const kase = request.store ? await this.deps.evidence.resolveWritableCase(request.caseRef) : undefined;
+    const kase = request.store ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host }) : undefined;
     const snapshot = await this.take(request.host, request.container, kase?.id);
     if (!kase) return { snapshot };
     const stored = await this.store(kase.id, snapshot, { kind: 'snapshot' });
@@ -56,7 +56,7 @@ export class ProcessService {
   }
 
   async watch(request: { host: string; container: string; intervalSeconds: number; caseRef?: string }): Promise<ProcessWatchInfo> {
-    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef);
+    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
     const first = await this.take(request.host, request.container, kase.id);
     const id = `pw-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
     const watch: Watch = {
@@ -167,6 +167,7 @@ export class ProcessService {
     ]);
     const parsed = parseTop(top.output);
     const limitations = parsed.missing.map((field) => `the host's ps gave no ${field} column`);
+    if (parsed.skipped) limitations.push(`${parsed.skipped} row(s) of the engine's top answer were malformed (wrong number of columns or no valid PID) and are not shown`);
     let drift: ProcessSnapshot['drift'] = { checked: false, note: 'no drift capability is wired into this build' };
     let extraFlags: Map<number, ProcessFlag[]> | undefined;
     if (this.deps.drift && caseId) {

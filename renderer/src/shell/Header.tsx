@@ -1,6 +1,7 @@
 import { ActivityIndicator } from './ActivityIndicator';
 import { useApp } from './app-context';
 import { useCases } from './case-context';
+import { ExaminerChip } from './ExaminerChip';
 import { HostLabel } from './HostLabel';
 import { useHosts } from './hosts-context';
 import { TransportIndicator } from './TransportIndicator';
@@ -26,16 +27,14 @@ export function Header() {
               {visibleText(current.name, 80)}
             </button>
             <span className="dd-muted dd-mono">{current.id}</span>
-            <span className="dd-muted">
-              {visibleText(current.examiner, 60)} · {visibleText(current.timeZone, 40)}
-            </span>
+            <span className="dd-muted">{visibleText(current.timeZone, 40)}</span>
             {current.readOnly && <span className="dd-pill dd-pill-warn">read-only</span>}
           </>
         ) : loaded ? (
           <div className="dd-nocase" role="alert">
             <span className="dd-nocase-icon">!</span>
             <span>
-              <b>No case open</b> — acquisitions will not be recorded as evidence.
+              <b>No case open</b> — the next acquisition opens an ad-hoc case for its host and today's date.
             </span>
             <button type="button" className="dd-primary dd-small" onClick={() => navigate('evidence', { focus: 'create-case' })}>
               Create case
@@ -45,6 +44,7 @@ export function Header() {
           <span className="dd-muted">loading cases…</span>
         )}
       </div>
+      <ExaminerChip />
       <ActivityIndicator />
       <div
         className="dd-header-hosts"

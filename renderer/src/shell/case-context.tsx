@@ -50,6 +50,9 @@ export function CasesProvider({ children }: { children: ReactNode }) {
     [client, apply],
   );
 
+  // An acquisition with no case open opened one: say so where the examiner is looking.
+  useEffect(() => client.on('evidence.adhoc-case-opened', ({ reason }) => notify.info(`Drydock ${reason.replace(/^no case was open: /, 'found no open case, so it ')}.`)), [client, notify]);
+
   const value = useMemo<CasesState>(() => {
     const cases = list?.cases ?? [];
     return { cases, current: cases.find((c) => c.id === list?.currentCaseId) ?? null, loaded: list !== null, reload };

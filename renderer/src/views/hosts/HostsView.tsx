@@ -1,6 +1,7 @@
 import { useHosts } from '../../shell/hosts-context';
 import { useNotify } from '../../shell/toasts';
 import type { ViewProps } from '../view-types';
+import { DockerContexts } from './DockerContexts';
 import { HostForm } from './HostForm';
 import { HostRow } from './HostRow';
 import './hosts.css';
@@ -18,6 +19,7 @@ export function HostsView(_props: ViewProps) {
           {profiles.length} saved · {profiles.filter((p) => status.get(p.name)?.state === 'connected').length} connected
         </span>
       </div>
+      <DockerContexts onAdded={() => void reload()} />
       <div className="dd-panel">
         <table className="dd-grid dd-hosts-table" aria-label="Saved hosts">
           <thead>
@@ -38,7 +40,7 @@ export function HostsView(_props: ViewProps) {
             {loaded && profiles.length === 0 && (
               <tr>
                 <td colSpan={7} className="dd-empty">
-                  No host saved yet. Add the local engine (unix:///var/run/docker.sock) or a remote one below.
+                  No host saved yet. Use a Docker context above, or add an engine below.
                 </td>
               </tr>
             )}

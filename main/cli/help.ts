@@ -1,0 +1,151 @@
+import type { CliCommand, CommandGroup } from './command';
+
+/**
+ * Where each command stands in `drydock`'s overview and the example its --help shows. Kept in one
+ * place so the overview reads as one page; a unit test fails when a command has no entry.
+ */
+export interface CommandHelp {
+  group: CommandGroup;
+  example: string;
+}
+
+export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
+  inventory: { group: 'triage', example: 'drydock inventory --flagged' },
+  drift: { group: 'triage', example: 'drydock drift --all --fail-on high' },
+  'drift rules': { group: 'triage', example: 'drydock drift rules --json' },
+  connections: { group: 'triage', example: 'drydock connections' },
+  ps: { group: 'acquire', example: 'drydock ps web-1' },
+  capture: { group: 'acquire', example: "drydock capture web-1 --duration 60 --filter 'tcp port 443'" },
+  'pcap summary': { group: 'acquire', example: 'drydock pcap summary 6f1c…  # a pcap artifact ID from drydock evidence list' },
+  'pcap export': { group: 'acquire', example: 'drydock pcap export 6f1c… web-1.pcap' },
+  quarantine: { group: 'respond', example: 'drydock quarantine web-1 --mode isolate,snapshot' },
+  'quarantine status': { group: 'respond', example: 'drydock quarantine status --all' },
+  release: { group: 'respond', example: 'drydock release web-1 --reason "cleared after review"' },
+  'case create': { group: 'evidence', example: 'drydock case create --name "INC-2291 web tier" --organisation "ACME CSIRT"' },
+  'case new': { group: 'evidence', example: 'drydock case new --name INC-2291' },
+  'case list': { group: 'evidence', example: 'drydock case list' },
+  'case use': { group: 'evidence', example: 'drydock case use INC-2291' },
+  'case close': { group: 'evidence', example: 'drydock case close' },
+  'case note': { group: 'evidence', example: 'drydock case note "pulled the network cable at 10:02Z"' },
+  'case audit': { group: 'evidence', example: 'drydock case audit --json' },
+  'case artifacts': { group: 'evidence', example: 'drydock case artifacts' },
+  'case verify': { group: 'evidence', example: 'drydock case verify' },
+  'case export': { group: 'evidence', example: 'drydock case export inc-2291.ddcase --sign' },
+  'case import': { group: 'evidence', example: 'drydock case import inc-2291.ddcase' },
+  'evidence list': { group: 'evidence', example: 'drydock evidence list' },
+  'evidence verify': { group: 'evidence', example: 'drydock evidence verify' },
+  'evidence show': { group: 'evidence', example: 'drydock evidence show 6f1c… --bytes 512' },
+  'artifact export': { group: 'evidence', example: 'drydock artifact export 6f1c… --out passwd.bin' },
+  'artifact acquire': { group: 'acquire', example: 'drydock artifact acquire web-1 /tmp/.x/payload' },
+  'key create': { group: 'evidence', example: 'drydock key create --examiner j.doe' },
+  'key show': { group: 'evidence', example: 'drydock key show' },
+  'key trust': { group: 'evidence', example: 'drydock key trust colleague.pub' },
+  'key list': { group: 'evidence', example: 'drydock key list' },
+  'hosts add': { group: 'setup', example: 'drydock hosts add prod tcp://10.0.0.5:2376 --tls-ca ca.pem --tls-cert cert.pem --tls-key key.pem' },
+  'hosts import': { group: 'setup', example: 'drydock hosts import' },
+  'hosts list': { group: 'setup', example: 'drydock hosts list' },
+  'hosts remove': { group: 'setup', example: 'drydock hosts remove prod' },
+  'hosts test': { group: 'setup', example: 'drydock hosts test prod' },
+  'capture-helper sweep': { group: 'setup', example: 'drydock capture-helper sweep' },
+  'capture-helper image': { group: 'setup', example: 'drydock capture-helper image' },
+  serve: { group: 'setup', example: 'drydock serve' },
+};
+
+const GROUP_TITLES: Record<CommandGroup, string> = {
+  triage: 'Triage: what is running and what changed (read-only on the host)',
+  acquire: 'Acquire: volatile evidence into the current case (one is opened if none is)',
+  respond: 'Respond: contain a suspect container, and release it exactly as it was',
+  evidence: 'Evidence: cases, artifacts, the audit chain, bundles',
+  setup: 'Hosts and set-up',
+};
+
+const GROUP_ORDER: readonly CommandGroup[] = ['triage', 'acquire', 'respond', 'evidence', 'setup'];
+
+/** Descriptions of options many commands share; others are described by their command's usage line. */
+const OPTION_TEXT: Record<string, string> = {
+  host: 'the engine: a saved profile, a Docker context or an endpoint URL (unix://, tcp://, ssh://); default: the one `docker` would use (DOCKER_HOST, DOCKER_CONTEXT, the current context, the local socket)',
+  case: 'the case (ID or exact name); default: the current case, or a new ad-hoc case when none is open',
+  json: 'machine-readable output (JSON, or JSON lines for watches)',
+  store: 'the evidence store directory (default: the desktop app\'s, or DRYDOCK_STORE)',
+  examiner: 'who is acting, written on every audit entry (default: DRYDOCK_EXAMINER, the case\'s examiner, the OS user)',
+  help: 'this help',
+  record: 'store the snapshot in the case (the default)',
+  'no-record': 'look without storing anything in the case',
+  'no-store': 'look without storing anything in the case',
+  all: 'every running container of the host',
+  bind: 'the loopback address to serve on: 127.0.0.1 (default) or ::1',
+  port: 'the port to serve on (default: a free one)',
+  bundled: 'use the helper image bundled with Drydock',
+  set: 'replace the setting with this value or file',
+  bytes: 'how many bytes to preview',
+  cap: 'largest file whose content is stored, in bytes (larger files are hashed only)',
+  concurrency: 'containers read at once',
+  count: 'stop after this many packets',
+  duration: 'stop after this many seconds (none: until Ctrl-C)',
+  filter: 'a BPF capture filter, checked before the capture starts',
+  interface: 'the interface inside the container (default: any)',
+  'max-bytes': 'stop after this many bytes of pcap',
+  snaplen: 'bytes kept of each packet',
+  'no-summary': 'do not derive the flow summary after the capture',
+  'fail-on': 'exit 1 when a finding at or above this severity (critical, high, medium, low) is found',
+  flagged: 'only containers with high or critical flags',
+  watch: 'keep watching (Ctrl-C stops)',
+  mode: 'comma-separated steps: isolate, pause, snapshot, stop',
+  yes: 'do not ask for confirmation',
+  'dry-run': 'show the plan and change nothing',
+  reason: 'why (kept in the audit log)',
+  name: 'the name',
+  description: 'a description',
+  organisation: 'the organisation',
+  tz: 'the case\'s IANA time zone for display (exports stay UTC)',
+  out: 'the file to write (it must not exist)',
+  sign: 'sign the bundle\'s manifest with the examiner key',
+  'require-signature': 'refuse a bundle that is not signed by a trusted key',
+  'tls-ca': 'CA certificate file (PEM) the engine\'s certificate must chain to',
+  'tls-cert': 'client certificate file (PEM)',
+  'tls-key': 'client key file (PEM)',
+  'tls-no-verify': 'do NOT verify the engine\'s certificate (shown as a warning everywhere)',
+  'ssh-key': 'private key file (default: the SSH agent)',
+  'ssh-socket': 'the engine\'s socket path on the remote host',
+};
+
+export function commandKey(command: CliCommand): string {
+  return command.path.join(' ');
+}
+
+/** `drydock` alone: every command grouped by task, each with one example. */
+export function overview(commands: readonly CliCommand[]): string {
+  const lines = ['drydock — forensic and incident-response workbench for Docker hosts', ''];
+  for (const group of GROUP_ORDER) {
+    const members = commands.filter((c) => (COMMAND_HELP[commandKey(c)]?.group ?? 'setup') === group);
+    if (!members.length) continue;
+    lines.push(GROUP_TITLES[group]);
+    for (const c of members) {
+      lines.push(`  ${commandKey(c).padEnd(22)} ${c.summary}`);
+      const example = COMMAND_HELP[commandKey(c)]?.example;
+      if (example) lines.push(`  ${''.padEnd(22)} e.g. ${example}`);
+    }
+    lines.push('');
+  }
+  lines.push(
+    'With no --host, Drydock talks to the engine the docker CLI would (DOCKER_HOST, DOCKER_CONTEXT, the current',
+    'context, else the local socket) and says which. With no open case, an acquisition opens an ad-hoc case.',
+    '',
+    'Global options: --store DIR, --json, --examiner NAME. `drydock COMMAND --help` shows a command\'s options.',
+  );
+  return lines.join('\n');
+}
+
+/** `drydock COMMAND --help`: usage, what it does, each option, an example. */
+export function commandHelp(command: CliCommand, globalOptions: readonly string[]): string {
+  const lines = [`Usage: drydock ${command.usage}`, '', command.summary, '', 'Options:'];
+  const names = [...Object.keys(command.options ?? {}), ...globalOptions.filter((g) => !(g in (command.options ?? {})))];
+  for (const name of names) {
+    const spec = command.options?.[name];
+    const flag = `--${name}${spec?.type === 'string' ? ' VALUE' : ''}`;
+    lines.push(`  ${flag.padEnd(22)} ${OPTION_TEXT[name] ?? ''}`.trimEnd());
+  }
+  const example = COMMAND_HELP[commandKey(command)]?.example;
+  if (example) lines.push('', 'Example:', `  ${example}`);
+  return lines.join('\n');
+}
