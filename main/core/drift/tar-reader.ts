@@ -62,6 +62,8 @@ function numeric(block: Buffer, offset: number, length: number): number {
   if (slice.length > 0 && ((slice[0] as number) & 0x80) !== 0) {
     let value = (slice[0] as number) & 0x7f;
     for (let i = 1; i < slice.length; i++) value = value * 256 + (slice[i] as number);
+    // Past 2^53 a byte count or time is no longer exact: no real archive holds such a field.
+    if (!Number.isSafeInteger(value)) throw new TarFormatError('a base-256 header field is larger than 2^53');
     return value;
   }
   const text = slice.toString('latin1').replace(/[\0 ]+$/, '').replace(/^[\0 ]+/, '');
@@ -104,6 +106,22 @@ function paxNumber(value: Buffer | undefined): number | undefined {
   if (!value) return undefined;
   const n = Number(value.toString('latin1'));
   return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** PAX size, uid, gid: decimal integers (a "1.5" size would misalign every later header). */
+function paxInteger(value: Buffer | undefined, key: string): number | undefined {
+  if (!value) return undefined;
+  const text = value.toString('latin1');
+  const n = Number(text);
+  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(n)) throw new TarFormatError(`a PAX ${key} record holds ${JSON.stringify(text.slice(0, 24))}, not a decimal integer`);
+  return n;
+}
+
+/** A date only when the seconds give one (a base-256 mtime can be far outside Date's range). */
+function dateOf(seconds: number): Date | undefined {
+  if (!Number.isFinite(seconds)) return undefined;
+  const date = new Date(Math.round(seconds * 1000));
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 async function readMeta(reader: ChunkReader, size: number): Promise<Buffer> {
@@ -156,18 +174,18 @@ export async function* readTar(source: AsyncIterable<unknown>): AsyncGenerator<T
       name = records.get('path') ?? longName ?? Buffer.from(name);
       const rawLink = field(block, 157, 100);
       const linkName = records.get('linkpath') ?? longLink ?? (rawLink.length ? Buffer.from(rawLink) : null);
-      const bodySize = paxNumber(records.get('size')) ?? size;
-      const mtimeSeconds = paxNumber(records.get('mtime')) ?? numeric(block, 136, 12);
+      const bodySize = paxInteger(records.get('size'), 'size') ?? size;
+      const mtime = dateOf(paxNumber(records.get('mtime')) ?? numeric(block, 136, 12));
       const header: TarHeader = {
         name,
         linkName,
         type: TYPES[flag] ?? 'other',
         mode: numeric(block, 100, 8) & 0o7777,
-        uid: paxNumber(records.get('uid')) ?? numeric(block, 108, 8),
-        gid: paxNumber(records.get('gid')) ?? numeric(block, 116, 8),
+        uid: paxInteger(records.get('uid'), 'uid') ?? numeric(block, 108, 8),
+        gid: paxInteger(records.get('gid'), 'gid') ?? numeric(block, 116, 8),
         // Links, devices, directories and FIFOs carry no data whatever the size field says.
         size: flag === '1' || flag === '2' || flag === '3' || flag === '4' || flag === '5' || flag === '6' ? 0 : bodySize,
-        ...(Number.isFinite(mtimeSeconds) ? { mtime: new Date(Math.round(mtimeSeconds * 1000)) } : {}),
+        ...(mtime ? { mtime } : {}),
       };
       pax = undefined;
       longName = undefined;
