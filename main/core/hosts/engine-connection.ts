@@ -78,6 +78,7 @@ export class EngineConnection {
       hostname: this.facts.hostname,
       swarmRole: this.facts.swarmRole,
       ...(this.profile.tls ? { tlsVerify: this.profile.tls.verify } : {}),
+      ...(this.facts.inconsistencies ? { inconsistencies: this.facts.inconsistencies } : {}),
     });
   }
 

@@ -45,7 +45,7 @@ async function probe(docker: Dockerode, host: string, tlsVerify?: boolean): Prom
   const pongText = Buffer.isBuffer(pong) ? pong.toString('utf8') : String(pong);
   if (pongText.trim() !== 'OK') throw new DrydockFailure('not-docker', `Host ${host} answered /_ping with something other than a Docker engine's OK`, { host, detail: pongText.slice(0, 200) });
   let version: Dockerode.DockerVersion;
-  let info: { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string }; Containers?: number; ContainersRunning?: number; Images?: number; Name?: string; KernelVersion?: string; OperatingSystem?: string; OSType?: string; Architecture?: string };
+  let info: EngineInfo;
   try {
     version = await docker.version();
     info = (await docker.info()) as typeof info;
@@ -53,8 +53,12 @@ async function probe(docker: Dockerode, host: string, tlsVerify?: boolean): Prom
     throw engineFailure(err, { host, action: 'reading engine facts' });
   }
   if (typeof version.ApiVersion !== 'string') throw new DrydockFailure('not-docker', `Host ${host} did not report a Docker API version`, { host });
-  if (compareApiVersions(version.ApiVersion, MIN_API_VERSION) < 0) {
-    throw new DrydockFailure('api-too-old', `Host ${host} speaks Docker API ${version.ApiVersion} (engine ${version.Version}); Drydock needs ${MIN_API_VERSION} (Docker 19.03) or newer`, { host });
+  const inconsistencies = versionInconsistencies(version, info);
+  // A claim contradicted by the engine's other answers does not get past the gate: the lowest API
+  // version any answer supports is the one checked.
+  const gateVersion = [version.ApiVersion, apiOfEngine(info.ServerVersion)].filter((v): v is string => typeof v === 'string').sort(compareApiVersions)[0] ?? version.ApiVersion;
+  if (compareApiVersions(gateVersion, MIN_API_VERSION) < 0) {
+    throw new DrydockFailure('api-too-old', `Host ${host} speaks Docker API ${gateVersion} (engine ${String(info.ServerVersion ?? version.Version)}); Drydock needs ${MIN_API_VERSION} (Docker 19.03) or newer`, { host });
   }
   const swarm = info.Swarm ?? {};
   const swarmRole = swarm.LocalNodeState === 'active' ? (swarm.ControlAvailable ? 'manager' : 'worker') : 'none';
@@ -75,5 +79,57 @@ async function probe(docker: Dockerode, host: string, tlsVerify?: boolean): Prom
     images: Number(info.Images ?? 0),
     ...(tlsVerify !== undefined ? { tlsVerify } : {}),
     latencyMs,
+    ...(inconsistencies.length ? { inconsistencies } : {}),
   };
+}
+
+type EngineInfo = { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string }; Containers?: number; ContainersRunning?: number; Images?: number; Name?: string; KernelVersion?: string; OperatingSystem?: string; OSType?: string; Architecture?: string; ServerVersion?: unknown };
+
+/**
+ * The API version each engine release line speaks (moby's API version history, docs/engine-compat.md).
+ * Keyed by "major.minor" of the engine version.
+ */
+const API_OF_ENGINE: Record<string, string> = {
+  '19.03': '1.40',
+  '20.10': '1.41',
+  '23.0': '1.42',
+  '24.0': '1.43',
+  '25.0': '1.44',
+  '26.0': '1.45',
+  '26.1': '1.45',
+  '27.0': '1.46',
+  '27.1': '1.46',
+  '27.2': '1.47',
+  '27.3': '1.47',
+  '27.4': '1.47',
+  '27.5': '1.47',
+};
+
+/** The API version an engine version string belongs to; undefined for a release line not listed. */
+export function apiOfEngine(engineVersion: unknown): string | undefined {
+  if (typeof engineVersion !== 'string') return undefined;
+  const m = /^v?(\d+)\.(\d+)/.exec(engineVersion);
+  return m ? API_OF_ENGINE[`${m[1]}.${m[2]}`] : undefined;
+}
+
+const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', armv7l: 'arm' };
+
+/**
+ * Where /version and /info disagree, in words. A compromised or fake engine may claim a version it
+ * is not; Drydock says so rather than choose a side silently.
+ */
+export function versionInconsistencies(version: Dockerode.DockerVersion, info: EngineInfo): string[] {
+  const out: string[] = [];
+  const show = (v: unknown) => JSON.stringify(String(v)).slice(0, 80);
+  if (typeof info.ServerVersion === 'string' && info.ServerVersion !== version.Version) {
+    out.push(`/version says engine ${show(version.Version)} but /info says ${show(info.ServerVersion)}`);
+  }
+  const expected = apiOfEngine(version.Version);
+  if (expected && expected !== version.ApiVersion) out.push(`/version claims API ${show(version.ApiVersion)}, but engine ${show(version.Version)} speaks API ${expected}`);
+  if (typeof info.OSType === 'string' && typeof version.Os === 'string' && info.OSType !== version.Os) out.push(`/version says OS ${show(version.Os)} but /info says ${show(info.OSType)}`);
+  const arch = (a: string) => ARCH_ALIASES[a] ?? a;
+  if (typeof info.Architecture === 'string' && typeof version.Arch === 'string' && arch(info.Architecture) !== arch(version.Arch)) {
+    out.push(`/version says architecture ${show(version.Arch)} but /info says ${show(info.Architecture)}`);
+  }
+  return out;
 }
