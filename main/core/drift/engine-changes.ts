@@ -9,20 +9,122 @@ export interface EngineChange {
 
 const KINDS: Record<number, EngineChangeKind> = { 0: 'modified', 1: 'added', 2: 'deleted' };
 
-/** GET /containers/{id}/changes: what the storage driver says differs from the image. */
-export async function readChanges(container: Dockerode.Container, signal?: AbortSignal): Promise<EngineChange[]> {
-  let raw = (await container.changes(signal ? { abortSignal: signal } : {})) as unknown;
-  // An empty list comes back as the JSON text "null", which the client hands over unparsed.
-  if (Buffer.isBuffer(raw) || typeof raw === 'string') raw = JSON.parse(raw.toString()) as unknown;
-  if (raw === null || raw === undefined) return [];
-  if (!Array.isArray(raw)) throw new Error('the engine answered the change list with something that is not a list');
-  const out: EngineChange[] = [];
-  for (const item of raw as { Path?: unknown; Kind?: unknown }[]) {
-    const kind = KINDS[Number(item?.Kind)];
-    if (typeof item?.Path !== 'string' || !item.Path.startsWith('/') || !kind) continue;
-    out.push({ path: item.Path, kind });
+/** Changes read per container; an engine listing more (a million, from a hostile or broken host) is cut here. */
+export const MAX_CHANGES = 100_000;
+/** One change entry's JSON text longer than this is not a change entry. */
+const MAX_ITEM_CHARS = 64 * 1024;
+
+/**
+ * GET /containers/{id}/changes: what the storage driver says differs from the image, read as a
+ * stream and parsed entry by entry, so memory stays bounded whatever the engine sends. Returns
+ * at most `limit` changes (default MAX_CHANGES); `truncated` is true when the engine listed more
+ * and the rest was not read. Entries that are not {Path: absolute string, Kind: 0|1|2} are
+ * skipped. Throws the client's error (a DrydockFailure or an engine error with statusCode) or an
+ * Error when the answer is not a JSON list.
+ */
+export async function readChangeList(container: Dockerode.Container, signal?: AbortSignal, limit = MAX_CHANGES): Promise<{ changes: EngineChange[]; truncated: boolean }> {
+  const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+    container.modem.dial(
+      { path: `/containers/${container.id}/changes`, method: 'GET', isStream: true, ...(signal ? { abortSignal: signal } : {}), statusCodes: { 200: true, 404: 'no such container', 500: 'server error' } },
+      (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
+    );
+  });
+  // Decoded here, so a UTF-8 sequence split across chunks is joined (invalid bytes become U+FFFD, as before).
+  stream.setEncoding('utf8');
+  const scanner = new ChangeListScanner(limit);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+      if (scanner.push(chunk.toString())) break;
+    }
+  } finally {
+    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
   }
-  return out;
+  return scanner.finish();
+}
+
+/** GET /containers/{id}/changes, at most MAX_CHANGES of them (see readChangeList). */
+export async function readChanges(container: Dockerode.Container, signal?: AbortSignal): Promise<EngineChange[]> {
+  return (await readChangeList(container, signal)).changes;
+}
+
+/**
+ * The engine's change list, `[{"Path":…,"Kind":…},…]` or `null`, split into its top-level items
+ * as text arrives (a chunk may end anywhere, even inside a string).
+ */
+class ChangeListScanner {
+  readonly changes: EngineChange[] = [];
+  private started = false;
+  private ended = false;
+  private item = '';
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private head = '';
+  truncated = false;
+
+  constructor(private readonly limit: number) {}
+
+  /** True when reading may stop (the list ended or the limit was passed). */
+  push(text: string): boolean {
+    for (const ch of text) {
+      if (this.ended) return true;
+      if (!this.started) {
+        this.head += ch;
+        if (ch === '[') this.started = true;
+        else if (!/^\s*n?u?l?l?\s*$/.test(this.head) || this.head.length > 16) throw new Error('the engine answered the change list with something that is not a list');
+        continue;
+      }
+      if (this.depth === 0) {
+        if (ch === ']') this.ended = true;
+        else if (ch === '{') {
+          this.depth = 1;
+          this.item = ch;
+        } else if (!/[\s,]/.test(ch)) throw new Error('the engine\'s change list holds something that is not an object');
+        continue;
+      }
+      this.item += ch;
+      if (this.item.length > MAX_ITEM_CHARS) throw new Error(`an entry of the engine's change list is over ${MAX_ITEM_CHARS} characters`);
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (ch === '\\') this.escaped = true;
+        else if (ch === '"') this.inString = false;
+      } else if (ch === '"') this.inString = true;
+      else if (ch === '{' || ch === '[') this.depth++;
+      else if (ch === '}' || ch === ']') {
+        this.depth--;
+        if (this.depth === 0) {
+          this.take(this.item);
+          this.item = '';
+          if (this.truncated) return true;
+        }
+      }
+    }
+    return this.ended;
+  }
+
+  finish(): { changes: EngineChange[]; truncated: boolean } {
+    if (!this.ended && !this.truncated) {
+      if (!this.started && /^\s*null\s*$/.test(this.head)) return { changes: [], truncated: false };
+      throw new Error('the engine\'s change list ended before its closing bracket (a truncated answer)');
+    }
+    return { changes: this.changes, truncated: this.truncated };
+  }
+
+  private take(text: string): void {
+    let item: { Path?: unknown; Kind?: unknown };
+    try {
+      item = JSON.parse(text) as typeof item;
+    } catch {
+      return;
+    }
+    const kind = KINDS[Number(item?.Kind)];
+    if (typeof item?.Path !== 'string' || !item.Path.startsWith('/') || !kind) return;
+    if (this.changes.length >= this.limit) {
+      this.truncated = true;
+      return;
+    }
+    this.changes.push({ path: item.Path, kind });
+  }
 }
 
 function bit(mode: number, n: number): boolean {

@@ -33,19 +33,22 @@ export async function readContainerUsers(container: Dockerode.Container): Promis
     const parser = extract();
     let text: string | null = null;
     const done = () => resolve(text === null ? new Map() : parsePasswd(text));
-    parser.on('entry', (header, stream, next) => {
-      if (text !== null || header.type !== 'file' || (header.size ?? 0) > MAX_PASSWD_BYTES) {
-        stream.resume();
-        stream.on('end', next);
-        return;
-      }
+    // The archive of one file holds one entry: whatever an engine sends after it (a 10 GiB entry, a
+    // stream that never ends) is not read.
+    const stop = () => {
+      done();
+      (archive as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      parser.destroy();
+    };
+    parser.on('entry', (header, stream) => {
+      if (header.type !== 'file' || (header.size ?? 0) > MAX_PASSWD_BYTES) return stop();
       const parts: Buffer[] = [];
       stream.on('data', (chunk: unknown) => {
         if (Buffer.isBuffer(chunk)) parts.push(chunk);
       });
       stream.on('end', () => {
         text = Buffer.concat(parts).toString('utf8');
-        next();
+        stop();
       });
     });
     parser.on('finish', done);

@@ -52,25 +52,37 @@ export interface ParsedTop {
   rows: PsRow[];
   /** Columns the host's ps did not provide. */
   missing: (keyof PsRow)[];
+  /** Rows left out: not a list of strings as long as the titles, or no valid PID (an engine that lies or a ps that broke). */
+  skipped: number;
 }
 
-/** Maps the engine's columns onto rows; rows with unparsable PIDs are dropped, not guessed. */
+/** Maps the engine's columns onto rows; malformed rows and rows with unparsable PIDs are dropped and counted (`skipped`), not guessed. */
 export function parseTop(top: TopOutput): ParsedTop {
   const index = new Map<keyof PsRow, number>();
-  top.Titles.forEach((title, i) => {
-    const field = TITLE_ALIASES[title.toUpperCase()];
+  top.Titles.forEach((title: unknown, i) => {
+    const field = typeof title === 'string' ? TITLE_ALIASES[title.toUpperCase()] : undefined;
     if (field && !index.has(field)) index.set(field, i);
   });
   if (!index.has('pid')) throw new Error(`the engine's top output has no PID column (titles: ${top.Titles.join(' ')})`);
   const missing = (['ppid', 'pgid', 'sid', 'uid', 'elapsedSeconds', 'state', 'args'] as const).filter((f) => !index.has(f));
   const rows: PsRow[] = [];
-  for (const cells of top.Processes) {
+  let skipped = 0;
+  for (const cells of top.Processes as unknown[]) {
+    // The engine splits each ps line into exactly one cell per title; any other shape is not a ps row,
+    // and filling the gaps (a missing PPID read as 0) would invent a parent.
+    if (!Array.isArray(cells) || cells.length !== top.Titles.length || !cells.every((c) => typeof c === 'string')) {
+      skipped++;
+      continue;
+    }
     const cell = (field: keyof PsRow): string | undefined => {
       const i = index.get(field);
-      return i === undefined ? undefined : cells[i];
+      return i === undefined ? undefined : (cells[i] as string);
     };
     const pid = parsePid(cell('pid'));
-    if (pid === null) continue;
+    if (pid === null) {
+      skipped++;
+      continue;
+    }
     rows.push({
       pid,
       ppid: parsePid(cell('ppid')) ?? 0,
@@ -82,7 +94,7 @@ export function parseTop(top: TopOutput): ParsedTop {
       args: cell('args') ?? '',
     });
   }
-  return { rows, missing };
+  return { rows, missing, skipped };
 }
 
 function parsePid(text: string | undefined): number | null {
