@@ -1,24 +1,23 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { AuditEntry } from '../../../shared/domain/evidence';
 import type { QuarantineRecord } from '../../../shared/domain/quarantine';
-import { docker, removeContainers, runContainer, TEST_LABEL } from '../../helpers/docker';
+import { drydock as drydockBin } from '../../helpers/cli';
+import { BUSYBOX, docker, removeContainers, runContainer, TEST_LABEL } from '../../helpers/docker';
 import { networksOf, QUARANTINE_NET, removeNetworks, WEB } from './fixture';
 
-const root = path.resolve(__dirname, '../../..');
-
-function drydock(store: string, args: string[], input = '') {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'main/cli/index.ts'), ...args, '--store', store], { cwd: root, encoding: 'utf8', input, timeout: 120000 });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
+/** The built bin (npm run build:node first), answering prompts with input. */
+const drydock = (store: string, args: string[], input = '') => drydockBin(store, args, { input });
 
 describe('drydock quarantine / release (CLI)', () => {
   let store = '';
   const net = `dd-qcli-${process.pid}`;
   const name = `${net}-suspect`;
   let id = '';
+  const extra: string[] = [];
+  const images: string[] = [];
+  const volume = `${net}-vol`;
 
   before(() => {
     store = mkdtempSync('/tmp/drydock-quarantine-cli-');
@@ -30,7 +29,21 @@ describe('drydock quarantine / release (CLI)', () => {
 
   after(() => {
     drydock(store, ['release', name, '--host', 'local']);
+    for (const c of extra) drydock(store, ['release', c, '--host', 'local']);
+    removeContainers([...extra].reverse());
     removeContainers([id]);
+    for (const image of images) {
+      try {
+        docker(['rmi', '-f', image]);
+      } catch {
+        // Already gone.
+      }
+    }
+    try {
+      docker(['volume', 'rm', volume]);
+    } catch {
+      // Not created, or gone.
+    }
     removeNetworks([net]);
     rmSync(store, { recursive: true, force: true });
   });
@@ -59,8 +72,45 @@ describe('drydock quarantine / release (CLI)', () => {
     const released = drydock(store, ['release', name, '--host', 'local', '--json']);
     assert.equal(released.code, 0, released.err);
     assert.equal((JSON.parse(released.out) as QuarantineRecord).state, 'released');
+    assert.equal((JSON.parse(released.out) as QuarantineRecord).release?.reason, 'not given', 'a release without --reason says so');
     assert.deepEqual(Object.keys(networksOf(id)), [net]);
     const none = drydock(store, ['quarantine', 'status', '--host', 'local']);
     assert.match(none.out, /No active quarantine on host local/);
+  });
+
+  it('release keeps the reason given with --reason, in the record and the audit log', () => {
+    assert.equal(drydock(store, ['quarantine', name, '--host', 'local', '--mode', 'pause', '--yes']).code, 0);
+    const released = drydock(store, ['release', name, '--host', 'local', '--reason', 'false positive: \x1b[31mbackup job']);
+    assert.equal(released.code, 0, released.err);
+    assert.ok(released.out.includes('release reason: false positive: \\x1b[31mbackup job'), `the escape is shown, not run: ${released.out}`);
+    const record = (JSON.parse(drydock(store, ['quarantine', 'status', '--host', 'local', name, '--all', '--json']).out) as QuarantineRecord[])[0]!;
+    assert.equal(record.release?.reason, 'false positive: \x1b[31mbackup job');
+    const audit = drydock(store, ['case', 'audit', '--json']).out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
+    const started = audit.filter((e) => e.action === 'quarantine.release-started' && e.details.recordId === record.id);
+    assert.deepEqual(started.map((e) => e.details.reason), ['false positive: \x1b[31mbackup job']);
+    const empty = drydock(store, ['release', name, '--host', 'local', '--reason', '  ']);
+    assert.equal(empty.code, 2);
+  });
+
+  it('the prompt names the containers that share the network namespace', () => {
+    const b = runContainer(['--name', `${net}-joiner`, '--network', `container:${name}`, BUSYBOX, 'sleep', '3600']);
+    extra.push(b);
+    const refused = drydock(store, ['quarantine', name, '--host', 'local', '--mode', 'isolate'], 'n\n');
+    assert.equal(refused.code, 1, refused.err);
+    assert.match(refused.out, new RegExp(`Shares its network namespace with:\\n\\s+${net}-joiner \\(${b.slice(0, 12)}, running\\) runs in its network namespace`));
+    assert.match(refused.err, new RegExp(`It also cuts off ${net}-joiner \\(same network namespace\\)`));
+    assert.deepEqual(Object.keys(networksOf(id)), [net], 'nothing changed');
+  });
+
+  it('a snapshot with --yes says which volumes it left out', () => {
+    docker(['volume', 'create', '--label', TEST_LABEL, volume]);
+    const c = runContainer(['--name', `${net}-vols`, '-v', `${volume}:/data`, BUSYBOX, 'sleep', '3600']);
+    extra.push(c);
+    const applied = drydock(store, ['quarantine', c, '--host', 'local', '--mode', 'snapshot', '--yes']);
+    assert.equal(applied.code, 0, applied.err);
+    assert.match(applied.out, new RegExp(`not in the snapshot: volume ${volume} at /data \\(rw\\): collect it separately`));
+    const record = (JSON.parse(drydock(store, ['quarantine', 'status', '--host', 'local', c, '--json']).out) as QuarantineRecord[])[0]!;
+    if (record.snapshot?.imageId) images.push(record.snapshot.imageId);
+    assert.deepEqual(record.snapshot?.excludedMounts?.map((m) => [m.type, m.name, m.destination]), [['volume', volume, '/data']]);
   });
 });
