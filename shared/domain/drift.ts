@@ -192,6 +192,8 @@ export interface DriftReport {
   score: number;
   imageIndex?: ImageIndexInfo;
   contentCapBytes: number;
+  /** Executables, scripts and credential files were stored up to this size. */
+  keyEvidenceCapBytes?: number;
   storedFiles: number;
   overCapFiles: number;
   limitations: string[];
@@ -224,6 +226,8 @@ export interface DriftScanInfo {
   caseId: string;
   requested: string[] | 'all';
   contentCapBytes: number;
+  /** The cap for executables, scripts and credential files (absent in scans stored before it existed: 256 MiB). */
+  keyEvidenceCapBytes?: number;
   concurrency: number;
   startedAt: string;
   finishedAt?: string;

@@ -64,6 +64,11 @@ const PATH_RULES: PathRule[] = [
   { test: base(/^\.(bash|ash|sh|zsh|python|mysql|psql|node_repl|sqlite|rediscli)_history$|^\.viminfo$|^\.lesshst$/), class: 'history', severity: 'medium', what: 'a command history: someone worked interactively in the container' },
 ];
 
+/** A credential file (accounts, SSH keys, sudo and PAM rules): always kept as key evidence when it changes. */
+export function isCredentialPath(path: string): boolean {
+  return PATH_RULES.some((r) => r.class === 'credentials' && r.test(path));
+}
+
 function octal(mode: number): string {
   return `0${mode.toString(8).padStart(3, '0')}`;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Dockerode from 'dockerode';
-import type { DriftContent, DriftFileMeta } from '../../../shared/domain/drift';
+import type { DriftContent, DriftFileMeta, ExecutableKind } from '../../../shared/domain/drift';
 import type { ArtifactWriterPort } from '../evidence/port';
 import { headerMeta } from './entry-meta';
 import { executableKind, HeadCollector } from './file-sniff';
@@ -30,7 +30,7 @@ export interface ReadHooks {
    * For a wanted regular file: an artifact writer to stream it into, why it is not stored, or
    * 'buffer' for a small file that is collected in memory and handed to storeBuffered.
    */
-  openStore(file: { text: PathText; meta: DriftFileMeta }): Promise<ArtifactWriterPort | { skipped: DriftContent } | 'buffer'>;
+  openStore(file: { text: PathText; meta: DriftFileMeta; executable?: ExecutableKind }): Promise<ArtifactWriterPort | { skipped: DriftContent } | 'buffer'>;
   /** Stores a small file's bytes off the read path; resolves when queued. */
   storeBuffered(file: { text: PathText; meta: DriftFileMeta }, bytes: Buffer): Promise<{ done: Promise<DriftContent> }>;
   /** The most bytes worth keeping in memory for parsing this path (0: none). */
@@ -51,7 +51,9 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
   try {
     stream = (await container.getArchive({ path: root, ...(hooks.signal ? { abortSignal: hooks.signal } : {}) })) as unknown as AsyncIterable<Buffer>;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404 && !/no such container/i.test(engineMessage(err))) return { missing: true, files: [] };
+    // Engine 20.10's 404 for a missing path also reads "no such container - Could not find the file …".
+    const message = engineMessage(err);
+    if ((err as { statusCode?: number }).statusCode === 404 && (/could not find the file/i.test(message) || !/no such container/i.test(message))) return { missing: true, files: [] };
     throw err;
   }
   const files: ContainerFile[] = [];
@@ -72,8 +74,17 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
       const head = new HeadCollector();
       let writer: ArtifactWriterPort | undefined;
       let buffered = false;
+      // The file's first chunk is read before deciding where its bytes go: whether it runs (ELF
+      // magic, a shebang) decides which cap applies to it.
+      const body = entry.body[Symbol.asyncIterator]();
+      const first = want ? await body.next() : undefined;
+      const chunks = async function* (): AsyncGenerator<Buffer> {
+        if (first && !first.done) yield first.value;
+        for (let next = await body.next(); !next.done; next = await body.next()) yield next.value;
+      };
       if (want) {
-        const opened = await hooks.openStore({ text: located.text, meta });
+        const sniffed = executableKind(first && !first.done ? first.value : Buffer.alloc(0), meta.mode);
+        const opened = await hooks.openStore({ text: located.text, meta, ...(sniffed ? { executable: sniffed } : {}) });
         if (opened === 'buffer') buffered = true;
         else if ('skipped' in opened) content = opened.skipped;
         else writer = opened;
@@ -82,7 +93,7 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
       const parts: Buffer[] = [];
       let kept = 0;
       try {
-        for await (const chunk of entry.body) {
+        for await (const chunk of chunks()) {
           hash.update(chunk);
           head.push(chunk);
           if (kept < limit) {

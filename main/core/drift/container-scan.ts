@@ -1,17 +1,17 @@
 import type Dockerode from 'dockerode';
 import type { ContainerInspectInfo, ImageInspectInfo } from 'dockerode';
-import type { DriftContent, DriftEntry, DriftFileMeta, DriftReport, ImageIndexInfo, NoiseRule, PackageDrift, ScanPhase } from '../../../shared/domain/drift';
+import type { DriftContent, DriftEntry, DriftFileMeta, DriftReport, ExecutableKind, ImageIndexInfo, NoiseRule, PackageDrift, ScanPhase } from '../../../shared/domain/drift';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { RiskFlag } from '../../../shared/domain/inventory';
 import type { ArtifactWriterPort, EvidencePort, NewArtifact } from '../evidence/port';
 import { DrydockFailure } from '../errors';
 import { assessRisks } from '../inventory/risk-flags';
 import { accountFileOf } from './accounts';
-import { classifyEntry } from './classify';
+import { classifyEntry, isCredentialPath } from './classify';
 import { compareEntry } from './compare';
 import { configDrift, type ConfigFacts } from './config-drift';
 import { readRoot, type ContainerFile } from './container-read';
-import { readChanges, statPath, type EngineChange } from './engine-changes';
+import { MAX_CHANGES, readChangeList, statPath, type EngineChange } from './engine-changes';
 import { planReads } from './fetch-plan';
 import type { ImageFile, ImageIndexStore } from './image-index';
 import type { IndexBuilds } from './index-builds';
@@ -29,7 +29,10 @@ export interface ContainerScanContext {
   host: string;
   scanId: string;
   caseId: string;
+  /** Files up to this size are stored; larger ones are hashed only. */
   contentCapBytes: number;
+  /** The cap for key evidence instead (executables, scripts, credential files), when larger. */
+  keyEvidenceCapBytes: number;
   rules: readonly NoiseRule[];
   index: ImageIndexStore;
   builds: IndexBuilds;
@@ -53,6 +56,8 @@ const SMALL_TEXT_LIMIT = 1024 * 1024;
 const MAX_STORED_FILES = 2000;
 /** Files up to this size are collected in memory and stored off the read path (StoreQueue). */
 const SMALL_FILE = 64 * 1024;
+/** Executables, scripts and credential files are stored up to this size by default (issue 11). */
+export const DEFAULT_KEY_EVIDENCE_CAP = 256 * 1024 * 1024;
 /** Every report states it: what the storage driver's change list cannot see (issue 12, fault 5). */
 export const CHANGE_LIST_BLIND_SPOT =
   "The engine's change list compares each file's size, modification time, mode and owner with the image's, not its content: a file rewritten with its size and modification time put back (touch -r) is not listed, so not in this report. A full-hash scan (--full-hash) reads the whole filesystem and compares every file's SHA-256 with the image's.";
@@ -110,7 +115,9 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
       indexInfo = { imageId, entries: summary.entries, builtAt: summary.builtAt, built };
     }
     progress('changes');
-    changes = await readChanges(container, ctx.signal);
+    const changeList = await readChangeList(container, ctx.signal);
+    changes = changeList.changes;
+    if (changeList.truncated) limitations.push(`The engine listed more than ${MAX_CHANGES} changes: only the first ${MAX_CHANGES} were read and are reported`);
     const toRead = changes.filter((c) => c.kind !== 'deleted');
     filesTotal = toRead.length;
     const wanted = new Set(toRead.map((c) => c.path));
@@ -121,9 +128,12 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
     });
     plannedRoots = plan.roots;
     progress('reading');
-    const openStore = async (file: { text: { path: string; pathBase64?: string }; meta: DriftFileMeta }): Promise<ArtifactWriterPort | { skipped: DriftContent } | 'buffer'> => {
-      if (file.meta.size > ctx.contentCapBytes) {
-        return { skipped: { state: 'over-cap', note: `${file.meta.size} bytes, over the ${ctx.contentCapBytes}-byte cap: hashed only` } };
+    const openStore = async (file: { text: { path: string; pathBase64?: string }; meta: DriftFileMeta; executable?: ExecutableKind }): Promise<ArtifactWriterPort | { skipped: DriftContent } | 'buffer'> => {
+      const key = file.executable !== undefined || isCredentialPath(file.text.path);
+      const cap = key ? Math.max(ctx.contentCapBytes, ctx.keyEvidenceCapBytes) : ctx.contentCapBytes;
+      if (file.meta.size > cap) {
+        const what = key ? `the ${cap}-byte cap for executables, scripts and credential files` : `the ${cap}-byte cap`;
+        return { skipped: { state: 'over-cap', note: `${file.meta.size} bytes, over ${what}: hashed only (drydock artifact acquire can fetch it)` } };
       }
       if (storedCount >= MAX_STORED_FILES) return { skipped: { state: 'over-cap', note: `more than ${MAX_STORED_FILES} changed files in this container: hashed only` } };
       storedCount++;
@@ -264,6 +274,7 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
     score: score(base),
     ...(indexInfo ? { imageIndex: indexInfo } : {}),
     contentCapBytes: ctx.contentCapBytes,
+    keyEvidenceCapBytes: ctx.keyEvidenceCapBytes,
     storedFiles: stored,
     overCapFiles: overCap,
     limitations,

@@ -5,7 +5,7 @@ import type { AuditFn } from '../audit-fn';
 import { engineFailure } from '../hosts/engine-errors';
 import type { EvidencePort } from '../evidence/port';
 import type { EventHub } from '../event-hub';
-import { isStoreFailure, scanContainer } from './container-scan';
+import { DEFAULT_KEY_EVIDENCE_CAP, isStoreFailure, scanContainer } from './container-scan';
 import type { ImageIndexStore } from './image-index';
 import type { IndexBuilds } from './index-builds';
 import type { ScanStore } from './scan-store';
@@ -85,6 +85,7 @@ export class ScanRun {
         scanId: this.info.id,
         caseId: this.info.caseId,
         contentCapBytes: this.info.contentCapBytes,
+        keyEvidenceCapBytes: this.info.keyEvidenceCapBytes ?? DEFAULT_KEY_EVIDENCE_CAP,
         rules: this.deps.rules,
         index: this.deps.index,
         builds: this.deps.builds,

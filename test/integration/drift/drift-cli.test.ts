@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { DriftReport, DriftScanInfo } from '../../../shared/domain/drift';
+import type { DriftReport, DriftScanInfo, MountInventoryResult } from '../../../shared/domain/drift';
+import type { ArtifactInfo } from '../../../shared/domain/evidence';
+import { drydock } from '../../helpers/cli';
 import { BUSYBOX, docker, removeContainers, runContainer } from '../../helpers/docker';
 import { HOSTILE_NAMES } from './intrusion';
-
-const root = path.resolve(__dirname, '../../..');
-
-function drydock(store: string, args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'main/cli/index.ts'), ...args, '--store', store], { cwd: root, encoding: 'utf8', timeout: 180000 });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
 
 describe('drydock drift (CLI)', () => {
   let store: string;
@@ -24,8 +18,8 @@ describe('drydock drift (CLI)', () => {
   before(() => {
     store = mkdtempSync(path.join(tmpdir(), 'drydock-drift-cli-'));
     ids.push(runContainer(['--name', clean, '--user', '65534', BUSYBOX, 'sleep', '3600']));
-    ids.push(runContainer(['--name', dirty, BUSYBOX, 'sleep', '3600']));
-    docker(['exec', dirty, 'sh', '-c', `cp /bin/busybox /tmp/.x; printf x > "$(printf '/tmp/\\033[31mred\\033]0;pwned\\007')"`]);
+    ids.push(runContainer(['--name', dirty, '-v', '/data', BUSYBOX, 'sleep', '3600']));
+    docker(['exec', dirty, 'sh', '-c', `cp /bin/busybox /tmp/.x; printf x > "$(printf '/tmp/\\033[31mred\\033]0;pwned\\007')"; printf x > "$(printf '/tmp/h\\344')"; printf x > "$(printf '/tmp/h\\345')"; echo one > /data/a.txt; dd if=/dev/urandom of=/tmp/blob.dat bs=1024 count=2048 2>/dev/null`]);
     assert.equal(drydock(store, ['hosts', 'add', 'local', 'unix:///var/run/docker.sock']).code, 0);
     assert.equal(drydock(store, ['case', 'create', '--name', 'CLI drift']).code, 0);
   });
@@ -50,14 +44,45 @@ describe('drydock drift (CLI)', () => {
     assert.ok(!result.out.includes('\u001b') && !result.err.includes('\u001b'), 'no raw ESC reaches the terminal');
   });
 
+  it('prints names that are not UTF-8 with each invalid byte as \\xNN, never U+FFFD', () => {
+    const result = drydock(store, ['drift', dirty, '--host', 'local']);
+    assert.ok(result.out.includes('/tmp/h\\xe4') && result.out.includes('/tmp/h\\xe5'), result.out);
+    assert.ok(!result.out.includes('\uFFFD'), 'no replacement character');
+  });
+
+  it('hash-inventories the container\'s mounts with --mounts', () => {
+    const text = drydock(store, ['drift', dirty, '--host', 'local', '--mounts']);
+    assert.match(text.out, /Mount inventory: volume \/data — 2 entries, 4 bytes hashed, complete; artifact \S+/);
+    const json = drydock(store, ['drift', dirty, '--host', 'local', '--mounts', '--json']);
+    const parsed = JSON.parse(json.out) as { mounts: MountInventoryResult[] };
+    assert.deepEqual(parsed.mounts.map((m) => [m.destination, m.files, m.status]), [['/data', 2, 'complete']]);
+  });
+
+  it('acquires a file the scan only hashed, with the same SHA-256', () => {
+    const scan = drydock(store, ['drift', dirty, '--host', 'local', '--json']);
+    const report = (JSON.parse(scan.out) as { reports: DriftReport[] }).reports[0]!;
+    const blob = report.entries.find((e) => e.path === '/tmp/blob.dat');
+    assert.equal(blob?.content.state, 'over-cap', 'a 2 MiB data file is over the default 1 MiB cap');
+    const result = drydock(store, ['artifact', 'acquire', dirty, '/tmp/blob.dat', '--host', 'local', '--json']);
+    assert.equal(result.code, 0, result.err);
+    const artifact = JSON.parse(result.out) as ArtifactInfo;
+    assert.equal(artifact.kind, 'container-file');
+    assert.equal(artifact.sha256, blob?.container?.sha256);
+    assert.equal(artifact.sha256, docker(['exec', dirty, 'sha256sum', '/tmp/blob.dat']).split(/\s+/)[0]);
+    assert.equal(artifact.size, 2 * 1024 * 1024);
+    const missing = drydock(store, ['artifact', 'acquire', dirty, '/tmp/no-such-file', '--host', 'local']);
+    assert.equal(missing.code, 3, missing.err);
+    assert.match(missing.err, /No file "\/tmp\/no-such-file" in container dd-drift-cli-dirty/);
+  });
+
   it('prints JSON with the exact names and the same exit status', () => {
-    const result = drydock(store, ['drift', dirty, '--host', 'local', '--json', '--fail-on', 'critical', '--cap', '0']);
+    const result = drydock(store, ['drift', dirty, '--host', 'local', '--json', '--fail-on', 'critical', '--cap', '0', '--key-cap', '0']);
     assert.equal(result.code, 1, result.err);
     const parsed = JSON.parse(result.out) as { scan: DriftScanInfo; reports: DriftReport[] };
     assert.equal(parsed.scan.state, 'complete');
     const names = parsed.reports[0]!.entries.map((e) => e.path);
     assert.ok(names.includes(HOSTILE_NAMES.escape));
-    assert.ok(parsed.reports[0]!.entries.every((e) => e.content.state !== 'stored'), '--cap 0 stores no file contents');
+    assert.ok(parsed.reports[0]!.entries.every((e) => e.content.state !== 'stored'), '--cap 0 --key-cap 0 stores no file contents');
   });
 
   it('refuses bad arguments with exit status 2', () => {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DriftEntry, DriftReport, DriftScanInfo } from '../../../shared/domain/drift';
+import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
 
 const WEB = 'drydock-fixture/web:1';
@@ -40,6 +41,8 @@ describe('drift on hostile names and the blind spots of the change list', () => 
     // Content changed (same length), size and mtime put back: the storage driver's change list does not list it.
     docker(['exec', names.touched, 'sh', '-c', "cp -p /etc/nsswitch.conf /tmp/ref && printf 'hosts: evil1 dns\\n' > /etc/nsswitch.conf && touch -r /tmp/ref /etc/nsswitch.conf && rm /tmp/ref"]);
     docker(['exec', '-u', '0', names.moved, 'mv', '/var/www/html', '/var/www/moved']);
+    // A dropped ELF of more than 2 MiB: over the 1 MiB content cap, under the key-evidence cap.
+    docker(['exec', names.touched, 'sh', '-c', 'cp /bin/busybox /tmp/.big && dd if=/dev/zero bs=1024 count=2048 >> /tmp/.big 2>/dev/null && chmod 755 /tmp/.big']);
     await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
     await t.call('evidence.case-create', { name: 'Hostile drift case' });
     const done = await scan(Object.values(names));
@@ -83,6 +86,18 @@ describe('drift on hostile names and the blind spots of the change list', () => 
       undefined,
       'the engine does not list it (if it ever does, the limitation can go)',
     );
+  });
+
+  it('stores a dropped ELF over the default content cap (key evidence), by a default scan', async () => {
+    const report = reports.get(names.touched)!;
+    const big = report.entries.find((e) => e.path === '/tmp/.big');
+    assert.ok(big && big.container && big.container.size > 2 * 1024 * 1024, 'the 2 MiB ELF is in the report');
+    assert.equal(big.container.executable, 'elf');
+    assert.equal(report.contentCapBytes, 1024 * 1024, 'the default content cap');
+    assert.equal(big.content.state, 'stored', big.content.note);
+    const artifact = (await t.call('evidence.artifact', { artifactId: big.content.artifactId })) as ArtifactInfo;
+    assert.equal(artifact.sha256, big.container.sha256);
+    assert.equal(artifact.size, big.container.size);
   });
 
   it('lists the children of a directory moved away, and pairs them with the new place as a probable move', () => {

@@ -227,7 +227,7 @@ describe('drift scans on the real engine', () => {
     assert.deepEqual(config.demoted, { ruleId: 'fixture-config', from: 'medium' });
     const dropped = entry(report, BUSYBOX_PATHS.dropped);
     assert.equal(dropped.severity, 'critical', 'executables are not demoted');
-    assert.equal(dropped.content.state, 'over-cap', 'busybox is over the default 1 MiB cap: hashed, not stored');
+    assert.equal(dropped.content.state, 'stored', 'busybox is over the default 1 MiB cap, but an ELF is key evidence: stored up to the 256 MiB cap');
     assert.match(dropped.container?.sha256 ?? '', /^[a-f0-9]{64}$/);
   });
 });
