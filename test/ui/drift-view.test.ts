@@ -40,6 +40,11 @@ describe('drift view', () => {
     await row.waitFor();
     assert.match(await row.innerText(), /complete/);
     assert.ok((await row.locator('.dd-drift-seg-critical').count()) === 1, 'the severity bar has a critical segment');
+    // The bar carries its counts, a legend says what they and the score mean, and each row says why it scored so.
+    assert.match(await row.getByTestId('severity-counts').innerText(), /\d+ critical/);
+    assert.match(await view.getByTestId('drift-legend').innerText(), /critical 1000, high 100/);
+    assert.match(await row.getByTestId('score-reason').innerText(), /critical × 1000/);
+    await ui.screenshot('drift-summary');
     await row.click();
     const tree = view.getByRole('tree', { name: 'Changed paths' });
     await tree.waitFor();

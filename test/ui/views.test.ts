@@ -109,6 +109,23 @@ describe('Processes and Capture views', () => {
     const connections = Number(/(\d+) · ports/.exec(text)?.[1] ?? '0');
     assert.ok(connections >= 3, `several connections folded into the row: ${text}`);
     await ui.screenshot('capture');
+  });
+
+  it('marks the "Verified OK" banner out of date when the case changes after it', async () => {
+    await nav(page, /Evidence/);
+    const evidence = view(page, 'evidence');
+    await evidence.getByRole('button', { name: 'Verify' }).click();
+    const result = evidence.locator('[data-testid="verify-result"][data-ok="true"]');
+    await result.waitFor({ timeout: 30_000 });
+    assert.equal(await result.getAttribute('data-stale'), 'false');
+    await evidence.getByLabel('Note').fill('Poller traffic to the web server reviewed');
+    await evidence.getByRole('button', { name: 'Add note' }).click();
+    await evidence.locator('[data-testid="verify-result"][data-stale="true"]').waitFor({ timeout: 15_000 });
+    assert.match((await result.textContent()) ?? '', /Out of date/);
+    await ui.screenshot('evidence-verify-stale');
+  });
+
+  it('raised no page error', () => {
     assert.deepEqual(
       ui.pageErrors.filter((e) => !/frame-ancestors.*ignored/i.test(e)),
       [],

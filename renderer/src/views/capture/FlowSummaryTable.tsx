@@ -110,7 +110,7 @@ export function FlowSummaryTable({ summary, names = new Map() }: { summary: Flow
                 {bytes(c.bytesToServer)} / {bytes(c.bytesToClient)}
               </td>
               <td className="dd-muted">
-                {utc(c.firstSeen)} – {utc(c.lastSeen).slice(11)}
+                {utc(c.firstSeen)} – {utc(c.lastSeen)}
               </td>
               <td>
                 {c.tlsServerNames.map((n) => (

@@ -2,7 +2,8 @@ import type { DriftScanInfo } from '../../../../shared/domain/drift';
 import { utc } from '../../lib/format';
 import { SeverityTag } from '../inventory/FlagChip';
 import { visibleText } from '../processes/visible-text';
-import { SeverityBar } from './SeverityBar';
+import { scoreReason } from './drift-text';
+import { SeverityBar, SeverityLegend } from './SeverityBar';
 
 interface Props {
   scan: DriftScanInfo;
@@ -10,20 +11,21 @@ interface Props {
   onOpen: (reportArtifactId: string, containerId: string) => void;
 }
 
-/** One scan's containers ranked by drift score, each with its severity bar and state. */
+/** One scan's containers ranked by drift score, each with its severity counts, state and the reason for its score. */
 export function HostSummary({ scan, selected, onOpen }: Props) {
   return (
     <div className="dd-panel dd-drift-summary">
-      <div className="dd-panel-title">
+      <div className="dd-drift-summary-head">
         <h2>
-          Host {visibleText(scan.host, 80)} — scan <span className="dd-mono">{scan.id}</span>
+          Drift on host {visibleText(scan.host, 80)}{' '}
+          <span className={`dd-pill dd-pill-${scan.state === 'complete' ? 'complete' : scan.state === 'running' ? 'current' : 'incomplete'}`}>{scan.state}</span>
         </h2>
-        <span className={`dd-pill dd-pill-${scan.state === 'complete' ? 'complete' : scan.state === 'running' ? 'current' : 'incomplete'}`}>{scan.state}</span>
-        <span className="dd-muted">
-          {scan.done}/{scan.total} containers · started {utc(scan.startedAt)}
-          {scan.finishedAt ? ` · finished ${utc(scan.finishedAt)}` : ''}
-        </span>
+        <div className="dd-muted dd-small-text">
+          {scan.done} of {scan.total} containers · started {utc(scan.startedAt)}
+          {scan.finishedAt ? ` · finished ${utc(scan.finishedAt)}` : ''} · scan <span className="dd-mono">{scan.id}</span>
+        </div>
       </div>
+      <SeverityLegend />
       {scan.stateReason && <div className="dd-warnbox">{visibleText(scan.stateReason, 600)}</div>}
       <table className="dd-table dd-grid dd-grid-tight">
         <thead>
@@ -31,9 +33,10 @@ export function HostSummary({ scan, selected, onOpen }: Props) {
             <th className="dd-num">#</th>
             <th>Container</th>
             <th>State</th>
-            <th>Worst</th>
-            <th>Findings</th>
+            <th>Worst finding</th>
+            <th>Changed files by severity</th>
             <th className="dd-num">Score</th>
+            <th>Why this score</th>
           </tr>
         </thead>
         <tbody>
@@ -60,6 +63,9 @@ export function HostSummary({ scan, selected, onOpen }: Props) {
                 <SeverityBar counts={c.counts} />
               </td>
               <td className="dd-num">{c.score ?? '—'}</td>
+              <td className="dd-small-text dd-muted" data-testid="score-reason">
+                {c.state === 'complete' || c.state === 'incomplete' ? scoreReason(c.counts, c.score) : '—'}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -46,3 +46,21 @@ export function visibleLines(text: string): string {
     .map((line) => visibleText(line, 4000))
     .join('\n');
 }
+
+/** The weights the core's drift score gives each finding (main/core/drift/report-math.ts). */
+export const SCORE_WEIGHT: Record<DriftSeverity, number> = { critical: 1000, high: 100, medium: 10, low: 1, info: 0 };
+
+/**
+ * Why a container got its score, in words: the file changes by severity with their weights, and
+ * the rest of the score, which comes from configuration drift and runtime risk flags.
+ */
+export function scoreReason(counts: Record<DriftSeverity, number> | undefined, score: number | undefined): string {
+  if (!counts || score === undefined) return 'not scored yet';
+  const parts = SEVERITIES.filter((s) => counts[s] > 0 && SCORE_WEIGHT[s] > 0).map((s) => `${counts[s]} ${s} × ${SCORE_WEIGHT[s]}`);
+  const files = SEVERITIES.reduce((sum, s) => sum + counts[s] * SCORE_WEIGHT[s], 0);
+  const rest = score - files;
+  const info = counts.info > 0 ? `; ${counts.info} info change${counts.info === 1 ? '' : 's'} (weight 0)` : '';
+  if (!parts.length && rest <= 0) return `no finding above info${info}`;
+  const fileText = parts.length ? `files: ${parts.join(' + ')}` : 'no file finding above info';
+  return `${fileText}${rest > 0 ? `; configuration drift and risk flags: ${rest}` : ''}${info}`;
+}

@@ -7,6 +7,7 @@ import { visibleText } from '../processes/visible-text';
 import { ArtifactDetail } from './ArtifactDetail';
 import { ArtifactsTable } from './ArtifactsTable';
 import { AuditLog } from './AuditLog';
+import { changesAfter } from './verify-text';
 import { VerifyResult } from './VerifyResult';
 
 const PAGE = 1000;
@@ -123,7 +124,7 @@ export function CaseContents({ caseInfo, isCurrent }: { caseInfo: CaseInfo; isCu
           </p>
         )}
         {verifyError && <ErrorBox error={verifyError} onDismiss={() => setVerifyError(null)} />}
-        {report && <VerifyResult report={report} />}
+        {report && <VerifyResult report={report} changedSince={changesAfter(report.verifiedAt, audit, artifacts)} />}
       </div>
       {loadError && <ErrorBox error={loadError} onDismiss={() => setLoadError(null)} />}
       <div className="dd-panel">

@@ -1,4 +1,4 @@
-import type { VerifyProblem } from '../../../../shared/domain/evidence';
+import type { ArtifactInfo, AuditEntry, VerifyProblem } from '../../../../shared/domain/evidence';
 
 /** One verification problem in a sentence that names exactly what failed. */
 export function describeProblem(p: VerifyProblem): string {
@@ -14,4 +14,15 @@ export function describeProblem(p: VerifyProblem): string {
     case 'integrity-check':
       return `Database integrity check failed: ${p.message}`;
   }
+}
+
+/**
+ * Changes to a case after a verification, which it does not vouch for: audit entries other than
+ * verifications (each artifact comes with one), or artifacts when the log is not loaded.
+ */
+export function changesAfter(verifiedAt: string, audit: readonly AuditEntry[], artifacts: readonly ArtifactInfo[]): number {
+  const at = Date.parse(verifiedAt);
+  const entries = audit.filter((e) => e.action !== 'case.verified' && Date.parse(e.at) > at).length;
+  const added = artifacts.filter((a) => Date.parse(a.acquiredAt) > at).length;
+  return Math.max(entries, added);
 }

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { ProcessEntry, ProcessFlag, ProcessSnapshot } from '../../../../shared/domain/processes';
+import { utc } from '../../lib/format';
 import { visibleText } from './visible-text';
 
 const SEVERITY_ORDER = { high: 0, medium: 1, low: 2 } as const;
@@ -98,7 +99,7 @@ export function ProcessTree({ snapshot, selected, onSelect }: { snapshot: Proces
                 <td className="dd-num">{p.pid}</td>
                 <td className="dd-num dd-muted">{p.ppid}</td>
                 <td title={`uid ${p.uid}`}>{visibleText(p.user ?? p.uid, 64)}</td>
-                <td className="dd-num" title={p.startedAt ?? undefined}>
+                <td className="dd-num" title={p.startedAt ? `started ${utc(p.startedAt)}` : undefined}>
                   {elapsed(p.elapsedSeconds)}
                 </td>
                 <td>{visibleText(p.state, 8)}</td>
