@@ -34,6 +34,9 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
   const [planned, setPlanned] = useState<{ key: string; plan: QuarantinePlan | null; error: DrydockError | null } | null>(null);
   const [ackFor, setAckFor] = useState<string | null>(null);
   const [result, setResult] = useState<QuarantineRecord | null>(null);
+  // Release is asked for apart from apply: a reason, then an explicit confirmation.
+  const [releasing, setReleasing] = useState(false);
+  const [reason, setReason] = useState('');
   const planRequest = useRef(0);
   const first = useRef<HTMLInputElement>(null);
 
@@ -65,7 +68,7 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
   }, [client, host, container, chosenKey, record?.state]);
 
   const applyCall = useCallback((m: QuarantineMode[]) => client.invoke('quarantine.apply', { host, container, modes: m }), [client, host, container]);
-  const releaseCall = useCallback(() => client.invoke('quarantine.release', { host, container }), [client, host, container]);
+  const releaseCall = useCallback((why: string) => client.invoke('quarantine.release', { host, container, reason: why }), [client, host, container]);
   const apply = useAsyncAction(applyCall);
   const release = useAsyncAction(releaseCall);
 
@@ -111,7 +114,7 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
 
         {chosen.length === 0 && <p className="dd-hint">Choose at least one mode.</p>}
         {planError && <ErrorBox error={planError} compact />}
-        {plan && <QuarantinePlanView plan={plan} />}
+        {plan && <QuarantinePlanView plan={plan} {...(result && result.state !== 'released' ? { appliedHere: result.id } : {})} />}
         {dangers.length > 0 && !blocked && (
           <label className="dd-check dd-q-ack">
             <input type="checkbox" checked={acknowledged} onChange={(e) => setAckFor(e.target.checked ? chosenKey : null)} data-testid="quarantine-ack" />
@@ -129,22 +132,57 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
           >
             {apply.busy ? 'Applying…' : active?.state === 'applying' ? 'Finish quarantine' : active ? 'Apply added modes' : 'Quarantine'}
           </button>
-          {active && (
-            <button type="button" disabled={release.busy || apply.busy} onClick={() => void release.run().then((r) => r.ok && setResult(r.value))} data-testid="quarantine-release">
-              {release.busy ? 'Releasing…' : active.state === 'releasing' ? 'Finish release' : 'Release'}
-            </button>
-          )}
           <span className="dd-spacer" />
           <button type="button" onClick={onClose}>
             Close
           </button>
         </div>
         {apply.error && <ErrorBox error={apply.error} onDismiss={apply.clearError} />}
-        {release.error && <ErrorBox error={release.error} onDismiss={release.clearError} />}
         {shown && (
           <section className="dd-q-section">
             <h3 className="dd-panel-title">Progress</h3>
             <QuarantineRecordView record={shown} />
+          </section>
+        )}
+        {active && (
+          <section className="dd-q-section dd-q-release" data-testid="quarantine-release-section">
+            <h3 className="dd-panel-title">Release</h3>
+            {!releasing ? (
+              <button type="button" disabled={release.busy || apply.busy} onClick={() => setReleasing(true)} data-testid="quarantine-release">
+                {active.state === 'releasing' ? 'Finish release…' : 'Release…'}
+              </button>
+            ) : (
+              <form
+                className="dd-q-release-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  if (!reason.trim() || release.busy) return;
+                  void release.run(reason.trim()).then((r) => {
+                    if (!r.ok) return;
+                    setResult(r.value);
+                    setReleasing(false);
+                    setReason('');
+                  });
+                }}
+              >
+                <p className="dd-hint">
+                  Release puts {visibleText(title, 160)} back on its recorded networks, unpauses it and starts it again if quarantine stopped it. The reason is kept in the audit log.
+                </p>
+                <label className="dd-q-reason">
+                  Reason for release (required)
+                  <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000} data-testid="quarantine-release-reason" />
+                </label>
+                <div className="dd-actions">
+                  <button type="submit" className="dd-danger" disabled={!reason.trim() || release.busy || apply.busy} data-testid="quarantine-release-confirm">
+                    {release.busy ? 'Releasing…' : 'Confirm release'}
+                  </button>
+                  <button type="button" onClick={() => setReleasing(false)} disabled={release.busy}>
+                    Cancel
+                  </button>
+                </div>
+              </form>
+            )}
+            {release.error && <ErrorBox error={release.error} onDismiss={release.clearError} />}
           </section>
         )}
       </div>
