@@ -61,7 +61,7 @@ export function ContainerReport({ report, artifactId }: { report: DriftReport; a
         <div className="dd-drift-treepane">
           <ChangeTree root={tree} selected={selected} onSelect={setSelected} />
         </div>
-        <div className="dd-drift-detailpane">{selected ? <EntryDetail key={`${selected.path}\u0000${selected.pathBase64 ?? ''}`} entry={selected} imageId={report.imageId} /> : <div className="dd-hint">Select a path to see both sides, the reasons and its bytes.</div>}</div>
+        <div className="dd-drift-detailpane">{selected ? <EntryDetail key={`${selected.path}\u0000${selected.pathBase64 ?? ''}`} entry={selected} imageId={report.imageId} host={report.host} containerId={report.containerId} /> : <div className="dd-hint">Select a path to see both sides, the reasons and its bytes.</div>}</div>
       </div>
       <ReportExtras report={report} />
     </div>

@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import type { DriftEntry, DriftFileMeta, PreviewView } from '../../../../shared/domain/drift';
+import type { DrydockError } from '../../../../shared/result';
 import { bytes, utc } from '../../lib/format';
+import { useClient } from '../../shell/app-context';
+import { ErrorBox } from '../../shell/ErrorBox';
 import { Sha256 } from '../evidence/Sha256';
 import { visibleText } from '../processes/visible-text';
 import { displayPath, octalMode, owner } from './drift-text';
@@ -29,11 +32,36 @@ function MetaCell({ meta, field }: { meta: DriftFileMeta | undefined; field: str
   }
 }
 
-/** One changed path: both sides' metadata, why it matters, and its bytes. */
-export function EntryDetail({ entry, imageId }: { entry: DriftEntry; imageId: string }) {
+/** "Acquire this file": a file the scan only hashed (over a cap) fetched into the case now. */
+function AcquireButton({ entry, host, containerId, onAcquired }: { entry: DriftEntry; host: string; containerId: string; onAcquired: (artifactId: string) => void }) {
+  const client = useClient();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<DrydockError | null>(null);
+  const acquire = async () => {
+    setBusy(true);
+    setError(null);
+    const r = await client.invoke('drift.acquire', { host, container: containerId, path: entry.path, ...(entry.pathBase64 !== undefined ? { pathBase64: entry.pathBase64 } : {}) });
+    setBusy(false);
+    if (r.ok) onAcquired(r.value.id);
+    else setError(r.error);
+  };
+  return (
+    <div className="dd-actions">
+      <button type="button" disabled={busy} onClick={() => void acquire()}>
+        {busy ? 'Acquiring…' : 'Acquire this file'}
+      </button>
+      {error && <ErrorBox error={error} />}
+    </div>
+  );
+}
+
+/** One changed path: both sides' metadata, why it matters, and its bytes; a file only hashed can be acquired. */
+export function EntryDetail({ entry, imageId, host, containerId }: { entry: DriftEntry; imageId: string; host: string; containerId: string }) {
   const textual = entry.verdict === 'content-changed' && entry.container?.type === 'file' && !entry.container.executable;
   const [pane, setPane] = useState<Pane>(textual ? 'diff' : entry.container?.executable === 'elf' ? 'hex' : 'text');
-  const artifactId = entry.content.artifactId;
+  const [acquiredId, setAcquiredId] = useState<string | undefined>(undefined);
+  const artifactId = entry.content.artifactId ?? acquiredId;
+  const acquirable = !artifactId && entry.container?.type === 'file' && (entry.content.state === 'over-cap' || entry.content.state === 'not-read' || entry.content.state === 'failed');
   return (
     <div className="dd-panel dd-drift-detail" data-path={entry.path}>
       <div className="dd-panel-title">
@@ -74,7 +102,9 @@ export function EntryDetail({ entry, imageId }: { entry: DriftEntry; imageId: st
         Contents: {entry.content.state}
         {entry.content.artifactId ? ` · artifact ${entry.content.artifactId}` : ''}
         {entry.content.note ? ` · ${visibleText(entry.content.note, 300)}` : ''}
+        {acquiredId ? ` · acquired now as artifact ${acquiredId}` : ''}
       </div>
+      {acquirable && <AcquireButton entry={entry} host={host} containerId={containerId} onAcquired={setAcquiredId} />}
       {artifactId && (
         <>
           <div className="dd-actions" role="tablist">
