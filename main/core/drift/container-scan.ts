@@ -60,7 +60,7 @@ const SMALL_FILE = 64 * 1024;
 export const DEFAULT_KEY_EVIDENCE_CAP = 256 * 1024 * 1024;
 /** Every report states it: what the storage driver's change list cannot see (issue 12, fault 5). */
 export const CHANGE_LIST_BLIND_SPOT =
-  "The engine's change list compares each file's size, modification time, mode and owner with the image's, not its content: a file rewritten with its size and modification time put back (touch -r) is not listed, so not in this report. A full-hash scan (--full-hash) reads the whole filesystem and compares every file's SHA-256 with the image's.";
+  "The engine's change list compares each file's size, modification time, mode and owner with the image's, not its content: a file rewritten with its size and modification time put back (touch -r) is not listed, so not in this report. Drydock does not yet hash the whole filesystem against the image to find such a change.";
 
 /** Failures of the evidence store end the scan; anything else ends only this container's reading. */
 export function isStoreFailure(err: unknown): boolean {
