@@ -174,7 +174,7 @@ function infoDoc(ctx: Ctx): Record<string, unknown> {
     ContainersStopped: 0,
     Images: 1,
     Driver: 'overlay2',
-    Name: hostile ? `host\x1b[31m\u202Elive` : 'hostile-engine',
+    Name: hostile ? `host\x1b[31m\u202Elive\u200f\u2060\ufeff\u061c` : 'hostile-engine',
     ServerVersion: '20.10.24',
     OperatingSystem: hostile ? `Ubuntu\x1b]52;c;${Buffer.from('rm -rf ~').toString('base64')}\x07` : 'Ubuntu 22.04 LTS',
     OSType: 'linux',
