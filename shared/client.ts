@@ -15,4 +15,6 @@ export interface DrydockClient {
 export interface DrydockIpcBridge {
   invoke(channel: string, request: unknown): Promise<unknown>;
   on(event: string, listener: (payload: unknown) => void): () => void;
+  /** Files out: the main process shows the native save dialog and exports there (see shared/contract/save). */
+  save(request: unknown): Promise<unknown>;
 }

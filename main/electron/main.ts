@@ -1,6 +1,7 @@
-import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { safeFilename, saveRequest } from '../../shared/contract/save';
 import { createCore, type Core } from '../app/core';
 import { trackClientWatches, type ClientWatches } from '../app/client-watches';
 import { createDispatcher } from '../app/dispatch';
@@ -86,6 +87,23 @@ void app.whenReady().then(() => {
   ipcMain.handle('drydock:invoke', async (event, channel: unknown, request: unknown) => {
     if (!trustedSender(event) || !dispatch) return { ok: false, error: { kind: 'permission-denied', message: 'IPC from an untrusted frame' } };
     return dispatch.dispatch(WINDOW_CLIENT, channel, request);
+  });
+  // Files out: the native save dialog chooses the path, then the store's own export writes there.
+  ipcMain.handle('drydock:save', async (event, request: unknown) => {
+    if (!trustedSender(event) || !dispatch || !window) return { ok: false, error: { kind: 'permission-denied', message: 'IPC from an untrusted frame' } };
+    const parsed = saveRequest.safeParse(request);
+    if (!parsed.success) return { ok: false, error: { kind: 'invalid-input', message: 'Invalid save request' } };
+    const filename = safeFilename(parsed.data.filename, parsed.data.kind);
+    const choice = await dialog.showSaveDialog(window, { defaultPath: path.join(app.getPath('downloads'), filename) });
+    if (choice.canceled || !choice.filePath) return { ok: true, value: { filename, bytes: 0, sha256: '', cancelled: true } };
+    const r = parsed.data;
+    const result =
+      r.kind === 'artifact'
+        ? await dispatch.dispatch(WINDOW_CLIENT, 'evidence.export-artifact', { artifactId: r.artifactId, path: choice.filePath })
+        : await dispatch.dispatch(WINDOW_CLIENT, 'evidence.export-bundle', { path: choice.filePath, ...(r.caseRef !== undefined ? { caseRef: r.caseRef } : {}) });
+    if (!result.ok) return result;
+    const saved = result.value as { bytes: number; sha256: string };
+    return { ok: true, value: { filename: path.basename(choice.filePath), bytes: saved.bytes, sha256: saved.sha256, path: choice.filePath } };
   });
   core.events.subscribe((event, payload) => {
     if (window && !window.isDestroyed()) window.webContents.send('drydock:event', { event, payload });

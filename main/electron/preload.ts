@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 
-// Sandboxed preload: no Node, no project imports. It exposes two functions and nothing else; the
+// Sandboxed preload: no Node, no project imports. It exposes three functions and nothing else; the
 // core validates every channel and payload, so this layer stays deliberately dumb.
 
 interface EventMessage {
@@ -10,6 +10,7 @@ interface EventMessage {
 
 contextBridge.exposeInMainWorld('drydockIpc', {
   invoke: (channel: string, request: unknown): Promise<unknown> => ipcRenderer.invoke('drydock:invoke', String(channel), request),
+  save: (request: unknown): Promise<unknown> => ipcRenderer.invoke('drydock:save', request),
   on: (event: string, listener: (payload: unknown) => void): (() => void) => {
     const wanted = String(event);
     const handler = (_e: IpcRendererEvent, message: EventMessage) => {

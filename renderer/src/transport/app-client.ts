@@ -1,4 +1,6 @@
 import type { DrydockClient } from '../../../shared/client';
+import type { SavedFile, SaveRequest } from '../../../shared/contract/save';
+import type { Result } from '../../../shared/result';
 
 /**
  * How the renderer's link to the core is doing. Electron IPC is always `connected`; the bridge's
@@ -18,6 +20,11 @@ export interface TransportStatus {
 
 /** A DrydockClient that can also say how its transport is doing. */
 export interface AppClient extends DrydockClient {
+  /**
+   * Saves an export on the user's machine: a download in the browser, the native save dialog in
+   * Electron. Resolves with what was saved (cancelled: true when the dialog was closed).
+   */
+  save(request: SaveRequest): Promise<Result<SavedFile>>;
   status(): TransportStatus;
   onStatus(listener: (status: TransportStatus) => void): () => void;
   close(): void;

@@ -1,4 +1,5 @@
 import type { ChannelName, EventName, EventPayloadOf, RequestOf, ResponseOf } from '../../../shared/contract';
+import type { SavedFile, SaveRequest } from '../../../shared/contract/save';
 import type { Result } from '../../../shared/result';
 import type { AppClient, TransportStatus } from './app-client';
 import { ListenerMap, StatusEmitter } from './listeners';
@@ -93,14 +94,33 @@ export function createBridgeClient(options: BridgeClientOptions): AppClient {
     };
   }
 
-  async function invoke<C extends ChannelName>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
+  function invoke<C extends ChannelName>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
+    return post<ResponseOf<C>>('/api/invoke', { channel, request }, channel);
+  }
+
+  /** Files out: the bridge exports into its own directory, then the browser downloads it once from a short-lived URL. */
+  async function save(request: SaveRequest): Promise<Result<SavedFile>> {
+    const prepared = await post<SavedFile & { url: string }>('/api/save', request, 'save');
+    if (!prepared.ok) return prepared;
+    const { url, ...file } = prepared.value;
+    const link = document.createElement('a');
+    link.href = new URL(url, options.origin).href;
+    link.download = file.filename;
+    link.rel = 'noopener';
+    document.body.append(link);
+    link.click();
+    link.remove();
+    return { ok: true, value: file };
+  }
+
+  async function post<T>(pathname: string, payload: unknown, channel: string): Promise<Result<T>> {
     if (!token) return transportError('permission-denied', NO_TOKEN_MESSAGE);
     let response: Response;
     try {
-      response = await fetchImpl(new URL('/api/invoke', options.origin).href, {
+      response = await fetchImpl(new URL(pathname, options.origin).href, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'X-Drydock-Session': session },
-        body: JSON.stringify({ channel, request }),
+        body: JSON.stringify(payload),
         credentials: 'omit',
         cache: 'no-store',
       });
@@ -123,7 +143,7 @@ export function createBridgeClient(options: BridgeClientOptions): AppClient {
     } catch {
       return transportError('internal', `The bridge answered ${channel} with HTTP ${response.status} and no result`);
     }
-    return asResult<ResponseOf<C>>(body, channel);
+    return asResult<T>(body, channel);
   }
 
   open();
@@ -131,6 +151,7 @@ export function createBridgeClient(options: BridgeClientOptions): AppClient {
   return {
     transport: 'bridge',
     invoke,
+    save,
     on<E extends EventName>(event: E, listener: (payload: EventPayloadOf<E>) => void): () => void {
       return listeners.add(event, listener as (payload: unknown) => void);
     },

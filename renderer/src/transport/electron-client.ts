@@ -1,5 +1,6 @@
 import type { DrydockIpcBridge } from '../../../shared/client';
 import type { ChannelName, EventName, EventPayloadOf, RequestOf, ResponseOf } from '../../../shared/contract';
+import type { SavedFile, SaveRequest } from '../../../shared/contract/save';
 import type { Result } from '../../../shared/result';
 import type { AppClient, TransportStatus } from './app-client';
 import { asResult, transportError } from './result-shape';
@@ -22,6 +23,13 @@ export function createElectronClient(ipc: DrydockIpcBridge): AppClient {
         return asResult<ResponseOf<C>>(await ipc.invoke(channel, request), channel);
       } catch (err) {
         return transportError('internal', `IPC call ${channel} failed`, err instanceof Error ? err.message : String(err));
+      }
+    },
+    async save(request: SaveRequest): Promise<Result<SavedFile>> {
+      try {
+        return asResult<SavedFile>(await ipc.save(request), 'save');
+      } catch (err) {
+        return transportError('internal', 'Saving through the save dialog failed', err instanceof Error ? err.message : String(err));
       }
     },
     on<E extends EventName>(event: E, listener: (payload: EventPayloadOf<E>) => void): () => void {

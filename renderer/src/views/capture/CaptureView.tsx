@@ -4,6 +4,7 @@ import type { CaptureInfo, CaptureProgressEvent, FlowSummary } from '../../../..
 import { utc } from '../../lib/format';
 import { visibleText } from '../processes/visible-text';
 import { CaptureProgress } from './CaptureProgress';
+import { SaveButton } from '../../shell/SaveButton';
 import { FlowSummaryTable } from './FlowSummaryTable';
 import './capture.css';
 
@@ -295,6 +296,9 @@ export function CaptureView({ client, host: initialHost = '', container: initial
             <div className={current.pcap.status === 'complete' ? '' : 'dd-sev-medium'}>
               pcap artifact <span className="dd-mono">{current.pcap.artifactId}</span> · sha256 <span className="dd-mono">{current.pcap.sha256}</span> · {current.pcap.status}
               {current.pcap.statusReason && ` — ${visibleText(current.pcap.statusReason, 300)}`}
+              <div className="dd-cap-export">
+                <SaveButton request={{ kind: 'artifact', artifactId: current.pcap.artifactId, filename: `${current.containerName}-${current.pcap.artifactId}.pcap` }} label="pcap" />
+              </div>
               <div className="dd-cap-export">
                 <input value={exportPath} onChange={(e) => setExportPath(e.target.value)} placeholder="/absolute/path/capture.pcap" className="dd-mono" aria-label="Export path" />
                 <button type="button" onClick={() => void exportPcap()} disabled={!exportPath.trim()}>

@@ -3,12 +3,20 @@ import type { ArtifactInfo } from '../../../../shared/domain/evidence';
 import type { ExportResult } from '../../../../shared/contract/evidence';
 import type { DrydockError } from '../../../../shared/result';
 import { bytes, utc } from '../../lib/format';
+import { SaveButton } from '../../shell/SaveButton';
 import { useClient } from '../../shell/app-context';
 import { ErrorBox } from '../../shell/ErrorBox';
 import { visibleText } from '../processes/visible-text';
 import { ArtifactPreviewPanel } from './ArtifactPreviewPanel';
 
 /** One artifact's full provenance, a preview of its first bytes, and a copy-out that re-hashes on the way. */
+/** A name for the saved copy: container, kind and ID, with an extension for what it holds (sanitised again on the way out). */
+function artifactFilename(artifact: ArtifactInfo): string {
+  const ext = artifact.mediaType === 'application/vnd.tcpdump.pcap' ? '.pcap' : artifact.mediaType === 'application/json' ? '.json' : '.bin';
+  const who = artifact.source.containerName ?? artifact.source.host ?? 'drydock';
+  return `${who}-${artifact.kind}-${artifact.id}${ext}`;
+}
+
 export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; onClose: () => void }) {
   const client = useClient();
   const [path, setPath] = useState('');
@@ -87,6 +95,9 @@ export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; 
       )}
       <ArtifactPreviewPanel key={artifact.id} artifact={artifact} />
       <div className="dd-inline-form">
+        <SaveButton request={{ kind: 'artifact', artifactId: artifact.id, filename: artifactFilename(artifact) }} label="artifact" />
+      </div>
+      <div className="dd-inline-form" title="A path on the machine that serves Drydock (for scripted use, prefer the CLI)">
         <input
           value={path}
           onChange={(e) => setPath(e.target.value)}

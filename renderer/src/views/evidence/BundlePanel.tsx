@@ -4,6 +4,7 @@ import type { DrydockError } from '../../../../shared/result';
 import { bytes } from '../../lib/format';
 import { useClient } from '../../shell/app-context';
 import { ErrorBox } from '../../shell/ErrorBox';
+import { SaveButton } from '../../shell/SaveButton';
 import { visibleText } from '../processes/visible-text';
 import { VerifyResult } from './VerifyResult';
 
@@ -45,6 +46,9 @@ export function BundlePanel({ caseId, onImported }: Props) {
   return (
     <div className="dd-panel dd-bundles">
       <h2 className="dd-panel-title">Case bundle</h2>
+      <div className="dd-inline-form">
+        <SaveButton request={{ kind: 'bundle', ...(caseId ? { caseRef: caseId } : {}), filename: `case-${caseId ?? 'current'}.drydock.tar` }} label="bundle" disabled={!caseId} />
+      </div>
       <div className="dd-inline-form">
         <input
           value={exportPath}
