@@ -135,6 +135,8 @@ describe('Footprint: live watches stop when their view closes, and the header sa
   });
 
   it('shows the read-only event stream as a connection, not as footprint', async () => {
+    // The host was added through the core after the page loaded: load the page again to read it.
+    await page.goto(ui.url);
     const streams = page.getByTestId('header-streams');
     await streams.getByText('EVENTS').waitFor({ timeout: 20_000 });
     await streams.getByText('local').waitFor();
