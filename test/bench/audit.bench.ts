@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { systemClock } from '../../main/core/clock';
 import { EventHub } from '../../main/core/event-hub';
 import { EvidenceService } from '../../main/core/evidence/evidence-service';
+import { ExaminerIdentity } from '../../main/core/examiner';
 import { evidenceSchema } from '../../main/core/evidence/schema';
 import { openDatabase } from '../../main/core/store/database';
 
@@ -33,7 +34,7 @@ function rate(n: number, s: number): string {
 async function chained(root: string): Promise<{ append: number; verify: number; checked: number }> {
   const dir = path.join(root, 'store');
   const db = openDatabase(dir, [evidenceSchema]);
-  const evidence = new EvidenceService({ db, storeDir: dir, clock: systemClock, examiner: 'bench', events: new EventHub() });
+  const evidence = new EvidenceService({ db, storeDir: dir, clock: systemClock, examiner: new ExaminerIdentity('bench'), events: new EventHub() });
   try {
     const kase = evidence.createCase({ name: 'audit bench' });
     let start = process.hrtime.bigint();

@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { systemClock } from '../../main/core/clock';
 import { EventHub } from '../../main/core/event-hub';
 import { EvidenceService } from '../../main/core/evidence/evidence-service';
+import { ExaminerIdentity } from '../../main/core/examiner';
 import { evidenceSchema } from '../../main/core/evidence/schema';
 import { openDatabase } from '../../main/core/store/database';
 import type { IngestChildResult } from './ingest-child';
@@ -206,7 +207,7 @@ async function main(): Promise<void> {
       // A fresh store each round, so the blob is really written rather than deduplicated.
       const dir = path.join(root, `store-${round}`);
       const db = openDatabase(dir, [evidenceSchema]);
-      const evidence = new EvidenceService({ db, storeDir: dir, clock: systemClock, examiner: 'bench', events: new EventHub() });
+      const evidence = new EvidenceService({ db, storeDir: dir, clock: systemClock, examiner: new ExaminerIdentity('bench'), events: new EventHub() });
       const caseId = evidence.createCase({ name: `bench ${round}` }).id;
       const plain = await baseline(root, false);
       const fsync = await baseline(root, true);

@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { systemClock } from '../../main/core/clock';
 import { EventHub } from '../../main/core/event-hub';
 import { EvidenceService } from '../../main/core/evidence/evidence-service';
+import { ExaminerIdentity } from '../../main/core/examiner';
 import { evidenceSchema } from '../../main/core/evidence/schema';
 import { openDatabase } from '../../main/core/store/database';
 
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const [file, storeDir] = process.argv.slice(2);
   if (!file || !storeDir) throw new Error('usage: ingest-child FILE STORE_DIR');
   const db = openDatabase(storeDir, [evidenceSchema]);
-  const evidence = new EvidenceService({ db, storeDir, clock: systemClock, examiner: 'bench', events: new EventHub() });
+  const evidence = new EvidenceService({ db, storeDir, clock: systemClock, examiner: new ExaminerIdentity('bench'), events: new EventHub() });
   try {
     const caseId = evidence.createCase({ name: 'file ingest bench' }).id;
     const start = process.hrtime.bigint();

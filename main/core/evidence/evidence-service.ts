@@ -246,8 +246,8 @@ export class EvidenceService implements EvidencePort {
       const usable = current !== null && current.status === 'open' && !current.readOnly;
       const adHoc = this.adHocCase();
       const today = this.now().slice(0, 10);
-      if (!usable) return this.openAdHocCase(acquisition.host, current ? `the current case ${caseLabel(current)} is ${current.readOnly ? 'read-only' : 'closed'}` : 'no case was open');
-      if (adHoc && adHoc.caseId === current.id && adHoc.day !== today) return this.openAdHocCase(acquisition.host, `the current ad-hoc case ${caseLabel(current)} is from ${adHoc.day}`);
+      if (!usable) return this.openAdHocCase(acquisition.host, current ? `the current ${caseLabel(current)} is ${current.readOnly ? 'read-only' : 'closed'}` : 'no case was open');
+      if (adHoc && adHoc.caseId === current.id && adHoc.day !== today) return this.openAdHocCase(acquisition.host, `the current ${caseLabel(current)} is an ad-hoc case of ${adHoc.day}`);
     }
     const kase = ref !== undefined ? this.cases.resolve(ref) : this.cases.current();
     if (!kase) throw new DrydockFailure('conflict', 'No case is open: create one (drydock case create --name NAME) or select one (drydock case use NAME) before acquiring evidence');

@@ -73,12 +73,12 @@ export function currentContextName(environment: DockerEnvironment): string | und
   return typeof name === 'string' && name !== '' && name !== 'default' ? name : undefined;
 }
 
-function tlsFiles(dir: string, verify: boolean): TlsSettings | undefined {
+/** The TLS files present in `dir` (ca.pem, cert.pem, key.pem) as settings with `verify`. */
+function tlsFiles(dir: string, verify: boolean): TlsSettings {
   const file = (name: string) => (existsSync(path.join(dir, name)) ? path.join(dir, name) : undefined);
   const caFile = file('ca.pem');
   const certFile = file('cert.pem');
   const keyFile = file('key.pem');
-  if (!caFile && !certFile && !keyFile) return verify ? { verify } : undefined;
   return { verify, ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) };
 }
 
@@ -89,8 +89,10 @@ function contextFromMeta(environment: DockerEnvironment, meta: unknown, current:
   const host = docker.Host;
   if (typeof name !== 'string' || typeof host !== 'string' || host === '') return undefined;
   const tlsDir = path.join(dockerConfigDir(environment), 'contexts', 'tls', contextDirName(name), 'docker');
+  // As the docker CLI: TLS when the context has TLS material or skips verification; plain TCP otherwise.
   const skipVerify = docker.SkipTLSVerify === true;
-  const tls = host.startsWith('tcp://') ? tlsFiles(tlsDir, !skipVerify) : undefined;
+  const material = existsSync(tlsDir);
+  const tls = host.startsWith('tcp://') && (material || skipVerify) ? tlsFiles(tlsDir, !skipVerify) : undefined;
   const description = record(doc.Metadata).Description;
   return { name, url: host, ...(tls ? { tls } : {}), description: typeof description === 'string' ? description : '', current: name === current };
 }
@@ -129,10 +131,10 @@ export function listDockerContexts(environment: DockerEnvironment): DockerContex
 function envTls(environment: DockerEnvironment, url: string): { tls?: TlsSettings } {
   const { env } = environment;
   if (!url.startsWith('tcp://')) return {};
+  // As the docker CLI: DOCKER_TLS_VERIFY (any value) turns TLS on with verification, DOCKER_TLS without.
   const verify = Boolean(env.DOCKER_TLS_VERIFY);
-  if (!verify && !env.DOCKER_TLS && !env.DOCKER_CERT_PATH) return {};
-  const tls = tlsFiles(env.DOCKER_CERT_PATH || dockerConfigDir(environment), verify);
-  return tls ? { tls } : { tls: { verify } };
+  if (!verify && !env.DOCKER_TLS) return {};
+  return { tls: tlsFiles(env.DOCKER_CERT_PATH || dockerConfigDir(environment), verify) };
 }
 
 /** A context by name. @throws DrydockFailure('not-found') when the context store has no such context. */

@@ -109,6 +109,10 @@ export class HostService {
           reason: `imported from the Docker context ${context.name} (${context.url})`,
         };
         const resolution = adoptEndpoint(this.book(), endpoint);
+        if (!resolution.created) {
+          skipped.push({ context: context.name, why: `already saved as host ${resolution.profile.name}` });
+          continue;
+        }
         this.deps.audit('host.imported', { host: resolution.profile.name, url: resolution.profile.url, context: context.name });
         imported.push(resolution.profile);
       } catch (err) {

@@ -1,19 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { drydock } from '../../helpers/cli';
 import { BUSYBOX, removeContainers, runContainer } from '../../helpers/docker';
-
-const root = path.resolve(__dirname, '../../..');
-
-/** The CLI as a responder runs it: a separate process, its own store. */
-function drydock(store: string, args: string[], options: { user?: string } = {}) {
-  const cli = [process.execPath, '--import', 'tsx', path.join(root, 'main/cli/index.ts'), ...args, '--store', store];
-  const [cmd, ...argv] = options.user ? ['runuser', '-u', options.user, '--', ...cli] : cli;
-  const result = spawnSync(cmd!, argv, { cwd: root, encoding: 'utf8', env: { ...process.env, DRYDOCK_EXAMINER: 'cli-test' }, timeout: 120000 });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
 
 describe('drydock CLI', () => {
   let store: string;

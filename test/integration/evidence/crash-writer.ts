@@ -2,6 +2,7 @@
 import { EventHub } from '../../../main/core/event-hub';
 import { systemClock } from '../../../main/core/clock';
 import { EvidenceService } from '../../../main/core/evidence/evidence-service';
+import { ExaminerIdentity } from '../../../main/core/examiner';
 import { evidenceSchema } from '../../../main/core/evidence/schema';
 import { openDatabase } from '../../../main/core/store/database';
 
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
   const bytes = Number(process.argv[3]);
   if (!dir || !Number.isFinite(bytes)) throw new Error('usage: crash-writer DIR BYTES');
   const db = openDatabase(dir, [evidenceSchema]);
-  const evidence = new EvidenceService({ db, storeDir: dir, clock: systemClock, examiner: 'crash-test', events: new EventHub() });
+  const evidence = new EvidenceService({ db, storeDir: dir, clock: systemClock, examiner: new ExaminerIdentity('crash-test'), events: new EventHub() });
   const kase = evidence.createCase({ name: 'Crash case' });
   await evidence.addNote('before the crash');
   const writer = await evidence.openWriter({ caseId: kase.id, kind: 'pcap', source: { host: 'lab', containerName: 'web' }, method: 'crash test', mediaType: 'application/vnd.tcpdump.pcap' });

@@ -6,6 +6,7 @@ import type { EventName } from '../../../shared/contract';
 import type { Clock } from '../../../main/core/clock';
 import { EventHub } from '../../../main/core/event-hub';
 import { EvidenceService } from '../../../main/core/evidence/evidence-service';
+import { ExaminerIdentity } from '../../../main/core/examiner';
 import { evidenceSchema } from '../../../main/core/evidence/schema';
 import { openDatabase, type Db } from '../../../main/core/store/database';
 import type { NewArtifact } from '../../../main/core/evidence/port';
@@ -38,12 +39,12 @@ export function tempDir(prefix = 'drydock-evidence-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-export function openStore(dir = tempDir(), examiner = 'examiner-a'): TestStore {
+export function openStore(dir = tempDir(), examiner: string | undefined = 'examiner-a', clock: Clock = tickingClock()): TestStore {
   const db = openDatabase(dir, [evidenceSchema]);
   const events = new EventHub();
   const seen: TestStore['seen'] = [];
   events.subscribe((event, payload) => seen.push({ event, payload }));
-  const evidence = new EvidenceService({ db, storeDir: dir, clock: tickingClock(), examiner, events });
+  const evidence = new EvidenceService({ db, storeDir: dir, clock, examiner: new ExaminerIdentity(examiner), events });
   let closed = false;
   const close = () => {
     if (closed) return;

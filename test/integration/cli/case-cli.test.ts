@@ -3,13 +3,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import type { Core } from '../../../main/app/core';
-import { createDispatcher, type Handlers } from '../../../main/app/dispatch';
-import { evidenceHandlers } from '../../../main/app/handlers/evidence';
-import { CliError, type CliContext } from '../../../main/cli/command';
-import { caseCommands } from '../../../main/cli/commands/case';
-import { main } from '../../../main/cli/index';
-import { type TestStore, meta, openStore, tempDir } from './store-fixture';
+import { drydock as runBin } from '../../helpers/cli';
+import { type TestStore, meta, openStore, tempDir } from '../../unit/evidence/store-fixture';
 
 interface Run {
   code: number;
@@ -17,31 +12,15 @@ interface Run {
   err: string;
 }
 
+/**
+ * The built `drydock` bin against a store this test also holds open (to plant hostile rows and
+ * tamper with the chain): `values` become --flags, `words` the command and its positionals.
+ */
 function cli(store: TestStore) {
-  const dispatch = createDispatcher(evidenceHandlers({ evidence: store.evidence } as unknown as Core) as unknown as Handlers);
   return async (words: string[], values: Record<string, string | boolean | undefined> = {}, json = false): Promise<Run> => {
-    const command = caseCommands.find((c) => c.path.every((w, i) => words[i] === w) && c.path.length <= words.length && (c.positionals || c.path.length === words.length));
-    assert.ok(command, `a command for ${words.join(' ')}`);
-    const out: string[] = [];
-    const err: string[] = [];
-    const ctx: CliContext = {
-      core: {} as Core,
-      io: { out: (t) => out.push(t), err: (t) => err.push(t) },
-      json,
-      interrupted: new Promise(() => undefined),
-      async call(channel, request) {
-        const result = await dispatch(channel, request);
-        if (!result.ok) throw new CliError(result.error.message, result.error.kind === 'integrity' ? 5 : 1, result.error);
-        return result.value as never;
-      },
-    };
-    try {
-      const code = await command.run(ctx, values, words.slice(command.path.length));
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    } catch (e) {
-      if (e instanceof CliError) return { code: e.exitCode, out: out.join('\n'), err: e.message };
-      throw e;
-    }
+    const flags = Object.entries(values).flatMap(([k, v]) => (v === undefined || v === false ? [] : v === true ? [`--${k}`] : [`--${k}`, v]));
+    const r = runBin(store.dir, [...words, ...flags, ...(json ? ['--json'] : [])], { env: { DRYDOCK_EXAMINER: '' } });
+    return { code: r.code ?? -1, out: r.out.replace(/\n$/, ''), err: r.err.replace(/\n$/, '') };
   };
 }
 
@@ -75,7 +54,7 @@ describe('case CLI commands', () => {
     assert.equal(r.code, 0);
     assert.match(r.out, /Note recorded as audit entry 2/);
     r = await run(['case', 'create'], { name: 'Bad', tz: 'Mars/Olympus' });
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2, 'an input error');
     assert.match(r.err, /Unknown time zone "Mars\/Olympus"/);
     r = await run(['case', 'create'], {});
     assert.equal(r.code, 2);
@@ -129,7 +108,7 @@ describe('case CLI commands', () => {
     const runB = cli(b);
     r = await runB(['case', 'import', bundle]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /Imported case Intrusion 42 \([\w-]+\) read-only\nVerified 1 artifacts/);
+    assert.match(r.out, /Imported case Intrusion 42 \([\w-]+\) read-only\nSignature: UNSIGNED[^\n]*\nVerified 1 artifacts/);
     r = await runB(['case', 'import', bundle]);
     assert.equal(r.code, 1);
     assert.match(r.err, /already in this evidence store/);
@@ -213,10 +192,10 @@ describe('case CLI commands', () => {
     assert.equal((await run(['evidence', 'show'])).code, 2);
     assert.equal((await run(['evidence', 'show', json.id], { bytes: 'lots' })).code, 2);
     r = await run(['evidence', 'show', json.id], { bytes: String(2 * 1024 * 1024) });
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2, 'an input error');
     assert.match(r.err, /maxBytes/);
     r = await run(['evidence', 'show', 'no-such-artifact']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3, 'not found');
     assert.match(r.err, /No artifact no-such-artifact/);
   });
 });
@@ -230,10 +209,8 @@ describe('case and evidence commands through the real command line', () => {
   });
 
   async function drydock(...args: string[]): Promise<Run> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main([...args, '--store', store, '--examiner', 'cli-test'], { out: (t) => out.push(t), err: (t) => err.push(t) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
+    const r = runBin(store, [...args, '--examiner', 'cli-test']);
+    return { code: r.code ?? -1, out: r.out.replace(/\n$/, ''), err: r.err.replace(/\n$/, '') };
   }
 
   it('parses the aliases and the positional bundle FILE as a user types them', async () => {
@@ -255,7 +232,17 @@ describe('case and evidence commands through the real command line', () => {
     r = await drydock('evidence', 'show', 'missing');
     assert.equal(r.code, 3, 'not found');
     assert.match(r.err, /^drydock evidence show: No artifact missing in this evidence store/);
-    r = await drydock('help');
-    for (const usage of ['case new --name NAME', 'evidence list [--case CASE]', 'evidence verify [--case CASE]', 'case export FILE', 'evidence show ID']) assert.ok(r.out.includes(`drydock ${usage}`), usage);
+    for (const [words, usage] of [
+      [['case', 'new'], 'case new --name NAME'],
+      [['evidence', 'list'], 'evidence list [--case CASE]'],
+      [['evidence', 'verify'], 'evidence verify [--case CASE]'],
+      [['case', 'export'], 'case export FILE'],
+      [['evidence', 'show'], 'evidence show ID'],
+    ] as const) {
+      r = await drydock(...words, '--help');
+      assert.equal(r.code, 0, r.err);
+      assert.ok(r.out.includes(`Usage: drydock ${usage}`), usage);
+      assert.match(r.out, /\nExample:\n {2}drydock /);
+    }
   });
 });
