@@ -5,7 +5,6 @@
 // (goal >= 0.99 at 50k packets/s), tcpdump's kernel drops, and this process's peak RSS before and
 // after (memory must stay flat: the pcap streams into the store).
 import { execFileSync } from 'node:child_process';
-import type { CaptureInfo } from '../../shared/domain/capture';
 import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, TEST_LABEL } from '../helpers/docker';
 
 const RATE = Number(process.env.DRYDOCK_BENCH_PPS ?? 50_000);
@@ -41,17 +40,17 @@ async function main(): Promise<void> {
     await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
     await t.call('evidence.case-create', { name: 'capture bench' });
     const rssBefore = process.resourceUsage().maxRSS * 1024;
-    const started = (await t.call('capture.start', {
+    const started = await t.call('capture.start', {
       host: 'local',
       container: receiver,
       summarize: false,
       options: { interface: 'eth0', filter: 'udp port 9999', durationSeconds: SECONDS + 6 },
-    })) as CaptureInfo;
+    });
     await new Promise((r) => setTimeout(r, 2000));
     const sent = Number(
       docker(['run', '--rm', '--label', TEST_LABEL, '--network', net, DEBIAN, 'perl', '-e', GENERATOR, ip, String(RATE), String(SECONDS)]),
     );
-    const info = (await t.call('capture.wait', { captureId: started.id })) as CaptureInfo;
+    const info = await t.call('capture.wait', { captureId: started.id });
     const rssAfter = process.resourceUsage().maxRSS * 1024;
     const stored = info.counters.packets;
     const delivered = info.tcpdump?.receivedByFilter ?? NaN;

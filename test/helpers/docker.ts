@@ -1,9 +1,11 @@
 // Test scaffolding on the real engine: containers made with the docker CLI, labelled so that a
 // crashed run's leftovers are swept by scripts/test-all.sh, and removed in after() hooks.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ChannelName, RequestOf, ResponseOf } from '../../shared/contract';
 import { createCore, type Core } from '../../main/app/core';
 import { createDispatcher, type Dispatch } from '../../main/app/dispatch';
 import { createHandlers } from '../../main/app/handlers';
@@ -46,8 +48,12 @@ export interface TestCore {
   core: Core;
   dispatch: Dispatch;
   storeDir: string;
-  /** Calls through the contract exactly as the UI does; throws on an error result. */
-  call(channel: string, request: unknown): Promise<unknown>;
+  /**
+   * Calls through the contract exactly as the UI does, typed by the contract; an error result
+   * throws an Error whose message names the channel, the failure kind and its message (the
+   * failure itself is on `.drydock`). Requests the contract would refuse go through `dispatch`.
+   */
+  call<C extends ChannelName>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
   close(): Promise<void>;
 }
 
@@ -59,10 +65,11 @@ export function startTestCore(prefix = 'drydock-test'): TestCore {
     core,
     dispatch,
     storeDir,
-    async call(channel, request) {
+    async call<C extends ChannelName>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
       const result = await dispatch(channel, request);
-      if (!result.ok) throw Object.assign(new Error(`${result.error.kind}: ${result.error.message}`), { drydock: result.error });
-      return result.value;
+      if (!result.ok) throw Object.assign(new Error(`${channel} failed: ${result.error.kind}: ${result.error.message}`), { drydock: result.error });
+      // The dispatcher is untyped on the wire; the contract ties this channel to this response.
+      return result.value as ResponseOf<C>;
     },
     async close() {
       await core.close();
@@ -71,13 +78,8 @@ export function startTestCore(prefix = 'drydock-test'): TestCore {
   };
 }
 
-/** Waits for a condition the engine reaches asynchronously (events, restarts). */
-export async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** A value the test needs to go on: an assertion failure naming `what` when it is missing. */
+export function required<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new assert.AssertionError({ message: `expected ${what}`, actual: value, operator: 'required' });
+  return value;
 }

@@ -59,7 +59,7 @@ describe('Files out: exports download in the browser through a short-lived URL',
     assert.match(got.suggestedFilename(), /^case-[A-Za-z0-9_-]+\.drydock\.tar$/);
     const file = await got.path();
     fresh = startTestCore('drydock-download-import');
-    const imported = (await fresh.call('evidence.import-bundle', { path: file })) as { report: { ok: boolean }; case: { name: string } };
+    const imported = await fresh.call('evidence.import-bundle', { path: file });
     assert.equal(imported.report.ok, true);
     assert.equal(imported.case.name, 'Downloads case');
     // No CSP violation or failed request, apart from the deliberate second fetch of a used link (a 404).

@@ -4,9 +4,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CaptureInfo, FlowSummary } from '../../../shared/domain/capture';
+import type { CaptureInfo } from '../../../shared/domain/capture';
 import type { DrydockError } from '../../../shared/result';
-import { BUSYBOX, docker, eventually, removeContainers, runContainer, startTestCore, TEST_LABEL, type TestCore } from '../../helpers/docker';
+import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, TEST_LABEL, type TestCore } from '../../helpers/docker';
+import { waitFor } from '../../helpers/wait';
 import { startSecondEngine, type SecondEngine } from '../../helpers/second-engine';
 
 const WEB = 'drydock-fixture/web:1';
@@ -66,8 +67,8 @@ describe('packet capture in a container namespace', () => {
   });
 
   async function captureFor(host: string, container: string, seconds: number, filter?: string): Promise<CaptureInfo> {
-    const started = (await t.call('capture.start', { host, container, options: { interface: 'any', durationSeconds: seconds, ...(filter ? { filter } : {}) } })) as CaptureInfo;
-    return (await t.call('capture.wait', { captureId: started.id })) as CaptureInfo;
+    const started = await t.call('capture.start', { host, container, options: { interface: 'any', durationSeconds: seconds, ...(filter ? { filter } : {}) } });
+    return await t.call('capture.wait', { captureId: started.id });
   }
 
   it('captures HTTP between two containers into a pcap that tcpdump reads back and that verifies', async () => {
@@ -77,18 +78,18 @@ describe('packet capture in a container namespace', () => {
     assert.equal(info.pcap?.status, 'complete');
     assert.ok(info.counters.packets > 10, `packets: ${info.counters.packets}`);
     const file = path.join(out, 'local.pcap');
-    const exported = (await t.call('capture.export', { artifactId: info.pcap!.artifactId, path: file })) as { sha256: string };
+    const exported = await t.call('capture.export', { artifactId: info.pcap!.artifactId, path: file });
     assert.equal(exported.sha256, info.pcap!.sha256);
     assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), info.pcap!.sha256);
     const read = execFileSync('tcpdump', ['-nn', '-r', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n');
     assert.equal(read.length, info.counters.packets, 'tcpdump reads every packet Drydock counted');
     assert.ok(read.some((line) => line.includes(`${clientIp}.`) && line.includes(`${webIp}.8080`)), 'client -> web:8080 is on the wire');
-    const { summary } = (await t.call('capture.summary', { pcapArtifactId: info.pcap!.artifactId })) as { summary: FlowSummary };
+    const { summary } = await t.call('capture.summary', { pcapArtifactId: info.pcap!.artifactId });
     const flow = summary.flows.find((f) => f.server.port === 8080);
     assert.equal(flow?.server.ip, webIp);
     assert.equal(flow?.client.ip, clientIp);
     assert.ok(flow?.httpHosts?.some((h) => h.startsWith(`${net}-web`)), 'the HTTP Host header names the web container');
-    assert.equal(((await t.call('evidence.verify', {})) as { ok: boolean }).ok, true);
+    assert.equal((await t.call('evidence.verify', {})).ok, true);
     assert.deepEqual(helpersOn(), [], 'the helper is gone');
   });
 
@@ -118,14 +119,14 @@ describe('packet capture in a container namespace', () => {
   });
 
   it('keeps what it had, marked incomplete, when the helper is killed mid-capture', async () => {
-    const started = (await t.call('capture.start', { host: 'local', container: `${net}-web`, options: { interface: 'any', durationSeconds: 120 } })) as CaptureInfo;
-    await eventually('packets flowing', async () => ((await t.call('capture.get', { captureId: started.id })) as CaptureInfo).counters.packets > 5 || undefined);
+    const started = await t.call('capture.start', { host: 'local', container: `${net}-web`, options: { interface: 'any', durationSeconds: 120 } });
+    await waitFor(async () => (await t.call('capture.get', { captureId: started.id })).counters.packets > 5 || undefined, { what: 'packets flowing' });
     for (const helper of helpersOn()) docker(['rm', '-f', helper]);
-    const info = (await t.call('capture.wait', { captureId: started.id })) as CaptureInfo;
+    const info = await t.call('capture.wait', { captureId: started.id });
     assert.equal(info.stopReason, 'helper-exited');
     assert.equal(info.pcap?.status, 'incomplete');
     assert.ok(info.counters.packets > 5);
-    assert.equal(((await t.call('evidence.verify', {})) as { ok: boolean }).ok, true, 'the partial pcap is stored and verifies');
+    assert.equal((await t.call('evidence.verify', {})).ok, true, 'the partial pcap is stored and verifies');
   });
 
   it('keeps a capture cut by a dying engine, and sweeps its helper when the host comes back', async () => {
@@ -134,14 +135,14 @@ describe('packet capture in a container namespace', () => {
     const web = runContainer(['--name', `${net}-web2`, '--network', net, '--restart', 'always', WEB], { host });
     const cli = loopbackClient(web, host);
     try {
-      const started = (await t.call('capture.start', { host: 'tls', container: `${net}-web2`, options: { interface: 'any', durationSeconds: 120 } })) as CaptureInfo;
-      await eventually('packets flowing', async () => ((await t.call('capture.get', { captureId: started.id })) as CaptureInfo).counters.packets > 5 || undefined);
+      const started = await t.call('capture.start', { host: 'tls', container: `${net}-web2`, options: { interface: 'any', durationSeconds: 120 } });
+      await waitFor(async () => (await t.call('capture.get', { captureId: started.id })).counters.packets > 5 || undefined, { what: 'packets flowing' });
       await engine.kill();
-      const info = (await t.call('capture.wait', { captureId: started.id })) as CaptureInfo;
+      const info = await t.call('capture.wait', { captureId: started.id });
       assert.equal(info.pcap?.status, 'incomplete');
       assert.ok(info.counters.packets > 5);
       await engine.restart();
-      await eventually('the host reconnected and the orphaned helper was swept', () => (helpersOn(host).length === 0 ? true : undefined), 60000);
+      await waitFor(() => (helpersOn(host).length === 0 ? true : undefined), { what: 'the host reconnected and the orphaned helper was swept', timeoutMs: 60000 });
     } finally {
       removeContainers([web, cli], { host });
       docker(['network', 'rm', net], { host });

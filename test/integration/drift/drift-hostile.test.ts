@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DriftEntry, DriftReport, DriftScanInfo } from '../../../shared/domain/drift';
-import type { ArtifactInfo } from '../../../shared/domain/evidence';
-import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import { BUSYBOX, docker, removeContainers, runContainer, required, startTestCore, type TestCore } from '../../helpers/docker';
 
 const WEB = 'drydock-fixture/web:1';
 
@@ -28,7 +27,7 @@ describe('drift on hostile names and the blind spots of the change list', () => 
   const reports = new Map<string, DriftReport>();
 
   async function scan(containers: string[], extra: Record<string, unknown> = {}): Promise<DriftScanInfo> {
-    const started = (await t.call('drift.scan', { host: 'local', containers, concurrency: 2, ...extra })) as DriftScanInfo;
+    const started = await t.call('drift.scan', { host: 'local', containers, concurrency: 2, ...extra });
     return t.core.drift.wait(started.id);
   }
 
@@ -47,7 +46,7 @@ describe('drift on hostile names and the blind spots of the change list', () => 
     await t.call('evidence.case-create', { name: 'Hostile drift case' });
     const done = await scan(Object.values(names));
     assert.equal(done.state, 'complete', done.stateReason);
-    for (const c of done.containers) reports.set(c.containerName, (await t.call('drift.report', { artifactId: c.reportArtifactId })) as DriftReport);
+    for (const c of done.containers) reports.set(c.containerName, await t.call('drift.report', { artifactId: required(c.reportArtifactId, `a report for ${c.containerName}`) }));
   });
 
   after(async () => {
@@ -95,7 +94,7 @@ describe('drift on hostile names and the blind spots of the change list', () => 
     assert.equal(big.container.executable, 'elf');
     assert.equal(report.contentCapBytes, 1024 * 1024, 'the default content cap');
     assert.equal(big.content.state, 'stored', big.content.note);
-    const artifact = (await t.call('evidence.artifact', { artifactId: big.content.artifactId })) as ArtifactInfo;
+    const artifact = await t.call('evidence.artifact', { artifactId: required(big.content.artifactId, 'the big file stored') });
     assert.equal(artifact.sha256, big.container.sha256);
     assert.equal(artifact.size, big.container.size);
   });

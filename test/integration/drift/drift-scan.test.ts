@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { DriftEntry, DriftReport, DriftScanInfo, DriftSeverity, FilePreview, MountInventoryResult } from '../../../shared/domain/drift';
-import type { ArtifactInfo, AuditEntry } from '../../../shared/domain/evidence';
-import type { ProcessSnapshotResult } from '../../../shared/domain/processes';
-import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import type { DriftEntry, DriftReport, DriftScanInfo, DriftSeverity } from '../../../shared/domain/drift';
+import { BUSYBOX, docker, removeContainers, runContainer, required, startTestCore, type TestCore } from '../../helpers/docker';
 import { BUSYBOX_PATHS, DEBIAN_PATHS, HOSTILE_NAMES, installTinyDeb, intrude, type IntrusionPaths } from './intrusion';
 
 const DEBIAN = 'drydock-fixture/debian:bookworm';
@@ -80,12 +78,12 @@ describe('drift scans on the real engine', () => {
     docker(['exec', busyboxId, 'sh', '-c', 'echo one > /data/a.txt; mkdir -p /data/sub; echo two > /data/sub/b.txt']);
     await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
     await t.call('evidence.case-create', { name: 'Drift case' });
-    const started = (await t.call('drift.scan', { host: 'local', containers: [debianName, busyboxName], concurrency: 2, contentCapBytes: 8 * 1024 * 1024 })) as DriftScanInfo;
+    const started = await t.call('drift.scan', { host: 'local', containers: [debianName, busyboxName], concurrency: 2, contentCapBytes: 8 * 1024 * 1024 });
     scan = await t.core.drift.wait(started.id);
     const report = async (id: string) => {
       const status = scan.containers.find((c) => c.containerId === id);
       assert.ok(status?.reportArtifactId, `a report for ${id}`);
-      return (await t.call('drift.report', { artifactId: status.reportArtifactId })) as DriftReport;
+      return await t.call('drift.report', { artifactId: status.reportArtifactId });
     };
     debian = await report(debianId);
     busybox = await report(busyboxId);
@@ -152,32 +150,32 @@ describe('drift scans on the real engine', () => {
   });
 
   it('stores file contents as container-file artifacts with the exact path, and audits the scan', async () => {
-    const files = (await t.call('evidence.artifacts', { kind: 'container-file' })) as ArtifactInfo[];
+    const files = await t.call('evidence.artifacts', { kind: 'container-file' });
     const escape = files.find((a) => a.source.path === HOSTILE_NAMES.escape && a.source.containerId === debianId);
     assert.ok(escape, 'the escape-code name is stored exactly as the source path');
     const invalid = files.find((a) => a.attributes.pathBase64 !== undefined && a.source.containerId === busyboxId);
     assert.ok(invalid && Buffer.from(String(invalid.attributes.pathBase64), 'base64').equals(HOSTILE_NAMES.invalidUtf8));
-    const reports = (await t.call('evidence.artifacts', { kind: 'drift-report' })) as ArtifactInfo[];
+    const reports = await t.call('evidence.artifacts', { kind: 'drift-report' });
     assert.equal(reports.length, 3, 'two container reports and the host summary');
-    const audit = (await t.call('evidence.audit', {})) as AuditEntry[];
+    const audit = await t.call('evidence.audit', {});
     const started = audit.find((a) => a.action === 'drift.scan-started' && a.details.scanId === scan.id);
     const finished = audit.find((a) => a.action === 'drift.scan-finished' && a.details.scanId === scan.id);
     assert.ok(started && finished);
     assert.equal(finished.details.state, 'complete');
-    const verify = (await t.call('evidence.verify', {})) as { ok: boolean };
+    const verify = await t.call('evidence.verify', {});
     assert.equal(verify.ok, true);
   });
 
   it('previews stored bytes as text, hex and strings, and the image side of a changed file', async () => {
     const dropped = entry(debian, DEBIAN_PATHS.dropped);
-    const hex = (await t.call('drift.file', { source: { artifactId: dropped.content.artifactId }, view: 'hex', length: 64 })) as FilePreview;
+    const hex = await t.call('drift.file', { source: { artifactId: required(dropped.content.artifactId, 'the dropped file stored') }, view: 'hex', length: 64 });
     assert.equal(hex.hex?.[0]?.hex.slice(0, 11), '7f 45 4c 46', 'ELF magic');
     assert.equal(hex.binary, true);
-    const strings = (await t.call('drift.file', { source: { artifactId: dropped.content.artifactId }, view: 'strings', length: 1024 * 1024 })) as FilePreview;
+    const strings = await t.call('drift.file', { source: { artifactId: required(dropped.content.artifactId, 'the dropped file stored') }, view: 'strings', length: 1024 * 1024 });
     assert.ok((strings.strings ?? []).length > 10);
     const passwd = entry(debian, '/etc/passwd');
-    const containerSide = (await t.call('drift.file', { source: { artifactId: passwd.content.artifactId }, view: 'text' })) as FilePreview;
-    const imageSide = (await t.call('drift.file', { source: { imageId: debian.imageId, path: '/etc/passwd' }, view: 'text' })) as FilePreview;
+    const containerSide = await t.call('drift.file', { source: { artifactId: required(passwd.content.artifactId, '/etc/passwd stored') }, view: 'text' });
+    const imageSide = await t.call('drift.file', { source: { imageId: debian.imageId, path: '/etc/passwd' }, view: 'text' });
     assert.match(containerSide.text ?? '', /^evil:x:0:0:/m);
     assert.doesNotMatch(imageSide.text ?? '', /evil/);
     assert.equal(imageSide.sha256, passwd.image?.sha256);
@@ -185,7 +183,7 @@ describe('drift scans on the real engine', () => {
   });
 
   it('cross-references the latest drift report in process snapshots', async () => {
-    const result = (await t.call('processes.snapshot', { host: 'local', container: debianName })) as ProcessSnapshotResult;
+    const result = await t.call('processes.snapshot', { host: 'local', container: debianName });
     assert.equal(result.snapshot.drift.checked, true);
     const sleeper = result.snapshot.processes.find((p) => p.args.startsWith('/tmp/.sleeper'));
     assert.ok(sleeper?.flags.some((f) => f.kind === 'not-from-image'), 'the process runs a binary the image never had');
@@ -194,7 +192,7 @@ describe('drift scans on the real engine', () => {
   });
 
   it('hash-inventories a mount the diff cannot see', async () => {
-    const result = (await t.call('drift.mount-inventory', { host: 'local', container: busyboxName, destination: '/data' })) as MountInventoryResult;
+    const result = await t.call('drift.mount-inventory', { host: 'local', container: busyboxName, destination: '/data' });
     assert.equal(result.status, 'complete');
     assert.equal(result.files, 4, '/data, a.txt, sub, sub/b.txt');
     const refused = await t.dispatch('drift.mount-inventory', { host: 'local', container: busyboxName, destination: '/etc' });
@@ -202,8 +200,8 @@ describe('drift scans on the real engine', () => {
   });
 
   it('cancels a running scan, keeps what it had, and resumes it to completion', async () => {
-    const started = (await t.call('drift.scan', { host: 'local', containers: [busyboxName, debianName], concurrency: 1 })) as DriftScanInfo;
-    const cancelled = (await t.call('drift.cancel', { scanId: started.id })) as { cancelled: boolean };
+    const started = await t.call('drift.scan', { host: 'local', containers: [busyboxName, debianName], concurrency: 1 });
+    const cancelled = await t.call('drift.cancel', { scanId: started.id });
     assert.equal(cancelled.cancelled, true);
     const ended = await t.core.drift.wait(started.id);
     assert.equal(ended.state, 'cancelled');
@@ -212,16 +210,16 @@ describe('drift scans on the real engine', () => {
     const resumed = await t.core.drift.wait(started.id);
     assert.equal(resumed.state, 'complete', resumed.stateReason);
     assert.ok(resumed.containers.every((c) => c.state === 'complete'));
-    const listed = (await t.call('drift.list', { host: 'local' })) as DriftScanInfo[];
+    const listed = await t.call('drift.list', { host: 'local' });
     assert.ok(listed.some((s) => s.id === started.id && s.state === 'complete'));
   });
 
   it('applies user noise rules on the next scan: demoted, never dropped', async () => {
-    const rules = (await t.call('drift.rules', {})) as { id: string }[];
+    const rules = await t.call('drift.rules', {});
     await t.call('drift.rules-set', { rules: [...rules, { id: 'fixture-config', pattern: '/etc/nsswitch.conf', demoteTo: 'info', description: 'test' }] });
-    const started = (await t.call('drift.scan', { host: 'local', containers: [busyboxName] })) as DriftScanInfo;
+    const started = await t.call('drift.scan', { host: 'local', containers: [busyboxName] });
     const ended = await t.core.drift.wait(started.id);
-    const report = (await t.call('drift.report', { artifactId: ended.containers[0]!.reportArtifactId })) as DriftReport;
+    const report = await t.call('drift.report', { artifactId: required(ended.containers[0]?.reportArtifactId, 'a report') });
     const config = entry(report, '/etc/nsswitch.conf');
     assert.equal(config.severity, 'info');
     assert.deepEqual(config.demoted, { ruleId: 'fixture-config', from: 'medium' });

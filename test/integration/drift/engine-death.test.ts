@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { DriftProgressEvent, DriftReport, DriftScanInfo } from '../../../shared/domain/drift';
-import type { ArtifactInfo } from '../../../shared/domain/evidence';
-import { BUSYBOX, docker, eventually, startTestCore, TEST_LABEL, type TestCore } from '../../helpers/docker';
+import type { DriftProgressEvent, DriftScanInfo } from '../../../shared/domain/drift';
+import { BUSYBOX, docker, required, startTestCore, TEST_LABEL, type TestCore } from '../../helpers/docker';
+import { waitFor } from '../../helpers/wait';
 import { startSecondEngine, type SecondEngine } from '../../helpers/second-engine';
 
 // The engine dies (SIGKILL) while a container's files stream out: the finished container keeps
@@ -47,7 +47,7 @@ describe('drift scan when the engine dies mid-scan', () => {
     });
     let ended: DriftScanInfo;
     try {
-      const started = (await t.call('drift.scan', { host: 'second', containers: ids, concurrency: 1, contentCapBytes: 1024 * 1024 * 1024 })) as DriftScanInfo;
+      const started = await t.call('drift.scan', { host: 'second', containers: ids, concurrency: 1, contentCapBytes: 1024 * 1024 * 1024 });
       ended = await t.core.drift.wait(started.id);
     } finally {
       off();
@@ -63,9 +63,9 @@ describe('drift scan when the engine dies mid-scan', () => {
     assert.ok(last!.error, 'the failure says why');
     assert.ok(ended.summaryArtifactId, 'the host summary is stored even so');
 
-    const reportInfo = (await t.call('evidence.artifact', { artifactId: big!.reportArtifactId })) as ArtifactInfo;
+    const reportInfo = await t.call('evidence.artifact', { artifactId: required(big?.reportArtifactId, "the big container's report") });
     assert.equal(reportInfo.status, 'incomplete', 'the report artifact itself is marked incomplete');
-    const report = (await t.call('drift.report', { artifactId: big!.reportArtifactId })) as DriftReport;
+    const report = await t.call('drift.report', { artifactId: required(big?.reportArtifactId, "the big container's report") });
     assert.equal(report.status, 'incomplete');
     const passwd = report.entries.find((e) => e.path === '/etc/passwd');
     assert.equal(passwd?.verdict, 'content-changed', 'what was read before the engine died is kept');
@@ -74,21 +74,21 @@ describe('drift scan when the engine dies mid-scan', () => {
     assert.equal(bigFile.container?.sha256, undefined, 'no hash for a file read partway');
     assert.equal(bigFile.content.state, 'failed');
     assert.ok(bigFile.content.artifactId, 'the bytes received are kept');
-    const partial = (await t.call('evidence.artifact', { artifactId: bigFile.content.artifactId })) as ArtifactInfo;
+    const partial = await t.call('evidence.artifact', { artifactId: bigFile.content.artifactId });
     assert.equal(partial.status, 'incomplete');
     assert.ok(partial.size < 768 * 1024 * 1024);
 
     await engine.restart();
     for (const id of ids) await engine.docker().getContainer(id).start().catch(() => undefined);
-    await eventually('containers running again', async () => {
+    await waitFor(async () => {
       const list = await engine.docker().listContainers();
       return ids.every((id) => list.some((c) => c.Id === id)) || undefined;
-    }, 60000);
+    }, { what: 'containers running again', timeoutMs: 60000 });
     await t.call('drift.resume', { scanId: ended.id });
     const resumed = await t.core.drift.wait(ended.id);
     assert.equal(resumed.state, 'complete', resumed.stateReason);
     const again = resumed.containers.find((c) => c.containerId === ids[1]);
-    const full = (await t.call('drift.report', { artifactId: again!.reportArtifactId })) as DriftReport;
+    const full = await t.call('drift.report', { artifactId: required(again?.reportArtifactId, 'the report of the scan again') });
     assert.match(full.entries.find((e) => e.path === '/tmp/big')?.container?.sha256 ?? '', /^[a-f0-9]{64}$/);
   });
 });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { InventorySnapshot } from '../../../shared/domain/inventory';
 import { drydock, drydockSpawn } from '../../helpers/cli';
-import { BUSYBOX, docker, eventually, removeContainers, runContainer } from '../../helpers/docker';
+import { BUSYBOX, docker, removeContainers, runContainer } from '../../helpers/docker';
+import { waitFor } from '../../helpers/wait';
 
 // Issue 12, fault 0: a label anyone can set must never make Drydock remove or hide a container.
 
@@ -65,11 +66,7 @@ describe('helpers are recognised by recorded IDs, never by labels', () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const helper = await eventually(
-      'the capture helper running',
-      () => docker(['ps', '-q', '--no-trunc', '--filter', `label=drydock.owner.pid=${child.pid}`, '--filter', 'label=drydock.helper=capture']).trim() || undefined,
-      60_000,
-    ).catch((err: Error) => {
+    const helper = await waitFor(() => docker(['ps', '-q', '--no-trunc', '--filter', `label=drydock.owner.pid=${child.pid}`, '--filter', 'label=drydock.helper=capture']).trim() || undefined, { what: 'the capture helper running', timeoutMs: 60_000 }).catch((err: Error) => {
       throw new Error(`${err.message}; capture stderr: ${stderr}`);
     });
     child.kill('SIGKILL');

@@ -9,11 +9,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Dockerode from 'dockerode';
 import { MAX_CHANGES, readChangeList } from '../../../main/core/drift/engine-changes';
-import type { DriftReport, DriftScanInfo } from '../../../shared/domain/drift';
-import type { EngineFacts } from '../../../shared/domain/hosts';
-import type { InventorySnapshot } from '../../../shared/domain/inventory';
-import type { ProcessSnapshotResult } from '../../../shared/domain/processes';
-import { eventually, startTestCore, type TestCore } from '../../helpers/docker';
+import type { DriftReport } from '../../../shared/domain/drift';
+import { startTestCore, type TestCore } from '../../helpers/docker';
+import { waitFor } from '../../helpers/wait';
 import { EVIL_ID, EVIL_NAME, MEGA, startHostileEngine, type HostileEngine, type HostileEngineOptions } from '../../helpers/hostile-engine';
 
 const RSS_LIMIT_MB = 300;
@@ -46,14 +44,14 @@ describe('a hostile Docker engine', () => {
   }
 
   async function scanned(host: string): Promise<DriftReport> {
-    const started = (await t.call('drift.scan', { host, containers: [EVIL_ID] })) as DriftScanInfo;
-    const done = await eventually('the drift scan to end', async () => {
-      const info = (await t.call('drift.result', { scanId: started.id })) as DriftScanInfo;
+    const started = await t.call('drift.scan', { host, containers: [EVIL_ID] });
+    const done = await waitFor(async () => {
+      const info = await t.call('drift.result', { scanId: started.id });
       return info.state === 'running' ? undefined : info;
-    }, 60_000);
+    }, { what: 'the drift scan to end', timeoutMs: 60_000 });
     const artifactId = done.containers[0]?.reportArtifactId;
     assert.ok(artifactId, `a report is stored even when the engine's answers are hostile: ${JSON.stringify(done)}`);
-    return (await t.call('drift.report', { artifactId })) as DriftReport;
+    return await t.call('drift.report', { artifactId });
   }
 
   before(() => {
@@ -78,7 +76,7 @@ describe('a hostile Docker engine', () => {
   it('reports each API version 1.41 to 1.47 as the engine states it, with no inconsistency', async () => {
     for (const apiVersion of ['1.41', '1.42', '1.43', '1.44', '1.45', '1.46', '1.47']) {
       const { host } = await engine({ scenario: 'hostile-text', apiVersion });
-      const facts = (await t.call('hosts.test', { name: host })) as EngineFacts;
+      const facts = await t.call('hosts.test', { name: host });
       assert.equal(facts.apiVersion, apiVersion);
       // /info of the fake engine always says 20.10.24: a newer /version contradicts it.
       if (apiVersion === '1.41') assert.equal(facts.inconsistencies, undefined);
@@ -88,7 +86,7 @@ describe('a hostile Docker engine', () => {
 
   it('reports a /version that contradicts /info as an inconsistency, in the result and the audit log', async () => {
     const { host } = await engine({ scenario: 'lying-version' });
-    const facts = (await t.call('hosts.test', { name: host })) as EngineFacts;
+    const facts = await t.call('hosts.test', { name: host });
     const text = (facts.inconsistencies ?? []).join('\n');
     assert.match(text, /engine "99\.0\.0" but \/info says "20\.10\.24"/);
     assert.match(text, /OS "windows" but \/info says "linux"/);
@@ -96,7 +94,7 @@ describe('a hostile Docker engine', () => {
 
   it('carries hostile names, labels and 1 MiB strings through the inventory unchanged and unharmed', async () => {
     const { host, engine: e } = await engine({ scenario: 'hostile-text' });
-    const snapshot = (await t.call('inventory.list', { host, record: true })) as InventorySnapshot;
+    const snapshot = await t.call('inventory.list', { host, record: true });
     const evil = snapshot.containers.find((c) => c.id === EVIL_ID);
     assert.ok(evil);
     assert.equal(evil.name, EVIL_NAME, 'the name is evidence: kept byte for byte, made safe only where shown');
@@ -120,18 +118,18 @@ describe('a hostile Docker engine', () => {
     const { host, engine: e } = await engine({ scenario: 'garbage-events' });
     await t.call('inventory.list', { host });
     // Wait until the garbage is through (the engine has sent it all), then one valid event follows it.
-    await eventually('the garbage to be sent', () => (e.bytesSent() > 4 * 1024 * 1024 ? true : undefined));
+    await waitFor(() => (e.bytesSent() > 4 * 1024 * 1024 ? true : undefined), { what: 'the garbage to be sent' });
     e.sendEvent('die');
     // The inventory re-inspects the container for that event.
     const inspects = () => e.requests.filter((r) => r === `GET /containers/${EVIL_ID}/json`).length;
-    await eventually('the inventory to re-inspect after the event that followed the garbage', () => (inspects() >= 2 ? true : undefined));
-    const statuses = (await t.call('hosts.status', {})) as { name: string; state: string }[];
+    await waitFor(() => (inspects() >= 2 ? true : undefined), { what: 'the inventory to re-inspect after the event that followed the garbage' });
+    const statuses = await t.call('hosts.status', {});
     assert.equal(statuses.find((s) => s.name === host)?.state, 'connected');
   });
 
   it('drops ragged rows of top and says so, instead of inventing a parent', async () => {
     const { host } = await engine({ scenario: 'ragged-top' });
-    const { snapshot } = (await t.call('processes.snapshot', { host, container: EVIL_ID, store: false })) as ProcessSnapshotResult;
+    const { snapshot } = await t.call('processes.snapshot', { host, container: EVIL_ID, store: false });
     const pids = snapshot.processes.map((p) => p.pid).sort();
     assert.deepEqual(pids, [4242, 4245], 'only the rows with one cell per title and a valid PID');
     assert.match(snapshot.limitations.join('\n'), /6 row\(s\) of the engine's top answer were malformed/);

@@ -3,9 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { DrydockError } from '../../../shared/result';
-import type { EngineFacts, HostStatus } from '../../../shared/domain/hosts';
-import type { InventoryChange, InventorySnapshot } from '../../../shared/domain/inventory';
-import { BUSYBOX, eventually, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import type { HostStatus } from '../../../shared/domain/hosts';
+import type { InventoryChange } from '../../../shared/domain/inventory';
+import { BUSYBOX, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import { waitFor } from '../../helpers/wait';
 import { startSecondEngine, type SecondEngine } from '../../helpers/second-engine';
 import { startSshd, type TestSshd } from '../../helpers/sshd';
 
@@ -50,7 +51,7 @@ describe('host connections', () => {
   });
 
   it('tests the local socket and reports what the engine is', async () => {
-    const facts = (await t.call('hosts.test', { name: 'local', url: '/var/run/docker.sock' })) as EngineFacts;
+    const facts = await t.call('hosts.test', { name: 'local', url: '/var/run/docker.sock' });
     assert.match(facts.apiVersion, /^1\.\d+$/);
     assert.equal(facts.osType, 'linux');
     assert.ok(facts.arch.length > 0);
@@ -80,7 +81,7 @@ describe('host connections', () => {
   });
 
   it('connects over TCP with TLS, verifying the engine against the CA', async () => {
-    const facts = (await t.call('hosts.test', { name: 'tls', url: engine.tcpUrl, tls: engine.tls })) as EngineFacts;
+    const facts = await t.call('hosts.test', { name: 'tls', url: engine.tcpUrl, tls: engine.tls });
     assert.equal(facts.tlsVerify, true);
     assert.ok(facts.images >= 1);
   });
@@ -96,7 +97,7 @@ describe('host connections', () => {
       const plain = await failure(t, 'hosts.test', { name: 'tls', url: engine.tcpUrl });
       assert.equal(plain.kind, 'tls');
       // Verification off, explicitly: the wrong CA no longer matters, and the facts say so.
-      const unverified = (await t.call('hosts.test', { name: 'tls', url: engine.tcpUrl, tls: { ...engine.tls, caFile: other.tls.caFile, verify: false } })) as EngineFacts;
+      const unverified = await t.call('hosts.test', { name: 'tls', url: engine.tcpUrl, tls: { ...engine.tls, caFile: other.tls.caFile, verify: false } });
       assert.equal(unverified.tlsVerify, false);
     } finally {
       await other.stop();
@@ -104,7 +105,7 @@ describe('host connections', () => {
   });
 
   it('connects over SSH with a key file and rejects a key the server does not know', async () => {
-    const facts = (await t.call('hosts.test', { name: 'ssh', url: sshd.url, ssh: { keyFile: sshd.keyFile } })) as EngineFacts;
+    const facts = await t.call('hosts.test', { name: 'ssh', url: sshd.url, ssh: { keyFile: sshd.keyFile } });
     assert.match(facts.engineVersion, /\d+\.\d+/);
     const wrong = await failure(t, 'hosts.test', { name: 'ssh', url: sshd.url, ssh: { keyFile: sshd.wrongKeyFile } });
     assert.equal(wrong.kind, 'ssh-auth');
@@ -115,7 +116,7 @@ describe('host connections', () => {
     await t.call('hosts.add', { name: 'second', url: engine.tcpUrl, tls: engine.tls });
     await t.call('hosts.connect', { name: 'second' });
     const id = runContainer(['--name', 'dd-survivor', BUSYBOX, 'sleep', '600'], { host: `unix://${engine.socket}` });
-    const before = (await t.call('inventory.list', { host: 'second' })) as InventorySnapshot;
+    const before = await t.call('inventory.list', { host: 'second' });
     assert.ok(before.containers.some((c) => c.id === id));
     const changes: InventoryChange[] = [];
     t.core.events.subscribe((event, payload) => {
@@ -123,18 +124,18 @@ describe('host connections', () => {
     });
     statuses.length = 0;
     await engine.kill();
-    await eventually('reconnecting', () => statuses.find((s) => s.name === 'second' && s.state === 'reconnecting'));
+    await waitFor(() => statuses.find((s) => s.name === 'second' && s.state === 'reconnecting'), { what: 'reconnecting' });
     const during = await failure(t, 'inventory.list', { host: 'second' });
     assert.equal(during.kind, 'disconnected');
     await engine.restart();
-    await eventually('connected again', () => statuses.find((s) => s.name === 'second' && s.state === 'connected'), 60000);
+    await waitFor(() => statuses.find((s) => s.name === 'second' && s.state === 'connected'), { what: 'connected again', timeoutMs: 60000 });
     // The container died with the daemon (SIGKILL): the resync reports it as no longer running.
-    const caughtUp = await eventually('a resync change for the survivor', () => changes.find((c) => c.containerId === id && c.action === 'resync'), 30000);
+    const caughtUp = await waitFor(() => changes.find((c) => c.containerId === id && c.action === 'resync'), { what: 'a resync change for the survivor', timeoutMs: 30000 });
     assert.notEqual(caughtUp.container?.state, undefined);
-    const again = (await t.call('inventory.list', { host: 'second' })) as InventorySnapshot;
+    const again = await t.call('inventory.list', { host: 'second' });
     assert.ok(again.containers.some((c) => c.id === id));
     removeContainers([id], { host: `unix://${engine.socket}` });
-    const audit = (await t.call('evidence.audit', {})) as { action: string }[];
+    const audit = await t.call('evidence.audit', {});
     for (const action of ['host.connected', 'host.connection-lost', 'host.reconnected']) assert.ok(audit.some((e) => e.action === action), `audit has ${action}`);
   });
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { EngineFacts } from '../../../shared/domain/hosts';
-import type { InventorySnapshot } from '../../../shared/domain/inventory';
-import { BUSYBOX, docker, eventually, startTestCore, type TestCore } from '../../helpers/docker';
+import { BUSYBOX, docker, startTestCore, type TestCore } from '../../helpers/docker';
+import { waitFor } from '../../helpers/wait';
 import { startSecondEngine, type SecondEngine } from '../../helpers/second-engine';
 
 describe('a Swarm manager', () => {
@@ -31,13 +30,13 @@ describe('a Swarm manager', () => {
   });
 
   it('reports its swarm role and lists task containers with their service and task', async () => {
-    const facts = (await t.call('hosts.test', { name: 'swarm' })) as EngineFacts;
+    const facts = await t.call('hosts.test', { name: 'swarm' });
     assert.equal(facts.swarmRole, 'manager');
     assert.ok(facts.swarmNodeId);
-    const snapshot = await eventually('both replicas running', async () => {
-      const s = (await t.call('inventory.list', { host: 'swarm' })) as InventorySnapshot;
+    const snapshot = await waitFor(async () => {
+      const s = await t.call('inventory.list', { host: 'swarm' });
       return s.containers.filter((c) => c.swarm?.serviceName === 'dd-svc' && c.state === 'running').length === 2 ? s : undefined;
-    }, 60000);
+    }, { what: 'both replicas running', timeoutMs: 60000 });
     const tasks = snapshot.containers.filter((c) => c.swarm?.serviceName === 'dd-svc');
     for (const task of tasks) {
       assert.match(task.swarm?.taskName ?? '', /^dd-svc\.[12]\./);

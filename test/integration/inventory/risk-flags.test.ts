@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ContainerSummary, InventoryChange, InventorySnapshot } from '../../../shared/domain/inventory';
-import { BUSYBOX, docker, eventually, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import { waitFor } from '../../helpers/wait';
 import { startScenario, type Scenario } from '../../helpers/scenario';
 
 describe('inventory on the local engine', () => {
@@ -34,7 +35,7 @@ describe('inventory on the local engine', () => {
   const flagIds = (c: ContainerSummary) => new Set(c.risks.map((r) => r.id));
 
   it('lists running and stopped containers with the flags a responder checks first', async () => {
-    const snapshot = (await t.call('inventory.list', { host: 'local' })) as InventorySnapshot;
+    const snapshot = await t.call('inventory.list', { host: 'local' });
     const risky = find(snapshot, ids.risky!);
     assert.equal(risky.topSeverity, 'critical');
     for (const id of ['privileged', 'host-pid', 'docker-socket', 'sensitive-mount', 'root-user', 'writable-rootfs', 'mutable-tag'] as const) assert.ok(flagIds(risky).has(id), `risky has ${id}`);
@@ -68,22 +69,22 @@ describe('inventory on the local engine', () => {
     changes.length = 0;
     const id = runContainer(['--name', `dd-live-${process.pid}`, BUSYBOX, 'sleep', '600']);
     ids.live = id;
-    const started = await eventually('a change for the new container', () => changes.find((c) => c.containerId === id && c.container?.state === 'running'));
+    const started = await waitFor(() => changes.find((c) => c.containerId === id && c.container?.state === 'running'), { what: 'a change for the new container' });
     assert.equal(started.host, 'local');
     removeContainers([id]);
-    const removed = await eventually('a removal change', () => changes.find((c) => c.containerId === id && c.container === undefined));
+    const removed = await waitFor(() => changes.find((c) => c.containerId === id && c.container === undefined), { what: 'a removal change' });
     assert.equal(removed.action, 'destroy');
   });
 
   it('records a snapshot in the current case only when asked, and refuses without a case', async () => {
     await assert.rejects(t.call('inventory.list', { host: 'local', record: true }), /conflict/);
     await t.call('evidence.case-create', { name: 'Inventory case' });
-    const snapshot = (await t.call('inventory.list', { host: 'local', record: true })) as InventorySnapshot;
-    const artifacts = (await t.call('evidence.artifacts', {})) as { kind: string; attributes: { containers: number } }[];
+    const snapshot = await t.call('inventory.list', { host: 'local', record: true });
+    const artifacts = await t.call('evidence.artifacts', {});
     const inv = artifacts.filter((a) => a.kind === 'inventory-snapshot');
     assert.equal(inv.length, 1);
     assert.equal(inv[0]?.attributes.containers, snapshot.containers.length);
-    const audit = (await t.call('evidence.audit', {})) as { action: string }[];
+    const audit = await t.call('evidence.audit', {});
     assert.ok(audit.some((e) => e.action === 'inventory.taken'));
   });
 });
@@ -108,7 +109,7 @@ describe('inventory of the incident scene', () => {
     // so what existed throughout must be listed, and nothing may be listed that existed at neither time.
     const psA = () => new Set(docker(['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}}']).split('\n').filter(Boolean));
     const before = psA();
-    const snapshot = (await t.call('inventory.list', { host: 'local' })) as InventorySnapshot;
+    const snapshot = await t.call('inventory.list', { host: 'local' });
     const after = psA();
     const listed = new Set(snapshot.containers.map((c) => `${c.id} ${c.name}`));
     for (const line of before) if (after.has(line)) assert.ok(listed.has(line), `inventory lists ${line}`);
@@ -117,7 +118,7 @@ describe('inventory of the incident scene', () => {
   });
 
   it('shows networks with addresses, published ports, compose labels and the right flags', async () => {
-    const snapshot = (await t.call('inventory.list', { host: 'local' })) as InventorySnapshot;
+    const snapshot = await t.call('inventory.list', { host: 'local' });
     const byName = new Map(snapshot.containers.map((c) => [c.name, c]));
     const web = byName.get(scene.names.web)!;
     assert.deepEqual(web.compose, { project: 'shop', service: 'web' });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { ArtifactInfo, AuditEntry } from '../../../shared/domain/evidence';
 import type { GraphEdge, GraphNode, NetworkChangedEvent, NetworkGraphSnapshot, NetworkSnapshotResult, NetworkWatchEndedEvent, NetworkWatchInfo, SocketEntry } from '../../../shared/domain/network';
 import { ensureHelperImage } from '../../../main/core/helper/image';
 import { collectHost, type CachedTables } from '../../../main/core/network/host-collector';
 import { readNamespaceSockets } from '../../../main/core/network/namespace-reader';
-import { BUSYBOX, docker, eventually, removeContainers, runContainer, startTestCore, TEST_LABEL, type TestCore } from '../../helpers/docker';
+import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, TEST_LABEL, type TestCore } from '../../helpers/docker';
+import { waitFor } from '../../helpers/wait';
 import { startScenario, type Scenario } from '../../helpers/scenario';
 
 interface StoredSnapshot {
@@ -90,15 +90,11 @@ describe('connection discovery on the real engine', () => {
   });
 
   it('finds the scenario app connected to the web server, and the listeners, with both ends resolved to container names', async () => {
-    const snapshot = await eventually(
-      'the app → web connection in the graph',
-      async () => {
-        const { snapshot: s } = (await t.call('network.snapshot', { host: 'local' })) as NetworkSnapshotResult;
+    const snapshot = await waitFor(async () => {
+        const { snapshot: s } = await t.call('network.snapshot', { host: 'local' });
         const edge = edgeBetween(s, scenario.names.app, scenario.names.web, 8080);
         return edge?.seenBy.length === 2 ? s : undefined;
-      },
-      180_000,
-    );
+      }, { what: 'the app → web connection in the graph', timeoutMs: 180_000 });
     const app = byLabel(snapshot, scenario.names.app);
     const web = byLabel(snapshot, scenario.names.web);
     const db = byLabel(snapshot, scenario.names.db);
@@ -123,17 +119,13 @@ describe('connection discovery on the real engine', () => {
 
   it('finds established TCP over IPv6 and IPv4 (v4-mapped on a dual-stack listener), records the snapshot and audits it', async () => {
     let result: NetworkSnapshotResult | undefined;
-    await eventually(
-      'both client connections in the graph',
-      async () => {
-        result = (await t.call('network.snapshot', { host: 'local', record: true })) as NetworkSnapshotResult;
+    await waitFor(async () => {
+        result = await t.call('network.snapshot', { host: 'local', record: true });
         const s = result.snapshot;
         const v4 = edgeBetween(s, names.client4, names.server, 7000);
         const v6 = ipv6Network ? edgeBetween(s, names.client6, names.server, 7000) : byLabel(s, names.server).loopbackConnections > 0;
         return v4 && v6 ? true : undefined;
-      },
-      180_000,
-    );
+      }, { what: 'both client connections in the graph', timeoutMs: 180_000 });
     assert.ok(result?.stored, 'recorded as an artifact');
     const s = result.snapshot;
     const server = byLabel(s, names.server);
@@ -171,11 +163,11 @@ describe('connection discovery on the real engine', () => {
       assert.ok(loop, 'an IPv6 loopback connection in the server namespace (this engine refuses IPv6 networks)');
     }
 
-    const artifacts = (await t.call('evidence.artifacts', { kind: 'connection-snapshot' })) as ArtifactInfo[];
+    const artifacts = await t.call('evidence.artifacts', { kind: 'connection-snapshot' });
     assert.ok(artifacts.some((a) => a.id === result?.stored?.artifactId && a.source.host === 'local'));
-    const audit = (await t.call('evidence.audit', {})) as AuditEntry[];
+    const audit = await t.call('evidence.audit', {});
     assert.ok(audit.some((e) => e.action === 'network.snapshot' && e.details.artifactId === result?.stored?.artifactId), 'the recorded snapshot is in the audit log');
-    const verify = (await t.call('evidence.verify', {})) as { ok: boolean };
+    const verify = await t.call('evidence.verify', {});
     assert.equal(verify.ok, true);
   });
 
@@ -188,39 +180,31 @@ describe('connection discovery on the real engine', () => {
       if (event === 'network.watch-ended') ended.push(payload as NetworkWatchEndedEvent);
     });
     try {
-      const watch = (await t.call('network.watch', { host: 'local', intervalSeconds: 2, leaseSeconds: 10 })) as NetworkWatchInfo;
+      const watch = await t.call('network.watch', { host: 'local', intervalSeconds: 2, leaseSeconds: 10 });
       assert.match(watch.id, /^nw-/);
       // Renewed while the test waits (a busy host takes several refreshes to read every namespace).
       let lastRenewal = watch;
       renewing = setInterval(() => {
         void t.call('network.watch', { renew: watch.id }).then((info) => (lastRenewal = info as NetworkWatchInfo));
       }, 3000);
-      const first = await eventually('the first refresh', () => changes.find((c) => c.watchId === watch.id && c.refresh === 1), 60_000);
+      const first = await waitFor(() => changes.find((c) => c.watchId === watch.id && c.refresh === 1), { what: 'the first refresh', timeoutMs: 60_000 });
       assert.ok(first.snapshot.nodes.length > 0);
       // A busy host is read a bounded number of namespaces per refresh: wait until both ends have been read.
-      const ready = await eventually(
-        'a refresh with the existing connection read from both ends',
-        () => changes.find((c) => c.watchId === watch.id && edgeBetween(c.snapshot, names.client4, names.server, 7000)?.seenBy.length === 2),
-        180_000,
-      );
+      const ready = await waitFor(() => changes.find((c) => c.watchId === watch.id && edgeBetween(c.snapshot, names.client4, names.server, 7000)?.seenBy.length === 2), { what: 'a refresh with the existing connection read from both ends', timeoutMs: 180_000 });
       const before = edgeBetween(ready.snapshot, names.client4, names.server, 7000);
       assert.ok(before);
       const readAt = ready.snapshot.nodes.find((n) => n.label === names.client4)?.scan.readAt;
       assert.ok(readAt, 'the reading is dated');
       // A second connection from the same client to the same server port: the same edge, one more connection.
       docker(['exec', '-d', names.client4, 'sh', '-c', `sleep 600 | nc ${serverV4} 7000`]);
-      const later = await eventually(
-        'a refresh with the second connection',
-        () => changes.find((c) => c.watchId === watch.id && (edgeBetween(c.snapshot, names.client4, names.server, 7000)?.connections ?? 0) >= 2),
-        180_000,
-      );
+      const later = await waitFor(() => changes.find((c) => c.watchId === watch.id && (edgeBetween(c.snapshot, names.client4, names.server, 7000)?.connections ?? 0) >= 2), { what: 'a refresh with the second connection', timeoutMs: 180_000 });
       assert.ok(later.refresh > ready.refresh);
       assert.ok(changes.some((c) => c.watchId === watch.id && c.refresh > ready.refresh && c.diff.changed.includes(before.id)), 'a diff names the changed edge');
       clearInterval(renewing);
       assert.ok(lastRenewal.leaseExpiresAt && watch.leaseExpiresAt && lastRenewal.leaseExpiresAt > watch.leaseExpiresAt, 'renewal pushes the lease out');
-      const lapsed = await eventually('the lease to lapse', () => ended.find((e) => e.watchId === watch.id), 20000);
+      const lapsed = await waitFor(() => ended.find((e) => e.watchId === watch.id), { what: 'the lease to lapse', timeoutMs: 20000 });
       assert.equal(lapsed.reason, 'lease-expired');
-      const watches = (await t.call('network.watches', {})) as NetworkWatchInfo[];
+      const watches = await t.call('network.watches', {});
       assert.ok(!watches.some((w) => w.id === watch.id));
       const result = await t.dispatch('network.watch', { renew: watch.id });
       assert.equal(result.ok, false, 'a lapsed watch cannot be renewed');

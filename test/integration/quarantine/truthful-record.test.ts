@@ -3,8 +3,6 @@
 // of a container with volumes names the mounts it left out.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ArtifactInfo, AuditEntry } from '../../../shared/domain/evidence';
-import type { QuarantineRecord } from '../../../shared/domain/quarantine';
 import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, TEST_LABEL, type TestCore } from '../../helpers/docker';
 import { networksOf, removeNetworks } from './fixture';
 
@@ -64,17 +62,17 @@ describe('quarantine: the record says what was done', () => {
     await t.close();
   });
 
-  const audit = async (recordId: string) => ((await t.call('evidence.audit', { limit: 1000 })) as AuditEntry[]).filter((e) => e.details.recordId === recordId);
+  const audit = async (recordId: string) => (await t.call('evidence.audit', { limit: 1000 })).filter((e) => e.details.recordId === recordId);
 
   it('a release after a snapshot-only quarantine touches no network and audits the network steps as skipped', async () => {
     const id = runContainer(['--name', `${tag}-snap`, '--network', net, BUSYBOX, 'sleep', '3600']);
     ids.push(id);
-    const record = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] })) as QuarantineRecord;
+    const record = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] });
     if (record.snapshot?.imageId) images.push(record.snapshot.imageId);
     assert.equal(record.state, 'quarantined');
 
     const since = engineNow();
-    const released = (await t.call('quarantine.release', { host: 'local', container: id })) as QuarantineRecord;
+    const released = await t.call('quarantine.release', { host: 'local', container: id });
     const until = engineNow();
     assert.equal(released.state, 'released');
     assert.deepEqual(networkEventsFor(id, since, until), [], 'the engine saw no network connect or disconnect of this container during release');
@@ -100,10 +98,10 @@ describe('quarantine: the record says what was done', () => {
     // The control: the same reading of the engine's events does see a release that reconnects.
     const iso = runContainer(['--name', `${tag}-iso`, '--network', net, BUSYBOX, 'sleep', '3600']);
     ids.push(iso);
-    const isolated = (await t.call('quarantine.apply', { host: 'local', container: iso, modes: ['isolate'] })) as QuarantineRecord;
+    const isolated = await t.call('quarantine.apply', { host: 'local', container: iso, modes: ['isolate'] });
     assert.match(isolated.steps[0]?.detail ?? '', new RegExp(`^Disconnected from ${net}; `));
     const isoSince = engineNow();
-    const isoReleased = (await t.call('quarantine.release', { host: 'local', container: iso })) as QuarantineRecord;
+    const isoReleased = await t.call('quarantine.release', { host: 'local', container: iso });
     const isoUntil = engineNow();
     assert.match(isoReleased.release?.steps.find((s) => s.name === 'networks')?.detail ?? '', new RegExp(`^Reconnected to ${net}; detached from drydock-quarantine`));
     const actions = networkEventsFor(iso, isoSince, isoUntil).map((e) => `${e.Action} ${e.Actor.Attributes.name}`);
@@ -114,7 +112,7 @@ describe('quarantine: the record says what was done', () => {
   it('a snapshot of a container with volumes names the mounts it left out, in the record and the artifact', async () => {
     const id = runContainer(['--name', `${tag}-vols`, '-v', `${volume}:/data`, '-v', '/etc/hostname:/host-name:ro', BUSYBOX, 'sleep', '3600']);
     ids.push(id);
-    const record = (await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] })) as QuarantineRecord;
+    const record = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] });
     if (record.snapshot?.imageId) images.push(record.snapshot.imageId);
     const excluded = record.snapshot?.excludedMounts ?? [];
     const byDestination = Object.fromEntries(excluded.map((m) => [m.destination, m]));
@@ -126,7 +124,7 @@ describe('quarantine: the record says what was done', () => {
     const step = record.steps.find((s) => s.mode === 'snapshot');
     assert.match(step?.detail ?? '', new RegExp(`Not included .*volume ${volume} at /data, bind /etc/hostname at /host-name|Not included .*bind /etc/hostname at /host-name, volume ${volume} at /data`));
 
-    const artifact = (await t.call('evidence.artifact', { artifactId: record.snapshot!.artifactId! })) as ArtifactInfo;
+    const artifact = await t.call('evidence.artifact', { artifactId: record.snapshot!.artifactId! });
     const inArtifact = artifact.attributes.excludedMounts as { destination: string; type: string }[];
     assert.deepEqual(inArtifact.map((m) => `${m.type} ${m.destination}`).sort(), ['bind /host-name', 'volume /data']);
     const entry = (await audit(record.id)).find((e) => e.action === 'quarantine.snapshot');
