@@ -33,6 +33,13 @@ interface Props {
 
 const FLASH_MS = 2500;
 
+/**
+ * Hosts whose first listing of this page session was recorded: the first look at a host during an
+ * investigation is evidence (into the current case, or an ad-hoc one the core opens); the live
+ * updates after it are not, until the examiner records another snapshot.
+ */
+const recordedThisSession = new Set<string>();
+
 /** One host's containers: listed on connect (and after any reconnect), then patched by live events. */
 export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOnly, sort, onSort }: Props) {
   const { client, navigate } = useApp();
@@ -42,6 +49,7 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
   const { current: currentCase } = useCases();
   const [rows, setRows] = useState<Map<string, InventoryRow>>(new Map());
   const [takenAt, setTakenAt] = useState<string | null>(null);
+  const [stored, setStored] = useState<{ caseId: string; artifactId: string; at: string } | null>(null);
   const [error, setError] = useState<DrydockError | null>(null);
   const [busy, setBusy] = useState<null | 'refresh' | 'record'>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -54,12 +62,18 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
     if (!r.ok) return setError(r.error);
     setError(null);
     setTakenAt(r.value.takenAt);
+    if (r.value.stored) setStored({ ...r.value.stored, at: r.value.takenAt });
     setRows((prev) => mergeSnapshot(prev, r.value.containers));
   }, []);
 
+  const caseReadOnly = currentCase !== null && (currentCase.readOnly || currentCase.status === 'closed');
   useEffect(() => {
-    if (hostState === 'connected') void client.invoke('inventory.list', { host }).then(apply);
-  }, [client, host, hostState, apply, epoch]);
+    if (hostState !== 'connected') return;
+    // A read-only or closed current case is left alone: the examiner records into a case of their own.
+    const record = !recordedThisSession.has(host) && !caseReadOnly;
+    if (record) recordedThisSession.add(host);
+    void client.invoke('inventory.list', { host, record }).then(apply);
+  }, [client, host, hostState, apply, epoch, caseReadOnly]);
 
   useEffect(() => {
     const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -120,12 +134,11 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
     setBusy(null);
     apply(r);
     if (r.ok && record)
-      notify.ok(`Inventory of ${host} (${r.value.containers.length} containers) recorded in case ${currentCase?.name ?? ''}`);
+      notify.ok(`Inventory of ${host} (${r.value.containers.length} containers) recorded${r.value.stored ? ` as artifact ${r.value.stored.artifactId}` : ''}`);
   };
   // "Processes…" takes the snapshot on arrival; "Capture…" only fills in the target (a capture runs a helper on the host).
   const open = (view: 'processes' | 'capture', c: ContainerSummary) => navigate(view, { host, container: displayName(c), ...(view === 'processes' ? { run: true } : {}) });
   const connected = hostState === 'connected';
-  const caseWritable = !!currentCase && currentCase.status === 'open' && !currentCase.readOnly;
 
   return (
     <>
@@ -152,7 +165,10 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
           {visible.length !== rows.size && <> · {visible.length} shown</>}
         </span>
         <span className="dd-spacer" />
-        <span className="dd-muted dd-small-text">{takenAt ? `listed ${utc(takenAt)}` : ''}</span>
+        <span className="dd-muted dd-small-text" data-testid="inventory-recorded">
+          {takenAt ? `listed ${utc(takenAt)}` : ''}
+          {stored ? ` · snapshot of ${utc(stored.at)} recorded in case ${visibleText(currentCase?.id === stored.caseId ? currentCase.name : stored.caseId, 80)}` : takenAt ? ' · not recorded' : ''}
+        </span>
         <button type="button" onClick={() => void list(false)} disabled={!connected || busy !== null}>
           {busy === 'refresh' ? 'Refreshing…' : 'Refresh'}
         </button>
@@ -160,11 +176,11 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
           type="button"
           className="dd-primary"
           onClick={() => void list(true)}
-          disabled={!connected || !caseWritable || busy !== null}
+          disabled={!connected || busy !== null}
           title={
-            caseWritable
-              ? 'Store this listing as an inventory-snapshot artifact in the current case'
-              : 'Open a case first: a snapshot is evidence and belongs to a case'
+            caseReadOnly
+              ? 'The current case is closed or read-only: recording opens an ad-hoc case for this host and today'
+              : 'Store this listing as an inventory-snapshot artifact in the current case (an ad-hoc case is opened when none is)'
           }
         >
           {busy === 'record' ? 'Recording…' : 'Record snapshot'}
