@@ -67,7 +67,8 @@ export function createCore(options: CoreOptions): Core {
   const quarantineRecords = new QuarantineRecordStore(db);
   const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor, helpers });
   const drift = new DriftService({ db, hosts, evidence, events, clock, audit, helpers });
-  const processes = new ProcessService({ hosts, evidence, events, clock, audit, drift: drift.lookup });
+  // The helper image is the capture settings' choice, read at each snapshot (capture is built below).
+  const processes = new ProcessService({ hosts, evidence, events, clock, audit, drift: drift.lookup, helpers, helperImageOverride: () => capture.settings().helperImage });
   const capture = new CaptureService({ db, hosts, evidence, events, clock, audit, helpers });
   const network = new NetworkService({
     hosts,

@@ -1,6 +1,11 @@
-// Process trees of a container, read from the host's process table through the Engine API (no exec
-// into the suspect). Every string here except pids came from the container: titles, arguments and
-// user names are hostile text, to be rendered as text only.
+// Process trees of a container, read from its PID namespace through a short-lived helper container
+// and cross-checked against the engine's top (the host's ps over the container's cgroup), or from
+// top alone when the helper cannot run; no exec into the suspect. Every string here except pids
+// came from the container: titles, arguments and user names are hostile text, to be rendered as
+// text only.
+
+/** Where a process table came from: /proc of the container's PID namespace, or the engine's top. */
+export type ProcessSource = 'pid-namespace' | 'engine-top';
 
 export type FindingSeverity = 'high' | 'medium' | 'low';
 
@@ -26,7 +31,11 @@ export type ProcessFlagKind =
   /** Moved away from the process group or session that created it (double fork, daemonised). */
   | 'reparented'
   /** Finished but not reaped by its parent. */
-  | 'zombie';
+  | 'zombie'
+  /** In the container's PID namespace but not listed by the engine's top (outside its cgroup: exited, or another container's). */
+  | 'not-in-top'
+  /** Listed by the engine's top but not found in the container's PID namespace. */
+  | 'not-in-namespace';
 
 export interface ProcessFlag {
   kind: ProcessFlagKind;
@@ -36,10 +45,19 @@ export interface ProcessFlag {
 }
 
 export interface ProcessEntry {
-  /** PID on the Docker host (what the engine's top reports). */
+  /**
+   * The PID the tree is keyed on: inside the container's PID namespace when the snapshot's source
+   * is 'pid-namespace' (for a process only top listed, its host PID), on the host for 'engine-top'.
+   */
   pid: number;
   ppid: number;
-  /** Process group and session leaders (host PIDs), when the host's ps reports them. */
+  /** PID on the Docker host, when the engine's top listed the process; null otherwise. */
+  hostPid: number | null;
+  /** PID inside the container's PID namespace, when it was read there; null otherwise. */
+  nsPid: number | null;
+  /** Which process tables listed it. */
+  seenBy: ProcessSource[];
+  /** Process group and session leaders (in the same PID space as pid), when known. */
   pgid: number | null;
   sid: number | null;
   /** Numeric UID as the host sees it. */
@@ -50,9 +68,9 @@ export interface ProcessEntry {
   elapsedSeconds: number | null;
   /** takenAt minus elapsed: second precision. */
   startedAt: string | null;
-  /** ps STAT (R, S, Z, …). */
+  /** State letter from /proc/PID/stat, or ps STAT from top (R, S, Z, …). */
   state: string;
-  /** Full command line as the host's ps printed it (hostile text). */
+  /** Command line from /proc/PID/cmdline (`[comm]` when empty), or as the host's ps printed it (hostile text). */
   args: string;
   /** argv[0] when it is an absolute path, else the bare program name. */
   program: string;
@@ -85,6 +103,8 @@ export interface ProcessSnapshot {
   takenAt: string;
   /** Host PID of the container's init; null when the container is not running. */
   initPid: number | null;
+  /** 'pid-namespace': read from the container's PID namespace and merged with top; 'engine-top': top alone (see limitations). */
+  source: ProcessSource;
   /** ps arguments the engine ran on the host. */
   psArgs: string;
   /** Tree order: each root, then its descendants depth first; flagged subtrees first. */
@@ -93,7 +113,7 @@ export interface ProcessSnapshot {
   /** PIDs with at least one flag, highest severity first. */
   flagged: number[];
   drift: DriftCrossReference;
-  /** Fields the host's ps could not provide (e.g. a busybox host without -o support). */
+  /** What this snapshot could not see: top alone, fields the host's ps lacks, rows dropped or cut. */
   limitations: string[];
 }
 

@@ -19,20 +19,33 @@ function marker(p: ProcessEntry): string {
   return p.isInit ? '* ' : '  ';
 }
 
+/** Short marks for what the table alone would not show: a zombie, and which process table missed it. */
+function marks(p: ProcessEntry): string {
+  const out: string[] = [];
+  if (p.flags.some((f) => f.kind === 'zombie')) out.push('zombie');
+  if (p.flags.some((f) => f.kind === 'not-in-top')) out.push('not in top');
+  if (p.flags.some((f) => f.kind === 'not-in-namespace')) out.push('not in namespace');
+  return out.join(', ');
+}
+
 /** The tree as a table; host-derived text goes through safeText (via table) and is truncated. */
 export function renderSnapshot(snapshot: ProcessSnapshot): string {
+  const namespace = snapshot.source === 'pid-namespace';
   const rows = snapshot.processes.map((p) => [
     marker(p),
     String(p.pid),
+    ...(namespace ? [p.hostPid === null ? '-' : String(p.hostPid)] : []),
     String(p.ppid),
     p.user ?? p.uid,
     formatElapsed(p.elapsedSeconds),
     p.state,
+    marks(p),
     `${'  '.repeat(p.depth)}${p.depth ? '└ ' : ''}${p.args}`,
   ]);
+  const from = namespace ? "read from its PID namespace, checked against the engine's top" : "from the engine's top only";
   const lines = [
-    `${safeText(snapshot.containerName)} (${snapshot.containerId.slice(0, 12)}) on ${safeText(snapshot.host)} — ${snapshot.processes.length} processes at ${snapshot.takenAt}; init PID ${snapshot.initPid ?? '?'}`,
-    table(['', 'PID', 'PPID', 'USER', 'ELAPSED', 'STAT', 'COMMAND'], rows),
+    `${safeText(snapshot.containerName)} (${snapshot.containerId.slice(0, 12)}) on ${safeText(snapshot.host)} — ${snapshot.processes.length} processes at ${snapshot.takenAt}, ${from}; init PID ${snapshot.initPid ?? '?'} on the host`,
+    table(['', namespace ? 'PID (ns)' : 'PID', ...(namespace ? ['HOST PID'] : []), 'PPID', 'USER', 'ELAPSED', 'STAT', 'MARK', 'COMMAND'], rows),
   ];
   if (snapshot.flagged.length) {
     lines.push('', 'Findings (!! high, ! medium; * marks the entrypoint):');

@@ -8,10 +8,14 @@ import type { EvidencePort } from '../evidence/port';
 import type { Clock } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
+import { ensureHelperImage } from '../helper/image';
+import type { HelperLedger } from '../helper/ledger';
 import { readContainerUsers } from './container-users';
 import { driftFlags, type DriftLookup } from './drift-crossref';
 import { execSessionPids } from './exec-sessions';
+import { readNamespaceProcesses, type ProcReadResult } from './namespace-processes';
 import { diffProcesses } from './process-diff';
+import { mergeProcessTables, type Merged } from './process-merge';
 import { buildProcessTree } from './process-tree';
 import { parseTop, PS_ARGS_CHAIN, type TopOutput } from './ps-table';
 
@@ -23,7 +27,16 @@ export interface ProcessServiceDeps {
   audit: AuditFn;
   /** The drift capability's latest report for a container; absent until drift is wired in. */
   drift?: DriftLookup;
+  /** Drydock's record of its helper containers; without it snapshots read the engine's top only. */
+  helpers?: HelperLedger;
+  /** The user's own helper image from the capture settings; null = the bundled one. */
+  helperImageOverride?: () => string | null;
+  /** Replaces the namespace read (tests of the fallback). */
+  readNamespace?: (docker: Dockerode, request: Parameters<typeof readNamespaceProcesses>[1]) => Promise<ProcReadResult>;
 }
+
+/** How a snapshot reads: the PID namespace through a helper (one-off snapshots), or top alone (watch samples). */
+type ReadMode = 'pid-namespace' | 'engine-top';
 
 interface Watch {
   info: ProcessWatchInfo;
@@ -36,10 +49,14 @@ interface Watch {
 const MAX_WATCH_FAILURES = 3;
 
 /**
- * Process trees from the host's process table (the Engine's top runs ps on the host: nothing is
- * executed in the suspect container), enriched with the engine's exec sessions, the container's
- * own user names and, when the case holds one, its drift report. Snapshots are artifacts; watches
- * sample on an interval and report what appeared, vanished or was re-parented.
+ * Process trees of a container without exec into it. A snapshot reads /proc of the container's PID
+ * namespace through a short-lived helper and merges it with the engine's top (ps on the host over
+ * the container's cgroup, which misses what left the cgroup: zombies, another container's
+ * processes in a shared namespace); when the helper cannot run, top alone, with the reason stated.
+ * Watches sample top only (a helper per sample would flood the host and the audit log) and say so.
+ * Enriched with the engine's exec sessions, the container's own user names and, when the case
+ * holds one, its drift report. Snapshots are artifacts; watches report what appeared, vanished or
+ * was re-parented.
  */
 export class ProcessService {
   private readonly watches = new Map<string, Watch>();
@@ -48,7 +65,7 @@ export class ProcessService {
 
   async snapshot(request: { host: string; container: string; caseRef?: string; store: boolean }): Promise<ProcessSnapshotResult> {
     const kase = request.store ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host }) : undefined;
-    const snapshot = await this.take(request.host, request.container, kase?.id);
+    const snapshot = await this.take(request.host, request.container, kase?.id, 'pid-namespace');
     if (!kase) return { snapshot };
     const stored = await this.store(kase.id, snapshot, { kind: 'snapshot' });
     this.deps.audit('processes.snapshot', { host: request.host, containerId: snapshot.containerId, containerName: snapshot.containerName, artifactId: stored.artifactId, processes: snapshot.processes.length, flagged: snapshot.flagged.length }, kase.id);
@@ -57,7 +74,7 @@ export class ProcessService {
 
   async watch(request: { host: string; container: string; intervalSeconds: number; caseRef?: string }): Promise<ProcessWatchInfo> {
     const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
-    const first = await this.take(request.host, request.container, kase.id);
+    const first = await this.take(request.host, request.container, kase.id, 'engine-top');
     const id = `pw-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
     const watch: Watch = {
       info: { id, host: request.host, containerId: first.containerId, containerName: first.containerName, intervalSeconds: request.intervalSeconds, startedAt: first.takenAt, samples: 0, storedSamples: 0, caseId: kase.id },
@@ -97,7 +114,7 @@ export class ProcessService {
   private async tick(watch: Watch): Promise<void> {
     if (watch.stopped) return;
     try {
-      const snapshot = await this.take(watch.info.host, watch.info.containerId, watch.info.caseId);
+      const snapshot = await this.take(watch.info.host, watch.info.containerId, watch.info.caseId, 'engine-top');
       watch.failures = 0;
       if (watch.stopped) return;
       await this.record(watch, snapshot);
@@ -144,50 +161,79 @@ export class ProcessService {
         caseId,
         kind: 'process-snapshot',
         source: { host: snapshot.host, containerId: snapshot.containerId, containerName: snapshot.containerName },
-        method: `Engine API top (ps ${snapshot.psArgs} on the host); no exec in the container`,
+        method:
+          snapshot.source === 'pid-namespace'
+            ? `/proc of the container's PID namespace read by a helper container (--pid container:, no capabilities, read-only), merged with Engine API top (ps ${snapshot.psArgs} on the host); no exec in the container`
+            : `Engine API top (ps ${snapshot.psArgs} on the host); no exec in the container`,
         mediaType: 'application/json',
-        attributes: { processes: snapshot.processes.length, flagged: snapshot.flagged.length, initPid: snapshot.initPid, ...('watchId' in extra ? { watchId: extra.watchId, sample: extra.sample } : {}) },
+        attributes: { processes: snapshot.processes.length, flagged: snapshot.flagged.length, initPid: snapshot.initPid, source: snapshot.source, ...('watchId' in extra ? { watchId: extra.watchId, sample: extra.sample } : {}) },
       },
       { ...extra, snapshot },
     );
     return { artifactId: artifact.id, sha256: artifact.sha256, caseId };
   }
 
-  private async take(host: string, ref: string, caseId: string | undefined): Promise<ProcessSnapshot> {
+  private async take(host: string, ref: string, caseId: string | undefined, mode: ReadMode): Promise<ProcessSnapshot> {
     const docker = await this.deps.hosts.docker(host);
     const container = docker.getContainer(ref);
     const inspect = await this.engine(host, ref, 'inspect the container', () => container.inspect());
     const name = inspect.Name.replace(/^\//, '');
     if (!inspect.State.Running) throw new DrydockFailure('conflict', `Container ${name} on host ${host} is not running: it has no processes`, { host, container: name });
     const takenAt = this.deps.clock.now();
-    const [top, users, execs] = await Promise.all([
+    const initHostPid = inspect.State.Pid || null;
+    const pidMode = inspect.HostConfig?.PidMode ?? '';
+    const [top, users, execs, namespace] = await Promise.all([
       this.top(docker, host, name, inspect.Id),
       readContainerUsers(container),
       execSessionPids(docker, (inspect as { ExecIDs?: string[] | null }).ExecIDs),
+      mode === 'pid-namespace' ? this.readNamespace(docker, host, name, inspect.Id, pidMode, caseId) : Promise.resolve({ skipped: "watch samples read the engine's top only (a helper container per sample would be too heavy): processes outside the container's cgroup, such as zombies, are not seen; take a snapshot to read the PID namespace" }),
     ]);
     const parsed = parseTop(top.output);
-    const limitations = parsed.missing.map((field) => `the host's ps gave no ${field} column`);
+    const limitations: string[] = [];
+    let merged: Merged | undefined;
+    if ('table' in namespace) {
+      merged = mergeProcessTables({ proc: namespace.table, top: parsed.rows, initHostPid, ownNamespace: pidMode === '' || pidMode === 'private' });
+      const table = namespace.table;
+      if (table.limited) limitations.push(`the PID namespace holds more processes than the ${table.rows.length} read`);
+      if (namespace.table.truncated || !table.complete) limitations.push("the process-table helper's output was cut before its end: processes after the cut are missing");
+      if (table.skipped) limitations.push(`${table.skipped} process(es) of the PID namespace could not be read (exited during the read, or unparsable) and are not shown`);
+      limitations.push(...merged.limitations);
+    } else {
+      limitations.push(`Read from the engine's top only: ${namespace.skipped}`);
+    }
+    limitations.push(...parsed.missing.map((field) => `the host's ps gave no ${field} column`));
     if (parsed.skipped) limitations.push(`${parsed.skipped} row(s) of the engine's top answer were malformed (wrong number of columns or no valid PID) and are not shown`);
+    const rows = merged?.rows ?? parsed.rows;
+    const execSessions = merged ? new Map([...execs].flatMap(([hostPid, id]) => (merged.hostToTree.has(hostPid) ? [[merged.hostToTree.get(hostPid) as number, id] as const] : []))) : execs;
     let drift: ProcessSnapshot['drift'] = { checked: false, note: 'no drift capability is wired into this build' };
-    let extraFlags: Map<number, ProcessFlag[]> | undefined;
+    const extraFlags = new Map<number, ProcessFlag[]>(merged?.flags ?? []);
     if (this.deps.drift && caseId) {
       const facts = await this.deps.drift({ host, containerId: inspect.Id, caseId });
       if (facts) {
         const pathEnv = (inspect.Config.Env ?? []).find((e) => e.startsWith('PATH='))?.slice(5);
-        extraFlags = driftFlags(parsed.rows, facts, pathEnv);
+        for (const [pid, flags] of driftFlags(rows, facts, pathEnv)) extraFlags.set(pid, [...(extraFlags.get(pid) ?? []), ...flags]);
         drift = { checked: true, reportArtifactId: facts.reportArtifactId };
       } else {
         drift = { checked: false, note: 'no drift report of this container in the case: run a drift scan to find processes whose binary is not from the image' };
       }
     }
-    const tree = buildProcessTree({ rows: parsed.rows, initPid: inspect.State.Pid || null, execSessions: execs, users, takenAt, ...(extraFlags ? { extraFlags } : {}) });
+    const tree = buildProcessTree({
+      rows,
+      initPid: merged ? merged.initPid : initHostPid,
+      execSessions,
+      users,
+      takenAt,
+      extraFlags,
+      ...(merged ? { seen: merged.seen, foreign: merged.foreign } : {}),
+    });
     return {
       host,
       containerId: inspect.Id,
       containerName: name,
       image: inspect.Config.Image,
       takenAt: takenAt.toISOString(),
-      initPid: inspect.State.Pid || null,
+      initPid: initHostPid,
+      source: merged ? 'pid-namespace' : 'engine-top',
       psArgs: top.psArgs,
       processes: tree.processes,
       roots: tree.roots,
@@ -195,6 +241,25 @@ export class ProcessService {
       drift,
       limitations,
     };
+  }
+
+  /**
+   * The namespace's own process table, or why not: a failure here is not the snapshot's failure,
+   * top still answers, and the snapshot says what it could not see and why.
+   */
+  private async readNamespace(docker: Dockerode, host: string, name: string, id: string, pidMode: string, caseId: string | undefined): Promise<{ table: ProcReadResult } | { skipped: string }> {
+    if (pidMode === 'host') return { skipped: `container ${name} shares the host's PID namespace, whose /proc lists every process on host ${host}` };
+    const helpers = this.deps.helpers;
+    if (!helpers) return { skipped: 'no helper ledger is wired into this build, so no helper container reads the PID namespace' };
+    try {
+      const image = (await ensureHelperImage(docker, { host, override: this.deps.helperImageOverride?.() ?? null, audit: this.deps.audit })).image;
+      const request = { host, ledger: helpers, containerId: id, containerName: name, image, ...(caseId !== undefined ? { caseId } : {}) };
+      const table = await (this.deps.readNamespace ?? readNamespaceProcesses)(docker, request);
+      return { table };
+    } catch (err) {
+      const message = err instanceof DrydockFailure ? err.message : `reading the PID namespace of container ${name} on host ${host} failed: ${(err as Error).message}`;
+      return { skipped: `the PID-namespace helper could not run (${message}); processes outside the container's cgroup, such as zombies, are not seen` };
+    }
   }
 
   /** The most detailed ps arguments the host's ps accepts. */

@@ -1,5 +1,6 @@
 import type { ProcessEntry, ProcessFlag } from '../../../shared/domain/processes';
 import { commandLineFlags, programOf, severityRank } from './process-flags';
+import type { Seen } from './process-merge';
 import type { PsRow } from './ps-table';
 
 export interface TreeInput {
@@ -13,6 +14,10 @@ export interface TreeInput {
   takenAt: Date;
   /** Extra flags per PID from other sources (the drift cross-reference). */
   extraFlags?: ReadonlyMap<number, ProcessFlag[]>;
+  /** Which tables saw each PID (a merged namespace read); absent: every row is from top, keyed by host PID. */
+  seen?: ReadonlyMap<number, Seen>;
+  /** Rows whose ppid/pgid/sid are in another PID space than the tree's: never linked, never called orphans. */
+  foreign?: ReadonlySet<number>;
 }
 
 export interface Tree {
@@ -36,7 +41,7 @@ export function buildProcessTree(input: TreeInput): Tree {
   const roots: number[] = [];
   for (const row of byPid.values()) {
     // A process cannot be its own parent; a cycle would come from PID reuse between ps lines.
-    if (row.ppid !== row.pid && byPid.has(row.ppid) && !createsCycle(byPid, row.pid)) {
+    if (!input.foreign?.has(row.pid) && row.ppid !== row.pid && byPid.has(row.ppid) && !createsCycle(byPid, row.pid)) {
       const list = children.get(row.ppid) ?? [];
       list.push(row.pid);
       children.set(row.ppid, list);
@@ -63,7 +68,7 @@ export function buildProcessTree(input: TreeInput): Tree {
     const flags = commandLineFlags(row.args);
     const execId = input.execSessions.get(row.pid);
     if (execId) flags.push({ kind: 'exec-session', severity: 'medium', reason: `started by docker exec (exec ${execId.slice(0, 12)}), not by the container's entrypoint` });
-    else if (isRoot && row.pid !== initPid) {
+    else if (isRoot && row.pid !== initPid && !input.foreign?.has(row.pid)) {
       flags.push({ kind: 'orphan', severity: 'medium', reason: `its parent (PID ${row.ppid}) is outside the container: the process that started it is gone and the runtime adopted it` });
     }
     const leaderGone = (leader: number | null) => leader !== null && leader !== row.pid && leader !== initPid && !byPid.has(leader) && !input.execSessions.has(leader);
@@ -74,9 +79,13 @@ export function buildProcessTree(input: TreeInput): Tree {
     flags.push(...(input.extraFlags?.get(row.pid) ?? []));
     flags.sort((a, b) => severityRank([a]) - severityRank([b]));
 
+    const seen = input.seen?.get(row.pid);
     const entry: ProcessEntry = {
       pid: row.pid,
       ppid: row.ppid,
+      hostPid: input.seen ? (seen?.hostPid ?? null) : row.pid,
+      nsPid: seen?.nsPid ?? null,
+      seenBy: seen ? [...seen.seenBy] : ['engine-top'],
       pgid: row.pgid,
       sid: row.sid,
       uid: row.uid,
