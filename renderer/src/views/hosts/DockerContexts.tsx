@@ -46,6 +46,9 @@ export function DockerContexts({ onAdded }: Props) {
     if (!profile) return setError({ kind: 'conflict', message: saved.value.skipped[0]?.why ?? `Context ${context.name} was not saved` });
     setContexts((all) => (all ?? []).map((c) => (c.name === context.name ? { ...c, profile: profile.name } : c)));
     onAdded();
+    // Connected at once: the examiner asked to look at this engine (its event stream creates nothing on the host).
+    const connected = await client.invoke('hosts.connect', { name: profile.name });
+    if (!connected.ok) return setError(connected.error);
     navigate('inventory', { host: profile.name });
   };
 
