@@ -160,8 +160,10 @@ export class HelperLedger {
       return { kind: 'impersonator', reason: `its ID is recorded as Drydock's ${record.purpose} helper, but its ${container.imageId !== record.imageId ? `image (${container.imageId.slice(0, 19)}, recorded ${record.imageId.slice(0, 19)})` : 'owner labels'} no longer match the record` };
     }
     const claims = Object.keys(container.labels ?? {}).filter((key) => CLAIM_LABELS.test(key));
-    if (claims.length) return { kind: 'impersonator', reason: `it carries Drydock's labels (${claims.slice(0, 4).join(', ')}) but Drydock did not create it` };
-    if (CLAIM_NAME.test(container.name)) return { kind: 'impersonator', reason: `it is named like a Drydock helper (${container.name.replace(/^\//, '').slice(0, 80)}) but Drydock did not create it` };
+    // Another Drydock (another store: a colleague's laptop, a CI run) leaves helpers this store never
+    // recorded; they are indistinguishable from an intruder's copy, so they are shown, never trusted.
+    if (claims.length) return { kind: 'impersonator', reason: `it carries Drydock's labels (${claims.slice(0, 4).join(', ')}) but this evidence store never created it (an intruder's container, or a helper of another Drydock installation)` };
+    if (CLAIM_NAME.test(container.name)) return { kind: 'impersonator', reason: `it is named like a Drydock helper (${container.name.replace(/^\//, '').slice(0, 80)}) but this evidence store never created it (an intruder's container, or a helper of another Drydock installation)` };
     return { kind: 'other' };
   }
 
