@@ -68,6 +68,18 @@ describe("processes the engine's top does not list", () => {
     assert.equal(verify.ok, true);
   });
 
+  it("falls back to the engine's top when the helper cannot run, and says what it cannot see", async () => {
+    await t.call('capture.set-settings', { helperImage: 'drydock-test/no-such-helper:1' });
+    try {
+      const { snapshot } = await t.call('processes.snapshot', { host: 'local', container: name, store: false });
+      assert.equal(snapshot.source, 'engine-top');
+      assert.deepEqual(snapshot.processes.map((p) => p.args), ['sleep 1d']);
+      assert.match(snapshot.limitations.join('\n'), /engine's top only: the PID-namespace helper could not run \(.*no-such-helper.*local.*\); processes outside the container's cgroup, such as zombies, are not seen/);
+    } finally {
+      await t.call('capture.set-settings', { helperImage: null });
+    }
+  });
+
   it('shows the zombie through the built CLI with a fresh store and no --host', () => {
     const run = drydock(cliStore, ['ps', name, '--json']);
     assert.equal(run.code, 0, run.err);
