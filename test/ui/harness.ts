@@ -2,15 +2,33 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { createCore, type Core } from '../../main/app/core';
 import { createDispatcher } from '../../main/app/dispatch';
 import { createHandlers } from '../../main/app/handlers';
 import { startBridge, type Bridge } from '../../main/bridge/server';
+import { waitFor } from '../helpers/wait';
 
 const root = path.resolve(__dirname, '../..');
 const staticDir = path.join(root, 'dist/renderer');
 export const screenshotDir = path.join(__dirname, 'screenshots');
+
+/** Waits until the locator's text contains `text` (or matches it) and returns that text; the timeout names the locator and its last text. */
+export async function waitText(locator: Locator, text: string | RegExp, timeoutMs = 30_000): Promise<string> {
+  let last = '';
+  const found = (value: string) => (typeof text === 'string' ? value.includes(text) : text.test(value));
+  try {
+    return await waitFor(
+      async () => {
+        last = (await locator.textContent({ timeout: 1000 }).catch(() => '')) ?? '';
+        return found(last) ? last : undefined;
+      },
+      { what: `${String(text)} in ${locator.toString()}`, timeoutMs, intervalMs: 150 },
+    );
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; last text: ${last.slice(0, 400)}`);
+  }
+}
 
 export interface UiHarness {
   page: Page;
