@@ -125,6 +125,9 @@ export function GraphView({ params, visit }: ViewProps) {
         <button type="button" className="dd-small" onClick={() => setReloadKey((k) => k + 1)} disabled={!host || watch.loading} title="Read every namespace again now">
           Refresh
         </button>
+        <span className="dd-muted dd-small-text" data-testid="graph-recorded">
+          {watch.recorded ? `first look recorded as ${watch.recorded.artifactId.slice(0, 8)}…` : 'not recorded'}
+        </span>
         <button type="button" className="dd-small" onClick={() => void onRecord()} disabled={!host || record.busy} title="Store this graph and the socket tables behind it in the current case">
           {record.busy ? 'Recording…' : 'Record snapshot'}
         </button>

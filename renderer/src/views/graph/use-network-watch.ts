@@ -12,7 +12,16 @@ export interface NetworkWatchState {
   watchId: string | null;
   /** Why the current request's watch ended (stopped from the header, lease, failure); null while it runs or before. */
   ended: NetworkWatchEndedEvent['reason'] | null;
+  /** Where this page's first look at the host was recorded (artifact and case), if it was. */
+  recorded: { artifactId: string; caseId: string } | null;
 }
+
+/**
+ * Hosts (or '' for every connected host) whose first snapshot of this page session was recorded:
+ * the first look during an investigation is evidence; later looks are kept only when the examiner
+ * records one (live refreshes are never stored here).
+ */
+const recordedThisSession = new Set<string>();
 
 interface Arrived {
   /** Which request the snapshot or error answers (host, mode, epoch, reload). */
@@ -24,6 +33,7 @@ interface Arrived {
   watchKey: string;
   watchId: string | null;
   ended: NetworkWatchEndedEvent['reason'] | null;
+  recorded: { artifactId: string; caseId: string } | null;
 }
 
 const INTERVAL_SECONDS = 5;
@@ -41,7 +51,7 @@ const RENEW_MS = 10_000;
  */
 export function useNetworkWatch(client: AppClient, host: string, live: boolean, epoch: number, reloadKey: number, active: boolean): NetworkWatchState {
   const key = `${host}|${live}|${epoch}|${reloadKey}`;
-  const [arrived, setArrived] = useState<Arrived>({ key: '', snapshot: null, error: null, refreshes: 0, watchKey: '', watchId: null, ended: null });
+  const [arrived, setArrived] = useState<Arrived>({ key: '', snapshot: null, error: null, refreshes: 0, watchKey: '', watchId: null, ended: null, recorded: null });
   const watchRef = useRef<string | null>(null);
   const snapshotKeyRef = useRef<string | null>(null);
 
@@ -49,7 +59,7 @@ export function useNetworkWatch(client: AppClient, host: string, live: boolean, 
     if (!active) return;
     let cancelled = false;
     const selection = host ? { host } : {};
-    const update = (change: Pick<Arrived, 'error'> & Partial<Pick<Arrived, 'snapshot' | 'refreshes'>>) => {
+    const update = (change: Pick<Arrived, 'error'> & Partial<Pick<Arrived, 'snapshot' | 'refreshes' | 'recorded'>>) => {
       if (!cancelled) setArrived((a) => ({ ...a, ...change, key }));
     };
     const setWatch = (watchId: string | null, ended: Arrived['ended'] = null) => {
@@ -57,9 +67,12 @@ export function useNetworkWatch(client: AppClient, host: string, live: boolean, 
     };
     if (!live) {
       if (snapshotKeyRef.current === key) return;
-      void client.invoke('network.snapshot', { ...selection, record: false }).then((result) => {
+      const record = !recordedThisSession.has(host);
+      if (record) recordedThisSession.add(host);
+      void client.invoke('network.snapshot', { ...selection, record }).then((result) => {
         if (!cancelled) snapshotKeyRef.current = key;
-        update(result.ok ? { snapshot: result.value.snapshot, error: null } : { error: result.error });
+        if (!result.ok && record) recordedThisSession.delete(host);
+        update(result.ok ? { snapshot: result.value.snapshot, error: null, ...(result.value.stored ? { recorded: { artifactId: result.value.stored.artifactId, caseId: result.value.stored.caseId } } : {}) } : { error: result.error });
       });
       return () => {
         cancelled = true;
@@ -119,5 +132,6 @@ export function useNetworkWatch(client: AppClient, host: string, live: boolean, 
     refreshes: current ? arrived.refreshes : 0,
     watchId: arrived.watchKey === key ? arrived.watchId : null,
     ended: arrived.watchKey === key ? arrived.ended : null,
+    recorded: arrived.recorded,
   };
 }
