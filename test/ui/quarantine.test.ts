@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { docker, removeContainers, runContainer, TEST_LABEL } from '../helpers/docker';
-import { screenshotDir, startUi, type UiHarness } from './harness';
-
-async function waitText(locator: Locator, text: string | RegExp, timeout = 30_000): Promise<string> {
-  const deadline = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await locator.textContent({ timeout: 1000 }).catch(() => '')) ?? '';
-    if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  assert.fail(`Timed out waiting for ${String(text)} in ${locator.toString()}; last text: ${last.slice(0, 400)}`);
-}
+import { screenshotDir, startUi, waitText, type UiHarness } from './harness';
 
 function networksOf(id: string): string[] {
   return Object.keys(JSON.parse(docker(['inspect', '-f', '{{json .NetworkSettings.Networks}}', id])) as Record<string, unknown>).sort();

@@ -24,7 +24,7 @@ describe('store queue', () => {
       thirdQueued = true;
       return q;
     });
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise(setImmediate); // every settled promise has run its callbacks
     assert.equal(thirdQueued, false, 'two running: the third waits');
     releases.shift()!();
     await a.done;
@@ -35,7 +35,7 @@ describe('store queue', () => {
       bigQueued = true;
       return q;
     });
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise(setImmediate); // every settled promise has run its callbacks
     assert.equal(bigQueued, false, '30 + 10 + 90 bytes would pass the bound');
     while (releases.length) releases.shift()!();
     await Promise.all([b.done, c.done]);
@@ -50,7 +50,7 @@ describe('store queue', () => {
     const { done } = await queue.enqueue(1, async () => {
       throw new Error('disk full');
     });
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise(setImmediate);
     await assert.rejects(done, /disk full/);
   });
 });
