@@ -72,7 +72,7 @@ function renderChanges(event: ProcessSampleEvent): string[] {
 export const processesCommands: CliCommand[] = [
   {
     path: ['ps'],
-    summary: 'Process tree of a running container, without exec (stored as evidence); --watch samples every N seconds',
+    summary: "Process tree of a running container from its PID namespace, checked against the engine's top, without exec (stored as evidence); --watch samples top every N seconds",
     usage: 'ps CONTAINER [--host H] [--json] [--watch SECONDS] [--case NAME] [--no-store]',
     positionals: true,
     options: { host: { type: 'string' }, watch: { type: 'string' }, case: { type: 'string' }, 'no-store': { type: 'boolean' } },

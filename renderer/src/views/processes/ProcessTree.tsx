@@ -50,6 +50,8 @@ export function ProcessTree({ snapshot, selected, onSelect }: { snapshot: Proces
   const [collapsed, setCollapsed] = useState<Set<number>>(new Set());
   const [query, setQuery] = useState('');
   const rows = useMemo(() => visibleRows(snapshot, collapsed, query), [snapshot, collapsed, query]);
+  // Read from the PID namespace, the tree is keyed by the container's own PIDs; the host's sit beside them.
+  const namespace = snapshot.source === 'pid-namespace';
   const toggle = (pid: number) =>
     setCollapsed((prev) => {
       const next = new Set(prev);
@@ -75,7 +77,8 @@ export function ProcessTree({ snapshot, selected, onSelect }: { snapshot: Proces
       <table className="dd-table dd-proc-table" role="treegrid" aria-label="Process tree">
         <thead>
           <tr>
-            <th>PID</th>
+            <th title={namespace ? "PID inside the container's PID namespace" : 'PID on the host'}>{namespace ? 'PID (ns)' : 'PID'}</th>
+            {namespace && <th title="PID on the host, when the engine's top listed the process">Host PID</th>}
             <th>PPID</th>
             <th>User</th>
             <th>Elapsed</th>
@@ -97,6 +100,7 @@ export function ProcessTree({ snapshot, selected, onSelect }: { snapshot: Proces
                 onClick={() => onSelect(p.pid)}
               >
                 <td className="dd-num">{p.pid}</td>
+                {namespace && <td className="dd-num dd-muted">{p.hostPid ?? '—'}</td>}
                 <td className="dd-num dd-muted">{p.ppid}</td>
                 <td title={`uid ${p.uid}`}>{visibleText(p.user ?? p.uid, 64)}</td>
                 <td className="dd-num" title={p.startedAt ? `started ${utc(p.startedAt)}` : undefined}>
@@ -113,6 +117,17 @@ export function ProcessTree({ snapshot, selected, onSelect }: { snapshot: Proces
                   )}
                   {p.isInit && <span className="dd-badge dd-badge-init">init</span>}
                   {p.execId && <span className="dd-badge dd-badge-exec">exec</span>}
+                  {p.flags.some((f) => f.kind === 'zombie') && <span className="dd-badge dd-badge-zombie">zombie</span>}
+                  {p.flags.some((f) => f.kind === 'not-in-top') && (
+                    <span className="dd-badge dd-badge-unseen" title="In the container's PID namespace, but the engine's top does not list it">
+                      not in top
+                    </span>
+                  )}
+                  {p.flags.some((f) => f.kind === 'not-in-namespace') && (
+                    <span className="dd-badge dd-badge-unseen" title="Listed by the engine's top, but not found in the container's PID namespace">
+                      not in namespace
+                    </span>
+                  )}
                   <span className="dd-proc-args">{visibleText(p.args, 400)}</span>
                 </td>
                 <td>

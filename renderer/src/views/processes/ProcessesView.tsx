@@ -217,12 +217,13 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
       {snapshot && (
         <>
           <div className="dd-proc-meta">
-            <strong>{visibleText(snapshot.containerName, 120)}</strong> <span className="dd-muted">{snapshot.containerId.slice(0, 12)}</span> on {visibleText(snapshot.host, 64)} · {snapshot.processes.length} processes · {utc(snapshot.takenAt)}
+            <strong>{visibleText(snapshot.containerName, 120)}</strong> <span className="dd-muted">{snapshot.containerId.slice(0, 12)}</span> on {visibleText(snapshot.host, 64)} · {snapshot.processes.length} processes · {utc(snapshot.takenAt)} ·{' '}
+            {snapshot.source === 'pid-namespace' ? "read from its PID namespace, checked against the engine's top" : "from the engine's top only"}
             {stored && <span className="dd-muted"> · artifact {stored.artifactId}</span>}
             {!snapshot.drift.checked && snapshot.drift.note && <div className="dd-muted">Drift: {visibleText(snapshot.drift.note, 300)}</div>}
             {snapshot.limitations.map((l) => (
               <div key={l} className="dd-muted">
-                {visibleText(l, 200)}
+                {visibleText(l, 400)}
               </div>
             ))}
           </div>
