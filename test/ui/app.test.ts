@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { screenshotDir, startUi, type UiHarness } from './harness';
+import { screenshotDir, startUi, waitText, type UiHarness } from './harness';
+import { nextEvent } from '../helpers/wait';
 
 const SUFFIX = randomBytes(3).toString('hex');
 const PRIV = `drydock-ui-priv-${SUFFIX}`;
@@ -18,17 +19,6 @@ const HOSTILE_LABEL = '<b>bold</b>\x1b[31mred\u202etxt';
 
 function docker(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
-async function waitText(locator: Locator, text: string | RegExp, timeout = 15_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await locator.textContent({ timeout: 1000 }).catch(() => '')) ?? '';
-    if (typeof text === 'string' ? last.includes(text) : text.test(last)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`Timed out waiting for ${String(text)} in ${locator.toString()}; last text: ${last.slice(0, 400)}`);
 }
 
 function view(page: Page, id: string): Locator {
@@ -208,9 +198,11 @@ describe('Drydock UI through the loopback bridge', () => {
       await page.locator('.dd-transport[data-state="reconnecting"]').waitFor({ timeout: 10_000 });
       await waitText(transport, /offline — retry in \d+s/);
       await ui.screenshot('offline');
-      docker('create', '--label', 'drydock.test=1', '--name', OFFLINE, 'drydock-fixture/busybox:1', 'true');
-      // Long enough for the core to see the engine event and emit it to nobody.
-      await new Promise((r) => setTimeout(r, 1500));
+      // The core sees the engine's event while no page listens: it emits the change to nobody.
+      let offlineId = '';
+      const seen = nextEvent(ui.core, 'inventory.changed', (c) => c.containerId === offlineId, { what: 'the inventory change for the container created while offline' });
+      offlineId = docker('create', '--label', 'drydock.test=1', '--name', OFFLINE, 'drydock-fixture/busybox:1', 'true');
+      await seen;
     });
     await page.locator('.dd-transport[data-state="connected"]').waitFor({ timeout: 30_000 });
     await row(page, OFFLINE).waitFor({ timeout: 15_000 });

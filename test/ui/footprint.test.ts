@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { BUSYBOX, docker, removeContainers, TEST_LABEL } from '../helpers/docker';
 import { startScenario, type Scenario } from '../helpers/scenario';
 import { screenshotDir, startUi, type UiHarness } from './harness';
+import { waitFor } from '../helpers/wait';
 
 /** The refresh interval of the Connections view's live watch, in seconds. */
 const INTERVAL_S = 5;
@@ -93,13 +94,7 @@ describe('Footprint: live watches stop when their view closes, and the header sa
       check();
     });
 
-  const latestStart = async () => {
-    const deadline = Date.now() + 20_000;
-    while (started.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const id = started.at(-1);
-    assert.ok(id, 'a network watch started');
-    return id;
-  };
+  const latestStart = () => waitFor(() => started.at(-1), { what: 'a network watch to start' });
 
   const turnLiveOn = async () => {
     started = [];
