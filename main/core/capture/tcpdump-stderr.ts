@@ -60,7 +60,8 @@ export class TcpdumpStderr {
     const counter = /^(\d+) packets? (captured|received by filter|dropped by kernel|dropped by interface)$/.exec(text.trim());
     if (counter) {
       const value = Number(counter[1]);
-      switch (counter[2]) {
+      // The pattern admits exactly these four names.
+      switch (counter[2] as 'captured' | 'received by filter' | 'dropped by kernel' | 'dropped by interface') {
         case 'captured':
           this.counters.captured = value;
           break;

@@ -42,6 +42,8 @@ function encode(value: unknown, seen: Set<object>): string | undefined {
     case 'function':
     case 'symbol':
       return undefined;
+    case 'object':
+      break; // null, arrays and records: below
   }
   if (value === null) return 'null';
   const object = value as object;
