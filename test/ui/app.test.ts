@@ -220,11 +220,14 @@ describe('Drydock UI through the loopback bridge', () => {
       .getByRole('button', { name: /Evidence/ })
       .click();
     const evidence = view(page, 'evidence');
-    const artifact = evidence.locator('tr[data-kind="inventory-snapshot"]');
-    await artifact.waitFor({ timeout: 15_000 });
+    // Two: the first listing of the host, recorded when the case opened over it, and the one just asked for.
+    const snapshots = evidence.locator('tr[data-kind="inventory-snapshot"]');
+    await snapshots.nth(1).waitFor({ timeout: 15_000 });
+    assert.equal(await snapshots.count(), 2);
+    const artifact = snapshots.last();
     await waitText(artifact, 'complete');
     await waitText(artifact, 'local');
-    await evidence.locator('.dd-audit tr[data-action="inventory.taken"]').waitFor({ timeout: 15_000 });
+    await evidence.locator('.dd-audit tr[data-action="inventory.taken"]').nth(1).waitFor({ timeout: 15_000 });
 
     await evidence.getByLabel('Note').fill('Privileged container with the Docker socket: escalate');
     await evidence.getByRole('button', { name: 'Add note' }).click();
@@ -338,7 +341,7 @@ describe('Drydock UI through the loopback bridge', () => {
     const errors = ui.pageErrors.filter(
       (e) =>
         !/frame-ancestors.*ignored/i.test(e) &&
-        !/WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/api\/events' failed: .*ERR_CONNECTION_REFUSED/.test(e),
+        !/WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/api\/events(\?session=[\w-]+)?' failed: .*ERR_CONNECTION_REFUSED/.test(e),
     );
     assert.deepEqual(errors, []);
   });
