@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { type ActingExaminer, ARTIFACT_KINDS, type ArtifactInfo, type AuditEntry, type CaseInfo, type VerifyReport } from '../domain/evidence';
+import type { FootprintSummary } from '../domain/footprint';
 import { channel, event } from './define';
-import { artifactId, caseRef, empty, localPath } from './schemas';
+import { artifactId, caseRef, empty, hostName, localPath } from './schemas';
 
 /** Free text typed by the examiner: printable, bounded; newlines and tabs allowed. */
 const examinerText = (max: number) =>
@@ -178,6 +179,11 @@ export const evidenceChannels = {
   /** The examiner's explicit choice (empty clears it); the change is audited. */
   'evidence.examiner-set': channel<ActingExaminer>()(z.object({ name: examinerText(200) }).strict()),
   'evidence.case-signature': channel<CaseSignature>()(z.object({ caseRef: caseRef.optional() }).strict()),
+  /**
+   * Per host, every action Drydock performed on it (time, action, object ID, examiner), from the
+   * audit log: of one case's chain, or of the whole store without caseRef; one host with host.
+   */
+  'footprint.summary': channel<FootprintSummary>()(z.object({ host: hostName.optional(), caseRef: caseRef.optional() }).strict()),
 } as const;
 
 export const evidenceEvents = {

@@ -25,6 +25,7 @@ type EvidenceHandlers = Pick<
   | 'evidence.key-trust'
   | 'evidence.keys-trusted'
   | 'evidence.case-signature'
+  | 'footprint.summary'
 >;
 
 export function evidenceHandlers(core: Core): EvidenceHandlers {
@@ -55,5 +56,6 @@ export function evidenceHandlers(core: Core): EvidenceHandlers {
     'evidence.key-trust': (req) => evidence.signing.trust(req.path, req.name),
     'evidence.keys-trusted': async () => evidence.signing.listTrusted(),
     'evidence.case-signature': (req) => evidence.caseSignature(req.caseRef),
+    'footprint.summary': (req) => evidence.footprint({ ...(req.host !== undefined ? { host: req.host } : {}), ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}) }),
   };
 }

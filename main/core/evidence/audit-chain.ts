@@ -153,6 +153,20 @@ export class AuditLog {
     });
   }
 
+  /**
+   * Readable entries whose action is one of `actions`, from one chain (a case's, or null for the
+   * store's own) or from every chain, ordered by time then chain and seq; read row by row.
+   */
+  *withActions(actions: readonly string[], chain: { caseId: string | null } | 'every'): Generator<AuditEntry> {
+    const where = chain === 'every' ? '' : 'AND chain = ?';
+    const query = this.db.prepare<unknown[], EntryRow>(`SELECT * FROM audit_log WHERE action IN (SELECT value FROM json_each(?)) ${where} ORDER BY at, chain, seq`);
+    const params: unknown[] = chain === 'every' ? [JSON.stringify(actions)] : [JSON.stringify(actions), chainKey(chain.caseId)];
+    for (const row of query.iterate(...params)) {
+      const entry = rowToEntry(row);
+      if (!(entry instanceof UnreadableEntry)) yield entry;
+    }
+  }
+
   /** Every entry of a chain in order, without loading the chain into memory. */
   *iterate(caseId: string | null): Generator<AuditEntry | UnreadableEntry> {
     for (const row of this.all.iterate(chainKey(caseId))) yield rowToEntry(row);

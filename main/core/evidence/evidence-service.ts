@@ -15,6 +15,7 @@ import {
   PREVIEW_MAX_BYTES,
 } from '../../../shared/contract/evidence';
 import type { ActingExaminer, ArtifactInfo, ArtifactKind, AuditEntry, CaseInfo, VerifyReport } from '../../../shared/domain/evidence';
+import type { FootprintSummary } from '../../../shared/domain/footprint';
 import type { AuditFn } from '../audit-fn';
 import type { ArtifactWriterPort, EvidencePort, NewArtifact } from './port';
 import { type Clock, isoNow } from '../clock';
@@ -32,6 +33,7 @@ import { discardStaged, readBundle } from './bundle-import';
 import { wellFormed } from './canonical-json';
 import { CaseStore, caseRecord } from './case-store';
 import { BundleSigning } from './signing';
+import { FOOTPRINT_ACTIONS, footprintByHost } from './footprint';
 import { drydockVersion } from './drydock-version';
 import { writeNewFile } from './new-file';
 import { caseLabel, describeProblem, verifyStore } from './verify';
@@ -390,6 +392,18 @@ export class EvidenceService implements EvidencePort {
     const kase = this.selectCase(caseRef);
     if (kase.readOnly) throw new DrydockFailure('conflict', `${caseLabel(kase)} is read-only (imported from a bundle); notes cannot be added to it`);
     return this.append(kase.id, 'note.added', { text: note });
+  }
+
+  /**
+   * What Drydock did on each host (helpers created and removed, the helper image loaded, quarantine
+   * networks, pause, commit, stop, start...), read from the audit log: of one case's chain when
+   * `caseRef` is given, else of every chain in the store; `host` keeps that host only.
+   * @throws DrydockFailure 'not-found' for a caseRef that names no case.
+   */
+  async footprint(request: { host?: string; caseRef?: string } = {}): Promise<FootprintSummary> {
+    const kase = request.caseRef !== undefined ? this.cases.resolve(request.caseRef) : undefined;
+    const entries = this.log.withActions(FOOTPRINT_ACTIONS, kase ? { caseId: kase.id } : 'every');
+    return { caseId: kase?.id ?? null, hosts: footprintByHost(entries, request.host) };
   }
 
   // ---- verification, exports -----------------------------------------------------------------

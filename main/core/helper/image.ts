@@ -83,12 +83,17 @@ async function resolve(docker: Dockerode, options: Options): Promise<HelperImage
   const sha256 = hash.digest('hex');
   const engineError = /"error(?:Detail)?"\s*:\s*(?:\{[^}]*"message"\s*:\s*)?"([^"]*)"/.exec(progress)?.[1];
   if (engineError) throw new DrydockFailure('engine', `Host ${host} refused the capture helper image: ${engineError}`, { host, detail: progress.slice(0, 2000) });
+  // From here the engine has taken the image: a refusal below leaves it on the host, so it is audited.
+  const loadFailed = (failure: DrydockFailure, imageId: string): DrydockFailure => {
+    options.audit('capture.helper-image-load-failed', { host, image: bundle.tag, imageId, bundleSha256: sha256, bytes, error: failure.message });
+    return failure;
+  };
   if (sha256 !== bundle.sha256) {
-    throw new DrydockFailure('integrity', `The capture helper bundle ${bundle.tarPath} does not match its manifest (sha256 ${sha256}, expected ${bundle.sha256}); rebuild it`, { host });
+    throw loadFailed(new DrydockFailure('integrity', `The capture helper bundle ${bundle.tarPath} does not match its manifest (sha256 ${sha256}, expected ${bundle.sha256}); rebuild it`, { host }), '');
   }
   const after = await inspectImage(docker, bundle.tag);
   if (after?.Id !== bundle.imageId) {
-    throw new DrydockFailure('engine', `After loading, host ${host} reports image ${after?.Id ?? 'none'} for ${bundle.tag}, expected ${bundle.imageId}`, { host });
+    throw loadFailed(new DrydockFailure('engine', `After loading, host ${host} reports image ${after?.Id ?? 'none'} for ${bundle.tag}, expected ${bundle.imageId}`, { host }), after?.Id ?? '');
   }
   options.audit('capture.helper-image-loaded', {
     host,

@@ -96,7 +96,13 @@ export class HelperLedger {
       imageId = inspect.Image;
       name = inspect.Name.replace(/^\//, '');
     } catch (err) {
-      await container.remove({ force: true }).catch(() => undefined);
+      // Created but never recorded: undo it, and say so in the audit log (it was on the host).
+      const removed = await container.remove({ force: true }).then(
+        () => 'removed again',
+        (removeErr: unknown) => `removing it again failed too: ${removeErr instanceof Error ? removeErr.message : String(removeErr)}`,
+      );
+      const why = err instanceof Error ? err.message : String(err);
+      this.deps.audit('helper.create-undone', { host, containerId: container.id, purpose: meta.purpose, target: meta.target, reason: `could not be inspected after creation (${why}); ${removed}` }, meta.caseId);
       throw err;
     }
     const createdAt = this.deps.clock.now().toISOString();

@@ -100,14 +100,14 @@ export type NetworkRemoval = 'removed' | 'absent' | 'in-use';
  * also matches stopped containers, whose endpoint exists only as configuration: those count as
  * users too, else their next start would fail. Call under the host lock.
  */
-export async function removeQuarantineNetworkIfUnused(ctx: Pick<StepContext, 'docker' | 'engine' | 'networkName'>): Promise<{ result: NetworkRemoval; users: number }> {
+export async function removeQuarantineNetworkIfUnused(ctx: Pick<StepContext, 'docker' | 'engine' | 'networkName'>): Promise<{ result: NetworkRemoval; users: number; networkId?: string }> {
   const network = await find(ctx, ctx.networkName);
   if (!network || network.Labels?.[QUARANTINE_NETWORK_LABEL] === undefined) return { result: 'absent', users: 0 };
   const users = await ctx.engine(`listing containers on ${ctx.networkName}`, () => ctx.docker.listContainers({ all: true, filters: { network: [network.Id] } }));
   if (users.length) return { result: 'in-use', users: users.length };
   try {
     await ctx.docker.getNetwork(network.Id).remove();
-    return { result: 'removed', users: 0 };
+    return { result: 'removed', users: 0, networkId: network.Id };
   } catch (err) {
     if (isStatus(err, 404)) return { result: 'absent', users: 0 };
     // Another process attached a container between the check and the removal.

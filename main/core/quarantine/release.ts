@@ -133,8 +133,11 @@ export async function restartIfQuarantineStopped(ctx: StepContext): Promise<Step
 /** Removes the quarantine network when this quarantine used it and nothing else does any more. */
 export async function removeNetworkIfUnused(ctx: StepContext): Promise<StepOutcome> {
   if (!ctx.record.quarantineNetwork) return { state: 'skipped', detail: `skipped: the quarantine did not use ${ctx.networkName}` };
-  const { result, users } = await ctx.hostLock.run(ctx.host, () => removeQuarantineNetworkIfUnused(ctx));
-  if (result === 'removed') return { state: 'done', detail: `Removed ${ctx.networkName}: no container uses it any more` };
+  const { result, users, networkId } = await ctx.hostLock.run(ctx.host, () => removeQuarantineNetworkIfUnused(ctx));
+  if (result === 'removed') {
+    ctx.audit('quarantine.network-removed', { network: ctx.networkName, networkId: networkId ?? '' });
+    return { state: 'done', detail: `Removed ${ctx.networkName}: no container uses it any more` };
+  }
   if (result === 'absent') return { state: 'skipped', detail: `skipped: ${ctx.networkName} is already gone` };
   return { state: 'skipped', detail: `skipped: ${ctx.networkName} kept, ${users} other container${users === 1 ? '' : 's'} still on it` };
 }

@@ -54,6 +54,8 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
   const [busy, setBusy] = useState<null | 'refresh' | 'record'>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [flashing, setFlashing] = useState<ReadonlySet<string>>(new Set());
+  // Drydock's own helper containers are not the host's: hidden unless asked for, then greyed.
+  const [showHelpers, setShowHelpers] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
   const hostStatus = status.get(host);
   const hostState = hostStatus?.state;
@@ -72,8 +74,8 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
     // A read-only or closed current case is left alone: the examiner records into a case of their own.
     const record = !recordedThisSession.has(host) && !caseReadOnly;
     if (record) recordedThisSession.add(host);
-    void client.invoke('inventory.list', { host, record }).then(apply);
-  }, [client, host, hostState, apply, epoch, caseReadOnly]);
+    void client.invoke('inventory.list', { host, record, includeHelpers: showHelpers }).then(apply);
+  }, [client, host, hostState, apply, epoch, caseReadOnly, showHelpers]);
 
   useEffect(() => {
     const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -111,30 +113,31 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
   const visible = useMemo(
     () =>
       sortRows(
-        [...rows.values()].filter((r) => (!flaggedOnly || r.container.risks.length > 0) && matchesFilter(r, filter)),
+        [...rows.values()].filter((r) => (showHelpers || r.container.helper !== true) && (!flaggedOnly || r.container.risks.length > 0) && matchesFilter(r, filter)),
         sort,
       ),
-    [rows, flaggedOnly, filter, sort],
+    [rows, flaggedOnly, filter, sort, showHelpers],
   );
   const counts = useMemo(() => {
-    const live = [...rows.values()].filter((r) => !r.removed);
+    // Counts describe the host: Drydock's helpers are never among them.
+    const live = [...rows.values()].filter((r) => !r.removed && r.container.helper !== true);
     return {
       total: live.length,
       running: live.filter((r) => r.container.state === 'running').length,
       flagged: live.filter((r) => r.container.risks.length > 0).length,
       critical: live.filter((r) => r.container.topSeverity === 'critical').length,
-      removed: rows.size - live.length,
+      removed: [...rows.values()].filter((r) => r.removed && r.container.helper !== true).length,
     };
   }, [rows]);
   const selected = selectedId ? (rows.get(selectedId) ?? null) : null;
 
   const list = async (record: boolean) => {
     setBusy(record ? 'record' : 'refresh');
-    const r = await client.invoke('inventory.list', { host, record });
+    const r = await client.invoke('inventory.list', { host, record, includeHelpers: showHelpers });
     setBusy(null);
     apply(r);
     if (r.ok && record)
-      notify.ok(`Inventory of ${host} (${r.value.containers.length} containers) recorded${r.value.stored ? ` as artifact ${r.value.stored.artifactId}` : ''}`);
+      notify.ok(`Inventory of ${host} (${r.value.containers.length} containers) recorded in case ${r.value.stored && currentCase?.id !== r.value.stored.caseId ? r.value.stored.caseId : (currentCase?.name ?? '')}`);
   };
   // "Processes…" takes the snapshot on arrival; "Capture…" only fills in the target (a capture runs a helper on the host).
   const open = (view: 'processes' | 'capture', c: ContainerSummary) => navigate(view, { host, container: displayName(c), ...(view === 'processes' ? { run: true } : {}) });
@@ -157,12 +160,16 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
           <input type="checkbox" checked={flaggedOnly} onChange={(e) => onFlaggedOnly(e.target.checked)} />
           Flagged only
         </label>
+        <label className="dd-check" title="Drydock's own short-lived containers (capture, sockets, export), recognised by the IDs Drydock recorded when it created them">
+          <input type="checkbox" checked={showHelpers} onChange={(e) => setShowHelpers(e.target.checked)} data-testid="show-helpers" />
+          Show Drydock helpers
+        </label>
         <span className="dd-inv-counts" data-testid="inventory-counts">
           <b>{counts.total}</b> containers · <b>{counts.running}</b> running ·{' '}
           <b className={counts.flagged ? 'dd-warn-text' : ''}>{counts.flagged}</b> flagged ·{' '}
           <b className={counts.critical ? 'dd-bad' : ''}>{counts.critical}</b> critical
           {counts.removed > 0 && <> · {counts.removed} removed</>}
-          {visible.length !== rows.size && <> · {visible.length} shown</>}
+          {visible.length !== counts.total + counts.removed && <> · {visible.length} shown</>}
         </span>
         <span className="dd-spacer" />
         <span className="dd-muted dd-small-text" data-testid="inventory-recorded">

@@ -75,6 +75,7 @@ export function InventoryTable({ rows, selectedId, flashing, sort, onSort, onSel
           const state = row.removed ? 'removed' : c.state;
           const classes = ['dd-inv-row', `dd-rowsev-${c.topSeverity ?? 'none'}`];
           if (row.removed) classes.push('dd-removed');
+          if (c.helper) classes.push('dd-inv-helper');
           if (c.id === selectedId) classes.push('dd-selected');
           if (flashing.has(c.id)) classes.push('dd-flash');
           return (
@@ -103,6 +104,11 @@ export function InventoryTable({ rows, selectedId, flashing, sort, onSort, onSel
               </td>
               <td className="dd-inv-name" title={visibleText(displayName(c), 400)}>
                 {visibleText(displayName(c), 80)}
+                {c.helper && (
+                  <span className="dd-helper-badge" title={`Created by Drydock${c.helperPurpose ? ` for ${visibleText(c.helperPurpose, 40)}` : ''}; not part of the host and never scored`}>
+                    Drydock helper
+                  </span>
+                )}
                 {c.compose && (
                   <span className="dd-muted dd-small-text"> {visibleText(`${c.compose.project}/${c.compose.service}`, 60)}</span>
                 )}

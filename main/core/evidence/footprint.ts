@@ -1,0 +1,119 @@
+import type { AuditEntry } from '../../../shared/domain/evidence';
+import type { FootprintAction, FootprintObjectKind, HostFootprint } from '../../../shared/domain/footprint';
+
+// Which audit entries are footprint: actions that created, changed or removed something on a host.
+// Each capability audits its engine calls with `host` in the details; this table reads them back.
+
+type Details = Record<string, unknown>;
+
+interface Rule {
+  kind: FootprintObjectKind;
+  object(d: Details): unknown;
+  summary(d: Details): string;
+  /** Steps audit skipped outcomes too: those touched nothing. */
+  applies?(d: Details): boolean;
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+const container = (d: Details): string => text(d.containerName) || text(d.containerId).slice(0, 12);
+const done = (d: Details): boolean => d.outcome === 'done';
+
+const QUARANTINE_STEPS: Record<string, string> = {
+  isolate: 'isolated container {c} (networks changed)',
+  pause: 'paused container {c}',
+  snapshot: 'committed container {c} to a forensic image',
+  stop: 'stopped container {c}',
+  'release.networks': 'reconnected container {c} to its networks',
+  'release.unpause': 'unpaused container {c}',
+  'release.start': 'started container {c} again',
+};
+
+const RULES: Record<string, Rule> = {
+  'helper.created': {
+    kind: 'container',
+    object: (d) => d.containerId,
+    summary: (d) => `created helper container ${text(d.name)} (${text(d.purpose)})`,
+  },
+  'helper.removed': {
+    kind: 'container',
+    object: (d) => d.containerId,
+    summary: (d) => `removed helper container ${text(d.name)} (${text(d.purpose)}): ${text(d.reason)}`,
+  },
+  'helper.create-undone': {
+    kind: 'container',
+    object: (d) => d.containerId,
+    summary: (d) => `created and removed again a helper container (${text(d.purpose)}): ${text(d.reason)}`,
+  },
+  'capture.helper-image-loaded': {
+    kind: 'image',
+    object: (d) => d.imageId,
+    summary: (d) => `loaded the helper image ${text(d.image)}${d.replaced ? ` (replacing ${text(d.replaced).slice(0, 19)})` : ''}`,
+  },
+  'capture.helper-image-load-failed': {
+    kind: 'image',
+    object: (d) => d.imageId,
+    summary: (d) => `loaded the helper image ${text(d.image)}, then refused it: ${text(d.error)}`,
+  },
+  'quarantine.network-created': {
+    kind: 'network',
+    object: (d) => d.networkId,
+    summary: (d) => `created quarantine network ${text(d.network)}${d.replacedNetworkId ? ` (replacing ${text(d.replacedNetworkId).slice(0, 12)})` : ''}`,
+  },
+  'quarantine.network-removed': {
+    kind: 'network',
+    object: (d) => d.networkId,
+    summary: (d) => `removed quarantine network ${text(d.network)}`,
+  },
+  ...Object.fromEntries(
+    Object.entries(QUARANTINE_STEPS).flatMap(([step, what]): [string, Rule][] => [
+      [
+        `quarantine.${step}`,
+        {
+          kind: step === 'snapshot' ? 'image' : 'container',
+          object: (d) => (step === 'snapshot' ? ((d.facts as Details | undefined)?.imageId ?? '') : d.containerId),
+          summary: (d) => what.replace('{c}', container(d)),
+          applies: done,
+        },
+      ],
+      [
+        `quarantine.${step}-failed`,
+        {
+          kind: 'container',
+          object: (d) => d.containerId,
+          summary: (d) => `tried: ${what.replace('{c}', container(d))}, failed (it may have changed part): ${text(d.error)}`,
+        },
+      ],
+    ]),
+  ),
+};
+
+/** The audit actions that are footprint (for the query that reads them). */
+export const FOOTPRINT_ACTIONS: readonly string[] = Object.keys(RULES);
+
+/**
+ * Groups footprint entries by the host named in their details (entries naming none are left out),
+ * hosts sorted by name, each host's actions in the order given (oldest first from the query).
+ * `host`, when given, keeps that host only.
+ */
+export function footprintByHost(entries: Iterable<AuditEntry>, host?: string): HostFootprint[] {
+  const hosts = new Map<string, FootprintAction[]>();
+  for (const entry of entries) {
+    const rule = RULES[entry.action];
+    const where = text(entry.details.host);
+    if (!rule || !where || (host !== undefined && where !== host)) continue;
+    if (rule.applies && !rule.applies(entry.details)) continue;
+    const list = hosts.get(where) ?? [];
+    hosts.set(where, list);
+    list.push({
+      at: entry.at,
+      action: entry.action,
+      objectKind: rule.kind,
+      objectId: text(rule.object(entry.details)),
+      summary: rule.summary(entry.details),
+      examiner: entry.examiner,
+      caseId: entry.caseId,
+      seq: entry.seq,
+    });
+  }
+  return [...hosts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, actions]) => ({ host: name, actions }));
+}
