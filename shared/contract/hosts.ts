@@ -52,4 +52,6 @@ export const hostChannels = {
 
 export const hostEvents = {
   'host.status': event<HostStatus>(),
+  /** A profile was saved or removed (from any window, the CLI's core or an import): views re-read the list. */
+  'hosts.changed': event<{ name: string; change: 'added' | 'removed' }>(),
 } as const;

@@ -40,6 +40,7 @@ export class HostService {
   private readonly connections = new Map<string, EngineConnection>();
   private readonly engineListeners = new Set<EngineListener>();
   private readonly resyncListeners = new Set<ResyncListener>();
+  private readonly resolutions = new Map<string, HostResolution>();
 
   constructor(private readonly deps: HostServiceDeps) {
     this.profiles = new HostProfiles(deps.db);
@@ -57,15 +58,34 @@ export class HostService {
    */
   resolve(ref: string | undefined): HostResolution {
     const resolution = resolveHost(this.book(), this.environment(), ref);
-    this.deps.audit('host.resolved', {
-      host: resolution.profile.name,
-      url: resolution.profile.url,
-      source: resolution.source,
-      ...(resolution.context !== undefined ? { context: resolution.context } : {}),
-      reason: resolution.reason,
-      profileCreated: resolution.created,
-    });
+    this.resolutions.set(resolution.profile.name, resolution);
+    this.auditResolution(resolution);
     return resolution;
+  }
+
+  /**
+   * Writes how a host was chosen into the audit log (of `caseId`, else the current case): used again
+   * when the acquisition that follows opens an ad-hoc case, so that case's own chain says which
+   * engine it came from and why.
+   */
+  auditResolution(resolution: HostResolution, caseId?: string): void {
+    this.deps.audit(
+      'host.resolved',
+      {
+        host: resolution.profile.name,
+        url: resolution.profile.url,
+        source: resolution.source,
+        ...(resolution.context !== undefined ? { context: resolution.context } : {}),
+        reason: resolution.reason,
+        profileCreated: resolution.created,
+      },
+      caseId,
+    );
+  }
+
+  /** The last resolution of this process that chose `host`, if any. */
+  lastResolution(host: string): HostResolution | undefined {
+    return this.resolutions.get(host);
   }
 
   /**
@@ -139,13 +159,17 @@ export class HostService {
     const profile = this.toProfile(input);
     this.profiles.insert(profile);
     this.deps.audit('host.added', { host: profile.name, url: profile.url, kind: profile.kind, ...(profile.tls ? { tlsVerify: profile.tls.verify } : {}) });
+    this.deps.events.emit('hosts.changed', { name: profile.name, change: 'added' });
     return profile;
   }
 
   async remove(name: string): Promise<{ removed: boolean }> {
     await this.disconnect(name);
     const removed = this.profiles.delete(name);
-    if (removed) this.deps.audit('host.removed', { host: name });
+    if (removed) {
+      this.deps.audit('host.removed', { host: name });
+      this.deps.events.emit('hosts.changed', { name, change: 'removed' });
+    }
     return { removed };
   }
 

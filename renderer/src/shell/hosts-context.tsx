@@ -37,7 +37,18 @@ export function HostsProvider({ children }: { children: ReactNode }) {
     ([list, states]: [Result<HostProfile[]>, Result<HostStatus[]>]) => {
       if (list.ok) setProfiles(list.value);
       else notify.error(list.error, 'Loading host profiles');
-      if (states.ok) setStatus(new Map(states.value.map((s) => [s.name, s])));
+      // A status event may overtake this response (a host connected while the list was read):
+      // keep whichever of the two is newer.
+      if (states.ok)
+        setStatus(
+          (prev) =>
+            new Map(
+              states.value.map((s) => {
+                const seen = prev.get(s.name);
+                return [s.name, seen && seen.since >= s.since ? seen : s];
+              }),
+            ),
+        );
       setLoaded(true);
     },
     [notify],
@@ -56,6 +67,10 @@ export function HostsProvider({ children }: { children: ReactNode }) {
       }),
     [client],
   );
+
+  // A host saved or removed elsewhere (another window, the core, a context import) after this page
+  // loaded: re-read the list, or the header and the views would not know the host until a reload.
+  useEffect(() => client.on('hosts.changed', () => void reload()), [client, reload]);
 
   const value = useMemo(() => ({ profiles, status, loaded, reload }), [profiles, status, loaded, reload]);
   return <HostsContext.Provider value={value}>{children}</HostsContext.Provider>;
