@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Download, Page } from 'playwright-core';
-import { startTestCore, type TestCore } from '../helpers/docker';
+import { required, startTestCore, type TestCore } from '../helpers/docker';
 import { screenshotDir, startUi, type UiHarness } from './harness';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -45,6 +45,11 @@ describe('Files out: exports download in the browser through a short-lived URL',
     assert.match(got.suggestedFilename(), /^[A-Za-z0-9._-]+\.json$/);
     assert.equal(sha256(await got.path()), artifact.sha256);
     await view.getByTestId('save-result').waitFor();
+    // The result goes under the button, which keeps its height (it once sat beside it, stretched tall).
+    const buttonBox = required(await button.boundingBox(), 'the Download button is on screen');
+    const resultBox = required(await view.getByTestId('save-result').boundingBox(), 'the save result is on screen');
+    assert.ok(resultBox.y >= buttonBox.y + buttonBox.height, `the result (top ${resultBox.y}) is below the button (bottom ${buttonBox.y + buttonBox.height})`);
+    assert.ok(buttonBox.height < 40, `the button keeps its height (${buttonBox.height}px)`);
     await ui.screenshot('download-artifact');
     // The link worked once: fetched again, the bridge no longer knows it.
     const url = got.url();

@@ -27,8 +27,10 @@ export function SaveButton({ request, label, disabled }: { request: SaveRequest;
     if (!r.value.cancelled) setSaved(r.value);
   };
 
+  // One block: the button on its own line at its natural height, what was saved (or the error)
+  // below it at full width, whatever row the caller puts the block in.
   return (
-    <>
+    <div className="dd-save">
       <button type="button" className="dd-primary" onClick={() => void run()} disabled={busy || disabled} data-testid="save-button">
         {busy ? 'Preparing…' : `${verb} ${label}${client.transport === 'electron' ? '…' : ''}`}
       </button>
@@ -39,6 +41,6 @@ export function SaveButton({ request, label, disabled }: { request: SaveRequest;
           <span className="dd-mono dd-small-text">sha256 {saved.sha256}</span>
         </div>
       )}
-    </>
+    </div>
   );
 }
