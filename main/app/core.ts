@@ -1,3 +1,4 @@
+import type { EventPayloadOf } from '../../shared/contract';
 import { ExaminerIdentity } from '../core/examiner';
 import { systemClock, type Clock } from '../core/clock';
 import { EventHub } from '../core/event-hub';
@@ -18,6 +19,9 @@ import { NetworkService } from '../core/network/network-service';
 import { quarantineSchema } from '../core/quarantine/schema';
 import { QuarantineRecordStore } from '../core/quarantine/record-store';
 import { QuarantineService } from '../core/quarantine/quarantine-service';
+import { LogsService } from '../core/logs/logs-service';
+import { journalSchema } from '../core/journal/schema';
+import { JournalService } from '../core/journal/journal-service';
 
 export interface CoreOptions {
   /** The store directory: SQLite database and content-addressed blobs. */
@@ -50,10 +54,14 @@ export interface Core {
   readonly capture: CaptureService;
   readonly network: NetworkService;
   readonly quarantine: QuarantineService;
+  /** Container logs acquired as evidence. */
+  readonly logs: LogsService;
+  /** Every engine event of a connected host, journaled per host, with its gaps. */
+  readonly journal: JournalService;
   close(): Promise<void>;
 }
 
-const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema, captureSchema, quarantineSchema, driftSchema, helperSchema];
+const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema, captureSchema, quarantineSchema, driftSchema, helperSchema, journalSchema];
 
 export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
@@ -64,6 +72,9 @@ export function createCore(options: CoreOptions): Core {
   const audit = evidence.auditFn();
   const helpers = new HelperLedger({ db, audit, clock });
   const hosts = new HostService({ db, clock, events, audit });
+  // Built right after the hosts, so it hears every connection from the first one on.
+  const journal = new JournalService({ db, hosts, events, clock, audit });
+  const logs = new LogsService({ hosts, evidence, clock });
   const quarantineRecords = new QuarantineRecordStore(db);
   const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor, helpers });
   const drift = new DriftService({ db, hosts, evidence, events, clock, audit, helpers });
@@ -100,6 +111,13 @@ export function createCore(options: CoreOptions): Core {
     inventory,
     helpers,
   });
+  // An ad-hoc case opened by an acquisition records, in its own chain, how its host was chosen.
+  const unsubscribeAdHoc = events.subscribe((event, payload) => {
+    if (event !== 'evidence.adhoc-case-opened') return;
+    const opened = payload as EventPayloadOf<'evidence.adhoc-case-opened'>;
+    const resolution = hosts.lastResolution(opened.host);
+    if (resolution) hosts.auditResolution(resolution, opened.case.id);
+  });
   let closing: Promise<void> | undefined;
   return {
     storeDir: options.storeDir,
@@ -116,15 +134,19 @@ export function createCore(options: CoreOptions): Core {
     capture,
     network,
     quarantine,
+    logs,
+    journal,
     close() {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.
       closing ??= (async () => {
+        unsubscribeAdHoc();
         await quarantine.close();
         await network.close();
         await capture.close();
         await drift.close();
         await processes.close();
         inventory.close();
+        await journal.close();
         await hosts.close();
         evidence.close();
         db.close();

@@ -83,6 +83,12 @@ describe('the first hour: no profile, no case', () => {
       .map((l) => JSON.parse(l) as AuditEntry);
     const adHoc = audit.find((e) => e.action === 'case.adhoc-opened');
     assert.ok(adHoc, 'the ad-hoc case is in its own audit log');
+    const chosen = audit.find((e) => e.action === 'host.resolved');
+    assert.deepEqual(
+      [chosen?.details.host, chosen?.details.source, chosen?.details.url],
+      ['local', 'default-socket', 'unix:///var/run/docker.sock'],
+      "the case's own chain says which engine it came from and why",
+    );
     assert.ok(audit.every((e) => e.examiner === 'j.doe'), 'every entry names the examiner');
     const verify = drydock(store, ['evidence', 'verify'], { env });
     assert.equal(verify.code, 0, verify.err);
