@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { DriftEntry, DriftFileMeta, PreviewView } from '../../../../shared/domain/drift';
+import type { ArtifactInfo } from '../../../../shared/domain/evidence';
 import type { DrydockError } from '../../../../shared/result';
 import { bytes, utc } from '../../lib/format';
 import { useClient } from '../../shell/app-context';
@@ -33,7 +34,7 @@ function MetaCell({ meta, field }: { meta: DriftFileMeta | undefined; field: str
 }
 
 /** "Acquire this file": a file the scan only hashed (over a cap) fetched into the case now. */
-function AcquireButton({ entry, host, containerId, onAcquired }: { entry: DriftEntry; host: string; containerId: string; onAcquired: (artifactId: string) => void }) {
+function AcquireButton({ entry, host, containerId, onAcquired }: { entry: DriftEntry; host: string; containerId: string; onAcquired: (artifact: ArtifactInfo) => void }) {
   const client = useClient();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<DrydockError | null>(null);
@@ -42,7 +43,7 @@ function AcquireButton({ entry, host, containerId, onAcquired }: { entry: DriftE
     setError(null);
     const r = await client.invoke('drift.acquire', { host, container: containerId, path: entry.path, ...(entry.pathBase64 !== undefined ? { pathBase64: entry.pathBase64 } : {}) });
     setBusy(false);
-    if (r.ok) onAcquired(r.value.id);
+    if (r.ok) onAcquired(r.value);
     else setError(r.error);
   };
   return (
@@ -55,12 +56,24 @@ function AcquireButton({ entry, host, containerId, onAcquired }: { entry: DriftE
   );
 }
 
+/** What "Acquire this file" stored, and whether it is still the file the scan hashed. */
+function AcquiredNote({ artifact, scanned }: { artifact: ArtifactInfo; scanned: string | undefined }) {
+  const same = scanned === undefined ? undefined : scanned === artifact.sha256;
+  return (
+    <div className={same === false ? 'dd-warnbox' : 'dd-okbox'} data-testid="acquired-artifact" data-sha256={artifact.sha256}>
+      Acquired into the case at {utc(artifact.acquiredAt)} · {bytes(artifact.size)} · sha256 <span className="dd-mono dd-small-text">{artifact.sha256}</span>
+      {same === true && ' · the same bytes the scan hashed'}
+      {same === false && ' · differs from the hash the scan took: the file changed since the scan'}
+    </div>
+  );
+}
+
 /** One changed path: both sides' metadata, why it matters, and its bytes; a file only hashed can be acquired. */
 export function EntryDetail({ entry, imageId, host, containerId }: { entry: DriftEntry; imageId: string; host: string; containerId: string }) {
   const textual = entry.verdict === 'content-changed' && entry.container?.type === 'file' && !entry.container.executable;
   const [pane, setPane] = useState<Pane>(textual ? 'diff' : entry.container?.executable === 'elf' ? 'hex' : 'text');
-  const [acquiredId, setAcquiredId] = useState<string | undefined>(undefined);
-  const artifactId = entry.content.artifactId ?? acquiredId;
+  const [acquired, setAcquired] = useState<ArtifactInfo | undefined>(undefined);
+  const artifactId = entry.content.artifactId ?? acquired?.id;
   const acquirable = !artifactId && entry.container?.type === 'file' && (entry.content.state === 'over-cap' || entry.content.state === 'not-read' || entry.content.state === 'failed');
   return (
     <div className="dd-panel dd-drift-detail" data-path={entry.path}>
@@ -102,9 +115,9 @@ export function EntryDetail({ entry, imageId, host, containerId }: { entry: Drif
         Contents: {entry.content.state}
         {entry.content.artifactId ? ` · artifact ${entry.content.artifactId}` : ''}
         {entry.content.note ? ` · ${visibleText(entry.content.note, 300)}` : ''}
-        {acquiredId ? ` · acquired now as artifact ${acquiredId}` : ''}
       </div>
-      {acquirable && <AcquireButton entry={entry} host={host} containerId={containerId} onAcquired={setAcquiredId} />}
+      {acquirable && <AcquireButton entry={entry} host={host} containerId={containerId} onAcquired={setAcquired} />}
+      {acquired && <AcquiredNote artifact={acquired} scanned={entry.container?.sha256} />}
       {artifactId && (
         <>
           <div className="dd-actions" role="tablist">
