@@ -32,6 +32,10 @@ export interface DrydockError {
   container?: string;
   /** Lower-level cause (errno, engine message), for the detail pane and logs. */
   detail?: string;
+  /** kind 'internal' only: the ID under which the error's stack was written to the error log. */
+  errorId?: string;
+  /** kind 'internal' only: the log file (absolute path on the machine running the core) that holds it. */
+  logFile?: string;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: DrydockError };

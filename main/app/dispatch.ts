@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { channels, isChannelName, type ChannelName, type ParsedRequestOf, type ResponseOf } from '../../shared/contract';
-import type { Result } from '../../shared/result';
-import { toDrydockError } from '../core/errors';
+import type { DrydockError, Result } from '../../shared/result';
+import { DrydockFailure, toDrydockError } from '../core/errors';
+import type { ErrorLog } from './error-log';
 
 export type Handler<C extends ChannelName> = (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 export type Handlers = { [C in ChannelName]: Handler<C> };
@@ -10,9 +11,11 @@ export type Dispatch = (channel: unknown, payload: unknown) => Promise<Result<un
 
 /**
  * The single entry from every transport: the channel must be in the contract and the payload must
- * pass its schema before any core code runs. Expected failures come back as values.
+ * pass its schema before any core code runs. Expected failures (DrydockFailure) come back as
+ * values; anything else thrown is a bug: with `options.errorLog` its stack is written there and the
+ * 'internal' error value carries `errorId` and `logFile`.
  */
-export function createDispatcher(handlers: Handlers): Dispatch {
+export function createDispatcher(handlers: Handlers, options: { errorLog?: ErrorLog } = {}): Dispatch {
   return async (channel, payload) => {
     if (!isChannelName(channel)) {
       return { ok: false, error: { kind: 'invalid-input', message: `Unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}` } };
@@ -26,9 +29,20 @@ export function createDispatcher(handlers: Handlers): Dispatch {
       const handler = handlers[channel] as (request: unknown) => Promise<unknown> | unknown;
       return { ok: true, value: await handler(parsed.data) };
     } catch (err) {
-      return { ok: false, error: toDrydockError(err) };
+      const error = toDrydockError(err);
+      if (err instanceof DrydockFailure || !options.errorLog) return { ok: false, error };
+      return { ok: false, error: logInternal(options.errorLog, err, error, channel) };
     }
   };
+}
+
+/** Writes an internal error's stack to the log; a log that cannot be written is said in the message. */
+export function logInternal(log: ErrorLog, err: unknown, error: DrydockError, channel?: string): DrydockError {
+  try {
+    return { ...error, ...log.record(err, channel !== undefined ? { channel } : {}) };
+  } catch (logErr) {
+    return { ...error, message: `${error.message} (its stack could not be written to ${log.file}: ${logErr instanceof Error ? logErr.message : String(logErr)})` };
+  }
 }
 
 export function describeIssues(error: z.ZodError): string {

@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EventName } from '../../shared/contract';
 import type { HostResolution } from '../../shared/domain/hosts';
+import type { DrydockError } from '../../shared/result';
 import type { Core } from '../app/core';
 import { CliError, type CliCommand, type CliContext, type CliIo } from './command';
 import { COMMANDS } from './commands';
@@ -65,21 +67,25 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
     return 0;
   }
   // Loaded here, not at the top: `drydock --help` and usage errors never pay for the core.
-  const [{ createCore }, { createDispatcher }, { createHandlers }, { DrydockFailure }, { defaultStoreDir }] = await Promise.all([
+  const [{ createCore }, { createDispatcher, logInternal }, { createHandlers }, { DrydockFailure, toDrydockError }, { defaultStoreDir }, { ErrorLog }] = await Promise.all([
     import('../app/core'),
     import('../app/dispatch'),
     import('../app/handlers'),
     import('../core/errors'),
     import('../core/store/default-dir'),
+    import('../app/error-log'),
   ]);
+  const storeDir = typeof values.store === 'string' ? values.store : defaultStoreDir();
+  // Internal errors keep their stacks in the store's logs/ (the bridge of `serve` dispatches through this too).
+  const errorLog = new ErrorLog(path.join(storeDir, 'logs'));
   let core: Core;
   try {
-    core = createCore({ storeDir: typeof values.store === 'string' ? values.store : defaultStoreDir(), ...(typeof values.examiner === 'string' ? { examiner: values.examiner } : {}) });
+    core = createCore({ storeDir, ...(typeof values.examiner === 'string' ? { examiner: values.examiner } : {}) });
   } catch (err) {
     io.err(`drydock: ${safeText(err instanceof Error ? err.message : String(err))}`);
     return err instanceof DrydockFailure ? (EXIT_BY_KIND[err.kind] ?? 1) : 1;
   }
-  const dispatch = createDispatcher(createHandlers(core));
+  const dispatch = createDispatcher(createHandlers(core), { errorLog });
   const events = (listener: (event: EventName, payload: unknown) => void) => core.events.subscribe(listener);
   let onSigint: () => void = () => undefined;
   const interrupted = new Promise<void>((resolve) => {
@@ -95,7 +101,7 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
       const result = await dispatch(channel, request);
       if (!result.ok) {
         const where = [result.error.host && `host ${result.error.host}`, result.error.container && `container ${result.error.container}`].filter(Boolean).join(', ');
-        throw new CliError(`${result.error.message}${where && !result.error.message.includes(result.error.host ?? '\0') ? ` (${where})` : ''}`, EXIT_BY_KIND[result.error.kind] ?? 1, result.error);
+        throw new CliError(`${result.error.message}${where && !result.error.message.includes(result.error.host ?? '\0') ? ` (${where})` : ''}${internalRef(result.error)}`, EXIT_BY_KIND[result.error.kind] ?? 1, result.error);
       }
       return result.value as never;
     },
@@ -125,13 +131,21 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
       io.err(`drydock ${command.path.join(' ')}: ${safeText(err.message)}`);
       return err.exitCode;
     }
-    io.err(`drydock ${command.path.join(' ')}: internal error: ${safeText(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
+    // A bug in the command itself: its stack goes to the error log, the terminal gets its ID.
+    const logged = logInternal(errorLog, err, toDrydockError(err));
+    if (ctx.json) io.out(JSON.stringify({ ok: false, error: logged }));
+    io.err(`drydock ${command.path.join(' ')}: ${safeText(logged.message)}${internalRef(logged)}`);
     return 70;
   } finally {
     unsubscribeAdHoc();
     process.removeListener('SIGINT', onSigint);
     await core.close();
   }
+}
+
+/** For an internal error: where its stack is (" — error ID E-…, its stack is in FILE"); '' otherwise. */
+function internalRef(error: DrydockError): string {
+  return error.errorId !== undefined ? ` — error ID ${error.errorId}, its stack is in ${error.logFile ?? 'the error log'}` : '';
 }
 
 /**

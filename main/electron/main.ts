@@ -5,6 +5,7 @@ import { safeFilename, saveRequest } from '../../shared/contract/save';
 import { createCore, type Core } from '../app/core';
 import { trackClientWatches, type ClientWatches } from '../app/client-watches';
 import { createDispatcher } from '../app/dispatch';
+import { ErrorLog } from '../app/error-log';
 import { createHandlers } from '../app/handlers';
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from './app-protocol';
 
@@ -83,7 +84,8 @@ void app.whenReady().then(() => {
   serveRenderer(path.join(packageRoot, 'dist', 'renderer'));
   const binding = electronSqliteBinding();
   core = createCore({ storeDir: path.join(app.getPath('userData'), 'evidence-store'), ...(binding ? { nativeBinding: binding } : {}) });
-  dispatch = trackClientWatches(createDispatcher(createHandlers(core)));
+  // Internal errors keep their stacks in the app's data directory; the UI shows the ID that finds one.
+  dispatch = trackClientWatches(createDispatcher(createHandlers(core), { errorLog: new ErrorLog(path.join(app.getPath('userData'), 'logs')) }));
   ipcMain.handle('drydock:invoke', async (event, channel: unknown, request: unknown) => {
     if (!trustedSender(event) || !dispatch) return { ok: false, error: { kind: 'permission-denied', message: 'IPC from an untrusted frame' } };
     return dispatch.dispatch(WINDOW_CLIENT, channel, request);
