@@ -136,7 +136,7 @@ export function classifyEntry(input: ClassifyInput): DriftReason[] {
       add('change', 'low', 'listed by the engine but gone by the time it was read (changing while scanned)');
       break;
     case 'unread':
-      add('change', 'info', 'not read: the scan stopped before reaching it');
+      add('change', 'info', 'not read: the scan stopped before reaching it, or it was past the scan\'s archive-request limit (see the limitations)');
       break;
     case 'unknown':
       add('change', 'low', 'listed by the engine; the image side could not be compared');

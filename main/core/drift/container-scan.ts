@@ -12,13 +12,13 @@ import { compareEntry } from './compare';
 import { configDrift, type ConfigFacts } from './config-drift';
 import { readRoot, type ContainerFile } from './container-read';
 import { MAX_CHANGES, readChangeList, statPath, type EngineChange } from './engine-changes';
-import { planReads } from './fetch-plan';
+import { planReads, rootOf } from './fetch-plan';
 import type { ImageFile, ImageIndexStore } from './image-index';
 import type { IndexBuilds } from './index-builds';
 import { blindSpots } from './mounts-blind-spots';
 import { applyNoiseRules } from './noise-rules';
 import { apkFileOwners, diffPackages, dpkgListPackage, isPackageDatabase, PACKAGE_DATABASES, PACKAGE_DB_LIMIT, parsePackageDatabase, RPM_DATABASE } from './packages';
-import { isUnder, type PathText } from './path-text';
+import type { PathText } from './path-text';
 import { pairChanges } from './change-pairs';
 import { impliedDeletions, markMoves, MAX_IMPLIED_DELETIONS } from './moves';
 import type { StoreQueue } from './store-queue';
@@ -54,6 +54,13 @@ const ROOT_CONCURRENCY = 2;
 const SMALL_TEXT_LIMIT = 1024 * 1024;
 /** Files stored per container; past it (a package manager's worth of files) the rest are hashed only. */
 const MAX_STORED_FILES = 2000;
+/**
+ * Archive requests (reads and stats) per container. Without an image index, or in directories too
+ * big to read whole, each changed file is a request of its own: a change list of 100,000 files
+ * would keep the engine busy for many minutes (each request is a tar the engine builds, 10 ms or
+ * more). Past this the rest are reported unread, and said so.
+ */
+export const MAX_ARCHIVE_REQUESTS = 1000;
 /** Files up to this size are collected in memory and stored off the read path (StoreQueue). */
 const SMALL_FILE = 64 * 1024;
 /** Executables, scripts and credential files are stored up to this size by default (issue 11). */
@@ -127,6 +134,14 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
       wholeFilesystem: !!indexInfo && (inspect.Mounts ?? []).every((m) => m.Type === 'tmpfs'),
     });
     plannedRoots = plan.roots;
+    const rootReads = plan.roots.slice(0, MAX_ARCHIVE_REQUESTS);
+    const statReads = plan.statOnly.slice(0, MAX_ARCHIVE_REQUESTS - rootReads.length);
+    const skipped = plan.roots.length - rootReads.length + plan.statOnly.length - statReads.length;
+    if (skipped > 0) {
+      limitations.push(
+        `The changes needed ${plan.roots.length + plan.statOnly.length} archive requests, over the ${MAX_ARCHIVE_REQUESTS} made per container: the changed paths under the other ${skipped} were not read and are listed as unread`,
+      );
+    }
     progress('reading');
     const openStore = async (file: { text: { path: string; pathBase64?: string }; meta: DriftFileMeta; executable?: ExecutableKind }): Promise<ArtifactWriterPort | { skipped: DriftContent } | 'buffer'> => {
       const key = file.executable !== undefined || isCredentialPath(file.text.path);
@@ -147,7 +162,7 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
         const info = await writer.finish();
         return { state: 'stored', artifactId: info.id };
       });
-    await eachLimited(plan.roots, ROOT_CONCURRENCY, ctx.signal, async (root) => {
+    await eachLimited(rootReads, ROOT_CONCURRENCY, ctx.signal, async (root) => {
       await readRoot(container, root, {
         wanted: (path) => wanted.has(path),
         openStore,
@@ -164,7 +179,7 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
       });
       readRoots.add(root);
     });
-    for (const dir of plan.statOnly) {
+    for (const dir of statReads) {
       if (ctx.signal.aborted) throw new Error('cancelled');
       const meta = await statPath(container, dir, ctx.signal);
       statted.add(dir);
@@ -191,12 +206,14 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
   if (changes) {
     const owners = packageOwners(files);
     const paired = pairChanges(changes, files, (path) => (indexInfo ? ctx.index.lookup(imageId, path) : []));
+    // Looked up through each path's ancestors: a find over the roots per entry was quadratic.
+    const rootSet = new Set(plannedRoots);
     const implied = indexInfo ? impliedDeletions(paired, (dir, limit) => ctx.index.under(imageId, dir, limit)) : { pairs: [], truncated: [] };
     for (const dir of implied.truncated) limitations.push(`The deleted directory ${dir} held more than the ${MAX_IMPLIED_DELETIONS} files listed as deleted per report: the rest are not listed`);
     for (const { change, file, image: imageFile, impliedBy } of [...paired, ...implied.pairs]) {
       const text = file?.text ?? (imageFile ? imagePathText(imageFile) : { path: change.path });
       const containerMeta = file?.meta ?? stats.get(change.path);
-      const root = plannedRoots.find((r) => isUnder(change.path, r));
+      const root = rootOf(change.path, rootSet);
       const reached = root !== undefined ? readRoots.has(root) : statted.has(change.path);
       const unread = change.kind !== 'deleted' && !containerMeta && !reached;
       const compared = unread ? { verdict: 'unread' as const, differences: [] } : compareEntry(change.kind, containerMeta, imageMeta(imageFile));

@@ -1,6 +1,6 @@
 import type { DriftFileType } from '../../../shared/domain/drift';
 import type { EngineChange } from './engine-changes';
-import { ancestorsAndSelf, isLossy, isUnder, parentOf } from './path-text';
+import { ancestorsAndSelf, isLossy, parentOf } from './path-text';
 
 // Which archive requests read a container's changes. Each request costs the engine a tar of the
 // whole subtree, so a directory is read in one go only when the image has little under it (the
@@ -43,10 +43,16 @@ export function planReads(changes: readonly EngineChange[], facts: PlanFacts, bu
     const all = facts.cost('/');
     if (all.bytes <= budget.bytes && all.entries <= budget.entries) return { roots: ['/'], statOnly: [] };
   }
-  const ordered = [...kinds.keys()].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
-  const roots: string[] = [];
+  const depth = new Map<string, number>();
+  for (const path of kinds.keys()) depth.set(path, path.split('/').length);
+  const ordered = [...kinds.keys()].sort((a, b) => (depth.get(a) as number) - (depth.get(b) as number) || (a < b ? -1 : 1));
+  // Every root chosen so far, in order; one later found under a newer root is dropped at the end.
+  // Lookups go through the path's ancestors (its depth), never over the roots: a hostile change
+  // list of 100,000 files, each its own root, made this loop quadratic (minutes).
+  const chosenRoots: string[] = [];
+  const chosen = new Set<string>();
   const statOnly: string[] = [];
-  const covered = (path: string) => roots.some((r) => isUnder(path, r));
+  const covered = (path: string) => rootOf(path, chosen) !== undefined;
   const cheap = (dir: string) => {
     if (kinds.get(dir) === 'added') return true;
     const cost = facts.cost(dir);
@@ -55,26 +61,35 @@ export function planReads(changes: readonly EngineChange[], facts: PlanFacts, bu
   for (const path of ordered) {
     if (covered(path)) continue;
     const isDirectory = kinds.get(path) === 'modified' && facts.imageType(path) === 'directory';
-    let chosen: string | undefined;
+    let root: string | undefined;
     for (const candidate of ancestorsAndSelf(path)) {
       if (isLossy(candidate)) break;
       if (candidate === path ? !isDirectory || cheap(candidate) : kinds.has(candidate) && cheap(candidate)) {
-        chosen = candidate;
+        root = candidate;
         break;
       }
     }
-    if (!chosen && isLossy(path)) {
+    if (!root && isLossy(path)) {
       // Text with U+FFFD cannot be asked for by name: read the nearest ancestor that can.
       let dir = parentOf(path);
       while (isLossy(dir) && dir !== '/') dir = parentOf(dir);
-      if (dir !== '/') chosen = dir;
+      if (dir !== '/') root = dir;
     }
-    if (chosen) {
-      for (let i = roots.length - 1; i >= 0; i--) if (isUnder(roots[i] as string, chosen)) roots.splice(i, 1);
-      roots.push(chosen);
+    if (root) {
+      chosen.add(root);
+      chosenRoots.push(root);
     } else if (isDirectory) {
       statOnly.push(path);
     }
   }
+  // A root under a later, shallower one (a lossy path's ancestor) is read with it.
+  const roots = chosenRoots.filter((r) => rootOf(parentOf(r), chosen) === undefined || r === '/');
   return { roots, statOnly: statOnly.filter((p) => !covered(p)) };
+}
+
+/** The root of `roots` that `path` lies under (itself included), found through its ancestors. */
+export function rootOf(path: string, roots: ReadonlySet<string>): string | undefined {
+  if (roots.has('/')) return '/';
+  for (const dir of ancestorsAndSelf(path)) if (roots.has(dir)) return dir;
+  return undefined;
 }
