@@ -337,6 +337,7 @@ export class CaptureSession {
   private async removeHelper(): Promise<void> {
     const container = this.container;
     if (!container) return;
+    // A failed removal is audited by the ledger (helper.remove-failed) and the sweeper takes the helper later.
     await this.deps.ledger.remove(this.deps.docker, this.info.host, container.id, 'capture ended').catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

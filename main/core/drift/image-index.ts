@@ -306,6 +306,7 @@ export async function buildImageIndex(docker: Dockerode, store: ImageIndexStore,
     store.discard(options.imageId);
     throw err;
   } finally {
+    // A failed removal is audited by the ledger (helper.remove-failed) and the sweeper takes the helper later.
     await options.helpers.remove(docker, options.host, helper.id, 'image index built').catch(() => undefined);
   }
 }

@@ -39,6 +39,11 @@ const RULES: Record<string, Rule> = {
     object: (d) => d.containerId,
     summary: (d) => `removed helper container ${text(d.name)} (${text(d.purpose)}): ${text(d.reason)}`,
   },
+  'helper.remove-failed': {
+    kind: 'container',
+    object: (d) => d.containerId,
+    summary: (d) => `could not remove helper container ${text(d.name)} (${text(d.purpose)}), left for the sweeper: ${text(d.error)}`,
+  },
   'helper.create-undone': {
     kind: 'container',
     object: (d) => d.containerId,

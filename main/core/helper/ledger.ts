@@ -125,7 +125,12 @@ export class HelperLedger {
       await docker.getContainer(containerId).remove({ force: true, v: true });
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
-      if (status !== 404 && status !== 409) throw err;
+      if (status !== 404 && status !== 409) {
+        // Still on the host: said in the audit log (footprint), and left for the sweeper.
+        const row = this.row(containerId);
+        this.deps.audit('helper.remove-failed', { host, containerId, name: row?.name ?? '', purpose: row?.purpose ?? '', reason, error: err instanceof Error ? err.message : String(err) }, row?.case_id ?? undefined);
+        throw err;
+      }
     }
     this.removed(host, containerId, reason);
   }

@@ -101,6 +101,7 @@ export async function runHelper(docker: Dockerode, request: HelperRunRequest): P
     const timeout = new Promise<null>((resolve) => {
       timer = setTimeout(() => {
         timedOut = true;
+        // Gone already is fine: the forced removal below ends it either way.
         container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
         resolve(null);
       }, timeoutMs);
@@ -110,6 +111,7 @@ export async function runHelper(docker: Dockerode, request: HelperRunRequest): P
     return { exitCode: timedOut ? null : status, stdout: Buffer.concat(out), stderr: Buffer.concat(err), truncated, timedOut };
   } finally {
     if (timer) clearTimeout(timer);
+    // A failed removal is audited by the ledger (helper.remove-failed) and the sweeper takes the helper later.
     await request.ledger.remove(docker, request.host, container.id, 'run ended').catch(() => undefined);
   }
 }

@@ -154,6 +154,7 @@ async function exportImage(ctx: StepContext, evidence: SnapshotEvidence, caseId:
       stream,
     );
   } finally {
+    // A failed removal is audited by the ledger (helper.remove-failed) and the sweeper takes the helper later.
     await ctx.helpers.remove(docker, ctx.host, created.id, 'filesystem exported').catch(() => undefined);
   }
 }
