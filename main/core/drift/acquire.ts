@@ -28,6 +28,8 @@ export async function acquireFile(container: Dockerode.Container, target: PathTe
     openStore: async (file) => (pathBytes(file.text).equals(raw) && file.meta.type === 'file' ? open(file) : { skipped: { state: 'not-read' } }),
     storeBuffered: () => Promise.reject(new Error('acquire never buffers')),
     captureLimit: () => 0,
+    // The examiner asked for this file by name: no size limit but the artifact store's.
+    maxFileBytes: Number.POSITIVE_INFINITY,
     onFile: (file) => {
       if (file.raw.equals(raw)) found = file;
     },

@@ -36,6 +36,8 @@ export interface ReadHooks {
   /** The most bytes worth keeping in memory for parsing this path (0: none). */
   captureLimit(path: string, size: number): number;
   onFile(file: ContainerFile): void;
+  /** Regular files over this are not read (default MAX_READ_FILE_BYTES; an examiner's own acquire lifts it). */
+  maxFileBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -43,7 +45,18 @@ export interface RootRead {
   /** The root is gone from the container (deleted after the change list was read). */
   missing: boolean;
   files: ContainerFile[];
+  /** Entries whose names leave the requested path (absolute, '..', another top-level name): skipped, never written. */
+  refused: number;
+  /** Why the read stopped before the archive's end (a file over MAX_READ_FILE_BYTES), when it did. */
+  stopped?: string;
 }
+
+/**
+ * A regular file larger than this is not read: its header is recorded and the archive is closed
+ * there. Hashing streams every byte through the engine's connection; a hostile header claiming
+ * 2^40 bytes, or a 10 GiB sparse file, would hold the scan for hours.
+ */
+export const MAX_READ_FILE_BYTES = 4 * 1024 ** 3;
 
 /** Reads one root; a failure mid-stream throws after whatever was stored has been closed as incomplete. */
 export async function readRoot(container: Dockerode.Container, root: string, hooks: ReadHooks): Promise<RootRead> {
@@ -53,19 +66,30 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
   } catch (err) {
     // Engine 20.10's 404 for a missing path also reads "no such container - Could not find the file …".
     const message = engineMessage(err);
-    if ((err as { statusCode?: number }).statusCode === 404 && (/could not find the file/i.test(message) || !/no such container/i.test(message))) return { missing: true, files: [] };
+    if ((err as { statusCode?: number }).statusCode === 404 && (/could not find the file/i.test(message) || !/no such container/i.test(message))) return { missing: true, files: [], refused: 0 };
     throw err;
   }
   const files: ContainerFile[] = [];
   /** Hashes of this archive's regular files: a hardlink entry refers back to one of them. */
   const hashes = new Map<string, { sha256: string; size: number; executable?: DriftFileMeta['executable'] }>();
+  let refused = 0;
   for await (const entry of readTar(stream)) {
     const located = entryPath(root, entry.header.name);
-    if (!located) continue;
+    if (!located) {
+      refused++;
+      continue;
+    }
     const path = located.text.path;
     const want = hooks.wanted(path);
     const meta: DriftFileMeta = headerMeta(root, entry.header);
     delete (meta as { linkRaw?: Buffer }).linkRaw;
+    const maxFileBytes = hooks.maxFileBytes ?? MAX_READ_FILE_BYTES;
+    if (meta.type === 'file' && meta.size > maxFileBytes) {
+      const note = `${meta.size} bytes by its header, over the ${maxFileBytes}-byte read limit: not read or hashed`;
+      if (want) hooks.onFile({ text: located.text, raw: located.raw, meta, content: { state: 'over-cap', note } });
+      // Leaving the loop closes the archive stream: the engine sends no more of it.
+      return { missing: false, files, refused, stopped: `the archive of ${root} holds ${path}, ${note}; the read of ${root} stopped there, so what follows it in the archive is listed unread` };
+    }
     let content: DriftContent = { state: meta.type === 'file' ? 'not-read' : 'not-regular' };
     let captured: Buffer | undefined;
     let pending: Promise<DriftContent> | undefined;
@@ -143,7 +167,7 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
     files.push(file);
     hooks.onFile(file);
   }
-  return { missing: false, files };
+  return { missing: false, files, refused };
 }
 
 function engineMessage(err: unknown): string {

@@ -163,7 +163,7 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
         return { state: 'stored', artifactId: info.id };
       });
     await eachLimited(rootReads, ROOT_CONCURRENCY, ctx.signal, async (root) => {
-      await readRoot(container, root, {
+      const read = await readRoot(container, root, {
         wanted: (path) => wanted.has(path),
         openStore,
         storeBuffered,
@@ -177,7 +177,9 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
         },
         signal: ctx.signal,
       });
-      readRoots.add(root);
+      if (read.refused > 0) limitations.push(`The archive of ${root} held ${read.refused} entries named outside it (absolute, with '..' or under another name): not read, nothing written for them`);
+      if (read.stopped) limitations.push(`Not read to its end: ${read.stopped}`);
+      else readRoots.add(root);
     });
     for (const dir of statReads) {
       if (ctx.signal.aborted) throw new Error('cancelled');

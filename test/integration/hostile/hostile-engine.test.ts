@@ -3,16 +3,17 @@
 // the engine's other answers support or fails with a DrydockFailure naming the host, in bounded
 // time and memory, and nothing is written outside the store.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Dockerode from 'dockerode';
+import { MAX_READ_FILE_BYTES } from '../../../main/core/drift/container-read';
 import { MAX_CHANGES, readChangeList } from '../../../main/core/drift/engine-changes';
 import type { DriftReport } from '../../../shared/domain/drift';
 import { startTestCore, type TestCore } from '../../helpers/docker';
 import { waitFor } from '../../helpers/wait';
-import { EVIL_ID, EVIL_NAME, MEGA, startHostileEngine, type HostileEngine, type HostileEngineOptions } from '../../helpers/hostile-engine';
+import { EVIL_ID, EVIL_NAME, MEGA, startHostileEngine, TEN_GIB, type HostileEngine, type HostileEngineOptions } from '../../helpers/hostile-engine';
 
 const RSS_LIMIT_MB = 300;
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
@@ -147,12 +148,33 @@ describe('a hostile Docker engine', () => {
     assert.ok(process.memoryUsage().rss - rssBefore < 150 * 1024 * 1024);
   });
 
+  it('scans the path-escape archive: escaping names stated, links kept as entries, the 10 GiB file not read, nothing written outside', async () => {
+    const { host, engine: e } = await engine({ scenario: 'archive-escape' });
+    const report = await scanned(host);
+    const limitations = report.limitations.join('\n');
+    assert.match(limitations, /The archive of \/hostile held 2 entries named outside it \(absolute, with '\.\.' or under another name\): not read, nothing written for them/);
+    assert.match(limitations, new RegExp(`the archive of /hostile holds /hostile/f5, ${TEN_GIB} bytes by its header, over the ${MAX_READ_FILE_BYTES}-byte read limit: not read or hashed`));
+    const byPath = new Map(report.entries.map((x) => [x.path, x]));
+    assert.equal(byPath.get('/hostile/f1')?.container?.linkTarget, '../../../../../etc/shadow', 'a symlink out of the root is evidence, kept as its target text');
+    assert.equal(byPath.get('/hostile/f2')?.container?.type, 'hardlink');
+    const big = byPath.get('/hostile/f5');
+    assert.equal(big?.container?.size, TEN_GIB);
+    assert.equal(big?.container?.sha256, undefined, 'not hashed');
+    assert.equal(big?.content.state, 'over-cap');
+    assert.ok(e.bytesSent() < 64 * 1024 * 1024, `the 10 GiB body was not streamed: ${e.bytesSent()} bytes sent`);
+    assert.equal(report.entries.some((x) => /drydock-absolute|escape$/.test(x.path)), false, 'no entry from an escaping name');
+    for (const target of ['/etc/drydock-absolute', '/etc/cron.d/drydock-pwned', '/pwned']) assert.equal(existsSync(target), false, `${target} was not written`);
+  });
+
   it('states a truncated archive and a header claiming 2^40 bytes in the drift report, in bounded time', async () => {
-    for (const scenario of ['archive-truncated', 'archive-huge-header'] as const) {
-      const { host } = await engine({ scenario });
-      const report = await scanned(host);
-      assert.equal(report.status, 'incomplete', `${scenario}: the report says it is incomplete`);
-      assert.match(`${report.statusReason ?? ''} ${report.limitations.join(' ')}`, /cut short|ended|truncat/i, scenario);
-    }
+    const truncated = await scanned((await engine({ scenario: 'archive-truncated' })).host);
+    assert.equal(truncated.status, 'incomplete', 'the report says it is incomplete');
+    assert.match(`${truncated.statusReason ?? ''} ${truncated.limitations.join(' ')}`, /cut short|ended|truncat/i);
+    // The header's 2^40 bytes are over the per-file read limit: the body is never asked for.
+    const { host, engine: e } = await engine({ scenario: 'archive-huge-header' });
+    const huge = await scanned(host);
+    assert.match(huge.limitations.join('\n'), new RegExp(`holds /hostile/f0, ${2 ** 40} bytes by its header, over the ${MAX_READ_FILE_BYTES}-byte read limit`));
+    assert.equal(huge.entries.find((x) => x.path === '/hostile/f0')?.content.state, 'over-cap');
+    assert.ok(e.bytesSent() < 1024 * 1024, `${e.bytesSent()} bytes sent`);
   });
 });
