@@ -184,6 +184,26 @@ export function DriftView({ params }: ViewProps) {
           </label>
         )}
       </div>
+      {!scan && (
+        <div className="dd-empty-state" data-testid="drift-empty">
+          <p>
+            Drift compares each running container&apos;s filesystem against its image, read through the engine without running anything in the container: files added, changed or deleted, with their
+            hashes; new executables and setuid bits; package databases, credentials and persistence files; configuration drift; and the mounts the engine&apos;s diff cannot see.
+          </p>
+          <ul>
+            <li>
+              <b>Scan selected</b> or <b>Scan every running container</b> stores one report per container in the open case and ranks the containers by what they changed.
+            </li>
+            <li>
+              <b>Store files up to</b>: the content of a changed file up to this size is kept; a larger one is hashed only and can be acquired from its entry later. New executables, scripts
+              and credential files are kept up to 256 MiB whatever this says.
+            </li>
+            <li>
+              <b>At once</b>: how many containers are read in parallel.
+            </li>
+          </ul>
+        </div>
+      )}
       {scan && <HostSummary scan={scan} selected={report?.containerId ?? null} onOpen={(a, c) => void openReport(a, c)} />}
       {report && <ContainerReport key={report.artifactId} report={report.report} artifactId={report.artifactId} />}
     </section>

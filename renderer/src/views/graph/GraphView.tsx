@@ -3,6 +3,7 @@ import type { GraphNode } from '../../../../shared/domain/network';
 import { useAsyncAction } from '../../lib/use-async';
 import { utc } from '../../lib/format';
 import { useApp, useLiveEpoch } from '../../shell/app-context';
+import { useCases } from '../../shell/case-context';
 import { ErrorBox } from '../../shell/ErrorBox';
 import { useHosts } from '../../shell/hosts-context';
 import { useNotify } from '../../shell/toasts';
@@ -101,6 +102,9 @@ export function GraphView({ params, visit }: ViewProps) {
     if (on) setReloadKey((k) => k + 1);
   };
 
+  const { cases } = useCases();
+  const caseName = (id: string) => cases.find((c) => c.id === id)?.name ?? id;
+
   const set = <K extends keyof GraphFilters>(key: K, value: GraphFilters[K]) => setFilters((f) => ({ ...f, [key]: value }));
 
   return (
@@ -125,8 +129,8 @@ export function GraphView({ params, visit }: ViewProps) {
         <button type="button" className="dd-small" onClick={() => setReloadKey((k) => k + 1)} disabled={!host || watch.loading} title="Read every namespace again now">
           Refresh
         </button>
-        <span className="dd-muted dd-small-text" data-testid="graph-recorded">
-          {watch.recorded ? `first look recorded as ${watch.recorded.artifactId.slice(0, 8)}…` : 'not recorded'}
+        <span className="dd-muted dd-small-text" data-testid="graph-recorded" title={watch.recorded ? `artifact ${watch.recorded.artifactId}` : undefined}>
+          {watch.recorded ? `first look recorded in case ${visibleText(caseName(watch.recorded.caseId), 80)}` : 'not recorded'}
         </span>
         <button type="button" className="dd-small" onClick={() => void onRecord()} disabled={!host || record.busy} title="Store this graph and the socket tables behind it in the current case">
           {record.busy ? 'Recording…' : 'Record snapshot'}
@@ -220,7 +224,13 @@ export function GraphView({ params, visit }: ViewProps) {
               onCapture={open('capture')}
             />
           ) : (
-            <p className="dd-muted dd-graph-hint">Click a node or a connection for its detail. Drag to pan, wheel to zoom, drag a node to pin it (double-click frees it).</p>
+            <div className="dd-muted dd-graph-hint" data-testid="graph-intro">
+              <p>
+                Shows who talks to whom: each container&apos;s sockets, read from its network namespace by a short-lived helper container Drydock starts and removes on the host (nothing runs in
+                the containers). Opening the view reads them once, Refresh reads again, Live every 5 s while this view is open.
+              </p>
+              <p>Click a node or a connection for its detail. Drag to pan, wheel to zoom, drag a node to pin it (double-click frees it).</p>
+            </div>
           )}
           <GraphEdgeList edges={visible.edges} nodes={nodesById} selection={selection} onSelect={setSelection} />
           <GraphLegend nodes={visible.nodes} />

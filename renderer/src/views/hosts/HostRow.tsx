@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { EngineFacts, HostProfile, HostStatus } from '../../../../shared/domain/hosts';
 import type { DrydockError, Result } from '../../../../shared/result';
-import { since } from '../../lib/format';
+import { since, utc } from '../../lib/format';
 import { useApp } from '../../shell/app-context';
 import { ErrorBox } from '../../shell/ErrorBox';
 import { StateDot, TlsOffBadge } from '../../shell/HostLabel';
@@ -73,8 +73,8 @@ export function HostRow({ profile, status, onRemoved }: Props) {
           {visibleText(profile.url, 200)}
         </td>
         <td>{profile.kind}</td>
-        <td className="dd-muted dd-nowrap" title={status?.since}>
-          {since(status?.since)}
+        <td className="dd-muted dd-nowrap" title={since(status?.since)}>
+          {utc(status?.since)}
         </td>
         <td className="dd-host-error">
           {status?.lastError && state !== 'connected' && (

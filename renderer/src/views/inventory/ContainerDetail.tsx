@@ -40,7 +40,7 @@ export function ContainerDetail({ row, onClose, onProcesses, onCapture }: Props)
         <div>
           <h2 className="dd-inv-detail-name">{visibleText(displayName(c), 200)}</h2>
           <span className={`dd-state dd-state-${row.removed ? 'removed' : c.state}`}>{row.removed ? 'removed' : c.state}</span>{' '}
-          <span className="dd-muted">{v(c.status, 120)}</span>
+          {c.status && c.status.toLowerCase() !== c.state && <span className="dd-muted">· engine status: {v(c.status, 120)}</span>}
         </div>
         <button type="button" className="dd-icon-btn" onClick={onClose} aria-label="Close detail" title="Close (Esc)">
           ×

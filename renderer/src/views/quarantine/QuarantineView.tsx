@@ -54,7 +54,10 @@ export function QuarantineView({ params }: ViewProps) {
   const close = useCallback(() => setDialog(null), []);
 
   return (
-    <div className="dd-q-view" data-testid="quarantine-view">
+    <div className="dd-view dd-q-view" data-testid="quarantine-view">
+      <div className="dd-view-head">
+        <h1>Quarantine</h1>
+      </div>
       <div className="dd-panel">
         <div className="dd-inline-form">
           <label className="dd-inline-label">
@@ -88,7 +91,13 @@ export function QuarantineView({ params }: ViewProps) {
       <div className="dd-panel">
         <h3 className="dd-panel-title">{includeReleased ? 'Quarantines' : 'In quarantine'}</h3>
         {records.length === 0 ? (
-          <p className="dd-empty">{host ? `No ${includeReleased ? '' : 'active '}quarantine on ${host}.` : 'Add a host first.'}</p>
+          <div className="dd-empty-state" data-testid="quarantine-empty">
+            <p>{host ? `No ${includeReleased ? '' : 'active '}quarantine on ${visibleText(host, 80)}.` : 'Add a host first.'}</p>
+            <p>
+              Quarantine contains a suspect container without destroying evidence: it can cut its networks, pause its processes, snapshot it as an image, or stop it. The plan shows exactly what
+              will change before anything is applied, and release puts it back as it was (same networks, aliases and addresses), with a reason kept in the audit log.
+            </p>
+          </div>
         ) : (
           <table className="dd-table">
             <thead>
