@@ -10,6 +10,8 @@ import { HostService } from '../core/hosts/host-service';
 import { helperSchema } from '../core/helper/schema';
 import { HelperLedger } from '../core/helper/ledger';
 import { InventoryService } from '../core/inventory/inventory-service';
+import { assessRisks } from '../core/inventory/risk-flags';
+import { BenchmarkService } from '../core/benchmark/benchmark-service';
 import { captureSchema } from '../core/capture/schema';
 import { CaptureService } from '../core/capture/capture-service';
 import { ProcessService } from '../core/processes/process-service';
@@ -58,6 +60,8 @@ export interface Core {
   readonly logs: LogsService;
   /** Every engine event of a connected host, journaled per host, with its gaps. */
   readonly journal: JournalService;
+  /** The CIS Docker Benchmark audit of a host. */
+  readonly benchmark: BenchmarkService;
   close(): Promise<void>;
 }
 
@@ -118,6 +122,8 @@ export function createCore(options: CoreOptions): Core {
     const resolution = hosts.lastResolution(opened.host);
     if (resolution) hosts.auditResolution(resolution, opened.case.id);
   });
+  // Section 5 judges containers with the inventory's own risk flags, not a second copy of them.
+  const benchmark = new BenchmarkService({ hosts, evidence, audit, clock, risks: assessRisks, helpers });
   let closing: Promise<void> | undefined;
   return {
     storeDir: options.storeDir,
@@ -136,6 +142,7 @@ export function createCore(options: CoreOptions): Core {
     quarantine,
     logs,
     journal,
+    benchmark,
     close() {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.
       closing ??= (async () => {

@@ -11,6 +11,7 @@ export interface CommandHelp {
 
 export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   inventory: { group: 'triage', example: 'drydock inventory --flagged' },
+  audit: { group: 'triage', example: 'drydock audit --host prod --fail-on fail' },
   drift: { group: 'triage', example: 'drydock drift --all --fail-on high' },
   'drift rules': { group: 'triage', example: 'drydock drift rules --json' },
   connections: { group: 'triage', example: 'drydock connections' },
@@ -93,7 +94,7 @@ const OPTION_TEXT: Record<string, string> = {
   'max-bytes': 'stop after this many bytes of pcap',
   snaplen: 'bytes kept of each packet',
   'no-summary': 'do not derive the flow summary after the capture',
-  'fail-on': 'exit 1 when a finding at or above this severity (critical, high, medium, low) is found',
+  'fail-on': 'the gate: drift exits 1 at a finding of this severity or above (critical, high, medium, low); audit exits 6 at a recommendation that fails (fail) or fails or warns (warn)',
   flagged: 'only containers with high or critical flags',
   watch: 'keep watching (Ctrl-C stops)',
   mode: 'comma-separated steps: isolate, pause, snapshot, stop',

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { benchmarkChannels, benchmarkEvents } from './benchmark';
 import { captureChannels, captureEvents } from './capture';
 import type { ChannelSpec, EventSpec } from './define';
 import { driftChannels, driftEvents } from './drift';
@@ -11,6 +12,7 @@ import { quarantineChannels, quarantineEvents } from './quarantine';
 
 // The one contract: Electron IPC, the loopback bridge and the CLI all dispatch through it.
 export const channels = {
+  ...benchmarkChannels,
   ...hostChannels,
   ...inventoryChannels,
   ...evidenceChannels,
@@ -22,6 +24,7 @@ export const channels = {
 } as const;
 
 export const events = {
+  ...benchmarkEvents,
   ...hostEvents,
   ...inventoryEvents,
   ...evidenceEvents,

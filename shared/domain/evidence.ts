@@ -25,6 +25,7 @@ export const ARTIFACT_KINDS = [
   'connection-snapshot',
   'flow-summary',
   'mount-inventory',
+  'benchmark-report',
   'note',
 ] as const;
 

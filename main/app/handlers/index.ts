@@ -1,5 +1,6 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
+import { benchmarkHandlers } from './benchmark';
 import { captureHandlers } from './capture';
 import { driftHandlers } from './drift';
 import { evidenceHandlers } from './evidence';
@@ -12,6 +13,7 @@ import { quarantineHandlers } from './quarantine';
 /** Every channel of the contract maps to exactly one handler; the compiler checks none is missing. */
 export function createHandlers(core: Core): Handlers {
   return {
+    ...benchmarkHandlers(core),
     ...hostHandlers(core),
     ...inventoryHandlers(core),
     ...evidenceHandlers(core),

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { artifactAcquireCommands } from './artifact-acquire';
+import { auditCommands } from './audit';
 import { captureCommands } from './capture';
 import { caseCommands } from './case';
 import { driftCommands } from './drift';
@@ -12,4 +13,4 @@ import { processesCommands } from './processes';
 import { quarantineCommands } from './quarantine';
 import { serveCommands } from './serve';
 
-export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...caseCommands, ...keyCommands, ...processesCommands, ...captureCommands, ...driftCommands, ...artifactAcquireCommands, ...networkCommands, ...quarantineCommands, ...footprintCommands, ...serveCommands];
+export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...auditCommands, ...caseCommands, ...keyCommands, ...processesCommands, ...captureCommands, ...driftCommands, ...artifactAcquireCommands, ...networkCommands, ...quarantineCommands, ...footprintCommands, ...serveCommands];

@@ -1,0 +1,54 @@
+import { gateHits, type BenchmarkGate, type BenchmarkReport } from '../../../shared/domain/benchmark';
+import { CliError, type CliCommand } from '../command';
+import { safeText, table } from '../terminal-safe';
+
+/** The exit status of a gate that failed (--fail-on): distinct from errors (1-5) and interruptions. */
+export const GATE_FAILED_EXIT = 6;
+
+function parseGate(value: unknown): BenchmarkGate | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'fail' || value === 'warn') return value;
+  throw new CliError('--fail-on takes fail or warn', 2);
+}
+
+function evidenceText(report: BenchmarkReport['checks'][number]): string {
+  return report.evidence
+    .slice(0, 3)
+    .map((e) => `${e.subject ? `${e.subject}: ` : ''}${e.field}=${e.value}`)
+    .join('; ');
+}
+
+export function renderAudit(report: BenchmarkReport): string {
+  const counts = Object.entries(report.counts)
+    .map(([verdict, n]) => `${n} ${verdict}`)
+    .join(', ');
+  return [
+    `CIS Docker Benchmark v${report.benchmarkVersion} on host ${safeText(report.host)} (Docker ${safeText(report.engine.serverVersion)}, API ${safeText(report.engine.apiVersion)}): ${counts}`,
+    table(
+      ['ID', 'LEVEL', 'VERDICT', 'TITLE', 'WHY', 'EVIDENCE'],
+      report.checks.map((c) => [c.id, `L${c.level}${c.assessment === 'manual' ? ' manual' : ''}`, c.verdict, c.title, c.reason, evidenceText(c)]),
+    ),
+  ].join('\n');
+}
+
+export const auditCommands: CliCommand[] = [
+  {
+    path: ['audit'],
+    summary: 'Audit a host against the CIS Docker Benchmark v1.6.0 from the Engine API, each verdict with its evidence; stored in the case; --fail-on gates a pipeline (exit 6)',
+    usage: 'audit [--host H] [--json] [--fail-on fail|warn] [--case REF] [--no-record]',
+    options: { host: { type: 'string' }, 'fail-on': { type: 'string' }, case: { type: 'string' }, 'no-record': { type: 'boolean' } },
+    async run(ctx, values) {
+      const gate = parseGate(values['fail-on']);
+      const host = await ctx.host(values.host);
+      const record = values['no-record'] !== true;
+      const report = await ctx.call('benchmark.run', { host, record, ...(typeof values.case === 'string' ? { caseRef: values.case } : {}) });
+      ctx.io.out(ctx.json ? JSON.stringify(report) : renderAudit(report));
+      if (!ctx.json) ctx.io.err(report.stored ? `recorded: benchmark report ${report.stored.artifactId} (sha256 ${report.stored.sha256}) in case ${report.stored.caseId}` : 'not recorded (--no-record): nothing was stored in a case');
+      if (!gate) return 0;
+      const hits = gateHits(report, gate);
+      if (hits.length === 0) return 0;
+      ctx.io.err(`gate failed: ${hits.length} recommendation(s) at ${gate === 'warn' ? 'warn or fail' : 'fail'}: ${hits.map((h) => h.id).join(', ')}`);
+      return GATE_FAILED_EXIT;
+    },
+  },
+];

@@ -1,0 +1,145 @@
+import type { BenchmarkAssessment } from '../../../shared/domain/benchmark';
+
+// The recommendations of the CIS Docker Benchmark v1.6.0 that docker-bench-security also numbers
+// (its tests/*.sh were read for the IDs and titles; no code was taken). v1.6.0 writes Automated /
+// Manual; the levels are the benchmark's profile applicability (Level 1 - Docker, Level 2 - Docker).
+
+export interface CatalogEntry {
+  id: string;
+  section: number;
+  level: 1 | 2;
+  assessment: BenchmarkAssessment;
+  title: string;
+}
+
+type Row = readonly [id: string, level: 1 | 2, assessment: BenchmarkAssessment, title: string];
+
+const ROWS: readonly Row[] = [
+  ['1.1.1', 2, 'automated', 'Ensure a separate partition for containers has been created'],
+  ['1.1.2', 1, 'automated', 'Ensure only trusted users are allowed to control Docker daemon'],
+  ['1.1.3', 2, 'automated', 'Ensure auditing is configured for the Docker daemon'],
+  ['1.1.4', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - /run/containerd'],
+  ['1.1.5', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - /var/lib/docker'],
+  ['1.1.6', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - /etc/docker'],
+  ['1.1.7', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - docker.service'],
+  ['1.1.8', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - containerd.sock'],
+  ['1.1.9', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - docker.socket'],
+  ['1.1.10', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - /etc/default/docker'],
+  ['1.1.11', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - /etc/docker/daemon.json'],
+  ['1.1.12', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - /etc/containerd/config.toml'],
+  ['1.1.13', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - /etc/sysconfig/docker'],
+  ['1.1.14', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - /usr/bin/containerd'],
+  ['1.1.15', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim'],
+  ['1.1.16', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim-runc-v1'],
+  ['1.1.17', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim-runc-v2'],
+  ['1.1.18', 2, 'automated', 'Ensure auditing is configured for Docker files and directories - /usr/bin/runc'],
+  ['1.2.1', 1, 'manual', 'Ensure the container host has been Hardened'],
+  ['1.2.2', 1, 'manual', 'Ensure that the version of Docker is up to date'],
+  ['2.1', 2, 'manual', 'Run the Docker daemon as a non-root user, if possible'],
+  ['2.2', 1, 'automated', 'Ensure network traffic is restricted between containers on the default bridge'],
+  ['2.3', 1, 'automated', 'Ensure the logging level is set to \'info\''],
+  ['2.4', 1, 'automated', 'Ensure Docker is allowed to make changes to iptables'],
+  ['2.5', 1, 'automated', 'Ensure insecure registries are not used'],
+  ['2.6', 1, 'automated', 'Ensure aufs storage driver is not used'],
+  ['2.7', 1, 'automated', 'Ensure TLS authentication for Docker daemon is configured'],
+  ['2.8', 1, 'manual', 'Ensure the default ulimit is configured appropriately'],
+  ['2.9', 2, 'automated', 'Enable user namespace support'],
+  ['2.10', 2, 'automated', 'Ensure the default cgroup usage has been confirmed'],
+  ['2.11', 2, 'automated', 'Ensure base device size is not changed until needed'],
+  ['2.12', 2, 'automated', 'Ensure that authorization for Docker client commands is enabled'],
+  ['2.13', 2, 'automated', 'Ensure centralized and remote logging is configured'],
+  ['2.14', 1, 'automated', 'Ensure containers are restricted from acquiring new privileges'],
+  ['2.15', 1, 'automated', 'Ensure live restore is enabled'],
+  ['2.16', 1, 'automated', 'Ensure Userland Proxy is Disabled'],
+  ['2.17', 2, 'manual', 'Ensure that a daemon-wide custom seccomp profile is applied if appropriate'],
+  ['2.18', 1, 'manual', 'Ensure that experimental features are not implemented in production'],
+  ['3.1', 1, 'automated', 'Ensure that the docker.service file ownership is set to root:root'],
+  ['3.2', 1, 'automated', 'Ensure that docker.service file permissions are appropriately set'],
+  ['3.3', 1, 'automated', 'Ensure that docker.socket file ownership is set to root:root'],
+  ['3.4', 1, 'automated', 'Ensure that docker.socket file permissions are set to 644 or more restrictive'],
+  ['3.5', 1, 'automated', 'Ensure that the /etc/docker directory ownership is set to root:root'],
+  ['3.6', 1, 'automated', 'Ensure that /etc/docker directory permissions are set to 755 or more restrictively'],
+  ['3.7', 1, 'automated', 'Ensure that registry certificate file ownership is set to root:root'],
+  ['3.8', 1, 'automated', 'Ensure that registry certificate file permissions are set to 444 or more restrictively'],
+  ['3.9', 1, 'automated', 'Ensure that TLS CA certificate file ownership is set to root:root'],
+  ['3.10', 1, 'automated', 'Ensure that TLS CA certificate file permissions are set to 444 or more restrictively'],
+  ['3.11', 1, 'automated', 'Ensure that Docker server certificate file ownership is set to root:root'],
+  ['3.12', 1, 'automated', 'Ensure that the Docker server certificate file permissions are set to 444 or more restrictively'],
+  ['3.13', 1, 'automated', 'Ensure that the Docker server certificate key file ownership is set to root:root'],
+  ['3.14', 1, 'automated', 'Ensure that the Docker server certificate key file permissions are set to 400'],
+  ['3.15', 1, 'automated', 'Ensure that the Docker socket file ownership is set to root:docker'],
+  ['3.16', 1, 'automated', 'Ensure that the Docker socket file permissions are set to 660 or more restrictively'],
+  ['3.17', 1, 'automated', 'Ensure that the daemon.json file ownership is set to root:root'],
+  ['3.18', 1, 'automated', 'Ensure that daemon.json file permissions are set to 644 or more restrictive'],
+  ['3.19', 1, 'automated', 'Ensure that the /etc/default/docker file ownership is set to root:root'],
+  ['3.20', 1, 'automated', 'Ensure that the /etc/default/docker file permissions are set to 644 or more restrictively'],
+  ['3.21', 1, 'automated', 'Ensure that the /etc/sysconfig/docker file permissions are set to 644 or more restrictively'],
+  ['3.22', 1, 'automated', 'Ensure that the /etc/sysconfig/docker file ownership is set to root:root'],
+  ['3.23', 1, 'automated', 'Ensure that the Containerd socket file ownership is set to root:root'],
+  ['3.24', 1, 'automated', 'Ensure that the Containerd socket file permissions are set to 660 or more restrictively'],
+  ['4.1', 1, 'automated', 'Ensure that a user for the container has been created'],
+  ['4.2', 1, 'manual', 'Ensure that containers use only trusted base images'],
+  ['4.3', 1, 'manual', 'Ensure that unnecessary packages are not installed in the container'],
+  ['4.4', 1, 'manual', 'Ensure images are scanned and rebuilt to include security patches'],
+  ['4.5', 2, 'automated', 'Ensure Content trust for Docker is Enabled'],
+  ['4.6', 1, 'automated', 'Ensure that HEALTHCHECK instructions have been added to container images'],
+  ['4.7', 1, 'manual', 'Ensure update instructions are not used alone in the Dockerfile'],
+  ['4.8', 2, 'manual', 'Ensure setuid and setgid permissions are removed'],
+  ['4.9', 1, 'manual', 'Ensure that COPY is used instead of ADD in Docker files'],
+  ['4.10', 1, 'manual', 'Ensure secrets are not stored in Docker files'],
+  ['4.11', 2, 'manual', 'Ensure only verified packages are installed'],
+  ['4.12', 2, 'manual', 'Ensure all signed artifacts are validated'],
+  ['5.1', 1, 'automated', 'Ensure swarm mode is not Enabled, if not needed'],
+  ['5.2', 1, 'automated', 'Ensure that, if applicable, an AppArmor Profile is enabled'],
+  ['5.3', 2, 'automated', 'Ensure that, if applicable, SELinux security options are set'],
+  ['5.4', 1, 'automated', 'Ensure that Linux kernel capabilities are restricted within containers'],
+  ['5.5', 1, 'automated', 'Ensure that privileged containers are not used'],
+  ['5.6', 1, 'automated', 'Ensure sensitive host system directories are not mounted on containers'],
+  ['5.7', 1, 'automated', 'Ensure sshd is not run within containers'],
+  ['5.8', 1, 'automated', 'Ensure privileged ports are not mapped within containers'],
+  ['5.9', 1, 'manual', 'Ensure that only needed ports are open on the container'],
+  ['5.10', 1, 'automated', 'Ensure that the host\'s network namespace is not shared'],
+  ['5.11', 1, 'automated', 'Ensure that the memory usage for containers is limited'],
+  ['5.12', 1, 'automated', 'Ensure that CPU priority is set appropriately on containers'],
+  ['5.13', 1, 'automated', 'Ensure that the container\'s root filesystem is mounted as read only'],
+  ['5.14', 1, 'automated', 'Ensure that incoming container traffic is bound to a specific host interface'],
+  ['5.15', 1, 'automated', 'Ensure that the \'on-failure\' container restart policy is set to \'5\''],
+  ['5.16', 1, 'automated', 'Ensure that the host\'s process namespace is not shared'],
+  ['5.17', 1, 'automated', 'Ensure that the host\'s IPC namespace is not shared'],
+  ['5.18', 1, 'manual', 'Ensure that host devices are not directly exposed to containers'],
+  ['5.19', 1, 'manual', 'Ensure that the default ulimit is overwritten at runtime if needed'],
+  ['5.20', 1, 'automated', 'Ensure mount propagation mode is not set to shared'],
+  ['5.21', 1, 'automated', 'Ensure that the host\'s UTS namespace is not shared'],
+  ['5.22', 1, 'automated', 'Ensure the default seccomp profile is not Disabled'],
+  ['5.23', 2, 'automated', 'Ensure that docker exec commands are not used with the privileged option'],
+  ['5.24', 2, 'manual', 'Ensure that docker exec commands are not used with the user=root option'],
+  ['5.25', 1, 'automated', 'Ensure that cgroup usage is confirmed'],
+  ['5.26', 1, 'automated', 'Ensure that the container is restricted from acquiring additional privileges'],
+  ['5.27', 1, 'automated', 'Ensure that container health is checked at runtime'],
+  ['5.28', 1, 'manual', 'Ensure that Docker commands always make use of the latest version of their image'],
+  ['5.29', 1, 'automated', 'Ensure that the PIDs cgroup limit is used'],
+  ['5.30', 2, 'manual', 'Ensure that Docker\'s default bridge \'docker0\' is not used'],
+  ['5.31', 1, 'automated', 'Ensure that the host\'s user namespaces are not shared'],
+  ['5.32', 1, 'automated', 'Ensure that the Docker socket is not mounted inside any containers'],
+  ['6.1', 1, 'manual', 'Ensure that image sprawl is avoided'],
+  ['6.2', 1, 'manual', 'Ensure that container sprawl is avoided'],
+  ['7.1', 1, 'automated', 'Ensure that the minimum number of manager nodes have been created in a swarm'],
+  ['7.2', 1, 'automated', 'Ensure that swarm services are bound to a specific host interface'],
+  ['7.3', 1, 'automated', 'Ensure that all Docker swarm overlay networks are encrypted'],
+  ['7.4', 2, 'manual', 'Ensure that Docker\'s secret management commands are used for managing secrets in a swarm cluster'],
+  ['7.5', 1, 'automated', 'Ensure that swarm manager is run in auto-lock mode'],
+  ['7.6', 1, 'manual', 'Ensure that the swarm manager auto-lock key is rotated periodically'],
+  ['7.7', 1, 'manual', 'Ensure that node certificates are rotated as appropriate'],
+  ['7.8', 1, 'manual', 'Ensure that CA certificates are rotated as appropriate'],
+  ['7.9', 2, 'manual', 'Ensure that management plane traffic is separated from data plane traffic'],
+];
+
+export const CATALOG: readonly CatalogEntry[] = ROWS.map(([id, level, assessment, title]) => ({ id, section: Number(id.split('.')[0]), level, assessment, title }));
+
+const BY_ID = new Map(CATALOG.map((e) => [e.id, e]));
+
+export function catalogEntry(id: string): CatalogEntry {
+  const entry = BY_ID.get(id);
+  if (!entry) throw new Error(`CIS ${id} is not in the catalog`);
+  return entry;
+}
