@@ -20,7 +20,7 @@ describe('drift view', () => {
     ui = await startUi();
     ui.core.hosts.add({ name: 'local', url: 'unix:///var/run/docker.sock' });
     ui.core.evidence.createCase({ name: 'Drift UI' });
-    const scan = await ui.core.drift.scan({ host: 'local', containers: [name], contentCapBytes: 4 * 1024 * 1024, concurrency: 1 });
+    const scan = await ui.core.drift.scan({ host: 'local', containers: [name], contentCapBytes: 4 * 1024 * 1024, keyEvidenceCapBytes: 256 * 1024 * 1024, concurrency: 1 });
     const done: DriftScanInfo = await ui.core.drift.wait(scan.id);
     assert.equal(done.state, 'complete');
   });

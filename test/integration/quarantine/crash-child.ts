@@ -18,9 +18,10 @@ async function main(): Promise<void> {
     records: new QuarantineRecordStore(core.db),
     hosts: core.hosts,
     evidence: core.evidence,
+    helpers: core.helpers,
     events: core.events,
     clock: core.clock,
-    examiner: core.examiner,
+    examiner: core.evidence.actingExaminer().name,
     hooks: {
       checkpoint(at) {
         if (at.point === point) process.kill(process.pid, 'SIGKILL');

@@ -57,9 +57,10 @@ describe('quarantine: crash half-way, then finish', () => {
       records: new QuarantineRecordStore(t.core.db),
       hosts: t.core.hosts,
       evidence: t.core.evidence,
+      helpers: t.core.helpers,
       events: t.core.events,
       clock: t.core.clock,
-      examiner: t.core.examiner,
+      examiner: t.core.evidence.actingExaminer().name,
       hooks: {
         checkpoint(at) {
           if (point(at)) throw new SimulatedCrash(`crash at ${at.phase}/${at.step}/${at.point}`);
