@@ -64,7 +64,12 @@ export function parseEvent(line: string): EngineEvent | undefined {
     }
   }
   let timeNano = 0n;
-  if (typeof r.timeNano === 'number' && Number.isFinite(r.timeNano)) timeNano = BigInt(Math.trunc(r.timeNano));
+  // Exact from the text: as a JSON number timeNano (~1.8e18) is past 2^53 and would be rounded by
+  // up to 256 ns, and a rounded `since` can skip the very event it names. Only the top-level key
+  // can match: Attributes values are strings, so `"timeNano":` there is never followed by a digit.
+  const exact = /"timeNano":(\d{1,19})[,}]/.exec(line);
+  if (exact?.[1] && typeof r.timeNano === 'number') timeNano = BigInt(exact[1]);
+  else if (typeof r.timeNano === 'number' && Number.isFinite(r.timeNano)) timeNano = BigInt(Math.trunc(r.timeNano));
   else if (typeof r.time === 'number' && Number.isFinite(r.time)) timeNano = BigInt(Math.trunc(r.time)) * 1_000_000_000n;
   return { type, action, id, attributes, timeNano };
 }
