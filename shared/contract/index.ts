@@ -6,6 +6,8 @@ import { driftChannels, driftEvents } from './drift';
 import { evidenceChannels, evidenceEvents } from './evidence';
 import { hostChannels, hostEvents } from './hosts';
 import { inventoryChannels, inventoryEvents } from './inventory';
+import { journalChannels, journalEvents } from './journal';
+import { logsChannels, logsEvents } from './logs';
 import { networkChannels, networkEvents } from './network';
 import { processesChannels, processesEvents } from './processes';
 import { quarantineChannels, quarantineEvents } from './quarantine';
@@ -21,6 +23,8 @@ export const channels = {
   ...captureChannels,
   ...networkChannels,
   ...quarantineChannels,
+  ...logsChannels,
+  ...journalChannels,
 } as const;
 
 export const events = {
@@ -33,6 +37,8 @@ export const events = {
   ...captureEvents,
   ...networkEvents,
   ...quarantineEvents,
+  ...logsEvents,
+  ...journalEvents,
 } as const;
 
 export type Channels = typeof channels;

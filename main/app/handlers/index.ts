@@ -6,6 +6,8 @@ import { driftHandlers } from './drift';
 import { evidenceHandlers } from './evidence';
 import { hostHandlers } from './hosts';
 import { inventoryHandlers } from './inventory';
+import { journalHandlers } from './journal';
+import { logsHandlers } from './logs';
 import { networkHandlers } from './network';
 import { processesHandlers } from './processes';
 import { quarantineHandlers } from './quarantine';
@@ -22,5 +24,7 @@ export function createHandlers(core: Core): Handlers {
     ...networkHandlers(core),
     ...quarantineHandlers(core),
     ...driftHandlers(core),
+    ...logsHandlers(core),
+    ...journalHandlers(core),
   };
 }

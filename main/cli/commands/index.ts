@@ -7,10 +7,12 @@ import { driftCommands } from './drift';
 import { footprintCommands } from './footprint';
 import { hostCommands } from './hosts';
 import { inventoryCommands } from './inventory';
+import { journalCommands } from './journal';
 import { keyCommands } from './key';
+import { logsCommands } from './logs';
 import { networkCommands } from './network';
 import { processesCommands } from './processes';
 import { quarantineCommands } from './quarantine';
 import { serveCommands } from './serve';
 
-export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...auditCommands, ...caseCommands, ...keyCommands, ...processesCommands, ...captureCommands, ...driftCommands, ...artifactAcquireCommands, ...networkCommands, ...quarantineCommands, ...footprintCommands, ...serveCommands];
+export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...auditCommands, ...caseCommands, ...keyCommands, ...processesCommands, ...logsCommands, ...journalCommands, ...captureCommands, ...driftCommands, ...artifactAcquireCommands, ...networkCommands, ...quarantineCommands, ...footprintCommands, ...serveCommands];

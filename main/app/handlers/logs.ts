@@ -1,0 +1,18 @@
+import type { Core } from '../core';
+import type { Handlers } from '../dispatch';
+
+type LogsHandlers = Pick<Handlers, 'logs.acquire'>;
+
+export function logsHandlers(core: Core): LogsHandlers {
+  return {
+    'logs.acquire': (req) =>
+      core.logs.acquire({
+        host: req.host,
+        container: req.container,
+        ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}),
+        ...(req.since !== undefined ? { since: req.since } : {}),
+        ...(req.until !== undefined ? { until: req.until } : {}),
+        ...(req.tail !== undefined ? { tail: req.tail } : {}),
+      }),
+  };
+}

@@ -1,0 +1,178 @@
+import type Dockerode from 'dockerode';
+import type { LogsAcquisition } from '../../../shared/domain/logs';
+import type { Clock } from '../clock';
+import { DrydockFailure } from '../errors';
+import type { EvidencePort } from '../evidence/port';
+import { engineCall, type DockerSource } from '../hosts/engine-call';
+import { engineFailure } from '../hosts/engine-errors';
+import { LOG_FORMAT, LogFrameSplitter, LogLineWriter } from './log-lines';
+import { engineTimeParameter } from './log-time';
+
+export interface LogsServiceDeps {
+  hosts: DockerSource;
+  evidence: EvidencePort;
+  clock: Clock;
+}
+
+export interface LogsRequest {
+  host: string;
+  container: string;
+  caseRef?: string;
+  /** Seconds since the epoch, an RFC 3339 date or a duration back from now (see engineTimeParameter). */
+  since?: string;
+  until?: string;
+  /** Only the last N lines (the engine counts messages). */
+  tail?: number;
+}
+
+/** Drivers whose logs the engine reads itself, from files it keeps. */
+const FILE_DRIVERS = new Set(['json-file', 'local']);
+
+/**
+ * Container logs as evidence: the engine's logs endpoint (GET /containers/{id}/logs, stdout and
+ * stderr, timestamps=true, since/until/tail as asked), demultiplexed when the container has no TTY
+ * and read raw when it has, streamed into the store as one 'logs' artifact in LOG_FORMAT (see
+ * log-lines.ts) with the driver, the window and the line counts in its attributes.
+ */
+export class LogsService {
+  constructor(private readonly deps: LogsServiceDeps) {}
+
+  /**
+   * Acquires one container's logs into the case (`caseRef`, else the current case, else an
+   * ad-hoc case for the host).
+   * @throws DrydockFailure: 'not-found' (no such container on the host), 'unsupported' (a driver
+   *   whose logs cannot be read: none, or one the engine refuses to read back), 'invalid-input'
+   *   (a since/until that is not a time), 'engine'/'unreachable' when the stream breaks (the
+   *   bytes read so far are then kept as an incomplete artifact).
+   */
+  async acquire(request: LogsRequest): Promise<LogsAcquisition> {
+    const { host } = request;
+    const now = this.deps.clock.now();
+    const since = request.since !== undefined ? engineTimeParameter(request.since, now, `Logs of ${request.container} on host ${host}: --since`) : undefined;
+    const until = request.until !== undefined ? engineTimeParameter(request.until, now, `Logs of ${request.container} on host ${host}: --until`) : undefined;
+    const docker = await this.deps.hosts.docker(host);
+    const info = await engineCall({ host, container: request.container, action: 'inspecting the container' }, () => docker.getContainer(request.container).inspect());
+    const name = info.Name.replace(/^\//, '');
+    const driver = info.HostConfig.LogConfig?.Type ?? 'json-file';
+    const tty = info.Config.Tty === true;
+    const where = `container ${name} on host ${host}`;
+    if (driver === 'none') {
+      throw new DrydockFailure('unsupported', `The logs of ${where} cannot be acquired: its logging driver is 'none', so the engine kept no logs`, { host, container: name });
+    }
+    const limitations = driverLimitations(driver);
+    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host });
+    const stream = await this.openStream(docker, info.Id, { host, container: name, driver, since, until, tail: request.tail });
+    const writer = await this.deps.evidence.openWriter({
+      caseId: kase.id,
+      kind: 'logs',
+      source: { host, containerId: info.Id, containerName: name },
+      method: `engine logs endpoint (GET /containers/{id}/logs, stdout and stderr, timestamps=true), ${tty ? 'raw TTY stream' : 'demultiplexed'}, driver ${driver}`,
+      mediaType: 'text/plain',
+      attributes: {
+        format: LOG_FORMAT,
+        driver,
+        driverOptions: info.HostConfig.LogConfig?.Config ?? {},
+        tty,
+        ...(since !== undefined ? { since } : {}),
+        ...(until !== undefined ? { until } : {}),
+        ...(request.tail !== undefined ? { tail: request.tail } : {}),
+      },
+    });
+    const lines = new LogLineWriter((record) => writer.write(record));
+    const splitter = new LogFrameSplitter();
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (tty) await lines.push('tty', chunk, false);
+        else await splitter.push(chunk, (s, payload) => lines.push(s, payload));
+      }
+      if (splitter.midFrame) throw new Error('the logs stream ended inside a frame');
+    } catch (err) {
+      destroy(stream);
+      const counts = await lines.end().catch(() => undefined);
+      const failure = err instanceof DrydockFailure ? err : engineFailure(err, { host, container: name, action: 'reading the logs' });
+      const kept = await writer.abandon(failure.message, counts ? { lines: counts.lines } : {});
+      throw new DrydockFailure(failure.kind, `${failure.message} (the ${kept.size} bytes read before are kept as incomplete artifact ${kept.id})`, { host, container: name, cause: err });
+    }
+    const counts = await lines.end();
+    if (counts.unterminated.length) limitations.push(`The last line of ${counts.unterminated.join(' and ')} had no newline; one was added when storing it`);
+    if (counts.splitLines) limitations.push(`${counts.splitLines} line(s) longer than 16 MiB are stored in pieces (records tagged stream+)`);
+    const stored = await writer.finish({
+      lines: counts.lines,
+      perStream: counts.perStream,
+      joinedPieces: counts.joinedPieces,
+      splitLines: counts.splitLines,
+      unterminated: counts.unterminated,
+      ...(counts.firstTimestamp ? { firstTimestamp: counts.firstTimestamp, lastTimestamp: counts.lastTimestamp } : {}),
+      limitations,
+    });
+    this.deps.evidence.audit('logs.acquired', { host, containerId: info.Id, containerName: name, driver, artifactId: stored.id, lines: counts.lines, bytes: stored.size }, kase.id);
+    return {
+      host,
+      containerId: info.Id,
+      containerName: name,
+      driver,
+      tty,
+      ...(since !== undefined ? { since } : {}),
+      ...(until !== undefined ? { until } : {}),
+      ...(request.tail !== undefined ? { tail: request.tail } : {}),
+      artifactId: stored.id,
+      sha256: stored.sha256,
+      caseId: kase.id,
+      caseName: kase.name,
+      bytes: stored.size,
+      lines: counts.lines,
+      stdoutLines: counts.perStream.stdout,
+      stderrLines: counts.perStream.stderr,
+      ttyLines: counts.perStream.tty,
+      ...(counts.firstTimestamp ? { firstTimestamp: counts.firstTimestamp } : {}),
+      ...(counts.lastTimestamp ? { lastTimestamp: counts.lastTimestamp } : {}),
+      limitations,
+    };
+  }
+
+  /** Opens the logs body as a stream (dockerode buffers it whole unless following). */
+  private async openStream(
+    docker: Dockerode,
+    id: string,
+    o: { host: string; container: string; driver: string; since: string | undefined; until: string | undefined; tail: number | undefined },
+  ): Promise<NodeJS.ReadableStream> {
+    // docker-modem builds the query from `options` (a path ending in '?' says there is one).
+    const query: Record<string, string> = { stdout: '1', stderr: '1', timestamps: '1', follow: '0' };
+    if (o.since !== undefined) query.since = o.since;
+    if (o.until !== undefined) query.until = o.until;
+    if (o.tail !== undefined) query.tail = String(o.tail);
+    try {
+      return await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+        docker.modem.dial(
+          { path: `/containers/${encodeURIComponent(id)}/logs?`, options: query, method: 'GET', isStream: true, statusCodes: { 200: true, 404: 'no such container', 501: 'not implemented', 500: 'server error' } },
+          (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
+        );
+      });
+    } catch (err) {
+      const text = engineText(err);
+      if (/does not support reading|not implemented|configured logging driver/i.test(text)) {
+        throw new DrydockFailure('unsupported', `The logs of container ${o.container} on host ${o.host} cannot be read through the engine: its logging driver '${o.driver}' does not support reading back (${text.trim()})`, { host: o.host, container: o.container, detail: text, cause: err });
+      }
+      throw engineFailure(err, { host: o.host, container: o.container, action: 'opening the logs stream' });
+    }
+  }
+}
+
+/** What a driver's logs read through the engine do not show (json-file and local: nothing). */
+function driverLimitations(driver: string): string[] {
+  if (FILE_DRIVERS.has(driver)) return [];
+  if (driver === 'journald') return ["Read through the engine's journald reader (journald is not available on Drydock's test engines, so this path is untested)"];
+  return [`The '${driver}' driver ships logs elsewhere; what is stored here is what the engine's local cache of them (dual logging, Engine 20.10 and later) still held, not what '${driver}' received`];
+}
+
+function engineText(err: unknown): string {
+  const e = (err ?? {}) as { json?: unknown; message?: unknown; reason?: unknown };
+  if (e.json && typeof e.json === 'object' && typeof (e.json as { message?: unknown }).message === 'string') return (e.json as { message: string }).message;
+  if (Buffer.isBuffer(e.json)) return e.json.toString('utf8');
+  if (typeof e.json === 'string') return e.json;
+  return typeof e.message === 'string' ? e.message : String(err);
+}
+
+function destroy(stream: NodeJS.ReadableStream): void {
+  (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+}

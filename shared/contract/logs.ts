@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import type { LogsAcquisition } from '../domain/logs';
+import { channel } from './define';
+import { caseRef, containerRef, hostName } from './schemas';
+
+/**
+ * A point in time for since/until: seconds since the epoch (with a fraction), an RFC 3339 date
+ * ('2026-11-30T10:00:00Z'), or a duration back from now ('90s', '10m', '2h', '1d').
+ */
+export const logTime = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^(\d{1,12}(\.\d{1,9})?|\d+(\.\d+)?[smhd]|\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?)$/, 'seconds since the epoch, an RFC 3339 date, or a duration such as 10m');
+
+export const logsChannels = {
+  /** Reads a container's stdout/stderr through the engine's logs endpoint (timestamps on) and stores it as one 'logs' artifact. */
+  'logs.acquire': channel<LogsAcquisition>()(
+    z
+      .object({
+        host: hostName,
+        container: containerRef,
+        caseRef: caseRef.optional(),
+        since: logTime.optional(),
+        until: logTime.optional(),
+        tail: z.number().int().min(0).max(1_000_000_000).optional(),
+      })
+      .strict(),
+  ),
+} as const;
+
+export const logsEvents = {} as const;

@@ -1,0 +1,34 @@
+// Container logs acquired as evidence: what the engine's logs endpoint gave, and where it was stored.
+
+/** Which stream a stored log line came from; 'tty' when the container has a terminal (stdout and stderr merged by it). */
+export type LogStream = 'stdout' | 'stderr' | 'tty';
+
+export interface LogsAcquisition {
+  host: string;
+  containerId: string;
+  containerName: string;
+  /** The container's logging driver (HostConfig.LogConfig.Type), e.g. 'json-file', 'local'. */
+  driver: string;
+  /** Whether the container has a TTY: then the engine sends one raw stream, not stdout and stderr apart. */
+  tty: boolean;
+  /** The window asked for, as sent to the engine: seconds since the epoch with a nanosecond fraction. */
+  since?: string;
+  until?: string;
+  tail?: number;
+  artifactId: string;
+  sha256: string;
+  caseId: string;
+  caseName: string;
+  /** Bytes of the stored artifact. */
+  bytes: number;
+  /** Log lines stored (a line longer than the split size counts once), per stream. */
+  lines: number;
+  stdoutLines: number;
+  stderrLines: number;
+  ttyLines: number;
+  /** The engine timestamp of the first and last line (RFC 3339 with nanoseconds, UTC), when there was one. */
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  /** What this acquisition could not see, in words (a driver read from the engine's cache, an unterminated last line...). */
+  limitations: string[];
+}
