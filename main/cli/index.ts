@@ -41,7 +41,7 @@ function describeResolution(resolution: HostResolution): string {
  * Runs one command line. The core is loaded only when a command runs (help costs nothing), and
  * the command talks to it only through the contract's channels and events.
  * @returns the exit status: 0 success, 1 failure, 2 input error, 3 unknown object, 4 connection
- *   failure, 5 integrity failure, 70 internal error, 130 interrupted.
+ *   failure, 5 integrity failure, 6 gate failed (audit --fail-on), 70 internal error, 130 interrupted.
  */
 export async function main(argv: string[], io: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) }): Promise<number> {
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {

@@ -4,7 +4,7 @@
 // Never `--bridge=none`: dockerd then deletes an interface named docker0 — the MAIN engine's
 // default bridge, since both share the host's network namespace. A bridge of our own is safe.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Dockerode from 'dockerode';
@@ -74,31 +74,55 @@ function makeCertificates(dir: string): SecondEngine['tls'] & { serverCert: stri
   };
 }
 
+export interface SecondEngineOptions {
+  /** More dockerd flags (e.g. a deliberately weak or hardened configuration). */
+  daemonArgs?: string[];
+  /**
+   * Run it in a network namespace of its own, so it may manage iptables (--icc=false needs that)
+   * without touching the main engine's chains. Its TCP listener is then inside that namespace:
+   * use the unix socket.
+   */
+  ownNetns?: boolean;
+  /** The TCP listener without TLS (plain HTTP on 127.0.0.1), as a weak configuration has it. */
+  plainTcp?: boolean;
+}
+
 /** Starts a dockerd; `images` are copied into it from the main engine (docker save | load). */
-export async function startSecondEngine(prefix: string, images: string[]): Promise<SecondEngine> {
+export async function startSecondEngine(prefix: string, images: string[], options: SecondEngineOptions = {}): Promise<SecondEngine> {
   const dir = mkdtempSync(`/tmp/${prefix}-dockerd-`);
+  // --userns-remap refuses a data root whose parents the remapped root cannot traverse.
+  if (options.daemonArgs?.some((a) => a.startsWith('--userns-remap'))) chmodSync(dir, 0o711);
+  const netns = options.ownNetns ? `${prefix}ns${process.pid % 10000}` : undefined;
+  const inNs = (args: string[]) => (netns ? ['-n', netns, ...args] : args);
   const socket = path.join(dir, 'docker.sock');
   const bridge = `${prefix}br${process.pid % 10000}`.slice(0, 15);
   const certs = makeCertificates(dir);
   const port = await freePort();
-  execFileSync('ip', ['link', 'add', bridge, 'type', 'bridge']);
-  execFileSync('ip', ['addr', 'add', `10.${200 + (process.pid % 50)}.${process.pid % 250}.1/24`, 'dev', bridge]);
-  execFileSync('ip', ['link', 'set', bridge, 'up']);
+  if (netns) {
+    execFileSync('ip', ['netns', 'add', netns]);
+    execFileSync('ip', inNs(['link', 'set', 'lo', 'up']));
+  }
+  execFileSync('ip', inNs(['link', 'add', bridge, 'type', 'bridge']));
+  execFileSync('ip', inNs(['addr', 'add', `10.${200 + (process.pid % 50)}.${process.pid % 250}.1/24`, 'dev', bridge]));
+  execFileSync('ip', inNs(['link', 'set', bridge, 'up']));
   let child: ChildProcess | undefined;
   const args = [
     '--host', `unix://${socket}`,
     '--host', `tcp://127.0.0.1:${port}`,
-    '--tlsverify', '--tlscacert', certs.caFile, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey,
+    ...(options.plainTcp ? [] : ['--tlsverify', '--tlscacert', certs.caFile, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey]),
     '--data-root', path.join(dir, 'data'),
     '--exec-root', path.join(dir, 'exec'),
     '--pidfile', path.join(dir, 'docker.pid'),
     '--bridge', bridge,
-    '--iptables=false', '--ip6tables=false', '--ip-masq=false',
+    // In the machine's own namespace, never touch iptables: dockerd would rebuild the main engine's chains.
+    ...(netns ? ['--ip6tables=false'] : ['--iptables=false', '--ip6tables=false', '--ip-masq=false']),
     '--storage-driver', 'vfs',
+    ...(options.daemonArgs ?? []),
   ];
   const docker = () => new Dockerode({ socketPath: socket });
   const up = async () => {
-    child = spawn('dockerd', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+    // nsenter, not `ip netns exec`: that one remounts /sys and dockerd then finds no cgroups.
+    child = netns ? spawn('nsenter', [`--net=/run/netns/${netns}`, 'dockerd', ...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: false }) : spawn('dockerd', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
     let log = '';
     child.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-8000)));
     const deadline = Date.now() + 60000;
@@ -160,7 +184,8 @@ export async function startSecondEngine(prefix: string, images: string[]): Promi
         .sort((a, b) => b.length - a.length);
       for (const m of mounts) execFileSync('umount', ['-l', m], { stdio: 'ignore' });
       try {
-        execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+        if (netns) execFileSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
+        else execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
       } catch {
         // Already gone.
       }

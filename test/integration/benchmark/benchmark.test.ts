@@ -1,0 +1,138 @@
+// The CIS audit against two throwaway engines on this machine: one deliberately weak, one hardened.
+// Both share this machine's host files (and it has no systemd or auditd), so the host checks are
+// could-not-check on both; what differs is what the Engine API shows of each daemon.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { HOST_FILES_REASON } from '../../../main/core/benchmark/host-checks';
+import type { BenchmarkCheck, BenchmarkReport } from '../../../shared/domain/benchmark';
+import { drydock } from '../../helpers/cli';
+import { BUSYBOX, required, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import { startSecondEngine, type SecondEngine } from '../../helpers/second-engine';
+
+const WEAK_ARGS = ['--icc=true', '--insecure-registry', '10.0.0.0/8', '--experimental'];
+const HARD_ARGS = ['--icc=false', '--live-restore', '--userns-remap=default', '--no-new-privileges', '--default-ulimit', 'nofile=1024:2048'];
+
+/** Every recommendation whose verdict differs between the weak and the hardened engine: [weak, hardened]. */
+const CHANGES: Record<string, [string, string]> = {
+  '2.2': ['fail', 'pass'], // enable_icc on the default bridge
+  '2.4': ['could-not-check', 'pass'], // icc off proves iptables on; otherwise not in the API
+  '2.5': ['fail', 'pass'], // RegistryConfig.InsecureRegistryCIDRs has 10.0.0.0/8
+  '2.7': ['fail', 'pass'], // /info Warnings: plain HTTP on 127.0.0.1
+  '2.9': ['fail', 'pass'], // SecurityOptions name=userns
+  '2.15': ['fail', 'pass'], // LiveRestoreEnabled
+  '2.18': ['warn', 'pass'], // ExperimentalBuild (Manual in v1.6.0: warn)
+};
+
+function byId(report: BenchmarkReport): Map<string, BenchmarkCheck> {
+  return new Map(report.checks.map((c) => [c.id, c]));
+}
+
+describe('CIS Docker Benchmark on a weak and a hardened engine', () => {
+  let t: TestCore;
+  let weak: SecondEngine;
+  let hard: SecondEngine;
+  let weakReport: BenchmarkReport;
+  let hardReport: BenchmarkReport;
+
+  before(async () => {
+    [weak, hard] = await Promise.all([
+      startSecondEngine('ddbw', [BUSYBOX], { daemonArgs: WEAK_ARGS, plainTcp: true }),
+      startSecondEngine('ddbh', [BUSYBOX], { daemonArgs: HARD_ARGS, ownNetns: true }),
+    ]);
+    // The same plain container on both: its section 5 verdicts must not depend on the daemon.
+    for (const engine of [weak, hard]) runContainer(['--name', 'dd-bench-plain', BUSYBOX, 'sleep', '600'], { host: `unix://${engine.socket}` });
+    t = startTestCore('drydock-benchmark');
+    await t.call('hosts.add', { name: 'weak', url: `unix://${weak.socket}` });
+    await t.call('hosts.add', { name: 'hard', url: `unix://${hard.socket}` });
+    weakReport = await t.call('benchmark.run', { host: 'weak' });
+    hardReport = await t.call('benchmark.run', { host: 'hard' });
+  });
+
+  after(async () => {
+    await t?.close();
+    await Promise.all([weak?.stop(), hard?.stop()]);
+  });
+
+  it('pins, check by check, which verdicts change between the weak and the hardened daemon', () => {
+    const w = byId(weakReport);
+    const h = byId(hardReport);
+    const changed: Record<string, [string, string]> = {};
+    for (const [id, check] of w) if (check.verdict !== h.get(id)?.verdict) changed[id] = [check.verdict, h.get(id)?.verdict ?? '(missing)'];
+    assert.deepEqual(changed, CHANGES);
+    assert.equal(weakReport.checks.length, 117);
+  });
+
+  it('shows the evidence each changed verdict rests on', () => {
+    const field = (report: BenchmarkReport, id: string, name: string) => byId(report).get(id)?.evidence.find((e) => e.field === name)?.value;
+    assert.equal(field(weakReport, '2.2', 'Options["com.docker.network.bridge.enable_icc"]'), 'true');
+    assert.equal(field(hardReport, '2.2', 'Options["com.docker.network.bridge.enable_icc"]'), 'false');
+    assert.match(field(weakReport, '2.5', 'RegistryConfig.InsecureRegistryCIDRs') ?? '', /10\.0\.0\.0\/8/);
+    assert.match(field(weakReport, '2.7', 'Warnings') ?? '', /http:\/\/127\.0\.0\.1:\d+ without encryption/);
+    assert.match(field(hardReport, '2.9', 'SecurityOptions') ?? '', /name=userns/);
+    assert.equal(field(weakReport, '2.15', 'LiveRestoreEnabled'), 'false');
+    assert.equal(field(hardReport, '2.15', 'LiveRestoreEnabled'), 'true');
+    assert.equal(field(weakReport, '2.18', 'ExperimentalBuild'), 'true');
+    // The daemon's --default-ulimit is not in /info (2.8 stays could-not-check) but shows in the
+    // containers it starts (5.19, an info verdict on both).
+    const ulimits = (report: BenchmarkReport) => byId(report).get('5.19')?.evidence.find((e) => e.subject?.startsWith('container dd-bench-plain'))?.value;
+    assert.equal(ulimits(weakReport), '[]');
+    assert.match(ulimits(hardReport) ?? '', /"Name":"nofile","Hard":2048,"Soft":1024/);
+  });
+
+  it('leaves the host checks and the flags the API does not show could-not-check on both, saying why', () => {
+    for (const report of [weakReport, hardReport]) {
+      const hostChecks = report.checks.filter((c) => (c.section === 1 && c.id !== '1.2.2') || c.section === 3);
+      assert.equal(hostChecks.length, 43);
+      for (const c of hostChecks) assert.deepEqual([c.id, c.verdict, c.reason], [c.id, 'could-not-check', HOST_FILES_REASON]);
+      for (const id of ['2.3', '2.8', '2.10', '2.14', '2.16']) {
+        const c = required(byId(report).get(id), id);
+        assert.equal(c.verdict, 'could-not-check', id);
+        assert.ok(c.evidence.length > 0 && c.reason.length > 0, id);
+      }
+    }
+  });
+
+  it('judges the running container through the inventory risk flags, with its inspect values', () => {
+    const plain = (report: BenchmarkReport, id: string) => byId(report).get(id)?.evidence.filter((e) => e.subject?.startsWith('container dd-bench-plain'));
+    for (const report of [weakReport, hardReport]) {
+      assert.equal(byId(report).get('5.5')?.verdict, 'pass');
+      assert.equal(byId(report).get('5.13')?.verdict, 'fail');
+      assert.ok(plain(report, '5.13')?.some((e) => e.source === 'inventory risk flag' && e.field.startsWith('writable-rootfs')));
+      assert.ok(plain(report, '4.1')?.some((e) => e.field === 'Config.User' && e.value === '(none: root)' && e.verdict === 'fail'));
+    }
+  });
+
+  it('stores each report in the case as a benchmark-report artifact', async () => {
+    for (const report of [weakReport, hardReport]) {
+      const stored = required(report.stored, 'stored');
+      const artifact = required(await t.core.evidence.getArtifact(stored.artifactId), 'artifact');
+      assert.equal(artifact.kind, 'benchmark-report');
+      assert.equal(artifact.sha256, stored.sha256);
+      assert.equal(artifact.source.host, report.host);
+    }
+    assert.equal(weakReport.stored?.caseId, hardReport.stored?.caseId);
+  });
+
+  it('drydock audit: exit 6 when the --fail-on gate fails, the report as JSON, exit 2 for a gate it does not know', () => {
+    const store = mkdtempSync(path.join(tmpdir(), 'drydock-benchmark-cli-'));
+    try {
+      const gated = drydock(store, ['audit', '--host', `unix://${weak.socket}`, '--fail-on', 'fail']);
+      assert.equal(gated.code, 6, gated.err);
+      assert.match(gated.err, /gate failed: \d+ recommendation\(s\) at fail: .*2\.2/);
+      assert.match(gated.out, /^2\.2 +L1 +fail /m);
+      assert.match(gated.err, /recorded: benchmark report \S+ \(sha256 [0-9a-f]{64}\)/);
+      const json = drydock(store, ['audit', '--host', `unix://${hard.socket}`, '--json', '--no-record']);
+      assert.equal(json.code, 0, json.err);
+      const report = JSON.parse(json.out) as BenchmarkReport;
+      assert.equal(byId(report).get('2.9')?.verdict, 'pass');
+      assert.equal(report.stored, undefined);
+      const bad = drydock(store, ['audit', '--host', `unix://${hard.socket}`, '--fail-on', 'high']);
+      assert.equal(bad.code, 2);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
+  });
+});
