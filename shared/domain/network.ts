@@ -2,6 +2,7 @@
 // shares it; nothing runs in the suspect), resolved into a graph of containers, the host, Swarm
 // services and external addresses. Names and labels came from the host under investigation:
 // render them as text only.
+import type { WatchEndReason } from './watch';
 
 import type { RiskFlagId, RiskSeverity } from './inventory';
 
@@ -238,7 +239,7 @@ export interface NetworkChangedEvent {
 
 export interface NetworkWatchEndedEvent {
   watchId: string;
-  reason: 'stopped' | 'lease-expired' | 'failed' | 'shutdown';
+  reason: WatchEndReason;
   message?: string;
   refreshes: number;
 }

@@ -3,6 +3,7 @@
 // top alone when the helper cannot run; no exec into the suspect. Every string here except pids
 // came from the container: titles, arguments and user names are hostile text, to be rendered as
 // text only.
+import type { WatchEndReason } from './watch';
 
 /** Where a process table came from: /proc of the container's PID namespace, or the engine's top. */
 export type ProcessSource = 'pid-namespace' | 'engine-top';
@@ -163,7 +164,7 @@ export interface ProcessSampleEvent {
 
 export interface ProcessWatchEndedEvent {
   watchId: string;
-  reason: 'stopped' | 'container-gone' | 'host-disconnected' | 'failed';
+  reason: WatchEndReason;
   message?: string;
   samples: number;
 }

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { InventorySnapshot } from '../../../shared/domain/inventory';
-import type { HostScanReport, NetworkGraphSnapshot, NetworkSnapshotResult, NetworkWatchEndedEvent, NetworkWatchInfo, StoredSnapshotRef } from '../../../shared/domain/network';
+import type { HostScanReport, NetworkGraphSnapshot, NetworkSnapshotResult, NetworkWatchInfo, StoredSnapshotRef } from '../../../shared/domain/network';
 import type { AuditFn } from '../audit-fn';
 import type { NewArtifact } from '../evidence/port';
 import { ensureHelperImage } from '../helper/image';
 import type { Clock } from '../clock';
 import { DrydockFailure } from '../errors';
+import { WatchLease } from '../watch-lease';
 import type { EventHub } from '../event-hub';
 import { engineFailure } from '../hosts/engine-errors';
 import { enrichWithFlows, FlowSummaryCache, type FlowEvidence } from './flow-enrichment';
@@ -62,19 +63,12 @@ export interface WatchRequest {
 interface Watch {
   info: NetworkWatchInfo;
   caseRef?: string;
-  leaseSeconds?: number;
-  leaseTimer: NodeJS.Timeout | undefined;
-  timer: NodeJS.Timeout | undefined;
+  /** Timer, lease, failures, the refresh under way and the one end (shared with process watches). */
+  lease: WatchLease;
   previous: NetworkGraphSnapshot | undefined;
   /** Per host: each namespace's last reading, so a refresh reads only a bounded few. */
   caches: Map<string, Map<string, CachedTables>>;
-  failures: number;
-  stopped: boolean;
-  /** The refresh under way, if any: the end is announced once it has removed its helpers. */
-  inflight: Promise<void> | undefined;
 }
-
-const MAX_WATCH_FAILURES = 3;
 /**
  * Namespaces a watch reads per host and refresh (each is a helper container on the host, about
  * a second of the engine's time): a host with hundreds of containers still refreshes in seconds,
@@ -120,47 +114,56 @@ export class NetworkService {
     const kase = request.record ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: acquisitionHost(request) }) : undefined;
     const hosts = request.host !== undefined ? [request.host] : (request.hosts ?? []);
     const id = `nw-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const info: NetworkWatchInfo = {
+      id,
+      hosts,
+      intervalSeconds: request.intervalSeconds,
+      record: request.record,
+      ...(kase ? { caseId: kase.id } : {}),
+      startedAt: this.deps.clock.now().toISOString(),
+      refreshes: 0,
+      storedSnapshots: 0,
+    };
     const watch: Watch = {
-      info: {
-        id,
-        hosts,
-        intervalSeconds: request.intervalSeconds,
-        record: request.record,
-        ...(kase ? { caseId: kase.id } : {}),
-        startedAt: this.deps.clock.now().toISOString(),
-        refreshes: 0,
-        storedSnapshots: 0,
-      },
+      info,
       ...(request.caseRef !== undefined ? { caseRef: request.caseRef } : {}),
-      ...(request.leaseSeconds !== undefined ? { leaseSeconds: request.leaseSeconds } : {}),
-      leaseTimer: undefined,
-      timer: undefined,
+      lease: new WatchLease({
+        clock: this.deps.clock,
+        ...(request.leaseSeconds !== undefined ? { leaseSeconds: request.leaseSeconds } : {}),
+        refresh: () => this.tick(watch),
+        ended: {
+          record: (reason, message) => {
+            this.watches.delete(id);
+            this.deps.audit('network.watch-ended', { watchId: id, reason, refreshes: info.refreshes, storedSnapshots: info.storedSnapshots, ...(message ? { message } : {}) }, info.caseId);
+          },
+          // A refresh under way starts no further helper (stopped is checked per namespace) and is announced once its helpers are gone.
+          announce: (reason, message) => this.deps.events.emit('network.watch-ended', { watchId: id, reason, refreshes: info.refreshes, ...(message ? { message } : {}) }),
+        },
+      }),
       previous: undefined,
       caches: new Map(),
-      failures: 0,
-      stopped: false,
-      inflight: undefined,
     };
+    this.syncLease(watch);
     this.watches.set(id, watch);
-    this.extendLease(watch);
     this.deps.audit('network.watch-started', { watchId: id, hosts: hosts.length ? hosts : 'every connected host', intervalSeconds: request.intervalSeconds, record: request.record }, kase?.id);
     this.deps.events.emit('network.watch-started', { ...watch.info });
     // The first refresh starts now; its 'network.changed' follows the reply.
-    watch.timer = setTimeout(() => this.run(watch), 0);
+    watch.lease.schedule(0);
     return { ...watch.info };
   }
 
   renew(watchId: string): NetworkWatchInfo {
     const watch = this.watches.get(watchId);
     if (!watch) throw new DrydockFailure('not-found', `No network watch ${watchId} (it ended or its lease expired)`);
-    this.extendLease(watch);
+    watch.lease.renew();
+    this.syncLease(watch);
     return { ...watch.info };
   }
 
   unwatch(watchId: string): { stopped: boolean; watch?: NetworkWatchInfo } {
     const watch = this.watches.get(watchId);
     if (!watch) return { stopped: false };
-    this.end(watch, 'stopped');
+    watch.lease.end('stopped');
     return { stopped: true, watch: { ...watch.info } };
   }
 
@@ -169,9 +172,10 @@ export class NetworkService {
   }
 
   async close(): Promise<void> {
-    for (const watch of [...this.watches.values()]) this.end(watch, 'shutdown');
+    const watches = [...this.watches.values()];
+    for (const watch of watches) watch.lease.end('shutdown');
     // A refresh under way still holds helpers on a host: let it finish removing them.
-    await Promise.all([...this.running]);
+    await Promise.all([...watches.map((w) => w.lease.settled()), ...this.running]);
   }
 
   private selectHosts(request: { host?: string; hosts?: string[] }): string[] {
@@ -258,32 +262,18 @@ export class NetworkService {
     return { artifactId: artifact.id, sha256: artifact.sha256, caseId };
   }
 
-  private extendLease(watch: Watch): void {
-    if (watch.leaseSeconds === undefined) return;
-    if (watch.leaseTimer) clearTimeout(watch.leaseTimer);
-    const ms = watch.leaseSeconds * 1000;
-    watch.info.leaseExpiresAt = new Date(this.deps.clock.now().getTime() + ms).toISOString();
-    watch.leaseTimer = setTimeout(() => this.end(watch, 'lease-expired', `not renewed within ${watch.leaseSeconds} s`), ms);
-    watch.leaseTimer.unref?.();
-  }
-
-  private run(watch: Watch): void {
-    const work = this.tick(watch).finally(() => {
-      this.running.delete(work);
-      if (watch.inflight === work) watch.inflight = undefined;
-    });
-    this.running.add(work);
-    watch.inflight = work;
+  private syncLease(watch: Watch): void {
+    if (watch.lease.leaseExpiresAt !== undefined) watch.info.leaseExpiresAt = watch.lease.leaseExpiresAt;
   }
 
   private async tick(watch: Watch): Promise<void> {
-    if (watch.stopped) return;
+    if (watch.lease.stopped) return;
     try {
       const hosts = this.selectHosts(watch.info.hosts.length ? { hosts: watch.info.hosts } : {});
       for (const host of watch.caches.keys()) if (!hosts.includes(host)) watch.caches.delete(host);
-      const { snapshot, tables } = await this.take(hosts, watch.caseRef ?? watch.info.caseId, { caches: watch.caches, budget: WATCH_SCAN_BUDGET, stopped: () => watch.stopped });
-      if (watch.stopped) return;
-      watch.failures = 0;
+      const { snapshot, tables } = await this.take(hosts, watch.caseRef ?? watch.info.caseId, { caches: watch.caches, budget: WATCH_SCAN_BUDGET, stopped: () => watch.lease.stopped });
+      if (watch.lease.stopped) return;
+      watch.lease.succeeded();
       const diff = diffGraphs(watch.previous, snapshot);
       const refresh = ++watch.info.refreshes;
       let stored: StoredSnapshotRef | undefined;
@@ -295,35 +285,16 @@ export class NetworkService {
       watch.previous = snapshot;
       this.deps.events.emit('network.changed', { watchId: watch.info.id, refresh, snapshot, diff, ...(stored ? { stored } : {}) });
       if (snapshot.hosts.some((h) => h.pending > 0)) {
-        this.schedule(watch, CATCH_UP_MS);
+        watch.lease.schedule(CATCH_UP_MS);
         return;
       }
     } catch (err) {
-      if (watch.stopped) return;
-      if (++watch.failures >= MAX_WATCH_FAILURES) {
-        this.end(watch, 'failed', (err as Error).message);
+      if (watch.lease.stopped) return;
+      if (watch.lease.failedTooOften()) {
+        watch.lease.end('failed', (err as Error).message);
         return;
       }
     }
-    this.schedule(watch);
-  }
-
-  private schedule(watch: Watch, delayMs = watch.info.intervalSeconds * 1000): void {
-    if (watch.stopped) return;
-    watch.timer = setTimeout(() => this.run(watch), delayMs);
-  }
-
-  private end(watch: Watch, reason: NetworkWatchEndedEvent['reason'], message?: string): void {
-    if (watch.stopped) return;
-    watch.stopped = true;
-    if (watch.timer) clearTimeout(watch.timer);
-    if (watch.leaseTimer) clearTimeout(watch.leaseTimer);
-    this.watches.delete(watch.info.id);
-    this.deps.audit('network.watch-ended', { watchId: watch.info.id, reason, refreshes: watch.info.refreshes, storedSnapshots: watch.info.storedSnapshots, ...(message ? { message } : {}) }, watch.info.caseId);
-    // 'ended' promises that nothing more happens on the host: a refresh under way starts no
-    // further helper (stopped is checked per namespace) and is announced once its helpers are gone.
-    const announce = () => this.deps.events.emit('network.watch-ended', { watchId: watch.info.id, reason, refreshes: watch.info.refreshes, ...(message ? { message } : {}) });
-    if (watch.inflight) void watch.inflight.then(announce);
-    else announce();
+    watch.lease.schedule(watch.info.intervalSeconds * 1000);
   }
 }

@@ -7,6 +7,7 @@ import { engineFailure } from '../hosts/engine-errors';
 import type { EvidencePort } from '../evidence/port';
 import type { Clock } from '../clock';
 import { DrydockFailure } from '../errors';
+import { WatchLease } from '../watch-lease';
 import type { EventHub } from '../event-hub';
 import { ensureHelperImage } from '../helper/image';
 import type { HelperLedger } from '../helper/ledger';
@@ -40,13 +41,10 @@ type ReadMode = 'pid-namespace' | 'engine-top';
 
 interface Watch {
   info: ProcessWatchInfo;
-  timer: NodeJS.Timeout | undefined;
+  /** Timer, failures and the one end (shared with network watches). */
+  lease: WatchLease;
   previous: ProcessSnapshot | undefined;
-  failures: number;
-  stopped: boolean;
 }
-
-const MAX_WATCH_FAILURES = 3;
 
 /**
  * Process trees of a container without exec into it. A snapshot reads /proc of the container's PID
@@ -76,25 +74,34 @@ export class ProcessService {
     const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
     const first = await this.take(request.host, request.container, kase.id, 'engine-top');
     const id = `pw-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const info: ProcessWatchInfo = { id, host: request.host, containerId: first.containerId, containerName: first.containerName, intervalSeconds: request.intervalSeconds, startedAt: first.takenAt, samples: 0, storedSamples: 0, caseId: kase.id };
     const watch: Watch = {
-      info: { id, host: request.host, containerId: first.containerId, containerName: first.containerName, intervalSeconds: request.intervalSeconds, startedAt: first.takenAt, samples: 0, storedSamples: 0, caseId: kase.id },
-      timer: undefined,
+      info,
+      lease: new WatchLease({
+        clock: this.deps.clock,
+        refresh: () => this.tick(watch),
+        ended: {
+          record: (reason, message) => {
+            this.watches.delete(id);
+            this.deps.audit('processes.watch-ended', { watchId: id, reason, samples: info.samples, storedSamples: info.storedSamples, ...(message ? { message } : {}) }, info.caseId);
+          },
+          announce: (reason, message) => this.deps.events.emit('processes.watch-ended', { watchId: id, reason, samples: info.samples, ...(message ? { message } : {}) }),
+        },
+      }),
       previous: undefined,
-      failures: 0,
-      stopped: false,
     };
     this.watches.set(id, watch);
     this.deps.audit('processes.watch-started', { watchId: id, host: request.host, containerId: first.containerId, containerName: first.containerName, intervalSeconds: request.intervalSeconds }, kase.id);
     this.deps.events.emit('processes.watch-started', { ...watch.info });
     await this.record(watch, first);
-    this.schedule(watch);
+    watch.lease.schedule(watch.info.intervalSeconds * 1000);
     return { ...watch.info };
   }
 
   unwatch(watchId: string): { stopped: boolean; watch?: ProcessWatchInfo } {
     const watch = this.watches.get(watchId);
     if (!watch) return { stopped: false };
-    this.end(watch, 'stopped');
+    watch.lease.end('stopped');
     return { stopped: true, watch: { ...watch.info } };
   }
 
@@ -103,34 +110,31 @@ export class ProcessService {
   }
 
   async close(): Promise<void> {
-    for (const watch of [...this.watches.values()]) this.end(watch, 'stopped');
-  }
-
-  private schedule(watch: Watch): void {
-    if (watch.stopped) return;
-    watch.timer = setTimeout(() => void this.tick(watch), watch.info.intervalSeconds * 1000);
+    const watches = [...this.watches.values()];
+    for (const watch of watches) watch.lease.end('shutdown');
+    await Promise.all(watches.map((w) => w.lease.settled()));
   }
 
   private async tick(watch: Watch): Promise<void> {
-    if (watch.stopped) return;
+    if (watch.lease.stopped) return;
     try {
       const snapshot = await this.take(watch.info.host, watch.info.containerId, watch.info.caseId, 'engine-top');
-      watch.failures = 0;
-      if (watch.stopped) return;
+      watch.lease.succeeded();
+      if (watch.lease.stopped) return;
       await this.record(watch, snapshot);
     } catch (err) {
-      if (watch.stopped) return;
+      if (watch.lease.stopped) return;
       if (err instanceof DrydockFailure && (err.kind === 'not-found' || err.kind === 'conflict')) {
-        this.end(watch, 'container-gone', err.message);
+        watch.lease.end('container-gone', err.message);
         return;
       }
-      if (++watch.failures >= MAX_WATCH_FAILURES) {
+      if (watch.lease.failedTooOften()) {
         const kind = err instanceof DrydockFailure ? err.kind : 'internal';
-        this.end(watch, kind === 'unreachable' || kind === 'disconnected' ? 'host-disconnected' : 'failed', (err as Error).message);
+        watch.lease.end(kind === 'unreachable' || kind === 'disconnected' ? 'host-disconnected' : 'failed', (err as Error).message);
         return;
       }
     }
-    this.schedule(watch);
+    watch.lease.schedule(watch.info.intervalSeconds * 1000);
   }
 
   /** Emits the sample; stores it when it is the first or when something changed. */
@@ -144,15 +148,6 @@ export class ProcessService {
     }
     watch.previous = snapshot;
     this.deps.events.emit('processes.sample', { watchId: watch.info.id, sample, snapshot, changes, ...(stored ? { stored } : {}) });
-  }
-
-  private end(watch: Watch, reason: 'stopped' | 'container-gone' | 'host-disconnected' | 'failed', message?: string): void {
-    if (watch.stopped) return;
-    watch.stopped = true;
-    if (watch.timer) clearTimeout(watch.timer);
-    this.watches.delete(watch.info.id);
-    this.deps.audit('processes.watch-ended', { watchId: watch.info.id, reason, samples: watch.info.samples, storedSamples: watch.info.storedSamples, ...(message ? { message } : {}) }, watch.info.caseId);
-    this.deps.events.emit('processes.watch-ended', { watchId: watch.info.id, reason, samples: watch.info.samples, ...(message ? { message } : {}) });
   }
 
   private async store(caseId: string, snapshot: ProcessSnapshot, extra: Record<string, unknown>): Promise<StoredRef> {
