@@ -201,15 +201,16 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
       {!snapshot && !busy && (
         <div className="dd-empty-state" data-testid="processes-empty">
           <p>
-            The process tree of a running container, read from the host&apos;s process table: nothing is executed inside the container, so a tampered <span className="dd-mono">ps</span> in it
-            cannot hide anything.
+            The process tree of a running container, read from <span className="dd-mono">/proc</span> of its PID namespace by a short-lived helper container and checked against the
+            engine&apos;s <span className="dd-mono">top</span>: nothing is executed inside the container, so a tampered <span className="dd-mono">ps</span> in it cannot hide anything, and
+            processes <span className="dd-mono">top</span> misses (zombies) are shown and marked.
           </p>
           <ul>
             <li>
               <b>Snapshot</b> (or Enter) takes one reading and stores it in the open case. Flagged processes come first, each with its reason.
             </li>
             <li>
-              <b>Watch</b> samples every {interval} s and logs the processes that appear, vanish or change parent. It stops when you stop it or leave this view.
+              <b>Watch</b> samples the engine&apos;s <span className="dd-mono">top</span> every {interval} s (no helper each time) and logs the processes that appear, vanish or change parent. It stops when you stop it or leave this view.
             </li>
           </ul>
         </div>
