@@ -47,16 +47,21 @@ export function nanoToIso(nano: bigint): string {
 
 /** The journal table (see schema.ts): appends that ignore a replayed duplicate, and reads in engine-time order. */
 export class JournalStore {
-  constructor(private readonly db: Db) {}
+  // Prepared once: an engine burst appends thousands of rows a second.
+  private readonly insert;
+  private readonly byRow;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare(
+      `INSERT OR IGNORE INTO journal_entries (host, kind, time_nano, received_at, type, action, action_detail, actor_id, name, exit_code, exec_id, attributes_json, gap_until_nano, note)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.byRow = db.prepare<[number], Row>('SELECT * FROM journal_entries WHERE seq = ?').safeIntegers(true);
+  }
 
   /** Appends `entry`; returns the stored row, or undefined when the same event was already journaled. */
   append(entry: NewJournalEntry): JournalEntry | undefined {
-    const result = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO journal_entries (host, kind, time_nano, received_at, type, action, action_detail, actor_id, name, exit_code, exec_id, attributes_json, gap_until_nano, note)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    const result = this.insert.run(
         entry.host,
         entry.kind,
         entry.timeNano,
@@ -81,7 +86,7 @@ export class JournalStore {
   }
 
   get(seq: number): JournalEntry | undefined {
-    const row = this.db.prepare<[number], Row>('SELECT * FROM journal_entries WHERE seq = ?').safeIntegers(true).get(seq);
+    const row = this.byRow.get(seq);
     return row ? toEntry(row) : undefined;
   }
 
