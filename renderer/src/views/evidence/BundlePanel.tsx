@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import type { BundleExportResult, BundleImportResult } from '../../../../shared/contract/evidence';
+import type { BundleExportResult, BundleImportResult, BundleSignatureCheck } from '../../../../shared/contract/evidence';
 import type { DrydockError } from '../../../../shared/result';
-import { bytes } from '../../lib/format';
+import { bytes, utc } from '../../lib/format';
 import { useClient } from '../../shell/app-context';
 import { ErrorBox } from '../../shell/ErrorBox';
 import { SaveButton } from '../../shell/SaveButton';
@@ -22,6 +22,7 @@ export function BundlePanel({ caseId, onImported }: Props) {
   const [error, setError] = useState<DrydockError | null>(null);
   const [exported, setExported] = useState<BundleExportResult | null>(null);
   const [imported, setImported] = useState<BundleImportResult | null>(null);
+  const [requireSignature, setRequireSignature] = useState(false);
 
   const doExport = async () => {
     setBusy('export');
@@ -36,7 +37,7 @@ export function BundlePanel({ caseId, onImported }: Props) {
     setBusy('import');
     setError(null);
     setImported(null);
-    const r = await client.invoke('evidence.import-bundle', { path: importPath.trim() });
+    const r = await client.invoke('evidence.import-bundle', { path: importPath.trim(), requireSignature });
     setBusy(null);
     if (!r.ok) return setError(r.error);
     setImported(r.value);
@@ -75,6 +76,9 @@ export function BundlePanel({ caseId, onImported }: Props) {
           {busy === 'import' ? 'Verifying…' : 'Import bundle'}
         </button>
       </div>
+      <label className="dd-check dd-bundle-require" title="Refuse a bundle that is unsigned or signed by a key you have not trusted (drydock key trust)">
+        <input type="checkbox" checked={requireSignature} onChange={(e) => setRequireSignature(e.target.checked)} /> require a trusted signature
+      </label>
       {error && <ErrorBox error={error} onDismiss={() => setError(null)} />}
       {exported && (
         <div className="dd-okbox" data-testid="bundle-exported">
@@ -89,9 +93,35 @@ export function BundlePanel({ caseId, onImported }: Props) {
             Imported read-only case <b>{visibleText(imported.case.name, 200)}</b>{' '}
             <span className="dd-mono dd-muted">{imported.case.id}</span>
           </div>
+          <SignatureLine signature={imported.signature} />
           <VerifyResult report={imported.report} label="Bundle verification" />
         </div>
       )}
+    </div>
+  );
+}
+
+/** Who signed an imported bundle and whether this store trusts that key; unsigned is said plainly. */
+function SignatureLine({ signature }: { signature: BundleSignatureCheck }) {
+  if (signature.status === 'unsigned') {
+    return (
+      <div className="dd-warnbox" data-testid="bundle-signature" data-status="unsigned">
+        <b>Unsigned</b>: no examiner signed this bundle, so anyone could have written it. Its hashes only prove it is intact.
+      </div>
+    );
+  }
+  const who = (
+    <>
+      {visibleText(signature.signer, 200)} on {utc(signature.signedAt)} · key <span className="dd-mono dd-fingerprint">{signature.fingerprint}</span>
+    </>
+  );
+  return signature.status === 'trusted' ? (
+    <div className="dd-okbox" data-testid="bundle-signature" data-status="trusted">
+      <b>Signed</b> by {who}, a key this store trusts as {visibleText(signature.trustedAs, 200)}.
+    </div>
+  ) : (
+    <div className="dd-warnbox" data-testid="bundle-signature" data-status="untrusted">
+      <b>Signed by an untrusted key</b>: {who}. Trust it only after checking the fingerprint with its owner.
     </div>
   );
 }
