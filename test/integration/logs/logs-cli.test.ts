@@ -1,7 +1,8 @@
 // Container logs as evidence, through the built `drydock logs`: the stored lines are what
 // `docker logs --timestamps` prints for each stream, byte for byte, with or without a TTY; since
 // and tail are honoured; a hostile line is stored exactly and printed safely; a driver that keeps
-// nothing is refused by name. (journald cannot be tried here: no systemd on the test machines.)
+// nothing is refused by name. (journald cannot be tried here: without systemd the engine will not even
+// start a container with it — "journald is not enabled on this host".)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -133,6 +134,31 @@ describe('drydock logs', () => {
 
     const bad = drydock(store, ['logs', counter, '--since', 'yesterday']);
     assert.equal(bad.code, 2, bad.err);
+  });
+
+  it("reads the local driver as json-file; another driver's engine cache with that stated; refuses one the engine cannot read back", () => {
+    const udp = ['--log-opt', 'syslog-address=udp://127.0.0.1:5514'];
+    const local = runContainer(['--log-driver', 'local', '--name', `ddlogs-local-${process.pid}`, BUSYBOX, 'sh', '-c', 'echo local-1; echo local-2 >&2']);
+    const cached = runContainer(['--log-driver', 'syslog', ...udp, '--name', `ddlogs-syslog-${process.pid}`, BUSYBOX, 'sh', '-c', 'echo via-syslog']);
+    const uncached = runContainer(['--log-driver', 'syslog', ...udp, '--log-opt', 'cache-disabled=true', '--name', `ddlogs-nocache-${process.pid}`, BUSYBOX, 'sh', '-c', 'echo lost']);
+    containers.push(local, cached, uncached);
+    for (const id of [local, cached, uncached]) assert.equal(docker(['wait', id]), '0');
+
+    const fromLocal = acquire(store, [local]);
+    assert.equal(fromLocal.driver, 'local');
+    assert.deepEqual(fromLocal.limitations, []);
+    const localLines = storedLines(store, fromLocal.artifactId);
+    const expected = dockerLogs(local);
+    assert.deepEqual([localLines.stdout, localLines.stderr], [expected.stdout, expected.stderr]);
+
+    const fromCache = acquire(store, [cached]);
+    assert.equal(fromCache.driver, 'syslog');
+    assert.deepEqual(storedLines(store, fromCache.artifactId).stdout, dockerLogs(cached).stdout);
+    assert.match(fromCache.limitations.join('\n'), /'syslog' driver ships logs elsewhere; .*local cache .*dual logging/);
+
+    const refused = drydock(store, ['logs', uncached]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.err, /ddlogs-nocache-\d+ on host \S+ cannot be read through the engine: its logging driver 'syslog' does not support reading back/);
   });
 
   it("refuses a container whose driver keeps nothing, naming the driver, the container and the host", () => {
