@@ -1,4 +1,4 @@
-import { gateHits, type BenchmarkGate, type BenchmarkReport } from '../../../shared/domain/benchmark';
+import { gateHits, type BenchmarkCheck, type BenchmarkGate, type BenchmarkReport } from '../../../shared/domain/benchmark';
 import { CliError, type CliCommand } from '../command';
 import { safeText, table } from '../terminal-safe';
 
@@ -11,24 +11,27 @@ function parseGate(value: unknown): BenchmarkGate | undefined {
   throw new CliError('--fail-on takes fail or warn', 2);
 }
 
-function evidenceText(report: BenchmarkReport['checks'][number]): string {
-  return report.evidence
-    .slice(0, 3)
-    .map((e) => `${e.subject ? `${e.subject}: ` : ''}${e.field}=${e.value}`)
-    .join('; ');
+/** The evidence of a failed or warned recommendation, the subjects that caused it first. */
+function evidenceLines(check: BenchmarkCheck): string[] {
+  const own = check.evidence.filter((e) => e.verdict === undefined || e.verdict === check.verdict);
+  return own.slice(0, 8).map((e) => `    ${e.subject ? `${safeText(e.subject)}: ` : ''}${safeText(e.source)} ${safeText(e.field)} = ${safeText(e.value, 300)}`).concat(own.length > 8 ? [`    … ${own.length - 8} more (--json has them all)`] : []);
 }
 
 export function renderAudit(report: BenchmarkReport): string {
   const counts = Object.entries(report.counts)
     .map(([verdict, n]) => `${n} ${verdict}`)
     .join(', ');
-  return [
+  const lines = [
     `CIS Docker Benchmark v${report.benchmarkVersion} on host ${safeText(report.host)} (Docker ${safeText(report.engine.serverVersion)}, API ${safeText(report.engine.apiVersion)}): ${counts}`,
     table(
-      ['ID', 'LEVEL', 'VERDICT', 'TITLE', 'WHY', 'EVIDENCE'],
-      report.checks.map((c) => [c.id, `L${c.level}${c.assessment === 'manual' ? ' manual' : ''}`, c.verdict, c.title, c.reason, evidenceText(c)]),
+      ['ID', 'LEVEL', 'VERDICT', 'TITLE', 'WHY'],
+      report.checks.map((c) => [c.id, `L${c.level}${c.assessment === 'manual' ? ' manual' : ''}`, c.verdict, c.title, c.reason]),
     ),
-  ].join('\n');
+  ];
+  const flagged = report.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'warn');
+  if (flagged.length) lines.push('', 'Evidence of each fail and warn:');
+  for (const c of flagged) lines.push(`  ${c.id} ${c.verdict}: ${c.title}`, ...evidenceLines(c));
+  return lines.join('\n');
 }
 
 export const auditCommands: CliCommand[] = [

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { HOST_FILES_REASON } from '../../../main/core/benchmark/host-checks';
 import type { BenchmarkCheck, BenchmarkReport } from '../../../shared/domain/benchmark';
 import { drydock } from '../../helpers/cli';
-import { BUSYBOX, required, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import { BUSYBOX, docker, required, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
 import { startSecondEngine, type SecondEngine } from '../../helpers/second-engine';
 
 const WEAK_ARGS = ['--icc=true', '--insecure-registry', '10.0.0.0/8', '--experimental'];
@@ -134,5 +134,54 @@ describe('CIS Docker Benchmark on a weak and a hardened engine', () => {
     } finally {
       rmSync(store, { recursive: true, force: true });
     }
+  });
+});
+
+describe('CIS Docker Benchmark section 7 on a Swarm manager', () => {
+  let t: TestCore;
+  let engine: SecondEngine;
+  let host = '';
+
+  before(async () => {
+    engine = await startSecondEngine('ddbs', []);
+    host = `unix://${engine.socket}`;
+    // Its own listen port: the swarm must not collide with anything on the machine's 2377.
+    docker(['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', `127.0.0.1:${20000 + ((process.pid + 7) % 20000)}`], { host });
+    docker(['network', 'create', '-d', 'overlay', 'dd-bench-plain-ovl'], { host });
+    docker(['network', 'create', '-d', 'overlay', '--opt', 'encrypted', 'dd-bench-sealed-ovl'], { host });
+    t = startTestCore('drydock-benchmark-swarm');
+    await t.call('hosts.add', { name: 'swarm', url: host });
+  });
+
+  after(async () => {
+    await t?.close();
+    try {
+      docker(['swarm', 'leave', '--force'], { host });
+    } catch {
+      // Not a swarm member any more.
+    }
+    await engine?.stop();
+  });
+
+  it('judges the swarm from /info, /swarm and the overlay networks; auto-lock turns 7.5 from fail to pass', async () => {
+    const before = byId(await t.call('benchmark.run', { host: 'swarm', record: false }));
+    const verdict = (m: Map<string, BenchmarkCheck>, id: string) => m.get(id)?.verdict;
+    assert.equal(verdict(before, '5.1'), 'fail');
+    assert.equal(verdict(before, '2.15'), 'not-applicable');
+    assert.equal(verdict(before, '7.1'), 'info');
+    assert.equal(verdict(before, '7.2'), 'could-not-check');
+    const overlays = required(before.get('7.3'), '7.3');
+    assert.equal(overlays.verdict, 'fail');
+    const of = (name: string) => overlays.evidence.find((e) => e.subject?.startsWith(`network ${name} `));
+    assert.deepEqual([of('dd-bench-plain-ovl')?.verdict, of('dd-bench-plain-ovl')?.value], ['fail', '(absent)']);
+    assert.equal(of('dd-bench-sealed-ovl')?.verdict, 'pass');
+    assert.equal(verdict(before, '7.4'), 'info');
+    assert.deepEqual([verdict(before, '7.5'), before.get('7.5')?.evidence[0]?.value], ['fail', 'false']);
+    assert.match(before.get('7.7')?.reason ?? '', /expire after 2160 h/);
+    for (const id of ['7.6', '7.8', '7.9']) assert.equal(verdict(before, id), 'could-not-check', id);
+
+    docker(['swarm', 'update', '--autolock=true'], { host });
+    const after = byId(await t.call('benchmark.run', { host: 'swarm', record: false }));
+    assert.deepEqual([verdict(after, '7.5'), after.get('7.5')?.evidence[0]?.value], ['pass', 'true']);
   });
 });
