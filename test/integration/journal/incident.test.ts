@@ -1,5 +1,6 @@
 // The event journal through the built `drydock watch`: a scripted incident on the real engine —
-// create, start, `docker exec` as another user, killed, removed by --rm — leaves every step in the
+// create, start, `docker exec` as another user, killed, removed by --rm, with its volume, network and
+// image events around it — leaves every step in the
 // journal in the engine's order, the exec with its user and exact argv (inspected while it
 // existed: the event carries neither), the exit code, and Ctrl-C ends the watch cleanly.
 import assert from 'node:assert/strict';
@@ -16,6 +17,8 @@ import { waitFor } from '../../helpers/wait';
 describe('drydock watch', () => {
   let store: string;
   const name = `ddj-incident-${process.pid}`;
+  const volume = `ddj-incident-vol-${process.pid}`;
+  const tag = `ddj-incident-image:${process.pid}`;
 
   before(() => {
     store = mkdtempSync(path.join(tmpdir(), 'ddjournal-'));
@@ -23,6 +26,13 @@ describe('drydock watch', () => {
 
   after(() => {
     removeContainers([name]);
+    for (const args of [['rmi', tag], ['volume', 'rm', volume]]) {
+      try {
+        docker(args);
+      } catch {
+        // Removed by the test itself.
+      }
+    }
     rmSync(store, { recursive: true, force: true });
   });
 
@@ -36,7 +46,9 @@ describe('drydock watch', () => {
     try {
       await waitFor(() => /journaling host \S+/.test(err), { what: 'drydock watch to say it is journaling', timeoutMs: 60_000 });
 
-      const id = docker(['run', '-d', '--rm', '--label', TEST_LABEL, '--name', name, BUSYBOX, 'sleep', '300']);
+      docker(['volume', 'create', volume]);
+      docker(['tag', BUSYBOX, tag]);
+      const id = docker(['run', '-d', '--rm', '--label', TEST_LABEL, '--name', name, '-v', `${volume}:/data`, tag, 'sleep', '300']);
       docker(['exec', '-u', 'nobody', name, 'sh', '-c', 'echo dropped > /tmp/.x; cat /tmp/.x']);
       docker(['kill', name]);
       const mine = () =>
@@ -44,8 +56,12 @@ describe('drydock watch', () => {
           .split('\n')
           .filter((line) => line.startsWith('{'))
           .map((line) => JSON.parse(line) as JournalEntry)
-          .filter((entry) => entry.actorId === id);
-      await waitFor(() => mine().some((entry) => entry.action === 'destroy'), { what: `the destroy of ${name} in the watch's output`, timeoutMs: 30_000 });
+          .filter((entry) => entry.actorId === id || entry.actorId === volume);
+      // --rm removes the container after its die: wait for that before removing its image tag and volume.
+      await waitFor(() => mine().some((entry) => entry.type === 'container' && entry.action === 'destroy'), { what: `the destroy of ${name} in the watch's output`, timeoutMs: 30_000 });
+      docker(['rmi', tag]);
+      docker(['volume', 'rm', volume]);
+      await waitFor(() => mine().some((entry) => entry.type === 'volume' && entry.action === 'destroy'), { what: `the removal of volume ${volume} in the watch's output`, timeoutMs: 30_000 });
       watch.kill('SIGINT');
       assert.equal(await exited, 0, err);
       assert.match(err, /stopped: the journal of host \S+ holds \d+ entries/);
@@ -53,9 +69,11 @@ describe('drydock watch', () => {
       // The store, read after the watch ended, holds the same story in engine-time order.
       const core = createCore({ storeDir: store });
       let journal: JournalEntry[];
+      let all: JournalEntry[];
       try {
         const host = required(/journaling host (\S+)/.exec(err)?.[1]);
-        journal = core.journal.entries(host, undefined, 10_000).filter((entry) => entry.actorId === id);
+        all = core.journal.entries(host, undefined, 10_000);
+        journal = all.filter((entry) => entry.actorId === id);
       } finally {
         await core.close();
       }
@@ -79,6 +97,17 @@ describe('drydock watch', () => {
       assert.equal(journal.find((entry) => entry.action === 'exec_die')?.exitCode, 0);
       assert.equal(journal.find((entry) => entry.action === 'kill')?.attributes.signal, '9');
       assert.equal(journal.find((entry) => entry.action === 'die')?.exitCode, 137);
+
+      // The volume, network and image events around it, in the engine's order.
+      // (The engine names the image by its tag when tagging and by its ID when untagging.)
+      const image = required(all.find((entry) => entry.type === 'image' && entry.action === 'tag' && entry.attributes.name === tag)).actorId;
+      const around = all
+        .filter((entry) => entry.actorId === volume || entry.attributes.container === id || entry.actorId === id || (entry.type === 'image' && entry.actorId === image))
+        .map((entry) => `${entry.type} ${entry.action}`);
+      const expected = ['volume create', 'image tag', 'container create', 'network connect', 'volume mount', 'container start', 'container die', 'network disconnect', 'volume unmount', 'container destroy', 'image untag', 'volume destroy'];
+      let at = 0;
+      for (const step of around) if (step === expected[at]) at++;
+      assert.equal(at, expected.length, `every step in order (${expected.join(', ')}); the journal has: ${around.join(', ')}`);
     } finally {
       if (watch.exitCode === null) watch.kill('SIGKILL');
     }
