@@ -1,16 +1,10 @@
 import type Dockerode from 'dockerode';
 import { DrydockFailure } from '../errors';
 import { CAPTURE_CAPABILITIES } from '../helper/container';
-import type { HelperLedger } from '../helper/ledger';
-import { runHelper } from '../helper/run';
+import { runHelper, type HelperTarget } from '../helper/run';
 
-export interface FilterCheckRequest {
-  host: string;
-  ledger: HelperLedger;
-  caseId?: string;
-  containerId: string;
-  containerName: string;
-  image: string;
+/** The container whose interface the filter is compiled on, and the helper (tcpdump -d) that compiles it. */
+export interface FilterCheckRequest extends HelperTarget {
   interface: string;
   filter: string;
 }

@@ -1,10 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
+import { DrydockFailure } from '../errors';
 import { AttachDemuxer } from './attach-demux';
 import { helperCreateOptions, type HelperCapability } from './container';
 import type { HelperLedger } from './ledger';
 import { thisProcessOwner, type HelperOwner } from './owner';
+
+/**
+ * What every one-shot helper reading a container needs to know: where it runs, for which case, the
+ * container it reads and the helper image. Each capability's request adds its own fields.
+ */
+export interface HelperTarget {
+  host: string;
+  /** Records the helper by container ID and audits its creation and removal. */
+  ledger: HelperLedger;
+  caseId?: string;
+  /** Full ID of the container the helper joins. */
+  containerId: string;
+  /** Its name, for messages. */
+  containerName: string;
+  /** The helper image (ensureHelperImage): Debian's tcpdump and a static busybox. */
+  image: string;
+}
 
 export interface HelperRunRequest {
   /** Records the helper's creation and removal (and audits both, with the host named). */
@@ -114,4 +132,42 @@ export async function runHelper(docker: Dockerode, request: HelperRunRequest): P
     // A failed removal is audited by the ledger (helper.remove-failed) and the sweeper takes the helper later.
     await request.ledger.remove(docker, request.host, container.id, 'run ended').catch(() => undefined);
   }
+}
+
+/** Runs a helper; injectable so tests can stand in for the engine's answers. */
+export type HelperRunner = (docker: Dockerode, request: HelperRunRequest) => Promise<HelperRunResult>;
+
+/**
+ * Runs a read-only, capability-less helper that prints what it read from `target`'s namespace, and
+ * fails as the examiner needs to hear it: a timeout or a non-zero exit is a DrydockFailure('engine')
+ * naming what was read (`what`: "socket tables") or the helper (`helper`: "socket-table"), the host
+ * and the container, with the helper's stderr (first 2,000 characters) as detail.
+ * @returns the run's result (stdout bounded by maxOutputBytes; truncated says whether it was cut).
+ */
+export async function runReaderHelper(
+  docker: Dockerode,
+  target: HelperTarget,
+  spec: { what: string; helper: string; cmd: string[]; purpose: string; joinPid?: boolean; timeoutMs: number; maxOutputBytes: number },
+  run: HelperRunner = runHelper,
+): Promise<HelperRunResult & { stderrText: string }> {
+  const where = { host: target.host, container: target.containerName };
+  const result = await run(docker, {
+    ledger: target.ledger,
+    host: target.host,
+    ...(target.caseId !== undefined ? { caseId: target.caseId } : {}),
+    image: target.image,
+    targetId: target.containerId,
+    cmd: spec.cmd,
+    purpose: spec.purpose,
+    capabilities: [],
+    ...(spec.joinPid ? { joinPid: true } : {}),
+    timeoutMs: spec.timeoutMs,
+    maxOutputBytes: spec.maxOutputBytes,
+  });
+  if (result.timedOut) throw new DrydockFailure('engine', `Reading the ${spec.what} of container ${target.containerName} on host ${target.host} timed out`, where);
+  const stderrText = result.stderr.toString('utf8').slice(0, 2000);
+  if (result.exitCode !== 0) {
+    throw new DrydockFailure('engine', `The ${spec.helper} helper for container ${target.containerName} on host ${target.host} exited with ${result.exitCode ?? 'no status'}${stderrText ? `: ${stderrText.trim()}` : ''}`, { ...where, detail: stderrText });
+  }
+  return { ...result, stderrText };
 }
