@@ -11,7 +11,7 @@ import type { HelperLedger } from '../helper/ledger';
 import { engineCall } from '../hosts/engine-call';
 import type { DockerSource } from '../hosts/engine-call';
 import { countVerdicts, evaluateBenchmark } from './evaluate';
-import type { ContainerFacts, EngineFacts, ExecFacts, ImageFacts, InfoFacts, NetworkFacts, SwarmFacts } from './facts';
+import { normalizeInfo, stringOptions, type ContainerFacts, type EngineFacts, type ExecFacts, type ImageFacts, type NetworkFacts, type SwarmFacts } from './facts';
 
 /** The inventory's risk assessment (inventory/risk-flags.ts), passed in by core.ts so section 5 does not compute it twice. */
 export type ContainerRiskFn = (inspect: ContainerInspectInfo, image: { missing: boolean; dangling: boolean }) => RiskFlag[];
@@ -97,9 +97,9 @@ export class BenchmarkService {
   }
 
   private async gather(host: string, docker: Dockerode): Promise<EngineFacts> {
-    const info: InfoFacts = await engineCall({ host, action: 'reading the engine info' }, () => docker.info() as Promise<InfoFacts>);
+    const info = normalizeInfo(await engineCall({ host, action: 'reading the engine info' }, () => docker.info() as Promise<unknown>));
     const version = await engineCall({ host, action: 'reading the engine version' }, () => docker.version());
-    const networks: NetworkFacts[] = (await engineCall({ host, action: 'listing networks' }, () => docker.listNetworks())).map((n) => ({ id: n.Id, name: n.Name, driver: n.Driver, options: (n.Options ?? {}) as Record<string, string> }));
+    const networks: NetworkFacts[] = (await engineCall({ host, action: 'listing networks' }, () => docker.listNetworks())).map((n) => ({ id: n.Id, name: n.Name, driver: n.Driver, options: stringOptions(n.Options) }));
     const defaultBridge = networks.find((n) => n.options['com.docker.network.bridge.default_bridge'] === 'true');
     const listed = await engineCall({ host, action: 'listing containers' }, () => docker.listContainers({ all: true }));
     const allImages = await engineCall({ host, action: 'listing images' }, () => docker.listImages({ all: true }));
@@ -109,7 +109,7 @@ export class BenchmarkService {
     const topImages = await engineCall({ host, action: 'listing images' }, () => docker.listImages());
     const images = (await inBatches(topImages, (i) => this.image(host, docker, i.Id))).filter((i): i is ImageFacts => i !== undefined);
     const swarm = info.Swarm?.LocalNodeState === 'active' && info.Swarm.ControlAvailable === true ? await this.swarm(host, docker) : undefined;
-    return { info, apiVersion: version.ApiVersion, defaultBridge, networks, containers, containerTotal: listed.length, images, imagesInUse: new Set(listed.map((c) => c.ImageID)), swarm };
+    return { info, apiVersion: typeof version.ApiVersion === 'string' ? version.ApiVersion : '', defaultBridge, networks, containers, containerTotal: listed.length, images, imagesInUse: new Set(listed.map((c) => c.ImageID)), swarm };
   }
 
   /** undefined when the container went away meanwhile, or is one of Drydock's own helpers. */

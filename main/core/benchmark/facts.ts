@@ -92,3 +92,62 @@ export function containerSubject(inspect: ContainerInspectInfo): string {
 export function imageSubject(image: ImageFacts): string {
   return `image ${image.tags[0] ?? image.id.replace(/^sha256:/, '').slice(0, 12)}`;
 }
+
+// An engine under investigation may answer anything: /info is read field by field, and a field of
+// the wrong type counts as not reported (so its check says could-not-check or shows '(absent)').
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+function bool(v: unknown): boolean | undefined {
+  return typeof v === 'boolean' ? v : undefined;
+}
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+function strings(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
+}
+function record(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function normalizeInfo(raw: unknown): InfoFacts {
+  const info = record(raw) ?? {};
+  const registry = record(info['RegistryConfig']);
+  const indexes = record(registry?.['IndexConfigs']);
+  const swarm = record(info['Swarm']);
+  const plugins = record(info['Plugins']);
+  const driverStatus = Array.isArray(info['DriverStatus']) ? info['DriverStatus'].filter((p): p is [string, string] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string') : undefined;
+  return defined({
+    Name: str(info['Name']),
+    ServerVersion: str(info['ServerVersion']),
+    OperatingSystem: str(info['OperatingSystem']),
+    Driver: str(info['Driver']),
+    DriverStatus: driverStatus,
+    Debug: bool(info['Debug']),
+    LoggingDriver: str(info['LoggingDriver']),
+    LiveRestoreEnabled: bool(info['LiveRestoreEnabled']),
+    ExperimentalBuild: bool(info['ExperimentalBuild']),
+    SecurityOptions: strings(info['SecurityOptions']),
+    Warnings: strings(info['Warnings']),
+    Plugins: plugins ? defined({ Authorization: strings(plugins['Authorization']) }) : undefined,
+    RegistryConfig: registry
+      ? defined({
+          InsecureRegistryCIDRs: strings(registry['InsecureRegistryCIDRs']),
+          IndexConfigs: indexes ? Object.fromEntries(Object.entries(indexes).map(([k, v]) => [k, defined({ Name: str(record(v)?.['Name']), Secure: bool(record(v)?.['Secure']) })])) : undefined,
+        })
+      : undefined,
+    Swarm: swarm ? defined({ LocalNodeState: str(swarm['LocalNodeState']), ControlAvailable: bool(swarm['ControlAvailable']), NodeID: str(swarm['NodeID']), NodeAddr: str(swarm['NodeAddr']), Managers: num(swarm['Managers']), Nodes: num(swarm['Nodes']) }) : undefined,
+    Containers: num(info['Containers']),
+    ContainersRunning: num(info['ContainersRunning']),
+    Images: num(info['Images']),
+  });
+}
+
+/** A network's options as strings only. */
+export function stringOptions(raw: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(record(raw) ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { ContainerInspectInfo } from 'dockerode';
 import { CATALOG } from '../../../main/core/benchmark/catalog';
 import { evaluateBenchmark } from '../../../main/core/benchmark/evaluate';
-import type { EngineFacts, InfoFacts } from '../../../main/core/benchmark/facts';
+import { normalizeInfo, type EngineFacts, type InfoFacts } from '../../../main/core/benchmark/facts';
 import { HOST_FILES_REASON } from '../../../main/core/benchmark/host-checks';
 import { assessRisks } from '../../../main/core/inventory/risk-flags';
 import { gateHits, type BenchmarkCheck, type BenchmarkReport } from '../../../shared/domain/benchmark';
@@ -103,5 +103,32 @@ describe('CIS benchmark evaluation', () => {
     const warns = gateHits(report, 'warn');
     assert.ok(fails.length > 0 && fails.every((c) => c.verdict === 'fail'));
     assert.ok(warns.length > fails.length && warns.some((c) => c.verdict === 'warn'));
+  });
+
+  it('reads a hostile /info field by field: wrong types count as not reported, never as a pass', () => {
+    const junk = {
+      SecurityOptions: 'name=userns',
+      LiveRestoreEnabled: 'true',
+      ExperimentalBuild: 1,
+      Debug: null,
+      Warnings: [42, 'WARNING: API is accessible on http://0.0.0.0:2375 without encryption.'],
+      Plugins: { Authorization: [{ evil: true }] },
+      RegistryConfig: { InsecureRegistryCIDRs: { 0: '10.0.0.0/8' }, IndexConfigs: { 'evil.example': { Secure: 'no' }, 'plain.example': { Secure: false } } },
+      DriverStatus: [['Base Device Size', 7], 'x'],
+      Swarm: [],
+    };
+    const info = normalizeInfo(junk);
+    assert.deepEqual(info.Warnings, ['WARNING: API is accessible on http://0.0.0.0:2375 without encryption.']);
+    assert.equal(info.SecurityOptions, undefined);
+    assert.equal(info.LiveRestoreEnabled, undefined);
+    assert.deepEqual(info.Plugins, { Authorization: [] });
+    const v = verdicts(evaluateBenchmark(facts(info)));
+    assert.equal(v.get('2.9'), 'fail');
+    assert.equal(v.get('2.15'), 'fail');
+    assert.equal(v.get('2.18'), 'could-not-check');
+    assert.equal(v.get('2.7'), 'fail');
+    assert.equal(v.get('2.5'), 'fail'); // plain.example is Secure: false
+    assert.equal(v.get('7.1'), 'not-applicable');
+    for (const raw of [null, 'x', 42, [], { Swarm: 'active' }]) assert.equal(evaluateBenchmark(facts(normalizeInfo(raw))).length, CATALOG.length);
   });
 });
