@@ -1,13 +1,14 @@
 // Gaps are facts: the engine replays at most its last 256 events (moby/moby#30502). With a second
 // dockerd: a journal that reconnects after a few events records none lost; one that reconnects
 // after 150 containers were created and removed (300 events) records an explicit gap from its last
-// event to the first one the engine still had; one whose engine restarted (and forgot) says so too.
+// event to the first one the engine still had; one whose engine restarted (and forgot) says so too,
+// whether the journal was stopped or the connection dropped and came back by itself.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { JournalEntry } from '../../../shared/domain/journal';
 import { BUSYBOX, startTestCore, type TestCore } from '../../helpers/docker';
 import { startSecondEngine, type SecondEngine } from '../../helpers/second-engine';
-import { waitFor } from '../../helpers/wait';
+import { nextEvent, waitFor } from '../../helpers/wait';
 
 const HOST = 'journal-second';
 
@@ -97,5 +98,20 @@ describe('event journal gaps', () => {
     const gap = (await entries()).filter((entry) => entry.kind === 'gap').at(-1);
     assert.equal(gap?.timeNano, before.timeNano);
     assert.match(gap?.note ?? '', /replayed nothing since the journal's last event|starts after the journal's last event/);
+  });
+
+  it('checks the replay when a lost connection comes back by itself, and journals live events after it', async () => {
+    const before = (await entries()).filter((entry) => entry.kind === 'event').at(-1);
+    assert.ok(before);
+    const lost = nextEvent(t.core, 'host.status', (s) => s.name === HOST && s.state === 'reconnecting', { timeoutMs: 30_000 });
+    await engine.kill();
+    await lost;
+    const back = nextEvent(t.core, 'host.status', (s) => s.name === HOST && s.state === 'connected', { timeoutMs: 60_000 });
+    await engine.restart();
+    await back;
+    const gap = await waitFor(async () => (await entries()).find((entry) => entry.kind === 'gap' && entry.timeNano === before.timeNano), { what: 'a gap from the last event before the engine died' });
+    assert.match(gap.note ?? '', /Event gap from /);
+    const [id] = await churn(1, 'ddj-after');
+    await lastDestroyJournaled(id ?? '');
   });
 });
