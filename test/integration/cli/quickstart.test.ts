@@ -15,7 +15,7 @@ describe("the README's quick start", () => {
 
   it('runs as written, every acquisition landing in one ad-hoc case that verifies', () => {
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    assert.match(readme, /<!-- quick-start[^\n]*-->\n```sh\n[\s\S]*?npx drydock inventory[\s\S]*?```\n<!-- \/quick-start -->/, 'the README has the block');
+    assert.match(readme, /<!-- quick-start[^\n]*-->\n+```sh\n[\s\S]*?npx drydock inventory[\s\S]*?```\n+<!-- \/quick-start -->/, 'the README has the block');
     const run = spawnSync('bash', [path.join(ROOT, 'scripts/run-quickstart.sh'), home], { cwd: ROOT, encoding: 'utf8', timeout: 600_000, env: { ...process.env, DRYDOCK_EXAMINER: 'newcomer' } });
     assert.equal(run.status, 0, `quick start failed:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`);
     assert.match(run.stderr, /drydock: host local = unix:\/\/\/var\/run\/docker\.sock/);
