@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import type { LogsAcquisition } from '../../../shared/domain/logs';
 import type { Clock } from '../clock';
 import { DrydockFailure } from '../errors';
-import type { EvidencePort } from '../evidence/port';
+import type { ArtifactWriterPort, EvidencePort } from '../evidence/port';
 import { engineCall, type DockerSource } from '../hosts/engine-call';
 import { engineFailure } from '../hosts/engine-errors';
 import { LOG_FORMAT, LogFrameSplitter, LogLineWriter } from './log-lines';
@@ -60,24 +60,17 @@ export class LogsService {
       throw new DrydockFailure('unsupported', `The logs of ${where} cannot be acquired: its logging driver is 'none', so the engine kept no logs`, { host, container: name });
     }
     const limitations = driverLimitations(driver);
-    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host });
+    // The stream first: a driver the engine cannot read back must not open an ad-hoc case for nothing.
     const stream = await this.openStream(docker, info.Id, { host, container: name, driver, since, until, tail: request.tail });
-    const writer = await this.deps.evidence.openWriter({
-      caseId: kase.id,
-      kind: 'logs',
-      source: { host, containerId: info.Id, containerName: name },
-      method: `engine logs endpoint (GET /containers/{id}/logs, stdout and stderr, timestamps=true), ${tty ? 'raw TTY stream' : 'demultiplexed'}, driver ${driver}`,
-      mediaType: 'text/plain',
-      attributes: {
-        format: LOG_FORMAT,
-        driver,
-        driverOptions: info.HostConfig.LogConfig?.Config ?? {},
-        tty,
-        ...(since !== undefined ? { since } : {}),
-        ...(until !== undefined ? { until } : {}),
-        ...(request.tail !== undefined ? { tail: request.tail } : {}),
-      },
-    });
+    let kase: { id: string; name: string };
+    let writer: ArtifactWriterPort;
+    try {
+      kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host });
+      writer = await this.openWriter({ caseId: kase.id, host, containerId: info.Id, name, driver, tty, driverOptions: info.HostConfig.LogConfig?.Config ?? {}, since, until, tail: request.tail });
+    } catch (err) {
+      destroy(stream);
+      throw err;
+    }
     const lines = new LogLineWriter((record) => writer.write(record));
     const splitter = new LogFrameSplitter();
     try {
@@ -128,6 +121,37 @@ export class LogsService {
       ...(counts.lastTimestamp ? { lastTimestamp: counts.lastTimestamp } : {}),
       limitations,
     };
+  }
+
+  /** The artifact writer of one acquisition: the driver, the TTY and the window asked for in its attributes. */
+  private async openWriter(o: {
+    caseId: string;
+    host: string;
+    containerId: string;
+    name: string;
+    driver: string;
+    tty: boolean;
+    driverOptions: Record<string, string>;
+    since: string | undefined;
+    until: string | undefined;
+    tail: number | undefined;
+  }): Promise<ArtifactWriterPort> {
+    return this.deps.evidence.openWriter({
+      caseId: o.caseId,
+      kind: 'logs',
+      source: { host: o.host, containerId: o.containerId, containerName: o.name },
+      method: `engine logs endpoint (GET /containers/{id}/logs, stdout and stderr, timestamps=true), ${o.tty ? 'raw TTY stream' : 'demultiplexed'}, driver ${o.driver}`,
+      mediaType: 'text/plain',
+      attributes: {
+        format: LOG_FORMAT,
+        driver: o.driver,
+        driverOptions: o.driverOptions,
+        tty: o.tty,
+        ...(o.since !== undefined ? { since: o.since } : {}),
+        ...(o.until !== undefined ? { until: o.until } : {}),
+        ...(o.tail !== undefined ? { tail: o.tail } : {}),
+      },
+    });
   }
 
   /** Opens the logs body as a stream (dockerode buffers it whole unless following). */
