@@ -5,7 +5,8 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { APP_CSP } from '../../shared/csp';
 import { trackClientWatches } from '../app/client-watches';
-import type { Dispatch } from '../app/dispatch';
+import { logInternal, type Dispatch } from '../app/dispatch';
+import type { ErrorLog } from '../app/error-log';
 import type { EventHub } from '../core/event-hub';
 import { createDownloads } from './downloads';
 import { serveStatic } from './static-files';
@@ -22,6 +23,8 @@ export interface BridgeOptions {
   staticDir: string;
   /** Fixed token (tests); default a fresh random one per run. */
   token?: string;
+  /** Where a request the bridge itself fails on (a bug, not a contract error) keeps its stack. */
+  errorLog?: ErrorLog;
 }
 
 export interface Bridge {
@@ -73,8 +76,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const originAllowed = (req: IncomingMessage) => req.headers.origin === undefined || allowedOrigins().has(req.headers.origin);
 
   const server = createServer((req, res) => {
-    void handle(req, res).catch(() => {
-      if (!res.headersSent) reply(res, 500, { ok: false, error: { kind: 'internal', message: 'bridge error' } });
+    void handle(req, res).catch((err: unknown) => {
+      // A bug in the bridge (the dispatcher answers contract errors itself): its stack goes to the
+      // error log and the page gets the error ID, as the dispatcher does for a handler's bug.
+      const error = { kind: 'internal' as const, message: 'bridge error' };
+      const logged = options.errorLog ? logInternal(options.errorLog, err, error) : error;
+      if (!res.headersSent) reply(res, 500, { ok: false, error: logged });
       else res.destroy();
     });
   });
@@ -94,6 +101,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       try {
         parsed = JSON.parse(body);
       } catch {
+        // The client's mistake, answered as one (400 invalid-input); not a bug, so not logged.
         return reply(res, 400, { ok: false, error: { kind: 'invalid-input', message: 'request is not JSON' } });
       }
       return reply(res, 200, await downloads.prepare(parsed));
@@ -116,6 +124,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       try {
         message = JSON.parse(body) as typeof message;
       } catch {
+        // The client's mistake, answered as one (400 invalid-input); not a bug, so not logged.
         return reply(res, 400, { ok: false, error: { kind: 'invalid-input', message: 'request is not JSON' } });
       }
       const result = await watches.dispatch(sessionOf(req.headers['x-drydock-session']), message?.channel, message?.request);

@@ -2,6 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { ChannelName, EventName, EventPayloadOf, RequestOf, ResponseOf } from '../../shared/contract';
 import type { DrydockError } from '../../shared/result';
 import type { Dispatch } from '../app/dispatch';
+import type { ErrorLog } from '../app/error-log';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -30,8 +31,8 @@ export interface CliContext {
    * @throws CliError (exit 3) for a name that is neither a profile nor a context.
    */
   host(ref: string | boolean | string[] | undefined): Promise<string>;
-  /** The raw transport, for `serve` only: it hands both to the bridge. */
-  transport(): { dispatch: Dispatch; events: EventSource };
+  /** The raw transport, for `serve` only: it hands all three to the bridge. */
+  transport(): { dispatch: Dispatch; events: EventSource; errorLog: ErrorLog };
   /** Resolves when the user presses Ctrl-C (for watches and captures). */
   interrupted: Promise<void>;
 }

@@ -117,7 +117,7 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
       if (ref === undefined || resolution.created || resolution.source !== 'profile') io.err(describeResolution(resolution));
       return resolution.profile.name;
     },
-    transport: () => ({ dispatch, events }),
+    transport: () => ({ dispatch, events, errorLog }),
   };
   // An acquisition that had to open a case says so, once, where the examiner looks.
   const unsubscribeAdHoc = ctx.on('evidence.adhoc-case-opened', (opened) => {

@@ -17,8 +17,8 @@ export const serveCommands: CliCommand[] = [
       if (!existsSync(path.join(staticDir, 'index.html'))) throw new CliError(`the UI is not built at ${staticDir}: run npm run build`, 1);
       const bind = typeof values.bind === 'string' ? values.bind : '127.0.0.1';
       if (bind !== '127.0.0.1' && bind !== '::1') throw new CliError('--bind accepts loopback addresses only (127.0.0.1 or ::1)', 2);
-      const { dispatch, events } = ctx.transport();
-      const bridge = await startBridge({ dispatch, events: { subscribe: events }, staticDir, port, host: bind });
+      const { dispatch, events, errorLog } = ctx.transport();
+      const bridge = await startBridge({ dispatch, events: { subscribe: events }, staticDir, port, host: bind, errorLog });
       if (ctx.json) ctx.io.out(JSON.stringify({ url: bridge.url, port: bridge.port }));
       else {
         ctx.io.out(`Drydock is serving its UI at:\n\n  ${bridge.url}\n`);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
+import { ErrorLog } from '../../../main/app/error-log';
 import { startBridge, type Bridge } from '../../../main/bridge/server';
 import { APP_CSP } from '../../../shared/csp';
 import { startTestCore, type TestCore } from '../../helpers/docker';
@@ -138,5 +139,23 @@ describe('loopback bridge', () => {
     wsOther.close();
     assert.equal(await whenEnded(b), 'stopped');
     off();
+  });
+
+  it('writes a request it fails on to the error log and answers with the error ID', async () => {
+    const logDir = mkdtempSync(path.join(tmpdir(), 'drydock-bridge-log-'));
+    const broken = await startBridge({ dispatch: () => Promise.reject(new Error('dispatcher bug')), events: t.core.events, staticDir, errorLog: new ErrorLog(logDir) });
+    try {
+      const res = await http(broken.port, { method: 'POST', path: '/api/invoke', headers: { 'content-type': 'application/json', authorization: `Bearer ${broken.token}` }, body: JSON.stringify({ channel: 'hosts.list', request: {} }) });
+      assert.equal(res.status, 500);
+      const answer = JSON.parse(res.body) as { ok: boolean; error: { kind: string; errorId?: string; logFile?: string } };
+      assert.deepEqual([answer.ok, answer.error.kind], [false, 'internal']);
+      assert.match(answer.error.errorId ?? '', /^E-[0-9a-f]{8}$/);
+      assert.equal(answer.error.logFile, path.join(logDir, 'errors.log'));
+      const logged = readFileSync(path.join(logDir, 'errors.log'), 'utf8');
+      assert.ok(logged.includes(answer.error.errorId ?? '\0') && logged.includes('dispatcher bug'), logged);
+    } finally {
+      await broken.close();
+      rmSync(logDir, { recursive: true, force: true });
+    }
   });
 });
