@@ -61,6 +61,7 @@ export class CaptureService {
     this.unsubscribe = deps.events.subscribe((event, payload) => {
       if (event !== 'host.status') return;
       const status = payload as { name?: string; state?: string };
+      // Best effort on connect: a sweep that fails (host gone again) is retried on the next connect, and `capture sweep` reports its failures.
       if (status.state === 'connected' && status.name) void this.sweep(status.name, 'connect').catch(() => undefined);
     });
   }
@@ -239,6 +240,7 @@ export class CaptureService {
     this.closing = true;
     this.unsubscribe();
     await Promise.all([...this.sessions.values()].map((s) => s.stop('shutdown')));
+    // Shutting down: a capture that failed to be stored has recorded its failure in its own info and audit entry.
     await Promise.all([...this.finals.values()].map((f) => f.catch(() => undefined)));
   }
 

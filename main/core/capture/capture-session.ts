@@ -192,6 +192,7 @@ export class CaptureSession {
       new Promise<'timeout'>((resolve) => this.timers.push(setTimeout(() => resolve('timeout'), LISTEN_TIMEOUT_MS))),
     ]);
     if (outcome !== 'listening') {
+      // Already exited (it never listened): the removal below is what counts, and the ledger audits a failed one.
       await container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
       await this.removeHelper();
       this.clearTimers();
@@ -223,9 +224,11 @@ export class CaptureSession {
     this.deps.onChange(this.info, 'state');
     const container = this.container;
     if (!container) return;
+    // Already exited: the stream ends by itself; the removal in finish() is audited.
     await container.kill({ signal: 'SIGINT' }).catch(() => undefined);
     this.timers.push(
       setTimeout(() => {
+        // Already gone after SIGINT: nothing left to kill.
         void container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
       }, STOP_GRACE_MS),
     );
@@ -341,6 +344,7 @@ export class CaptureSession {
     await this.deps.ledger.remove(this.deps.docker, this.info.host, container.id, 'capture ended').catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
+      // Already removed (404) or the engine gone: the wait is only a courtesy, bounded by the timer.
       (container.wait({ condition: 'removed' }) as Promise<unknown>).catch(() => undefined),
       new Promise((resolve) => (timer = setTimeout(resolve, 10000))),
     ]);
