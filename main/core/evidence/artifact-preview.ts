@@ -58,6 +58,7 @@ function parses(text: string): boolean {
     JSON.parse(text);
     return true;
   } catch {
+    // Not JSON: previewed as text.
     return false;
   }
 }

@@ -312,6 +312,7 @@ export class ArtifactStore {
 
   /** Hashes a temporary file left by a dead process and moves it into place. */
   private async adopt(tempPath: string): Promise<StoredBlob> {
+    // Gone (its writer died before creating it): adopted as the empty blob.
     const present = await stat(tempPath).catch(() => undefined);
     if (!present) {
       const empty = await this.deps.blobs.createWriter();

@@ -46,6 +46,7 @@ export class BlobStore {
     try {
       return lstatSync(this.blobPath(sha256)).isFile();
     } catch {
+      // Absent (or unreadable): not in the store.
       return false;
     }
   }
@@ -95,6 +96,7 @@ export class BlobStore {
   async commit(tempPath: string, sha256: string, size: number): Promise<StoredBlob> {
     const final = this.blobPath(sha256);
     const dir = path.dirname(final);
+    // Absent: the blob is new.
     const existing = await lstat(final).catch(() => undefined);
     if (existing?.isFile() && existing.size === size) {
       await unlink(tempPath);
@@ -164,6 +166,7 @@ export class BlobWriter {
     try {
       return await this.store.commit(this.tempPath, sha256, size);
     } catch (err) {
+      // Already gone: the commit failure thrown below is the one that matters.
       await rm(this.tempPath, { force: true }).catch(() => undefined);
       throw storeIoFailure(err, `move blob ${sha256} into the evidence store at ${this.store.storeDir}`);
     }
@@ -195,6 +198,7 @@ export class BlobWriter {
   async discard(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Discarding: a failed write only means less to throw away.
     await this.inFlight.catch(() => undefined);
     await this.discardAfterFailure();
   }
@@ -203,7 +207,9 @@ export class BlobWriter {
   async release(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Released unfinished: the temporary file is left for recovery; a failed write was already reported to the writer.
     await this.inFlight.catch(() => undefined);
+    // Already closed: nothing to release.
     await this.handle.close().catch(() => undefined);
   }
 
@@ -240,6 +246,7 @@ export class BlobWriter {
 
   private async discardAfterFailure(): Promise<void> {
     this.closed = true;
+    // After a failure that is reported to the caller: already closed or already gone is fine.
     await this.handle.close().catch(() => undefined);
     await rm(this.tempPath, { force: true }).catch(() => undefined);
   }
@@ -269,6 +276,7 @@ export async function fsyncDir(dir: string): Promise<void> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES') throw err;
   } finally {
+    // The fsync (or its failure) is what counts; closing a read-only directory handle cannot lose data.
     await handle?.close().catch(() => undefined);
   }
 }

@@ -117,6 +117,7 @@ async function addEntry(pack: tar.Pack, header: Parameters<tar.Pack["entry"]>[0]
     await fill(sink);
   } catch (err) {
     sink.destroy(err instanceof Error ? err : new Error(String(err)));
+    // The sink was destroyed with `err`, which is rethrown below; its own rejection says the same.
     await done.catch(() => undefined);
     throw err;
   }

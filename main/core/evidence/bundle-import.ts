@@ -44,6 +44,7 @@ export interface BundleReadOptions {
  */
 export async function readBundle(blobs: BlobStore, file: string, options: BundleReadOptions): Promise<VerifiedBundle> {
   if (!path.isAbsolute(file)) throw new DrydockFailure('invalid-input', `The bundle path must be absolute: ${file}`);
+  // Absent or unreadable: said as not-found below.
   const info = await stat(file).catch(() => undefined);
   if (!info) throw new DrydockFailure('not-found', `No bundle at ${file}`);
   if (!info.isFile()) throw new DrydockFailure('invalid-input', `${file} is not a file`);
@@ -136,6 +137,7 @@ export async function readBundle(blobs: BlobStore, file: string, options: Bundle
 }
 
 export async function discardStaged(staged: VerifiedBundle['staged']): Promise<void> {
+  // Already gone: staged files are temporary.
   for (const s of staged) await rm(s.tempPath, { force: true }).catch(() => undefined);
 }
 

@@ -265,6 +265,7 @@ export class EvidenceService implements EvidencePort {
       const value = JSON.parse(raw) as { caseId?: unknown; day?: unknown };
       return typeof value.caseId === 'string' && typeof value.day === 'string' ? { caseId: value.caseId, day: value.day } : undefined;
     } catch {
+      // A damaged setting only loses today's ad-hoc case: the next acquisition opens a new one (and says so).
       return undefined;
     }
   }
@@ -573,6 +574,7 @@ export class EvidenceService implements EvidencePort {
 
   /** Temporary files of processes that no longer run (their acquisitions were recovered above). */
   private async sweepTemporaries(): Promise<void> {
+    // No temp directory yet: nothing to sweep.
     const names = await readdir(this.blobs.tempDir).catch(() => [] as string[]);
     const pending = this.artifacts.pendingTempNames();
     for (const name of names) {

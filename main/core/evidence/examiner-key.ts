@@ -186,6 +186,7 @@ export class ExaminerKeyStore {
     try {
       parsed = JSON.parse(text);
     } catch {
+      // Refused below as damaged, with the file named.
       parsed = undefined;
     }
     const checked = keyFileSchema.safeParse(parsed);

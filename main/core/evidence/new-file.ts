@@ -44,6 +44,7 @@ export async function writeNewFile(target: string, source: AsyncIterable<unknown
     await placeWithoutOverwrite(temp, target);
     await fsyncDir(dir);
   } catch (err) {
+    // Already gone: the export failure thrown below is the one that matters.
     await rm(temp, { force: true }).catch(() => undefined);
     throw exportFailure(err, target);
   }

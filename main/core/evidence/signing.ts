@@ -65,6 +65,7 @@ export class BundleSigning {
    */
   async trust(file: string, name?: string): Promise<TrustedKey> {
     if (!path.isAbsolute(file)) throw new DrydockFailure('invalid-input', `The key file path must be absolute: ${file}`);
+    // Absent or unreadable: said as not-found below.
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new DrydockFailure('not-found', `No public key file at ${file}`);
     if (info.size > MAX_PUBLIC_KEY_FILE) throw new DrydockFailure('invalid-input', `${file} is ${info.size} bytes; a public key file is at most ${MAX_PUBLIC_KEY_FILE}`);
