@@ -52,6 +52,7 @@ function readJson(file: string, what: string): unknown {
   try {
     size = statSync(file).size;
   } catch {
+    // No such file: the docker CLI has not written it (a context without it is still listed).
     return undefined;
   }
   if (size > META_MAX_BYTES) throw new DrydockFailure('invalid-input', `The docker CLI's ${what} ${file} is ${size} bytes; refusing to read more than ${META_MAX_BYTES}`);
@@ -111,6 +112,7 @@ export function listDockerContexts(environment: DockerEnvironment): DockerContex
   try {
     dirs = readdirSync(metaRoot);
   } catch {
+    // No contexts directory: the docker CLI has only its default context.
     dirs = [];
   }
   for (const dir of dirs.sort()) {

@@ -49,6 +49,7 @@ export function parseEvent(line: string): EngineEvent | undefined {
   try {
     raw = JSON.parse(line);
   } catch {
+    // Not JSON is not an event (the engine writes one JSON object a line): nothing to emit.
     return undefined;
   }
   if (!raw || typeof raw !== 'object') return undefined;

@@ -99,6 +99,7 @@ export class HostService {
       try {
         url = parseHostUrl(context.url).normalized;
       } catch {
+        // An endpoint Drydock cannot connect to (e.g. npipe://) is listed as the CLI has it, with no profile to match.
         return context;
       }
       const profile = profiles.find((p) => p.url === url);
