@@ -160,6 +160,7 @@ export class InventoryService {
     clearTimeout(this.pending.get(key));
     const timer = setTimeout(() => {
       this.pending.delete(key);
+      // The host dropped meanwhile: the resync after its reconnect reports this container's change.
       void this.emitCurrent(host, id, action).catch(() => undefined);
     }, EVENT_SETTLE_MS);
     timer.unref?.();
@@ -181,6 +182,7 @@ export class InventoryService {
   private async resync(host: string): Promise<void> {
     const before = this.known.get(host);
     if (!before) return;
+    // The host dropped again: the next reconnect resyncs; until then the last list stands.
     const snapshot = await this.take(host, await this.deps.hosts.docker(host)).catch(() => undefined);
     if (!snapshot) return;
     const after = new Map(snapshot.containers.map((c) => [c.id, c]));
