@@ -191,6 +191,7 @@ export class JournalService {
   }
 
   private track(work: Promise<unknown>): void {
+    // Kept only so close() can wait for it: the work records its own failures (a gap, the exec's error).
     const tracked = work.catch(() => undefined).finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
