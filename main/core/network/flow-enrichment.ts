@@ -38,6 +38,7 @@ export class FlowSummaryCache {
     try {
       listed = await evidence.listArtifacts({ ...(caseRef !== undefined ? { caseRef } : {}), kind: 'flow-summary', limit: 100_000 });
     } catch {
+      // Enrichment is optional: with no readable flow summaries the graph is drawn without flows, as for a host never captured.
       return [];
     }
     const recent = listed.filter((a) => a.source.host !== undefined && hosts.has(a.source.host) && a.source.containerId).slice(-MAX_SUMMARIES);
@@ -48,6 +49,7 @@ export class FlowSummaryCache {
         if (cached) out.push(cached);
         continue;
       }
+      // An unreadable summary (remembered as such) is left out; the others still enrich the graph.
       const parsed = await readSummary(evidence, artifact).catch(() => null);
       this.remember(artifact.id, parsed);
       if (parsed) out.push(parsed);

@@ -219,6 +219,7 @@ export async function collectHost(docker: Dockerode, host: string, deps: Collect
   const drift = new Map<string, boolean>();
   if (deps.drift) {
     for (const c of scene) {
+      // No drift answer (never scanned, scan failed): the node gets no drift mark at all, not 'unchanged'.
       const changed = await deps.drift(host, c.id).catch(() => null);
       if (changed !== null) drift.set(containerNodeId(host, c.id), changed);
     }
