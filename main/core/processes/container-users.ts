@@ -27,6 +27,7 @@ export async function readContainerUsers(container: Dockerode.Container): Promis
   try {
     archive = await container.getArchive({ path: '/etc/passwd' });
   } catch {
+    // No readable /etc/passwd (scratch, distroless, a stopped layer): processes are shown by UID alone.
     return new Map();
   }
   return new Promise((resolve) => {

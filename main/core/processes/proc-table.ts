@@ -225,6 +225,7 @@ export function displayText(bytes: readonly number[]): string {
   try {
     return utf8.decode(buffer);
   } catch {
+    // Not UTF-8: kept, with the bytes that are not ASCII escaped, rather than lost.
     let out = '';
     for (const b of buffer) out += b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
     return out;
