@@ -8,6 +8,7 @@ export class KeyedLock {
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     const result = previous.then(task, task);
+    // The tail only orders the next task after this one; the caller gets `result`, failure and all.
     const tail = result.catch(() => undefined);
     this.tails.set(key, tail);
     void tail.then(() => {

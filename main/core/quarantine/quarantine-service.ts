@@ -136,6 +136,7 @@ export class QuarantineService {
         .docker(host)
         .then((docker) => this.inspect(docker, host, container))
         .then((i) => i.Id)
+        // The engine cannot name it (gone, host down): only the records under the name as given are shown.
         .catch(() => undefined);
       if (id) records = this.deps.records.forContainer(host, id);
     }

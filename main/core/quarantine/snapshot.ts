@@ -164,6 +164,7 @@ async function removeExportContainers(ctx: StepContext): Promise<void> {
   const leftovers = await ctx.engine('listing leftover export containers', () => ctx.docker.listContainers({ all: true, filters: { label: [`${EXPORT_LABEL}=${ctx.record.id}`] } }));
   for (const c of leftovers) {
     const verdict = ctx.helpers.judge({ id: c.Id, imageId: c.ImageID, name: (c.Names?.[0] ?? '').replace(/^\//, ''), labels: c.Labels });
+    // A failed removal is audited by the ledger (helper.remove-failed) and left for the next snapshot or the sweeper.
     if (verdict.kind === 'helper') await ctx.helpers.remove(ctx.docker, ctx.host, c.Id, 'left by an interrupted snapshot').catch(() => undefined);
   }
 }
