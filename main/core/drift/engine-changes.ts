@@ -115,6 +115,7 @@ class ChangeListScanner {
     try {
       item = JSON.parse(text) as typeof item;
     } catch {
+      // Skipped like any entry that is not {Path, Kind} (readChangeList says so); the list's own shape is checked by finish().
       return;
     }
     const kind = KINDS[Number(item?.Kind)];
