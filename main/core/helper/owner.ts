@@ -56,6 +56,7 @@ function processStartMs(pid: number): number | null {
     if (!Number.isFinite(startTicks) || !btime?.[1]) return null;
     return Number(btime[1]) * 1000 + startTicks * 10;
   } catch {
+    // No Linux /proc (or an unreadable one): the start time is unknown and the PID alone names the owner.
     return null;
   }
 }
