@@ -45,6 +45,7 @@ function loginName(): string {
   try {
     return userInfo().username;
   } catch {
+    // No user name for this UID (a container, some CI users): the examiner is named 'unknown' rather than Drydock failing to start.
     return 'unknown';
   }
 }
