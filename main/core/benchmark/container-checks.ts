@@ -113,7 +113,7 @@ export function containerChecks(facts: EngineFacts): BenchmarkCheck[] {
   checks.push(per('5.20', byField(running, 'Mounts[].Propagation', (c) => (c.inspect.Mounts ?? []).map((m) => `${m.Destination}: ${m.Propagation || '(default)'}`), (c) => ((c.inspect.Mounts ?? []).some((m) => m.Propagation === 'shared' || m.Propagation === 'rshared') ? notMet('5.20') : 'pass'))));
   checks.push(per('5.21', fromFlag('5.21', running, 'host-uts', 'HostConfig.UTSMode', (i) => (i.HostConfig as { UTSMode?: string }).UTSMode ?? '')));
   checks.push(per('5.22', fromFlag('5.22', running, 'seccomp-unconfined', 'HostConfig.SecurityOpt', (i) => i.HostConfig.SecurityOpt ?? [])));
-  const execNote = 'the engine remembers execs only while the container lives';
+  const execNote = 'the engine remembers an exec only while it runs';
   checks.push(per('5.23', running.map((c) => ({ subject: containerSubject(c.inspect), verdict: c.execs.some((e) => e.privileged) ? notMet('5.23') : 'info', evidence: [{ source: 'GET /exec/{id}/json for each of ExecIDs', field: `Privileged (${execNote})`, value: c.execs.length ? c.execs.map((e) => `${e.id.slice(0, 12)} ${e.command.slice(0, 80)}: Privileged=${e.privileged}`) : 'no exec recorded' }] }))));
   checks.push(per('5.24', running.map((c) => {
     const root = c.execs.filter((e) => /^(root|0)(:|$)/.test(e.user));

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { HOST_FILES_REASON } from '../../../main/core/benchmark/host-checks';
 import type { BenchmarkCheck, BenchmarkReport } from '../../../shared/domain/benchmark';
 import { drydock } from '../../helpers/cli';
-import { BUSYBOX, docker, required, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
+import { BUSYBOX, docker, removeContainers, required, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
 import { startSecondEngine, type SecondEngine } from '../../helpers/second-engine';
 
 const WEAK_ARGS = ['--icc=true', '--insecure-registry', '10.0.0.0/8', '--experimental'];
@@ -183,5 +183,45 @@ describe('CIS Docker Benchmark section 7 on a Swarm manager', () => {
     docker(['swarm', 'update', '--autolock=true'], { host });
     const after = byId(await t.call('benchmark.run', { host: 'swarm', record: false }));
     assert.deepEqual([verdict(after, '7.5'), after.get('7.5')?.evidence[0]?.value], ['pass', 'true']);
+  });
+});
+
+describe('CIS Docker Benchmark section 5 from top and the execs the engine remembers', () => {
+  let t: TestCore;
+  let suspect = '';
+  let plain = '';
+
+  before(async () => {
+    // A process named sshd (a shell script of that name), seen through the engine's top.
+    suspect = runContainer(['--name', `dd-bench-sshd-${process.pid}`, '-p', '127.0.0.1::80', '--memory', '64m', '--pids-limit', '50', BUSYBOX, 'sh', '-c', 'printf "#!/bin/sh\\nsleep 600\\n" > /tmp/sshd && chmod +x /tmp/sshd && exec /tmp/sshd']);
+    plain = runContainer(['--name', `dd-bench-quiet-${process.pid}`, BUSYBOX, 'sleep', '600']);
+    // The engine forgets an exec when it ends: this one stays running. (A --privileged exec cannot
+    // start in a sandbox whose capability bounding set is short, so 5.23's fail is unit-tested.)
+    docker(['exec', '-d', '-u', 'root', suspect, 'sleep', '600']);
+    t = startTestCore('drydock-benchmark-main');
+    await t.call('hosts.add', { name: 'main', url: 'unix:///var/run/docker.sock' });
+  });
+
+  after(async () => {
+    await t?.close();
+    removeContainers([suspect, plain].filter(Boolean));
+  });
+
+  it('fails 5.7 and warns 5.24 for the suspect container only, shows its exec under 5.23, and passes its limits and loopback binding', async () => {
+    const report = byId(await t.call('benchmark.run', { host: 'main', record: false }));
+    const of = (id: string, ref: string) => report.get(id)?.evidence.filter((e) => e.subject?.endsWith(`(${ref.slice(0, 12)})`)) ?? [];
+    assert.equal(of('5.7', suspect)[0]?.verdict, 'fail');
+    assert.match(of('5.7', suspect)[0]?.value ?? '', /\/tmp\/sshd/);
+    assert.deepEqual([of('5.7', plain)[0]?.verdict, of('5.7', plain)[0]?.value], ['pass', 'none']);
+    assert.equal(of('5.23', suspect)[0]?.verdict, 'info');
+    assert.match(of('5.23', suspect)[0]?.value ?? '', /sleep 600: Privileged=false/);
+    assert.equal(of('5.24', suspect)[0]?.verdict, 'warn'); // Manual in v1.6.0
+    assert.match(of('5.24', suspect)[0]?.value ?? '', /User=root/);
+    assert.deepEqual([of('5.23', plain)[0]?.verdict, of('5.23', plain)[0]?.value], ['info', 'no exec recorded']);
+    assert.equal(of('5.11', suspect)[0]?.verdict, 'pass');
+    assert.equal(of('5.11', plain)[0]?.verdict, 'fail');
+    assert.equal(of('5.29', suspect)[0]?.verdict, 'pass');
+    assert.equal(of('5.14', suspect)[0]?.verdict, 'pass');
+    assert.match(of('5.14', suspect)[0]?.value ?? '', /127\.0\.0\.1:\d+ -> 80\/tcp/);
   });
 });
