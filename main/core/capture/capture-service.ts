@@ -66,6 +66,14 @@ export class CaptureService {
     });
   }
 
+  /**
+   * Starts a packet capture in a helper sharing the container's network namespace; the pcap streams
+   * into the case as it arrives. Returns the capture as it started (`startedAt`
+   * ISO 8601 UTC, counters in packets, bytes and milliseconds); 'capture.state' and 'capture.progress'
+   * follow, and wait(id) gives its end.
+   * @throws DrydockFailure('cancelled') while shutting down; ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case); ('not-found') for an unknown host or container; ('conflict') when the container is not running or paused; ('unsupported') when it uses the host's network namespace; ('not-found') when the helper bundle is missing, ('unsupported') when it is built for another architecture, ('integrity') when it does not match its manifest;
+   * ('invalid-input') for a filter tcpdump refuses or an unknown interface; ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine').
+   */
   async start(request: StartRequest): Promise<CaptureInfo> {
     if (this.closing) throw new DrydockFailure('cancelled', 'Drydock is shutting down');
     const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
@@ -137,6 +145,10 @@ export class CaptureService {
     return { ...info };
   }
 
+  /**
+   * Stops a running capture and resolves once its pcap is stored (an ended one is returned as recorded).
+   * @throws DrydockFailure('not-found') for an unknown capture ID.
+   */
   async stop(id: string): Promise<CaptureInfo> {
     const session = this.sessions.get(id);
     if (!session) {
@@ -148,6 +160,10 @@ export class CaptureService {
     return this.wait(id);
   }
 
+  /**
+   * Resolves with the capture once it has ended and its pcap (and summary, when asked) is stored.
+   * @throws DrydockFailure('not-found') for an unknown capture ID.
+   */
   async wait(id: string): Promise<CaptureInfo> {
     const final = this.finals.get(id);
     if (final) return final;
@@ -156,6 +172,10 @@ export class CaptureService {
     return known;
   }
 
+  /**
+   * The capture as it stands now (live counters while it runs).
+   * @throws DrydockFailure('not-found') for an unknown capture ID.
+   */
   get(id: string): CaptureInfo {
     const live = this.sessions.get(id);
     if (live) return { ...live.info };
@@ -164,12 +184,21 @@ export class CaptureService {
     return known;
   }
 
+  /**
+   * Running captures first, then the most recent ended ones, `limit` in all (never fewer than the running ones).
+   */
   list(limit: number): CaptureInfo[] {
     const live = [...this.sessions.values()].map((s) => ({ ...s.info }));
     const liveIds = new Set(live.map((i) => i.id));
     return [...live, ...this.records.recent(limit).filter((i) => !liveIds.has(i.id))].slice(0, Math.max(limit, live.length));
   }
 
+  /**
+   * Compiles a BPF filter with tcpdump in a short-lived helper, against the container's interfaces;
+   * `instructions` is the length of the compiled program.
+   * @throws DrydockFailure('invalid-input') for a filter tcpdump refuses or an unknown interface; ('not-found') for an unknown host or container; ('conflict') when the container is not running or paused; ('unsupported') when it uses the host's network namespace;
+   * ('not-found') when the helper bundle is missing, ('unsupported') when it is built for another architecture, ('integrity') when it does not match its manifest; ('unsupported') when the helper has no usable tcpdump; ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine').
+   */
   async checkFilter(request: { host: string; container: string; interface: string; filter: string }): Promise<{ valid: true; instructions: number }> {
     const docker = await this.deps.hosts.docker(request.host);
     const target = await this.inspectTarget(docker, request.host, request.container);
@@ -180,7 +209,10 @@ export class CaptureService {
     return { valid: true, instructions };
   }
 
-  /** The stored flow summary of a pcap, deriving and storing it first when there is none yet. */
+  /**
+   * The stored flow summary of a pcap, deriving and storing it first when there is none yet.
+   * @throws DrydockFailure('not-found') for an unknown artifact; ('invalid-input') when it is not a pcap; ('integrity') when it cannot be read as one.
+   */
   async summary(pcapArtifactId: string): Promise<{ summary: FlowSummary; artifactId: string }> {
     const existing = this.records.summaryFor(pcapArtifactId);
     const result = await summarizeStoredPcap(this.deps.evidence, pcapArtifactId, existing);
@@ -191,11 +223,18 @@ export class CaptureService {
     return { summary: result.summary, artifactId: result.artifactId };
   }
 
-  /** The store's own export: re-hashed on the way, never over an existing file, audited there. */
+  /**
+   * The store's own export: re-hashed on the way, never over an existing file, audited there.
+   * Returns the file written, its size in bytes and its sha256 (hex).
+   * @throws DrydockFailure as EvidenceService.exportArtifact does.
+   */
   export(artifactId: string, target: string): Promise<{ path: string; bytes: number; sha256: string }> {
     return Promise.resolve(this.deps.evidence.exportArtifact(artifactId, target));
   }
 
+  /**
+   * The helper image set in settings (null: the bundled one) and the bundled helper as found on disk (or why not).
+   */
   settings(): CaptureSettings {
     const lookup = findHelperBundle();
     return {
@@ -206,6 +245,9 @@ export class CaptureService {
     };
   }
 
+  /**
+   * Sets (or with null clears) the helper image captures run instead of the bundle; audited. Returns the settings after.
+   */
   setSettings(helperImage: string | null): CaptureSettings {
     const before = this.records.getSetting(HELPER_IMAGE_SETTING);
     this.records.setSetting(HELPER_IMAGE_SETTING, helperImage);
