@@ -63,6 +63,13 @@ export class DriftService {
     this.builds = new IndexBuilds(this.index, () => isoNow(deps.clock), deps.helpers);
   }
 
+  /**
+   * Starts a drift scan of the named containers (all running ones when none is named) against their
+   * images, in the background; returns it as started (`startedAt` ISO 8601 UTC, caps in bytes), then
+   * 'drift.progress' and 'drift.scan-ended' follow, and wait(id) gives its end. Reports and files land
+   * in the case.
+   * @throws DrydockFailure ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case); ('not-found') for an unknown host or container; ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine').
+   */
   async scan(request: ScanRequest): Promise<DriftScanInfo> {
     const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
     const docker = await this.deps.hosts.docker(request.host);
@@ -90,6 +97,11 @@ export class DriftService {
     return this.start(docker, info);
   }
 
+  /**
+   * Restarts an interrupted scan, skipping the containers it completed; returns it as restarted.
+   * @throws DrydockFailure('conflict') while it still runs; ('not-found') for an unknown scan ID;
+   * ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case); ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine').
+   */
   async resume(scanId: string, concurrency?: number): Promise<DriftScanInfo> {
     if (this.active.has(scanId)) throw new DrydockFailure('conflict', `Drift scan ${scanId} is still running`);
     const stored = this.scans.get(scanId);
@@ -138,6 +150,9 @@ export class DriftService {
     return this.result(scanId);
   }
 
+  /**
+   * Cancels a running scan (what was scanned stays stored); `cancelled` is false for one not running, with the stored scan when there is one.
+   */
   cancel(scanId: string): { cancelled: boolean; scan?: DriftScanInfo } {
     const run = this.active.get(scanId);
     if (!run) {
@@ -148,6 +163,10 @@ export class DriftService {
     return { cancelled: true, scan: structuredClone(run.info) };
   }
 
+  /**
+   * The scan as it stands (live while it runs, else as stored).
+   * @throws DrydockFailure('not-found') for an unknown scan ID.
+   */
   result(scanId: string): DriftScanInfo {
     const run = this.active.get(scanId);
     if (run) return structuredClone(run.info);
@@ -156,6 +175,10 @@ export class DriftService {
     return stored;
   }
 
+  /**
+   * The most recent scans, newest first, at most `limit`, of one host and/or case when named.
+   * @throws DrydockFailure('not-found') for an unknown case.
+   */
   async list(request: { host?: string; caseRef?: string; limit: number }): Promise<DriftScanInfo[]> {
     let caseId: string | undefined;
     if (request.caseRef !== undefined) {
@@ -170,6 +193,10 @@ export class DriftService {
     });
   }
 
+  /**
+   * A stored container drift report, parsed.
+   * @throws DrydockFailure('not-found') when the artifact is not a container drift report; ('unsupported') when it is too large to read here (export it).
+   */
   async report(artifactId: string): Promise<DriftReport> {
     const info = await this.deps.evidence.getArtifact(artifactId);
     if (!info || info.kind !== 'drift-report' || info.attributes.summary === true) throw new DrydockFailure('not-found', `Artifact ${artifactId} is not a container drift report`);
@@ -178,10 +205,17 @@ export class DriftService {
     return JSON.parse(bytes.toString('utf8')) as DriftReport;
   }
 
+  /**
+   * The noise rules (patterns whose changes are demoted), in the order they apply.
+   */
   rules(): NoiseRule[] {
     return this.scans.rules();
   }
 
+  /**
+   * Replaces the noise rules (audited) and returns them as stored; later scans apply them.
+   * @throws DrydockFailure('invalid-input') when two rules share an id.
+   */
   setRules(rules: RuleInput[]): NoiseRule[] {
     const ids = new Set<string>();
     for (const rule of rules) {
@@ -194,6 +228,11 @@ export class DriftService {
     return clean;
   }
 
+  /**
+   * A window of a stored container file, or of the image's version kept in the index: `length` bytes
+   * from `offset` (hex views capped), as text or hex, with the file's sha256 and size in bytes.
+   * @throws DrydockFailure('not-found') when the artifact is not a stored container file or the image's version is not kept.
+   */
   async file(request: { source: { artifactId: string } | { imageId: string; path: string; pathBase64?: string }; view: PreviewView; offset: number; length: number }): Promise<FilePreview> {
     const length = request.view === 'hex' ? Math.min(request.length, HEX_LIMIT) : request.length;
     if ('artifactId' in request.source) {
@@ -212,6 +251,13 @@ export class DriftService {
     return preview(content.subarray(request.offset, request.offset + length), { sha256: file.sha256, size: content.length }, request.view, request.offset);
   }
 
+  /**
+   * Lists every file under a mount point of the container, each hashed (SHA-256) as the archive
+   * streams, into the case as an NDJSON artifact; `files` and `bytes` count what was read, `status`
+   * 'incomplete' when the stream failed part way (what was read is kept).
+   * @throws DrydockFailure ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case); ('invalid-input') when `destination` is not a mount of the container;
+   * ('not-found') for an unknown host or container; ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine'); ('store'), ('disk-full').
+   */
   async mountInventory(request: { host: string; container: string; destination: string; caseRef?: string }): Promise<MountInventoryResult> {
     const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
     const docker = await this.deps.hosts.docker(request.host);
@@ -293,6 +339,9 @@ export class DriftService {
     return facts;
   };
 
+  /**
+   * Cancels every running scan and waits for them to end.
+   */
   async close(): Promise<void> {
     const runs = [...this.active.values()];
     for (const run of runs) run.cancel();
