@@ -96,6 +96,9 @@ export class EvidenceService implements EvidencePort {
 
   // ---- audit ---------------------------------------------------------------------------------
 
+  /**
+   * audit() as a plain function, for the rooms that only write audit entries.
+   */
   auditFn(): AuditFn {
     return (action, details, caseId) => {
       this.audit(action, details, caseId);
@@ -161,6 +164,11 @@ export class EvidenceService implements EvidencePort {
 
   // ---- cases ---------------------------------------------------------------------------------
 
+  /**
+   * Opens a new case (audited as its chain's first entry) and makes it current; `createdAt` ISO 8601 UTC,
+   * `timeZone` the IANA name it is shown in.
+   * @throws DrydockFailure('invalid-input') for a bad field or an unknown time zone; ('conflict') when a case of that name exists; ('store'), ('disk-full'), ('store-readonly') when it cannot be written.
+   */
   createCase(input: CaseCreateInput): CaseInfo {
     const parsed = caseInput.safeParse(input);
     if (!parsed.success) {
@@ -197,10 +205,17 @@ export class EvidenceService implements EvidencePort {
     return info;
   }
 
+  /**
+   * Every case in the store and the current case's ID (null when none is selected).
+   */
   async listCases(): Promise<CaseList> {
     return { cases: this.cases.list(), currentCaseId: this.cases.current()?.id ?? null };
   }
 
+  /**
+   * Makes the case named by `ref` (ID or name) current and announces it.
+   * @throws DrydockFailure('not-found') for a ref that names no case; ('conflict') for a name several cases share.
+   */
   async useCase(ref: string): Promise<CaseInfo> {
     const kase = this.cases.resolve(ref);
     this.cases.setCurrent(kase.id);
@@ -208,10 +223,17 @@ export class EvidenceService implements EvidencePort {
     return kase;
   }
 
+  /**
+   * The current case, or null when none is selected.
+   */
   async currentCase(): Promise<CaseInfo | null> {
     return this.cases.current();
   }
 
+  /**
+   * Closes a case (the current one by default; audited) and returns it closed (`closedAt` ISO 8601 UTC); nothing more is acquired into it.
+   * @throws DrydockFailure('not-found') for a ref that names no case; ('conflict') for a name several cases share; ('conflict') with no case selected, for a read-only (imported) case or one already closed; ('store'), ('disk-full') when it cannot be written.
+   */
   async closeCase(ref?: string): Promise<CaseInfo> {
     const kase = this.selectCase(ref);
     if (kase.readOnly) throw new DrydockFailure('conflict', `${caseLabel(kase)} is read-only (imported from a bundle); it cannot be closed here`);
@@ -330,12 +352,20 @@ export class EvidenceService implements EvidencePort {
     return writer.finish();
   }
 
+  /**
+   * A writer that streams one artifact into the case, hashing as it goes (finish() stores it, abandon() keeps it as incomplete).
+   * @throws DrydockFailure('store') when the store is closed; ('not-found')/('conflict') from resolveWritableCase; ('store'), ('disk-full') when the temporary file cannot be made.
+   */
   async openWriter(meta: NewArtifact): Promise<ArtifactWriterPort> {
     this.assertOpen();
     const kase = this.resolveWritableCase(meta.caseId);
     return this.artifacts.openWriter({ ...meta, caseId: kase.id }, kase);
   }
 
+  /**
+   * Stores `value` as one JSON artifact and returns it (size in bytes, sha256 hex).
+   * @throws DrydockFailure('invalid-input') when the value has no JSON form; as openWriter otherwise.
+   */
   async ingestJson(meta: NewArtifact, value: unknown): Promise<ArtifactInfo> {
     const text = JSON.stringify(value);
     if (text === undefined) throw new DrydockFailure('invalid-input', 'The value has no JSON form');
@@ -344,16 +374,27 @@ export class EvidenceService implements EvidencePort {
     return writer.finish();
   }
 
+  /**
+   * The artifact's record (size in bytes, sha256 hex, `acquiredAt` ISO 8601 UTC), or undefined when there is none.
+   */
   async getArtifact(id: string): Promise<ArtifactInfo | undefined> {
     return this.artifacts.get(id);
   }
 
+  /**
+   * The artifacts of a case (the current one by default; none when no case is selected), of one kind when asked, at most `limit` (default 1000).
+   * @throws DrydockFailure('not-found') for a ref that names no case; ('conflict') for a name several cases share.
+   */
   async listArtifacts(request: { caseRef?: string; kind?: ArtifactKind; limit?: number } = {}): Promise<ArtifactInfo[]> {
     const kase = request.caseRef !== undefined ? this.cases.resolve(request.caseRef) : this.cases.current();
     if (!kase) return [];
     return this.artifacts.list(kase.id, request.kind, request.limit ?? 1000);
   }
 
+  /**
+   * The artifact's bytes as a stream, from its blob.
+   * @throws DrydockFailure('not-found') for an unknown artifact; ('integrity') when its blob is missing from the store.
+   */
   async openArtifact(id: string): Promise<Readable> {
     const info = this.requireArtifact(id);
     return this.blobs.open(info.sha256, `artifact ${id}`);
@@ -383,6 +424,10 @@ export class EvidenceService implements EvidencePort {
     return this.log.entries(caseId, request.afterSeq ?? 0, request.limit ?? 1000);
   }
 
+  /**
+   * Appends the examiner's note to a case's chain (the current case by default) and returns the entry.
+   * @throws DrydockFailure('invalid-input') for an empty note, one over the length limit or with control characters; ('not-found') for a ref that names no case; ('conflict') for a name several cases share; ('conflict') with no case selected or for a read-only case.
+   */
   async addNote(text: string, caseRef?: string): Promise<AuditEntry> {
     const note = text.trim();
     if (!note) throw new DrydockFailure('invalid-input', 'A note needs some text');
