@@ -46,6 +46,9 @@ export class HostService {
     this.profiles = new HostProfiles(deps.db);
   }
 
+  /**
+   * The saved host profiles (connection settings, never secrets), by name.
+   */
   list(): HostProfile[] {
     return this.profiles.list();
   }
@@ -152,10 +155,18 @@ export class HostService {
     return this.deps.environment ?? { env: process.env, home: homedir() };
   }
 
+  /**
+   * The saved profile named `name`.
+   * @throws DrydockFailure('not-found') when no host has that name.
+   */
   profile(name: string): HostProfile {
     return this.profiles.get(name);
   }
 
+  /**
+   * Saves a host profile (audited, announced by hosts.changed) without connecting to it.
+   * @throws DrydockFailure('invalid-input') for a bad URL, TLS/SSH settings on the wrong kind of endpoint or an unreadable certificate file; ('conflict') when a host of that name exists.
+   */
   add(input: HostInput): HostProfile {
     const profile = this.toProfile(input);
     this.profiles.insert(profile);
@@ -164,6 +175,9 @@ export class HostService {
     return profile;
   }
 
+  /**
+   * Disconnects and deletes a host profile; `removed` is false when there was none of that name. Its evidence stays.
+   */
   async remove(name: string): Promise<{ removed: boolean }> {
     await this.disconnect(name);
     const removed = this.profiles.delete(name);
@@ -174,7 +188,12 @@ export class HostService {
     return { removed };
   }
 
-  /** Connects with a saved profile or an unsaved one, reports the engine, and leaves no connection behind. */
+  /**
+   * Connects with a saved profile or an unsaved one, reports the engine (versions, OS, the facts
+   * that disagree) and leaves no connection behind. Audited either way.
+   * @throws DrydockFailure('not-found') for an unknown name; ('invalid-input') for bad settings;
+   * ('unreachable'), ('tls'), ('permission-denied') or ('engine') when the engine cannot be spoken to.
+   */
   async test(target: { name: string } | HostInput): Promise<EngineFacts> {
     const profile = 'url' in target ? this.toProfile(target) : this.profiles.get(target.name);
     const docker = createDockerClient(profile);
@@ -189,6 +208,12 @@ export class HostService {
     }
   }
 
+  /**
+   * Opens (or joins) the host's connection and its event stream; the status says how it went
+   * (state, `since` as ISO 8601 UTC, `lastError` while reconnecting). A first connection that fails
+   * leaves the host reconnecting rather than throwing.
+   * @throws DrydockFailure('not-found') when no host has that name.
+   */
   async connect(name: string): Promise<HostStatus> {
     const profile = this.profiles.get(name);
     let connection = this.connections.get(name);
@@ -206,6 +231,9 @@ export class HostService {
     return connection.status;
   }
 
+  /**
+   * Closes the host's connection (a no-op when there is none) and returns its idle status.
+   */
   async disconnect(name: string): Promise<HostStatus> {
     const connection = this.connections.get(name);
     if (!connection) return this.idleStatus(name);
@@ -216,11 +244,17 @@ export class HostService {
     return status;
   }
 
+  /**
+   * Every saved host's connection status (`since`: ISO 8601 UTC).
+   */
   statuses(): HostStatus[] {
     return this.profiles.list().map((profile) => this.connections.get(profile.name)?.status ?? this.idleStatus(profile.name));
   }
 
-  /** The connected client for a host, connecting on first use; refuses while the host is away. */
+  /**
+   * The connected client for a host, connecting on first use; refuses while the host is away.
+   * @throws DrydockFailure('not-found') for an unknown host; ('disconnected') while it is reconnecting or could not be connected.
+   */
   async docker(name: string): Promise<Dockerode> {
     const connection = this.connections.get(name);
     if (connection?.status.state === 'connected') return connection.docker;
@@ -233,20 +267,32 @@ export class HostService {
     return ready.docker;
   }
 
+  /**
+   * True while the host's connection is up (false for an unknown host).
+   */
   isConnected(name: string): boolean {
     return this.connections.get(name)?.status.state === 'connected';
   }
 
+  /**
+   * Calls `listener` with every engine event of every connected host; returns the unsubscribe.
+   */
   onEngineEvent(listener: EngineListener): () => void {
     this.engineListeners.add(listener);
     return () => this.engineListeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` after a host reconnects (events may have been missed meanwhile); returns the unsubscribe.
+   */
   onResync(listener: ResyncListener): () => void {
     this.resyncListeners.add(listener);
     return () => this.resyncListeners.delete(listener);
   }
 
+  /**
+   * Closes every connection quietly (no status events).
+   */
   async close(): Promise<void> {
     const open = [...this.connections.values()];
     this.connections.clear();
