@@ -51,8 +51,11 @@ export class InventoryService {
 
   /**
    * Every container of the host with risk flags. Drydock's own helpers (recorded IDs) are left out
-   * unless `includeHelpers`; they are then marked `helper: true` and carry no risk. Raises
-   * DrydockFailure naming the host when the engine cannot be listed.
+   * unless `includeHelpers`; they are then marked `helper: true` and carry no risk; `takenAt` ISO
+   * 8601 UTC. With `record`, stored as an artifact of the case and `stored` names it.
+   * @throws DrydockFailure('not-found') for an unknown host; ('disconnected') or the engine kinds of
+   * engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine') when the engine cannot
+   * be listed; ('not-found')/('conflict') from resolveWritableCase when `record`; ('store'), ('disk-full').
    */
   async list(host: string, options: { record: boolean; caseRef?: string; includeHelpers?: boolean }): Promise<InventorySnapshot> {
     const kase = options.record ? this.deps.evidence.resolveWritableCase(options.caseRef, { host }) : undefined;
@@ -72,6 +75,10 @@ export class InventoryService {
     return snapshot;
   }
 
+  /**
+   * One container (by ID, ID prefix or name) with its risk flags, inspected now.
+   * @throws DrydockFailure('not-found') for an unknown host or container; ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine').
+   */
   async get(host: string, ref: string): Promise<ContainerSummary> {
     const docker = await this.deps.hosts.docker(host);
     const images = await this.images(docker, host);
@@ -85,6 +92,9 @@ export class InventoryService {
     this.refresh(host, id, action);
   }
 
+  /**
+   * Stops following the hosts' events and drops the changes still settling.
+   */
   close(): void {
     this.unsubscribe.forEach((off) => off());
     this.pending.forEach((timer) => clearTimeout(timer));
