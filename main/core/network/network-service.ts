@@ -92,6 +92,13 @@ export class NetworkService {
 
   constructor(private readonly deps: NetworkServiceDeps) {}
 
+  /**
+   * One network graph of the hosts asked for (all connected ones when none is named): nodes, edges,
+   * per-host scan results and the case's captured flows; `takenAt` ISO 8601 UTC. With `record`, it is
+   * stored as an artifact of the case and `stored` names it (artifact ID, sha256). A host that cannot be
+   * read is reported in the snapshot, except when it is the one host named: then its failure is thrown.
+   * @throws DrydockFailure ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case); ('not-found') for an unknown host, ('disconnected'), or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine') for the one named host; ('store'), ('disk-full') when the evidence store cannot write.
+   */
   async snapshot(request: SnapshotRequest): Promise<NetworkSnapshotResult> {
     const kase = request.record ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: acquisitionHost(request) }) : undefined;
     const explicit = request.host !== undefined || request.hosts !== undefined;
@@ -110,6 +117,13 @@ export class NetworkService {
     return { snapshot, stored };
   }
 
+  /**
+   * Starts a live watch: a snapshot every `intervalSeconds` seconds emitted as 'network.changed' (stored
+   * when `record`), until unwatched, shut down, its lease (seconds) runs out or refreshes fail too often
+   * ('network.watch-ended' says which). Returns the watch (`startedAt` ISO 8601 UTC); the first refresh
+   * follows the reply.
+   * @throws DrydockFailure ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case) when `record`.
+   */
   async watch(request: WatchRequest): Promise<NetworkWatchInfo> {
     const kase = request.record ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: acquisitionHost(request) }) : undefined;
     const hosts = request.host !== undefined ? [request.host] : (request.hosts ?? []);
@@ -152,6 +166,10 @@ export class NetworkService {
     return { ...watch.info };
   }
 
+  /**
+   * Extends a watch's lease by its length from now.
+   * @throws DrydockFailure('not-found') when the watch ended or its lease expired.
+   */
   renew(watchId: string): NetworkWatchInfo {
     const watch = this.watches.get(watchId);
     if (!watch) throw new DrydockFailure('not-found', `No network watch ${watchId} (it ended or its lease expired)`);
@@ -160,6 +178,9 @@ export class NetworkService {
     return { ...watch.info };
   }
 
+  /**
+   * Stops a watch; `stopped` is false (and no `watch`) when there was none with that ID.
+   */
   unwatch(watchId: string): { stopped: boolean; watch?: NetworkWatchInfo } {
     const watch = this.watches.get(watchId);
     if (!watch) return { stopped: false };
@@ -167,10 +188,16 @@ export class NetworkService {
     return { stopped: true, watch: { ...watch.info } };
   }
 
+  /**
+   * The watches running now.
+   */
   list(): NetworkWatchInfo[] {
     return [...this.watches.values()].map((w) => ({ ...w.info }));
   }
 
+  /**
+   * Ends every watch ('shutdown') and waits for refreshes under way to remove their helpers.
+   */
   async close(): Promise<void> {
     const watches = [...this.watches.values()];
     for (const watch of watches) watch.lease.end('shutdown');
