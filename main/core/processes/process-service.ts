@@ -61,6 +61,13 @@ export class ProcessService {
 
   constructor(private readonly deps: ProcessServiceDeps) {}
 
+  /**
+   * The container's process tree, read from its PID namespace by a helper (the engine's top when the
+   * helper cannot run, said in the snapshot), with exec sessions, user names and flags; `takenAt` ISO
+   * 8601 UTC. With `store`, stored as an artifact of the case (`stored`).
+   * @throws DrydockFailure('not-found') for an unknown host or container; ('conflict') when the container
+   * is not running; ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine'); ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case) when `store`; ('store'), ('disk-full') when the evidence store cannot write.
+   */
   async snapshot(request: { host: string; container: string; caseRef?: string; store: boolean }): Promise<ProcessSnapshotResult> {
     const kase = request.store ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host }) : undefined;
     const snapshot = await this.take(request.host, request.container, kase?.id, 'pid-namespace');
@@ -70,6 +77,13 @@ export class ProcessService {
     return { snapshot, stored };
   }
 
+  /**
+   * Samples the container's processes every `intervalSeconds` seconds into the case (the first sample
+   * before the reply), emitting 'processes.sample' with what appeared, vanished or was re-parented,
+   * until unwatched, shut down, the container goes, its lease runs out or samples fail too often.
+   * @throws DrydockFailure ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case); ('not-found') for an unknown host or container; ('conflict') when
+   * the container is not running; ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine'); ('store'), ('disk-full') when the evidence store cannot write.
+   */
   async watch(request: { host: string; container: string; intervalSeconds: number; caseRef?: string }): Promise<ProcessWatchInfo> {
     const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
     const first = await this.take(request.host, request.container, kase.id, 'engine-top');
@@ -98,6 +112,9 @@ export class ProcessService {
     return { ...watch.info };
   }
 
+  /**
+   * Stops a watch; `stopped` is false (and no `watch`) when there was none with that ID.
+   */
   unwatch(watchId: string): { stopped: boolean; watch?: ProcessWatchInfo } {
     const watch = this.watches.get(watchId);
     if (!watch) return { stopped: false };
@@ -105,10 +122,16 @@ export class ProcessService {
     return { stopped: true, watch: { ...watch.info } };
   }
 
+  /**
+   * The watches running now.
+   */
   list(): ProcessWatchInfo[] {
     return [...this.watches.values()].map((w) => ({ ...w.info }));
   }
 
+  /**
+   * Ends every watch ('shutdown') and waits for samples under way.
+   */
   async close(): Promise<void> {
     const watches = [...this.watches.values()];
     for (const watch of watches) watch.lease.end('shutdown');
