@@ -89,6 +89,12 @@ export class QuarantineService {
     this.networkName = deps.networkName ?? DEFAULT_QUARANTINE_NETWORK;
   }
 
+  /**
+   * What apply would do to the container, step by step (each mode: done already, to do, or blocked and
+   * why), changing nothing; a case that cannot take the record is said in the plan, not thrown.
+   * @throws DrydockFailure('not-found') for an unknown host or container; ('not-found')/('conflict') from
+   * resolveWritableCase for a case named and unusable; ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine').
+   */
   async plan(request: ApplyRequest): Promise<QuarantinePlan> {
     const docker = await this.deps.hosts.docker(request.host);
     const inspect = await this.inspect(docker, request.host, request.container);
@@ -98,6 +104,14 @@ export class QuarantineService {
     return buildPlan({ host: request.host, inspect, modes: request.modes, ...(existing ? { existing } : {}), ...(kase ? { kase } : {}), ...(problem ? { caseProblem: problem } : {}), networkName: this.networkName, now: this.now(), peers });
   }
 
+  /**
+   * Quarantines the container in the modes asked (isolate, pause, stop, snapshot), one apply or release
+   * at a time per container, each step audited; returns the record (`createdAt`, `updatedAt` ISO 8601 UTC).
+   * @throws DrydockFailure('cancelled') while shutting down; ('not-found') for an unknown host or container;
+   * ('conflict') when a release is under way or a snapshot/stop step is blocked; ('unsupported') when
+   * another step is blocked (nothing is changed then); ('not-found')/('conflict') from resolveWritableCase
+   * for a case named and unusable; ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine'); ('store'), ('disk-full') for a snapshot.
+   */
   async apply(request: ApplyRequest): Promise<QuarantineRecord> {
     this.assertOpen();
     const docker = await this.deps.hosts.docker(request.host);
@@ -126,6 +140,10 @@ export class QuarantineService {
     return this.track(this.containerLock.run(`${request.host}\0${id}`, () => this.releaseLocked(docker, request, id)));
   }
 
+  /**
+   * The host's quarantine records (of one container, by the name recorded or its ID now), released ones
+   * only when `includeReleased`. Reads the store only, except to look up a renamed container.
+   */
   async status(request: { host: string; container?: string; includeReleased: boolean }): Promise<QuarantineRecord[]> {
     const { host, container, includeReleased } = request;
     if (container === undefined) return this.deps.records.list(host, includeReleased);
