@@ -51,6 +51,9 @@ export interface CliCommand {
   run(ctx: CliContext, values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
 }
 
+/** The exit status of a gate that failed (drift and audit --fail-on): distinct from errors (1-5) and interruptions (130). */
+export const GATE_FAILED_EXIT = 6;
+
 /** A failure already explained to the user; carries the exit status. */
 export class CliError extends Error {
   constructor(

@@ -30,6 +30,30 @@ function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | 
   return best;
 }
 
+/** What a mistyped command line gets: the subcommands of a group ("drydock case"), else the nearest command. */
+function unknownCommand(argv: string[]): string {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const group = COMMANDS.filter((c) => c.path.length > 1 && c.path[0] === words[0]);
+  if (group.length) return [`drydock ${safeText(words.join(' '), 80)}: which one?`, ...group.map((c) => `  drydock ${c.usage}`)].join('\n');
+  const typed = words.slice(0, 2).join(' ');
+  const nearest = COMMANDS.map((c) => c.path.join(' '))
+    .map((name) => ({ name, distance: editDistance(typed.slice(0, name.length + 2), name) }))
+    .sort((a, b) => a.distance - b.distance)[0];
+  const hint = nearest && nearest.distance <= 3 ? ` Did you mean \`drydock ${nearest.name}\`?` : '';
+  return `drydock: unknown command ${JSON.stringify(safeText(words[0] ?? argv[0] ?? '', 80))}.${hint} Run drydock --help for the list.`;
+}
+
+/** Levenshtein distance (small strings: command names). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
 function describeResolution(resolution: HostResolution): string {
   const { profile } = resolution;
   const tls = profile.tls ? (profile.tls.verify ? ', TLS verified' : ', TLS NOT VERIFIED') : '';
@@ -50,7 +74,7 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
   }
   const found = findCommand(argv);
   if (!found) {
-    io.err(`drydock: unknown command ${JSON.stringify(safeText(argv.slice(0, 2).join(' '), 80))}; run drydock --help for the list`);
+    io.err(unknownCommand(argv));
     return 2;
   }
   const { command, rest } = found;

@@ -1,4 +1,5 @@
 import { CliError, type CliCommand } from '../command';
+import { caseLabel } from '../case-label';
 import { safeText } from '../terminal-safe';
 
 // `drydock artifact acquire`: a file a drift scan left "hashed only" (over a cap), fetched into the
@@ -27,7 +28,7 @@ export const artifactAcquireCommands: CliCommand[] = [
         ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
       });
       if (ctx.json) ctx.io.out(JSON.stringify(info));
-      else ctx.io.out(`Acquired ${safeText(info.source.path ?? path)} from ${safeText(info.source.containerName ?? container)} on ${safeText(host)}: ${info.size} bytes, sha256 ${info.sha256}, artifact ${info.id} in case ${info.caseId}`);
+      else ctx.io.out(`Acquired ${safeText(info.source.path ?? path)} from ${safeText(info.source.containerName ?? container)} on ${safeText(host)}: ${info.size} bytes, sha256 ${info.sha256}, artifact ${info.id} in case ${await caseLabel(ctx, info.caseId)}`);
       return 0;
     },
   },

@@ -1,9 +1,8 @@
 import { gateHits, type BenchmarkCheck, type BenchmarkGate, type BenchmarkReport } from '../../../shared/domain/benchmark';
-import { CliError, type CliCommand } from '../command';
+import { CliError, type CliCommand, GATE_FAILED_EXIT } from '../command';
+import { caseLabel } from '../case-label';
 import { safeText, table } from '../terminal-safe';
 
-/** The exit status of a gate that failed (--fail-on): distinct from errors (1-5) and interruptions. */
-export const GATE_FAILED_EXIT = 6;
 
 function parseGate(value: unknown): BenchmarkGate | undefined {
   if (value === undefined) return undefined;
@@ -46,7 +45,7 @@ export const auditCommands: CliCommand[] = [
       const record = values['no-record'] !== true;
       const report = await ctx.call('benchmark.run', { host, record, ...(typeof values.case === 'string' ? { caseRef: values.case } : {}) });
       ctx.io.out(ctx.json ? JSON.stringify(report) : renderAudit(report));
-      if (!ctx.json) ctx.io.err(report.stored ? `recorded: benchmark report ${report.stored.artifactId} (sha256 ${report.stored.sha256}) in case ${report.stored.caseId}` : 'not recorded (--no-record): nothing was stored in a case');
+      if (!ctx.json) ctx.io.err(report.stored ? `recorded: benchmark report ${report.stored.artifactId} (sha256 ${report.stored.sha256}) in case ${await caseLabel(ctx, report.stored.caseId)}` : 'not recorded (--no-record): nothing was stored in a case');
       if (!gate) return 0;
       const hits = gateHits(report, gate);
       if (hits.length === 0) return 0;

@@ -27,6 +27,7 @@ export function renderCapture(info: CaptureInfo): string {
   }
   if (info.pcap) {
     lines.push(`  pcap artifact ${info.pcap.artifactId} sha256 ${info.pcap.sha256} — ${info.pcap.status}${info.pcap.statusReason ? `: ${safeText(info.pcap.statusReason)}` : ''}`);
+    lines.push(`  for Wireshark: drydock pcap export ${info.pcap.artifactId} capture.pcap`);
   }
   if (info.flowSummaryArtifactId) lines.push(`  flow summary artifact ${info.flowSummaryArtifactId}`);
   if (info.error) lines.push(`  error: ${safeText(info.error.message)}`);

@@ -2,7 +2,8 @@ import type { DriftReport, DriftScanInfo, DriftSeverity, MountInventoryResult } 
 import { pathDisplayText } from '../../../shared/domain/byte-text';
 import { DRIFT_SEVERITIES } from '../../../shared/domain/drift';
 import { findingsAtOrAbove } from '../../core/drift/report-math';
-import { CliError, type CliCommand, type CliContext } from '../command';
+import { CliError, type CliCommand, type CliContext, GATE_FAILED_EXIT } from '../command';
+import { caseLabel } from '../case-label';
 import { safeText, table } from '../terminal-safe';
 
 const SHORT: Record<DriftSeverity, string> = { critical: 'CRIT', high: 'HIGH', medium: 'MED', low: 'LOW', info: 'INFO' };
@@ -151,14 +152,14 @@ export const driftCommands: CliCommand[] = [
       else {
         ctx.io.out(renderSummary(scan));
         for (const r of reports) ctx.io.out(renderReport(r, mounts));
-        if (scan.summaryArtifactId) ctx.io.out(`\nStored: host summary ${scan.summaryArtifactId}, ${reports.length} report(s) in case ${scan.caseId}`);
+        if (scan.summaryArtifactId) ctx.io.out(`\nStored: host summary ${scan.summaryArtifactId}, ${reports.length} report(s) in case ${await caseLabel(ctx, scan.caseId)}`);
       }
       if (outcome.interrupted) return 130;
       if (failOn) {
         const hits = reports.reduce((n, r) => n + findingsAtOrAbove(r, failOn), 0);
         if (hits > 0) {
-          ctx.io.err(`${hits} finding(s) at or above ${failOn}`);
-          return 1;
+          ctx.io.err(`gate failed: ${hits} finding(s) at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
+          return GATE_FAILED_EXIT;
         }
       }
       if (scan.state !== 'complete') {

@@ -1,5 +1,6 @@
 import type { ContainerSummary, InventoryChange } from '../../../shared/domain/inventory';
 import type { CliCommand } from '../command';
+import { caseLabel } from '../case-label';
 import { safeText, table } from '../terminal-safe';
 
 function flagsCell(c: ContainerSummary): string {
@@ -51,7 +52,7 @@ export const inventoryCommands: CliCommand[] = [
       const shown = values.flagged ? snapshot.containers.filter((c) => c.topSeverity === 'critical' || c.topSeverity === 'high') : snapshot.containers;
       if (ctx.json) ctx.io.out(JSON.stringify({ ...snapshot, containers: shown }));
       else ctx.io.out(renderInventory(host, shown, true));
-      if (!ctx.json) ctx.io.err(snapshot.stored ? `recorded: inventory snapshot ${snapshot.stored.artifactId} (sha256 ${snapshot.stored.sha256}) in case ${snapshot.stored.caseId}` : 'not recorded (--no-record): nothing was stored in a case');
+      if (!ctx.json) ctx.io.err(snapshot.stored ? `recorded: inventory snapshot ${snapshot.stored.artifactId} (sha256 ${snapshot.stored.sha256}) in case ${await caseLabel(ctx, snapshot.stored.caseId)}` : 'not recorded (--no-record): nothing was stored in a case');
       if (values.watch !== true) return 0;
       if (!ctx.json) ctx.io.err('watching engine events; Ctrl-C to stop');
       const unsubscribeChanges = ctx.on('inventory.changed', (change) => {

@@ -1,5 +1,6 @@
 import type { ProcessEntry, ProcessSampleEvent, ProcessSnapshot } from '../../../shared/domain/processes';
 import { CliError, type CliCommand } from '../command';
+import { caseLabel } from '../case-label';
 import { followWatch } from '../watch-loop';
 import { safeText, table } from '../terminal-safe';
 
@@ -86,7 +87,7 @@ export const processesCommands: CliCommand[] = [
         if (ctx.json) ctx.io.out(JSON.stringify(result));
         else {
           ctx.io.out(renderSnapshot(result.snapshot));
-          if (result.stored) ctx.io.out(`\nStored as artifact ${result.stored.artifactId} (sha256 ${result.stored.sha256}) in case ${safeText(result.stored.caseId)}`);
+          if (result.stored) ctx.io.out(`\nStored as artifact ${result.stored.artifactId} (sha256 ${result.stored.sha256}) in case ${await caseLabel(ctx, result.stored.caseId)}`);
         }
         return 0;
       }

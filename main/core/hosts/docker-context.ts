@@ -173,5 +173,5 @@ export function resolveDefaultEndpoint(environment: DockerEnvironment): Resolved
       reason: `the docker CLI's current context is ${context.name} (${context.url}), set in ${path.join(dockerConfigDir(environment), 'config.json')}`,
     };
   }
-  return { url: DEFAULT_SOCKET_URL, source: 'default-socket', reason: `no DOCKER_HOST, DOCKER_CONTEXT or current Docker context: the local socket ${DEFAULT_SOCKET_URL}` };
+  return { url: DEFAULT_SOCKET_URL, source: 'default-socket', reason: `no DOCKER_HOST or DOCKER_CONTEXT, and the docker CLI's current context is "default": the local socket ${DEFAULT_SOCKET_URL}` };
 }

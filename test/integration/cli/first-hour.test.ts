@@ -54,8 +54,14 @@ describe('the first hour: no profile, no case', () => {
     assert.match(capture.out, /\nExample:\n {2}drydock capture /);
     const unknown = drydock(undefined, ['frobnicate', '--now']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.err, /unknown command "frobnicate --now"; run drydock --help/);
+    assert.match(unknown.err, /^drydock: unknown command "frobnicate"\. Run drydock --help for the list\.$/m);
     assert.equal(unknown.out, '');
+    const typo = drydock(undefined, ['inventroy', '--flagged']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.err, /unknown command "inventroy"\. Did you mean `drydock inventory`\?/);
+    const group = drydock(undefined, ['case']);
+    assert.equal(group.code, 2);
+    assert.match(group.err, /^drydock case: which one\?\n {2}drydock case create --name NAME/);
   });
 
   it('acquires from the local engine into one ad-hoc case, saying which engine and which case', () => {
@@ -64,7 +70,7 @@ describe('the first hour: no profile, no case', () => {
     const env = { HOME: home, DOCKER_HOST: '', DOCKER_CONTEXT: '', DRYDOCK_EXAMINER: 'j.doe' };
     const inventory = drydock(store, ['inventory'], { env });
     assert.equal(inventory.code, 0, inventory.err);
-    assert.match(inventory.err, /^drydock: host local = unix:\/\/\/var\/run\/docker\.sock \(no DOCKER_HOST, DOCKER_CONTEXT or current Docker context: the local socket/m);
+    assert.match(inventory.err, /^drydock: host local = unix:\/\/\/var\/run\/docker\.sock \(no DOCKER_HOST or DOCKER_CONTEXT, and the docker CLI's current context is "default": the local socket/m);
     assert.match(inventory.err, /opened the ad-hoc case "local \d{4}-\d{2}-\d{2}" for host local and made it the current case/);
     assert.match(inventory.out, new RegExp(name));
     const ps = drydock(store, ['ps', name], { env });

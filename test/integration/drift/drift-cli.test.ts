@@ -37,7 +37,7 @@ describe('drydock drift (CLI)', () => {
 
   it('fails the gate on findings at or above the threshold, printing hostile names escaped', () => {
     const result = drydock(store, ['drift', dirty, '--host', 'local', '--fail-on', 'high']);
-    assert.equal(result.code, 1, result.err);
+    assert.equal(result.code, 6, `a failed gate exits 6, apart from errors: ${result.err}`);
     assert.match(result.err, /finding\(s\) at or above high/);
     assert.match(result.out, /critical\s+added\s+\/tmp\/\.x\s+ELF binary dropped/);
     assert.ok(result.out.includes('/tmp/\\x1b[31mred\\x1b]0;pwned\\x07'), 'the escape codes are shown, not run');
@@ -77,7 +77,7 @@ describe('drydock drift (CLI)', () => {
 
   it('prints JSON with the exact names and the same exit status', () => {
     const result = drydock(store, ['drift', dirty, '--host', 'local', '--json', '--fail-on', 'critical', '--cap', '0', '--key-cap', '0']);
-    assert.equal(result.code, 1, result.err);
+    assert.equal(result.code, 6, result.err);
     const parsed = JSON.parse(result.out) as { scan: DriftScanInfo; reports: DriftReport[] };
     assert.equal(parsed.scan.state, 'complete');
     const names = parsed.reports[0]!.entries.map((e) => e.path);

@@ -48,7 +48,7 @@ describe('which engine "no --host" means (the docker CLI\'s order)', () => {
     const r = resolveDefaultEndpoint({ env: {}, home: home([]) });
     assert.equal(r.url, 'unix:///var/run/docker.sock');
     assert.equal(r.source, 'default-socket');
-    assert.match(r.reason, /no DOCKER_HOST, DOCKER_CONTEXT or current Docker context/);
+    assert.match(r.reason, /no DOCKER_HOST or DOCKER_CONTEXT, and the docker CLI's current context is "default"/);
   });
 
   it('takes the current context over the socket, DOCKER_CONTEXT over the current context, DOCKER_HOST over both', () => {
