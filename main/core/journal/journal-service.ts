@@ -9,7 +9,7 @@ import { engineCall, type DockerSource } from '../hosts/engine-call';
 import type { EngineEvent } from '../hosts/engine-events';
 import type { Db } from '../store/database';
 import { JournalStore, nanoToIso, type NewJournalEntry } from './journal-store';
-import { readReplay, replayGap } from './replay';
+import { engineNow, readReplay, replayGap } from './replay';
 
 /** The slice of the host service the journal needs: the clients, the live events, connecting. */
 export interface JournalHosts extends DockerSource {
@@ -139,9 +139,10 @@ export class JournalService {
    * gap when it does not reach back to that event; then lets the held-back live events through.
    */
   private async catchUp(host: string, period: Period): Promise<void> {
-    const untilNano = BigInt(this.deps.clock.now().getTime()) * 1_000_000n;
+    let untilNano = BigInt(this.deps.clock.now().getTime()) * 1_000_000n;
     try {
       const docker = await this.deps.hosts.docker(host);
+      untilNano = (await engineNow(docker, this.abort.signal)) ?? untilNano;
       const replay = await readReplay(docker, host, period.anchor, untilNano, this.abort.signal);
       if (this.closed || this.periods.get(host) !== period) return;
       const receivedAt = this.deps.clock.now().toISOString();

@@ -61,6 +61,32 @@ export async function readReplay(docker: Dockerode, host: string, anchor: bigint
 }
 
 /**
+ * The engine's own clock (GET /info SystemTime, RFC 3339 with nanoseconds) as nanoseconds since the
+ * epoch, so the replay's `until` is in the engine's time, not the examiner's: with an engine clock
+ * ahead of the examiner's, an `until` from the examiner's clock would cut off the very events
+ * (and the anchor) the replay must return. Undefined when the engine does not say or says nonsense.
+ */
+export async function engineNow(docker: Dockerode, signal: AbortSignal): Promise<bigint | undefined> {
+  let info: { SystemTime?: unknown };
+  try {
+    // Dialled directly: dockerode's info() takes no abort signal, and closing must not wait on a stalled engine.
+    info = await new Promise<{ SystemTime?: unknown }>((resolve, reject) => {
+      docker.modem.dial({ path: '/info', method: 'GET', abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } }, (err: unknown, data: unknown) =>
+        err ? reject(err) : resolve((data && typeof data === 'object' ? data : {}) as { SystemTime?: unknown }),
+      );
+    });
+  } catch {
+    return undefined; // The caller falls back to the examiner's clock and the replay read says what failed.
+  }
+  const text = typeof info.SystemTime === 'string' ? info.SystemTime : '';
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
+  if (!m?.[1] || !m[3]) return undefined;
+  const ms = Date.parse(`${m[1]}${m[3]}`);
+  if (!Number.isFinite(ms) || ms <= 0) return undefined;
+  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+/**
  * Whether a replay leaves a stretch the journal cannot vouch for: none without an anchor (a new
  * journal starts where the engine's memory starts) or when the replay holds the anchor event;
  * otherwise from the anchor to the first replayed event (or to `untilNano` when nothing was
