@@ -1,10 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { link, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DrydockFailure } from '../errors';
+import { hashingStream } from '../hashing-stream';
 import { fsyncDir } from './blob-store';
 
 /** An export target the examiner chose: absolute, in an existing folder, not yet there. */
@@ -24,17 +24,9 @@ export async function writeNewFile(target: string, source: AsyncIterable<unknown
   checkNewFileTarget(target);
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target).slice(0, 100)}.${randomUUID()}.partial`);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const hashing = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      cb(null, chunk);
-    },
-  });
+  const hashing = hashingStream();
   try {
-    await pipeline(source, hashing, createWriteStream(temp, { flags: 'wx', mode: 0o644 }));
+    await pipeline(source, hashing.stream, createWriteStream(temp, { flags: 'wx', mode: 0o644 }));
     const handle = await open(temp, 'r');
     try {
       await handle.sync();
@@ -48,7 +40,7 @@ export async function writeNewFile(target: string, source: AsyncIterable<unknown
     await rm(temp, { force: true }).catch(() => undefined);
     throw exportFailure(err, target);
   }
-  return { bytes, sha256: hash.digest('hex') };
+  return { bytes: hashing.bytes(), sha256: hashing.sha256() };
 }
 
 async function placeWithoutOverwrite(temp: string, target: string): Promise<void> {

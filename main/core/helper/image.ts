@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { Transform } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { AuditFn } from '../audit-fn';
 import { DrydockFailure } from '../errors';
+import { hashingStream } from '../hashing-stream';
 import { engineArchitecture, findHelperBundle, type BundleLookup } from './bundle';
 
 export interface HelperImageChoice {
@@ -61,26 +60,19 @@ async function resolve(docker: Dockerode, options: Options): Promise<HelperImage
   if (arch && arch !== bundle.architecture) {
     throw new DrydockFailure('unsupported', `The bundled capture helper is built for ${bundle.architecture} but host ${host} is ${arch}; set a helper image for that architecture in settings`, { host });
   }
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const hashing = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      cb(null, chunk);
-    },
-  });
+  const hashing = hashingStream();
   const source = createReadStream(bundle.tarPath);
-  source.on('error', (err) => hashing.destroy(err));
-  source.pipe(hashing);
+  source.on('error', (err) => hashing.stream.destroy(err));
+  source.pipe(hashing.stream);
   let response: NodeJS.ReadableStream;
   try {
-    response = await docker.loadImage(hashing, { quiet: true });
+    response = await docker.loadImage(hashing.stream, { quiet: true });
   } catch (err) {
     throw new DrydockFailure('engine', `Loading the capture helper image onto host ${host} failed: ${(err as Error).message}`, { host, cause: err });
   }
   const progress = await readAll(response);
-  const sha256 = hash.digest('hex');
+  const sha256 = hashing.sha256();
+  const bytes = hashing.bytes();
   const engineError = /"error(?:Detail)?"\s*:\s*(?:\{[^}]*"message"\s*:\s*)?"([^"]*)"/.exec(progress)?.[1];
   if (engineError) throw new DrydockFailure('engine', `Host ${host} refused the capture helper image: ${engineError}`, { host, detail: progress.slice(0, 2000) });
   // From here the engine has taken the image: a refusal below leaves it on the host, so it is audited.
