@@ -32,6 +32,30 @@ function groupOf(summary: ContainerSummary): NodeGroup {
   return { kind: 'none', name: 'no network' };
 }
 
+/**
+ * A node that is not a container (the host, a swarm service, an external endpoint): no networks of
+ * its own, no risks, drift, sockets or scan. Fields in the order a container node has them.
+ */
+function plainNode(node: Pick<GraphNode, 'id' | 'kind' | 'label' | 'addresses' | 'group'> & Pick<Partial<GraphNode>, 'host' | 'swarm' | 'addressScope'>): GraphNode {
+  return {
+    id: node.id,
+    kind: node.kind,
+    ...(node.host !== undefined ? { host: node.host } : {}),
+    label: node.label,
+    networks: [],
+    addresses: node.addresses,
+    ...(node.swarm ? { swarm: node.swarm } : {}),
+    group: node.group,
+    riskFlags: [],
+    quarantined: false,
+    drifted: null,
+    listening: [],
+    loopbackConnections: 0,
+    scan: { status: 'not-applicable' },
+    ...(node.addressScope ? { addressScope: node.addressScope } : {}),
+  };
+}
+
 function edgeStateOf(states: Partial<Record<SocketState, number>>): EdgeState {
   if (states.established) return 'established';
   if (states['syn-sent'] || states['syn-recv'] || states['new-syn-recv']) return 'connecting';
@@ -67,21 +91,17 @@ export class GraphAccumulator {
     if (resolution.kind === 'self' || resolution.kind === 'unspecified') return undefined;
     if (resolution.kind === 'external' && !this.nodes.has(resolution.nodeId)) {
       const scope = addressScope(resolution.ip);
-      this.nodes.set(resolution.nodeId, {
-        id: resolution.nodeId,
-        kind: 'external',
-        label: resolution.ip,
-        networks: [],
-        addresses: [resolution.ip],
-        group: { kind: 'external', name: 'external' },
-        riskFlags: [],
-        quarantined: false,
-        drifted: null,
-        listening: [],
-        loopbackConnections: 0,
-        scan: { status: 'not-applicable' },
-        addressScope: scope === 'loopback' || scope === 'unspecified' ? 'unknown' : scope,
-      });
+      this.nodes.set(
+        resolution.nodeId,
+        plainNode({
+          id: resolution.nodeId,
+          kind: 'external',
+          label: resolution.ip,
+          addresses: [resolution.ip],
+          group: { kind: 'external', name: 'external' },
+          addressScope: scope === 'loopback' || scope === 'unspecified' ? 'unknown' : scope,
+        }),
+      );
     }
     return this.nodes.has(resolution.nodeId) ? resolution.nodeId : undefined;
   }
@@ -113,38 +133,30 @@ export class GraphAccumulator {
 
   private addHost(input: HostGraphInput): void {
     const { topology } = input;
-    this.nodes.set(topology.hostNodeId, {
-      id: topology.hostNodeId,
-      kind: 'host',
-      host: topology.host,
-      label: topology.host,
-      networks: [],
-      addresses: [...new Set(topology.hostAddresses.map((a) => canonicalIp(a)).filter((a): a is string => a !== null))],
-      group: { kind: 'host', name: topology.host },
-      riskFlags: [],
-      quarantined: false,
-      drifted: null,
-      listening: [],
-      loopbackConnections: 0,
-      scan: { status: 'not-applicable' },
-    });
-    for (const service of topology.services) {
-      this.nodes.set(service.nodeId, {
-        id: service.nodeId,
-        kind: 'swarm-service',
+    this.nodes.set(
+      topology.hostNodeId,
+      plainNode({
+        id: topology.hostNodeId,
+        kind: 'host',
         host: topology.host,
-        label: service.name,
-        networks: [],
-        addresses: service.vips.map((v) => canonicalIp(v.ip) ?? v.ip),
-        swarm: { serviceName: service.name, serviceId: service.id },
-        group: { kind: 'swarm', name: service.name },
-        riskFlags: [],
-        quarantined: false,
-        drifted: null,
-        listening: [],
-        loopbackConnections: 0,
-        scan: { status: 'not-applicable' },
-      });
+        label: topology.host,
+        addresses: [...new Set(topology.hostAddresses.map((a) => canonicalIp(a)).filter((a): a is string => a !== null))],
+        group: { kind: 'host', name: topology.host },
+      }),
+    );
+    for (const service of topology.services) {
+      this.nodes.set(
+        service.nodeId,
+        plainNode({
+          id: service.nodeId,
+          kind: 'swarm-service',
+          host: topology.host,
+          label: service.name,
+          addresses: service.vips.map((v) => canonicalIp(v.ip) ?? v.ip),
+          swarm: { serviceName: service.name, serviceId: service.id },
+          group: { kind: 'swarm', name: service.name },
+        }),
+      );
     }
     const summaries = new Map(input.containers.map((c) => [c.id, c]));
     for (const t of topology.containers) {
