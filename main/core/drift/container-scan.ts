@@ -220,7 +220,8 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
       const unread = change.kind !== 'deleted' && !containerMeta && !reached;
       const compared = unread ? { verdict: 'unread' as const, differences: [] } : compareEntry(change.kind, containerMeta, imageMeta(imageFile));
       const imageText = imageFile && accountFileOf(change.path) ? ctx.index.content(imageId, change.path) : undefined;
-      const reasons = classifyEntry({
+      // What the classifier reads and the entry reports alike.
+      const seen = {
         path: text.path,
         ...(text.pathBase64 !== undefined ? { pathBase64: text.pathBase64 } : {}),
         change: change.kind,
@@ -228,6 +229,9 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
         differences: compared.differences,
         ...(containerMeta ? { container: containerMeta } : {}),
         ...(imageFile ? { image: imageMeta(imageFile) } : {}),
+      };
+      const reasons = classifyEntry({
+        ...seen,
         ...(file?.captured ? { containerText: file.captured } : {}),
         ...(imageText ? { imageText } : {}),
       });
@@ -238,13 +242,7 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
       const raw = maxSeverity(reasons.map((r) => r.severity)) ?? 'info';
       const noise = applyNoiseRules(ctx.rules, { path: change.path, change: change.kind, severity: raw, classes });
       entries.push({
-        path: text.path,
-        ...(text.pathBase64 !== undefined ? { pathBase64: text.pathBase64 } : {}),
-        change: change.kind,
-        verdict: compared.verdict,
-        differences: compared.differences,
-        ...(containerMeta ? { container: containerMeta } : {}),
-        ...(imageFile ? { image: imageMeta(imageFile) } : {}),
+        ...seen,
         severity: noise.severity,
         ...(noise.demoted ? { demoted: noise.demoted } : {}),
         classes,
