@@ -210,6 +210,7 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
     const paired = pairChanges(changes, files, (path) => (indexInfo ? ctx.index.lookup(imageId, path) : []));
     // Looked up through each path's ancestors: a find over the roots per entry was quadratic.
     const rootSet = new Set(plannedRoots);
+    const mountPoints = new Set((inspect.Mounts ?? []).map((m) => m.Destination).filter((d): d is string => typeof d === 'string'));
     const implied = indexInfo ? impliedDeletions(paired, (dir, limit) => ctx.index.under(imageId, dir, limit)) : { pairs: [], truncated: [] };
     for (const dir of implied.truncated) limitations.push(`The deleted directory ${dir} held more than the ${MAX_IMPLIED_DELETIONS} files listed as deleted per report: the rest are not listed`);
     for (const { change, file, image: imageFile, impliedBy } of [...paired, ...implied.pairs]) {
@@ -230,11 +231,15 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
         ...(containerMeta ? { container: containerMeta } : {}),
         ...(imageFile ? { image: imageMeta(imageFile) } : {}),
       };
-      const reasons = classifyEntry({
-        ...seen,
-        ...(file?.captured ? { containerText: file.captured } : {}),
-        ...(imageText ? { imageText } : {}),
-      });
+      const reasons = mountPoints.has(change.path)
+        ? // The engine creates a mount point in the container layer to mount over it: not a change of the
+          // container's own, and what is mounted there is reported under blind spots, not here.
+          [{ class: 'change' as const, severity: 'info' as const, reason: 'a mount point the engine created to mount over it; what is mounted there is not in this diff (see Not covered)' }]
+        : classifyEntry({
+            ...seen,
+            ...(file?.captured ? { containerText: file.captured } : {}),
+            ...(imageText ? { imageText } : {}),
+          });
       if (impliedBy !== undefined) reasons.push({ class: 'deleted', severity: 'info', reason: `inside the deleted directory ${impliedBy}: listed from the image (the engine lists only the directory)` });
       const owner = owners.get(change.path);
       if (owner && compared.verdict !== 'identical' && compared.verdict !== 'deleted') reasons.push({ class: 'package-db', severity: 'info', reason: `listed in the file list of package ${owner}` });

@@ -21,7 +21,7 @@ function underTmpH(report: DriftReport): DriftEntry[] {
 describe('drift on hostile names and the blind spots of the change list', () => {
   let t: TestCore;
   const ids: string[] = [];
-  const names = { two: `dd-drift-two-${process.pid}`, three: `dd-drift-three-${process.pid}`, touched: `dd-drift-touch-${process.pid}`, moved: `dd-drift-moved-${process.pid}` };
+  const names = { two: `dd-drift-two-${process.pid}`, three: `dd-drift-three-${process.pid}`, touched: `dd-drift-touch-${process.pid}`, moved: `dd-drift-moved-${process.pid}`, socket: `dd-drift-socket-${process.pid}` };
   let raw2: Buffer[] = [];
   let raw3: Buffer[] = [];
   const reports = new Map<string, DriftReport>();
@@ -35,6 +35,7 @@ describe('drift on hostile names and the blind spots of the change list', () => 
     t = startTestCore('drydock-drift-hostile');
     for (const name of [names.two, names.three, names.touched]) ids.push(runContainer(['--name', name, BUSYBOX, 'sleep', '3600']));
     ids.push(runContainer(['--name', names.moved, WEB]));
+    ids.push(runContainer(['--name', names.socket, '-v', '/var/run/docker.sock:/var/run/docker.sock', BUSYBOX, 'sleep', '3600']));
     raw2 = collidingNames(names.two, 2);
     raw3 = collidingNames(names.three, 3);
     // Content changed (same length), size and mtime put back: the storage driver's change list does not list it.
@@ -52,6 +53,17 @@ describe('drift on hostile names and the blind spots of the change list', () => 
   after(async () => {
     removeContainers(ids);
     await t.close();
+  });
+
+  it('reports a bind-mount point the engine created as a mount point, not as a file that vanished while scanned', () => {
+    const report = required(reports.get(names.socket), 'the socket container report');
+    const entry = report.entries.find((e) => e.path === '/var/run/docker.sock');
+    assert.ok(entry, 'the engine lists the mount point it created');
+    assert.deepEqual(
+      entry.reasons.map((r) => [r.severity, r.reason]),
+      [['info', 'a mount point the engine created to mount over it; what is mounted there is not in this diff (see Not covered)']],
+    );
+    assert.ok(report.blindSpots.some((b) => b.destination === '/var/run/docker.sock'), 'what is mounted there is a blind spot');
   });
 
   for (const [label, key, rawOf] of [
