@@ -109,9 +109,21 @@ export async function snapshot(ctx: StepContext, evidence: SnapshotEvidence, cas
   };
 }
 
+/**
+ * The image an interrupted earlier run of this quarantine committed, if any. Labels are hostile
+ * input (anyone with the engine can set them), so a labelled image counts only when the engine
+ * itself says it was committed from this container (image inspect's Container) after this
+ * quarantine began; anything else is ignored and the container is committed anew.
+ */
 async function committedEarlier(ctx: StepContext): Promise<string | undefined> {
-  const images = await ctx.engine('looking for an earlier forensic image', () => ctx.docker.listImages({ filters: { label: [`${RECORD_LABEL}=${ctx.record.id}`] } }));
-  return images[0]?.Id;
+  const { record } = ctx;
+  const images = await ctx.engine('looking for an earlier forensic image', () => ctx.docker.listImages({ filters: { label: [`${RECORD_LABEL}=${record.id}`] } }));
+  for (const image of images) {
+    const info = (await ctx.engine('inspecting an earlier forensic image', () => ctx.docker.getImage(image.Id).inspect())) as { Id: string; Container?: string; Created?: string };
+    const created = Date.parse(info.Created ?? '');
+    if (info.Container === record.containerId && Number.isFinite(created) && created >= Date.parse(record.createdAt) - 1000) return info.Id;
+  }
+  return undefined;
 }
 
 async function exportImage(ctx: StepContext, evidence: SnapshotEvidence, caseId: string, image: string, imageRef: string) {
