@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import net from 'node:net';
 import path from 'node:path';
 import Dockerode from 'dockerode';
+import { waitFor } from './wait';
 
 export interface SecondEngine {
   dir: string;
@@ -123,17 +124,20 @@ export async function startSecondEngine(prefix: string, images: string[], option
   const up = async () => {
     // nsenter, not `ip netns exec`: that one remounts /sys and dockerd then finds no cgroups.
     child = netns ? spawn('nsenter', [`--net=/run/netns/${netns}`, 'dockerd', ...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: false }) : spawn('dockerd', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+    const started = child;
     let log = '';
-    child.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-8000)));
-    const deadline = Date.now() + 60000;
-    for (;;) {
-      try {
-        await docker().ping();
-        return;
-      } catch {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`second dockerd did not come up:\n${log}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
+    started.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-8000)));
+    try {
+      await waitFor(
+        () => {
+          if (started.exitCode !== null) throw new Error(`dockerd exited (code ${started.exitCode})`);
+          // Not answering yet is the condition still to come, not a failure.
+          return docker().ping().then(() => true, () => false);
+        },
+        { what: `the second dockerd to answer on ${socket}`, timeoutMs: 60_000, intervalMs: 250 },
+      );
+    } catch (err) {
+      throw new Error(`second dockerd did not come up (${(err as Error).message}):\n${log}`);
     }
   };
   const waitExit = async () => {
@@ -155,8 +159,7 @@ export async function startSecondEngine(prefix: string, images: string[], option
       // Its containerd notices a moment later; a restart before that finds it half-alive.
       const pidfile = path.join(dir, 'exec', 'containerd', 'containerd.pid');
       const containerd = Number(readFileSync(pidfile, 'utf8').trim());
-      const deadline = Date.now() + 30000;
-      while (Number.isInteger(containerd) && containerd > 0 && alive(containerd) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (Number.isInteger(containerd) && containerd > 0) await waitFor(() => !alive(containerd), { what: `the second engine's containerd (PID ${containerd}) to exit`, timeoutMs: 30_000 });
     },
     restart: up,
     async stop() {

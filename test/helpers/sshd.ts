@@ -4,6 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { waitFor } from './wait';
 
 export interface TestSshd {
   port: number;
@@ -52,18 +53,22 @@ export async function startSshd(): Promise<TestSshd> {
   const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) break;
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`sshd did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`sshd exited (code ${child.exitCode})`);
+        return new Promise<boolean>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.on('error', () => resolve(false));
+        });
+      },
+      { what: `sshd to listen on 127.0.0.1:${port}`, timeoutMs: 15_000 },
+    );
+  } catch (err) {
+    throw new Error(`sshd did not start (${(err as Error).message}):\n${log}`);
   }
   return {
     port,

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import Dockerode from 'dockerode';
 import type { Page } from 'playwright-core';
-import { BUSYBOX, docker, removeContainers, TEST_LABEL } from '../helpers/docker';
+import { engineSpan, followEngineEvents, type EngineEvent } from '../helpers/engine-events';
 import { startScenario, type Scenario } from '../helpers/scenario';
 import { screenshotDir, startUi, type UiHarness } from './harness';
 import { waitFor } from '../helpers/wait';
@@ -13,69 +12,13 @@ const INTERVAL_S = 5;
 /** Refresh intervals watched for a helper after the watch ended. */
 const QUIET_INTERVALS = 3;
 
-interface CreateEvent {
-  id: string;
-  name: string;
-  labels: Record<string, string>;
-}
-
-/**
- * The engine's own record of what was created: `docker events` (type=container, event=create)
- * on the default socket, independent of anything Drydock says about itself.
- */
-async function followCreates(): Promise<{ creates: CreateEvent[]; waitFor(what: string, match: (e: CreateEvent) => boolean, timeoutMs: number): Promise<CreateEvent>; close(): void }> {
-  const engine = new Dockerode();
-  const stream = (await engine.getEvents({ filters: { type: ['container'], event: ['create'] } })) as NodeJS.ReadableStream & { destroy(): void };
-  const creates: CreateEvent[] = [];
-  const waiters = new Set<() => void>();
-  let pending = '';
-  stream.on('data', (chunk: Buffer) => {
-    pending += chunk.toString('utf8');
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      try {
-        const event = JSON.parse(line) as { Actor?: { ID?: string; Attributes?: Record<string, string> } };
-        const labels = event.Actor?.Attributes ?? {};
-        creates.push({ id: event.Actor?.ID ?? '', name: labels.name ?? '', labels });
-      } catch {
-        continue;
-      }
-      for (const wake of waiters) wake();
-    }
-  });
-  return {
-    creates,
-    waitFor(what, match, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = creates.find(match);
-          if (!found) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no container create event for ${what} within ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
-    close: () => stream.destroy(),
-  };
-}
-
 /** A helper of THIS process (the core runs in the test process): other Drydocks share the engine. */
-const ownSocketsHelper = (e: CreateEvent) => e.labels['drydock.helper'] === 'sockets' && e.labels['drydock.owner.pid'] === String(process.pid);
+const ownSocketsHelper = (e: EngineEvent) => e.Action === 'create' && e.Actor.Attributes['drydock.helper'] === 'sockets' && e.Actor.Attributes['drydock.owner.pid'] === String(process.pid);
 
 describe('Footprint: live watches stop when their view closes, and the header says what runs', () => {
   let ui: UiHarness;
   let page: Page;
   let scenario: Scenario;
-  const markers: string[] = [];
   const ended = new Map<string, string>();
   const endedWaiters = new Set<() => void>();
   let started: string[] = [];
@@ -124,14 +67,12 @@ describe('Footprint: live watches stop when their view closes, and the header sa
   });
 
   after(async () => {
-    removeContainers(markers);
     await ui?.close();
     scenario?.teardown();
   });
 
   it('shows the read-only event stream as a connection, not as footprint', async () => {
-    // The host was added through the core after the page loaded: load the page again to read it.
-    await page.goto(ui.url);
+    // The host was added through the core after the page loaded: hosts.changed brings it to the header.
     const streams = page.getByTestId('header-streams');
     await streams.getByText('EVENTS').waitFor({ timeout: 20_000 });
     await streams.getByText('local').waitFor();
@@ -139,7 +80,7 @@ describe('Footprint: live watches stop when their view closes, and the header sa
   });
 
   it('leaving the Connections view stops its live refresh: no helper of ours is created afterwards', async () => {
-    const events = await followCreates();
+    const events = await followEngineEvents();
     try {
       const watchId = await turnLiveOn();
       // The header says what runs where, whatever view is shown.
@@ -147,22 +88,21 @@ describe('Footprint: live watches stop when their view closes, and the header sa
       await item.waitFor({ timeout: 10_000 });
       assert.match((await item.textContent()) ?? '', /connections every 5 s on local/);
       // The observation is real: while live, the engine sees our sockets helpers being created.
-      await events.waitFor('a sockets helper of this process while live', ownSocketsHelper, 60_000);
+      await events.next(ownSocketsHelper, { what: 'a sockets helper of this process while live', timeoutMs: 60_000 });
       await ui.screenshot('header-running-watch');
 
       await page.locator('.dd-nav').getByRole('button', { name: /Inventory/ }).click();
       assert.equal(await watchEnded(watchId), 'stopped');
       await item.waitFor({ state: 'detached', timeout: 10_000 });
 
-      // Several refresh intervals of the engine's own event stream: the window closes on a
-      // marker container of ours, so every create before it has been delivered when we count.
-      const from = events.creates.length;
-      await new Promise<void>((resolve) => setTimeout(resolve, QUIET_INTERVALS * INTERVAL_S * 1000));
-      const marker = docker(['create', '--label', TEST_LABEL, '--name', `drydock-fp-marker-${process.pid}`, BUSYBOX, 'true']);
-      markers.push(marker);
-      await events.waitFor('the marker', (e) => e.id === marker, 20_000);
-      const during = events.creates.slice(from).filter(ownSocketsHelper);
-      assert.deepEqual(during.map((e) => e.name), [], 'no helper of ours was created after the watch ended');
+      // Several refresh intervals by the engine's own clock: a marker container of ours sleeps
+      // through them, and the window closes on its exit, so every create before that has been
+      // delivered when we count.
+      const from = events.seen.length;
+      const span = await engineSpan(events, QUIET_INTERVALS * INTERVAL_S);
+      assert.ok(span >= QUIET_INTERVALS * INTERVAL_S * 1e9, `the engine saw ${span} ns pass, not ${QUIET_INTERVALS} refresh intervals`);
+      const during = events.seen.slice(from).filter(ownSocketsHelper);
+      assert.deepEqual(during.map((e) => e.Actor.Attributes.name), [], 'no helper of ours was created after the watch ended');
     } finally {
       events.close();
     }
