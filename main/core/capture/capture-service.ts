@@ -259,7 +259,9 @@ export class CaptureService {
    * Removes abandoned helpers on a host (runs on every connect and reconnect too): only containers
    * whose IDs the helper ledger recorded, with image and owner still matching. Containers that
    * carry Drydock's labels or names without being recorded are kept and reported as impersonators.
-   * Raises DrydockFailure naming the host when the engine cannot be listed.
+   * `removed` names the containers removed, `kept` counts Drydock's helpers still in use.
+   * @throws DrydockFailure('not-found') for an unknown host; ('disconnected') or the engine kinds of engineCall
+   * ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine') when the engine cannot be listed, naming the host.
    */
   async sweep(host: string, trigger: 'connect' | 'request' = 'request'): Promise<{ removed: string[]; kept: number; impersonators: Impersonator[] }> {
     const docker = await this.deps.hosts.docker(host);
