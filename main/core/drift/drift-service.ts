@@ -143,7 +143,10 @@ export class DriftService {
     return structuredClone(info);
   }
 
-  /** Waits for a scan to end (CLI, tests). */
+  /**
+   * Waits for a scan to end (CLI, tests) and returns it as ended.
+   * @throws DrydockFailure('not-found') for an unknown scan ID.
+   */
   async wait(scanId: string): Promise<DriftScanInfo> {
     const run = this.active.get(scanId);
     if (run) return structuredClone(await run.finished);
