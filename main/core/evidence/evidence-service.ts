@@ -400,7 +400,10 @@ export class EvidenceService implements EvidencePort {
     return this.blobs.open(info.sha256, `artifact ${id}`);
   }
 
-  /** The first maxBytes of an artifact (plus one byte, to know whether there is more), shown as text, JSON or hex. */
+  /**
+   * The first maxBytes of an artifact (plus one byte, to know whether there is more), shown as text, JSON or hex.
+   * @throws DrydockFailure('invalid-input') for maxBytes outside 1..PREVIEW_MAX_BYTES; ('not-found') for an unknown artifact; ('integrity') when its blob is missing.
+   */
   async preview(id: string, maxBytes: number = PREVIEW_DEFAULT_BYTES): Promise<ArtifactPreview> {
     if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > PREVIEW_MAX_BYTES) {
       throw new DrydockFailure('invalid-input', `A preview covers 1 to ${PREVIEW_MAX_BYTES} bytes, not ${maxBytes}`);
@@ -418,7 +421,11 @@ export class EvidenceService implements EvidencePort {
 
   // ---- audit log, notes ----------------------------------------------------------------------
 
-  /** A page of a case's chain (the current case's by default; the store's own with no case). */
+  /**
+   * A page of a case's chain (the current case's by default; the store's own with no case): at most
+   * `limit` entries (default 1000) after `afterSeq`, oldest first, times ISO 8601 UTC.
+   * @throws DrydockFailure('not-found') for a ref that names no case; ('conflict') for a name several cases share.
+   */
   async auditEntries(request: { caseRef?: string; afterSeq?: number; limit?: number } = {}): Promise<AuditEntry[]> {
     const caseId = request.caseRef !== undefined ? this.cases.resolve(request.caseRef).id : (this.cases.current()?.id ?? null);
     return this.log.entries(caseId, request.afterSeq ?? 0, request.limit ?? 1000);
@@ -474,7 +481,14 @@ export class EvidenceService implements EvidencePort {
     return verifyStore({ db: this.deps.db, cases: this.cases, artifacts: this.artifacts, audit: this.log, blobs: this.blobs }, caseId, () => this.now());
   }
 
-  /** Copies one artifact out, re-hashing: the copy is proved identical or not written at all. */
+  /**
+   * Copies one artifact out, re-hashing: the copy is proved identical or not written at all.
+   * Returns the file written, its size in bytes and its sha256 (hex).
+   * @throws DrydockFailure('not-found') for an unknown artifact; ('invalid-input') for a target that is
+   * not absolute or in no existing folder; ('conflict') when the target exists; ('integrity') when the
+   * bytes read back differ from the stored hash; ('store'), ('disk-full'), ('permission-denied') when
+   * the file cannot be written.
+   */
   async exportArtifact(id: string, target: string): Promise<ExportResult> {
     const info = this.requireArtifact(id);
     const blobs = this.blobs;
