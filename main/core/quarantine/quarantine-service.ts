@@ -122,9 +122,10 @@ export class QuarantineService {
   /**
    * Puts the container back as recorded, each step doing only what the quarantine changed (a
    * skipped step says why). Returns the released record (the last one, unchanged, when it was
-   * already released). Raises DrydockFailure 'not-found' when the container was never
-   * quarantined, 'conflict' when a network cannot be restored, engine failures naming host and
-   * container.
+   * already released).
+   * @throws DrydockFailure('cancelled') while shutting down; ('not-found') when the container was
+   * never quarantined (or the host is unknown); ('conflict') when a network cannot be restored;
+   * ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine'), naming host and container.
    */
   async release(request: ReleaseRequest): Promise<QuarantineRecord> {
     this.assertOpen();
