@@ -24,6 +24,7 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
   try {
     decoded = decodeURIComponent(urlPath);
   } catch {
+    // A malformed %-escape names no file: answered as one, not a bug.
     return notFound(res);
   }
   if (decoded.includes('\0')) return notFound(res);
@@ -36,6 +37,7 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
   try {
     stat = await fs.stat(file);
   } catch {
+    // No such file (or not readable): a 404, as for any path outside the build.
     return notFound(res);
   }
   if (!stat.isFile()) return notFound(res);
