@@ -26,7 +26,12 @@ export type HostileScenario =
   /** Every answer but /_ping and /version drips one byte a second. */
   | 'slow-drip'
   /** /version claims a newer engine and API than /info and the /_ping headers. */
-  | 'lying-version';
+  | 'lying-version'
+  /** Any image exists; helper containers can be made, but answer as `helper` says (the socket-table reader's create, start, attach, wait, remove). */
+  | 'hostile-helper';
+
+/** How 'hostile-helper' answers: garbage JSON on create, an attach stream that never ends (wait says exit 0), or a wait that never returns. */
+export type HelperMischief = 'garbage-create' | 'endless-attach' | 'silent-wait';
 
 export interface HostileEngineOptions {
   scenario: HostileScenario;
@@ -34,6 +39,8 @@ export interface HostileEngineOptions {
   apiVersion?: string;
   /** Entries in the change list of 'huge-changes' (default 1,000,000). */
   changeCount?: number;
+  /** 'hostile-helper': which answer is hostile (default 'silent-wait'). */
+  helper?: HelperMischief;
   /** TLS: the server's key and certificate (PEM); plain HTTP when absent. */
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestCert?: boolean };
 }
@@ -48,7 +55,16 @@ export interface HostileEngine {
   bytesSent(): number;
   /** Writes one line to every open /events stream (a container event for EVIL_ID with this action). */
   sendEvent(action: string): void;
+  /** 'hostile-helper': IDs of helper containers created and not removed (a create with a garbage answer counts as created). */
+  liveHelpers(): string[];
+  /** 'hostile-helper': IDs of helper containers started and not removed. */
+  runningHelpers(): string[];
   close(): Promise<void>;
+}
+
+/** The ID 'hostile-helper' gives the next created helper container. */
+function helperId(n: number): string {
+  return `${'c'.repeat(60)}${String(n).padStart(4, '0')}`;
 }
 
 /** The one container the fake engine holds. */
@@ -66,6 +82,7 @@ export async function startHostileEngine(options: HostileEngineOptions): Promise
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   const eventStreams = new Set<http.ServerResponse>();
+  const helpers: HelperState = { created: 0, live: new Set<string>(), running: new Set<string>() };
   let sent = 0;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://engine');
@@ -75,7 +92,7 @@ export async function startHostileEngine(options: HostileEngineOptions): Promise
       sent += Buffer.byteLength(chunk);
       return res.write(chunk);
     };
-    const ctx: Ctx = { options, apiVersion, path, query: url.searchParams, method: req.method ?? 'GET', req, res, write };
+    const ctx: Ctx = { options, apiVersion, path, query: url.searchParams, method: req.method ?? 'GET', req, res, write, helpers };
     if (path === '/events') {
       eventStreams.add(res);
       res.on('close', () => eventStreams.delete(res));
@@ -96,6 +113,21 @@ export async function startHostileEngine(options: HostileEngineOptions): Promise
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  // The attach of a helper is a hijacked connection (Upgrade: tcp): answered with 101 and then the raw stream.
+  server.on('upgrade', (req: http.IncomingMessage, socket: Socket) => {
+    const path = new URL(req.url ?? '/', 'http://engine').pathname.replace(/^\/v1\.\d+/, '');
+    requests.push(`${req.method ?? 'GET'} ${path} (upgrade)`);
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    if (options.scenario !== 'hostile-helper' || !/^\/containers\/[^/]+\/attach$/.test(path)) {
+      socket.destroy();
+      return;
+    }
+    socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+    // 'endless-attach': open and silent until the client leaves; otherwise the helper printed nothing.
+    if ((options.helper ?? 'silent-wait') !== 'endless-attach') socket.end();
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -108,6 +140,8 @@ export async function startHostileEngine(options: HostileEngineOptions): Promise
       const line = `{"Type":"container","Action":${JSON.stringify(action)},"Actor":{"ID":"${EVIL_ID}","Attributes":{}},"timeNano":${Date.now() * 1_000_000}}\n`;
       for (const res of eventStreams) res.write(line);
     },
+    liveHelpers: () => [...helpers.live],
+    runningHelpers: () => [...helpers.running],
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -124,6 +158,13 @@ interface Ctx {
   req: http.IncomingMessage;
   res: http.ServerResponse;
   write(chunk: Buffer | string): boolean;
+  helpers: HelperState;
+}
+
+interface HelperState {
+  created: number;
+  live: Set<string>;
+  running: Set<string>;
 }
 
 async function route(ctx: Ctx): Promise<void> {
@@ -137,6 +178,7 @@ async function route(ctx: Ctx): Promise<void> {
   if (path === '/events') return events(ctx);
   if (path === `/containers/${EVIL_ID}/changes` || path === '/containers/evil/changes') return changes(ctx);
   if (/^\/containers\/[^/]+\/archive$/.test(path)) return archive(ctx);
+  if (scenario === 'hostile-helper' && helperAnswer(ctx)) return;
   const value = answer(ctx);
   if (value === undefined) return json(ctx, 404, { message: `page not found: ${path}` });
   if (value === NOT_FOUND) return json(ctx, 404, { message: `No such object: ${path}` });
@@ -144,6 +186,47 @@ async function route(ctx: Ctx): Promise<void> {
 }
 
 const NOT_FOUND = Symbol('not found');
+
+/** 'hostile-helper': create, inspect, start, wait, kill and remove of helper containers; true when answered. */
+function helperAnswer(ctx: Ctx): boolean {
+  const { path, method, helpers } = ctx;
+  const mischief = ctx.options.helper ?? 'silent-wait';
+  const image = /^\/images\/(.+)\/json$/.exec(path);
+  if (image && method === 'GET') {
+    const ref = decodeURIComponent(image[1] ?? '');
+    json(ctx, 200, { Id: `sha256:${'a'.repeat(64)}`, RepoTags: [ref], Architecture: 'amd64', Os: 'linux', Size: 1 });
+    return true;
+  }
+  if (path === '/containers/create' && method === 'POST') {
+    const id = helperId(++helpers.created);
+    helpers.live.add(id);
+    if (mischief === 'garbage-create') {
+      ctx.res.writeHead(201, { 'Content-Type': 'application/json' });
+      ctx.res.end(`{"Id":"${id}","Warnings":[\u0000\x1b[2J garbage`);
+    } else json(ctx, 201, { Id: id, Warnings: [] });
+    return true;
+  }
+  const m = /^\/containers\/([^/]+)(?:\/(json|start|wait|kill))?$/.exec(path);
+  const id = decodeURIComponent(m?.[1] ?? '');
+  if (!m || !/^c{60}\d{4}$/.test(id)) return false;
+  const action = m[2];
+  if (action === undefined && method === 'DELETE') {
+    helpers.live.delete(id);
+    helpers.running.delete(id);
+    ctx.res.writeHead(204);
+    ctx.res.end();
+  } else if (action === 'json' && method === 'GET') {
+    json(ctx, 200, { Id: id, Name: `/drydock-helper-${id.slice(-4)}`, Image: `sha256:${'a'.repeat(64)}`, State: { Running: true, Status: 'running' }, Config: { Labels: {} } });
+  } else if (action === 'wait' && method === 'POST') {
+    // 'silent-wait': never answers (the client times out and kills); otherwise the helper exited 0.
+    if (mischief !== 'silent-wait') json(ctx, 200, { StatusCode: 0 });
+  } else if ((action === 'start' || action === 'kill') && method === 'POST') {
+    if (action === 'start' && helpers.live.has(id)) helpers.running.add(id);
+    ctx.res.writeHead(204);
+    ctx.res.end();
+  } else return false;
+  return true;
+}
 
 function engineVersion(ctx: Ctx): string {
   return ENGINE_VERSION[ctx.apiVersion] ?? '20.10.24';

@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../store/database';
 import { ownerFromLabels } from './container';
 import type { HelperOwner } from './owner';
+import { DrydockFailure } from '../errors';
 
 /** A helper container as Drydock recorded it when the engine created it. */
 export interface HelperRecord {
@@ -89,6 +90,12 @@ export class HelperLedger {
    */
   async create(docker: Dockerode, host: string, options: Dockerode.ContainerCreateOptions, meta: HelperMeta): Promise<Dockerode.Container> {
     const container = await docker.createContainer(options);
+    // A create answer without a container ID (garbage JSON from a hostile engine) names nothing to
+    // inspect, record or remove: a failure of the engine, not "the container is gone".
+    if (typeof container.id !== 'string' || !/^[0-9a-f]{12,64}$/.test(container.id)) {
+      this.deps.audit('helper.create-undone', { host, containerId: '', purpose: meta.purpose, target: meta.target, reason: 'the engine answered the creation without a container ID: nothing recorded, nothing to remove' }, meta.caseId);
+      throw new DrydockFailure('engine', `Host ${host} answered the creation of a ${meta.purpose} helper without a container ID (its answer is not a create answer)`, { host });
+    }
     let imageId: string;
     let name: string;
     try {
