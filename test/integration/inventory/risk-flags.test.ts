@@ -76,15 +76,22 @@ describe('inventory on the local engine', () => {
     assert.equal(removed.action, 'destroy');
   });
 
-  it('records a snapshot in the current case only when asked, and refuses without a case', async () => {
-    await assert.rejects(t.call('inventory.list', { host: 'local', record: true }), /conflict/);
-    await t.call('evidence.case-create', { name: 'Inventory case' });
+  it('records a snapshot only when asked, into the current case, or an ad-hoc case when none is open', async () => {
+    await t.call('inventory.list', { host: 'local', record: false });
+    assert.deepEqual((await t.call('evidence.cases', {})).cases, [], 'looking opens no case');
+    const adHoc = await t.call('inventory.list', { host: 'local', record: true });
+    const { cases, currentCaseId } = await t.call('evidence.cases', {});
+    assert.equal(cases.length, 1);
+    assert.match(cases[0]?.name ?? '', /^local \d{4}-\d{2}-\d{2}$/);
+    assert.equal(adHoc.stored?.caseId, currentCaseId);
+    const created = await t.call('evidence.case-create', { name: 'Inventory case' });
     const snapshot = await t.call('inventory.list', { host: 'local', record: true });
-    const artifacts = await t.call('evidence.artifacts', {});
+    assert.equal(snapshot.stored?.caseId, created.id);
+    const artifacts = await t.call('evidence.artifacts', { caseRef: created.id });
     const inv = artifacts.filter((a) => a.kind === 'inventory-snapshot');
     assert.equal(inv.length, 1);
     assert.equal(inv[0]?.attributes.containers, snapshot.containers.length);
-    const audit = await t.call('evidence.audit', {});
+    const audit = await t.call('evidence.audit', { caseRef: created.id });
     assert.ok(audit.some((e) => e.action === 'inventory.taken'));
   });
 });
