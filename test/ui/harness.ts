@@ -91,7 +91,9 @@ export async function startUi(options: { viewport?: { width: number; height: num
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+      // Chromium aborts requests in flight when the machine's network interfaces change, which the
+      // engine does whenever a test starts a container (a veth pair, a bridge): not a fault of the page.
+      if (message.type() === 'error' && !message.text().includes('net::ERR_NETWORK_CHANGED')) pageErrors.push(`console: ${message.text()}`);
     });
     page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
     page.on('response', (response) => {

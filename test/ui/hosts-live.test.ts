@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { nextEvent } from '../helpers/wait';
+import { nextEvent, waitFor } from '../helpers/wait';
 import { screenshotDir, startUi, waitText, type UiHarness } from './harness';
 
 // A host saved after the page loaded — by the core (another window, the CLI's import, a context
@@ -47,7 +47,8 @@ describe('Hosts added after the page loaded', () => {
     await ui.core.hosts.remove(name);
     await removed;
     await waitText(streams, 'no host connected');
-    assert.ok(!((await hostsView.textContent()) ?? '').includes(name), 'the removed host is gone from the Hosts view');
+    // The header and the Hosts view re-read the host list on their own: wait for the view, do not race it.
+    await waitFor(async () => !((await hostsView.textContent()) ?? '').includes(name), { what: 'the removed host gone from the Hosts view' });
     assert.deepEqual(ui.pageErrors, []);
   });
 });
