@@ -87,7 +87,11 @@ export default tseslint.config(
         {
           // node:test's test()/describe() return promises the runner itself awaits.
           allowForKnownSafeCalls: [
-            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
           ],
         },
       ],
@@ -108,9 +112,19 @@ export default tseslint.config(
       // runtime only, so the contract must not touch them.
       'no-restricted-globals': [
         'error',
-        ...['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'location', 'process', 'Buffer', 'require', '__dirname', '__filename'].map(
-          (name) => ({ name, message: 'shared/ runs in the renderer and in Node: no runtime-specific globals.' }),
-        ),
+        ...[
+          'window',
+          'document',
+          'navigator',
+          'localStorage',
+          'sessionStorage',
+          'location',
+          'process',
+          'Buffer',
+          'require',
+          '__dirname',
+          '__filename',
+        ].map((name) => ({ name, message: 'shared/ runs in the renderer and in Node: no runtime-specific globals.' })),
       ],
     },
   },
@@ -126,7 +140,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['electron', 'react', 'react-dom', 'd3', '**/renderer/**'], message: 'The core runs without Electron or React: the CLI and the tests drive it on plain Node.' }] },
+        {
+          patterns: [
+            {
+              group: ['electron', 'react', 'react-dom', 'd3', '**/renderer/**'],
+              message: 'The core runs without Electron or React: the CLI and the tests drive it on plain Node.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -143,8 +164,14 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         noNode('The renderer has no Node: it talks to the core only through the DrydockClient contract.', [
-          { group: ['better-sqlite3', 'dockerode'], message: 'The renderer has no Node: it talks to the core only through the DrydockClient contract.' },
-          { regex: `${up}main(/|$)`, message: 'The renderer imports nothing from main/: it talks to the core only through the DrydockClient contract.' },
+          {
+            group: ['better-sqlite3', 'dockerode'],
+            message: 'The renderer has no Node: it talks to the core only through the DrydockClient contract.',
+          },
+          {
+            regex: `${up}main(/|$)`,
+            message: 'The renderer imports nothing from main/: it talks to the core only through the DrydockClient contract.',
+          },
         ]),
       ],
     },

@@ -10,7 +10,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 function cspMeta(): Plugin {
   return {
     name: 'drydock-csp-meta',
-    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: APP_CSP_META }, injectTo: 'head-prepend' }],
+    transformIndexHtml: () => [
+      { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: APP_CSP_META }, injectTo: 'head-prepend' },
+    ],
   };
 }
 

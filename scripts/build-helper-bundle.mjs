@@ -9,15 +9,20 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const script = path.join(root, 'resources', 'capture-helper', 'build-bundle.sh');
-const installed = (pkg) => spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout?.includes('install ok installed') ?? false;
+const installed = (pkg) =>
+  spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout?.includes('install ok installed') ?? false;
 
 if (!existsSync('/usr/bin/dpkg-query')) {
-  console.log('build-helper-bundle: not a Debian/Ubuntu machine, so the capture helper bundle was not built; capture and connections need it: build it on Debian/Ubuntu with `npm run helper-bundle` and copy resources/capture-helper/drydock-capture-helper.{tar,json} here, or use the packaged app, which ships one.');
+  console.log(
+    'build-helper-bundle: not a Debian/Ubuntu machine, so the capture helper bundle was not built; capture and connections need it: build it on Debian/Ubuntu with `npm run helper-bundle` and copy resources/capture-helper/drydock-capture-helper.{tar,json} here, or use the packaged app, which ships one.',
+  );
   process.exit(0);
 }
 const missing = ['tcpdump', 'busybox-static'].filter((pkg) => !installed(pkg));
 if (missing.length) {
-  console.log(`build-helper-bundle: the capture helper bundle was not built because Debian's ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed: run \`sudo apt-get install -y tcpdump busybox-static && npm run helper-bundle\` before capturing.`);
+  console.log(
+    `build-helper-bundle: the capture helper bundle was not built because Debian's ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed: run \`sudo apt-get install -y tcpdump busybox-static && npm run helper-bundle\` before capturing.`,
+  );
   process.exit(0);
 }
 const result = spawnSync('bash', [script], { stdio: 'inherit' });

@@ -33,18 +33,25 @@ try {
   rmSync(path.join(work, 'build'), { recursive: true, force: true });
   // A published prebuilt binary for this Electron first (no compiler needed on the user's machine),
   // then a source build with node-gyp against Electron's headers.
-  const prebuilt = spawnSync(process.execPath, [require.resolve('prebuild-install/bin.js'), '--runtime=electron', `--target=${electronVersion}`], { cwd: work, stdio: 'inherit' });
-  const gyp = prebuilt.status === 0 ? prebuilt : spawnSync(
+  const prebuilt = spawnSync(
     process.execPath,
-    [
-      require.resolve('node-gyp/bin/node-gyp.js'),
-      'rebuild',
-      '--release',
-      `--target=${electronVersion}`,
-      '--dist-url=https://electronjs.org/headers',
-    ],
+    [require.resolve('prebuild-install/bin.js'), '--runtime=electron', `--target=${electronVersion}`],
     { cwd: work, stdio: 'inherit' },
   );
+  const gyp =
+    prebuilt.status === 0
+      ? prebuilt
+      : spawnSync(
+          process.execPath,
+          [
+            require.resolve('node-gyp/bin/node-gyp.js'),
+            'rebuild',
+            '--release',
+            `--target=${electronVersion}`,
+            '--dist-url=https://electronjs.org/headers',
+          ],
+          { cwd: work, stdio: 'inherit' },
+        );
   if (gyp.status !== 0) {
     console.error('drydock: building better-sqlite3 for Electron failed; `npm start` will not open the window until it succeeds.');
     process.exit(gyp.status ?? 1);

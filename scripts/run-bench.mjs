@@ -17,7 +17,11 @@ if (files.length === 0) {
 let failed = 0;
 for (const file of files) {
   console.log(`\n=== ${file}`);
-  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(dir, file)], { stdio: 'inherit', cwd: root, env: { ...process.env, TZ: 'UTC' } });
+  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(dir, file)], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, TZ: 'UTC' },
+  });
   if (run.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

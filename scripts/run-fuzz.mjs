@@ -6,5 +6,9 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const env = { ...process.env, FUZZ_RUNS: process.env.FUZZ_RUNS ?? '20000' };
-const result = spawnSync(process.execPath, [path.join(root, 'scripts/run-tests.mjs'), 'unit', 'fuzz'], { stdio: 'inherit', cwd: root, env });
+const result = spawnSync(process.execPath, [path.join(root, 'scripts/run-tests.mjs'), 'unit', 'fuzz'], {
+  stdio: 'inherit',
+  cwd: root,
+  env,
+});
 process.exit(result.status ?? 1);

@@ -25,7 +25,10 @@ if (typeof electronPath !== 'string' || !existsSync(electronPath)) {
 }
 if (!existsSync(path.join(root, '.electron-native', 'better_sqlite3.node'))) {
   console.error('drydock: better-sqlite3 has no build for Electron yet; building it now…');
-  const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'install-app-deps.mjs')], { stdio: 'inherit', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '' } });
+  const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'install-app-deps.mjs')], {
+    stdio: 'inherit',
+    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '' },
+  });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 const child = spawn(electronPath, [root], { stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: '' } });

@@ -65,7 +65,15 @@ export interface Core {
   close(): Promise<void>;
 }
 
-const SCHEMA: readonly SchemaComponent[] = [evidenceSchema, hostSchema, captureSchema, quarantineSchema, driftSchema, helperSchema, journalSchema];
+const SCHEMA: readonly SchemaComponent[] = [
+  evidenceSchema,
+  hostSchema,
+  captureSchema,
+  quarantineSchema,
+  driftSchema,
+  helperSchema,
+  journalSchema,
+];
 
 export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
@@ -83,7 +91,16 @@ export function createCore(options: CoreOptions): Core {
   const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor, helpers });
   const drift = new DriftService({ db, hosts, evidence, events, clock, audit, helpers });
   // The helper image is the capture settings' choice, read at each snapshot (capture is built below).
-  const processes = new ProcessService({ hosts, evidence, events, clock, audit, drift: drift.lookup, helpers, helperImageOverride: () => capture.settings().helperImage });
+  const processes = new ProcessService({
+    hosts,
+    evidence,
+    events,
+    clock,
+    audit,
+    drift: drift.lookup,
+    helpers,
+    helperImageOverride: () => capture.settings().helperImage,
+  });
   const capture = new CaptureService({ db, hosts, evidence, events, clock, audit, helpers });
   const network = new NetworkService({
     hosts,

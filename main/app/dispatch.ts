@@ -41,7 +41,10 @@ export function logInternal(log: ErrorLog, err: unknown, error: DrydockError, ch
   try {
     return { ...error, ...log.record(err, channel !== undefined ? { channel } : {}) };
   } catch (logErr) {
-    return { ...error, message: `${error.message} (its stack could not be written to ${log.file}: ${logErr instanceof Error ? logErr.message : String(logErr)})` };
+    return {
+      ...error,
+      message: `${error.message} (its stack could not be written to ${log.file}: ${logErr instanceof Error ? logErr.message : String(logErr)})`,
+    };
   }
 }
 

@@ -91,7 +91,7 @@ function describe(error: unknown): string {
 
 function safeString(value: unknown): string {
   try {
-    return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+    return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     // A circular or hostile value: its type is all we can say without risking another throw.
     return `(unprintable ${typeof value})`;

@@ -57,14 +57,18 @@ export async function createDownloads(dispatch: Dispatch): Promise<Downloads> {
   return {
     async prepare(body) {
       const parsed = saveRequest.safeParse(body ?? {});
-      if (!parsed.success) return { ok: false, error: { kind: 'invalid-input', message: `Invalid save request: ${describeIssues(parsed.error)}` } };
+      if (!parsed.success)
+        return { ok: false, error: { kind: 'invalid-input', message: `Invalid save request: ${describeIssues(parsed.error)}` } };
       const request = parsed.data;
       const token = randomBytes(32).toString('hex');
       const file = path.join(dir, token);
       const result =
         request.kind === 'artifact'
           ? await dispatch('evidence.export-artifact', { artifactId: request.artifactId, path: file })
-          : await dispatch('evidence.export-bundle', { path: file, ...(request.caseRef !== undefined ? { caseRef: request.caseRef } : {}) });
+          : await dispatch('evidence.export-bundle', {
+              path: file,
+              ...(request.caseRef !== undefined ? { caseRef: request.caseRef } : {}),
+            });
       if (!result.ok) {
         await fs.rm(file, { force: true });
         return result;

@@ -94,9 +94,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       if (!originAllowed(req) || !tokenMatches(bearer(req.headers.authorization), token)) {
         return reply(res, 403, { ok: false, error: { kind: 'permission-denied', message: 'missing or wrong bridge token' } });
       }
-      if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return reply(res, 415, { ok: false, error: { kind: 'invalid-input', message: 'JSON only' } });
+      if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
+        return reply(res, 415, { ok: false, error: { kind: 'invalid-input', message: 'JSON only' } });
       const body = await readBody(req);
-      if (body === undefined) return reply(res, 413, { ok: false, error: { kind: 'invalid-input', message: `request larger than ${MAX_BODY} bytes` } });
+      if (body === undefined)
+        return reply(res, 413, { ok: false, error: { kind: 'invalid-input', message: `request larger than ${MAX_BODY} bytes` } });
       let parsed: unknown;
       try {
         parsed = JSON.parse(body);
@@ -109,7 +111,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     if (url.pathname.startsWith('/api/download/')) {
       if (req.method !== 'GET') return reply(res, 405, { ok: false, error: { kind: 'invalid-input', message: 'GET only' } });
       const served = await downloads.serve(url.pathname.slice('/api/download/'.length), res, securityHeaders());
-      if (!served) return reply(res, 404, { ok: false, error: { kind: 'not-found', message: 'unknown or expired download (each link works once, for a minute)' } });
+      if (!served)
+        return reply(res, 404, {
+          ok: false,
+          error: { kind: 'not-found', message: 'unknown or expired download (each link works once, for a minute)' },
+        });
       return;
     }
     if (url.pathname === '/api/invoke') {
@@ -117,9 +123,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       if (!originAllowed(req) || !tokenMatches(bearer(req.headers.authorization), token)) {
         return reply(res, 403, { ok: false, error: { kind: 'permission-denied', message: 'missing or wrong bridge token' } });
       }
-      if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return reply(res, 415, { ok: false, error: { kind: 'invalid-input', message: 'JSON only' } });
+      if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
+        return reply(res, 415, { ok: false, error: { kind: 'invalid-input', message: 'JSON only' } });
       const body = await readBody(req);
-      if (body === undefined) return reply(res, 413, { ok: false, error: { kind: 'invalid-input', message: `request larger than ${MAX_BODY} bytes` } });
+      if (body === undefined)
+        return reply(res, 413, { ok: false, error: { kind: 'invalid-input', message: `request larger than ${MAX_BODY} bytes` } });
       let message: { channel?: unknown; request?: unknown };
       try {
         message = JSON.parse(body) as typeof message;
@@ -130,7 +138,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       const result = await watches.dispatch(sessionOf(req.headers['x-drydock-session']), message?.channel, message?.request);
       return reply(res, 200, result);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, { ok: false, error: { kind: 'invalid-input', message: 'GET only' } });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return reply(res, 405, { ok: false, error: { kind: 'invalid-input', message: 'GET only' } });
     await serveStatic(staticDir, url.pathname, res, securityHeaders());
   }
 
@@ -143,7 +152,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const requested = new URL(req.url ?? '/', 'http://bridge.invalid');
     const pathname = requested.pathname;
     const session = sessionOf(requested.searchParams.get('session'));
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
     const authorised = offered.some((p) => p.startsWith('drydock.') && tokenMatches(p.slice(8), token));
     if (pathname !== '/api/events' || !hostAllowed(req) || !originAllowed(req) || !authorised) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
@@ -227,6 +238,11 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
   res.end(text);
 }

@@ -42,7 +42,9 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
   }
   if (!stat.isFile()) return notFound(res);
   res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': String(stat.size) });
-  createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
 
 function notFound(res: ServerResponse): void {

@@ -19,7 +19,10 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   logs: { group: 'acquire', example: 'drydock logs web-1 --since 2h' },
   watch: { group: 'acquire', example: 'drydock watch --host prod   # journal every engine event until Ctrl-C' },
   capture: { group: 'acquire', example: "drydock capture web-1 --duration 60 --filter 'tcp port 443'" },
-  'pcap summary': { group: 'acquire', example: 'drydock pcap summary ARTIFACT_ID  # the pcap artifact ID a capture prints (or drydock evidence list)' },
+  'pcap summary': {
+    group: 'acquire',
+    example: 'drydock pcap summary ARTIFACT_ID  # the pcap artifact ID a capture prints (or drydock evidence list)',
+  },
   'pcap export': { group: 'acquire', example: 'drydock pcap export ARTIFACT_ID web-1.pcap' },
   quarantine: { group: 'respond', example: 'drydock quarantine web-1 --mode isolate,snapshot' },
   'quarantine status': { group: 'respond', example: 'drydock quarantine status --all' },
@@ -46,7 +49,10 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'key show': { group: 'evidence', example: 'drydock key show' },
   'key trust': { group: 'evidence', example: 'drydock key trust colleague.pub' },
   'key list': { group: 'evidence', example: 'drydock key list' },
-  'hosts add': { group: 'setup', example: 'drydock hosts add prod tcp://10.0.0.5:2376 --tls-ca ca.pem --tls-cert cert.pem --tls-key key.pem' },
+  'hosts add': {
+    group: 'setup',
+    example: 'drydock hosts add prod tcp://10.0.0.5:2376 --tls-ca ca.pem --tls-cert cert.pem --tls-key key.pem',
+  },
   'hosts import': { group: 'setup', example: 'drydock hosts import' },
   'hosts list': { group: 'setup', example: 'drydock hosts list' },
   'hosts remove': { group: 'setup', example: 'drydock hosts remove prod' },
@@ -71,8 +77,8 @@ const OPTION_TEXT: Record<string, string> = {
   host: 'the engine: a saved profile, a Docker context or an endpoint URL (unix://, tcp://, ssh://); default: the one `docker` would use (DOCKER_HOST, DOCKER_CONTEXT, the current context, the local socket)',
   case: 'the case (ID or exact name); default: the current case, or a new ad-hoc case when none is open',
   json: 'machine-readable output (JSON, or JSON lines for watches)',
-  store: 'the evidence store directory (default: the desktop app\'s, or DRYDOCK_STORE)',
-  examiner: 'who is acting, written on every audit entry (default: DRYDOCK_EXAMINER, the case\'s examiner, the OS user)',
+  store: "the evidence store directory (default: the desktop app's, or DRYDOCK_STORE)",
+  examiner: "who is acting, written on every audit entry (default: DRYDOCK_EXAMINER, the case's examiner, the OS user)",
   help: 'this help',
   record: 'store the snapshot in the case (the default)',
   mounts: "also list what the container's mounts hold (volumes and binds the engine's diff cannot see)",
@@ -99,7 +105,8 @@ const OPTION_TEXT: Record<string, string> = {
   'max-bytes': 'stop after this many bytes of pcap',
   snaplen: 'bytes kept of each packet',
   'no-summary': 'do not derive the flow summary after the capture',
-  'fail-on': 'the gate: drift exits 1 at a finding of this severity or above (critical, high, medium, low); audit exits 6 at a recommendation that fails (fail) or fails or warns (warn)',
+  'fail-on':
+    'the gate: drift exits 1 at a finding of this severity or above (critical, high, medium, low); audit exits 6 at a recommendation that fails (fail) or fails or warns (warn)',
   flagged: 'only containers with high or critical flags',
   watch: 'keep watching (Ctrl-C stops)',
   mode: 'comma-separated steps: isolate, pause, snapshot, stop',
@@ -108,16 +115,16 @@ const OPTION_TEXT: Record<string, string> = {
   name: 'the name',
   description: 'a description',
   organisation: 'the organisation',
-  tz: 'the case\'s IANA time zone for display (exports stay UTC)',
+  tz: "the case's IANA time zone for display (exports stay UTC)",
   out: 'the file to write (it must not exist)',
-  sign: 'sign the bundle\'s manifest with the examiner key',
+  sign: "sign the bundle's manifest with the examiner key",
   'require-signature': 'refuse a bundle that is not signed by a trusted key',
-  'tls-ca': 'CA certificate file (PEM) the engine\'s certificate must chain to',
+  'tls-ca': "CA certificate file (PEM) the engine's certificate must chain to",
   'tls-cert': 'client certificate file (PEM)',
   'tls-key': 'client key file (PEM)',
-  'tls-no-verify': 'do NOT verify the engine\'s certificate (shown as a warning everywhere)',
+  'tls-no-verify': "do NOT verify the engine's certificate (shown as a warning everywhere)",
   'ssh-key': 'private key file (default: the SSH agent)',
-  'ssh-socket': 'the engine\'s socket path on the remote host',
+  'ssh-socket': "the engine's socket path on the remote host",
 };
 
 export function commandKey(command: CliCommand): string {
@@ -142,7 +149,7 @@ export function overview(commands: readonly CliCommand[]): string {
     'With no --host, Drydock talks to the engine the docker CLI would (DOCKER_HOST, DOCKER_CONTEXT, the current',
     'context, else the local socket) and says which. With no open case, an acquisition opens an ad-hoc case.',
     '',
-    'Global options: --store DIR, --json, --examiner NAME. `drydock COMMAND --help` shows a command\'s options.',
+    "Global options: --store DIR, --json, --examiner NAME. `drydock COMMAND --help` shows a command's options.",
   );
   return lines.join('\n');
 }

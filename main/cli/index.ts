@@ -17,7 +17,18 @@ const GLOBAL_OPTIONS = {
 } as const;
 
 /** Exit statuses by failure kind, as the README lists them. */
-const EXIT_BY_KIND: Record<string, number> = { 'invalid-input': 2, 'not-found': 3, unreachable: 4, 'permission-denied': 4, tls: 4, 'ssh-auth': 4, 'not-docker': 4, 'api-too-old': 4, disconnected: 4, integrity: 5 };
+const EXIT_BY_KIND: Record<string, number> = {
+  'invalid-input': 2,
+  'not-found': 3,
+  unreachable: 4,
+  'permission-denied': 4,
+  tls: 4,
+  'ssh-auth': 4,
+  'not-docker': 4,
+  'api-too-old': 4,
+  disconnected: 4,
+  integrity: 5,
+};
 
 function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
   let best: { command: CliCommand; rest: string[] } | undefined;
@@ -48,7 +59,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length] ?? 0;
@@ -67,7 +79,10 @@ function describeResolution(resolution: HostResolution): string {
  * @returns the exit status: 0 success, 1 failure, 2 input error, 3 unknown object, 4 connection
  *   failure, 5 integrity failure, 6 gate failed (audit --fail-on), 70 internal error, 130 interrupted.
  */
-export async function main(argv: string[], io: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) },
+): Promise<number> {
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
     io.out(overview(COMMANDS));
     return 0;
@@ -80,9 +95,16 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
   const { command, rest } = found;
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...(command.options ?? {}) }, allowPositionals: command.positionals ?? false, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...(command.options ?? {}) },
+      allowPositionals: command.positionals ?? false,
+      strict: true,
+    });
   } catch (err) {
-    io.err(`drydock ${command.path.join(' ')}: ${safeText(err instanceof Error ? err.message : String(err))}\nUsage: drydock ${command.usage}`);
+    io.err(
+      `drydock ${command.path.join(' ')}: ${safeText(err instanceof Error ? err.message : String(err))}\nUsage: drydock ${command.usage}`,
+    );
     return 2;
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
@@ -91,7 +113,14 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
     return 0;
   }
   // Loaded here, not at the top: `drydock --help` and usage errors never pay for the core.
-  const [{ createCore }, { createDispatcher, logInternal }, { createHandlers }, { DrydockFailure, toDrydockError }, { defaultStoreDir }, { ErrorLog }] = await Promise.all([
+  const [
+    { createCore },
+    { createDispatcher, logInternal },
+    { createHandlers },
+    { DrydockFailure, toDrydockError },
+    { defaultStoreDir },
+    { ErrorLog },
+  ] = await Promise.all([
     import('../app/core'),
     import('../app/dispatch'),
     import('../app/handlers'),
@@ -124,8 +153,14 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
     async call(channel, request) {
       const result = await dispatch(channel, request);
       if (!result.ok) {
-        const where = [result.error.host && `host ${result.error.host}`, result.error.container && `container ${result.error.container}`].filter(Boolean).join(', ');
-        throw new CliError(`${result.error.message}${where && !result.error.message.includes(result.error.host ?? '\0') ? ` (${where})` : ''}${internalRef(result.error)}`, EXIT_BY_KIND[result.error.kind] ?? 1, result.error);
+        const where = [result.error.host && `host ${result.error.host}`, result.error.container && `container ${result.error.container}`]
+          .filter(Boolean)
+          .join(', ');
+        throw new CliError(
+          `${result.error.message}${where && !result.error.message.includes(result.error.host ?? '\0') ? ` (${where})` : ''}${internalRef(result.error)}`,
+          EXIT_BY_KIND[result.error.kind] ?? 1,
+          result.error,
+        );
       }
       return result.value as never;
     },
@@ -145,7 +180,9 @@ export async function main(argv: string[], io: CliIo = { out: (t) => process.std
   };
   // An acquisition that had to open a case says so, once, where the examiner looks.
   const unsubscribeAdHoc = ctx.on('evidence.adhoc-case-opened', (opened) => {
-    io.err(`drydock: ${safeText(opened.reason)} (case ID ${opened.case.id}; examiner ${safeText(opened.case.examiner)}). Later acquisitions today go into it too; drydock case list shows it.`);
+    io.err(
+      `drydock: ${safeText(opened.reason)} (case ID ${opened.case.id}; examiner ${safeText(opened.case.examiner)}). Later acquisitions today go into it too; drydock case list shows it.`,
+    );
   });
   try {
     return await command.run(ctx, values, parsed.positionals);

@@ -85,14 +85,18 @@ void app.whenReady().then(() => {
   const binding = electronSqliteBinding();
   core = createCore({ storeDir: path.join(app.getPath('userData'), 'evidence-store'), ...(binding ? { nativeBinding: binding } : {}) });
   // Internal errors keep their stacks in the app's data directory; the UI shows the ID that finds one.
-  dispatch = trackClientWatches(createDispatcher(createHandlers(core), { errorLog: new ErrorLog(path.join(app.getPath('userData'), 'logs')) }));
+  dispatch = trackClientWatches(
+    createDispatcher(createHandlers(core), { errorLog: new ErrorLog(path.join(app.getPath('userData'), 'logs')) }),
+  );
   ipcMain.handle('drydock:invoke', async (event, channel: unknown, request: unknown) => {
-    if (!trustedSender(event) || !dispatch) return { ok: false, error: { kind: 'permission-denied', message: 'IPC from an untrusted frame' } };
+    if (!trustedSender(event) || !dispatch)
+      return { ok: false, error: { kind: 'permission-denied', message: 'IPC from an untrusted frame' } };
     return dispatch.dispatch(WINDOW_CLIENT, channel, request);
   });
   // Files out: the native save dialog chooses the path, then the store's own export writes there.
   ipcMain.handle('drydock:save', async (event, request: unknown) => {
-    if (!trustedSender(event) || !dispatch || !window) return { ok: false, error: { kind: 'permission-denied', message: 'IPC from an untrusted frame' } };
+    if (!trustedSender(event) || !dispatch || !window)
+      return { ok: false, error: { kind: 'permission-denied', message: 'IPC from an untrusted frame' } };
     const parsed = saveRequest.safeParse(request);
     if (!parsed.success) return { ok: false, error: { kind: 'invalid-input', message: 'Invalid save request' } };
     const filename = safeFilename(parsed.data.filename, parsed.data.kind);
@@ -102,10 +106,16 @@ void app.whenReady().then(() => {
     const result =
       r.kind === 'artifact'
         ? await dispatch.dispatch(WINDOW_CLIENT, 'evidence.export-artifact', { artifactId: r.artifactId, path: choice.filePath })
-        : await dispatch.dispatch(WINDOW_CLIENT, 'evidence.export-bundle', { path: choice.filePath, ...(r.caseRef !== undefined ? { caseRef: r.caseRef } : {}) });
+        : await dispatch.dispatch(WINDOW_CLIENT, 'evidence.export-bundle', {
+            path: choice.filePath,
+            ...(r.caseRef !== undefined ? { caseRef: r.caseRef } : {}),
+          });
     if (!result.ok) return result;
     const saved = result.value as { bytes: number; sha256: string };
-    return { ok: true, value: { filename: path.basename(choice.filePath), bytes: saved.bytes, sha256: saved.sha256, path: choice.filePath } };
+    return {
+      ok: true,
+      value: { filename: path.basename(choice.filePath), bytes: saved.bytes, sha256: saved.sha256, path: choice.filePath },
+    };
   });
   core.events.subscribe((event, payload) => {
     if (window && !window.isDestroyed()) window.webContents.send('drydock:event', { event, payload });

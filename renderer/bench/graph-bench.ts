@@ -77,7 +77,9 @@ export function generateGraph(nodeCount: number, edgeCount: number): { nodes: Gr
     const a = Math.floor(random() * nodeCount);
     // Mostly within a group, as real services are; some across, some out.
     const sameGroup = random() < 0.75;
-    let b = sameGroup ? (a % groups) + groups * Math.floor(random() * Math.floor((nodeCount - externals) / groups)) : Math.floor(random() * nodeCount);
+    let b = sameGroup
+      ? (a % groups) + groups * Math.floor(random() * Math.floor((nodeCount - externals) / groups))
+      : Math.floor(random() * nodeCount);
     if (b >= nodeCount) b = nodeCount - 1;
     if (a === b) continue;
     const port = [80, 443, 5432, 6379, 8080, 53][Math.floor(random() * 6)] ?? 80;
@@ -99,7 +101,19 @@ export function generateGraph(nodeCount: number, edgeCount: number): { nodes: Gr
       directionBasis: 'listener',
       seenBy: ['source'],
       external,
-      ...(random() < 0.2 ? { traffic: { bytesToServer: Math.floor(random() * 1e7), bytesToClient: Math.floor(random() * 1e7), packetsToServer: 10, packetsToClient: 10, flows: 1, lastSeen: null, artifactIds: [] } } : {}),
+      ...(random() < 0.2
+        ? {
+            traffic: {
+              bytesToServer: Math.floor(random() * 1e7),
+              bytesToClient: Math.floor(random() * 1e7),
+              packetsToServer: 10,
+              packetsToClient: 10,
+              flows: 1,
+              lastSeen: null,
+              artifactIds: [],
+            },
+          }
+        : {}),
     });
   }
   return { nodes, edges };
@@ -175,7 +189,10 @@ async function run(mode: 'empty' | 'graph', nodeCount: number, edgeCount: number
     };
     requestAnimationFrame(step);
   });
-  const still = { fps: stillTimes.length / ((performance.now() - stillStart) / 1000), drawMeanMs: stillTimes.reduce((a, b) => a + b, 0) / Math.max(1, stillTimes.length) };
+  const still = {
+    fps: stillTimes.length / ((performance.now() - stillStart) / 1000),
+    drawMeanMs: stillTimes.reduce((a, b) => a + b, 0) / Math.max(1, stillTimes.length),
+  };
   const result: BenchResult = {
     mode,
     nodes: data.nodes.length,

@@ -9,7 +9,9 @@ export const benchmarkChannels = {
    * checks are could-not-check. Stored as a 'benchmark-report' artifact in the case (an ad-hoc one
    * when none is open) unless `record` is false.
    */
-  'benchmark.run': channel<BenchmarkReport>()(z.object({ host: hostName, record: z.boolean().default(true), caseRef: caseRef.optional() }).strict()),
+  'benchmark.run': channel<BenchmarkReport>()(
+    z.object({ host: hostName, record: z.boolean().default(true), caseRef: caseRef.optional() }).strict(),
+  ),
 } as const;
 
 export const benchmarkEvents = {} as const;

@@ -27,9 +27,19 @@ export const captureOptionsInput = z
   .object({
     interface: interfaceName.default('any'),
     filter: bpfFilter.optional(),
-    durationSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
+    durationSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .optional(),
     packetCount: z.number().int().min(1).max(1e12).optional(),
-    maxBytes: z.number().int().min(4096).max(2 ** 50).optional(),
+    maxBytes: z
+      .number()
+      .int()
+      .min(4096)
+      .max(2 ** 50)
+      .optional(),
     snaplen: z.number().int().min(0).max(262144).optional(),
   })
   .strict();
@@ -38,7 +48,13 @@ export const captureChannels = {
   /** Validates the filter, starts the helper and returns once tcpdump listens; the capture then runs until stopped or a limit is hit. */
   'capture.start': channel<CaptureInfo>()(
     z
-      .object({ host: hostName, container: containerRef, options: captureOptionsInput.default({ interface: 'any' }), caseRef: caseRef.optional(), summarize: z.boolean().default(true) })
+      .object({
+        host: hostName,
+        container: containerRef,
+        options: captureOptionsInput.default({ interface: 'any' }),
+        caseRef: caseRef.optional(),
+        summarize: z.boolean().default(true),
+      })
       .strict(),
   ),
   /** Stops a running capture gracefully (tcpdump flushes and reports its counters); resolves with the stored result. */
@@ -60,7 +76,9 @@ export const captureChannels = {
   'capture.set-settings': channel<CaptureSettings>()(z.object({ helperImage: imageRef.nullable() }).strict()),
   /** Removes helper containers on a host whose owning Drydock process is gone. Also runs on every (re)connect. */
   /** Removes abandoned helpers Drydock recorded; containers that only claim to be helpers are kept and listed. */
-  'capture.sweep': channel<{ removed: string[]; kept: number; impersonators: { containerId: string; name: string; reason: string }[] }>()(z.object({ host: hostName }).strict()),
+  'capture.sweep': channel<{ removed: string[]; kept: number; impersonators: { containerId: string; name: string; reason: string }[] }>()(
+    z.object({ host: hostName }).strict(),
+  ),
 } as const;
 
 export const captureEvents = {

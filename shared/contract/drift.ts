@@ -19,7 +19,11 @@ const MIB = 1024 * 1024;
 
 export const noiseRule = z
   .object({
-    id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash and underscore'),
+    id: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash and underscore'),
     pattern: z
       .string()
       .min(1)
@@ -39,12 +43,22 @@ export const scanRequest = z
     containers: z.union([z.array(containerRef).min(1).max(10_000), z.literal('all')]),
     caseRef: caseRef.optional(),
     /** Files up to this size are stored as artifacts; larger ones are hashed only. 0 stores none. */
-    contentCapBytes: z.number().int().min(0).max(1024 * MIB).default(MIB),
+    contentCapBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1024 * MIB)
+      .default(MIB),
     /**
      * New or changed executables, scripts and credential files are stored up to this size
      * whatever contentCapBytes says (the key evidence); 0 applies contentCapBytes to them too.
      */
-    keyEvidenceCapBytes: z.number().int().min(0).max(4096 * MIB).default(256 * MIB),
+    keyEvidenceCapBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(4096 * MIB)
+      .default(256 * MIB),
     concurrency: z.number().int().min(1).max(32).default(4),
   })
   .strict();
@@ -76,17 +90,36 @@ export const driftChannels = {
       .object({
         source: z.union([
           z.object({ artifactId }).strict(),
-          z.object({ imageId: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'an image ID'), path: containerPath, pathBase64: z.string().max(8192).optional() }).strict(),
+          z
+            .object({
+              imageId: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'an image ID'),
+              path: containerPath,
+              pathBase64: z.string().max(8192).optional(),
+            })
+            .strict(),
         ]),
         view: z.enum(['text', 'hex', 'strings']),
         offset: z.number().int().min(0).default(0),
-        length: z.number().int().min(1).max(4 * MIB).default(256 * 1024),
+        length: z
+          .number()
+          .int()
+          .min(1)
+          .max(4 * MIB)
+          .default(256 * 1024),
       })
       .strict(),
   ),
   /** Acquires one file of a running container (one a scan left hashed only) into the case as a 'container-file' artifact. */
   'drift.acquire': channel<ArtifactInfo>()(
-    z.object({ host: hostName, container: containerRef, path: containerPath, pathBase64: z.string().max(8192).optional(), caseRef: caseRef.optional() }).strict(),
+    z
+      .object({
+        host: hostName,
+        container: containerRef,
+        path: containerPath,
+        pathBase64: z.string().max(8192).optional(),
+        caseRef: caseRef.optional(),
+      })
+      .strict(),
   ),
   /** Hashes every file under one mount of a container (outside the engine's diff) into a 'mount-inventory' artifact. */
   'drift.mount-inventory': channel<MountInventoryResult>()(

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { type ActingExaminer, ARTIFACT_KINDS, type ArtifactInfo, type AuditEntry, type CaseInfo, type VerifyReport } from '../domain/evidence';
+import {
+  type ActingExaminer,
+  ARTIFACT_KINDS,
+  type ArtifactInfo,
+  type AuditEntry,
+  type CaseInfo,
+  type VerifyReport,
+} from '../domain/evidence';
 import type { FootprintSummary } from '../domain/footprint';
 import { channel, event } from './define';
 import { artifactId, caseRef, empty, hostName, localPath } from './schemas';
@@ -157,13 +164,17 @@ export const evidenceChannels = {
   'evidence.export-artifact': channel<ExportResult>()(z.object({ artifactId, path: localPath }).strict()),
   /** Writes a case bundle (tar: manifest, database rows, audit chain, blobs) that verifies on another machine. */
   'evidence.export-bundle': channel<BundleExportResult>()(
-    z.object({ caseRef: caseRef.optional(), path: localPath, sign: z.boolean().default(false), passphrase: passphrase.optional() }).strict(),
+    z
+      .object({ caseRef: caseRef.optional(), path: localPath, sign: z.boolean().default(false), passphrase: passphrase.optional() })
+      .strict(),
   ),
   /**
    * Verifies a bundle, then imports it as a read-only case; a bundle that fails verification or
    * carries a bad signature is refused, and with requireSignature so is one not signed by a trusted key.
    */
-  'evidence.import-bundle': channel<BundleImportResult>()(z.object({ path: localPath, requireSignature: z.boolean().default(false) }).strict()),
+  'evidence.import-bundle': channel<BundleImportResult>()(
+    z.object({ path: localPath, requireSignature: z.boolean().default(false) }).strict(),
+  ),
   /** Creates the store's examiner key pair (Ed25519), the private key encrypted with the passphrase. */
   'evidence.key-create': channel<ExaminerKeyInfo>()(z.object({ examiner: examinerText(200).optional(), passphrase }).strict()),
   /** The store's examiner key (public half and fingerprint); 'not-found' when there is none. */

@@ -12,7 +12,9 @@ export const journalChannels = {
   'journal.status': channel<JournalStatus>()(z.object({ host: hostName }).strict()),
   /** The host's journal in engine-time order (ties in arrival order), after `afterSeq` when given. */
   'journal.entries': channel<JournalEntry[]>()(
-    z.object({ host: hostName, afterSeq: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).default(1000) }).strict(),
+    z
+      .object({ host: hostName, afterSeq: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).default(1000) })
+      .strict(),
   ),
 } as const;
 

@@ -11,7 +11,10 @@ export const logTime = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^(\d{1,12}(\.\d{1,9})?|\d+(\.\d+)?[smhd]|\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?)$/, 'seconds since the epoch, an RFC 3339 date, or a duration such as 10m');
+  .regex(
+    /^(\d{1,12}(\.\d{1,9})?|\d+(\.\d+)?[smhd]|\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?)$/,
+    'seconds since the epoch, an RFC 3339 date, or a duration such as 10m',
+  );
 
 export const logsChannels = {
   /** Reads a container's stdout/stderr through the engine's logs endpoint (timestamps on) and stores it as one 'logs' artifact. */

@@ -11,7 +11,8 @@ const hostSelection = {
   hosts: z.array(hostName).min(1).max(64).optional(),
 };
 
-const oneSelection = (value: { host?: string | undefined; hosts?: string[] | undefined }) => !(value.host !== undefined && value.hosts !== undefined);
+const oneSelection = (value: { host?: string | undefined; hosts?: string[] | undefined }) =>
+  !(value.host !== undefined && value.hosts !== undefined);
 const selectionMessage = { message: 'give host or hosts, not both' };
 
 export const networkChannels = {

@@ -14,7 +14,9 @@ export const processesChannels = {
   ),
   /** Samples every intervalSeconds and emits 'processes.sample' with what appeared, vanished or was re-parented. */
   'processes.watch': channel<ProcessWatchInfo>()(
-    z.object({ host: hostName, container: containerRef, intervalSeconds: z.number().int().min(1).max(3600), caseRef: caseRef.optional() }).strict(),
+    z
+      .object({ host: hostName, container: containerRef, intervalSeconds: z.number().int().min(1).max(3600), caseRef: caseRef.optional() })
+      .strict(),
   ),
   'processes.unwatch': channel<{ stopped: boolean; watch?: ProcessWatchInfo }>()(z.object({ watchId }).strict()),
   'processes.watches': channel<ProcessWatchInfo[]>()(empty),

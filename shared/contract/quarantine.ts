@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { QUARANTINE_MODES, type QuarantineChangedEvent, type QuarantineMode, type QuarantinePlan, type QuarantineRecord } from '../domain/quarantine';
+import {
+  QUARANTINE_MODES,
+  type QuarantineChangedEvent,
+  type QuarantineMode,
+  type QuarantinePlan,
+  type QuarantineRecord,
+} from '../domain/quarantine';
 import { channel, event } from './define';
 import { caseRef, containerRef, hostName } from './schemas';
 
@@ -12,16 +18,27 @@ export const quarantineModes = z
 
 export const quarantineChannels = {
   /** What each step would do to this container, for the confirmation; changes nothing. */
-  'quarantine.plan': channel<QuarantinePlan>()(z.object({ host: hostName, container: containerRef, modes: quarantineModes, caseRef: caseRef.optional() }).strict()),
+  'quarantine.plan': channel<QuarantinePlan>()(
+    z.object({ host: hostName, container: containerRef, modes: quarantineModes, caseRef: caseRef.optional() }).strict(),
+  ),
   /** Records the container's state, then runs the steps; re-running completes an interrupted apply or adds modes. */
-  'quarantine.apply': channel<QuarantineRecord>()(z.object({ host: hostName, container: containerRef, modes: quarantineModes, caseRef: caseRef.optional() }).strict()),
+  'quarantine.apply': channel<QuarantineRecord>()(
+    z.object({ host: hostName, container: containerRef, modes: quarantineModes, caseRef: caseRef.optional() }).strict(),
+  ),
   /**
    * Restores the recorded networks (aliases, static IPs), unpauses, restarts what quarantine
    * stopped; safe to repeat. The responder's reason is kept in the record and the audit log
    * ("not given" when absent).
    */
   'quarantine.release': channel<QuarantineRecord>()(
-    z.object({ host: hostName, container: containerRef, caseRef: caseRef.optional(), reason: z.string().trim().min(1, 'a reason, when given, is not empty').max(2000).optional() }).strict(),
+    z
+      .object({
+        host: hostName,
+        container: containerRef,
+        caseRef: caseRef.optional(),
+        reason: z.string().trim().min(1, 'a reason, when given, is not empty').max(2000).optional(),
+      })
+      .strict(),
   ),
   /** Active quarantines of a host (or one container's records, newest first, with includeReleased). */
   'quarantine.status': channel<QuarantineRecord[]>()(

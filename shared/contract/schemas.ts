@@ -18,7 +18,11 @@ export const containerRef = z
 
 export const sha256Hex = z.string().regex(/^[a-f0-9]{64}$/, 'a SHA-256 in lowercase hex');
 
-export const caseId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const caseId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 
 /** An absolute local file path chosen by the user (export targets, certificates, keys). */
 export const localPath = z
@@ -36,4 +40,8 @@ export const caseRef = z
   .max(200)
   .refine((value) => ![...value].some((ch) => (ch.codePointAt(0) ?? 0) < 0x20 || ch === '\u007f'), 'no control characters');
 
-export const artifactId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'an artifact ID');
+export const artifactId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'an artifact ID');

@@ -22,7 +22,8 @@ export type EngineChangeKind = 'added' | 'modified' | 'deleted';
  * engine listed that was gone by the time it was read; 'unread' a path the scan never reached
  * (cancelled, engine lost).
  */
-export type DriftVerdict = 'added' | 'deleted' | 'content-changed' | 'type-changed' | 'metadata-only' | 'identical' | 'vanished' | 'unread' | 'unknown';
+export type DriftVerdict =
+  'added' | 'deleted' | 'content-changed' | 'type-changed' | 'metadata-only' | 'identical' | 'vanished' | 'unread' | 'unknown';
 
 export type DriftFileType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char-device' | 'block-device' | 'fifo' | 'other';
 

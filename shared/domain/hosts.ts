@@ -64,7 +64,8 @@ export interface EngineFacts {
 }
 
 /** Where the engine Drydock talks to came from, in the order the docker CLI weighs them. */
-export type EndpointSource = 'profile' | 'argument-url' | 'argument-context' | 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'current-context' | 'default-socket';
+export type EndpointSource =
+  'profile' | 'argument-url' | 'argument-context' | 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'current-context' | 'default-socket';
 
 /** The answer to "which engine?": a saved profile (saved now when `created`) and why it was chosen. */
 export interface HostResolution {

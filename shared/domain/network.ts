@@ -157,7 +157,15 @@ export interface GraphEdge {
   /** Touches an external endpoint. */
   external: boolean;
   /** From stored flow summaries, when a capture of either end saw these flows. */
-  traffic?: { bytesToServer: number; bytesToClient: number; packetsToServer: number; packetsToClient: number; flows: number; lastSeen: string | null; artifactIds: string[] };
+  traffic?: {
+    bytesToServer: number;
+    bytesToClient: number;
+    packetsToServer: number;
+    packetsToClient: number;
+    flows: number;
+    lastSeen: string | null;
+    artifactIds: string[];
+  };
 }
 
 export interface HostScanReport {

@@ -20,7 +20,14 @@ const ACTIONS = ['host.connected', 'inventory.taken', 'scan.started', 'scan.fini
 
 /** What an ordinary entry carries: a host, a container, a path, a few numbers. */
 function details(i: number): Record<string, unknown> {
-  return { host: 'bench-host', containerId: `c0ffee${(i % 4096).toString(16).padStart(6, '0')}`, containerName: `web-${i % 97}`, path: `/var/log/app/${i}.log`, bytes: i * 37, flags: ['privileged', 'docker-socket'].slice(0, i % 3) };
+  return {
+    host: 'bench-host',
+    containerId: `c0ffee${(i % 4096).toString(16).padStart(6, '0')}`,
+    containerName: `web-${i % 97}`,
+    path: `/var/log/app/${i}.log`,
+    bytes: i * 37,
+    flags: ['privileged', 'docker-socket'].slice(0, i % 3),
+  };
 }
 
 function seconds(start: bigint): number {
@@ -34,7 +41,13 @@ function rate(n: number, s: number): string {
 async function chained(root: string): Promise<{ append: number; verify: number; checked: number }> {
   const dir = path.join(root, 'store');
   const db = openDatabase(dir, [evidenceSchema]);
-  const evidence = new EvidenceService({ db, storeDir: dir, clock: systemClock, examiner: new ExaminerIdentity('bench'), events: new EventHub() });
+  const evidence = new EvidenceService({
+    db,
+    storeDir: dir,
+    clock: systemClock,
+    examiner: new ExaminerIdentity('bench'),
+    events: new EventHub(),
+  });
   try {
     const kase = evidence.createCase({ name: 'audit bench' });
     let start = process.hrtime.bigint();
@@ -56,15 +69,21 @@ function plain(root: string): { append: number; read: number } {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE entries (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, examiner TEXT NOT NULL, action TEXT NOT NULL, details TEXT NOT NULL)');
+    db.exec(
+      'CREATE TABLE entries (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, examiner TEXT NOT NULL, action TEXT NOT NULL, details TEXT NOT NULL)',
+    );
     const insert = db.prepare('INSERT INTO entries (seq, at, examiner, action, details) VALUES (?, ?, ?, ?, ?)');
-    const one = db.transaction((i: number) => insert.run(i + 1, new Date().toISOString(), 'bench', ACTIONS[i % ACTIONS.length] ?? 'note.added', JSON.stringify(details(i))));
+    const one = db.transaction((i: number) =>
+      insert.run(i + 1, new Date().toISOString(), 'bench', ACTIONS[i % ACTIONS.length] ?? 'note.added', JSON.stringify(details(i))),
+    );
     let start = process.hrtime.bigint();
     for (let i = 0; i < ENTRIES; i++) one.immediate(i);
     const append = seconds(start);
     start = process.hrtime.bigint();
     let n = 0;
-    for (const row of db.prepare<[], { seq: number; at: string; examiner: string; action: string; details: string }>('SELECT * FROM entries ORDER BY seq').iterate()) {
+    for (const row of db
+      .prepare<[], { seq: number; at: string; examiner: string; action: string; details: string }>('SELECT * FROM entries ORDER BY seq')
+      .iterate()) {
       createHash('sha256').update(`${row.seq}\n${row.at}\n${row.examiner}\n${row.action}\n${row.details}`).digest('hex');
       n++;
     }
@@ -89,7 +108,9 @@ async function main(): Promise<void> {
     const chain = await chained(root);
     console.log(`audit append (chained, hashed):          ${rate(ENTRIES, chain.append)} (${chain.append.toFixed(1)}s)`);
     console.log(`baseline read + sha256 per row:          ${rate(ENTRIES, base.read)} (${base.read.toFixed(2)}s)`);
-    console.log(`audit verify (whole chain):              ${rate(chain.checked, chain.verify)} (${chain.checked.toLocaleString('en-US')} entries in ${chain.verify.toFixed(2)}s)`);
+    console.log(
+      `audit verify (whole chain):              ${rate(chain.checked, chain.verify)} (${chain.checked.toLocaleString('en-US')} entries in ${chain.verify.toFixed(2)}s)`,
+    );
     console.log(`RATIO append / baseline insert:          ${(base.append / chain.append).toFixed(2)}`);
     console.log(`RATIO verify / baseline read + sha256:   ${(chain.checked / chain.verify / (ENTRIES / base.read)).toFixed(2)}`);
   } finally {

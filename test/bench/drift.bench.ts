@@ -28,7 +28,7 @@ const CHANGES = [
   'for i in $(seq 1 15); do head -c $((512 + i * 97)) /dev/urandom > /tmp/drop-$i; done',
   'head -c 262144 /dev/urandom > /tmp/big-blob',
   'mkdir -p /etc/app && for i in 1 2 3 4 5; do head -c 300 /dev/urandom | od -An -tx1 > /etc/app/conf-$i; done',
-  "echo \"bench$$:x:0:0::/root:/bin/sh\" >> /etc/passwd",
+  'echo "bench$$:x:0:0::/root:/bin/sh" >> /etc/passwd',
   'echo tampered >> /etc/issue',
   'mkdir -p /usr/local/bin && for i in 1 2 3 4 5; do printf "#!/bin/sh\\necho %s\\n" $i$$ > /usr/local/bin/tool-$i; chmod 755 /usr/local/bin/tool-$i; done',
   'mkdir -p /var/www/html && for i in $(seq 1 8); do head -c 2048 /dev/urandom | od -An -tx1 > /var/www/html/page-$i.html; done',
@@ -50,7 +50,10 @@ function seconds(start: bigint): number {
 /** The baseline a responder would type: one docker diff per container, sequentially, output discarded. */
 function dockerDiffLoop(ids: string[]): number {
   const start = process.hrtime.bigint();
-  const run = spawnSync('bash', ['-c', 'for c in "$@"; do docker diff "$c" > /dev/null || exit 1; done', 'loop', ...ids], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const run = spawnSync('bash', ['-c', 'for c in "$@"; do docker diff "$c" > /dev/null || exit 1; done', 'loop', ...ids], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(`docker diff loop failed: ${run.stderr}`);
   return seconds(start);
 }
@@ -71,17 +74,26 @@ async function triage(ids: string[]): Promise<{ seconds: number; peakRss: number
     let peak = process.memoryUsage.rss();
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
     const start = process.hrtime.bigint();
-    const started = (await call('drift.scan', { host: 'local', containers: ids, ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}), ...(CAP !== undefined ? { contentCapBytes: CAP } : {}) })) as DriftScanInfo;
+    const started = (await call('drift.scan', {
+      host: 'local',
+      containers: ids,
+      ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}),
+      ...(CAP !== undefined ? { contentCapBytes: CAP } : {}),
+    })) as DriftScanInfo;
     const scan = await core.drift.wait(started.id);
     const elapsed = seconds(start);
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage.rss());
     if (scan.state !== 'complete') {
-      const why = scan.containers.filter((c) => c.state !== 'complete').slice(0, 5).map((c) => `${c.containerName}: ${c.state} ${c.error ?? ''}`);
+      const why = scan.containers
+        .filter((c) => c.state !== 'complete')
+        .slice(0, 5)
+        .map((c) => `${c.containerName}: ${c.state} ${c.error ?? ''}`);
       throw new Error(`the scan ended ${scan.state}: ${scan.stateReason ?? ''}\n  ${why.join('\n  ')}`);
     }
     let changes = 0;
-    for (const c of scan.containers.slice(0, 3)) changes += ((await call('drift.report', { artifactId: c.reportArtifactId })) as { entries: unknown[] }).entries.length;
+    for (const c of scan.containers.slice(0, 3))
+      changes += ((await call('drift.report', { artifactId: c.reportArtifactId })) as { entries: unknown[] }).entries.length;
     return { seconds: elapsed, peakRss: peak, scan, changes: Math.round(changes / Math.min(3, scan.containers.length)) };
   } finally {
     await core.close();
@@ -101,7 +113,8 @@ async function main(): Promise<void> {
   try {
     console.log(`== drift triage of ${COUNT} running containers (${IMAGE}) against a docker diff loop`);
     const setup = process.hrtime.bigint();
-    for (let i = 0; i < COUNT; i++) ids.push(docker(['run', '-d', '--label', 'drydock.test=1', '--name', `${PREFIX}-${i}`, IMAGE, 'sleep', '7200']));
+    for (let i = 0; i < COUNT; i++)
+      ids.push(docker(['run', '-d', '--label', 'drydock.test=1', '--name', `${PREFIX}-${i}`, IMAGE, 'sleep', '7200']));
     for (const id of ids) docker(['exec', id, 'sh', '-c', CHANGES]);
     const perContainer = docker(['diff', ids[0] as string]).split('\n').length;
     console.log(`setup: ${COUNT} containers, ${perContainer} engine changes each (${seconds(setup).toFixed(1)}s)`);
@@ -109,12 +122,16 @@ async function main(): Promise<void> {
     const before = dockerDiffLoop(ids);
     console.log(`docker diff loop:            ${before.toFixed(2)}s`);
     const result = await triage(ids);
-    console.log(`drift triage (concurrency ${result.scan.concurrency}, cap ${result.scan.contentCapBytes} B): ${result.seconds.toFixed(2)}s — ${result.scan.total} reports, ~${result.changes} entries each, image index built once`);
+    console.log(
+      `drift triage (concurrency ${result.scan.concurrency}, cap ${result.scan.contentCapBytes} B): ${result.seconds.toFixed(2)}s — ${result.scan.total} reports, ~${result.changes} entries each, image index built once`,
+    );
     const after = dockerDiffLoop(ids);
     console.log(`docker diff loop (again):    ${after.toFixed(2)}s`);
     const baseline = (before + after) / 2;
     const ratio = result.seconds / baseline;
-    console.log(`RATIO triage / docker diff loop: ${ratio.toFixed(2)} (goal <= ${RATIO_TARGET} now, <= 1 later: ${ratio <= RATIO_TARGET ? 'met' : 'MISSED'})`);
+    console.log(
+      `RATIO triage / docker diff loop: ${ratio.toFixed(2)} (goal <= ${RATIO_TARGET} now, <= 1 later: ${ratio <= RATIO_TARGET ? 'met' : 'MISSED'})`,
+    );
     console.log(`peak RSS of the scanning process: ${(result.peakRss / 1e6).toFixed(1)} MB`);
     if (ratio > RATIO_TARGET) process.exitCode = 1;
   } finally {

@@ -93,7 +93,10 @@ async function ingest(evidence: EvidenceService, caseId: string): Promise<{ seco
     peak = Math.max(peak, process.memoryUsage.rss());
   }, 10);
   const start = process.hrtime.bigint();
-  const info = await evidence.ingest({ caseId, kind: 'filesystem-export', source: { host: 'bench' }, method: 'benchmark stream', mediaType: 'application/octet-stream' }, stream());
+  const info = await evidence.ingest(
+    { caseId, kind: 'filesystem-export', source: { host: 'bench' }, method: 'benchmark stream', mediaType: 'application/octet-stream' },
+    stream(),
+  );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage.rss());
@@ -126,7 +129,10 @@ function ingestFile(root: string, round: number, file: string): IngestChildResul
   const storeDir = path.join(root, `file-store-${round}`);
   settle();
   try {
-    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'ingest-child.ts'), file, storeDir], { encoding: 'utf8', maxBuffer: 1024 * 1024 });
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'ingest-child.ts'), file, storeDir], {
+      encoding: 'utf8',
+      maxBuffer: 1024 * 1024,
+    });
     if (run.error || run.status !== 0) throw new Error(`the ingest child failed: ${run.error?.message ?? run.stderr}`);
     return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as IngestChildResult;
   } finally {
@@ -158,7 +164,8 @@ async function fileBenchmark(root: string): Promise<boolean> {
       stored = ingestFile(root, round, file);
       sum = sha256sum(file);
     }
-    if (sum.sha256 !== stored.sha256 || stored.size !== FILE_BYTES) throw new Error(`sha256sum says ${sum.sha256}, the store ${stored.sha256} (${stored.size} bytes)`);
+    if (sum.sha256 !== stored.sha256 || stored.size !== FILE_BYTES)
+      throw new Error(`sha256sum says ${sum.sha256}, the store ${stored.sha256} (${stored.size} bytes)`);
     const copy = durableCopy(root, file);
     bestCopy = Math.min(bestCopy, copy);
     copyRatios.push(copy / stored.seconds);
@@ -174,12 +181,23 @@ async function fileBenchmark(root: string): Promise<boolean> {
   const ratio = median(ratios);
   const rssOk = peak < PEAK_RSS_TARGET;
   console.log(`sha256sum:                               ${(mb / bestSum).toFixed(0)} MiB/s (best of ${FILE_ROUNDS})`);
-  console.log(`evidence ingest of the file:             ${(mb / bestIngest).toFixed(0)} MiB/s (best of ${FILE_ROUNDS}; hash, write, fsync, rename)`);
-  console.log(`durable copy (dd conv=fsync):            ${(mb / bestCopy).toFixed(0)} MiB/s (best of ${FILE_ROUNDS}; the disk's floor for any store)`);
-  console.log(`RATIO ingest / sha256sum (median round): ${ratio.toFixed(2)} (target >= ${FILE_RATIO_TARGET}: ${ratio >= FILE_RATIO_TARGET ? 'met' : 'MISSED'})`);
-  console.log(`RATIO ingest / durable copy (median):    ${median(copyRatios).toFixed(2)} (sha256sum only reads; the ingest also writes and fsyncs every byte)`);
-  console.log(`peak RSS of the ingest process:          ${(peak / 1e6).toFixed(1)} MB (target < ${PEAK_RSS_TARGET / 1e6} MB: ${rssOk ? 'met' : 'MISSED'})`);
-  if (!rssOk) console.error(`FAIL: the ingest process peaked at ${(peak / 1e6).toFixed(1)} MB for a ${mb} MiB file: the ingest is not streaming`);
+  console.log(
+    `evidence ingest of the file:             ${(mb / bestIngest).toFixed(0)} MiB/s (best of ${FILE_ROUNDS}; hash, write, fsync, rename)`,
+  );
+  console.log(
+    `durable copy (dd conv=fsync):            ${(mb / bestCopy).toFixed(0)} MiB/s (best of ${FILE_ROUNDS}; the disk's floor for any store)`,
+  );
+  console.log(
+    `RATIO ingest / sha256sum (median round): ${ratio.toFixed(2)} (target >= ${FILE_RATIO_TARGET}: ${ratio >= FILE_RATIO_TARGET ? 'met' : 'MISSED'})`,
+  );
+  console.log(
+    `RATIO ingest / durable copy (median):    ${median(copyRatios).toFixed(2)} (sha256sum only reads; the ingest also writes and fsyncs every byte)`,
+  );
+  console.log(
+    `peak RSS of the ingest process:          ${(peak / 1e6).toFixed(1)} MB (target < ${PEAK_RSS_TARGET / 1e6} MB: ${rssOk ? 'met' : 'MISSED'})`,
+  );
+  if (!rssOk)
+    console.error(`FAIL: the ingest process peaked at ${(peak / 1e6).toFixed(1)} MB for a ${mb} MiB file: the ingest is not streaming`);
   return rssOk;
 }
 
@@ -207,7 +225,13 @@ async function main(): Promise<void> {
       // A fresh store each round, so the blob is really written rather than deduplicated.
       const dir = path.join(root, `store-${round}`);
       const db = openDatabase(dir, [evidenceSchema]);
-      const evidence = new EvidenceService({ db, storeDir: dir, clock: systemClock, examiner: new ExaminerIdentity('bench'), events: new EventHub() });
+      const evidence = new EvidenceService({
+        db,
+        storeDir: dir,
+        clock: systemClock,
+        examiner: new ExaminerIdentity('bench'),
+        events: new EventHub(),
+      });
       const caseId = evidence.createCase({ name: `bench ${round}` }).id;
       const plain = await baseline(root, false);
       const fsync = await baseline(root, true);
@@ -216,14 +240,17 @@ async function main(): Promise<void> {
       db.close();
       rmSync(dir, { recursive: true, force: true });
       expected ||= plain.sha256;
-      if (plain.sha256 !== expected || fsync.sha256 !== expected || stored.sha256 !== expected) throw new Error('the three paths disagree on the stream hash');
+      if (plain.sha256 !== expected || fsync.sha256 !== expected || stored.sha256 !== expected)
+        throw new Error('the three paths disagree on the stream hash');
       results.plain = Math.min(results.plain, plain.seconds);
       results.fsync = Math.min(results.fsync, fsync.seconds);
       results.store = Math.min(results.store, stored.seconds);
       results.rss = Math.max(results.rss, stored.peakRss);
       ratios.plain.push(plain.seconds / stored.seconds);
       ratios.fsync.push(fsync.seconds / stored.seconds);
-      console.log(`round ${round}: baseline ${plain.seconds.toFixed(2)}s, baseline+fsync ${fsync.seconds.toFixed(2)}s, ingest ${stored.seconds.toFixed(2)}s, peak RSS +${(stored.peakRss / 2 ** 20).toFixed(1)} MiB`);
+      console.log(
+        `round ${round}: baseline ${plain.seconds.toFixed(2)}s, baseline+fsync ${fsync.seconds.toFixed(2)}s, ingest ${stored.seconds.toFixed(2)}s, peak RSS +${(stored.peakRss / 2 ** 20).toFixed(1)} MiB`,
+      );
     }
     const rate = (s: number) => `${(mb / s).toFixed(0)} MiB/s`;
     console.log(`stream: ${mb} MiB, best of ${ROUNDS}`);
@@ -233,9 +260,13 @@ async function main(): Promise<void> {
     // Each round's ratio pairs runs made moments apart; the median resists a noisy disk.
     console.log(`RATIO ingest / baseline (median round):  ${median(ratios.plain).toFixed(2)}`);
     console.log(`RATIO ingest / baseline+fsync (median):  ${median(ratios.fsync).toFixed(2)}`);
-    console.log(`peak RSS growth during ingest:           ${(results.rss / 2 ** 20).toFixed(1)} MiB (${((100 * results.rss) / STREAM_BYTES).toFixed(1)}% of the stream)`);
+    console.log(
+      `peak RSS growth during ingest:           ${(results.rss / 2 ** 20).toFixed(1)} MiB (${((100 * results.rss) / STREAM_BYTES).toFixed(1)}% of the stream)`,
+    );
     if (results.rss > RSS_LIMIT) {
-      console.error(`FAIL: peak RSS grew by ${(results.rss / 2 ** 20).toFixed(1)} MiB, over ${RSS_LIMIT / 2 ** 20} MiB: the ingest is not streaming`);
+      console.error(
+        `FAIL: peak RSS grew by ${(results.rss / 2 ** 20).toFixed(1)} MiB, over ${RSS_LIMIT / 2 ** 20} MiB: the ingest is not streaming`,
+      );
       process.exitCode = 1;
     }
   } finally {

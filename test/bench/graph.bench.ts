@@ -58,7 +58,11 @@ function serve(dir: string): Promise<{ server: Server; url: string }> {
     res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
     createReadStream(file).pipe(res);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/graph-bench.html` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/graph-bench.html` }),
+    ),
+  );
 }
 
 function line(r: BenchResult): string {
@@ -69,7 +73,10 @@ async function main(): Promise<void> {
   const outDir = mkdtempSync(path.join(tmpdir(), 'drydock-graph-bench-'));
   await build(outDir);
   const { server, url } = await serve(outDir);
-  const browser = await chromium.launch({ executablePath: process.env.DRYDOCK_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.DRYDOCK_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   let failed = false;
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
@@ -79,7 +86,10 @@ async function main(): Promise<void> {
     await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 20000 });
     const run = (mode: 'empty' | 'graph') =>
       page.evaluate(
-        ([m, n, e, s]) => (window as unknown as { __bench: { run(mode: string, nodes: number, edges: number, seconds: number): Promise<BenchResult> } }).__bench.run(m as string, n as number, e as number, s as number),
+        ([m, n, e, s]) =>
+          (
+            window as unknown as { __bench: { run(mode: string, nodes: number, edges: number, seconds: number): Promise<BenchResult> } }
+          ).__bench.run(m as string, n as number, e as number, s as number),
         [mode, NODES, EDGES, SECONDS] as const,
       );
     // Baseline, graph, and the baseline again: a drifting machine shows up as two different baselines.
@@ -92,8 +102,12 @@ async function main(): Promise<void> {
     console.log(line(empty1));
     console.log(line(full));
     console.log(line(empty2));
-    console.log(`graph ${full.nodes} nodes / ${full.edges} edges during pan/zoom: ${full.fps.toFixed(1)} fps = ${(full.fps / baseline).toFixed(2)} × the empty-canvas baseline (${baseline.toFixed(1)} fps); ${full.scenes} of its ${full.frames} frames redrawn from the graph at half resolution, the others the gesture's picture moved and scaled`);
-    console.log(`full-detail redraws with the view still (hover, selection, layout running): ${full.still.fps.toFixed(1)} fps = ${(full.still.fps / baseline).toFixed(2)} × baseline, ${full.still.drawMeanMs.toFixed(1)} ms of drawing each`);
+    console.log(
+      `graph ${full.nodes} nodes / ${full.edges} edges during pan/zoom: ${full.fps.toFixed(1)} fps = ${(full.fps / baseline).toFixed(2)} × the empty-canvas baseline (${baseline.toFixed(1)} fps); ${full.scenes} of its ${full.frames} frames redrawn from the graph at half resolution, the others the gesture's picture moved and scaled`,
+    );
+    console.log(
+      `full-detail redraws with the view still (hover, selection, layout running): ${full.still.fps.toFixed(1)} fps = ${(full.still.fps / baseline).toFixed(2)} × baseline, ${full.still.drawMeanMs.toFixed(1)} ms of drawing each`,
+    );
     console.log(`screenshot of the benchmark graph: ${path.join(outDir, 'graph-bench.png')}`);
     if (full.fps < MIN_FPS) {
       console.error(`FAIL: ${full.fps.toFixed(1)} fps is below ${MIN_FPS} fps`);

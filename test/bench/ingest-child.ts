@@ -22,12 +22,24 @@ async function main(): Promise<void> {
   const [file, storeDir] = process.argv.slice(2);
   if (!file || !storeDir) throw new Error('usage: ingest-child FILE STORE_DIR');
   const db = openDatabase(storeDir, [evidenceSchema]);
-  const evidence = new EvidenceService({ db, storeDir, clock: systemClock, examiner: new ExaminerIdentity('bench'), events: new EventHub() });
+  const evidence = new EvidenceService({
+    db,
+    storeDir,
+    clock: systemClock,
+    examiner: new ExaminerIdentity('bench'),
+    events: new EventHub(),
+  });
   try {
     const caseId = evidence.createCase({ name: 'file ingest bench' }).id;
     const start = process.hrtime.bigint();
     const info = await evidence.ingest(
-      { caseId, kind: 'container-file', source: { host: 'bench', path: file }, method: 'benchmark file', mediaType: 'application/octet-stream' },
+      {
+        caseId,
+        kind: 'container-file',
+        source: { host: 'bench', path: file },
+        method: 'benchmark file',
+        mediaType: 'application/octet-stream',
+      },
       createReadStream(file, { highWaterMark: 1024 * 1024 }),
     );
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;

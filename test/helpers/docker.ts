@@ -14,7 +14,10 @@ export const BUSYBOX = 'drydock-fixture/busybox:1';
 export const TEST_LABEL = 'drydock.test=1';
 
 export function docker(args: string[], options: { host?: string } = {}): string {
-  return execFileSync('docker', [...(options.host ? ['-H', options.host] : []), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('docker', [...(options.host ? ['-H', options.host] : []), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 /**
@@ -67,7 +70,8 @@ export function startTestCore(prefix = 'drydock-test'): TestCore {
     storeDir,
     async call<C extends ChannelName>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
       const result = await dispatch(channel, request);
-      if (!result.ok) throw Object.assign(new Error(`${channel} failed: ${result.error.kind}: ${result.error.message}`), { drydock: result.error });
+      if (!result.ok)
+        throw Object.assign(new Error(`${channel} failed: ${result.error.kind}: ${result.error.message}`), { drydock: result.error });
       // The dispatcher is untyped on the wire; the contract ties this channel to this response.
       return result.value as ResponseOf<C>;
     },
@@ -80,6 +84,7 @@ export function startTestCore(prefix = 'drydock-test'): TestCore {
 
 /** A value the test needs to go on: an assertion failure naming `what` when it is missing. */
 export function required<T>(value: T | null | undefined, what: string): T {
-  if (value === null || value === undefined) throw new assert.AssertionError({ message: `expected ${what}`, actual: value, operator: 'required' });
+  if (value === null || value === undefined)
+    throw new assert.AssertionError({ message: `expected ${what}`, actual: value, operator: 'required' });
   return value;
 }

@@ -71,7 +71,10 @@ export async function engineSpan(events: EngineEventStream, seconds: number, sin
   const marker = docker(['run', '-d', '--label', TEST_LABEL, BUSYBOX, 'sleep', String(seconds)]);
   try {
     const start = await events.next((e) => e.Actor.ID === marker && e.Action === 'start', { what: 'the marker container to start' });
-    const die = await events.next((e) => e.Actor.ID === marker && e.Action === 'die', { what: `the marker container to exit after ${seconds} s`, timeoutMs: seconds * 1000 + 30_000 });
+    const die = await events.next((e) => e.Actor.ID === marker && e.Action === 'die', {
+      what: `the marker container to exit after ${seconds} s`,
+      timeoutMs: seconds * 1000 + 30_000,
+    });
     return die.timeNano - (sinceNano ?? start.timeNano);
   } finally {
     docker(['rm', '-f', marker]);

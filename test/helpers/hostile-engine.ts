@@ -75,7 +75,15 @@ export const EVIL_NAME = 'evil\x1b]0;pwned\x07\x1b[2J\u202Egnp.exe\u2066x\u2069\
 export const MEGA = 'A'.repeat(1024 * 1024);
 export const TEN_GIB = 10 * 1024 ** 3;
 
-const ENGINE_VERSION: Record<string, string> = { '1.41': '20.10.24', '1.42': '23.0.6', '1.43': '24.0.9', '1.44': '25.0.5', '1.45': '26.1.4', '1.46': '27.1.2', '1.47': '27.5.1' };
+const ENGINE_VERSION: Record<string, string> = {
+  '1.41': '20.10.24',
+  '1.42': '23.0.6',
+  '1.43': '24.0.9',
+  '1.44': '25.0.5',
+  '1.45': '26.1.4',
+  '1.46': '27.1.2',
+  '1.47': '27.5.1',
+};
 
 export async function startHostileEngine(options: HostileEngineOptions): Promise<HostileEngine> {
   const apiVersion = options.apiVersion ?? '1.41';
@@ -103,7 +111,15 @@ export async function startHostileEngine(options: HostileEngineOptions): Promise
     });
   };
   const server = options.tls
-    ? https.createServer({ key: options.tls.key, cert: options.tls.cert, ...(options.tls.ca ? { ca: options.tls.ca } : {}), requestCert: options.tls.requestCert ?? false }, handler)
+    ? https.createServer(
+        {
+          key: options.tls.key,
+          cert: options.tls.cert,
+          ...(options.tls.ca ? { ca: options.tls.ca } : {}),
+          requestCert: options.tls.requestCert ?? false,
+        },
+        handler,
+      )
     : http.createServer(handler);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -170,7 +186,12 @@ interface HelperState {
 async function route(ctx: Ctx): Promise<void> {
   const { path, options } = ctx;
   const scenario = options.scenario;
-  const headers = { 'Api-Version': scenario === 'lying-version' ? '1.41' : ctx.apiVersion, 'Docker-Experimental': 'false', Ostype: 'linux', Server: `Docker/${engineVersion(ctx)} (linux)` };
+  const headers = {
+    'Api-Version': scenario === 'lying-version' ? '1.41' : ctx.apiVersion,
+    'Docker-Experimental': 'false',
+    Ostype: 'linux',
+    Server: `Docker/${engineVersion(ctx)} (linux)`,
+  };
   for (const [k, v] of Object.entries(headers)) ctx.res.setHeader(k, v);
   if (path === '/_ping') return text(ctx, 200, 'OK');
   if (path === '/version') return json(ctx, 200, versionDoc(ctx));
@@ -216,7 +237,13 @@ function helperAnswer(ctx: Ctx): boolean {
     ctx.res.writeHead(204);
     ctx.res.end();
   } else if (action === 'json' && method === 'GET') {
-    json(ctx, 200, { Id: id, Name: `/drydock-helper-${id.slice(-4)}`, Image: `sha256:${'a'.repeat(64)}`, State: { Running: true, Status: 'running' }, Config: { Labels: {} } });
+    json(ctx, 200, {
+      Id: id,
+      Name: `/drydock-helper-${id.slice(-4)}`,
+      Image: `sha256:${'a'.repeat(64)}`,
+      State: { Running: true, Status: 'running' },
+      Config: { Labels: {} },
+    });
   } else if (action === 'wait' && method === 'POST') {
     // 'silent-wait': never answers (the client times out and kills); otherwise the helper exited 0.
     if (mischief !== 'silent-wait') json(ctx, 200, { StatusCode: 0 });
@@ -282,8 +309,19 @@ function answer(ctx: Ctx): unknown {
   if (method !== 'GET' && method !== 'HEAD') return undefined;
   if (path === '/info') return infoDoc(ctx);
   if (path === '/containers/json') return [listEntry(ctx)];
-  if (path === '/images/json') return [{ Id: EVIL_IMAGE_ID, RepoTags: [ctx.options.scenario === 'hostile-text' ? `evil\x1b[5m:latest` : 'evil:latest'], RepoDigests: [], Created: 1700000000, Size: 1, Labels: labels(ctx) }];
-  if (path === '/networks') return [{ Name: 'bridge', Id: 'n'.repeat(64), Driver: 'bridge', Scope: 'local', Containers: {}, Options: {}, Labels: {} }];
+  if (path === '/images/json')
+    return [
+      {
+        Id: EVIL_IMAGE_ID,
+        RepoTags: [ctx.options.scenario === 'hostile-text' ? `evil\x1b[5m:latest` : 'evil:latest'],
+        RepoDigests: [],
+        Created: 1700000000,
+        Size: 1,
+        Labels: labels(ctx),
+      },
+    ];
+  if (path === '/networks')
+    return [{ Name: 'bridge', Id: 'n'.repeat(64), Driver: 'bridge', Scope: 'local', Containers: {}, Options: {}, Labels: {} }];
   if (path === '/services') return NOT_FOUND;
   const m = /^\/containers\/([^/]+)\/(json|top)$/.exec(path);
   if (m) {
@@ -315,7 +353,14 @@ function listEntry(ctx: Ctx): Record<string, unknown> {
 
 function inspectDoc(ctx: Ctx): Record<string, unknown> {
   const hostile = ctx.options.scenario === 'hostile-text';
-  const network: Record<string, unknown> = { NetworkID: 'n'.repeat(64), EndpointID: 'p'.repeat(64), Gateway: '172.17.0.1', IPAddress: '172.17.0.9', IPPrefixLen: 16, Aliases: null };
+  const network: Record<string, unknown> = {
+    NetworkID: 'n'.repeat(64),
+    EndpointID: 'p'.repeat(64),
+    Gateway: '172.17.0.1',
+    IPAddress: '172.17.0.9',
+    IPPrefixLen: 16,
+    Aliases: null,
+  };
   // API 1.44 moved MacAddress to the endpoint (it always was there too); 1.41 also has it at the top.
   network.MacAddress = '02:42:ac:11:00:09';
   return {
@@ -323,7 +368,19 @@ function inspectDoc(ctx: Ctx): Record<string, unknown> {
     Created: '2024-01-01T00:00:00.000000000Z',
     Path: 'sh',
     Args: hostile ? ['-c', `echo \x1b[2J\u202E${MEGA.slice(0, 4096)}`] : [],
-    State: { Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Pid: 4242, ExitCode: 0, Error: '', StartedAt: '2024-01-01T00:00:01Z', FinishedAt: '0001-01-01T00:00:00Z' },
+    State: {
+      Status: 'running',
+      Running: true,
+      Paused: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: 4242,
+      ExitCode: 0,
+      Error: '',
+      StartedAt: '2024-01-01T00:00:01Z',
+      FinishedAt: '0001-01-01T00:00:00Z',
+    },
     Image: EVIL_IMAGE_ID,
     Name: `/${containerName(ctx)}`,
     RestartCount: 0,
@@ -361,13 +418,22 @@ function inspectDoc(ctx: Ctx): Record<string, unknown> {
       WorkingDir: '',
       Labels: labels(ctx),
     },
-    NetworkSettings: { Bridge: '', SandboxKey: '/var/run/docker/netns/hostile', Ports: {}, MacAddress: ctx.apiVersion >= '1.44' ? '' : '02:42:ac:11:00:09', Networks: { bridge: network } },
+    NetworkSettings: {
+      Bridge: '',
+      SandboxKey: '/var/run/docker/netns/hostile',
+      Ports: {},
+      MacAddress: ctx.apiVersion >= '1.44' ? '' : '02:42:ac:11:00:09',
+      Networks: { bridge: network },
+    },
   };
 }
 
 function topDoc(ctx: Ctx): Record<string, unknown> {
   if (ctx.options.scenario !== 'ragged-top') {
-    return { Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], Processes: [['root', '4242', '4200', '0', '10:00', '?', '00:00:00', 'sh']] };
+    return {
+      Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'],
+      Processes: [['root', '4242', '4200', '0', '10:00', '?', '00:00:00', 'sh']],
+    };
   }
   return {
     Titles: ['UID', 'PID', 'PPID', 'STAT', 'COMMAND'],
@@ -402,7 +468,9 @@ function text(ctx: Ctx, status: number, value: string): void {
 async function drained(ctx: Ctx): Promise<boolean> {
   if (ctx.res.destroyed) return false;
   const gone = new AbortController();
-  await Promise.race([once(ctx.res, 'drain', { signal: gone.signal }), once(ctx.res, 'close', { signal: gone.signal })]).catch(() => undefined);
+  await Promise.race([once(ctx.res, 'drain', { signal: gone.signal }), once(ctx.res, 'close', { signal: gone.signal })]).catch(
+    () => undefined,
+  );
   gone.abort();
   return !ctx.res.destroyed;
 }
@@ -530,7 +598,9 @@ function entry(h: TarHeader, data = ''): Buffer {
 
 function statHeader(ctx: Ctx): string {
   const root = ctx.query.get('path') ?? '/';
-  return Buffer.from(JSON.stringify({ name: root.split('/').pop() || '/', size: 4096, mode: 2147484141, mtime: '2024-01-01T00:00:00Z', linkTarget: '' })).toString('base64');
+  return Buffer.from(
+    JSON.stringify({ name: root.split('/').pop() || '/', size: 4096, mode: 2147484141, mtime: '2024-01-01T00:00:00Z', linkTarget: '' }),
+  ).toString('base64');
 }
 
 async function archive(ctx: Ctx): Promise<void> {
@@ -565,8 +635,20 @@ async function archive(ctx: Ctx): Promise<void> {
     entry({ name: `${root}/f3/escape`, size: 0, type: '0' }, 'through a symlinked directory\n'),
   );
   // GNU sparse 1.0 in PAX: the real size is 10 GiB, the stored data one block.
-  parts.push(pax({ 'GNU.sparse.major': '1', 'GNU.sparse.minor': '0', 'GNU.sparse.name': `${root}/f4`, 'GNU.sparse.realsize': String(TEN_GIB), size: '1024' }));
-  parts.push(tarHeader({ name: `${root}/GNUSparseFile.0/f4`, size: 1024, type: '0' }), Buffer.from('1\n10737417728\n512\n'.padEnd(512, '\0')), Buffer.alloc(512, 0x5a));
+  parts.push(
+    pax({
+      'GNU.sparse.major': '1',
+      'GNU.sparse.minor': '0',
+      'GNU.sparse.name': `${root}/f4`,
+      'GNU.sparse.realsize': String(TEN_GIB),
+      size: '1024',
+    }),
+  );
+  parts.push(
+    tarHeader({ name: `${root}/GNUSparseFile.0/f4`, size: 1024, type: '0' }),
+    Buffer.from('1\n10737417728\n512\n'.padEnd(512, '\0')),
+    Buffer.alloc(512, 0x5a),
+  );
   ctx.write(Buffer.concat(parts));
   // And a plain 10 GiB entry, zeros generated as read, for as long as the client keeps reading.
   const size = TEN_GIB;

@@ -29,11 +29,42 @@ export function startScenario(options: { host?: string; suffix?: string } = {}):
   };
   try {
     for (const network of Object.values(networks)) docker(['network', 'create', '--label', TEST_LABEL, network], on);
-    ids.web = runContainer(['--name', names.web, '--network', networks.front, '-p', '127.0.0.1::8080', '--label', 'com.docker.compose.project=shop', '--label', 'com.docker.compose.service=web', 'drydock-fixture/web:1'], on);
-    ids.db = runContainer(['--name', names.db, '--network', networks.back, '--label', 'com.docker.compose.project=shop', '--label', 'com.docker.compose.service=db', 'drydock-fixture/db:1'], on);
+    ids.web = runContainer(
+      [
+        '--name',
+        names.web,
+        '--network',
+        networks.front,
+        '-p',
+        '127.0.0.1::8080',
+        '--label',
+        'com.docker.compose.project=shop',
+        '--label',
+        'com.docker.compose.service=web',
+        'drydock-fixture/web:1',
+      ],
+      on,
+    );
+    ids.db = runContainer(
+      [
+        '--name',
+        names.db,
+        '--network',
+        networks.back,
+        '--label',
+        'com.docker.compose.project=shop',
+        '--label',
+        'com.docker.compose.service=db',
+        'drydock-fixture/db:1',
+      ],
+      on,
+    );
     ids.app = runContainer(['--name', names.app, '--network', networks.front, BUSYBOX, 'sleep', '3600'], on);
     docker(['network', 'connect', networks.back, names.app], on);
-    ids.backdoor = runContainer(['--name', names.backdoor, '--privileged', '-v', '/var/run/docker.sock:/var/run/docker.sock', BUSYBOX, 'sleep', '3600'], on);
+    ids.backdoor = runContainer(
+      ['--name', names.backdoor, '--privileged', '-v', '/var/run/docker.sock:/var/run/docker.sock', BUSYBOX, 'sleep', '3600'],
+      on,
+    );
   } catch (err) {
     teardown();
     throw err;

@@ -62,10 +62,42 @@ function makeCertificates(dir: string): SecondEngine['tls'] & { serverCert: stri
   run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=dde test CA', '-keyout', 'ca-key.pem', '-out', 'ca.pem');
   run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server-key.pem', '-out', 'server.csr');
   writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server-cert.pem');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca-key.pem',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+    '-out',
+    'server-cert.pem',
+  );
   run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=drydock', '-keyout', 'key.pem', '-out', 'client.csr');
   writeFileSync(path.join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  run('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '2', '-extfile', 'client.ext', '-out', 'cert.pem');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca-key.pem',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'client.ext',
+    '-out',
+    'cert.pem',
+  );
   return {
     caFile: path.join(dir, 'ca.pem'),
     certFile: path.join(dir, 'cert.pem'),
@@ -108,22 +140,31 @@ export async function startSecondEngine(prefix: string, images: string[], option
   execFileSync('ip', inNs(['link', 'set', bridge, 'up']));
   let child: ChildProcess | undefined;
   const args = [
-    '--host', `unix://${socket}`,
-    '--host', `tcp://127.0.0.1:${port}`,
+    '--host',
+    `unix://${socket}`,
+    '--host',
+    `tcp://127.0.0.1:${port}`,
     ...(options.plainTcp ? [] : ['--tlsverify', '--tlscacert', certs.caFile, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey]),
-    '--data-root', path.join(dir, 'data'),
-    '--exec-root', path.join(dir, 'exec'),
-    '--pidfile', path.join(dir, 'docker.pid'),
-    '--bridge', bridge,
+    '--data-root',
+    path.join(dir, 'data'),
+    '--exec-root',
+    path.join(dir, 'exec'),
+    '--pidfile',
+    path.join(dir, 'docker.pid'),
+    '--bridge',
+    bridge,
     // In the machine's own namespace, never touch iptables: dockerd would rebuild the main engine's chains.
     ...(netns ? ['--ip6tables=false'] : ['--iptables=false', '--ip6tables=false', '--ip-masq=false']),
-    '--storage-driver', 'vfs',
+    '--storage-driver',
+    'vfs',
     ...(options.daemonArgs ?? []),
   ];
   const docker = () => new Dockerode({ socketPath: socket });
   const up = async () => {
     // nsenter, not `ip netns exec`: that one remounts /sys and dockerd then finds no cgroups.
-    child = netns ? spawn('nsenter', [`--net=/run/netns/${netns}`, 'dockerd', ...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: false }) : spawn('dockerd', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+    child = netns
+      ? spawn('nsenter', [`--net=/run/netns/${netns}`, 'dockerd', ...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: false })
+      : spawn('dockerd', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
     const started = child;
     let log = '';
     started.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-8000)));
@@ -132,7 +173,12 @@ export async function startSecondEngine(prefix: string, images: string[], option
         () => {
           if (started.exitCode !== null) throw new Error(`dockerd exited (code ${started.exitCode})`);
           // Not answering yet is the condition still to come, not a failure.
-          return docker().ping().then(() => true, () => false);
+          return docker()
+            .ping()
+            .then(
+              () => true,
+              () => false,
+            );
         },
         { what: `the second dockerd to answer on ${socket}`, timeoutMs: 60_000, intervalMs: 250 },
       );
@@ -159,13 +205,21 @@ export async function startSecondEngine(prefix: string, images: string[], option
       // Its containerd notices a moment later; a restart before that finds it half-alive.
       const pidfile = path.join(dir, 'exec', 'containerd', 'containerd.pid');
       const containerd = Number(readFileSync(pidfile, 'utf8').trim());
-      if (Number.isInteger(containerd) && containerd > 0) await waitFor(() => !alive(containerd), { what: `the second engine's containerd (PID ${containerd}) to exit`, timeoutMs: 30_000 });
+      if (Number.isInteger(containerd) && containerd > 0)
+        await waitFor(() => !alive(containerd), { what: `the second engine's containerd (PID ${containerd}) to exit`, timeoutMs: 30_000 });
     },
     restart: up,
     async stop() {
       try {
         const list = await docker().listContainers({ all: true });
-        await Promise.all(list.map((c) => docker().getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+        await Promise.all(
+          list.map((c) =>
+            docker()
+              .getContainer(c.Id)
+              .remove({ force: true })
+              .catch(() => undefined),
+          ),
+        );
       } catch {
         // Already down.
       }

@@ -50,7 +50,9 @@ export async function startSshd(): Promise<TestSshd> {
       `SetEnv PATH=${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
     ].join('\n') + '\n',
   );
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let log = '';
   child.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
   try {

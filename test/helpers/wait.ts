@@ -47,7 +47,11 @@ export function nextEvent<E extends EventName>(
   predicate: (payload: EventPayloadOf<E>) => boolean = () => true,
   options: { what?: string; timeoutMs?: number } = {},
 ): Promise<EventPayloadOf<E>> {
-  return recordEvents(core, name).next(predicate, { what: options.what ?? `a ${name} event`, timeoutMs: options.timeoutMs, stopAfter: true });
+  return recordEvents(core, name).next(predicate, {
+    what: options.what ?? `a ${name} event`,
+    timeoutMs: options.timeoutMs,
+    stopAfter: true,
+  });
 }
 
 export interface EventRecorder<E extends EventName> {
@@ -57,7 +61,10 @@ export interface EventRecorder<E extends EventName> {
    * The first recorded event matching `predicate`, already seen or still to come; throws,
    * naming `what`, when none comes before the deadline.
    */
-  next(predicate: (payload: EventPayloadOf<E>) => boolean, options: { what: string; timeoutMs?: number | undefined; stopAfter?: boolean }): Promise<EventPayloadOf<E>>;
+  next(
+    predicate: (payload: EventPayloadOf<E>) => boolean,
+    options: { what: string; timeoutMs?: number | undefined; stopAfter?: boolean },
+  ): Promise<EventPayloadOf<E>>;
   stop(): void;
 }
 
@@ -90,7 +97,9 @@ export function recordEvents<E extends EventName>(core: HasEvents, name: E): Eve
         const timer = setTimeout(() => {
           waiters.delete(check);
           done(undefined);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${options.what} (${seen.length} ${name} event(s) seen, none matching)`));
+          reject(
+            new Error(`timed out after ${timeoutMs} ms waiting for ${options.what} (${seen.length} ${name} event(s) seen, none matching)`),
+          );
         }, timeoutMs);
         const check = (payload: EventPayloadOf<E>) => {
           if (!predicate(payload)) return;

@@ -200,7 +200,9 @@ describe('Drydock UI through the loopback bridge', () => {
       await ui.screenshot('offline');
       // The core sees the engine's event while no page listens: it emits the change to nobody.
       let offlineId = '';
-      const seen = nextEvent(ui.core, 'inventory.changed', (c) => c.containerId === offlineId, { what: 'the inventory change for the container created while offline' });
+      const seen = nextEvent(ui.core, 'inventory.changed', (c) => c.containerId === offlineId, {
+        what: 'the inventory change for the container created while offline',
+      });
       offlineId = docker('create', '--label', 'drydock.test=1', '--name', OFFLINE, 'drydock-fixture/busybox:1', 'true');
       await seen;
     });

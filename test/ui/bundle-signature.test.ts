@@ -44,7 +44,10 @@ describe('bundle signatures in the Evidence view', () => {
 
   it('marks an unsigned bundle, refuses an untrusted one when asked to, and names the signer otherwise', async () => {
     const { page } = ui;
-    await page.locator('.dd-nav').getByRole('button', { name: /Evidence/ }).click();
+    await page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Evidence/ })
+      .click();
     const evidence = page.locator('[data-view="evidence"]');
     const importPath = evidence.getByLabel('Bundle import path');
 
@@ -58,7 +61,10 @@ describe('bundle signatures in the Evidence view', () => {
     await importPath.fill(signed);
     await evidence.getByRole('button', { name: 'Import bundle' }).click();
     await evidence.locator('.dd-bundles .dd-errorbox').waitFor({ timeout: 20_000 });
-    assert.match((await evidence.locator('.dd-bundles .dd-errorbox').textContent()) ?? '', /refused, nothing was imported: it is signed by key [0-9a-f]{64} \(claiming to be "alice"\), which this store does not trust/);
+    assert.match(
+      (await evidence.locator('.dd-bundles .dd-errorbox').textContent()) ?? '',
+      /refused, nothing was imported: it is signed by key [0-9a-f]{64} \(claiming to be "alice"\), which this store does not trust/,
+    );
 
     await evidence.getByLabel('require a trusted signature').uncheck();
     await evidence.getByRole('button', { name: 'Import bundle' }).click();

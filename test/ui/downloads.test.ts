@@ -37,7 +37,10 @@ describe('Files out: exports download in the browser through a short-lived URL',
   };
 
   it("downloads an artifact whose bytes hash to the store's SHA-256, under a sanitised name", async () => {
-    await page.locator('.dd-nav').getByRole('button', { name: /Evidence/ }).click();
+    await page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Evidence/ })
+      .click();
     const view = page.locator('[data-view="evidence"]');
     await view.locator(`[data-artifact="${artifact.artifactId}"]`).click();
     const button = view.getByRole('button', { name: 'Download artifact' });
@@ -48,7 +51,10 @@ describe('Files out: exports download in the browser through a short-lived URL',
     // The result goes under the button, which keeps its height (it once sat beside it, stretched tall).
     const buttonBox = required(await button.boundingBox(), 'the Download button is on screen');
     const resultBox = required(await view.getByTestId('save-result').boundingBox(), 'the save result is on screen');
-    assert.ok(resultBox.y >= buttonBox.y + buttonBox.height, `the result (top ${resultBox.y}) is below the button (bottom ${buttonBox.y + buttonBox.height})`);
+    assert.ok(
+      resultBox.y >= buttonBox.y + buttonBox.height,
+      `the result (top ${resultBox.y}) is below the button (bottom ${buttonBox.y + buttonBox.height})`,
+    );
     assert.ok(buttonBox.height < 40, `the button keeps its height (${buttonBox.height}px)`);
     await ui.screenshot('download-artifact');
     // The link worked once: fetched again, the bridge no longer knows it.
@@ -68,6 +74,9 @@ describe('Files out: exports download in the browser through a short-lived URL',
     assert.equal(imported.report.ok, true);
     assert.equal(imported.case.name, 'Downloads case');
     // No CSP violation or failed request, apart from the deliberate second fetch of a used link (a 404).
-    assert.deepEqual(ui.pageErrors.filter((e) => !/HTTP 404 .*\/api\/download\/|status of 404/.test(e)), []);
+    assert.deepEqual(
+      ui.pageErrors.filter((e) => !/HTTP 404 .*\/api\/download\/|status of 404/.test(e)),
+      [],
+    );
   });
 });

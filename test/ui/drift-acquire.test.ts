@@ -24,12 +24,21 @@ describe('drift view: Acquire this file', () => {
     id = runContainer(['--name', name, BUSYBOX, 'sleep', '3600']);
     // A fixed prefix, so random bytes can never start like an ELF or a "#!" script.
     docker(['exec', id, 'sh', '-c', `mkdir -p /srv && printf 'DATA' > ${FILE} && head -c ${2 * MIB} /dev/urandom >> ${FILE}`]);
-    inside = required(/^([0-9a-f]{64})\s/.exec(docker(['exec', id, 'sha256sum', FILE]))?.[1], 'the hash sha256sum prints inside the container');
+    inside = required(
+      /^([0-9a-f]{64})\s/.exec(docker(['exec', id, 'sha256sum', FILE]))?.[1],
+      'the hash sha256sum prints inside the container',
+    );
     ui = await startUi();
     ui.core.hosts.add({ name: 'local', url: 'unix:///var/run/docker.sock' });
     ui.core.evidence.createCase({ name: 'Drift acquire' });
     // The defaults a scan gets from the UI or the CLI: 1 MiB content cap, 256 MiB for key evidence.
-    const scan = await ui.core.drift.scan({ host: 'local', containers: [name], contentCapBytes: MIB, keyEvidenceCapBytes: 256 * MIB, concurrency: 1 });
+    const scan = await ui.core.drift.scan({
+      host: 'local',
+      containers: [name],
+      contentCapBytes: MIB,
+      keyEvidenceCapBytes: 256 * MIB,
+      concurrency: 1,
+    });
     const done: DriftScanInfo = await ui.core.drift.wait(scan.id);
     assert.equal(done.state, 'complete');
   });
@@ -56,7 +65,10 @@ describe('drift view: Acquire this file', () => {
     const note = detail.getByTestId('acquired-artifact');
     await note.waitFor({ timeout: 60_000 });
     assert.equal(await note.getAttribute('data-sha256'), inside);
-    assert.match((await note.innerText()).replace(/\s+/g, ' '), new RegExp(`[\\d.]+ MiB · sha256 ${inside} · the same bytes the scan hashed`));
+    assert.match(
+      (await note.innerText()).replace(/\s+/g, ' '),
+      new RegExp(`[\\d.]+ MiB · sha256 ${inside} · the same bytes the scan hashed`),
+    );
     assert.equal(await detail.getByRole('button', { name: 'Acquire this file' }).count(), 0, 'acquired once, the button is gone');
     // The preview now reads the acquired artifact: the fixed prefix is its first bytes.
     await detail.getByRole('tab', { name: 'hex' }).click();

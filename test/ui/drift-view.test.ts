@@ -20,7 +20,13 @@ describe('drift view', () => {
     ui = await startUi();
     ui.core.hosts.add({ name: 'local', url: 'unix:///var/run/docker.sock' });
     ui.core.evidence.createCase({ name: 'Drift UI' });
-    const scan = await ui.core.drift.scan({ host: 'local', containers: [name], contentCapBytes: 4 * 1024 * 1024, keyEvidenceCapBytes: 256 * 1024 * 1024, concurrency: 1 });
+    const scan = await ui.core.drift.scan({
+      host: 'local',
+      containers: [name],
+      contentCapBytes: 4 * 1024 * 1024,
+      keyEvidenceCapBytes: 256 * 1024 * 1024,
+      concurrency: 1,
+    });
     const done: DriftScanInfo = await ui.core.drift.wait(scan.id);
     assert.equal(done.state, 'complete');
   });
@@ -55,7 +61,10 @@ describe('drift view', () => {
     assert.equal(await page.locator('img[src="x"]').count(), 0, 'the markup name injected nothing');
     await tree.getByText('<img src=x onerror=alert(1)>', { exact: true }).waitFor();
     await tree.getByText('new\\x0aline', { exact: true }).waitFor();
-    await tree.getByText(/not UTF-8/).first().waitFor();
+    await tree
+      .getByText(/not UTF-8/)
+      .first()
+      .waitFor();
 
     await tree.getByText('passwd', { exact: true }).click();
     const detail = view.locator('.dd-drift-detail');

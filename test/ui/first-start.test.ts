@@ -68,7 +68,10 @@ describe('first start: drydock serve with no profile and no case', () => {
     await row.waitFor({ timeout: 30_000 });
     const recorded = page.getByTestId('inventory-recorded');
     await recorded.filter({ hasText: /recorded in case local \d{4}-\d{2}-\d{2}/ }).waitFor({ timeout: 30_000 });
-    await page.getByTestId('current-case').filter({ hasText: /local \d{4}-\d{2}-\d{2}/ }).waitFor();
+    await page
+      .getByTestId('current-case')
+      .filter({ hasText: /local \d{4}-\d{2}-\d{2}/ })
+      .waitFor();
     await page.getByTestId('examiner').filter({ hasText: 'newcomer' }).waitFor();
     await page.screenshot({ path: path.join(screenshotDir, 'first-start-inventory.png') });
     assert.deepEqual(errors, []);

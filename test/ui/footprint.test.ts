@@ -13,7 +13,10 @@ const INTERVAL_S = 5;
 const QUIET_INTERVALS = 3;
 
 /** A helper of THIS process (the core runs in the test process): other Drydocks share the engine. */
-const ownSocketsHelper = (e: EngineEvent) => e.Action === 'create' && e.Actor.Attributes['drydock.helper'] === 'sockets' && e.Actor.Attributes['drydock.owner.pid'] === String(process.pid);
+const ownSocketsHelper = (e: EngineEvent) =>
+  e.Action === 'create' &&
+  e.Actor.Attributes['drydock.helper'] === 'sockets' &&
+  e.Actor.Attributes['drydock.owner.pid'] === String(process.pid);
 
 describe('Footprint: live watches stop when their view closes, and the header says what runs', () => {
   let ui: UiHarness;
@@ -41,7 +44,10 @@ describe('Footprint: live watches stop when their view closes, and the header sa
 
   const turnLiveOn = async () => {
     started = [];
-    await page.locator('.dd-nav').getByRole('button', { name: /Connections/ }).click();
+    await page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Connections/ })
+      .click();
     const graph = page.locator('[data-view="graph"]');
     await graph.getByLabel('Host').selectOption('local');
     const box = graph.getByRole('checkbox', { name: /Live/ });
@@ -91,7 +97,10 @@ describe('Footprint: live watches stop when their view closes, and the header sa
       await events.next(ownSocketsHelper, { what: 'a sockets helper of this process while live', timeoutMs: 60_000 });
       await ui.screenshot('header-running-watch');
 
-      await page.locator('.dd-nav').getByRole('button', { name: /Inventory/ }).click();
+      await page
+        .locator('.dd-nav')
+        .getByRole('button', { name: /Inventory/ })
+        .click();
       assert.equal(await watchEnded(watchId), 'stopped');
       await item.waitFor({ state: 'detached', timeout: 10_000 });
 
@@ -102,7 +111,11 @@ describe('Footprint: live watches stop when their view closes, and the header sa
       const span = await engineSpan(events, QUIET_INTERVALS * INTERVAL_S);
       assert.ok(span >= QUIET_INTERVALS * INTERVAL_S * 1e9, `the engine saw ${span} ns pass, not ${QUIET_INTERVALS} refresh intervals`);
       const during = events.seen.slice(from).filter(ownSocketsHelper);
-      assert.deepEqual(during.map((e) => e.Actor.Attributes.name), [], 'no helper of ours was created after the watch ended');
+      assert.deepEqual(
+        during.map((e) => e.Actor.Attributes.name),
+        [],
+        'no helper of ours was created after the watch ended',
+      );
     } finally {
       events.close();
     }

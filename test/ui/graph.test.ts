@@ -44,7 +44,16 @@ describe('Connections view: the live graph of the scenario', () => {
     mkdirSync(screenshotDir, { recursive: true });
     scenario = startScenario({ suffix: `ui${process.pid}` });
     docker(['exec', '-d', scenario.ids.app, 'sh', '-c', `sleep 600 | nc ${scenario.names.web} 8080`]);
-    clientId = runContainer(['--name', clientName, '--network', scenario.networks.front, BUSYBOX, 'sh', '-c', `sleep 600 | nc ${scenario.names.web} 8080`]);
+    clientId = runContainer([
+      '--name',
+      clientName,
+      '--network',
+      scenario.networks.front,
+      BUSYBOX,
+      'sh',
+      '-c',
+      `sleep 600 | nc ${scenario.names.web} 8080`,
+    ]);
     ui = await startUi();
     page = ui.page;
     ui.core.evidence.createCase({ name: 'Graph case', organisation: '', timeZone: 'UTC', description: '' });
@@ -61,7 +70,10 @@ describe('Connections view: the live graph of the scenario', () => {
   });
 
   it('draws the scenario, shows the app → web connection in the detail panel, and saves a screenshot', async () => {
-    await page.locator('.dd-nav').getByRole('button', { name: /Connections/ }).click();
+    await page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Connections/ })
+      .click();
     const graph = page.locator('[data-view="graph"]');
     await graph.getByLabel('Host').selectOption('local');
     // Live is off on first open (every refresh starts helpers on the host): the test asks for it.
@@ -148,7 +160,10 @@ describe('Connections view: the live graph of the scenario', () => {
         .filter((e) => name.has(e.source) && name.has(e.target))
         .map((e) => `${name.get(e.source)} → ${name.get(e.target)} ${e.protocol}/${e.port}`)
         .sort();
-      assert.deepEqual(expected, [`${scenario.names.app} → ${scenario.names.web} tcp/8080`, `${clientName} → ${scenario.names.web} tcp/8080`].sort());
+      assert.deepEqual(
+        expected,
+        [`${scenario.names.app} → ${scenario.names.web} tcp/8080`, `${clientName} → ${scenario.names.web} tcp/8080`].sort(),
+      );
       let listed: string[] = [];
       await waitFor(
         async () => {

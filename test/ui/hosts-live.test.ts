@@ -48,7 +48,9 @@ describe('Hosts added after the page loaded', () => {
     await removed;
     await waitText(streams, 'no host connected');
     // The header and the Hosts view re-read the host list on their own: wait for the view, do not race it.
-    await waitFor(async () => !((await hostsView.textContent()) ?? '').includes(name), { what: 'the removed host gone from the Hosts view' });
+    await waitFor(async () => !((await hostsView.textContent()) ?? '').includes(name), {
+      what: 'the removed host gone from the Hosts view',
+    });
     assert.deepEqual(ui.pageErrors, []);
   });
 });

@@ -38,7 +38,10 @@ describe('Processes view: what top does not list', () => {
 
   it('shows the zombie with its marks and the host PID column', async () => {
     const page = ui.page;
-    await page.locator('.dd-nav').getByRole('button', { name: /Processes/ }).click();
+    await page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Processes/ })
+      .click();
     const processes = page.locator('[data-view="processes"]');
     const field = processes.getByPlaceholder('name or ID');
     await field.fill(NAME);

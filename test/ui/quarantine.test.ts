@@ -41,7 +41,10 @@ describe('Quarantine view: plan, confirm, banner, release', () => {
   });
 
   it('shows the plan, needs an acknowledgement for stop, applies, shows the banner and releases', async () => {
-    await page.locator('.dd-nav').getByRole('button', { name: /Quarantine/ }).click();
+    await page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Quarantine/ })
+      .click();
     const view = page.getByTestId('quarantine-view');
     await view.getByLabel('Container to quarantine').fill(name);
     await view.getByRole('button', { name: 'Quarantine…' }).click();
@@ -65,7 +68,11 @@ describe('Quarantine view: plan, confirm, banner, release', () => {
     await dialog.locator('[data-testid="quarantine-record"][data-state="quarantined"]').waitFor();
     assert.deepEqual(networksOf(id), ['drydock-quarantine']);
     await waitText(dialog.getByTestId('quarantine-plan-existing'), 'You applied this quarantine');
-    assert.equal((await dialog.textContent())?.includes('Already under quarantine'), false, "the user's own quarantine is not announced as someone else's");
+    assert.equal(
+      (await dialog.textContent())?.includes('Already under quarantine'),
+      false,
+      "the user's own quarantine is not announced as someone else's",
+    );
     await ui.screenshot('quarantine-dialog');
 
     await dialog.getByRole('button', { name: 'Close' }).last().click();
@@ -89,19 +96,43 @@ describe('Quarantine view: plan, confirm, banner, release', () => {
     await confirm.click();
     await dialog.locator('[data-testid="quarantine-record"][data-state="released"]').waitFor();
     const audit = (await ui.core.evidence.auditEntries({ limit: 1000 })).filter((e) => e.action === 'quarantine.release-started');
-    assert.deepEqual(audit.map((e) => e.details.reason), ['false positive: the nightly backup job']);
+    assert.deepEqual(
+      audit.map((e) => e.details.reason),
+      ['false positive: the nightly backup job'],
+    );
     await dialog.getByTestId('quarantine-banner').waitFor({ state: 'detached', timeout: 5000 });
     assert.deepEqual(networksOf(id), [net]);
     await dialog.getByRole('button', { name: 'Close' }).last().click();
     await waitText(view, /No active quarantine on local/);
     // The shell's CSP meta tag carries frame-ancestors (only honoured as a header): not this view's doing.
-    assert.deepEqual(ui.pageErrors.filter((e) => !/frame-ancestors' is ignored/.test(e)), []);
+    assert.deepEqual(
+      ui.pageErrors.filter((e) => !/frame-ancestors' is ignored/.test(e)),
+      [],
+    );
   });
 
   it('before acting, shows that isolation would not contain a container with the Docker socket, and the container sharing its namespace', async () => {
-    const sock = runContainer(['--name', `${net}-sock`, '--network', net, '-v', '/var/run/docker.sock:/var/run/docker.sock', 'drydock-fixture/busybox:1', 'sleep', '3600']);
+    const sock = runContainer([
+      '--name',
+      `${net}-sock`,
+      '--network',
+      net,
+      '-v',
+      '/var/run/docker.sock:/var/run/docker.sock',
+      'drydock-fixture/busybox:1',
+      'sleep',
+      '3600',
+    ]);
     others.push(sock);
-    const joiner = runContainer(['--name', `${net}-joiner`, '--network', `container:${net}-sock`, 'drydock-fixture/busybox:1', 'sleep', '3600']);
+    const joiner = runContainer([
+      '--name',
+      `${net}-joiner`,
+      '--network',
+      `container:${net}-sock`,
+      'drydock-fixture/busybox:1',
+      'sleep',
+      '3600',
+    ]);
     others.push(joiner);
     const view = page.getByTestId('quarantine-view');
     await view.getByLabel('Container to quarantine').fill(`${net}-sock`);
@@ -109,7 +140,10 @@ describe('Quarantine view: plan, confirm, banner, release', () => {
     const dialog = page.getByTestId('quarantine-dialog');
     const plan = dialog.getByTestId('quarantine-plan');
     await waitText(plan, /Network isolation does not contain it: The container runtime socket is mounted/);
-    await waitText(dialog.getByTestId('quarantine-shared-namespace'), new RegExp(`${net}-joiner\\s*${joiner.slice(0, 12)}\\s*\\(running\\) — runs in its network namespace`));
+    await waitText(
+      dialog.getByTestId('quarantine-shared-namespace'),
+      new RegExp(`${net}-joiner\\s*${joiner.slice(0, 12)}\\s*\\(running\\) — runs in its network namespace`),
+    );
     assert.equal(await dialog.getByTestId('quarantine-apply').isDisabled(), true, 'the warnings must be acknowledged first');
     await ui.screenshot('quarantine-containment');
     await dialog.locator('input[data-mode="pause"]').check();

@@ -33,7 +33,18 @@ describe('Processes and Capture views', () => {
     docker(['network', 'create', '--label', TEST_LABEL, NET]);
     ids.push(runContainer(['--name', WEB, '--network', NET, 'drydock-fixture/web:1']));
     // A new connection (a new client port) every 200 ms: many flows, one conversation.
-    ids.push(runContainer(['--name', POLLER, '--network', NET, BUSYBOX, 'sh', '-c', `while true; do wget -q -O /dev/null http://${WEB}:8080/ ; sleep 0.2; done`]));
+    ids.push(
+      runContainer([
+        '--name',
+        POLLER,
+        '--network',
+        NET,
+        BUSYBOX,
+        'sh',
+        '-c',
+        `while true; do wget -q -O /dev/null http://${WEB}:8080/ ; sleep 0.2; done`,
+      ]),
+    );
     ui = await startUi();
     page = ui.page;
     ui.core.evidence.createCase({ name: 'Views case', organisation: '', timeZone: 'UTC', description: '' });

@@ -25,7 +25,11 @@ async function open(page: Page, label: RegExp, id: string, title: string): Promi
 /** Timestamps on screen are in the one UTC format (lib/format utc): "2025-01-31 14:05:09Z", never ISO with a T or milliseconds. */
 function assertNoRawIso(text: string, where: string): void {
   const raw = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.exec(text);
-  assert.equal(raw, null, `${where} shows a raw ISO timestamp instead of utc(): …${raw ? text.slice(Math.max(0, raw.index - 120), raw.index + 60) : ''}…`);
+  assert.equal(
+    raw,
+    null,
+    `${where} shows a raw ISO timestamp instead of utc(): …${raw ? text.slice(Math.max(0, raw.index - 120), raw.index + 60) : ''}…`,
+  );
 }
 
 /** The text of a view without what it shows verbatim (artifact previews in <pre>, the audit entries' hashed details): stored bytes are never reformatted. */

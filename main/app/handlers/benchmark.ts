@@ -5,6 +5,7 @@ type BenchmarkHandlers = Pick<Handlers, 'benchmark.run'>;
 
 export function benchmarkHandlers(core: Core): BenchmarkHandlers {
   return {
-    'benchmark.run': (req) => core.benchmark.run(req.host, { record: req.record, ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}) }),
+    'benchmark.run': (req) =>
+      core.benchmark.run(req.host, { record: req.record, ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}) }),
   };
 }

@@ -29,7 +29,13 @@ export function captureHandlers(core: Core): CaptureHandlers {
         ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
         ...(o.snaplen !== undefined ? { snaplen: o.snaplen } : {}),
       };
-      return core.capture.start({ host: req.host, container: req.container, options, summarize: req.summarize, ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}) });
+      return core.capture.start({
+        host: req.host,
+        container: req.container,
+        options,
+        summarize: req.summarize,
+        ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}),
+      });
     },
     'capture.stop': (req) => core.capture.stop(req.captureId),
     'capture.wait': (req) => core.capture.wait(req.captureId),

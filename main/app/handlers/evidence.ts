@@ -37,18 +37,29 @@ export function evidenceHandlers(core: Core): EvidenceHandlers {
     'evidence.case-create': (req) => evidence.createCase(req),
     'evidence.case-use': (req) => evidence.useCase(req.caseRef),
     'evidence.case-close': (req) => evidence.closeCase(req.caseRef),
-    'evidence.artifacts': (req) => evidence.listArtifacts({ limit: req.limit, ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}), ...(req.kind !== undefined ? { kind: req.kind } : {}) }),
+    'evidence.artifacts': (req) =>
+      evidence.listArtifacts({
+        limit: req.limit,
+        ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}),
+        ...(req.kind !== undefined ? { kind: req.kind } : {}),
+      }),
     'evidence.artifact': async (req) => {
       const artifact = await evidence.getArtifact(req.artifactId);
       if (!artifact) throw new DrydockFailure('not-found', `No artifact ${req.artifactId} in this evidence store`);
       return artifact;
     },
     'evidence.preview': (req) => evidence.preview(req.artifactId, req.maxBytes),
-    'evidence.audit': (req) => evidence.auditEntries({ afterSeq: req.afterSeq, limit: req.limit, ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}) }),
+    'evidence.audit': (req) =>
+      evidence.auditEntries({ afterSeq: req.afterSeq, limit: req.limit, ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}) }),
     'evidence.note': (req) => evidence.addNote(req.text, req.caseRef),
     'evidence.verify': (req) => evidence.verify(req.caseRef),
     'evidence.export-artifact': (req) => evidence.exportArtifact(req.artifactId, req.path),
-    'evidence.export-bundle': (req) => evidence.exportCase(req.caseRef, req.path, req.sign ? { ...(req.passphrase !== undefined ? { passphrase: req.passphrase } : {}) } : undefined),
+    'evidence.export-bundle': (req) =>
+      evidence.exportCase(
+        req.caseRef,
+        req.path,
+        req.sign ? { ...(req.passphrase !== undefined ? { passphrase: req.passphrase } : {}) } : undefined,
+      ),
     'evidence.import-bundle': (req) => evidence.importCase(req.path, { requireSignature: req.requireSignature }),
     'evidence.key-create': async (req) => evidence.signing.createKey(req.passphrase, req.examiner),
     'evidence.key-show': async () => evidence.signing.showKey(),
@@ -56,6 +67,10 @@ export function evidenceHandlers(core: Core): EvidenceHandlers {
     'evidence.key-trust': (req) => evidence.signing.trust(req.path, req.name),
     'evidence.keys-trusted': async () => evidence.signing.listTrusted(),
     'evidence.case-signature': (req) => evidence.caseSignature(req.caseRef),
-    'footprint.summary': (req) => evidence.footprint({ ...(req.host !== undefined ? { host: req.host } : {}), ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}) }),
+    'footprint.summary': (req) =>
+      evidence.footprint({
+        ...(req.host !== undefined ? { host: req.host } : {}),
+        ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}),
+      }),
   };
 }

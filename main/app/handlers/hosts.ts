@@ -1,7 +1,19 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
 
-type HostHandlers = Pick<Handlers, 'hosts.list' | 'hosts.add' | 'hosts.remove' | 'hosts.test' | 'hosts.connect' | 'hosts.disconnect' | 'hosts.status' | 'hosts.resolve' | 'hosts.contexts' | 'hosts.import-contexts'>;
+type HostHandlers = Pick<
+  Handlers,
+  | 'hosts.list'
+  | 'hosts.add'
+  | 'hosts.remove'
+  | 'hosts.test'
+  | 'hosts.connect'
+  | 'hosts.disconnect'
+  | 'hosts.status'
+  | 'hosts.resolve'
+  | 'hosts.contexts'
+  | 'hosts.import-contexts'
+>;
 
 export function hostHandlers(core: Core): HostHandlers {
   return {

@@ -18,7 +18,8 @@ export const artifactAcquireCommands: CliCommand[] = [
       if (!container || !path || positionals.length > 2) throw new CliError('needs CONTAINER and an absolute PATH', 2);
       if (!path.startsWith('/')) throw new CliError(`PATH must be absolute: ${safeText(path)}`, 2);
       const pathBase64 = values['path-base64'];
-      if (pathBase64 !== undefined && (typeof pathBase64 !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(pathBase64))) throw new CliError('--path-base64 takes the path bytes in base64', 2);
+      if (pathBase64 !== undefined && (typeof pathBase64 !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(pathBase64)))
+        throw new CliError('--path-base64 takes the path bytes in base64', 2);
       const host = await ctx.host(values.host);
       const info = await ctx.call('drift.acquire', {
         host,
@@ -28,7 +29,10 @@ export const artifactAcquireCommands: CliCommand[] = [
         ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
       });
       if (ctx.json) ctx.io.out(JSON.stringify(info));
-      else ctx.io.out(`Acquired ${safeText(info.source.path ?? path)} from ${safeText(info.source.containerName ?? container)} on ${safeText(host)}: ${info.size} bytes, sha256 ${info.sha256}, artifact ${info.id} in case ${await caseLabel(ctx, info.caseId)}`);
+      else
+        ctx.io.out(
+          `Acquired ${safeText(info.source.path ?? path)} from ${safeText(info.source.containerName ?? container)} on ${safeText(host)}: ${info.size} bytes, sha256 ${info.sha256}, artifact ${info.id} in case ${await caseLabel(ctx, info.caseId)}`,
+        );
       return 0;
     },
   },

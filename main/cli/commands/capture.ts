@@ -23,10 +23,14 @@ export function renderCapture(info: CaptureInfo): string {
   ];
   if (info.tcpdump) {
     const t = info.tcpdump;
-    lines.push(`  tcpdump: ${t.captured ?? '?'} captured, ${t.receivedByFilter ?? '?'} received by filter, ${t.droppedByKernel ?? '?'} dropped by kernel${t.droppedByInterface !== undefined ? `, ${t.droppedByInterface} dropped by interface` : ''}`);
+    lines.push(
+      `  tcpdump: ${t.captured ?? '?'} captured, ${t.receivedByFilter ?? '?'} received by filter, ${t.droppedByKernel ?? '?'} dropped by kernel${t.droppedByInterface !== undefined ? `, ${t.droppedByInterface} dropped by interface` : ''}`,
+    );
   }
   if (info.pcap) {
-    lines.push(`  pcap artifact ${info.pcap.artifactId} sha256 ${info.pcap.sha256} — ${info.pcap.status}${info.pcap.statusReason ? `: ${safeText(info.pcap.statusReason)}` : ''}`);
+    lines.push(
+      `  pcap artifact ${info.pcap.artifactId} sha256 ${info.pcap.sha256} — ${info.pcap.status}${info.pcap.statusReason ? `: ${safeText(info.pcap.statusReason)}` : ''}`,
+    );
     lines.push(`  for Wireshark: drydock pcap export ${info.pcap.artifactId} capture.pcap`);
   }
   if (info.flowSummaryArtifactId) lines.push(`  flow summary artifact ${info.flowSummaryArtifactId}`);
@@ -35,27 +39,35 @@ export function renderCapture(info: CaptureInfo): string {
 }
 
 export function renderSummary(summary: FlowSummary, limit = 25): string {
-  const endpoint = (e: { ip: string; port: number | null }) => (e.port === null ? e.ip : e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
+  const endpoint = (e: { ip: string; port: number | null }) =>
+    e.port === null ? e.ip : e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
   const lines = [
     `${summary.packets} packets, ${summary.flows.length} flows${summary.flowsNotListed ? ` (+${summary.flowsNotListed} not listed)` : ''}, ${summary.linkTypeName}${summary.truncated ? ', file ends mid-packet' : ''}`,
     table(
       ['PROTO', 'CLIENT', 'SERVER', 'PKTS >', 'PKTS <', 'BYTES >', 'BYTES <', 'NAMES'],
-      summary.flows.slice(0, limit).map((f) => [
-        f.protocol,
-        endpoint(f.client),
-        endpoint(f.server),
-        String(f.packetsToServer),
-        String(f.packetsToClient),
-        String(f.bytesToServer),
-        String(f.bytesToClient),
-        [...f.tlsServerNames.map((n) => `sni:${n}`), ...f.httpHosts.map((n) => `host:${n}`), ...f.dnsQueries.map((n) => `dns:${n}`)].join(' '),
-      ]),
+      summary.flows
+        .slice(0, limit)
+        .map((f) => [
+          f.protocol,
+          endpoint(f.client),
+          endpoint(f.server),
+          String(f.packetsToServer),
+          String(f.packetsToClient),
+          String(f.bytesToServer),
+          String(f.bytesToClient),
+          [...f.tlsServerNames.map((n) => `sni:${n}`), ...f.httpHosts.map((n) => `host:${n}`), ...f.dnsQueries.map((n) => `dns:${n}`)].join(
+            ' ',
+          ),
+        ]),
     ),
   ];
   if (summary.flows.length > limit) lines.push(`… ${summary.flows.length - limit} more flows (--json for all)`);
   if (summary.dns.length) {
     lines.push('', 'DNS:');
-    for (const d of summary.dns.slice(0, limit)) lines.push(`  ${safeText(d.name)} ${d.type} → ${d.answers.map((a) => safeText(a)).join(', ') || d.responseCode || '(no answer seen)'}`);
+    for (const d of summary.dns.slice(0, limit))
+      lines.push(
+        `  ${safeText(d.name)} ${d.type} → ${d.answers.map((a) => safeText(a)).join(', ') || d.responseCode || '(no answer seen)'}`,
+      );
   }
   return lines.join('\n');
 }
@@ -63,8 +75,9 @@ export function renderSummary(summary: FlowSummary, limit = 25): string {
 export const captureCommands: CliCommand[] = [
   {
     path: ['capture'],
-    summary: 'Capture packets in a container\'s network namespace into the case (tcpdump in a helper, no exec); Ctrl-C stops',
-    usage: 'capture CONTAINER [--host H] [--filter BPF] [--duration S] [--count N] [--snaplen N] [--max-bytes N] [--interface IF] [--case NAME]',
+    summary: "Capture packets in a container's network namespace into the case (tcpdump in a helper, no exec); Ctrl-C stops",
+    usage:
+      'capture CONTAINER [--host H] [--filter BPF] [--duration S] [--count N] [--snaplen N] [--max-bytes N] [--interface IF] [--case NAME]',
     positionals: true,
     options: {
       host: { type: 'string' },
@@ -96,7 +109,10 @@ export const captureCommands: CliCommand[] = [
       let captureId: string | undefined;
       const live = !ctx.json && process.stderr.isTTY;
       const unsubscribe = ctx.on('capture.progress', (p) => {
-        if (live && p.captureId === captureId) process.stderr.write(`\r  ${p.counters.packets} packets, ${bytes(p.counters.bytes)}, ${(p.counters.elapsedMs / 1000).toFixed(0)} s   `);
+        if (live && p.captureId === captureId)
+          process.stderr.write(
+            `\r  ${p.counters.packets} packets, ${bytes(p.counters.bytes)}, ${(p.counters.elapsedMs / 1000).toFixed(0)} s   `,
+          );
       });
       try {
         const started = await ctx.call('capture.start', {
@@ -107,13 +123,17 @@ export const captureCommands: CliCommand[] = [
           ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
         });
         captureId = started.id;
-        if (!ctx.json) ctx.io.err(`capturing in ${safeText(started.containerName)} on ${safeText(host)} (${started.linkType ?? '?'}), capture ${started.id}; Ctrl-C to stop`);
+        if (!ctx.json)
+          ctx.io.err(
+            `capturing in ${safeText(started.containerName)} on ${safeText(host)} (${started.linkType ?? '?'}), capture ${started.id}; Ctrl-C to stop`,
+          );
         const finished = ctx.call('capture.wait', { captureId: started.id });
         const first = await Promise.race([finished.then(() => 'finished' as const), ctx.interrupted.then(() => 'interrupted' as const)]);
         const info = first === 'interrupted' ? await ctx.call('capture.stop', { captureId: started.id }) : await finished;
         if (live) process.stderr.write('\n');
         let summary: FlowSummary | undefined;
-        if (info.flowSummaryArtifactId && info.pcap) summary = (await ctx.call('capture.summary', { pcapArtifactId: info.pcap.artifactId })).summary;
+        if (info.flowSummaryArtifactId && info.pcap)
+          summary = (await ctx.call('capture.summary', { pcapArtifactId: info.pcap.artifactId })).summary;
         if (ctx.json) ctx.io.out(JSON.stringify({ capture: info, summary: summary ?? null }));
         else {
           ctx.io.out(renderCapture(info));
@@ -147,7 +167,9 @@ export const captureCommands: CliCommand[] = [
       const [id, file] = positionals;
       if (!id || !file || positionals.length > 2) throw new CliError('needs ARTIFACT_ID and FILE', 2);
       const result = await ctx.call('capture.export', { artifactId: id, path: path.resolve(file) });
-      ctx.io.out(ctx.json ? JSON.stringify(result) : `Wrote ${safeText(result.path)} (${result.bytes} bytes, sha256 ${result.sha256}, verified)`);
+      ctx.io.out(
+        ctx.json ? JSON.stringify(result) : `Wrote ${safeText(result.path)} (${result.bytes} bytes, sha256 ${result.sha256}, verified)`,
+      );
       return 0;
     },
   },
@@ -158,9 +180,15 @@ export const captureCommands: CliCommand[] = [
     options: { host: { type: 'string' } },
     async run(ctx, values) {
       const result = await ctx.call('capture.sweep', { host: await ctx.host(values.host) });
-      ctx.io.out(ctx.json ? JSON.stringify(result) : `removed ${result.removed.length} helper(s)${result.removed.length ? `: ${result.removed.map((n) => safeText(n)).join(', ')}` : ''}; ${result.kept} in use kept`);
+      ctx.io.out(
+        ctx.json
+          ? JSON.stringify(result)
+          : `removed ${result.removed.length} helper(s)${result.removed.length ? `: ${result.removed.map((n) => safeText(n)).join(', ')}` : ''}; ${result.kept} in use kept`,
+      );
       // Not Drydock's, whatever their labels say: evidence to look at, never removed.
-      if (!ctx.json) for (const i of result.impersonators) ctx.io.out(`kept ${safeText(i.name || i.containerId.slice(0, 12))}: impersonates a Drydock helper (${safeText(i.reason)})`);
+      if (!ctx.json)
+        for (const i of result.impersonators)
+          ctx.io.out(`kept ${safeText(i.name || i.containerId.slice(0, 12))}: impersonates a Drydock helper (${safeText(i.reason)})`);
       return 0;
     },
   },
@@ -180,8 +208,13 @@ export const captureCommands: CliCommand[] = [
       else {
         ctx.io.out(`helper image: ${settings.helperImage ? safeText(settings.helperImage) : 'bundled'}`);
         const b = settings.bundle;
-        ctx.io.out(b.tag ? `bundle: ${b.tag} (${b.architecture}, tcpdump ${b.tcpdumpVersion}) sha256 ${b.sha256}\n        ${safeText(b.path ?? '')}` : `bundle: not available — ${safeText(b.problem ?? '')}`);
-        if (settings.helperImage) ctx.io.out('note: a custom image must provide tcpdump (it drops to user tcpdump) and a busybox-compatible timeout on PATH');
+        ctx.io.out(
+          b.tag
+            ? `bundle: ${b.tag} (${b.architecture}, tcpdump ${b.tcpdumpVersion}) sha256 ${b.sha256}\n        ${safeText(b.path ?? '')}`
+            : `bundle: not available — ${safeText(b.problem ?? '')}`,
+        );
+        if (settings.helperImage)
+          ctx.io.out('note: a custom image must provide tcpdump (it drops to user tcpdump) and a busybox-compatible timeout on PATH');
       }
       return 0;
     },

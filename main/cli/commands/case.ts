@@ -97,7 +97,12 @@ const primaryCommands: CliCommand[] = [
         ...(timeZone !== undefined ? { timeZone } : {}),
         ...(description !== undefined ? { description } : {}),
       });
-      out(ctx, created, () => `Created case ${caseLine(created)}, examiner ${safeText(created.examiner)}, time zone ${safeText(created.timeZone)}; it is now the current case`);
+      out(
+        ctx,
+        created,
+        () =>
+          `Created case ${caseLine(created)}, examiner ${safeText(created.examiner)}, time zone ${safeText(created.timeZone)}; it is now the current case`,
+      );
       return 0;
     },
   },
@@ -112,7 +117,16 @@ const primaryCommands: CliCommand[] = [
           ? 'No cases yet: drydock case create --name NAME'
           : table(
               ['', 'ID', 'NAME', 'STATUS', 'EXAMINER', 'ORGANISATION', 'TIME ZONE', 'CREATED'],
-              list.cases.map((c) => [c.id === list.currentCaseId ? '*' : '', c.id, c.name, statusOf(c), c.examiner, c.organisation, c.timeZone, c.createdAt]),
+              list.cases.map((c) => [
+                c.id === list.currentCaseId ? '*' : '',
+                c.id,
+                c.name,
+                statusOf(c),
+                c.examiner,
+                c.organisation,
+                c.timeZone,
+                c.createdAt,
+              ]),
             ),
       );
       return 0;
@@ -165,7 +179,7 @@ const primaryCommands: CliCommand[] = [
     options: { case: { type: 'string' } },
     async run(ctx, values) {
       const entries: AuditEntry[] = [];
-      for (let afterSeq = 0; ; ) {
+      for (let afterSeq = 0; ;) {
         const page = await ctx.call('evidence.audit', { afterSeq, limit: AUDIT_PAGE, ...caseRefOf(values) });
         entries.push(...page);
         const last = page[page.length - 1];
@@ -229,12 +243,18 @@ const primaryCommands: CliCommand[] = [
     options: { out: { type: 'string' }, case: { type: 'string' }, sign: { type: 'boolean' } },
     async run(ctx, values, positionals) {
       const named = str(values, 'out');
-      if (positionals.length > 1 || (named !== undefined && positionals.length > 0)) throw new CliError('takes one bundle FILE (as FILE or --out FILE)', 2);
+      if (positionals.length > 1 || (named !== undefined && positionals.length > 0))
+        throw new CliError('takes one bundle FILE (as FILE or --out FILE)', 2);
       const target = named ?? positionals[0];
       if (target === undefined) throw new CliError('needs the bundle FILE to write', 2);
       const sign = values.sign === true ? { sign: true, passphrase: await passphrase(false) } : {};
       const result = await ctx.call('evidence.export-bundle', { path: absolute(target), ...caseRefOf(values), ...sign });
-      out(ctx, result, () => `Wrote ${safeText(result.path)}: ${result.artifacts} artifacts, ${result.auditEntries} audit entries, ${result.bytes} bytes, sha256 ${result.sha256}${result.signedBy ? `\nSigned with examiner key ${result.signedBy}` : ''}`);
+      out(
+        ctx,
+        result,
+        () =>
+          `Wrote ${safeText(result.path)}: ${result.artifacts} artifacts, ${result.auditEntries} audit entries, ${result.bytes} bytes, sha256 ${result.sha256}${result.signedBy ? `\nSigned with examiner key ${result.signedBy}` : ''}`,
+      );
       return 0;
     },
   },
@@ -247,8 +267,15 @@ const primaryCommands: CliCommand[] = [
     async run(ctx, values, positionals) {
       const file = positionals[0];
       if (file === undefined || positionals.length > 1) throw new CliError('needs one bundle FILE', 2);
-      const result = await ctx.call('evidence.import-bundle', { path: absolute(file), requireSignature: values['require-signature'] === true });
-      out(ctx, result, () => `Imported case ${caseLine(result.case)} read-only\n${signatureText(result.signature)}\n${renderReport(result.report)}`);
+      const result = await ctx.call('evidence.import-bundle', {
+        path: absolute(file),
+        requireSignature: values['require-signature'] === true,
+      });
+      out(
+        ctx,
+        result,
+        () => `Imported case ${caseLine(result.case)} read-only\n${signatureText(result.signature)}\n${renderReport(result.report)}`,
+      );
       return result.report.ok ? 0 : 5;
     },
   },

@@ -10,14 +10,16 @@ const SHORT: Record<DriftSeverity, string> = { critical: 'CRIT', high: 'HIGH', m
 
 function parseSeverity(value: unknown): DriftSeverity | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !(DRIFT_SEVERITIES as readonly string[]).includes(value)) throw new CliError(`--fail-on takes one of ${DRIFT_SEVERITIES.join(', ')}`, 2);
+  if (typeof value !== 'string' || !(DRIFT_SEVERITIES as readonly string[]).includes(value))
+    throw new CliError(`--fail-on takes one of ${DRIFT_SEVERITIES.join(', ')}`, 2);
   return value as DriftSeverity;
 }
 
 function parseCount(value: unknown, flag: string, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < min) throw new CliError(`${flag} takes a whole number of at least ${min}`, 2);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < min)
+    throw new CliError(`${flag} takes a whole number of at least ${min}`, 2);
   return n;
 }
 
@@ -35,7 +37,8 @@ export function renderSummary(scan: DriftScanInfo): string {
     `Drift scan ${scan.id} on host ${safeText(scan.host)}: ${scan.state}${scan.stateReason ? ` (${safeText(scan.stateReason)})` : ''}; ${scan.done}/${scan.total} containers`,
     table(['#', 'CONTAINER', 'ID', 'STATE', ...DRIFT_SEVERITIES.map((s) => SHORT[s]), 'SCORE'], rows),
   ];
-  for (const c of scan.containers) if (c.error && c.state !== 'complete') lines.push(`  ${safeText(c.containerName)}: ${safeText(c.error, 500)}`);
+  for (const c of scan.containers)
+    if (c.error && c.state !== 'complete') lines.push(`  ${safeText(c.containerName)}: ${safeText(c.error, 500)}`);
   return lines.join('\n');
 }
 
@@ -53,7 +56,12 @@ export function renderReport(report: DriftReport, mounts: readonly MountInventor
     lines.push(
       table(
         ['SEVERITY', 'VERDICT', 'PATH', 'WHY'],
-        shown.map((e) => [e.severity + (e.demoted ? '*' : ''), e.verdict, pathDisplayText(e.path, e.pathBase64), e.reasons.find((r) => r.class !== 'change')?.reason ?? e.reasons[0]?.reason ?? '']),
+        shown.map((e) => [
+          e.severity + (e.demoted ? '*' : ''),
+          e.verdict,
+          pathDisplayText(e.path, e.pathBase64),
+          e.reasons.find((r) => r.class !== 'change')?.reason ?? e.reasons[0]?.reason ?? '',
+        ]),
       ),
     );
   }
@@ -69,12 +77,21 @@ export function renderReport(report: DriftReport, mounts: readonly MountInventor
     ].filter(Boolean);
     lines.push(`  Packages (${p.manager}): ${safeText(parts.join('; ') || 'no package-level change', 2000)}`);
   }
-  for (const c of report.config) lines.push(`  Config ${c.severity.padEnd(8)} ${c.field}${c.key ? ` ${safeText(c.key)}` : ''}: ${safeText(c.image ?? '(none)', 200)} -> ${safeText(c.container ?? '(none)', 200)} — ${safeText(c.reason)}`);
+  for (const c of report.config)
+    lines.push(
+      `  Config ${c.severity.padEnd(8)} ${c.field}${c.key ? ` ${safeText(c.key)}` : ''}: ${safeText(c.image ?? '(none)', 200)} -> ${safeText(c.container ?? '(none)', 200)} — ${safeText(c.reason)}`,
+    );
   for (const r of report.risks) lines.push(`  Risk   ${r.severity.padEnd(8)} ${r.id}: ${safeText(r.reason)}`);
   for (const b of report.blindSpots) {
     const inventory = mounts.find((m) => m.containerId === report.containerId && m.destination === b.destination);
-    if (inventory) lines.push(`  Mount inventory: ${b.type} ${safeText(b.destination)} — ${inventory.files} entries, ${inventory.bytes} bytes hashed, ${inventory.status}; artifact ${inventory.artifactId} (sha256 ${inventory.sha256})`);
-    else lines.push(`  Not covered: ${b.type} ${safeText(b.destination)} — ${safeText(b.note)}${MOUNT_TYPES.has(b.type) ? ' (drydock drift --mounts inventories it)' : ''}`);
+    if (inventory)
+      lines.push(
+        `  Mount inventory: ${b.type} ${safeText(b.destination)} — ${inventory.files} entries, ${inventory.bytes} bytes hashed, ${inventory.status}; artifact ${inventory.artifactId} (sha256 ${inventory.sha256})`,
+      );
+    else
+      lines.push(
+        `  Not covered: ${b.type} ${safeText(b.destination)} — ${safeText(b.note)}${MOUNT_TYPES.has(b.type) ? ' (drydock drift --mounts inventories it)' : ''}`,
+      );
   }
   for (const l of report.limitations) lines.push(`  Note: ${safeText(l, 500)}`);
   return lines.join('\n');
@@ -94,7 +111,8 @@ export const driftCommands: CliCommand[] = [
   {
     path: ['drift'],
     summary: 'Diff running containers against their images: contents, classification, evidence; --fail-on gates a pipeline',
-    usage: 'drift CONTAINER...|--all [--host H] [--case NAME] [--json] [--fail-on SEVERITY] [--cap BYTES] [--key-cap BYTES] [--concurrency N] [--mounts]',
+    usage:
+      'drift CONTAINER...|--all [--host H] [--case NAME] [--json] [--fail-on SEVERITY] [--cap BYTES] [--key-cap BYTES] [--concurrency N] [--mounts]',
     positionals: true,
     options: {
       host: { type: 'string' },
@@ -128,7 +146,9 @@ export const driftCommands: CliCommand[] = [
         : ctx.on('drift.progress', (event) => {
             const c = event.container;
             if (event.scanId !== started.id || !c || (c.state !== 'complete' && c.state !== 'incomplete' && c.state !== 'failed')) return;
-            ctx.io.err(`[${event.done}/${event.total}] ${safeText(c.containerName)}: ${c.state}${c.topSeverity ? `, worst ${c.topSeverity}` : ''}`);
+            ctx.io.err(
+              `[${event.done}/${event.total}] ${safeText(c.containerName)}: ${c.state}${c.topSeverity ? `, worst ${c.topSeverity}` : ''}`,
+            );
           });
       if (!ctx.json) ctx.io.err(`scanning ${started.total} container(s) on ${safeText(host)} (scan ${started.id}); Ctrl-C cancels`);
       let outcome: { scan: DriftScanInfo; interrupted: boolean };
@@ -139,12 +159,20 @@ export const driftCommands: CliCommand[] = [
       }
       const { scan } = outcome;
       const reports: DriftReport[] = [];
-      for (const c of scan.containers) if (c.reportArtifactId) reports.push(await ctx.call('drift.report', { artifactId: c.reportArtifactId }));
+      for (const c of scan.containers)
+        if (c.reportArtifactId) reports.push(await ctx.call('drift.report', { artifactId: c.reportArtifactId }));
       const mounts: MountInventoryResult[] = [];
       if (values.mounts === true && !outcome.interrupted) {
         for (const r of reports) {
           for (const spot of r.blindSpots.filter((b) => MOUNT_TYPES.has(b.type))) {
-            mounts.push(await ctx.call('drift.mount-inventory', { host, container: r.containerId, destination: spot.destination, caseRef: scan.caseId }));
+            mounts.push(
+              await ctx.call('drift.mount-inventory', {
+                host,
+                container: r.containerId,
+                destination: spot.destination,
+                caseRef: scan.caseId,
+              }),
+            );
           }
         }
       }
@@ -152,7 +180,10 @@ export const driftCommands: CliCommand[] = [
       else {
         ctx.io.out(renderSummary(scan));
         for (const r of reports) ctx.io.out(renderReport(r, mounts));
-        if (scan.summaryArtifactId) ctx.io.out(`\nStored: host summary ${scan.summaryArtifactId}, ${reports.length} report(s) in case ${await caseLabel(ctx, scan.caseId)}`);
+        if (scan.summaryArtifactId)
+          ctx.io.out(
+            `\nStored: host summary ${scan.summaryArtifactId}, ${reports.length} report(s) in case ${await caseLabel(ctx, scan.caseId)}`,
+          );
       }
       if (outcome.interrupted) return 130;
       if (failOn) {
@@ -187,7 +218,13 @@ export const driftCommands: CliCommand[] = [
         rules = await ctx.call('drift.rules-set', { rules: parsed as never });
       } else rules = await ctx.call('drift.rules', {});
       if (ctx.json) ctx.io.out(JSON.stringify(rules));
-      else ctx.io.out(table(['ID', 'PATTERN', 'DEMOTE TO', 'ON', 'EXEC', 'DESCRIPTION'], rules.map((r) => [r.id, r.pattern, r.demoteTo, r.enabled ? 'yes' : 'no', r.includeExecutables ? 'yes' : 'no', r.description])));
+      else
+        ctx.io.out(
+          table(
+            ['ID', 'PATTERN', 'DEMOTE TO', 'ON', 'EXEC', 'DESCRIPTION'],
+            rules.map((r) => [r.id, r.pattern, r.demoteTo, r.enabled ? 'yes' : 'no', r.includeExecutables ? 'yes' : 'no', r.description]),
+          ),
+        );
       return 0;
     },
   },

@@ -17,7 +17,9 @@ function sourceLine(a: ArtifactInfo): string {
   const parts: string[] = [];
   parts.push(a.source.host !== undefined ? `host ${safeText(a.source.host, 200)}` : 'no host');
   if (a.source.containerName !== undefined || a.source.containerId !== undefined) {
-    parts.push(`container ${safeText(a.source.containerName ?? '', 300)}${a.source.containerId !== undefined ? ` (${safeText(a.source.containerId, 80)})` : ''}`);
+    parts.push(
+      `container ${safeText(a.source.containerName ?? '', 300)}${a.source.containerId !== undefined ? ` (${safeText(a.source.containerId, 80)})` : ''}`,
+    );
   }
   return parts.join(', ');
 }
@@ -34,7 +36,10 @@ export function renderArtifact(a: ArtifactInfo): string {
     field('source', sourceLine(a)),
   ];
   if (a.source.path !== undefined) lines.push(field('path', safeText(a.source.path, 8192)));
-  lines.push(field('method', safeText(a.method, 500)), field('acquired', `${a.acquiredAt} UTC by Drydock ${safeText(a.drydockVersion, 40)}`));
+  lines.push(
+    field('method', safeText(a.method, 500)),
+    field('acquired', `${a.acquiredAt} UTC by Drydock ${safeText(a.drydockVersion, 40)}`),
+  );
   if (Object.keys(a.attributes).length > 0) lines.push(field('attributes', safeText(JSON.stringify(a.attributes), 4000)));
   return lines.join('\n');
 }
@@ -56,7 +61,8 @@ export function renderPreview(p: ArtifactPreview): string {
   } else {
     lines.push('(empty)');
   }
-  if (p.truncated) lines.push(`… ${p.size - p.bytes} more bytes (--bytes N shows up to 1048576; drydock artifact export ID --out FILE copies it all)`);
+  if (p.truncated)
+    lines.push(`… ${p.size - p.bytes} more bytes (--bytes N shows up to 1048576; drydock artifact export ID --out FILE copies it all)`);
   return lines.join('\n');
 }
 
@@ -73,7 +79,8 @@ export const evidenceShowCommand: CliCommand = {
     let maxBytes: number | undefined;
     if (typeof raw === 'string') {
       maxBytes = Number(raw);
-      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(maxBytes)) throw new CliError(`--bytes takes a number of bytes, not ${safeText(raw, 40)}`, 2);
+      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(maxBytes))
+        throw new CliError(`--bytes takes a number of bytes, not ${safeText(raw, 40)}`, 2);
     }
     const artifact = await ctx.call('evidence.artifact', { artifactId: id });
     const preview = await ctx.call('evidence.preview', { artifactId: id, ...(maxBytes !== undefined ? { maxBytes } : {}) });

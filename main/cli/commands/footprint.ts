@@ -11,7 +11,10 @@ export const footprintCommands: CliCommand[] = [
     async run(ctx, values) {
       const host = values.host !== undefined ? await ctx.host(values.host) : undefined;
       const caseRef = typeof values.case === 'string' ? values.case : undefined;
-      const summary = await ctx.call('footprint.summary', { ...(host !== undefined ? { host } : {}), ...(caseRef !== undefined ? { caseRef } : {}) });
+      const summary = await ctx.call('footprint.summary', {
+        ...(host !== undefined ? { host } : {}),
+        ...(caseRef !== undefined ? { caseRef } : {}),
+      });
       if (ctx.json) {
         ctx.io.out(JSON.stringify(summary));
         return 0;
@@ -28,7 +31,13 @@ export const footprintCommands: CliCommand[] = [
           `Host ${safeText(entry.host, 200)}: ${entry.actions.length} action${entry.actions.length === 1 ? '' : 's'}`,
           table(
             ['AT (UTC)', 'ACTION', 'OBJECT', 'EXAMINER', 'WHAT'],
-            entry.actions.map((a) => [a.at, a.action, a.objectId ? `${a.objectKind} ${a.objectId.replace(/^sha256:/, '').slice(0, 12)}` : a.objectKind, a.examiner, a.summary]),
+            entry.actions.map((a) => [
+              a.at,
+              a.action,
+              a.objectId ? `${a.objectKind} ${a.objectId.replace(/^sha256:/, '').slice(0, 12)}` : a.objectKind,
+              a.examiner,
+              a.summary,
+            ]),
           ),
         );
       }

@@ -30,7 +30,9 @@ function hostInput(name: string, url: string, values: Values): HostInput {
   return {
     name,
     url,
-    ...(ca || cert || key || noVerify ? { tls: { ...(ca ? { caFile: ca } : {}), ...(cert ? { certFile: cert } : {}), ...(key ? { keyFile: key } : {}), verify: !noVerify } } : {}),
+    ...(ca || cert || key || noVerify
+      ? { tls: { ...(ca ? { caFile: ca } : {}), ...(cert ? { certFile: cert } : {}), ...(key ? { keyFile: key } : {}), verify: !noVerify } }
+      : {}),
     ...(sshKey || sshSocket ? { ssh: { ...(sshKey ? { keyFile: sshKey } : {}), ...(sshSocket ? { socketPath: sshSocket } : {}) } } : {}),
   };
 }
@@ -41,7 +43,9 @@ export function renderFacts(facts: EngineFacts): string {
     `  hostname ${safeText(facts.hostname)}; swarm ${facts.swarmRole}${facts.swarmNodeId ? ` (node ${safeText(facts.swarmNodeId)})` : ''}`,
     `  ${facts.containers} containers (${facts.containersRunning} running), ${facts.images} images; answered in ${facts.latencyMs} ms`,
     ...(facts.tlsVerify === false ? ['  WARNING: TLS certificate verification is OFF for this host'] : []),
-    ...(facts.inconsistencies ?? []).map((text) => `  INCONSISTENT: ${safeText(text)} (the engine's answers contradict each other; do not trust its version claims)`),
+    ...(facts.inconsistencies ?? []).map(
+      (text) => `  INCONSISTENT: ${safeText(text)} (the engine's answers contradict each other; do not trust its version claims)`,
+    ),
   ].join('\n');
 }
 
@@ -57,7 +61,10 @@ export const hostCommands: CliCommand[] = [
       if (!name || !url || positionals.length > 2) throw new CliError('needs NAME and URL', 2);
       const profile = await ctx.call('hosts.add', hostInput(name, url, values));
       if (ctx.json) ctx.io.out(JSON.stringify(profile));
-      else ctx.io.out(`Saved host ${safeText(profile.name)} -> ${safeText(profile.url)}${profile.tls?.verify === false ? '  (TLS verification OFF)' : ''}`);
+      else
+        ctx.io.out(
+          `Saved host ${safeText(profile.name)} -> ${safeText(profile.url)}${profile.tls?.verify === false ? '  (TLS verification OFF)' : ''}`,
+        );
       return 0;
     },
   },
@@ -68,8 +75,17 @@ export const hostCommands: CliCommand[] = [
     async run(ctx) {
       const profiles = await ctx.call('hosts.list', {});
       if (ctx.json) ctx.io.out(JSON.stringify(profiles));
-      else if (!profiles.length) ctx.io.out('No hosts saved yet. Without --host, commands use the engine the docker CLI would; drydock hosts import saves your Docker contexts.');
-      else ctx.io.out(table(['NAME', 'KIND', 'URL', 'TLS', 'ADDED'], profiles.map((p) => [p.name, p.kind, p.url, p.tls ? (p.tls.verify ? 'verify' : 'NO VERIFY') : '', p.createdAt])));
+      else if (!profiles.length)
+        ctx.io.out(
+          'No hosts saved yet. Without --host, commands use the engine the docker CLI would; drydock hosts import saves your Docker contexts.',
+        );
+      else
+        ctx.io.out(
+          table(
+            ['NAME', 'KIND', 'URL', 'TLS', 'ADDED'],
+            profiles.map((p) => [p.name, p.kind, p.url, p.tls ? (p.tls.verify ? 'verify' : 'NO VERIFY') : '', p.createdAt]),
+          ),
+        );
       return 0;
     },
   },
@@ -82,7 +98,10 @@ export const hostCommands: CliCommand[] = [
       const result = await ctx.call('hosts.import-contexts', positionals.length ? { names: positionals } : {});
       if (ctx.json) ctx.io.out(JSON.stringify(result));
       else {
-        for (const p of result.imported) ctx.io.out(`Saved host ${safeText(p.name)} -> ${safeText(p.url)}${p.tls ? (p.tls.verify ? ' (TLS verified)' : ' (TLS verification OFF)') : ''}`);
+        for (const p of result.imported)
+          ctx.io.out(
+            `Saved host ${safeText(p.name)} -> ${safeText(p.url)}${p.tls ? (p.tls.verify ? ' (TLS verified)' : ' (TLS verification OFF)') : ''}`,
+          );
         for (const s of result.skipped) ctx.io.out(`Skipped context ${safeText(s.context)}: ${safeText(s.why)}`);
         if (!result.imported.length && !result.skipped.length) ctx.io.out('No Docker contexts found.');
       }

@@ -15,4 +15,20 @@ import { processesCommands } from './processes';
 import { quarantineCommands } from './quarantine';
 import { serveCommands } from './serve';
 
-export const COMMANDS: readonly CliCommand[] = [...hostCommands, ...inventoryCommands, ...auditCommands, ...caseCommands, ...keyCommands, ...processesCommands, ...logsCommands, ...journalCommands, ...captureCommands, ...driftCommands, ...artifactAcquireCommands, ...networkCommands, ...quarantineCommands, ...footprintCommands, ...serveCommands];
+export const COMMANDS: readonly CliCommand[] = [
+  ...hostCommands,
+  ...inventoryCommands,
+  ...auditCommands,
+  ...caseCommands,
+  ...keyCommands,
+  ...processesCommands,
+  ...logsCommands,
+  ...journalCommands,
+  ...captureCommands,
+  ...driftCommands,
+  ...artifactAcquireCommands,
+  ...networkCommands,
+  ...quarantineCommands,
+  ...footprintCommands,
+  ...serveCommands,
+];

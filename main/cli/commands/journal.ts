@@ -9,7 +9,10 @@ export function journalLine(entry: JournalEntry): string {
   if (entry.name) parts.push(safeText(entry.name, 200));
   else parts.push(entry.actorId.slice(0, 12));
   if (entry.exitCode !== undefined) parts.push(`exit ${entry.exitCode}`);
-  if (entry.exec && 'argv' in entry.exec) parts.push(`user ${safeText(entry.exec.user || '(image default)', 100)}${entry.exec.privileged ? ' privileged' : ''}: ${safeText(JSON.stringify(entry.exec.argv), 1000)}`);
+  if (entry.exec && 'argv' in entry.exec)
+    parts.push(
+      `user ${safeText(entry.exec.user || '(image default)', 100)}${entry.exec.privileged ? ' privileged' : ''}: ${safeText(JSON.stringify(entry.exec.argv), 1000)}`,
+    );
   else if (entry.actionDetail) parts.push(safeText(entry.actionDetail, 1000));
   return parts.join(' ');
 }
@@ -32,7 +35,9 @@ export const journalCommands: CliCommand[] = [
         ctx.io.err(`journaling host ${safeText(host)} (${before.entries} entries, ${before.gaps} gaps in its journal); Ctrl-C to stop`);
         await ctx.interrupted;
         const after = await ctx.call('journal.status', { host });
-        ctx.io.err(`stopped: the journal of host ${safeText(host)} holds ${after.entries} entries (${after.entries - before.entries} new), ${after.gaps} gaps`);
+        ctx.io.err(
+          `stopped: the journal of host ${safeText(host)} holds ${after.entries} entries (${after.entries - before.entries} new), ${after.gaps} gaps`,
+        );
         return 0;
       } finally {
         off();

@@ -58,7 +58,8 @@ export async function passphrase(confirm: boolean): Promise<string> {
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const first = await readLine('Examiner key passphrase: ');
   if (!first) throw new CliError(`needs the key's passphrase (set ${PASSPHRASE_ENV} or type it on standard input)`, 2);
-  if (confirm && process.stdin.isTTY === true && (await readLine('Repeat the passphrase: ')) !== first) throw new CliError('the passphrases differ; no key was created', 2);
+  if (confirm && process.stdin.isTTY === true && (await readLine('Repeat the passphrase: ')) !== first)
+    throw new CliError('the passphrases differ; no key was created', 2);
   return first;
 }
 
@@ -79,7 +80,12 @@ export const keyCommands: CliCommand[] = [
       const examiner = str(values, 'examiner');
       const secret = await passphrase(true);
       const info = await ctx.call('evidence.key-create', { passphrase: secret, ...(examiner !== undefined ? { examiner } : {}) });
-      out(ctx, info, () => `Created an Ed25519 examiner key for ${safeText(info.examiner, 200)}\nFingerprint (SHA-256 of the raw 32-byte public key): ${info.fingerprint}\nGive reviewers the public key file: drydock key show --out FILE`);
+      out(
+        ctx,
+        info,
+        () =>
+          `Created an Ed25519 examiner key for ${safeText(info.examiner, 200)}\nFingerprint (SHA-256 of the raw 32-byte public key): ${info.fingerprint}\nGive reviewers the public key file: drydock key show --out FILE`,
+      );
       return 0;
     },
   },
@@ -124,7 +130,14 @@ export const keyCommands: CliCommand[] = [
     usage: 'key list',
     async run(ctx) {
       const keys = await ctx.call('evidence.keys-trusted', {});
-      out(ctx, keys, () => (keys.length === 0 ? 'No trusted keys: drydock key trust FILE' : table(['NAME', 'FINGERPRINT (SHA-256)', 'TRUSTED (UTC)'], keys.map((k) => [k.name, k.fingerprint, k.trustedAt]))));
+      out(ctx, keys, () =>
+        keys.length === 0
+          ? 'No trusted keys: drydock key trust FILE'
+          : table(
+              ['NAME', 'FINGERPRINT (SHA-256)', 'TRUSTED (UTC)'],
+              keys.map((k) => [k.name, k.fingerprint, k.trustedAt]),
+            ),
+      );
       return 0;
     },
   },

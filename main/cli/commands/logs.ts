@@ -29,10 +29,18 @@ function timeOption(value: string | boolean | string[] | undefined, what: string
 export const logsCommands: CliCommand[] = [
   {
     path: ['logs'],
-    summary: "A container's stdout and stderr as the engine kept them (json-file, local), with the engine's timestamps, stored as one artifact",
-    usage: 'logs CONTAINER [--host H] [--since T] [--until T] [--tail N] [--case NAME] [--json]   (T: seconds since the epoch, an RFC 3339 date, or a duration such as 10m)',
+    summary:
+      "A container's stdout and stderr as the engine kept them (json-file, local), with the engine's timestamps, stored as one artifact",
+    usage:
+      'logs CONTAINER [--host H] [--since T] [--until T] [--tail N] [--case NAME] [--json]   (T: seconds since the epoch, an RFC 3339 date, or a duration such as 10m)',
     positionals: true,
-    options: { host: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, tail: { type: 'string' }, case: { type: 'string' } },
+    options: {
+      host: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      tail: { type: 'string' },
+      case: { type: 'string' },
+    },
     async run(ctx, values, positionals) {
       const container = positionals[0];
       if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER', 2);

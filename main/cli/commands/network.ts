@@ -12,12 +12,17 @@ function bytes(n: number): string {
 
 function endpoint(node: GraphNode | undefined, id: string): string {
   if (!node) return id;
-  const marks = [node.quarantined ? 'QUARANTINED' : '', node.risk === 'critical' || node.risk === 'high' ? node.risk.toUpperCase() : ''].filter(Boolean);
+  const marks = [
+    node.quarantined ? 'QUARANTINED' : '',
+    node.risk === 'critical' || node.risk === 'high' ? node.risk.toUpperCase() : '',
+  ].filter(Boolean);
   return `${node.kind === 'container' ? '' : `${node.kind}:`}${node.label}${marks.length ? ` [${marks.join(',')}]` : ''}`;
 }
 
 function edgeRow(edge: GraphEdge, nodes: Map<string, GraphNode>): string[] {
-  const traffic = edge.traffic ? `${bytes(edge.traffic.bytesToServer)} → / ← ${bytes(edge.traffic.bytesToClient)} (${edge.traffic.packetsToServer + edge.traffic.packetsToClient} pkts)` : '';
+  const traffic = edge.traffic
+    ? `${bytes(edge.traffic.bytesToServer)} → / ← ${bytes(edge.traffic.bytesToClient)} (${edge.traffic.packetsToServer + edge.traffic.packetsToClient} pkts)`
+    : '';
   return [
     endpoint(nodes.get(edge.source), edge.source),
     '→',
@@ -33,7 +38,10 @@ function edgeRow(edge: GraphEdge, nodes: Map<string, GraphNode>): string[] {
 function listeningCell(n: GraphNode): string {
   const open = n.listening.filter((l) => !l.loopbackOnly);
   const loopback = n.listening.length - open.length;
-  const shown = open.map((l) => `${l.protocol}/${l.ip.includes(':') ? `[${l.ip}]` : l.ip}:${l.port}${l.published.length ? `→host:${l.published.map((p) => p.hostPort).join(',')}` : ''}`);
+  const shown = open.map(
+    (l) =>
+      `${l.protocol}/${l.ip.includes(':') ? `[${l.ip}]` : l.ip}:${l.port}${l.published.length ? `→host:${l.published.map((p) => p.hostPort).join(',')}` : ''}`,
+  );
   if (loopback) shown.push(`(+${loopback} loopback)`);
   return shown.join(' ');
 }
@@ -64,9 +72,16 @@ export function renderConnections(snapshot: NetworkGraphSnapshot): string {
     ),
     '',
     `Connections (${snapshot.edges.length}):`,
-    table(['CLIENT', '', 'SERVER', 'PORT', 'STATE', 'DIRECTION', 'TRAFFIC (captures)'], snapshot.edges.map((e) => edgeRow(e, nodes))),
+    table(
+      ['CLIENT', '', 'SERVER', 'PORT', 'STATE', 'DIRECTION', 'TRAFFIC (captures)'],
+      snapshot.edges.map((e) => edgeRow(e, nodes)),
+    ),
   );
-  if (snapshot.flows.summaries) lines.push('', `Flow summaries consulted: ${snapshot.flows.summaries} (${snapshot.flows.matched} flows on edges, ${snapshot.flows.unmatched} not)`);
+  if (snapshot.flows.summaries)
+    lines.push(
+      '',
+      `Flow summaries consulted: ${snapshot.flows.summaries} (${snapshot.flows.matched} flows on edges, ${snapshot.flows.unmatched} not)`,
+    );
   for (const note of snapshot.limitations) lines.push(`Note: ${safeText(note)}`);
   return lines.join('\n');
 }
@@ -76,7 +91,13 @@ export const networkCommands: CliCommand[] = [
     path: ['connections'],
     summary: "Who talks to whom: every running container's sockets, read without exec, recorded in the case (--no-record only looks)",
     usage: 'connections [--host H] [--json] [--no-record] [--case REF] [--watch SECONDS]',
-    options: { host: { type: 'string' }, record: { type: 'boolean' }, 'no-record': { type: 'boolean' }, case: { type: 'string' }, watch: { type: 'string' } },
+    options: {
+      host: { type: 'string' },
+      record: { type: 'boolean' },
+      'no-record': { type: 'boolean' },
+      case: { type: 'string' },
+      watch: { type: 'string' },
+    },
     async run(ctx, values) {
       const host = await ctx.host(values.host);
       const caseRef = typeof values.case === 'string' ? { caseRef: values.case } : {};
@@ -86,7 +107,10 @@ export const networkCommands: CliCommand[] = [
         if (ctx.json) ctx.io.out(JSON.stringify(result));
         else {
           ctx.io.out(renderConnections(result.snapshot));
-          if (result.stored) ctx.io.out(`\nStored as artifact ${result.stored.artifactId} (sha256 ${result.stored.sha256}) in case ${await caseLabel(ctx, result.stored.caseId)}`);
+          if (result.stored)
+            ctx.io.out(
+              `\nStored as artifact ${result.stored.artifactId} (sha256 ${result.stored.sha256}) in case ${await caseLabel(ctx, result.stored.caseId)}`,
+            );
         }
         return 0;
       }

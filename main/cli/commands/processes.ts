@@ -46,7 +46,10 @@ export function renderSnapshot(snapshot: ProcessSnapshot): string {
   const from = namespace ? "read from its PID namespace, checked against the engine's top" : "from the engine's top only";
   const lines = [
     `${safeText(snapshot.containerName)} (${snapshot.containerId.slice(0, 12)}) on ${safeText(snapshot.host)} — ${snapshot.processes.length} processes at ${snapshot.takenAt}, ${from}; init PID ${snapshot.initPid ?? '?'} on the host`,
-    table(['', namespace ? 'PID (ns)' : 'PID', ...(namespace ? ['HOST PID'] : []), 'PPID', 'USER', 'ELAPSED', 'STAT', 'MARK', 'COMMAND'], rows),
+    table(
+      ['', namespace ? 'PID (ns)' : 'PID', ...(namespace ? ['HOST PID'] : []), 'PPID', 'USER', 'ELAPSED', 'STAT', 'MARK', 'COMMAND'],
+      rows,
+    ),
   ];
   if (snapshot.flagged.length) {
     lines.push('', 'Findings (!! high, ! medium; * marks the entrypoint):');
@@ -73,7 +76,8 @@ function renderChanges(event: ProcessSampleEvent): string[] {
 export const processesCommands: CliCommand[] = [
   {
     path: ['ps'],
-    summary: "Process tree of a running container from its PID namespace, checked against the engine's top, without exec (stored as evidence); --watch samples top every N seconds",
+    summary:
+      "Process tree of a running container from its PID namespace, checked against the engine's top, without exec (stored as evidence); --watch samples top every N seconds",
     usage: 'ps CONTAINER [--host H] [--json] [--watch SECONDS] [--case NAME] [--no-store]',
     positionals: true,
     options: { host: { type: 'string' }, watch: { type: 'string' }, case: { type: 'string' }, 'no-store': { type: 'boolean' } },
@@ -87,7 +91,10 @@ export const processesCommands: CliCommand[] = [
         if (ctx.json) ctx.io.out(JSON.stringify(result));
         else {
           ctx.io.out(renderSnapshot(result.snapshot));
-          if (result.stored) ctx.io.out(`\nStored as artifact ${result.stored.artifactId} (sha256 ${result.stored.sha256}) in case ${await caseLabel(ctx, result.stored.caseId)}`);
+          if (result.stored)
+            ctx.io.out(
+              `\nStored as artifact ${result.stored.artifactId} (sha256 ${result.stored.sha256}) in case ${await caseLabel(ctx, result.stored.caseId)}`,
+            );
         }
         return 0;
       }

@@ -1,5 +1,11 @@
 import { createInterface } from 'node:readline/promises';
-import { QUARANTINE_MODES, type NetworkNamespacePeer, type QuarantineMode, type QuarantinePlan, type QuarantineRecord } from '../../../shared/domain/quarantine';
+import {
+  QUARANTINE_MODES,
+  type NetworkNamespacePeer,
+  type QuarantineMode,
+  type QuarantinePlan,
+  type QuarantineRecord,
+} from '../../../shared/domain/quarantine';
 import { CliError, type CliCommand, type CliContext } from '../command';
 import { safeText, table } from '../terminal-safe';
 
@@ -12,7 +18,8 @@ const PEER_RELATION: Record<NetworkNamespacePeer['relation'], string> = {
 };
 
 function parseModes(value: unknown): QuarantineMode[] {
-  if (typeof value !== 'string' || !value.trim()) throw new CliError(`--mode takes a comma-separated list of ${QUARANTINE_MODES.join(', ')}`, 2);
+  if (typeof value !== 'string' || !value.trim())
+    throw new CliError(`--mode takes a comma-separated list of ${QUARANTINE_MODES.join(', ')}`, 2);
   const modes = value.split(',').map((m) => m.trim());
   const unknown = modes.filter((m) => !(QUARANTINE_MODES as readonly string[]).includes(m));
   if (unknown.length) throw new CliError(`unknown mode ${safeText(unknown.join(', '))}: use ${QUARANTINE_MODES.join(', ')}`, 2);
@@ -20,13 +27,22 @@ function parseModes(value: unknown): QuarantineMode[] {
 }
 
 export function renderPlan(plan: QuarantinePlan): string {
-  const lines = [`Quarantine of ${safeText(plan.containerName)} (${plan.containerId.slice(0, 12)}, ${safeText(plan.status)}) on host ${safeText(plan.host)}${plan.caseName ? `, case ${safeText(plan.caseName)}` : ', no case (audit goes to the store log)'}`];
-  if (plan.existing) lines.push(`Already under quarantine ${plan.existing.recordId} (${plan.existing.state}: ${plan.existing.modes.join(', ')}); its recorded state is kept for release.`);
+  const lines = [
+    `Quarantine of ${safeText(plan.containerName)} (${plan.containerId.slice(0, 12)}, ${safeText(plan.status)}) on host ${safeText(plan.host)}${plan.caseName ? `, case ${safeText(plan.caseName)}` : ', no case (audit goes to the store log)'}`,
+  ];
+  if (plan.existing)
+    lines.push(
+      `Already under quarantine ${plan.existing.recordId} (${plan.existing.state}: ${plan.existing.modes.join(', ')}); its recorded state is kept for release.`,
+    );
   if (plan.sharedNetworkNamespace.length) {
     lines.push('Shares its network namespace with:');
-    for (const p of plan.sharedNetworkNamespace) lines.push(`   ${safeText(p.containerName, 200)} (${safeText(p.containerId.slice(0, 12))}, ${safeText(p.status, 40)}) ${PEER_RELATION[p.relation]}`);
+    for (const p of plan.sharedNetworkNamespace)
+      lines.push(
+        `   ${safeText(p.containerName, 200)} (${safeText(p.containerId.slice(0, 12))}, ${safeText(p.status, 40)}) ${PEER_RELATION[p.relation]}`,
+      );
   }
-  if (plan.isolationEscapes.length) lines.push('Network isolation does not contain it:', ...plan.isolationEscapes.map((e) => `   ${safeText(e, 600)}`));
+  if (plan.isolationEscapes.length)
+    lines.push('Network isolation does not contain it:', ...plan.isolationEscapes.map((e) => `   ${safeText(e, 600)}`));
   for (const notice of plan.notices) lines.push(`${MARK[notice.severity]} ${safeText(notice.text, 1000)}`);
   plan.steps.forEach((step, i) => {
     const state = step.blocked ? 'BLOCKED' : step.alreadyDone ? 'already done' : 'will run';
@@ -38,16 +54,29 @@ export function renderPlan(plan: QuarantinePlan): string {
 }
 
 export function renderRecord(record: QuarantineRecord): string {
-  const lines = [`${safeText(record.containerName)} (${record.containerId.slice(0, 12)}) on ${safeText(record.host)}: ${record.state.toUpperCase()} — quarantine ${record.id}, since ${record.createdAt}`];
+  const lines = [
+    `${safeText(record.containerName)} (${record.containerId.slice(0, 12)}) on ${safeText(record.host)}: ${record.state.toUpperCase()} — quarantine ${record.id}, since ${record.createdAt}`,
+  ];
   for (const step of record.steps) lines.push(`  ${step.mode.padEnd(8)} ${step.state.padEnd(8)} ${safeText(step.detail ?? '', 600)}`);
-  if (record.snapshot?.artifactId) lines.push(`  snapshot image ${safeText(record.snapshot.imageRef)}, artifact ${record.snapshot.artifactId} (sha256 ${record.snapshot.sha256 ?? '?'})`);
+  if (record.snapshot?.artifactId)
+    lines.push(
+      `  snapshot image ${safeText(record.snapshot.imageRef)}, artifact ${record.snapshot.artifactId} (sha256 ${record.snapshot.sha256 ?? '?'})`,
+    );
   for (const m of record.snapshot?.excludedMounts ?? []) {
-    lines.push(`  not in the snapshot: ${safeText(m.type, 20)} ${safeText(m.name ?? m.source, 400)} at ${safeText(m.destination, 400)}${m.readWrite ? ' (rw)' : ' (ro)'}: collect it separately`);
+    lines.push(
+      `  not in the snapshot: ${safeText(m.type, 20)} ${safeText(m.name ?? m.source, 400)} at ${safeText(m.destination, 400)}${m.readWrite ? ' (rw)' : ' (ro)'}: collect it separately`,
+    );
   }
-  for (const p of record.sharedNetworkNamespace ?? []) lines.push(`  shares its network namespace: ${safeText(p.containerName, 200)} (${safeText(p.containerId.slice(0, 12))}) ${PEER_RELATION[p.relation]}`);
-  for (const step of record.release?.steps ?? []) lines.push(`  release ${step.name.padEnd(18)} ${step.state.padEnd(8)} ${safeText(step.detail ?? '', 600)}`);
+  for (const p of record.sharedNetworkNamespace ?? [])
+    lines.push(
+      `  shares its network namespace: ${safeText(p.containerName, 200)} (${safeText(p.containerId.slice(0, 12))}) ${PEER_RELATION[p.relation]}`,
+    );
+  for (const step of record.release?.steps ?? [])
+    lines.push(`  release ${step.name.padEnd(18)} ${step.state.padEnd(8)} ${safeText(step.detail ?? '', 600)}`);
   for (const net of record.release?.restored ?? []) {
-    lines.push(`  restored ${safeText(net.networkName)}: ${net.ipv4 ?? '-'}${net.addressChanged ? ' (address changed: it was dynamic)' : ''}${net.aliases.length ? `, aliases ${safeText(net.aliases.join(', '))}` : ''}`);
+    lines.push(
+      `  restored ${safeText(net.networkName)}: ${net.ipv4 ?? '-'}${net.addressChanged ? ' (address changed: it was dynamic)' : ''}${net.aliases.length ? `, aliases ${safeText(net.aliases.join(', '))}` : ''}`,
+    );
   }
   if (record.release?.note) lines.push(`  ${safeText(record.release.note)}`);
   if (record.release?.reason) lines.push(`  release reason: ${safeText(record.release.reason, 2000)}`);
@@ -59,13 +88,16 @@ export function renderRecord(record: QuarantineRecord): string {
 async function confirm(ctx: CliContext, question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
   try {
-    const answer = await Promise.race([rl.question(question), new Promise<string>((resolve) => rl.once('close', () => resolve(''))), ctx.interrupted.then(() => '')]);
+    const answer = await Promise.race([
+      rl.question(question),
+      new Promise<string>((resolve) => rl.once('close', () => resolve(''))),
+      ctx.interrupted.then(() => ''),
+    ]);
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
   }
 }
-
 
 export const quarantineCommands: CliCommand[] = [
   {
@@ -73,7 +105,13 @@ export const quarantineCommands: CliCommand[] = [
     summary: 'Isolate, pause, snapshot or stop a suspect container; shows what each step does and asks first',
     usage: 'quarantine CONTAINER [--host H] --mode isolate,pause,snapshot,stop [--case NAME] [--yes] [--dry-run] [--json]',
     positionals: true,
-    options: { host: { type: 'string' }, mode: { type: 'string' }, case: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' } },
+    options: {
+      host: { type: 'string' },
+      mode: { type: 'string' },
+      case: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
+      'dry-run': { type: 'boolean' },
+    },
     async run(ctx, values, positionals) {
       const container = positionals[0];
       if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER (and --mode MODES)', 2);
@@ -88,9 +126,14 @@ export const quarantineCommands: CliCommand[] = [
           return 0;
         }
         ctx.io.out(renderPlan(plan));
-        if (plan.steps.some((s) => s.blocked && !s.alreadyDone)) throw new CliError('a step cannot be done on this container (see BLOCKED above); nothing was changed', 1);
-        const alsoCut = plan.sharedNetworkNamespace.filter((p) => p.relation === 'joined-target' && (modes.includes('isolate') || modes.includes('stop')));
-        const question = alsoCut.length ? `\nApply this quarantine? It also cuts off ${alsoCut.map((p) => safeText(p.containerName, 200)).join(', ')} (same network namespace) [y/N] ` : '\nApply this quarantine? [y/N] ';
+        if (plan.steps.some((s) => s.blocked && !s.alreadyDone))
+          throw new CliError('a step cannot be done on this container (see BLOCKED above); nothing was changed', 1);
+        const alsoCut = plan.sharedNetworkNamespace.filter(
+          (p) => p.relation === 'joined-target' && (modes.includes('isolate') || modes.includes('stop')),
+        );
+        const question = alsoCut.length
+          ? `\nApply this quarantine? It also cuts off ${alsoCut.map((p) => safeText(p.containerName, 200)).join(', ')} (same network namespace) [y/N] `
+          : '\nApply this quarantine? [y/N] ';
         if (!(await confirm(ctx, question))) {
           ctx.io.err('Not confirmed: nothing was changed.');
           return 1;
@@ -110,11 +153,24 @@ export const quarantineCommands: CliCommand[] = [
     async run(ctx, values, positionals) {
       const host = await ctx.host(values.host);
       if (positionals.length > 1) throw new CliError('takes at most one CONTAINER', 2);
-      const records = await ctx.call('quarantine.status', { host, includeReleased: values.all === true, ...(positionals[0] ? { container: positionals[0] } : {}) });
+      const records = await ctx.call('quarantine.status', {
+        host,
+        includeReleased: values.all === true,
+        ...(positionals[0] ? { container: positionals[0] } : {}),
+      });
       if (ctx.json) ctx.io.out(JSON.stringify(records));
-      else if (!records.length) ctx.io.out(`No ${values.all === true ? '' : 'active '}quarantine on host ${safeText(host)}${positionals[0] ? ` for ${safeText(positionals[0])}` : ''}`);
+      else if (!records.length)
+        ctx.io.out(
+          `No ${values.all === true ? '' : 'active '}quarantine on host ${safeText(host)}${positionals[0] ? ` for ${safeText(positionals[0])}` : ''}`,
+        );
       else if (positionals[0]) ctx.io.out(records.map(renderRecord).join('\n\n'));
-      else ctx.io.out(table(['STATE', 'CONTAINER', 'ID', 'MODES', 'SINCE', 'QUARANTINE'], records.map((r) => [r.state, r.containerName, r.containerId.slice(0, 12), r.modes.join(','), r.createdAt, r.id])));
+      else
+        ctx.io.out(
+          table(
+            ['STATE', 'CONTAINER', 'ID', 'MODES', 'SINCE', 'QUARANTINE'],
+            records.map((r) => [r.state, r.containerName, r.containerId.slice(0, 12), r.modes.join(','), r.createdAt, r.id]),
+          ),
+        );
       return 0;
     },
   },
@@ -128,9 +184,15 @@ export const quarantineCommands: CliCommand[] = [
       const container = positionals[0];
       if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER', 2);
       const host = await ctx.host(values.host);
-      if (values.reason !== undefined && (typeof values.reason !== 'string' || !values.reason.trim())) throw new CliError('--reason takes a non-empty TEXT (or leave it out: the record says "not given")', 2);
+      if (values.reason !== undefined && (typeof values.reason !== 'string' || !values.reason.trim()))
+        throw new CliError('--reason takes a non-empty TEXT (or leave it out: the record says "not given")', 2);
       const reason = typeof values.reason === 'string' ? { reason: values.reason } : {};
-      const record = await ctx.call('quarantine.release', { host, container, ...reason, ...(typeof values.case === 'string' ? { caseRef: values.case } : {}) });
+      const record = await ctx.call('quarantine.release', {
+        host,
+        container,
+        ...reason,
+        ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
+      });
       ctx.io.out(ctx.json ? JSON.stringify(record) : renderRecord(record));
       return 0;
     },

@@ -22,7 +22,7 @@ export const serveCommands: CliCommand[] = [
       if (ctx.json) ctx.io.out(JSON.stringify({ url: bridge.url, port: bridge.port }));
       else {
         ctx.io.out(`Drydock is serving its UI at:\n\n  ${bridge.url}\n`);
-        ctx.io.err('The URL carries this run\'s access token: do not share it. Ctrl-C stops.');
+        ctx.io.err("The URL carries this run's access token: do not share it. Ctrl-C stops.");
       }
       await ctx.interrupted;
       await bridge.close();

@@ -11,7 +11,16 @@ import type { HelperLedger } from '../helper/ledger';
 import { engineCall } from '../hosts/engine-call';
 import type { DockerSource } from '../hosts/engine-call';
 import { countVerdicts, evaluateBenchmark } from './evaluate';
-import { normalizeInfo, stringOptions, type ContainerFacts, type EngineFacts, type ExecFacts, type ImageFacts, type NetworkFacts, type SwarmFacts } from './facts';
+import {
+  normalizeInfo,
+  stringOptions,
+  type ContainerFacts,
+  type EngineFacts,
+  type ExecFacts,
+  type ImageFacts,
+  type NetworkFacts,
+  type SwarmFacts,
+} from './facts';
 
 /** The inventory's risk assessment (inventory/risk-flags.ts), passed in by core.ts so section 5 does not compute it twice. */
 export type ContainerRiskFn = (inspect: ContainerInspectInfo, image: { missing: boolean; dangling: boolean }) => RiskFlag[];
@@ -83,13 +92,26 @@ export class BenchmarkService {
       benchmarkVersion: '1.6.0',
       host,
       takenAt,
-      engine: { serverVersion: facts.info.ServerVersion ?? '', apiVersion: facts.apiVersion, operatingSystem: facts.info.OperatingSystem ?? '', name: facts.info.Name ?? '' },
+      engine: {
+        serverVersion: facts.info.ServerVersion ?? '',
+        apiVersion: facts.apiVersion,
+        operatingSystem: facts.info.OperatingSystem ?? '',
+        name: facts.info.Name ?? '',
+      },
       checks,
       counts: countVerdicts(checks),
     };
     if (!kase) return report;
     const artifact = await this.deps.evidence.ingestJson(
-      { caseId: kase.id, kind: 'benchmark-report', source: { host }, method: 'CIS Docker Benchmark v1.6.0 from the Docker Engine API: info, version, networks, container and image inspect, image history, container top, exec inspect, Swarm', mediaType: 'application/json', attributes: { ...report.counts } },
+      {
+        caseId: kase.id,
+        kind: 'benchmark-report',
+        source: { host },
+        method:
+          'CIS Docker Benchmark v1.6.0 from the Docker Engine API: info, version, networks, container and image inspect, image history, container top, exec inspect, Swarm',
+        mediaType: 'application/json',
+        attributes: { ...report.counts },
+      },
       report,
     );
     this.deps.audit('benchmark.run', { host, ...report.counts, artifactId: artifact.id, sha256: artifact.sha256 }, kase.id);
@@ -99,29 +121,60 @@ export class BenchmarkService {
   private async gather(host: string, docker: Dockerode): Promise<EngineFacts> {
     const info = normalizeInfo(await engineCall({ host, action: 'reading the engine info' }, () => docker.info() as Promise<unknown>));
     const version = await engineCall({ host, action: 'reading the engine version' }, () => docker.version());
-    const networks: NetworkFacts[] = (await engineCall({ host, action: 'listing networks' }, () => docker.listNetworks())).map((n) => ({ id: n.Id, name: n.Name, driver: n.Driver, options: stringOptions(n.Options) }));
+    const networks: NetworkFacts[] = (await engineCall({ host, action: 'listing networks' }, () => docker.listNetworks())).map((n) => ({
+      id: n.Id,
+      name: n.Name,
+      driver: n.Driver,
+      options: stringOptions(n.Options),
+    }));
     const defaultBridge = networks.find((n) => n.options['com.docker.network.bridge.default_bridge'] === 'true');
     const listed = await engineCall({ host, action: 'listing containers' }, () => docker.listContainers({ all: true }));
     const allImages = await engineCall({ host, action: 'listing images' }, () => docker.listImages({ all: true }));
-    const imageState = new Map(allImages.map((i) => [i.Id, { missing: false, dangling: !(i.RepoTags ?? []).some((t) => t !== '<none>:<none>') }]));
+    const imageState = new Map(
+      allImages.map((i) => [i.Id, { missing: false, dangling: !(i.RepoTags ?? []).some((t) => t !== '<none>:<none>') }]),
+    );
     const running = listed.filter((c) => c.State === 'running');
-    const containers = (await inBatches(running, (c) => this.container(host, docker, c.Id, imageState))).filter((c): c is ContainerFacts => c !== undefined);
+    const containers = (await inBatches(running, (c) => this.container(host, docker, c.Id, imageState))).filter(
+      (c): c is ContainerFacts => c !== undefined,
+    );
     const topImages = await engineCall({ host, action: 'listing images' }, () => docker.listImages());
     const images = (await inBatches(topImages, (i) => this.image(host, docker, i.Id))).filter((i): i is ImageFacts => i !== undefined);
-    const swarm = info.Swarm?.LocalNodeState === 'active' && info.Swarm.ControlAvailable === true ? await this.swarm(host, docker) : undefined;
-    return { info, apiVersion: typeof version.ApiVersion === 'string' ? version.ApiVersion : '', defaultBridge, networks, containers, containerTotal: listed.length, images, imagesInUse: new Set(listed.map((c) => c.ImageID)), swarm };
+    const swarm =
+      info.Swarm?.LocalNodeState === 'active' && info.Swarm.ControlAvailable === true ? await this.swarm(host, docker) : undefined;
+    return {
+      info,
+      apiVersion: typeof version.ApiVersion === 'string' ? version.ApiVersion : '',
+      defaultBridge,
+      networks,
+      containers,
+      containerTotal: listed.length,
+      images,
+      imagesInUse: new Set(listed.map((c) => c.ImageID)),
+      swarm,
+    };
   }
 
   /** undefined when the container went away meanwhile, or is one of Drydock's own helpers. */
-  private async container(host: string, docker: Dockerode, id: string, images: Map<string, { missing: boolean; dangling: boolean }>): Promise<ContainerFacts | undefined> {
+  private async container(
+    host: string,
+    docker: Dockerode,
+    id: string,
+    images: Map<string, { missing: boolean; dangling: boolean }>,
+  ): Promise<ContainerFacts | undefined> {
     let inspect: ContainerInspectInfo;
     try {
-      inspect = await engineCall({ host, container: id.slice(0, 12), action: 'inspecting the container' }, () => docker.getContainer(id).inspect());
+      inspect = await engineCall({ host, container: id.slice(0, 12), action: 'inspecting the container' }, () =>
+        docker.getContainer(id).inspect(),
+      );
     } catch (err) {
       if (err instanceof DrydockFailure && err.kind === 'not-found') return undefined;
       throw err;
     }
-    if (this.deps.helpers?.judge({ id: inspect.Id, imageId: inspect.Image, name: inspect.Name, labels: inspect.Config.Labels ?? {} }).kind === 'helper') return undefined;
+    if (
+      this.deps.helpers?.judge({ id: inspect.Id, imageId: inspect.Image, name: inspect.Name, labels: inspect.Config.Labels ?? {} }).kind ===
+      'helper'
+    )
+      return undefined;
     const risks = this.deps.risks(inspect, images.get(inspect.Image) ?? { missing: true, dangling: false });
     let processes: ContainerFacts['processes'];
     try {
@@ -136,7 +189,12 @@ export class BenchmarkService {
       try {
         const exec = (await docker.getExec(execId).inspect()) as ExecAnswer;
         const pc = exec.ProcessConfig ?? {};
-        execs.push({ id: exec.ID ?? execId, privileged: pc.privileged === true, user: pc.user ?? '', command: [pc.entrypoint ?? '', ...(pc.arguments ?? [])].join(' ').trim() });
+        execs.push({
+          id: exec.ID ?? execId,
+          privileged: pc.privileged === true,
+          user: pc.user ?? '',
+          command: [pc.entrypoint ?? '', ...(pc.arguments ?? [])].join(' ').trim(),
+        });
       } catch {
         // The exec ended and was forgotten between the inspect and now.
       }
@@ -147,7 +205,10 @@ export class BenchmarkService {
   private async image(host: string, docker: Dockerode, id: string): Promise<ImageFacts | undefined> {
     let inspect: ImageInspectAnswer;
     try {
-      inspect = await engineCall({ host, action: `inspecting image ${id.slice(7, 19)}` }, () => docker.getImage(id).inspect() as Promise<ImageInspectAnswer>);
+      inspect = await engineCall(
+        { host, action: `inspecting image ${id.slice(7, 19)}` },
+        () => docker.getImage(id).inspect() as Promise<ImageInspectAnswer>,
+      );
     } catch (err) {
       if (err instanceof DrydockFailure && err.kind === 'not-found') return undefined;
       throw err;
@@ -159,7 +220,14 @@ export class BenchmarkService {
       history = { error: message(err) };
     }
     const config = inspect.Config ?? {};
-    return { id: inspect.Id, tags: (inspect.RepoTags ?? []).filter((t) => t !== '<none>:<none>'), user: config.User ?? '', healthcheck: config.Healthcheck?.Test ?? null, env: config.Env ?? [], history };
+    return {
+      id: inspect.Id,
+      tags: (inspect.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+      user: config.User ?? '',
+      healthcheck: config.Healthcheck?.Test ?? null,
+      env: config.Env ?? [],
+      history,
+    };
   }
 
   private async swarm(host: string, docker: Dockerode): Promise<SwarmFacts> {

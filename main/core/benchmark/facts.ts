@@ -22,7 +22,14 @@ export interface InfoFacts {
     InsecureRegistryCIDRs?: string[] | null;
     IndexConfigs?: Record<string, { Name?: string; Secure?: boolean }> | null;
   } | null;
-  Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string; NodeAddr?: string; Managers?: number; Nodes?: number } | null;
+  Swarm?: {
+    LocalNodeState?: string;
+    ControlAvailable?: boolean;
+    NodeID?: string;
+    NodeAddr?: string;
+    Managers?: number;
+    Nodes?: number;
+  } | null;
   Containers?: number;
   ContainersRunning?: number;
   Images?: number;
@@ -120,7 +127,9 @@ export function normalizeInfo(raw: unknown): InfoFacts {
   const indexes = record(registry?.['IndexConfigs']);
   const swarm = record(info['Swarm']);
   const plugins = record(info['Plugins']);
-  const driverStatus = Array.isArray(info['DriverStatus']) ? info['DriverStatus'].filter((p): p is [string, string] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string') : undefined;
+  const driverStatus = Array.isArray(info['DriverStatus'])
+    ? info['DriverStatus'].filter((p): p is [string, string] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string')
+    : undefined;
   return defined({
     Name: str(info['Name']),
     ServerVersion: str(info['ServerVersion']),
@@ -137,10 +146,26 @@ export function normalizeInfo(raw: unknown): InfoFacts {
     RegistryConfig: registry
       ? defined({
           InsecureRegistryCIDRs: strings(registry['InsecureRegistryCIDRs']),
-          IndexConfigs: indexes ? Object.fromEntries(Object.entries(indexes).map(([k, v]) => [k, defined({ Name: str(record(v)?.['Name']), Secure: bool(record(v)?.['Secure']) })])) : undefined,
+          IndexConfigs: indexes
+            ? Object.fromEntries(
+                Object.entries(indexes).map(([k, v]) => [
+                  k,
+                  defined({ Name: str(record(v)?.['Name']), Secure: bool(record(v)?.['Secure']) }),
+                ]),
+              )
+            : undefined,
         })
       : undefined,
-    Swarm: swarm ? defined({ LocalNodeState: str(swarm['LocalNodeState']), ControlAvailable: bool(swarm['ControlAvailable']), NodeID: str(swarm['NodeID']), NodeAddr: str(swarm['NodeAddr']), Managers: num(swarm['Managers']), Nodes: num(swarm['Nodes']) }) : undefined,
+    Swarm: swarm
+      ? defined({
+          LocalNodeState: str(swarm['LocalNodeState']),
+          ControlAvailable: bool(swarm['ControlAvailable']),
+          NodeID: str(swarm['NodeID']),
+          NodeAddr: str(swarm['NodeAddr']),
+          Managers: num(swarm['Managers']),
+          Nodes: num(swarm['Nodes']),
+        })
+      : undefined,
     Containers: num(info['Containers']),
     ContainersRunning: num(info['ContainersRunning']),
     Images: num(info['Images']),

@@ -10,11 +10,15 @@ export const HOST_FILES_REASON = "needs the host's files: the read-only helper f
 export function hostChecks(facts: EngineFacts): BenchmarkCheck[] {
   return CATALOG.filter((e) => e.section === 1 || e.section === 3).map((e) => {
     if (e.id === '1.2.2') {
-      return result(e.id, 'info', 'The engine reports its version; whether it is current needs the release list, which an air-gapped host cannot reach', [
-        ev('GET /info', 'ServerVersion', facts.info.ServerVersion),
-        ev('GET /version', 'ApiVersion', facts.apiVersion),
-      ]);
+      return result(
+        e.id,
+        'info',
+        'The engine reports its version; whether it is current needs the release list, which an air-gapped host cannot reach',
+        [ev('GET /info', 'ServerVersion', facts.info.ServerVersion), ev('GET /version', 'ApiVersion', facts.apiVersion)],
+      );
     }
-    return result(e.id, 'could-not-check', HOST_FILES_REASON, [ev('host', e.title.replace(/^Ensure (that )?/, ''), 'not read: the Engine API does not expose it')]);
+    return result(e.id, 'could-not-check', HOST_FILES_REASON, [
+      ev('host', e.title.replace(/^Ensure (that )?/, ''), 'not read: the Engine API does not expose it'),
+    ]);
   });
 }

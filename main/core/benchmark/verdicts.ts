@@ -4,7 +4,17 @@ import { catalogEntry } from './catalog';
 /** One result, its catalog facts (title, level, assessment) filled in. */
 export function result(id: string, verdict: BenchmarkVerdict, reason: string, evidence: BenchmarkEvidence[]): BenchmarkCheck {
   const entry = catalogEntry(id);
-  return { id, section: entry.section, title: entry.title, level: entry.level, assessment: entry.assessment, scored: entry.assessment === 'automated', verdict, reason, evidence };
+  return {
+    id,
+    section: entry.section,
+    title: entry.title,
+    level: entry.level,
+    assessment: entry.assessment,
+    scored: entry.assessment === 'automated',
+    verdict,
+    reason,
+    evidence,
+  };
 }
 
 /**
@@ -35,12 +45,19 @@ export interface SubjectResult {
  * A check judged per container or image: its verdict is the worst of theirs, and every subject's
  * values are in the evidence (passing ones too, so a pass shows what it rests on).
  */
-export function perSubject(id: string, subjects: SubjectResult[], what: string, none: { verdict: BenchmarkVerdict; reason: string; evidence: BenchmarkEvidence[] }): BenchmarkCheck {
+export function perSubject(
+  id: string,
+  subjects: SubjectResult[],
+  what: string,
+  none: { verdict: BenchmarkVerdict; reason: string; evidence: BenchmarkEvidence[] },
+): BenchmarkCheck {
   if (subjects.length === 0) return result(id, none.verdict, none.reason, none.evidence);
   const verdict = worst(subjects.map((s) => s.verdict)) ?? 'pass';
   const hits = subjects.filter((s) => s.verdict === verdict).map((s) => s.subject);
   const reason =
-    verdict === 'pass' ? `All ${subjects.length} ${what} meet it` : `${hits.length} of ${subjects.length} ${what}: ${verdict}: ${hits.slice(0, 5).join(', ')}${hits.length > 5 ? ', …' : ''}`;
+    verdict === 'pass'
+      ? `All ${subjects.length} ${what} meet it`
+      : `${hits.length} of ${subjects.length} ${what}: ${verdict}: ${hits.slice(0, 5).join(', ')}${hits.length > 5 ? ', …' : ''}`;
   const evidence = subjects.flatMap((s) => s.evidence.map((e) => ev(e.source, e.field, e.value, s.subject, s.verdict)));
   return result(id, verdict, reason, evidence);
 }

@@ -41,7 +41,9 @@ export class CaptureRecords {
   }
 
   get(id: string): CaptureInfo | undefined {
-    const row = this.db.prepare<[string], Row>('SELECT info, owner_machine, owner_pid, owner_started, state FROM captures WHERE id = ?').get(id);
+    const row = this.db
+      .prepare<[string], Row>('SELECT info, owner_machine, owner_pid, owner_started, state FROM captures WHERE id = ?')
+      .get(id);
     return row ? (JSON.parse(row.info) as CaptureInfo) : undefined;
   }
 
@@ -53,7 +55,13 @@ export class CaptureRecords {
   }
 
   summaryFor(pcapArtifactId: string): string | undefined {
-    return this.db.prepare<[string], { summary_artifact_id: string | null }>('SELECT summary_artifact_id FROM captures WHERE pcap_artifact_id = ? AND summary_artifact_id IS NOT NULL').get(pcapArtifactId)?.summary_artifact_id ?? undefined;
+    return (
+      this.db
+        .prepare<[string], { summary_artifact_id: string | null }>(
+          'SELECT summary_artifact_id FROM captures WHERE pcap_artifact_id = ? AND summary_artifact_id IS NOT NULL',
+        )
+        .get(pcapArtifactId)?.summary_artifact_id ?? undefined
+    );
   }
 
   setSummary(pcapArtifactId: string, summaryArtifactId: string): void {
@@ -70,7 +78,11 @@ export class CaptureRecords {
    * The pcap bytes themselves are the evidence store's to recover (marked incomplete there).
    */
   closeOrphaned(now: string): CaptureInfo[] {
-    const rows = this.db.prepare<[], Row>("SELECT info, owner_machine, owner_pid, owner_started, state FROM captures WHERE state IN ('starting', 'running', 'stopping')").all();
+    const rows = this.db
+      .prepare<[], Row>(
+        "SELECT info, owner_machine, owner_pid, owner_started, state FROM captures WHERE state IN ('starting', 'running', 'stopping')",
+      )
+      .all();
     const closed: CaptureInfo[] = [];
     for (const row of rows) {
       const verdict = judgeOwner({ machine: row.owner_machine, pid: row.owner_pid, startedAtMs: row.owner_started });
@@ -79,7 +91,10 @@ export class CaptureRecords {
       info.state = 'failed';
       info.endedAt = now;
       info.stopReason = 'shutdown';
-      info.error = { kind: 'cancelled', message: `the Drydock process that ran this capture (pid ${row.owner_pid}) ended without finishing it` };
+      info.error = {
+        kind: 'cancelled',
+        message: `the Drydock process that ran this capture (pid ${row.owner_pid}) ended without finishing it`,
+      };
       this.save(info);
       closed.push(info);
     }
@@ -92,6 +107,9 @@ export class CaptureRecords {
 
   setSetting(key: string, value: string | null): void {
     if (value === null) this.db.prepare('DELETE FROM capture_settings WHERE key = ?').run(key);
-    else this.db.prepare('INSERT INTO capture_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    else
+      this.db
+        .prepare('INSERT INTO capture_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+        .run(key, value);
   }
 }

@@ -56,7 +56,11 @@ export class CaptureService {
   constructor(private readonly deps: CaptureServiceDeps) {
     this.records = new CaptureRecords(deps.db);
     for (const info of this.records.closeOrphaned(deps.clock.now().toISOString())) {
-      deps.audit('capture.interrupted', { captureId: info.id, host: info.host, container: info.containerName, reason: info.error?.message ?? '' }, info.caseId);
+      deps.audit(
+        'capture.interrupted',
+        { captureId: info.id, host: info.host, container: info.containerName, reason: info.error?.message ?? '' },
+        info.caseId,
+      );
     }
     this.unsubscribe = deps.events.subscribe((event, payload) => {
       if (event !== 'host.status') return;
@@ -83,7 +87,16 @@ export class CaptureService {
     const image = await this.helperImage(docker, host);
     if (request.options.filter?.trim() || request.options.interface !== 'any') {
       await this.engine(host, target.name, 'check the capture filter', () =>
-        checkFilter(docker, { host, ledger: this.deps.helpers, caseId: kase.id, containerId: target.id, containerName: target.name, image: image.image, interface: request.options.interface, filter: request.options.filter ?? '' }),
+        checkFilter(docker, {
+          host,
+          ledger: this.deps.helpers,
+          caseId: kase.id,
+          containerId: target.id,
+          containerName: target.name,
+          image: image.image,
+          interface: request.options.interface,
+          filter: request.options.filter ?? '',
+        }),
       );
     }
 
@@ -140,7 +153,19 @@ export class CaptureService {
       this.deps.events.emit('capture.state', { ...info });
       throw err;
     }
-    this.deps.audit('capture.started', { captureId: id, host, containerId: target.id, containerName: target.name, options: request.options, helperImage: image.image, helperImageSource: image.source }, kase.id);
+    this.deps.audit(
+      'capture.started',
+      {
+        captureId: id,
+        host,
+        containerId: target.id,
+        containerName: target.name,
+        options: request.options,
+        helperImage: image.image,
+        helperImageSource: image.source,
+      },
+      kase.id,
+    );
     this.finals.set(id, this.afterSession(session, request.summarize));
     return { ...info };
   }
@@ -199,12 +224,25 @@ export class CaptureService {
    * @throws DrydockFailure('invalid-input') for a filter tcpdump refuses or an unknown interface; ('not-found') for an unknown host or container; ('conflict') when the container is not running or paused; ('unsupported') when it uses the host's network namespace;
    * ('not-found') when the helper bundle is missing, ('unsupported') when it is built for another architecture, ('integrity') when it does not match its manifest; ('unsupported') when the helper has no usable tcpdump; ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine').
    */
-  async checkFilter(request: { host: string; container: string; interface: string; filter: string }): Promise<{ valid: true; instructions: number }> {
+  async checkFilter(request: {
+    host: string;
+    container: string;
+    interface: string;
+    filter: string;
+  }): Promise<{ valid: true; instructions: number }> {
     const docker = await this.deps.hosts.docker(request.host);
     const target = await this.inspectTarget(docker, request.host, request.container);
     const image = await this.helperImage(docker, request.host);
     const { instructions } = await this.engine(request.host, target.name, 'check the capture filter', () =>
-      checkFilter(docker, { host: request.host, ledger: this.deps.helpers, containerId: target.id, containerName: target.name, image: image.image, interface: request.interface, filter: request.filter }),
+      checkFilter(docker, {
+        host: request.host,
+        ledger: this.deps.helpers,
+        containerId: target.id,
+        containerName: target.name,
+        image: image.image,
+        interface: request.interface,
+        filter: request.filter,
+      }),
     );
     return { valid: true, instructions };
   }
@@ -218,7 +256,11 @@ export class CaptureService {
     const result = await summarizeStoredPcap(this.deps.evidence, pcapArtifactId, existing);
     if (result.created) {
       this.records.setSummary(pcapArtifactId, result.artifactId);
-      this.deps.audit('capture.flow-summary', { pcapArtifactId, summaryArtifactId: result.artifactId, flows: result.summary.flows.length, packets: result.summary.packets }, result.caseId);
+      this.deps.audit(
+        'capture.flow-summary',
+        { pcapArtifactId, summaryArtifactId: result.artifactId, flows: result.summary.flows.length, packets: result.summary.packets },
+        result.caseId,
+      );
     }
     return { summary: result.summary, artifactId: result.artifactId };
   }
@@ -240,7 +282,13 @@ export class CaptureService {
     return {
       helperImage: this.records.getSetting(HELPER_IMAGE_SETTING),
       bundle: lookup.bundle
-        ? { tag: lookup.bundle.tag, sha256: lookup.bundle.sha256, architecture: lookup.bundle.architecture, tcpdumpVersion: lookup.bundle.tcpdumpVersion, path: lookup.bundle.tarPath }
+        ? {
+            tag: lookup.bundle.tag,
+            sha256: lookup.bundle.sha256,
+            architecture: lookup.bundle.architecture,
+            tcpdumpVersion: lookup.bundle.tcpdumpVersion,
+            path: lookup.bundle.tarPath,
+          }
         : { tag: null, sha256: null, architecture: null, tcpdumpVersion: null, path: lookup.path, problem: lookup.problem },
     };
   }
@@ -263,13 +311,22 @@ export class CaptureService {
    * @throws DrydockFailure('not-found') for an unknown host; ('disconnected') or the engine kinds of engineCall
    * ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine') when the engine cannot be listed, naming the host.
    */
-  async sweep(host: string, trigger: 'connect' | 'request' = 'request'): Promise<{ removed: string[]; kept: number; impersonators: Impersonator[] }> {
+  async sweep(
+    host: string,
+    trigger: 'connect' | 'request' = 'request',
+  ): Promise<{ removed: string[]; kept: number; impersonators: Impersonator[] }> {
     const docker = await this.deps.hosts.docker(host);
     const result = await this.engine(host, undefined, 'sweep helpers', () => sweepHelpers(docker, host, this.deps.helpers));
     if (result.removed.length || result.failed.length || result.impersonators.length) {
       this.deps.audit('capture.helpers-swept', {
         host,
-        removed: result.removed.map((d) => ({ container: d.containerId, name: d.name, helper: d.helperId, purpose: d.purpose, reason: d.reason })),
+        removed: result.removed.map((d) => ({
+          container: d.containerId,
+          name: d.name,
+          helper: d.helperId,
+          purpose: d.purpose,
+          reason: d.reason,
+        })),
         failed: result.failed.map((f) => ({ container: f.decision.containerId, error: f.error })),
         impersonatorsKept: result.impersonators.map((i) => ({ container: i.containerId, name: i.name, reason: i.reason })),
       });
@@ -295,7 +352,17 @@ export class CaptureService {
     const pcap = info.pcap;
     this.deps.audit(
       'capture.stopped',
-      { captureId: info.id, host: info.host, containerName: info.containerName, stopReason: info.stopReason ?? null, packets: info.counters.packets, bytes: info.counters.bytes, tcpdump: info.tcpdump ?? {}, pcap: pcap ?? null, error: info.error ?? null },
+      {
+        captureId: info.id,
+        host: info.host,
+        containerName: info.containerName,
+        stopReason: info.stopReason ?? null,
+        packets: info.counters.packets,
+        bytes: info.counters.bytes,
+        tcpdump: info.tcpdump ?? {},
+        pcap: pcap ?? null,
+        error: info.error ?? null,
+      },
       info.caseId,
     );
     if (summarize && pcap && pcap.sha256) {
@@ -323,16 +390,32 @@ export class CaptureService {
   private async inspectTarget(docker: Dockerode, host: string, ref: string): Promise<{ id: string; name: string }> {
     const inspect = await this.engine(host, ref, 'inspect the container', () => docker.getContainer(ref).inspect());
     const name = inspect.Name.replace(/^\//, '');
-    if (!inspect.State.Running) throw new DrydockFailure('conflict', `Container ${name} on host ${host} is not running: there is no network namespace to capture from`, { host, container: name });
-    if (inspect.State.Paused) throw new DrydockFailure('conflict', `Container ${name} on host ${host} is paused: the engine cannot start a helper in its namespace until it is unpaused`, { host, container: name });
+    if (!inspect.State.Running)
+      throw new DrydockFailure(
+        'conflict',
+        `Container ${name} on host ${host} is not running: there is no network namespace to capture from`,
+        { host, container: name },
+      );
+    if (inspect.State.Paused)
+      throw new DrydockFailure(
+        'conflict',
+        `Container ${name} on host ${host} is paused: the engine cannot start a helper in its namespace until it is unpaused`,
+        { host, container: name },
+      );
     if (inspect.HostConfig.NetworkMode === 'host') {
-      throw new DrydockFailure('unsupported', `Container ${name} on host ${host} uses the host's network namespace: a capture there would record the whole host; capture on the host itself instead`, { host, container: name });
+      throw new DrydockFailure(
+        'unsupported',
+        `Container ${name} on host ${host} uses the host's network namespace: a capture there would record the whole host; capture on the host itself instead`,
+        { host, container: name },
+      );
     }
     return { id: inspect.Id, name };
   }
 
   private async helperImage(docker: Dockerode, host: string): Promise<HelperImageChoice> {
-    return this.engine(host, undefined, 'prepare the capture helper image', () => ensureHelperImage(docker, { host, override: this.records.getSetting(HELPER_IMAGE_SETTING), audit: this.deps.audit }));
+    return this.engine(host, undefined, 'prepare the capture helper image', () =>
+      ensureHelperImage(docker, { host, override: this.records.getSetting(HELPER_IMAGE_SETTING), audit: this.deps.audit }),
+    );
   }
 
   /** Runs an engine call, naming host, container and action in any failure that is not already one of ours. */

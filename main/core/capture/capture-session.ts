@@ -100,7 +100,14 @@ export class CaptureSession {
         owner: thisProcessOwner,
         deadline,
       }),
-      { helperId: this.info.id, purpose: 'capture', target: this.info.containerId, owner: thisProcessOwner, deadline, caseId: this.info.caseId },
+      {
+        helperId: this.info.id,
+        purpose: 'capture',
+        target: this.info.containerId,
+        owner: thisProcessOwner,
+        deadline,
+        caseId: this.info.caseId,
+      },
     );
     const container = this.container;
     let attach: NodeJS.ReadableStream;

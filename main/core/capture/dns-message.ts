@@ -15,7 +15,20 @@ export interface DnsMessage {
   answers: { name: string; type: string; data: string }[];
 }
 
-const TYPES: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 64: 'SVCB', 65: 'HTTPS', 255: 'ANY' };
+const TYPES: Record<number, string> = {
+  1: 'A',
+  2: 'NS',
+  5: 'CNAME',
+  6: 'SOA',
+  12: 'PTR',
+  15: 'MX',
+  16: 'TXT',
+  28: 'AAAA',
+  33: 'SRV',
+  64: 'SVCB',
+  65: 'HTTPS',
+  255: 'ANY',
+};
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
 const MAX_RECORDS = 64;
 
@@ -49,13 +62,20 @@ export function parseDnsMessage(buf: Buffer): DnsMessage | null {
     const rdata = owner.next + 10;
     if (buf.length < rdata + rdlength) break;
     let data: string | null = null;
-    if (type === 1 && rdlength === 4) data = `${buf.readUInt8(rdata)}.${buf.readUInt8(rdata + 1)}.${buf.readUInt8(rdata + 2)}.${buf.readUInt8(rdata + 3)}`;
+    if (type === 1 && rdlength === 4)
+      data = `${buf.readUInt8(rdata)}.${buf.readUInt8(rdata + 1)}.${buf.readUInt8(rdata + 2)}.${buf.readUInt8(rdata + 3)}`;
     else if (type === 28 && rdlength === 16) data = ipv6(buf, rdata);
     else if (type === 5 || type === 12 || type === 2) data = readName(buf, rdata)?.text ?? null;
     if (data !== null) answers.push({ name: owner.text, type: typeName(type), data });
     offset = rdata + rdlength;
   }
-  return { id: buf.readUInt16BE(0), response: (flags & 0x8000) !== 0, rcode: RCODES[flags & 0x0f] ?? `RCODE${flags & 0x0f}`, questions, answers };
+  return {
+    id: buf.readUInt16BE(0),
+    response: (flags & 0x8000) !== 0,
+    rcode: RCODES[flags & 0x0f] ?? `RCODE${flags & 0x0f}`,
+    questions,
+    answers,
+  };
 }
 
 function typeName(type: number): string {
@@ -67,7 +87,7 @@ function readName(buf: Buffer, start: number): { text: string; next: number } | 
   let offset = start;
   let next = -1;
   let length = 0;
-  for (let jumps = 0; jumps <= 16; ) {
+  for (let jumps = 0; jumps <= 16;) {
     if (offset >= buf.length) return null;
     const len = buf.readUInt8(offset);
     if ((len & 0xc0) === 0xc0) {

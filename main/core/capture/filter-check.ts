@@ -31,7 +31,12 @@ export async function checkFilter(docker: Dockerode, request: FilterCheckRequest
     maxOutputBytes: 1024 * 1024,
   });
   const where = { host: request.host, container: request.containerName };
-  if (result.timedOut) throw new DrydockFailure('engine', `Checking the capture filter timed out on host ${request.host} (container ${request.containerName})`, where);
+  if (result.timedOut)
+    throw new DrydockFailure(
+      'engine',
+      `Checking the capture filter timed out on host ${request.host} (container ${request.containerName})`,
+      where,
+    );
   const stderr = result.stderr.toString('utf8');
   const message = stderr
     .split('\n')
@@ -41,17 +46,33 @@ export async function checkFilter(docker: Dockerode, request: FilterCheckRequest
     .replace(/^tcpdump: /, '');
   if (result.exitCode !== 0) {
     if (/No such device|doesn't exist|SIOCGIFHWADDR|no such interface/i.test(stderr)) {
-      throw new DrydockFailure('invalid-input', `Interface ${request.interface} does not exist in the network namespace of container ${request.containerName} on host ${request.host}: ${message}`, { ...where, detail: stderr.slice(0, 2000) });
+      throw new DrydockFailure(
+        'invalid-input',
+        `Interface ${request.interface} does not exist in the network namespace of container ${request.containerName} on host ${request.host}: ${message}`,
+        { ...where, detail: stderr.slice(0, 2000) },
+      );
     }
     if (result.exitCode === 127 || /can't execute|not found|executable file not found/.test(stderr)) {
-      throw new DrydockFailure('unsupported', `The helper image has no usable tcpdump (host ${request.host}): ${message || `exit ${result.exitCode}`}`, { ...where, detail: stderr.slice(0, 2000) });
+      throw new DrydockFailure(
+        'unsupported',
+        `The helper image has no usable tcpdump (host ${request.host}): ${message || `exit ${result.exitCode}`}`,
+        { ...where, detail: stderr.slice(0, 2000) },
+      );
     }
-    throw new DrydockFailure('invalid-input', `Invalid capture filter ${JSON.stringify(request.filter)}: ${message || `tcpdump exited with ${result.exitCode}`}`, { ...where, detail: stderr.slice(0, 2000) });
+    throw new DrydockFailure(
+      'invalid-input',
+      `Invalid capture filter ${JSON.stringify(request.filter)}: ${message || `tcpdump exited with ${result.exitCode}`}`,
+      { ...where, detail: stderr.slice(0, 2000) },
+    );
   }
   const instructions = result.stdout
     .toString('utf8')
     .split('\n')
     .filter((l) => /^\(\d+\)/.test(l)).length;
-  if (instructions === 0) throw new DrydockFailure('internal', `tcpdump -d printed no BPF program for the filter on host ${request.host}`, { ...where, detail: stderr.slice(0, 2000) });
+  if (instructions === 0)
+    throw new DrydockFailure('internal', `tcpdump -d printed no BPF program for the filter on host ${request.host}`, {
+      ...where,
+      detail: stderr.slice(0, 2000),
+    });
   return { instructions };
 }

@@ -220,7 +220,11 @@ function ranked(map: Map<string, number>): { name: string; flows: number }[] {
 }
 
 /** Streams a pcap (any chunking) through the summariser in constant memory. */
-export async function summarizePcap(source: AsyncIterable<Buffer | string>, pcapSha256: string, limits?: SummaryLimits): Promise<FlowSummary> {
+export async function summarizePcap(
+  source: AsyncIterable<Buffer | string>,
+  pcapSha256: string,
+  limits?: SummaryLimits,
+): Promise<FlowSummary> {
   const summarizer = new FlowSummarizer(limits);
   for await (const chunk of source) summarizer.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
   return summarizer.finish(pcapSha256);

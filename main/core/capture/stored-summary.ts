@@ -26,7 +26,9 @@ export async function summarizeStoredPcap(
   try {
     summary = await summarizePcap(await evidence.openArtifact(pcapArtifactId), pcap.sha256);
   } catch (err) {
-    throw new DrydockFailure('integrity', `Artifact ${pcapArtifactId} could not be read as a pcap: ${(err as Error).message}`, { detail: (err as Error).message });
+    throw new DrydockFailure('integrity', `Artifact ${pcapArtifactId} could not be read as a pcap: ${(err as Error).message}`, {
+      detail: (err as Error).message,
+    });
   }
   const stored = await evidence.ingestJson(
     {
@@ -35,7 +37,13 @@ export async function summarizeStoredPcap(
       source: pcap.source,
       method: `derived by Drydock from pcap artifact ${pcapArtifactId} (sha256 ${pcap.sha256})`,
       mediaType: 'application/json',
-      attributes: { pcapArtifactId, pcapSha256: pcap.sha256, flows: summary.flows.length, packets: summary.packets, truncated: summary.truncated },
+      attributes: {
+        pcapArtifactId,
+        pcapSha256: pcap.sha256,
+        flows: summary.flows.length,
+        packets: summary.packets,
+        truncated: summary.truncated,
+      },
     },
     summary,
   );

@@ -15,7 +15,12 @@ import { isLossy, parentOf, pathBytes, type PathText } from './path-text';
  * the container has no such path; throws on an engine failure (after closing the artifact as
  * incomplete).
  */
-export async function acquireFile(container: Dockerode.Container, target: PathText, open: (file: { text: PathText; meta: DriftFileMeta }) => Promise<ArtifactWriterPort>, signal?: AbortSignal): Promise<ContainerFile | undefined> {
+export async function acquireFile(
+  container: Dockerode.Container,
+  target: PathText,
+  open: (file: { text: PathText; meta: DriftFileMeta }) => Promise<ArtifactWriterPort>,
+  signal?: AbortSignal,
+): Promise<ContainerFile | undefined> {
   const raw = pathBytes(target);
   let root = target.path;
   if (target.pathBase64 !== undefined || isLossy(root)) {
@@ -25,7 +30,8 @@ export async function acquireFile(container: Dockerode.Container, target: PathTe
   let found: ContainerFile | undefined;
   await readRoot(container, root, {
     wanted: (path) => path === target.path,
-    openStore: async (file) => (pathBytes(file.text).equals(raw) && file.meta.type === 'file' ? open(file) : { skipped: { state: 'not-read' } }),
+    openStore: async (file) =>
+      pathBytes(file.text).equals(raw) && file.meta.type === 'file' ? open(file) : { skipped: { state: 'not-read' } },
     storeBuffered: () => Promise.reject(new Error('acquire never buffers')),
     captureLimit: () => 0,
     // The examiner asked for this file by name: no size limit but the artifact store's.

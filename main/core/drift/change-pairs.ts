@@ -22,7 +22,14 @@ function imageRaw(file: ImageFile): Buffer {
 }
 
 function differs(file: ContainerFile, image: ImageFile): boolean {
-  return file.meta.type !== image.type || file.meta.sha256 !== image.sha256 || file.meta.mode !== image.mode || file.meta.size !== image.size || file.meta.uid !== image.uid || file.meta.gid !== image.gid;
+  return (
+    file.meta.type !== image.type ||
+    file.meta.sha256 !== image.sha256 ||
+    file.meta.mode !== image.mode ||
+    file.meta.size !== image.size ||
+    file.meta.uid !== image.uid ||
+    file.meta.gid !== image.gid
+  );
 }
 
 /**
@@ -32,7 +39,11 @@ function differs(file: ContainerFile, image: ImageFile): boolean {
  * added change to a name the image lacks, a modified one to a name both sides have (one that
  * differs first), a deleted one to an image name the container no longer has.
  */
-export function pairChanges(changes: readonly EngineChange[], files: ReadonlyMap<string, readonly ContainerFile[]>, lookup: (path: string) => ImageFile[]): PairedChange[] {
+export function pairChanges(
+  changes: readonly EngineChange[],
+  files: ReadonlyMap<string, readonly ContainerFile[]>,
+  lookup: (path: string) => ImageFile[],
+): PairedChange[] {
   const groups = new Map<string, EngineChange[]>();
   for (const change of changes) {
     const list = groups.get(change.path);
@@ -67,7 +78,8 @@ export function pairChanges(changes: readonly EngineChange[], files: ReadonlyMap
     const ordered = [...group.filter((c) => c.kind !== 'deleted'), ...group.filter((c) => c.kind === 'deleted')];
     for (const change of ordered) {
       if (change.kind === 'deleted') {
-        const image = images.find((i) => !usedImages.has(i) && !foundRaws.has(imageRaw(i).toString('hex'))) ?? images.find((i) => !usedImages.has(i));
+        const image =
+          images.find((i) => !usedImages.has(i) && !foundRaws.has(imageRaw(i).toString('hex'))) ?? images.find((i) => !usedImages.has(i));
         if (image) usedImages.add(image);
         out.push({ change, ...(image ? { image } : {}) });
         continue;

@@ -55,7 +55,8 @@ export class ChunkReader {
   async *take(n: number): AsyncGenerator<Buffer> {
     let left = n;
     while (left > 0) {
-      if (this.queued === 0 && !(await this.fill())) throw new TruncatedStream(`the stream ended after ${this.position} bytes, ${left} bytes short of the entry's end`);
+      if (this.queued === 0 && !(await this.fill()))
+        throw new TruncatedStream(`the stream ended after ${this.position} bytes, ${left} bytes short of the entry's end`);
       if (this.queued === 0) continue;
       const head = this.queue[0] as Buffer;
       if (head.length <= left) {

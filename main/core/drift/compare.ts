@@ -28,12 +28,16 @@ function compareBoth(container: DriftFileMeta, image: DriftFileMeta | undefined)
     if (container.sha256 && image.sha256 && container.sha256 !== image.sha256) differences.push('content');
     if (container.size !== image.size) differences.push('size');
   }
-  if (container.type === 'symlink' && (container.linkTarget !== image.linkTarget || container.linkTargetBase64 !== image.linkTargetBase64)) differences.push('link-target');
+  if (container.type === 'symlink' && (container.linkTarget !== image.linkTarget || container.linkTargetBase64 !== image.linkTargetBase64))
+    differences.push('link-target');
   if (container.mode !== image.mode) differences.push('mode');
-  if (container.uid !== undefined && image.uid !== undefined && (container.uid !== image.uid || container.gid !== image.gid)) differences.push('owner');
+  if (container.uid !== undefined && image.uid !== undefined && (container.uid !== image.uid || container.gid !== image.gid))
+    differences.push('owner');
   if (container.mtime && image.mtime && container.mtime !== image.mtime) differences.push('mtime');
-  if (differences.includes('content') || differences.includes('link-target') || differences.includes('size')) return { verdict: 'content-changed', differences };
-  if ((container.type === 'file' || container.type === 'hardlink') && (!container.sha256 || !image.sha256)) return { verdict: 'unknown', differences };
+  if (differences.includes('content') || differences.includes('link-target') || differences.includes('size'))
+    return { verdict: 'content-changed', differences };
+  if ((container.type === 'file' || container.type === 'hardlink') && (!container.sha256 || !image.sha256))
+    return { verdict: 'unknown', differences };
   if (differences.includes('mode') || differences.includes('owner')) return { verdict: 'metadata-only', differences };
   return { verdict: 'identical', differences };
 }

@@ -30,7 +30,11 @@ export interface ReadHooks {
    * For a wanted regular file: an artifact writer to stream it into, why it is not stored, or
    * 'buffer' for a small file that is collected in memory and handed to storeBuffered.
    */
-  openStore(file: { text: PathText; meta: DriftFileMeta; executable?: ExecutableKind }): Promise<ArtifactWriterPort | { skipped: DriftContent } | 'buffer'>;
+  openStore(file: {
+    text: PathText;
+    meta: DriftFileMeta;
+    executable?: ExecutableKind;
+  }): Promise<ArtifactWriterPort | { skipped: DriftContent } | 'buffer'>;
   /** Stores a small file's bytes off the read path; resolves when queued. */
   storeBuffered(file: { text: PathText; meta: DriftFileMeta }, bytes: Buffer): Promise<{ done: Promise<DriftContent> }>;
   /** The most bytes worth keeping in memory for parsing this path (0: none). */
@@ -62,11 +66,18 @@ export const MAX_READ_FILE_BYTES = 4 * 1024 ** 3;
 export async function readRoot(container: Dockerode.Container, root: string, hooks: ReadHooks): Promise<RootRead> {
   let stream: AsyncIterable<Buffer>;
   try {
-    stream = (await container.getArchive({ path: root, ...(hooks.signal ? { abortSignal: hooks.signal } : {}) })) as unknown as AsyncIterable<Buffer>;
+    stream = (await container.getArchive({
+      path: root,
+      ...(hooks.signal ? { abortSignal: hooks.signal } : {}),
+    })) as unknown as AsyncIterable<Buffer>;
   } catch (err) {
     // Engine 20.10's 404 for a missing path also reads "no such container - Could not find the file …".
     const message = engineMessage(err);
-    if ((err as { statusCode?: number }).statusCode === 404 && (/could not find the file/i.test(message) || !/no such container/i.test(message))) return { missing: true, files: [], refused: 0 };
+    if (
+      (err as { statusCode?: number }).statusCode === 404 &&
+      (/could not find the file/i.test(message) || !/no such container/i.test(message))
+    )
+      return { missing: true, files: [], refused: 0 };
     throw err;
   }
   const files: ContainerFile[] = [];
@@ -88,7 +99,12 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
       const note = `${meta.size} bytes by its header, over the ${maxFileBytes}-byte read limit: not read or hashed`;
       if (want) hooks.onFile({ text: located.text, raw: located.raw, meta, content: { state: 'over-cap', note } });
       // Leaving the loop closes the archive stream: the engine sends no more of it.
-      return { missing: false, files, refused, stopped: `the archive of ${root} holds ${path}, ${note}; the read of ${root} stopped there, so what follows it in the archive is listed unread` };
+      return {
+        missing: false,
+        files,
+        refused,
+        stopped: `the archive of ${root} holds ${path}, ${note}; the read of ${root} stopped there, so what follows it in the archive is listed unread`,
+      };
     }
     let content: DriftContent = { state: meta.type === 'file' ? 'not-read' : 'not-regular' };
     let captured: Buffer | undefined;
@@ -129,11 +145,23 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
         }
       } catch (err) {
         if (writer) {
-          const info = await writer.abandon(`the archive stream from the engine failed after ${writer.bytes} of ${meta.size} bytes: ${(err as Error).message}`);
-          content = { state: 'failed', artifactId: info.id, note: 'the read was cut short; the bytes received are stored as an incomplete artifact' };
+          const info = await writer.abandon(
+            `the archive stream from the engine failed after ${writer.bytes} of ${meta.size} bytes: ${(err as Error).message}`,
+          );
+          content = {
+            state: 'failed',
+            artifactId: info.id,
+            note: 'the read was cut short; the bytes received are stored as an incomplete artifact',
+          };
         }
         // The header was seen: the report keeps what is known of the file (no hash).
-        if (want) hooks.onFile({ text: located.text, raw: located.raw, meta, content: writer ? content : { state: 'failed', note: 'the read was cut short' } });
+        if (want)
+          hooks.onFile({
+            text: located.text,
+            raw: located.raw,
+            meta,
+            content: writer ? content : { state: 'failed', note: 'the read was cut short' },
+          });
         throw err;
       }
       meta.sha256 = hash.digest('hex');
@@ -163,7 +191,14 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
       content = { state: 'not-regular', note: `hard link to ${meta.linkTarget}` };
     }
     if (!want) continue;
-    const file: ContainerFile = { text: located.text, raw: located.raw, meta, content, ...(captured ? { captured } : {}), ...(pending ? { pendingContent: pending } : {}) };
+    const file: ContainerFile = {
+      text: located.text,
+      raw: located.raw,
+      meta,
+      content,
+      ...(captured ? { captured } : {}),
+      ...(pending ? { pendingContent: pending } : {}),
+    };
     files.push(file);
     hooks.onFile(file);
   }
@@ -172,6 +207,7 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
 
 function engineMessage(err: unknown): string {
   const json = (err as { json?: unknown }).json;
-  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') return (json as { message: string }).message;
+  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string')
+    return (json as { message: string }).message;
   return (err as Error).message ?? '';
 }

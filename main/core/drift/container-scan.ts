@@ -1,6 +1,16 @@
 import type Dockerode from 'dockerode';
 import type { ContainerInspectInfo, ImageInspectInfo } from 'dockerode';
-import type { DriftContent, DriftEntry, DriftFileMeta, DriftReport, ExecutableKind, ImageIndexInfo, NoiseRule, PackageDrift, ScanPhase } from '../../../shared/domain/drift';
+import type {
+  DriftContent,
+  DriftEntry,
+  DriftFileMeta,
+  DriftReport,
+  ExecutableKind,
+  ImageIndexInfo,
+  NoiseRule,
+  PackageDrift,
+  ScanPhase,
+} from '../../../shared/domain/drift';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { RiskFlag } from '../../../shared/domain/inventory';
 import type { ArtifactWriterPort, EvidencePort, NewArtifact } from '../evidence/port';
@@ -17,7 +27,16 @@ import type { ImageFile, ImageIndexStore } from './image-index';
 import type { IndexBuilds } from './index-builds';
 import { blindSpots } from './mounts-blind-spots';
 import { applyNoiseRules } from './noise-rules';
-import { apkFileOwners, diffPackages, dpkgListPackage, isPackageDatabase, PACKAGE_DATABASES, PACKAGE_DB_LIMIT, parsePackageDatabase, RPM_DATABASE } from './packages';
+import {
+  apkFileOwners,
+  diffPackages,
+  dpkgListPackage,
+  isPackageDatabase,
+  PACKAGE_DATABASES,
+  PACKAGE_DB_LIMIT,
+  parsePackageDatabase,
+  RPM_DATABASE,
+} from './packages';
 import type { PathText } from './path-text';
 import { pairChanges } from './change-pairs';
 import { impliedDeletions, markMoves, MAX_IMPLIED_DELETIONS } from './moves';
@@ -71,7 +90,10 @@ export const CHANGE_LIST_BLIND_SPOT =
 
 /** Failures of the evidence store end the scan; anything else ends only this container's reading. */
 export function isStoreFailure(err: unknown): boolean {
-  return err instanceof DrydockFailure && ['store', 'disk-full', 'store-readonly', 'store-newer-schema', 'conflict', 'integrity'].includes(err.kind);
+  return (
+    err instanceof DrydockFailure &&
+    ['store', 'disk-full', 'store-readonly', 'store-newer-schema', 'conflict', 'integrity'].includes(err.kind)
+  );
 }
 
 function captureLimit(path: string, size: number): number {
@@ -114,7 +136,9 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
       imageMissing = true;
-      limitations.push(`The image ${imageId} is no longer on the host: nothing to compare against; changed files are hashed and classified, but "modified" cannot be told from "identical"`);
+      limitations.push(
+        `The image ${imageId} is no longer on the host: nothing to compare against; changed files are hashed and classified, but "modified" cannot be told from "identical"`,
+      );
     }
     if (!imageMissing) {
       progress('image-index');
@@ -124,12 +148,14 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
     progress('changes');
     const changeList = await readChangeList(container, ctx.signal);
     changes = changeList.changes;
-    if (changeList.truncated) limitations.push(`The engine listed more than ${MAX_CHANGES} changes: only the first ${MAX_CHANGES} were read and are reported`);
+    if (changeList.truncated)
+      limitations.push(`The engine listed more than ${MAX_CHANGES} changes: only the first ${MAX_CHANGES} were read and are reported`);
     const toRead = changes.filter((c) => c.kind !== 'deleted');
     filesTotal = toRead.length;
     const wanted = new Set(toRead.map((c) => c.path));
     const plan = planReads(changes, {
-      cost: (dir) => (indexInfo ? ctx.index.subtreeCost(imageId, dir) : { entries: Number.MAX_SAFE_INTEGER, bytes: Number.MAX_SAFE_INTEGER }),
+      cost: (dir) =>
+        indexInfo ? ctx.index.subtreeCost(imageId, dir) : { entries: Number.MAX_SAFE_INTEGER, bytes: Number.MAX_SAFE_INTEGER },
       imageType: (path) => (indexInfo ? ctx.index.lookup(imageId, path)[0]?.type : undefined),
       wholeFilesystem: !!indexInfo && (inspect.Mounts ?? []).every((m) => m.Type === 'tmpfs'),
     });
@@ -143,14 +169,24 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
       );
     }
     progress('reading');
-    const openStore = async (file: { text: { path: string; pathBase64?: string }; meta: DriftFileMeta; executable?: ExecutableKind }): Promise<ArtifactWriterPort | { skipped: DriftContent } | 'buffer'> => {
+    const openStore = async (file: {
+      text: { path: string; pathBase64?: string };
+      meta: DriftFileMeta;
+      executable?: ExecutableKind;
+    }): Promise<ArtifactWriterPort | { skipped: DriftContent } | 'buffer'> => {
       const key = file.executable !== undefined || isCredentialPath(file.text.path);
       const cap = key ? Math.max(ctx.contentCapBytes, ctx.keyEvidenceCapBytes) : ctx.contentCapBytes;
       if (file.meta.size > cap) {
         const what = key ? `the ${cap}-byte cap for executables, scripts and credential files` : `the ${cap}-byte cap`;
-        return { skipped: { state: 'over-cap', note: `${file.meta.size} bytes, over ${what}: hashed only (drydock artifact acquire can fetch it)` } };
+        return {
+          skipped: {
+            state: 'over-cap',
+            note: `${file.meta.size} bytes, over ${what}: hashed only (drydock artifact acquire can fetch it)`,
+          },
+        };
       }
-      if (storedCount >= MAX_STORED_FILES) return { skipped: { state: 'over-cap', note: `more than ${MAX_STORED_FILES} changed files in this container: hashed only` } };
+      if (storedCount >= MAX_STORED_FILES)
+        return { skipped: { state: 'over-cap', note: `more than ${MAX_STORED_FILES} changed files in this container: hashed only` } };
       storedCount++;
       if (file.meta.size <= SMALL_FILE) return 'buffer';
       return ctx.evidence.openWriter(fileArtifactMeta(ctx, inspect, name, file));
@@ -177,7 +213,10 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
         },
         signal: ctx.signal,
       });
-      if (read.refused > 0) limitations.push(`The archive of ${root} held ${read.refused} entries named outside it (absolute, with '..' or under another name): not read, nothing written for them`);
+      if (read.refused > 0)
+        limitations.push(
+          `The archive of ${root} held ${read.refused} entries named outside it (absolute, with '..' or under another name): not read, nothing written for them`,
+        );
       if (read.stopped) limitations.push(`Not read to its end: ${read.stopped}`);
       else readRoots.add(root);
     });
@@ -211,15 +250,22 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
     // Looked up through each path's ancestors: a find over the roots per entry was quadratic.
     const rootSet = new Set(plannedRoots);
     const mountPoints = new Set((inspect.Mounts ?? []).map((m) => m.Destination).filter((d): d is string => typeof d === 'string'));
-    const implied = indexInfo ? impliedDeletions(paired, (dir, limit) => ctx.index.under(imageId, dir, limit)) : { pairs: [], truncated: [] };
-    for (const dir of implied.truncated) limitations.push(`The deleted directory ${dir} held more than the ${MAX_IMPLIED_DELETIONS} files listed as deleted per report: the rest are not listed`);
+    const implied = indexInfo
+      ? impliedDeletions(paired, (dir, limit) => ctx.index.under(imageId, dir, limit))
+      : { pairs: [], truncated: [] };
+    for (const dir of implied.truncated)
+      limitations.push(
+        `The deleted directory ${dir} held more than the ${MAX_IMPLIED_DELETIONS} files listed as deleted per report: the rest are not listed`,
+      );
     for (const { change, file, image: imageFile, impliedBy } of [...paired, ...implied.pairs]) {
       const text = file?.text ?? (imageFile ? imagePathText(imageFile) : { path: change.path });
       const containerMeta = file?.meta ?? stats.get(change.path);
       const root = rootOf(change.path, rootSet);
       const reached = root !== undefined ? readRoots.has(root) : statted.has(change.path);
       const unread = change.kind !== 'deleted' && !containerMeta && !reached;
-      const compared = unread ? { verdict: 'unread' as const, differences: [] } : compareEntry(change.kind, containerMeta, imageMeta(imageFile));
+      const compared = unread
+        ? { verdict: 'unread' as const, differences: [] }
+        : compareEntry(change.kind, containerMeta, imageMeta(imageFile));
       const imageText = imageFile && accountFileOf(change.path) ? ctx.index.content(imageId, change.path) : undefined;
       // What the classifier reads and the entry reports alike.
       const seen = {
@@ -234,15 +280,27 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
       const reasons = mountPoints.has(change.path)
         ? // The engine creates a mount point in the container layer to mount over it: not a change of the
           // container's own, and what is mounted there is reported under blind spots, not here.
-          [{ class: 'change' as const, severity: 'info' as const, reason: 'a mount point the engine created to mount over it; what is mounted there is not in this diff (see Not covered)' }]
+          [
+            {
+              class: 'change' as const,
+              severity: 'info' as const,
+              reason: 'a mount point the engine created to mount over it; what is mounted there is not in this diff (see Not covered)',
+            },
+          ]
         : classifyEntry({
             ...seen,
             ...(file?.captured ? { containerText: file.captured } : {}),
             ...(imageText ? { imageText } : {}),
           });
-      if (impliedBy !== undefined) reasons.push({ class: 'deleted', severity: 'info', reason: `inside the deleted directory ${impliedBy}: listed from the image (the engine lists only the directory)` });
+      if (impliedBy !== undefined)
+        reasons.push({
+          class: 'deleted',
+          severity: 'info',
+          reason: `inside the deleted directory ${impliedBy}: listed from the image (the engine lists only the directory)`,
+        });
       const owner = owners.get(change.path);
-      if (owner && compared.verdict !== 'identical' && compared.verdict !== 'deleted') reasons.push({ class: 'package-db', severity: 'info', reason: `listed in the file list of package ${owner}` });
+      if (owner && compared.verdict !== 'identical' && compared.verdict !== 'deleted')
+        reasons.push({ class: 'package-db', severity: 'info', reason: `listed in the file list of package ${owner}` });
       const classes = [...new Set(reasons.map((r) => r.class))];
       const raw = maxSeverity(reasons.map((r) => r.severity)) ?? 'info';
       const noise = applyNoiseRules(ctx.rules, { path: change.path, change: change.kind, severity: raw, classes });
@@ -252,7 +310,9 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
         ...(noise.demoted ? { demoted: noise.demoted } : {}),
         classes,
         reasons,
-        content: file?.content ?? { state: change.kind === 'deleted' ? 'not-read' : containerMeta && containerMeta.type !== 'file' ? 'not-regular' : 'not-read' },
+        content: file?.content ?? {
+          state: change.kind === 'deleted' ? 'not-read' : containerMeta && containerMeta.type !== 'file' ? 'not-regular' : 'not-read',
+        },
         ...(owner ? { package: owner } : {}),
         ...(impliedBy !== undefined ? { impliedBy } : {}),
       });
@@ -267,7 +327,10 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
     limitations.push('The engine change list was never read: the report holds the configuration only');
   }
 
-  const risks: RiskFlag[] = assessRisks(inspect, { missing: imageMissing, dangling: !!imageInspect && (imageInspect.RepoTags ?? []).filter((t) => t !== '<none>:<none>').length === 0 });
+  const risks: RiskFlag[] = assessRisks(inspect, {
+    missing: imageMissing,
+    dangling: !!imageInspect && (imageInspect.RepoTags ?? []).filter((t) => t !== '<none>:<none>').length === 0,
+  });
   const config = imageInspect ? configDrift(imageInspect.Config as ConfigFacts, inspect.Config as ConfigFacts) : [];
   sortEntries(entries);
   const stored = entries.filter((e) => e.content.state === 'stored').length;
@@ -306,7 +369,12 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
   return { report, artifact };
 }
 
-function fileArtifactMeta(ctx: ContainerScanContext, inspect: ContainerInspectInfo, name: string, file: { text: { path: string; pathBase64?: string }; meta: DriftFileMeta }): NewArtifact {
+function fileArtifactMeta(
+  ctx: ContainerScanContext,
+  inspect: ContainerInspectInfo,
+  name: string,
+  file: { text: { path: string; pathBase64?: string }; meta: DriftFileMeta },
+): NewArtifact {
   return {
     caseId: ctx.caseId,
     kind: 'container-file',
@@ -329,7 +397,8 @@ async function storeReport(ctx: ContainerScanContext, inspect: ContainerInspectI
     caseId: ctx.caseId,
     kind: 'drift-report',
     source: { host: ctx.host, containerId: inspect.Id, containerName: report.containerName },
-    method: 'Engine API: change list, archive endpoint of the container, image read through a created (never started) container; Drydock drift scan',
+    method:
+      'Engine API: change list, archive endpoint of the container, image read through a created (never started) container; Drydock drift scan',
     mediaType: 'application/json',
     attributes: {
       scanId: ctx.scanId,
@@ -375,16 +444,43 @@ function packageOwners(files: Map<string, ContainerFile[]>): Map<string, string>
   return owners;
 }
 
-function packageDrift(change: EngineChange, file: ContainerFile | undefined, imagePackages: Record<string, { name: string; version: string; architecture?: string }[]>): PackageDrift | undefined {
+function packageDrift(
+  change: EngineChange,
+  file: ContainerFile | undefined,
+  imagePackages: Record<string, { name: string; version: string; architecture?: string }[]>,
+): PackageDrift | undefined {
   if (RPM_DATABASE.test(change.path)) {
-    return { manager: 'rpm', database: change.path, added: [], removed: [], upgraded: [], note: 'rpm keeps a binary database: the change is reported, the packages are not itemised' };
+    return {
+      manager: 'rpm',
+      database: change.path,
+      added: [],
+      removed: [],
+      upgraded: [],
+      note: 'rpm keeps a binary database: the change is reported, the packages are not itemised',
+    };
   }
   if (!isPackageDatabase(change.path)) return undefined;
   const manager = PACKAGE_DATABASES[change.path];
   const before = imagePackages[change.path] ?? [];
   if (change.kind === 'deleted') return { ...diffPackages(manager, change.path, before, []), note: 'the package database was deleted' };
-  if (!file?.captured) return { manager, database: change.path, added: [], removed: [], upgraded: [], note: 'the database was not read (over the parsing limit, or the scan stopped first)' };
-  if (file.captured.length < file.meta.size) return { manager, database: change.path, added: [], removed: [], upgraded: [], note: `the database is over the ${PACKAGE_DB_LIMIT}-byte parsing limit` };
+  if (!file?.captured)
+    return {
+      manager,
+      database: change.path,
+      added: [],
+      removed: [],
+      upgraded: [],
+      note: 'the database was not read (over the parsing limit, or the scan stopped first)',
+    };
+  if (file.captured.length < file.meta.size)
+    return {
+      manager,
+      database: change.path,
+      added: [],
+      removed: [],
+      upgraded: [],
+      note: `the database is over the ${PACKAGE_DB_LIMIT}-byte parsing limit`,
+    };
   return diffPackages(manager, change.path, before, parsePackageDatabase(manager, file.captured.toString('utf8')));
 }
 
@@ -398,7 +494,11 @@ function raisePackageFindings(entries: DriftEntry[], packages: PackageDrift[]): 
     if (drift.removed.length) parts.push(`removed ${drift.removed.map((p) => p.name).join(', ')}`);
     if (drift.upgraded.length) parts.push(`changed ${drift.upgraded.map((p) => `${p.name} ${p.from} → ${p.to}`).join(', ')}`);
     if (!parts.length) continue;
-    entry.reasons.unshift({ class: 'package-db', severity: 'high', reason: `packages ${parts.join('; ')} after the container started (${drift.manager})` });
+    entry.reasons.unshift({
+      class: 'package-db',
+      severity: 'high',
+      reason: `packages ${parts.join('; ')} after the container started (${drift.manager})`,
+    });
     if (!entry.classes.includes('package-db')) entry.classes.push('package-db');
     if (entry.severity !== 'critical' && !entry.demoted) entry.severity = 'high';
   }

@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import type { z } from 'zod';
 import type { noiseRule, scanRequest } from '../../../shared/contract/drift';
-import type { ContainerScanStatus, DriftReport, DriftScanInfo, FilePreview, MountInventoryResult, NoiseRule, PreviewView } from '../../../shared/domain/drift';
+import type {
+  ContainerScanStatus,
+  DriftReport,
+  DriftScanInfo,
+  FilePreview,
+  MountInventoryResult,
+  NoiseRule,
+  PreviewView,
+} from '../../../shared/domain/drift';
 import type { ArtifactInfo, ArtifactKind, CaseInfo } from '../../../shared/domain/evidence';
 import type { AuditFn } from '../audit-fn';
 import { engineCall, engineWhere, type DockerSource } from '../hosts/engine-call';
@@ -91,7 +99,15 @@ export class DriftService {
     };
     this.deps.audit(
       'drift.scan-started',
-      { scanId: id, host: request.host, containers: targets.map((t) => ({ containerId: t.containerId, name: t.containerName })), requested: request.containers, contentCapBytes: request.contentCapBytes, keyEvidenceCapBytes: request.keyEvidenceCapBytes, concurrency: request.concurrency },
+      {
+        scanId: id,
+        host: request.host,
+        containers: targets.map((t) => ({ containerId: t.containerId, name: t.containerName })),
+        requested: request.containers,
+        contentCapBytes: request.contentCapBytes,
+        keyEvidenceCapBytes: request.keyEvidenceCapBytes,
+        concurrency: request.concurrency,
+      },
       kase.id,
     );
     return this.start(docker, info);
@@ -108,7 +124,11 @@ export class DriftService {
     if (!stored) throw new DrydockFailure('not-found', `No drift scan ${scanId} in this store`);
     await this.deps.evidence.resolveWritableCase(stored.caseId);
     const docker = await this.deps.hosts.docker(stored.host);
-    const containers = stored.containers.map((c): ContainerScanStatus => (c.state === 'complete' ? c : { containerId: c.containerId, containerName: c.containerName, state: 'queued', filesDone: 0, filesTotal: 0 }));
+    const containers = stored.containers.map((c): ContainerScanStatus =>
+      c.state === 'complete'
+        ? c
+        : { containerId: c.containerId, containerName: c.containerName, state: 'queued', filesDone: 0, filesTotal: 0 },
+    );
     const info: DriftScanInfo = {
       ...stored,
       concurrency: concurrency ?? stored.concurrency,
@@ -119,7 +139,11 @@ export class DriftService {
     delete info.finishedAt;
     delete info.stateReason;
     delete info.summaryArtifactId;
-    this.deps.audit('drift.scan-resumed', { scanId, host: info.host, remaining: containers.filter((c) => c.state === 'queued').map((c) => c.containerId) }, info.caseId);
+    this.deps.audit(
+      'drift.scan-resumed',
+      { scanId, host: info.host, remaining: containers.filter((c) => c.state === 'queued').map((c) => c.containerId) },
+      info.caseId,
+    );
     return this.start(docker, info);
   }
 
@@ -190,10 +214,12 @@ export class DriftService {
       if (!kase) throw new DrydockFailure('not-found', `No case ${JSON.stringify(request.caseRef)}`);
       caseId = kase.id;
     }
-    return this.scans.list({ ...(request.host ? { host: request.host } : {}), ...(caseId ? { caseId } : {}), limit: request.limit }).map((s) => {
-      const run = this.active.get(s.id);
-      return run ? structuredClone(run.info) : s;
-    });
+    return this.scans
+      .list({ ...(request.host ? { host: request.host } : {}), ...(caseId ? { caseId } : {}), limit: request.limit })
+      .map((s) => {
+        const run = this.active.get(s.id);
+        return run ? structuredClone(run.info) : s;
+      });
   }
 
   /**
@@ -202,8 +228,10 @@ export class DriftService {
    */
   async report(artifactId: string): Promise<DriftReport> {
     const info = await this.deps.evidence.getArtifact(artifactId);
-    if (!info || info.kind !== 'drift-report' || info.attributes.summary === true) throw new DrydockFailure('not-found', `Artifact ${artifactId} is not a container drift report`);
-    if (info.size > MAX_REPORT_BYTES) throw new DrydockFailure('unsupported', `Drift report ${artifactId} is ${info.size} bytes: export it to read it`);
+    if (!info || info.kind !== 'drift-report' || info.attributes.summary === true)
+      throw new DrydockFailure('not-found', `Artifact ${artifactId} is not a container drift report`);
+    if (info.size > MAX_REPORT_BYTES)
+      throw new DrydockFailure('unsupported', `Drift report ${artifactId} is ${info.size} bytes: export it to read it`);
     const bytes = await readRange(await this.deps.evidence.openArtifact(artifactId), 0, info.size);
     return JSON.parse(bytes.toString('utf8')) as DriftReport;
   }
@@ -225,7 +253,14 @@ export class DriftService {
       if (ids.has(rule.id)) throw new DrydockFailure('invalid-input', `Two noise rules share the id ${rule.id}`);
       ids.add(rule.id);
     }
-    const clean: NoiseRule[] = rules.map((r) => ({ id: r.id, pattern: r.pattern, demoteTo: r.demoteTo, description: r.description, enabled: r.enabled, includeExecutables: r.includeExecutables }));
+    const clean: NoiseRule[] = rules.map((r) => ({
+      id: r.id,
+      pattern: r.pattern,
+      demoteTo: r.demoteTo,
+      description: r.description,
+      enabled: r.enabled,
+      includeExecutables: r.includeExecutables,
+    }));
     this.scans.setRules(clean);
     this.deps.audit('drift.rules-changed', { rules: clean });
     return clean;
@@ -236,7 +271,12 @@ export class DriftService {
    * from `offset` (hex views capped), as text or hex, with the file's sha256 and size in bytes.
    * @throws DrydockFailure('not-found') when the artifact is not a stored container file or the image's version is not kept.
    */
-  async file(request: { source: { artifactId: string } | { imageId: string; path: string; pathBase64?: string }; view: PreviewView; offset: number; length: number }): Promise<FilePreview> {
+  async file(request: {
+    source: { artifactId: string } | { imageId: string; path: string; pathBase64?: string };
+    view: PreviewView;
+    offset: number;
+    length: number;
+  }): Promise<FilePreview> {
     const length = request.view === 'hex' ? Math.min(request.length, HEX_LIMIT) : request.length;
     if ('artifactId' in request.source) {
       const id = request.source.artifactId;
@@ -249,9 +289,17 @@ export class DriftService {
     const content = this.index.content(imageId, path);
     const file = this.index.lookup(imageId, path)[0];
     if (!content || !file?.sha256) {
-      throw new DrydockFailure('not-found', `The image's version of ${JSON.stringify(path)} is not kept in the index of ${imageId.slice(0, 19)} (only small files under /etc, /root, /home, cron spools and web roots are)`);
+      throw new DrydockFailure(
+        'not-found',
+        `The image's version of ${JSON.stringify(path)} is not kept in the index of ${imageId.slice(0, 19)} (only small files under /etc, /root, /home, cron spools and web roots are)`,
+      );
     }
-    return preview(content.subarray(request.offset, request.offset + length), { sha256: file.sha256, size: content.length }, request.view, request.offset);
+    return preview(
+      content.subarray(request.offset, request.offset + length),
+      { sha256: file.sha256, size: content.length },
+      request.view,
+      request.offset,
+    );
   }
 
   /**
@@ -270,7 +318,11 @@ export class DriftService {
     const tmpfs = Object.keys(((inspect.HostConfig ?? {}) as { Tmpfs?: Record<string, string> | null }).Tmpfs ?? {});
     const mounts = [...(inspect.Mounts ?? []).map((m) => m.Destination), ...tmpfs];
     if (!mounts.includes(request.destination)) {
-      throw new DrydockFailure('invalid-input', `${JSON.stringify(request.destination)} is not a mount of container ${name} on host ${request.host} (mounts: ${mounts.join(', ') || 'none'})`, { host: request.host, container: name });
+      throw new DrydockFailure(
+        'invalid-input',
+        `${JSON.stringify(request.destination)} is not a mount of container ${name} on host ${request.host} (mounts: ${mounts.join(', ') || 'none'})`,
+        { host: request.host, container: name },
+      );
     }
     const writer = await this.deps.evidence.openWriter({
       caseId: kase.id,
@@ -280,8 +332,29 @@ export class DriftService {
       mediaType: 'application/x-ndjson',
     });
     const result = await inventoryMount(container, request.destination, writer);
-    this.deps.audit('drift.mount-inventoried', { host: request.host, containerId: inspect.Id, destination: request.destination, artifactId: result.artifact.id, files: result.files, bytes: result.bytes, complete: result.complete }, kase.id);
-    return { host: request.host, containerId: inspect.Id, destination: request.destination, files: result.files, bytes: result.bytes, artifactId: result.artifact.id, sha256: result.artifact.sha256, status: result.complete ? 'complete' : 'incomplete' };
+    this.deps.audit(
+      'drift.mount-inventoried',
+      {
+        host: request.host,
+        containerId: inspect.Id,
+        destination: request.destination,
+        artifactId: result.artifact.id,
+        files: result.files,
+        bytes: result.bytes,
+        complete: result.complete,
+      },
+      kase.id,
+    );
+    return {
+      host: request.host,
+      containerId: inspect.Id,
+      destination: request.destination,
+      files: result.files,
+      bytes: result.bytes,
+      artifactId: result.artifact.id,
+      sha256: result.artifact.sha256,
+      status: result.complete ? 'complete' : 'incomplete',
+    };
   }
 
   /**
@@ -307,17 +380,44 @@ export class DriftService {
           source: { host: request.host, containerId: inspect.Id, containerName: name, path: f.text.path },
           method: 'Engine API archive endpoint (GET /containers/{id}/archive), streamed and hashed; acquired on request after a drift scan',
           mediaType: 'application/octet-stream',
-          attributes: { acquired: true, ...(f.text.pathBase64 !== undefined ? { pathBase64: f.text.pathBase64 } : {}), mode: f.meta.mode, uid: f.meta.uid, gid: f.meta.gid, ...(f.meta.mtime ? { mtime: f.meta.mtime } : {}) },
+          attributes: {
+            acquired: true,
+            ...(f.text.pathBase64 !== undefined ? { pathBase64: f.text.pathBase64 } : {}),
+            mode: f.meta.mode,
+            uid: f.meta.uid,
+            gid: f.meta.gid,
+            ...(f.meta.mtime ? { mtime: f.meta.mtime } : {}),
+          },
         }),
       ),
     );
-    if (!file) throw new DrydockFailure('not-found', `No file ${shown} in container ${name} on host ${request.host}`, { host: request.host, container: name });
+    if (!file)
+      throw new DrydockFailure('not-found', `No file ${shown} in container ${name} on host ${request.host}`, {
+        host: request.host,
+        container: name,
+      });
     if (file.content.state !== 'stored' || !file.content.artifactId) {
-      throw new DrydockFailure('invalid-input', `${shown} in container ${name} on host ${request.host} is a ${file.meta.type}, not a regular file: nothing to acquire`, { host: request.host, container: name });
+      throw new DrydockFailure(
+        'invalid-input',
+        `${shown} in container ${name} on host ${request.host} is a ${file.meta.type}, not a regular file: nothing to acquire`,
+        { host: request.host, container: name },
+      );
     }
     const info = await this.deps.evidence.getArtifact(file.content.artifactId);
     if (!info) throw new Error(`artifact ${file.content.artifactId} vanished right after it was stored`);
-    this.deps.audit('drift.file-acquired', { host: request.host, containerId: inspect.Id, path: request.path, ...(request.pathBase64 !== undefined ? { pathBase64: request.pathBase64 } : {}), artifactId: info.id, sha256: info.sha256, bytes: info.size }, kase.id);
+    this.deps.audit(
+      'drift.file-acquired',
+      {
+        host: request.host,
+        containerId: inspect.Id,
+        path: request.path,
+        ...(request.pathBase64 !== undefined ? { pathBase64: request.pathBase64 } : {}),
+        artifactId: info.id,
+        sha256: info.sha256,
+        bytes: info.size,
+      },
+      kase.id,
+    );
     return info;
   }
 
@@ -353,11 +453,21 @@ export class DriftService {
   }
 
   private async resolveTargets(docker: Dockerode, host: string, containers: string[] | 'all'): Promise<ContainerScanStatus[]> {
-    const status = (id: string, name: string): ContainerScanStatus => ({ containerId: id, containerName: name, state: 'queued', filesDone: 0, filesTotal: 0 });
+    const status = (id: string, name: string): ContainerScanStatus => ({
+      containerId: id,
+      containerName: name,
+      state: 'queued',
+      filesDone: 0,
+      filesTotal: 0,
+    });
     if (containers === 'all') {
-      const list = await this.engine(host, undefined, 'list running containers', () => docker.listContainers({ filters: { status: ['running'] } }));
+      const list = await this.engine(host, undefined, 'list running containers', () =>
+        docker.listContainers({ filters: { status: ['running'] } }),
+      );
       // Only Drydock's recorded helpers are skipped: a container that merely carries its labels is scanned like any other.
-      const ours = (c: Dockerode.ContainerInfo) => this.deps.helpers.judge({ id: c.Id, imageId: c.ImageID, name: (c.Names?.[0] ?? '').replace(/^\//, ''), labels: c.Labels }).kind === 'helper';
+      const ours = (c: Dockerode.ContainerInfo) =>
+        this.deps.helpers.judge({ id: c.Id, imageId: c.ImageID, name: (c.Names?.[0] ?? '').replace(/^\//, ''), labels: c.Labels }).kind ===
+        'helper';
       return list.filter((c) => !ours(c)).map((c) => status(c.Id, (c.Names?.[0] ?? c.Id).replace(/^\//, '')));
     }
     const out: ContainerScanStatus[] = [];

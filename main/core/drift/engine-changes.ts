@@ -26,10 +26,20 @@ const MAX_ITEM_CHARS = 64 * 1024;
  * skipped. Throws the client's error (a DrydockFailure or an engine error with statusCode) or an
  * Error when the answer is not a JSON list.
  */
-export async function readChangeList(container: Dockerode.Container, signal?: AbortSignal, limit = MAX_CHANGES): Promise<{ changes: EngineChange[]; truncated: boolean }> {
+export async function readChangeList(
+  container: Dockerode.Container,
+  signal?: AbortSignal,
+  limit = MAX_CHANGES,
+): Promise<{ changes: EngineChange[]; truncated: boolean }> {
   const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
     container.modem.dial(
-      { path: `/containers/${container.id}/changes`, method: 'GET', isStream: true, ...(signal ? { abortSignal: signal } : {}), statusCodes: { 200: true, 404: 'no such container', 500: 'server error' } },
+      {
+        path: `/containers/${container.id}/changes`,
+        method: 'GET',
+        isStream: true,
+        ...(signal ? { abortSignal: signal } : {}),
+        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+      },
       (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
     );
   });
@@ -75,7 +85,8 @@ class ChangeListScanner {
       if (!this.started) {
         this.head += ch;
         if (ch === '[') this.started = true;
-        else if (!/^\s*n?u?l?l?\s*$/.test(this.head) || this.head.length > 16) throw new Error('the engine answered the change list with something that is not a list');
+        else if (!/^\s*n?u?l?l?\s*$/.test(this.head) || this.head.length > 16)
+          throw new Error('the engine answered the change list with something that is not a list');
         continue;
       }
       if (this.depth === 0) {
@@ -83,7 +94,7 @@ class ChangeListScanner {
         else if (ch === '{') {
           this.depth = 1;
           this.item = ch;
-        } else if (!/[\s,]/.test(ch)) throw new Error('the engine\'s change list holds something that is not an object');
+        } else if (!/[\s,]/.test(ch)) throw new Error("the engine's change list holds something that is not an object");
         continue;
       }
       this.item += ch;
@@ -109,7 +120,7 @@ class ChangeListScanner {
   finish(): { changes: EngineChange[]; truncated: boolean } {
     if (!this.ended && !this.truncated) {
       if (!this.started && /^\s*null\s*$/.test(this.head)) return { changes: [], truncated: false };
-      throw new Error('the engine\'s change list ended before its closing bracket (a truncated answer)');
+      throw new Error("the engine's change list ended before its closing bracket (a truncated answer)");
     }
     return { changes: this.changes, truncated: this.truncated };
   }
@@ -164,7 +175,12 @@ export async function statPath(container: Dockerode.Container, path: string, sig
   const header = response.headers?.['x-docker-container-path-stat'];
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) return null;
-  const stat = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as { size?: number; mode?: number; mtime?: string; linkTarget?: string };
+  const stat = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as {
+    size?: number;
+    mode?: number;
+    mtime?: string;
+    linkTarget?: string;
+  };
   const { type, mode } = goFileMode(Number(stat.mode ?? 0));
   return {
     type,

@@ -61,7 +61,12 @@ export function looksBinary(bytes: Buffer): boolean {
   return true;
 }
 
-export function preview(bytes: Buffer, meta: { sha256: string; size: number; artifactId?: string }, view: PreviewView, offset: number): FilePreview {
+export function preview(
+  bytes: Buffer,
+  meta: { sha256: string; size: number; artifactId?: string },
+  view: PreviewView,
+  offset: number,
+): FilePreview {
   const base: FilePreview = {
     ...(meta.artifactId ? { artifactId: meta.artifactId } : {}),
     sha256: meta.sha256,

@@ -84,7 +84,11 @@ export class ImageIndexStore {
   constructor(private readonly db: Db) {}
 
   summary(imageId: string): IndexSummary | undefined {
-    const row = this.db.prepare<[string], { built_at: string; entries: number; bytes: number }>('SELECT built_at, entries, bytes FROM drift_images WHERE image_id = ? AND entries >= 0').get(imageId);
+    const row = this.db
+      .prepare<[string], { built_at: string; entries: number; bytes: number }>(
+        'SELECT built_at, entries, bytes FROM drift_images WHERE image_id = ? AND entries >= 0',
+      )
+      .get(imageId);
     return row ? { imageId, builtAt: row.built_at, entries: row.entries, bytes: row.bytes } : undefined;
   }
 
@@ -94,7 +98,10 @@ export class ImageIndexStore {
 
   /** Every indexed file at this path (text key; more than one only for distinct invalid-UTF-8 names). */
   lookup(imageId: string, path: string): ImageFile[] {
-    return this.db.prepare<[string, string], FileRow>('SELECT * FROM drift_image_files WHERE image_id = ? AND path = ?').all(imageId, path).map(rowToFile);
+    return this.db
+      .prepare<[string, string], FileRow>('SELECT * FROM drift_image_files WHERE image_id = ? AND path = ?')
+      .all(imageId, path)
+      .map(rowToFile);
   }
 
   /** How much of the image lies under a directory: what reading it through the archive endpoint costs. */
@@ -102,7 +109,9 @@ export class ImageIndexStore {
     const low = dir === '/' ? '/' : `${dir}/`;
     const high = dir === '/' ? '0' : `${dir}0`;
     const row = this.db
-      .prepare<[string, string, string], { n: number; bytes: number | null }>('SELECT count(*) AS n, sum(size) AS bytes FROM drift_image_files WHERE image_id = ? AND path >= ? AND path < ?')
+      .prepare<[string, string, string], { n: number; bytes: number | null }>(
+        'SELECT count(*) AS n, sum(size) AS bytes FROM drift_image_files WHERE image_id = ? AND path >= ? AND path < ?',
+      )
       .get(imageId, low, high);
     return { entries: row?.n ?? 0, bytes: row?.bytes ?? 0 };
   }
@@ -112,13 +121,17 @@ export class ImageIndexStore {
     const low = dir === '/' ? '/' : `${dir}/`;
     const high = dir === '/' ? '0' : `${dir}0`;
     return this.db
-      .prepare<[string, string, string, number], FileRow>('SELECT * FROM drift_image_files WHERE image_id = ? AND path >= ? AND path < ? ORDER BY path LIMIT ?')
+      .prepare<[string, string, string, number], FileRow>(
+        'SELECT * FROM drift_image_files WHERE image_id = ? AND path >= ? AND path < ? ORDER BY path LIMIT ?',
+      )
       .all(imageId, low, high, limit)
       .map(rowToFile);
   }
 
   content(imageId: string, path: string): Buffer | undefined {
-    return this.db.prepare<[string, string], { content: Buffer }>('SELECT content FROM drift_image_content WHERE image_id = ? AND path = ?').get(imageId, path)?.content;
+    return this.db
+      .prepare<[string, string], { content: Buffer }>('SELECT content FROM drift_image_content WHERE image_id = ? AND path = ?')
+      .get(imageId, path)?.content;
   }
 
   packages(imageId: string): ImagePackages {
@@ -128,7 +141,9 @@ export class ImageIndexStore {
 
   begin(imageId: string, at: string): IndexWriter {
     this.db.prepare('DELETE FROM drift_images WHERE image_id = ?').run(imageId);
-    this.db.prepare('INSERT INTO drift_images (image_id, built_at, used_at, entries, bytes, packages) VALUES (?, ?, ?, -1, 0, ?)').run(imageId, at, at, '{}');
+    this.db
+      .prepare('INSERT INTO drift_images (image_id, built_at, used_at, entries, bytes, packages) VALUES (?, ?, ?, -1, 0, ?)')
+      .run(imageId, at, at, '{}');
     return new IndexWriter(this.db, imageId);
   }
 
@@ -138,7 +153,9 @@ export class ImageIndexStore {
 
   /** Drops the least recently used indexes beyond the limit. */
   prune(keep = MAX_CACHED_IMAGES): void {
-    this.db.prepare('DELETE FROM drift_images WHERE image_id IN (SELECT image_id FROM drift_images ORDER BY used_at DESC LIMIT -1 OFFSET ?)').run(keep);
+    this.db
+      .prepare('DELETE FROM drift_images WHERE image_id IN (SELECT image_id FROM drift_images ORDER BY used_at DESC LIMIT -1 OFFSET ?)')
+      .run(keep);
   }
 }
 
@@ -181,7 +198,9 @@ export class IndexWriter {
 
   finish(packages: ImagePackages): void {
     this.flush();
-    this.db.prepare('UPDATE drift_images SET entries = ?, bytes = ?, packages = ? WHERE image_id = ?').run(this.entries, this.bytes, JSON.stringify(packages), this.imageId);
+    this.db
+      .prepare('UPDATE drift_images SET entries = ?, bytes = ?, packages = ? WHERE image_id = ?')
+      .run(this.entries, this.bytes, JSON.stringify(packages), this.imageId);
   }
 }
 
@@ -213,7 +232,12 @@ export function indexHelperOptions(imageId: string, helperId: string, now: Date)
       [LABELS.ownerStarted]: String(thisProcessOwner.startedAtMs),
       [LABELS.deadline]: new Date(now.getTime() + HELPER_DEADLINE_MS).toISOString(),
     },
-    HostConfig: { NetworkMode: 'none', AutoRemove: false, LogConfig: { Type: 'none', Config: {} }, RestartPolicy: { Name: 'no', MaximumRetryCount: 0 } },
+    HostConfig: {
+      NetworkMode: 'none',
+      AutoRemove: false,
+      LogConfig: { Type: 'none', Config: {} },
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    },
   };
 }
 

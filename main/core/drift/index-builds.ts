@@ -17,7 +17,13 @@ export class IndexBuilds {
     private readonly helpers: HelperLedger,
   ) {}
 
-  async ensure(docker: Dockerode, host: string, imageId: string, signal: AbortSignal | undefined, onProgress?: (entries: number) => void): Promise<{ summary: IndexSummary; built: boolean }> {
+  async ensure(
+    docker: Dockerode,
+    host: string,
+    imageId: string,
+    signal: AbortSignal | undefined,
+    onProgress?: (entries: number) => void,
+  ): Promise<{ summary: IndexSummary; built: boolean }> {
     const cached = this.store.summary(imageId);
     if (cached) {
       this.store.touch(imageId, this.now());
@@ -26,7 +32,14 @@ export class IndexBuilds {
     let build = this.inflight.get(imageId);
     const mine = !build;
     if (!build) {
-      const options = { host, imageId, helpers: this.helpers, signal: this.closing.signal, now: this.now, ...(onProgress ? { onProgress } : {}) };
+      const options = {
+        host,
+        imageId,
+        helpers: this.helpers,
+        signal: this.closing.signal,
+        now: this.now,
+        ...(onProgress ? { onProgress } : {}),
+      };
       // A sweeper (another Drydock process on the same store) that removes the never-started helper mid-read costs one retry.
       build = buildImageIndex(docker, this.store, options)
         .catch((err: unknown) => {

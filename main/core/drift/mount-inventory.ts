@@ -21,7 +21,10 @@ export async function inventoryMount(
   let files = 0;
   let bytes = 0;
   try {
-    const stream = (await container.getArchive({ path: destination, ...(signal ? { abortSignal: signal } : {}) })) as unknown as AsyncIterable<Buffer>;
+    const stream = (await container.getArchive({
+      path: destination,
+      ...(signal ? { abortSignal: signal } : {}),
+    })) as unknown as AsyncIterable<Buffer>;
     for await (const entry of readTar(stream)) {
       const located = entryPath(destination, entry.header.name);
       if (!located) continue;
@@ -49,7 +52,10 @@ export async function inventoryMount(
       await writer.write(Buffer.from(`${JSON.stringify(line)}\n`, 'utf8'));
     }
   } catch (err) {
-    const artifact = await writer.abandon(`the archive stream of ${destination} failed after ${files} entries: ${(err as Error).message}`, { files, bytes });
+    const artifact = await writer.abandon(`the archive stream of ${destination} failed after ${files} entries: ${(err as Error).message}`, {
+      files,
+      bytes,
+    });
     return { artifact, files, bytes, complete: false };
   }
   const artifact = await writer.finish({ files, bytes });

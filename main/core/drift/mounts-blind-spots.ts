@@ -20,17 +20,29 @@ export function blindSpots(inspect: ContainerInspectInfo): BlindSpot[] {
       type === 'tmpfs'
         ? 'tmpfs in memory: not in the diff; its contents vanish when the container stops — inventory it now if it matters'
         : type === 'volume'
-          ? 'volume: outside the container\'s layer, not in the diff; hash-inventory it to record its contents'
+          ? "volume: outside the container's layer, not in the diff; hash-inventory it to record its contents"
           : type === 'bind'
             ? 'bind mount of a host path: not in the diff; changes land on the host; hash-inventory it to record its contents'
             : `${type} mount: not in the diff`;
-    out.push({ type, destination, ...(mount.Source ? { source: mount.Source } : {}), ...(mount.Name ? { name: mount.Name } : {}), readOnly: mount.RW === false, note });
+    out.push({
+      type,
+      destination,
+      ...(mount.Source ? { source: mount.Source } : {}),
+      ...(mount.Name ? { name: mount.Name } : {}),
+      readOnly: mount.RW === false,
+      note,
+    });
   }
   const tmpfs = ((inspect.HostConfig ?? {}) as { Tmpfs?: Record<string, string> | null }).Tmpfs ?? {};
   for (const destination of Object.keys(tmpfs)) {
     if (seen.has(destination)) continue;
     seen.add(destination);
-    out.push({ type: 'tmpfs', destination, readOnly: /(^|,)ro(,|$)/.test(tmpfs[destination] ?? ''), note: 'tmpfs in memory: not in the diff; its contents vanish when the container stops — inventory it now if it matters' });
+    out.push({
+      type: 'tmpfs',
+      destination,
+      readOnly: /(^|,)ro(,|$)/.test(tmpfs[destination] ?? ''),
+      note: 'tmpfs in memory: not in the diff; its contents vanish when the container stops — inventory it now if it matters',
+    });
   }
   const managed: [string, string | undefined][] = [
     ['/etc/hosts', inspect.HostsPath],
@@ -39,7 +51,13 @@ export function blindSpots(inspect: ContainerInspectInfo): BlindSpot[] {
   ];
   for (const [destination, source] of managed) {
     if (!source || seen.has(destination)) continue;
-    out.push({ type: 'docker-managed', destination, source, readOnly: false, note: 'written by Docker at start and mounted over the image\'s file: not in the diff; read it from the container to check it' });
+    out.push({
+      type: 'docker-managed',
+      destination,
+      source,
+      readOnly: false,
+      note: "written by Docker at start and mounted over the image's file: not in the diff; read it from the container to check it",
+    });
   }
   return out;
 }

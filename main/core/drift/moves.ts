@@ -22,7 +22,11 @@ export interface ImpliedDeletions {
  * change list already holds are skipped). `under(dir, limit)` lists the image's entries below a
  * directory, at most `limit`.
  */
-export function impliedDeletions(pairs: readonly PairedChange[], under: (dir: string, limit: number) => ImageFile[], limit = MAX_IMPLIED_DELETIONS): ImpliedDeletions {
+export function impliedDeletions(
+  pairs: readonly PairedChange[],
+  under: (dir: string, limit: number) => ImageFile[],
+  limit = MAX_IMPLIED_DELETIONS,
+): ImpliedDeletions {
   const listed = new Set(pairs.map((p) => p.change.path));
   const implied = new Set<string>();
   const out: PairedChange[] = [];
@@ -52,7 +56,11 @@ function mark(from: DriftEntry, to: DriftEntry): void {
   from.movedTo = to.path;
   to.movedFrom = from.path;
   from.reasons.push({ class: 'change', severity: 'info', reason: `probably moved to ${to.path} (the same content is there)` });
-  to.reasons.push({ class: 'change', severity: 'info', reason: `probably moved here from ${from.path} (the same content was there in the image)` });
+  to.reasons.push({
+    class: 'change',
+    severity: 'info',
+    reason: `probably moved here from ${from.path} (the same content was there in the image)`,
+  });
 }
 
 /**

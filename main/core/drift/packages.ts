@@ -86,8 +86,14 @@ export function dpkgListPackage(path: string): string | undefined {
 }
 
 /** Added, removed and changed packages between the image's list and the container's. */
-export function diffPackages(manager: PackageDrift['manager'], database: string, before: PackageVersion[], after: PackageVersion[]): PackageDrift {
-  const key = (p: PackageVersion) => (p.architecture && manager === 'dpkg' && p.architecture !== 'all' ? `${p.name}:${p.architecture}` : p.name);
+export function diffPackages(
+  manager: PackageDrift['manager'],
+  database: string,
+  before: PackageVersion[],
+  after: PackageVersion[],
+): PackageDrift {
+  const key = (p: PackageVersion) =>
+    p.architecture && manager === 'dpkg' && p.architecture !== 'all' ? `${p.name}:${p.architecture}` : p.name;
   const old = new Map(before.map((p) => [key(p), p]));
   const now = new Map(after.map((p) => [key(p), p]));
   const added: PackageVersion[] = [];

@@ -17,7 +17,15 @@ export class ScanStore {
         `INSERT INTO drift_scans (id, host, case_id, state, started_at, owner_pid, info) VALUES (@id, @host, @caseId, @state, @startedAt, @pid, @info)
          ON CONFLICT(id) DO UPDATE SET state = excluded.state, owner_pid = excluded.owner_pid, info = excluded.info`,
       )
-      .run({ id: info.id, host: info.host, caseId: info.caseId, state: info.state, startedAt: info.startedAt, pid: process.pid, info: JSON.stringify(info) });
+      .run({
+        id: info.id,
+        host: info.host,
+        caseId: info.caseId,
+        state: info.state,
+        startedAt: info.startedAt,
+        pid: process.pid,
+        info: JSON.stringify(info),
+      });
   }
 
   get(id: string): DriftScanInfo | undefined {
@@ -42,7 +50,9 @@ export class ScanStore {
         ...info,
         state: 'incomplete',
         stateReason: 'Drydock stopped while the scan ran; resume it to scan the containers it did not finish',
-        containers: info.containers.map((c) => (c.state === 'scanning' || c.state === 'queued' ? { ...c, state: 'cancelled', error: 'interrupted' } : c)),
+        containers: info.containers.map((c) =>
+          c.state === 'scanning' || c.state === 'queued' ? { ...c, state: 'cancelled', error: 'interrupted' } : c,
+        ),
       };
     }
     return info;
@@ -54,7 +64,9 @@ export class ScanStore {
   }
 
   setRules(rules: NoiseRule[]): void {
-    this.db.prepare("INSERT INTO drift_settings (key, value) VALUES ('noise-rules', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify(rules));
+    this.db
+      .prepare("INSERT INTO drift_settings (key, value) VALUES ('noise-rules', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(JSON.stringify(rules));
   }
 }
 

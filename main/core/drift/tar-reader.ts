@@ -66,7 +66,10 @@ function numeric(block: Buffer, offset: number, length: number): number {
     if (!Number.isSafeInteger(value)) throw new TarFormatError('a base-256 header field is larger than 2^53');
     return value;
   }
-  const text = slice.toString('latin1').replace(/[\0 ]+$/, '').replace(/^[\0 ]+/, '');
+  const text = slice
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '')
+    .replace(/^[\0 ]+/, '');
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) throw new TarFormatError(`a numeric header field holds ${JSON.stringify(text.slice(0, 20))}`);
   return parseInt(text, 8);
@@ -113,7 +116,8 @@ function paxInteger(value: Buffer | undefined, key: string): number | undefined 
   if (!value) return undefined;
   const text = value.toString('latin1');
   const n = Number(text);
-  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(n)) throw new TarFormatError(`a PAX ${key} record holds ${JSON.stringify(text.slice(0, 24))}, not a decimal integer`);
+  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(n))
+    throw new TarFormatError(`a PAX ${key} record holds ${JSON.stringify(text.slice(0, 24))}, not a decimal integer`);
   return n;
 }
 

@@ -73,7 +73,12 @@ function looksBinary(data: Buffer, text: string): boolean {
     chars++;
     const code = ch.codePointAt(0) ?? 0;
     // Tab, newline, form feed, carriage return and escape appear in ordinary text and logs.
-    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0c && code !== 0x0d && code !== 0x1b) || code === 0x7f || code === 0xfffd) suspicious++;
+    if (
+      (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0c && code !== 0x0d && code !== 0x1b) ||
+      code === 0x7f ||
+      code === 0xfffd
+    )
+      suspicious++;
   }
   return suspicious > chars * BINARY_SHARE;
 }

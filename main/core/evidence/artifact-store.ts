@@ -128,12 +128,16 @@ export class ArtifactStore {
     const db = deps.db;
     this.byId = db.prepare<[string], ArtifactRow>('SELECT * FROM artifacts WHERE id = ?');
     this.byCase = db.prepare<[string, number], ArtifactRow>('SELECT * FROM artifacts WHERE case_id = ? ORDER BY acquired_at, id LIMIT ?');
-    this.byCaseKind = db.prepare<[string, string, number], ArtifactRow>('SELECT * FROM artifacts WHERE case_id = ? AND kind = ? ORDER BY acquired_at, id LIMIT ?');
+    this.byCaseKind = db.prepare<[string, string, number], ArtifactRow>(
+      'SELECT * FROM artifacts WHERE case_id = ? AND kind = ? ORDER BY acquired_at, id LIMIT ?',
+    );
     this.allOfCase = db.prepare<[string], ArtifactRow>('SELECT * FROM artifacts WHERE case_id = ? ORDER BY acquired_at, id');
     this.insertRow = db.prepare(
       'INSERT INTO artifacts (id, case_id, kind, status, status_reason, source_json, method, media_type, drydock_version, acquired_at, size, sha256, attributes_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.insertPending = db.prepare('INSERT INTO pending_writes (id, case_id, meta_json, temp_path, owner_pid, owner_token, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.insertPending = db.prepare(
+      'INSERT INTO pending_writes (id, case_id, meta_json, temp_path, owner_pid, owner_token, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     this.deletePending = db.prepare('DELETE FROM pending_writes WHERE id = ?');
     this.pendingRows = db.prepare<[], PendingRow>('SELECT * FROM pending_writes ORDER BY started_at');
     this.claimPending = db.prepare('UPDATE pending_writes SET owner_pid = ?, owner_token = ? WHERE id = ? AND owner_token = ?');
@@ -186,7 +190,15 @@ export class ArtifactStore {
     const tempPath = this.deps.blobs.tempPath();
     // Registered before the first byte, so a crash from here on is found and recorded.
     try {
-      this.insertPending.run(id, kase.id, canonicalJson(meta), path.relative(this.deps.blobs.storeDir, tempPath), process.pid, this.deps.ownerToken, startedAt);
+      this.insertPending.run(
+        id,
+        kase.id,
+        canonicalJson(meta),
+        path.relative(this.deps.blobs.storeDir, tempPath),
+        process.pid,
+        this.deps.ownerToken,
+        startedAt,
+      );
     } catch (err) {
       throw storeIoFailure(err, `register an acquisition in the evidence store at ${this.deps.blobs.storeDir}`);
     }
@@ -203,7 +215,15 @@ export class ArtifactStore {
   }
 
   /** Stores the row and its 'artifact.added' entry in one transaction, then announces both. */
-  record(id: string, meta: NewArtifact, acquiredAt: string, blob: StoredBlob, status: ArtifactStatus, reason: string | undefined, extra: Record<string, unknown> | undefined): ArtifactInfo {
+  record(
+    id: string,
+    meta: NewArtifact,
+    acquiredAt: string,
+    blob: StoredBlob,
+    status: ArtifactStatus,
+    reason: string | undefined,
+    extra: Record<string, unknown> | undefined,
+  ): ArtifactInfo {
     const info: ArtifactInfo = {
       id,
       caseId: meta.caseId,
@@ -302,10 +322,13 @@ export class ArtifactStore {
       // Only ever a file directly in the store's temporary folder, whatever the row says.
       const tempPath = path.join(this.deps.blobs.tempDir, path.basename(row.temp_path));
       const blob = await this.adopt(tempPath);
-      const reason = blob.size > 0
-        ? `Drydock stopped (process ${row.owner_pid} ended) before this acquisition finished; the ${blob.size} bytes received were kept`
-        : `Drydock stopped (process ${row.owner_pid} ended) before this acquisition finished; no bytes had reached the store`;
-      recovered.push(this.record(row.id, { ...meta, caseId: row.case_id }, row.started_at, blob, 'incomplete', reason, { recoveredAt: this.deps.now() }));
+      const reason =
+        blob.size > 0
+          ? `Drydock stopped (process ${row.owner_pid} ended) before this acquisition finished; the ${blob.size} bytes received were kept`
+          : `Drydock stopped (process ${row.owner_pid} ended) before this acquisition finished; no bytes had reached the store`;
+      recovered.push(
+        this.record(row.id, { ...meta, caseId: row.case_id }, row.started_at, blob, 'incomplete', reason, { recoveredAt: this.deps.now() }),
+      );
     }
     return recovered;
   }
@@ -377,7 +400,11 @@ export class ArtifactWriter implements ArtifactWriterPort {
     void this.blob.release();
   }
 
-  private async seal(status: ArtifactStatus, reason: string | undefined, extra: Record<string, unknown> | undefined): Promise<ArtifactInfo> {
+  private async seal(
+    status: ArtifactStatus,
+    reason: string | undefined,
+    extra: Record<string, unknown> | undefined,
+  ): Promise<ArtifactInfo> {
     this.assertUsable();
     this.done = true;
     let stored: StoredBlob;
@@ -395,14 +422,22 @@ export class ArtifactWriter implements ArtifactWriterPort {
 
   private assertUsable(): void {
     if (this.failure) throw this.failure;
-    if (this.killed) throw new DrydockFailure('cancelled', `The evidence store was closed while artifact ${this.id} was being written; it will be recorded as incomplete when the store is next opened`);
+    if (this.killed)
+      throw new DrydockFailure(
+        'cancelled',
+        `The evidence store was closed while artifact ${this.id} was being written; it will be recorded as incomplete when the store is next opened`,
+      );
     if (this.done) throw new DrydockFailure('conflict', `Artifact ${this.id} is already finished`);
   }
 
   private fail(err: unknown): DrydockFailure {
     this.done = true;
     const failure = err instanceof DrydockFailure ? err : storeIoFailure(err, `write artifact ${this.id} to the evidence store`);
-    const detailed = new DrydockFailure(failure.kind, `${failure.message} (artifact ${this.id}, ${this.meta.kind}, ${this.bytes} bytes received)`, { ...(failure.detail ? { detail: failure.detail } : {}), cause: failure });
+    const detailed = new DrydockFailure(
+      failure.kind,
+      `${failure.message} (artifact ${this.id}, ${this.meta.kind}, ${this.bytes} bytes received)`,
+      { ...(failure.detail ? { detail: failure.detail } : {}), cause: failure },
+    );
     this.failure = detailed;
     this.store.forget(this, detailed, this.meta);
     return detailed;

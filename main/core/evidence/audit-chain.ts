@@ -99,8 +99,12 @@ export class AuditLog {
 
   constructor(private readonly db: Db) {
     this.getHead = db.prepare<[string], ChainHead>('SELECT seq, hash FROM audit_heads WHERE chain = ?');
-    this.setHead = db.prepare('INSERT INTO audit_heads (chain, seq, hash) VALUES (?, ?, ?) ON CONFLICT(chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
-    this.insert = db.prepare('INSERT INTO audit_log (chain, seq, case_id, at, examiner, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.setHead = db.prepare(
+      'INSERT INTO audit_heads (chain, seq, hash) VALUES (?, ?, ?) ON CONFLICT(chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
+    );
+    this.insert = db.prepare(
+      'INSERT INTO audit_log (chain, seq, case_id, at, examiner, action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.page = db.prepare<[string, number, number], EntryRow>('SELECT * FROM audit_log WHERE chain = ? AND seq > ? ORDER BY seq LIMIT ?');
     this.all = db.prepare<[string], EntryRow>('SELECT * FROM audit_log WHERE chain = ? ORDER BY seq');
   }
@@ -135,7 +139,8 @@ export class AuditLog {
   /** Copies entries that were verified elsewhere (a bundle) without re-deriving them. */
   insertVerbatim(caseId: string, entries: readonly AuditEntry[]): void {
     const key = chainKey(caseId);
-    for (const e of entries) this.insert.run(key, e.seq, e.caseId, e.at, e.examiner, e.action, canonicalJson(e.details), e.prevHash, e.hash);
+    for (const e of entries)
+      this.insert.run(key, e.seq, e.caseId, e.at, e.examiner, e.action, canonicalJson(e.details), e.prevHash, e.hash);
     const last = entries[entries.length - 1];
     if (last) this.setHead.run(key, last.seq, last.hash);
   }
@@ -149,7 +154,16 @@ export class AuditLog {
     return this.page.all(chainKey(caseId), afterSeq, limit).map((row) => {
       const entry = rowToEntry(row);
       if (!(entry instanceof UnreadableEntry)) return entry;
-      return { seq: row.seq, caseId: row.case_id, at: row.at, examiner: row.examiner, action: row.action, details: { unreadable: entry.reason }, prevHash: row.prev_hash, hash: row.hash };
+      return {
+        seq: row.seq,
+        caseId: row.case_id,
+        at: row.at,
+        examiner: row.examiner,
+        action: row.action,
+        details: { unreadable: entry.reason },
+        prevHash: row.prev_hash,
+        hash: row.hash,
+      };
     });
   }
 
@@ -159,7 +173,9 @@ export class AuditLog {
    */
   *withActions(actions: readonly string[], chain: { caseId: string | null } | 'every'): Generator<AuditEntry> {
     const where = chain === 'every' ? '' : 'AND chain = ?';
-    const query = this.db.prepare<unknown[], EntryRow>(`SELECT * FROM audit_log WHERE action IN (SELECT value FROM json_each(?)) ${where} ORDER BY at, chain, seq`);
+    const query = this.db.prepare<unknown[], EntryRow>(
+      `SELECT * FROM audit_log WHERE action IN (SELECT value FROM json_each(?)) ${where} ORDER BY at, chain, seq`,
+    );
     const params: unknown[] = chain === 'every' ? [JSON.stringify(actions)] : [JSON.stringify(actions), chainKey(chain.caseId)];
     for (const row of query.iterate(...params)) {
       const entry = rowToEntry(row);
@@ -218,7 +234,10 @@ export class ChainChecker {
       this.report(e.seq, `${name} belongs to ${e.caseId === null ? 'the store chain' : `case ${e.caseId}`}, not to this chain`);
     } else if (e.seq > this.expectedSeq) {
       const missing = this.expectedSeq === e.seq - 1 ? `entry ${this.expectedSeq} is` : `entries ${this.expectedSeq} to ${e.seq - 1} are`;
-      this.report(this.expectedSeq, `${missing} missing from ${this.label}: the chain jumps from ${this.expectedSeq - 1} to ${e.seq} (deleted)`);
+      this.report(
+        this.expectedSeq,
+        `${missing} missing from ${this.label}: the chain jumps from ${this.expectedSeq - 1} to ${e.seq} (deleted)`,
+      );
     } else if (e.seq < this.expectedSeq) {
       this.report(e.seq, `${name} is out of order: it comes after entry ${this.expectedSeq - 1}`);
     } else if (e.prevHash !== this.prevHash) {
@@ -242,9 +261,15 @@ export class ChainChecker {
       return;
     }
     if (head.seq > this.lastSeq) {
-      this.report(this.lastSeq + 1, `${this.label}: entries ${this.lastSeq + 1} to ${head.seq} are missing: the chain ends at ${this.lastSeq} but its head records ${head.seq} (deleted)`);
+      this.report(
+        this.lastSeq + 1,
+        `${this.label}: entries ${this.lastSeq + 1} to ${head.seq} are missing: the chain ends at ${this.lastSeq} but its head records ${head.seq} (deleted)`,
+      );
     } else if (head.seq !== this.lastSeq || head.hash !== this.prevHash) {
-      this.report(this.lastSeq, `${this.label}: the chain's head record (entry ${head.seq}, ${head.hash.slice(0, 16)}…) does not match its last entry ${this.lastSeq}`);
+      this.report(
+        this.lastSeq,
+        `${this.label}: the chain's head record (entry ${head.seq}, ${head.hash.slice(0, 16)}…) does not match its last entry ${this.lastSeq}`,
+      );
     }
   }
 
@@ -262,7 +287,8 @@ export class ChainChecker {
     const d = e.details;
     if (e.action === 'case.created' && d.case && typeof d.case === 'object') this.facts.created = d.case as Record<string, unknown>;
     else if (e.action === 'case.closed' && typeof d.closedAt === 'string') this.facts.closedAt = d.closedAt;
-    else if (e.action === 'artifact.added' && typeof d.artifactId === 'string' && typeof d.rowHash === 'string') this.facts.artifactRows.set(d.artifactId, { rowHash: d.rowHash, seq: e.seq });
+    else if (e.action === 'artifact.added' && typeof d.artifactId === 'string' && typeof d.rowHash === 'string')
+      this.facts.artifactRows.set(d.artifactId, { rowHash: d.rowHash, seq: e.seq });
     else if (e.action === 'case.imported' && typeof d.caseId === 'string') this.facts.importedCases.add(d.caseId);
   }
 }

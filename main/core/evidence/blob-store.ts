@@ -54,14 +54,16 @@ export class BlobStore {
   /** Streams a blob back. A missing blob is an integrity failure: rows only point at stored blobs. */
   open(sha256: string, what = `blob ${sha256}`): ReadStream {
     const file = this.blobPath(sha256);
-    if (!this.has(sha256)) throw new DrydockFailure('integrity', `The stored bytes of ${what} are missing from the evidence store (${file}); run verify`);
+    if (!this.has(sha256))
+      throw new DrydockFailure('integrity', `The stored bytes of ${what} are missing from the evidence store (${file}); run verify`);
     return createReadStream(file, { highWaterMark: READ_CHUNK });
   }
 
   /** Streams only the first `bytes` bytes of a blob (a preview reads no more than it shows). */
   openHead(sha256: string, bytes: number, what = `blob ${sha256}`): ReadStream {
     const file = this.blobPath(sha256);
-    if (!this.has(sha256)) throw new DrydockFailure('integrity', `The stored bytes of ${what} are missing from the evidence store (${file}); run verify`);
+    if (!this.has(sha256))
+      throw new DrydockFailure('integrity', `The stored bytes of ${what} are missing from the evidence store (${file}); run verify`);
     return createReadStream(file, { start: 0, end: Math.max(0, bytes - 1), highWaterMark: Math.min(READ_CHUNK, Math.max(1, bytes)) });
   }
 

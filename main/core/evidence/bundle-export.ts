@@ -35,7 +35,12 @@ export async function exportBundle(deps: BundleExportDeps, kase: CaseInfo, targe
   checkNewFileTarget(target);
   const label = caseLabel(kase);
   const { artifacts, entries, head } = deps.snapshot(() => {
-    const check = checkCase({ kase, entries: deps.audit.iterate(kase.id), head: deps.audit.head(kase.id), artifacts: deps.artifacts.rowsOf(kase.id) });
+    const check = checkCase({
+      kase,
+      entries: deps.audit.iterate(kase.id),
+      head: deps.audit.head(kase.id),
+      artifacts: deps.artifacts.rowsOf(kase.id),
+    });
     const first = check.problems[0];
     if (first) throw new DrydockFailure('integrity', `${label} does not verify, so no bundle was written: ${describeProblem(first)}`);
     const chain: AuditEntry[] = [];
@@ -43,12 +48,20 @@ export async function exportBundle(deps: BundleExportDeps, kase: CaseInfo, targe
       if (entry instanceof UnreadableEntry) throw new DrydockFailure('integrity', `${label}: audit entry ${entry.seq} is unreadable`);
       chain.push(entry);
     }
-    return { artifacts: check.rows.map((r) => r.info).filter((a): a is ArtifactInfo => a !== undefined), entries: chain, head: deps.audit.head(kase.id) };
+    return {
+      artifacts: check.rows.map((r) => r.info).filter((a): a is ArtifactInfo => a !== undefined),
+      entries: chain,
+      head: deps.audit.head(kase.id),
+    };
   });
 
   const blobs = new Map<string, number>();
   for (const a of artifacts) {
-    if (!deps.blobs.has(a.sha256)) throw new DrydockFailure('integrity', `The stored bytes of artifact ${a.id} of ${label} are missing (sha256 ${a.sha256}); no bundle was written`);
+    if (!deps.blobs.has(a.sha256))
+      throw new DrydockFailure(
+        'integrity',
+        `The stored bytes of artifact ${a.id} of ${label} are missing (sha256 ${a.sha256}); no bundle was written`,
+      );
     blobs.set(a.sha256, a.size);
   }
   const exportedAt = deps.now();
@@ -91,7 +104,10 @@ export async function exportBundle(deps: BundleExportDeps, kase: CaseInfo, targe
           }
           const actual = hash.digest('hex');
           if (bytes !== size || actual !== sha256) {
-            throw new DrydockFailure('integrity', `The stored bytes of blob ${sha256} of ${label} were altered (they hash to ${actual}, ${bytes} bytes); no bundle was written`);
+            throw new DrydockFailure(
+              'integrity',
+              `The stored bytes of blob ${sha256} of ${label} were altered (they hash to ${actual}, ${bytes} bytes); no bundle was written`,
+            );
           }
         });
       }
@@ -104,12 +120,20 @@ export async function exportBundle(deps: BundleExportDeps, kase: CaseInfo, targe
   const [produced, written] = await Promise.allSettled([producing, writeNewFile(target, pack)]);
   if (produced.status === 'rejected') throw produced.reason;
   if (written.status === 'rejected') throw written.reason;
-  return { path: target, bytes: written.value.bytes, sha256: written.value.sha256, caseId: kase.id, artifacts: artifacts.length, auditEntries: entries.length, signed: signature !== undefined };
+  return {
+    path: target,
+    bytes: written.value.bytes,
+    sha256: written.value.sha256,
+    caseId: kase.id,
+    artifacts: artifacts.length,
+    auditEntries: entries.length,
+    signed: signature !== undefined,
+  };
 }
 
 type Sink = ReturnType<tar.Pack['entry']>;
 
-async function addEntry(pack: tar.Pack, header: Parameters<tar.Pack["entry"]>[0], fill: (sink: Sink) => Promise<void>): Promise<void> {
+async function addEntry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0], fill: (sink: Sink) => Promise<void>): Promise<void> {
   let settle!: (err?: Error | null) => void;
   const done = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
   const sink = pack.entry(header, (err) => settle(err));

@@ -8,7 +8,15 @@ import type { BundleSignatureCheck } from '../../../shared/contract/evidence';
 import type { ArtifactInfo, CaseInfo } from '../../../shared/domain/evidence';
 import { DrydockFailure } from '../errors';
 import type { BlobStore, BlobWriter } from './blob-store';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type BundleManifest, blobEntryName, MANIFEST_NAME, MAX_MANIFEST_BYTES, manifestSchema } from './bundle-manifest';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  type BundleManifest,
+  blobEntryName,
+  MANIFEST_NAME,
+  MAX_MANIFEST_BYTES,
+  manifestSchema,
+} from './bundle-manifest';
 import { MAX_SIGNATURE_BYTES, SIGNATURE_NAME } from './bundle-signature';
 import { isWellFormed } from './canonical-json';
 import { caseLabel, checkCase, describeProblem } from './verify';
@@ -48,7 +56,8 @@ export async function readBundle(blobs: BlobStore, file: string, options: Bundle
   const info = await stat(file).catch(() => undefined);
   if (!info) throw new DrydockFailure('not-found', `No bundle at ${file}`);
   if (!info.isFile()) throw new DrydockFailure('invalid-input', `${file} is not a file`);
-  const refuse = (message: string, kind: 'integrity' | 'unsupported' = 'integrity') => new DrydockFailure(kind, `Bundle ${file} refused, nothing was imported: ${message}`);
+  const refuse = (message: string, kind: 'integrity' | 'unsupported' = 'integrity') =>
+    new DrydockFailure(kind, `Bundle ${file} refused, nothing was imported: ${message}`);
   const maxManifest = options.maxManifestBytes ?? MAX_MANIFEST_BYTES;
 
   const fileHash = createHash('sha256');
@@ -76,7 +85,8 @@ export async function readBundle(blobs: BlobStore, file: string, options: Bundle
         const name = checkEntry(header, refuse);
         if (!manifest) {
           if (name !== MANIFEST_NAME) throw refuse(`the first entry must be ${MANIFEST_NAME}, found ${quote(name)}`);
-          if ((header.size ?? 0) > maxManifest) throw refuse(`${MANIFEST_NAME} is ${header.size} bytes, over the ${maxManifest}-byte limit`);
+          if ((header.size ?? 0) > maxManifest)
+            throw refuse(`${MANIFEST_NAME} is ${header.size} bytes, over the ${maxManifest}-byte limit`);
           manifestBytes = await readAll(entry, maxManifest, MANIFEST_NAME);
           manifest = parseManifest(manifestBytes.toString('utf8'), refuse);
           options.assertNew(manifest);
@@ -85,12 +95,16 @@ export async function readBundle(blobs: BlobStore, file: string, options: Bundle
         }
         if (!signature) {
           const signed = name === SIGNATURE_NAME;
-          if (signed && (header.size ?? 0) > MAX_SIGNATURE_BYTES) throw refuse(`${SIGNATURE_NAME} is ${header.size} bytes, over the ${MAX_SIGNATURE_BYTES}-byte limit`);
+          if (signed && (header.size ?? 0) > MAX_SIGNATURE_BYTES)
+            throw refuse(`${SIGNATURE_NAME} is ${header.size} bytes, over the ${MAX_SIGNATURE_BYTES}-byte limit`);
           signature = options.checkSignature(manifestBytes, signed ? await readAll(entry, MAX_SIGNATURE_BYTES, SIGNATURE_NAME) : undefined);
           if (signed) continue;
         }
         const sha = /^blobs\/([a-f0-9]{64})$/.exec(name)?.[1];
-        if (!sha) throw refuse(`unexpected entry ${quote(name)}: a bundle holds only ${MANIFEST_NAME}, then optionally ${SIGNATURE_NAME}, then blobs/<sha256>`);
+        if (!sha)
+          throw refuse(
+            `unexpected entry ${quote(name)}: a bundle holds only ${MANIFEST_NAME}, then optionally ${SIGNATURE_NAME}, then blobs/<sha256>`,
+          );
         const size = expected.get(sha);
         if (size === undefined) throw refuse(`entry ${quote(name)} is not listed in ${MANIFEST_NAME}`);
         if (received.has(sha)) throw refuse(`entry ${quote(name)} appears twice`);
@@ -123,7 +137,9 @@ export async function readBundle(blobs: BlobStore, file: string, options: Bundle
     for (const [sha] of expected) {
       if (!received.has(sha)) {
         const artifact = manifest.artifacts.find((a) => a.sha256 === sha);
-        throw refuse(`${blobEntryName(sha)}${artifact ? ` (artifact ${artifact.id})` : ''} is missing from the bundle: it is truncated or incomplete`);
+        throw refuse(
+          `${blobEntryName(sha)}${artifact ? ` (artifact ${artifact.id})` : ''} is missing from the bundle: it is truncated or incomplete`,
+        );
       }
     }
     return { manifest, sha256: fileHash.digest('hex'), bytes: fileBytes, staged, signature };
@@ -149,7 +165,10 @@ function quote(name: string): string {
 function checkEntry(header: tar.Header, refuse: (m: string) => DrydockFailure): string {
   const name = header.name;
   const type = header.type ?? 'file';
-  if (type !== 'file') throw refuse(`entry ${quote(name)} is a ${type}${header.linkname ? ` (to ${quote(header.linkname)})` : ''}; a bundle holds only plain files`);
+  if (type !== 'file')
+    throw refuse(
+      `entry ${quote(name)} is a ${type}${header.linkname ? ` (to ${quote(header.linkname)})` : ''}; a bundle holds only plain files`,
+    );
   if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:/.test(name)) throw refuse(`entry ${quote(name)} has an absolute path`);
   const parts = name.split(/[\\/]/);
   if (parts.includes('..')) throw refuse(`entry ${quote(name)} climbs out of the bundle ('..')`);
@@ -178,7 +197,10 @@ function parseManifest(text: string, refuse: (m: string, kind?: 'integrity' | 'u
   const head = raw as { format?: unknown; formatVersion?: unknown; drydockVersion?: unknown };
   if (head?.format !== BUNDLE_FORMAT) throw refuse(`${MANIFEST_NAME} is not a Drydock case bundle manifest`);
   if (typeof head.formatVersion === 'number' && head.formatVersion > BUNDLE_FORMAT_VERSION) {
-    throw refuse(`it uses bundle format ${head.formatVersion} (written by Drydock ${String(head.drydockVersion).slice(0, 40)}); this Drydock reads format ${BUNDLE_FORMAT_VERSION}`, 'unsupported');
+    throw refuse(
+      `it uses bundle format ${head.formatVersion} (written by Drydock ${String(head.drydockVersion).slice(0, 40)}); this Drydock reads format ${BUNDLE_FORMAT_VERSION}`,
+      'unsupported',
+    );
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) throw refuse(`${MANIFEST_NAME} is malformed: ${describe(parsed.error)}`);
@@ -193,7 +215,12 @@ function parseManifest(text: string, refuse: (m: string, kind?: 'integrity' | 'u
   if (!plainText.every(isWellFormed)) throw refuse(`${MANIFEST_NAME} holds text that is not valid Unicode outside its JSON fields`);
   const label = caseLabel(kase);
 
-  const check = checkCase({ kase, entries: manifest.audit, head: manifest.chainHead ?? undefined, artifacts: manifest.artifacts.map((a: ArtifactInfo) => ({ id: a.id, info: a })) });
+  const check = checkCase({
+    kase,
+    entries: manifest.audit,
+    head: manifest.chainHead ?? undefined,
+    artifacts: manifest.artifacts.map((a: ArtifactInfo) => ({ id: a.id, info: a })),
+  });
   const first = check.problems[0];
   if (first) throw refuse(`${MANIFEST_NAME}: ${describeProblem(first)}`);
   const ids = new Set<string>();
@@ -212,7 +239,8 @@ function parseManifest(text: string, refuse: (m: string, kind?: 'integrity' | 'u
     listed.set(b.sha256, b.size);
   }
   for (const [sha, size] of sizes) {
-    if (listed.get(sha) !== size) throw refuse(`${MANIFEST_NAME}: the blob of sha256 ${sha} (${size} bytes) is not listed among the bundle's files`);
+    if (listed.get(sha) !== size)
+      throw refuse(`${MANIFEST_NAME}: the blob of sha256 ${sha} (${size} bytes) is not listed among the bundle's files`);
   }
   for (const [sha] of listed) {
     if (!sizes.has(sha)) throw refuse(`${MANIFEST_NAME}: blob ${sha} belongs to no artifact`);

@@ -24,9 +24,23 @@ const SIGNATURE_FORMAT = 'drydock-bundle-signature';
 const DOMAIN = Buffer.from(`${SIGNATURE_FORMAT}/1\n`, 'utf8');
 
 const hex64 = z.string().regex(/^[a-f0-9]{64}$/);
-const b64 = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9+/]*={0,2}$/);
-const statementSchema = z.object({ manifestSha256: hex64, signedAt: z.string().max(64), signer: z.string().max(200), fingerprint: hex64 }).strict();
-const entrySchema = z.object({ format: z.literal(SIGNATURE_FORMAT), version: z.literal(1), statement: statementSchema, publicKey: b64(64), signature: b64(128) }).strict();
+const b64 = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/);
+const statementSchema = z
+  .object({ manifestSha256: hex64, signedAt: z.string().max(64), signer: z.string().max(200), fingerprint: hex64 })
+  .strict();
+const entrySchema = z
+  .object({
+    format: z.literal(SIGNATURE_FORMAT),
+    version: z.literal(1),
+    statement: statementSchema,
+    publicKey: b64(64),
+    signature: b64(128),
+  })
+  .strict();
 type Statement = z.infer<typeof statementSchema>;
 
 function signedBytes(statement: Statement): Buffer {
@@ -35,9 +49,17 @@ function signedBytes(statement: Statement): Buffer {
 
 /** The bytes of manifest.sig.json for a manifest's exact bytes, signed with the examiner's unlocked key. */
 export function signManifest(manifestBytes: Buffer, key: KeyObject, info: ExaminerKeyInfo, signedAt: string): Buffer {
-  const statement: Statement = { manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'), signedAt, signer: info.examiner, fingerprint: info.fingerprint };
+  const statement: Statement = {
+    manifestSha256: createHash('sha256').update(manifestBytes).digest('hex'),
+    signedAt,
+    signer: info.examiner,
+    fingerprint: info.fingerprint,
+  };
   const signature = sign(null, signedBytes(statement), key);
-  return Buffer.from(canonicalJson({ format: SIGNATURE_FORMAT, version: 1, statement, publicKey: info.publicKey, signature: signature.toString('base64') }), 'utf8');
+  return Buffer.from(
+    canonicalJson({ format: SIGNATURE_FORMAT, version: 1, statement, publicKey: info.publicKey, signature: signature.toString('base64') }),
+    'utf8',
+  );
 }
 
 export interface SignatureCheckOptions {
@@ -71,9 +93,11 @@ export function checkSignature(manifestBytes: Buffer, entry: Buffer | undefined,
   const { statement, publicKey, signature } = parsed.data;
   const keyBytes = Buffer.from(publicKey, 'base64');
   const sigBytes = Buffer.from(signature, 'base64');
-  if (keyBytes.length !== 32 || sigBytes.length !== 64) throw options.refuse(`${SIGNATURE_NAME} is malformed (an Ed25519 key is 32 bytes and a signature 64)`);
+  if (keyBytes.length !== 32 || sigBytes.length !== 64)
+    throw options.refuse(`${SIGNATURE_NAME} is malformed (an Ed25519 key is 32 bytes and a signature 64)`);
   const fingerprint = fingerprintOf(keyBytes);
-  if (fingerprint !== statement.fingerprint) throw options.refuse(`${SIGNATURE_NAME} names key ${statement.fingerprint} but carries key ${fingerprint}`);
+  if (fingerprint !== statement.fingerprint)
+    throw options.refuse(`${SIGNATURE_NAME} names key ${statement.fingerprint} but carries key ${fingerprint}`);
   if (!verify(null, signedBytes(statement), publicKeyFromRaw(keyBytes), sigBytes)) {
     throw options.refuse(`its signature does not verify (key ${fingerprint}): the signature or what it signs was altered`);
   }
@@ -84,7 +108,10 @@ export function checkSignature(manifestBytes: Buffer, entry: Buffer | undefined,
   const trusted = options.trusted(fingerprint);
   const signed = { fingerprint, signer: statement.signer, signedAt: statement.signedAt };
   if (!trusted) {
-    if (options.requireSignature) throw options.refuse(`it is signed by key ${fingerprint} (claiming to be ${JSON.stringify(statement.signer).slice(0, 120)}), which this store does not trust (drydock key trust FILE)`);
+    if (options.requireSignature)
+      throw options.refuse(
+        `it is signed by key ${fingerprint} (claiming to be ${JSON.stringify(statement.signer).slice(0, 120)}), which this store does not trust (drydock key trust FILE)`,
+      );
     return { status: 'untrusted', ...signed };
   }
   return { status: 'trusted', ...signed, trustedAs: trusted.name };

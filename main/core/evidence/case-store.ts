@@ -65,7 +65,9 @@ export class CaseStore {
     );
     this.closeRow = db.prepare("UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'");
     this.getSetting = db.prepare<[string], { value: string }>('SELECT value FROM evidence_settings WHERE key = ?');
-    this.writeSetting = db.prepare('INSERT INTO evidence_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.writeSetting = db.prepare(
+      'INSERT INTO evidence_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    );
     this.dropSetting = db.prepare('DELETE FROM evidence_settings WHERE key = ?');
   }
 
@@ -93,7 +95,10 @@ export class CaseStore {
     const named = this.named(ref);
     if (named.length === 1 && named[0]) return named[0];
     if (named.length > 1) {
-      throw new DrydockFailure('conflict', `Several cases are named ${JSON.stringify(ref)} (IDs ${named.map((c) => c.id).join(', ')}); use the case ID`);
+      throw new DrydockFailure(
+        'conflict',
+        `Several cases are named ${JSON.stringify(ref)} (IDs ${named.map((c) => c.id).join(', ')}); use the case ID`,
+      );
     }
     throw new DrydockFailure('not-found', `No case ${JSON.stringify(ref)} in this evidence store (give a case ID or its exact name)`);
   }

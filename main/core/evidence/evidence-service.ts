@@ -90,7 +90,13 @@ export class EvidenceService implements EvidencePort {
       },
       audited: (entry) => deps.events.emit('evidence.audit-appended', entry),
     });
-    this.signing = new BundleSigning({ db: deps.db, storeDir: deps.storeDir, examiner: () => this.examinerFor(null).name, now: () => this.now(), audit: (action, details) => this.append(null, action, details) });
+    this.signing = new BundleSigning({
+      db: deps.db,
+      storeDir: deps.storeDir,
+      examiner: () => this.examinerFor(null).name,
+      now: () => this.now(),
+      audit: (action, details) => this.append(null, action, details),
+    });
     this.recovered = this.recover();
   }
 
@@ -115,7 +121,10 @@ export class EvidenceService implements EvidencePort {
     return this.append(target.caseId, action, target.details);
   }
 
-  private auditTarget(caseId: string | undefined, details: Record<string, unknown>): { caseId: string | null; details: Record<string, unknown> } {
+  private auditTarget(
+    caseId: string | undefined,
+    details: Record<string, unknown>,
+  ): { caseId: string | null; details: Record<string, unknown> } {
     if (caseId === undefined) {
       const current = this.cases.current();
       return { caseId: current && current.status === 'open' && !current.readOnly ? current.id : null, details };
@@ -172,11 +181,15 @@ export class EvidenceService implements EvidencePort {
   createCase(input: CaseCreateInput): CaseInfo {
     const parsed = caseInput.safeParse(input);
     if (!parsed.success) {
-      throw new DrydockFailure('invalid-input', `Invalid case: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'case'}: ${i.message}`).join('; ')}`);
+      throw new DrydockFailure(
+        'invalid-input',
+        `Invalid case: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'case'}: ${i.message}`).join('; ')}`,
+      );
     }
     const value = parsed.data;
     const timeZone = canonicalTimeZone(value.timeZone);
-    if (this.cases.named(wellFormed(value.name)).length > 0) throw new DrydockFailure('conflict', `A case named ${JSON.stringify(value.name)} already exists; choose another name`);
+    if (this.cases.named(wellFormed(value.name)).length > 0)
+      throw new DrydockFailure('conflict', `A case named ${JSON.stringify(value.name)} already exists; choose another name`);
     const info: CaseInfo = {
       id: randomUUID(),
       name: wellFormed(value.name),
@@ -194,7 +207,13 @@ export class EvidenceService implements EvidencePort {
         .transaction(() => {
           this.cases.insert(info);
           this.cases.setCurrent(info.id);
-          return this.log.append({ caseId: info.id, at: info.createdAt, examiner: this.deps.examiner.resolve(info.examiner).name, action: 'case.created', details: { case: caseRecord(info) } });
+          return this.log.append({
+            caseId: info.id,
+            at: info.createdAt,
+            examiner: this.deps.examiner.resolve(info.examiner).name,
+            action: 'case.created',
+            details: { case: caseRecord(info) },
+          });
         })
         .immediate();
     } catch (err) {
@@ -236,15 +255,23 @@ export class EvidenceService implements EvidencePort {
    */
   async closeCase(ref?: string): Promise<CaseInfo> {
     const kase = this.selectCase(ref);
-    if (kase.readOnly) throw new DrydockFailure('conflict', `${caseLabel(kase)} is read-only (imported from a bundle); it cannot be closed here`);
-    if (kase.status === 'closed') throw new DrydockFailure('conflict', `${caseLabel(kase)} is already closed (since ${kase.closedAt ?? '?'})`);
+    if (kase.readOnly)
+      throw new DrydockFailure('conflict', `${caseLabel(kase)} is read-only (imported from a bundle); it cannot be closed here`);
+    if (kase.status === 'closed')
+      throw new DrydockFailure('conflict', `${caseLabel(kase)} is already closed (since ${kase.closedAt ?? '?'})`);
     const closedAt = this.now();
     let entry: AuditEntry;
     try {
       entry = this.deps.db
         .transaction(() => {
           this.cases.markClosed(kase.id, closedAt);
-          return this.log.append({ caseId: kase.id, at: closedAt, examiner: this.examinerFor(kase.id).name, action: 'case.closed', details: { closedAt } });
+          return this.log.append({
+            caseId: kase.id,
+            at: closedAt,
+            examiner: this.examinerFor(kase.id).name,
+            action: 'case.closed',
+            details: { closedAt },
+          });
         })
         .immediate();
     } catch (err) {
@@ -270,13 +297,27 @@ export class EvidenceService implements EvidencePort {
       const usable = current !== null && current.status === 'open' && !current.readOnly;
       const adHoc = this.adHocCase();
       const today = this.now().slice(0, 10);
-      if (!usable) return this.openAdHocCase(acquisition.host, current ? `the current ${caseLabel(current)} is ${current.readOnly ? 'read-only' : 'closed'}` : 'no case was open');
-      if (adHoc && adHoc.caseId === current.id && adHoc.day !== today) return this.openAdHocCase(acquisition.host, `the current ${caseLabel(current)} is an ad-hoc case of ${adHoc.day}`);
+      if (!usable)
+        return this.openAdHocCase(
+          acquisition.host,
+          current ? `the current ${caseLabel(current)} is ${current.readOnly ? 'read-only' : 'closed'}` : 'no case was open',
+        );
+      if (adHoc && adHoc.caseId === current.id && adHoc.day !== today)
+        return this.openAdHocCase(acquisition.host, `the current ${caseLabel(current)} is an ad-hoc case of ${adHoc.day}`);
     }
     const kase = ref !== undefined ? this.cases.resolve(ref) : this.cases.current();
-    if (!kase) throw new DrydockFailure('conflict', 'No case is open: create one (drydock case create --name NAME) or select one (drydock case use NAME) before acquiring evidence');
-    if (kase.readOnly) throw new DrydockFailure('conflict', `${caseLabel(kase)} is read-only (imported from a bundle); acquire evidence into a case of your own`);
-    if (kase.status === 'closed') throw new DrydockFailure('conflict', `${caseLabel(kase)} is closed (since ${kase.closedAt ?? '?'}); create or select an open case`);
+    if (!kase)
+      throw new DrydockFailure(
+        'conflict',
+        'No case is open: create one (drydock case create --name NAME) or select one (drydock case use NAME) before acquiring evidence',
+      );
+    if (kase.readOnly)
+      throw new DrydockFailure(
+        'conflict',
+        `${caseLabel(kase)} is read-only (imported from a bundle); acquire evidence into a case of your own`,
+      );
+    if (kase.status === 'closed')
+      throw new DrydockFailure('conflict', `${caseLabel(kase)} is closed (since ${kase.closedAt ?? '?'}); create or select an open case`);
     return kase;
   }
 
@@ -443,7 +484,8 @@ export class EvidenceService implements EvidencePort {
       throw new DrydockFailure('invalid-input', 'A note cannot contain control characters');
     }
     const kase = this.selectCase(caseRef);
-    if (kase.readOnly) throw new DrydockFailure('conflict', `${caseLabel(kase)} is read-only (imported from a bundle); notes cannot be added to it`);
+    if (kase.readOnly)
+      throw new DrydockFailure('conflict', `${caseLabel(kase)} is read-only (imported from a bundle); notes cannot be added to it`);
     return this.append(kase.id, 'note.added', { text: note });
   }
 
@@ -468,7 +510,13 @@ export class EvidenceService implements EvidencePort {
     const report = await this.runVerify(kase?.id);
     const first = report.problems[0];
     try {
-      const details = { ok: report.ok, checkedArtifacts: report.checkedArtifacts, checkedEntries: report.checkedEntries, problems: report.problems.length, ...(first ? { firstProblem: describeProblem(first) } : {}) };
+      const details = {
+        ok: report.ok,
+        checkedArtifacts: report.checkedArtifacts,
+        checkedEntries: report.checkedEntries,
+        problems: report.problems.length,
+        ...(first ? { firstProblem: describeProblem(first) } : {}),
+      };
       if (kase) this.audit('case.verified', details, kase.id);
       else this.append(null, 'store.verified', details);
     } catch {
@@ -478,7 +526,9 @@ export class EvidenceService implements EvidencePort {
   }
 
   private runVerify(caseId: string | undefined): Promise<VerifyReport> {
-    return verifyStore({ db: this.deps.db, cases: this.cases, artifacts: this.artifacts, audit: this.log, blobs: this.blobs }, caseId, () => this.now());
+    return verifyStore({ db: this.deps.db, cases: this.cases, artifacts: this.artifacts, audit: this.log, blobs: this.blobs }, caseId, () =>
+      this.now(),
+    );
   }
 
   /**
@@ -502,7 +552,10 @@ export class EvidenceService implements EvidencePort {
       }
       const actual = hash.digest('hex');
       if (actual !== info.sha256 || bytes !== info.size) {
-        throw new DrydockFailure('integrity', `Artifact ${id} reads back as sha256 ${actual} (${bytes} bytes) but was stored as ${info.sha256} (${info.size} bytes); nothing was exported`);
+        throw new DrydockFailure(
+          'integrity',
+          `Artifact ${id} reads back as sha256 ${actual} (${bytes} bytes) but was stored as ${info.sha256} (${info.size} bytes); nothing was exported`,
+        );
       }
     }
     const written = await writeNewFile(target, verified());
@@ -514,7 +567,11 @@ export class EvidenceService implements EvidencePort {
    * Writes a case bundle; with sign, the manifest is signed with the store's examiner key, unlocked
    * with the passphrase before anything is written (see BundleSigning.signer for the refusals).
    */
-  async exportCase(ref: string | undefined, target: string, sign: { passphrase?: string } | undefined = undefined): Promise<BundleExportResult> {
+  async exportCase(
+    ref: string | undefined,
+    target: string,
+    sign: { passphrase?: string } | undefined = undefined,
+  ): Promise<BundleExportResult> {
     const kase = this.selectCase(ref);
     const signer = sign ? this.signing.signer(sign.passphrase) : undefined;
     const result = await exportBundle(
@@ -532,7 +589,18 @@ export class EvidenceService implements EvidencePort {
       target,
     );
     const signed = signer ? { signedBy: signer.fingerprint } : {};
-    this.audit('case.exported', { path: target, sha256: result.sha256, bytes: result.bytes, artifacts: result.artifacts, auditEntries: result.auditEntries, ...signed }, kase.id);
+    this.audit(
+      'case.exported',
+      {
+        path: target,
+        sha256: result.sha256,
+        bytes: result.bytes,
+        artifacts: result.artifacts,
+        auditEntries: result.auditEntries,
+        ...signed,
+      },
+      kase.id,
+    );
     return { ...result, ...signed };
   }
 
@@ -546,12 +614,18 @@ export class EvidenceService implements EvidencePort {
     const assertNew = (id: string, name: string) => {
       const existing = this.cases.get(id);
       if (existing) {
-        throw new DrydockFailure('conflict', `Case ${JSON.stringify(name).slice(0, 120)} (${id}) is already in this evidence store (${existing.readOnly ? 'imported earlier' : 'created here'}); nothing was imported`);
+        throw new DrydockFailure(
+          'conflict',
+          `Case ${JSON.stringify(name).slice(0, 120)} (${id}) is already in this evidence store (${existing.readOnly ? 'imported earlier' : 'created here'}); nothing was imported`,
+        );
       }
     };
     const bundle = await readBundle(this.blobs, file, {
       assertNew: (m) => assertNew(m.case.id, m.case.name),
-      checkSignature: this.signing.checker(options.requireSignature === true, (message) => new DrydockFailure('integrity', `Bundle ${file} refused, nothing was imported: ${message}`)),
+      checkSignature: this.signing.checker(
+        options.requireSignature === true,
+        (message) => new DrydockFailure('integrity', `Bundle ${file} refused, nothing was imported: ${message}`),
+      ),
     });
     const { manifest } = bundle;
     const kase: CaseInfo = { ...manifest.case, readOnly: true };
@@ -649,6 +723,9 @@ function canonicalTimeZone(timeZone: string): string {
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
   } catch {
-    throw new DrydockFailure('invalid-input', `Unknown time zone ${JSON.stringify(timeZone).slice(0, 80)}: use an IANA name such as Europe/Berlin or UTC`);
+    throw new DrydockFailure(
+      'invalid-input',
+      `Unknown time zone ${JSON.stringify(timeZone).slice(0, 80)}: use an IANA name such as Europe/Berlin or UTC`,
+    );
   }
 }

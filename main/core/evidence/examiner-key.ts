@@ -1,4 +1,14 @@
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, scryptSync } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  scryptSync,
+} from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -28,7 +38,10 @@ const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 export const PASSPHRASE_MIN = 8;
 
-const b64 = z.string().max(4096).regex(/^[A-Za-z0-9+/]*={0,2}$/);
+const b64 = z
+  .string()
+  .max(4096)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/);
 const keyFileSchema = z
   .object({
     format: z.literal(KEY_FORMAT),
@@ -37,7 +50,19 @@ const keyFileSchema = z
     examiner: z.string().max(200),
     createdAt: z.string().max(64),
     publicKey: b64,
-    kdf: z.object({ name: z.literal('scrypt'), N: z.number().int().min(2).max(1 << 20), r: z.number().int().min(1).max(32), p: z.number().int().min(1).max(16), salt: b64 }).strict(),
+    kdf: z
+      .object({
+        name: z.literal('scrypt'),
+        N: z
+          .number()
+          .int()
+          .min(2)
+          .max(1 << 20),
+        r: z.number().int().min(1).max(32),
+        p: z.number().int().min(1).max(16),
+        salt: b64,
+      })
+      .strict(),
     cipher: z.object({ name: z.literal('aes-256-gcm'), iv: b64, tag: b64 }).strict(),
     encryptedPrivateKey: b64,
   })
@@ -93,7 +118,11 @@ export function parsePublicKeyFile(text: string, source: string): { raw: Buffer;
   } catch (err) {
     throw new DrydockFailure('invalid-input', `${source}: the public key cannot be read (${(err as Error).message})`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new DrydockFailure('invalid-input', `${source} holds a ${key.asymmetricKeyType ?? 'unknown'} key; Drydock signs with Ed25519 keys only`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new DrydockFailure(
+      'invalid-input',
+      `${source} holds a ${key.asymmetricKeyType ?? 'unknown'} key; Drydock signs with Ed25519 keys only`,
+    );
   const raw = rawPublicKey(key);
   const examiner = /^Examiner: ([^\r\n]{1,200})$/m.exec(text.slice(0, block.index))?.[1];
   return { raw, fingerprint: fingerprintOf(raw), ...(examiner !== undefined ? { examiner } : {}) };
@@ -119,8 +148,13 @@ export class ExaminerKeyStore {
    * 'invalid-input' for a passphrase shorter than 8 characters.
    */
   create(examiner: string, passphrase: string, createdAt: string): ExaminerKeyInfo {
-    if (passphrase.length < PASSPHRASE_MIN) throw new DrydockFailure('invalid-input', `The key's passphrase needs at least ${PASSPHRASE_MIN} characters`);
-    if (this.read()) throw new DrydockFailure('conflict', `This evidence store already has an examiner key (${this.file}); it is not replaced. Remove that file first to start over.`);
+    if (passphrase.length < PASSPHRASE_MIN)
+      throw new DrydockFailure('invalid-input', `The key's passphrase needs at least ${PASSPHRASE_MIN} characters`);
+    if (this.read())
+      throw new DrydockFailure(
+        'conflict',
+        `This evidence store already has an examiner key (${this.file}); it is not replaced. Remove that file first to start over.`,
+      );
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const raw = rawPublicKey(publicKey);
     const salt = randomBytes(16);
@@ -153,20 +187,33 @@ export class ExaminerKeyStore {
    */
   unlock(passphrase: string): { key: KeyObject; info: ExaminerKeyInfo } {
     const file = this.read();
-    if (!file) throw new DrydockFailure('not-found', 'This evidence store has no examiner key to sign with: create one first (drydock key create)');
+    if (!file)
+      throw new DrydockFailure('not-found', 'This evidence store has no examiner key to sign with: create one first (drydock key create)');
     const info = infoOf(file);
     let der: Buffer;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', deriveKey(passphrase, Buffer.from(file.kdf.salt, 'base64'), file.kdf), Buffer.from(file.cipher.iv, 'base64'));
-      decipher.setAAD(Buffer.from(canonicalJson({ examiner: file.examiner, createdAt: file.createdAt, publicKey: file.publicKey }), 'utf8'));
+      const decipher = createDecipheriv(
+        'aes-256-gcm',
+        deriveKey(passphrase, Buffer.from(file.kdf.salt, 'base64'), file.kdf),
+        Buffer.from(file.cipher.iv, 'base64'),
+      );
+      decipher.setAAD(
+        Buffer.from(canonicalJson({ examiner: file.examiner, createdAt: file.createdAt, publicKey: file.publicKey }), 'utf8'),
+      );
       decipher.setAuthTag(Buffer.from(file.cipher.tag, 'base64'));
       der = Buffer.concat([decipher.update(Buffer.from(file.encryptedPrivateKey, 'base64')), decipher.final()]);
     } catch {
-      throw new DrydockFailure('invalid-input', `Wrong passphrase for the examiner key ${info.fingerprint} (or its file ${this.file} was altered); nothing was signed`);
+      throw new DrydockFailure(
+        'invalid-input',
+        `Wrong passphrase for the examiner key ${info.fingerprint} (or its file ${this.file} was altered); nothing was signed`,
+      );
     }
     const key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
     if (!rawPublicKey(createPublicKey(key)).equals(Buffer.from(file.publicKey, 'base64'))) {
-      throw new DrydockFailure('integrity', `The examiner key file ${this.file} is inconsistent: its private key does not match its public key`);
+      throw new DrydockFailure(
+        'integrity',
+        `The examiner key file ${this.file} is inconsistent: its private key does not match its public key`,
+      );
     }
     return { key, info };
   }
@@ -175,7 +222,8 @@ export class ExaminerKeyStore {
     let text: string;
     try {
       const bytes = readFileSync(this.file);
-      if (bytes.length > MAX_KEY_FILE_BYTES) throw new DrydockFailure('integrity', `The examiner key file ${this.file} is ${bytes.length} bytes; it is not a Drydock key`);
+      if (bytes.length > MAX_KEY_FILE_BYTES)
+        throw new DrydockFailure('integrity', `The examiner key file ${this.file} is ${bytes.length} bytes; it is not a Drydock key`);
       text = bytes.toString('utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -198,7 +246,13 @@ export class ExaminerKeyStore {
 }
 
 function infoOf(file: KeyFile): ExaminerKeyInfo {
-  return { algorithm: 'ed25519', examiner: file.examiner, createdAt: file.createdAt, publicKey: file.publicKey, fingerprint: fingerprintOf(Buffer.from(file.publicKey, 'base64')) };
+  return {
+    algorithm: 'ed25519',
+    examiner: file.examiner,
+    createdAt: file.createdAt,
+    publicKey: file.publicKey,
+    fingerprint: fingerprintOf(Buffer.from(file.publicKey, 'base64')),
+  };
 }
 
 function deriveKey(passphrase: string, salt: Buffer, cost: { N: number; r: number; p: number }): Buffer {

@@ -62,7 +62,8 @@ const RULES: Record<string, Rule> = {
   'quarantine.network-created': {
     kind: 'network',
     object: (d) => d.networkId,
-    summary: (d) => `created quarantine network ${text(d.network)}${d.replacedNetworkId ? ` (replacing ${text(d.replacedNetworkId).slice(0, 12)})` : ''}`,
+    summary: (d) =>
+      `created quarantine network ${text(d.network)}${d.replacedNetworkId ? ` (replacing ${text(d.replacedNetworkId).slice(0, 12)})` : ''}`,
   },
   'quarantine.network-removed': {
     kind: 'network',

@@ -20,7 +20,10 @@ export function checkNewFileTarget(target: string): void {
  * the way, fsync'd, then linked into place, which fails rather than overwrite a file that
  * appeared meanwhile. On any failure the partial file is removed and the target never exists.
  */
-export async function writeNewFile(target: string, source: AsyncIterable<unknown> | NodeJS.ReadableStream): Promise<{ bytes: number; sha256: string }> {
+export async function writeNewFile(
+  target: string,
+  source: AsyncIterable<unknown> | NodeJS.ReadableStream,
+): Promise<{ bytes: number; sha256: string }> {
   checkNewFileTarget(target);
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target).slice(0, 100)}.${randomUUID()}.partial`);
@@ -60,8 +63,11 @@ function exportFailure(err: unknown, target: string): DrydockFailure {
   if (err instanceof DrydockFailure) return err;
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const message = err instanceof Error ? err.message : String(err);
-  if (code === 'EEXIST') return new DrydockFailure('conflict', `${target} already exists; choose another name (nothing is overwritten)`, { detail: code });
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new DrydockFailure('permission-denied', `Cannot write ${target}: ${message}`, { detail: code, cause: err });
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new DrydockFailure('disk-full', `No space left to write ${target}; the partial file was removed`, { detail: code, cause: err });
+  if (code === 'EEXIST')
+    return new DrydockFailure('conflict', `${target} already exists; choose another name (nothing is overwritten)`, { detail: code });
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return new DrydockFailure('permission-denied', `Cannot write ${target}: ${message}`, { detail: code, cause: err });
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return new DrydockFailure('disk-full', `No space left to write ${target}; the partial file was removed`, { detail: code, cause: err });
   return new DrydockFailure('store', `Writing ${target} failed: ${message}`, { detail: code, cause: err });
 }

@@ -39,7 +39,12 @@ export class BundleSigning {
   createKey(passphrase: string, examiner?: string): ExaminerKeyInfo {
     const name = wellFormed(examiner?.trim() ? examiner.trim() : this.deps.examiner());
     const info = this.keyStore.create(name, passphrase, this.deps.now());
-    this.deps.audit('key.created', { fingerprint: info.fingerprint, examiner: info.examiner, algorithm: info.algorithm, file: this.keyStore.file });
+    this.deps.audit('key.created', {
+      fingerprint: info.fingerprint,
+      examiner: info.examiner,
+      algorithm: info.algorithm,
+      file: this.keyStore.file,
+    });
     return info;
   }
 
@@ -68,10 +73,15 @@ export class BundleSigning {
     // Absent or unreadable: said as not-found below.
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new DrydockFailure('not-found', `No public key file at ${file}`);
-    if (info.size > MAX_PUBLIC_KEY_FILE) throw new DrydockFailure('invalid-input', `${file} is ${info.size} bytes; a public key file is at most ${MAX_PUBLIC_KEY_FILE}`);
+    if (info.size > MAX_PUBLIC_KEY_FILE)
+      throw new DrydockFailure('invalid-input', `${file} is ${info.size} bytes; a public key file is at most ${MAX_PUBLIC_KEY_FILE}`);
     const parsed = parsePublicKeyFile((await readFile(file)).toString('utf8'), file);
     const existing = this.trusted.get(parsed.fingerprint);
-    if (existing) throw new DrydockFailure('conflict', `Key ${parsed.fingerprint} is already trusted (as ${JSON.stringify(existing.name)}, since ${existing.trustedAt})`);
+    if (existing)
+      throw new DrydockFailure(
+        'conflict',
+        `Key ${parsed.fingerprint} is already trusted (as ${JSON.stringify(existing.name)}, since ${existing.trustedAt})`,
+      );
     const key: TrustedKey = {
       fingerprint: parsed.fingerprint,
       publicKey: parsed.raw.toString('base64'),
@@ -92,15 +102,24 @@ export class BundleSigning {
    * passphrase, 'invalid-input' for a wrong one. Returns the signer for exportBundle.
    */
   signer(passphrase: string | undefined): { fingerprint: string; sign(manifestBytes: Buffer): Buffer } {
-    if (!this.keyStore.info()) throw new DrydockFailure('not-found', 'This evidence store has no examiner key to sign with: create one first (drydock key create); no bundle was written');
-    if (passphrase === undefined || passphrase === '') throw new DrydockFailure('invalid-input', "Signing needs the examiner key's passphrase; no bundle was written");
+    if (!this.keyStore.info())
+      throw new DrydockFailure(
+        'not-found',
+        'This evidence store has no examiner key to sign with: create one first (drydock key create); no bundle was written',
+      );
+    if (passphrase === undefined || passphrase === '')
+      throw new DrydockFailure('invalid-input', "Signing needs the examiner key's passphrase; no bundle was written");
     const { key, info } = this.keyStore.unlock(passphrase);
     return { fingerprint: info.fingerprint, sign: (manifestBytes) => signManifest(manifestBytes, key, info, this.deps.now()) };
   }
 
   /** The signature judge for readBundle. */
-  checker(requireSignature: boolean, refuse: (message: string) => DrydockFailure): (manifestBytes: Buffer, entry: Buffer | undefined) => BundleSignatureCheck {
-    return (manifestBytes, entry) => checkSignature(manifestBytes, entry, { trusted: (fp) => this.trusted.get(fp), requireSignature, refuse });
+  checker(
+    requireSignature: boolean,
+    refuse: (message: string) => DrydockFailure,
+  ): (manifestBytes: Buffer, entry: Buffer | undefined) => BundleSignatureCheck {
+    return (manifestBytes, entry) =>
+      checkSignature(manifestBytes, entry, { trusted: (fp) => this.trusted.get(fp), requireSignature, refuse });
   }
 
   /** Called inside the import transaction. */

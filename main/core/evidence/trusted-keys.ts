@@ -52,7 +52,15 @@ export class TrustedKeys {
   /** Records how an imported case's bundle was signed (inside the import's transaction). */
   recordSignature(caseId: string, check: BundleSignatureCheck, checkedAt: string): void {
     const signed = check.status === 'unsigned' ? undefined : check;
-    this.insertSignature.run(caseId, check.status, signed?.fingerprint ?? null, signed?.signer ?? null, signed?.signedAt ?? null, signed?.status === 'trusted' ? signed.trustedAs : null, checkedAt);
+    this.insertSignature.run(
+      caseId,
+      check.status,
+      signed?.fingerprint ?? null,
+      signed?.signer ?? null,
+      signed?.signedAt ?? null,
+      signed?.status === 'trusted' ? signed.trustedAs : null,
+      checkedAt,
+    );
   }
 
   /** The signature recorded at import; undefined for a case created in this store. */
@@ -62,7 +70,9 @@ export class TrustedKeys {
     const base = { caseId: row.case_id, checkedAt: row.checked_at };
     if (row.status === 'unsigned' || row.fingerprint === null) return { ...base, status: 'unsigned' };
     const signed = { fingerprint: row.fingerprint, signer: row.signer ?? '', signedAt: row.signed_at ?? '' };
-    return row.status === 'trusted' ? { ...base, status: 'trusted', ...signed, trustedAs: row.trusted_as ?? '' } : { ...base, status: 'untrusted', ...signed };
+    return row.status === 'trusted'
+      ? { ...base, status: 'trusted', ...signed, trustedAs: row.trusted_as ?? '' }
+      : { ...base, status: 'untrusted', ...signed };
   }
 }
 

@@ -44,19 +44,24 @@ export function checkCase(input: CaseCheckInput): CaseCheck {
   const problems: VerifyProblem[] = [...chain.problems];
   const facts = chain.facts;
 
-  const caseProblem = (message: string) => problems.push({ kind: 'row-tampered', table: 'cases', id: kase.id, message: `${label}: ${message}` });
+  const caseProblem = (message: string) =>
+    problems.push({ kind: 'row-tampered', table: 'cases', id: kase.id, message: `${label}: ${message}` });
   if (!facts.created) {
     caseProblem("its audit chain has no 'case.created' entry, so its details cannot be vouched for");
   } else if (canonicalJson(facts.created) !== canonicalJson(caseRecord(kase))) {
-    const changed = Object.keys(caseRecord(kase)).filter((k) => canonicalJson(caseRecord(kase)[k] ?? null) !== canonicalJson(facts.created?.[k] ?? null));
+    const changed = Object.keys(caseRecord(kase)).filter(
+      (k) => canonicalJson(caseRecord(kase)[k] ?? null) !== canonicalJson(facts.created?.[k] ?? null),
+    );
     caseProblem(`its details (${changed.join(', ') || 'fields'}) differ from those recorded when it was created`);
   }
   const expectedStatus = facts.closedAt !== undefined ? 'closed' : 'open';
   if (kase.status !== expectedStatus || (kase.closedAt ?? null) !== (facts.closedAt ?? null)) {
-    caseProblem(`its status is ${kase.status}${kase.closedAt ? ` (closed ${kase.closedAt})` : ''} but the audit chain says ${expectedStatus}${facts.closedAt ? ` (closed ${facts.closedAt})` : ''}`);
+    caseProblem(
+      `its status is ${kase.status}${kase.closedAt ? ` (closed ${kase.closedAt})` : ''} but the audit chain says ${expectedStatus}${facts.closedAt ? ` (closed ${facts.closedAt})` : ''}`,
+    );
   }
   if (input.importedHere !== undefined && input.importedHere !== kase.readOnly) {
-    caseProblem(kase.readOnly ? 'it is marked read-only but was never imported' : "it was imported but is no longer marked read-only");
+    caseProblem(kase.readOnly ? 'it is marked read-only but was never imported' : 'it was imported but is no longer marked read-only');
   }
 
   const rows: ArtifactRowView[] = [];
@@ -65,7 +70,8 @@ export function checkCase(input: CaseCheckInput): CaseCheck {
   for (const row of input.artifacts) {
     checkedArtifacts++;
     seen.add(row.id);
-    const tampered = (message: string) => problems.push({ kind: 'row-tampered', table: 'artifacts', id: row.id, message: `artifact ${row.id} of ${label}: ${message}` });
+    const tampered = (message: string) =>
+      problems.push({ kind: 'row-tampered', table: 'artifacts', id: row.id, message: `artifact ${row.id} of ${label}: ${message}` });
     if (!row.info) {
       tampered(row.error ?? 'unreadable');
       continue;
@@ -73,11 +79,18 @@ export function checkCase(input: CaseCheckInput): CaseCheck {
     const recorded = facts.artifactRows.get(row.id);
     if (row.info.caseId !== kase.id) tampered(`it claims to belong to case ${row.info.caseId}`);
     else if (!recorded) tampered("no 'artifact.added' audit entry records it: the row was not written by Drydock");
-    else if (artifactRowHash(row.info) !== recorded.rowHash) tampered(`its row no longer matches the hash recorded in audit entry ${recorded.seq} (a field was changed)`);
+    else if (artifactRowHash(row.info) !== recorded.rowHash)
+      tampered(`its row no longer matches the hash recorded in audit entry ${recorded.seq} (a field was changed)`);
     else rows.push(row);
   }
   for (const [id, recorded] of facts.artifactRows) {
-    if (!seen.has(id)) problems.push({ kind: 'row-tampered', table: 'artifacts', id, message: `artifact ${id} of ${label} is recorded in audit entry ${recorded.seq} but its row is missing (deleted)` });
+    if (!seen.has(id))
+      problems.push({
+        kind: 'row-tampered',
+        table: 'artifacts',
+        id,
+        message: `artifact ${id} of ${label} is recorded in audit entry ${recorded.seq} but its row is missing (deleted)`,
+      });
   }
   return { problems, checkedEntries: chain.count, checkedArtifacts, rows };
 }
@@ -140,7 +153,8 @@ export async function verifyStore(deps: VerifyDeps, caseId: string | undefined, 
     if (!hashed.has(info.sha256)) hashed.set(info.sha256, await deps.blobs.hash(info.sha256));
     const actual = hashed.get(info.sha256);
     if (!actual) add([{ kind: 'blob-missing', artifactId: info.id, sha256: info.sha256 }]);
-    else if (actual.sha256 !== info.sha256 || actual.size !== info.size) add([{ kind: 'blob-mismatch', artifactId: info.id, expected: info.sha256, actual: actual.sha256 }]);
+    else if (actual.sha256 !== info.sha256 || actual.size !== info.size)
+      add([{ kind: 'blob-mismatch', artifactId: info.id, expected: info.sha256, actual: actual.sha256 }]);
   }
 
   return { ok: problems.length === 0, checkedArtifacts, checkedEntries, problems, verifiedAt: verifiedAt() };

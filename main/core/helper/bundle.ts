@@ -39,7 +39,12 @@ export function bundleDirectories(): string[] {
 export function findHelperBundle(dirs: string[] = bundleDirectories()): BundleLookup {
   const dir = dirs.find((d) => existsSync(path.join(d, MANIFEST)));
   if (!dir) {
-    return { bundle: null, path: null, problem: 'the capture helper bundle is not built: run `npm run helper-bundle` in the Drydock checkout (it needs Debian\'s tcpdump and busybox-static), or choose a helper image with `drydock capture-helper image --set IMAGE`' };
+    return {
+      bundle: null,
+      path: null,
+      problem:
+        "the capture helper bundle is not built: run `npm run helper-bundle` in the Drydock checkout (it needs Debian's tcpdump and busybox-static), or choose a helper image with `drydock capture-helper image --set IMAGE`",
+    };
   }
   const manifestPath = path.join(dir, MANIFEST);
   const tarPath = path.join(dir, TAR);
@@ -55,11 +60,19 @@ export function findHelperBundle(dirs: string[] = bundleDirectories()): BundleLo
       size: typeof raw.size === 'number' ? raw.size : -1,
       sha256: str('sha256'),
     };
-    if (!/^[a-z0-9/_.-]+:[a-f0-9]{12}$/.test(bundle.tag) || !/^sha256:[a-f0-9]{64}$/.test(bundle.imageId) || !/^[a-f0-9]{64}$/.test(bundle.sha256)) {
+    if (
+      !/^[a-z0-9/_.-]+:[a-f0-9]{12}$/.test(bundle.tag) ||
+      !/^sha256:[a-f0-9]{64}$/.test(bundle.imageId) ||
+      !/^[a-f0-9]{64}$/.test(bundle.sha256)
+    ) {
       return { bundle: null, path: manifestPath, problem: `${manifestPath} is not a valid helper bundle manifest` };
     }
     if (!existsSync(tarPath) || statSync(tarPath).size !== bundle.size) {
-      return { bundle: null, path: tarPath, problem: `${tarPath} is missing or not the size its manifest records; rebuild it with \`npm run helper-bundle\`` };
+      return {
+        bundle: null,
+        path: tarPath,
+        problem: `${tarPath} is missing or not the size its manifest records; rebuild it with \`npm run helper-bundle\``,
+      };
     }
     return { bundle };
   } catch (err) {
@@ -69,6 +82,18 @@ export function findHelperBundle(dirs: string[] = bundleDirectories()): BundleLo
 
 /** Docker's architecture names (image config) for the engine's `uname -m` style names. */
 export function engineArchitecture(infoArchitecture: string): string {
-  const map: Record<string, string> = { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64', armv7l: 'arm', armhf: 'arm', i386: '386', i686: '386', s390x: 's390x', ppc64le: 'ppc64le', riscv64: 'riscv64' };
+  const map: Record<string, string> = {
+    x86_64: 'amd64',
+    amd64: 'amd64',
+    aarch64: 'arm64',
+    arm64: 'arm64',
+    armv7l: 'arm',
+    armhf: 'arm',
+    i386: '386',
+    i686: '386',
+    s390x: 's390x',
+    ppc64le: 'ppc64le',
+    riscv64: 'riscv64',
+  };
   return map[infoArchitecture] ?? infoArchitecture;
 }

@@ -45,7 +45,11 @@ async function resolve(docker: Dockerode, options: Options): Promise<HelperImage
   if (options.override) {
     const info = await inspectImage(docker, options.override);
     if (!info) {
-      throw new DrydockFailure('not-found', `The helper image ${options.override} chosen in settings is not on host ${host}; load it there or clear the setting to use the bundled one`, { host });
+      throw new DrydockFailure(
+        'not-found',
+        `The helper image ${options.override} chosen in settings is not on host ${host}; load it there or clear the setting to use the bundled one`,
+        { host },
+      );
     }
     return { image: options.override, imageId: info.Id, source: 'settings' };
   }
@@ -58,7 +62,11 @@ async function resolve(docker: Dockerode, options: Options): Promise<HelperImage
   const engineInfo = (await docker.info()) as { Architecture?: string };
   const arch = engineArchitecture(engineInfo.Architecture ?? '');
   if (arch && arch !== bundle.architecture) {
-    throw new DrydockFailure('unsupported', `The bundled capture helper is built for ${bundle.architecture} but host ${host} is ${arch}; set a helper image for that architecture in settings`, { host });
+    throw new DrydockFailure(
+      'unsupported',
+      `The bundled capture helper is built for ${bundle.architecture} but host ${host} is ${arch}; set a helper image for that architecture in settings`,
+      { host },
+    );
   }
   const hashing = hashingStream();
   const source = createReadStream(bundle.tarPath);
@@ -68,24 +76,52 @@ async function resolve(docker: Dockerode, options: Options): Promise<HelperImage
   try {
     response = await docker.loadImage(hashing.stream, { quiet: true });
   } catch (err) {
-    throw new DrydockFailure('engine', `Loading the capture helper image onto host ${host} failed: ${(err as Error).message}`, { host, cause: err });
+    throw new DrydockFailure('engine', `Loading the capture helper image onto host ${host} failed: ${(err as Error).message}`, {
+      host,
+      cause: err,
+    });
   }
   const progress = await readAll(response);
   const sha256 = hashing.sha256();
   const bytes = hashing.bytes();
   const engineError = /"error(?:Detail)?"\s*:\s*(?:\{[^}]*"message"\s*:\s*)?"([^"]*)"/.exec(progress)?.[1];
-  if (engineError) throw new DrydockFailure('engine', `Host ${host} refused the capture helper image: ${engineError}`, { host, detail: progress.slice(0, 2000) });
+  if (engineError)
+    throw new DrydockFailure('engine', `Host ${host} refused the capture helper image: ${engineError}`, {
+      host,
+      detail: progress.slice(0, 2000),
+    });
   // From here the engine has taken the image: a refusal below leaves it on the host, so it is audited.
   const loadFailed = (failure: DrydockFailure, imageId: string): DrydockFailure => {
-    options.audit('capture.helper-image-load-failed', { host, image: bundle.tag, imageId, bundleSha256: sha256, bytes, error: failure.message });
+    options.audit('capture.helper-image-load-failed', {
+      host,
+      image: bundle.tag,
+      imageId,
+      bundleSha256: sha256,
+      bytes,
+      error: failure.message,
+    });
     return failure;
   };
   if (sha256 !== bundle.sha256) {
-    throw loadFailed(new DrydockFailure('integrity', `The capture helper bundle ${bundle.tarPath} does not match its manifest (sha256 ${sha256}, expected ${bundle.sha256}); rebuild it`, { host }), '');
+    throw loadFailed(
+      new DrydockFailure(
+        'integrity',
+        `The capture helper bundle ${bundle.tarPath} does not match its manifest (sha256 ${sha256}, expected ${bundle.sha256}); rebuild it`,
+        { host },
+      ),
+      '',
+    );
   }
   const after = await inspectImage(docker, bundle.tag);
   if (after?.Id !== bundle.imageId) {
-    throw loadFailed(new DrydockFailure('engine', `After loading, host ${host} reports image ${after?.Id ?? 'none'} for ${bundle.tag}, expected ${bundle.imageId}`, { host }), after?.Id ?? '');
+    throw loadFailed(
+      new DrydockFailure(
+        'engine',
+        `After loading, host ${host} reports image ${after?.Id ?? 'none'} for ${bundle.tag}, expected ${bundle.imageId}`,
+        { host },
+      ),
+      after?.Id ?? '',
+    );
   }
   options.audit('capture.helper-image-loaded', {
     host,

@@ -93,8 +93,22 @@ export class HelperLedger {
     // A create answer without a container ID (garbage JSON from a hostile engine) names nothing to
     // inspect, record or remove: a failure of the engine, not "the container is gone".
     if (typeof container.id !== 'string' || !/^[0-9a-f]{12,64}$/.test(container.id)) {
-      this.deps.audit('helper.create-undone', { host, containerId: '', purpose: meta.purpose, target: meta.target, reason: 'the engine answered the creation without a container ID: nothing recorded, nothing to remove' }, meta.caseId);
-      throw new DrydockFailure('engine', `Host ${host} answered the creation of a ${meta.purpose} helper without a container ID (its answer is not a create answer)`, { host });
+      this.deps.audit(
+        'helper.create-undone',
+        {
+          host,
+          containerId: '',
+          purpose: meta.purpose,
+          target: meta.target,
+          reason: 'the engine answered the creation without a container ID: nothing recorded, nothing to remove',
+        },
+        meta.caseId,
+      );
+      throw new DrydockFailure(
+        'engine',
+        `Host ${host} answered the creation of a ${meta.purpose} helper without a container ID (its answer is not a create answer)`,
+        { host },
+      );
     }
     let imageId: string;
     let name: string;
@@ -109,7 +123,17 @@ export class HelperLedger {
         (removeErr: unknown) => `removing it again failed too: ${removeErr instanceof Error ? removeErr.message : String(removeErr)}`,
       );
       const why = err instanceof Error ? err.message : String(err);
-      this.deps.audit('helper.create-undone', { host, containerId: container.id, purpose: meta.purpose, target: meta.target, reason: `could not be inspected after creation (${why}); ${removed}` }, meta.caseId);
+      this.deps.audit(
+        'helper.create-undone',
+        {
+          host,
+          containerId: container.id,
+          purpose: meta.purpose,
+          target: meta.target,
+          reason: `could not be inspected after creation (${why}); ${removed}`,
+        },
+        meta.caseId,
+      );
       throw err;
     }
     const createdAt = this.deps.clock.now().toISOString();
@@ -118,9 +142,27 @@ export class HelperLedger {
         `INSERT OR REPLACE INTO helper_containers (container_id, host, name, helper_id, purpose, image_id, target, owner_machine, owner_pid, owner_started, deadline, case_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(container.id, host, name, meta.helperId, meta.purpose, imageId, meta.target, meta.owner.machine, meta.owner.pid, meta.owner.startedAtMs, meta.deadline.toISOString(), meta.caseId ?? null, createdAt);
+      .run(
+        container.id,
+        host,
+        name,
+        meta.helperId,
+        meta.purpose,
+        imageId,
+        meta.target,
+        meta.owner.machine,
+        meta.owner.pid,
+        meta.owner.startedAtMs,
+        meta.deadline.toISOString(),
+        meta.caseId ?? null,
+        createdAt,
+      );
     this.live.add(container.id);
-    this.deps.audit('helper.created', { host, containerId: container.id, name, purpose: meta.purpose, imageId, target: meta.target }, meta.caseId);
+    this.deps.audit(
+      'helper.created',
+      { host, containerId: container.id, name, purpose: meta.purpose, imageId, target: meta.target },
+      meta.caseId,
+    );
     return container;
   }
 
@@ -135,7 +177,18 @@ export class HelperLedger {
       if (status !== 404 && status !== 409) {
         // Still on the host: said in the audit log (footprint), and left for the sweeper.
         const row = this.row(containerId);
-        this.deps.audit('helper.remove-failed', { host, containerId, name: row?.name ?? '', purpose: row?.purpose ?? '', reason, error: err instanceof Error ? err.message : String(err) }, row?.case_id ?? undefined);
+        this.deps.audit(
+          'helper.remove-failed',
+          {
+            host,
+            containerId,
+            name: row?.name ?? '',
+            purpose: row?.purpose ?? '',
+            reason,
+            error: err instanceof Error ? err.message : String(err),
+          },
+          row?.case_id ?? undefined,
+        );
         throw err;
       }
     }
@@ -147,7 +200,9 @@ export class HelperLedger {
     this.live.delete(containerId);
     const row = this.row(containerId);
     if (!row || row.removed_at !== null) return;
-    this.deps.db.prepare('UPDATE helper_containers SET removed_at = ?, removed_reason = ? WHERE container_id = ?').run(this.deps.clock.now().toISOString(), reason, containerId);
+    this.deps.db
+      .prepare('UPDATE helper_containers SET removed_at = ?, removed_reason = ? WHERE container_id = ?')
+      .run(this.deps.clock.now().toISOString(), reason, containerId);
     this.deps.audit('helper.removed', { host, containerId, name: row.name, purpose: row.purpose, reason }, row.case_id ?? undefined);
   }
 
@@ -162,7 +217,10 @@ export class HelperLedger {
 
   /** Helpers recorded on a host and not yet recorded as removed. */
   open(host: string): HelperRecord[] {
-    return this.deps.db.prepare<[string], Row>('SELECT * FROM helper_containers WHERE host = ? AND removed_at IS NULL').all(host).map(toRecord);
+    return this.deps.db
+      .prepare<[string], Row>('SELECT * FROM helper_containers WHERE host = ? AND removed_at IS NULL')
+      .all(host)
+      .map(toRecord);
   }
 
   /**
@@ -173,15 +231,30 @@ export class HelperLedger {
     const record = this.get(container.id);
     if (record) {
       const owner = ownerFromLabels(container.labels);
-      const ownerMatches = owner !== null && owner.machine === record.owner.machine && owner.pid === record.owner.pid && owner.startedAtMs === record.owner.startedAtMs;
+      const ownerMatches =
+        owner !== null &&
+        owner.machine === record.owner.machine &&
+        owner.pid === record.owner.pid &&
+        owner.startedAtMs === record.owner.startedAtMs;
       if (container.imageId === record.imageId && ownerMatches) return { kind: 'helper', record };
-      return { kind: 'impersonator', reason: `its ID is recorded as Drydock's ${record.purpose} helper, but its ${container.imageId !== record.imageId ? `image (${container.imageId.slice(0, 19)}, recorded ${record.imageId.slice(0, 19)})` : 'owner labels'} no longer match the record` };
+      return {
+        kind: 'impersonator',
+        reason: `its ID is recorded as Drydock's ${record.purpose} helper, but its ${container.imageId !== record.imageId ? `image (${container.imageId.slice(0, 19)}, recorded ${record.imageId.slice(0, 19)})` : 'owner labels'} no longer match the record`,
+      };
     }
     const claims = Object.keys(container.labels ?? {}).filter((key) => CLAIM_LABELS.test(key));
     // Another Drydock (another store: a colleague's laptop, a CI run) leaves helpers this store never
     // recorded; they are indistinguishable from an intruder's copy, so they are shown, never trusted.
-    if (claims.length) return { kind: 'impersonator', reason: `it carries Drydock's labels (${claims.slice(0, 4).join(', ')}) but this evidence store never created it (an intruder's container, or a helper of another Drydock installation)` };
-    if (CLAIM_NAME.test(container.name)) return { kind: 'impersonator', reason: `it is named like a Drydock helper (${container.name.replace(/^\//, '').slice(0, 80)}) but this evidence store never created it (an intruder's container, or a helper of another Drydock installation)` };
+    if (claims.length)
+      return {
+        kind: 'impersonator',
+        reason: `it carries Drydock's labels (${claims.slice(0, 4).join(', ')}) but this evidence store never created it (an intruder's container, or a helper of another Drydock installation)`,
+      };
+    if (CLAIM_NAME.test(container.name))
+      return {
+        kind: 'impersonator',
+        reason: `it is named like a Drydock helper (${container.name.replace(/^\//, '').slice(0, 80)}) but this evidence store never created it (an intruder's container, or a helper of another Drydock installation)`,
+      };
     return { kind: 'other' };
   }
 

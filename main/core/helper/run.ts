@@ -80,7 +80,14 @@ export async function runHelper(docker: Dockerode, request: HelperRunRequest): P
       deadline,
       joinPid: request.joinPid ?? false,
     }),
-    { helperId: id, purpose: request.purpose, target: request.targetId, owner, deadline, ...(request.caseId !== undefined ? { caseId: request.caseId } : {}) },
+    {
+      helperId: id,
+      purpose: request.purpose,
+      target: request.targetId,
+      owner,
+      deadline,
+      ...(request.caseId !== undefined ? { caseId: request.caseId } : {}),
+    },
   );
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -164,10 +171,19 @@ export async function runReaderHelper(
     timeoutMs: spec.timeoutMs,
     maxOutputBytes: spec.maxOutputBytes,
   });
-  if (result.timedOut) throw new DrydockFailure('engine', `Reading the ${spec.what} of container ${target.containerName} on host ${target.host} timed out`, where);
+  if (result.timedOut)
+    throw new DrydockFailure(
+      'engine',
+      `Reading the ${spec.what} of container ${target.containerName} on host ${target.host} timed out`,
+      where,
+    );
   const stderrText = result.stderr.toString('utf8').slice(0, 2000);
   if (result.exitCode !== 0) {
-    throw new DrydockFailure('engine', `The ${spec.helper} helper for container ${target.containerName} on host ${target.host} exited with ${result.exitCode ?? 'no status'}${stderrText ? `: ${stderrText.trim()}` : ''}`, { ...where, detail: stderrText });
+    throw new DrydockFailure(
+      'engine',
+      `The ${spec.helper} helper for container ${target.containerName} on host ${target.host} exited with ${result.exitCode ?? 'no status'}${stderrText ? `: ${stderrText.trim()}` : ''}`,
+      { ...where, detail: stderrText },
+    );
   }
   return { ...result, stderrText };
 }

@@ -37,7 +37,12 @@ export interface SweepPlan {
  * whose IDs the ledger recorded, with the image and owner still matching, are ever chosen;
  * containers that merely carry Drydock's labels or names are listed as impersonators and left alone.
  */
-export async function findAbandonedHelpers(docker: Dockerode, host: string, ledger: HelperLedger, options: SweepOptions = {}): Promise<SweepPlan> {
+export async function findAbandonedHelpers(
+  docker: Dockerode,
+  host: string,
+  ledger: HelperLedger,
+  options: SweepOptions = {},
+): Promise<SweepPlan> {
   const self = options.self ?? thisProcessOwner;
   const now = options.now ?? new Date();
   const containers = await docker.listContainers({ all: true });
@@ -52,7 +57,8 @@ export async function findAbandonedHelpers(docker: Dockerode, host: string, ledg
     if (verdict.kind === 'impersonator') impersonators.push({ containerId: summary.Id, name, reason: verdict.reason });
     if (verdict.kind !== 'helper') continue;
     const { record } = verdict;
-    const decision = (reason: string) => abandoned.push({ containerId: summary.Id, name, helperId: record.helperId, purpose: record.purpose, reason });
+    const decision = (reason: string) =>
+      abandoned.push({ containerId: summary.Id, name, helperId: record.helperId, purpose: record.purpose, reason });
     const owner = judgeOwner(record.owner, self);
     if (owner === 'this-process') {
       if (ledger.isLive(summary.Id) || options.active?.has(summary.Id)) kept++;
@@ -66,7 +72,8 @@ export async function findAbandonedHelpers(docker: Dockerode, host: string, ledg
     }
   }
   // Recorded helpers the engine no longer lists went away on their own (AutoRemove, a host reset).
-  for (const record of ledger.open(host)) if (!present.has(record.containerId)) ledger.removed(host, record.containerId, 'no longer on the host');
+  for (const record of ledger.open(host))
+    if (!present.has(record.containerId)) ledger.removed(host, record.containerId, 'no longer on the host');
   return { abandoned, kept, impersonators };
 }
 
@@ -76,7 +83,12 @@ export async function sweepHelpers(
   host: string,
   ledger: HelperLedger,
   options: SweepOptions = {},
-): Promise<{ removed: SweepDecision[]; kept: number; impersonators: Impersonator[]; failed: { decision: SweepDecision; error: string }[] }> {
+): Promise<{
+  removed: SweepDecision[];
+  kept: number;
+  impersonators: Impersonator[];
+  failed: { decision: SweepDecision; error: string }[];
+}> {
   const { abandoned, kept, impersonators } = await findAbandonedHelpers(docker, host, ledger, options);
   const removed: SweepDecision[] = [];
   const failed: { decision: SweepDecision; error: string }[] = [];

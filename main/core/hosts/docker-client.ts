@@ -70,7 +70,14 @@ function boundAnswers(host: string, modem: Dialer): void {
     dial({ ...options, abortSignal }, (err, data) => {
       if (err && deadline.aborted && !options.abortSignal?.aborted) {
         const what = `${options.method ?? 'GET'} ${(options.path ?? '').split('?')[0] ?? ''}`;
-        callback(new DrydockFailure('unreachable', `Host ${host} did not send its whole answer to ${what} within ${limitMs / 1000} s (a stalled or deliberately slow engine)`, { host, detail: what, cause: err }), data);
+        callback(
+          new DrydockFailure(
+            'unreachable',
+            `Host ${host} did not send its whole answer to ${what} within ${limitMs / 1000} s (a stalled or deliberately slow engine)`,
+            { host, detail: what, cause: err },
+          ),
+          data,
+        );
         return;
       }
       callback(err, data);
@@ -83,7 +90,11 @@ function readSecretFile(host: string, what: string, file: string): Buffer {
     return readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    throw new DrydockFailure('invalid-input', `Host ${host}: cannot read the ${what} ${file} (${code || String(err)})`, { host, detail: code, cause: err });
+    throw new DrydockFailure('invalid-input', `Host ${host}: cannot read the ${what} ${file} (${code || String(err)})`, {
+      host,
+      detail: code,
+      cause: err,
+    });
   }
 }
 
@@ -100,11 +111,23 @@ export function createDockerClient(profile: Pick<HostProfile, 'name' | 'url' | '
       return client(host, { socketPath: parsed.socketPath ?? '/var/run/docker.sock', connectionTimeout: responseTimeoutMs() });
     case 'tcp': {
       const tls = profile.tls;
-      if (!tls) return client(host, { host: parsed.hostname ?? '', port: parsed.port ?? 2375, protocol: 'http', connectionTimeout: responseTimeoutMs() });
+      if (!tls)
+        return client(host, {
+          host: parsed.hostname ?? '',
+          port: parsed.port ?? 2375,
+          protocol: 'http',
+          connectionTimeout: responseTimeoutMs(),
+        });
       const ca = tls.caFile ? readSecretFile(host, 'CA certificate', tls.caFile) : undefined;
       const cert = tls.certFile ? readSecretFile(host, 'client certificate', tls.certFile) : undefined;
       const key = tls.keyFile ? readSecretFile(host, 'client key', tls.keyFile) : undefined;
-      const agent = new https.Agent({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), rejectUnauthorized: tls.verify, keepAlive: true });
+      const agent = new https.Agent({
+        ...(ca ? { ca } : {}),
+        ...(cert ? { cert } : {}),
+        ...(key ? { key } : {}),
+        rejectUnauthorized: tls.verify,
+        keepAlive: true,
+      });
       return client(host, {
         host: parsed.hostname ?? '',
         port: parsed.port ?? 2376,
@@ -121,7 +144,9 @@ export function createDockerClient(profile: Pick<HostProfile, 'name' | 'url' | '
       const privateKey = keyFile ? readSecretFile(host, 'SSH private key', keyFile) : undefined;
       const agentSocket = process.env.SSH_AUTH_SOCK;
       if (!privateKey && !agentSocket) {
-        throw new DrydockFailure('ssh-auth', `Host ${host}: no SSH key file in the profile and no SSH agent (SSH_AUTH_SOCK is not set)`, { host });
+        throw new DrydockFailure('ssh-auth', `Host ${host}: no SSH key file in the profile and no SSH agent (SSH_AUTH_SOCK is not set)`, {
+          host,
+        });
       }
       return client(host, {
         protocol: 'ssh',

@@ -55,11 +55,18 @@ function readJson(file: string, what: string): unknown {
     // No such file: the docker CLI has not written it (a context without it is still listed).
     return undefined;
   }
-  if (size > META_MAX_BYTES) throw new DrydockFailure('invalid-input', `The docker CLI's ${what} ${file} is ${size} bytes; refusing to read more than ${META_MAX_BYTES}`);
+  if (size > META_MAX_BYTES)
+    throw new DrydockFailure(
+      'invalid-input',
+      `The docker CLI's ${what} ${file} is ${size} bytes; refusing to read more than ${META_MAX_BYTES}`,
+    );
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as unknown;
   } catch (err) {
-    throw new DrydockFailure('invalid-input', `The docker CLI's ${what} ${file} is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new DrydockFailure(
+      'invalid-input',
+      `The docker CLI's ${what} ${file} is not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
 }
 
@@ -95,7 +102,13 @@ function contextFromMeta(environment: DockerEnvironment, meta: unknown, current:
   const material = existsSync(tlsDir);
   const tls = host.startsWith('tcp://') && (material || skipVerify) ? tlsFiles(tlsDir, !skipVerify) : undefined;
   const description = record(doc.Metadata).Description;
-  return { name, url: host, ...(tls ? { tls } : {}), description: typeof description === 'string' ? description : '', current: name === current };
+  return {
+    name,
+    url: host,
+    ...(tls ? { tls } : {}),
+    description: typeof description === 'string' ? description : '',
+    current: name === current,
+  };
 }
 
 /**
@@ -156,11 +169,22 @@ export function resolveDefaultEndpoint(environment: DockerEnvironment): Resolved
   if (env.DOCKER_HOST) {
     const tls = envTls(environment, env.DOCKER_HOST).tls;
     const tlsNote = tls ? (tls.verify ? ' with TLS verification (DOCKER_TLS_VERIFY)' : ' with TLS, certificate NOT verified') : '';
-    return { url: env.DOCKER_HOST, ...(tls ? { tls } : {}), source: 'DOCKER_HOST', reason: `DOCKER_HOST is set to ${env.DOCKER_HOST}${tlsNote}` };
+    return {
+      url: env.DOCKER_HOST,
+      ...(tls ? { tls } : {}),
+      source: 'DOCKER_HOST',
+      reason: `DOCKER_HOST is set to ${env.DOCKER_HOST}${tlsNote}`,
+    };
   }
   if (env.DOCKER_CONTEXT && env.DOCKER_CONTEXT !== 'default') {
     const context = findDockerContext(environment, env.DOCKER_CONTEXT);
-    return { url: context.url, ...(context.tls ? { tls: context.tls } : {}), source: 'DOCKER_CONTEXT', context: context.name, reason: `DOCKER_CONTEXT names the Docker context ${context.name} (${context.url})` };
+    return {
+      url: context.url,
+      ...(context.tls ? { tls: context.tls } : {}),
+      source: 'DOCKER_CONTEXT',
+      context: context.name,
+      reason: `DOCKER_CONTEXT names the Docker context ${context.name} (${context.url})`,
+    };
   }
   const current = env.DOCKER_CONTEXT === 'default' ? undefined : currentContextName(environment);
   if (current) {
@@ -173,5 +197,9 @@ export function resolveDefaultEndpoint(environment: DockerEnvironment): Resolved
       reason: `the docker CLI's current context is ${context.name} (${context.url}), set in ${path.join(dockerConfigDir(environment), 'config.json')}`,
     };
   }
-  return { url: DEFAULT_SOCKET_URL, source: 'default-socket', reason: `no DOCKER_HOST or DOCKER_CONTEXT, and the docker CLI's current context is "default": the local socket ${DEFAULT_SOCKET_URL}` };
+  return {
+    url: DEFAULT_SOCKET_URL,
+    source: 'default-socket',
+    reason: `no DOCKER_HOST or DOCKER_CONTEXT, and the docker CLI's current context is "default": the local socket ${DEFAULT_SOCKET_URL}`,
+  };
 }

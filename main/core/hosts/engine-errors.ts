@@ -21,7 +21,19 @@ const TLS_CODES = new Set([
   'EPROTO',
 ]);
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE', 'ENOENT', 'ENOTSOCK', 'ESOCKETTIMEDOUT']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOENT',
+  'ENOTSOCK',
+  'ESOCKETTIMEDOUT',
+]);
 
 function classify(err: unknown): { kind: ErrorKind; why: string; detail: string } {
   const e = (err ?? {}) as { code?: string; statusCode?: number; reason?: string; message?: string; level?: string; json?: unknown };
@@ -37,26 +49,45 @@ function classify(err: unknown): { kind: ErrorKind; why: string; detail: string 
   if (/docker system dial-stdio|command not found|not found: docker/i.test(raw)) {
     return { kind: 'not-docker', why: 'the SSH host has no docker CLI to reach its engine', detail: raw };
   }
-  if (code === 'EACCES' || code === 'EPERM') return { kind: 'permission-denied', why: 'permission denied on the Docker socket (run as root or join the docker group)', detail: raw };
+  if (code === 'EACCES' || code === 'EPERM')
+    return { kind: 'permission-denied', why: 'permission denied on the Docker socket (run as root or join the docker group)', detail: raw };
   if (code === 'ENOENT') return { kind: 'unreachable', why: 'no Docker socket at that path', detail: raw };
-  if (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /certificate|SSL routines|wrong version number|TLS/i.test(raw)) {
+  if (
+    TLS_CODES.has(code) ||
+    code.startsWith('ERR_TLS') ||
+    code.startsWith('ERR_SSL') ||
+    /certificate|SSL routines|wrong version number|TLS/i.test(raw)
+  ) {
     return { kind: 'tls', why: `TLS failure: ${tlsWhy(code, raw)}`, detail: `${code} ${raw}`.trim() };
   }
-  if (/socket hang up/i.test(raw) && !e.statusCode) return { kind: 'unreachable', why: 'the connection was dropped (a TLS-only endpoint spoken to in plain HTTP, or a daemon going away)', detail: raw };
-  if (UNREACHABLE_CODES.has(code) || /timeout/i.test(raw)) return { kind: 'unreachable', why: `unreachable (${code || 'timeout'})`, detail: raw };
+  if (/socket hang up/i.test(raw) && !e.statusCode)
+    return {
+      kind: 'unreachable',
+      why: 'the connection was dropped (a TLS-only endpoint spoken to in plain HTTP, or a daemon going away)',
+      detail: raw,
+    };
+  if (UNREACHABLE_CODES.has(code) || /timeout/i.test(raw))
+    return { kind: 'unreachable', why: `unreachable (${code || 'timeout'})`, detail: raw };
   if (typeof e.statusCode === 'number') {
     const status = e.statusCode;
-    if (status === 400 && /HTTP request to an HTTPS server/i.test(engineMessage)) return { kind: 'tls', why: 'the engine requires TLS: use a tcp:// profile with TLS files', detail: engineMessage };
+    if (status === 400 && /HTTP request to an HTTPS server/i.test(engineMessage))
+      return { kind: 'tls', why: 'the engine requires TLS: use a tcp:// profile with TLS files', detail: engineMessage };
     if (status === 404) return { kind: 'not-found', why: `not found: ${engineMessage}`, detail: engineMessage };
     if (status === 409) return { kind: 'conflict', why: engineMessage, detail: engineMessage };
-    if (status === 401 || status === 403) return { kind: 'permission-denied', why: `refused by the engine: ${engineMessage}`, detail: engineMessage };
+    if (status === 401 || status === 403)
+      return { kind: 'permission-denied', why: `refused by the engine: ${engineMessage}`, detail: engineMessage };
     return { kind: 'engine', why: `engine error ${status}: ${engineMessage}`, detail: engineMessage };
   }
   return { kind: 'engine', why: raw, detail: raw };
 }
 
 function tlsWhy(code: string, raw: string): string {
-  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code.startsWith('UNABLE_TO_GET_ISSUER')) {
+  if (
+    code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
+    code === 'SELF_SIGNED_CERT_IN_CHAIN' ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+    code.startsWith('UNABLE_TO_GET_ISSUER')
+  ) {
     return "the engine's certificate is not signed by the CA in the profile (unknown CA)";
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return "the engine's certificate does not name this host";
@@ -68,7 +99,8 @@ function tlsWhy(code: string, raw: string): string {
 
 /** The engine's own error text, when it sent JSON ({"message": ...}). */
 function engineText(json: unknown): string | undefined {
-  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') return (json as { message: string }).message.trim();
+  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string')
+    return (json as { message: string }).message.trim();
   if (typeof json === 'string' && json.trim()) return json.trim().slice(0, 500);
   return undefined;
 }

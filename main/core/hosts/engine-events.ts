@@ -53,7 +53,15 @@ export function parseEvent(line: string): EngineEvent | undefined {
     return undefined;
   }
   if (!raw || typeof raw !== 'object') return undefined;
-  const r = raw as { Type?: unknown; Action?: unknown; status?: unknown; id?: unknown; Actor?: { ID?: unknown; Attributes?: unknown }; timeNano?: unknown; time?: unknown };
+  const r = raw as {
+    Type?: unknown;
+    Action?: unknown;
+    status?: unknown;
+    id?: unknown;
+    Actor?: { ID?: unknown; Attributes?: unknown };
+    timeNano?: unknown;
+    time?: unknown;
+  };
   const type = typeof r.Type === 'string' ? r.Type : 'container';
   const action = typeof r.Action === 'string' ? r.Action : typeof r.status === 'string' ? r.status : '';
   const id = typeof r.Actor?.ID === 'string' ? r.Actor.ID : typeof r.id === 'string' ? r.id : '';

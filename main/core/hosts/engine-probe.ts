@@ -16,7 +16,13 @@ export function compareApiVersions(a: string, b: string): number {
 function withTimeout<T>(host: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DrydockFailure('unreachable', `Connecting to host ${host} failed: no answer within ${PROBE_TIMEOUT_MS / 1000} s`, { host })), PROBE_TIMEOUT_MS);
+    timer = setTimeout(
+      () =>
+        reject(
+          new DrydockFailure('unreachable', `Connecting to host ${host} failed: no answer within ${PROBE_TIMEOUT_MS / 1000} s`, { host }),
+        ),
+      PROBE_TIMEOUT_MS,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -37,13 +43,20 @@ async function probe(docker: Dockerode, host: string, tlsVerify?: boolean): Prom
   } catch (err) {
     const failure = engineFailure(err, { host, action: 'connecting' });
     if (failure.kind === 'not-found' || failure.kind === 'engine') {
-      throw new DrydockFailure('not-docker', `Host ${host} answered, but not as a Docker engine (${failure.detail ?? failure.message})`, { host, cause: err });
+      throw new DrydockFailure('not-docker', `Host ${host} answered, but not as a Docker engine (${failure.detail ?? failure.message})`, {
+        host,
+        cause: err,
+      });
     }
     throw failure;
   }
   const latencyMs = Math.round(performance.now() - started);
   const pongText = Buffer.isBuffer(pong) ? pong.toString('utf8') : String(pong);
-  if (pongText.trim() !== 'OK') throw new DrydockFailure('not-docker', `Host ${host} answered /_ping with something other than a Docker engine's OK`, { host, detail: pongText.slice(0, 200) });
+  if (pongText.trim() !== 'OK')
+    throw new DrydockFailure('not-docker', `Host ${host} answered /_ping with something other than a Docker engine's OK`, {
+      host,
+      detail: pongText.slice(0, 200),
+    });
   let version: Dockerode.DockerVersion;
   let info: EngineInfo;
   try {
@@ -52,13 +65,20 @@ async function probe(docker: Dockerode, host: string, tlsVerify?: boolean): Prom
   } catch (err) {
     throw engineFailure(err, { host, action: 'reading engine facts' });
   }
-  if (typeof version.ApiVersion !== 'string') throw new DrydockFailure('not-docker', `Host ${host} did not report a Docker API version`, { host });
+  if (typeof version.ApiVersion !== 'string')
+    throw new DrydockFailure('not-docker', `Host ${host} did not report a Docker API version`, { host });
   const inconsistencies = versionInconsistencies(version, info);
   // A claim contradicted by the engine's other answers does not get past the gate: the lowest API
   // version any answer supports is the one checked.
-  const gateVersion = [version.ApiVersion, apiOfEngine(info.ServerVersion)].filter((v): v is string => typeof v === 'string').sort(compareApiVersions)[0] ?? version.ApiVersion;
+  const gateVersion =
+    [version.ApiVersion, apiOfEngine(info.ServerVersion)].filter((v): v is string => typeof v === 'string').sort(compareApiVersions)[0] ??
+    version.ApiVersion;
   if (compareApiVersions(gateVersion, MIN_API_VERSION) < 0) {
-    throw new DrydockFailure('api-too-old', `Host ${host} speaks Docker API ${gateVersion} (engine ${String(info.ServerVersion ?? version.Version)}); Drydock needs ${MIN_API_VERSION} (Docker 19.03) or newer`, { host });
+    throw new DrydockFailure(
+      'api-too-old',
+      `Host ${host} speaks Docker API ${gateVersion} (engine ${String(info.ServerVersion ?? version.Version)}); Drydock needs ${MIN_API_VERSION} (Docker 19.03) or newer`,
+      { host },
+    );
   }
   const swarm = info.Swarm ?? {};
   const swarmRole = swarm.LocalNodeState === 'active' ? (swarm.ControlAvailable ? 'manager' : 'worker') : 'none';
@@ -83,7 +103,18 @@ async function probe(docker: Dockerode, host: string, tlsVerify?: boolean): Prom
   };
 }
 
-type EngineInfo = { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string }; Containers?: number; ContainersRunning?: number; Images?: number; Name?: string; KernelVersion?: string; OperatingSystem?: string; OSType?: string; Architecture?: string; ServerVersion?: unknown };
+type EngineInfo = {
+  Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string };
+  Containers?: number;
+  ContainersRunning?: number;
+  Images?: number;
+  Name?: string;
+  KernelVersion?: string;
+  OperatingSystem?: string;
+  OSType?: string;
+  Architecture?: string;
+  ServerVersion?: unknown;
+};
 
 /**
  * The API version each engine release line speaks (moby's API version history, docs/engine-compat.md).
@@ -125,8 +156,10 @@ export function versionInconsistencies(version: Dockerode.DockerVersion, info: E
     out.push(`/version says engine ${show(version.Version)} but /info says ${show(info.ServerVersion)}`);
   }
   const expected = apiOfEngine(version.Version);
-  if (expected && expected !== version.ApiVersion) out.push(`/version claims API ${show(version.ApiVersion)}, but engine ${show(version.Version)} speaks API ${expected}`);
-  if (typeof info.OSType === 'string' && typeof version.Os === 'string' && info.OSType !== version.Os) out.push(`/version says OS ${show(version.Os)} but /info says ${show(info.OSType)}`);
+  if (expected && expected !== version.ApiVersion)
+    out.push(`/version claims API ${show(version.ApiVersion)}, but engine ${show(version.Version)} speaks API ${expected}`);
+  if (typeof info.OSType === 'string' && typeof version.Os === 'string' && info.OSType !== version.Os)
+    out.push(`/version says OS ${show(version.Os)} but /info says ${show(info.OSType)}`);
   const arch = (a: string) => ARCH_ALIASES[a] ?? a;
   if (typeof info.Architecture === 'string' && typeof version.Arch === 'string' && arch(info.Architecture) !== arch(version.Arch)) {
     out.push(`/version says architecture ${show(version.Arch)} but /info says ${show(info.Architecture)}`);

@@ -42,10 +42,18 @@ export class HostProfiles {
   }
 
   insert(profile: HostProfile): void {
-    if (this.find(profile.name)) throw new DrydockFailure('conflict', `A host named ${profile.name} already exists`, { host: profile.name });
+    if (this.find(profile.name))
+      throw new DrydockFailure('conflict', `A host named ${profile.name} already exists`, { host: profile.name });
     this.db
       .prepare('INSERT INTO hosts (name, url, kind, tls_json, ssh_json, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(profile.name, profile.url, profile.kind, profile.tls ? JSON.stringify(profile.tls) : null, profile.ssh ? JSON.stringify(profile.ssh) : null, profile.createdAt);
+      .run(
+        profile.name,
+        profile.url,
+        profile.kind,
+        profile.tls ? JSON.stringify(profile.tls) : null,
+        profile.ssh ? JSON.stringify(profile.ssh) : null,
+        profile.createdAt,
+      );
   }
 
   delete(name: string): boolean {

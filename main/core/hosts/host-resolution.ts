@@ -1,7 +1,13 @@
 import type { HostInput } from '../../../shared/contract/hosts';
 import type { HostProfile, HostResolution } from '../../../shared/domain/hosts';
 import { DrydockFailure } from '../errors';
-import { type DockerEnvironment, type ResolvedEndpoint, findDockerContext, resolveDefaultEndpoint, DEFAULT_SOCKET_URL } from './docker-context';
+import {
+  type DockerEnvironment,
+  type ResolvedEndpoint,
+  findDockerContext,
+  resolveDefaultEndpoint,
+  DEFAULT_SOCKET_URL,
+} from './docker-context';
 import { parseHostUrl } from './host-url';
 
 /** What resolution needs of the saved profiles: read them, save a new one. */
@@ -35,11 +41,21 @@ export function resolveHost(book: ProfileBook, environment: DockerEnvironment, r
       context = findDockerContext(environment, ref);
     } catch (err) {
       if (err instanceof DrydockFailure && err.kind === 'not-found') {
-        throw new DrydockFailure('not-found', `No host named ${ref}: not a saved profile (drydock hosts list), a Docker context (docker context ls) or an endpoint URL (unix://, tcp://, ssh://)`, { host: ref });
+        throw new DrydockFailure(
+          'not-found',
+          `No host named ${ref}: not a saved profile (drydock hosts list), a Docker context (docker context ls) or an endpoint URL (unix://, tcp://, ssh://)`,
+          { host: ref },
+        );
       }
       throw err;
     }
-    return adoptEndpoint(book, { url: context.url, ...(context.tls ? { tls: context.tls } : {}), source: 'argument-context', context: context.name, reason: `--host ${ref} is a Docker context (${context.url})` });
+    return adoptEndpoint(book, {
+      url: context.url,
+      ...(context.tls ? { tls: context.tls } : {}),
+      source: 'argument-context',
+      context: context.name,
+      reason: `--host ${ref} is a Docker context (${context.url})`,
+    });
   }
   return adoptEndpoint(book, resolveDefaultEndpoint(environment));
 }
@@ -58,7 +74,11 @@ export function adoptEndpoint(book: ProfileBook, endpoint: ResolvedEndpoint): Ho
   const wanted = profileNameFor(endpoint, url);
   const matches = book.list().filter((p) => sameEndpoint(p, url, endpoint));
   const found = matches.find((p) => p.name === wanted) ?? matches[0];
-  const base = { source: endpoint.source, reason: endpoint.reason, ...(endpoint.context !== undefined ? { context: endpoint.context } : {}) };
+  const base = {
+    source: endpoint.source,
+    reason: endpoint.reason,
+    ...(endpoint.context !== undefined ? { context: endpoint.context } : {}),
+  };
   if (found) return { profile: found, ...base, created: false };
   const profile = book.add({ name: freeName(book, wanted), url, ...(endpoint.tls ? { tls: endpoint.tls } : {}) });
   return { profile, ...base, created: true };
@@ -70,7 +90,10 @@ export function profileNameFor(endpoint: { context?: string }, url: string): str
   if (url === DEFAULT_SOCKET_URL) return 'local';
   const parsed = parseHostUrl(url);
   if (parsed.kind === 'socket') return sanitize(`socket-${(parsed.socketPath ?? '').split('/').filter(Boolean).join('-')}`);
-  if (parsed.kind === 'ssh') return sanitize(`${parsed.username ?? 'ssh'}-at-${parsed.hostname ?? 'host'}${parsed.port && parsed.port !== 22 ? `-${parsed.port}` : ''}`);
+  if (parsed.kind === 'ssh')
+    return sanitize(
+      `${parsed.username ?? 'ssh'}-at-${parsed.hostname ?? 'host'}${parsed.port && parsed.port !== 22 ? `-${parsed.port}` : ''}`,
+    );
   return sanitize(`${parsed.hostname ?? 'tcp'}-${parsed.port ?? 2376}`);
 }
 

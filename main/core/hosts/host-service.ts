@@ -143,7 +143,9 @@ export class HostService {
         skipped.push({ context: context.name, why: toDrydockError(err).message });
       }
     }
-    if (names) for (const name of names) if (!this.contexts().some((c) => c.name === name)) skipped.push({ context: name, why: 'no such Docker context' });
+    if (names)
+      for (const name of names)
+        if (!this.contexts().some((c) => c.name === name)) skipped.push({ context: name, why: 'no such Docker context' });
     return { imported, skipped };
   }
 
@@ -170,7 +172,12 @@ export class HostService {
   add(input: HostInput): HostProfile {
     const profile = this.toProfile(input);
     this.profiles.insert(profile);
-    this.deps.audit('host.added', { host: profile.name, url: profile.url, kind: profile.kind, ...(profile.tls ? { tlsVerify: profile.tls.verify } : {}) });
+    this.deps.audit('host.added', {
+      host: profile.name,
+      url: profile.url,
+      kind: profile.kind,
+      ...(profile.tls ? { tlsVerify: profile.tls.verify } : {}),
+    });
     this.deps.events.emit('hosts.changed', { name: profile.name, change: 'added' });
     return profile;
   }
@@ -199,7 +206,14 @@ export class HostService {
     const docker = createDockerClient(profile);
     try {
       const facts = await probeEngine(docker, profile.name, profile.tls?.verify);
-      this.deps.audit('host.tested', { host: profile.name, url: profile.url, engineVersion: facts.engineVersion, apiVersion: facts.apiVersion, ok: true, ...(facts.inconsistencies ? { inconsistencies: facts.inconsistencies } : {}) });
+      this.deps.audit('host.tested', {
+        host: profile.name,
+        url: profile.url,
+        engineVersion: facts.engineVersion,
+        apiVersion: facts.apiVersion,
+        ok: true,
+        ...(facts.inconsistencies ? { inconsistencies: facts.inconsistencies } : {}),
+      });
       return facts;
     } catch (err) {
       const error = toDrydockError(err);
@@ -259,11 +273,16 @@ export class HostService {
     const connection = this.connections.get(name);
     if (connection?.status.state === 'connected') return connection.docker;
     if (connection?.status.state === 'reconnecting') {
-      throw new DrydockFailure('disconnected', `Host ${name} is disconnected and Drydock is reconnecting (${connection.status.lastError?.message ?? 'engine went away'})`, { host: name });
+      throw new DrydockFailure(
+        'disconnected',
+        `Host ${name} is disconnected and Drydock is reconnecting (${connection.status.lastError?.message ?? 'engine went away'})`,
+        { host: name },
+      );
     }
     await this.connect(name);
     const ready = this.connections.get(name);
-    if (!ready || ready.status.state !== 'connected') throw new DrydockFailure('disconnected', `Host ${name} is not connected`, { host: name });
+    if (!ready || ready.status.state !== 'connected')
+      throw new DrydockFailure('disconnected', `Host ${name} is not connected`, { host: name });
     return ready.docker;
   }
 
@@ -305,8 +324,10 @@ export class HostService {
 
   private toProfile(input: HostInput): HostProfile {
     const parsed = parseHostUrl(input.url);
-    if (parsed.kind !== 'tcp' && input.tls) throw new DrydockFailure('invalid-input', `Host ${input.name}: TLS settings apply to tcp:// hosts only`, { host: input.name });
-    if (parsed.kind !== 'ssh' && input.ssh) throw new DrydockFailure('invalid-input', `Host ${input.name}: SSH settings apply to ssh:// hosts only`, { host: input.name });
+    if (parsed.kind !== 'tcp' && input.tls)
+      throw new DrydockFailure('invalid-input', `Host ${input.name}: TLS settings apply to tcp:// hosts only`, { host: input.name });
+    if (parsed.kind !== 'ssh' && input.ssh)
+      throw new DrydockFailure('invalid-input', `Host ${input.name}: SSH settings apply to ssh:// hosts only`, { host: input.name });
     const tls = input.tls ? { ...input.tls, verify: input.tls.verify ?? true } : undefined;
     for (const [what, file] of [
       ['CA certificate', tls?.caFile],
@@ -316,7 +337,10 @@ export class HostService {
     ] as const) {
       if (file) assertReadable(input.name, what, file);
     }
-    if (tls && Boolean(tls.certFile) !== Boolean(tls.keyFile)) throw new DrydockFailure('invalid-input', `Host ${input.name}: a client certificate needs its key, and a key its certificate`, { host: input.name });
+    if (tls && Boolean(tls.certFile) !== Boolean(tls.keyFile))
+      throw new DrydockFailure('invalid-input', `Host ${input.name}: a client certificate needs its key, and a key its certificate`, {
+        host: input.name,
+      });
     return {
       name: input.name,
       url: parsed.normalized,
@@ -329,11 +353,16 @@ export class HostService {
 }
 
 function assertReadable(host: string, what: string, file: string): void {
-  if (!file.startsWith('/')) throw new DrydockFailure('invalid-input', `Host ${host}: the ${what} path must be absolute: ${file}`, { host });
+  if (!file.startsWith('/'))
+    throw new DrydockFailure('invalid-input', `Host ${host}: the ${what} path must be absolute: ${file}`, { host });
   try {
     accessSync(file, constants.R_OK);
   } catch (err) {
-    throw new DrydockFailure('invalid-input', `Host ${host}: cannot read the ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { host, cause: err });
+    throw new DrydockFailure(
+      'invalid-input',
+      `Host ${host}: cannot read the ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      { host, cause: err },
+    );
   }
 }
 

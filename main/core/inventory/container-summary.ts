@@ -9,7 +9,10 @@ function time(value: string | undefined): string | undefined {
 }
 
 function networks(inspect: ContainerInspectInfo): NetworkAttachment[] {
-  const raw = (inspect.NetworkSettings?.Networks ?? {}) as Record<string, { NetworkID?: string; IPAddress?: string; GlobalIPv6Address?: string; MacAddress?: string; Aliases?: string[] | null; Gateway?: string }>;
+  const raw = (inspect.NetworkSettings?.Networks ?? {}) as Record<
+    string,
+    { NetworkID?: string; IPAddress?: string; GlobalIPv6Address?: string; MacAddress?: string; Aliases?: string[] | null; Gateway?: string }
+  >;
   return Object.entries(raw).map(([network, n]) => ({
     network,
     networkId: n.NetworkID ?? '',
@@ -31,13 +34,25 @@ function ports(inspect: ContainerInspectInfo): PortBinding[] {
       out.push({ containerPort, protocol });
       continue;
     }
-    for (const b of bindings) out.push({ containerPort, protocol, ...(b.HostIp ? { hostIp: b.HostIp } : {}), ...(b.HostPort ? { hostPort: Number(b.HostPort) } : {}) });
+    for (const b of bindings)
+      out.push({
+        containerPort,
+        protocol,
+        ...(b.HostIp ? { hostIp: b.HostIp } : {}),
+        ...(b.HostPort ? { hostPort: Number(b.HostPort) } : {}),
+      });
   }
   return out.sort((a, b) => a.containerPort - b.containerPort);
 }
 
 function mounts(inspect: ContainerInspectInfo): MountInfo[] {
-  return (inspect.Mounts ?? []).map((m) => ({ type: m.Type, source: m.Source, destination: m.Destination, readOnly: !m.RW, ...(m.Name ? { name: m.Name } : {}) }));
+  return (inspect.Mounts ?? []).map((m) => ({
+    type: m.Type,
+    source: m.Source,
+    destination: m.Destination,
+    readOnly: !m.RW,
+    ...(m.Name ? { name: m.Name } : {}),
+  }));
 }
 
 /** The inventory's view of one container, from the engine's inspect document. */
@@ -66,7 +81,9 @@ export function summarizeContainer(host: string, inspect: ContainerInspectInfo, 
     ports: ports(inspect),
     mounts: mounts(inspect),
     labels,
-    ...(labels['com.docker.compose.project'] ? { compose: { project: labels['com.docker.compose.project'], service: labels['com.docker.compose.service'] ?? '' } } : {}),
+    ...(labels['com.docker.compose.project']
+      ? { compose: { project: labels['com.docker.compose.project'], service: labels['com.docker.compose.service'] ?? '' } }
+      : {}),
     ...(labels['com.docker.swarm.service.name']
       ? {
           swarm: {

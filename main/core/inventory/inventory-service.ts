@@ -46,7 +46,10 @@ export class InventoryService {
   private readonly unsubscribe: (() => void)[];
 
   constructor(private readonly deps: InventoryServiceDeps) {
-    this.unsubscribe = [deps.hosts.onEngineEvent((host, event) => this.onEngineEvent(host, event)), deps.hosts.onResync((host) => void this.resync(host))];
+    this.unsubscribe = [
+      deps.hosts.onEngineEvent((host, event) => this.onEngineEvent(host, event)),
+      deps.hosts.onResync((host) => void this.resync(host)),
+    ];
   }
 
   /**
@@ -66,10 +69,21 @@ export class InventoryService {
     if (kase) {
       const flagged = snapshot.containers.filter((c) => c.topSeverity === 'critical' || c.topSeverity === 'high').length;
       const artifact = await this.deps.evidence.ingestJson(
-        { caseId: kase.id, kind: 'inventory-snapshot', source: { host }, method: 'Docker Engine API: list all containers, inspect each, list images', mediaType: 'application/json', attributes: { containers: snapshot.containers.length, flaggedHighOrCritical: flagged } },
+        {
+          caseId: kase.id,
+          kind: 'inventory-snapshot',
+          source: { host },
+          method: 'Docker Engine API: list all containers, inspect each, list images',
+          mediaType: 'application/json',
+          attributes: { containers: snapshot.containers.length, flaggedHighOrCritical: flagged },
+        },
         snapshot,
       );
-      this.deps.audit('inventory.taken', { host, containers: snapshot.containers.length, flaggedHighOrCritical: flagged, artifactId: artifact.id, sha256: artifact.sha256 }, kase.id);
+      this.deps.audit(
+        'inventory.taken',
+        { host, containers: snapshot.containers.length, flaggedHighOrCritical: flagged, artifactId: artifact.id, sha256: artifact.sha256 },
+        kase.id,
+      );
       return { ...snapshot, stored: { caseId: kase.id, artifactId: artifact.id, sha256: artifact.sha256 } };
     }
     return snapshot;
@@ -119,7 +133,12 @@ export class InventoryService {
   }
 
   /** undefined when the container vanished between list and inspect (a normal race on a live host). */
-  private async inspectOne(docker: Dockerode, host: string, id: string, images: Map<string, ImageFacts>): Promise<ContainerSummary | undefined> {
+  private async inspectOne(
+    docker: Dockerode,
+    host: string,
+    id: string,
+    images: Map<string, ImageFacts>,
+  ): Promise<ContainerSummary | undefined> {
     try {
       const inspect = await docker.getContainer(id).inspect();
       const summary = summarizeContainer(host, inspect, images.get(inspect.Image) ?? { missing: true, dangling: false });
@@ -140,7 +159,15 @@ export class InventoryService {
       const { topSeverity: _unscored, ...rest } = summary;
       return { ...rest, risks: [], helper: true, helperPurpose: verdict.record.purpose };
     }
-    const risks: RiskFlag[] = [{ id: 'impersonates-helper', severity: 'critical', reason: `Impersonates a Drydock helper: ${verdict.reason}; kept as found, never removed by Drydock`, evidence: [summary.name] }, ...summary.risks];
+    const risks: RiskFlag[] = [
+      {
+        id: 'impersonates-helper',
+        severity: 'critical',
+        reason: `Impersonates a Drydock helper: ${verdict.reason}; kept as found, never removed by Drydock`,
+        evidence: [summary.name],
+      },
+      ...summary.risks,
+    ];
     return { ...summary, risks, topSeverity: topSeverity(risks) ?? 'critical' };
   }
 
@@ -158,7 +185,8 @@ export class InventoryService {
   private onEngineEvent(host: string, event: EngineEvent): void {
     if (!this.known.has(host)) return;
     if (event.type === 'image' && /^(delete|untag|tag)$/.test(event.action)) {
-      for (const c of this.known.get(host)?.values() ?? []) if (c.imageId === event.id || event.action === 'tag') this.refresh(host, c.id, event.action);
+      for (const c of this.known.get(host)?.values() ?? [])
+        if (c.imageId === event.id || event.action === 'tag') this.refresh(host, c.id, event.action);
       return;
     }
     if (event.type !== 'container' || !event.id || QUIET_ACTIONS.test(event.action)) return;
@@ -185,7 +213,13 @@ export class InventoryService {
     if (!known) return;
     if (summary) known.set(id, summary);
     else known.delete(id);
-    this.deps.events.emit('inventory.changed', { host, action, containerId: id, ...(summary ? { container: summary } : {}), at: isoNow(this.deps.clock) });
+    this.deps.events.emit('inventory.changed', {
+      host,
+      action,
+      containerId: id,
+      ...(summary ? { container: summary } : {}),
+      at: isoNow(this.deps.clock),
+    });
   }
 
   /** After a reconnect: re-list, and report every container that appeared, changed or went away meanwhile. */
@@ -199,8 +233,10 @@ export class InventoryService {
     this.known.set(host, after);
     const at = isoNow(this.deps.clock);
     for (const [id, summary] of after) {
-      if (JSON.stringify(before.get(id)) !== JSON.stringify(summary)) this.deps.events.emit('inventory.changed', { host, action: 'resync', containerId: id, container: summary, at });
+      if (JSON.stringify(before.get(id)) !== JSON.stringify(summary))
+        this.deps.events.emit('inventory.changed', { host, action: 'resync', containerId: id, container: summary, at });
     }
-    for (const id of before.keys()) if (!after.has(id)) this.deps.events.emit('inventory.changed', { host, action: 'resync', containerId: id, at });
+    for (const id of before.keys())
+      if (!after.has(id)) this.deps.events.emit('inventory.changed', { host, action: 'resync', containerId: id, at });
   }
 }

@@ -77,7 +77,12 @@ export class JournalService {
   status(host: string): JournalStatus {
     const counts = this.store.counts(host);
     const last = this.store.lastEvent(host);
-    return { host, journaling: this.deps.hosts.isConnected(host), ...counts, ...(last !== undefined ? { lastEventTime: nanoToIso(last) } : {}) };
+    return {
+      host,
+      journaling: this.deps.hosts.isConnected(host),
+      ...counts,
+      ...(last !== undefined ? { lastEventTime: nanoToIso(last) } : {}),
+    };
   }
 
   /** The host's journal in engine-time order (ties in arrival order), at most `limit` rows after `afterSeq`. */
@@ -152,7 +157,12 @@ export class JournalService {
     } catch (err) {
       if (this.closed || this.periods.get(host) !== period) return;
       if (period.anchor !== undefined) {
-        this.appendGap(host, period.anchor, untilNano, `Drydock could not read the engine's replay of host ${host} since the journal's last event (${toDrydockError(err).message}): events between may be missing`);
+        this.appendGap(
+          host,
+          period.anchor,
+          untilNano,
+          `Drydock could not read the engine's replay of host ${host} since the journal's last event (${toDrydockError(err).message}): events between may be missing`,
+        );
       }
     } finally {
       if (this.periods.get(host) === period) this.flush(host, period);
@@ -161,7 +171,18 @@ export class JournalService {
   }
 
   private appendGap(host: string, from: bigint, to: bigint, note: string): void {
-    const stored = this.store.append({ host, kind: 'gap', timeNano: from, receivedAt: this.deps.clock.now().toISOString(), type: 'gap', action: 'gap', actorId: '', attributes: {}, gapUntilNano: to, note });
+    const stored = this.store.append({
+      host,
+      kind: 'gap',
+      timeNano: from,
+      receivedAt: this.deps.clock.now().toISOString(),
+      type: 'gap',
+      action: 'gap',
+      actorId: '',
+      attributes: {},
+      gapUntilNano: to,
+      note,
+    });
     if (!stored) return;
     this.deps.audit('journal.gap', { host, from: nanoToIso(from), to: nanoToIso(to), note });
     this.deps.events.emit('journal.entry', stored);
@@ -180,7 +201,9 @@ export class JournalService {
     let exec: NonNullable<JournalEntry['exec']>;
     try {
       const docker: Dockerode = await this.deps.hosts.docker(host);
-      const info = await engineCall({ host, container: entry.name ?? entry.actorId, action: `inspecting exec ${execId}` }, () => docker.getExec(execId).inspect({ abortSignal: this.abort.signal }));
+      const info = await engineCall({ host, container: entry.name ?? entry.actorId, action: `inspecting exec ${execId}` }, () =>
+        docker.getExec(execId).inspect({ abortSignal: this.abort.signal }),
+      );
       const config = info.ProcessConfig;
       exec = { user: config.user, argv: [config.entrypoint, ...(config.arguments ?? [])], privileged: config.privileged, tty: config.tty };
     } catch (err) {

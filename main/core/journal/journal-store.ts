@@ -62,21 +62,21 @@ export class JournalStore {
   /** Appends `entry`; returns the stored row, or undefined when the same event was already journaled. */
   append(entry: NewJournalEntry): JournalEntry | undefined {
     const result = this.insert.run(
-        entry.host,
-        entry.kind,
-        entry.timeNano,
-        entry.receivedAt,
-        entry.type,
-        entry.action,
-        entry.actionDetail ?? null,
-        entry.actorId,
-        entry.name ?? null,
-        entry.exitCode ?? null,
-        entry.execId ?? null,
-        JSON.stringify(entry.attributes),
-        entry.gapUntilNano ?? null,
-        entry.note ?? null,
-      );
+      entry.host,
+      entry.kind,
+      entry.timeNano,
+      entry.receivedAt,
+      entry.type,
+      entry.action,
+      entry.actionDetail ?? null,
+      entry.actorId,
+      entry.name ?? null,
+      entry.exitCode ?? null,
+      entry.execId ?? null,
+      JSON.stringify(entry.attributes),
+      entry.gapUntilNano ?? null,
+      entry.note ?? null,
+    );
     if (result.changes === 0) return undefined;
     return this.get(Number(result.lastInsertRowid));
   }
@@ -92,7 +92,10 @@ export class JournalStore {
 
   /** The latest engine event journaled for `host` (its exact timeNano), if any. */
   lastEvent(host: string): bigint | undefined {
-    const row = this.db.prepare<[string], { t: bigint | null }>("SELECT MAX(time_nano) AS t FROM journal_entries WHERE host = ? AND kind = 'event'").safeIntegers(true).get(host);
+    const row = this.db
+      .prepare<[string], { t: bigint | null }>("SELECT MAX(time_nano) AS t FROM journal_entries WHERE host = ? AND kind = 'event'")
+      .safeIntegers(true)
+      .get(host);
     return row?.t ?? undefined;
   }
 
@@ -105,7 +108,11 @@ export class JournalStore {
   }
 
   counts(host: string): { entries: number; gaps: number } {
-    const row = this.db.prepare<[string], { entries: number; gaps: number | null }>("SELECT COUNT(*) AS entries, SUM(kind = 'gap') AS gaps FROM journal_entries WHERE host = ?").get(host);
+    const row = this.db
+      .prepare<[string], { entries: number; gaps: number | null }>(
+        "SELECT COUNT(*) AS entries, SUM(kind = 'gap') AS gaps FROM journal_entries WHERE host = ?",
+      )
+      .get(host);
     return { entries: row?.entries ?? 0, gaps: row?.gaps ?? 0 };
   }
 }

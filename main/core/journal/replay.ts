@@ -23,7 +23,13 @@ export interface Replay {
  * replay that reaches back far enough contains the anchor event itself.
  * @throws DrydockFailure naming the host when the engine refuses or the connection fails.
  */
-export async function readReplay(docker: Dockerode, host: string, anchor: bigint | undefined, untilNano: bigint, signal: AbortSignal): Promise<Replay> {
+export async function readReplay(
+  docker: Dockerode,
+  host: string,
+  anchor: bigint | undefined,
+  untilNano: bigint,
+  signal: AbortSignal,
+): Promise<Replay> {
   const since = anchor !== undefined ? sinceParameter(anchor) : '1';
   // docker-modem builds the query from `options` (a path ending in '?' says there is one).
   const options = { since, until: sinceParameter(untilNano) };
@@ -32,8 +38,16 @@ export async function readReplay(docker: Dockerode, host: string, anchor: bigint
   let stream: NodeJS.ReadableStream;
   try {
     stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
-      docker.modem.dial({ path: '/events?', options, method: 'GET', isStream: true, abortSignal, statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' } }, (err: unknown, data: unknown) =>
-        err ? reject(err) : resolve(data as NodeJS.ReadableStream),
+      docker.modem.dial(
+        {
+          path: '/events?',
+          options,
+          method: 'GET',
+          isStream: true,
+          abortSignal,
+          statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
+        },
+        (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
       );
     });
   } catch (err) {
@@ -71,8 +85,10 @@ export async function engineNow(docker: Dockerode, signal: AbortSignal): Promise
   try {
     // Dialled directly: dockerode's info() takes no abort signal, and closing must not wait on a stalled engine.
     info = await new Promise<{ SystemTime?: unknown }>((resolve, reject) => {
-      docker.modem.dial({ path: '/info', method: 'GET', abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } }, (err: unknown, data: unknown) =>
-        err ? reject(err) : resolve((data && typeof data === 'object' ? data : {}) as { SystemTime?: unknown }),
+      docker.modem.dial(
+        { path: '/info', method: 'GET', abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } },
+        (err: unknown, data: unknown) =>
+          err ? reject(err) : resolve((data && typeof data === 'object' ? data : {}) as { SystemTime?: unknown }),
       );
     });
   } catch {
@@ -92,17 +108,32 @@ export async function engineNow(docker: Dockerode, signal: AbortSignal): Promise
  * otherwise from the anchor to the first replayed event (or to `untilNano` when nothing was
  * replayed: the engine restarted and forgot).
  */
-export function replayGap(anchor: bigint | undefined, replay: Replay, untilNano: bigint): { from: bigint; to: bigint; note: string } | undefined {
+export function replayGap(
+  anchor: bigint | undefined,
+  replay: Replay,
+  untilNano: bigint,
+): { from: bigint; to: bigint; note: string } | undefined {
   if (anchor === undefined) return undefined;
   if (replay.events.some((event) => event.timeNano === anchor)) return undefined;
-  const first = replay.events.reduce<bigint | undefined>((min, event) => (min === undefined || event.timeNano < min ? event.timeNano : min), undefined);
+  const first = replay.events.reduce<bigint | undefined>(
+    (min, event) => (min === undefined || event.timeNano < min ? event.timeNano : min),
+    undefined,
+  );
   const from = nanoToIso(anchor);
   if (first === undefined) {
-    return { from: anchor, to: untilNano, note: `Event gap from ${from} to ${nanoToIso(untilNano)}: the engine replayed nothing since the journal's last event and no longer holds it (it restarted, or its buffer moved on); events in between may be missing` };
+    return {
+      from: anchor,
+      to: untilNano,
+      note: `Event gap from ${from} to ${nanoToIso(untilNano)}: the engine replayed nothing since the journal's last event and no longer holds it (it restarted, or its buffer moved on); events in between may be missing`,
+    };
   }
   const full = replay.events.length >= ENGINE_REPLAY_LIMIT;
   const why = full
     ? `the engine's replay was full (${replay.events.length} events; it keeps only the last ${ENGINE_REPLAY_LIMIT}, moby/moby#30502)`
     : `the engine's replay (${replay.events.length} events) starts after the journal's last event (the engine restarted or dropped older events)`;
-  return { from: anchor, to: first, note: `Event gap from ${from} to ${nanoToIso(first)}: ${why}; events in between are missing${replay.cut ? `; ${replay.cut}` : ''}` };
+  return {
+    from: anchor,
+    to: first,
+    note: `Event gap from ${from} to ${nanoToIso(first)}: ${why}; events in between are missing${replay.cut ? `; ${replay.cut}` : ''}`,
+  };
 }

@@ -51,7 +51,13 @@ interface StreamState {
  */
 export class LogLineWriter {
   private readonly states = new Map<LogStream, StreamState>();
-  private readonly counts: LogLineCounts = { lines: 0, perStream: { stdout: 0, stderr: 0, tty: 0 }, splitLines: 0, joinedPieces: 0, unterminated: [] };
+  private readonly counts: LogLineCounts = {
+    lines: 0,
+    perStream: { stdout: 0, stderr: 0, tty: 0 },
+    splitLines: 0,
+    joinedPieces: 0,
+    unterminated: [],
+  };
 
   constructor(
     private readonly sink: (record: Buffer) => Promise<void> | void,
@@ -177,7 +183,10 @@ export class LogFrameSplitter {
           throw new Error(`the logs stream is not multiplexed as the Engine API says (frame header ${this.header.toString('hex')})`);
         }
         const length = this.header.readUInt32BE(4);
-        if (length > this.maxFrame) throw new Error(`a log frame of ${length} bytes exceeds the ${this.maxFrame}-byte limit (the engine's frames hold one message of at most 1 MiB)`);
+        if (length > this.maxFrame)
+          throw new Error(
+            `a log frame of ${length} bytes exceeds the ${this.maxFrame}-byte limit (the engine's frames hold one message of at most 1 MiB)`,
+          );
         this.frameStream = type === 2 ? 'stderr' : 'stdout';
         this.frame = Buffer.allocUnsafe(length);
         this.frameHave = 0;

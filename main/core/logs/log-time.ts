@@ -24,7 +24,11 @@ export function engineTimeParameter(value: string, now: Date, what: string): str
     const text = /T/.test(value) && !/(Z|[+-]\d{2}:?\d{2})$/.test(value) ? `${value}Z` : value;
     ms = Date.parse(text);
   }
-  if (!Number.isFinite(ms) || ms < 0) throw new DrydockFailure('invalid-input', `${what}: ${value} is not a time (seconds since the epoch, an RFC 3339 date, or a duration such as 10m)`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new DrydockFailure(
+      'invalid-input',
+      `${what}: ${value} is not a time (seconds since the epoch, an RFC 3339 date, or a duration such as 10m)`,
+    );
   const seconds = Math.floor(ms / 1000);
   return `${seconds}.${String((ms - seconds * 1000) * 1_000_000).padStart(9, '0')}`;
 }

@@ -48,16 +48,28 @@ export class LogsService {
   async acquire(request: LogsRequest): Promise<LogsAcquisition> {
     const { host } = request;
     const now = this.deps.clock.now();
-    const since = request.since !== undefined ? engineTimeParameter(request.since, now, `Logs of ${request.container} on host ${host}: --since`) : undefined;
-    const until = request.until !== undefined ? engineTimeParameter(request.until, now, `Logs of ${request.container} on host ${host}: --until`) : undefined;
+    const since =
+      request.since !== undefined
+        ? engineTimeParameter(request.since, now, `Logs of ${request.container} on host ${host}: --since`)
+        : undefined;
+    const until =
+      request.until !== undefined
+        ? engineTimeParameter(request.until, now, `Logs of ${request.container} on host ${host}: --until`)
+        : undefined;
     const docker = await this.deps.hosts.docker(host);
-    const info = await engineCall({ host, container: request.container, action: 'inspecting the container' }, () => docker.getContainer(request.container).inspect());
+    const info = await engineCall({ host, container: request.container, action: 'inspecting the container' }, () =>
+      docker.getContainer(request.container).inspect(),
+    );
     const name = info.Name.replace(/^\//, '');
     const driver = info.HostConfig.LogConfig?.Type ?? 'json-file';
     const tty = info.Config.Tty === true;
     const where = `container ${name} on host ${host}`;
     if (driver === 'none') {
-      throw new DrydockFailure('unsupported', `The logs of ${where} cannot be acquired: its logging driver is 'none', so the engine kept no logs`, { host, container: name });
+      throw new DrydockFailure(
+        'unsupported',
+        `The logs of ${where} cannot be acquired: its logging driver is 'none', so the engine kept no logs`,
+        { host, container: name },
+      );
     }
     const limitations = driverLimitations(driver);
     // The stream first: a driver the engine cannot read back must not open an ad-hoc case for nothing.
@@ -66,7 +78,18 @@ export class LogsService {
     let writer: ArtifactWriterPort;
     try {
       kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host });
-      writer = await this.openWriter({ caseId: kase.id, host, containerId: info.Id, name, driver, tty, driverOptions: info.HostConfig.LogConfig?.Config ?? {}, since, until, tail: request.tail });
+      writer = await this.openWriter({
+        caseId: kase.id,
+        host,
+        containerId: info.Id,
+        name,
+        driver,
+        tty,
+        driverOptions: info.HostConfig.LogConfig?.Config ?? {},
+        since,
+        until,
+        tail: request.tail,
+      });
     } catch (err) {
       destroy(stream);
       throw err;
@@ -84,11 +107,17 @@ export class LogsService {
       const counts = await lines.end().catch(() => undefined);
       const failure = err instanceof DrydockFailure ? err : engineFailure(err, { host, container: name, action: 'reading the logs' });
       const kept = await writer.abandon(failure.message, counts ? { lines: counts.lines } : {});
-      throw new DrydockFailure(failure.kind, `${failure.message} (the ${kept.size} bytes read before are kept as incomplete artifact ${kept.id})`, { host, container: name, cause: err });
+      throw new DrydockFailure(
+        failure.kind,
+        `${failure.message} (the ${kept.size} bytes read before are kept as incomplete artifact ${kept.id})`,
+        { host, container: name, cause: err },
+      );
     }
     const counts = await lines.end();
-    if (counts.unterminated.length) limitations.push(`The last line of ${counts.unterminated.join(' and ')} had no newline; one was added when storing it`);
-    if (counts.splitLines) limitations.push(`${counts.splitLines} line(s) longer than 16 MiB are stored in pieces (records tagged stream+)`);
+    if (counts.unterminated.length)
+      limitations.push(`The last line of ${counts.unterminated.join(' and ')} had no newline; one was added when storing it`);
+    if (counts.splitLines)
+      limitations.push(`${counts.splitLines} line(s) longer than 16 MiB are stored in pieces (records tagged stream+)`);
     const stored = await writer.finish({
       lines: counts.lines,
       perStream: counts.perStream,
@@ -98,7 +127,11 @@ export class LogsService {
       ...(counts.firstTimestamp ? { firstTimestamp: counts.firstTimestamp, lastTimestamp: counts.lastTimestamp } : {}),
       limitations,
     });
-    this.deps.evidence.audit('logs.acquired', { host, containerId: info.Id, containerName: name, driver, artifactId: stored.id, lines: counts.lines, bytes: stored.size }, kase.id);
+    this.deps.evidence.audit(
+      'logs.acquired',
+      { host, containerId: info.Id, containerName: name, driver, artifactId: stored.id, lines: counts.lines, bytes: stored.size },
+      kase.id,
+    );
     return {
       host,
       containerId: info.Id,
@@ -168,14 +201,24 @@ export class LogsService {
     try {
       return await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
         docker.modem.dial(
-          { path: `/containers/${encodeURIComponent(id)}/logs?`, options: query, method: 'GET', isStream: true, statusCodes: { 200: true, 404: 'no such container', 501: 'not implemented', 500: 'server error' } },
+          {
+            path: `/containers/${encodeURIComponent(id)}/logs?`,
+            options: query,
+            method: 'GET',
+            isStream: true,
+            statusCodes: { 200: true, 404: 'no such container', 501: 'not implemented', 500: 'server error' },
+          },
           (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
         );
       });
     } catch (err) {
       const text = engineText(err);
       if (/does not support reading|not implemented|configured logging driver/i.test(text)) {
-        throw new DrydockFailure('unsupported', `The logs of container ${o.container} on host ${o.host} cannot be read through the engine: its logging driver '${o.driver}' does not support reading back (${text.trim()})`, { host: o.host, container: o.container, detail: text, cause: err });
+        throw new DrydockFailure(
+          'unsupported',
+          `The logs of container ${o.container} on host ${o.host} cannot be read through the engine: its logging driver '${o.driver}' does not support reading back (${text.trim()})`,
+          { host: o.host, container: o.container, detail: text, cause: err },
+        );
       }
       throw engineFailure(err, { host: o.host, container: o.container, action: 'opening the logs stream' });
     }
@@ -185,13 +228,17 @@ export class LogsService {
 /** What a driver's logs read through the engine do not show (json-file and local: nothing). */
 function driverLimitations(driver: string): string[] {
   if (FILE_DRIVERS.has(driver)) return [];
-  if (driver === 'journald') return ["Read through the engine's journald reader (journald is not available on Drydock's test engines, so this path is untested)"];
-  return [`The '${driver}' driver ships logs elsewhere; what is stored here is what the engine's local cache of them (dual logging, Engine 20.10 and later) still held, not what '${driver}' received`];
+  if (driver === 'journald')
+    return ["Read through the engine's journald reader (journald is not available on Drydock's test engines, so this path is untested)"];
+  return [
+    `The '${driver}' driver ships logs elsewhere; what is stored here is what the engine's local cache of them (dual logging, Engine 20.10 and later) still held, not what '${driver}' received`,
+  ];
 }
 
 function engineText(err: unknown): string {
   const e = (err ?? {}) as { json?: unknown; message?: unknown; reason?: unknown };
-  if (e.json && typeof e.json === 'object' && typeof (e.json as { message?: unknown }).message === 'string') return (e.json as { message: string }).message;
+  if (e.json && typeof e.json === 'object' && typeof (e.json as { message?: unknown }).message === 'string')
+    return (e.json as { message: string }).message;
   if (Buffer.isBuffer(e.json)) return e.json.toString('utf8');
   if (typeof e.json === 'string') return e.json;
   return typeof e.message === 'string' ? e.message : String(err);

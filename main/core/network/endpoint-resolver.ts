@@ -97,7 +97,10 @@ export class EndpointResolver {
         for (const p of c.ports) {
           if (p.hostPort === undefined) continue;
           const key = `${p.protocol}|${p.hostPort}`;
-          index.published.set(key, [...(index.published.get(key) ?? []), { nodeId: c.nodeId, ...(p.hostIp ? { hostIp: canonicalIp(p.hostIp) ?? p.hostIp } : {}) }]);
+          index.published.set(key, [
+            ...(index.published.get(key) ?? []),
+            { nodeId: c.nodeId, ...(p.hostIp ? { hostIp: canonicalIp(p.hostIp) ?? p.hostIp } : {}) },
+          ]);
         }
       }
       for (const s of topology.services) {
@@ -118,10 +121,11 @@ export class EndpointResolver {
   ownAddresses(from: TopologyContainer): Set<string> {
     const owner = (from.namespaceOwner && this.containers.get(from.namespaceOwner)) || from;
     const out = new Set<string>();
-    for (const n of owner.networks) for (const raw of [n.ipv4, n.ipv6]) {
-      const ip = canonicalIp(raw);
-      if (ip) out.add(ip);
-    }
+    for (const n of owner.networks)
+      for (const raw of [n.ipv4, n.ipv6]) {
+        const ip = canonicalIp(raw);
+        if (ip) out.add(ip);
+      }
     return out;
   }
 

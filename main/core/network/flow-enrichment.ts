@@ -41,7 +41,9 @@ export class FlowSummaryCache {
       // Enrichment is optional: with no readable flow summaries the graph is drawn without flows, as for a host never captured.
       return [];
     }
-    const recent = listed.filter((a) => a.source.host !== undefined && hosts.has(a.source.host) && a.source.containerId).slice(-MAX_SUMMARIES);
+    const recent = listed
+      .filter((a) => a.source.host !== undefined && hosts.has(a.source.host) && a.source.containerId)
+      .slice(-MAX_SUMMARIES);
     const out: StoredFlows[] = [];
     for (const artifact of recent) {
       const cached = this.cache.get(artifact.id);
@@ -78,7 +80,12 @@ async function readSummary(evidence: FlowEvidence, artifact: ArtifactInfo): Prom
   }
   const summary = JSON.parse(Buffer.concat(parts).toString('utf8')) as Partial<FlowSummary>;
   if (!Array.isArray(summary.flows)) return null;
-  return { artifactId: artifact.id, host: artifact.source.host ?? '', containerId: artifact.source.containerId ?? '', flows: summary.flows };
+  return {
+    artifactId: artifact.id,
+    host: artifact.source.host ?? '',
+    containerId: artifact.source.containerId ?? '',
+    flows: summary.flows,
+  };
 }
 
 interface Totals {
@@ -112,7 +119,11 @@ export function enrichWithFlows(graph: GraphAccumulator, stored: readonly Stored
       continue;
     }
     for (const flow of summary.flows) {
-      if ((flow.protocol !== 'tcp' && flow.protocol !== 'udp') || typeof flow.client?.port !== 'number' || typeof flow.server?.port !== 'number') {
+      if (
+        (flow.protocol !== 'tcp' && flow.protocol !== 'udp') ||
+        typeof flow.client?.port !== 'number' ||
+        typeof flow.server?.port !== 'number'
+      ) {
         report.unmatched++;
         continue;
       }
@@ -153,7 +164,14 @@ export function enrichWithFlows(graph: GraphAccumulator, stored: readonly Stored
       perEdge.set(id, flows);
       const byCapturer = flows.get(flowKey) ?? new Map<string, Totals>();
       flows.set(flowKey, byCapturer);
-      const totals = byCapturer.get(from.nodeId) ?? { bytesToServer: 0, bytesToClient: 0, packetsToServer: 0, packetsToClient: 0, lastSeen: null, artifactIds: new Set<string>() };
+      const totals = byCapturer.get(from.nodeId) ?? {
+        bytesToServer: 0,
+        bytesToClient: 0,
+        packetsToServer: 0,
+        packetsToClient: 0,
+        lastSeen: null,
+        artifactIds: new Set<string>(),
+      };
       byCapturer.set(from.nodeId, totals);
       totals.bytesToServer += count(flow.bytesToServer);
       totals.bytesToClient += count(flow.bytesToClient);
@@ -166,7 +184,15 @@ export function enrichWithFlows(graph: GraphAccumulator, stored: readonly Stored
   for (const [edgeId, flows] of perEdge) {
     const edge = graph.edge(edgeId);
     if (!edge) continue;
-    const traffic = { bytesToServer: 0, bytesToClient: 0, packetsToServer: 0, packetsToClient: 0, flows: 0, lastSeen: null as string | null, artifactIds: new Set<string>() };
+    const traffic = {
+      bytesToServer: 0,
+      bytesToClient: 0,
+      packetsToServer: 0,
+      packetsToClient: 0,
+      flows: 0,
+      lastSeen: null as string | null,
+      artifactIds: new Set<string>(),
+    };
     for (const byCapturer of flows.values()) {
       const views = [...byCapturer.values()];
       const best = views.reduce((a, b) => (b.bytesToServer + b.bytesToClient > a.bytesToServer + a.bytesToClient ? b : a));

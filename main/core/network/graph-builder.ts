@@ -1,5 +1,16 @@
 import type { ContainerSummary } from '../../../shared/domain/inventory';
-import type { DirectionBasis, EdgeState, GraphEdge, GraphNode, ListeningSocket, NodeGroup, NodeScan, SocketEntry, SocketProtocol, SocketState } from '../../../shared/domain/network';
+import type {
+  DirectionBasis,
+  EdgeState,
+  GraphEdge,
+  GraphNode,
+  ListeningSocket,
+  NodeGroup,
+  NodeScan,
+  SocketEntry,
+  SocketProtocol,
+  SocketState,
+} from '../../../shared/domain/network';
 import { EndpointResolver, type HostTopology, type Resolution, type TopologyContainer } from './endpoint-resolver';
 import { addressScope, canonicalIp } from './ip-address';
 
@@ -36,7 +47,9 @@ function groupOf(summary: ContainerSummary): NodeGroup {
  * A node that is not a container (the host, a swarm service, an external endpoint): no networks of
  * its own, no risks, drift, sockets or scan. Fields in the order a container node has them.
  */
-function plainNode(node: Pick<GraphNode, 'id' | 'kind' | 'label' | 'addresses' | 'group'> & Pick<Partial<GraphNode>, 'host' | 'swarm' | 'addressScope'>): GraphNode {
+function plainNode(
+  node: Pick<GraphNode, 'id' | 'kind' | 'label' | 'addresses' | 'group'> & Pick<Partial<GraphNode>, 'host' | 'swarm' | 'addressScope'>,
+): GraphNode {
   return {
     id: node.id,
     kind: node.kind,
@@ -107,13 +120,35 @@ export class GraphAccumulator {
   }
 
   /** The edge between two nodes for a server port, created when new. */
-  edgeBetween(source: string, target: string, protocol: SocketProtocol, port: number, basis: DirectionBasis, via: GraphEdge['via'] | undefined, state: EdgeState): EdgeBuild {
+  edgeBetween(
+    source: string,
+    target: string,
+    protocol: SocketProtocol,
+    port: number,
+    basis: DirectionBasis,
+    via: GraphEdge['via'] | undefined,
+    state: EdgeState,
+  ): EdgeBuild {
     const id = `${source}|${target}|${protocol}|${port}`;
     let build = this.edges.get(id);
     if (!build) {
       const external = this.nodes.get(source)?.kind === 'external' || this.nodes.get(target)?.kind === 'external';
       build = {
-        edge: { id, source, target, protocol, port, clientPorts: [], connections: 0, states: {}, state, directionBasis: basis, seenBy: [], external, ...(via ? { via } : {}) },
+        edge: {
+          id,
+          source,
+          target,
+          protocol,
+          port,
+          clientPorts: [],
+          connections: 0,
+          states: {},
+          state,
+          directionBasis: basis,
+          seenBy: [],
+          external,
+          ...(via ? { via } : {}),
+        },
         seen: new Set(),
       };
       this.edges.set(id, build);
@@ -124,7 +159,10 @@ export class GraphAccumulator {
   }
 
   finish(): { nodes: GraphNode[]; edges: GraphEdge[] } {
-    const edges = [...this.edges.values()].map(({ edge, seen }) => ({ ...edge, seenBy: (['source', 'target'] as const).filter((s) => seen.has(s)) }));
+    const edges = [...this.edges.values()].map(({ edge, seen }) => ({
+      ...edge,
+      seenBy: (['source', 'target'] as const).filter((s) => seen.has(s)),
+    }));
     const nodes = [...this.nodes.values()];
     nodes.sort((a, b) => a.id.localeCompare(b.id));
     edges.sort((a, b) => a.id.localeCompare(b.id));
@@ -163,7 +201,9 @@ export class GraphAccumulator {
       const summary = summaries.get(t.id);
       if (!summary) continue;
       const quarantined = summary.risks.some((r) => r.id === 'quarantined');
-      const addresses = t.namespaceOwner ? [] : [...new Set(t.networks.flatMap((n) => [canonicalIp(n.ipv4), canonicalIp(n.ipv6)]).filter((a): a is string => a !== null))];
+      const addresses = t.namespaceOwner
+        ? []
+        : [...new Set(t.networks.flatMap((n) => [canonicalIp(n.ipv4), canonicalIp(n.ipv6)]).filter((a): a is string => a !== null))];
       this.nodes.set(t.nodeId, {
         id: t.nodeId,
         kind: 'container',
@@ -172,10 +212,18 @@ export class GraphAccumulator {
         containerId: summary.id,
         image: summary.image,
         state: summary.status.startsWith('paused') ? 'paused' : summary.state,
-        networks: summary.networks.map((n) => ({ name: n.network, ...(n.ipv4 ? { ipv4: n.ipv4 } : {}), ...(n.ipv6 ? { ipv6: n.ipv6 } : {}) })),
+        networks: summary.networks.map((n) => ({
+          name: n.network,
+          ...(n.ipv4 ? { ipv4: n.ipv4 } : {}),
+          ...(n.ipv6 ? { ipv6: n.ipv6 } : {}),
+        })),
         addresses,
         ...(summary.compose ? { compose: { ...summary.compose } } : {}),
-        ...(summary.swarm ? { swarm: { serviceName: summary.swarm.serviceName, ...(summary.swarm.serviceId ? { serviceId: summary.swarm.serviceId } : {}) } } : {}),
+        ...(summary.swarm
+          ? {
+              swarm: { serviceName: summary.swarm.serviceName, ...(summary.swarm.serviceId ? { serviceId: summary.swarm.serviceId } : {}) },
+            }
+          : {}),
         group: t.hostNetwork ? { kind: 'host', name: topology.host } : groupOf(summary),
         riskFlags: summary.risks.map((r) => r.id),
         ...(summary.topSeverity ? { risk: summary.topSeverity } : {}),
@@ -207,7 +255,9 @@ export class GraphAccumulator {
       const loopbackOnly = addressScope(e.local.ip) === 'loopback';
       const published = loopbackOnly
         ? []
-        : from.ports.filter((p) => p.containerPort === e.local.port && p.protocol === e.protocol && p.hostPort !== undefined).map((p) => ({ ...(p.hostIp ? { hostIp: p.hostIp } : {}), hostPort: p.hostPort ?? 0 }));
+        : from.ports
+            .filter((p) => p.containerPort === e.local.port && p.protocol === e.protocol && p.hostPort !== undefined)
+            .map((p) => ({ ...(p.hostIp ? { hostIp: p.hostIp } : {}), hostPort: p.hostPort ?? 0 }));
       const listener: ListeningSocket = { protocol: e.protocol, ip: e.local.ip, port: e.local.port, loopbackOnly, published };
       node.listening.push(listener);
     }
@@ -252,8 +302,12 @@ export class GraphAccumulator {
         localIsServer = e.local.port < e.remote.port && e.remote.port >= EPHEMERAL_FLOOR;
         basis = 'ephemeral-port';
       }
-      const client = localIsServer ? { node: other, ip: e.remote.ip, port: e.remote.port } : { node: self, ip: e.local.ip, port: e.local.port };
-      const server = localIsServer ? { node: self, ip: e.local.ip, port: e.local.port } : { node: other, ip: e.remote.ip, port: e.remote.port };
+      const client = localIsServer
+        ? { node: other, ip: e.remote.ip, port: e.remote.port }
+        : { node: self, ip: e.local.ip, port: e.local.port };
+      const server = localIsServer
+        ? { node: self, ip: e.local.ip, port: e.local.port }
+        : { node: other, ip: e.remote.ip, port: e.remote.port };
       const via = localIsServer ? undefined : 'via' in remote ? remote.via : undefined;
       const build = this.edgeBetween(client.node, server.node, e.protocol, server.port, basis, via, 'established');
       build.seen.add(localIsServer ? 'target' : 'source');

@@ -1,11 +1,30 @@
 import type { GraphDiff, GraphEdge, GraphNode, NetworkGraphSnapshot } from '../../../shared/domain/network';
 
 function nodeFingerprint(n: GraphNode): string {
-  return JSON.stringify([n.state, n.riskFlags, n.quarantined, n.drifted, n.listening, n.scan.status, n.addresses, n.networks, n.loopbackConnections]);
+  return JSON.stringify([
+    n.state,
+    n.riskFlags,
+    n.quarantined,
+    n.drifted,
+    n.listening,
+    n.scan.status,
+    n.addresses,
+    n.networks,
+    n.loopbackConnections,
+  ]);
 }
 
 function edgeFingerprint(e: GraphEdge): string {
-  return JSON.stringify([e.state, e.connections, e.states, e.directionBasis, e.seenBy, e.traffic?.bytesToServer, e.traffic?.bytesToClient, e.traffic?.flows]);
+  return JSON.stringify([
+    e.state,
+    e.connections,
+    e.states,
+    e.directionBasis,
+    e.seenBy,
+    e.traffic?.bytesToServer,
+    e.traffic?.bytesToClient,
+    e.traffic?.flows,
+  ]);
 }
 
 /** What a refresh changed: ids only, the snapshot itself travels alongside. */
@@ -31,5 +50,7 @@ export function diffGraphs(before: NetworkGraphSnapshot | undefined, after: Netw
 }
 
 export function isEmptyDiff(diff: GraphDiff): boolean {
-  return !diff.nodesAdded.length && !diff.nodesRemoved.length && !diff.edgesAdded.length && !diff.edgesRemoved.length && !diff.changed.length;
+  return (
+    !diff.nodesAdded.length && !diff.nodesRemoved.length && !diff.edgesAdded.length && !diff.edgesRemoved.length && !diff.changed.length
+  );
 }

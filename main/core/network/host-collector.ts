@@ -4,7 +4,14 @@ import type { HostScanReport, NodeScan, SocketEntry } from '../../../shared/doma
 import type { HelperLedger } from '../helper/ledger';
 import { DrydockFailure } from '../errors';
 import { engineCall, engineWhere } from '../hosts/engine-call';
-import { containerNodeId, hostNodeId, serviceNodeId, type HostTopology, type SwarmServiceInfo, type TopologyContainer } from './endpoint-resolver';
+import {
+  containerNodeId,
+  hostNodeId,
+  serviceNodeId,
+  type HostTopology,
+  type SwarmServiceInfo,
+  type TopologyContainer,
+} from './endpoint-resolver';
 import type { HostGraphInput } from './graph-builder';
 import type { ByteOrder } from './ip-address';
 import type { NamespaceReadRequest, NamespaceReadResult } from './namespace-reader';
@@ -94,12 +101,17 @@ async function swarmServices(docker: Dockerode, host: string): Promise<{ service
           nodeId: serviceNodeId(host, id),
           id,
           name: spec.Spec?.Name ?? id.slice(0, 12),
-          vips: (spec.Endpoint?.VirtualIPs ?? []).filter((v) => v.Addr).map((v) => ({ networkId: v.NetworkID ?? '', ip: (v.Addr ?? '').replace(/\/\d+$/, '') })),
+          vips: (spec.Endpoint?.VirtualIPs ?? [])
+            .filter((v) => v.Addr)
+            .map((v) => ({ networkId: v.NetworkID ?? '', ip: (v.Addr ?? '').replace(/\/\d+$/, '') })),
         };
       }),
     };
   } catch (err) {
-    return { services: [], note: `Swarm services of host ${host} could not be listed (${(err as Error).message}); service VIPs resolve as external` };
+    return {
+      services: [],
+      note: `Swarm services of host ${host} could not be listed (${(err as Error).message}); service VIPs resolve as external`,
+    };
   }
 }
 
@@ -108,7 +120,12 @@ async function swarmServices(docker: Dockerode, host: string): Promise<{ service
  * networks' gateways (the host's own addresses), Swarm service VIPs (from a manager), and the
  * socket tables of every running container's namespace, read once per namespace.
  */
-export async function collectHost(docker: Dockerode, host: string, deps: CollectorDeps, options: CollectOptions = {}): Promise<HostCollection> {
+export async function collectHost(
+  docker: Dockerode,
+  host: string,
+  deps: CollectorDeps,
+  options: CollectOptions = {},
+): Promise<HostCollection> {
   const takenAt = deps.now().toISOString();
   const limitations: string[] = [];
   const info = (await engine(host, 'read engine information', () => docker.info())) as EngineInfo;
@@ -121,7 +138,10 @@ export async function collectHost(docker: Dockerode, host: string, deps: Collect
   ]);
   const swarm = swarmState === 'manager' ? await swarmServices(docker, host) : { services: [] as SwarmServiceInfo[] };
   if ('note' in swarm && swarm.note) limitations.push(swarm.note);
-  if (swarmState === 'worker') limitations.push(`Host ${host} is a Swarm worker: service VIPs are only known to managers, so connections to them show as external addresses`);
+  if (swarmState === 'worker')
+    limitations.push(
+      `Host ${host} is a Swarm worker: service VIPs are only known to managers, so connections to them show as external addresses`,
+    );
 
   // Drydock's own helpers (recognised by recorded ID, never by label) are tools, not part of the scene.
   const scene = summaries.filter((c) => c.helper !== true);
@@ -148,15 +168,26 @@ export async function collectHost(docker: Dockerode, host: string, deps: Collect
       nodeId,
       id: c.id,
       name: c.name,
-      networks: c.networks.map((n) => ({ name: n.network, networkId: n.networkId, ...(n.ipv4 ? { ipv4: n.ipv4 } : {}), ...(n.ipv6 ? { ipv6: n.ipv6 } : {}) })),
+      networks: c.networks.map((n) => ({
+        name: n.network,
+        networkId: n.networkId,
+        ...(n.ipv4 ? { ipv4: n.ipv4 } : {}),
+        ...(n.ipv6 ? { ipv6: n.ipv6 } : {}),
+      })),
       ports: c.ports,
       hostNetwork: mode === 'host',
       ...(owner ? { namespaceOwner: containerNodeId(host, owner.id) } : {}),
     });
     const running = c.state === 'running' || c.state === 'paused';
-    if (mode === 'host') scans.set(nodeId, { status: 'skipped', reason: "shares the host's network namespace: its sockets are the host's, not read" });
+    if (mode === 'host')
+      scans.set(nodeId, { status: 'skipped', reason: "shares the host's network namespace: its sockets are the host's, not read" });
     else if (mode.startsWith('container:')) {
-      scans.set(nodeId, owner ? { status: 'shared', sharedWith: containerNodeId(host, owner.id), reason: `uses the network namespace of ${owner.name}` } : { status: 'skipped', reason: 'uses the network namespace of a container that is not listed' });
+      scans.set(
+        nodeId,
+        owner
+          ? { status: 'shared', sharedWith: containerNodeId(host, owner.id), reason: `uses the network namespace of ${owner.name}` }
+          : { status: 'skipped', reason: 'uses the network namespace of a container that is not listed' },
+      );
     } else if (!running) scans.set(nodeId, { status: 'skipped', reason: `not running (${c.state}): no network namespace` });
     else toScan.push({ summary: c, nodeId });
   }
@@ -193,15 +224,44 @@ export async function collectHost(docker: Dockerode, host: string, deps: Collect
         if (!item) break;
         const { summary, nodeId } = item;
         try {
-          const read = await engine(host, 'read the socket tables', () => deps.readNamespace(docker, { host, ledger: deps.helpers, containerId: summary.id, containerName: summary.name, image, byteOrder }), summary.name);
+          const read = await engine(
+            host,
+            'read the socket tables',
+            () =>
+              deps.readNamespace(docker, {
+                host,
+                ledger: deps.helpers,
+                containerId: summary.id,
+                containerName: summary.name,
+                image,
+                byteOrder,
+              }),
+            summary.name,
+          );
           sockets.set(nodeId, read.entries);
           const notes: string[] = [];
           if (read.missing.length) notes.push(`no ${read.missing.join(', ')} table (IPv6 disabled?)`);
           if (read.dropped) notes.push(`${read.dropped} sockets beyond the cap were not kept`);
           if (read.truncated) notes.push('the helper output was cut at its size cap');
           const readAt = deps.now().toISOString();
-          const scan: NodeScan = { status: 'scanned', readAt, sockets: read.entries.length, skippedLines: read.skipped, ...(notes.length ? { reason: notes.join('; ') } : {}) };
-          const record: SocketTableRecord = { host, containerId: summary.id, containerName: summary.name, readAt, entries: read.entries, skippedLines: read.skipped, droppedEntries: read.dropped, missingTables: read.missing, truncated: read.truncated };
+          const scan: NodeScan = {
+            status: 'scanned',
+            readAt,
+            sockets: read.entries.length,
+            skippedLines: read.skipped,
+            ...(notes.length ? { reason: notes.join('; ') } : {}),
+          };
+          const record: SocketTableRecord = {
+            host,
+            containerId: summary.id,
+            containerName: summary.name,
+            readAt,
+            entries: read.entries,
+            skippedLines: read.skipped,
+            droppedEntries: read.dropped,
+            missingTables: read.missing,
+            truncated: read.truncated,
+          };
           scans.set(nodeId, scan);
           tables.push(record);
           cache?.set(summary.id, { record, scan });
@@ -225,7 +285,13 @@ export async function collectHost(docker: Dockerode, host: string, deps: Collect
     }
   }
 
-  const topology: HostTopology = { host, hostNodeId: hostNodeId(host), containers: topologyContainers, hostAddresses: gatewaysOf(networks), services: swarm.services };
+  const topology: HostTopology = {
+    host,
+    hostNodeId: hostNodeId(host),
+    containers: topologyContainers,
+    hostAddresses: gatewaysOf(networks),
+    services: swarm.services,
+  };
   const counts = { scanned: 0, skipped: 0, failed: 0, pending: 0 };
   for (const scan of scans.values()) {
     if (scan.status === 'scanned') counts.scanned++;

@@ -29,7 +29,11 @@ const MAX_OUTPUT = 16 * 1024 * 1024;
 export function namespaceReaderCommand(): string[] {
   const tables = TABLE_NAMES.join(' ');
   const marker = TABLE_MARKER.trim();
-  return ['sh', '-c', `for t in ${tables}; do if [ -r /proc/net/$t ]; then echo "${marker} $t"; cat /proc/net/$t; else echo "${marker} $t missing"; fi; done`];
+  return [
+    'sh',
+    '-c',
+    `for t in ${tables}; do if [ -r /proc/net/$t ]; then echo "${marker} $t"; cat /proc/net/$t; else echo "${marker} $t missing"; fi; done`,
+  ];
 }
 
 export type { HelperRunner };
@@ -39,13 +43,37 @@ export type { HelperRunner };
  * helper (no capability, read-only root, recorded in the helper ledger, removed however it
  * ends); the output comes back through the attach stream and is parsed as hostile input.
  */
-export async function readNamespaceSockets(docker: Dockerode, request: NamespaceReadRequest, run: HelperRunner = runHelper): Promise<NamespaceReadResult> {
+export async function readNamespaceSockets(
+  docker: Dockerode,
+  request: NamespaceReadRequest,
+  run: HelperRunner = runHelper,
+): Promise<NamespaceReadResult> {
   const where = { host: request.host, container: request.containerName };
-  const result = await runReaderHelper(docker, request, { what: 'socket tables', helper: 'socket-table', cmd: namespaceReaderCommand(), purpose: 'sockets', timeoutMs: request.timeoutMs ?? 20000, maxOutputBytes: MAX_OUTPUT }, run);
+  const result = await runReaderHelper(
+    docker,
+    request,
+    {
+      what: 'socket tables',
+      helper: 'socket-table',
+      cmd: namespaceReaderCommand(),
+      purpose: 'sockets',
+      timeoutMs: request.timeoutMs ?? 20000,
+      maxOutputBytes: MAX_OUTPUT,
+    },
+    run,
+  );
   const stderr = result.stderrText;
   const text = result.stdout.toString('latin1');
   if (!text.includes(TABLE_MARKER)) {
-    throw new DrydockFailure('engine', `The socket-table helper for container ${request.containerName} on host ${request.host} printed no table (is the helper image's sh/cat usable?)`, { ...where, detail: stderr || text.slice(0, 500) });
+    throw new DrydockFailure(
+      'engine',
+      `The socket-table helper for container ${request.containerName} on host ${request.host} printed no table (is the helper image's sh/cat usable?)`,
+      { ...where, detail: stderr || text.slice(0, 500) },
+    );
   }
-  return { ...parseNamespaceTables(text, request.byteOrder, request.limits ?? {}), truncated: result.truncated, bytes: result.stdout.length };
+  return {
+    ...parseNamespaceTables(text, request.byteOrder, request.limits ?? {}),
+    truncated: result.truncated,
+    bytes: result.stdout.length,
+  };
 }

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { InventorySnapshot } from '../../../shared/domain/inventory';
-import type { HostScanReport, NetworkGraphSnapshot, NetworkSnapshotResult, NetworkWatchInfo, StoredSnapshotRef } from '../../../shared/domain/network';
+import type {
+  HostScanReport,
+  NetworkGraphSnapshot,
+  NetworkSnapshotResult,
+  NetworkWatchInfo,
+  StoredSnapshotRef,
+} from '../../../shared/domain/network';
 import type { AuditFn } from '../audit-fn';
 import type { NewArtifact } from '../evidence/port';
 import { ensureHelperImage } from '../helper/image';
@@ -100,14 +106,21 @@ export class NetworkService {
    * @throws DrydockFailure ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case); ('not-found') for an unknown host, ('disconnected'), or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine') for the one named host; ('store'), ('disk-full') when the evidence store cannot write.
    */
   async snapshot(request: SnapshotRequest): Promise<NetworkSnapshotResult> {
-    const kase = request.record ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: acquisitionHost(request) }) : undefined;
+    const kase = request.record
+      ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: acquisitionHost(request) })
+      : undefined;
     const explicit = request.host !== undefined || request.hosts !== undefined;
     const hosts = this.selectHosts(request);
     const { snapshot, tables, failures } = await this.take(hosts, request.caseRef ?? kase?.id);
     // One named host that could not be read at all is a failure, not an empty graph.
     const [failure] = failures;
     if (explicit && hosts.length === 1 && failure) throw failure;
-    const audit = { hosts, nodes: snapshot.nodes.length, edges: snapshot.edges.length, namespacesRead: snapshot.hosts.reduce((n, h) => n + h.scanned, 0) };
+    const audit = {
+      hosts,
+      nodes: snapshot.nodes.length,
+      edges: snapshot.edges.length,
+      namespacesRead: snapshot.hosts.reduce((n, h) => n + h.scanned, 0),
+    };
     if (!kase) {
       this.deps.audit('network.snapshot', { ...audit, recorded: false });
       return { snapshot };
@@ -125,7 +138,9 @@ export class NetworkService {
    * @throws DrydockFailure ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case) when `record`.
    */
   async watch(request: WatchRequest): Promise<NetworkWatchInfo> {
-    const kase = request.record ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: acquisitionHost(request) }) : undefined;
+    const kase = request.record
+      ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: acquisitionHost(request) })
+      : undefined;
     const hosts = request.host !== undefined ? [request.host] : (request.hosts ?? []);
     const id = `nw-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
     const info: NetworkWatchInfo = {
@@ -148,10 +163,20 @@ export class NetworkService {
         ended: {
           record: (reason, message) => {
             this.watches.delete(id);
-            this.deps.audit('network.watch-ended', { watchId: id, reason, refreshes: info.refreshes, storedSnapshots: info.storedSnapshots, ...(message ? { message } : {}) }, info.caseId);
+            this.deps.audit(
+              'network.watch-ended',
+              { watchId: id, reason, refreshes: info.refreshes, storedSnapshots: info.storedSnapshots, ...(message ? { message } : {}) },
+              info.caseId,
+            );
           },
           // A refresh under way starts no further helper (stopped is checked per namespace) and is announced once its helpers are gone.
-          announce: (reason, message) => this.deps.events.emit('network.watch-ended', { watchId: id, reason, refreshes: info.refreshes, ...(message ? { message } : {}) }),
+          announce: (reason, message) =>
+            this.deps.events.emit('network.watch-ended', {
+              watchId: id,
+              reason,
+              refreshes: info.refreshes,
+              ...(message ? { message } : {}),
+            }),
         },
       }),
       previous: undefined,
@@ -159,7 +184,16 @@ export class NetworkService {
     };
     this.syncLease(watch);
     this.watches.set(id, watch);
-    this.deps.audit('network.watch-started', { watchId: id, hosts: hosts.length ? hosts : 'every connected host', intervalSeconds: request.intervalSeconds, record: request.record }, kase?.id);
+    this.deps.audit(
+      'network.watch-started',
+      {
+        watchId: id,
+        hosts: hosts.length ? hosts : 'every connected host',
+        intervalSeconds: request.intervalSeconds,
+        record: request.record,
+      },
+      kase?.id,
+    );
     this.deps.events.emit('network.watch-started', { ...watch.info });
     // The first refresh starts now; its 'network.changed' follows the reply.
     watch.lease.schedule(0);
@@ -246,7 +280,16 @@ export class NetworkService {
     for (const item of collected) {
       if ('error' in item && item.error) {
         failures.push(item.error);
-        reports.push({ host: item.host, takenAt, scanned: 0, skipped: 0, failed: 0, pending: 0, swarm: 'inactive', error: { kind: item.error.kind, message: item.error.message } });
+        reports.push({
+          host: item.host,
+          takenAt,
+          scanned: 0,
+          skipped: 0,
+          failed: 0,
+          pending: 0,
+          swarm: 'inactive',
+          error: { kind: item.error.kind, message: item.error.message },
+        });
         continue;
       }
       if (!item.result) continue;
@@ -265,7 +308,8 @@ export class NetworkService {
   private collectorDeps(): CollectorDeps {
     return {
       inventory: async (host) => (await this.deps.inventory.list(host, { record: false })).containers,
-      helperImage: async (docker, host) => (await ensureHelperImage(docker, { host, override: this.deps.helperImageOverride(), audit: this.deps.audit })).image,
+      helperImage: async (docker, host) =>
+        (await ensureHelperImage(docker, { host, override: this.deps.helperImageOverride(), audit: this.deps.audit })).image,
       readNamespace: this.deps.readNamespace ?? ((docker, request) => readNamespaceSockets(docker, request)),
       ...(this.deps.drift ? { drift: this.deps.drift } : {}),
       helpers: this.deps.helpers,
@@ -273,16 +317,29 @@ export class NetworkService {
     };
   }
 
-  private async store(caseId: string, snapshot: NetworkGraphSnapshot, tables: SocketTableRecord[], extra: Record<string, unknown>): Promise<StoredSnapshotRef> {
+  private async store(
+    caseId: string,
+    snapshot: NetworkGraphSnapshot,
+    tables: SocketTableRecord[],
+    extra: Record<string, unknown>,
+  ): Promise<StoredSnapshotRef> {
     const hosts = snapshot.hosts.map((h) => h.host);
     const artifact = await this.deps.evidence.ingestJson(
       {
         caseId,
         kind: 'connection-snapshot',
         source: hosts.length === 1 && hosts[0] ? { host: hosts[0] } : {},
-        method: "socket tables (/proc/net/tcp, tcp6, udp, udp6) read by a helper container sharing each container's network namespace, through the Engine API attach stream; no exec in the containers",
+        method:
+          "socket tables (/proc/net/tcp, tcp6, udp, udp6) read by a helper container sharing each container's network namespace, through the Engine API attach stream; no exec in the containers",
         mediaType: 'application/json',
-        attributes: { hosts, nodes: snapshot.nodes.length, edges: snapshot.edges.length, namespacesRead: tables.length, flowSummaries: snapshot.flows.summaries, ...extra },
+        attributes: {
+          hosts,
+          nodes: snapshot.nodes.length,
+          edges: snapshot.edges.length,
+          namespacesRead: tables.length,
+          flowSummaries: snapshot.flows.summaries,
+          ...extra,
+        },
       },
       { format: ARTIFACT_FORMAT, ...extra, snapshot, socketTables: tables },
     );
@@ -298,7 +355,11 @@ export class NetworkService {
     try {
       const hosts = this.selectHosts(watch.info.hosts.length ? { hosts: watch.info.hosts } : {});
       for (const host of watch.caches.keys()) if (!hosts.includes(host)) watch.caches.delete(host);
-      const { snapshot, tables } = await this.take(hosts, watch.caseRef ?? watch.info.caseId, { caches: watch.caches, budget: WATCH_SCAN_BUDGET, stopped: () => watch.lease.stopped });
+      const { snapshot, tables } = await this.take(hosts, watch.caseRef ?? watch.info.caseId, {
+        caches: watch.caches,
+        budget: WATCH_SCAN_BUDGET,
+        stopped: () => watch.lease.stopped,
+      });
       if (watch.lease.stopped) return;
       watch.lease.succeeded();
       const diff = diffGraphs(watch.previous, snapshot);
@@ -307,7 +368,20 @@ export class NetworkService {
       if (watch.info.caseId && (refresh === 1 || !isEmptyDiff(diff))) {
         stored = await this.store(watch.info.caseId, snapshot, tables, { watchId: watch.info.id, refresh });
         watch.info.storedSnapshots++;
-        this.deps.audit('network.snapshot', { watchId: watch.info.id, refresh, hosts, nodes: snapshot.nodes.length, edges: snapshot.edges.length, recorded: true, artifactId: stored.artifactId, sha256: stored.sha256 }, watch.info.caseId);
+        this.deps.audit(
+          'network.snapshot',
+          {
+            watchId: watch.info.id,
+            refresh,
+            hosts,
+            nodes: snapshot.nodes.length,
+            edges: snapshot.edges.length,
+            recorded: true,
+            artifactId: stored.artifactId,
+            sha256: stored.sha256,
+          },
+          watch.info.caseId,
+        );
       }
       watch.previous = snapshot;
       this.deps.events.emit('network.changed', { watchId: watch.info.id, refresh, snapshot, diff, ...(stored ? { stored } : {}) });

@@ -24,13 +24,34 @@ export type ProcHelperRunner = HelperRunner;
  * none), read-only root, recorded in the helper ledger and removed however it ends. Nothing runs
  * inside the suspect; the output is parsed as hostile input.
  */
-export async function readNamespaceProcesses(docker: Dockerode, request: ProcReadRequest, run: ProcHelperRunner = runHelper): Promise<ProcReadResult> {
+export async function readNamespaceProcesses(
+  docker: Dockerode,
+  request: ProcReadRequest,
+  run: ProcHelperRunner = runHelper,
+): Promise<ProcReadResult> {
   const where = { host: request.host, container: request.containerName };
-  const result = await runReaderHelper(docker, request, { what: 'process table', helper: 'process-table', cmd: procTableCommand(), purpose: 'processes', joinPid: true, timeoutMs: request.timeoutMs ?? 20000, maxOutputBytes: MAX_OUTPUT }, run);
+  const result = await runReaderHelper(
+    docker,
+    request,
+    {
+      what: 'process table',
+      helper: 'process-table',
+      cmd: procTableCommand(),
+      purpose: 'processes',
+      joinPid: true,
+      timeoutMs: request.timeoutMs ?? 20000,
+      maxOutputBytes: MAX_OUTPUT,
+    },
+    run,
+  );
   const stderr = result.stderrText;
   const table = parseProcTable(result.stdout.toString('latin1'));
   if (table.self === null || (table.rows.length === 0 && !result.truncated)) {
-    throw new DrydockFailure('engine', `The process-table helper for container ${request.containerName} on host ${request.host} printed no process table (are the helper image's sh and hexdump usable?)`, { ...where, detail: stderr || result.stdout.subarray(0, 500).toString('latin1') });
+    throw new DrydockFailure(
+      'engine',
+      `The process-table helper for container ${request.containerName} on host ${request.host} printed no process table (are the helper image's sh and hexdump usable?)`,
+      { ...where, detail: stderr || result.stdout.subarray(0, 500).toString('latin1') },
+    );
   }
   return { ...table, truncated: result.truncated };
 }

@@ -19,7 +19,9 @@ type ProcFile = (typeof FILES)[number];
  * as one line of hex. `@end` closes a complete read; `@limit` says the process cap was hit.
  */
 export function procTableCommand(): string[] {
-  const files = FILES.map((f) => `echo "@$p ${f}"; hexdump -v -n ${PROC_FILE_CAPS[f]} -e '/1 "%02x"' "$d/${f}" 2>/dev/null; echo`).join('; ');
+  const files = FILES.map((f) => `echo "@$p ${f}"; hexdump -v -n ${PROC_FILE_CAPS[f]} -e '/1 "%02x"' "$d/${f}" 2>/dev/null; echo`).join(
+    '; ',
+  );
   const script = [
     'echo "@self $$"',
     'read u rest < /proc/uptime && echo "@uptime $u"',
@@ -139,8 +141,23 @@ function procRow(pid: number, record: Partial<Record<ProcFile, Buffer>>): ProcRo
   const argsCut = cmdline.length >= PROC_FILE_CAPS.cmdline;
   const argv = trimNuls(cmdline);
   const args = argv.length ? displayText(argv.map((b) => (b === 0 ? 0x20 : b))) : `[${stat.comm}]`;
-  const key = argv.length ? matchKey(Buffer.from(argv.map((b) => (b === 0 ? 0x20 : b))).toString('latin1')) : matchKey(`[${Buffer.from(stat.commBytes).toString('latin1')}]`);
-  return { pid, ppid: stat.ppid, pgid: stat.pgid, sid: stat.sid, state: stat.state, comm: stat.comm, args, key, argsCut, uid: status.uid, startTicks: stat.startTicks, nsPids: status.nsPids };
+  const key = argv.length
+    ? matchKey(Buffer.from(argv.map((b) => (b === 0 ? 0x20 : b))).toString('latin1'))
+    : matchKey(`[${Buffer.from(stat.commBytes).toString('latin1')}]`);
+  return {
+    pid,
+    ppid: stat.ppid,
+    pgid: stat.pgid,
+    sid: stat.sid,
+    state: stat.state,
+    comm: stat.comm,
+    args,
+    key,
+    argsCut,
+    uid: status.uid,
+    startTicks: stat.startTicks,
+    nsPids: status.nsPids,
+  };
 }
 
 function trimNuls(bytes: Buffer): number[] {
@@ -172,7 +189,11 @@ export function parseStat(bytes: Buffer): StatFields | null {
   if (pid === null) return null;
   const commBytes = [...bytes.subarray(open + 1, close)];
   if (commBytes.length > 64) return null;
-  const rest = bytes.subarray(close + 1).toString('latin1').trim().split(' ');
+  const rest = bytes
+    .subarray(close + 1)
+    .toString('latin1')
+    .trim()
+    .split(' ');
   const state = rest[0] ?? '';
   if (!/^[A-Za-z]$/.test(state)) return null;
   const ppid = pidOf(rest[1]);
@@ -198,7 +219,10 @@ export function parseStatus(bytes: Buffer): { uid: string; nsPids: number[] } {
     const tab = line.indexOf(':');
     if (tab < 0) continue;
     const name = line.slice(0, tab);
-    const fields = line.slice(tab + 1).trim().split(/\s+/);
+    const fields = line
+      .slice(tab + 1)
+      .trim()
+      .split(/\s+/);
     if (name === 'Uid' && fields[0] && /^\d{1,10}$/.test(fields[0])) uid = fields[0];
     if (name === 'NSpid') {
       const pids = fields.map(pidOf);
@@ -214,7 +238,11 @@ export function parseStatus(bytes: Buffer): { uid: string; nsPids: number[] } {
  * collapse every run of anything but printable ASCII to one '?' and compare the first 4 KiB.
  */
 export function matchKey(text: string): string {
-  return text.replace(/ <defunct>$/, '').replace(/[^\x20-\x7e]+/g, '?').trim().slice(0, 4096);
+  return text
+    .replace(/ <defunct>$/, '')
+    .replace(/[^\x20-\x7e]+/g, '?')
+    .trim()
+    .slice(0, 4096);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

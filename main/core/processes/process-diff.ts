@@ -32,7 +32,10 @@ export function diffProcesses(previous: readonly ProcessEntry[], current: readon
         ppid: now.ppid,
         previousPpid: old.ppid,
         args: now.args,
-        flags: [...now.flags, { kind: 'reparented', severity: 'medium', reason: `parent changed from PID ${old.ppid} to PID ${now.ppid} between samples` }],
+        flags: [
+          ...now.flags,
+          { kind: 'reparented', severity: 'medium', reason: `parent changed from PID ${old.ppid} to PID ${now.ppid} between samples` },
+        ],
       });
     }
   }

@@ -9,8 +9,10 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'fish
 const INTERPRETER = /^(python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|php[0-9.]*|node|nodejs|lua[0-9.]*|tclsh[0-9.]*|pwsh|java)$/;
 const NETCAT = /^(nc|ncat|netcat|nc\.traditional|nc\.openbsd|socat|telnet)$/;
 
-const MINER_NAMES = /\b(xmrig|xmr-stak|xmrstak|minerd|cpuminer|ccminer|cgminer|bfgminer|ethminer|nbminer|t-rex|lolminer|phoenixminer|nanominer|srbminer|teamredminer|gminer|kdevtmpfsi|kinsing|sysupdate|networkservice)\b/i;
-const MINER_ARGS = /(stratum\+(tcp|ssl|tls):\/\/|--donate-level|--randomx|nicehash|moneroocean|supportxmr|minexmr|nanopool\.org|2miners\.com)/i;
+const MINER_NAMES =
+  /\b(xmrig|xmr-stak|xmrstak|minerd|cpuminer|ccminer|cgminer|bfgminer|ethminer|nbminer|t-rex|lolminer|phoenixminer|nanominer|srbminer|teamredminer|gminer|kdevtmpfsi|kinsing|sysupdate|networkservice)\b/i;
+const MINER_ARGS =
+  /(stratum\+(tcp|ssl|tls):\/\/|--donate-level|--randomx|nicehash|moneroocean|supportxmr|minexmr|nanopool\.org|2miners\.com)/i;
 
 const DEV_TCP = /\/dev\/(tcp|udp)\/[^\s/]+\/\d+/;
 const NC_EXEC = /(^|[\s;|&/])(nc|ncat|netcat|nc\.traditional)\s[^|;&]*-[a-z]*[ec]\s*\S*(sh|bash|cmd)\b/i;
@@ -22,7 +24,8 @@ const PIPE_TO_INTERPRETER = /\|\s*(sudo\s+)?(\/usr)?(\/bin\/)?(python[0-9.]*|per
 const DOWNLOADER = /\b(curl|wget|fetch|tftp|lwp-download|busybox\s+wget)\b/;
 const BASE64_EXEC = /\bbase64\s+(-d|--decode)\b.*\|\s*(ba|da|z|k)?sh\b/;
 const DOWNLOAD_CHMOD = /\b(curl|wget)\b[^;&|]*(;|&&)\s*chmod\s+(\+x|[0-7]*[1357])/;
-const INLINE_NETWORK_CODE = /\b(socket|subprocess|pty\.spawn|os\.dup2|urllib|urlopen|requests\.|IO::Socket|Socket::|use\s+Socket|fsockopen|TCPSocket|net\.connect|net\.Socket|child_process|Net\.Sockets|WebClient|DownloadString)\b/;
+const INLINE_NETWORK_CODE =
+  /\b(socket|subprocess|pty\.spawn|os\.dup2|urllib|urlopen|requests\.|IO::Socket|Socket::|use\s+Socket|fsockopen|TCPSocket|net\.connect|net\.Socket|child_process|Net\.Sockets|WebClient|DownloadString)\b/;
 const URL_OR_ENDPOINT = /\b(?:(?:https?|ftp|tftp):\/\/\[?([^\s/:\]]+)|(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}):\d{2,5}\b)/g;
 const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|::1|0\.0\.0\.0)$/i;
 const WRITABLE_DIR = /^(\/tmp\/|\/var\/tmp\/|\/dev\/shm\/|\/run\/shm\/|\/run\/user\/|\/var\/run\/user\/)/;
@@ -57,13 +60,17 @@ export function commandLineFlags(args: string): ProcessFlag[] {
     if (!flags.some((f) => f.kind === flag.kind)) flags.push(flag);
   };
 
-  if (DEV_TCP.test(text)) add({ kind: 'reverse-shell', severity: 'high', reason: 'redirects to /dev/tcp or /dev/udp: the classic bash reverse shell' });
-  if (NC_EXEC.test(text) || (NETCAT.test(name) && /\s-[a-z]*e\s/.test(text))) add({ kind: 'reverse-shell', severity: 'high', reason: 'netcat with -e/-c hands a shell to a network peer' });
+  if (DEV_TCP.test(text))
+    add({ kind: 'reverse-shell', severity: 'high', reason: 'redirects to /dev/tcp or /dev/udp: the classic bash reverse shell' });
+  if (NC_EXEC.test(text) || (NETCAT.test(name) && /\s-[a-z]*e\s/.test(text)))
+    add({ kind: 'reverse-shell', severity: 'high', reason: 'netcat with -e/-c hands a shell to a network peer' });
   if (SOCAT_EXEC.test(text)) add({ kind: 'reverse-shell', severity: 'high', reason: 'socat connecting a socket to exec:/system:' });
   if (FIFO_SHELL.test(text)) add({ kind: 'reverse-shell', severity: 'high', reason: 'named pipe feeding a shell (mkfifo … | sh)' });
-  if (INTERACTIVE_REDIRECT.test(text)) add({ kind: 'reverse-shell', severity: 'high', reason: 'interactive shell with its input/output redirected to a descriptor' });
+  if (INTERACTIVE_REDIRECT.test(text))
+    add({ kind: 'reverse-shell', severity: 'high', reason: 'interactive shell with its input/output redirected to a descriptor' });
 
-  if (DOWNLOADER.test(text) && (PIPE_TO_SHELL.test(text) || PIPE_TO_INTERPRETER.test(text))) add({ kind: 'download-exec', severity: 'high', reason: 'downloads and pipes straight into a shell or interpreter' });
+  if (DOWNLOADER.test(text) && (PIPE_TO_SHELL.test(text) || PIPE_TO_INTERPRETER.test(text)))
+    add({ kind: 'download-exec', severity: 'high', reason: 'downloads and pipes straight into a shell or interpreter' });
   if (BASE64_EXEC.test(text)) add({ kind: 'download-exec', severity: 'high', reason: 'decodes base64 into a shell' });
   if (DOWNLOAD_CHMOD.test(text)) add({ kind: 'download-exec', severity: 'high', reason: 'downloads a file and makes it executable' });
 
@@ -73,14 +80,26 @@ export function commandLineFlags(args: string): ProcessFlag[] {
     add({ kind: 'interpreter-network', severity: 'high', reason: `${name} runs inline code that opens sockets or spawns processes` });
   }
   if ((isShell || isInterpreter || NETCAT.test(name)) && (remoteEndpointIn(text) || PIPE_TO_SHELL.test(text))) {
-    add({ kind: 'network-shell', severity: 'medium', reason: `${name} with a URL, an address:port or a pipe into a shell in its arguments` });
+    add({
+      kind: 'network-shell',
+      severity: 'medium',
+      reason: `${name} with a URL, an address:port or a pipe into a shell in its arguments`,
+    });
   }
 
-  if (MINER_NAMES.test(name) || MINER_NAMES.test(program)) add({ kind: 'miner', severity: 'high', reason: `program name ${name} is a known cryptominer` });
-  else if (MINER_ARGS.test(text)) add({ kind: 'miner', severity: 'high', reason: 'mining pool arguments (stratum URL, donate level, pool host)' });
+  if (MINER_NAMES.test(name) || MINER_NAMES.test(program))
+    add({ kind: 'miner', severity: 'high', reason: `program name ${name} is a known cryptominer` });
+  else if (MINER_ARGS.test(text))
+    add({ kind: 'miner', severity: 'high', reason: 'mining pool arguments (stratum URL, donate level, pool host)' });
 
-  if (WRITABLE_DIR.test(program)) add({ kind: 'suspicious-path', severity: 'medium', reason: `runs from ${program.slice(0, program.indexOf('/', 1) + 1)}, a world-writable or memory-backed directory` });
-  else if (name.startsWith('.') && name.length > 1 && name !== '..') add({ kind: 'suspicious-path', severity: 'medium', reason: 'hidden program name (starts with a dot)' });
+  if (WRITABLE_DIR.test(program))
+    add({
+      kind: 'suspicious-path',
+      severity: 'medium',
+      reason: `runs from ${program.slice(0, program.indexOf('/', 1) + 1)}, a world-writable or memory-backed directory`,
+    });
+  else if (name.startsWith('.') && name.length > 1 && name !== '..')
+    add({ kind: 'suspicious-path', severity: 'medium', reason: 'hidden program name (starts with a dot)' });
 
   return flags;
 }

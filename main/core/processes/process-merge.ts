@@ -52,7 +52,8 @@ export function mergeProcessTables(input: MergeInput): Merged {
     hostToNs.set(host, ns);
   };
   const topByPid = new Map(top.map((r) => [r.pid, r]));
-  if (input.ownNamespace && input.initHostPid !== null && topByPid.has(input.initHostPid) && proc.rows.some((r) => r.pid === 1)) pair(1, input.initHostPid);
+  if (input.ownNamespace && input.initHostPid !== null && topByPid.has(input.initHostPid) && proc.rows.some((r) => r.pid === 1))
+    pair(1, input.initHostPid);
 
   const groups = new Map<string, { ns: typeof proc.rows; host: PsRow[] }>();
   const group = (key: string) => {
@@ -78,15 +79,36 @@ export function mergeProcessTables(input: MergeInput): Merged {
     const topRow = hostPid === null ? undefined : topByPid.get(hostPid);
     // Parent links must agree: a process paired to the wrong top row shows it here.
     if (topRow && row.ppid !== 0 && nsToHost.has(row.ppid) && nsToHost.get(row.ppid) !== topRow.ppid) disagreements++;
-    const elapsed = proc.uptimeSeconds !== null && row.startTicks !== null ? Math.max(0, Math.floor(proc.uptimeSeconds - row.startTicks / TICKS_PER_SECOND)) : (topRow?.elapsedSeconds ?? null);
-    rows.push({ pid: row.pid, ppid: row.ppid, pgid: row.pgid, sid: row.sid, uid: row.uid || topRow?.uid || '', elapsedSeconds: elapsed, state: row.state, args: row.args });
+    const elapsed =
+      proc.uptimeSeconds !== null && row.startTicks !== null
+        ? Math.max(0, Math.floor(proc.uptimeSeconds - row.startTicks / TICKS_PER_SECOND))
+        : (topRow?.elapsedSeconds ?? null);
+    rows.push({
+      pid: row.pid,
+      ppid: row.ppid,
+      pgid: row.pgid,
+      sid: row.sid,
+      uid: row.uid || topRow?.uid || '',
+      elapsedSeconds: elapsed,
+      state: row.state,
+      args: row.args,
+    });
     seen.set(row.pid, { hostPid, nsPid: row.pid, seenBy: topRow ? ['pid-namespace', 'engine-top'] : ['pid-namespace'] });
     if (!topRow) {
       const zombie = row.state === 'Z';
       flags.set(row.pid, [
         zombie
-          ? { kind: 'not-in-top', severity: 'low', reason: "not listed by the engine's top: it exited and left the container's cgroup, so only the PID namespace still shows it" }
-          : { kind: 'not-in-top', severity: 'medium', reason: "not listed by the engine's top: it runs in the container's PID namespace but outside its cgroup (another container sharing the namespace, a process moved out of the cgroup, or one started after top ran)" },
+          ? {
+              kind: 'not-in-top',
+              severity: 'low',
+              reason: "not listed by the engine's top: it exited and left the container's cgroup, so only the PID namespace still shows it",
+            }
+          : {
+              kind: 'not-in-top',
+              severity: 'medium',
+              reason:
+                "not listed by the engine's top: it runs in the container's PID namespace but outside its cgroup (another container sharing the namespace, a process moved out of the cgroup, or one started after top ran)",
+            },
       ]);
     }
     if (row.argsCut) limitations.push(`the command line of PID ${row.pid} is longer than ${PROC_FILE_CAPS.cmdline} bytes and was cut`);
@@ -103,10 +125,28 @@ export function mergeProcessTables(input: MergeInput): Merged {
     rows.push({ ...row, pgid: null, sid: null });
     foreign.add(row.pid);
     seen.set(row.pid, { hostPid: row.pid, nsPid: null, seenBy: ['engine-top'] });
-    flags.set(row.pid, [{ kind: 'not-in-namespace', severity: 'medium', reason: "listed by the engine's top but not found in the container's PID namespace (it started or exited between the two reads, or runs in a PID namespace of its own)" }]);
+    flags.set(row.pid, [
+      {
+        kind: 'not-in-namespace',
+        severity: 'medium',
+        reason:
+          "listed by the engine's top but not found in the container's PID namespace (it started or exited between the two reads, or runs in a PID namespace of its own)",
+      },
+    ]);
   }
-  if (disagreements) limitations.push(`${disagreements} process(es) were paired with the engine's top by command line but their parents disagree: their host PIDs may be swapped with a sibling's`);
-  if (collisions) limitations.push(`${collisions} process(es) listed only by the engine's top are not shown: their host PID equals a PID in the namespace`);
-  const initPid = input.initHostPid !== null && hostToNs.has(input.initHostPid) ? (hostToNs.get(input.initHostPid) ?? null) : input.ownNamespace && seen.has(1) ? 1 : null;
+  if (disagreements)
+    limitations.push(
+      `${disagreements} process(es) were paired with the engine's top by command line but their parents disagree: their host PIDs may be swapped with a sibling's`,
+    );
+  if (collisions)
+    limitations.push(
+      `${collisions} process(es) listed only by the engine's top are not shown: their host PID equals a PID in the namespace`,
+    );
+  const initPid =
+    input.initHostPid !== null && hostToNs.has(input.initHostPid)
+      ? (hostToNs.get(input.initHostPid) ?? null)
+      : input.ownNamespace && seen.has(1)
+        ? 1
+        : null;
   return { rows, seen, flags, initPid, hostToTree: hostToNs, foreign, limitations: [...new Set(limitations)].slice(0, 20) };
 }

@@ -73,7 +73,18 @@ export class ProcessService {
     const snapshot = await this.take(request.host, request.container, kase?.id, 'pid-namespace');
     if (!kase) return { snapshot };
     const stored = await this.store(kase.id, snapshot, { kind: 'snapshot' });
-    this.deps.audit('processes.snapshot', { host: request.host, containerId: snapshot.containerId, containerName: snapshot.containerName, artifactId: stored.artifactId, processes: snapshot.processes.length, flagged: snapshot.flagged.length }, kase.id);
+    this.deps.audit(
+      'processes.snapshot',
+      {
+        host: request.host,
+        containerId: snapshot.containerId,
+        containerName: snapshot.containerName,
+        artifactId: stored.artifactId,
+        processes: snapshot.processes.length,
+        flagged: snapshot.flagged.length,
+      },
+      kase.id,
+    );
     return { snapshot, stored };
   }
 
@@ -88,7 +99,17 @@ export class ProcessService {
     const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
     const first = await this.take(request.host, request.container, kase.id, 'engine-top');
     const id = `pw-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
-    const info: ProcessWatchInfo = { id, host: request.host, containerId: first.containerId, containerName: first.containerName, intervalSeconds: request.intervalSeconds, startedAt: first.takenAt, samples: 0, storedSamples: 0, caseId: kase.id };
+    const info: ProcessWatchInfo = {
+      id,
+      host: request.host,
+      containerId: first.containerId,
+      containerName: first.containerName,
+      intervalSeconds: request.intervalSeconds,
+      startedAt: first.takenAt,
+      samples: 0,
+      storedSamples: 0,
+      caseId: kase.id,
+    };
     const watch: Watch = {
       info,
       lease: new WatchLease({
@@ -97,15 +118,30 @@ export class ProcessService {
         ended: {
           record: (reason, message) => {
             this.watches.delete(id);
-            this.deps.audit('processes.watch-ended', { watchId: id, reason, samples: info.samples, storedSamples: info.storedSamples, ...(message ? { message } : {}) }, info.caseId);
+            this.deps.audit(
+              'processes.watch-ended',
+              { watchId: id, reason, samples: info.samples, storedSamples: info.storedSamples, ...(message ? { message } : {}) },
+              info.caseId,
+            );
           },
-          announce: (reason, message) => this.deps.events.emit('processes.watch-ended', { watchId: id, reason, samples: info.samples, ...(message ? { message } : {}) }),
+          announce: (reason, message) =>
+            this.deps.events.emit('processes.watch-ended', { watchId: id, reason, samples: info.samples, ...(message ? { message } : {}) }),
         },
       }),
       previous: undefined,
     };
     this.watches.set(id, watch);
-    this.deps.audit('processes.watch-started', { watchId: id, host: request.host, containerId: first.containerId, containerName: first.containerName, intervalSeconds: request.intervalSeconds }, kase.id);
+    this.deps.audit(
+      'processes.watch-started',
+      {
+        watchId: id,
+        host: request.host,
+        containerId: first.containerId,
+        containerName: first.containerName,
+        intervalSeconds: request.intervalSeconds,
+      },
+      kase.id,
+    );
     this.deps.events.emit('processes.watch-started', { ...watch.info });
     await this.record(watch, first);
     watch.lease.schedule(watch.info.intervalSeconds * 1000);
@@ -184,7 +220,13 @@ export class ProcessService {
             ? `/proc of the container's PID namespace read by a helper container (--pid container:, no capabilities, read-only), merged with Engine API top (ps ${snapshot.psArgs} on the host); no exec in the container`
             : `Engine API top (ps ${snapshot.psArgs} on the host); no exec in the container`,
         mediaType: 'application/json',
-        attributes: { processes: snapshot.processes.length, flagged: snapshot.flagged.length, initPid: snapshot.initPid, source: snapshot.source, ...('watchId' in extra ? { watchId: extra.watchId, sample: extra.sample } : {}) },
+        attributes: {
+          processes: snapshot.processes.length,
+          flagged: snapshot.flagged.length,
+          initPid: snapshot.initPid,
+          source: snapshot.source,
+          ...('watchId' in extra ? { watchId: extra.watchId, sample: extra.sample } : {}),
+        },
       },
       { ...extra, snapshot },
     );
@@ -196,7 +238,11 @@ export class ProcessService {
     const container = docker.getContainer(ref);
     const inspect = await this.engine(host, ref, 'inspect the container', () => container.inspect());
     const name = inspect.Name.replace(/^\//, '');
-    if (!inspect.State.Running) throw new DrydockFailure('conflict', `Container ${name} on host ${host} is not running: it has no processes`, { host, container: name });
+    if (!inspect.State.Running)
+      throw new DrydockFailure('conflict', `Container ${name} on host ${host} is not running: it has no processes`, {
+        host,
+        container: name,
+      });
     const takenAt = this.deps.clock.now();
     const initHostPid = inspect.State.Pid || null;
     const pidMode = inspect.HostConfig?.PidMode ?? '';
@@ -204,25 +250,48 @@ export class ProcessService {
       this.top(docker, host, name, inspect.Id),
       readContainerUsers(container),
       execSessionPids(docker, (inspect as { ExecIDs?: string[] | null }).ExecIDs),
-      mode === 'pid-namespace' ? this.readNamespace(docker, host, name, inspect.Id, pidMode, caseId) : Promise.resolve({ skipped: "watch samples read the engine's top only (a helper container per sample would be too heavy): processes outside the container's cgroup, such as zombies, are not seen; take a snapshot to read the PID namespace" }),
+      mode === 'pid-namespace'
+        ? this.readNamespace(docker, host, name, inspect.Id, pidMode, caseId)
+        : Promise.resolve({
+            skipped:
+              "watch samples read the engine's top only (a helper container per sample would be too heavy): processes outside the container's cgroup, such as zombies, are not seen; take a snapshot to read the PID namespace",
+          }),
     ]);
     const parsed = parseTop(top.output);
     const limitations: string[] = [];
     let merged: Merged | undefined;
     if ('table' in namespace) {
-      merged = mergeProcessTables({ proc: namespace.table, top: parsed.rows, initHostPid, ownNamespace: pidMode === '' || pidMode === 'private' });
+      merged = mergeProcessTables({
+        proc: namespace.table,
+        top: parsed.rows,
+        initHostPid,
+        ownNamespace: pidMode === '' || pidMode === 'private',
+      });
       const table = namespace.table;
       if (table.limited) limitations.push(`the PID namespace holds more processes than the ${table.rows.length} read`);
-      if (namespace.table.truncated || !table.complete) limitations.push("the process-table helper's output was cut before its end: processes after the cut are missing");
-      if (table.skipped) limitations.push(`${table.skipped} process(es) of the PID namespace could not be read (exited during the read, or unparsable) and are not shown`);
+      if (namespace.table.truncated || !table.complete)
+        limitations.push("the process-table helper's output was cut before its end: processes after the cut are missing");
+      if (table.skipped)
+        limitations.push(
+          `${table.skipped} process(es) of the PID namespace could not be read (exited during the read, or unparsable) and are not shown`,
+        );
       limitations.push(...merged.limitations);
     } else {
       limitations.push(`Read from the engine's top only: ${namespace.skipped}`);
     }
     limitations.push(...parsed.missing.map((field) => `the host's ps gave no ${field} column`));
-    if (parsed.skipped) limitations.push(`${parsed.skipped} row(s) of the engine's top answer were malformed (wrong number of columns or no valid PID) and are not shown`);
+    if (parsed.skipped)
+      limitations.push(
+        `${parsed.skipped} row(s) of the engine's top answer were malformed (wrong number of columns or no valid PID) and are not shown`,
+      );
     const rows = merged?.rows ?? parsed.rows;
-    const execSessions = merged ? new Map([...execs].flatMap(([hostPid, id]) => (merged.hostToTree.has(hostPid) ? [[merged.hostToTree.get(hostPid) as number, id] as const] : []))) : execs;
+    const execSessions = merged
+      ? new Map(
+          [...execs].flatMap(([hostPid, id]) =>
+            merged.hostToTree.has(hostPid) ? [[merged.hostToTree.get(hostPid) as number, id] as const] : [],
+          ),
+        )
+      : execs;
     let drift: ProcessSnapshot['drift'] = { checked: false, note: 'no drift capability is wired into this build' };
     const extraFlags = new Map<number, ProcessFlag[]>(merged?.flags ?? []);
     if (this.deps.drift && caseId) {
@@ -232,7 +301,10 @@ export class ProcessService {
         for (const [pid, flags] of driftFlags(rows, facts, pathEnv)) extraFlags.set(pid, [...(extraFlags.get(pid) ?? []), ...flags]);
         drift = { checked: true, reportArtifactId: facts.reportArtifactId };
       } else {
-        drift = { checked: false, note: 'no drift report of this container in the case: run a drift scan to find processes whose binary is not from the image' };
+        drift = {
+          checked: false,
+          note: 'no drift report of this container in the case: run a drift scan to find processes whose binary is not from the image',
+        };
       }
     }
     const tree = buildProcessTree({
@@ -265,18 +337,32 @@ export class ProcessService {
    * The namespace's own process table, or why not: a failure here is not the snapshot's failure,
    * top still answers, and the snapshot says what it could not see and why.
    */
-  private async readNamespace(docker: Dockerode, host: string, name: string, id: string, pidMode: string, caseId: string | undefined): Promise<{ table: ProcReadResult } | { skipped: string }> {
-    if (pidMode === 'host') return { skipped: `container ${name} shares the host's PID namespace, whose /proc lists every process on host ${host}` };
+  private async readNamespace(
+    docker: Dockerode,
+    host: string,
+    name: string,
+    id: string,
+    pidMode: string,
+    caseId: string | undefined,
+  ): Promise<{ table: ProcReadResult } | { skipped: string }> {
+    if (pidMode === 'host')
+      return { skipped: `container ${name} shares the host's PID namespace, whose /proc lists every process on host ${host}` };
     const helpers = this.deps.helpers;
     if (!helpers) return { skipped: 'no helper ledger is wired into this build, so no helper container reads the PID namespace' };
     try {
-      const image = (await ensureHelperImage(docker, { host, override: this.deps.helperImageOverride?.() ?? null, audit: this.deps.audit })).image;
+      const image = (await ensureHelperImage(docker, { host, override: this.deps.helperImageOverride?.() ?? null, audit: this.deps.audit }))
+        .image;
       const request = { host, ledger: helpers, containerId: id, containerName: name, image, ...(caseId !== undefined ? { caseId } : {}) };
       const table = await (this.deps.readNamespace ?? readNamespaceProcesses)(docker, request);
       return { table };
     } catch (err) {
-      const message = err instanceof DrydockFailure ? err.message : `reading the PID namespace of container ${name} on host ${host} failed: ${(err as Error).message}`;
-      return { skipped: `the PID-namespace helper could not run (${message}); processes outside the container's cgroup, such as zombies, are not seen` };
+      const message =
+        err instanceof DrydockFailure
+          ? err.message
+          : `reading the PID namespace of container ${name} on host ${host} failed: ${(err as Error).message}`;
+      return {
+        skipped: `the PID-namespace helper could not run (${message}); processes outside the container's cgroup, such as zombies, are not seen`,
+      };
     }
   }
 

@@ -67,13 +67,27 @@ export function buildProcessTree(input: TreeInput): Tree {
     const isRoot = rootSet.has(row.pid);
     const flags = commandLineFlags(row.args);
     const execId = input.execSessions.get(row.pid);
-    if (execId) flags.push({ kind: 'exec-session', severity: 'medium', reason: `started by docker exec (exec ${execId.slice(0, 12)}), not by the container's entrypoint` });
+    if (execId)
+      flags.push({
+        kind: 'exec-session',
+        severity: 'medium',
+        reason: `started by docker exec (exec ${execId.slice(0, 12)}), not by the container's entrypoint`,
+      });
     else if (isRoot && row.pid !== initPid && !input.foreign?.has(row.pid)) {
-      flags.push({ kind: 'orphan', severity: 'medium', reason: `its parent (PID ${row.ppid}) is outside the container: the process that started it is gone and the runtime adopted it` });
+      flags.push({
+        kind: 'orphan',
+        severity: 'medium',
+        reason: `its parent (PID ${row.ppid}) is outside the container: the process that started it is gone and the runtime adopted it`,
+      });
     }
-    const leaderGone = (leader: number | null) => leader !== null && leader !== row.pid && leader !== initPid && !byPid.has(leader) && !input.execSessions.has(leader);
+    const leaderGone = (leader: number | null) =>
+      leader !== null && leader !== row.pid && leader !== initPid && !byPid.has(leader) && !input.execSessions.has(leader);
     if (!execId && (leaderGone(row.pgid) || leaderGone(row.sid))) {
-      flags.push({ kind: 'reparented', severity: 'medium', reason: `its process group or session leader (PID ${leaderGone(row.pgid) ? row.pgid : row.sid}) no longer exists: it outlived the process that started it` });
+      flags.push({
+        kind: 'reparented',
+        severity: 'medium',
+        reason: `its process group or session leader (PID ${leaderGone(row.pgid) ? row.pgid : row.sid}) no longer exists: it outlived the process that started it`,
+      });
     }
     if (row.state.startsWith('Z')) flags.push({ kind: 'zombie', severity: 'low', reason: 'exited but not reaped by its parent' });
     flags.push(...(input.extraFlags?.get(row.pid) ?? []));
@@ -91,7 +105,8 @@ export function buildProcessTree(input: TreeInput): Tree {
       uid: row.uid,
       user: input.users.get(row.uid) ?? null,
       elapsedSeconds: row.elapsedSeconds,
-      startedAt: row.elapsedSeconds === null ? null : new Date(Math.floor(input.takenAt.getTime() / 1000 - row.elapsedSeconds) * 1000).toISOString(),
+      startedAt:
+        row.elapsedSeconds === null ? null : new Date(Math.floor(input.takenAt.getTime() / 1000 - row.elapsedSeconds) * 1000).toISOString(),
       state: row.state,
       args: row.args,
       program: programOf(row.args),

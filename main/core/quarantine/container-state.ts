@@ -75,7 +75,8 @@ export function stateBefore(inspect: ContainerInspectInfo, at: string, quarantin
     networkMode: hc.NetworkMode ?? 'default',
     networks,
     hostLinks: [...(hc.Links ?? [])],
-    restartPolicy: policy === 'on-failure' && hc.RestartPolicy?.MaximumRetryCount ? `on-failure:${hc.RestartPolicy.MaximumRetryCount}` : policy,
+    restartPolicy:
+      policy === 'on-failure' && hc.RestartPolicy?.MaximumRetryCount ? `on-failure:${hc.RestartPolicy.MaximumRetryCount}` : policy,
     autoRemove: hc.AutoRemove === true,
     inspectedAt: at,
   };
@@ -93,7 +94,9 @@ export function auditState(inspect: ContainerInspectInfo): Record<string, unknow
       ipv4: ep.IPAddress ?? '',
       ...(ep.GlobalIPv6Address ? { ipv6: ep.GlobalIPv6Address } : {}),
       aliases: userAliases(inspect, ep.Aliases),
-      ...(ep.IPAMConfig?.IPv4Address || ep.IPAMConfig?.IPv6Address ? { static: { ipv4: ep.IPAMConfig.IPv4Address ?? '', ipv6: ep.IPAMConfig.IPv6Address ?? '' } } : {}),
+      ...(ep.IPAMConfig?.IPv4Address || ep.IPAMConfig?.IPv6Address
+        ? { static: { ipv4: ep.IPAMConfig.IPv4Address ?? '', ipv6: ep.IPAMConfig.IPv6Address ?? '' } }
+        : {}),
     })),
   };
 }

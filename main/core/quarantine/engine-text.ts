@@ -1,7 +1,8 @@
 /** The engine's own error text (dockerode keeps the JSON body on the error). */
 export function engineMessage(err: unknown): string {
   const e = (err ?? {}) as { json?: unknown; message?: string };
-  if (e.json && typeof e.json === 'object' && typeof (e.json as { message?: unknown }).message === 'string') return (e.json as { message: string }).message;
+  if (e.json && typeof e.json === 'object' && typeof (e.json as { message?: unknown }).message === 'string')
+    return (e.json as { message: string }).message;
   return typeof e.message === 'string' ? e.message : String(err);
 }
 

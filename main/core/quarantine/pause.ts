@@ -8,9 +8,14 @@ import type { StepContext, StepOutcome } from './step-context';
 export async function pause(ctx: StepContext): Promise<StepOutcome> {
   const inspect = await ctx.inspect();
   if (inspect.State.Paused) {
-    if (ctx.record.before.paused) return { state: 'skipped', detail: 'skipped: it was already paused before quarantine (release leaves it paused)' };
+    if (ctx.record.before.paused)
+      return { state: 'skipped', detail: 'skipped: it was already paused before quarantine (release leaves it paused)' };
     // Paused since the state was recorded: an interrupted earlier run of this step, or someone else.
-    return { state: 'done', detail: 'Found paused when this step ran (paused after the state was recorded, by an interrupted earlier run or someone else); release unpauses it' };
+    return {
+      state: 'done',
+      detail:
+        'Found paused when this step ran (paused after the state was recorded, by an interrupted earlier run or someone else); release unpauses it',
+    };
   }
   if (!inspect.State.Running) return { state: 'skipped', detail: `skipped: not running (${inspect.State.Status}), nothing to freeze` };
   await ctx.engine('pausing it', () => ctx.docker.getContainer(inspect.Id).pause());

@@ -1,5 +1,13 @@
 import type { ContainerInspectInfo } from 'dockerode';
-import type { NetworkBefore, NetworkNamespacePeer, PlanNotice, PlannedStep, QuarantineMode, QuarantinePlan, QuarantineRecord } from '../../../shared/domain/quarantine';
+import type {
+  NetworkBefore,
+  NetworkNamespacePeer,
+  PlanNotice,
+  PlannedStep,
+  QuarantineMode,
+  QuarantinePlan,
+  QuarantineRecord,
+} from '../../../shared/domain/quarantine';
 import { assessRisks } from '../inventory/risk-flags';
 import { containerName, hostConfig, stateBefore, swarmTask } from './container-state';
 import { isolateBlocked } from './isolate';
@@ -39,7 +47,12 @@ function containmentNotices(escapes: string[], modes: QuarantineMode[]): PlanNot
   if (!escapes.length || !modes.includes('isolate')) return [];
   const why = escapes.join('. ');
   if (modes.includes('pause') || modes.includes('stop')) {
-    return [{ severity: 'warning', text: `Network isolation alone would not contain it: ${why}. The ${modes.includes('pause') ? 'pause' : 'stop'} you chose does: a frozen or stopped process cannot use what it controls.` }];
+    return [
+      {
+        severity: 'warning',
+        text: `Network isolation alone would not contain it: ${why}. The ${modes.includes('pause') ? 'pause' : 'stop'} you chose does: a frozen or stopped process cannot use what it controls.`,
+      },
+    ];
   }
   return [
     {
@@ -60,13 +73,21 @@ function peerNotices(peers: NetworkNamespacePeer[], modes: QuarantineMode[]): Pl
     });
   }
   const owners = peers.filter((p) => p.relation !== 'joined-target');
-  if (owners.length) notices.push({ severity: 'warning', text: `It runs in another container's network namespace, shared with ${describePeers(owners)}: its network cannot be cut without cutting theirs.` });
+  if (owners.length)
+    notices.push({
+      severity: 'warning',
+      text: `It runs in another container's network namespace, shared with ${describePeers(owners)}: its network cannot be cut without cutting theirs.`,
+    });
   return notices;
 }
 
 function describeNetwork(n: NetworkBefore): string {
   const address = n.staticIpv4 ?? n.ipv4;
-  const extras = [address ? `${address}${n.staticIpv4 ? ' static' : ''}` : '', n.staticIpv6 ?? n.ipv6 ?? '', n.aliases.length ? `aliases ${n.aliases.join(', ')}` : ''].filter(Boolean);
+  const extras = [
+    address ? `${address}${n.staticIpv4 ? ' static' : ''}` : '',
+    n.staticIpv6 ?? n.ipv6 ?? '',
+    n.aliases.length ? `aliases ${n.aliases.join(', ')}` : '',
+  ].filter(Boolean);
   return `${n.networkName}${extras.length ? ` (${extras.join('; ')})` : ''}`;
 }
 
@@ -82,8 +103,16 @@ export function containerNotices(inspect: ContainerInspectInfo, modes: Quarantin
   }
   const hc = hostConfig(inspect);
   const policy = hc.RestartPolicy?.Name ?? '';
-  if (modes.includes('stop') && policy === 'always') notices.push({ severity: 'warning', text: 'Restart policy "always": the engine starts it again when the Docker daemon restarts, even after a stop.' });
-  if (hc.AutoRemove) notices.push({ severity: 'danger', text: 'Started with --rm: if it stops (or is stopped) the engine deletes it with its filesystem. Snapshot before anything else.' });
+  if (modes.includes('stop') && policy === 'always')
+    notices.push({
+      severity: 'warning',
+      text: 'Restart policy "always": the engine starts it again when the Docker daemon restarts, even after a stop.',
+    });
+  if (hc.AutoRemove)
+    notices.push({
+      severity: 'danger',
+      text: 'Started with --rm: if it stops (or is stopped) the engine deletes it with its filesystem. Snapshot before anything else.',
+    });
   return notices;
 }
 
@@ -92,7 +121,8 @@ export function buildPlan(input: PlanInput): QuarantinePlan {
   const name = containerName(inspect);
   // An existing quarantine keeps the state recorded before it: that is what release restores.
   const before = existing?.before ?? stateBefore(inspect, input.now, input.networkName);
-  const done = (mode: QuarantineMode) => existing?.steps.some((s) => s.mode === mode && (s.state === 'done' || s.state === 'skipped')) ?? false;
+  const done = (mode: QuarantineMode) =>
+    existing?.steps.some((s) => s.mode === mode && (s.state === 'done' || s.state === 'skipped')) ?? false;
   const running = inspect.State.Running;
   const escapes = isolationEscapes(inspect);
   const steps: PlannedStep[] = modes.map((mode) => {
@@ -101,25 +131,47 @@ export function buildPlan(input: PlanInput): QuarantinePlan {
       case 'isolate': {
         const owner = input.peers.find((p) => p.relation === 'target-joined');
         const blocked = isolateBlocked(before.networkMode, owner?.containerName);
-        const ports = Object.values((inspect.NetworkSettings?.Ports ?? {}) as Record<string, { HostPort?: string }[] | null>).flatMap((b) => b ?? []);
-        if (ports.length) notices.push({ severity: 'info', text: `Its published ports (${ports.map((p) => p.HostPort).filter(Boolean).join(', ')}) stop answering.` });
+        const ports = Object.values((inspect.NetworkSettings?.Ports ?? {}) as Record<string, { HostPort?: string }[] | null>).flatMap(
+          (b) => b ?? [],
+        );
+        if (ports.length)
+          notices.push({
+            severity: 'info',
+            text: `Its published ports (${ports
+              .map((p) => p.HostPort)
+              .filter(Boolean)
+              .join(', ')}) stop answering.`,
+          });
         notices.push({ severity: 'info', text: 'Packet capture still works on it: the capture helper shares its network namespace.' });
         const nets = before.networks.map(describeNetwork);
-        const action = before.networkMode === 'none' && !nets.length
-          ? 'Nothing to cut: network mode none.'
-          : `Disconnect it from ${nets.length ? nets.join(', ') : 'its networks'} and attach it to ${input.networkName}, an internal network with no egress and no traffic between containers. Release reconnects each network with the same aliases and static addresses.`;
+        const action =
+          before.networkMode === 'none' && !nets.length
+            ? 'Nothing to cut: network mode none.'
+            : `Disconnect it from ${nets.length ? nets.join(', ') : 'its networks'} and attach it to ${input.networkName}, an internal network with no egress and no traffic between containers. Release reconnects each network with the same aliases and static addresses.`;
         return { mode, action, alreadyDone: done(mode), ...(blocked ? { blocked } : {}), notices };
       }
       case 'pause':
         if (!running) notices.push({ severity: 'info', text: `It is not running (${inspect.State.Status}): there is nothing to freeze.` });
-        else if (before.paused) notices.push({ severity: 'info', text: 'It was already paused before quarantine: release leaves it paused.' });
+        else if (before.paused)
+          notices.push({ severity: 'info', text: 'It was already paused before quarantine: release leaves it paused.' });
         notices.push({ severity: 'info', text: 'Peers see its connections stall; their timers keep running and may close them.' });
-        return { mode, action: 'Freeze every process with the cgroup freezer. Memory, open files and sockets are kept as they are; release unpauses it.', alreadyDone: done(mode), notices };
+        return {
+          mode,
+          action: 'Freeze every process with the cgroup freezer. Memory, open files and sockets are kept as they are; release unpauses it.',
+          alreadyDone: done(mode),
+          notices,
+        };
       case 'snapshot': {
         const mounts = (inspect.Mounts ?? []).map((m) => m.Destination);
-        if (mounts.length) notices.push({ severity: 'warning', text: `Volumes and bind mounts are not part of a commit: ${mounts.join(', ')}. Collect them separately.` });
+        if (mounts.length)
+          notices.push({
+            severity: 'warning',
+            text: `Volumes and bind mounts are not part of a commit: ${mounts.join(', ')}. Collect them separately.`,
+          });
         const ref = forensicImageRef(name, existing?.id ?? 'q-<id>');
-        const blocked = input.kase ? undefined : (input.caseProblem ?? 'No open case to store the filesystem export in: create or open one.');
+        const blocked = input.kase
+          ? undefined
+          : (input.caseProblem ?? 'No open case to store the filesystem export in: create or open one.');
         return {
           mode,
           action: `Commit its filesystem to the image ${ref} labelled drydock.forensic (without pausing it), then stream that filesystem as a tar into case ${input.kase?.name ?? '(none)'} as a filesystem-export artifact. The image is kept after release.`,
@@ -129,11 +181,19 @@ export function buildPlan(input: PlanInput): QuarantinePlan {
         };
       }
       case 'stop': {
-        notices.push({ severity: 'danger', text: 'Memory is lost: running processes, decrypted payloads, keys and live connections cannot be examined afterwards. Take a process snapshot, a capture and a snapshot first.' });
-        const autoRemoveBlocked = before.autoRemove && !modes.includes('snapshot') && !done('snapshot') ? 'Started with --rm: stopping deletes it. Add the snapshot mode (it runs before stop) or do not stop it.' : undefined;
+        notices.push({
+          severity: 'danger',
+          text: 'Memory is lost: running processes, decrypted payloads, keys and live connections cannot be examined afterwards. Take a process snapshot, a capture and a snapshot first.',
+        });
+        const autoRemoveBlocked =
+          before.autoRemove && !modes.includes('snapshot') && !done('snapshot')
+            ? 'Started with --rm: stopping deletes it. Add the snapshot mode (it runs before stop) or do not stop it.'
+            : undefined;
         return {
           mode,
-          action: running ? 'Stop it (SIGTERM, then SIGKILL after 10 seconds). Release starts it again.' : `Nothing to stop: it is ${inspect.State.Status}.`,
+          action: running
+            ? 'Stop it (SIGTERM, then SIGKILL after 10 seconds). Release starts it again.'
+            : `Nothing to stop: it is ${inspect.State.Status}.`,
           alreadyDone: done(mode),
           ...(autoRemoveBlocked ? { blocked: autoRemoveBlocked } : {}),
           notices,

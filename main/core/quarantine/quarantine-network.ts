@@ -44,14 +44,19 @@ function isStatus(err: unknown, status: number): boolean {
  * The host's quarantine network, created on first use; a same-named network Drydock did not make
  * is refused (DrydockFailure 'conflict'). Call under the host lock.
  */
-export async function ensureQuarantineNetwork(ctx: Pick<StepContext, 'docker' | 'engine' | 'failure' | 'networkName'>): Promise<EnsuredNetwork> {
+export async function ensureQuarantineNetwork(
+  ctx: Pick<StepContext, 'docker' | 'engine' | 'failure' | 'networkName'>,
+): Promise<EnsuredNetwork> {
   const name = ctx.networkName;
   let replaced: string | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await find(ctx, name);
     if (existing) {
       if (existing.Labels?.[QUARANTINE_NETWORK_LABEL] === undefined || !existing.Internal) {
-        throw ctx.failure('conflict', `A network named ${name} exists on this host but is not a Drydock quarantine network (internal, labelled ${QUARANTINE_NETWORK_LABEL}); remove or rename it before isolating`);
+        throw ctx.failure(
+          'conflict',
+          `A network named ${name} exists on this host but is not a Drydock quarantine network (internal, labelled ${QUARANTINE_NETWORK_LABEL}); remove or rename it before isolating`,
+        );
       }
       const weaker = Object.entries(OPTIONS).some(([key, value]) => existing.Options?.[key] !== value);
       // Made by an older Drydock with fewer restrictions: replace it while nothing is on it.
@@ -82,7 +87,9 @@ export async function ensureQuarantineNetwork(ctx: Pick<StepContext, 'docker' | 
 }
 
 async function removeIfEmpty(ctx: Pick<StepContext, 'docker' | 'engine'>, id: string): Promise<boolean> {
-  const users = await ctx.engine('listing containers on the quarantine network', () => ctx.docker.listContainers({ all: true, filters: { network: [id] } }));
+  const users = await ctx.engine('listing containers on the quarantine network', () =>
+    ctx.docker.listContainers({ all: true, filters: { network: [id] } }),
+  );
   if (users.length) return false;
   return ctx.docker
     .getNetwork(id)
@@ -100,10 +107,14 @@ export type NetworkRemoval = 'removed' | 'absent' | 'in-use';
  * also matches stopped containers, whose endpoint exists only as configuration: those count as
  * users too, else their next start would fail. Call under the host lock.
  */
-export async function removeQuarantineNetworkIfUnused(ctx: Pick<StepContext, 'docker' | 'engine' | 'networkName'>): Promise<{ result: NetworkRemoval; users: number; networkId?: string }> {
+export async function removeQuarantineNetworkIfUnused(
+  ctx: Pick<StepContext, 'docker' | 'engine' | 'networkName'>,
+): Promise<{ result: NetworkRemoval; users: number; networkId?: string }> {
   const network = await find(ctx, ctx.networkName);
   if (!network || network.Labels?.[QUARANTINE_NETWORK_LABEL] === undefined) return { result: 'absent', users: 0 };
-  const users = await ctx.engine(`listing containers on ${ctx.networkName}`, () => ctx.docker.listContainers({ all: true, filters: { network: [network.Id] } }));
+  const users = await ctx.engine(`listing containers on ${ctx.networkName}`, () =>
+    ctx.docker.listContainers({ all: true, filters: { network: [network.Id] } }),
+  );
   if (users.length) return { result: 'in-use', users: users.length };
   try {
     await ctx.docker.getNetwork(network.Id).remove();

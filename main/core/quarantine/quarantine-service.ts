@@ -101,7 +101,17 @@ export class QuarantineService {
     const existing = this.deps.records.active(request.host, inspect.Id);
     const { kase, problem } = this.caseFor(request.caseRef, existing?.caseId);
     const peers = await this.peers(docker, request.host, inspect);
-    return buildPlan({ host: request.host, inspect, modes: request.modes, ...(existing ? { existing } : {}), ...(kase ? { kase } : {}), ...(problem ? { caseProblem: problem } : {}), networkName: this.networkName, now: this.now(), peers });
+    return buildPlan({
+      host: request.host,
+      inspect,
+      modes: request.modes,
+      ...(existing ? { existing } : {}),
+      ...(kase ? { kase } : {}),
+      ...(problem ? { caseProblem: problem } : {}),
+      networkName: this.networkName,
+      now: this.now(),
+      peers,
+    });
   }
 
   /**
@@ -134,9 +144,16 @@ export class QuarantineService {
     try {
       id = (await this.inspect(docker, request.host, request.container)).Id;
     } catch (err) {
-      const gone = err instanceof DrydockFailure && err.kind === 'not-found' ? this.deps.records.forContainer(request.host, request.container).find((r) => r.state !== 'released') : undefined;
+      const gone =
+        err instanceof DrydockFailure && err.kind === 'not-found'
+          ? this.deps.records.forContainer(request.host, request.container).find((r) => r.state !== 'released')
+          : undefined;
       if (!gone) throw err;
-      return this.track(this.containerLock.run(`${request.host}\0${gone.containerId}`, () => this.releaseGone(docker, gone, request.reason ?? NO_RELEASE_REASON)));
+      return this.track(
+        this.containerLock.run(`${request.host}\0${gone.containerId}`, () =>
+          this.releaseGone(docker, gone, request.reason ?? NO_RELEASE_REASON),
+        ),
+      );
     }
     return this.track(this.containerLock.run(`${request.host}\0${id}`, () => this.releaseLocked(docker, request, id)));
   }
@@ -175,7 +192,11 @@ export class QuarantineService {
     const inspect = await this.inspect(docker, host, id);
     let record = this.deps.records.active(host, id);
     if (record?.state === 'releasing') {
-      throw new DrydockFailure('conflict', `A release of ${record.containerName} on host ${host} is under way or was interrupted: run release again to finish it before quarantining it again`, { host, container: record.containerName });
+      throw new DrydockFailure(
+        'conflict',
+        `A release of ${record.containerName} on host ${host} is under way or was interrupted: run release again to finish it before quarantining it again`,
+        { host, container: record.containerName },
+      );
     }
     const wanted = QUARANTINE_MODES.filter((m) => request.modes.includes(m) || record?.modes.includes(m));
     const pending = wanted.filter((m) => !record?.steps.some((s) => s.mode === m && finished(s.state)));
@@ -183,11 +204,25 @@ export class QuarantineService {
 
     const { kase, problem } = this.caseFor(request.caseRef, record?.caseId);
     const peers = await this.peers(docker, host, inspect);
-    const plan = buildPlan({ host, inspect, modes: wanted, ...(record ? { existing: record } : {}), ...(kase ? { kase } : {}), ...(problem ? { caseProblem: problem } : {}), networkName: this.networkName, now: this.now(), peers });
+    const plan = buildPlan({
+      host,
+      inspect,
+      modes: wanted,
+      ...(record ? { existing: record } : {}),
+      ...(kase ? { kase } : {}),
+      ...(problem ? { caseProblem: problem } : {}),
+      networkName: this.networkName,
+      now: this.now(),
+      peers,
+    });
     const blocked = plan.steps.filter((s) => s.blocked && !s.alreadyDone);
     if (blocked.length) {
       const kind = blocked.some((s) => s.mode === 'snapshot' || s.mode === 'stop') ? 'conflict' : 'unsupported';
-      throw new DrydockFailure(kind, `Cannot quarantine ${plan.containerName} on host ${host}: ${blocked.map((s) => `${s.mode}: ${s.blocked}`).join(' ')} Nothing was changed.`, { host, container: plan.containerName });
+      throw new DrydockFailure(
+        kind,
+        `Cannot quarantine ${plan.containerName} on host ${host}: ${blocked.map((s) => `${s.mode}: ${s.blocked}`).join(' ')} Nothing was changed.`,
+        { host, container: plan.containerName },
+      );
     }
 
     const now = this.now();
@@ -209,7 +244,13 @@ export class QuarantineService {
       };
       // The plan and the state to restore are on disk before anything is touched.
       this.deps.records.insert(record);
-      this.audit(record, 'quarantine.recorded', { modes: wanted, before: record.before, warnings: record.warnings, sharedNetworkNamespace: peers, isolationEscapes: plan.isolationEscapes });
+      this.audit(record, 'quarantine.recorded', {
+        modes: wanted,
+        before: record.before,
+        warnings: record.warnings,
+        sharedNetworkNamespace: peers,
+        isolationEscapes: plan.isolationEscapes,
+      });
     } else {
       const added = wanted.filter((m) => !record!.modes.includes(m));
       const steps: QuarantineStep[] = wanted.map((mode) => record!.steps.find((s) => s.mode === mode) ?? { mode, state: 'pending' });
@@ -221,7 +262,13 @@ export class QuarantineService {
       if (record.caseId === null && kase) record.caseId = kase.id;
       record.updatedAt = now;
       this.deps.records.save(record);
-      this.audit(record, added.length ? 'quarantine.extended' : 'quarantine.resumed', { modes: wanted, added, current: auditState(inspect), sharedNetworkNamespace: peers, isolationEscapes: plan.isolationEscapes });
+      this.audit(record, added.length ? 'quarantine.extended' : 'quarantine.resumed', {
+        modes: wanted,
+        added,
+        current: auditState(inspect),
+        sharedNetworkNamespace: peers,
+        isolationEscapes: plan.isolationEscapes,
+      });
     }
     this.changed(record);
 
@@ -233,7 +280,10 @@ export class QuarantineService {
     record.state = 'quarantined';
     delete record.lastError;
     ctx.save();
-    this.audit(record, 'quarantine.applied', { steps: record.steps.map((s) => ({ mode: s.mode, state: s.state })), quarantineNetwork: record.quarantineNetwork?.name ?? null });
+    this.audit(record, 'quarantine.applied', {
+      steps: record.steps.map((s) => ({ mode: s.mode, state: s.state })),
+      quarantineNetwork: record.quarantineNetwork?.name ?? null,
+    });
     return record;
   }
 
@@ -244,7 +294,8 @@ export class QuarantineService {
       case 'pause':
         return pause(ctx);
       case 'snapshot':
-        if (caseId === null) return Promise.reject(ctx.failure('conflict', 'A snapshot needs an open case to store the filesystem export in'));
+        if (caseId === null)
+          return Promise.reject(ctx.failure('conflict', 'A snapshot needs an open case to store the filesystem export in'));
         return snapshot(ctx, this.deps.evidence, caseId, this.deps.examiner);
       case 'stop':
         return stop(ctx);
@@ -265,9 +316,17 @@ export class QuarantineService {
       step.detail = outcome.detail;
       step.endedAt = this.now();
       ctx.save();
-      this.audit(record, `quarantine.${name}`, { before: auditState(before), outcome: outcome.state, detail: outcome.detail, ...(outcome.facts ? { facts: outcome.facts } : {}) });
+      this.audit(record, `quarantine.${name}`, {
+        before: auditState(before),
+        outcome: outcome.state,
+        detail: outcome.detail,
+        ...(outcome.facts ? { facts: outcome.facts } : {}),
+      });
     } catch (err) {
-      const failure = err instanceof DrydockFailure ? err : ctx.failure('internal', `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      const failure =
+        err instanceof DrydockFailure
+          ? err
+          : ctx.failure('internal', `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
       step.state = 'failed';
       step.detail = failure.message;
       step.endedAt = this.now();
@@ -286,7 +345,10 @@ export class QuarantineService {
     if (!record) {
       const last = this.deps.records.forContainer(host, id)[0];
       if (last) return last;
-      throw new DrydockFailure('not-found', `${request.container} on host ${host} is not quarantined by Drydock`, { host, container: request.container });
+      throw new DrydockFailure('not-found', `${request.container} on host ${host} is not quarantined by Drydock`, {
+        host,
+        container: request.container,
+      });
     }
     if (request.caseRef !== undefined) {
       const kase = this.deps.evidence.resolveWritableCase(request.caseRef);
@@ -296,9 +358,17 @@ export class QuarantineService {
     const inspect = await ctx.inspect();
     if (record.state !== 'releasing' || !record.release) {
       record.state = 'releasing';
-      record.release = { steps: RELEASE_STEPS.map((name) => ({ name, state: 'pending' })), restored: [], reason: request.reason ?? NO_RELEASE_REASON };
+      record.release = {
+        steps: RELEASE_STEPS.map((name) => ({ name, state: 'pending' })),
+        restored: [],
+        reason: request.reason ?? NO_RELEASE_REASON,
+      };
       ctx.save();
-      this.audit(record, 'quarantine.release-started', { reason: record.release.reason, recorded: record.before, current: auditState(inspect) });
+      this.audit(record, 'quarantine.release-started', {
+        reason: record.release.reason,
+        recorded: record.before,
+        current: auditState(inspect),
+      });
     } else {
       // The first run's reason stands; a reason given now is kept beside it in the audit entry.
       this.audit(record, 'quarantine.release-resumed', { reason: request.reason ?? NO_RELEASE_REASON, current: auditState(inspect) });
@@ -335,9 +405,18 @@ export class QuarantineService {
     const network = await removeNetworkIfUnused(ctx);
     record.state = 'released';
     record.releasedAt = this.now();
-    record.release = { steps: [{ name: 'quarantine-network', state: network.state, detail: network.detail, endedAt: this.now() }], restored: [], note: 'The container no longer exists on the host: nothing to restore', reason };
+    record.release = {
+      steps: [{ name: 'quarantine-network', state: network.state, detail: network.detail, endedAt: this.now() }],
+      restored: [],
+      note: 'The container no longer exists on the host: nothing to restore',
+      reason,
+    };
     ctx.save();
-    this.audit(record, 'quarantine.released', { reason, note: record.release.note, networkStep: { outcome: network.state, detail: network.detail } });
+    this.audit(record, 'quarantine.released', {
+      reason,
+      note: record.release.note,
+      networkStep: { outcome: network.state, detail: network.detail },
+    });
     return record;
   }
 
@@ -357,7 +436,12 @@ export class QuarantineService {
       inspect: () => this.inspect(docker, host, record.containerId, record.containerName),
       engine: (action, run) => this.engine(host, record.containerName, action, run),
       helpers: this.deps.helpers,
-      failure: (kind, message, detail) => new DrydockFailure(kind, `Quarantine of ${record.containerName} on host ${host}: ${message}`, { host, container: record.containerName, ...(detail ? { detail } : {}) }),
+      failure: (kind, message, detail) =>
+        new DrydockFailure(kind, `Quarantine of ${record.containerName} on host ${host}: ${message}`, {
+          host,
+          container: record.containerName,
+          ...(detail ? { detail } : {}),
+        }),
       audit: (action, details) => this.audit(record, action, details),
       checkpoint: async (step, point) => {
         await this.deps.hooks?.checkpoint?.({ phase, step, point });
@@ -369,7 +453,10 @@ export class QuarantineService {
   }
 
   /** A case resolves when named, else the record's, else the current one; quarantine itself does not need one. */
-  private caseFor(caseRef: string | undefined, recordCaseId: string | null | undefined): { kase?: { id: string; name: string }; problem?: string } {
+  private caseFor(
+    caseRef: string | undefined,
+    recordCaseId: string | null | undefined,
+  ): { kase?: { id: string; name: string }; problem?: string } {
     if (caseRef !== undefined) return { kase: this.deps.evidence.resolveWritableCase(caseRef) };
     for (const ref of recordCaseId ? [recordCaseId, undefined] : [undefined]) {
       try {
@@ -383,18 +470,34 @@ export class QuarantineService {
   }
 
   private audit(record: QuarantineRecord, action: string, details: Record<string, unknown>): void {
-    this.deps.evidence.audit(action, { recordId: record.id, host: record.host, containerId: record.containerId, containerName: record.containerName, ...details }, record.caseId ?? undefined);
+    this.deps.evidence.audit(
+      action,
+      { recordId: record.id, host: record.host, containerId: record.containerId, containerName: record.containerName, ...details },
+      record.caseId ?? undefined,
+    );
   }
 
   private changed(record: QuarantineRecord): void {
     const copy = JSON.parse(JSON.stringify(record)) as QuarantineRecord;
-    this.deps.events.emit('quarantine.changed', { host: record.host, containerId: record.containerId, containerName: record.containerName, record: copy, at: this.now() });
+    this.deps.events.emit('quarantine.changed', {
+      host: record.host,
+      containerId: record.containerId,
+      containerName: record.containerName,
+      record: copy,
+      at: this.now(),
+    });
     this.deps.inventory?.refreshContainer(record.host, record.containerId, 'quarantine');
   }
 
   /** The other containers in its network namespace, read from the engine's container list. */
   private peers(docker: Dockerode, host: string, inspect: ContainerInspectInfo): Promise<NetworkNamespacePeer[]> {
-    return networkNamespacePeers(() => this.engine(host, containerName(inspect), 'listing the containers that share its network namespace', () => docker.listContainers({ all: true })), inspect);
+    return networkNamespacePeers(
+      () =>
+        this.engine(host, containerName(inspect), 'listing the containers that share its network namespace', () =>
+          docker.listContainers({ all: true }),
+        ),
+      inspect,
+    );
   }
 
   private inspect(docker: Dockerode, host: string, ref: string, label = ref): Promise<ContainerInspectInfo> {

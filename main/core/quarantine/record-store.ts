@@ -18,8 +18,20 @@ export class QuarantineRecordStore {
   insert(record: QuarantineRecord): void {
     this.write(() =>
       this.db
-        .prepare('INSERT INTO quarantine_records (id, host, container_id, container_name, state, case_id, created_at, updated_at, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(record.id, record.host, record.containerId, record.containerName, record.state, record.caseId, record.createdAt, record.updatedAt, JSON.stringify(record)),
+        .prepare(
+          'INSERT INTO quarantine_records (id, host, container_id, container_name, state, case_id, created_at, updated_at, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          record.id,
+          record.host,
+          record.containerId,
+          record.containerName,
+          record.state,
+          record.caseId,
+          record.createdAt,
+          record.updatedAt,
+          JSON.stringify(record),
+        ),
     );
   }
 
@@ -33,7 +45,11 @@ export class QuarantineRecordStore {
 
   /** The quarantine in force (or half applied, or half released) for a container. */
   active(host: string, containerId: string): QuarantineRecord | undefined {
-    const row = this.db.prepare<[string, string], Row>("SELECT record FROM quarantine_records WHERE host = ? AND container_id = ? AND state != 'released' ORDER BY created_at DESC LIMIT 1").get(host, containerId);
+    const row = this.db
+      .prepare<[string, string], Row>(
+        "SELECT record FROM quarantine_records WHERE host = ? AND container_id = ? AND state != 'released' ORDER BY created_at DESC LIMIT 1",
+      )
+      .get(host, containerId);
     return row ? parse(row) : undefined;
   }
 
@@ -51,10 +67,16 @@ export class QuarantineRecordStore {
    */
   forContainer(host: string, ref: string): QuarantineRecord[] {
     const bare = ref.replace(/^\//, '');
-    const byName = this.db.prepare<[string, string], Row>('SELECT record FROM quarantine_records WHERE host = ? AND container_name = ? ORDER BY created_at DESC, id DESC').all(host, bare);
+    const byName = this.db
+      .prepare<[string, string], Row>(
+        'SELECT record FROM quarantine_records WHERE host = ? AND container_name = ? ORDER BY created_at DESC, id DESC',
+      )
+      .all(host, bare);
     if (byName.length || !/^[0-9a-f]{1,64}$/.test(bare)) return byName.map(parse);
     const rows = this.db
-      .prepare<[string, string, string], Row>('SELECT record FROM quarantine_records WHERE host = ? AND substr(container_id, 1, length(?)) = ? ORDER BY created_at DESC, id DESC')
+      .prepare<[string, string, string], Row>(
+        'SELECT record FROM quarantine_records WHERE host = ? AND substr(container_id, 1, length(?)) = ? ORDER BY created_at DESC, id DESC',
+      )
       .all(host, bare, bare);
     const records = rows.map(parse);
     // An ambiguous prefix names no container.
@@ -70,7 +92,10 @@ export class QuarantineRecordStore {
   readonly marksFor = (host: string, containerId: string): RiskFlag[] => {
     const record = this.active(host, containerId);
     if (!record) return [];
-    const what = record.state === 'quarantined' ? `Quarantined by Drydock since ${record.createdAt}` : `Quarantine ${record.state === 'applying' ? 'being applied' : 'being released'} by Drydock (since ${record.createdAt})`;
+    const what =
+      record.state === 'quarantined'
+        ? `Quarantined by Drydock since ${record.createdAt}`
+        : `Quarantine ${record.state === 'applying' ? 'being applied' : 'being released'} by Drydock (since ${record.createdAt})`;
     return [{ id: 'quarantined', severity: 'info', reason: `${what}: ${record.modes.join(', ')}`, evidence: [record.id] }];
   };
 

@@ -45,7 +45,9 @@ export async function restoreNetworks(ctx: StepContext): Promise<StepOutcome> {
   const notes: string[] = [];
   const problems: string[] = [];
   for (const net of ctx.record.before.networks) {
-    const attached = Object.entries(current).some(([name, ep]) => name === net.networkName || (net.networkId !== '' && ep.NetworkID === net.networkId));
+    const attached = Object.entries(current).some(
+      ([name, ep]) => name === net.networkName || (net.networkId !== '' && ep.NetworkID === net.networkId),
+    );
     if (attached) continue;
     const outcome = await reconnect(ctx, inspect, net);
     if (outcome.problem) problems.push(outcome.problem);
@@ -54,7 +56,10 @@ export async function restoreNetworks(ctx: StepContext): Promise<StepOutcome> {
     await ctx.checkpoint('release', `reconnected ${net.networkName}`);
   }
   if (problems.length) {
-    throw ctx.failure('conflict', `Release could not restore every network (the container stays on the quarantine network): ${problems.join('; ')}. Fix that and run release again.`);
+    throw ctx.failure(
+      'conflict',
+      `Release could not restore every network (the container stays on the quarantine network): ${problems.join('; ')}. Fix that and run release again.`,
+    );
   }
   const detached: string[] = [];
   for (const [name, ep] of Object.entries(current)) {
@@ -69,7 +74,10 @@ export async function restoreNetworks(ctx: StepContext): Promise<StepOutcome> {
     await ctx.checkpoint('release', 'detached from quarantine network');
   }
   if (!reconnected.length && !detached.length) {
-    return { state: 'skipped', detail: ['skipped: its recorded networks were already attached and it was not on the quarantine network', ...notes].join('. ') };
+    return {
+      state: 'skipped',
+      detail: ['skipped: its recorded networks were already attached and it was not on the quarantine network', ...notes].join('. '),
+    };
   }
   const unchanged = ctx.record.before.networks.map((n) => n.networkName).filter((n) => !reconnected.includes(n));
   const parts = [
@@ -80,12 +88,18 @@ export async function restoreNetworks(ctx: StepContext): Promise<StepOutcome> {
   return { state: 'done', detail: [parts.join('; '), ...notes].join('. ') };
 }
 
-async function reconnect(ctx: StepContext, inspect: ContainerInspectInfo, net: NetworkBefore): Promise<{ connected?: boolean; problem?: string; note?: string }> {
+async function reconnect(
+  ctx: StepContext,
+  inspect: ContainerInspectInfo,
+  net: NetworkBefore,
+): Promise<{ connected?: boolean; problem?: string; note?: string }> {
   const config = { Container: inspect.Id, EndpointConfig: endpointConfig(net) };
   for (const target of [net.networkId, net.networkName].filter(Boolean)) {
     try {
       await ctx.docker.getNetwork(target).connect(config);
-      return target === net.networkId ? { connected: true } : { connected: true, note: `Network ${net.networkName} was recreated since quarantine (new ID); reconnected to it by name` };
+      return target === net.networkId
+        ? { connected: true }
+        : { connected: true, note: `Network ${net.networkName} was recreated since quarantine (new ID); reconnected to it by name` };
     } catch (err) {
       if (isAlreadyConnected(err)) return {};
       if (statusOf(err) === 404) continue;
@@ -112,7 +126,8 @@ export async function unpauseIfQuarantined(ctx: StepContext): Promise<StepOutcom
 
 /** Starts it again only when it was running before and quarantine's stop step stopped it. */
 export async function restartIfQuarantineStopped(ctx: StepContext): Promise<StepOutcome> {
-  if (!stepStarted(ctx, 'stop') || !ctx.record.before.running) return { state: 'skipped', detail: 'skipped: the quarantine did not stop it' };
+  if (!stepStarted(ctx, 'stop') || !ctx.record.before.running)
+    return { state: 'skipped', detail: 'skipped: the quarantine did not stop it' };
   const inspect = await ctx.inspect();
   if (inspect.State.Running) return { state: 'skipped', detail: 'skipped: it is already running' };
   const started = await ctx.engine('starting it again', async () => {

@@ -21,16 +21,25 @@ function refersTo(ref: string, c: { Id: string; Names?: string[] }): boolean {
  * list once (all states: a stopped joiner rejoins when started). Names and IDs come from the host
  * under investigation: text only. Engine errors propagate from `list` (the caller wraps them).
  */
-export async function networkNamespacePeers(list: () => Promise<Dockerode.ContainerInfo[]>, target: ContainerInspectInfo): Promise<NetworkNamespacePeer[]> {
+export async function networkNamespacePeers(
+  list: () => Promise<Dockerode.ContainerInfo[]>,
+  target: ContainerInspectInfo,
+): Promise<NetworkNamespacePeer[]> {
   const containers = await list();
   const ownerRef = joined(hostConfig(target).NetworkMode);
   const owner = ownerRef === undefined ? undefined : containers.find((c) => refersTo(ownerRef, c));
   const ownerId = owner?.Id ?? ownerRef;
   const peers: NetworkNamespacePeer[] = [];
   const peer = (c: Dockerode.ContainerInfo, relation: NetworkNamespacePeer['relation']) =>
-    peers.push({ containerId: c.Id, containerName: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''), status: c.State ?? c.Status ?? 'unknown', relation });
+    peers.push({
+      containerId: c.Id,
+      containerName: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''),
+      status: c.State ?? c.Status ?? 'unknown',
+      relation,
+    });
   if (owner) peer(owner, 'target-joined');
-  else if (ownerRef !== undefined) peers.push({ containerId: ownerRef, containerName: ownerRef.slice(0, 12), status: 'not found', relation: 'target-joined' });
+  else if (ownerRef !== undefined)
+    peers.push({ containerId: ownerRef, containerName: ownerRef.slice(0, 12), status: 'not found', relation: 'target-joined' });
   for (const c of containers) {
     if (c.Id === target.Id || c.Id === ownerId) continue;
     const ref = joined(c.HostConfig?.NetworkMode);

@@ -36,7 +36,9 @@ export function excludedMounts(inspect: ContainerInspectInfo): ExcludedMount[] {
 
 /** One line for the record, the artifact and the terminal: "volume data at /data, bind /srv at /cfg". */
 export function describeExcluded(mounts: ExcludedMount[]): string {
-  return mounts.map((m) => `${m.type}${m.type === 'volume' ? ` ${m.name ?? m.source}` : m.source ? ` ${m.source}` : ''} at ${m.destination}`).join(', ');
+  return mounts
+    .map((m) => `${m.type}${m.type === 'volume' ? ` ${m.name ?? m.source}` : m.source ? ` ${m.source}` : ''} at ${m.destination}`)
+    .join(', ');
 }
 
 export function forensicImageRef(containerName: string, recordId: string): string {
@@ -95,7 +97,11 @@ export async function snapshot(ctx: StepContext, evidence: SnapshotEvidence, cas
     record.snapshot.sha256 = artifact.sha256;
     record.snapshot.size = artifact.size;
     ctx.save();
-    if (artifact.status !== 'complete') throw ctx.failure('engine', `The filesystem export of ${imageRef} stopped early (${artifact.statusReason ?? 'incomplete'}); kept as incomplete artifact ${artifact.id}`);
+    if (artifact.status !== 'complete')
+      throw ctx.failure(
+        'engine',
+        `The filesystem export of ${imageRef} stopped early (${artifact.statusReason ?? 'incomplete'}); kept as incomplete artifact ${artifact.id}`,
+      );
   }
   await ctx.checkpoint('snapshot', 'exported');
   const excluded = record.snapshot.excludedMounts;
@@ -103,9 +109,17 @@ export async function snapshot(ctx: StepContext, evidence: SnapshotEvidence, cas
     state: 'done',
     detail: [
       `${committedNow ? 'Committed to' : 'Found the image an interrupted earlier run committed,'} ${imageRef} (${(record.snapshot.imageId ?? '').slice(7, 19)}); filesystem exported as artifact ${record.snapshot.artifactId} (${record.snapshot.size ?? 0} bytes)`,
-      excluded.length ? `Not included (mounts are not part of a commit; collect them separately): ${describeExcluded(excluded)}` : 'It has no volume or bind mount: nothing left out',
+      excluded.length
+        ? `Not included (mounts are not part of a commit; collect them separately): ${describeExcluded(excluded)}`
+        : 'It has no volume or bind mount: nothing left out',
     ].join('. '),
-    facts: { imageRef, imageId: record.snapshot.imageId ?? '', artifactId: record.snapshot.artifactId ?? '', sha256: record.snapshot.sha256 ?? '', excludedMounts: excluded },
+    facts: {
+      imageRef,
+      imageId: record.snapshot.imageId ?? '',
+      artifactId: record.snapshot.artifactId ?? '',
+      sha256: record.snapshot.sha256 ?? '',
+      excludedMounts: excluded,
+    },
   };
 }
 
@@ -117,9 +131,15 @@ export async function snapshot(ctx: StepContext, evidence: SnapshotEvidence, cas
  */
 async function committedEarlier(ctx: StepContext): Promise<string | undefined> {
   const { record } = ctx;
-  const images = await ctx.engine('looking for an earlier forensic image', () => ctx.docker.listImages({ filters: { label: [`${RECORD_LABEL}=${record.id}`] } }));
+  const images = await ctx.engine('looking for an earlier forensic image', () =>
+    ctx.docker.listImages({ filters: { label: [`${RECORD_LABEL}=${record.id}`] } }),
+  );
   for (const image of images) {
-    const info = (await ctx.engine('inspecting an earlier forensic image', () => ctx.docker.getImage(image.Id).inspect())) as { Id: string; Container?: string; Created?: string };
+    const info = (await ctx.engine('inspecting an earlier forensic image', () => ctx.docker.getImage(image.Id).inspect())) as {
+      Id: string;
+      Container?: string;
+      Created?: string;
+    };
     const created = Date.parse(info.Created ?? '');
     if (info.Container === record.containerId && Number.isFinite(created) && created >= Date.parse(record.createdAt) - 1000) return info.Id;
   }
@@ -143,7 +163,14 @@ async function exportImage(ctx: StepContext, evidence: SnapshotEvidence, caseId:
         Labels: { [EXPORT_LABEL]: record.id, 'drydock.managed': '1', ...helperLabels(helperId) },
         HostConfig: { NetworkMode: 'none', AutoRemove: false },
       },
-      { helperId, purpose: 'snapshot-export', target: image, owner: thisProcessOwner, deadline: new Date(Date.now() + EXPORT_DEADLINE_MS), ...(record.caseId ? { caseId: record.caseId } : {}) },
+      {
+        helperId,
+        purpose: 'snapshot-export',
+        target: image,
+        owner: thisProcessOwner,
+        deadline: new Date(Date.now() + EXPORT_DEADLINE_MS),
+        ...(record.caseId ? { caseId: record.caseId } : {}),
+      },
     ),
   );
   try {
@@ -153,7 +180,8 @@ async function exportImage(ctx: StepContext, evidence: SnapshotEvidence, caseId:
         caseId,
         kind: 'filesystem-export',
         source: { host: record.host, containerId: record.containerId, containerName: record.containerName },
-        method: 'docker commit (pause=false) to a labelled forensic image, then the Engine API export of a never-started container created from that image',
+        method:
+          'docker commit (pause=false) to a labelled forensic image, then the Engine API export of a never-started container created from that image',
         mediaType: 'application/x-tar',
         attributes: {
           quarantineId: record.id,
@@ -173,15 +201,23 @@ async function exportImage(ctx: StepContext, evidence: SnapshotEvidence, caseId:
 
 /** Export containers a crashed run left behind: only those Drydock recorded creating (the label alone proves nothing). */
 async function removeExportContainers(ctx: StepContext): Promise<void> {
-  const leftovers = await ctx.engine('listing leftover export containers', () => ctx.docker.listContainers({ all: true, filters: { label: [`${EXPORT_LABEL}=${ctx.record.id}`] } }));
+  const leftovers = await ctx.engine('listing leftover export containers', () =>
+    ctx.docker.listContainers({ all: true, filters: { label: [`${EXPORT_LABEL}=${ctx.record.id}`] } }),
+  );
   for (const c of leftovers) {
     const verdict = ctx.helpers.judge({ id: c.Id, imageId: c.ImageID, name: (c.Names?.[0] ?? '').replace(/^\//, ''), labels: c.Labels });
     // A failed removal is audited by the ledger (helper.remove-failed) and left for the next snapshot or the sweeper.
-    if (verdict.kind === 'helper') await ctx.helpers.remove(ctx.docker, ctx.host, c.Id, 'left by an interrupted snapshot').catch(() => undefined);
+    if (verdict.kind === 'helper')
+      await ctx.helpers.remove(ctx.docker, ctx.host, c.Id, 'left by an interrupted snapshot').catch(() => undefined);
   }
 }
 
 /** Owner labels the ledger compares with its record (they say who, the record says it is true). */
 function helperLabels(helperId: string): Record<string, string> {
-  return { [LABELS.id]: helperId, [LABELS.ownerMachine]: thisProcessOwner.machine, [LABELS.ownerPid]: String(thisProcessOwner.pid), [LABELS.ownerStarted]: String(thisProcessOwner.startedAtMs) };
+  return {
+    [LABELS.id]: helperId,
+    [LABELS.ownerMachine]: thisProcessOwner.machine,
+    [LABELS.ownerPid]: String(thisProcessOwner.pid),
+    [LABELS.ownerStarted]: String(thisProcessOwner.startedAtMs),
+  };
 }

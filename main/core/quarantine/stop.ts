@@ -26,6 +26,9 @@ export async function stop(ctx: StepContext): Promise<StepOutcome> {
   const after = await ctx.inspect();
   const code = after.State.ExitCode;
   // 137 = 128 + SIGKILL: the grace period ran out (always so for a paused container, which cannot handle SIGTERM).
-  const how = code === 137 ? `killed (SIGKILL) after the ${STOP_TIMEOUT_SECONDS} s grace period${wasPaused ? '; it was paused, so SIGTERM could not be handled' : ''}` : `exited with code ${code} after SIGTERM`;
+  const how =
+    code === 137
+      ? `killed (SIGKILL) after the ${STOP_TIMEOUT_SECONDS} s grace period${wasPaused ? '; it was paused, so SIGTERM could not be handled' : ''}`
+      : `exited with code ${code} after SIGTERM`;
   return { state: 'done', detail: `Stopped: ${how}; memory is gone` };
 }

@@ -52,7 +52,9 @@ export function openDatabase(storeDir: string, components: readonly SchemaCompon
 function migrate(db: Db, components: readonly SchemaComponent[], storeDir: string): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
   const current = db.prepare<[string], { version: number }>('SELECT version FROM schema_versions WHERE component = ?');
-  const setVersion = db.prepare('INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version');
+  const setVersion = db.prepare(
+    'INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version',
+  );
   for (const component of components) {
     const have = current.get(component.name)?.version ?? 0;
     const known = component.migrations.length;

@@ -26,7 +26,10 @@ export function ActivityIndicator() {
 
   const stop = async (watch: RunningWatch) => {
     setStopping((s) => new Set(s).add(watch.info.id));
-    const result = watch.kind === 'network' ? await client.invoke('network.unwatch', { watchId: watch.info.id }) : await client.invoke('processes.unwatch', { watchId: watch.info.id });
+    const result =
+      watch.kind === 'network'
+        ? await client.invoke('network.unwatch', { watchId: watch.info.id })
+        : await client.invoke('processes.unwatch', { watchId: watch.info.id });
     setStopping((s) => {
       const next = new Set(s);
       next.delete(watch.info.id);
@@ -41,7 +44,13 @@ export function ActivityIndicator() {
       {watches.map((watch) => {
         const { what, where } = describe(watch);
         return (
-          <span key={watch.info.id} className="dd-activity-item" data-testid="header-watch" data-kind={watch.kind} title={`Live watch ${watch.info.id} since ${watch.info.startedAt}: each refresh acts on the host`}>
+          <span
+            key={watch.info.id}
+            className="dd-activity-item"
+            data-testid="header-watch"
+            data-kind={watch.kind}
+            title={`Live watch ${watch.info.id} since ${watch.info.startedAt}: each refresh acts on the host`}
+          >
             <span className="dd-activity-dot" />
             {visibleText(what, 120)} on <b>{visibleText(where, 120)}</b>
             <button type="button" className="dd-small dd-danger" onClick={() => void stop(watch)} disabled={stopping.has(watch.info.id)}>

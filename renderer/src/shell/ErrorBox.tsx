@@ -35,7 +35,8 @@ export function ErrorBox({ error, onDismiss, compact }: Props) {
       )}
       {error.errorId && (
         <span className="dd-errorbox-ref" data-testid="error-id">
-          Error ID <b className="dd-mono">{visibleText(error.errorId, 40)}</b>: its stack is in {error.logFile ? <span className="dd-mono">{visibleText(error.logFile, 400)}</span> : 'the error log'}
+          Error ID <b className="dd-mono">{visibleText(error.errorId, 40)}</b>: its stack is in{' '}
+          {error.logFile ? <span className="dd-mono">{visibleText(error.logFile, 400)}</span> : 'the error log'}
         </span>
       )}
       {error.detail && (

@@ -50,7 +50,14 @@ export function ExaminerChip() {
       <span className="dd-header-label">EXAMINER</span>
       {editing ? (
         <form onSubmit={(e) => void submit(e)} className="dd-inline-form">
-          <input autoFocus aria-label="Examiner name" value={draft} maxLength={200} onChange={(e) => setDraft(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setEditing(false)} />
+          <input
+            autoFocus
+            aria-label="Examiner name"
+            value={draft}
+            maxLength={200}
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={(e) => e.key === 'Escape' && setEditing(false)}
+          />
           <button type="submit" className="dd-small">
             Set
           </button>

@@ -37,8 +37,12 @@ export function SaveButton({ request, label, disabled }: { request: SaveRequest;
       {error && <ErrorBox error={error} onDismiss={() => setError(null)} />}
       {saved && (
         <div className="dd-okbox" data-testid="save-result">
-          {client.transport === 'electron' && saved.path ? <>Saved to {visibleText(saved.path, 400)}</> : <>Downloading {visibleText(saved.filename, 200)}</>} · {bytes(saved.bytes)} ·{' '}
-          <span className="dd-mono dd-small-text">sha256 {saved.sha256}</span>
+          {client.transport === 'electron' && saved.path ? (
+            <>Saved to {visibleText(saved.path, 400)}</>
+          ) : (
+            <>Downloading {visibleText(saved.filename, 200)}</>
+          )}{' '}
+          · {bytes(saved.bytes)} · <span className="dd-mono dd-small-text">sha256 {saved.sha256}</span>
         </div>
       )}
     </div>

@@ -51,7 +51,13 @@ export function CasesProvider({ children }: { children: ReactNode }) {
   );
 
   // An acquisition with no case open opened one: say so where the examiner is looking.
-  useEffect(() => client.on('evidence.adhoc-case-opened', ({ reason }) => notify.info(`Drydock ${reason.replace(/^no case was open: /, 'found no open case, so it ')}.`)), [client, notify]);
+  useEffect(
+    () =>
+      client.on('evidence.adhoc-case-opened', ({ reason }) =>
+        notify.info(`Drydock ${reason.replace(/^no case was open: /, 'found no open case, so it ')}.`),
+      ),
+    [client, notify],
+  );
 
   const value = useMemo<CasesState>(() => {
     const cases = list?.cases ?? [];

@@ -13,7 +13,14 @@ import { BUSYBOX, docker, removeContainers, required, runContainer, startTestCor
 import { startSecondEngine, type SecondEngine } from '../../helpers/second-engine';
 
 const WEAK_ARGS = ['--icc=true', '--insecure-registry', '10.0.0.0/8', '--experimental'];
-const HARD_ARGS = ['--icc=false', '--live-restore', '--userns-remap=default', '--no-new-privileges', '--default-ulimit', 'nofile=1024:2048'];
+const HARD_ARGS = [
+  '--icc=false',
+  '--live-restore',
+  '--userns-remap=default',
+  '--no-new-privileges',
+  '--default-ulimit',
+  'nofile=1024:2048',
+];
 
 /** Every recommendation whose verdict differs between the weak and the hardened engine: [weak, hardened]. */
 const CHANGES: Record<string, [string, string]> = {
@@ -43,7 +50,8 @@ describe('CIS Docker Benchmark on a weak and a hardened engine', () => {
       startSecondEngine('ddbh', [BUSYBOX], { daemonArgs: HARD_ARGS, ownNetns: true }),
     ]);
     // The same plain container on both: its section 5 verdicts must not depend on the daemon.
-    for (const engine of [weak, hard]) runContainer(['--name', 'dd-bench-plain', BUSYBOX, 'sleep', '600'], { host: `unix://${engine.socket}` });
+    for (const engine of [weak, hard])
+      runContainer(['--name', 'dd-bench-plain', BUSYBOX, 'sleep', '600'], { host: `unix://${engine.socket}` });
     t = startTestCore('drydock-benchmark');
     await t.call('hosts.add', { name: 'weak', url: `unix://${weak.socket}` });
     await t.call('hosts.add', { name: 'hard', url: `unix://${hard.socket}` });
@@ -66,7 +74,10 @@ describe('CIS Docker Benchmark on a weak and a hardened engine', () => {
   });
 
   it('shows the evidence each changed verdict rests on', () => {
-    const field = (report: BenchmarkReport, id: string, name: string) => byId(report).get(id)?.evidence.find((e) => e.field === name)?.value;
+    const field = (report: BenchmarkReport, id: string, name: string) =>
+      byId(report)
+        .get(id)
+        ?.evidence.find((e) => e.field === name)?.value;
     assert.equal(field(weakReport, '2.2', 'Options["com.docker.network.bridge.enable_icc"]'), 'true');
     assert.equal(field(hardReport, '2.2', 'Options["com.docker.network.bridge.enable_icc"]'), 'false');
     assert.match(field(weakReport, '2.5', 'RegistryConfig.InsecureRegistryCIDRs') ?? '', /10\.0\.0\.0\/8/);
@@ -77,7 +88,10 @@ describe('CIS Docker Benchmark on a weak and a hardened engine', () => {
     assert.equal(field(weakReport, '2.18', 'ExperimentalBuild'), 'true');
     // The daemon's --default-ulimit is not in /info (2.8 stays could-not-check) but shows in the
     // containers it starts (5.19, an info verdict on both).
-    const ulimits = (report: BenchmarkReport) => byId(report).get('5.19')?.evidence.find((e) => e.subject?.startsWith('container dd-bench-plain'))?.value;
+    const ulimits = (report: BenchmarkReport) =>
+      byId(report)
+        .get('5.19')
+        ?.evidence.find((e) => e.subject?.startsWith('container dd-bench-plain'))?.value;
     assert.equal(ulimits(weakReport), '[]');
     assert.match(ulimits(hardReport) ?? '', /"Name":"nofile","Hard":2048,"Soft":1024/);
   });
@@ -96,7 +110,10 @@ describe('CIS Docker Benchmark on a weak and a hardened engine', () => {
   });
 
   it('judges the running container through the inventory risk flags, with its inspect values', () => {
-    const plain = (report: BenchmarkReport, id: string) => byId(report).get(id)?.evidence.filter((e) => e.subject?.startsWith('container dd-bench-plain'));
+    const plain = (report: BenchmarkReport, id: string) =>
+      byId(report)
+        .get(id)
+        ?.evidence.filter((e) => e.subject?.startsWith('container dd-bench-plain'));
     for (const report of [weakReport, hardReport]) {
       assert.equal(byId(report).get('5.5')?.verdict, 'pass');
       assert.equal(byId(report).get('5.13')?.verdict, 'fail');
@@ -146,7 +163,9 @@ describe('CIS Docker Benchmark section 7 on a Swarm manager', () => {
     engine = await startSecondEngine('ddbs', []);
     host = `unix://${engine.socket}`;
     // Its own listen port: the swarm must not collide with anything on the machine's 2377.
-    docker(['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', `127.0.0.1:${20000 + ((process.pid + 7) % 20000)}`], { host });
+    docker(['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', `127.0.0.1:${20000 + ((process.pid + 7) % 20000)}`], {
+      host,
+    });
     docker(['network', 'create', '-d', 'overlay', 'dd-bench-plain-ovl'], { host });
     docker(['network', 'create', '-d', 'overlay', '--opt', 'encrypted', 'dd-bench-sealed-ovl'], { host });
     t = startTestCore('drydock-benchmark-swarm');
@@ -193,7 +212,20 @@ describe('CIS Docker Benchmark section 5 from top and the execs the engine remem
 
   before(async () => {
     // A process named sshd (a shell script of that name), seen through the engine's top.
-    suspect = runContainer(['--name', `dd-bench-sshd-${process.pid}`, '-p', '127.0.0.1::80', '--memory', '64m', '--pids-limit', '50', BUSYBOX, 'sh', '-c', 'printf "#!/bin/sh\\nsleep 600\\n" > /tmp/sshd && chmod +x /tmp/sshd && exec /tmp/sshd']);
+    suspect = runContainer([
+      '--name',
+      `dd-bench-sshd-${process.pid}`,
+      '-p',
+      '127.0.0.1::80',
+      '--memory',
+      '64m',
+      '--pids-limit',
+      '50',
+      BUSYBOX,
+      'sh',
+      '-c',
+      'printf "#!/bin/sh\\nsleep 600\\n" > /tmp/sshd && chmod +x /tmp/sshd && exec /tmp/sshd',
+    ]);
     plain = runContainer(['--name', `dd-bench-quiet-${process.pid}`, BUSYBOX, 'sleep', '600']);
     // The engine forgets an exec when it ends: this one stays running. (A --privileged exec cannot
     // start in a sandbox whose capability bounding set is short, so 5.23's fail is unit-tested.)

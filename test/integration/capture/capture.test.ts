@@ -13,12 +13,20 @@ import { startSecondEngine, type SecondEngine } from '../../helpers/second-engin
 const WEB = 'drydock-fixture/web:1';
 
 function helpersOn(host?: string): string[] {
-  return docker(['ps', '-aq', '--filter', 'label=drydock.helper', '--filter', `label=drydock.owner.pid=${process.pid}`], host ? { host } : {}).split('\n').filter(Boolean);
+  return docker(
+    ['ps', '-aq', '--filter', 'label=drydock.helper', '--filter', `label=drydock.owner.pid=${process.pid}`],
+    host ? { host } : {},
+  )
+    .split('\n')
+    .filter(Boolean);
 }
 
 /** A client container that fetches the web page every 200 ms, for as long as it runs. */
 function client(network: string, target: string, host?: string): string {
-  return runContainer(['--network', network, BUSYBOX, 'sh', '-c', `while true; do wget -q -O /dev/null http://${target}:8080/ ; sleep 0.2; done`], host ? { host } : {});
+  return runContainer(
+    ['--network', network, BUSYBOX, 'sh', '-c', `while true; do wget -q -O /dev/null http://${target}:8080/ ; sleep 0.2; done`],
+    host ? { host } : {},
+  );
 }
 
 /**
@@ -27,7 +35,10 @@ function client(network: string, target: string, host?: string): string {
  * br_netfilter) would otherwise drop traffic between its bridged containers.
  */
 function loopbackClient(web: string, host: string): string {
-  return runContainer(['--network', `container:${web}`, BUSYBOX, 'sh', '-c', 'while true; do wget -q -O /dev/null http://127.0.0.1:8080/ ; sleep 0.2; done'], { host });
+  return runContainer(
+    ['--network', `container:${web}`, BUSYBOX, 'sh', '-c', 'while true; do wget -q -O /dev/null http://127.0.0.1:8080/ ; sleep 0.2; done'],
+    { host },
+  );
 }
 
 describe('packet capture in a container namespace', () => {
@@ -67,7 +78,11 @@ describe('packet capture in a container namespace', () => {
   });
 
   async function captureFor(host: string, container: string, seconds: number, filter?: string): Promise<CaptureInfo> {
-    const started = await t.call('capture.start', { host, container, options: { interface: 'any', durationSeconds: seconds, ...(filter ? { filter } : {}) } });
+    const started = await t.call('capture.start', {
+      host,
+      container,
+      options: { interface: 'any', durationSeconds: seconds, ...(filter ? { filter } : {}) },
+    });
     return await t.call('capture.wait', { captureId: started.id });
   }
 
@@ -81,14 +96,22 @@ describe('packet capture in a container namespace', () => {
     const exported = await t.call('capture.export', { artifactId: info.pcap!.artifactId, path: file });
     assert.equal(exported.sha256, info.pcap!.sha256);
     assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), info.pcap!.sha256);
-    const read = execFileSync('tcpdump', ['-nn', '-r', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n');
+    const read = execFileSync('tcpdump', ['-nn', '-r', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split('\n');
     assert.equal(read.length, info.counters.packets, 'tcpdump reads every packet Drydock counted');
-    assert.ok(read.some((line) => line.includes(`${clientIp}.`) && line.includes(`${webIp}.8080`)), 'client -> web:8080 is on the wire');
+    assert.ok(
+      read.some((line) => line.includes(`${clientIp}.`) && line.includes(`${webIp}.8080`)),
+      'client -> web:8080 is on the wire',
+    );
     const { summary } = await t.call('capture.summary', { pcapArtifactId: info.pcap!.artifactId });
     const flow = summary.flows.find((f) => f.server.port === 8080);
     assert.equal(flow?.server.ip, webIp);
     assert.equal(flow?.client.ip, clientIp);
-    assert.ok(flow?.httpHosts?.some((h) => h.startsWith(`${net}-web`)), 'the HTTP Host header names the web container');
+    assert.ok(
+      flow?.httpHosts?.some((h) => h.startsWith(`${net}-web`)),
+      'the HTTP Host header names the web container',
+    );
     assert.equal((await t.call('evidence.verify', {})).ok, true);
     assert.deepEqual(helpersOn(), [], 'the helper is gone');
   });
@@ -110,7 +133,11 @@ describe('packet capture in a container namespace', () => {
   });
 
   it('refuses a bad BPF filter before anything starts', async () => {
-    const result = await t.dispatch('capture.start', { host: 'local', container: `${net}-web`, options: { interface: 'any', filter: 'tcp port eighty', durationSeconds: 5 } });
+    const result = await t.dispatch('capture.start', {
+      host: 'local',
+      container: `${net}-web`,
+      options: { interface: 'any', filter: 'tcp port eighty', durationSeconds: 5 },
+    });
     assert.equal(result.ok, false);
     const error = (result as { error: DrydockError }).error;
     assert.equal(error.kind, 'invalid-input');
@@ -119,8 +146,14 @@ describe('packet capture in a container namespace', () => {
   });
 
   it('keeps what it had, marked incomplete, when the helper is killed mid-capture', async () => {
-    const started = await t.call('capture.start', { host: 'local', container: `${net}-web`, options: { interface: 'any', durationSeconds: 120 } });
-    await waitFor(async () => (await t.call('capture.get', { captureId: started.id })).counters.packets > 5 || undefined, { what: 'packets flowing' });
+    const started = await t.call('capture.start', {
+      host: 'local',
+      container: `${net}-web`,
+      options: { interface: 'any', durationSeconds: 120 },
+    });
+    await waitFor(async () => (await t.call('capture.get', { captureId: started.id })).counters.packets > 5 || undefined, {
+      what: 'packets flowing',
+    });
     for (const helper of helpersOn()) docker(['rm', '-f', helper]);
     const info = await t.call('capture.wait', { captureId: started.id });
     assert.equal(info.stopReason, 'helper-exited');
@@ -135,14 +168,23 @@ describe('packet capture in a container namespace', () => {
     const web = runContainer(['--name', `${net}-web2`, '--network', net, '--restart', 'always', WEB], { host });
     const cli = loopbackClient(web, host);
     try {
-      const started = await t.call('capture.start', { host: 'tls', container: `${net}-web2`, options: { interface: 'any', durationSeconds: 120 } });
-      await waitFor(async () => (await t.call('capture.get', { captureId: started.id })).counters.packets > 5 || undefined, { what: 'packets flowing' });
+      const started = await t.call('capture.start', {
+        host: 'tls',
+        container: `${net}-web2`,
+        options: { interface: 'any', durationSeconds: 120 },
+      });
+      await waitFor(async () => (await t.call('capture.get', { captureId: started.id })).counters.packets > 5 || undefined, {
+        what: 'packets flowing',
+      });
       await engine.kill();
       const info = await t.call('capture.wait', { captureId: started.id });
       assert.equal(info.pcap?.status, 'incomplete');
       assert.ok(info.counters.packets > 5);
       await engine.restart();
-      await waitFor(() => (helpersOn(host).length === 0 ? true : undefined), { what: 'the host reconnected and the orphaned helper was swept', timeoutMs: 60000 });
+      await waitFor(() => (helpersOn(host).length === 0 ? true : undefined), {
+        what: 'the host reconnected and the orphaned helper was swept',
+        timeoutMs: 60000,
+      });
     } finally {
       removeContainers([web, cli], { host });
       docker(['network', 'rm', net], { host });

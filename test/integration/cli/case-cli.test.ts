@@ -18,7 +18,9 @@ interface Run {
  */
 function cli(store: TestStore) {
   return async (words: string[], values: Record<string, string | boolean | undefined> = {}, json = false): Promise<Run> => {
-    const flags = Object.entries(values).flatMap(([k, v]) => (v === undefined || v === false ? [] : v === true ? [`--${k}`] : [`--${k}`, v]));
+    const flags = Object.entries(values).flatMap(([k, v]) =>
+      v === undefined || v === false ? [] : v === true ? [`--${k}`] : [`--${k}`, v],
+    );
     const r = runBin(store.dir, [...words, ...flags, ...(json ? ['--json'] : [])], { env: { DRYDOCK_EXAMINER: '' } });
     return { code: r.code ?? -1, out: r.out.replace(/\n$/, ''), err: r.err.replace(/\n$/, '') };
   };
@@ -63,7 +65,10 @@ describe('case CLI commands', () => {
   it('prints artifacts and the audit log without raw control characters', async () => {
     const kase = await a.evidence.currentCase();
     assert.ok(kase);
-    await a.evidence.ingest(meta(kase.id, { source: { host: 'lab', containerName: 'evil\u001b]0;pwned\u0007', path: '/tmp/\u001b[2Jx' } }), Readable.from([Buffer.from('x')]));
+    await a.evidence.ingest(
+      meta(kase.id, { source: { host: 'lab', containerName: 'evil\u001b]0;pwned\u0007', path: '/tmp/\u001b[2Jx' } }),
+      Readable.from([Buffer.from('x')]),
+    );
     a.evidence.audit('host.tested', { host: 'lab\u001b[31m' });
     const artifacts = await run(['case', 'artifacts']);
     assert.equal(artifacts.code, 0);
@@ -159,7 +164,10 @@ describe('case CLI commands', () => {
   it('shows an artifact: provenance and a preview, with nothing raw reaching the terminal', async () => {
     const kase = await a.evidence.currentCase();
     assert.ok(kase);
-    const json = await a.evidence.ingestJson(meta(kase.id, { kind: 'inventory-snapshot', mediaType: 'application/json', source: { host: 'lab' } }), { containers: [{ name: 'web\u001b[2J', id: 12345678901234567890n.toString() }] });
+    const json = await a.evidence.ingestJson(
+      meta(kase.id, { kind: 'inventory-snapshot', mediaType: 'application/json', source: { host: 'lab' } }),
+      { containers: [{ name: 'web\u001b[2J', id: 12345678901234567890n.toString() }] },
+    );
     let r = await run(['evidence', 'show', json.id]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, new RegExp(`^Artifact ${json.id}\n {2}kind {8}inventory-snapshot\n`));
@@ -167,7 +175,10 @@ describe('case CLI commands', () => {
     assert.match(r.out, /\nPreview \(JSON, all \d+ bytes\):\n\{\n {2}"containers": \[\n {4}\{\n {6}"name": "web\\u001b\[2J",/);
 
     const hostile = await a.evidence.ingest(
-      meta(kase.id, { mediaType: 'text/plain', source: { host: 'lab', containerName: 'evil\u001b]0;title\u0007', path: '/tmp/\u202ereversed' } }),
+      meta(kase.id, {
+        mediaType: 'text/plain',
+        source: { host: 'lab', containerName: 'evil\u001b]0;title\u0007', path: '/tmp/\u202ereversed' },
+      }),
       Readable.from([Buffer.from('line one\r\x1b[2Koverwritten\nline two\n')]),
     );
     r = await run(['evidence', 'show', hostile.id]);
@@ -177,10 +188,18 @@ describe('case CLI commands', () => {
     assert.match(r.out, /path {8}\/tmp\/\\x202ereversed/);
     assert.match(r.out, /Preview \(text, all 34 bytes\):\nline one\\r\\x1b\[2Koverwritten\nline two\n$/);
 
-    const binary = await a.evidence.ingest(meta(kase.id, { kind: 'pcap' }), Readable.from([Buffer.concat([Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 0, 0]), Buffer.from('GET /index.html HTTP/1.1'), Buffer.alloc(40)])]));
+    const binary = await a.evidence.ingest(
+      meta(kase.id, { kind: 'pcap' }),
+      Readable.from([
+        Buffer.concat([Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 0, 0]), Buffer.from('GET /index.html HTTP/1.1'), Buffer.alloc(40)]),
+      ]),
+    );
     r = await run(['evidence', 'show', binary.id], { bytes: '32' });
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /Preview \(binary, first 32 of 70 bytes\):\n00000000 {2}d4 c3 b2 a1 00 00 47 45 {2}54 20 2f 69 6e 64 65 78 {2}\|\.\.\.\.\.\.GET \/index\|\n00000010 /);
+    assert.match(
+      r.out,
+      /Preview \(binary, first 32 of 70 bytes\):\n00000000 {2}d4 c3 b2 a1 00 00 47 45 {2}54 20 2f 69 6e 64 65 78 {2}\|\.\.\.\.\.\.GET \/index\|\n00000010 /,
+    );
     assert.match(r.out, /Strings \(1, runs of 6 or more printable characters\):\n {2}GET \/index\.html HTTP\/1\.1\n/);
     assert.match(r.out, /… 38 more bytes/);
 

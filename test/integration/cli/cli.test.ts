@@ -11,7 +11,15 @@ describe('drydock CLI', () => {
   before(() => {
     store = mkdtempSync('/tmp/drydock-cli-');
     chmodSync(store, 0o777);
-    hostile = runContainer(['--name', `dd-cli-${process.pid}`, '--privileged', BUSYBOX, 'sh', '-c', 'sleep 600; echo "\u001b]0;pwned\u0007\u001b[2J"']);
+    hostile = runContainer([
+      '--name',
+      `dd-cli-${process.pid}`,
+      '--privileged',
+      BUSYBOX,
+      'sh',
+      '-c',
+      'sleep 600; echo "\u001b]0;pwned\u0007\u001b[2J"',
+    ]);
   });
 
   after(() => {
@@ -23,7 +31,10 @@ describe('drydock CLI', () => {
     const added = drydock(store, ['hosts', 'add', 'local', 'unix:///var/run/docker.sock']);
     assert.equal(added.code, 0, added.err);
     const listed = drydock(store, ['hosts', 'list', '--json']);
-    assert.deepEqual((JSON.parse(listed.out) as { name: string }[]).map((h) => h.name), ['local']);
+    assert.deepEqual(
+      (JSON.parse(listed.out) as { name: string }[]).map((h) => h.name),
+      ['local'],
+    );
     const tested = drydock(store, ['hosts', 'test', 'local']);
     assert.equal(tested.code, 0, tested.err);
     assert.match(tested.out, /Host local: Docker \d+\.\d+.*API 1\.\d+/);

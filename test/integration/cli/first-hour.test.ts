@@ -17,7 +17,10 @@ function homeWith(contexts: { name: string; host: string }[] = [], current?: str
   for (const c of contexts) {
     const dir = path.join(home, '.docker', 'contexts', 'meta', createHash('sha256').update(c.name).digest('hex'));
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ Name: c.name, Metadata: {}, Endpoints: { docker: { Host: c.host, SkipTLSVerify: false } } }));
+    writeFileSync(
+      path.join(dir, 'meta.json'),
+      JSON.stringify({ Name: c.name, Metadata: {}, Endpoints: { docker: { Host: c.host, SkipTLSVerify: false } } }),
+    );
   }
   return home;
 }
@@ -40,7 +43,7 @@ describe('the first hour: no profile, no case', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints the commands by task, a command\'s help, and refuses an unknown command with exit 2', () => {
+  it("prints the commands by task, a command's help, and refuses an unknown command with exit 2", () => {
     const overview = drydock(undefined, []);
     assert.equal(overview.code, 0, overview.err);
     for (const title of ['Triage', 'Acquire', 'Respond', 'Evidence']) assert.match(overview.out, new RegExp(`^${title}`, 'm'));
@@ -70,7 +73,10 @@ describe('the first hour: no profile, no case', () => {
     const env = { HOME: home, DOCKER_HOST: '', DOCKER_CONTEXT: '', DRYDOCK_EXAMINER: 'j.doe' };
     const inventory = drydock(store, ['inventory'], { env });
     assert.equal(inventory.code, 0, inventory.err);
-    assert.match(inventory.err, /^drydock: host local = unix:\/\/\/var\/run\/docker\.sock \(no DOCKER_HOST or DOCKER_CONTEXT, and the docker CLI's current context is "default": the local socket/m);
+    assert.match(
+      inventory.err,
+      /^drydock: host local = unix:\/\/\/var\/run\/docker\.sock \(no DOCKER_HOST or DOCKER_CONTEXT, and the docker CLI's current context is "default": the local socket/m,
+    );
     assert.match(inventory.err, /opened the ad-hoc case "local \d{4}-\d{2}-\d{2}" for host local and made it the current case/);
     assert.match(inventory.out, new RegExp(name));
     const ps = drydock(store, ['ps', name], { env });
@@ -95,7 +101,10 @@ describe('the first hour: no profile, no case', () => {
       ['local', 'default-socket', 'unix:///var/run/docker.sock'],
       "the case's own chain says which engine it came from and why",
     );
-    assert.ok(audit.every((e) => e.examiner === 'j.doe'), 'every entry names the examiner');
+    assert.ok(
+      audit.every((e) => e.examiner === 'j.doe'),
+      'every entry names the examiner',
+    );
     const verify = drydock(store, ['evidence', 'verify'], { env });
     assert.equal(verify.code, 0, verify.err);
   });
@@ -117,12 +126,17 @@ describe('the first hour: no profile, no case', () => {
     r = drydock(store, ['inventory', '--no-record'], { env: { ...base, DOCKER_CONTEXT: 'gone' } });
     assert.equal(r.code, 4, 'a dead engine is a connection failure');
     assert.match(r.err, /^drydock: host gone = unix:\/\/\/run\/drydock-no-such\.sock \(DOCKER_CONTEXT names the Docker context gone/m);
-    r = drydock(store, ['inventory', '--no-record'], { env: { ...base, DOCKER_CONTEXT: 'gone', DOCKER_HOST: 'unix:///var/run/docker.sock' } });
+    r = drydock(store, ['inventory', '--no-record'], {
+      env: { ...base, DOCKER_CONTEXT: 'gone', DOCKER_HOST: 'unix:///var/run/docker.sock' },
+    });
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /\(DOCKER_HOST is set to unix:\/\/\/var\/run\/docker\.sock/);
     r = drydock(store, ['inventory', '--no-record', '--host', 'nosuch'], { env: base });
     assert.equal(r.code, 3);
-    assert.match(r.err, /No host named nosuch: not a saved profile \(drydock hosts list\), a Docker context \(docker context ls\) or an endpoint URL/);
+    assert.match(
+      r.err,
+      /No host named nosuch: not a saved profile \(drydock hosts list\), a Docker context \(docker context ls\) or an endpoint URL/,
+    );
     r = drydock(store, ['inventory', '--no-record', '--host', 'ftp://x'], { env: base });
     assert.equal(r.code, 2);
     r = drydock(store, ['hosts', 'import', '--json'], { env: base });

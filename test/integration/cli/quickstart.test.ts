@@ -15,8 +15,17 @@ describe("the README's quick start", () => {
 
   it('runs as written, every acquisition landing in one ad-hoc case that verifies', () => {
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    assert.match(readme, /<!-- quick-start[^\n]*-->\n+```sh\n[\s\S]*?npx drydock inventory[\s\S]*?```\n+<!-- \/quick-start -->/, 'the README has the block');
-    const run = spawnSync('bash', [path.join(ROOT, 'scripts/run-quickstart.sh'), home], { cwd: ROOT, encoding: 'utf8', timeout: 600_000, env: { ...process.env, DRYDOCK_EXAMINER: 'newcomer' } });
+    assert.match(
+      readme,
+      /<!-- quick-start[^\n]*-->\n+```sh\n[\s\S]*?npx drydock inventory[\s\S]*?```\n+<!-- \/quick-start -->/,
+      'the README has the block',
+    );
+    const run = spawnSync('bash', [path.join(ROOT, 'scripts/run-quickstart.sh'), home], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 600_000,
+      env: { ...process.env, DRYDOCK_EXAMINER: 'newcomer' },
+    });
     assert.equal(run.status, 0, `quick start failed:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`);
     assert.match(run.stderr, /drydock: host local = unix:\/\/\/var\/run\/docker\.sock/);
     assert.match(run.stderr, /opened the ad-hoc case "local \d{4}-\d{2}-\d{2}"/);
@@ -29,7 +38,8 @@ describe("the README's quick start", () => {
     assert.equal(cases.cases.length, 1, 'one case');
     const artifacts = JSON.parse(drydock(store, ['case', 'artifacts', '--json'], { env }).out) as ArtifactInfo[];
     const kinds = new Set(artifacts.map((a) => a.kind));
-    for (const kind of ['inventory-snapshot', 'drift-report', 'process-snapshot', 'pcap', 'flow-summary', 'connection-snapshot'] as const) assert.ok(kinds.has(kind), `a ${kind} is in the case`);
+    for (const kind of ['inventory-snapshot', 'drift-report', 'process-snapshot', 'pcap', 'flow-summary', 'connection-snapshot'] as const)
+      assert.ok(kinds.has(kind), `a ${kind} is in the case`);
     const pcap = artifacts.find((a) => a.kind === 'pcap');
     assert.equal(pcap?.status, 'complete');
     assert.ok((pcap?.size ?? 0) > 24, 'the capture saw the app fetching from the web server');

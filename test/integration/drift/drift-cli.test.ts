@@ -19,7 +19,13 @@ describe('drydock drift (CLI)', () => {
     store = mkdtempSync(path.join(tmpdir(), 'drydock-drift-cli-'));
     ids.push(runContainer(['--name', clean, '--user', '65534', BUSYBOX, 'sleep', '3600']));
     ids.push(runContainer(['--name', dirty, '-v', '/data', BUSYBOX, 'sleep', '3600']));
-    docker(['exec', dirty, 'sh', '-c', `cp /bin/busybox /tmp/.x; printf x > "$(printf '/tmp/\\033[31mred\\033]0;pwned\\007')"; printf x > "$(printf '/tmp/h\\344')"; printf x > "$(printf '/tmp/h\\345')"; echo one > /data/a.txt; dd if=/dev/urandom of=/tmp/blob.dat bs=1024 count=2048 2>/dev/null`]);
+    docker([
+      'exec',
+      dirty,
+      'sh',
+      '-c',
+      `cp /bin/busybox /tmp/.x; printf x > "$(printf '/tmp/\\033[31mred\\033]0;pwned\\007')"; printf x > "$(printf '/tmp/h\\344')"; printf x > "$(printf '/tmp/h\\345')"; echo one > /data/a.txt; dd if=/dev/urandom of=/tmp/blob.dat bs=1024 count=2048 2>/dev/null`,
+    ]);
     assert.equal(drydock(store, ['hosts', 'add', 'local', 'unix:///var/run/docker.sock']).code, 0);
     assert.equal(drydock(store, ['case', 'create', '--name', 'CLI drift']).code, 0);
   });
@@ -50,12 +56,15 @@ describe('drydock drift (CLI)', () => {
     assert.ok(!result.out.includes('\uFFFD'), 'no replacement character');
   });
 
-  it('hash-inventories the container\'s mounts with --mounts', () => {
+  it("hash-inventories the container's mounts with --mounts", () => {
     const text = drydock(store, ['drift', dirty, '--host', 'local', '--mounts']);
     assert.match(text.out, /Mount inventory: volume \/data — 2 entries, 4 bytes hashed, complete; artifact \S+/);
     const json = drydock(store, ['drift', dirty, '--host', 'local', '--mounts', '--json']);
     const parsed = JSON.parse(json.out) as { mounts: MountInventoryResult[] };
-    assert.deepEqual(parsed.mounts.map((m) => [m.destination, m.files, m.status]), [['/data', 2, 'complete']]);
+    assert.deepEqual(
+      parsed.mounts.map((m) => [m.destination, m.files, m.status]),
+      [['/data', 2, 'complete']],
+    );
   });
 
   it('acquires a file the scan only hashed, with the same SHA-256', () => {
@@ -82,7 +91,10 @@ describe('drydock drift (CLI)', () => {
     assert.equal(parsed.scan.state, 'complete');
     const names = parsed.reports[0]!.entries.map((e) => e.path);
     assert.ok(names.includes(HOSTILE_NAMES.escape));
-    assert.ok(parsed.reports[0]!.entries.every((e) => e.content.state !== 'stored'), '--cap 0 --key-cap 0 stores no file contents');
+    assert.ok(
+      parsed.reports[0]!.entries.every((e) => e.content.state !== 'stored'),
+      '--cap 0 --key-cap 0 stores no file contents',
+    );
   });
 
   it('refuses bad arguments with exit status 2', () => {

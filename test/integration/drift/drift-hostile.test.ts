@@ -21,7 +21,13 @@ function underTmpH(report: DriftReport): DriftEntry[] {
 describe('drift on hostile names and the blind spots of the change list', () => {
   let t: TestCore;
   const ids: string[] = [];
-  const names = { two: `dd-drift-two-${process.pid}`, three: `dd-drift-three-${process.pid}`, touched: `dd-drift-touch-${process.pid}`, moved: `dd-drift-moved-${process.pid}`, socket: `dd-drift-socket-${process.pid}` };
+  const names = {
+    two: `dd-drift-two-${process.pid}`,
+    three: `dd-drift-three-${process.pid}`,
+    touched: `dd-drift-touch-${process.pid}`,
+    moved: `dd-drift-moved-${process.pid}`,
+    socket: `dd-drift-socket-${process.pid}`,
+  };
   let raw2: Buffer[] = [];
   let raw3: Buffer[] = [];
   const reports = new Map<string, DriftReport>();
@@ -39,15 +45,31 @@ describe('drift on hostile names and the blind spots of the change list', () => 
     raw2 = collidingNames(names.two, 2);
     raw3 = collidingNames(names.three, 3);
     // Content changed (same length), size and mtime put back: the storage driver's change list does not list it.
-    docker(['exec', names.touched, 'sh', '-c', "cp -p /etc/nsswitch.conf /tmp/ref && printf 'hosts: evil1 dns\\n' > /etc/nsswitch.conf && touch -r /tmp/ref /etc/nsswitch.conf && rm /tmp/ref"]);
+    docker([
+      'exec',
+      names.touched,
+      'sh',
+      '-c',
+      "cp -p /etc/nsswitch.conf /tmp/ref && printf 'hosts: evil1 dns\\n' > /etc/nsswitch.conf && touch -r /tmp/ref /etc/nsswitch.conf && rm /tmp/ref",
+    ]);
     docker(['exec', '-u', '0', names.moved, 'mv', '/var/www/html', '/var/www/moved']);
     // A dropped ELF of more than 2 MiB: over the 1 MiB content cap, under the key-evidence cap.
-    docker(['exec', names.touched, 'sh', '-c', 'cp /bin/busybox /tmp/.big && dd if=/dev/zero bs=1024 count=2048 >> /tmp/.big 2>/dev/null && chmod 755 /tmp/.big']);
+    docker([
+      'exec',
+      names.touched,
+      'sh',
+      '-c',
+      'cp /bin/busybox /tmp/.big && dd if=/dev/zero bs=1024 count=2048 >> /tmp/.big 2>/dev/null && chmod 755 /tmp/.big',
+    ]);
     await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
     await t.call('evidence.case-create', { name: 'Hostile drift case' });
     const done = await scan(Object.values(names));
     assert.equal(done.state, 'complete', done.stateReason);
-    for (const c of done.containers) reports.set(c.containerName, await t.call('drift.report', { artifactId: required(c.reportArtifactId, `a report for ${c.containerName}`) }));
+    for (const c of done.containers)
+      reports.set(
+        c.containerName,
+        await t.call('drift.report', { artifactId: required(c.reportArtifactId, `a report for ${c.containerName}`) }),
+      );
   });
 
   after(async () => {
@@ -63,7 +85,10 @@ describe('drift on hostile names and the blind spots of the change list', () => 
       entry.reasons.map((r) => [r.severity, r.reason]),
       [['info', 'a mount point the engine created to mount over it; what is mounted there is not in this diff (see Not covered)']],
     );
-    assert.ok(report.blindSpots.some((b) => b.destination === '/var/run/docker.sock'), 'what is mounted there is a blind spot');
+    assert.ok(
+      report.blindSpots.some((b) => b.destination === '/var/run/docker.sock'),
+      'what is mounted there is a blind spot',
+    );
   });
 
   for (const [label, key, rawOf] of [

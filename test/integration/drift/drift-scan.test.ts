@@ -13,7 +13,11 @@ function entry(report: DriftReport, path: string): DriftEntry {
   return found;
 }
 
-function expectFinding(report: DriftReport, path: string, expected: { verdict: DriftEntry['verdict']; class: DriftEntry['classes'][number]; atLeast: DriftSeverity }): DriftEntry {
+function expectFinding(
+  report: DriftReport,
+  path: string,
+  expected: { verdict: DriftEntry['verdict']; class: DriftEntry['classes'][number]; atLeast: DriftSeverity },
+): DriftEntry {
   const e = entry(report, path);
   assert.equal(e.verdict, expected.verdict, `${path}: verdict`);
   assert.ok(e.classes.includes(expected.class), `${path}: class ${expected.class} in ${e.classes.join(',')}`);
@@ -78,7 +82,12 @@ describe('drift scans on the real engine', () => {
     docker(['exec', busyboxId, 'sh', '-c', 'echo one > /data/a.txt; mkdir -p /data/sub; echo two > /data/sub/b.txt']);
     await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
     await t.call('evidence.case-create', { name: 'Drift case' });
-    const started = await t.call('drift.scan', { host: 'local', containers: [debianName, busyboxName], concurrency: 2, contentCapBytes: 8 * 1024 * 1024 });
+    const started = await t.call('drift.scan', {
+      host: 'local',
+      containers: [debianName, busyboxName],
+      concurrency: 2,
+      contentCapBytes: 8 * 1024 * 1024,
+    });
     scan = await t.core.drift.wait(started.id);
     const report = async (id: string) => {
       const status = scan.containers.find((c) => c.containerId === id);
@@ -100,7 +109,11 @@ describe('drift scans on the real engine', () => {
     assert.ok(scan.summaryArtifactId);
     assert.ok(scan.containers.every((c) => c.state === 'complete' && c.topSeverity === 'critical'));
     const scores = scan.containers.map((c) => c.score ?? 0);
-    assert.deepEqual([...scores].sort((a, b) => b - a), scores, 'ranked by score');
+    assert.deepEqual(
+      [...scores].sort((a, b) => b - a),
+      scores,
+      'ranked by score',
+    );
   });
 
   it('finds and classifies every intrusion on Debian', () => {
@@ -120,7 +133,10 @@ describe('drift scans on the real engine', () => {
     for (const path of ['/usr/bin/uncompress']) {
       const e = entry(debian, path);
       assert.equal(e.verdict, 'metadata-only', `${path}: ${e.verdict}`);
-      assert.deepEqual(e.differences.filter((d) => d !== 'mtime'), ['mode']);
+      assert.deepEqual(
+        e.differences.filter((d) => d !== 'mtime'),
+        ['mode'],
+      );
       assert.equal(e.container?.sha256, e.image?.sha256);
     }
   });
@@ -128,7 +144,10 @@ describe('drift scans on the real engine', () => {
   it('itemises the package installed with dpkg and attributes its files', () => {
     const db = debian.packages.find((p) => p.manager === 'dpkg');
     assert.ok(db);
-    assert.deepEqual(db.added.map((p) => `${p.name} ${p.version}`), ['drydock-hello 1.0']);
+    assert.deepEqual(
+      db.added.map((p) => `${p.name} ${p.version}`),
+      ['drydock-hello 1.0'],
+    );
     assert.deepEqual(db.removed, []);
     const status = entry(debian, '/var/lib/dpkg/status');
     assert.equal(status.severity, 'high');
@@ -168,13 +187,24 @@ describe('drift scans on the real engine', () => {
 
   it('previews stored bytes as text, hex and strings, and the image side of a changed file', async () => {
     const dropped = entry(debian, DEBIAN_PATHS.dropped);
-    const hex = await t.call('drift.file', { source: { artifactId: required(dropped.content.artifactId, 'the dropped file stored') }, view: 'hex', length: 64 });
+    const hex = await t.call('drift.file', {
+      source: { artifactId: required(dropped.content.artifactId, 'the dropped file stored') },
+      view: 'hex',
+      length: 64,
+    });
     assert.equal(hex.hex?.[0]?.hex.slice(0, 11), '7f 45 4c 46', 'ELF magic');
     assert.equal(hex.binary, true);
-    const strings = await t.call('drift.file', { source: { artifactId: required(dropped.content.artifactId, 'the dropped file stored') }, view: 'strings', length: 1024 * 1024 });
+    const strings = await t.call('drift.file', {
+      source: { artifactId: required(dropped.content.artifactId, 'the dropped file stored') },
+      view: 'strings',
+      length: 1024 * 1024,
+    });
     assert.ok((strings.strings ?? []).length > 10);
     const passwd = entry(debian, '/etc/passwd');
-    const containerSide = await t.call('drift.file', { source: { artifactId: required(passwd.content.artifactId, '/etc/passwd stored') }, view: 'text' });
+    const containerSide = await t.call('drift.file', {
+      source: { artifactId: required(passwd.content.artifactId, '/etc/passwd stored') },
+      view: 'text',
+    });
     const imageSide = await t.call('drift.file', { source: { imageId: debian.imageId, path: '/etc/passwd' }, view: 'text' });
     assert.match(containerSide.text ?? '', /^evil:x:0:0:/m);
     assert.doesNotMatch(imageSide.text ?? '', /evil/);
@@ -186,7 +216,10 @@ describe('drift scans on the real engine', () => {
     const result = await t.call('processes.snapshot', { host: 'local', container: debianName });
     assert.equal(result.snapshot.drift.checked, true);
     const sleeper = result.snapshot.processes.find((p) => p.args.startsWith('/tmp/.sleeper'));
-    assert.ok(sleeper?.flags.some((f) => f.kind === 'not-from-image'), 'the process runs a binary the image never had');
+    assert.ok(
+      sleeper?.flags.some((f) => f.kind === 'not-from-image'),
+      'the process runs a binary the image never had',
+    );
     const init = result.snapshot.processes.find((p) => p.isInit);
     assert.ok(!init?.flags.some((f) => f.kind === 'not-from-image'));
   });
@@ -216,7 +249,9 @@ describe('drift scans on the real engine', () => {
 
   it('applies user noise rules on the next scan: demoted, never dropped', async () => {
     const rules = await t.call('drift.rules', {});
-    await t.call('drift.rules-set', { rules: [...rules, { id: 'fixture-config', pattern: '/etc/nsswitch.conf', demoteTo: 'info', description: 'test' }] });
+    await t.call('drift.rules-set', {
+      rules: [...rules, { id: 'fixture-config', pattern: '/etc/nsswitch.conf', demoteTo: 'info', description: 'test' }],
+    });
     const started = await t.call('drift.scan', { host: 'local', containers: [busyboxName] });
     const ended = await t.core.drift.wait(started.id);
     const report = await t.call('drift.report', { artifactId: required(ended.containers[0]?.reportArtifactId, 'a report') });
@@ -225,7 +260,11 @@ describe('drift scans on the real engine', () => {
     assert.deepEqual(config.demoted, { ruleId: 'fixture-config', from: 'medium' });
     const dropped = entry(report, BUSYBOX_PATHS.dropped);
     assert.equal(dropped.severity, 'critical', 'executables are not demoted');
-    assert.equal(dropped.content.state, 'stored', 'busybox is over the default 1 MiB cap, but an ELF is key evidence: stored up to the 256 MiB cap');
+    assert.equal(
+      dropped.content.state,
+      'stored',
+      'busybox is over the default 1 MiB cap, but an ELF is key evidence: stored up to the 256 MiB cap',
+    );
     assert.match(dropped.container?.sha256 ?? '', /^[a-f0-9]{64}$/);
   });
 });

@@ -19,7 +19,9 @@ describe('drift scan when the engine dies mid-scan', () => {
     engine = await startSecondEngine('dddrift', [BUSYBOX]);
     const host = engine.socket;
     const run = (name: string, script: string) => {
-      const id = docker(['run', '-d', '--label', TEST_LABEL, '--name', `${prefix}-${name}`, BUSYBOX, 'sleep', '3600'], { host: `unix://${host}` });
+      const id = docker(['run', '-d', '--label', TEST_LABEL, '--name', `${prefix}-${name}`, BUSYBOX, 'sleep', '3600'], {
+        host: `unix://${host}`,
+      });
       docker(['exec', id, 'sh', '-c', script], { host: `unix://${host}` });
       ids.push(id);
       return id;
@@ -79,11 +81,19 @@ describe('drift scan when the engine dies mid-scan', () => {
     assert.ok(partial.size < 768 * 1024 * 1024);
 
     await engine.restart();
-    for (const id of ids) await engine.docker().getContainer(id).start().catch(() => undefined);
-    await waitFor(async () => {
-      const list = await engine.docker().listContainers();
-      return ids.every((id) => list.some((c) => c.Id === id)) || undefined;
-    }, { what: 'containers running again', timeoutMs: 60000 });
+    for (const id of ids)
+      await engine
+        .docker()
+        .getContainer(id)
+        .start()
+        .catch(() => undefined);
+    await waitFor(
+      async () => {
+        const list = await engine.docker().listContainers();
+        return ids.every((id) => list.some((c) => c.Id === id)) || undefined;
+      },
+      { what: 'containers running again', timeoutMs: 60000 },
+    );
     await t.call('drift.resume', { scanId: ended.id });
     const resumed = await t.core.drift.wait(ended.id);
     assert.equal(resumed.state, 'complete', resumed.stateReason);

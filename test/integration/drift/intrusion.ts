@@ -44,7 +44,11 @@ export const BUSYBOX_PATHS: IntrusionPaths = {
 
 /** Octal escapes for printf: both dash and busybox printf understand \NNN. */
 function printfLiteral(bytes: Buffer): string {
-  return [...bytes].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c && b !== 0x25 ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, '0')}`)).join('');
+  return [...bytes]
+    .map((b) =>
+      b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c && b !== 0x25 ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, '0')}`,
+    )
+    .join('');
 }
 
 export function intrusionScript(paths: IntrusionPaths, executable: string): string {
@@ -79,7 +83,10 @@ export function installTinyDeb(containerId: string): void {
     const root = path.join(dir, 'pkg');
     mkdirSync(path.join(root, 'DEBIAN'), { recursive: true });
     mkdirSync(path.join(root, 'usr', 'bin'), { recursive: true });
-    writeFileSync(path.join(root, 'DEBIAN', 'control'), 'Package: drydock-hello\nVersion: 1.0\nArchitecture: all\nMaintainer: Drydock tests <tests@example.invalid>\nDescription: a package planted by the drift tests\n');
+    writeFileSync(
+      path.join(root, 'DEBIAN', 'control'),
+      'Package: drydock-hello\nVersion: 1.0\nArchitecture: all\nMaintainer: Drydock tests <tests@example.invalid>\nDescription: a package planted by the drift tests\n',
+    );
     writeFileSync(path.join(root, 'usr', 'bin', 'drydock-hello'), '#!/bin/sh\necho hello from a planted package\n');
     chmodSync(path.join(root, 'usr', 'bin', 'drydock-hello'), 0o755);
     const deb = path.join(dir, 'drydock-hello.deb');

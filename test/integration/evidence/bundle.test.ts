@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, createWriteStream, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -34,13 +44,20 @@ function assertUntouched(store: TestStore): void {
   assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM artifacts').get() as { n: number }).n, 0);
   assert.equal((store.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE chain <> ''").get() as { n: number }).n, 0);
   const blobs = path.join(store.dir, 'blobs', 'sha256');
-  assert.equal(existsSync(blobs) ? readdirSync(blobs, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length : 0, 0, 'no blob committed');
+  assert.equal(
+    existsSync(blobs) ? readdirSync(blobs, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length : 0,
+    0,
+    'no blob committed',
+  );
   const tmp = path.join(store.dir, 'blobs', 'tmp');
   assert.deepEqual(existsSync(tmp) ? readdirSync(tmp) : [], [], 'no staged file left');
 }
 
 /** Writes a tar with the given entries (all plain files unless a type is given). */
-async function writeTar(file: string, entries: { name: string; data?: Buffer; type?: 'symlink' | 'directory'; linkname?: string }[]): Promise<void> {
+async function writeTar(
+  file: string,
+  entries: { name: string; data?: Buffer; type?: 'symlink' | 'directory'; linkname?: string }[],
+): Promise<void> {
   const pack = tar.pack();
   const done = pipeline(pack, createWriteStream(file));
   for (const e of entries) {
@@ -55,7 +72,8 @@ async function tarEntries(file: string): Promise<{ name: string; data: Buffer }[
   const extract = tar.extract();
   Readable.from([readFileSync(file)]).pipe(extract);
   const out: { name: string; data: Buffer }[] = [];
-  for await (const entry of extract) out.push({ name: entry.header.name, data: await readAllBytes(entry as unknown as NodeJS.ReadableStream) });
+  for await (const entry of extract)
+    out.push({ name: entry.header.name, data: await readAllBytes(entry as unknown as NodeJS.ReadableStream) });
   return out;
 }
 
@@ -78,10 +96,23 @@ describe('case bundles between two stores', () => {
   before(async () => {
     a = openStore(tempDir('drydock-store-a-'), 'examiner-a');
     stores.push(a);
-    kase = a.evidence.createCase({ name: 'Operation <b>Red</b> «ä»', organisation: 'CERT', timeZone: 'Europe/Berlin', description: 'Compromised web host' });
-    await a.evidence.ingest(meta(kase.id, { source: { host: 'lab', containerName: 'web\n<b>x</b>', path: '/var/www/\ud800index.php' } }), Readable.from([Buffer.from('<?php system($_GET["c"]);')]));
-    await a.evidence.ingestJson(meta(kase.id, { kind: 'process-snapshot', mediaType: 'application/json' }), { processes: [{ pid: 1, args: 'nginx' }] });
-    big = await a.evidence.ingest(meta(kase.id, { kind: 'filesystem-export', mediaType: 'application/x-tar' }), generated(BIG, 64 * 1024, 7));
+    kase = a.evidence.createCase({
+      name: 'Operation <b>Red</b> «ä»',
+      organisation: 'CERT',
+      timeZone: 'Europe/Berlin',
+      description: 'Compromised web host',
+    });
+    await a.evidence.ingest(
+      meta(kase.id, { source: { host: 'lab', containerName: 'web\n<b>x</b>', path: '/var/www/\ud800index.php' } }),
+      Readable.from([Buffer.from('<?php system($_GET["c"]);')]),
+    );
+    await a.evidence.ingestJson(meta(kase.id, { kind: 'process-snapshot', mediaType: 'application/json' }), {
+      processes: [{ pid: 1, args: 'nginx' }],
+    });
+    big = await a.evidence.ingest(
+      meta(kase.id, { kind: 'filesystem-export', mediaType: 'application/x-tar' }),
+      generated(BIG, 64 * 1024, 7),
+    );
     await a.evidence.ingest(meta(kase.id, { kind: 'pcap' }), failingAfter(Buffer.from('pcap-so-far'), 'connection reset'));
     await a.evidence.ingest(meta(kase.id, { source: { host: 'lab2' } }), Readable.from([Buffer.from('<?php system($_GET["c"]);')]));
     await a.evidence.addNote('alpha note: web shell found in /var/www');
@@ -104,11 +135,19 @@ describe('case bundles between two stores', () => {
     assert.equal(exported.sha256, sha256(readFileSync(bundle)));
     const entries = await tarEntries(bundle);
     assert.equal(entries[0]?.name, 'manifest.json');
-    const manifest = JSON.parse(entries[0]?.data.toString('utf8') ?? '') as { formatVersion: number; drydockVersion: string; blobs: { path: string; sha256: string; size: number }[]; audit: unknown[] };
+    const manifest = JSON.parse(entries[0]?.data.toString('utf8') ?? '') as {
+      formatVersion: number;
+      drydockVersion: string;
+      blobs: { path: string; sha256: string; size: number }[];
+      audit: unknown[];
+    };
     assert.equal(manifest.formatVersion, 1);
     assert.equal(manifest.drydockVersion, JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).version);
     assert.equal(manifest.blobs.length, 4, 'the duplicate artifact shares its blob');
-    assert.deepEqual(entries.slice(1).map((e) => e.name), manifest.blobs.map((b) => b.path));
+    assert.deepEqual(
+      entries.slice(1).map((e) => e.name),
+      manifest.blobs.map((b) => b.path),
+    );
     for (const e of entries.slice(1)) assert.equal(`blobs/${sha256(e.data)}`, e.name);
     assert.equal(manifest.audit.length, exported.auditEntries);
     const last = (await a.evidence.auditEntries({ caseRef: kase.id, afterSeq: auditA.length - 1 }))[0];
@@ -145,7 +184,10 @@ describe('case bundles between two stores', () => {
 
     // A second import of the same bundle is a conflict and changes nothing.
     const before = (b.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
-    await assert.rejects(() => b.evidence.importCase(bundle), isFailure('conflict', /already in this evidence store \(imported earlier\); nothing was imported/));
+    await assert.rejects(
+      () => b.evidence.importCase(bundle),
+      isFailure('conflict', /already in this evidence store \(imported earlier\); nothing was imported/),
+    );
     assert.equal((b.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n, before);
 
     // Re-exported from the reviewer's store, it still imports and verifies in a third store.
@@ -165,7 +207,13 @@ describe('case bundles between two stores', () => {
     raw[at] = raw[at]! ^ 0x01;
     writeFileSync(copy, raw);
     const c = fresh();
-    await assert.rejects(() => c.evidence.importCase(copy), isFailure('integrity', new RegExp(`refused, nothing was imported: blobs/${big.sha256} was altered: its ${BIG} bytes hash to [a-f0-9]{64}`)));
+    await assert.rejects(
+      () => c.evidence.importCase(copy),
+      isFailure(
+        'integrity',
+        new RegExp(`refused, nothing was imported: blobs/${big.sha256} was altered: its ${BIG} bytes hash to [a-f0-9]{64}`),
+      ),
+    );
     assertUntouched(c);
   });
 
@@ -178,7 +226,10 @@ describe('case bundles between two stores', () => {
     writeFileSync(copy, raw);
     const entries = auditA.filter((e) => e.action === 'note.added');
     const c = fresh();
-    await assert.rejects(() => c.evidence.importCase(copy), isFailure('integrity', new RegExp(`manifest\\.json: audit entry ${entries[0]?.seq} of case .* \\("note\\.added"\\) was altered`)));
+    await assert.rejects(
+      () => c.evidence.importCase(copy),
+      isFailure('integrity', new RegExp(`manifest\\.json: audit entry ${entries[0]?.seq} of case .* \\("note\\.added"\\) was altered`)),
+    );
     assertUntouched(c);
   });
 
@@ -190,7 +241,10 @@ describe('case bundles between two stores', () => {
     raw.write('"method":"TEST stream"', at);
     writeFileSync(copy, raw);
     const c = fresh();
-    await assert.rejects(() => c.evidence.importCase(copy), isFailure('integrity', /manifest\.json: artifact [\w-]+ of case .*: its row no longer matches the hash recorded in audit entry \d+/));
+    await assert.rejects(
+      () => c.evidence.importCase(copy),
+      isFailure('integrity', /manifest\.json: artifact [\w-]+ of case .*: its row no longer matches the hash recorded in audit entry \d+/),
+    );
     assertUntouched(c);
   });
 
@@ -207,11 +261,32 @@ describe('case bundles between two stores', () => {
     const manifest = (await tarEntries(bundle))[0]?.data ?? Buffer.alloc(0);
     const cases: [string, { name: string; data?: Buffer; type?: 'symlink' | 'directory'; linkname?: string }[], RegExp][] = [
       ['dot-dot first', [{ name: '../x', data: Buffer.from('x') }], /entry "\.\.\/x" climbs out of the bundle/],
-      ['dot-dot after the manifest', [{ name: 'manifest.json', data: manifest }, { name: 'blobs/../../x', data: Buffer.from('x') }], /climbs out of the bundle/],
+      [
+        'dot-dot after the manifest',
+        [
+          { name: 'manifest.json', data: manifest },
+          { name: 'blobs/../../x', data: Buffer.from('x') },
+        ],
+        /climbs out of the bundle/,
+      ],
       ['absolute path', [{ name: '/etc/cron.d/evil', data: Buffer.from('x') }], /absolute path/],
-      ['symlink', [{ name: 'manifest.json', data: manifest }, { name: 'blobs/link', type: 'symlink', linkname: '/etc/passwd' }], /is a symlink \(to "\/etc\/passwd"\)/],
+      [
+        'symlink',
+        [
+          { name: 'manifest.json', data: manifest },
+          { name: 'blobs/link', type: 'symlink', linkname: '/etc/passwd' },
+        ],
+        /is a symlink \(to "\/etc\/passwd"\)/,
+      ],
       ['directory', [{ name: 'blobs/', type: 'directory' }], /is a directory/],
-      ['unknown entry', [{ name: 'manifest.json', data: manifest }, { name: 'notes.txt', data: Buffer.from('x') }], /unexpected entry "notes\.txt"/],
+      [
+        'unknown entry',
+        [
+          { name: 'manifest.json', data: manifest },
+          { name: 'notes.txt', data: Buffer.from('x') },
+        ],
+        /unexpected entry "notes\.txt"/,
+      ],
       ['manifest not first', [{ name: `blobs/${big.sha256}`, data: Buffer.from('x') }], /the first entry must be manifest\.json/],
       ['not JSON', [{ name: 'manifest.json', data: Buffer.from('{not json') }], /manifest\.json is not valid JSON/],
       ['empty', [], /no manifest\.json/],
@@ -228,7 +303,12 @@ describe('case bundles between two stores', () => {
   it('refuses an oversize manifest before reading it', async () => {
     const c = fresh();
     await assert.rejects(
-      () => readBundle(new BlobStore(c.dir), bundle, { maxManifestBytes: 1024, assertNew: () => undefined, checkSignature: () => assert.fail('the manifest is refused before any signature is checked') }),
+      () =>
+        readBundle(new BlobStore(c.dir), bundle, {
+          maxManifestBytes: 1024,
+          assertNew: () => undefined,
+          checkSignature: () => assert.fail('the manifest is refused before any signature is checked'),
+        }),
       isFailure('integrity', /manifest\.json is \d+ bytes, over the 1024-byte limit/),
     );
     assertUntouched(c);

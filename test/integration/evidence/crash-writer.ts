@@ -11,10 +11,22 @@ async function main(): Promise<void> {
   const bytes = Number(process.argv[3]);
   if (!dir || !Number.isFinite(bytes)) throw new Error('usage: crash-writer DIR BYTES');
   const db = openDatabase(dir, [evidenceSchema]);
-  const evidence = new EvidenceService({ db, storeDir: dir, clock: systemClock, examiner: new ExaminerIdentity('crash-test'), events: new EventHub() });
+  const evidence = new EvidenceService({
+    db,
+    storeDir: dir,
+    clock: systemClock,
+    examiner: new ExaminerIdentity('crash-test'),
+    events: new EventHub(),
+  });
   const kase = evidence.createCase({ name: 'Crash case' });
   await evidence.addNote('before the crash');
-  const writer = await evidence.openWriter({ caseId: kase.id, kind: 'pcap', source: { host: 'lab', containerName: 'web' }, method: 'crash test', mediaType: 'application/vnd.tcpdump.pcap' });
+  const writer = await evidence.openWriter({
+    caseId: kase.id,
+    kind: 'pcap',
+    source: { host: 'lab', containerName: 'web' },
+    method: 'crash test',
+    mediaType: 'application/vnd.tcpdump.pcap',
+  });
   const chunk = Buffer.alloc(256 * 1024, 0x33);
   for (let sent = 0; sent < bytes; sent += chunk.length) await writer.write(chunk);
   process.stdout.write(`written ${writer.bytes}\n`);

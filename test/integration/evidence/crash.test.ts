@@ -13,7 +13,9 @@ describe('crash during an acquisition', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('recovers the interrupted artifact as incomplete on the next open', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'crash-writer.ts'), dir, String(24 * 1024 * 1024)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'crash-writer.ts'), dir, String(24 * 1024 * 1024)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const written = await new Promise<number>((resolve, reject) => {
@@ -31,7 +33,9 @@ describe('crash during an acquisition', () => {
 
     const tmp = path.join(dir, 'blobs', 'tmp');
     assert.equal(readdirSync(tmp).length, 1, 'the partial file stays in the temporary folder, never under a blob name');
-    const blobsBefore = existsSync(path.join(dir, 'blobs', 'sha256')) ? readdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true }).length : 0;
+    const blobsBefore = existsSync(path.join(dir, 'blobs', 'sha256'))
+      ? readdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true }).length
+      : 0;
     assert.equal(blobsBefore, 0);
 
     const store = openStore(dir, 'examiner-b');

@@ -29,7 +29,11 @@ describe('footprint: what Drydock did on a host, from the audit log', () => {
     const before = await t.call('footprint.summary', { host: 'suspect' });
     assert.deepEqual(before.hosts, [], 'nothing done on the host yet');
 
-    const started = await t.call('capture.start', { host: 'suspect', container: 'dd-footprint-target', options: { interface: 'any', durationSeconds: 1 } });
+    const started = await t.call('capture.start', {
+      host: 'suspect',
+      container: 'dd-footprint-target',
+      options: { interface: 'any', durationSeconds: 1 },
+    });
     const info = await t.call('capture.wait', { captureId: started.id });
     assert.equal(info.state, 'finished', info.error?.message);
 

@@ -56,7 +56,10 @@ describe('signed case bundles (CLI)', () => {
     const kase = core.evidence.createCase({ name: 'INC-7 signed' });
     const bytes = Buffer.alloc(100_000, 0x5a);
     const source = { host: 'lab', containerId: 'c0ffee000000', containerName: 'web', path: '/etc/shadow' };
-    const artifact = await core.evidence.ingest({ caseId: kase.id, kind: 'container-file', source, method: 'test stream', mediaType: 'application/octet-stream' }, Readable.from([bytes]));
+    const artifact = await core.evidence.ingest(
+      { caseId: kase.id, kind: 'container-file', source, method: 'test stream', mediaType: 'application/octet-stream' },
+      Readable.from([bytes]),
+    );
     blobSha = artifact.sha256;
     await core.close();
     const created = JSON.parse(ok(drydock(examinerStore, ['key', 'create', '--examiner', 'alice', '--json'], withPass()), 'key create'));
@@ -97,7 +100,10 @@ describe('signed case bundles (CLI)', () => {
   it('marks a bundle signed by a key the reviewer does not trust, and records it for the case', () => {
     const store = path.join(work, 'untrusting');
     const imported = JSON.parse(ok(drydock(store, ['case', 'import', signed, '--json']), 'import'));
-    assert.deepEqual({ status: imported.signature.status, fingerprint: imported.signature.fingerprint, signer: imported.signature.signer }, { status: 'untrusted', fingerprint, signer: 'alice' });
+    assert.deepEqual(
+      { status: imported.signature.status, fingerprint: imported.signature.fingerprint, signer: imported.signature.signer },
+      { status: 'untrusted', fingerprint, signer: 'alice' },
+    );
     const human = drydock(path.join(work, 'untrusting-2'), ['case', 'import', signed]);
     assert.match(ok(human, 'import'), new RegExp(`signed by an UNTRUSTED key ${fingerprint}`));
     const refused = drydock(path.join(work, 'untrusting-3'), ['case', 'import', signed, '--require-signature']);
@@ -143,7 +149,9 @@ describe('signed case bundles (CLI)', () => {
     assert.equal(b.code, 5, b.err);
     assert.match(b.err, new RegExp(`blobs/${blobSha} was altered`));
     // A signature entry altered by one character never verifies.
-    const sig = JSON.parse(/\{"format":"drydock-bundle-signature"[^\0]*?\}(?=\0)/.exec(readFileSync(signed, 'latin1'))![0]) as { signature: string };
+    const sig = JSON.parse(/\{"format":"drydock-bundle-signature"[^\0]*?\}(?=\0)/.exec(readFileSync(signed, 'latin1'))![0]) as {
+      signature: string;
+    };
     const bad = sig.signature.startsWith('A') ? `B${sig.signature.slice(1)}` : `A${sig.signature.slice(1)}`;
     const s = drydock(store, ['case', 'import', patch(signed, sig.signature, bad)]);
     assert.equal(s.code, 5, s.err);

@@ -43,7 +43,10 @@ describe('helpers are recognised by recorded IDs, never by labels', () => {
     const run = drydock(store, ['connections', '--host', 'local', '--json', '--no-record'], { timeout: 240_000 });
     assert.equal(run.code, 0, run.err);
     assert.ok(exists(implant), 'the implant is still on the host');
-    assert.ok(run.out.includes(implant.slice(0, 12)) || run.out.includes(implantName), 'the implant is part of the graph, not hidden as a helper');
+    assert.ok(
+      run.out.includes(implant.slice(0, 12)) || run.out.includes(implantName),
+      'the implant is part of the graph, not hidden as a helper',
+    );
   });
 
   it('flags it critical in the inventory', () => {
@@ -66,7 +69,19 @@ describe('helpers are recognised by recorded IDs, never by labels', () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const helper = await waitFor(() => docker(['ps', '-q', '--no-trunc', '--filter', `label=drydock.owner.pid=${child.pid}`, '--filter', 'label=drydock.helper=capture']).trim() || undefined, { what: 'the capture helper running', timeoutMs: 60_000 }).catch((err: Error) => {
+    const helper = await waitFor(
+      () =>
+        docker([
+          'ps',
+          '-q',
+          '--no-trunc',
+          '--filter',
+          `label=drydock.owner.pid=${child.pid}`,
+          '--filter',
+          'label=drydock.helper=capture',
+        ]).trim() || undefined,
+      { what: 'the capture helper running', timeoutMs: 60_000 },
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; capture stderr: ${stderr}`);
     });
     child.kill('SIGKILL');

@@ -50,7 +50,10 @@ describe('the CLI against a hostile engine', () => {
   it('prints hosts test and the inventory with every hostile character made visible', async () => {
     const added = await run(['hosts', 'add', 'evil', engine.url]);
     assert.equal(added.code, 0, added.err);
-    for (const args of [['hosts', 'test', 'evil'], ['inventory', '--host', 'evil']]) {
+    for (const args of [
+      ['hosts', 'test', 'evil'],
+      ['inventory', '--host', 'evil'],
+    ]) {
       const r = await run(args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.err}`);
       const bad = UNSAFE.exec(r.out + r.err);

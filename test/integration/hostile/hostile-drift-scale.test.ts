@@ -38,10 +38,13 @@ describe('a drift scan over a hostile change list', () => {
     const started = Date.now();
     // Files hashed only (caps 0): what is measured is the scan, not the store's one commit per artifact.
     const scan = await t.call('drift.scan', { host: 'evil-scale', containers: [EVIL_ID], contentCapBytes: 0, keyEvidenceCapBytes: 0 });
-    const done = await waitFor(async () => {
-      const info = await t.call('drift.result', { scanId: scan.id });
-      return info.state === 'running' ? undefined : info;
-    }, { what: 'the drift scan of 25,000 changes to end', timeoutMs: SCAN_TIMEOUT_MS });
+    const done = await waitFor(
+      async () => {
+        const info = await t.call('drift.result', { scanId: scan.id });
+        return info.state === 'running' ? undefined : info;
+      },
+      { what: 'the drift scan of 25,000 changes to end', timeoutMs: SCAN_TIMEOUT_MS },
+    );
     const took = Date.now() - started;
     const artifactId = done.containers[0]?.reportArtifactId;
     assert.ok(artifactId, JSON.stringify(done));
@@ -51,11 +54,18 @@ describe('a drift scan over a hostile change list', () => {
     assert.equal(report.entries.length, MAX_CHANGES, 'one entry per change read');
     const limitations = report.limitations.join('\n');
     assert.match(limitations, new RegExp(`more than ${MAX_CHANGES} changes: only the first ${MAX_CHANGES} were read`));
-    assert.match(limitations, new RegExp(`over the ${MAX_ARCHIVE_REQUESTS} made per container: the changed paths under the other \\d+ were not read`));
+    assert.match(
+      limitations,
+      new RegExp(`over the ${MAX_ARCHIVE_REQUESTS} made per container: the changed paths under the other \\d+ were not read`),
+    );
     const reads = engine.requests.filter((r) => /^GET \/containers\/[^/]+\/archive\?/.test(r)).length;
     assert.equal(reads, MAX_ARCHIVE_REQUESTS, 'archive reads stop at the limit');
     const changedFiles = report.entries.filter((e) => e.change !== 'deleted').length;
-    assert.equal(report.entries.filter((e) => e.verdict === 'unread').length, changedFiles - MAX_ARCHIVE_REQUESTS, 'every changed file past the limit is listed unread');
+    assert.equal(
+      report.entries.filter((e) => e.verdict === 'unread').length,
+      changedFiles - MAX_ARCHIVE_REQUESTS,
+      'every changed file past the limit is listed unread',
+    );
     assert.ok(took < SCAN_TIMEOUT_MS, `the scan took ${took} ms`);
     const peak = (process.resourceUsage().maxRSS * 1024) / (1024 * 1024);
     assert.ok(peak < RSS_LIMIT_MB, `peak RSS ${peak.toFixed(0)} MB, limit ${RSS_LIMIT_MB} MB`);

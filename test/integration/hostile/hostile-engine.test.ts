@@ -13,14 +13,24 @@ import { MAX_CHANGES, readChangeList } from '../../../main/core/drift/engine-cha
 import type { DriftReport } from '../../../shared/domain/drift';
 import { startTestCore, type TestCore } from '../../helpers/docker';
 import { waitFor } from '../../helpers/wait';
-import { EVIL_ID, EVIL_NAME, MEGA, startHostileEngine, TEN_GIB, type HostileEngine, type HostileEngineOptions } from '../../helpers/hostile-engine';
+import {
+  EVIL_ID,
+  EVIL_NAME,
+  MEGA,
+  startHostileEngine,
+  TEN_GIB,
+  type HostileEngine,
+  type HostileEngineOptions,
+} from '../../helpers/hostile-engine';
 
 const RSS_LIMIT_MB = 300;
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 /** Every file under dir, relative, for a before/after comparison. */
 function tree(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 describe('a hostile Docker engine', () => {
@@ -46,10 +56,13 @@ describe('a hostile Docker engine', () => {
 
   async function scanned(host: string): Promise<DriftReport> {
     const started = await t.call('drift.scan', { host, containers: [EVIL_ID] });
-    const done = await waitFor(async () => {
-      const info = await t.call('drift.result', { scanId: started.id });
-      return info.state === 'running' ? undefined : info;
-    }, { what: 'the drift scan to end', timeoutMs: 60_000 });
+    const done = await waitFor(
+      async () => {
+        const info = await t.call('drift.result', { scanId: started.id });
+        return info.state === 'running' ? undefined : info;
+      },
+      { what: 'the drift scan to end', timeoutMs: 60_000 },
+    );
     const artifactId = done.containers[0]?.reportArtifactId;
     assert.ok(artifactId, `a report is stored even when the engine's answers are hostile: ${JSON.stringify(done)}`);
     return await t.call('drift.report', { artifactId });
@@ -102,7 +115,10 @@ describe('a hostile Docker engine', () => {
     assert.equal(evil.labels.big, MEGA);
     // Drydock reads; it never changes the host under investigation (a helper sweep that trusted the
     // engine's label filter once force-removed this container: issue 12, fault 0).
-    assert.deepEqual(e.requests.filter((r) => !/^(GET|HEAD) /.test(r)), []);
+    assert.deepEqual(
+      e.requests.filter((r) => !/^(GET|HEAD) /.test(r)),
+      [],
+    );
   });
 
   it('fails within its deadline, naming the host, when the engine drips its answers a byte a second', async () => {
@@ -123,7 +139,9 @@ describe('a hostile Docker engine', () => {
     e.sendEvent('die');
     // The inventory re-inspects the container for that event.
     const inspects = () => e.requests.filter((r) => r === `GET /containers/${EVIL_ID}/json`).length;
-    await waitFor(() => (inspects() >= 2 ? true : undefined), { what: 'the inventory to re-inspect after the event that followed the garbage' });
+    await waitFor(() => (inspects() >= 2 ? true : undefined), {
+      what: 'the inventory to re-inspect after the event that followed the garbage',
+    });
     const statuses = await t.call('hosts.status', {});
     assert.equal(statuses.find((s) => s.name === host)?.state, 'connected');
   });
@@ -152,18 +170,35 @@ describe('a hostile Docker engine', () => {
     const { host, engine: e } = await engine({ scenario: 'archive-escape' });
     const report = await scanned(host);
     const limitations = report.limitations.join('\n');
-    assert.match(limitations, /The archive of \/hostile held 2 entries named outside it \(absolute, with '\.\.' or under another name\): not read, nothing written for them/);
-    assert.match(limitations, new RegExp(`the archive of /hostile holds /hostile/f5, ${TEN_GIB} bytes by its header, over the ${MAX_READ_FILE_BYTES}-byte read limit: not read or hashed`));
+    assert.match(
+      limitations,
+      /The archive of \/hostile held 2 entries named outside it \(absolute, with '\.\.' or under another name\): not read, nothing written for them/,
+    );
+    assert.match(
+      limitations,
+      new RegExp(
+        `the archive of /hostile holds /hostile/f5, ${TEN_GIB} bytes by its header, over the ${MAX_READ_FILE_BYTES}-byte read limit: not read or hashed`,
+      ),
+    );
     const byPath = new Map(report.entries.map((x) => [x.path, x]));
-    assert.equal(byPath.get('/hostile/f1')?.container?.linkTarget, '../../../../../etc/shadow', 'a symlink out of the root is evidence, kept as its target text');
+    assert.equal(
+      byPath.get('/hostile/f1')?.container?.linkTarget,
+      '../../../../../etc/shadow',
+      'a symlink out of the root is evidence, kept as its target text',
+    );
     assert.equal(byPath.get('/hostile/f2')?.container?.type, 'hardlink');
     const big = byPath.get('/hostile/f5');
     assert.equal(big?.container?.size, TEN_GIB);
     assert.equal(big?.container?.sha256, undefined, 'not hashed');
     assert.equal(big?.content.state, 'over-cap');
     assert.ok(e.bytesSent() < 64 * 1024 * 1024, `the 10 GiB body was not streamed: ${e.bytesSent()} bytes sent`);
-    assert.equal(report.entries.some((x) => /drydock-absolute|escape$/.test(x.path)), false, 'no entry from an escaping name');
-    for (const target of ['/etc/drydock-absolute', '/etc/cron.d/drydock-pwned', '/pwned']) assert.equal(existsSync(target), false, `${target} was not written`);
+    assert.equal(
+      report.entries.some((x) => /drydock-absolute|escape$/.test(x.path)),
+      false,
+      'no entry from an escaping name',
+    );
+    for (const target of ['/etc/drydock-absolute', '/etc/cron.d/drydock-pwned', '/pwned'])
+      assert.equal(existsSync(target), false, `${target} was not written`);
   });
 
   it('states a truncated archive and a header claiming 2^40 bytes in the drift report, in bounded time', async () => {
@@ -173,7 +208,10 @@ describe('a hostile Docker engine', () => {
     // The header's 2^40 bytes are over the per-file read limit: the body is never asked for.
     const { host, engine: e } = await engine({ scenario: 'archive-huge-header' });
     const huge = await scanned(host);
-    assert.match(huge.limitations.join('\n'), new RegExp(`holds /hostile/f0, ${2 ** 40} bytes by its header, over the ${MAX_READ_FILE_BYTES}-byte read limit`));
+    assert.match(
+      huge.limitations.join('\n'),
+      new RegExp(`holds /hostile/f0, ${2 ** 40} bytes by its header, over the ${MAX_READ_FILE_BYTES}-byte read limit`),
+    );
     assert.equal(huge.entries.find((x) => x.path === '/hostile/f0')?.content.state, 'over-cap');
     assert.ok(e.bytesSent() < 1024 * 1024, `${e.bytesSent()} bytes sent`);
   });

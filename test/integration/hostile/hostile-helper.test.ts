@@ -17,7 +17,9 @@ const HELPER_TIMEOUT_MS = 20_000;
 const MARGIN_MS = 8_000;
 
 function tree(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 describe('the socket-table helper on a hostile engine', () => {
@@ -62,9 +64,17 @@ describe('the socket-table helper on a hostile engine', () => {
       const result = await t.dispatch('network.snapshot', { host });
       const took = Date.now() - started;
       assert.ok(took < HELPER_TIMEOUT_MS + MARGIN_MS, `the snapshot took ${took} ms`);
-      assert.ok(engine.requests.some((r) => r.startsWith('POST /containers/create')), `a helper was asked for: ${engine.requests.join(', ')}`);
+      assert.ok(
+        engine.requests.some((r) => r.startsWith('POST /containers/create')),
+        `a helper was asked for: ${engine.requests.join(', ')}`,
+      );
       if (result.ok) {
-        const { snapshot } = result.value as { snapshot: { hosts: { host: string; failed: number; scanned: number }[]; nodes: { id: string; scan?: { status: string; reason?: string } }[] } };
+        const { snapshot } = result.value as {
+          snapshot: {
+            hosts: { host: string; failed: number; scanned: number }[];
+            nodes: { id: string; scan?: { status: string; reason?: string } }[];
+          };
+        };
         const report = snapshot.hosts.find((h) => h.host === host);
         assert.ok(report, JSON.stringify(snapshot.hosts));
         assert.equal(report.scanned, 0, 'no socket table was made up');
@@ -77,7 +87,8 @@ describe('the socket-table helper on a hostile engine', () => {
       }
       assert.deepEqual(engine.runningHelpers(), [], 'every helper started was removed again');
       // After garbage on create there is no ID to start or remove: nothing was started.
-      if (helper === 'garbage-create') assert.ok(!engine.requests.some((r) => /^POST \/containers\/[^/]+\/start/.test(r)), engine.requests.join(', '));
+      if (helper === 'garbage-create')
+        assert.ok(!engine.requests.some((r) => /^POST \/containers\/[^/]+\/start/.test(r)), engine.requests.join(', '));
       else assert.deepEqual(engine.liveHelpers(), [], 'every helper created was removed again');
     });
   }

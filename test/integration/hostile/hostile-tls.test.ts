@@ -18,7 +18,23 @@ function makeCa(dir: string, name: string): { ca: string; cert: string; key: str
   run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', 'ca-key.pem', '-out', 'ca.pem');
   run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server-key.pem', '-out', 'server.csr');
   writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server-cert.pem');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca-key.pem',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+    '-out',
+    'server-cert.pem',
+  );
   return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server-cert.pem'), key: path.join(dir, 'server-key.pem') };
 }
 
@@ -43,7 +59,11 @@ describe('the CLI against the hostile engine over TLS', () => {
 
   before(async () => {
     mkdirSync(home);
-    engine = await startHostileEngine({ scenario: 'hostile-text', apiVersion: '1.44', tls: { key: readFileSync(good.key), cert: readFileSync(good.cert) } });
+    engine = await startHostileEngine({
+      scenario: 'hostile-text',
+      apiVersion: '1.44',
+      tls: { key: readFileSync(good.key), cert: readFileSync(good.cert) },
+    });
   });
 
   after(async () => {
@@ -51,12 +71,15 @@ describe('the CLI against the hostile engine over TLS', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('connects with --tls-ca the engine\'s CA and reports the engine', async () => {
+  it("connects with --tls-ca the engine's CA and reports the engine", async () => {
     const r = await run(['hosts', 'test', 'evil-tls', engine.url, '--tls-ca', good.ca, '--json']);
     assert.equal(r.code, 0, r.err);
     const facts = JSON.parse(r.out) as { apiVersion?: string; tlsVerify?: boolean };
     assert.equal(facts.apiVersion, '1.44');
-    assert.ok(engine.requests.some((q) => q.startsWith('GET /version')), 'the engine was reached over TLS');
+    assert.ok(
+      engine.requests.some((q) => q.startsWith('GET /version')),
+      'the engine was reached over TLS',
+    );
   });
 
   it('refuses an engine whose certificate does not chain to --tls-ca, kind tls, naming the host', async () => {

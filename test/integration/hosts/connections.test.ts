@@ -25,7 +25,19 @@ async function fakeEndpoint(kind: 'not-docker' | 'old-api'): Promise<{ url: stri
       return;
     }
     res.writeHead(200, { 'Content-Type': req.url?.includes('_ping') ? 'text/plain' : 'application/json', 'Api-Version': '1.24' });
-    res.end(req.url?.includes('_ping') ? 'OK' : JSON.stringify({ Version: '1.12.6', ApiVersion: '1.24', Os: 'linux', Arch: 'amd64', OperatingSystem: 'old', OSType: 'linux', Architecture: 'x86_64' }));
+    res.end(
+      req.url?.includes('_ping')
+        ? 'OK'
+        : JSON.stringify({
+            Version: '1.12.6',
+            ApiVersion: '1.24',
+            Os: 'linux',
+            Arch: 'amd64',
+            OperatingSystem: 'old',
+            OSType: 'linux',
+            Architecture: 'x86_64',
+          }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `tcp://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
@@ -89,15 +101,27 @@ describe('host connections', () => {
   it('refuses an unknown CA, a missing client certificate and plain HTTP, with TLS errors', async () => {
     const other = await startSecondEngine('ddo', []);
     try {
-      const unknownCa = await failure(t, 'hosts.test', { name: 'tls', url: engine.tcpUrl, tls: { ...engine.tls, caFile: other.tls.caFile } });
+      const unknownCa = await failure(t, 'hosts.test', {
+        name: 'tls',
+        url: engine.tcpUrl,
+        tls: { ...engine.tls, caFile: other.tls.caFile },
+      });
       assert.equal(unknownCa.kind, 'tls');
       assert.match(unknownCa.message, /unknown CA/);
-      const noClientCert = await failure(t, 'hosts.test', { name: 'tls', url: engine.tcpUrl, tls: { caFile: engine.tls.caFile, verify: true } });
+      const noClientCert = await failure(t, 'hosts.test', {
+        name: 'tls',
+        url: engine.tcpUrl,
+        tls: { caFile: engine.tls.caFile, verify: true },
+      });
       assert.equal(noClientCert.kind, 'tls');
       const plain = await failure(t, 'hosts.test', { name: 'tls', url: engine.tcpUrl });
       assert.equal(plain.kind, 'tls');
       // Verification off, explicitly: the wrong CA no longer matters, and the facts say so.
-      const unverified = await t.call('hosts.test', { name: 'tls', url: engine.tcpUrl, tls: { ...engine.tls, caFile: other.tls.caFile, verify: false } });
+      const unverified = await t.call('hosts.test', {
+        name: 'tls',
+        url: engine.tcpUrl,
+        tls: { ...engine.tls, caFile: other.tls.caFile, verify: false },
+      });
       assert.equal(unverified.tlsVerify, false);
     } finally {
       await other.stop();
@@ -128,14 +152,24 @@ describe('host connections', () => {
     const during = await failure(t, 'inventory.list', { host: 'second' });
     assert.equal(during.kind, 'disconnected');
     await engine.restart();
-    await waitFor(() => statuses.find((s) => s.name === 'second' && s.state === 'connected'), { what: 'connected again', timeoutMs: 60000 });
+    await waitFor(() => statuses.find((s) => s.name === 'second' && s.state === 'connected'), {
+      what: 'connected again',
+      timeoutMs: 60000,
+    });
     // The container died with the daemon (SIGKILL): the resync reports it as no longer running.
-    const caughtUp = await waitFor(() => changes.find((c) => c.containerId === id && c.action === 'resync'), { what: 'a resync change for the survivor', timeoutMs: 30000 });
+    const caughtUp = await waitFor(() => changes.find((c) => c.containerId === id && c.action === 'resync'), {
+      what: 'a resync change for the survivor',
+      timeoutMs: 30000,
+    });
     assert.notEqual(caughtUp.container?.state, undefined);
     const again = await t.call('inventory.list', { host: 'second' });
     assert.ok(again.containers.some((c) => c.id === id));
     removeContainers([id], { host: `unix://${engine.socket}` });
     const audit = await t.call('evidence.audit', {});
-    for (const action of ['host.connected', 'host.connection-lost', 'host.reconnected']) assert.ok(audit.some((e) => e.action === action), `audit has ${action}`);
+    for (const action of ['host.connected', 'host.connection-lost', 'host.reconnected'])
+      assert.ok(
+        audit.some((e) => e.action === action),
+        `audit has ${action}`,
+      );
   });
 });

@@ -33,10 +33,13 @@ describe('a Swarm manager', () => {
     const facts = await t.call('hosts.test', { name: 'swarm' });
     assert.equal(facts.swarmRole, 'manager');
     assert.ok(facts.swarmNodeId);
-    const snapshot = await waitFor(async () => {
-      const s = await t.call('inventory.list', { host: 'swarm' });
-      return s.containers.filter((c) => c.swarm?.serviceName === 'dd-svc' && c.state === 'running').length === 2 ? s : undefined;
-    }, { what: 'both replicas running', timeoutMs: 60000 });
+    const snapshot = await waitFor(
+      async () => {
+        const s = await t.call('inventory.list', { host: 'swarm' });
+        return s.containers.filter((c) => c.swarm?.serviceName === 'dd-svc' && c.state === 'running').length === 2 ? s : undefined;
+      },
+      { what: 'both replicas running', timeoutMs: 60000 },
+    );
     const tasks = snapshot.containers.filter((c) => c.swarm?.serviceName === 'dd-svc');
     for (const task of tasks) {
       assert.match(task.swarm?.taskName ?? '', /^dd-svc\.[12]\./);

@@ -15,9 +15,52 @@ describe('inventory on the local engine', () => {
     t.core.events.subscribe((event, payload) => {
       if (event === 'inventory.changed') changes.push(payload as InventoryChange);
     });
-    ids.risky = runContainer(['--name', `dd-risky-${process.pid}`, '--privileged', '--pid=host', '-v', '/var/run/docker.sock:/var/run/docker.sock', '-v', '/etc:/host-etc', '--label', 'note=\u001b[31mred\u001b[0m', BUSYBOX, 'sleep', '600']);
-    ids.caps = runContainer(['--name', `dd-caps-${process.pid}`, '--cap-add', 'SYS_ADMIN', '--cap-add', 'CHOWN', '--network', 'host', '--security-opt', 'seccomp=unconfined', '-v', '/root:/r:ro', BUSYBOX, 'sleep', '600']);
-    ids.tight = runContainer(['--name', `dd-tight-${process.pid}`, '--read-only', '--user', '65534:65534', '--security-opt', 'no-new-privileges', '--cap-drop', 'ALL', BUSYBOX, 'sleep', '600']);
+    ids.risky = runContainer([
+      '--name',
+      `dd-risky-${process.pid}`,
+      '--privileged',
+      '--pid=host',
+      '-v',
+      '/var/run/docker.sock:/var/run/docker.sock',
+      '-v',
+      '/etc:/host-etc',
+      '--label',
+      'note=\u001b[31mred\u001b[0m',
+      BUSYBOX,
+      'sleep',
+      '600',
+    ]);
+    ids.caps = runContainer([
+      '--name',
+      `dd-caps-${process.pid}`,
+      '--cap-add',
+      'SYS_ADMIN',
+      '--cap-add',
+      'CHOWN',
+      '--network',
+      'host',
+      '--security-opt',
+      'seccomp=unconfined',
+      '-v',
+      '/root:/r:ro',
+      BUSYBOX,
+      'sleep',
+      '600',
+    ]);
+    ids.tight = runContainer([
+      '--name',
+      `dd-tight-${process.pid}`,
+      '--read-only',
+      '--user',
+      '65534:65534',
+      '--security-opt',
+      'no-new-privileges',
+      '--cap-drop',
+      'ALL',
+      BUSYBOX,
+      'sleep',
+      '600',
+    ]);
     ids.stopped = runContainer(['--name', `dd-stopped-${process.pid}`, BUSYBOX, 'true']);
     await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
   });
@@ -29,7 +72,7 @@ describe('inventory on the local engine', () => {
 
   const find = (snapshot: InventorySnapshot, id: string): ContainerSummary => {
     const c = snapshot.containers.find((x) => x.id === id);
-    assert.ok(c, `container ${id.slice(0, 12)} is in the inventory (has ${snapshot.containers.map((x) => x.name).join(", ")})`);
+    assert.ok(c, `container ${id.slice(0, 12)} is in the inventory (has ${snapshot.containers.map((x) => x.name).join(', ')})`);
     return c;
   };
   const flagIds = (c: ContainerSummary) => new Set(c.risks.map((r) => r.id));
@@ -38,7 +81,8 @@ describe('inventory on the local engine', () => {
     const snapshot = await t.call('inventory.list', { host: 'local' });
     const risky = find(snapshot, ids.risky!);
     assert.equal(risky.topSeverity, 'critical');
-    for (const id of ['privileged', 'host-pid', 'docker-socket', 'sensitive-mount', 'root-user', 'writable-rootfs', 'mutable-tag'] as const) assert.ok(flagIds(risky).has(id), `risky has ${id}`);
+    for (const id of ['privileged', 'host-pid', 'docker-socket', 'sensitive-mount', 'root-user', 'writable-rootfs', 'mutable-tag'] as const)
+      assert.ok(flagIds(risky).has(id), `risky has ${id}`);
     const socket = risky.risks.find((r) => r.id === 'docker-socket');
     assert.deepEqual(socket?.evidence, ['/var/run/docker.sock -> /var/run/docker.sock (rw)']);
     const etc = risky.risks.find((r) => r.id === 'sensitive-mount');
@@ -48,7 +92,13 @@ describe('inventory on the local engine', () => {
 
     const caps = find(snapshot, ids.caps!);
     const capFlags = caps.risks.filter((r) => r.id === 'cap-added');
-    assert.deepEqual(capFlags.map((r) => [r.severity, r.evidence]), [['high', ['SYS_ADMIN']], ['medium', ['CHOWN']]]);
+    assert.deepEqual(
+      capFlags.map((r) => [r.severity, r.evidence]),
+      [
+        ['high', ['SYS_ADMIN']],
+        ['medium', ['CHOWN']],
+      ],
+    );
     assert.ok(flagIds(caps).has('host-network'));
     assert.ok(flagIds(caps).has('seccomp-unconfined'));
     assert.equal(caps.risks.find((r) => r.id === 'sensitive-mount')?.severity, 'medium', '/root read-only is medium');
@@ -61,7 +111,10 @@ describe('inventory on the local engine', () => {
     assert.equal(stopped.state, 'exited');
     assert.match(stopped.status, /exit 0/);
     assert.ok(stopped.finishedAt);
-    assert.deepEqual(find(snapshot, ids.tight!).networks.map((n) => n.network), ['bridge']);
+    assert.deepEqual(
+      find(snapshot, ids.tight!).networks.map((n) => n.network),
+      ['bridge'],
+    );
     assert.match(find(snapshot, ids.tight!).networks[0]?.ipv4 ?? '', /^\d+\.\d+\.\d+\.\d+$/);
   });
 
@@ -69,10 +122,14 @@ describe('inventory on the local engine', () => {
     changes.length = 0;
     const id = runContainer(['--name', `dd-live-${process.pid}`, BUSYBOX, 'sleep', '600']);
     ids.live = id;
-    const started = await waitFor(() => changes.find((c) => c.containerId === id && c.container?.state === 'running'), { what: 'a change for the new container' });
+    const started = await waitFor(() => changes.find((c) => c.containerId === id && c.container?.state === 'running'), {
+      what: 'a change for the new container',
+    });
     assert.equal(started.host, 'local');
     removeContainers([id]);
-    const removed = await waitFor(() => changes.find((c) => c.containerId === id && c.container === undefined), { what: 'a removal change' });
+    const removed = await waitFor(() => changes.find((c) => c.containerId === id && c.container === undefined), {
+      what: 'a removal change',
+    });
     assert.equal(removed.action, 'destroy');
   });
 
@@ -139,7 +196,10 @@ describe('inventory of the incident scene', () => {
     for (const n of app.networks) assert.match(n.ipv4 ?? '', /^\d+\.\d+\.\d+\.\d+$/);
     const backdoor = byName.get(scene.names.backdoor)!;
     assert.equal(backdoor.topSeverity, 'critical');
-    assert.deepEqual(backdoor.risks.filter((r) => r.severity === 'critical').map((r) => r.id), ['privileged', 'docker-socket']);
+    assert.deepEqual(
+      backdoor.risks.filter((r) => r.severity === 'critical').map((r) => r.id),
+      ['privileged', 'docker-socket'],
+    );
     const db = byName.get(scene.names.db)!;
     assert.equal(db.topSeverity, 'medium', 'the database only runs as root from a mutable tag');
   });

@@ -48,7 +48,9 @@ describe('event journal gaps', () => {
   }
 
   async function lastDestroyJournaled(id: string): Promise<JournalEntry> {
-    return waitFor(async () => (await entries()).find((entry) => entry.actorId === id && entry.action === 'destroy'), { what: `the destroy of ${id.slice(0, 12)} in the journal` });
+    return waitFor(async () => (await entries()).find((entry) => entry.actorId === id && entry.action === 'destroy'), {
+      what: `the destroy of ${id.slice(0, 12)} in the journal`,
+    });
   }
 
   it('records no gap when the replay reaches back to the last journaled event', async () => {
@@ -61,8 +63,15 @@ describe('event journal gaps', () => {
     const status = await t.call('journal.watch', { host: HOST });
     assert.equal(status.gaps, 0, 'nothing was lost');
     const after = await entries();
-    assert.ok(after.some((entry) => entry.actorId === missed && entry.action === 'create'), 'the events made while away were replayed into the journal');
-    assert.equal(after.filter((entry) => entry.actorId === anchor.actorId && entry.action === 'destroy').length, 1, 'the replayed anchor is journaled once');
+    assert.ok(
+      after.some((entry) => entry.actorId === missed && entry.action === 'create'),
+      'the events made while away were replayed into the journal',
+    );
+    assert.equal(
+      after.filter((entry) => entry.actorId === anchor.actorId && entry.action === 'destroy').length,
+      1,
+      'the replayed anchor is journaled once',
+    );
   });
 
   it('records a gap from the last journaled event to the first replayed one when 300 events were missed', async () => {
@@ -82,9 +91,15 @@ describe('event journal gaps', () => {
     assert.equal(replayed.length, 256, "the engine's replay: its last 256 events");
     assert.equal(gap.gapUntilNano, replayed[0]?.timeNano, 'the gap ends at the first event the engine still had');
     assert.match(gap.note ?? '', /^Event gap from \S+ to \S+: the engine's replay was full \(256 events; it keeps only the last 256/);
-    assert.ok(!replayed.some((entry) => entry.actorId === ids[0] && entry.action === 'create'), 'the first containers of the burst are indeed not in the journal');
+    assert.ok(
+      !replayed.some((entry) => entry.actorId === ids[0] && entry.action === 'create'),
+      'the first containers of the burst are indeed not in the journal',
+    );
     const audited = t.core.db.prepare<[], { details: string }>("SELECT details FROM audit_log WHERE action = 'journal.gap'").all();
-    assert.ok(audited.some((row) => (JSON.parse(row.details) as { host?: string }).host === HOST), 'the gap is in the audit log');
+    assert.ok(
+      audited.some((row) => (JSON.parse(row.details) as { host?: string }).host === HOST),
+      'the gap is in the audit log',
+    );
   });
 
   it('records a gap when the engine restarted and replays nothing it had', async () => {
@@ -109,7 +124,9 @@ describe('event journal gaps', () => {
     const back = nextEvent(t.core, 'host.status', (s) => s.name === HOST && s.state === 'connected', { timeoutMs: 60_000 });
     await engine.restart();
     await back;
-    const gap = await waitFor(async () => (await entries()).find((entry) => entry.kind === 'gap' && entry.timeNano === before.timeNano), { what: 'a gap from the last event before the engine died' });
+    const gap = await waitFor(async () => (await entries()).find((entry) => entry.kind === 'gap' && entry.timeNano === before.timeNano), {
+      what: 'a gap from the last event before the engine died',
+    });
     assert.match(gap.note ?? '', /Event gap from /);
     const [id] = await churn(1, 'ddj-after');
     await lastDestroyJournaled(id ?? '');

@@ -26,7 +26,10 @@ describe('drydock watch', () => {
 
   after(() => {
     removeContainers([name]);
-    for (const args of [['rmi', tag], ['volume', 'rm', volume]]) {
+    for (const args of [
+      ['rmi', tag],
+      ['volume', 'rm', volume],
+    ]) {
       try {
         docker(args);
       } catch {
@@ -58,10 +61,16 @@ describe('drydock watch', () => {
           .map((line) => JSON.parse(line) as JournalEntry)
           .filter((entry) => entry.actorId === id || entry.actorId === volume);
       // --rm removes the container after its die: wait for that before removing its image tag and volume.
-      await waitFor(() => mine().some((entry) => entry.type === 'container' && entry.action === 'destroy'), { what: `the destroy of ${name} in the watch's output`, timeoutMs: 30_000 });
+      await waitFor(() => mine().some((entry) => entry.type === 'container' && entry.action === 'destroy'), {
+        what: `the destroy of ${name} in the watch's output`,
+        timeoutMs: 30_000,
+      });
       docker(['rmi', tag]);
       docker(['volume', 'rm', volume]);
-      await waitFor(() => mine().some((entry) => entry.type === 'volume' && entry.action === 'destroy'), { what: `the removal of volume ${volume} in the watch's output`, timeoutMs: 30_000 });
+      await waitFor(() => mine().some((entry) => entry.type === 'volume' && entry.action === 'destroy'), {
+        what: `the removal of volume ${volume} in the watch's output`,
+        timeoutMs: 30_000,
+      });
       watch.kill('SIGINT');
       assert.equal(await exited, 0, err);
       assert.match(err, /stopped: the journal of host \S+ holds \d+ entries/);
@@ -84,15 +93,27 @@ describe('drydock watch', () => {
         `every step, in order: ${steps.join(', ')}`,
       );
       const times = journal.map((entry) => BigInt(entry.timeNano));
-      assert.deepEqual([...times].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), times, 'ordered by the engine time');
+      assert.deepEqual(
+        [...times].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+        times,
+        'ordered by the engine time',
+      );
       for (const entry of journal) {
         assert.equal(entry.name, name);
         assert.match(entry.time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/);
-        assert.ok(Date.parse(entry.receivedAt) >= Date.parse(entry.time.slice(0, 23)) - 1000, 'received after the engine sent it (same machine clock)');
+        assert.ok(
+          Date.parse(entry.receivedAt) >= Date.parse(entry.time.slice(0, 23)) - 1000,
+          'received after the engine sent it (same machine clock)',
+        );
       }
       const execCreate = required(journal.find((entry) => entry.action === 'exec_create'));
       assert.equal(execCreate.actionDetail, 'sh -c echo dropped > /tmp/.x; cat /tmp/.x', "the engine's command line");
-      assert.deepEqual(execCreate.exec, { user: 'nobody', argv: ['sh', '-c', 'echo dropped > /tmp/.x; cat /tmp/.x'], privileged: false, tty: false });
+      assert.deepEqual(execCreate.exec, {
+        user: 'nobody',
+        argv: ['sh', '-c', 'echo dropped > /tmp/.x; cat /tmp/.x'],
+        privileged: false,
+        tty: false,
+      });
       assert.match(required(execCreate.execId), /^[0-9a-f]{64}$/);
       assert.equal(journal.find((entry) => entry.action === 'exec_die')?.exitCode, 0);
       assert.equal(journal.find((entry) => entry.action === 'kill')?.attributes.signal, '9');
@@ -100,11 +121,32 @@ describe('drydock watch', () => {
 
       // The volume, network and image events around it, in the engine's order.
       // (The engine names the image by its tag when tagging and by its ID when untagging.)
-      const image = required(all.find((entry) => entry.type === 'image' && entry.action === 'tag' && entry.attributes.name === tag)).actorId;
+      const image = required(
+        all.find((entry) => entry.type === 'image' && entry.action === 'tag' && entry.attributes.name === tag),
+      ).actorId;
       const around = all
-        .filter((entry) => entry.actorId === volume || entry.attributes.container === id || entry.actorId === id || (entry.type === 'image' && entry.actorId === image))
+        .filter(
+          (entry) =>
+            entry.actorId === volume ||
+            entry.attributes.container === id ||
+            entry.actorId === id ||
+            (entry.type === 'image' && entry.actorId === image),
+        )
         .map((entry) => `${entry.type} ${entry.action}`);
-      const expected = ['volume create', 'image tag', 'container create', 'network connect', 'volume mount', 'container start', 'container die', 'network disconnect', 'volume unmount', 'container destroy', 'image untag', 'volume destroy'];
+      const expected = [
+        'volume create',
+        'image tag',
+        'container create',
+        'network connect',
+        'volume mount',
+        'container start',
+        'container die',
+        'network disconnect',
+        'volume unmount',
+        'container destroy',
+        'image untag',
+        'volume destroy',
+      ];
       let at = 0;
       for (const step of around) if (step === expected[at]) at++;
       assert.equal(at, expected.length, `every step in order (${expected.join(', ')}); the journal has: ${around.join(', ')}`);

@@ -23,7 +23,10 @@ function dockerLogs(container: string, args: string[] = []): { stdout: string[];
   try {
     execFileSync('sh', ['-c', `docker logs --timestamps ${args.join(' ')} ${container} >${out}/o 2>${out}/e`]);
     // A last line without a newline is a line too.
-    const lines = (file: string) => readFileSync(path.join(out, file), 'latin1').split('\n').filter((line, i, all) => i < all.length - 1 || line !== '');
+    const lines = (file: string) =>
+      readFileSync(path.join(out, file), 'latin1')
+        .split('\n')
+        .filter((line, i, all) => i < all.length - 1 || line !== '');
     return { stdout: lines('o'), stderr: lines('e') };
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -84,7 +87,10 @@ describe('drydock logs', () => {
   it("stores each stream's lines as docker logs --timestamps prints them, a 1 MiB line whole, and says where", () => {
     const run = drydock(store, ['logs', plain]);
     assert.equal(run.code, 0, run.err);
-    assert.match(run.out, /^6 log lines \(4 stdout, 2 stderr, \d{4}-.* to .*\) of ddlogs-plain-\d+ \([0-9a-f]{12}\) on \S+, logging driver json-file$/m);
+    assert.match(
+      run.out,
+      /^6 log lines \(4 stdout, 2 stderr, \d{4}-.* to .*\) of ddlogs-plain-\d+ \([0-9a-f]{12}\) on \S+, logging driver json-file$/m,
+    );
     const artifactId = /Stored as artifact (\S+) \(sha256 [0-9a-f]{64}, \d+ bytes\) in case /.exec(run.out)?.[1];
     assert.ok(artifactId, run.out);
     assert.match(run.err, /no case was open/, 'the acquisition opened an ad-hoc case and said so');
@@ -99,7 +105,10 @@ describe('drydock logs', () => {
     const stamp = long.slice(0, long.indexOf(' ') + 1);
     assert.equal(long.split(stamp).join(''), 'x'.repeat(MIB), "docker's pieces hold the same line");
     assert.equal(stored.stdout?.[2], `${stamp}${'x'.repeat(MIB)}`, 'the 1 MiB line is stored byte-exact, once');
-    assert.deepEqual(stored.stdout?.filter((_, i) => i !== 2), expected.stdout.filter((line) => line !== long));
+    assert.deepEqual(
+      stored.stdout?.filter((_, i) => i !== 2),
+      expected.stdout.filter((line) => line !== long),
+    );
     assert.ok(stored.stdout?.[1]?.endsWith(` ${HOSTILE}`), 'escape codes are stored as the container wrote them');
 
     // Printed safely: the preview shows the escape codes made visible, never raw.
@@ -138,9 +147,40 @@ describe('drydock logs', () => {
 
   it("reads the local driver as json-file; another driver's engine cache with that stated; refuses one the engine cannot read back", () => {
     const udp = ['--log-opt', 'syslog-address=udp://127.0.0.1:5514'];
-    const local = runContainer(['--log-driver', 'local', '--name', `ddlogs-local-${process.pid}`, BUSYBOX, 'sh', '-c', 'echo local-1; echo local-2 >&2']);
-    const cached = runContainer(['--log-driver', 'syslog', ...udp, '--name', `ddlogs-syslog-${process.pid}`, BUSYBOX, 'sh', '-c', 'echo via-syslog']);
-    const uncached = runContainer(['--log-driver', 'syslog', ...udp, '--log-opt', 'cache-disabled=true', '--name', `ddlogs-nocache-${process.pid}`, BUSYBOX, 'sh', '-c', 'echo lost']);
+    const local = runContainer([
+      '--log-driver',
+      'local',
+      '--name',
+      `ddlogs-local-${process.pid}`,
+      BUSYBOX,
+      'sh',
+      '-c',
+      'echo local-1; echo local-2 >&2',
+    ]);
+    const cached = runContainer([
+      '--log-driver',
+      'syslog',
+      ...udp,
+      '--name',
+      `ddlogs-syslog-${process.pid}`,
+      BUSYBOX,
+      'sh',
+      '-c',
+      'echo via-syslog',
+    ]);
+    const uncached = runContainer([
+      '--log-driver',
+      'syslog',
+      ...udp,
+      '--log-opt',
+      'cache-disabled=true',
+      '--name',
+      `ddlogs-nocache-${process.pid}`,
+      BUSYBOX,
+      'sh',
+      '-c',
+      'echo lost',
+    ]);
     containers.push(local, cached, uncached);
     for (const id of [local, cached, uncached]) assert.equal(docker(['wait', id]), '0');
 
@@ -158,10 +198,13 @@ describe('drydock logs', () => {
 
     const refused = drydock(store, ['logs', uncached]);
     assert.notEqual(refused.code, 0);
-    assert.match(refused.err, /ddlogs-nocache-\d+ on host \S+ cannot be read through the engine: its logging driver 'syslog' does not support reading back/);
+    assert.match(
+      refused.err,
+      /ddlogs-nocache-\d+ on host \S+ cannot be read through the engine: its logging driver 'syslog' does not support reading back/,
+    );
   });
 
-  it("refuses a container whose driver keeps nothing, naming the driver, the container and the host", () => {
+  it('refuses a container whose driver keeps nothing, naming the driver, the container and the host', () => {
     const none = runContainer(['--log-driver', 'none', '--name', `ddlogs-none-${process.pid}`, BUSYBOX, 'true']);
     containers.push(none);
     const run = drydock(store, ['logs', none]);

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { GraphEdge, GraphNode, NetworkChangedEvent, NetworkGraphSnapshot, NetworkSnapshotResult, NetworkWatchEndedEvent, NetworkWatchInfo, SocketEntry } from '../../../shared/domain/network';
+import type {
+  GraphEdge,
+  GraphNode,
+  NetworkChangedEvent,
+  NetworkGraphSnapshot,
+  NetworkSnapshotResult,
+  NetworkWatchEndedEvent,
+  NetworkWatchInfo,
+  SocketEntry,
+} from '../../../shared/domain/network';
 import { ensureHelperImage } from '../../../main/core/helper/image';
 import { collectHost, type CachedTables } from '../../../main/core/network/host-collector';
 import { readNamespaceSockets } from '../../../main/core/network/namespace-reader';
@@ -90,11 +99,14 @@ describe('connection discovery on the real engine', () => {
   });
 
   it('finds the scenario app connected to the web server, and the listeners, with both ends resolved to container names', async () => {
-    const snapshot = await waitFor(async () => {
+    const snapshot = await waitFor(
+      async () => {
         const { snapshot: s } = await t.call('network.snapshot', { host: 'local' });
         const edge = edgeBetween(s, scenario.names.app, scenario.names.web, 8080);
         return edge?.seenBy.length === 2 ? s : undefined;
-      }, { what: 'the app → web connection in the graph', timeoutMs: 180_000 });
+      },
+      { what: 'the app → web connection in the graph', timeoutMs: 180_000 },
+    );
     const app = byLabel(snapshot, scenario.names.app);
     const web = byLabel(snapshot, scenario.names.web);
     const db = byLabel(snapshot, scenario.names.db);
@@ -105,27 +117,47 @@ describe('connection discovery on the real engine', () => {
     assert.deepEqual(edge.seenBy, ['source', 'target'], "read from both containers' namespaces");
     assert.equal(edge.connections, 1, 'the same socket pair seen from both ends counts once');
     assert.equal(app.scan.status, 'scanned');
-    assert.ok(web.listening.some((l) => l.protocol === 'tcp' && l.port === 8080 && l.published.length > 0), 'web listens on 8080, published on the host');
-    assert.ok(db.listening.some((l) => l.protocol === 'tcp' && l.port === 5432 && !l.loopbackOnly), 'the database listens on 5432');
+    assert.ok(
+      web.listening.some((l) => l.protocol === 'tcp' && l.port === 8080 && l.published.length > 0),
+      'web listens on 8080, published on the host',
+    );
+    assert.ok(
+      db.listening.some((l) => l.protocol === 'tcp' && l.port === 5432 && !l.loopbackOnly),
+      'the database listens on 5432',
+    );
     assert.deepEqual(web.compose, { project: 'shop', service: 'web' });
     assert.equal(web.group.kind, 'compose');
     const backdoor = byLabel(snapshot, scenario.names.backdoor);
     assert.ok(backdoor.risk === 'critical' || backdoor.risk === 'high', 'the privileged, socket-mounting backdoor stands out');
-    assert.ok(snapshot.nodes.some((n) => n.kind === 'host'), 'the host is a node');
+    assert.ok(
+      snapshot.nodes.some((n) => n.kind === 'host'),
+      'the host is a node',
+    );
     // Every helper that read a namespace is gone.
-    const leftovers = docker(['ps', '-a', '-q', '--filter', 'label=drydock.helper=sockets', '--filter', `label=drydock.owner.pid=${process.pid}`]);
+    const leftovers = docker([
+      'ps',
+      '-a',
+      '-q',
+      '--filter',
+      'label=drydock.helper=sockets',
+      '--filter',
+      `label=drydock.owner.pid=${process.pid}`,
+    ]);
     assert.equal(leftovers, '', 'no socket-reader helper left behind');
   });
 
   it('finds established TCP over IPv6 and IPv4 (v4-mapped on a dual-stack listener), records the snapshot and audits it', async () => {
     let result: NetworkSnapshotResult | undefined;
-    await waitFor(async () => {
+    await waitFor(
+      async () => {
         result = await t.call('network.snapshot', { host: 'local', record: true });
         const s = result.snapshot;
         const v4 = edgeBetween(s, names.client4, names.server, 7000);
         const v6 = ipv6Network ? edgeBetween(s, names.client6, names.server, 7000) : byLabel(s, names.server).loopbackConnections > 0;
         return v4 && v6 ? true : undefined;
-      }, { what: 'both client connections in the graph', timeoutMs: 180_000 });
+      },
+      { what: 'both client connections in the graph', timeoutMs: 180_000 },
+    );
     assert.ok(result?.stored, 'recorded as an artifact');
     const s = result.snapshot;
     const server = byLabel(s, names.server);
@@ -166,7 +198,10 @@ describe('connection discovery on the real engine', () => {
     const artifacts = await t.call('evidence.artifacts', { kind: 'connection-snapshot' });
     assert.ok(artifacts.some((a) => a.id === result?.stored?.artifactId && a.source.host === 'local'));
     const audit = await t.call('evidence.audit', {});
-    assert.ok(audit.some((e) => e.action === 'network.snapshot' && e.details.artifactId === result?.stored?.artifactId), 'the recorded snapshot is in the audit log');
+    assert.ok(
+      audit.some((e) => e.action === 'network.snapshot' && e.details.artifactId === result?.stored?.artifactId),
+      'the recorded snapshot is in the audit log',
+    );
     const verify = await t.call('evidence.verify', {});
     assert.equal(verify.ok, true);
   });
@@ -187,21 +222,40 @@ describe('connection discovery on the real engine', () => {
       renewing = setInterval(() => {
         void t.call('network.watch', { renew: watch.id }).then((info) => (lastRenewal = info as NetworkWatchInfo));
       }, 3000);
-      const first = await waitFor(() => changes.find((c) => c.watchId === watch.id && c.refresh === 1), { what: 'the first refresh', timeoutMs: 60_000 });
+      const first = await waitFor(() => changes.find((c) => c.watchId === watch.id && c.refresh === 1), {
+        what: 'the first refresh',
+        timeoutMs: 60_000,
+      });
       assert.ok(first.snapshot.nodes.length > 0);
       // A busy host is read a bounded number of namespaces per refresh: wait until both ends have been read.
-      const ready = await waitFor(() => changes.find((c) => c.watchId === watch.id && edgeBetween(c.snapshot, names.client4, names.server, 7000)?.seenBy.length === 2), { what: 'a refresh with the existing connection read from both ends', timeoutMs: 180_000 });
+      const ready = await waitFor(
+        () =>
+          changes.find((c) => c.watchId === watch.id && edgeBetween(c.snapshot, names.client4, names.server, 7000)?.seenBy.length === 2),
+        { what: 'a refresh with the existing connection read from both ends', timeoutMs: 180_000 },
+      );
       const before = edgeBetween(ready.snapshot, names.client4, names.server, 7000);
       assert.ok(before);
       const readAt = ready.snapshot.nodes.find((n) => n.label === names.client4)?.scan.readAt;
       assert.ok(readAt, 'the reading is dated');
       // A second connection from the same client to the same server port: the same edge, one more connection.
       docker(['exec', '-d', names.client4, 'sh', '-c', `sleep 600 | nc ${serverV4} 7000`]);
-      const later = await waitFor(() => changes.find((c) => c.watchId === watch.id && (edgeBetween(c.snapshot, names.client4, names.server, 7000)?.connections ?? 0) >= 2), { what: 'a refresh with the second connection', timeoutMs: 180_000 });
+      const later = await waitFor(
+        () =>
+          changes.find(
+            (c) => c.watchId === watch.id && (edgeBetween(c.snapshot, names.client4, names.server, 7000)?.connections ?? 0) >= 2,
+          ),
+        { what: 'a refresh with the second connection', timeoutMs: 180_000 },
+      );
       assert.ok(later.refresh > ready.refresh);
-      assert.ok(changes.some((c) => c.watchId === watch.id && c.refresh > ready.refresh && c.diff.changed.includes(before.id)), 'a diff names the changed edge');
+      assert.ok(
+        changes.some((c) => c.watchId === watch.id && c.refresh > ready.refresh && c.diff.changed.includes(before.id)),
+        'a diff names the changed edge',
+      );
       clearInterval(renewing);
-      assert.ok(lastRenewal.leaseExpiresAt && watch.leaseExpiresAt && lastRenewal.leaseExpiresAt > watch.leaseExpiresAt, 'renewal pushes the lease out');
+      assert.ok(
+        lastRenewal.leaseExpiresAt && watch.leaseExpiresAt && lastRenewal.leaseExpiresAt > watch.leaseExpiresAt,
+        'renewal pushes the lease out',
+      );
       const lapsed = await waitFor(() => ended.find((e) => e.watchId === watch.id), { what: 'the lease to lapse', timeoutMs: 20000 });
       assert.equal(lapsed.reason, 'lease-expired');
       const watches = await t.call('network.watches', {});
@@ -218,14 +272,17 @@ describe('connection discovery on the real engine', () => {
     const dockerClient = await t.core.hosts.docker('local');
     const deps = {
       inventory: async (host: string) => (await t.core.inventory.list(host, { record: false })).containers,
-      helperImage: async (d: typeof dockerClient, host: string) => (await ensureHelperImage(d, { host, override: null, audit: () => undefined })).image,
+      helperImage: async (d: typeof dockerClient, host: string) =>
+        (await ensureHelperImage(d, { host, override: null, audit: () => undefined })).image,
       readNamespace: readNamespaceSockets,
       helpers: t.core.helpers,
       now: () => new Date(),
     };
     const cache = new Map<string, CachedTables>();
     const first = await collectHost(dockerClient, 'local', deps, { cache, budget: 2 });
-    const running = [...first.input.scans.values()].filter((x) => x.status === 'scanned' || x.status === 'pending' || x.status === 'failed').length;
+    const running = [...first.input.scans.values()].filter(
+      (x) => x.status === 'scanned' || x.status === 'pending' || x.status === 'failed',
+    ).length;
     assert.ok(running > 2, 'enough running containers for the budget to matter');
     // (A container of another test may vanish mid-read: it is then skipped, so these are bounds.)
     assert.ok(first.report.scanned + first.report.failed <= 2, 'at most two namespaces read');
@@ -233,7 +290,8 @@ describe('connection discovery on the real engine', () => {
     const second = await collectHost(dockerClient, 'local', deps, { cache, budget: 2 });
     assert.ok(second.report.pending < first.report.pending, 'the next call reads the ones still waiting');
     const firstRead = [...first.input.scans.entries()].filter(([, x]) => x.status === 'scanned').map(([id]) => id);
-    for (const id of firstRead) assert.equal(second.input.scans.get(id)?.readAt, first.input.scans.get(id)?.readAt, `${id}: its first reading reused`);
+    for (const id of firstRead)
+      assert.equal(second.input.scans.get(id)?.readAt, first.input.scans.get(id)?.readAt, `${id}: its first reading reused`);
     assert.ok(second.tables.length >= firstRead.length + 1, 'the reused readings are part of what a recorded snapshot stores');
   });
 

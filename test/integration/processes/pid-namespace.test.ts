@@ -13,17 +13,26 @@ import { waitFor } from '../../helpers/wait';
 function assertZombieCase(snapshot: ProcessSnapshot, where: string): void {
   assert.equal(snapshot.source, 'pid-namespace', `${where}: read from the PID namespace (${snapshot.limitations.join('; ')})`);
   assert.equal(snapshot.processes.length, 2, `${where}: the sleeping init and its zombie child`);
-  const init = required(snapshot.processes.find((p) => p.isInit), `${where}: the init`);
+  const init = required(
+    snapshot.processes.find((p) => p.isInit),
+    `${where}: the init`,
+  );
   assert.equal(init.nsPid, 1);
   assert.equal(init.hostPid, snapshot.initPid, 'the init is paired with its host PID');
   assert.deepEqual(init.seenBy, ['pid-namespace', 'engine-top']);
   assert.equal(init.args, 'sleep 1d');
-  const zombie = required(snapshot.processes.find((p) => !p.isInit), `${where}: the second process`);
+  const zombie = required(
+    snapshot.processes.find((p) => !p.isInit),
+    `${where}: the second process`,
+  );
   assert.equal(zombie.state, 'Z');
   assert.equal(zombie.parent, init.pid, 'a child of the init');
-  assert.equal(zombie.hostPid, null, "top never listed it, so its host PID is unknown");
+  assert.equal(zombie.hostPid, null, 'top never listed it, so its host PID is unknown');
   assert.deepEqual(zombie.seenBy, ['pid-namespace']);
-  assert.ok(zombie.flags.some((f) => f.kind === 'zombie'), `${where}: flagged zombie`);
+  assert.ok(
+    zombie.flags.some((f) => f.kind === 'zombie'),
+    `${where}: flagged zombie`,
+  );
   const notInTop = zombie.flags.find((f) => f.kind === 'not-in-top');
   assert.match(notInTop?.reason ?? '', /not listed by the engine's top/);
   assert.ok(snapshot.flagged.includes(zombie.pid));
@@ -48,7 +57,7 @@ describe("processes the engine's top does not list", () => {
         const rows = docker(['top', id]).split('\n').slice(1);
         return rows.length === 1 && rows[0]?.endsWith('sleep 1d');
       },
-      { what: "the background sleep to exit and top to list the init alone" },
+      { what: 'the background sleep to exit and top to list the init alone' },
     );
   });
 
@@ -73,8 +82,14 @@ describe("processes the engine's top does not list", () => {
     try {
       const { snapshot } = await t.call('processes.snapshot', { host: 'local', container: name, store: false });
       assert.equal(snapshot.source, 'engine-top');
-      assert.deepEqual(snapshot.processes.map((p) => p.args), ['sleep 1d']);
-      assert.match(snapshot.limitations.join('\n'), /engine's top only: the PID-namespace helper could not run \(.*no-such-helper.*local.*\); processes outside the container's cgroup, such as zombies, are not seen/);
+      assert.deepEqual(
+        snapshot.processes.map((p) => p.args),
+        ['sleep 1d'],
+      );
+      assert.match(
+        snapshot.limitations.join('\n'),
+        /engine's top only: the PID-namespace helper could not run \(.*no-such-helper.*local.*\); processes outside the container's cgroup, such as zombies, are not seen/,
+      );
     } finally {
       await t.call('capture.set-settings', { helperImage: null });
     }

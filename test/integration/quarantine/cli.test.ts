@@ -82,12 +82,23 @@ describe('drydock quarantine / release (CLI)', () => {
     assert.equal(drydock(store, ['quarantine', name, '--host', 'local', '--mode', 'pause', '--yes']).code, 0);
     const released = drydock(store, ['release', name, '--host', 'local', '--reason', 'false positive: \x1b[31mbackup job']);
     assert.equal(released.code, 0, released.err);
-    assert.ok(released.out.includes('release reason: false positive: \\x1b[31mbackup job'), `the escape is shown, not run: ${released.out}`);
-    const record = (JSON.parse(drydock(store, ['quarantine', 'status', '--host', 'local', name, '--all', '--json']).out) as QuarantineRecord[])[0]!;
+    assert.ok(
+      released.out.includes('release reason: false positive: \\x1b[31mbackup job'),
+      `the escape is shown, not run: ${released.out}`,
+    );
+    const record = (
+      JSON.parse(drydock(store, ['quarantine', 'status', '--host', 'local', name, '--all', '--json']).out) as QuarantineRecord[]
+    )[0]!;
     assert.equal(record.release?.reason, 'false positive: \x1b[31mbackup job');
-    const audit = drydock(store, ['case', 'audit', '--json']).out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
+    const audit = drydock(store, ['case', 'audit', '--json'])
+      .out.split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuditEntry);
     const started = audit.filter((e) => e.action === 'quarantine.release-started' && e.details.recordId === record.id);
-    assert.deepEqual(started.map((e) => e.details.reason), ['false positive: \x1b[31mbackup job']);
+    assert.deepEqual(
+      started.map((e) => e.details.reason),
+      ['false positive: \x1b[31mbackup job'],
+    );
     const empty = drydock(store, ['release', name, '--host', 'local', '--reason', '  ']);
     assert.equal(empty.code, 2);
   });
@@ -97,7 +108,10 @@ describe('drydock quarantine / release (CLI)', () => {
     extra.push(b);
     const refused = drydock(store, ['quarantine', name, '--host', 'local', '--mode', 'isolate'], 'n\n');
     assert.equal(refused.code, 1, refused.err);
-    assert.match(refused.out, new RegExp(`Shares its network namespace with:\\n\\s+${net}-joiner \\(${b.slice(0, 12)}, running\\) runs in its network namespace`));
+    assert.match(
+      refused.out,
+      new RegExp(`Shares its network namespace with:\\n\\s+${net}-joiner \\(${b.slice(0, 12)}, running\\) runs in its network namespace`),
+    );
     assert.match(refused.err, new RegExp(`It also cuts off ${net}-joiner \\(same network namespace\\)`));
     assert.deepEqual(Object.keys(networksOf(id)), [net], 'nothing changed');
   });
@@ -111,6 +125,9 @@ describe('drydock quarantine / release (CLI)', () => {
     assert.match(applied.out, new RegExp(`not in the snapshot: volume ${volume} at /data \\(rw\\): collect it separately`));
     const record = (JSON.parse(drydock(store, ['quarantine', 'status', '--host', 'local', c, '--json']).out) as QuarantineRecord[])[0]!;
     if (record.snapshot?.imageId) images.push(record.snapshot.imageId);
-    assert.deepEqual(record.snapshot?.excludedMounts?.map((m) => [m.type, m.name, m.destination]), [['volume', volume, '/data']]);
+    assert.deepEqual(
+      record.snapshot?.excludedMounts?.map((m) => [m.type, m.name, m.destination]),
+      [['volume', volume, '/data']],
+    );
   });
 });

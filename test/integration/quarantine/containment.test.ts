@@ -58,11 +58,17 @@ describe('quarantine: shared network namespaces and containers that control the 
     const record = await t.call('quarantine.apply', { host: 'local', container: names.a, modes: ['isolate'] });
     assert.deepEqual(Object.keys(networksOf(a)), [QUARANTINE_NET]);
     assert.equal(await fetches(names.b, `http://${names.peer}:8080/`), false, 'b is cut off with a');
-    assert.deepEqual(record.sharedNetworkNamespace?.map((p) => p.containerId), [b]);
+    assert.deepEqual(
+      record.sharedNetworkNamespace?.map((p) => p.containerId),
+      [b],
+    );
     assert.match(record.steps[0]?.detail ?? '', new RegExp(`the same cut applies to ${names.b} `));
     const audit = await t.call('evidence.audit', { limit: 1000 });
     const recorded = audit.find((e) => e.action === 'quarantine.recorded' && e.details.recordId === record.id);
-    assert.deepEqual((recorded?.details.sharedNetworkNamespace as { containerId: string }[] | undefined)?.map((p) => p.containerId), [b]);
+    assert.deepEqual(
+      (recorded?.details.sharedNetworkNamespace as { containerId: string }[] | undefined)?.map((p) => p.containerId),
+      [b],
+    );
     const released = await t.call('quarantine.release', { host: 'local', container: names.a, reason: 'shared namespace test' });
     assert.equal(released.release?.reason, 'shared namespace test');
     assert.deepEqual(Object.keys(networksOf(a)), [net]);
@@ -78,7 +84,11 @@ describe('quarantine: shared network namespaces and containers that control the 
     assert.ok(danger, JSON.stringify(plan.notices));
     assert.match(danger.text, /Add pause .* stop/);
     const withPause = await t.call('quarantine.plan', { host: 'local', container: id, modes: ['isolate', 'pause'] });
-    assert.equal(withPause.notices.some((n) => n.severity === 'danger' && /does not contain it/.test(n.text)), false, 'pause contains it');
+    assert.equal(
+      withPause.notices.some((n) => n.severity === 'danger' && /does not contain it/.test(n.text)),
+      false,
+      'pause contains it',
+    );
     assert.ok(withPause.notices.some((n) => n.severity === 'warning' && /isolation alone would not contain it/.test(n.text)));
   });
 
@@ -86,8 +96,13 @@ describe('quarantine: shared network namespaces and containers that control the 
     const id = runContainer(['--name', `${tag}-pid`, '--pid', 'host', BUSYBOX, 'sleep', '3600']);
     ids.push(id);
     const plan = await t.call('quarantine.plan', { host: 'local', container: id, modes: ['isolate'] });
-    assert.ok(plan.isolationEscapes.some((e) => /host's PID namespace/.test(e)), JSON.stringify(plan.isolationEscapes));
-    assert.ok(plan.notices.some((n) => n.severity === 'danger' && /Network isolation does not contain it: .*host's PID namespace/.test(n.text)));
+    assert.ok(
+      plan.isolationEscapes.some((e) => /host's PID namespace/.test(e)),
+      JSON.stringify(plan.isolationEscapes),
+    );
+    assert.ok(
+      plan.notices.some((n) => n.severity === 'danger' && /Network isolation does not contain it: .*host's PID namespace/.test(n.text)),
+    );
     const ordinary = await t.call('quarantine.plan', { host: 'local', container: names.a, modes: ['isolate'] });
     assert.deepEqual(ordinary.isolationEscapes, [], 'an ordinary container is contained by isolation');
   });

@@ -81,7 +81,10 @@ describe('quarantine: crash half-way, then finish', () => {
   it('a crash after the first disconnect: release restores both networks as they were', async () => {
     const { id, ip } = suspect('one', 21);
     const crashing = crashingAt((at) => at.phase === 'apply' && at.point.startsWith('disconnected'));
-    await assert.rejects(crashing.apply({ host: 'local', container: id, modes: ['isolate', 'pause'] }), /crash at apply\/isolate\/disconnected/);
+    await assert.rejects(
+      crashing.apply({ host: 'local', container: id, modes: ['isolate', 'pause'] }),
+      /crash at apply\/isolate\/disconnected/,
+    );
     assert.equal(Object.keys(networksOf(id)).length, 1, 'left half-way: one network gone, no quarantine network yet');
     const [record] = await t.call('quarantine.status', { host: 'local', container: id });
     assert.equal(record?.state, 'applying');
@@ -96,14 +99,20 @@ describe('quarantine: crash half-way, then finish', () => {
 
   it('a crash mid-apply is completed by applying again; a crash mid-release by releasing again', async () => {
     const { id, ip } = suspect('two', 22);
-    await assert.rejects(crashingAt((at) => at.point.startsWith('disconnected')).apply({ host: 'local', container: id, modes: ['isolate', 'pause'] }), /crash at apply/);
+    await assert.rejects(
+      crashingAt((at) => at.point.startsWith('disconnected')).apply({ host: 'local', container: id, modes: ['isolate', 'pause'] }),
+      /crash at apply/,
+    );
     const applied = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['isolate', 'pause'] });
     assert.equal(applied.state, 'quarantined');
     assert.deepEqual(Object.keys(networksOf(id)), [QUARANTINE_NET]);
     assert.equal(stateOf(id).Paused, true);
     assert.equal(applied.before.networks.length, 2, 'the resumed apply kept the original state, not the half-isolated one');
 
-    await assert.rejects(crashingAt((at) => at.phase === 'release' && at.point.startsWith('reconnected')).release({ host: 'local', container: id }), /crash at release/);
+    await assert.rejects(
+      crashingAt((at) => at.phase === 'release' && at.point.startsWith('reconnected')).release({ host: 'local', container: id }),
+      /crash at release/,
+    );
     const [half] = await t.call('quarantine.status', { host: 'local', container: id });
     assert.equal(half?.state, 'releasing');
     await assert.rejects(t.call('quarantine.apply', { host: 'local', container: id, modes: ['isolate'] }), /conflict: .*run release again/);
@@ -113,7 +122,17 @@ describe('quarantine: crash half-way, then finish', () => {
     assert.equal(stateOf(id).Paused, false);
     const audit = await t.call('evidence.audit', { limit: 5000 });
     const actions = audit.filter((e) => e.details.recordId === released.id).map((e) => e.action);
-    for (const action of ['quarantine.recorded', 'quarantine.isolate-failed', 'quarantine.resumed', 'quarantine.isolate', 'quarantine.pause', 'quarantine.release-started', 'quarantine.release.networks-failed', 'quarantine.release-resumed', 'quarantine.released']) {
+    for (const action of [
+      'quarantine.recorded',
+      'quarantine.isolate-failed',
+      'quarantine.resumed',
+      'quarantine.isolate',
+      'quarantine.pause',
+      'quarantine.release-started',
+      'quarantine.release.networks-failed',
+      'quarantine.release-resumed',
+      'quarantine.released',
+    ]) {
       assert.ok(actions.includes(action), `audited: ${action} (have ${actions.join(', ')})`);
     }
   });
@@ -122,7 +141,11 @@ describe('quarantine: crash half-way, then finish', () => {
     const { id, ip } = suspect('three', 23);
     const storeDir = mkdtempSync(path.join(tmpdir(), 'drydock-quarantine-kill-'));
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'crash-child.ts'), storeDir, id, 'attached to quarantine network'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, 'crash-child.ts'), storeDir, id, 'attached to quarantine network'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));

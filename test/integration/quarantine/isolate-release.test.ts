@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { BUSYBOX, docker, removeContainers, runContainer, startTestCore, TEST_LABEL, type TestCore } from '../../helpers/docker';
-import { fetches, networksOf, networkWithSubnet, QUARANTINE_NET, quarantineNetworkGoneOrUsed, removeNetworks, userAliasesOf, WEB } from './fixture';
+import {
+  fetches,
+  networksOf,
+  networkWithSubnet,
+  QUARANTINE_NET,
+  quarantineNetworkGoneOrUsed,
+  removeNetworks,
+  userAliasesOf,
+  WEB,
+} from './fixture';
 
 describe('quarantine: isolate and release with real traffic', () => {
   let t: TestCore;
@@ -21,7 +30,21 @@ describe('quarantine: isolate and release with real traffic', () => {
     prefix = networkWithSubnet(netA).prefix;
     staticIp = `${prefix}.77`;
     docker(['network', 'create', '--label', TEST_LABEL, netB]);
-    ids.push(runContainer(['--name', names.suspect, '--network', netA, '--ip', staticIp, '--network-alias', 'suspect-alias', '--network-alias', 'second-alias', WEB]));
+    ids.push(
+      runContainer([
+        '--name',
+        names.suspect,
+        '--network',
+        netA,
+        '--ip',
+        staticIp,
+        '--network-alias',
+        'suspect-alias',
+        '--network-alias',
+        'second-alias',
+        WEB,
+      ]),
+    );
     docker(['network', 'connect', '--alias', 'beta-alias', netB, names.suspect]);
     ids.push(runContainer(['--name', names.peer, '--network', netA, WEB]));
     ids.push(runContainer(['--name', names.client, '--network', netA, BUSYBOX, 'sleep', '3600']));
@@ -62,7 +85,12 @@ describe('quarantine: isolate and release with real traffic', () => {
     assert.equal(plan.steps.length, 1);
     const step = plan.steps[0]!;
     assert.equal(step.blocked, undefined);
-    assert.match(step.action, new RegExp(`${netA} \\(${staticIp.replace(/\./g, '\\.')} static; aliases second-alias, suspect-alias|${netA} \\(${staticIp.replace(/\./g, '\\.')} static; aliases suspect-alias, second-alias`));
+    assert.match(
+      step.action,
+      new RegExp(
+        `${netA} \\(${staticIp.replace(/\./g, '\\.')} static; aliases second-alias, suspect-alias|${netA} \\(${staticIp.replace(/\./g, '\\.')} static; aliases suspect-alias, second-alias`,
+      ),
+    );
     assert.match(step.action, new RegExp(netB));
     assert.deepEqual(Object.keys(networksOf(names.suspect)).sort(), [netA, netB].sort(), 'planning changed nothing');
     const status = await t.call('quarantine.status', { host: 'local', container: names.suspect });
@@ -87,10 +115,18 @@ describe('quarantine: isolate and release with real traffic', () => {
     const quarantineIp = networksOf(names.suspect)[QUARANTINE_NET]!.IPAddress;
     assert.equal(await fetches(names.client, `http://${quarantineIp}:8080/`), false, 'nor on its quarantine address');
     assert.match(gateway(QUARANTINE_NET), /^\d+\.\d+\.\d+\.\d+$/, 'the probe below targets a real address');
-    assert.equal(await fetches(names.suspect, `http://${gateway(QUARANTINE_NET)}:${hostPort}/`), false, 'the host is not reachable through the quarantine bridge');
+    assert.equal(
+      await fetches(names.suspect, `http://${gateway(QUARANTINE_NET)}:${hostPort}/`),
+      false,
+      'the host is not reachable through the quarantine bridge',
+    );
     assert.ok(await fetches(names.client, `http://${names.peer}:8080/`), 'the peer keeps serving others');
 
-    const network = JSON.parse(docker(['network', 'inspect', QUARANTINE_NET]))[0] as { Internal: boolean; Labels: Record<string, string>; Options: Record<string, string> };
+    const network = JSON.parse(docker(['network', 'inspect', QUARANTINE_NET]))[0] as {
+      Internal: boolean;
+      Labels: Record<string, string>;
+      Options: Record<string, string>;
+    };
     assert.equal(network.Internal, true);
     assert.ok(network.Labels['drydock.quarantine']);
     assert.equal(network.Options['com.docker.network.bridge.enable_icc'], 'false');
@@ -107,7 +143,11 @@ describe('quarantine: isolate and release with real traffic', () => {
     assert.ok(recorded, 'the recorded state is audited before acting');
     const step = audit.find((e) => e.action === 'quarantine.isolate' && e.details.recordId === record.id);
     const stepBefore = step?.details.before as { networks: { network: string }[] } | undefined;
-    assert.deepEqual(stepBefore?.networks.map((n) => n.network).sort(), [netA, netB].sort(), 'the isolate entry carries the state before it');
+    assert.deepEqual(
+      stepBefore?.networks.map((n) => n.network).sort(),
+      [netA, netB].sort(),
+      'the isolate entry carries the state before it',
+    );
     assert.ok(recorded.seq < step!.seq);
   });
 
@@ -123,7 +163,14 @@ describe('quarantine: isolate and release with real traffic', () => {
 
   it('can still be captured while isolated', async () => {
     // DNS lookups to the embedded resolver stay inside the namespace: traffic a capture must see.
-    const loop = runContainer(['--network', `container:${names.suspect}`, BUSYBOX, 'sh', '-c', `while true; do nslookup ${names.peer} 127.0.0.11 >/dev/null 2>&1; sleep 0.2; done`]);
+    const loop = runContainer([
+      '--network',
+      `container:${names.suspect}`,
+      BUSYBOX,
+      'sh',
+      '-c',
+      `while true; do nslookup ${names.peer} 127.0.0.11 >/dev/null 2>&1; sleep 0.2; done`,
+    ]);
     try {
       const started = await t.call('capture.start', { host: 'local', container: names.suspect, options: { durationSeconds: 3 } });
       const done = await t.call('capture.wait', { captureId: started.id });
@@ -154,7 +201,10 @@ describe('quarantine: isolate and release with real traffic', () => {
     assert.ok(quarantineNetworkGoneOrUsed(), 'the quarantine network is removed once unused');
 
     const summary = await t.call('inventory.get', { host: 'local', container: names.suspect });
-    assert.equal(summary.risks.some((r) => r.id === 'quarantined'), false);
+    assert.equal(
+      summary.risks.some((r) => r.id === 'quarantined'),
+      false,
+    );
     const audit = await t.call('evidence.audit', { limit: 1000 });
     assert.ok(audit.some((e) => e.action === 'quarantine.release.networks' && e.details.recordId === record.id));
     assert.ok(audit.some((e) => e.action === 'quarantine.released' && e.details.recordId === record.id));

@@ -69,7 +69,14 @@ describe('quarantine: pause, snapshot, stop', () => {
 
   it('pause freezes the processes; release unpauses', async () => {
     // A counter that ticks every 0.1 s, written atomically (rename) so a read never sees half a write.
-    const id = run('pause', ['--network', net, BUSYBOX, 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/tick.new; mv /tmp/tick.new /tmp/tick; sleep 0.1; done']);
+    const id = run('pause', [
+      '--network',
+      net,
+      BUSYBOX,
+      'sh',
+      '-c',
+      'i=0; while true; do i=$((i+1)); echo $i > /tmp/tick.new; mv /tmp/tick.new /tmp/tick; sleep 0.1; done',
+    ]);
     // Read from the host through the container's root (docker exec cannot enter a paused container).
     const pid = (JSON.parse(docker(['inspect', '-f', '{{json .State.Pid}}', id])) as number) || assert.fail('the counter container runs');
     const counter = (): number | undefined => {
@@ -142,7 +149,19 @@ describe('quarantine: pause, snapshot, stop', () => {
     assert.equal(labels['drydock.forensic.container'], id);
     assert.equal(labels['drydock.forensic.record'], record.id);
     assert.match(snap.imageRef, /^drydock-forensic\/dd-qp-\d+-snap:q-/);
-    const pauses = docker(['events', '--since', since, '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', `container=${id}`, '--filter', 'event=pause', '--format', '{{.Action}}']);
+    const pauses = docker([
+      'events',
+      '--since',
+      since,
+      '--until',
+      String(Math.ceil(Date.now() / 1000) + 1),
+      '--filter',
+      `container=${id}`,
+      '--filter',
+      'event=pause',
+      '--format',
+      '{{.Action}}',
+    ]);
     assert.equal(pauses, '', 'commit did not pause it');
     assert.equal(stateOf(id).Paused, false);
     assert.equal(stateOf(id).Running, true);
@@ -168,7 +187,11 @@ describe('quarantine: pause, snapshot, stop', () => {
     const ip = `${prefix}.50`;
     const id = run('stop', ['--network', net, '--ip', ip, '--network-alias', 'stopper', BUSYBOX, 'sleep', '3600']);
     const plan = await t.call('quarantine.plan', { host: 'local', container: id, modes: ['stop', 'isolate'] });
-    assert.deepEqual(plan.steps.map((s) => s.mode), ['isolate', 'stop'], 'steps run in a fixed order');
+    assert.deepEqual(
+      plan.steps.map((s) => s.mode),
+      ['isolate', 'stop'],
+      'steps run in a fixed order',
+    );
     assert.ok(plan.steps.find((s) => s.mode === 'stop')?.notices.some((n) => n.severity === 'danger' && /memory is lost/i.test(n.text)));
     const record = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['stop', 'isolate'] });
     assert.equal(record.state, 'quarantined');
@@ -188,13 +211,26 @@ describe('quarantine: pause, snapshot, stop', () => {
     const hostNet = run('hostnet', ['--network', 'host', BUSYBOX, 'sleep', '3600']);
     const plan = await t.call('quarantine.plan', { host: 'local', container: hostNet, modes: ['isolate'] });
     assert.match(plan.steps[0]?.blocked ?? '', /host's network namespace/);
-    await assert.rejects(t.call('quarantine.apply', { host: 'local', container: hostNet, modes: ['isolate', 'pause'] }), /unsupported: .*Nothing was changed/);
+    await assert.rejects(
+      t.call('quarantine.apply', { host: 'local', container: hostNet, modes: ['isolate', 'pause'] }),
+      /unsupported: .*Nothing was changed/,
+    );
     assert.equal(stateOf(hostNet).Paused, false);
     assert.deepEqual(await t.call('quarantine.status', { host: 'local', container: hostNet }), []);
   });
 
   it('warns that a Swarm task may be replaced by the orchestrator', async () => {
-    const id = run('task', ['--label', 'com.docker.swarm.task.id=abc123', '--label', 'com.docker.swarm.service.name=shop_web', '--label', 'com.docker.swarm.task.name=shop_web.1.abc123', BUSYBOX, 'sleep', '3600']);
+    const id = run('task', [
+      '--label',
+      'com.docker.swarm.task.id=abc123',
+      '--label',
+      'com.docker.swarm.service.name=shop_web',
+      '--label',
+      'com.docker.swarm.task.name=shop_web.1.abc123',
+      BUSYBOX,
+      'sleep',
+      '3600',
+    ]);
     const plan = await t.call('quarantine.plan', { host: 'local', container: id, modes: ['isolate'] });
     const warning = plan.notices.find((n) => n.severity === 'warning' && /Swarm service shop_web/.test(n.text));
     assert.ok(warning);

@@ -62,7 +62,8 @@ describe('quarantine: the record says what was done', () => {
     await t.close();
   });
 
-  const audit = async (recordId: string) => (await t.call('evidence.audit', { limit: 1000 })).filter((e) => e.details.recordId === recordId);
+  const audit = async (recordId: string) =>
+    (await t.call('evidence.audit', { limit: 1000 })).filter((e) => e.details.recordId === recordId);
 
   it('a release after a snapshot-only quarantine touches no network and audits the network steps as skipped', async () => {
     const id = runContainer(['--name', `${tag}-snap`, '--network', net, BUSYBOX, 'sleep', '3600']);
@@ -75,7 +76,11 @@ describe('quarantine: the record says what was done', () => {
     const released = await t.call('quarantine.release', { host: 'local', container: id });
     const until = engineNow();
     assert.equal(released.state, 'released');
-    assert.deepEqual(networkEventsFor(id, since, until), [], 'the engine saw no network connect or disconnect of this container during release');
+    assert.deepEqual(
+      networkEventsFor(id, since, until),
+      [],
+      'the engine saw no network connect or disconnect of this container during release',
+    );
     assert.deepEqual(Object.keys(networksOf(id)), [net]);
 
     const steps = Object.fromEntries((released.release?.steps ?? []).map((s) => [s.name, s]));
@@ -92,7 +97,11 @@ describe('quarantine: the record says what was done', () => {
     assert.equal(networks.details.outcome, 'skipped');
     assert.equal(networks.details.detail, 'skipped: the quarantine did not change networks');
     const claims = entries.filter((e) => /Reconnected|detached from/i.test(JSON.stringify(e.details.detail ?? '')));
-    assert.deepEqual(claims.map((e) => e.action), [], 'no entry claims a reconnect or a detach');
+    assert.deepEqual(
+      claims.map((e) => e.action),
+      [],
+      'no entry claims a reconnect or a detach',
+    );
     assert.equal(entries.find((e) => e.action === 'quarantine.release.quarantine-network')?.details.outcome, 'skipped');
 
     // The control: the same reading of the engine's events does see a release that reconnects.
@@ -103,14 +112,27 @@ describe('quarantine: the record says what was done', () => {
     const isoSince = engineNow();
     const isoReleased = await t.call('quarantine.release', { host: 'local', container: iso });
     const isoUntil = engineNow();
-    assert.match(isoReleased.release?.steps.find((s) => s.name === 'networks')?.detail ?? '', new RegExp(`^Reconnected to ${net}; detached from drydock-quarantine`));
+    assert.match(
+      isoReleased.release?.steps.find((s) => s.name === 'networks')?.detail ?? '',
+      new RegExp(`^Reconnected to ${net}; detached from drydock-quarantine`),
+    );
     const actions = networkEventsFor(iso, isoSince, isoUntil).map((e) => `${e.Action} ${e.Actor.Attributes.name}`);
     assert.ok(actions.includes(`connect ${net}`), actions.join(', '));
     assert.ok(actions.includes('disconnect drydock-quarantine'), actions.join(', '));
   });
 
   it('a snapshot of a container with volumes names the mounts it left out, in the record and the artifact', async () => {
-    const id = runContainer(['--name', `${tag}-vols`, '-v', `${volume}:/data`, '-v', '/etc/hostname:/host-name:ro', BUSYBOX, 'sleep', '3600']);
+    const id = runContainer([
+      '--name',
+      `${tag}-vols`,
+      '-v',
+      `${volume}:/data`,
+      '-v',
+      '/etc/hostname:/host-name:ro',
+      BUSYBOX,
+      'sleep',
+      '3600',
+    ]);
     ids.push(id);
     const record = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] });
     if (record.snapshot?.imageId) images.push(record.snapshot.imageId);
@@ -122,7 +144,12 @@ describe('quarantine: the record says what was done', () => {
     assert.equal(byDestination['/host-name']?.source, '/etc/hostname');
     assert.equal(byDestination['/host-name']?.readWrite, false);
     const step = record.steps.find((s) => s.mode === 'snapshot');
-    assert.match(step?.detail ?? '', new RegExp(`Not included .*volume ${volume} at /data, bind /etc/hostname at /host-name|Not included .*bind /etc/hostname at /host-name, volume ${volume} at /data`));
+    assert.match(
+      step?.detail ?? '',
+      new RegExp(
+        `Not included .*volume ${volume} at /data, bind /etc/hostname at /host-name|Not included .*bind /etc/hostname at /host-name, volume ${volume} at /data`,
+      ),
+    );
 
     const artifact = await t.call('evidence.artifact', { artifactId: record.snapshot!.artifactId! });
     const inArtifact = artifact.attributes.excludedMounts as { destination: string; type: string }[];

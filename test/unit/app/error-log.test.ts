@@ -59,8 +59,12 @@ describe('internal errors keep their stack in a rotated log file', () => {
     const all = files.map((f) => readFileSync(f, 'utf8')).join('');
     assert.ok(readFileSync(log.file, 'utf8').includes(ids[39] ?? '\0'), 'the newest entry is in the current file');
     assert.ok(!all.includes(ids[0] ?? '\0'), 'the oldest entry rotated out');
-    const idsIn = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^--- \S+ (E-[0-9a-f]{8})/gm)].map((m) => ids.indexOf(m[1] ?? ''));
+    const idsIn = (file: string) =>
+      [...readFileSync(file, 'utf8').matchAll(/^--- \S+ (E-[0-9a-f]{8})/gm)].map((m) => ids.indexOf(m[1] ?? ''));
     const [current, first, second] = files.map(idsIn);
-    assert.ok(Math.max(...(second ?? [])) < Math.min(...(first ?? [])) && Math.max(...(first ?? [])) < Math.min(...(current ?? [])), 'older entries in higher-numbered files');
+    assert.ok(
+      Math.max(...(second ?? [])) < Math.min(...(first ?? [])) && Math.max(...(first ?? [])) < Math.min(...(current ?? [])),
+      'older entries in higher-numbered files',
+    );
   });
 });

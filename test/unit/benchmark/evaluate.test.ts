@@ -8,10 +8,26 @@ import { HOST_FILES_REASON } from '../../../main/core/benchmark/host-checks';
 import { assessRisks } from '../../../main/core/inventory/risk-flags';
 import { gateHits, type BenchmarkCheck, type BenchmarkReport } from '../../../shared/domain/benchmark';
 
-const BRIDGE = { id: 'b'.repeat(64), name: 'bridge', driver: 'bridge', options: { 'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.enable_icc': 'true' } };
+const BRIDGE = {
+  id: 'b'.repeat(64),
+  name: 'bridge',
+  driver: 'bridge',
+  options: { 'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.enable_icc': 'true' },
+};
 
 function facts(info: InfoFacts, extra: Partial<EngineFacts> = {}): EngineFacts {
-  return { info, apiVersion: '1.41', defaultBridge: BRIDGE, networks: [BRIDGE], containers: [], containerTotal: 0, images: [], imagesInUse: new Set(), swarm: undefined, ...extra };
+  return {
+    info,
+    apiVersion: '1.41',
+    defaultBridge: BRIDGE,
+    networks: [BRIDGE],
+    containers: [],
+    containerTotal: 0,
+    images: [],
+    imagesInUse: new Set(),
+    swarm: undefined,
+    ...extra,
+  };
 }
 
 function verdicts(checks: BenchmarkCheck[]): Map<string, string> {
@@ -26,16 +42,24 @@ const WEAK: InfoFacts = {
   LiveRestoreEnabled: false,
   ExperimentalBuild: true,
   SecurityOptions: ['name=seccomp,profile=default'],
-  Warnings: ['WARNING: API is accessible on http://127.0.0.1:2375 without encryption.\n         Access to the remote API is equivalent to root access on the host.'],
+  Warnings: [
+    'WARNING: API is accessible on http://127.0.0.1:2375 without encryption.\n         Access to the remote API is equivalent to root access on the host.',
+  ],
   Plugins: { Authorization: null },
-  RegistryConfig: { InsecureRegistryCIDRs: ['10.0.0.0/8', '127.0.0.0/8'], IndexConfigs: { 'docker.io': { Name: 'docker.io', Secure: true } } },
+  RegistryConfig: {
+    InsecureRegistryCIDRs: ['10.0.0.0/8', '127.0.0.0/8'],
+    IndexConfigs: { 'docker.io': { Name: 'docker.io', Secure: true } },
+  },
   Swarm: { LocalNodeState: 'inactive' },
 };
 
 describe('CIS benchmark evaluation', () => {
   it('judges every recommendation of the catalog exactly once, in order, each with evidence', () => {
     const checks = evaluateBenchmark(facts(WEAK));
-    assert.deepEqual(checks.map((c) => c.id), CATALOG.map((e) => e.id));
+    assert.deepEqual(
+      checks.map((c) => c.id),
+      CATALOG.map((e) => e.id),
+    );
     assert.equal(CATALOG.length, 117);
     for (const c of checks) {
       assert.ok(c.evidence.length > 0, `${c.id} has no evidence`);
@@ -54,7 +78,16 @@ describe('CIS benchmark evaluation', () => {
   });
 
   it('reads section 2 from /info and the default bridge: weak and hardened differ where the API shows it', () => {
-    const hard: InfoFacts = { ...WEAK, LiveRestoreEnabled: true, ExperimentalBuild: false, SecurityOptions: ['name=seccomp,profile=default', 'name=userns'], Warnings: null, RegistryConfig: { InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: {} }, Plugins: { Authorization: ['authz-broker'] }, LoggingDriver: 'syslog' };
+    const hard: InfoFacts = {
+      ...WEAK,
+      LiveRestoreEnabled: true,
+      ExperimentalBuild: false,
+      SecurityOptions: ['name=seccomp,profile=default', 'name=userns'],
+      Warnings: null,
+      RegistryConfig: { InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: {} },
+      Plugins: { Authorization: ['authz-broker'] },
+      LoggingDriver: 'syslog',
+    };
     const hardBridge = { ...BRIDGE, options: { ...BRIDGE.options, 'com.docker.network.bridge.enable_icc': 'false' } };
     const weak = verdicts(evaluateBenchmark(facts(WEAK)));
     const strong = verdicts(evaluateBenchmark(facts(hard, { defaultBridge: hardBridge, networks: [hardBridge] })));
@@ -70,7 +103,8 @@ describe('CIS benchmark evaluation', () => {
       '2.18': ['warn', 'pass'],
     };
     for (const [id, [w, h]] of Object.entries(expected)) assert.deepEqual([weak.get(id), strong.get(id)], [w, h], id);
-    for (const id of ['2.3', '2.8', '2.10', '2.14', '2.16']) assert.deepEqual([weak.get(id), strong.get(id)], ['could-not-check', 'could-not-check'], id);
+    for (const id of ['2.3', '2.8', '2.10', '2.14', '2.16'])
+      assert.deepEqual([weak.get(id), strong.get(id)], ['could-not-check', 'could-not-check'], id);
   });
 
   it('takes section 5 from the inventory risk flags, per running container, with the values as evidence', () => {
@@ -87,12 +121,29 @@ describe('CIS benchmark evaluation', () => {
       NetworkSettings: { Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '80' }] }, Networks: { host: {} } },
     } as unknown as ContainerInspectInfo;
     const risks = assessRisks(inspect, { missing: false, dangling: false });
-    const checks = evaluateBenchmark(facts(WEAK, { containers: [{ inspect, risks, processes: { commands: ['/usr/sbin/sshd -D'] }, execs: [{ id: 'e'.repeat(64), privileged: true, user: 'root', command: 'sh' }] }], containerTotal: 1 }));
+    const checks = evaluateBenchmark(
+      facts(WEAK, {
+        containers: [
+          {
+            inspect,
+            risks,
+            processes: { commands: ['/usr/sbin/sshd -D'] },
+            execs: [{ id: 'e'.repeat(64), privileged: true, user: 'root', command: 'sh' }],
+          },
+        ],
+        containerTotal: 1,
+      }),
+    );
     const v = verdicts(checks);
-    for (const id of ['4.1', '5.5', '5.7', '5.8', '5.10', '5.11', '5.14', '5.23', '5.24', '5.26', '5.27', '5.32']) assert.notEqual(v.get(id), 'pass', id);
+    for (const id of ['4.1', '5.5', '5.7', '5.8', '5.10', '5.11', '5.14', '5.23', '5.24', '5.26', '5.27', '5.32'])
+      assert.notEqual(v.get(id), 'pass', id);
     for (const id of ['5.13', '5.29', '5.16']) assert.equal(v.get(id), 'pass', id);
     const privileged = checks.find((c) => c.id === '5.5');
-    assert.ok(privileged?.evidence.some((e) => e.field === 'HostConfig.Privileged' && e.value === 'true' && e.subject === `container web (${'c'.repeat(12)})`));
+    assert.ok(
+      privileged?.evidence.some(
+        (e) => e.field === 'HostConfig.Privileged' && e.value === 'true' && e.subject === `container web (${'c'.repeat(12)})`,
+      ),
+    );
     assert.ok(privileged?.evidence.some((e) => e.source === 'inventory risk flag' && e.field.startsWith('privileged')));
   });
 
@@ -113,7 +164,10 @@ describe('CIS benchmark evaluation', () => {
       Debug: null,
       Warnings: [42, 'WARNING: API is accessible on http://0.0.0.0:2375 without encryption.'],
       Plugins: { Authorization: [{ evil: true }] },
-      RegistryConfig: { InsecureRegistryCIDRs: { 0: '10.0.0.0/8' }, IndexConfigs: { 'evil.example': { Secure: 'no' }, 'plain.example': { Secure: false } } },
+      RegistryConfig: {
+        InsecureRegistryCIDRs: { 0: '10.0.0.0/8' },
+        IndexConfigs: { 'evil.example': { Secure: 'no' }, 'plain.example': { Secure: false } },
+      },
       DriverStatus: [['Base Device Size', 7], 'x'],
       Swarm: [],
     };
@@ -129,6 +183,7 @@ describe('CIS benchmark evaluation', () => {
     assert.equal(v.get('2.7'), 'fail');
     assert.equal(v.get('2.5'), 'fail'); // plain.example is Secure: false
     assert.equal(v.get('7.1'), 'not-applicable');
-    for (const raw of [null, 'x', 42, [], { Swarm: 'active' }]) assert.equal(evaluateBenchmark(facts(normalizeInfo(raw))).length, CATALOG.length);
+    for (const raw of [null, 'x', 42, [], { Swarm: 'active' }])
+      assert.equal(evaluateBenchmark(facts(normalizeInfo(raw))).length, CATALOG.length);
   });
 });

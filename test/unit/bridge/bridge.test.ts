@@ -10,13 +10,25 @@ import { startBridge, type Bridge } from '../../../main/bridge/server';
 import { APP_CSP } from '../../../shared/csp';
 import { startTestCore, type TestCore } from '../../helpers/docker';
 
-function http(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function http(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: { host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: { host: `127.0.0.1:${port}`, ...options.headers },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -44,7 +56,12 @@ describe('loopback bridge', () => {
   });
 
   const invoke = (body: unknown, headers: Record<string, string> = {}) =>
-    http(bridge.port, { method: 'POST', path: '/api/invoke', headers: { 'content-type': 'application/json', authorization: `Bearer ${bridge.token}`, ...headers }, body: JSON.stringify(body) });
+    http(bridge.port, {
+      method: 'POST',
+      path: '/api/invoke',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bridge.token}`, ...headers },
+      body: JSON.stringify(body),
+    });
 
   it('listens on loopback with a fresh token in the URL fragment', () => {
     assert.match(bridge.url, /^http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64}$/);
@@ -75,7 +92,9 @@ describe('loopback bridge', () => {
   it('validates every payload at the boundary', async () => {
     const unknown = JSON.parse((await invoke({ channel: 'shell.exec', request: {} })).body) as { ok: boolean; error: { kind: string } };
     assert.deepEqual([unknown.ok, unknown.error.kind], [false, 'invalid-input']);
-    const bad = JSON.parse((await invoke({ channel: 'hosts.add', request: { name: '../../etc', url: 'unix:///x', extra: 1 } })).body) as { error: { message: string } };
+    const bad = JSON.parse((await invoke({ channel: 'hosts.add', request: { name: '../../etc', url: 'unix:///x', extra: 1 } })).body) as {
+      error: { message: string };
+    };
     assert.match(bad.error.message, /Invalid request for hosts.add/);
     const big = await invoke({ channel: 'hosts.list', request: { pad: 'x'.repeat(2 << 20) } });
     assert.equal(big.status, 413);
@@ -89,13 +108,18 @@ describe('loopback bridge', () => {
     });
     const got = new Promise<string>((resolve) => ws.once('message', (data: Buffer) => resolve(data.toString())));
     t.core.events.emit('host.status', { name: 'x', state: 'connected', since: '2026-01-01T00:00:00.000Z' });
-    assert.deepEqual(JSON.parse(await got), { event: 'host.status', payload: { name: 'x', state: 'connected', since: '2026-01-01T00:00:00.000Z' } });
+    assert.deepEqual(JSON.parse(await got), {
+      event: 'host.status',
+      payload: { name: 'x', state: 'connected', since: '2026-01-01T00:00:00.000Z' },
+    });
     ws.close();
     const refused = new WebSocket(`ws://127.0.0.1:${bridge.port}/api/events`, ['drydock.nope']);
-    await assert.rejects(new Promise((resolve, reject) => {
-      refused.once('open', resolve);
-      refused.once('error', reject);
-    }));
+    await assert.rejects(
+      new Promise((resolve, reject) => {
+        refused.once('open', resolve);
+        refused.once('error', reject);
+      }),
+    );
   });
 
   it("stops the watches a page started when the page's event stream closes, and only those", { timeout: 10_000 }, async () => {
@@ -129,7 +153,11 @@ describe('loopback bridge', () => {
     const wsMine = await openStream(mine);
     const wsOther = await openStream(other);
     // No host is connected: a watch of "every connected host" refreshes without touching an engine.
-    const start = async (session: string) => JSON.parse((await invoke({ channel: 'network.watch', request: { intervalSeconds: 60 } }, { 'x-drydock-session': session })).body) as { ok: true; value: { id: string } };
+    const start = async (session: string) =>
+      JSON.parse((await invoke({ channel: 'network.watch', request: { intervalSeconds: 60 } }, { 'x-drydock-session': session })).body) as {
+        ok: true;
+        value: { id: string };
+      };
     const a = (await start(mine)).value.id;
     const b = (await start(other)).value.id;
     wsMine.close();
@@ -143,9 +171,19 @@ describe('loopback bridge', () => {
 
   it('writes a request it fails on to the error log and answers with the error ID', async () => {
     const logDir = mkdtempSync(path.join(tmpdir(), 'drydock-bridge-log-'));
-    const broken = await startBridge({ dispatch: () => Promise.reject(new Error('dispatcher bug')), events: t.core.events, staticDir, errorLog: new ErrorLog(logDir) });
+    const broken = await startBridge({
+      dispatch: () => Promise.reject(new Error('dispatcher bug')),
+      events: t.core.events,
+      staticDir,
+      errorLog: new ErrorLog(logDir),
+    });
     try {
-      const res = await http(broken.port, { method: 'POST', path: '/api/invoke', headers: { 'content-type': 'application/json', authorization: `Bearer ${broken.token}` }, body: JSON.stringify({ channel: 'hosts.list', request: {} }) });
+      const res = await http(broken.port, {
+        method: 'POST',
+        path: '/api/invoke',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${broken.token}` },
+        body: JSON.stringify({ channel: 'hosts.list', request: {} }),
+      });
       assert.equal(res.status, 500);
       const answer = JSON.parse(res.body) as { ok: boolean; error: { kind: string; errorId?: string; logFile?: string } };
       assert.deepEqual([answer.ok, answer.error.kind], [false, 'internal']);

@@ -61,21 +61,25 @@ test('flow summary: conversations with direction, DNS, TLS SNI and HTTP Host', a
   assert.equal(v6.server.ip, 'fd00::2');
 });
 
-test('flow summary agrees with tcpdump on which packets exist (when tcpdump is installed)', { skip: spawnSync('tcpdump', ['--version']).status !== 0 && 'tcpdump not installed' }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dde-unit-'));
-  try {
-    const file = path.join(dir, 'x.pcap');
-    writeFileSync(file, conversationPcap());
-    const read = spawnSync('tcpdump', ['-n', '-r', file], { encoding: 'utf8' });
-    assert.equal(read.status, 0, read.stderr);
-    const lines = read.stdout.trim().split('\n');
-    assert.equal(lines.length, 9);
-    assert.match(lines[3] ?? '', /172\.18\.0\.3\.40000 > 172\.18\.0\.2\.8080: Flags \[P\.\]/);
-    assert.match(lines[6] ?? '', /A 93\.184\.216\.34/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'flow summary agrees with tcpdump on which packets exist (when tcpdump is installed)',
+  { skip: spawnSync('tcpdump', ['--version']).status !== 0 && 'tcpdump not installed' },
+  async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dde-unit-'));
+    try {
+      const file = path.join(dir, 'x.pcap');
+      writeFileSync(file, conversationPcap());
+      const read = spawnSync('tcpdump', ['-n', '-r', file], { encoding: 'utf8' });
+      assert.equal(read.status, 0, read.stderr);
+      const lines = read.stdout.trim().split('\n');
+      assert.equal(lines.length, 9);
+      assert.match(lines[3] ?? '', /172\.18\.0\.3\.40000 > 172\.18\.0\.2\.8080: Flags \[P\.\]/);
+      assert.match(lines[6] ?? '', /A 93\.184\.216\.34/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('flow summary reads Linux cooked v2 (tcpdump -i any), big-endian and nanosecond files', async () => {
   const packet = ipv4('127.0.0.1', '127.0.0.1', tcp(33000, 8080, SYN));
@@ -83,7 +87,10 @@ test('flow summary reads Linux cooked v2 (tcpdump -i any), big-endian and nanose
   assert.equal(sll.linkTypeName, 'LINUX_SLL2');
   assert.equal(sll.flows.length, 1);
   assert.equal(sll.flows[0]?.server.port, 8080);
-  const be = await summarizePcap(chunks([Buffer.concat([pcapHeader(1, { bigEndian: true, nano: true }), pcapRecord(ethernet(packet), 1, 123456789, undefined, true)])]), 'b'.repeat(64));
+  const be = await summarizePcap(
+    chunks([Buffer.concat([pcapHeader(1, { bigEndian: true, nano: true }), pcapRecord(ethernet(packet), 1, 123456789, undefined, true)])]),
+    'b'.repeat(64),
+  );
   assert.equal(be.packets, 1);
   assert.equal(be.firstSeen, '1970-01-01T00:00:01.123456789Z');
 });
@@ -93,7 +100,10 @@ test('flow summary on a truncated file and on undecodable packets', async () => 
   const cut = await summarizePcap(chunks([pcap.subarray(0, pcap.length - 3)]), 'c'.repeat(64));
   assert.equal(cut.truncated, true);
   assert.equal(cut.packets, 8);
-  const junk = await summarizePcap(chunks([Buffer.concat([pcapHeader(1), pcapRecord(Buffer.alloc(10, 1), 1), pcapRecord(ethernet(Buffer.from([0x45, 0, 0])), 2)])]), 'd'.repeat(64));
+  const junk = await summarizePcap(
+    chunks([Buffer.concat([pcapHeader(1), pcapRecord(Buffer.alloc(10, 1), 1), pcapRecord(ethernet(Buffer.from([0x45, 0, 0])), 2)])]),
+    'd'.repeat(64),
+  );
   assert.equal(junk.undecodedPackets, 2);
   assert.equal(junk.flows.length, 0);
 });

@@ -37,7 +37,12 @@ function ipv6Bytes(ip: string): Buffer {
   return b;
 }
 
-export function tcp(srcPort: number, dstPort: number, flags: number, payload: Buffer = Buffer.alloc(0)): { protocol: number; bytes: Buffer } {
+export function tcp(
+  srcPort: number,
+  dstPort: number,
+  flags: number,
+  payload: Buffer = Buffer.alloc(0),
+): { protocol: number; bytes: Buffer } {
   const h = Buffer.alloc(20);
   h.writeUInt16BE(srcPort, 0);
   h.writeUInt16BE(dstPort, 2);

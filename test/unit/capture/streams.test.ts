@@ -147,7 +147,10 @@ test('framer keeps a trailing partial record when the stream is cut (interrupted
 });
 
 test('framer refuses a stream that is not pcap', async () => {
-  await assert.rejects(pipeline(Readable.from([Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')]), new PcapFramer(), collect().sink), /not a pcap stream/);
+  await assert.rejects(
+    pipeline(Readable.from([Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')]), new PcapFramer(), collect().sink),
+    /not a pcap stream/,
+  );
   const bogus = Buffer.concat([pcapHeader(1), Buffer.alloc(16, 0xff)]);
   await assert.rejects(pipeline(Readable.from([bogus]), new PcapFramer(), collect().sink), /claims/);
 });

@@ -17,9 +17,17 @@ describe('CLI help', () => {
   it('lists the commands by task, triage first, each with its example', () => {
     const text = overview(COMMANDS);
     const order = ['Triage', 'Acquire', 'Respond', 'Evidence', 'Hosts and set-up'].map((title) => text.indexOf(`\n${title}`));
-    assert.ok(order.every((i) => i > 0), 'every group is there');
-    assert.deepEqual([...order].sort((a, b) => a - b), order, 'in the order a responder meets them');
-    for (const command of COMMANDS) assert.ok(text.includes(`e.g. ${COMMAND_HELP[commandKey(command)]?.example ?? '?'}`), commandKey(command));
+    assert.ok(
+      order.every((i) => i > 0),
+      'every group is there',
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      'in the order a responder meets them',
+    );
+    for (const command of COMMANDS)
+      assert.ok(text.includes(`e.g. ${COMMAND_HELP[commandKey(command)]?.example ?? '?'}`), commandKey(command));
   });
 
   it("gives each command's options with a description and an example", () => {

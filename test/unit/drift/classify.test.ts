@@ -6,7 +6,15 @@ import { configDrift } from '../../../main/core/drift/config-drift';
 import { applyNoiseRules, DEFAULT_NOISE_RULES, globToRegExp } from '../../../main/core/drift/noise-rules';
 import { maxSeverity } from '../../../main/core/drift/report-math';
 
-const file = (over: Partial<DriftFileMeta> = {}): DriftFileMeta => ({ type: 'file', mode: 0o644, uid: 0, gid: 0, size: 10, sha256: 'a'.repeat(64), ...over });
+const file = (over: Partial<DriftFileMeta> = {}): DriftFileMeta => ({
+  type: 'file',
+  mode: 0o644,
+  uid: 0,
+  gid: 0,
+  size: 10,
+  sha256: 'a'.repeat(64),
+  ...over,
+});
 
 function classify(input: Partial<ClassifyInput> & { path: string }) {
   const reasons = classifyEntry({ change: 'added', verdict: 'added', differences: [], ...input });
@@ -20,16 +28,37 @@ describe('classify', () => {
     assert.ok(elf.classes.includes('executable'));
     assert.match(elf.reasons[0]!.reason, /ELF binary dropped in a world-writable temporary directory/);
     assert.equal(classify({ path: '/usr/bin/drydock-hello', container: file({ executable: 'script', mode: 0o755 }) }).severity, 'critical');
-    const replaced = classify({ path: '/usr/bin/ls', change: 'modified', verdict: 'content-changed', differences: ['content'], container: file({ executable: 'elf', sha256: 'b'.repeat(64) }), image: file({ executable: 'elf' }) });
+    const replaced = classify({
+      path: '/usr/bin/ls',
+      change: 'modified',
+      verdict: 'content-changed',
+      differences: ['content'],
+      container: file({ executable: 'elf', sha256: 'b'.repeat(64) }),
+      image: file({ executable: 'elf' }),
+    });
     assert.match(replaced.reasons[0]!.reason, /replaced/);
     assert.equal(classify({ path: '/tmp/notes.txt', container: file() }).severity, 'low');
   });
 
   it('setuid newly set is critical; already setuid in the image is not re-raised', () => {
-    const suid = classify({ path: '/usr/bin/env', change: 'modified', verdict: 'metadata-only', differences: ['mode'], container: file({ mode: 0o4755, executable: 'elf' }), image: file({ mode: 0o755, executable: 'elf' }) });
+    const suid = classify({
+      path: '/usr/bin/env',
+      change: 'modified',
+      verdict: 'metadata-only',
+      differences: ['mode'],
+      container: file({ mode: 0o4755, executable: 'elf' }),
+      image: file({ mode: 0o755, executable: 'elf' }),
+    });
     assert.equal(suid.severity, 'critical');
     assert.ok(suid.classes.includes('setuid'));
-    const same = classify({ path: '/usr/bin/passwd', change: 'modified', verdict: 'identical', differences: ['mtime'], container: file({ mode: 0o4755 }), image: file({ mode: 0o4755 }) });
+    const same = classify({
+      path: '/usr/bin/passwd',
+      change: 'modified',
+      verdict: 'identical',
+      differences: ['mtime'],
+      container: file({ mode: 0o4755 }),
+      image: file({ mode: 0o4755 }),
+    });
     assert.equal(same.severity, 'info');
   });
 
@@ -53,21 +82,47 @@ describe('classify', () => {
     assert.ok(classify({ path: '/var/spool/cron/crontabs/root', container: file() }).classes.includes('persistence'));
     assert.equal(classify({ path: '/etc/cron.d/backdoor', container: file() }).severity, 'high');
     assert.equal(classify({ path: '/etc/ld.so.preload', container: file() }).severity, 'critical');
-    assert.ok(classify({ path: '/home/app/.bashrc', change: 'modified', verdict: 'content-changed', container: file(), image: file() }).classes.includes('persistence'));
+    assert.ok(
+      classify({
+        path: '/home/app/.bashrc',
+        change: 'modified',
+        verdict: 'content-changed',
+        container: file(),
+        image: file(),
+      }).classes.includes('persistence'),
+    );
     assert.ok(classify({ path: '/root/.bash_history', container: file() }).classes.includes('history'));
   });
 
   it('a touched-and-reverted file is info only, whatever its path', () => {
-    const touched = classify({ path: '/etc/shadow', change: 'modified', verdict: 'identical', differences: ['mtime'], container: file(), image: file() });
+    const touched = classify({
+      path: '/etc/shadow',
+      change: 'modified',
+      verdict: 'identical',
+      differences: ['mtime'],
+      container: file(),
+      image: file(),
+    });
     assert.equal(touched.severity, 'info');
     assert.deepEqual(touched.classes, ['change']);
   });
 
   it('hostile names: newline, escape codes, markup, invalid UTF-8', () => {
     assert.match(classify({ path: '/tmp/a\nb', container: file() }).reasons.find((r) => r.class === 'hostile-name')!.reason, /a newline/);
-    assert.match(classify({ path: '/tmp/\u001b[31mred', container: file() }).reasons.find((r) => r.class === 'hostile-name')!.reason, /terminal escape/);
-    assert.match(classify({ path: '/tmp/<img src=x onerror=alert(1)>', container: file() }).reasons.find((r) => r.class === 'hostile-name')!.reason, /markup/);
-    assert.match(classify({ path: '/tmp/\uFFFD', pathBase64: Buffer.from([0x2f, 0xff]).toString('base64'), container: file() }).reasons.find((r) => r.class === 'hostile-name')!.reason, /not valid UTF-8/);
+    assert.match(
+      classify({ path: '/tmp/\u001b[31mred', container: file() }).reasons.find((r) => r.class === 'hostile-name')!.reason,
+      /terminal escape/,
+    );
+    assert.match(
+      classify({ path: '/tmp/<img src=x onerror=alert(1)>', container: file() }).reasons.find((r) => r.class === 'hostile-name')!.reason,
+      /markup/,
+    );
+    assert.match(
+      classify({ path: '/tmp/\uFFFD', pathBase64: Buffer.from([0x2f, 0xff]).toString('base64'), container: file() }).reasons.find(
+        (r) => r.class === 'hostile-name',
+      )!.reason,
+      /not valid UTF-8/,
+    );
     assert.equal(classify({ path: '/tmp/plain-name.txt', container: file() }).classes.includes('hostile-name'), false);
   });
 
@@ -75,14 +130,32 @@ describe('classify', () => {
     const link = classify({ path: '/tmp/lnk', container: { type: 'symlink', mode: 0o777, size: 0, linkTarget: '/etc/shadow' } });
     assert.equal(link.severity, 'high');
     assert.ok(link.classes.includes('symlink'));
-    assert.equal(classify({ path: '/tmp/rel', container: { type: 'symlink', mode: 0o777, size: 0, linkTarget: 'x' } }).classes.includes('symlink'), false);
+    assert.equal(
+      classify({ path: '/tmp/rel', container: { type: 'symlink', mode: 0o777, size: 0, linkTarget: 'x' } }).classes.includes('symlink'),
+      false,
+    );
     assert.equal(classify({ path: '/var/www/html/shell.php', container: file() }).severity, 'critical');
-    assert.equal(classify({ path: '/var/www/html/index.html', change: 'modified', verdict: 'content-changed', container: file(), image: file() }).severity, 'medium');
+    assert.equal(
+      classify({ path: '/var/www/html/index.html', change: 'modified', verdict: 'content-changed', container: file(), image: file() })
+        .severity,
+      'medium',
+    );
     assert.ok(classify({ path: '/opt/.secret', container: file() }).classes.includes('hidden'));
     const gone = classify({ path: '/usr/bin/who', change: 'deleted', verdict: 'deleted', image: file({ executable: 'elf', mode: 0o755 }) });
     assert.equal(gone.severity, 'high');
-    assert.equal(classify({ path: '/bin/wget', change: 'deleted', verdict: 'deleted', image: { type: 'symlink', mode: 0o777, size: 0, linkTarget: 'busybox' } }).severity, 'medium');
-    assert.equal(classify({ path: '/etc/issue', change: 'modified', verdict: 'content-changed', container: file(), image: file() }).severity, 'medium');
+    assert.equal(
+      classify({
+        path: '/bin/wget',
+        change: 'deleted',
+        verdict: 'deleted',
+        image: { type: 'symlink', mode: 0o777, size: 0, linkTarget: 'busybox' },
+      }).severity,
+      'medium',
+    );
+    assert.equal(
+      classify({ path: '/etc/issue', change: 'modified', verdict: 'content-changed', container: file(), image: file() }).severity,
+      'medium',
+    );
   });
 });
 
@@ -96,13 +169,31 @@ describe('noise rules', () => {
   });
 
   it('demotes noise but keeps it, never demotes executables or deletions', () => {
-    const log = applyNoiseRules(DEFAULT_NOISE_RULES, { path: '/var/log/app.log', change: 'added', severity: 'medium', classes: ['change'] });
+    const log = applyNoiseRules(DEFAULT_NOISE_RULES, {
+      path: '/var/log/app.log',
+      change: 'added',
+      severity: 'medium',
+      classes: ['change'],
+    });
     assert.deepEqual(log, { severity: 'low', demoted: { ruleId: 'logs', from: 'medium' } });
-    const dropped = applyNoiseRules(DEFAULT_NOISE_RULES, { path: '/var/log/.x', change: 'added', severity: 'critical', classes: ['executable'] });
+    const dropped = applyNoiseRules(DEFAULT_NOISE_RULES, {
+      path: '/var/log/.x',
+      change: 'added',
+      severity: 'critical',
+      classes: ['executable'],
+    });
     assert.deepEqual(dropped, { severity: 'critical' });
-    const wiped = applyNoiseRules(DEFAULT_NOISE_RULES, { path: '/var/log/auth.log', change: 'deleted', severity: 'medium', classes: ['deleted'] });
+    const wiped = applyNoiseRules(DEFAULT_NOISE_RULES, {
+      path: '/var/log/auth.log',
+      change: 'deleted',
+      severity: 'medium',
+      classes: ['deleted'],
+    });
     assert.deepEqual(wiped, { severity: 'medium' });
-    const custom = applyNoiseRules([{ id: 'mine', pattern: '/opt/app/**', demoteTo: 'info', description: '', enabled: true, includeExecutables: true }], { path: '/opt/app/bin/x', change: 'added', severity: 'high', classes: ['executable'] });
+    const custom = applyNoiseRules(
+      [{ id: 'mine', pattern: '/opt/app/**', demoteTo: 'info', description: '', enabled: true, includeExecutables: true }],
+      { path: '/opt/app/bin/x', change: 'added', severity: 'high', classes: ['executable'] },
+    );
     assert.equal(custom.severity, 'info');
   });
 });
@@ -111,7 +202,14 @@ describe('configuration drift', () => {
   it('masks secret-looking values and flags root and LD_PRELOAD', () => {
     const drift = configDrift(
       { Entrypoint: ['/entry'], Cmd: ['serve'], User: 'app', Env: ['PATH=/usr/bin'], ExposedPorts: { '8080/tcp': {} } },
-      { Entrypoint: ['/entry'], Cmd: ['sh'], User: '', Env: ['PATH=/usr/bin', 'DB_PASSWORD=hunter2', 'LD_PRELOAD=/tmp/x.so', 'MODE=debug'], ExposedPorts: { '8080/tcp': {}, '4444/tcp': {} }, Healthcheck: { Test: ['NONE'] } },
+      {
+        Entrypoint: ['/entry'],
+        Cmd: ['sh'],
+        User: '',
+        Env: ['PATH=/usr/bin', 'DB_PASSWORD=hunter2', 'LD_PRELOAD=/tmp/x.so', 'MODE=debug'],
+        ExposedPorts: { '8080/tcp': {}, '4444/tcp': {} },
+        Healthcheck: { Test: ['NONE'] },
+      },
     );
     const by = (field: string, key?: string) => drift.find((d) => d.field === field && (key === undefined || d.key === key));
     assert.equal(by('user')?.severity, 'high');

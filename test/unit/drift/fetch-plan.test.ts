@@ -15,7 +15,10 @@ const IMAGE: Record<string, { entries: number; bytes: number }> = {
 const DIRS = new Set(['/usr', '/usr/bin', '/etc', '/etc/cron.d', '/tmp', '/root']);
 
 function plan(changes: EngineChange[]) {
-  return planReads(changes, { cost: (d) => IMAGE[d] ?? { entries: 1, bytes: 100 }, imageType: (p) => (DIRS.has(p) ? 'directory' : p.startsWith('/usr/bin/') ? 'file' : undefined) });
+  return planReads(changes, {
+    cost: (d) => IMAGE[d] ?? { entries: 1, bytes: 100 },
+    imageType: (p) => (DIRS.has(p) ? 'directory' : p.startsWith('/usr/bin/') ? 'file' : undefined),
+  });
 }
 
 describe('read plan', () => {
@@ -57,7 +60,11 @@ describe('read plan', () => {
     const small = { cost: () => ({ entries: 500, bytes: 2e6 }), imageType: () => undefined };
     assert.deepEqual(planReads(changes, { ...small, wholeFilesystem: true }), { roots: ['/'], statOnly: [] });
     assert.deepEqual(planReads(changes, { ...small, wholeFilesystem: false }).roots, ['/etc', '/tmp']);
-    assert.deepEqual(planReads(changes, { cost: () => ({ entries: 9000, bytes: 120e6 }), imageType: () => undefined, wholeFilesystem: true }).roots, ['/etc', '/tmp'], 'a big image is still read in pieces');
+    assert.deepEqual(
+      planReads(changes, { cost: () => ({ entries: 9000, bytes: 120e6 }), imageType: () => undefined, wholeFilesystem: true }).roots,
+      ['/etc', '/tmp'],
+      'a big image is still read in pieces',
+    );
   });
 
   it('an added directory is read whole with everything under it', () => {
@@ -84,7 +91,11 @@ describe('drift core and the local filesystem', () => {
     const dir = path.resolve(__dirname, '../../../main/core/drift');
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const source = readFileSync(path.join(dir, file), 'utf8');
-      assert.doesNotMatch(source, /from 'node:(fs|fs\/promises|child_process)'|require\('(node:)?fs'\)|from '(fs|child_process)'/, `${file} touches the local filesystem`);
+      assert.doesNotMatch(
+        source,
+        /from 'node:(fs|fs\/promises|child_process)'|require\('(node:)?fs'\)|from '(fs|child_process)'/,
+        `${file} touches the local filesystem`,
+      );
     }
   });
 });

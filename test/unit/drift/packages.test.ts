@@ -38,13 +38,27 @@ Description: planted
 describe('package databases', () => {
   it('parses dpkg status: only installed packages, continuation lines ignored', () => {
     const pkgs = parseDpkgStatus(STATUS_IMAGE);
-    assert.deepEqual(pkgs.map((p) => `${p.name}=${p.version}:${p.architecture}`), ['libc6=2.36-9+deb12u4:amd64', 'bash=5.2.15-2+b2:amd64']);
+    assert.deepEqual(
+      pkgs.map((p) => `${p.name}=${p.version}:${p.architecture}`),
+      ['libc6=2.36-9+deb12u4:amd64', 'bash=5.2.15-2+b2:amd64'],
+    );
   });
 
   it('diffs into added, removed and upgraded', () => {
-    const drift = diffPackages('dpkg', '/var/lib/dpkg/status', parseDpkgStatus(STATUS_IMAGE), parseDpkgStatus(STATUS_CONTAINER.replace(/Package: libc6[\s\S]*?\n\n/, '')));
-    assert.deepEqual(drift.added.map((p) => p.name), ['drydock-hello']);
-    assert.deepEqual(drift.removed.map((p) => p.name), ['libc6']);
+    const drift = diffPackages(
+      'dpkg',
+      '/var/lib/dpkg/status',
+      parseDpkgStatus(STATUS_IMAGE),
+      parseDpkgStatus(STATUS_CONTAINER.replace(/Package: libc6[\s\S]*?\n\n/, '')),
+    );
+    assert.deepEqual(
+      drift.added.map((p) => p.name),
+      ['drydock-hello'],
+    );
+    assert.deepEqual(
+      drift.removed.map((p) => p.name),
+      ['libc6'],
+    );
     assert.deepEqual(drift.upgraded, [{ name: 'bash', from: '5.2.15-2+b2', to: '5.2.15-3' }]);
   });
 
@@ -54,7 +68,8 @@ describe('package databases', () => {
   });
 
   it('parses apk installed and its file lists', () => {
-    const text = 'C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\nF:lib\nR:ld-musl-x86_64.so.1\n\nP:netcat-openbsd\nV:1.219-r1\nA:x86_64\nF:usr/bin\nR:nc\n';
+    const text =
+      'C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\nF:lib\nR:ld-musl-x86_64.so.1\n\nP:netcat-openbsd\nV:1.219-r1\nA:x86_64\nF:usr/bin\nR:nc\n';
     assert.deepEqual(parseApkInstalled(text), [
       { name: 'musl', version: '1.2.4-r2', architecture: 'x86_64' },
       { name: 'netcat-openbsd', version: '1.219-r1', architecture: 'x86_64' },

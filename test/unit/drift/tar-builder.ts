@@ -21,7 +21,17 @@ function octal(value: number, length: number): Buffer {
   return Buffer.from(`${value.toString(8).padStart(length - 1, '0')}\0`, 'latin1');
 }
 
-export function header(spec: { name: Buffer; type: string; size: number; mode?: number; uid?: number; gid?: number; linkName?: string; mtime?: number; corrupt?: boolean }): Buffer {
+export function header(spec: {
+  name: Buffer;
+  type: string;
+  size: number;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  linkName?: string;
+  mtime?: number;
+  corrupt?: boolean;
+}): Buffer {
   const block = Buffer.alloc(512);
   spec.name.subarray(0, 100).copy(block, 0);
   octal(spec.mode ?? 0o644, 8).copy(block, 100);
@@ -67,7 +77,19 @@ export function buildTar(entries: TarSpec[], options: { end?: boolean } = {}): B
       parts.push(header({ name: Buffer.from('././@LongLink'), type: 'L', size: data.length }), ...pad(data));
     }
     const type = e.type ?? '0';
-    parts.push(header({ name, type, size: type === '0' ? body.length : 0, mode: e.mode, uid: e.uid, gid: e.gid, linkName: e.linkName, mtime: e.mtime, corrupt: e.corruptChecksum }));
+    parts.push(
+      header({
+        name,
+        type,
+        size: type === '0' ? body.length : 0,
+        mode: e.mode,
+        uid: e.uid,
+        gid: e.gid,
+        linkName: e.linkName,
+        mtime: e.mtime,
+        corrupt: e.corruptChecksum,
+      }),
+    );
     if (type === '0') parts.push(...pad(body));
   }
   if (options.end !== false) parts.push(Buffer.alloc(1024));

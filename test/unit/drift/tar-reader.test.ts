@@ -27,12 +27,15 @@ describe('tar reader', () => {
     ]);
     for (const size of [7, 511, 512, 4096, data.length]) {
       const entries = await collect(data, size);
-      assert.deepEqual(entries.map((e) => [e.header.name.toString(), e.header.type, e.header.mode, e.header.size]), [
-        ['tmp/', 'directory', 0o1777, 0],
-        ['tmp/x', 'file', 0o4755, 70_000],
-        ['tmp/l', 'symlink', 0o777, 0],
-        ['tmp/h', 'hardlink', 0o644, 0],
-      ]);
+      assert.deepEqual(
+        entries.map((e) => [e.header.name.toString(), e.header.type, e.header.mode, e.header.size]),
+        [
+          ['tmp/', 'directory', 0o1777, 0],
+          ['tmp/x', 'file', 0o4755, 70_000],
+          ['tmp/l', 'symlink', 0o777, 0],
+          ['tmp/h', 'hardlink', 0o644, 0],
+        ],
+      );
       assert.equal(createHash('sha256').update(entries[1]!.body).digest('hex'), createHash('sha256').update(big).digest('hex'));
       assert.equal(entries[1]!.header.uid, 1000);
       assert.equal(entries[2]!.header.linkName?.toString(), '/etc/shadow');
@@ -57,7 +60,10 @@ describe('tar reader', () => {
   });
 
   it('skips bodies the caller does not read', async () => {
-    const data = buildTar([{ name: 'a', body: Buffer.alloc(5000, 1) }, { name: 'b', body: 'second' }]);
+    const data = buildTar([
+      { name: 'a', body: Buffer.alloc(5000, 1) },
+      { name: 'b', body: 'second' },
+    ]);
     const names: string[] = [];
     let second = '';
     for await (const entry of readTar(chunked(data))) {
@@ -78,7 +84,10 @@ describe('tar reader', () => {
     await assert.rejects(collect(buildTar([{ name: 'a', body: 'x', corruptChecksum: true }])), TarFormatError);
     const good = buildTar([{ name: 'a', body: Buffer.alloc(2000, 1) }], { end: false });
     await assert.rejects(collect(good.subarray(0, 1200)), TruncatedStream);
-    await assert.rejects(collect(buildTar([{ name: 'a', pax: { comment: Buffer.alloc(2 * 1024 * 1024, 0x41) }, body: 'x' }])), /over the .*limit/);
+    await assert.rejects(
+      collect(buildTar([{ name: 'a', pax: { comment: Buffer.alloc(2 * 1024 * 1024, 0x41) }, body: 'x' }])),
+      /over the .*limit/,
+    );
   });
 
   it('maps entry names under the requested root and refuses names that escape it', () => {

@@ -15,13 +15,20 @@ describe('ad-hoc cases', () => {
     const clock = handClock('2026-11-30T23:58:00Z');
     const store = openStore(undefined, 'j.doe', clock);
     try {
-      assert.throws(() => store.evidence.resolveWritableCase(), (err: unknown) => err instanceof DrydockFailure && err.kind === 'conflict', 'outside an acquisition nothing is opened');
+      assert.throws(
+        () => store.evidence.resolveWritableCase(),
+        (err: unknown) => err instanceof DrydockFailure && err.kind === 'conflict',
+        'outside an acquisition nothing is opened',
+      );
       const first = store.evidence.resolveWritableCase(undefined, { host: 'prod-7' });
       assert.equal(first.name, 'prod-7 2026-11-30');
       assert.equal(first.examiner, 'j.doe');
       const opened = store.seen.filter((s) => s.event === 'evidence.adhoc-case-opened');
       assert.equal(opened.length, 1);
-      assert.match((opened[0]?.payload as { reason: string }).reason, /^no case was open: opened the ad-hoc case "prod-7 2026-11-30" for host prod-7/);
+      assert.match(
+        (opened[0]?.payload as { reason: string }).reason,
+        /^no case was open: opened the ad-hoc case "prod-7 2026-11-30" for host prod-7/,
+      );
       assert.equal(store.evidence.resolveWritableCase(undefined, { host: 'other' }).id, first.id, 'same day, same case, whatever the host');
       clock.set('2026-12-01T00:01:00Z');
       const next = store.evidence.resolveWritableCase(undefined, { host: 'prod-7' });
@@ -39,7 +46,11 @@ describe('ad-hoc cases', () => {
     try {
       const mine = store.evidence.createCase({ name: 'INC-1' });
       clock.set('2026-12-03T10:00:00Z');
-      assert.equal(store.evidence.resolveWritableCase(undefined, { host: 'h' }).id, mine.id, "an examiner's own case stays current on later days");
+      assert.equal(
+        store.evidence.resolveWritableCase(undefined, { host: 'h' }).id,
+        mine.id,
+        "an examiner's own case stays current on later days",
+      );
       await store.evidence.closeCase();
       const adHoc = store.evidence.resolveWritableCase(undefined, { host: 'h' });
       assert.equal(adHoc.name, 'h 2026-12-03');

@@ -19,7 +19,21 @@ describe('artifact preview: deciding what the bytes are', () => {
     assert.equal(p.kind, 'json');
     assert.equal(
       p.text,
-      ['{', '  "id": 12345678901234567890,', '  "name": "a\\u001b[31mb",', '  "list": [', '    1,', '    2.50,', '    {}', '  ],', '  "empty": [],', '  "nested": {', '    "k": "v,:{"', '  }', '}'].join('\n'),
+      [
+        '{',
+        '  "id": 12345678901234567890,',
+        '  "name": "a\\u001b[31mb",',
+        '  "list": [',
+        '    1,',
+        '    2.50,',
+        '    {}',
+        '  ],',
+        '  "empty": [],',
+        '  "nested": {',
+        '    "k": "v,:{"',
+        '  }',
+        '}',
+      ].join('\n'),
     );
     assert.deepEqual(JSON.parse(p.text ?? ''), JSON.parse(doc));
   });
@@ -41,7 +55,10 @@ describe('artifact preview: deciding what the bytes are', () => {
   });
 
   it('replaces invalid UTF-8 and drops a character cut by the preview limit', () => {
-    const bad = buildPreview(Buffer.concat([Buffer.from('one bad byte: '), Buffer.from([0xff]), Buffer.from(' in a line\n')]), whole('text/plain'));
+    const bad = buildPreview(
+      Buffer.concat([Buffer.from('one bad byte: '), Buffer.from([0xff]), Buffer.from(' in a line\n')]),
+      whole('text/plain'),
+    );
     assert.equal(bad.kind, 'text');
     assert.equal(bad.text, 'one bad byte: \ufffd in a line\n');
     const euro = Buffer.from('the price is 5€', 'utf8');
@@ -83,9 +100,11 @@ describe('artifact preview: deciding what the bytes are', () => {
     assert.equal(p.kind, 'json');
     assert.equal(p.text, deep);
     assert.equal(reindent(`${'['.repeat(65)}1${']'.repeat(65)}`), undefined);
-    assert.ok(reindent(`${'['.repeat(64)}1${']'.repeat(64)}`)?.includes(`
+    assert.ok(
+      reindent(`${'['.repeat(64)}1${']'.repeat(64)}`)?.includes(`
 ${'  '.repeat(64)}1
-`));
+`),
+    );
     const wide = `${'['.repeat(60)}${Array.from({ length: 50_000 }, () => '1').join(',')}${']'.repeat(60)}`;
     assert.equal(reindent(wide), undefined, 'indentation that would multiply the size is not produced');
   });
@@ -109,7 +128,9 @@ describe('artifact preview through the evidence store', () => {
   after(() => store.dispose());
 
   it('previews an inventory-like JSON artifact in full, re-indented', async () => {
-    const info = await store.evidence.ingestJson(meta(caseId, { kind: 'inventory-snapshot', mediaType: 'application/json' }), { containers: [{ name: 'web', flags: ['privileged'] }] });
+    const info = await store.evidence.ingestJson(meta(caseId, { kind: 'inventory-snapshot', mediaType: 'application/json' }), {
+      containers: [{ name: 'web', flags: ['privileged'] }],
+    });
     const p = await preview({ artifactId: info.id });
     assert.equal(p.kind, 'json');
     assert.equal(p.truncated, false);
@@ -118,7 +139,10 @@ describe('artifact preview through the evidence store', () => {
   });
 
   it('reads only the first maxBytes of a large blob', async () => {
-    const info = await store.evidence.ingest(meta(caseId, { kind: 'pcap', mediaType: 'application/vnd.tcpdump.pcap' }), generated(3 * 1024 * 1024));
+    const info = await store.evidence.ingest(
+      meta(caseId, { kind: 'pcap', mediaType: 'application/vnd.tcpdump.pcap' }),
+      generated(3 * 1024 * 1024),
+    );
     const p = await preview({ artifactId: info.id, maxBytes: 4096 });
     assert.equal(p.kind, 'binary');
     assert.equal(p.truncated, true);

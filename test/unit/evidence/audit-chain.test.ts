@@ -24,7 +24,10 @@ describe('audit chain in the store', () => {
 
   it('chains each entry to the previous one from a genesis derived from the case ID', async () => {
     const entries = await store.evidence.auditEntries({ caseRef: caseId });
-    assert.deepEqual(entries.map((e) => e.action), ['case.created', 'note.added', 'note.added', 'note.added', 'note.added']);
+    assert.deepEqual(
+      entries.map((e) => e.action),
+      ['case.created', 'note.added', 'note.added', 'note.added', 'note.added'],
+    );
     assert.equal(entries[0]?.prevHash, genesisHash(caseId));
     for (let i = 1; i < entries.length; i++) assert.equal(entries[i]?.prevHash, entries[i - 1]?.hash);
     for (const e of entries) {
@@ -39,7 +42,9 @@ describe('audit chain in the store', () => {
   });
 
   it('detects an edited details field and names the entry', async () => {
-    store.db.prepare("UPDATE audit_log SET details = ? WHERE chain = ? AND seq = 3").run(JSON.stringify({ text: 'second note, rewritten' }), caseId);
+    store.db
+      .prepare('UPDATE audit_log SET details = ? WHERE chain = ? AND seq = 3')
+      .run(JSON.stringify({ text: 'second note, rewritten' }), caseId);
     const report = await store.evidence.verify(caseId);
     assert.equal(report.ok, false);
     const problem = firstChainProblem(report.problems);
@@ -87,7 +92,9 @@ describe('audit chain in the store', () => {
   });
 
   it('detects an edited case row and an edited artifact row', async () => {
-    const artifact = await store.evidence.ingestJson(meta(caseId, { kind: 'process-snapshot', mediaType: 'application/json' }), { pids: [1, 2] });
+    const artifact = await store.evidence.ingestJson(meta(caseId, { kind: 'process-snapshot', mediaType: 'application/json' }), {
+      pids: [1, 2],
+    });
     assert.equal((await store.evidence.verify()).ok, true);
 
     store.db.prepare('UPDATE artifacts SET method = ? WHERE id = ?').run('something else', artifact.id);
@@ -117,7 +124,9 @@ describe('audit chain in the store', () => {
     assert.match((report.problems[0] as { message: string }).message, /row is missing \(deleted\)/);
 
     store.db
-      .prepare("INSERT INTO artifacts (id, case_id, kind, status, status_reason, source_json, method, media_type, drydock_version, acquired_at, size, sha256, attributes_json) VALUES ('forged', ?, 'logs', 'complete', NULL, '{}', 'm', 't', '0', 'x', 0, ?, '{}')")
+      .prepare(
+        "INSERT INTO artifacts (id, case_id, kind, status, status_reason, source_json, method, media_type, drydock_version, acquired_at, size, sha256, attributes_json) VALUES ('forged', ?, 'logs', 'complete', NULL, '{}', 'm', 't', '0', 'x', 0, ?, '{}')",
+      )
       .run(caseId, artifact.sha256);
     report = await store.evidence.verify(caseId);
     assert.ok(report.problems.some((p) => p.kind === 'row-tampered' && p.id === 'forged' && /not written by Drydock/.test(p.message)));
@@ -146,7 +155,15 @@ describe('ChainChecker on entries from anywhere', () => {
     const out: AuditEntry[] = [];
     let prev = genesisHash(caseId);
     for (let seq = 1; seq <= n; seq++) {
-      const e = { seq, caseId, at: `2025-01-01T00:00:0${seq}.000Z`, examiner: 'x', action: 'note.added', details: { text: `n${seq}` }, prevHash: prev };
+      const e = {
+        seq,
+        caseId,
+        at: `2025-01-01T00:00:0${seq}.000Z`,
+        examiner: 'x',
+        action: 'note.added',
+        details: { text: `n${seq}` },
+        prevHash: prev,
+      };
       const hashed = { ...e, hash: entryHash(e) };
       out.push(hashed);
       prev = hashed.hash;

@@ -109,11 +109,20 @@ describe('blob store', () => {
 
   it('refuses acquisitions into a closed case, or with no case at all', async () => {
     await store.evidence.closeCase();
-    await assert.rejects(() => store.evidence.ingest(meta(caseId), Readable.from([Buffer.from('x')])), (err: DrydockFailure) => err.kind === 'conflict' && /is closed/.test(err.message));
+    await assert.rejects(
+      () => store.evidence.ingest(meta(caseId), Readable.from([Buffer.from('x')])),
+      (err: DrydockFailure) => err.kind === 'conflict' && /is closed/.test(err.message),
+    );
     const fresh = openStore();
     try {
-      assert.throws(() => fresh.evidence.resolveWritableCase(), (err: DrydockFailure) => err.kind === 'conflict' && /No case is open/.test(err.message));
-      assert.throws(() => fresh.evidence.resolveWritableCase('nope'), (err: DrydockFailure) => err.kind === 'not-found');
+      assert.throws(
+        () => fresh.evidence.resolveWritableCase(),
+        (err: DrydockFailure) => err.kind === 'conflict' && /No case is open/.test(err.message),
+      );
+      assert.throws(
+        () => fresh.evidence.resolveWritableCase('nope'),
+        (err: DrydockFailure) => err.kind === 'not-found',
+      );
     } finally {
       fresh.dispose();
     }
@@ -128,14 +137,20 @@ describe('blob store', () => {
     altered[3] = altered[3]! ^ 1;
     writeFileSync(file, altered);
     let report = await store.evidence.verify();
-    assert.deepEqual(report.problems, [{ kind: 'blob-mismatch', artifactId: artifact.id, expected: artifact.sha256, actual: sha(altered) }]);
+    assert.deepEqual(report.problems, [
+      { kind: 'blob-mismatch', artifactId: artifact.id, expected: artifact.sha256, actual: sha(altered) },
+    ]);
     rmSync(file);
     report = await store.evidence.verify();
     assert.deepEqual(report.problems, [{ kind: 'blob-missing', artifactId: artifact.id, sha256: artifact.sha256 }]);
   });
 
   it('stores names and paths from containers exactly', async () => {
-    const hostile = { host: 'lab', containerName: 'web\u001b[2J<script>alert(1)</script>', path: `/tmp/${'a'.repeat(5000)}\n\ud800\u202e.txt` };
+    const hostile = {
+      host: 'lab',
+      containerName: 'web\u001b[2J<script>alert(1)</script>',
+      path: `/tmp/${'a'.repeat(5000)}\n\ud800\u202e.txt`,
+    };
     const artifact = await store.evidence.ingest(meta(caseId, { source: hostile }), Readable.from([Buffer.from('x')]));
     const back = await store.evidence.getArtifact(artifact.id);
     assert.deepEqual(back?.source, hostile);
@@ -144,7 +159,10 @@ describe('blob store', () => {
 
   it('verifies even when plain-column text holds lone surrogates (made well-formed before hashing)', async () => {
     const odd = store.evidence.createCase({ name: 'case \udc00 odd', description: 'x\ud800' });
-    const artifact = await store.evidence.ingest(meta(odd.id, { method: 'engine \ud800 archive' }), failingAfter(Buffer.from('ab'), 'reset \udfff'));
+    const artifact = await store.evidence.ingest(
+      meta(odd.id, { method: 'engine \ud800 archive' }),
+      failingAfter(Buffer.from('ab'), 'reset \udfff'),
+    );
     assert.equal(artifact.method, 'engine \ufffd archive');
     assert.match(artifact.statusReason ?? '', /reset \ufffd/);
     assert.deepEqual(await store.evidence.getArtifact(artifact.id), artifact);
@@ -191,7 +209,8 @@ describe('disk full', () => {
     }
     const run = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { encoding: 'utf8' });
     mounted = run.status === 0;
-    if (!mounted) skipReason = `cannot mount a 1 MB tmpfs here (${(run.stderr || run.error?.message || '').trim() || `exit ${run.status}`})`;
+    if (!mounted)
+      skipReason = `cannot mount a 1 MB tmpfs here (${(run.stderr || run.error?.message || '').trim() || `exit ${run.status}`})`;
   });
   after(() => {
     if (mounted) spawnSync('umount', [mountPoint]);
@@ -218,11 +237,17 @@ describe('disk full', () => {
       assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM pending_writes').get() as { n: number }).n, 0);
       // A capture's writer: after the failure, abandon() reports the same failure, not a state error.
       const writer = await store.evidence.openWriter(meta(caseId, { kind: 'pcap' }));
-      await assert.rejects(async () => {
-        for (let i = 0; i < 8; i++) await writer.write(Buffer.alloc(512 * 1024, i));
-        await writer.finish();
-      }, (err: unknown) => err instanceof DrydockFailure && err.kind === 'disk-full');
-      await assert.rejects(() => writer.abandon('capture stopped'), (err: unknown) => err instanceof DrydockFailure && err.kind === 'disk-full');
+      await assert.rejects(
+        async () => {
+          for (let i = 0; i < 8; i++) await writer.write(Buffer.alloc(512 * 1024, i));
+          await writer.finish();
+        },
+        (err: unknown) => err instanceof DrydockFailure && err.kind === 'disk-full',
+      );
+      await assert.rejects(
+        () => writer.abandon('capture stopped'),
+        (err: unknown) => err instanceof DrydockFailure && err.kind === 'disk-full',
+      );
       assert.deepEqual(tempFiles(dir), []);
       const failed = (await store.evidence.auditEntries({ caseRef: caseId })).filter((e) => e.action === 'artifact.failed');
       assert.equal(failed.length, 2, 'each lost acquisition is on the record');

@@ -21,13 +21,16 @@ describe('canonicalJson', () => {
   });
 
   it('follows JSON.stringify for the awkward values', () => {
-    assert.equal(canonicalJson({ u: undefined, f: () => 1, n: NaN, i: -Infinity, z: -0, arr: [undefined, () => 1] }), '{"arr":[null,null],"i":null,"n":null,"z":0}');
+    assert.equal(
+      canonicalJson({ u: undefined, f: () => 1, n: NaN, i: -Infinity, z: -0, arr: [undefined, () => 1] }),
+      '{"arr":[null,null],"i":null,"n":null,"z":0}',
+    );
     assert.equal(canonicalJson(new Date(Date.UTC(2025, 0, 2, 3, 4, 5))), '"2025-01-02T03:04:05.000Z"');
     assert.equal(canonicalJson({ when: { toJSON: () => ({ y: 1, x: 2 }) } }), '{"when":{"x":2,"y":1}}');
   });
 
   it('keeps hostile text exact: escapes, newlines, lone surrogates, non-ASCII keys', () => {
-    const value = { path: '/tmp/\u001b[31mred\n\ud800x', 'é': '<script>', '\u0000': 'nul' };
+    const value = { path: '/tmp/\u001b[31mred\n\ud800x', é: '<script>', '\u0000': 'nul' };
     const text = canonicalJson(value);
     assert.ok(!text.includes('\u001b') && !text.includes('\n'), 'control characters are escaped');
     assert.ok(text.includes('\\ud800'), 'a lone surrogate is escaped, not replaced');
@@ -47,7 +50,7 @@ describe('canonicalJson', () => {
   });
 
   it('sorts by UTF-16 code units, not by locale', () => {
-    assert.equal(canonicalJson({ b: 1, B: 2, a: 3, 'ä': 4, '10': 5, '9': 6 }), '{"10":5,"9":6,"B":2,"a":3,"b":1,"ä":4}');
+    assert.equal(canonicalJson({ b: 1, B: 2, a: 3, ä: 4, '10': 5, '9': 6 }), '{"10":5,"9":6,"B":2,"a":3,"b":1,"ä":4}');
   });
 
   it('refuses values with no JSON form', () => {

@@ -20,11 +20,17 @@ import { corpus, hex, params } from './fuzz-kit';
 const PER_IMPORT_MS = 3_000;
 
 function files(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => path.join(d.parentPath, d.name))
+    : [];
 }
 
 /** A tar of these entries (plain files unless a type is given), in memory. */
-async function tarOf(entries: { name: string; data?: Buffer; size?: number; type?: 'symlink' | 'link' | 'directory'; linkname?: string }[]): Promise<Buffer> {
+async function tarOf(
+  entries: { name: string; data?: Buffer; size?: number; type?: 'symlink' | 'link' | 'directory'; linkname?: string }[],
+): Promise<Buffer> {
   const pack = tar.pack();
   for (const e of entries) {
     if (e.type) pack.entry({ name: e.name, type: e.type, ...(e.linkname ? { linkname: e.linkname } : {}) });
@@ -73,7 +79,12 @@ describe('fuzz: case bundle import', () => {
     mkdirSync(inputs);
     mkdirSync(outside);
     source = openStore(path.join(work, 'source'));
-    const kase = source.evidence.createCase({ name: 'fuzz case', organisation: 'CERT', timeZone: 'UTC', description: 'bundle import fuzzing' });
+    const kase = source.evidence.createCase({
+      name: 'fuzz case',
+      organisation: 'CERT',
+      timeZone: 'UTC',
+      description: 'bundle import fuzzing',
+    });
     caseId = kase.id;
     await source.evidence.ingest(meta(kase.id), Readable.from([Buffer.from('<?php system($_GET["c"]);')]));
     await source.evidence.addNote('a note');
@@ -106,7 +117,10 @@ describe('fuzz: case bundle import', () => {
       await target.evidence.importCase(file);
       imported = true;
     } catch (err) {
-      assert.ok(err instanceof DrydockFailure, `${label}: not a DrydockFailure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)} on ${hex(bytes)}`);
+      assert.ok(
+        err instanceof DrydockFailure,
+        `${label}: not a DrydockFailure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)} on ${hex(bytes)}`,
+      );
     }
     const took = performance.now() - started;
     assert.ok(took < PER_IMPORT_MS, `${label}: the import took ${took.toFixed(0)} ms on ${hex(bytes)}`);
@@ -146,19 +160,28 @@ describe('fuzz: case bundle import', () => {
       [{ name: '/tmp/drydock-fuzz-escape', data: Buffer.from('x') }],
       [{ name: 'manifest.json', type: 'symlink', linkname: '/etc/passwd' }],
       [{ name: 'manifest.json', type: 'link', linkname: '../../../etc/passwd' }],
-      [{ name: 'blobs', type: 'directory' }, { name: 'blobs/../../fuzz-escape', data: Buffer.from('x') }],
+      [
+        { name: 'blobs', type: 'directory' },
+        { name: 'blobs/../../fuzz-escape', data: Buffer.from('x') },
+      ],
     ];
     for (const entries of evil) assert.equal(await importOnce(await tarOf(entries), entries.map((e) => e.name).join(',')), false);
-    assert.ok(!existsSync('/tmp/drydock-fuzz-escape') && !existsSync(path.join(work, '..', 'fuzz-escape')), 'no entry was written where its name points');
+    assert.ok(
+      !existsSync('/tmp/drydock-fuzz-escape') && !existsSync(path.join(work, '..', 'fuzz-escape')),
+      'no entry was written where its name points',
+    );
   });
 
   it('refuses a manifest.json header claiming more bytes than the bundle holds (up to 2^40), without allocating them', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.integer({ min: original.length, max: 2 ** 31 }), fc.constantFrom(2 ** 33, 2 ** 40, 8 ** 11 - 1)), async (size) => {
-        const before = process.memoryUsage().arrayBuffers;
-        assert.equal(await importOnce(claimSize(original, 0, size), `manifest claiming ${size} bytes`), false);
-        assert.ok(process.memoryUsage().arrayBuffers - before < 256 * 1024 * 1024, `a claim of ${size} bytes was not allocated`);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.integer({ min: original.length, max: 2 ** 31 }), fc.constantFrom(2 ** 33, 2 ** 40, 8 ** 11 - 1)),
+        async (size) => {
+          const before = process.memoryUsage().arrayBuffers;
+          assert.equal(await importOnce(claimSize(original, 0, size), `manifest claiming ${size} bytes`), false);
+          assert.ok(process.memoryUsage().arrayBuffers - before < 256 * 1024 * 1024, `a claim of ${size} bytes was not allocated`);
+        },
+      ),
       params(20),
     );
   });
@@ -174,19 +197,34 @@ describe('fuzz: case bundle import', () => {
         const bytes = Buffer.from(original);
         for (const { at, bit } of flips) bytes[at] = (bytes[at] as number) ^ (1 << bit);
         if (run) Buffer.from(run.bytes).copy(bytes, run.at);
-        await importOnce(cut === null ? bytes : bytes.subarray(0, cut), `mutation ${JSON.stringify({ flips, run: run && { at: run.at, length: run.bytes.length }, cut })}`);
+        await importOnce(
+          cut === null ? bytes : bytes.subarray(0, cut),
+          `mutation ${JSON.stringify({ flips, run: run && { at: run.at, length: run.bytes.length }, cut })}`,
+        );
       }),
       params(100),
     );
   });
 
   it('random bytes and random tars are refused', async () => {
-    const entry = fc.record({ name: fc.oneof(fc.constantFrom('manifest.json', 'signature.json', 'blobs/', '../x', '/abs'), fc.string({ maxLength: 40 })), data: fc.uint8Array({ maxLength: 512 }) });
+    const entry = fc.record({
+      name: fc.oneof(fc.constantFrom('manifest.json', 'signature.json', 'blobs/', '../x', '/abs'), fc.string({ maxLength: 40 })),
+      data: fc.uint8Array({ maxLength: 512 }),
+    });
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 4096 }).map((b) => ({ raw: Buffer.from(b) })), fc.array(entry, { maxLength: 4 }).map((entries) => ({ entries }))), async (input) => {
-        const bytes = 'raw' in input ? input.raw : await tarOf(input.entries.filter((e) => e.name.length > 0).map((e) => ({ name: e.name, data: Buffer.from(e.data) })));
-        assert.equal(await importOnce(bytes, 'random input'), false);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 4096 }).map((b) => ({ raw: Buffer.from(b) })),
+          fc.array(entry, { maxLength: 4 }).map((entries) => ({ entries })),
+        ),
+        async (input) => {
+          const bytes =
+            'raw' in input
+              ? input.raw
+              : await tarOf(input.entries.filter((e) => e.name.length > 0).map((e) => ({ name: e.name, data: Buffer.from(e.data) })));
+          assert.equal(await importOnce(bytes, 'random input'), false);
+        },
+      ),
       params(100),
     );
   });

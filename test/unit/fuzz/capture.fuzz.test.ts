@@ -82,10 +82,17 @@ describe('fuzz: capture parsers', () => {
 
   it('packet decoder: any bytes on any link type decode or yield null, never throw', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.constantFrom(...LINK_TYPES), fc.nat({ max: 300 })), fc.oneof(fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)), mutated(frameBytes)), (linkType, data) => {
-        const decoded = within('decodePacket', () => decodePacket(linkType, data));
-        if (decoded) assert.ok(decoded.payload.length <= data.length);
-      }),
+      fc.property(
+        fc.oneof(fc.constantFrom(...LINK_TYPES), fc.nat({ max: 300 })),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
+          mutated(frameBytes),
+        ),
+        (linkType, data) => {
+          const decoded = within('decodePacket', () => decodePacket(linkType, data));
+          if (decoded) assert.ok(decoded.payload.length <= data.length);
+        },
+      ),
       params(500),
     );
   });
@@ -94,7 +101,10 @@ describe('fuzz: capture parsers', () => {
     fc.assert(
       fc.property(v4, v4, port, port, payload, (src, dst, sp, dp, p) => {
         const decoded = decodePacket(1, ethernet(ipv4(src, dst, tcp(sp, dp, 0x18, p))));
-        assert.deepEqual(decoded && { src: decoded.src, dst: decoded.dst, sp: decoded.srcPort, dp: decoded.dstPort, p: decoded.payload.toString('hex') }, { src, dst, sp, dp, p: p.toString('hex') });
+        assert.deepEqual(
+          decoded && { src: decoded.src, dst: decoded.dst, sp: decoded.srcPort, dp: decoded.dstPort, p: decoded.payload.toString('hex') },
+          { src, dst, sp, dp, p: p.toString('hex') },
+        );
       }),
       params(200),
     );
@@ -102,12 +112,20 @@ describe('fuzz: capture parsers', () => {
 
   it('DNS: any payload parses or yields null; bounded questions and answers; names round-trip', () => {
     const label = fc.stringMatching(/^[a-z0-9-]{1,20}$/);
-    const dns = fc.tuple(fc.nat({ max: 65535 }), fc.array(label, { minLength: 1, maxLength: 4 }), fc.constantFrom(1, 28, 5, 16), fc.boolean()).map(([id, labels, type, resp]) => ({ id, name: labels.join('.'), bytes: dnsMessage(id, labels.join('.'), type, resp) }));
+    const dns = fc
+      .tuple(fc.nat({ max: 65535 }), fc.array(label, { minLength: 1, maxLength: 4 }), fc.constantFrom(1, 28, 5, 16), fc.boolean())
+      .map(([id, labels, type, resp]) => ({ id, name: labels.join('.'), bytes: dnsMessage(id, labels.join('.'), type, resp) }));
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)), mutated(dns.map((d) => d.bytes))), (data) => {
-        const message = within('parseDnsMessage', () => parseDnsMessage(data));
-        if (message) assert.ok(message.questions.length <= 8 && message.answers.length <= 64);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)),
+          mutated(dns.map((d) => d.bytes)),
+        ),
+        (data) => {
+          const message = within('parseDnsMessage', () => parseDnsMessage(data));
+          if (message) assert.ok(message.questions.length <= 8 && message.answers.length <= 64);
+        },
+      ),
       params(500),
     );
     fc.assert(
@@ -123,28 +141,46 @@ describe('fuzz: capture parsers', () => {
   it('TLS ClientHello: any payload gives a name or null; a built ClientHello gives its name back', () => {
     const host = fc.stringMatching(/^[a-z0-9.-]{1,60}$/);
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)), mutated(host.map(tlsClientHello))), (data) => {
-        const name = within('tlsServerName', () => tlsServerName(data));
-        assert.ok(name === null || typeof name === 'string');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)),
+          mutated(host.map(tlsClientHello)),
+        ),
+        (data) => {
+          const name = within('tlsServerName', () => tlsServerName(data));
+          assert.ok(name === null || typeof name === 'string');
+        },
+      ),
       params(500),
     );
-    fc.assert(fc.property(host, (name) => assert.equal(tlsServerName(tlsClientHello(name)), name)), params(200));
+    fc.assert(
+      fc.property(host, (name) => assert.equal(tlsServerName(tlsClientHello(name)), name)),
+      params(200),
+    );
   });
 
   it('pcap streams: random and mutated bytes end in packets or a documented error (framer and reader)', async () => {
-    const stream = fc.tuple(fc.constantFrom(1, 113, 276), fc.array(frameBytes, { maxLength: 4 }), fc.boolean()).map(([link, frames, big]) =>
-      Buffer.concat([pcapHeader(link, { bigEndian: big }), ...frames.map((f, i) => pcapRecord(f, 1_700_000_000 + i, 0, f.length, big))]),
-    );
+    const stream = fc
+      .tuple(fc.constantFrom(1, 113, 276), fc.array(frameBytes, { maxLength: 4 }), fc.boolean())
+      .map(([link, frames, big]) =>
+        Buffer.concat([pcapHeader(link, { bigEndian: big }), ...frames.map((f, i) => pcapRecord(f, 1_700_000_000 + i, 0, f.length, big))]),
+      );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 800 }).map((b) => Buffer.from(b)), mutated(stream)), chunkSizes, async (data, sizes) => {
-        await frame(data, sizes).catch((err: unknown) => onlyDocumented(err, pcapError, hex(data)));
-        try {
-          within('PcapReader', () => readPcap(data, sizes));
-        } catch (err) {
-          onlyDocumented(err, pcapError, hex(data));
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 800 }).map((b) => Buffer.from(b)),
+          mutated(stream),
+        ),
+        chunkSizes,
+        async (data, sizes) => {
+          await frame(data, sizes).catch((err: unknown) => onlyDocumented(err, pcapError, hex(data)));
+          try {
+            within('PcapReader', () => readPcap(data, sizes));
+          } catch (err) {
+            onlyDocumented(err, pcapError, hex(data));
+          }
+        },
+      ),
       params(300),
     );
   });
@@ -152,11 +188,17 @@ describe('fuzz: capture parsers', () => {
   it('pcap round trip: built records frame byte for byte and read back as the same packets', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(frameBytes, { maxLength: 5 }), fc.boolean(), chunkSizes, async (frames, big, sizes) => {
-        const file = Buffer.concat([pcapHeader(1, { bigEndian: big }), ...frames.map((f, i) => pcapRecord(f, 1_700_000_000 + i, i, f.length, big))]);
+        const file = Buffer.concat([
+          pcapHeader(1, { bigEndian: big }),
+          ...frames.map((f, i) => pcapRecord(f, 1_700_000_000 + i, i, f.length, big)),
+        ]);
         const framed = await frame(file, sizes);
         assert.equal(framed.packets, frames.length);
         assert.ok(framed.out.equals(file), 'the framer passes every byte through unchanged');
-        assert.deepEqual(readPcap(file, sizes).map((p) => p.toString('hex')), frames.map((f) => f.toString('hex')));
+        assert.deepEqual(
+          readPcap(file, sizes).map((p) => p.toString('hex')),
+          frames.map((f) => f.toString('hex')),
+        );
       }),
       params(200),
     );

@@ -44,7 +44,10 @@ export function corpus(target: string): { name: string; bytes: Buffer }[] {
  * from a Buffer read past the end, a TypeError) is a crash and fails the property.
  */
 export function onlyDocumented(err: unknown, allowed: (err: Error) => boolean, input: string): void {
-  assert.ok(err instanceof Error && allowed(err), `undocumented failure on ${input}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  assert.ok(
+    err instanceof Error && allowed(err),
+    `undocumented failure on ${input}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+  );
 }
 
 /** Milliseconds one input may take before it counts as a hang (sync parsers cannot be interrupted). */

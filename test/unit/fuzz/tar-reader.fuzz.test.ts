@@ -61,10 +61,15 @@ const FLAGS = ['0', '\0', '1', '2', '3', '5', '7', 'x', 'g', 'L', 'K', 'Z'];
 const numericField = fc.oneof(
   fc.nat({ max: 0o77777777777 }).map((n) => `${n.toString(8).padStart(11, '0')}\0`),
   fc.uint8Array({ minLength: 12, maxLength: 12 }).map((b) => Buffer.from(b).toString('latin1')),
-  fc.bigInt({ min: 0n, max: (1n << 88n) - 1n }).map((n) => `\x80${Buffer.from(n.toString(16).padStart(22, '0'), 'hex').toString('latin1')}`),
+  fc
+    .bigInt({ min: 0n, max: (1n << 88n) - 1n })
+    .map((n) => `\x80${Buffer.from(n.toString(16).padStart(22, '0'), 'hex').toString('latin1')}`),
   fc.constantFrom('77777777777\0', '-1\0', '1e9\0', '   \0', ''),
 );
-const paxValue = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('1099511627776', '1.5', '-1', 'NaN', '1e300', '0x10', '99999999999999999999', ''));
+const paxValue = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom('1099511627776', '1.5', '-1', 'NaN', '1e300', '0x10', '99999999999999999999', ''),
+);
 /** A header (and optional PAX record) built field by field: the shape hostile archives take. */
 const hostileEntry = fc.record({
   name: fc.uint8Array({ maxLength: 100 }),
@@ -89,7 +94,11 @@ function encodeHostile(e: HostileEntry): Buffer {
         return Buffer.from(`${len}${rest}`);
       }),
     );
-    parts.push(header({ name: Buffer.from('PaxHeader'), type: 'x', size: data.length }), data, Buffer.alloc((512 - (data.length % 512)) % 512));
+    parts.push(
+      header({ name: Buffer.from('PaxHeader'), type: 'x', size: data.length }),
+      data,
+      Buffer.alloc((512 - (data.length % 512)) % 512),
+    );
   }
   const block = Buffer.alloc(512);
   Buffer.from(e.name).copy(block, 0);
@@ -133,21 +142,33 @@ describe('fuzz: tar reader', () => {
     const base = buildTar([
       { name: 'etc/passwd', body: 'root:x:0:0::/root:/bin/sh\n' },
       { name: 'usr/bin/x', type: '2', linkName: '../../bin/sh' },
-      { name: 'a/long/name', pax: { path: Buffer.from('p\xe4th/with\nnewline', 'latin1'), mtime: '1700000000.5' }, body: Buffer.alloc(700, 1) },
+      {
+        name: 'a/long/name',
+        pax: { path: Buffer.from('p\xe4th/with\nnewline', 'latin1'), mtime: '1700000000.5' },
+        body: Buffer.alloc(700, 1),
+      },
       { name: 'short', gnuLongName: Buffer.alloc(300, 0x61), body: 'x' },
     ]);
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: base.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.nat({ max: base.length }), chunkSizes, async (flips, cut, sizes) => {
-        const data = Buffer.from(base.subarray(0, Math.max(cut, 1)));
-        for (const [at, value] of flips) if (at < data.length) data[at] = value;
-        await survives(data, sizes);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat({ max: base.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+        fc.nat({ max: base.length }),
+        chunkSizes,
+        async (flips, cut, sizes) => {
+          const data = Buffer.from(base.subarray(0, Math.max(cut, 1)));
+          for (const [at, value] of flips) if (at < data.length) data[at] = value;
+          await survives(data, sizes);
+        },
+      ),
       params(300),
     );
   });
 
   it('round trip: what the builder writes, the reader returns byte for byte, in any chunking', async () => {
-    const spec = fc.record({ name: fc.uint8Array({ minLength: 1, maxLength: 300 }).filter((n) => !n.includes(0)), body: fc.uint8Array({ maxLength: 2000 }) });
+    const spec = fc.record({
+      name: fc.uint8Array({ minLength: 1, maxLength: 300 }).filter((n) => !n.includes(0)),
+      body: fc.uint8Array({ maxLength: 2000 }),
+    });
     await fc.assert(
       fc.asyncProperty(fc.array(spec, { minLength: 1, maxLength: 4 }), chunkSizes, async (specs, sizes) => {
         const tar = buildTar(specs.map((s, i) => ({ name: `f${i}`, pax: { path: Buffer.from(s.name) }, body: Buffer.from(s.body) })));
@@ -163,7 +184,12 @@ describe('fuzz: tar reader', () => {
 
   it('a header claiming 2^40 bytes, or a PAX record of 2^40, allocates nothing for it', async () => {
     const before = process.memoryUsage().arrayBuffers;
-    const huge = Buffer.concat([checksummed(Buffer.concat([Buffer.from('big'), Buffer.alloc(121), Buffer.from('\x80\0\0\0\0\0\0\x01\0\0\0\0', 'latin1'), Buffer.alloc(376)])), Buffer.alloc(4096)]);
+    const huge = Buffer.concat([
+      checksummed(
+        Buffer.concat([Buffer.from('big'), Buffer.alloc(121), Buffer.from('\x80\0\0\0\0\0\0\x01\0\0\0\0', 'latin1'), Buffer.alloc(376)]),
+      ),
+      Buffer.alloc(4096),
+    ]);
     await assert.rejects(readAll(huge), (err: unknown) => err instanceof TruncatedStream);
     const pax = Buffer.concat([header({ name: Buffer.from('PaxHeader'), type: 'x', size: 2 ** 40 }), Buffer.alloc(512)]);
     await assert.rejects(readAll(pax), (err: unknown) => err instanceof TarFormatError && /over the/.test(err.message));

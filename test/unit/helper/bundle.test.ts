@@ -23,7 +23,14 @@ describe('the capture helper bundle lookup', () => {
     try {
       writeFileSync(
         path.join(dir, 'drydock-capture-helper.json'),
-        JSON.stringify({ tag: 'drydock/capture-helper:0123456789ab', imageId: `sha256:${'a'.repeat(64)}`, architecture: 'amd64', tcpdump: '4', size: 10, sha256: 'b'.repeat(64) }),
+        JSON.stringify({
+          tag: 'drydock/capture-helper:0123456789ab',
+          imageId: `sha256:${'a'.repeat(64)}`,
+          architecture: 'amd64',
+          tcpdump: '4',
+          size: 10,
+          sha256: 'b'.repeat(64),
+        }),
       );
       const found = findHelperBundle([dir]);
       assert.equal(found.bundle, null);

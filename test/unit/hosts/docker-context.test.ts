@@ -18,7 +18,11 @@ function dockerHome(contexts: { name: string; host: string; skipVerify?: boolean
     mkdirSync(path.join(config, 'contexts', 'meta', id), { recursive: true });
     writeFileSync(
       path.join(config, 'contexts', 'meta', id, 'meta.json'),
-      JSON.stringify({ Name: c.name, Metadata: { Description: `the ${c.name} engine` }, Endpoints: { docker: { Host: c.host, SkipTLSVerify: c.skipVerify ?? false } } }),
+      JSON.stringify({
+        Name: c.name,
+        Metadata: { Description: `the ${c.name} engine` },
+        Endpoints: { docker: { Host: c.host, SkipTLSVerify: c.skipVerify ?? false } },
+      }),
     );
     if (c.tls) {
       const tls = path.join(config, 'contexts', 'tls', id, 'docker');
@@ -62,7 +66,12 @@ describe('which engine "no --host" means (the docker CLI\'s order)', () => {
     assert.equal(r.source, 'DOCKER_CONTEXT');
     assert.equal(r.url, 'tcp://10.0.0.5:2376');
     const tlsDir = path.join(h, '.docker', 'contexts', 'tls', createHash('sha256').update('prod').digest('hex'), 'docker');
-    assert.deepEqual(r.tls, { verify: true, caFile: path.join(tlsDir, 'ca.pem'), certFile: path.join(tlsDir, 'cert.pem'), keyFile: path.join(tlsDir, 'key.pem') });
+    assert.deepEqual(r.tls, {
+      verify: true,
+      caFile: path.join(tlsDir, 'ca.pem'),
+      certFile: path.join(tlsDir, 'cert.pem'),
+      keyFile: path.join(tlsDir, 'key.pem'),
+    });
     r = resolveDefaultEndpoint({ env: { DOCKER_CONTEXT: 'prod', DOCKER_HOST: 'unix:///run/other.sock' }, home: h });
     assert.equal(r.source, 'DOCKER_HOST');
     assert.equal(r.url, 'unix:///run/other.sock');
@@ -73,7 +82,10 @@ describe('which engine "no --host" means (the docker CLI\'s order)', () => {
 
   it('reads DOCKER_TLS_VERIFY and DOCKER_CERT_PATH with DOCKER_HOST', () => {
     const certs = home([]);
-    const r = resolveDefaultEndpoint({ env: { DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: path.join(certs, 'certs') }, home: certs });
+    const r = resolveDefaultEndpoint({
+      env: { DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: path.join(certs, 'certs') },
+      home: certs,
+    });
     assert.deepEqual(r.tls, { verify: true });
     assert.match(r.reason, /with TLS verification \(DOCKER_TLS_VERIFY\)/);
   });

@@ -7,7 +7,11 @@ import { compareApiVersions } from '../../../main/core/hosts/engine-probe';
 
 describe('host addresses', () => {
   it('reads the forms the docker CLI accepts', () => {
-    assert.deepEqual(parseHostUrl('/var/run/docker.sock'), { kind: 'socket', normalized: 'unix:///var/run/docker.sock', socketPath: '/var/run/docker.sock' });
+    assert.deepEqual(parseHostUrl('/var/run/docker.sock'), {
+      kind: 'socket',
+      normalized: 'unix:///var/run/docker.sock',
+      socketPath: '/var/run/docker.sock',
+    });
     assert.equal(parseHostUrl('tcp://10.0.0.5').port, 2376);
     assert.equal(parseHostUrl('tcp://10.0.0.5:2375').normalized, 'tcp://10.0.0.5:2375');
     const ssh = parseHostUrl('ssh://ops@bastion:2222');
@@ -30,7 +34,13 @@ describe('engine event stream', () => {
     const lines = `${JSON.stringify({ Type: 'container', Action: 'start', Actor: { ID: 'abc', Attributes: { name: 'wéb', n: 5 } }, timeNano: 1700000000123456 })}\nnot json\n${JSON.stringify({ status: 'die', id: 'def', time: 1700000001 })}\n`;
     const bytes = Buffer.from(lines);
     for (let i = 0; i < bytes.length; i += 7) parser.push(bytes.subarray(i, i + 7), (e) => seen.push(e));
-    assert.deepEqual(seen.map((e) => [e.type, e.action, e.id]), [['container', 'start', 'abc'], ['container', 'die', 'def']]);
+    assert.deepEqual(
+      seen.map((e) => [e.type, e.action, e.id]),
+      [
+        ['container', 'start', 'abc'],
+        ['container', 'die', 'def'],
+      ],
+    );
     assert.deepEqual(seen[0]?.attributes, { name: 'wéb' });
     assert.equal(seen[1]?.timeNano, 1700000001000000000n);
   });
@@ -40,7 +50,10 @@ describe('engine event stream', () => {
     const seen: EngineEvent[] = [];
     parser.push(Buffer.alloc(2 << 20, 0x61), (e) => seen.push(e));
     parser.push(Buffer.from(`tail\n${JSON.stringify({ Type: 'network', Action: 'connect', Actor: { ID: 'n1' } })}\n`), (e) => seen.push(e));
-    assert.deepEqual(seen.map((e) => e.action), ['connect']);
+    assert.deepEqual(
+      seen.map((e) => e.action),
+      ['connect'],
+    );
     assert.equal(parseEvent('{"Type":"container"}'), undefined);
   });
 
@@ -51,15 +64,32 @@ describe('engine event stream', () => {
 
 describe('engine errors', () => {
   it('names host, container and action, and classifies the cause', () => {
-    const f = engineFailure(Object.assign(new Error('connect EACCES /var/run/docker.sock'), { code: 'EACCES' }), { host: 'prod', action: 'listing containers' });
+    const f = engineFailure(Object.assign(new Error('connect EACCES /var/run/docker.sock'), { code: 'EACCES' }), {
+      host: 'prod',
+      action: 'listing containers',
+    });
     assert.equal(f.kind, 'permission-denied');
     assert.match(f.message, /^Listing containers failed on host prod: permission denied/);
-    const nf = engineFailure(Object.assign(new Error('HTTP 404'), { statusCode: 404, json: { message: 'No such container: x' } }), { host: 'h', container: 'x', action: 'inspecting' });
+    const nf = engineFailure(Object.assign(new Error('HTTP 404'), { statusCode: 404, json: { message: 'No such container: x' } }), {
+      host: 'h',
+      container: 'x',
+      action: 'inspecting',
+    });
     assert.equal(nf.kind, 'not-found');
     assert.equal(nf.container, 'x');
     assert.match(nf.message, /host h, container x: not found: No such container: x/);
-    assert.equal(engineFailure(Object.assign(new Error('self signed'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }), { host: 'h', action: 'connecting' }).kind, 'tls');
-    assert.equal(engineFailure(Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }), { host: 'h', action: 'connecting' }).kind, 'ssh-auth');
+    assert.equal(
+      engineFailure(Object.assign(new Error('self signed'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }), { host: 'h', action: 'connecting' })
+        .kind,
+      'tls',
+    );
+    assert.equal(
+      engineFailure(Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }), {
+        host: 'h',
+        action: 'connecting',
+      }).kind,
+      'ssh-auth',
+    );
   });
 
   it('compares API versions numerically', () => {

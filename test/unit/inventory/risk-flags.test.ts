@@ -3,7 +3,12 @@ import { describe, it } from 'node:test';
 import type { ContainerInspectInfo } from 'dockerode';
 import { assessRisks } from '../../../main/core/inventory/risk-flags';
 
-type Partial = { HostConfig?: Record<string, unknown>; Config?: Record<string, unknown>; Mounts?: { Type: string; Source: string; Destination: string; RW: boolean }[]; AppArmorProfile?: string };
+type Partial = {
+  HostConfig?: Record<string, unknown>;
+  Config?: Record<string, unknown>;
+  Mounts?: { Type: string; Source: string; Destination: string; RW: boolean }[];
+  AppArmorProfile?: string;
+};
 
 function inspect(p: Partial): ContainerInspectInfo {
   return {
@@ -25,15 +30,27 @@ describe('risk flags', () => {
   });
 
   it('flags privilege, namespaces and capabilities with severities, most severe first', () => {
-    assert.deepEqual(ids({ HostConfig: { Privileged: true, PidMode: 'host', IpcMode: 'host', UTSMode: 'host', NetworkMode: 'host', CapAdd: ['CAP_SYS_PTRACE', 'chown'] } }), [
-      'critical:privileged',
-      'high:cap-added',
-      'high:host-network',
-      'high:host-pid',
-      'medium:cap-added',
-      'medium:host-ipc',
-      'low:host-uts',
-    ]);
+    assert.deepEqual(
+      ids({
+        HostConfig: {
+          Privileged: true,
+          PidMode: 'host',
+          IpcMode: 'host',
+          UTSMode: 'host',
+          NetworkMode: 'host',
+          CapAdd: ['CAP_SYS_PTRACE', 'chown'],
+        },
+      }),
+      [
+        'critical:privileged',
+        'high:cap-added',
+        'high:host-network',
+        'high:host-pid',
+        'medium:cap-added',
+        'medium:host-ipc',
+        'low:host-uts',
+      ],
+    );
   });
 
   it('tells the Docker socket, sensitive paths read-write or read-only, and harmless binds apart', () => {
@@ -49,19 +66,31 @@ describe('risk flags', () => {
       }),
       { missing: false, dangling: false },
     );
-    assert.deepEqual(flags.map((f) => [f.id, f.severity, f.evidence]), [
-      ['docker-socket', 'critical', ['/run/docker.sock -> /var/run/docker.sock (ro)']],
-      ['sensitive-mount', 'high', ['/home/alice/.ssh -> /k (rw)']],
-      ['sensitive-mount', 'medium', ['/proc -> /hp (ro)']],
-    ]);
-    assert.equal(assessRisks(inspect({ Mounts: [{ Type: 'bind', Source: '/', Destination: '/host', RW: true }] }), { missing: false, dangling: false })[0]?.severity, 'critical');
+    assert.deepEqual(
+      flags.map((f) => [f.id, f.severity, f.evidence]),
+      [
+        ['docker-socket', 'critical', ['/run/docker.sock -> /var/run/docker.sock (ro)']],
+        ['sensitive-mount', 'high', ['/home/alice/.ssh -> /k (rw)']],
+        ['sensitive-mount', 'medium', ['/proc -> /hp (ro)']],
+      ],
+    );
+    assert.equal(
+      assessRisks(inspect({ Mounts: [{ Type: 'bind', Source: '/', Destination: '/host', RW: true }] }), {
+        missing: false,
+        dangling: false,
+      })[0]?.severity,
+      'critical',
+    );
   });
 
   it('reads users, seccomp, AppArmor, no-new-privileges and the root filesystem', () => {
     assert.deepEqual(ids({ Config: { User: '' } }), ['medium:root-user']);
     assert.deepEqual(ids({ Config: { User: 'root:root' } }), ['medium:root-user']);
     assert.deepEqual(ids({ Config: { User: '0' } }), ['medium:root-user']);
-    assert.deepEqual(ids({ HostConfig: { SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined', 'no-new-privileges'] } }), ['high:seccomp-unconfined', 'medium:apparmor-unconfined']);
+    assert.deepEqual(ids({ HostConfig: { SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined', 'no-new-privileges'] } }), [
+      'high:seccomp-unconfined',
+      'medium:apparmor-unconfined',
+    ]);
     assert.deepEqual(ids({ HostConfig: { SecurityOpt: ['no-new-privileges:false'] } }), ['low:new-privileges']);
     assert.deepEqual(ids({ HostConfig: { SecurityOpt: [], ReadonlyRootfs: false } }), ['low:new-privileges', 'low:writable-rootfs']);
     assert.deepEqual(ids({ HostConfig: { Devices: [{ PathOnHost: '/dev/mem' }] } }), ['high:device-access']);

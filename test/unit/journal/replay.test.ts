@@ -8,7 +8,8 @@ const event = (timeNano: bigint): EngineEvent => ({ type: 'container', action: '
 
 describe('engine event times', () => {
   it('reads timeNano exactly (a JSON number would round it), and ignores a label that looks like it', () => {
-    const line = '{"Type":"container","Action":"start","Actor":{"ID":"c","Attributes":{"timeNano":"5","x\\"timeNano\\":7,":"y"}},"time":1796034554,"timeNano":1796034554536274851}';
+    const line =
+      '{"Type":"container","Action":"start","Actor":{"ID":"c","Attributes":{"timeNano":"5","x\\"timeNano\\":7,":"y"}},"time":1796034554,"timeNano":1796034554536274851}';
     const parsed = parseEvent(line);
     assert.equal(parsed?.timeNano, 1796034554536274851n);
     assert.notEqual(BigInt(Number('1796034554536274851')), 1796034554536274851n, 'the float would have been off');

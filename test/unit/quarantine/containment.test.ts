@@ -20,7 +20,14 @@ function inspect(hostConfig: Record<string, unknown>): ContainerInspectInfo {
 }
 
 const plan = (hostConfig: Record<string, unknown>, modes: QuarantineMode[]) =>
-  buildPlan({ host: 'local', inspect: inspect(hostConfig), modes, networkName: 'drydock-quarantine', now: '2024-01-01T00:00:00Z', peers: [] });
+  buildPlan({
+    host: 'local',
+    inspect: inspect(hostConfig),
+    modes,
+    networkName: 'drydock-quarantine',
+    now: '2024-01-01T00:00:00Z',
+    peers: [],
+  });
 
 describe('quarantine plan: containers that network isolation does not contain', () => {
   it('warns for a privileged container and proposes pause or stop', () => {
@@ -29,9 +36,15 @@ describe('quarantine plan: containers that network isolation does not contain', 
     const isolateOnly = plan({ Privileged: true }, ['isolate']);
     const danger = isolateOnly.notices.filter((n) => n.severity === 'danger');
     assert.equal(danger.length, 1);
-    assert.match(danger[0]!.text, /^Network isolation does not contain it: Runs privileged.*Add pause \(keeps its memory\) or, as a last resort, stop\.$/);
+    assert.match(
+      danger[0]!.text,
+      /^Network isolation does not contain it: Runs privileged.*Add pause \(keeps its memory\) or, as a last resort, stop\.$/,
+    );
     const contained = plan({ Privileged: true }, ['isolate', 'stop']);
-    assert.equal(contained.notices.some((n) => /does not contain it/.test(n.text)), false);
+    assert.equal(
+      contained.notices.some((n) => /does not contain it/.test(n.text)),
+      false,
+    );
     assert.ok(contained.notices.some((n) => n.severity === 'warning' && /The stop you chose does/.test(n.text)));
   });
 
@@ -39,6 +52,10 @@ describe('quarantine plan: containers that network isolation does not contain', 
     assert.equal(isolationEscapes(inspect({ Privileged: true, PidMode: 'host' })).length, 2);
     assert.deepEqual(isolationEscapes(inspect({})), []);
     assert.deepEqual(plan({}, ['isolate']).notices, []);
-    assert.deepEqual(plan({ Privileged: true }, ['pause']).notices, [], 'without isolate there is no false sense of containment to warn about');
+    assert.deepEqual(
+      plan({ Privileged: true }, ['pause']).notices,
+      [],
+      'without isolate there is no false sense of containment to warn about',
+    );
   });
 });

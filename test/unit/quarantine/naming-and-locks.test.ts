@@ -26,15 +26,24 @@ describe('KeyedLock', () => {
   it('runs tasks of one key one after another, of different keys side by side, and survives failures', async () => {
     const lock = new KeyedLock();
     const log: string[] = [];
-    const task = (name: string, ms: number, fail = false) => async () => {
-      log.push(`start ${name}`);
-      await new Promise((r) => setTimeout(r, ms));
-      log.push(`end ${name}`);
-      if (fail) throw new Error(name);
-      return name;
-    };
-    const results = await Promise.allSettled([lock.run('a', task('a1', 30, true)), lock.run('a', task('a2', 5)), lock.run('b', task('b1', 5))]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'fulfilled', 'fulfilled']);
+    const task =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        log.push(`start ${name}`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`end ${name}`);
+        if (fail) throw new Error(name);
+        return name;
+      };
+    const results = await Promise.allSettled([
+      lock.run('a', task('a1', 30, true)),
+      lock.run('a', task('a2', 5)),
+      lock.run('b', task('b1', 5)),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'fulfilled', 'fulfilled'],
+    );
     assert.ok(log.indexOf('end a1') < log.indexOf('start a2'), 'same key: serialised');
     assert.ok(log.indexOf('start b1') < log.indexOf('end a1'), 'other key: not blocked');
   });

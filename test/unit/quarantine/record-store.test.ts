@@ -8,7 +8,13 @@ import { quarantineSchema } from '../../../main/core/quarantine/schema';
 import { openDatabase, type Db } from '../../../main/core/store/database';
 import type { QuarantineRecord } from '../../../shared/domain/quarantine';
 
-function record(id: string, containerId: string, containerName: string, state: QuarantineRecord['state'], createdAt: string): QuarantineRecord {
+function record(
+  id: string,
+  containerId: string,
+  containerName: string,
+  state: QuarantineRecord['state'],
+  createdAt: string,
+): QuarantineRecord {
   return {
     id,
     host: 'lab',
@@ -17,7 +23,17 @@ function record(id: string, containerId: string, containerName: string, state: Q
     caseId: null,
     state,
     modes: ['isolate'],
-    before: { status: 'running', running: true, paused: false, networkMode: 'default', networks: [], hostLinks: [], restartPolicy: 'no', autoRemove: false, inspectedAt: createdAt },
+    before: {
+      status: 'running',
+      running: true,
+      paused: false,
+      networkMode: 'default',
+      networks: [],
+      hostLinks: [],
+      restartPolicy: 'no',
+      autoRemove: false,
+      inspectedAt: createdAt,
+    },
     steps: [{ mode: 'isolate', state: 'done' }],
     warnings: [],
     createdAt,
@@ -55,18 +71,37 @@ describe('quarantine record store', () => {
   });
 
   it('resolves a reference like the engine: exact name first, then an unambiguous ID prefix', () => {
-    assert.deepEqual(store.forContainer('lab', 'web').map((r) => r.id), ['q-2', 'q-1']);
-    assert.deepEqual(store.forContainer('lab', '/web').map((r) => r.id), ['q-2', 'q-1']);
-    assert.deepEqual(store.forContainer('lab', 'abc').map((r) => r.id), ['q-4'], 'the name wins over the ID prefix');
-    assert.deepEqual(store.forContainer('lab', 'abc1').map((r) => r.id), ['q-2', 'q-1']);
+    assert.deepEqual(
+      store.forContainer('lab', 'web').map((r) => r.id),
+      ['q-2', 'q-1'],
+    );
+    assert.deepEqual(
+      store.forContainer('lab', '/web').map((r) => r.id),
+      ['q-2', 'q-1'],
+    );
+    assert.deepEqual(
+      store.forContainer('lab', 'abc').map((r) => r.id),
+      ['q-4'],
+      'the name wins over the ID prefix',
+    );
+    assert.deepEqual(
+      store.forContainer('lab', 'abc1').map((r) => r.id),
+      ['q-2', 'q-1'],
+    );
     assert.deepEqual(store.forContainer('lab', 'ab'), [], 'an ambiguous prefix names nothing');
     assert.deepEqual(store.forContainer('lab', 'we'), [], 'a name is never matched by prefix');
     assert.deepEqual(store.forContainer('lab', 'abc%'), []);
   });
 
   it('lists a host newest first, with or without released ones', () => {
-    assert.deepEqual(store.list('lab', false).map((r) => r.id), ['q-4', 'q-3', 'q-2']);
-    assert.deepEqual(store.list('lab', true).map((r) => r.id), ['q-4', 'q-3', 'q-2', 'q-1']);
+    assert.deepEqual(
+      store.list('lab', false).map((r) => r.id),
+      ['q-4', 'q-3', 'q-2'],
+    );
+    assert.deepEqual(
+      store.list('lab', true).map((r) => r.id),
+      ['q-4', 'q-3', 'q-2', 'q-1'],
+    );
   });
 
   it("gives the inventory a 'quarantined' flag for active quarantines only", () => {

@@ -129,7 +129,12 @@ export function CaptureView({ client, host: initialHost = '', container: initial
     setError(null);
     setNote(null);
     setBusy(true);
-    const r = await client.invoke('capture.check-filter', { host, container, interface: form.interface.trim() || 'any', filter: form.filter.trim() });
+    const r = await client.invoke('capture.check-filter', {
+      host,
+      container,
+      interface: form.interface.trim() || 'any',
+      filter: form.filter.trim(),
+    });
     setBusy(false);
     if (r.ok) setNote(`Filter compiles to ${r.value.instructions} BPF instructions on ${form.interface || 'any'}.`);
     else setError(r.error.message);
@@ -210,7 +215,13 @@ export function CaptureView({ client, host: initialHost = '', container: initial
           </label>
           <label>
             Container
-            <input list="dd-cap-containers" value={container} onChange={(e) => setContainer(e.target.value)} disabled={!!running} placeholder="name or ID" />
+            <input
+              list="dd-cap-containers"
+              value={container}
+              onChange={(e) => setContainer(e.target.value)}
+              disabled={!!running}
+              placeholder="name or ID"
+            />
             <datalist id="dd-cap-containers">
               {containers.map((c) => (
                 <option key={c} value={c} />
@@ -220,7 +231,11 @@ export function CaptureView({ client, host: initialHost = '', container: initial
         </div>
         <div className="dd-cap-options">
           {field('interface', 'Interface', { className: 'dd-narrow', placeholder: 'any' })}
-          {field('filter', 'BPF filter', { className: 'dd-cap-filter dd-mono', placeholder: 'e.g. tcp port 443 or udp port 53', spellCheck: 'false' })}
+          {field('filter', 'BPF filter', {
+            className: 'dd-cap-filter dd-mono',
+            placeholder: 'e.g. tcp port 443 or udp port 53',
+            spellCheck: 'false',
+          })}
           {field('duration', 'Duration s', { className: 'dd-narrow', inputMode: 'numeric' })}
           {field('count', 'Packets', { className: 'dd-narrow', inputMode: 'numeric' })}
           {field('maxBytes', 'Max bytes', { className: 'dd-narrow', inputMode: 'numeric' })}
@@ -242,8 +257,9 @@ export function CaptureView({ client, host: initialHost = '', container: initial
       {!current && (
         <div className="dd-empty-state" data-testid="capture-empty">
           <p>
-            Captures the packets of one running container from inside its network namespace, with a short-lived helper container that Drydock starts on the host and removes afterwards. Nothing is
-            run in the container itself. The pcap is stored in the open case with its SHA-256 and opens in Wireshark; a summary of the conversations follows when the capture ends.
+            Captures the packets of one running container from inside its network namespace, with a short-lived helper container that
+            Drydock starts on the host and removes afterwards. Nothing is run in the container itself. The pcap is stored in the open case
+            with its SHA-256 and opens in Wireshark; a summary of the conversations follows when the capture ends.
           </p>
           <ul>
             <li>
@@ -253,7 +269,8 @@ export function CaptureView({ client, host: initialHost = '', container: initial
               <b>BPF filter</b> empty: all traffic. A filter is checked by tcpdump itself before anything starts (Check filter).
             </li>
             <li>
-              <b>Duration</b>, <b>Packets</b>, <b>Max bytes</b> empty: no limit — the capture runs until you press Stop. The first limit reached ends it.
+              <b>Duration</b>, <b>Packets</b>, <b>Max bytes</b> empty: no limit — the capture runs until you press Stop. The first limit
+              reached ends it.
             </li>
             <li>
               <b>Snaplen</b> empty: whole packets are kept.
@@ -289,18 +306,33 @@ export function CaptureView({ client, host: initialHost = '', container: initial
           {current.stopReason && <div className="dd-muted">Stopped: {current.stopReason}</div>}
           {current.tcpdump && (
             <div className="dd-muted">
-              tcpdump: {current.tcpdump.captured ?? '?'} captured, {current.tcpdump.receivedByFilter ?? '?'} received by filter, {current.tcpdump.droppedByKernel ?? '?'} dropped by kernel
+              tcpdump: {current.tcpdump.captured ?? '?'} captured, {current.tcpdump.receivedByFilter ?? '?'} received by filter,{' '}
+              {current.tcpdump.droppedByKernel ?? '?'} dropped by kernel
             </div>
           )}
           {current.pcap && (
             <div className={current.pcap.status === 'complete' ? '' : 'dd-sev-medium'}>
-              pcap artifact <span className="dd-mono">{current.pcap.artifactId}</span> · sha256 <span className="dd-mono">{current.pcap.sha256}</span> · {current.pcap.status}
+              pcap artifact <span className="dd-mono">{current.pcap.artifactId}</span> · sha256{' '}
+              <span className="dd-mono">{current.pcap.sha256}</span> · {current.pcap.status}
               {current.pcap.statusReason && ` — ${visibleText(current.pcap.statusReason, 300)}`}
               <div className="dd-cap-export">
-                <SaveButton request={{ kind: 'artifact', artifactId: current.pcap.artifactId, filename: `${current.containerName}-${current.pcap.artifactId}.pcap` }} label="pcap" />
+                <SaveButton
+                  request={{
+                    kind: 'artifact',
+                    artifactId: current.pcap.artifactId,
+                    filename: `${current.containerName}-${current.pcap.artifactId}.pcap`,
+                  }}
+                  label="pcap"
+                />
               </div>
               <div className="dd-cap-export">
-                <input value={exportPath} onChange={(e) => setExportPath(e.target.value)} placeholder="/absolute/path/capture.pcap" className="dd-mono" aria-label="Export path" />
+                <input
+                  value={exportPath}
+                  onChange={(e) => setExportPath(e.target.value)}
+                  placeholder="/absolute/path/capture.pcap"
+                  className="dd-mono"
+                  aria-label="Export path"
+                />
                 <button type="button" onClick={() => void exportPcap()} disabled={!exportPath.trim()}>
                   Export pcap
                 </button>

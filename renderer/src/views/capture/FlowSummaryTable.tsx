@@ -66,7 +66,8 @@ export function FlowSummaryTable({ summary, names = new Map() }: { summary: Flow
     <div className="dd-cap-summary">
       <div className="dd-cap-summary-head">
         <strong data-testid="cap-summary-counts">
-          {summary.packets} packets · {all.length} conversation{all.length === 1 ? '' : 's'} ({summary.flows.length} connection{summary.flows.length === 1 ? '' : 's'})
+          {summary.packets} packets · {all.length} conversation{all.length === 1 ? '' : 's'} ({summary.flows.length} connection
+          {summary.flows.length === 1 ? '' : 's'})
         </strong>
         {summary.flowsNotListed > 0 && <span className="dd-muted"> (+{summary.flowsNotListed} connections not listed)</span>}
         <span className="dd-muted">
@@ -74,7 +75,13 @@ export function FlowSummaryTable({ summary, names = new Map() }: { summary: Flow
           · {summary.linkTypeName} · {utc(summary.firstSeen)} → {utc(summary.lastSeen)}
         </span>
         {summary.truncated && <span className="dd-sev-medium"> · file ends mid-packet</span>}
-        <input type="search" placeholder="Filter conversations…" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter conversations" />
+        <input
+          type="search"
+          placeholder="Filter conversations…"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          aria-label="Filter conversations"
+        />
       </div>
       <table className="dd-table dd-cap-flows" aria-label="Conversations">
         <thead>

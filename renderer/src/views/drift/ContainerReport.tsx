@@ -9,7 +9,23 @@ import { EntryDetail } from './EntryDetail';
 import { ReportExtras } from './ReportExtras';
 import { SeverityBar } from './SeverityBar';
 
-const CLASSES: readonly DriftClass[] = ['executable', 'library', 'setuid', 'package-db', 'credentials', 'persistence', 'web-root', 'hidden', 'temp', 'config', 'hostile-name', 'symlink', 'deleted', 'history', 'change'];
+const CLASSES: readonly DriftClass[] = [
+  'executable',
+  'library',
+  'setuid',
+  'package-db',
+  'credentials',
+  'persistence',
+  'web-root',
+  'hidden',
+  'temp',
+  'config',
+  'hostile-name',
+  'symlink',
+  'deleted',
+  'history',
+  'change',
+];
 
 /** One container's drift: filters, the tree of changed paths, and the selected path's detail. */
 export function ContainerReport({ report, artifactId }: { report: DriftReport; artifactId: string }) {
@@ -30,7 +46,8 @@ export function ContainerReport({ report, artifactId }: { report: DriftReport; a
         <h2>{visibleText(report.containerName, 120)}</h2>
         <span className="dd-mono dd-muted">{shortId(report.containerId)}</span>
         <span className="dd-muted">
-          image {visibleText(report.image, 200)} ({shortId(report.imageId)}) · {report.engineChanges} engine changes · scanned {utc(report.finishedAt)}
+          image {visibleText(report.image, 200)} ({shortId(report.imageId)}) · {report.engineChanges} engine changes · scanned{' '}
+          {utc(report.finishedAt)}
         </span>
         <span className={`dd-pill dd-pill-${report.status === 'complete' ? 'complete' : 'incomplete'}`}>{report.status}</span>
         <SeverityBar counts={report.counts} />
@@ -61,7 +78,19 @@ export function ContainerReport({ report, artifactId }: { report: DriftReport; a
         <div className="dd-drift-treepane">
           <ChangeTree root={tree} selected={selected} onSelect={setSelected} />
         </div>
-        <div className="dd-drift-detailpane">{selected ? <EntryDetail key={`${selected.path}\u0000${selected.pathBase64 ?? ''}`} entry={selected} imageId={report.imageId} host={report.host} containerId={report.containerId} /> : <div className="dd-hint">Select a path to see both sides, the reasons and its bytes.</div>}</div>
+        <div className="dd-drift-detailpane">
+          {selected ? (
+            <EntryDetail
+              key={`${selected.path}\u0000${selected.pathBase64 ?? ''}`}
+              entry={selected}
+              imageId={report.imageId}
+              host={report.host}
+              containerId={report.containerId}
+            />
+          ) : (
+            <div className="dd-hint">Select a path to see both sides, the reasons and its bytes.</div>
+          )}
+        </div>
       </div>
       <ReportExtras report={report} />
     </div>

@@ -53,7 +53,9 @@ export function DriftView({ params }: ViewProps) {
     const offProgress = client.on('drift.progress', (event: DriftProgressEvent) => {
       setScan((shown) => {
         if (!shown || shown.id !== event.scanId) return shown;
-        const containersNow = event.container ? shown.containers.map((c) => (c.containerId === event.container?.containerId ? event.container : c)) : shown.containers;
+        const containersNow = event.container
+          ? shown.containers.map((c) => (c.containerId === event.container?.containerId ? event.container : c))
+          : shown.containers;
         return { ...shown, state: event.state, done: event.done, total: event.total, containers: containersNow };
       });
     });
@@ -67,7 +69,12 @@ export function DriftView({ params }: ViewProps) {
   const start = async (all: boolean) => {
     setBusy(true);
     setError(null);
-    const r = await client.invoke('drift.scan', { host: effectiveHost, containers: all ? 'all' : [...chosen], contentCapBytes: Math.round(capMiB * 1024 * 1024), concurrency });
+    const r = await client.invoke('drift.scan', {
+      host: effectiveHost,
+      containers: all ? 'all' : [...chosen],
+      contentCapBytes: Math.round(capMiB * 1024 * 1024),
+      concurrency,
+    });
     setBusy(false);
     if (r.ok) {
       setScan(r.value);
@@ -139,11 +146,24 @@ export function DriftView({ params }: ViewProps) {
         <div className="dd-actions">
           <label className="dd-inline-label">
             Store files up to (MiB)
-            <input type="number" min={0} max={1024} step={0.5} value={capMiB} onChange={(e) => setCapMiB(Math.max(0, Number(e.target.value) || 0))} />
+            <input
+              type="number"
+              min={0}
+              max={1024}
+              step={0.5}
+              value={capMiB}
+              onChange={(e) => setCapMiB(Math.max(0, Number(e.target.value) || 0))}
+            />
           </label>
           <label className="dd-inline-label">
             At once
-            <input type="number" min={1} max={32} value={concurrency} onChange={(e) => setConcurrency(Math.min(32, Math.max(1, Math.round(Number(e.target.value) || 1))))} />
+            <input
+              type="number"
+              min={1}
+              max={32}
+              value={concurrency}
+              onChange={(e) => setConcurrency(Math.min(32, Math.max(1, Math.round(Number(e.target.value) || 1))))}
+            />
           </label>
           <button type="button" disabled={busy || !effectiveHost || chosen.size === 0} onClick={() => void start(false)}>
             Scan selected ({chosen.size})
@@ -187,16 +207,18 @@ export function DriftView({ params }: ViewProps) {
       {!scan && (
         <div className="dd-empty-state" data-testid="drift-empty">
           <p>
-            Drift compares each running container&apos;s filesystem against its image, read through the engine without running anything in the container: files added, changed or deleted, with their
-            hashes; new executables and setuid bits; package databases, credentials and persistence files; configuration drift; and the mounts the engine&apos;s diff cannot see.
+            Drift compares each running container&apos;s filesystem against its image, read through the engine without running anything in
+            the container: files added, changed or deleted, with their hashes; new executables and setuid bits; package databases,
+            credentials and persistence files; configuration drift; and the mounts the engine&apos;s diff cannot see.
           </p>
           <ul>
             <li>
-              <b>Scan selected</b> or <b>Scan every running container</b> stores one report per container in the open case and ranks the containers by what they changed.
+              <b>Scan selected</b> or <b>Scan every running container</b> stores one report per container in the open case and ranks the
+              containers by what they changed.
             </li>
             <li>
-              <b>Store files up to</b>: the content of a changed file up to this size is kept; a larger one is hashed only and can be acquired from its entry later. New executables, scripts
-              and credential files are kept up to 256 MiB whatever this says.
+              <b>Store files up to</b>: the content of a changed file up to this size is kept; a larger one is hashed only and can be
+              acquired from its entry later. New executables, scripts and credential files are kept up to 256 MiB whatever this says.
             </li>
             <li>
               <b>At once</b>: how many containers are read in parallel.

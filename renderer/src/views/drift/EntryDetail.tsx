@@ -17,7 +17,12 @@ function MetaCell({ meta, field }: { meta: DriftFileMeta | undefined; field: str
   if (!meta) return <td className="dd-muted">—</td>;
   switch (field) {
     case 'type':
-      return <td>{meta.type}{meta.executable ? ` (${meta.executable})` : ''}</td>;
+      return (
+        <td>
+          {meta.type}
+          {meta.executable ? ` (${meta.executable})` : ''}
+        </td>
+      );
     case 'mode':
       return <td className="dd-mono">{octalMode(meta.mode)}</td>;
     case 'owner':
@@ -34,14 +39,29 @@ function MetaCell({ meta, field }: { meta: DriftFileMeta | undefined; field: str
 }
 
 /** "Acquire this file": a file the scan only hashed (over a cap) fetched into the case now. */
-function AcquireButton({ entry, host, containerId, onAcquired }: { entry: DriftEntry; host: string; containerId: string; onAcquired: (artifact: ArtifactInfo) => void }) {
+function AcquireButton({
+  entry,
+  host,
+  containerId,
+  onAcquired,
+}: {
+  entry: DriftEntry;
+  host: string;
+  containerId: string;
+  onAcquired: (artifact: ArtifactInfo) => void;
+}) {
   const client = useClient();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<DrydockError | null>(null);
   const acquire = async () => {
     setBusy(true);
     setError(null);
-    const r = await client.invoke('drift.acquire', { host, container: containerId, path: entry.path, ...(entry.pathBase64 !== undefined ? { pathBase64: entry.pathBase64 } : {}) });
+    const r = await client.invoke('drift.acquire', {
+      host,
+      container: containerId,
+      path: entry.path,
+      ...(entry.pathBase64 !== undefined ? { pathBase64: entry.pathBase64 } : {}),
+    });
     setBusy(false);
     if (r.ok) onAcquired(r.value);
     else setError(r.error);
@@ -61,7 +81,8 @@ function AcquiredNote({ artifact, scanned }: { artifact: ArtifactInfo; scanned: 
   const same = scanned === undefined ? undefined : scanned === artifact.sha256;
   return (
     <div className={same === false ? 'dd-warnbox' : 'dd-okbox'} data-testid="acquired-artifact" data-sha256={artifact.sha256}>
-      Acquired into the case at {utc(artifact.acquiredAt)} · {bytes(artifact.size)} · sha256 <span className="dd-mono dd-small-text">{artifact.sha256}</span>
+      Acquired into the case at {utc(artifact.acquiredAt)} · {bytes(artifact.size)} · sha256{' '}
+      <span className="dd-mono dd-small-text">{artifact.sha256}</span>
       {same === true && ' · the same bytes the scan hashed'}
       {same === false && ' · differs from the hash the scan took: the file changed since the scan'}
     </div>
@@ -69,12 +90,25 @@ function AcquiredNote({ artifact, scanned }: { artifact: ArtifactInfo; scanned: 
 }
 
 /** One changed path: both sides' metadata, why it matters, and its bytes; a file only hashed can be acquired. */
-export function EntryDetail({ entry, imageId, host, containerId }: { entry: DriftEntry; imageId: string; host: string; containerId: string }) {
+export function EntryDetail({
+  entry,
+  imageId,
+  host,
+  containerId,
+}: {
+  entry: DriftEntry;
+  imageId: string;
+  host: string;
+  containerId: string;
+}) {
   const textual = entry.verdict === 'content-changed' && entry.container?.type === 'file' && !entry.container.executable;
   const [pane, setPane] = useState<Pane>(textual ? 'diff' : entry.container?.executable === 'elf' ? 'hex' : 'text');
   const [acquired, setAcquired] = useState<ArtifactInfo | undefined>(undefined);
   const artifactId = entry.content.artifactId ?? acquired?.id;
-  const acquirable = !artifactId && entry.container?.type === 'file' && (entry.content.state === 'over-cap' || entry.content.state === 'not-read' || entry.content.state === 'failed');
+  const acquirable =
+    !artifactId &&
+    entry.container?.type === 'file' &&
+    (entry.content.state === 'over-cap' || entry.content.state === 'not-read' || entry.content.state === 'failed');
   return (
     <div className="dd-panel dd-drift-detail" data-path={entry.path}>
       <div className="dd-panel-title">
@@ -83,7 +117,12 @@ export function EntryDetail({ entry, imageId, host, containerId }: { entry: Drif
       <div>
         <span className={`dd-sevtag dd-sevtag-${entry.severity}`}>{entry.severity}</span> {entry.change} · {entry.verdict}
         {entry.differences.length > 0 && <span className="dd-muted"> ({entry.differences.join(', ')})</span>}
-        {entry.demoted && <span className="dd-muted"> · lowered from {entry.demoted.from} by noise rule {entry.demoted.ruleId}</span>}
+        {entry.demoted && (
+          <span className="dd-muted">
+            {' '}
+            · lowered from {entry.demoted.from} by noise rule {entry.demoted.ruleId}
+          </span>
+        )}
         {entry.package && <span className="dd-muted"> · package {visibleText(entry.package, 200)}</span>}
       </div>
       <ul className="dd-drift-reasons">
@@ -122,7 +161,14 @@ export function EntryDetail({ entry, imageId, host, containerId }: { entry: Drif
         <>
           <div className="dd-actions" role="tablist">
             {(textual ? (['diff', 'text', 'hex', 'strings'] as const) : (['text', 'hex', 'strings'] as const)).map((p) => (
-              <button key={p} type="button" role="tab" aria-selected={pane === p} className={pane === p ? 'dd-selected' : ''} onClick={() => setPane(p)}>
+              <button
+                key={p}
+                type="button"
+                role="tab"
+                aria-selected={pane === p}
+                className={pane === p ? 'dd-selected' : ''}
+                onClick={() => setPane(p)}
+              >
                 {p === 'diff' ? 'side by side' : p}
               </button>
             ))}

@@ -40,7 +40,9 @@ export function FilePreviewPanel({ artifactId, view }: { artifactId: string; vie
         </pre>
       )}
       {view === 'strings' && (
-        <pre className="dd-pre dd-drift-text">{(preview.strings ?? []).map((s) => `${s.offset.toString(16).padStart(8, '0')}  ${visibleText(s.text, 400)}`).join('\n')}</pre>
+        <pre className="dd-pre dd-drift-text">
+          {(preview.strings ?? []).map((s) => `${s.offset.toString(16).padStart(8, '0')}  ${visibleText(s.text, 400)}`).join('\n')}
+        </pre>
       )}
     </div>
   );

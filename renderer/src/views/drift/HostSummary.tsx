@@ -18,7 +18,11 @@ export function HostSummary({ scan, selected, onOpen }: Props) {
       <div className="dd-drift-summary-head">
         <h2>
           Drift on host {visibleText(scan.host, 80)}{' '}
-          <span className={`dd-pill dd-pill-${scan.state === 'complete' ? 'complete' : scan.state === 'running' ? 'current' : 'incomplete'}`}>{scan.state}</span>
+          <span
+            className={`dd-pill dd-pill-${scan.state === 'complete' ? 'complete' : scan.state === 'running' ? 'current' : 'incomplete'}`}
+          >
+            {scan.state}
+          </span>
         </h2>
         <div className="dd-muted dd-small-text">
           {scan.done} of {scan.total} containers · started {utc(scan.startedAt)}

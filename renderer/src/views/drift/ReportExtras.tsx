@@ -14,7 +14,11 @@ export function ReportExtras({ report }: { report: DriftReport }) {
   const inventory = async (destination: string) => {
     setError(null);
     const r = await client.invoke('drift.mount-inventory', { host: report.host, container: report.containerId, destination });
-    if (r.ok) setInventoried((m) => ({ ...m, [destination]: `${r.value.files} entries hashed → artifact ${r.value.artifactId}${r.value.status === 'incomplete' ? ' (incomplete)' : ''}` }));
+    if (r.ok)
+      setInventoried((m) => ({
+        ...m,
+        [destination]: `${r.value.files} entries hashed → artifact ${r.value.artifactId}${r.value.status === 'incomplete' ? ' (incomplete)' : ''}`,
+      }));
     else setError(r.error);
   };
   return (
@@ -27,7 +31,9 @@ export function ReportExtras({ report }: { report: DriftReport }) {
               <span className="dd-mono">{p.manager}</span>{' '}
               {p.added.length > 0 && <span>installed: {p.added.map((x) => visibleText(`${x.name} ${x.version}`, 200)).join(', ')}. </span>}
               {p.removed.length > 0 && <span>removed: {p.removed.map((x) => visibleText(x.name, 200)).join(', ')}. </span>}
-              {p.upgraded.length > 0 && <span>changed: {p.upgraded.map((x) => visibleText(`${x.name} ${x.from} → ${x.to}`, 300)).join(', ')}. </span>}
+              {p.upgraded.length > 0 && (
+                <span>changed: {p.upgraded.map((x) => visibleText(`${x.name} ${x.from} → ${x.to}`, 300)).join(', ')}. </span>
+              )}
               {p.note && <span className="dd-muted">{visibleText(p.note, 400)}</span>}
             </div>
           ))}
@@ -36,7 +42,9 @@ export function ReportExtras({ report }: { report: DriftReport }) {
       <section>
         <h3>Configuration against the image</h3>
         {report.config.length === 0 ? (
-          <div className="dd-muted">Same entrypoint, command, user, working directory, environment, ports and healthcheck as the image.</div>
+          <div className="dd-muted">
+            Same entrypoint, command, user, working directory, environment, ports and healthcheck as the image.
+          </div>
         ) : (
           <table className="dd-table dd-grid dd-grid-tight">
             <thead>
@@ -80,7 +88,8 @@ export function ReportExtras({ report }: { report: DriftReport }) {
         <ul className="dd-drift-blind">
           {report.blindSpots.map((b) => (
             <li key={`${b.type}:${b.destination}`}>
-              <span className="dd-kind">{b.type}</span> <span className="dd-mono">{visibleText(b.destination, 400)}</span> — {visibleText(b.note, 400)}
+              <span className="dd-kind">{b.type}</span> <span className="dd-mono">{visibleText(b.destination, 400)}</span> —{' '}
+              {visibleText(b.note, 400)}
               {b.type !== 'docker-managed' &&
                 (inventoried[b.destination] ? (
                   <span className="dd-good"> {inventoried[b.destination]}</span>

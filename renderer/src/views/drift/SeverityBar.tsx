@@ -17,7 +17,13 @@ export function SeverityBar({ counts, width = 140 }: { counts: SeverityCounts | 
     <span className="dd-drift-bar-wrap">
       <span className="dd-drift-bar" style={{ width }} title={title} role="img" aria-label={title}>
         {SEVERITIES.filter((s) => counts[s] > 0).map((s) => (
-          <span key={s} className={`dd-drift-seg dd-drift-seg-${s}`} style={{ flexGrow: counts[s], minWidth: 4 }} data-severity={s} data-count={counts[s]} />
+          <span
+            key={s}
+            className={`dd-drift-seg dd-drift-seg-${s}`}
+            style={{ flexGrow: counts[s], minWidth: 4 }}
+            data-severity={s}
+            data-count={counts[s]}
+          />
         ))}
       </span>
       <span className="dd-drift-bar-counts" data-testid="severity-counts">
@@ -43,8 +49,9 @@ export function SeverityLegend() {
         ))}
       </span>
       <span className="dd-muted">
-        The bar counts changed files by severity. The score ranks containers: each finding weighs critical 1000, high 100, medium 10, low 1, info 0 — file changes, configuration drift from the
-        image and runtime risk flags alike — so one critical outweighs any number of lesser ones.
+        The bar counts changed files by severity. The score ranks containers: each finding weighs critical 1000, high 100, medium 10, low 1,
+        info 0 — file changes, configuration drift from the image and runtime risk flags alike — so one critical outweighs any number of
+        lesser ones.
       </span>
     </div>
   );

@@ -31,7 +31,10 @@ export function lineDiff(leftText: string, rightText: string): DiffRow[] {
   for (let i = 0; i < start; i++) rows.push({ kind: 'same', left: a[i] as string, right: b[i] as string, leftNo: i + 1, rightNo: i + 1 });
   const midA = a.slice(start, endA);
   const midB = b.slice(start, endB);
-  const ops = (midA.length + 1) * (midB.length + 1) <= MAX_CELLS ? lcsOps(midA, midB) : [...midA.map(() => 'del' as const), ...midB.map(() => 'ins' as const)];
+  const ops =
+    (midA.length + 1) * (midB.length + 1) <= MAX_CELLS
+      ? lcsOps(midA, midB)
+      : [...midA.map(() => 'del' as const), ...midB.map(() => 'ins' as const)];
   let i = 0;
   let j = 0;
   const pendingDel: number[] = [];
@@ -41,7 +44,8 @@ export function lineDiff(leftText: string, rightText: string): DiffRow[] {
     for (let k = 0; k < n; k++) {
       const d = pendingDel[k];
       const s = pendingIns[k];
-      if (d !== undefined && s !== undefined) rows.push({ kind: 'changed', left: midA[d] as string, right: midB[s] as string, leftNo: start + d + 1, rightNo: start + s + 1 });
+      if (d !== undefined && s !== undefined)
+        rows.push({ kind: 'changed', left: midA[d] as string, right: midB[s] as string, leftNo: start + d + 1, rightNo: start + s + 1 });
       else if (d !== undefined) rows.push({ kind: 'removed', left: midA[d] as string, leftNo: start + d + 1 });
       else if (s !== undefined) rows.push({ kind: 'added', right: midB[s] as string, rightNo: start + s + 1 });
     }
@@ -58,7 +62,8 @@ export function lineDiff(leftText: string, rightText: string): DiffRow[] {
     else pendingIns.push(j++);
   }
   flush();
-  for (let k = 0; k < a.length - endA; k++) rows.push({ kind: 'same', left: a[endA + k] as string, right: b[endB + k] as string, leftNo: endA + k + 1, rightNo: endB + k + 1 });
+  for (let k = 0; k < a.length - endA; k++)
+    rows.push({ kind: 'same', left: a[endA + k] as string, right: b[endB + k] as string, leftNo: endA + k + 1, rightNo: endB + k + 1 });
   return rows;
 }
 
@@ -68,7 +73,10 @@ function lcsOps(a: string[], b: string[]): ('same' | 'del' | 'ins')[] {
   const table = new Uint32Array((n + 1) * (m + 1));
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      table[i * (m + 1) + j] = a[i] === b[j] ? (table[(i + 1) * (m + 1) + j + 1] as number) + 1 : Math.max(table[(i + 1) * (m + 1) + j] as number, table[i * (m + 1) + j + 1] as number);
+      table[i * (m + 1) + j] =
+        a[i] === b[j]
+          ? (table[(i + 1) * (m + 1) + j + 1] as number) + 1
+          : Math.max(table[(i + 1) * (m + 1) + j] as number, table[i * (m + 1) + j + 1] as number);
     }
   }
   const ops: ('same' | 'del' | 'ins')[] = [];

@@ -12,7 +12,8 @@ import { ArtifactPreviewPanel } from './ArtifactPreviewPanel';
 /** One artifact's full provenance, a preview of its first bytes, and a copy-out that re-hashes on the way. */
 /** A name for the saved copy: container, kind and ID, with an extension for what it holds (sanitised again on the way out). */
 function artifactFilename(artifact: ArtifactInfo): string {
-  const ext = artifact.mediaType === 'application/vnd.tcpdump.pcap' ? '.pcap' : artifact.mediaType === 'application/json' ? '.json' : '.bin';
+  const ext =
+    artifact.mediaType === 'application/vnd.tcpdump.pcap' ? '.pcap' : artifact.mediaType === 'application/json' ? '.json' : '.bin';
   const who = artifact.source.containerName ?? artifact.source.host ?? 'drydock';
   return `${who}-${artifact.kind}-${artifact.id}${ext}`;
 }

@@ -48,7 +48,11 @@ export function BundlePanel({ caseId, onImported }: Props) {
     <div className="dd-panel dd-bundles">
       <h2 className="dd-panel-title">Case bundle</h2>
       <div className="dd-inline-form">
-        <SaveButton request={{ kind: 'bundle', ...(caseId ? { caseRef: caseId } : {}), filename: `case-${caseId ?? 'current'}.drydock.tar` }} label="bundle" disabled={!caseId} />
+        <SaveButton
+          request={{ kind: 'bundle', ...(caseId ? { caseRef: caseId } : {}), filename: `case-${caseId ?? 'current'}.drydock.tar` }}
+          label="bundle"
+          disabled={!caseId}
+        />
       </div>
       <div className="dd-inline-form">
         <input
@@ -76,8 +80,12 @@ export function BundlePanel({ caseId, onImported }: Props) {
           {busy === 'import' ? 'Verifying…' : 'Import bundle'}
         </button>
       </div>
-      <label className="dd-check dd-bundle-require" title="Refuse a bundle that is unsigned or signed by a key you have not trusted (drydock key trust)">
-        <input type="checkbox" checked={requireSignature} onChange={(e) => setRequireSignature(e.target.checked)} /> require a trusted signature
+      <label
+        className="dd-check dd-bundle-require"
+        title="Refuse a bundle that is unsigned or signed by a key you have not trusted (drydock key trust)"
+      >
+        <input type="checkbox" checked={requireSignature} onChange={(e) => setRequireSignature(e.target.checked)} /> require a trusted
+        signature
       </label>
       {error && <ErrorBox error={error} onDismiss={() => setError(null)} />}
       {exported && (
@@ -112,7 +120,8 @@ function SignatureLine({ signature }: { signature: BundleSignatureCheck }) {
   }
   const who = (
     <>
-      {visibleText(signature.signer, 200)} on {utc(signature.signedAt)} · key <span className="dd-mono dd-fingerprint">{signature.fingerprint}</span>
+      {visibleText(signature.signer, 200)} on {utc(signature.signedAt)} · key{' '}
+      <span className="dd-mono dd-fingerprint">{signature.fingerprint}</span>
     </>
   );
   return signature.status === 'trusted' ? (

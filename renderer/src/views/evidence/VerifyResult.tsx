@@ -12,11 +12,19 @@ export function VerifyResult({ report, label, changedSince = 0 }: { report: Veri
   if (report.ok && !first) {
     const stale = changedSince > 0;
     return (
-      <div className={`dd-verify ${stale ? 'dd-verify-stale' : 'dd-verify-ok'}`} role="status" data-testid="verify-result" data-ok="true" data-stale={stale}>
-        <b>✔ {label ?? 'Verified'} OK</b> — {report.checkedArtifacts} artifacts re-hashed, {report.checkedEntries} audit entries chained · {utc(report.verifiedAt)}
+      <div
+        className={`dd-verify ${stale ? 'dd-verify-stale' : 'dd-verify-ok'}`}
+        role="status"
+        data-testid="verify-result"
+        data-ok="true"
+        data-stale={stale}
+      >
+        <b>✔ {label ?? 'Verified'} OK</b> — {report.checkedArtifacts} artifacts re-hashed, {report.checkedEntries} audit entries chained ·{' '}
+        {utc(report.verifiedAt)}
         {stale && (
           <div className="dd-verify-stale-note">
-            Out of date: the case has changed since ({changedSince} new record{changedSince === 1 ? '' : 's'} in its audit log). Verify again to cover them.
+            Out of date: the case has changed since ({changedSince} new record{changedSince === 1 ? '' : 's'} in its audit log). Verify
+            again to cover them.
           </div>
         )}
       </div>

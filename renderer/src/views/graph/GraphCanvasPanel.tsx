@@ -69,7 +69,12 @@ export function GraphCanvasPanel({ nodes, edges, highlighted, selection, focus, 
 
   return (
     <div className="dd-graph-stage">
-      <canvas ref={canvasRef} className="dd-graph-canvas" data-testid="graph-canvas" aria-label="Connection graph: drag to pan, wheel to zoom, click a node or an edge for its detail" />
+      <canvas
+        ref={canvasRef}
+        className="dd-graph-canvas"
+        data-testid="graph-canvas"
+        aria-label="Connection graph: drag to pan, wheel to zoom, click a node or an edge for its detail"
+      />
       <div className="dd-graph-stage-tools">
         <button type="button" className="dd-small" onClick={() => graphRef.current?.fit()} title="Fit the whole graph into view">
           Fit

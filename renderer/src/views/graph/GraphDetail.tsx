@@ -35,7 +35,17 @@ function nodeName(nodes: ReadonlyMap<string, GraphNode>, id: string): string {
   return n ? visibleText(n.label, 60) : visibleText(id, 60);
 }
 
-function EdgeLine({ edge, nodes, from, onSelect }: { edge: GraphEdge; nodes: ReadonlyMap<string, GraphNode>; from: string; onSelect: Props['onSelect'] }) {
+function EdgeLine({
+  edge,
+  nodes,
+  from,
+  onSelect,
+}: {
+  edge: GraphEdge;
+  nodes: ReadonlyMap<string, GraphNode>;
+  from: string;
+  onSelect: Props['onSelect'];
+}) {
   const outgoing = edge.source === from;
   const peer = outgoing ? edge.target : edge.source;
   return (
@@ -69,19 +79,43 @@ function NodeDetail({ node, nodes, edges, onSelect, onProcesses, onCapture }: { 
       )}
       {node.kind === 'container' && (
         <div className="dd-actions">
-          <button type="button" className="dd-small" onClick={() => onProcesses(node)} disabled={node.state !== 'running'} title={node.state === 'running' ? 'Process tree of this container' : 'Only a running container has processes'}>
+          <button
+            type="button"
+            className="dd-small"
+            onClick={() => onProcesses(node)}
+            disabled={node.state !== 'running'}
+            title={node.state === 'running' ? 'Process tree of this container' : 'Only a running container has processes'}
+          >
             Processes…
           </button>
-          <button type="button" className="dd-small" onClick={() => onCapture(node)} disabled={!running} title={running ? 'Capture this container\u2019s traffic' : 'Only a running container can be captured'}>
+          <button
+            type="button"
+            className="dd-small"
+            onClick={() => onCapture(node)}
+            disabled={!running}
+            title={running ? 'Capture this container\u2019s traffic' : 'Only a running container can be captured'}
+          >
             Capture…
           </button>
-          <button type="button" className="dd-small dd-danger" onClick={() => setQuarantining(true)} disabled={!node.host || !node.containerId} title="Isolate, pause or snapshot this container; released exactly as it was">
+          <button
+            type="button"
+            className="dd-small dd-danger"
+            onClick={() => setQuarantining(true)}
+            disabled={!node.host || !node.containerId}
+            title="Isolate, pause or snapshot this container; released exactly as it was"
+          >
             Quarantine…
           </button>
         </div>
       )}
       {quarantining && node.host && node.containerId && (
-        <QuarantineDialog client={client} host={node.host} container={node.containerId} containerName={node.label} onClose={() => setQuarantining(false)} />
+        <QuarantineDialog
+          client={client}
+          host={node.host}
+          container={node.containerId}
+          containerName={node.label}
+          onClose={() => setQuarantining(false)}
+        />
       )}
       <dl className="dd-kv">
         <Field label="Kind">{node.kind}</Field>
@@ -107,10 +141,14 @@ function NodeDetail({ node, nodes, edges, onSelect, onProcesses, onCapture }: { 
         )}
         {node.swarm && <Field label="Swarm service">{v(node.swarm.serviceName, 120)}</Field>}
         {node.addressScope && <Field label="Address">{node.addressScope}</Field>}
-        <Field label="Drift">{node.drifted === null ? 'no drift result in the case' : node.drifted ? 'changed from its image' : 'matches its image'}</Field>
+        <Field label="Drift">
+          {node.drifted === null ? 'no drift result in the case' : node.drifted ? 'changed from its image' : 'matches its image'}
+        </Field>
         <Field label="Socket scan">
           {node.scan.status}
-          {node.scan.sockets !== undefined ? ` (${node.scan.sockets} sockets${node.scan.readAt ? `, read ${utc(node.scan.readAt)}` : ''})` : ''}
+          {node.scan.sockets !== undefined
+            ? ` (${node.scan.sockets} sockets${node.scan.readAt ? `, read ${utc(node.scan.readAt)}` : ''})`
+            : ''}
           {node.scan.reason ? ` — ${visibleText(node.scan.reason, 300)}` : ''}
           {node.scan.sharedWith ? ` — shares ${nodeName(nodes, node.scan.sharedWith)}` : ''}
         </Field>
@@ -211,7 +249,8 @@ function EdgeDetail({ edge, nodes, onSelect }: { edge: GraphEdge; nodes: Readonl
         {edge.traffic && (
           <>
             <Field label="Captured">
-              {bytes(edge.traffic.bytesToServer)} to server, {bytes(edge.traffic.bytesToClient)} back; {edge.traffic.packetsToServer + edge.traffic.packetsToClient} packets in {edge.traffic.flows} flow
+              {bytes(edge.traffic.bytesToServer)} to server, {bytes(edge.traffic.bytesToClient)} back;{' '}
+              {edge.traffic.packetsToServer + edge.traffic.packetsToClient} packets in {edge.traffic.flows} flow
               {edge.traffic.flows === 1 ? '' : 's'}
             </Field>
             <Field label="Last seen">{utc(edge.traffic.lastSeen)}</Field>
@@ -247,7 +286,11 @@ function CaptureSources({ artifactIds }: { artifactIds: readonly string[] }) {
         const info = captures?.find((c) => c.flowSummaryArtifactId === id || c.pcap?.artifactId === id);
         return (
           <li key={id} title={`Flow summary artifact ${id}`}>
-            {info ? `capture of ${visibleText(info.containerName, 80)} at ${utc(info.startedAt)}` : captures ? `a capture in the case (artifact ${id.slice(0, 8)}…)` : '…'}
+            {info
+              ? `capture of ${visibleText(info.containerName, 80)} at ${utc(info.startedAt)}`
+              : captures
+                ? `a capture in the case (artifact ${id.slice(0, 8)}…)`
+                : '…'}
           </li>
         );
       })}

@@ -93,7 +93,8 @@ export function GraphView({ params, visit }: ViewProps) {
   };
 
   const open = (view: 'processes' | 'capture') => (node: GraphNode) => {
-    if (node.host && node.containerId) navigate(view, { host: node.host, container: node.containerId, ...(view === 'processes' ? { run: true } : {}) });
+    if (node.host && node.containerId)
+      navigate(view, { host: node.host, container: node.containerId, ...(view === 'processes' ? { run: true } : {}) });
   };
 
   const onLive = (on: boolean) => {
@@ -124,15 +125,37 @@ export function GraphView({ params, visit }: ViewProps) {
           </select>
         </label>
         <label className="dd-check">
-          <input type="checkbox" checked={live} onChange={(e) => onLive(e.target.checked)} title="Each refresh starts short-lived helper containers on the host; stops when you leave this view" /> Live (every 5 s)
+          <input
+            type="checkbox"
+            checked={live}
+            onChange={(e) => onLive(e.target.checked)}
+            title="Each refresh starts short-lived helper containers on the host; stops when you leave this view"
+          />{' '}
+          Live (every 5 s)
         </label>
-        <button type="button" className="dd-small" onClick={() => setReloadKey((k) => k + 1)} disabled={!host || watch.loading} title="Read every namespace again now">
+        <button
+          type="button"
+          className="dd-small"
+          onClick={() => setReloadKey((k) => k + 1)}
+          disabled={!host || watch.loading}
+          title="Read every namespace again now"
+        >
           Refresh
         </button>
-        <span className="dd-muted dd-small-text" data-testid="graph-recorded" title={watch.recorded ? `artifact ${watch.recorded.artifactId}` : undefined}>
+        <span
+          className="dd-muted dd-small-text"
+          data-testid="graph-recorded"
+          title={watch.recorded ? `artifact ${watch.recorded.artifactId}` : undefined}
+        >
           {watch.recorded ? `first look recorded in case ${visibleText(caseName(watch.recorded.caseId), 80)}` : 'not recorded'}
         </span>
-        <button type="button" className="dd-small" onClick={() => void onRecord()} disabled={!host || record.busy} title="Store this graph and the socket tables behind it in the current case">
+        <button
+          type="button"
+          className="dd-small"
+          onClick={() => void onRecord()}
+          disabled={!host || record.busy}
+          title="Store this graph and the socket tables behind it in the current case"
+        >
           {record.busy ? 'Recording…' : 'Record snapshot'}
         </button>
         <span className="dd-muted dd-graph-status" data-testid="graph-status">
@@ -162,7 +185,11 @@ export function GraphView({ params, visit }: ViewProps) {
           onKeyDown={(e) => onSearchKey(e.key)}
           aria-label="Search the graph"
         />
-        {query && <span className="dd-muted">{matches.size} match{matches.size === 1 ? '' : 'es'}</span>}
+        {query && (
+          <span className="dd-muted">
+            {matches.size} match{matches.size === 1 ? '' : 'es'}
+          </span>
+        )}
         <label className="dd-inline-label">
           Network
           <select value={filters.network} onChange={(e) => set('network', e.target.value)} aria-label="Network filter">
@@ -176,7 +203,11 @@ export function GraphView({ params, visit }: ViewProps) {
         </label>
         <label className="dd-inline-label">
           Protocol
-          <select value={filters.protocol} onChange={(e) => set('protocol', e.target.value as GraphFilters['protocol'])} aria-label="Protocol filter">
+          <select
+            value={filters.protocol}
+            onChange={(e) => set('protocol', e.target.value as GraphFilters['protocol'])}
+            aria-label="Protocol filter"
+          >
             <option value="all">all</option>
             <option value="tcp">TCP</option>
             <option value="udp">UDP</option>
@@ -208,7 +239,14 @@ export function GraphView({ params, visit }: ViewProps) {
         </div>
       )}
       <div className="dd-graph-body">
-        <GraphCanvasPanel nodes={canvasData.nodes} edges={canvasData.edges} highlighted={matches} selection={selection} focus={focus} onSelect={setSelection} />
+        <GraphCanvasPanel
+          nodes={canvasData.nodes}
+          edges={canvasData.edges}
+          highlighted={matches}
+          selection={selection}
+          focus={focus}
+          onSelect={setSelection}
+        />
         <div className="dd-graph-side">
           {selection ? (
             <GraphDetail
@@ -226,8 +264,9 @@ export function GraphView({ params, visit }: ViewProps) {
           ) : (
             <div className="dd-muted dd-graph-hint" data-testid="graph-intro">
               <p>
-                Shows who talks to whom: each container&apos;s sockets, read from its network namespace by a short-lived helper container Drydock starts and removes on the host (nothing runs in
-                the containers). Opening the view reads them once, Refresh reads again, Live every 5 s while this view is open.
+                Shows who talks to whom: each container&apos;s sockets, read from its network namespace by a short-lived helper container
+                Drydock starts and removes on the host (nothing runs in the containers). Opening the view reads them once, Refresh reads
+                again, Live every 5 s while this view is open.
               </p>
               <p>Click a node or a connection for its detail. Drag to pan, wheel to zoom, drag a node to pin it (double-click frees it).</p>
             </div>

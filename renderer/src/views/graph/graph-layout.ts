@@ -1,4 +1,15 @@
-import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, type ForceLink, type ForceX, type ForceY, type Simulation } from 'd3';
+import {
+  forceCollide,
+  forceLink,
+  forceManyBody,
+  forceSimulation,
+  forceX,
+  forceY,
+  type ForceLink,
+  type ForceX,
+  type ForceY,
+  type Simulation,
+} from 'd3';
 import type { CanvasEdge, CanvasNode, SimEdge, SimNode, ViewTransform } from './graph-types';
 
 // The layout: d3-force places the nodes, groups cluster round anchors on a circle, and positions
@@ -134,7 +145,9 @@ export class GraphLayout {
         continue;
       }
       added++;
-      const neighbour = links.find((l) => (l.source === node && l.target.x !== undefined) || (l.target === node && l.source.x !== undefined));
+      const neighbour = links.find(
+        (l) => (l.source === node && l.target.x !== undefined) || (l.target === node && l.source.x !== undefined),
+      );
       const near = neighbour ? (neighbour.source === node ? neighbour.target : neighbour.source) : undefined;
       const anchor = anchors.get(node.data.group) ?? { x: 0, y: 0 };
       const angle = ((hash(node.id) % 1000) / 1000) * Math.PI * 2;

@@ -17,7 +17,20 @@ export interface GraphFilters {
 export const DEFAULT_FILTERS: GraphFilters = { network: '', protocol: 'all', onlyExternal: false, onlyFlagged: false, showStopped: true };
 
 /** Colour-blind-safe categorical palette (Tableau 10 and a few more), indexed by a hash of the group. */
-const PALETTE = ['#4e79a7', '#59a14f', '#edc948', '#b07aa1', '#76b7b2', '#ff9da7', '#9c755f', '#86bc66', '#a0cbe8', '#f1ce63', '#d4a6c8', '#8cd17d'];
+const PALETTE = [
+  '#4e79a7',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#76b7b2',
+  '#ff9da7',
+  '#9c755f',
+  '#86bc66',
+  '#a0cbe8',
+  '#f1ce63',
+  '#d4a6c8',
+  '#8cd17d',
+];
 export const HOST_COLOR = '#e8edf3';
 export const EXTERNAL_COLOR = '#e15759';
 export const SERVICE_COLOR = '#f28e2b';
@@ -78,7 +91,9 @@ export function filterGraph(snapshot: NetworkGraphSnapshot | null, filters: Grap
   const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
   let nodes = snapshot.nodes.filter((n) => filters.showStopped || isRunning(n));
   let keep = new Set(nodes.map((n) => n.id));
-  let edges = snapshot.edges.filter((e) => keep.has(e.source) && keep.has(e.target) && (filters.protocol === 'all' || e.protocol === filters.protocol));
+  let edges = snapshot.edges.filter(
+    (e) => keep.has(e.source) && keep.has(e.target) && (filters.protocol === 'all' || e.protocol === filters.protocol),
+  );
 
   const closeOver = (seed: Set<string>, through: (e: GraphEdge) => boolean) => {
     edges = edges.filter((e) => (seed.has(e.source) || seed.has(e.target)) && through(e));
@@ -116,7 +131,15 @@ export function searchGraph(nodes: readonly GraphNode[], query: string): Set<str
   if (!q) return new Set();
   const out = new Set<string>();
   for (const n of nodes) {
-    const haystack = [n.label, n.image ?? '', n.containerId ?? '', ...n.addresses, ...n.networks.map((x) => x.name), n.compose?.project ?? '', n.swarm?.serviceName ?? ''];
+    const haystack = [
+      n.label,
+      n.image ?? '',
+      n.containerId ?? '',
+      ...n.addresses,
+      ...n.networks.map((x) => x.name),
+      n.compose?.project ?? '',
+      n.swarm?.serviceName ?? '',
+    ];
     if (haystack.some((h) => h.toLowerCase().includes(q))) out.add(n.id);
   }
   return out;

@@ -48,7 +48,15 @@ function labelY(n: SimNode, k: number): number {
  * `light` draws every edge as a hairline without arrowheads (while a dense view moves). Returns the
  * number of edges in view.
  */
-export function paintScene(ctx: CanvasRenderingContext2D, scene: Scene, ratio: number, light: boolean, mx: number, my: number, stats: PaintStats): number {
+export function paintScene(
+  ctx: CanvasRenderingContext2D,
+  scene: Scene,
+  ratio: number,
+  light: boolean,
+  mx: number,
+  my: number,
+  stats: PaintStats,
+): number {
   const started = performance.now();
   stats.scenes++;
   const t = scene.transform;
@@ -94,7 +102,18 @@ export function paintScene(ctx: CanvasRenderingContext2D, scene: Scene, ratio: n
     const [color = '#888', width = '1', dash = 'solid', alpha = '1'] = key.split('|');
     strokeEdges(ctx, t.k, ratio, list, color, Number(width), dash as EdgeDash, Number(alpha), arrows);
   }
-  for (const e of front) strokeEdges(ctx, t.k, ratio, [e], e.data.id === selectedEdge ? '#ffffff' : '#9fc3ff', Math.max(2, e.data.width + 1), e.data.dash, 1, true);
+  for (const e of front)
+    strokeEdges(
+      ctx,
+      t.k,
+      ratio,
+      [e],
+      e.data.id === selectedEdge ? '#ffffff' : '#9fc3ff',
+      Math.max(2, e.data.width + 1),
+      e.data.dash,
+      1,
+      true,
+    );
   const edgesDone = performance.now();
   stats.edgesMs += edgesDone - started;
 
@@ -184,7 +203,17 @@ export function paintScene(ctx: CanvasRenderingContext2D, scene: Scene, ratio: n
   return edgesInView;
 }
 
-function strokeEdges(ctx: CanvasRenderingContext2D, k: number, ratio: number, list: readonly SimEdge[], color: string, width: number, dash: EdgeDash, alpha: number, arrows: boolean): void {
+function strokeEdges(
+  ctx: CanvasRenderingContext2D,
+  k: number,
+  ratio: number,
+  list: readonly SimEdge[],
+  color: string,
+  width: number,
+  dash: EdgeDash,
+  alpha: number,
+  arrows: boolean,
+): void {
   ctx.globalAlpha = alpha;
   ctx.strokeStyle = color;
   ctx.setLineDash(DASH[dash].map((d) => d / k));
@@ -237,7 +266,14 @@ function strokeEdges(ctx: CanvasRenderingContext2D, k: number, ratio: number, li
 }
 
 /** The hovered node's ring, label and connections, on a transparent overlay (cleared first). */
-export function paintHover(ctx: CanvasRenderingContext2D, scene: Scene, hovered: string | null, dpr: number, deviceWidth: number, deviceHeight: number): void {
+export function paintHover(
+  ctx: CanvasRenderingContext2D,
+  scene: Scene,
+  hovered: string | null,
+  dpr: number,
+  deviceWidth: number,
+  deviceHeight: number,
+): void {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, deviceWidth, deviceHeight);
   const n = hovered ? scene.byId.get(hovered) : undefined;

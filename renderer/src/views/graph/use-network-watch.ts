@@ -49,9 +49,25 @@ const RENEW_MS = 10_000;
  * reconnects (epoch), the watch is set up again. With live off, one snapshot per host / reload
  * (not repeated each time the view is shown again).
  */
-export function useNetworkWatch(client: AppClient, host: string, live: boolean, epoch: number, reloadKey: number, active: boolean): NetworkWatchState {
+export function useNetworkWatch(
+  client: AppClient,
+  host: string,
+  live: boolean,
+  epoch: number,
+  reloadKey: number,
+  active: boolean,
+): NetworkWatchState {
   const key = `${host}|${live}|${epoch}|${reloadKey}`;
-  const [arrived, setArrived] = useState<Arrived>({ key: '', snapshot: null, error: null, refreshes: 0, watchKey: '', watchId: null, ended: null, recorded: null });
+  const [arrived, setArrived] = useState<Arrived>({
+    key: '',
+    snapshot: null,
+    error: null,
+    refreshes: 0,
+    watchKey: '',
+    watchId: null,
+    ended: null,
+    recorded: null,
+  });
   const watchRef = useRef<string | null>(null);
   const snapshotKeyRef = useRef<string | null>(null);
 
@@ -72,7 +88,17 @@ export function useNetworkWatch(client: AppClient, host: string, live: boolean, 
       void client.invoke('network.snapshot', { ...selection, record }).then((result) => {
         if (!cancelled) snapshotKeyRef.current = key;
         if (!result.ok && record) recordedThisSession.delete(host);
-        update(result.ok ? { snapshot: result.value.snapshot, error: null, ...(result.value.stored ? { recorded: { artifactId: result.value.stored.artifactId, caseId: result.value.stored.caseId } } : {}) } : { error: result.error });
+        update(
+          result.ok
+            ? {
+                snapshot: result.value.snapshot,
+                error: null,
+                ...(result.value.stored
+                  ? { recorded: { artifactId: result.value.stored.artifactId, caseId: result.value.stored.caseId } }
+                  : {}),
+              }
+            : { error: result.error },
+        );
       });
       return () => {
         cancelled = true;
@@ -90,7 +116,12 @@ export function useNetworkWatch(client: AppClient, host: string, live: boolean, 
       if (cancelled || event.watchId !== watchRef.current) return;
       watchRef.current = null;
       setWatch(null, event.reason);
-      update({ error: { kind: event.reason === 'failed' ? 'engine' : 'cancelled', message: `The live connection graph stopped (${event.reason}${event.message ? `: ${event.message}` : ''})` } });
+      update({
+        error: {
+          kind: event.reason === 'failed' ? 'engine' : 'cancelled',
+          message: `The live connection graph stopped (${event.reason}${event.message ? `: ${event.message}` : ''})`,
+        },
+      });
     });
     let renew: ReturnType<typeof setInterval> | undefined;
     void client.invoke('network.watch', { ...selection, intervalSeconds: INTERVAL_SECONDS, leaseSeconds: LEASE_SECONDS }).then((result) => {

@@ -55,7 +55,10 @@ export function DockerContexts({ onAdded }: Props) {
   return (
     <div className="dd-panel dd-contexts" aria-label="Docker contexts">
       <h2>Docker contexts on this machine</h2>
-      <p className="dd-muted">The engines the docker CLI knows here. Use one to save it as a host and open its inventory; the current context is the one `docker ps` talks to.</p>
+      <p className="dd-muted">
+        The engines the docker CLI knows here. Use one to save it as a host and open its inventory; the current context is the one `docker
+        ps` talks to.
+      </p>
       {error && <ErrorBox error={error} />}
       <table className="dd-grid">
         <tbody>

@@ -46,7 +46,9 @@ export function ContainerDetail({ row, onClose, onProcesses, onCapture }: Props)
           ×
         </button>
       </div>
-      {!row.removed && <ContainerQuarantineBanner client={client} host={c.host} containerId={c.id} onManage={() => setQuarantining(true)} />}
+      {!row.removed && (
+        <ContainerQuarantineBanner client={client} host={c.host} containerId={c.id} onManage={() => setQuarantining(true)} />
+      )}
       <div className="dd-actions">
         <button
           type="button"
@@ -76,7 +78,9 @@ export function ContainerDetail({ row, onClose, onProcesses, onCapture }: Props)
           Quarantine…
         </button>
       </div>
-      {quarantining && <QuarantineDialog client={client} host={c.host} container={c.id} containerName={c.name} onClose={() => setQuarantining(false)} />}
+      {quarantining && (
+        <QuarantineDialog client={client} host={c.host} container={c.id} containerName={c.name} onClose={() => setQuarantining(false)} />
+      )}
 
       <section className="dd-inv-section">
         <h3>Risk flags ({c.risks.length})</h3>

@@ -113,7 +113,9 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
   const visible = useMemo(
     () =>
       sortRows(
-        [...rows.values()].filter((r) => (showHelpers || r.container.helper !== true) && (!flaggedOnly || r.container.risks.length > 0) && matchesFilter(r, filter)),
+        [...rows.values()].filter(
+          (r) => (showHelpers || r.container.helper !== true) && (!flaggedOnly || r.container.risks.length > 0) && matchesFilter(r, filter),
+        ),
         sort,
       ),
     [rows, flaggedOnly, filter, sort, showHelpers],
@@ -137,10 +139,13 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
     setBusy(null);
     apply(r);
     if (r.ok && record)
-      notify.ok(`Inventory of ${host} (${r.value.containers.length} containers) recorded in case ${r.value.stored && currentCase?.id !== r.value.stored.caseId ? r.value.stored.caseId : (currentCase?.name ?? '')}`);
+      notify.ok(
+        `Inventory of ${host} (${r.value.containers.length} containers) recorded in case ${r.value.stored && currentCase?.id !== r.value.stored.caseId ? r.value.stored.caseId : (currentCase?.name ?? '')}`,
+      );
   };
   // "Processes…" takes the snapshot on arrival; "Capture…" only fills in the target (a capture runs a helper on the host).
-  const open = (view: 'processes' | 'capture', c: ContainerSummary) => navigate(view, { host, container: displayName(c), ...(view === 'processes' ? { run: true } : {}) });
+  const open = (view: 'processes' | 'capture', c: ContainerSummary) =>
+    navigate(view, { host, container: displayName(c), ...(view === 'processes' ? { run: true } : {}) });
   const connected = hostState === 'connected';
 
   return (
@@ -160,7 +165,10 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
           <input type="checkbox" checked={flaggedOnly} onChange={(e) => onFlaggedOnly(e.target.checked)} />
           Flagged only
         </label>
-        <label className="dd-check" title="Drydock's own short-lived containers (capture, sockets, export), recognised by the IDs Drydock recorded when it created them">
+        <label
+          className="dd-check"
+          title="Drydock's own short-lived containers (capture, sockets, export), recognised by the IDs Drydock recorded when it created them"
+        >
           <input type="checkbox" checked={showHelpers} onChange={(e) => setShowHelpers(e.target.checked)} data-testid="show-helpers" />
           Show Drydock helpers
         </label>
@@ -174,7 +182,11 @@ export function HostInventory({ host, filter, onFilter, flaggedOnly, onFlaggedOn
         <span className="dd-spacer" />
         <span className="dd-muted dd-small-text" data-testid="inventory-recorded">
           {takenAt ? `listed ${utc(takenAt)}` : ''}
-          {stored ? ` · snapshot of ${utc(stored.at)} recorded in case ${visibleText(currentCase?.id === stored.caseId ? currentCase.name : stored.caseId, 80)}` : takenAt ? ' · not recorded' : ''}
+          {stored
+            ? ` · snapshot of ${utc(stored.at)} recorded in case ${visibleText(currentCase?.id === stored.caseId ? currentCase.name : stored.caseId, 80)}`
+            : takenAt
+              ? ' · not recorded'
+              : ''}
         </span>
         <button type="button" onClick={() => void list(false)} disabled={!connected || busy !== null}>
           {busy === 'refresh' ? 'Refreshing…' : 'Refresh'}

@@ -105,7 +105,10 @@ export function InventoryTable({ rows, selectedId, flashing, sort, onSort, onSel
               <td className="dd-inv-name" title={visibleText(displayName(c), 400)}>
                 {visibleText(displayName(c), 80)}
                 {c.helper && (
-                  <span className="dd-helper-badge" title={`Created by Drydock${c.helperPurpose ? ` for ${visibleText(c.helperPurpose, 40)}` : ''}; not part of the host and never scored`}>
+                  <span
+                    className="dd-helper-badge"
+                    title={`Created by Drydock${c.helperPurpose ? ` for ${visibleText(c.helperPurpose, 40)}` : ''}; not part of the host and never scored`}
+                  >
                     Drydock helper
                   </span>
                 )}

@@ -31,7 +31,8 @@ function visibleRows(snapshot: ProcessSnapshot, collapsed: ReadonlySet<number>, 
     for (const p of snapshot.processes) {
       const hay = `${p.pid} ${p.args} ${p.user ?? ''} ${p.uid} ${p.flags.map((f) => f.kind).join(' ')}`.toLowerCase();
       if (!hay.includes(q)) continue;
-      for (let cur: ProcessEntry | undefined = p; cur && !keep.has(cur.pid); cur = cur.parent === null ? undefined : byPid.get(cur.parent)) keep.add(cur.pid);
+      for (let cur: ProcessEntry | undefined = p; cur && !keep.has(cur.pid); cur = cur.parent === null ? undefined : byPid.get(cur.parent))
+        keep.add(cur.pid);
     }
   }
   const rows: ProcessEntry[] = [];
@@ -46,7 +47,15 @@ function visibleRows(snapshot: ProcessSnapshot, collapsed: ReadonlySet<number>, 
   return rows;
 }
 
-export function ProcessTree({ snapshot, selected, onSelect }: { snapshot: ProcessSnapshot; selected: number | null; onSelect: (pid: number) => void }) {
+export function ProcessTree({
+  snapshot,
+  selected,
+  onSelect,
+}: {
+  snapshot: ProcessSnapshot;
+  selected: number | null;
+  onSelect: (pid: number) => void;
+}) {
   const [collapsed, setCollapsed] = useState<Set<number>>(new Set());
   const [query, setQuery] = useState('');
   const rows = useMemo(() => visibleRows(snapshot, collapsed, query), [snapshot, collapsed, query]);
@@ -63,11 +72,20 @@ export function ProcessTree({ snapshot, selected, onSelect }: { snapshot: Proces
   return (
     <div className="dd-proc-tree">
       <div className="dd-proc-tree-tools">
-        <input type="search" placeholder="Search PID, command, user, flag…" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search processes" />
+        <input
+          type="search"
+          placeholder="Search PID, command, user, flag…"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          aria-label="Search processes"
+        />
         <button type="button" onClick={() => setCollapsed(new Set())}>
           Expand all
         </button>
-        <button type="button" onClick={() => setCollapsed(new Set(snapshot.processes.filter((p) => p.children.length && !p.flags.length).map((p) => p.pid)))}>
+        <button
+          type="button"
+          onClick={() => setCollapsed(new Set(snapshot.processes.filter((p) => p.children.length && !p.flags.length).map((p) => p.pid)))}
+        >
           Collapse unflagged
         </button>
         <span className="dd-muted">
@@ -109,7 +127,12 @@ export function ProcessTree({ snapshot, selected, onSelect }: { snapshot: Proces
                 <td>{visibleText(p.state, 8)}</td>
                 <td className="dd-proc-cmd" style={{ paddingLeft: `${0.4 + p.depth * 1.1}em` }} title={visibleText(p.args, 4000)}>
                   {p.children.length > 0 ? (
-                    <button type="button" className="dd-proc-toggle" aria-label={collapsed.has(p.pid) ? 'Expand' : 'Collapse'} onClick={(e) => (e.stopPropagation(), toggle(p.pid))}>
+                    <button
+                      type="button"
+                      className="dd-proc-toggle"
+                      aria-label={collapsed.has(p.pid) ? 'Expand' : 'Collapse'}
+                      onClick={(e) => (e.stopPropagation(), toggle(p.pid))}
+                    >
                       {collapsed.has(p.pid) ? '▸' : '▾'}
                     </button>
                   ) : (
@@ -119,12 +142,18 @@ export function ProcessTree({ snapshot, selected, onSelect }: { snapshot: Proces
                   {p.execId && <span className="dd-badge dd-badge-exec">exec</span>}
                   {p.flags.some((f) => f.kind === 'zombie') && <span className="dd-badge dd-badge-zombie">zombie</span>}
                   {p.flags.some((f) => f.kind === 'not-in-top') && (
-                    <span className="dd-badge dd-badge-unseen" title="In the container's PID namespace, but the engine's top does not list it">
+                    <span
+                      className="dd-badge dd-badge-unseen"
+                      title="In the container's PID namespace, but the engine's top does not list it"
+                    >
                       not in top
                     </span>
                   )}
                   {p.flags.some((f) => f.kind === 'not-in-namespace') && (
-                    <span className="dd-badge dd-badge-unseen" title="Listed by the engine's top, but not found in the container's PID namespace">
+                    <span
+                      className="dd-badge dd-badge-unseen"
+                      title="Listed by the engine's top, but not found in the container's PID namespace"
+                    >
                       not in namespace
                     </span>
                   )}

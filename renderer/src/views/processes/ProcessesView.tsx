@@ -63,7 +63,10 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
       if (event.watchId !== watchRef.current) return;
       setSnapshot(event.snapshot);
       if (event.stored) setStored(event.stored);
-      if (event.changes.length) setChanges((prev) => [...event.changes.map((c) => ({ ...c, at: event.snapshot.takenAt, sample: event.sample })), ...prev].slice(0, 500));
+      if (event.changes.length)
+        setChanges((prev) =>
+          [...event.changes.map((c) => ({ ...c, at: event.snapshot.takenAt, sample: event.sample })), ...prev].slice(0, 500),
+        );
     });
     const offEnded = client.on('processes.watch-ended', (event) => {
       if (event.watchId !== watchRef.current) return;
@@ -140,7 +143,9 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
   }, [client, epoch]);
 
   const selectedEntry = snapshot?.processes.find((p) => p.pid === selected) ?? null;
-  const flagged = snapshot ? snapshot.flagged.map((pid) => snapshot.processes.find((p) => p.pid === pid)).filter((p) => p !== undefined) : [];
+  const flagged = snapshot
+    ? snapshot.flagged.map((pid) => snapshot.processes.find((p) => p.pid === pid)).filter((p) => p !== undefined)
+    : [];
 
   return (
     <section className="dd-view dd-processes" aria-label="Processes">
@@ -168,7 +173,13 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
         </label>
         <label>
           Container
-          <input list="dd-proc-containers" value={container} onChange={(e) => setContainer(e.target.value)} disabled={!!watchId} placeholder="name or ID" />
+          <input
+            list="dd-proc-containers"
+            value={container}
+            onChange={(e) => setContainer(e.target.value)}
+            disabled={!!watchId}
+            placeholder="name or ID"
+          />
           <datalist id="dd-proc-containers">
             {containers.map((c) => (
               <option key={c.name} value={c.name} />
@@ -180,7 +191,15 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
         </button>
         <label>
           Watch every (s)
-          <input type="number" min={1} max={3600} value={interval} onChange={(e) => setIntervalSeconds(Math.max(1, Number(e.target.value) || 1))} disabled={!!watchId} className="dd-narrow" />
+          <input
+            type="number"
+            min={1}
+            max={3600}
+            value={interval}
+            onChange={(e) => setIntervalSeconds(Math.max(1, Number(e.target.value) || 1))}
+            disabled={!!watchId}
+            className="dd-narrow"
+          />
         </label>
         {watchId ? (
           <button type="button" onClick={() => void stopWatch()} className="dd-danger">
@@ -201,16 +220,19 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
       {!snapshot && !busy && (
         <div className="dd-empty-state" data-testid="processes-empty">
           <p>
-            The process tree of a running container, read from <span className="dd-mono">/proc</span> of its PID namespace by a short-lived helper container and checked against the
-            engine&apos;s <span className="dd-mono">top</span>: nothing is executed inside the container, so a tampered <span className="dd-mono">ps</span> in it cannot hide anything, and
-            processes <span className="dd-mono">top</span> misses (zombies) are shown and marked.
+            The process tree of a running container, read from <span className="dd-mono">/proc</span> of its PID namespace by a short-lived
+            helper container and checked against the engine&apos;s <span className="dd-mono">top</span>: nothing is executed inside the
+            container, so a tampered <span className="dd-mono">ps</span> in it cannot hide anything, and processes{' '}
+            <span className="dd-mono">top</span> misses (zombies) are shown and marked.
           </p>
           <ul>
             <li>
-              <b>Snapshot</b> (or Enter) takes one reading and stores it in the open case. Flagged processes come first, each with its reason.
+              <b>Snapshot</b> (or Enter) takes one reading and stores it in the open case. Flagged processes come first, each with its
+              reason.
             </li>
             <li>
-              <b>Watch</b> samples the engine&apos;s <span className="dd-mono">top</span> every {interval} s (no helper each time) and logs the processes that appear, vanish or change parent. It stops when you stop it or leave this view.
+              <b>Watch</b> samples the engine&apos;s <span className="dd-mono">top</span> every {interval} s (no helper each time) and logs
+              the processes that appear, vanish or change parent. It stops when you stop it or leave this view.
             </li>
           </ul>
         </div>
@@ -218,10 +240,16 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
       {snapshot && (
         <>
           <div className="dd-proc-meta">
-            <strong>{visibleText(snapshot.containerName, 120)}</strong> <span className="dd-muted">{snapshot.containerId.slice(0, 12)}</span> on {visibleText(snapshot.host, 64)} · {snapshot.processes.length} processes · {utc(snapshot.takenAt)} ·{' '}
-            {snapshot.source === 'pid-namespace' ? "read from its PID namespace, checked against the engine's top" : "from the engine's top only"}
+            <strong>{visibleText(snapshot.containerName, 120)}</strong>{' '}
+            <span className="dd-muted">{snapshot.containerId.slice(0, 12)}</span> on {visibleText(snapshot.host, 64)} ·{' '}
+            {snapshot.processes.length} processes · {utc(snapshot.takenAt)} ·{' '}
+            {snapshot.source === 'pid-namespace'
+              ? "read from its PID namespace, checked against the engine's top"
+              : "from the engine's top only"}
             {stored && <span className="dd-muted"> · artifact {stored.artifactId}</span>}
-            {!snapshot.drift.checked && snapshot.drift.note && <div className="dd-muted">Drift: {visibleText(snapshot.drift.note, 300)}</div>}
+            {!snapshot.drift.checked && snapshot.drift.note && (
+              <div className="dd-muted">Drift: {visibleText(snapshot.drift.note, 300)}</div>
+            )}
             {snapshot.limitations.map((l) => (
               <div key={l} className="dd-muted">
                 {visibleText(l, 400)}
@@ -263,7 +291,13 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
                   <dt>Started</dt>
                   <dd>{utc(selectedEntry.startedAt)}</dd>
                   <dt>Lineage</dt>
-                  <dd>{selectedEntry.isInit ? 'container init' : selectedEntry.inEntrypointLineage ? 'descends from the entrypoint' : 'not from the entrypoint'}</dd>
+                  <dd>
+                    {selectedEntry.isInit
+                      ? 'container init'
+                      : selectedEntry.inEntrypointLineage
+                        ? 'descends from the entrypoint'
+                        : 'not from the entrypoint'}
+                  </dd>
                   {selectedEntry.execId && (
                     <>
                       <dt>Exec session</dt>

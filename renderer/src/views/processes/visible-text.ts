@@ -9,7 +9,15 @@ export function visibleText(value: string, max = 2000): string {
   for (const ch of value) {
     const code = ch.codePointAt(0) ?? 0;
     if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0)) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if ((code >= 0x200b && code <= 0x200f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069) || code === 0xfeff || code === 0x2028 || code === 0x2029) out += `\\u{${code.toString(16)}}`;
+    else if (
+      (code >= 0x200b && code <= 0x200f) ||
+      (code >= 0x202a && code <= 0x202e) ||
+      (code >= 0x2066 && code <= 0x2069) ||
+      code === 0xfeff ||
+      code === 0x2028 ||
+      code === 0x2029
+    )
+      out += `\\u{${code.toString(16)}}`;
     else out += ch;
     if (out.length >= max) return `${out.slice(0, max)}…`;
   }

@@ -20,7 +20,12 @@ interface BannerProps {
 export function QuarantineBanner({ record, onManage }: BannerProps) {
   const unfinished = record.state === 'applying' || record.state === 'releasing';
   return (
-    <div className={`dd-q-banner${unfinished ? ' dd-q-banner-unfinished' : ''}`} role="status" data-testid="quarantine-banner" data-state={record.state}>
+    <div
+      className={`dd-q-banner${unfinished ? ' dd-q-banner-unfinished' : ''}`}
+      role="status"
+      data-testid="quarantine-banner"
+      data-state={record.state}
+    >
       <span className="dd-q-banner-word">Quarantined</span>
       <span className="dd-q-banner-body">
         {record.modes.join(' · ')} since {utc(record.createdAt)}

@@ -67,8 +67,14 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
     });
   }, [client, host, container, chosenKey, record?.state]);
 
-  const applyCall = useCallback((m: QuarantineMode[]) => client.invoke('quarantine.apply', { host, container, modes: m }), [client, host, container]);
-  const releaseCall = useCallback((why: string) => client.invoke('quarantine.release', { host, container, reason: why }), [client, host, container]);
+  const applyCall = useCallback(
+    (m: QuarantineMode[]) => client.invoke('quarantine.apply', { host, container, modes: m }),
+    [client, host, container],
+  );
+  const releaseCall = useCallback(
+    (why: string) => client.invoke('quarantine.release', { host, container, reason: why }),
+    [client, host, container],
+  );
   const apply = useAsyncAction(applyCall);
   const release = useAsyncAction(releaseCall);
 
@@ -81,17 +87,36 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
     });
 
   // The reply to apply/release and the event stream race: the newer of the two is the truth.
-  const shown = record && result && result.id === record.id ? (result.updatedAt >= record.updatedAt ? result : record) : (record ?? result ?? undefined);
+  const shown =
+    record && result && result.id === record.id
+      ? result.updatedAt >= record.updatedAt
+        ? result
+        : record
+      : (record ?? result ?? undefined);
   const active = shown && shown.state !== 'released' ? shown : undefined;
   const blocked = plan?.steps.some((s) => s.blocked && !s.alreadyDone) ?? false;
   const dangers = plan ? [...plan.notices, ...plan.steps.flatMap((s) => s.notices)].filter((n) => n.severity === 'danger') : [];
   const pendingSteps = plan?.steps.some((s) => !s.alreadyDone) ?? false;
-  const canApply = plan !== null && chosen.length > 0 && pendingSteps && !blocked && (dangers.length === 0 || acknowledged) && !apply.busy && !release.busy && active?.state !== 'releasing';
+  const canApply =
+    plan !== null &&
+    chosen.length > 0 &&
+    pendingSteps &&
+    !blocked &&
+    (dangers.length === 0 || acknowledged) &&
+    !apply.busy &&
+    !release.busy &&
+    active?.state !== 'releasing';
   const title = plan?.containerName ?? containerName ?? container;
 
   return (
     <div className="dd-q-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="dd-panel dd-q-dialog" role="dialog" aria-modal="true" aria-label={`Quarantine ${title}`} data-testid="quarantine-dialog">
+      <div
+        className="dd-panel dd-q-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-label={`Quarantine ${title}`}
+        data-testid="quarantine-dialog"
+      >
         <div className="dd-q-dialog-head">
           <h2>Quarantine {visibleText(title, 160)}</h2>
           <button type="button" className="dd-icon-btn" onClick={onClose} aria-label="Close" title="Close (Esc)">
@@ -104,7 +129,13 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
           <legend>Modes</legend>
           {QUARANTINE_MODES.map((mode, i) => (
             <label key={mode} className="dd-check dd-q-mode">
-              <input ref={i === 0 ? first : undefined} type="checkbox" checked={modes.has(mode)} onChange={() => toggle(mode)} data-mode={mode} />
+              <input
+                ref={i === 0 ? first : undefined}
+                type="checkbox"
+                checked={modes.has(mode)}
+                onChange={() => toggle(mode)}
+                data-mode={mode}
+              />
               <span>
                 <b>{MODE_LABEL[mode]}</b> <span className="dd-muted">{MODE_SUMMARY[mode]}</span>
               </span>
@@ -117,7 +148,12 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
         {plan && <QuarantinePlanView plan={plan} {...(result && result.state !== 'released' ? { appliedHere: result.id } : {})} />}
         {dangers.length > 0 && !blocked && (
           <label className="dd-check dd-q-ack">
-            <input type="checkbox" checked={acknowledged} onChange={(e) => setAckFor(e.target.checked ? chosenKey : null)} data-testid="quarantine-ack" />
+            <input
+              type="checkbox"
+              checked={acknowledged}
+              onChange={(e) => setAckFor(e.target.checked ? chosenKey : null)}
+              data-testid="quarantine-ack"
+            />
             <span>I have read the warnings above{modes.has('stop') ? ': stopping loses the memory of this container' : ''}.</span>
           </label>
         )}
@@ -148,7 +184,12 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
           <section className="dd-q-section dd-q-release" data-testid="quarantine-release-section">
             <h3 className="dd-panel-title">Release</h3>
             {!releasing ? (
-              <button type="button" disabled={release.busy || apply.busy} onClick={() => setReleasing(true)} data-testid="quarantine-release">
+              <button
+                type="button"
+                disabled={release.busy || apply.busy}
+                onClick={() => setReleasing(true)}
+                data-testid="quarantine-release"
+              >
                 {active.state === 'releasing' ? 'Finish release…' : 'Release…'}
               </button>
             ) : (
@@ -166,14 +207,26 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
                 }}
               >
                 <p className="dd-hint">
-                  Release puts {visibleText(title, 160)} back on its recorded networks, unpauses it and starts it again if quarantine stopped it. The reason is kept in the audit log.
+                  Release puts {visibleText(title, 160)} back on its recorded networks, unpauses it and starts it again if quarantine
+                  stopped it. The reason is kept in the audit log.
                 </p>
                 <label className="dd-q-reason">
                   Reason for release (required)
-                  <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000} data-testid="quarantine-release-reason" />
+                  <textarea
+                    value={reason}
+                    onChange={(e) => setReason(e.target.value)}
+                    rows={2}
+                    maxLength={2000}
+                    data-testid="quarantine-release-reason"
+                  />
                 </label>
                 <div className="dd-actions">
-                  <button type="submit" className="dd-danger" disabled={!reason.trim() || release.busy || apply.busy} data-testid="quarantine-release-confirm">
+                  <button
+                    type="submit"
+                    className="dd-danger"
+                    disabled={!reason.trim() || release.busy || apply.busy}
+                    data-testid="quarantine-release-confirm"
+                  >
                     {release.busy ? 'Releasing…' : 'Confirm release'}
                   </button>
                   <button type="button" onClick={() => setReleasing(false)} disabled={release.busy}>

@@ -25,17 +25,24 @@ export function QuarantinePlanView({ plan, appliedHere }: { plan: QuarantinePlan
   return (
     <div className="dd-q-plan" data-testid="quarantine-plan">
       <p className="dd-muted">
-        {visibleText(plan.containerName, 200)} ({plan.containerId.slice(0, 12)}, {visibleText(plan.status, 40)}) on {visibleText(plan.host, 80)} —{' '}
-        {plan.caseName ? <>audit and snapshot go to case {visibleText(plan.caseName, 200)}</> : <>no case open: the audit goes to the store&rsquo;s own log</>}
+        {visibleText(plan.containerName, 200)} ({plan.containerId.slice(0, 12)}, {visibleText(plan.status, 40)}) on{' '}
+        {visibleText(plan.host, 80)} —{' '}
+        {plan.caseName ? (
+          <>audit and snapshot go to case {visibleText(plan.caseName, 200)}</>
+        ) : (
+          <>no case open: the audit goes to the store&rsquo;s own log</>
+        )}
       </p>
       {plan.existing &&
         (plan.existing.recordId === appliedHere ? (
           <p className="dd-hint" data-testid="quarantine-plan-existing">
-            You applied this quarantine ({plan.existing.modes.join(', ')}). Tick more modes and apply again to add them; steps done are not repeated.
+            You applied this quarantine ({plan.existing.modes.join(', ')}). Tick more modes and apply again to add them; steps done are not
+            repeated.
           </p>
         ) : (
           <p className="dd-hint" data-testid="quarantine-plan-existing">
-            Already under quarantine ({plan.existing.modes.join(', ')}, {plan.existing.state}): steps already done are skipped and the state recorded then is what release restores.
+            Already under quarantine ({plan.existing.modes.join(', ')}, {plan.existing.state}): steps already done are skipped and the state
+            recorded then is what release restores.
           </p>
         ))}
       {plan.sharedNetworkNamespace.length > 0 && (
@@ -44,7 +51,8 @@ export function QuarantinePlanView({ plan, appliedHere }: { plan: QuarantinePlan
           <ul className="dd-q-peers">
             {plan.sharedNetworkNamespace.map((p) => (
               <li key={p.containerId} data-container={p.containerId}>
-                {visibleText(p.containerName, 200)} <span className="dd-mono dd-muted">{p.containerId.slice(0, 12)}</span> <span className="dd-muted">({visibleText(p.status, 40)})</span> — {PEER_RELATION[p.relation]}
+                {visibleText(p.containerName, 200)} <span className="dd-mono dd-muted">{p.containerId.slice(0, 12)}</span>{' '}
+                <span className="dd-muted">({visibleText(p.status, 40)})</span> — {PEER_RELATION[p.relation]}
               </li>
             ))}
           </ul>

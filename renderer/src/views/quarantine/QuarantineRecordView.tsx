@@ -9,7 +9,8 @@ export function QuarantineRecordView({ record }: { record: QuarantineRecord }) {
     <div className="dd-q-record" data-testid="quarantine-record" data-state={record.state}>
       <p>
         <b>{STATE_LABEL[record.state]}</b> <span className="dd-muted">since {utc(record.createdAt)}</span>
-        {record.releasedAt && <span className="dd-muted"> — released {utc(record.releasedAt)}</span>} <span className="dd-mono dd-muted">{record.id}</span>
+        {record.releasedAt && <span className="dd-muted"> — released {utc(record.releasedAt)}</span>}{' '}
+        <span className="dd-mono dd-muted">{record.id}</span>
       </p>
       <ul className="dd-q-progress">
         {record.steps.map((s) => (
@@ -21,7 +22,8 @@ export function QuarantineRecordView({ record }: { record: QuarantineRecord }) {
       </ul>
       {record.snapshot?.artifactId && (
         <p className="dd-small-text">
-          Forensic image <span className="dd-mono">{visibleText(record.snapshot.imageRef, 200)}</span>; filesystem artifact <span className="dd-mono">{record.snapshot.artifactId}</span>
+          Forensic image <span className="dd-mono">{visibleText(record.snapshot.imageRef, 200)}</span>; filesystem artifact{' '}
+          <span className="dd-mono">{record.snapshot.artifactId}</span>
           {record.snapshot.size !== undefined && <> ({bytes(record.snapshot.size)})</>}
         </p>
       )}

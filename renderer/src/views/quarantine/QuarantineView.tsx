@@ -31,7 +31,9 @@ export function QuarantineView({ params }: ViewProps) {
   const [records, setRecords] = useState<QuarantineRecord[]>([]);
   const [error, setError] = useState<DrydockError | null>(null);
   const [target, setTarget] = useState('');
-  const [dialog, setDialog] = useState<{ container: string; name?: string } | null>(params.host && params.container ? { container: params.container } : null);
+  const [dialog, setDialog] = useState<{ container: string; name?: string } | null>(
+    params.host && params.container ? { container: params.container } : null,
+  );
   const [nonce, setNonce] = useState(0);
 
   useEffect(() => {
@@ -81,7 +83,12 @@ export function QuarantineView({ params }: ViewProps) {
             if (target.trim()) setDialog({ container: target.trim() });
           }}
         >
-          <input value={target} onChange={(e) => setTarget(e.target.value)} placeholder="Container name or ID to quarantine" aria-label="Container to quarantine" />
+          <input
+            value={target}
+            onChange={(e) => setTarget(e.target.value)}
+            placeholder="Container name or ID to quarantine"
+            aria-label="Container to quarantine"
+          />
           <button type="submit" disabled={!host || !target.trim()}>
             Quarantine…
           </button>
@@ -94,8 +101,9 @@ export function QuarantineView({ params }: ViewProps) {
           <div className="dd-empty-state" data-testid="quarantine-empty">
             <p>{host ? `No ${includeReleased ? '' : 'active '}quarantine on ${visibleText(host, 80)}.` : 'Add a host first.'}</p>
             <p>
-              Quarantine contains a suspect container without destroying evidence: it can cut its networks, pause its processes, snapshot it as an image, or stop it. The plan shows exactly what
-              will change before anything is applied, and release puts it back as it was (same networks, aliases and addresses), with a reason kept in the audit log.
+              Quarantine contains a suspect container without destroying evidence: it can cut its networks, pause its processes, snapshot it
+              as an image, or stop it. The plan shows exactly what will change before anything is applied, and release puts it back as it
+              was (same networks, aliases and addresses), with a reason kept in the audit log.
             </p>
           </div>
         ) : (
@@ -124,7 +132,11 @@ export function QuarantineView({ params }: ViewProps) {
                   <td className="dd-warn-text">{r.lastError ? visibleText(r.lastError, 200) : ''}</td>
                   <td className="dd-row-actions">
                     {r.state !== 'released' && (
-                      <button type="button" className="dd-small" onClick={() => setDialog({ container: r.containerId, name: r.containerName })}>
+                      <button
+                        type="button"
+                        className="dd-small"
+                        onClick={() => setDialog({ container: r.containerId, name: r.containerName })}
+                      >
                         Manage…
                       </button>
                     )}
@@ -135,7 +147,15 @@ export function QuarantineView({ params }: ViewProps) {
           </table>
         )}
       </div>
-      {dialog && host && <QuarantineDialog client={client} host={host} container={dialog.container} {...(dialog.name ? { containerName: dialog.name } : {})} onClose={close} />}
+      {dialog && host && (
+        <QuarantineDialog
+          client={client}
+          host={host}
+          container={dialog.container}
+          {...(dialog.name ? { containerName: dialog.name } : {})}
+          onClose={close}
+        />
+      )}
     </div>
   );
 }
