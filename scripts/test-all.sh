@@ -22,5 +22,7 @@ echo "== typecheck"
 npm run typecheck
 echo "== lint"
 npm run lint
+echo "== format"
+npx prettier --check . >/dev/null || { npx prettier --check . | tail -20; echo "format: run npx prettier --write . (or on the files above)"; exit 1; }
 echo "== tests"
 npm test
