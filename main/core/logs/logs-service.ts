@@ -104,6 +104,8 @@ export class LogsService {
       if (splitter.midFrame) throw new Error('the logs stream ended inside a frame');
     } catch (err) {
       destroy(stream);
+      // The stream already failed: the bytes read are kept below whatever the line writer says, and the
+      // failure that matters is the stream's (reported); without counts the artifact just lacks its line count.
       const counts = await lines.end().catch(() => undefined);
       const failure = err instanceof DrydockFailure ? err : engineFailure(err, { host, container: name, action: 'reading the logs' });
       const kept = await writer.abandon(failure.message, counts ? { lines: counts.lines } : {});
