@@ -103,6 +103,7 @@ describe('Quarantine view: plan, confirm, banner, release', () => {
     await dialog.getByTestId('quarantine-banner').waitFor({ state: 'detached', timeout: 5000 });
     assert.deepEqual(networksOf(id), [net]);
     await dialog.getByRole('button', { name: 'Close' }).last().click();
+    await dialog.waitFor({ state: 'detached' });
     await waitText(view, /No active quarantine on local/);
     // The shell's CSP meta tag carries frame-ancestors (only honoured as a header): not this view's doing.
     assert.deepEqual(
