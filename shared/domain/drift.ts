@@ -198,6 +198,12 @@ export interface DriftReport {
   storedFiles: number;
   overCapFiles: number;
   limitations: string[];
+  /**
+   * Where the changes were read: the engine's change list and archive endpoint ('engine-api'), or the
+   * container's overlay2 upper directory against its lower layers ('upper-dir', e.g. a data root read
+   * with no daemon). Absent in reports stored before it existed: 'engine-api'.
+   */
+  readFrom?: { kind: 'engine-api' | 'upper-dir'; detail: string };
 }
 
 export type ContainerScanState = 'queued' | 'scanning' | 'complete' | 'incomplete' | 'failed' | 'cancelled';

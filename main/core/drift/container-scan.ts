@@ -96,7 +96,7 @@ export function isStoreFailure(err: unknown): boolean {
   );
 }
 
-function captureLimit(path: string, size: number): number {
+export function captureLimit(path: string, size: number): number {
   if (isPackageDatabase(path)) return Math.min(size, PACKAGE_DB_LIMIT);
   if (dpkgListPackage(path) || accountFileOf(path)) return Math.min(size, SMALL_TEXT_LIMIT);
   return 0;
@@ -418,18 +418,18 @@ async function storeReport(ctx: ContainerScanContext, inspect: ContainerInspectI
   return writer.abandon(report.statusReason ?? 'incomplete');
 }
 
-function imageMeta(file: ImageFile | undefined): DriftFileMeta | undefined {
+export function imageMeta(file: ImageFile | undefined): DriftFileMeta | undefined {
   if (!file) return undefined;
   const { path: _path, pathRaw: _pathRaw, linkRaw: _linkRaw, ...meta } = file;
   return meta;
 }
 
 /** The image file's path as text, with its bytes when they are not UTF-8. */
-function imagePathText(file: ImageFile): PathText {
+export function imagePathText(file: ImageFile): PathText {
   return file.pathRaw ? { path: file.path, pathBase64: file.pathRaw.toString('base64') } : { path: file.path };
 }
 
-function packageOwners(files: Map<string, ContainerFile[]>): Map<string, string> {
+export function packageOwners(files: Map<string, ContainerFile[]>): Map<string, string> {
   const owners = new Map<string, string>();
   for (const [path, list] of files) {
     const text = list[0]?.captured?.toString('utf8');
@@ -444,7 +444,7 @@ function packageOwners(files: Map<string, ContainerFile[]>): Map<string, string>
   return owners;
 }
 
-function packageDrift(
+export function packageDrift(
   change: EngineChange,
   file: ContainerFile | undefined,
   imagePackages: Record<string, { name: string; version: string; architecture?: string }[]>,
@@ -485,7 +485,7 @@ function packageDrift(
 }
 
 /** Package changes as reasons on the database's own entry, so they rank with the files. */
-function raisePackageFindings(entries: DriftEntry[], packages: PackageDrift[]): void {
+export function raisePackageFindings(entries: DriftEntry[], packages: PackageDrift[]): void {
   for (const drift of packages) {
     const entry = entries.find((e) => e.path === drift.database);
     if (!entry) continue;
