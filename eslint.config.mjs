@@ -22,7 +22,7 @@ function noNode(message, patterns = []) {
 // Capabilities stand on the bottom rooms and do not import each other, except the one module each
 // publishes for the others (listed in `published`, so reaching further in is an error).
 const bottomRooms = ['store', 'hosts', 'evidence', 'helper'];
-const capabilities = ['inventory', 'drift', 'processes', 'capture', 'network', 'quarantine', 'logs', 'journal', 'benchmark'];
+const capabilities = ['inventory', 'drift', 'processes', 'capture', 'network', 'quarantine', 'logs', 'journal', 'benchmark', 'sbom', 'vulns'];
 const rooms = [...bottomRooms, ...capabilities];
 /** @type {Record<string, string[]>} room → the rooms it may import */
 const mayImport = {

@@ -12,6 +12,10 @@ import { HelperLedger } from '../core/helper/ledger';
 import { InventoryService } from '../core/inventory/inventory-service';
 import { assessRisks } from '../core/inventory/risk-flags';
 import { BenchmarkService } from '../core/benchmark/benchmark-service';
+import { SbomService } from '../core/sbom/sbom-service';
+import { vulnsSchema } from '../core/vulns/schema';
+import { VulnDbStore } from '../core/vulns/vulndb-store';
+import { VulnsService } from '../core/vulns/vulns-service';
 import { captureSchema } from '../core/capture/schema';
 import { CaptureService } from '../core/capture/capture-service';
 import { ProcessService } from '../core/processes/process-service';
@@ -62,11 +66,16 @@ export interface Core {
   readonly journal: JournalService;
   /** The CIS Docker Benchmark audit of a host. */
   readonly benchmark: BenchmarkService;
+  /** SBOMs of images and containers. */
+  readonly sbom: SbomService;
+  /** Offline vulnerability matching against imported OSV databases. */
+  readonly vulns: VulnsService;
   close(): Promise<void>;
 }
 
 const SCHEMA: readonly SchemaComponent[] = [
   evidenceSchema,
+  vulnsSchema,
   hostSchema,
   captureSchema,
   quarantineSchema,
@@ -141,6 +150,9 @@ export function createCore(options: CoreOptions): Core {
   });
   // Section 5 judges containers with the inventory's own risk flags, not a second copy of them.
   const benchmark = new BenchmarkService({ hosts, evidence, audit, clock, risks: assessRisks, helpers });
+  const sbom = new SbomService({ hosts, evidence, audit, clock, helpers });
+  // Matching reads the SBOM capability's package lists, never its internals.
+  const vulns = new VulnsService({ store: new VulnDbStore(db), packages: (host, target) => sbom.packages(host, target), evidence, audit, clock });
   let closing: Promise<void> | undefined;
   return {
     storeDir: options.storeDir,
@@ -160,6 +172,8 @@ export function createCore(options: CoreOptions): Core {
     logs,
     journal,
     benchmark,
+    sbom,
+    vulns,
     close() {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.
       closing ??= (async () => {

@@ -12,6 +12,10 @@ export interface CommandHelp {
 export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   inventory: { group: 'triage', example: 'drydock inventory --flagged' },
   audit: { group: 'triage', example: 'drydock audit --host prod --fail-on fail' },
+  sbom: { group: 'triage', example: 'drydock sbom web-1 --format cyclonedx --out web-1.cdx.json' },
+  vulns: { group: 'triage', example: 'drydock vulns web-1 --max-age 14' },
+  'vulndb import': { group: 'setup', example: 'drydock vulndb import Debian-all.zip --sha256 HEX' },
+  'vulndb status': { group: 'setup', example: 'drydock vulndb status' },
   drift: { group: 'triage', example: 'drydock drift --all --fail-on high' },
   'drift rules': { group: 'triage', example: 'drydock drift rules --json' },
   connections: { group: 'triage', example: 'drydock connections' },

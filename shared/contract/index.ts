@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { benchmarkChannels, benchmarkEvents } from './benchmark';
+import { sbomChannels, sbomEvents } from './sbom';
+import { vulnsChannels, vulnsEvents } from './vulns';
 import { captureChannels, captureEvents } from './capture';
 import type { ChannelSpec, EventSpec } from './define';
 import { driftChannels, driftEvents } from './drift';
@@ -15,6 +17,8 @@ import { quarantineChannels, quarantineEvents } from './quarantine';
 // The one contract: Electron IPC, the loopback bridge and the CLI all dispatch through it.
 export const channels = {
   ...benchmarkChannels,
+  ...sbomChannels,
+  ...vulnsChannels,
   ...hostChannels,
   ...inventoryChannels,
   ...evidenceChannels,
@@ -29,6 +33,8 @@ export const channels = {
 
 export const events = {
   ...benchmarkEvents,
+  ...sbomEvents,
+  ...vulnsEvents,
   ...hostEvents,
   ...inventoryEvents,
   ...evidenceEvents,

@@ -26,6 +26,8 @@ export const ARTIFACT_KINDS = [
   'flow-summary',
   'mount-inventory',
   'benchmark-report',
+  'sbom',
+  'vulnerability-report',
   'note',
 ] as const;
 

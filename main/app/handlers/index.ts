@@ -1,6 +1,8 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
 import { benchmarkHandlers } from './benchmark';
+import { sbomHandlers } from './sbom';
+import { vulnsHandlers } from './vulns';
 import { captureHandlers } from './capture';
 import { driftHandlers } from './drift';
 import { evidenceHandlers } from './evidence';
@@ -16,6 +18,8 @@ import { quarantineHandlers } from './quarantine';
 export function createHandlers(core: Core): Handlers {
   return {
     ...benchmarkHandlers(core),
+    ...sbomHandlers(core),
+    ...vulnsHandlers(core),
     ...hostHandlers(core),
     ...inventoryHandlers(core),
     ...evidenceHandlers(core),

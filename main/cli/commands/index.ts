@@ -1,6 +1,8 @@
 import type { CliCommand } from '../command';
 import { artifactAcquireCommands } from './artifact-acquire';
 import { auditCommands } from './audit';
+import { sbomCommands } from './sbom';
+import { vulnsCommands } from './vulns';
 import { captureCommands } from './capture';
 import { caseCommands } from './case';
 import { driftCommands } from './drift';
@@ -19,6 +21,8 @@ export const COMMANDS: readonly CliCommand[] = [
   ...hostCommands,
   ...inventoryCommands,
   ...auditCommands,
+  ...sbomCommands,
+  ...vulnsCommands,
   ...caseCommands,
   ...keyCommands,
   ...processesCommands,
