@@ -64,21 +64,29 @@ export function rpmvercmp(a: string, b: string): number {
   return i < a.length ? 1 : -1;
 }
 
-function parseEvr(evr: string): { epoch: number; version: string; release?: string } {
+function parseEvr(evr: string): { epoch: string; version: string; release?: string } {
+  // An epoch is the digits before the first ':' (none, or empty, is 0); anything else before a ':' is part of the version.
   const colon = evr.indexOf(':');
   const epochText = colon >= 0 ? evr.slice(0, colon) : '';
-  const epoch = /^\d+$/.test(epochText) ? Number(epochText) : 0;
-  const rest = colon >= 0 ? evr.slice(colon + 1) : evr;
+  const split = colon >= 0 && /^\d*$/.test(epochText);
+  const rest = split ? evr.slice(colon + 1) : evr;
   const dash = rest.lastIndexOf('-');
+  const epoch = split && epochText !== '' ? epochText : '0';
   return dash >= 0 ? { epoch, version: rest.slice(0, dash), release: rest.slice(dash + 1) } : { epoch, version: rest };
 }
 
-/** Compares two [EPOCH:]VERSION[-RELEASE] strings as rpm orders packages; a release missing on either side is not compared. */
+/**
+ * Compares two [EPOCH:]VERSION[-RELEASE] strings as rpm's rpmverCmp does (lib/rpmver.c, what
+ * rpm.vercmp runs): epochs (missing = 0), then versions, then releases, a present release above a
+ * missing one.
+ */
 export function compareRpmVersions(a: string, b: string): number {
   const x = parseEvr(a);
   const y = parseEvr(b);
-  if (x.epoch !== y.epoch) return x.epoch > y.epoch ? 1 : -1;
+  const epoch = rpmvercmp(x.epoch, y.epoch);
+  if (epoch) return epoch;
   const version = rpmvercmp(x.version, y.version);
-  if (version || x.release === undefined || y.release === undefined) return version;
+  if (version) return version;
+  if (x.release === undefined || y.release === undefined) return x.release === y.release ? 0 : x.release === undefined ? -1 : 1;
   return rpmvercmp(x.release, y.release);
 }
