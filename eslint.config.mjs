@@ -23,6 +23,7 @@ function noNode(message, patterns = []) {
 // publishes for the others (listed in `published`, so reaching further in is an error).
 const bottomRooms = ['store', 'hosts', 'evidence', 'helper'];
 const capabilities = ['inventory', 'drift', 'processes', 'capture', 'network', 'quarantine', 'logs', 'journal', 'benchmark', 'sbom', 'vulns'];
+capabilities.push('dataroot'); // dead-box analysis: a Docker data root read with no daemon
 const rooms = [...bottomRooms, ...capabilities];
 /** @type {Record<string, string[]>} room → the rooms it may import */
 const mayImport = {
@@ -34,7 +35,9 @@ const mayImport = {
 };
 /** @type {Record<string, string[]>} capability → the modules other capabilities may import from it */
 const published = {
-  inventory: ['risk-flags'], // the risk assessment, shared with drift's and quarantine's verdicts
+  inventory: ['risk-flags', 'container-summary'], // the risk assessment, shared with drift's and quarantine's verdicts; the summary a data root's inventory shares
+  drift: ['layer-drift'], // drift read from overlay2 layers on disk (a data root), classified as live drift is
+  logs: ['log-lines'], // the stored log format, written alike from the engine and from a data root's log files
   processes: ['drift-crossref'], // the lookup drift fills in for the process view
 };
 const up = '^(\\.\\.?/)+'; // any relative prefix: ./, ../, ../../, ...

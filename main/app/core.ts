@@ -28,6 +28,7 @@ import { QuarantineService } from '../core/quarantine/quarantine-service';
 import { LogsService } from '../core/logs/logs-service';
 import { journalSchema } from '../core/journal/schema';
 import { JournalService } from '../core/journal/journal-service';
+import { DataRootService } from '../core/dataroot/dataroot-service';
 
 export interface CoreOptions {
   /** The store directory: SQLite database and content-addressed blobs. */
@@ -64,6 +65,8 @@ export interface Core {
   readonly logs: LogsService;
   /** Every engine event of a connected host, journaled per host, with its gaps. */
   readonly journal: JournalService;
+  /** Dead-box analysis: a Docker data root (directory or tarball) read with no daemon. */
+  readonly dataRoot: DataRootService;
   /** The CIS Docker Benchmark audit of a host. */
   readonly benchmark: BenchmarkService;
   /** SBOMs of images and containers. */
@@ -150,6 +153,8 @@ export function createCore(options: CoreOptions): Core {
   });
   // Section 5 judges containers with the inventory's own risk flags, not a second copy of them.
   const benchmark = new BenchmarkService({ hosts, evidence, audit, clock, risks: assessRisks, helpers });
+  // A data root's drift reports demote with the same noise rules as live ones.
+  const dataRoot = new DataRootService({ evidence, clock, driftRules: () => drift.rules() });
   const sbom = new SbomService({ hosts, evidence, audit, clock, helpers });
   // Matching reads the SBOM capability's package lists, never its internals.
   const vulns = new VulnsService({ store: new VulnDbStore(db), packages: (host, target) => sbom.packages(host, target), evidence, audit, clock });
@@ -172,6 +177,7 @@ export function createCore(options: CoreOptions): Core {
     logs,
     journal,
     benchmark,
+    dataRoot,
     sbom,
     vulns,
     close() {

@@ -18,6 +18,11 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'vulndb status': { group: 'setup', example: 'drydock vulndb status' },
   drift: { group: 'triage', example: 'drydock drift --all --fail-on high' },
   'drift rules': { group: 'triage', example: 'drydock drift rules --json' },
+  images: { group: 'triage', example: 'drydock images --data-root /mnt/evidence/var/lib/docker' },
+  'layer-owner': {
+    group: 'triage',
+    example: 'drydock layer-owner 3f2a9c --data-root docker-root.tar   # which container wrote overlay2/3f2a9c…/diff',
+  },
   connections: { group: 'triage', example: 'drydock connections' },
   ps: { group: 'acquire', example: 'drydock ps web-1' },
   logs: { group: 'acquire', example: 'drydock logs web-1 --since 2h' },
@@ -92,6 +97,8 @@ const OPTION_TEXT: Record<string, string> = {
   'no-record': 'look without storing anything in the case',
   'no-store': 'look without storing anything in the case',
   all: 'every running container of the host',
+  'data-root':
+    'read a Docker data root with no daemon instead of a host: a directory (a mounted disk image, a copied tree) or a tar archive of one; read-only, nothing is written to it',
   bind: 'the loopback address to serve on: 127.0.0.1 (default) or ::1',
   port: 'the port to serve on (default: a free one)',
   bundled: 'use the helper image bundled with Drydock',

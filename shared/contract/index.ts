@@ -3,6 +3,7 @@ import { benchmarkChannels, benchmarkEvents } from './benchmark';
 import { sbomChannels, sbomEvents } from './sbom';
 import { vulnsChannels, vulnsEvents } from './vulns';
 import { captureChannels, captureEvents } from './capture';
+import { dataRootChannels, dataRootEvents } from './dataroot';
 import type { ChannelSpec, EventSpec } from './define';
 import { driftChannels, driftEvents } from './drift';
 import { evidenceChannels, evidenceEvents } from './evidence';
@@ -29,6 +30,7 @@ export const channels = {
   ...quarantineChannels,
   ...logsChannels,
   ...journalChannels,
+  ...dataRootChannels,
 } as const;
 
 export const events = {
@@ -45,6 +47,7 @@ export const events = {
   ...quarantineEvents,
   ...logsEvents,
   ...journalEvents,
+  ...dataRootEvents,
 } as const;
 
 export type Channels = typeof channels;

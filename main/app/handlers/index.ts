@@ -4,6 +4,7 @@ import { benchmarkHandlers } from './benchmark';
 import { sbomHandlers } from './sbom';
 import { vulnsHandlers } from './vulns';
 import { captureHandlers } from './capture';
+import { dataRootHandlers } from './dataroot';
 import { driftHandlers } from './drift';
 import { evidenceHandlers } from './evidence';
 import { hostHandlers } from './hosts';
@@ -30,5 +31,6 @@ export function createHandlers(core: Core): Handlers {
     ...driftHandlers(core),
     ...logsHandlers(core),
     ...journalHandlers(core),
+    ...dataRootHandlers(core),
   };
 }

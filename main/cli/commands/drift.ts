@@ -5,6 +5,7 @@ import { findingsAtOrAbove } from '../../core/drift/report-math';
 import { CliError, type CliCommand, type CliContext, GATE_FAILED_EXIT } from '../command';
 import { caseLabel } from '../case-label';
 import { safeText, table } from '../terminal-safe';
+import { driftFromDataRoot } from './dataroot';
 
 const SHORT: Record<DriftSeverity, string> = { critical: 'CRIT', high: 'HIGH', medium: 'MED', low: 'LOW', info: 'INFO' };
 
@@ -112,10 +113,11 @@ export const driftCommands: CliCommand[] = [
     path: ['drift'],
     summary: 'Diff running containers against their images: contents, classification, evidence; --fail-on gates a pipeline',
     usage:
-      'drift CONTAINER...|--all [--host H] [--case NAME] [--json] [--fail-on SEVERITY] [--cap BYTES] [--key-cap BYTES] [--concurrency N] [--mounts]',
+      'drift CONTAINER...|--all [--host H | --data-root DIR] [--case NAME] [--json] [--fail-on SEVERITY] [--cap BYTES] [--key-cap BYTES] [--concurrency N] [--mounts]',
     positionals: true,
     options: {
       host: { type: 'string' },
+      'data-root': { type: 'string' },
       all: { type: 'boolean' },
       case: { type: 'string' },
       'fail-on': { type: 'string' },
@@ -128,10 +130,15 @@ export const driftCommands: CliCommand[] = [
     },
     async run(ctx, values, positionals) {
       if ((values.all === true) === positionals.length > 0) throw new CliError('name the containers, or give --all (not both)', 2);
-      const host = await ctx.host(values.host);
       const failOn = parseSeverity(values['fail-on']);
       const cap = parseCount(values.cap, '--cap', 0);
       const keyCap = parseCount(values['key-cap'], '--key-cap', 0);
+      if (values['data-root'] !== undefined)
+        return driftFromDataRoot(ctx, values, positionals, failOn, {
+          ...(cap !== undefined ? { cap } : {}),
+          ...(keyCap !== undefined ? { keyCap } : {}),
+        });
+      const host = await ctx.host(values.host);
       const concurrency = parseCount(values.concurrency, '--concurrency', 1);
       const started = await ctx.call('drift.scan', {
         host,

@@ -4,6 +4,7 @@ import { auditCommands } from './audit';
 import { sbomCommands } from './sbom';
 import { vulnsCommands } from './vulns';
 import { captureCommands } from './capture';
+import { dataRootCommands } from './dataroot';
 import { caseCommands } from './case';
 import { driftCommands } from './drift';
 import { footprintCommands } from './footprint';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...journalCommands,
   ...captureCommands,
   ...driftCommands,
+  ...dataRootCommands,
   ...artifactAcquireCommands,
   ...networkCommands,
   ...quarantineCommands,

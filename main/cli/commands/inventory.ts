@@ -2,6 +2,7 @@ import type { ContainerSummary, InventoryChange } from '../../../shared/domain/i
 import type { CliCommand } from '../command';
 import { caseLabel } from '../case-label';
 import { safeText, table } from '../terminal-safe';
+import { inventoryFromDataRoot } from './dataroot';
 
 function flagsCell(c: ContainerSummary): string {
   return c.risks
@@ -47,9 +48,10 @@ export const inventoryCommands: CliCommand[] = [
   {
     path: ['inventory'],
     summary: 'Every container of a host with its risk flags, recorded in the case (--no-record only looks)',
-    usage: 'inventory [--host H] [--json] [--no-record] [--case REF] [--flagged] [--watch]',
+    usage: 'inventory [--host H | --data-root DIR] [--json] [--no-record] [--case REF] [--flagged] [--watch]',
     options: {
       host: { type: 'string' },
+      'data-root': { type: 'string' },
       record: { type: 'boolean' },
       'no-record': { type: 'boolean' },
       case: { type: 'string' },
@@ -57,6 +59,7 @@ export const inventoryCommands: CliCommand[] = [
       watch: { type: 'boolean' },
     },
     async run(ctx, values) {
+      if (values['data-root'] !== undefined) return inventoryFromDataRoot(ctx, values);
       const host = await ctx.host(values.host);
       const record = values['no-record'] !== true;
       const snapshot = await ctx.call('inventory.list', {

@@ -1,6 +1,7 @@
 import type { LogsAcquisition } from '../../../shared/domain/logs';
 import { CliError, type CliCommand } from '../command';
 import { safeText } from '../terminal-safe';
+import { logsFromDataRoot } from './dataroot';
 
 function describe(result: LogsAcquisition): string {
   const streams = result.tty ? `${result.ttyLines} from the TTY` : `${result.stdoutLines} stdout, ${result.stderrLines} stderr`;
@@ -36,6 +37,7 @@ export const logsCommands: CliCommand[] = [
     positionals: true,
     options: {
       host: { type: 'string' },
+      'data-root': { type: 'string' },
       since: { type: 'string' },
       until: { type: 'string' },
       tail: { type: 'string' },
@@ -44,6 +46,7 @@ export const logsCommands: CliCommand[] = [
     async run(ctx, values, positionals) {
       const container = positionals[0];
       if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER', 2);
+      if (values['data-root'] !== undefined) return logsFromDataRoot(ctx, values, container);
       const since = timeOption(values.since, '--since');
       const until = timeOption(values.until, '--until');
       const tail = positiveInt(values.tail, '--tail');

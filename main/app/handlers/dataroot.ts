@@ -1,0 +1,26 @@
+import type { Core } from '../core';
+import type { Handlers } from '../dispatch';
+
+type DataRootHandlers = Pick<
+  Handlers,
+  'dataroot.inventory' | 'dataroot.images' | 'dataroot.layerOwner' | 'dataroot.drift' | 'dataroot.logs'
+>;
+
+const caseOf = (req: { caseRef?: string | undefined }) => (req.caseRef !== undefined ? { caseRef: req.caseRef } : {});
+
+export function dataRootHandlers(core: Core): DataRootHandlers {
+  return {
+    'dataroot.inventory': (req) => core.dataRoot.inventory({ dataRoot: req.dataRoot, record: req.record, ...caseOf(req) }),
+    'dataroot.images': (req) => core.dataRoot.images({ dataRoot: req.dataRoot, record: req.record, ...caseOf(req) }),
+    'dataroot.layerOwner': (req) => core.dataRoot.layerOwner({ dataRoot: req.dataRoot, id: req.id, record: req.record, ...caseOf(req) }),
+    'dataroot.drift': (req) =>
+      core.dataRoot.drift({
+        dataRoot: req.dataRoot,
+        containers: req.containers,
+        contentCapBytes: req.contentCapBytes,
+        keyEvidenceCapBytes: req.keyEvidenceCapBytes,
+        ...caseOf(req),
+      }),
+    'dataroot.logs': (req) => core.dataRoot.logs({ dataRoot: req.dataRoot, container: req.container, ...caseOf(req) }),
+  };
+}

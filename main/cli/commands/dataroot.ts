@@ -1,0 +1,209 @@
+import type { DataRootInfo, DataRootProblem } from '../../../shared/domain/dataroot';
+import type { DriftSeverity } from '../../../shared/domain/drift';
+import { findingsAtOrAbove } from '../../core/drift/report-math';
+import { CliError, GATE_FAILED_EXIT, type CliCommand, type CliContext } from '../command';
+import { caseLabel } from '../case-label';
+import { safeText, table } from '../terminal-safe';
+import { renderReport } from './drift';
+import { renderInventory } from './inventory';
+
+// Dead-box analysis from the command line: `--data-root DIR` on inventory, drift and logs (those
+// commands hand over to the functions here), and the two commands only a data root answers:
+// images and layer-owner. DIR is a data root directory or a tar archive of one; nothing is written to it.
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+function dataRootOf(values: Values): string {
+  const dir = values['data-root'];
+  if (typeof dir !== 'string' || dir === '') throw new CliError('--data-root takes a directory or a tar archive', 2);
+  if (values.host !== undefined) throw new CliError('give --host or --data-root, not both', 2);
+  return dir;
+}
+
+function caseOf(values: Values): { caseRef?: string } {
+  return typeof values.case === 'string' ? { caseRef: values.case } : {};
+}
+
+function sourceLines(info: DataRootInfo, problems: readonly DataRootProblem[]): string[] {
+  const lines = [
+    `Read-only source: ${safeText(info.path)} (${info.kind === 'directory' ? 'data root directory' : 'tar archive of a data root'})`,
+  ];
+  for (const w of info.warnings) lines.push(`Warning: ${safeText(w, 600)}`);
+  for (const p of problems.slice(0, 50)) lines.push(`Problem: ${safeText(p.path, 300)}: ${safeText(p.problem, 600)}`);
+  if (problems.length > 50) lines.push(`… and ${problems.length - 50} more problem(s) (--json lists them all)`);
+  return lines;
+}
+
+/** `drydock inventory --data-root DIR`. */
+export async function inventoryFromDataRoot(ctx: CliContext, values: Values): Promise<number> {
+  const result = await ctx.call('dataroot.inventory', {
+    dataRoot: dataRootOf(values),
+    record: values['no-record'] !== true,
+    ...caseOf(values),
+  });
+  const shown = values.flagged
+    ? result.containers.filter((c) => c.topSeverity === 'critical' || c.topSeverity === 'high')
+    : result.containers;
+  if (ctx.json) {
+    ctx.io.out(JSON.stringify({ ...result, containers: shown }));
+    return 0;
+  }
+  ctx.io.err(sourceLines(result.source, result.problems).join('\n'));
+  ctx.io.out(renderInventory(result.source.host, shown, true));
+  const withVolumes = shown.filter((c) => c.volumes.length > 0);
+  if (withVolumes.length) {
+    ctx.io.out('\nVolumes and mounts (as recorded):');
+    ctx.io.out(
+      table(
+        ['CONTAINER', 'DESTINATION', 'TYPE', 'NAME', 'SOURCE', 'IN DATA ROOT'],
+        withVolumes.flatMap((c) =>
+          c.volumes.map((v) => [
+            c.name,
+            v.destination,
+            v.type,
+            v.name ?? '-',
+            v.source,
+            v.presentInDataRoot === undefined ? '-' : v.presentInDataRoot ? 'yes' : 'no',
+          ]),
+        ),
+      ),
+    );
+  }
+  ctx.io.err(
+    result.stored
+      ? `recorded: inventory snapshot ${result.stored.artifactId} (sha256 ${result.stored.sha256}) in case ${await caseLabel(ctx, result.stored.caseId)}`
+      : 'not recorded (--no-record): nothing was stored in a case',
+  );
+  return 0;
+}
+
+/** `drydock drift CONTAINER...|--all --data-root DIR`. */
+export async function driftFromDataRoot(
+  ctx: CliContext,
+  values: Values,
+  positionals: string[],
+  failOn: DriftSeverity | undefined,
+  caps: { cap?: number; keyCap?: number },
+): Promise<number> {
+  if ((values.all === true) === positionals.length > 0) throw new CliError('name the containers, or give --all (not both)', 2);
+  const result = await ctx.call('dataroot.drift', {
+    dataRoot: dataRootOf(values),
+    containers: values.all === true ? 'all' : positionals,
+    ...caseOf(values),
+    ...(caps.cap !== undefined ? { contentCapBytes: caps.cap } : {}),
+    ...(caps.keyCap !== undefined ? { keyEvidenceCapBytes: caps.keyCap } : {}),
+  });
+  if (ctx.json) ctx.io.out(JSON.stringify(result));
+  else {
+    ctx.io.err(sourceLines(result.source, result.problems).join('\n'));
+    for (const r of result.reports) ctx.io.out(renderReport(r));
+    ctx.io.out(
+      `\nStored: ${result.reports.length} drift report(s), read from the upper directories on disk, in case ${await caseLabel(ctx, result.caseId)}`,
+    );
+  }
+  if (failOn) {
+    const hits = result.reports.reduce((n, r) => n + findingsAtOrAbove(r, failOn), 0);
+    if (hits > 0) {
+      ctx.io.err(`gate failed: ${hits} finding(s) at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
+      return GATE_FAILED_EXIT;
+    }
+  }
+  return 0;
+}
+
+/** `drydock logs CONTAINER --data-root DIR`. */
+export async function logsFromDataRoot(ctx: CliContext, values: Values, container: string): Promise<number> {
+  const result = await ctx.call('dataroot.logs', { dataRoot: dataRootOf(values), container, ...caseOf(values) });
+  if (ctx.json) {
+    ctx.io.out(JSON.stringify(result));
+    return 0;
+  }
+  ctx.io.err(sourceLines(result.source, []).join('\n'));
+  const streams = result.tty ? `${result.ttyLines} from the TTY` : `${result.stdoutLines} stdout, ${result.stderrLines} stderr`;
+  const span = result.firstTimestamp ? `, ${result.firstTimestamp} to ${result.lastTimestamp ?? '?'}` : '';
+  ctx.io.out(
+    [
+      `${result.lines} log lines (${streams}${span}) of ${safeText(result.containerName)} (${result.containerId.slice(0, 12)}), from the ${safeText(result.driver)} files ${result.files.map((f) => safeText(f)).join(', ')}`,
+      `Stored as artifact ${result.artifactId} (sha256 ${result.sha256}, ${result.bytes} bytes) in case ${safeText(result.caseName)} (${result.caseId})`,
+      ...result.limitations.map((l) => `Note: ${safeText(l)}`),
+    ].join('\n'),
+  );
+  return 0;
+}
+
+export const dataRootCommands: CliCommand[] = [
+  {
+    path: ['images'],
+    summary: 'Every image of a data root read with no daemon: tags, history, layers and their overlay2 directories',
+    usage: 'images --data-root DIR [--json] [--no-record] [--case NAME]',
+    options: { 'data-root': { type: 'string' }, 'no-record': { type: 'boolean' }, case: { type: 'string' } },
+    async run(ctx, values) {
+      const result = await ctx.call('dataroot.images', {
+        dataRoot: dataRootOf(values),
+        record: values['no-record'] !== true,
+        ...caseOf(values),
+      });
+      if (ctx.json) {
+        ctx.io.out(JSON.stringify(result));
+        return 0;
+      }
+      ctx.io.err(sourceLines(result.source, result.problems).join('\n'));
+      ctx.io.out(`${result.images.length} images in ${safeText(result.source.path)}`);
+      ctx.io.out(
+        table(
+          ['ID', 'TAGS', 'CREATED', 'LAYERS', 'CONTAINERS'],
+          result.images.map((i) => [
+            i.id.slice(7, 19),
+            i.tags.join(',') || '<none>',
+            i.created ?? '-',
+            String(i.layers.length),
+            String(i.containers.length),
+          ]),
+        ),
+      );
+      for (const i of result.images) {
+        ctx.io.out(`\n${i.id.slice(7, 19)} ${safeText(i.tags.join(', ') || '<none>')}`);
+        for (const l of i.layers)
+          ctx.io.out(
+            `  layer ${l.diffId.slice(7, 19)}  overlay2/${l.cacheId ?? '(missing)'}${l.size !== undefined ? `  ${l.size} bytes` : ''}`,
+          );
+      }
+      if (result.stored)
+        ctx.io.err(
+          `recorded: image list ${result.stored.artifactId} (sha256 ${result.stored.sha256}) in case ${await caseLabel(ctx, result.stored.caseId)}`,
+        );
+      return 0;
+    },
+  },
+  {
+    path: ['layer-owner'],
+    summary: 'Which container or image an overlay2 directory, layer or mount ID of a data root belongs to',
+    usage:
+      'layer-owner LAYER_OR_MOUNT_ID --data-root DIR [--json] [--no-record] [--case NAME]   (an ID, a unique prefix, an overlay2/l link name or a path with overlay2/<id>)',
+    positionals: true,
+    options: { 'data-root': { type: 'string' }, 'no-record': { type: 'boolean' }, case: { type: 'string' } },
+    async run(ctx, values, positionals) {
+      const id = positionals[0];
+      if (!id || positionals.length > 1) throw new CliError('needs one LAYER_OR_MOUNT_ID', 2);
+      const result = await ctx.call('dataroot.layerOwner', {
+        dataRoot: dataRootOf(values),
+        id,
+        record: values['no-record'] !== true,
+        ...caseOf(values),
+      });
+      if (ctx.json) {
+        ctx.io.out(JSON.stringify(result));
+        return 0;
+      }
+      ctx.io.err(sourceLines(result.source, []).join('\n'));
+      for (const o of result.owners) {
+        ctx.io.out(`overlay2/${o.cacheId}: ${o.matchedAs}${o.diffId ? ` (diff ID ${o.diffId})` : ''}`);
+        for (const c of o.containers) ctx.io.out(`  container ${c.id.slice(0, 12)} ${safeText(c.name)}: ${c.role}`);
+        for (const i of o.images) ctx.io.out(`  image ${i.id.slice(7, 19)} ${safeText(i.tags.join(', ') || '<none>')}`);
+      }
+      if (result.stored)
+        ctx.io.err(`recorded: layer ownership ${result.stored.artifactId} in case ${await caseLabel(ctx, result.stored.caseId)}`);
+      return 0;
+    },
+  },
+];

@@ -1,0 +1,456 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  DataRootContainer,
+  DataRootDriftResult,
+  DataRootImage,
+  DataRootImages,
+  DataRootInfo,
+  DataRootInventory,
+  DataRootLogsResult,
+  DataRootProblem,
+  LayerOwnerResult,
+  LayerOwnership,
+} from '../../../shared/domain/dataroot';
+import type { NoiseRule } from '../../../shared/domain/drift';
+import type { ArtifactKind } from '../../../shared/domain/evidence';
+import { isoNow, type Clock } from '../clock';
+import { driftFromLayers, type LayerContainer } from '../drift/layer-drift';
+import { DrydockFailure } from '../errors';
+import type { EvidencePort } from '../evidence/port';
+import { summarizeContainer } from '../inventory/container-summary';
+import { LOG_FORMAT, LogLineWriter } from '../logs/log-lines';
+import { jsonFileMessages, localFileMessages, rotationOrder, type LogMessage } from './log-files';
+import { readContainers, readImages, type ContainerRecord, type ImageRecord } from './records';
+import { openDataRoot, type DataRootSource } from './source';
+
+export interface DataRootServiceDeps {
+  evidence: EvidencePort;
+  clock: Clock;
+  /** The drift noise rules in force (the drift room's, so a data root's reports demote as live ones do). */
+  driftRules: () => readonly NoiseRule[];
+}
+
+interface Where {
+  dataRoot: string;
+  caseRef?: string;
+}
+
+/** How every acquisition from a data root describes its source in artifacts and audit entries. */
+function sourceDetails(info: DataRootInfo): Record<string, unknown> {
+  return { kind: 'data-root', path: info.path, form: info.kind, readOnly: true, storageDrivers: info.storageDrivers };
+}
+
+function methodOf(info: DataRootInfo): string {
+  return info.kind === 'directory'
+    ? `Docker data root directory ${info.path}, read in place, read-only (O_RDONLY|O_NOATIME|O_NOFOLLOW, no symlink followed, nothing mounted)`
+    : `Docker data root in the tar archive ${info.path}, streamed, read-only (never unpacked)`;
+}
+
+/**
+ * Dead-box analysis: a Docker data root read with no daemon, into the same case as live
+ * acquisitions and in the same shapes (inventory with risk flags, drift reports, logs).
+ */
+export class DataRootService {
+  constructor(private readonly deps: DataRootServiceDeps) {}
+
+  /**
+   * Every container recorded in the data root, with the live inventory's risk flags, its layers,
+   * log file and volumes; stored as an 'inventory-snapshot' artifact when `record`.
+   * @throws DrydockFailure('not-found') no data root there; ('invalid-input') not a data root;
+   *   ('permission-denied'); ('conflict') no writable case; ('store'), ('disk-full').
+   */
+  async inventory(request: Where & { record: boolean }): Promise<DataRootInventory> {
+    const src = await openDataRoot(request.dataRoot);
+    const problems: DataRootProblem[] = [];
+    const images = await readImages(src, problems);
+    const records = await readContainers(src, problems);
+    const containers: DataRootContainer[] = [];
+    for (const r of records) {
+      const image = images.get(r.inspect.Image);
+      const summary = summarizeContainer(
+        src.info.host,
+        r.inspect,
+        image ? { missing: false, dangling: image.tags.length === 0 } : { missing: true, dangling: false },
+      );
+      containers.push({
+        ...summary,
+        ...(r.mountId ? { mountId: r.mountId } : {}),
+        logDriver: r.logDriver,
+        ...(r.logPath ? { logPath: r.logPath } : {}),
+        volumes: await volumesOf(src, r),
+      });
+    }
+    const snapshot: DataRootInventory = { source: this.finishInfo(src), takenAt: isoNow(this.deps.clock), containers, problems };
+    if (!request.record) return snapshot;
+    const stored = await this.store(request, src.info, 'inventory-snapshot', snapshot, 'dataroot.inventory-read', {
+      containers: containers.length,
+      problems: problems.length,
+    });
+    return { ...snapshot, stored };
+  }
+
+  /** Every image of the data root with tags, history and layers. @throws as inventory. */
+  async images(request: Where & { record: boolean }): Promise<DataRootImages> {
+    const src = await openDataRoot(request.dataRoot);
+    const problems: DataRootProblem[] = [];
+    const images = await readImages(src, problems);
+    const records = await readContainers(src, problems);
+    const out: DataRootImage[] = [...images.values()].map((img) => describeImage(img, records));
+    const result: DataRootImages = { source: this.finishInfo(src), takenAt: isoNow(this.deps.clock), images: out, problems };
+    if (!request.record) return result;
+    const stored = await this.store(request, src.info, 'inventory-snapshot', result, 'dataroot.images-read', { images: out.length });
+    return { ...result, stored };
+  }
+
+  /**
+   * What an overlay2 directory, layer (chain or diff ID), init or mount ID belongs to: `id` may be
+   * a full ID, a unique prefix of at least 4 hex digits, a 26-character overlay2/l link name, or a
+   * path holding overlay2/<id>.
+   * @throws DrydockFailure('not-found') when nothing matches; ('invalid-input') for an ambiguous prefix; as inventory.
+   */
+  async layerOwner(request: Where & { id: string; record: boolean }): Promise<LayerOwnerResult> {
+    const src = await openDataRoot(request.dataRoot);
+    const problems: DataRootProblem[] = [];
+    const images = await readImages(src, problems);
+    const records = await readContainers(src, problems);
+    const query = request.id.trim();
+    const fromPath = /overlay2\/(l\/)?([0-9A-Za-z]+(?:-init)?)/.exec(query);
+    let key = (fromPath ? fromPath[2] : query)?.replace(/^sha256:/, '') ?? '';
+    if (fromPath?.[1] || /^[A-Z0-9]{26}$/.test(key)) key = (await linkTarget(src, key)) ?? key;
+    if (key.length < 4)
+      throw new DrydockFailure('invalid-input', `${JSON.stringify(request.id)} is too short to name a layer (4 hex digits at least)`);
+    const candidates: LayerOwnership[] = [];
+    const name = (r: ContainerRecord) => r.inspect.Name.replace(/^\//, '');
+    for (const r of records) {
+      if (r.mountId?.startsWith(key))
+        candidates.push({
+          query,
+          matchedAs: 'container-mount',
+          cacheId: r.mountId,
+          containers: [{ id: r.id, name: name(r), role: 'writable layer' }],
+          images: [],
+        });
+      if (r.initId?.startsWith(key))
+        candidates.push({
+          query,
+          matchedAs: 'container-init',
+          cacheId: r.initId,
+          containers: [{ id: r.id, name: name(r), role: 'init layer' }],
+          images: [],
+        });
+    }
+    const layers = new Map<string, LayerOwnership>();
+    for (const img of images.values()) {
+      for (const layer of img.layers) {
+        const hit = [layer.cacheId, layer.chainId.slice(7), layer.diffId.slice(7)].some((v) => v?.startsWith(key));
+        if (!hit || !layer.cacheId) continue;
+        const owner = layers.get(layer.cacheId) ?? {
+          query,
+          matchedAs: 'image-layer' as const,
+          cacheId: layer.cacheId,
+          chainId: layer.chainId,
+          diffId: layer.diffId,
+          containers: records
+            .filter((r) => r.imageLayers.includes(layer.cacheId as string))
+            .map((r) => ({ id: r.id, name: name(r), role: 'image layer' as const })),
+          images: [],
+        };
+        owner.images.push({ id: img.id, tags: img.tags });
+        layers.set(layer.cacheId, owner);
+      }
+    }
+    candidates.push(...layers.values());
+    const distinct = new Set(candidates.map((c) => c.cacheId));
+    if (distinct.size === 0)
+      throw new DrydockFailure(
+        'not-found',
+        `Nothing in the data root ${src.info.path} has the layer, mount or overlay2 ID ${JSON.stringify(request.id)}`,
+      );
+    if (distinct.size > 1 && ![...distinct].includes(key))
+      throw new DrydockFailure(
+        'invalid-input',
+        `${JSON.stringify(request.id)} is the prefix of ${distinct.size} layer directories (${[...distinct].map((d) => d.slice(0, 16)).join(', ')}): give more of it`,
+      );
+    const owners = distinct.size > 1 ? candidates.filter((c) => c.cacheId === key) : candidates;
+    const result: LayerOwnerResult = { source: this.finishInfo(src), owners };
+    if (!request.record) return result;
+    const stored = await this.store(request, src.info, 'inventory-snapshot', result, 'dataroot.layer-owner', {
+      query,
+      owners: owners.map((o) => o.cacheId),
+    });
+    return { ...result, stored };
+  }
+
+  /**
+   * Drift of containers read from their overlay2 layers (see drift/layer-drift.ts): reports of the
+   * live drift's shape, stored in the case with the changed files.
+   * @throws DrydockFailure('not-found') for a container the data root does not hold; ('invalid-input')
+   *   for an ambiguous one; ('unsupported') for one whose writable layer is not overlay2; as inventory.
+   */
+  async drift(
+    request: Where & { containers: string[] | 'all'; contentCapBytes: number; keyEvidenceCapBytes: number },
+  ): Promise<DataRootDriftResult> {
+    const src = await openDataRoot(request.dataRoot);
+    const problems: DataRootProblem[] = [];
+    const images = await readImages(src, problems);
+    const records = await readContainers(src, problems);
+    const chosen = request.containers === 'all' ? records : request.containers.map((ref) => pick(records, ref, src.info));
+    const inputs: LayerContainer[] = [];
+    for (const r of chosen) {
+      if (!r.mountId) {
+        problems.push({
+          path: `containers/${r.id}`,
+          problem: 'no overlay2 writable layer recorded (layerdb/mounts/<id>/mount-id): its drift cannot be read',
+        });
+        if (request.containers !== 'all')
+          throw new DrydockFailure(
+            'unsupported',
+            `Container ${r.inspect.Name.replace(/^\//, '')} in ${src.info.path} has no overlay2 writable layer recorded: its drift cannot be read`,
+          );
+        continue;
+      }
+      const image = images.get(r.inspect.Image);
+      inputs.push({
+        inspect: r.inspect,
+        upper: r.mountId,
+        ...(r.initId ? { init: r.initId } : {}),
+        imageLayers: r.imageLayers,
+        ...(image ? { image: { config: (image.config.config ?? {}) as Record<string, unknown>, tags: image.tags } } : {}),
+      });
+    }
+    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: src.info.host });
+    const scanId = randomUUID();
+    const results = await driftFromLayers(src.walkLayers, inputs, {
+      host: src.info.host,
+      scanId,
+      caseId: kase.id,
+      contentCapBytes: request.contentCapBytes,
+      keyEvidenceCapBytes: request.keyEvidenceCapBytes,
+      rules: this.deps.driftRules(),
+      evidence: this.deps.evidence,
+      now: () => isoNow(this.deps.clock),
+      method: methodOf(src.info),
+    });
+    const info = this.finishInfo(src);
+    this.deps.evidence.audit(
+      'dataroot.drift-read',
+      {
+        source: sourceDetails(info),
+        scanId,
+        containers: results.map((r) => ({
+          containerId: r.report.containerId,
+          artifactId: r.artifact.id,
+          sha256: r.artifact.sha256,
+          entries: r.report.entries.length,
+        })),
+        problems: problems.length,
+      },
+      kase.id,
+    );
+    return {
+      source: info,
+      reports: results.map((r) => ({ ...r.report, artifactId: r.artifact.id, sha256: r.artifact.sha256 })),
+      problems,
+      caseId: kase.id,
+    };
+  }
+
+  /**
+   * One container's logs from the engine's files (json-file, local), stored as one 'logs' artifact
+   * in Drydock's log format, exactly as the live logs acquisition stores them.
+   * @throws DrydockFailure('not-found') no such container or no log file; ('unsupported') a driver
+   *   that keeps no file in the data root; ('integrity') a file not as the driver writes it; as inventory.
+   */
+  async logs(request: Where & { container: string }): Promise<DataRootLogsResult> {
+    const src = await openDataRoot(request.dataRoot);
+    const problems: DataRootProblem[] = [];
+    const record = pick(await readContainers(src, problems), request.container, src.info);
+    const name = record.inspect.Name.replace(/^\//, '');
+    const tty = (record.inspect.Config as { Tty?: boolean }).Tty === true;
+    const driver = record.logDriver;
+    const dir = driver === 'local' ? `containers/${record.id}/local-logs` : `containers/${record.id}`;
+    const base = driver === 'local' ? 'container.log' : `${record.id}-json.log`;
+    if (driver !== 'json-file' && driver !== 'local')
+      throw new DrydockFailure(
+        'unsupported',
+        `The logs of container ${name} in ${src.info.path} were shipped by the '${driver}' driver: the data root holds no file of them`,
+        { host: src.info.host, container: name },
+      );
+    const files = rotationOrder((await src.list(dir)) ?? [], base);
+    if (!files.length)
+      throw new DrydockFailure('not-found', `Container ${name} in ${src.info.path} has no ${driver} log file (${dir}/${base})`, {
+        host: src.info.host,
+        container: name,
+      });
+    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: src.info.host });
+    const writer = await this.deps.evidence.openWriter({
+      caseId: kase.id,
+      kind: 'logs',
+      source: { host: src.info.host, containerId: record.id, containerName: name },
+      method: `${methodOf(src.info)}: the ${driver} driver's files (${files.join(', ')}), each message with its recorded timestamp`,
+      mediaType: 'text/plain',
+      attributes: { format: LOG_FORMAT, driver, tty, files, source: sourceDetails(src.info) },
+    });
+    const lines = new LogLineWriter((r) => writer.write(r));
+    try {
+      for (const file of files) {
+        const body = await src.stream(`${dir}/${file}`);
+        if (!body) continue;
+        const messages: AsyncGenerator<LogMessage> =
+          driver === 'local' ? localFileMessages(file, body, tty) : jsonFileMessages(file, body, tty);
+        for await (const m of messages) await lines.push(m.stream, m.bytes, !tty);
+      }
+    } catch (err) {
+      const counts = await lines.end().catch(() => undefined);
+      const kept = await writer.abandon((err as Error).message, counts ? { lines: counts.lines } : {});
+      throw new DrydockFailure(
+        err instanceof DrydockFailure ? err.kind : 'integrity',
+        `The logs of container ${name} in ${src.info.path} could not be read to their end: ${(err as Error).message} (the ${kept.size} bytes read before are kept as incomplete artifact ${kept.id})`,
+        { host: src.info.host, container: name, cause: err },
+      );
+    }
+    const counts = await lines.end();
+    const limitations: string[] = [];
+    if (counts.unterminated.length)
+      limitations.push(`The last line of ${counts.unterminated.join(' and ')} had no newline; one was added when storing it`);
+    const stored = await writer.finish({
+      lines: counts.lines,
+      perStream: counts.perStream,
+      joinedPieces: counts.joinedPieces,
+      splitLines: counts.splitLines,
+      unterminated: counts.unterminated,
+      ...(counts.firstTimestamp ? { firstTimestamp: counts.firstTimestamp, lastTimestamp: counts.lastTimestamp } : {}),
+      limitations,
+    });
+    const info = this.finishInfo(src);
+    this.deps.evidence.audit(
+      'dataroot.logs-read',
+      {
+        source: sourceDetails(info),
+        containerId: record.id,
+        containerName: name,
+        driver,
+        files,
+        artifactId: stored.id,
+        lines: counts.lines,
+      },
+      kase.id,
+    );
+    return {
+      source: info,
+      files,
+      host: src.info.host,
+      containerId: record.id,
+      containerName: name,
+      driver,
+      tty,
+      artifactId: stored.id,
+      sha256: stored.sha256,
+      caseId: kase.id,
+      caseName: kase.name,
+      bytes: stored.size,
+      lines: counts.lines,
+      stdoutLines: counts.perStream.stdout,
+      stderrLines: counts.perStream.stderr,
+      ttyLines: counts.perStream.tty,
+      ...(counts.firstTimestamp ? { firstTimestamp: counts.firstTimestamp } : {}),
+      ...(counts.lastTimestamp ? { lastTimestamp: counts.lastTimestamp } : {}),
+      limitations,
+    };
+  }
+
+  private finishInfo(src: DataRootSource): DataRootInfo {
+    return { ...src.info, warnings: [...src.info.warnings, ...src.lateWarnings()] };
+  }
+
+  private async store(
+    request: Where,
+    info: DataRootInfo,
+    kind: ArtifactKind,
+    value: unknown,
+    action: string,
+    details: Record<string, unknown>,
+  ): Promise<{ caseId: string; artifactId: string; sha256: string }> {
+    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: info.host });
+    const artifact = await this.deps.evidence.ingestJson(
+      {
+        caseId: kase.id,
+        kind,
+        source: { host: info.host },
+        method: methodOf(info),
+        mediaType: 'application/json',
+        attributes: { view: action, source: sourceDetails(info), ...details },
+      },
+      value,
+    );
+    this.deps.evidence.audit(
+      action,
+      { source: sourceDetails(info), artifactId: artifact.id, sha256: artifact.sha256, ...details },
+      kase.id,
+    );
+    return { caseId: kase.id, artifactId: artifact.id, sha256: artifact.sha256 };
+  }
+}
+
+/** A container by full ID, unique ID prefix or name. */
+function pick(records: readonly ContainerRecord[], ref: string, info: DataRootInfo): ContainerRecord {
+  const clean = ref.replace(/^\//, '');
+  const byName = records.filter((r) => r.inspect.Name.replace(/^\//, '') === clean);
+  if (byName.length === 1) return byName[0] as ContainerRecord;
+  const byId = records.filter((r) => r.id.startsWith(clean.toLowerCase()));
+  if (byId.length === 1 && /^[0-9a-f]+$/i.test(clean)) return byId[0] as ContainerRecord;
+  if (byId.length > 1 && /^[0-9a-f]+$/i.test(clean))
+    throw new DrydockFailure('invalid-input', `${clean} is the prefix of ${byId.length} containers in ${info.path}: give more of the ID`, {
+      host: info.host,
+      container: clean,
+    });
+  throw new DrydockFailure('not-found', `No container ${clean} in the data root ${info.path}`, { host: info.host, container: clean });
+}
+
+async function volumesOf(src: DataRootSource, r: ContainerRecord): Promise<DataRootContainer['volumes']> {
+  const out: DataRootContainer['volumes'] = [];
+  for (const m of r.inspect.Mounts ?? []) {
+    const name = m.Name;
+    out.push({
+      destination: m.Destination,
+      ...(name ? { name } : {}),
+      type: m.Type,
+      source: m.Source,
+      readOnly: !m.RW,
+      ...(m.Type === 'volume' && name && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)
+        ? { presentInDataRoot: await src.exists(`volumes/${name}/_data`) }
+        : {}),
+    });
+  }
+  return out;
+}
+
+async function linkTarget(src: DataRootSource, short: string): Promise<string | undefined> {
+  if (!/^[A-Z0-9]{26}$/.test(short)) return undefined;
+  for (const dir of (await src.list('overlay2')) ?? []) {
+    if (dir === 'l' || !/^[0-9a-f]{64}(-init)?$/.test(dir)) continue;
+    const link = await src.readFile(`overlay2/${dir}/link`, 64).catch(() => undefined);
+    if (link?.toString('utf8').trim() === short) return dir;
+  }
+  return undefined;
+}
+
+function describeImage(img: ImageRecord, records: readonly ContainerRecord[]): DataRootImage {
+  const c = img.config;
+  const history = Array.isArray(c.history) ? (c.history as Record<string, unknown>[]) : [];
+  return {
+    id: img.id,
+    tags: img.tags,
+    digests: img.digests,
+    ...(typeof c.created === 'string' ? { created: c.created } : {}),
+    ...(typeof c.architecture === 'string' ? { architecture: c.architecture } : {}),
+    ...(typeof c.os === 'string' ? { os: c.os } : {}),
+    history: history.map((h) => ({
+      ...(typeof h.created === 'string' ? { created: h.created } : {}),
+      ...(typeof h.created_by === 'string' ? { createdBy: h.created_by } : {}),
+      emptyLayer: h.empty_layer === true,
+    })),
+    layers: img.layers,
+    containers: records.filter((r) => r.inspect.Image === img.id).map((r) => `${r.id.slice(0, 12)} ${r.inspect.Name.replace(/^\//, '')}`),
+  };
+}

@@ -1,0 +1,427 @@
+import { createHash } from 'node:crypto';
+import type { ContainerInspectInfo } from 'dockerode';
+import type { DriftContent, DriftEntry, DriftReport, NoiseRule, PackageDrift } from '../../../shared/domain/drift';
+import type { ArtifactInfo } from '../../../shared/domain/evidence';
+import type { ArtifactWriterPort, EvidencePort, NewArtifact } from '../evidence/port';
+import { assessRisks } from '../inventory/risk-flags';
+import { accountFileOf } from './accounts';
+import { pairChanges } from './change-pairs';
+import { classifyEntry, isCredentialPath } from './classify';
+import { compareEntry } from './compare';
+import { configDrift, type ConfigFacts } from './config-drift';
+import type { ContainerFile } from './container-read';
+import { captureLimit, imageMeta, imagePathText, packageDrift, packageOwners, raisePackageFindings } from './container-scan';
+import { MAX_CHANGES } from './engine-changes';
+import { executableKind, HeadCollector } from './file-sniff';
+import { keepsBaseline, type ImageFile, type ImagePackages } from './image-index';
+import { blindSpots } from './mounts-blind-spots';
+import { impliedDeletions, markMoves, MAX_IMPLIED_DELETIONS } from './moves';
+import { applyNoiseRules } from './noise-rules';
+import { isPackageDatabase, PACKAGE_DATABASES, parsePackageDatabase, RPM_DATABASE } from './packages';
+import { isUnder, pathText } from './path-text';
+import { countEntries, maxSeverity, score, sortEntries } from './report-math';
+import { layerMeta, LayerTree, mergeLayers, upperChanges, type LayerEntry, type LayerFile } from './upper-changes';
+
+// Drift published to other rooms (eslint.config.mjs `published`): a container's drift read from its
+// overlay2 layers on disk instead of through the engine — a data root with no daemon, or a host's
+// data root bound read-only into a helper. The change list is recomputed from the upper directory
+// as the engine computes it (upper-changes.ts); pairing, comparison, classification, noise rules,
+// package drift and moves are the live scan's own functions, so a report from disk and a report
+// from the engine agree entry by entry, hash by hash. What differs is said in `readFrom`.
+
+export type { LayerEntry } from './upper-changes';
+
+/**
+ * Walks the trees of the given layers (overlay2/<id>/diff) in one pass, parents before children
+ * within a layer, handing each entry and, for a regular file, a way to read its bytes (read at most
+ * once; a body not read is skipped).
+ */
+export type LayerWalk = (
+  layers: readonly string[],
+  visit: (layer: number, entry: LayerEntry, open: (() => AsyncIterable<Buffer>) | undefined) => Promise<void>,
+) => Promise<void>;
+
+export interface LayerContainer {
+  /** The container's record in the engine's inspect shape (from config.v2.json and hostconfig.json on disk). */
+  inspect: ContainerInspectInfo;
+  /** The writable layer's overlay2 directory (layerdb/mounts/<id>/mount-id). */
+  upper: string;
+  /** The init layer's (mount-id + '-init'), when there is one. */
+  init?: string;
+  /** The image's layers' overlay2 directories, top layer first. */
+  imageLayers: string[];
+  /** The image's config (config.Config of the image JSON) and tags; absent when the image is gone. */
+  image?: { config: ConfigFacts; tags: string[] };
+}
+
+export interface LayerDriftContext {
+  host: string;
+  scanId: string;
+  caseId: string;
+  contentCapBytes: number;
+  keyEvidenceCapBytes: number;
+  rules: readonly NoiseRule[];
+  evidence: EvidencePort;
+  now: () => string;
+  /** How the layers were read, for the artifacts' method and the report's readFrom. */
+  method: string;
+}
+
+/** Files stored per container, as the live scan. */
+const MAX_STORED_FILES = 2000;
+/** Lower-layer bytes kept for account files and package databases, in all. */
+const BASELINE_TOTAL_LIMIT = 64 * 1024 * 1024;
+
+interface UpperFile extends LayerFile {
+  content: DriftContent;
+}
+
+/**
+ * Drift reports for containers read from their layers: one walk over every layer involved, then
+ * one report per container, each stored in the case as a 'drift-report' artifact (changed files
+ * stored as 'container-file' artifacts under the same caps as a live scan).
+ * @throws whatever the walk throws (the source's DrydockFailures); ('store'), ('disk-full') from the evidence store.
+ */
+export async function driftFromLayers(
+  walk: LayerWalk,
+  containers: readonly LayerContainer[],
+  ctx: LayerDriftContext,
+): Promise<{ report: DriftReport; artifact: ArtifactInfo }[]> {
+  const startedAt = ctx.now();
+  const layers: string[] = [];
+  const indexOf = new Map<string, number>();
+  const need = (id: string) => {
+    if (!indexOf.has(id)) {
+      indexOf.set(id, layers.length);
+      layers.push(id);
+    }
+    return indexOf.get(id) as number;
+  };
+  const upperOf = new Map<number, LayerContainer>();
+  for (const c of containers) {
+    upperOf.set(need(c.upper), c);
+    if (c.init) need(c.init);
+    c.imageLayers.forEach(need);
+  }
+  const trees = layers.map(() => new LayerTree());
+  const stored = new Map<LayerContainer, number>();
+  let baselineBytes = 0;
+  await walk(layers, async (layer, entry, open) => {
+    const tree = trees[layer] as LayerTree;
+    const text = pathText(entry.raw);
+    const file: UpperFile = {
+      ...entry,
+      path: text.path,
+      ...(text.pathBase64 !== undefined ? { pathBase64: text.pathBase64 } : {}),
+      content: { state: 'not-regular' },
+    };
+    const owner = upperOf.get(layer);
+    if (entry.type === 'file' && open) {
+      const hash = createHash('sha256');
+      const head = new HeadCollector();
+      const capture = owner
+        ? captureLimit(file.path, entry.size)
+        : keepsBaseline(file.path, entry.size) && baselineBytes + entry.size <= BASELINE_TOTAL_LIMIT
+          ? entry.size
+          : 0;
+      const parts: Buffer[] = [];
+      let kept = 0;
+      let writer: ArtifactWriterPort | undefined;
+      let decided = !owner;
+      for await (const chunk of open()) {
+        hash.update(chunk);
+        head.push(chunk);
+        if (!decided && owner) {
+          decided = true;
+          const decision = storeDecision(ctx, file, executableKind(head.head, entry.mode), stored.get(owner) ?? 0);
+          if ('skipped' in decision) file.content = decision.skipped;
+          else {
+            stored.set(owner, (stored.get(owner) ?? 0) + 1);
+            writer = await ctx.evidence.openWriter(fileArtifact(ctx, owner, file));
+          }
+        }
+        if (writer) await writer.write(chunk);
+        if (kept < capture) {
+          const part = chunk.subarray(0, capture - kept);
+          parts.push(Buffer.from(part));
+          kept += part.length;
+        }
+      }
+      if (owner && !decided) {
+        // An empty file: stored like any other (its hash is the empty string's).
+        const decision = storeDecision(ctx, file, undefined, stored.get(owner) ?? 0);
+        if ('skipped' in decision) file.content = decision.skipped;
+        else {
+          stored.set(owner, (stored.get(owner) ?? 0) + 1);
+          writer = await ctx.evidence.openWriter(fileArtifact(ctx, owner, file));
+        }
+      }
+      file.sha256 = hash.digest('hex');
+      const kind = executableKind(head.head, entry.mode);
+      if (kind) file.executable = kind;
+      if (writer) file.content = { state: 'stored', artifactId: (await writer.finish()).id };
+      else if (owner && file.content.state === 'not-regular') file.content = { state: 'not-read' };
+      if (capture > 0) {
+        file.captured = Buffer.concat(parts, kept);
+        if (!owner) baselineBytes += kept;
+      }
+    } else if (entry.type === 'hardlink' && entry.linkRaw) {
+      // A hard link in an archive refers to an earlier entry of the same layer: compared as that file.
+      const partner = tree.files.get(pathText(entry.linkRaw).path);
+      if (partner?.sha256) {
+        file.type = 'file';
+        file.size = partner.size;
+        file.sha256 = partner.sha256;
+        if (partner.executable) file.executable = partner.executable;
+        if (partner.captured) file.captured = partner.captured;
+      }
+      file.content = { state: 'not-regular', note: `hard link to ${pathText(entry.linkRaw).path}` };
+    }
+    tree.add(file);
+  });
+  const results: { report: DriftReport; artifact: ArtifactInfo }[] = [];
+  for (const c of containers) {
+    const upper = trees[indexOf.get(c.upper) as number] as LayerTree;
+    const lowers = [...(c.init ? [c.init] : []), ...c.imageLayers].map((id) => trees[indexOf.get(id) as number] as LayerTree);
+    results.push(await containerReport(c, upper, lowers, ctx, startedAt));
+  }
+  return results;
+}
+
+function storeDecision(
+  ctx: LayerDriftContext,
+  file: LayerFile,
+  executable: LayerFile['executable'],
+  storedSoFar: number,
+): { store: true } | { skipped: DriftContent } {
+  const key = executable !== undefined || isCredentialPath(file.path);
+  const cap = key ? Math.max(ctx.contentCapBytes, ctx.keyEvidenceCapBytes) : ctx.contentCapBytes;
+  if (file.size > cap) {
+    const what = key ? `the ${cap}-byte cap for executables, scripts and credential files` : `the ${cap}-byte cap`;
+    return { skipped: { state: 'over-cap', note: `${file.size} bytes, over ${what}: hashed only` } };
+  }
+  if (storedSoFar >= MAX_STORED_FILES)
+    return { skipped: { state: 'over-cap', note: `more than ${MAX_STORED_FILES} changed files in this container: hashed only` } };
+  return { store: true };
+}
+
+function fileArtifact(ctx: LayerDriftContext, c: LayerContainer, file: LayerFile): NewArtifact {
+  return {
+    caseId: ctx.caseId,
+    kind: 'container-file',
+    source: { host: ctx.host, containerId: c.inspect.Id, containerName: c.inspect.Name.replace(/^\//, ''), path: file.path },
+    method: `${ctx.method}: the file in the container's upper directory, streamed and hashed during a drift scan`,
+    mediaType: 'application/octet-stream',
+    attributes: {
+      scanId: ctx.scanId,
+      ...(file.pathBase64 !== undefined ? { pathBase64: file.pathBase64 } : {}),
+      mode: file.mode,
+      uid: file.uid,
+      gid: file.gid,
+      mtime: layerMeta(file).mtime,
+    },
+  };
+}
+
+function asImageFile(file: LayerFile): ImageFile {
+  return {
+    path: file.path,
+    ...(file.pathBase64 !== undefined ? { pathRaw: Buffer.from(file.pathBase64, 'base64') } : {}),
+    ...layerMeta(file),
+  };
+}
+
+async function containerReport(
+  c: LayerContainer,
+  upper: LayerTree,
+  lowers: LayerTree[],
+  ctx: LayerDriftContext,
+  startedAt: string,
+): Promise<{ report: DriftReport; artifact: ArtifactInfo }> {
+  const inspect = c.inspect;
+  const name = inspect.Name.replace(/^\//, '');
+  const imageId = inspect.Image;
+  const limitations: string[] = [
+    `Read from the container's overlay2 upper directory against its lower layers (${ctx.method}): every file the container wrote is listed whatever its timestamps, and hashed`,
+  ];
+  for (const tree of [upper, ...lowers]) limitations.push(...tree.problems);
+  if (!c.image)
+    limitations.push(
+      `The image ${imageId} is not in this data root: its layers were read as the container's lower layers, but its configuration is not compared`,
+    );
+  let changes = upperChanges(upper, lowers);
+  if (changes.length > MAX_CHANGES) {
+    limitations.push(`The upper directory holds more than ${MAX_CHANGES} changes: only the first ${MAX_CHANGES} are reported`);
+    changes = changes.slice(0, MAX_CHANGES);
+  }
+  const merged = mergeLayers(lowers);
+  const sorted = [...merged.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const lookup = (path: string): ImageFile[] => {
+    const f = merged.get(path);
+    return f ? [asImageFile(f)] : [];
+  };
+  const under = (dir: string, limit: number): ImageFile[] => {
+    const out: ImageFile[] = [];
+    const low = dir === '/' ? '/' : `${dir}/`;
+    let i = lowerBound(sorted, low);
+    for (; i < sorted.length && out.length < limit; i++) {
+      const path = sorted[i] as string;
+      if (!isUnder(path, dir) || path === dir) break;
+      out.push(asImageFile(merged.get(path) as LayerFile));
+    }
+    return out;
+  };
+  const imagePackages: ImagePackages = {};
+  for (const [path, file] of merged)
+    if (isPackageDatabase(path) && file.captured)
+      imagePackages[path] = parsePackageDatabase(PACKAGE_DATABASES[path], file.captured.toString('utf8'));
+
+  const files = new Map<string, ContainerFile[]>();
+  for (const change of changes) {
+    if (change.kind === 'deleted') continue;
+    const f = upper.files.get(change.path) as UpperFile | undefined;
+    if (!f || files.has(change.path)) continue;
+    const raw = f.pathBase64 !== undefined ? Buffer.from(f.pathBase64, 'base64') : Buffer.from(f.path, 'utf8');
+    files.set(change.path, [
+      {
+        text: { path: f.path, ...(f.pathBase64 !== undefined ? { pathBase64: f.pathBase64 } : {}) },
+        raw,
+        meta: layerMeta(f),
+        content: f.content,
+        ...(f.captured && captureLimit(f.path, f.size) > 0 ? { captured: f.captured } : {}),
+      },
+    ]);
+  }
+
+  const entries: DriftEntry[] = [];
+  const packages: PackageDrift[] = [];
+  const owners = packageOwners(files);
+  const paired = pairChanges(changes, files, lookup);
+  const mountPoints = new Set((inspect.Mounts ?? []).map((m) => m.Destination).filter((d): d is string => typeof d === 'string'));
+  const implied = impliedDeletions(paired, under);
+  for (const dir of implied.truncated)
+    limitations.push(
+      `The deleted directory ${dir} held more than the ${MAX_IMPLIED_DELETIONS} files listed as deleted per report: the rest are not listed`,
+    );
+  for (const { change, file, image: imageFile, impliedBy } of [...paired, ...implied.pairs]) {
+    const text = file?.text ?? (imageFile ? imagePathText(imageFile) : { path: change.path });
+    const containerMeta = file?.meta;
+    const compared = compareEntry(change.kind, containerMeta, imageMeta(imageFile));
+    const imageText = imageFile && accountFileOf(change.path) ? merged.get(change.path)?.captured : undefined;
+    const seen = {
+      path: text.path,
+      ...(text.pathBase64 !== undefined ? { pathBase64: text.pathBase64 } : {}),
+      change: change.kind,
+      verdict: compared.verdict,
+      differences: compared.differences,
+      ...(containerMeta ? { container: containerMeta } : {}),
+      ...(imageFile ? { image: imageMeta(imageFile) } : {}),
+    };
+    const reasons = mountPoints.has(change.path)
+      ? [
+          {
+            class: 'change' as const,
+            severity: 'info' as const,
+            reason: 'a mount point the engine created to mount over it; what is mounted there is not in this diff (see Not covered)',
+          },
+        ]
+      : classifyEntry({ ...seen, ...(file?.captured ? { containerText: file.captured } : {}), ...(imageText ? { imageText } : {}) });
+    if (impliedBy !== undefined)
+      reasons.push({
+        class: 'deleted',
+        severity: 'info',
+        reason: `inside the deleted directory ${impliedBy}: listed from the image (the engine lists only the directory)`,
+      });
+    const owner = owners.get(change.path);
+    if (owner && compared.verdict !== 'identical' && compared.verdict !== 'deleted')
+      reasons.push({ class: 'package-db', severity: 'info', reason: `listed in the file list of package ${owner}` });
+    const classes = [...new Set(reasons.map((r) => r.class))];
+    const raw = maxSeverity(reasons.map((r) => r.severity)) ?? 'info';
+    const noise = applyNoiseRules(ctx.rules, { path: change.path, change: change.kind, severity: raw, classes });
+    entries.push({
+      ...seen,
+      severity: noise.severity,
+      ...(noise.demoted ? { demoted: noise.demoted } : {}),
+      classes,
+      reasons,
+      content: file?.content ?? {
+        state: change.kind === 'deleted' ? 'not-read' : containerMeta && containerMeta.type !== 'file' ? 'not-regular' : 'not-read',
+      },
+      ...(owner ? { package: owner } : {}),
+      ...(impliedBy !== undefined ? { impliedBy } : {}),
+    });
+    if (isPackageDatabase(change.path) || RPM_DATABASE.test(change.path)) {
+      const drift = packageDrift(change, files.get(change.path)?.[0], imagePackages);
+      if (drift) packages.push(drift);
+    }
+  }
+  raisePackageFindings(entries, packages);
+  markMoves(entries);
+
+  const risks = assessRisks(inspect, { missing: !c.image, dangling: !!c.image && c.image.tags.length === 0 });
+  const config = c.image ? configDrift(c.image.config, inspect.Config as ConfigFacts) : [];
+  sortEntries(entries);
+  const base = { entries, config, risks };
+  const report: DriftReport = {
+    scanId: ctx.scanId,
+    host: ctx.host,
+    containerId: inspect.Id,
+    containerName: name,
+    image: inspect.Config.Image,
+    imageId,
+    containerState: inspect.State.Status,
+    startedAt,
+    finishedAt: ctx.now(),
+    status: 'complete',
+    engineChanges: changes.length,
+    entries,
+    packages,
+    config,
+    risks,
+    blindSpots: blindSpots(inspect),
+    counts: countEntries(entries),
+    topSeverity: maxSeverity([...entries.map((e) => e.severity), ...config.map((x) => x.severity), ...risks.map((r) => r.severity)]),
+    score: score(base),
+    imageIndex: { imageId, entries: merged.size, builtAt: startedAt, built: true },
+    contentCapBytes: ctx.contentCapBytes,
+    keyEvidenceCapBytes: ctx.keyEvidenceCapBytes,
+    storedFiles: entries.filter((e) => e.content.state === 'stored').length,
+    overCapFiles: entries.filter((e) => e.content.state === 'over-cap').length,
+    limitations,
+    readFrom: { kind: 'upper-dir', detail: ctx.method },
+  };
+  const artifact = await ctx.evidence.ingestJson(
+    {
+      caseId: ctx.caseId,
+      kind: 'drift-report',
+      source: { host: ctx.host, containerId: inspect.Id, containerName: name },
+      method: `${ctx.method}; Drydock drift scan (the engine's change list recomputed from the upper directory)`,
+      mediaType: 'application/json',
+      attributes: {
+        scanId: ctx.scanId,
+        containerId: inspect.Id,
+        imageId,
+        status: report.status,
+        counts: report.counts,
+        topSeverity: report.topSeverity,
+        score: report.score,
+        entries: entries.length,
+        storedFiles: report.storedFiles,
+        readFrom: 'upper-dir',
+      },
+    },
+    report,
+  );
+  return { report, artifact };
+}
+
+function lowerBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as string) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

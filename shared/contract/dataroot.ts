@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { DataRootDriftResult, DataRootImages, DataRootInventory, DataRootLogsResult, LayerOwnerResult } from '../domain/dataroot';
+import { channel } from './define';
+import { caseRef, containerRef, localPath } from './schemas';
+
+const MIB = 1024 * 1024;
+
+/** A Docker data root: a directory (a mounted disk image, a copied tree) or a tar archive of one, read-only. */
+const dataRoot = localPath;
+
+/** A layer, mount or overlay2 ID (full, a prefix, an overlay2/l link name) or a path holding overlay2/<id>. */
+const layerRef = z
+  .string()
+  .min(4)
+  .max(512)
+  .regex(/^[A-Za-z0-9:/._-]+$/, 'a layer, mount or overlay2 ID, or a path holding overlay2/<id>');
+
+export const dataRootChannels = {
+  /** Every container recorded in the data root with the live inventory's risk flags; stored in the case unless record is false. */
+  'dataroot.inventory': channel<DataRootInventory>()(
+    z.object({ dataRoot, caseRef: caseRef.optional(), record: z.boolean().default(true) }).strict(),
+  ),
+  /** Every image of the data root (tags, history, layers with their overlay2 directories). */
+  'dataroot.images': channel<DataRootImages>()(
+    z.object({ dataRoot, caseRef: caseRef.optional(), record: z.boolean().default(true) }).strict(),
+  ),
+  /** Which container or image an overlay2 directory, layer or mount ID belongs to. */
+  'dataroot.layerOwner': channel<LayerOwnerResult>()(
+    z.object({ dataRoot, id: layerRef, caseRef: caseRef.optional(), record: z.boolean().default(true) }).strict(),
+  ),
+  /** Drift read from the containers' overlay2 upper directories; reports stored in the case. */
+  'dataroot.drift': channel<DataRootDriftResult>()(
+    z
+      .object({
+        dataRoot,
+        containers: z.union([z.array(containerRef).min(1).max(10_000), z.literal('all')]),
+        caseRef: caseRef.optional(),
+        contentCapBytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(1024 * MIB)
+          .default(MIB),
+        keyEvidenceCapBytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(4096 * MIB)
+          .default(256 * MIB),
+      })
+      .strict(),
+  ),
+  /** A container's logs from the engine's json-file or local files, stored as one 'logs' artifact. */
+  'dataroot.logs': channel<DataRootLogsResult>()(z.object({ dataRoot, container: containerRef, caseRef: caseRef.optional() }).strict()),
+} as const;
+
+export const dataRootEvents = {} as const;

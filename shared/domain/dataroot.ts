@@ -1,0 +1,125 @@
+// Dead-box analysis: a Docker data root (/var/lib/docker from a disk image, a copied tree or a
+// tarball of one) read directly, with no daemon. Every name, label and path here came off a disk
+// under investigation: render it as text, never as markup or a terminal sequence.
+
+import type { DriftReport } from './drift';
+import type { ContainerSummary } from './inventory';
+import type { LogsAcquisition } from './logs';
+
+/** How the data root is read: a directory in place, or a tar archive (plain or gzip) streamed. */
+export type DataRootKind = 'directory' | 'tarball';
+
+export interface DataRootInfo {
+  /** The source's name in reports and artifacts: `data-root:` and the absolute path given. */
+  host: string;
+  /** The absolute path given (the directory or the tarball). */
+  path: string;
+  kind: DataRootKind;
+  /** The storage driver directories found (overlay2 is the one read; others are named as unsupported). */
+  storageDrivers: string[];
+  /** Warnings about the source itself (a writable mount that records access times, a driver not read...). */
+  warnings: string[];
+}
+
+/** Something on disk that could not be read as Docker writes it: a finding, never a silent skip. */
+export interface DataRootProblem {
+  /** The path inside the data root (relative, as text). */
+  path: string;
+  problem: string;
+}
+
+export interface DataRootVolume {
+  /** The mount point in the container. */
+  destination: string;
+  /** The volume's name (named and anonymous volumes), or absent for a bind mount. */
+  name?: string;
+  type: string;
+  /** The host path the engine recorded. */
+  source: string;
+  readOnly: boolean;
+  /** Whether volumes/<name>/_data is present in this data root (readable here, unlike on a live host). */
+  presentInDataRoot?: boolean;
+}
+
+export interface DataRootContainer extends ContainerSummary {
+  /** The overlay2 directory of the container's writable layer (overlay2/<mountId>/diff). */
+  mountId?: string;
+  /** The logging driver and the log file the engine recorded. */
+  logDriver: string;
+  logPath?: string;
+  volumes: DataRootVolume[];
+}
+
+export interface DataRootInventory {
+  source: DataRootInfo;
+  takenAt: string;
+  containers: DataRootContainer[];
+  problems: DataRootProblem[];
+  stored?: { caseId: string; artifactId: string; sha256: string };
+}
+
+export interface DataRootLayer {
+  /** The layer's uncompressed content digest as the image config lists it (rootfs.diff_ids). */
+  diffId: string;
+  /** The layer's ID in layerdb: the chain ID of it and the layers below. */
+  chainId: string;
+  /** Its directory under overlay2/ (layerdb's cache-id). */
+  cacheId?: string;
+  size?: number;
+}
+
+export interface DataRootImage {
+  id: string;
+  tags: string[];
+  digests: string[];
+  created?: string;
+  architecture?: string;
+  os?: string;
+  /** The build steps, oldest first (created_by; empty_layer steps made no layer). */
+  history: { created?: string; createdBy?: string; emptyLayer: boolean }[];
+  layers: DataRootLayer[];
+  /** Containers of this data root created from it (short IDs and names). */
+  containers: string[];
+}
+
+export interface DataRootImages {
+  source: DataRootInfo;
+  takenAt: string;
+  images: DataRootImage[];
+  problems: DataRootProblem[];
+  stored?: { caseId: string; artifactId: string; sha256: string };
+}
+
+/** What an overlay2 directory, a layer or a mount ID belongs to. */
+export interface LayerOwnership {
+  /** The ID asked for, as given. */
+  query: string;
+  /** What the ID was recognised as. */
+  matchedAs: 'container-mount' | 'container-init' | 'image-layer';
+  /** overlay2/<this>/diff holds its files. */
+  cacheId: string;
+  chainId?: string;
+  diffId?: string;
+  containers: { id: string; name: string; role: 'writable layer' | 'init layer' | 'image layer' }[];
+  images: { id: string; tags: string[] }[];
+}
+
+export interface LayerOwnerResult {
+  source: DataRootInfo;
+  owners: LayerOwnership[];
+  stored?: { caseId: string; artifactId: string; sha256: string };
+}
+
+export interface DataRootDriftResult {
+  source: DataRootInfo;
+  /** One report per container, the same shape (and hashes, and classification) as a live drift report. */
+  reports: (DriftReport & { artifactId: string; sha256: string })[];
+  problems: DataRootProblem[];
+  caseId: string;
+}
+
+export interface DataRootLogsResult extends LogsAcquisition {
+  source: DataRootInfo;
+  /** The log files read, oldest first (rotated files included). */
+  files: string[];
+}
