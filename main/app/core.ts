@@ -26,6 +26,8 @@ import { quarantineSchema } from '../core/quarantine/schema';
 import { QuarantineRecordStore } from '../core/quarantine/record-store';
 import { QuarantineService } from '../core/quarantine/quarantine-service';
 import { LogsService } from '../core/logs/logs-service';
+import { LogFollower } from '../core/logs/log-follower';
+import { logsSchema } from '../core/logs/schema';
 import { journalSchema } from '../core/journal/schema';
 import { JournalService } from '../core/journal/journal-service';
 import { DataRootService } from '../core/dataroot/dataroot-service';
@@ -68,6 +70,8 @@ export interface Core {
   /** Dead-box analysis: a Docker data root (directory or tarball) read with no daemon. */
   readonly dataRoot: DataRootService;
   /** The CIS Docker Benchmark audit of a host. */
+  /** Follows the logs of containers from their start, into the open case, while their host is journaled. */
+  readonly logFollower: LogFollower;
   readonly benchmark: BenchmarkService;
   /** SBOMs of images and containers. */
   readonly sbom: SbomService;
@@ -88,6 +92,7 @@ const SCHEMA: readonly SchemaComponent[] = [
 ];
 
 export function createCore(options: CoreOptions): Core {
+  logsSchema,
   const clock = options.clock ?? systemClock;
   const examiner = new ExaminerIdentity(options.examiner);
   const db = openDatabase(options.storeDir, SCHEMA, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
@@ -102,6 +107,18 @@ export function createCore(options: CoreOptions): Core {
   const quarantineRecords = new QuarantineRecordStore(db);
   const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor, helpers });
   const drift = new DriftService({ db, hosts, evidence, events, clock, audit, helpers });
+  // While journaling, the logs of every container that starts are followed into the open case.
+  const logFollower = new LogFollower({
+    db,
+    cases: evidence,
+    acquire: (request) => logs.acquire(request),
+    attach: (host, id, signal) => logs.attach(host, id, signal),
+    storeAttachCapture: (o) => logs.storeAttachCapture(o),
+    audit,
+  });
+  const unsubscribeFollower = events.subscribe((event, payload) => {
+    if (event === 'journal.entry') logFollower.onJournalEntry(payload as EventPayloadOf<'journal.entry'>);
+  });
   // The helper image is the capture settings' choice, read at each snapshot (capture is built below).
   const processes = new ProcessService({
     hosts,
@@ -198,4 +215,7 @@ export function createCore(options: CoreOptions): Core {
       return closing;
     },
   };
+    logFollower,
 }
+        unsubscribeFollower();
+        await logFollower.close();

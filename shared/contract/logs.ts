@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LogsAcquisition } from '../domain/logs';
+import type { LogsAcquisition, LogsFollowSetting } from '../domain/logs';
 import { channel } from './define';
 import { caseRef, containerRef, hostName } from './schemas';
 
@@ -29,6 +29,13 @@ export const logsChannels = {
         tail: z.number().int().min(0).max(1_000_000_000).optional(),
       })
       .strict(),
+  ),
+  /**
+   * Whether the journal follows the logs of every container that starts on a journaled host into
+   * this case (the named one, else the current one): read it, or set it with `followOnStart`.
+   */
+  'logs.followSetting': channel<LogsFollowSetting>()(
+    z.object({ caseRef: caseRef.optional(), followOnStart: z.boolean().optional() }).strict(),
   ),
 } as const;
 

@@ -15,6 +15,8 @@ export interface LogsAcquisition {
   since?: string;
   until?: string;
   tail?: number;
+  /** Read with follow=true until the container stopped (the journal follows every container from its start). */
+  followed?: boolean;
   artifactId: string;
   sha256: string;
   caseId: string;
@@ -31,4 +33,12 @@ export interface LogsAcquisition {
   lastTimestamp?: string;
   /** What this acquisition could not see, in words (a driver read from the engine's cache, an unterminated last line...). */
   limitations: string[];
+}
+
+/** Whether the journal follows the logs of every container that starts on a journaled host, into this case. */
+export interface LogsFollowSetting {
+  caseId: string;
+  caseName: string;
+  /** On by default. */
+  followOnStart: boolean;
 }

@@ -1,7 +1,7 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
 
-type LogsHandlers = Pick<Handlers, 'logs.acquire'>;
+type LogsHandlers = Pick<Handlers, 'logs.acquire' | 'logs.followSetting'>;
 
 export function logsHandlers(core: Core): LogsHandlers {
   return {
@@ -14,5 +14,6 @@ export function logsHandlers(core: Core): LogsHandlers {
         ...(req.until !== undefined ? { until: req.until } : {}),
         ...(req.tail !== undefined ? { tail: req.tail } : {}),
       }),
+    'logs.followSetting': (req) => core.logFollower.setting(req.caseRef, req.followOnStart),
   };
 }

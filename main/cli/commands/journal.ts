@@ -29,10 +29,27 @@ export const journalCommands: CliCommand[] = [
         if (entry.host !== host) return;
         ctx.io.out(ctx.json ? JSON.stringify(entry) : journalLine(entry));
       });
+      // Logs followed from a container's start land in the case: said on stderr, stdout carries only entries.
+      const offLogs = ctx.on('evidence.audit-appended', (entry) => {
+        const d = entry.details;
+        if (d.host !== host) return;
+        if (entry.action === 'logs.acquired' && d.followed === true)
+          ctx.io.err(`kept ${String(d.lines)} log lines of ${safeText(String(d.containerName))} as artifact ${String(d.artifactId)}`);
+        else if (entry.action === 'logs.follow-failed')
+          ctx.io.err(`could not follow the logs of ${safeText(String(d.containerName))}: ${safeText(String(d.message))}`);
+      });
       try {
         const before = await ctx.call('journal.watch', { host });
         // On stderr even with --json: stdout carries only the entries.
         ctx.io.err(`journaling host ${safeText(host)} (${before.entries} entries, ${before.gaps} gaps in its journal); Ctrl-C to stop`);
+        const follow = await ctx.call('logs.followSetting', {}).catch(() => null);
+        ctx.io.err(
+          follow === null
+            ? 'no case is open: the logs of starting containers are not followed (drydock case new NAME to keep them)'
+            : follow.followOnStart
+              ? `the logs of containers that start are followed into case ${safeText(follow.caseName)}`
+              : `case ${safeText(follow.caseName)} does not follow the logs of starting containers (drydock logs --follow-on-start on)`,
+        );
         await ctx.interrupted;
         const after = await ctx.call('journal.status', { host });
         ctx.io.err(
@@ -41,6 +58,7 @@ export const journalCommands: CliCommand[] = [
         return 0;
       } finally {
         off();
+        offLogs();
       }
     },
   },

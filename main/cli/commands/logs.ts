@@ -33,7 +33,7 @@ export const logsCommands: CliCommand[] = [
     summary:
       "A container's stdout and stderr as the engine kept them (json-file, local), with the engine's timestamps, stored as one artifact",
     usage:
-      'logs CONTAINER [--host H] [--since T] [--until T] [--tail N] [--case NAME] [--json]   (T: seconds since the epoch, an RFC 3339 date, or a duration such as 10m)',
+      'logs CONTAINER [--host H] [--since T] [--until T] [--tail N] [--case NAME] [--json]   (T: seconds since the epoch, an RFC 3339 date, or a duration such as 10m)\n       logs --follow-on-start on|off [--case NAME]   (whether `drydock watch` and the app follow the logs of every container that starts, into the case; on by default)',
     positionals: true,
     options: {
       host: { type: 'string' },
@@ -42,8 +42,24 @@ export const logsCommands: CliCommand[] = [
       until: { type: 'string' },
       tail: { type: 'string' },
       case: { type: 'string' },
+      'follow-on-start': { type: 'string' },
     },
     async run(ctx, values, positionals) {
+      if (values['follow-on-start'] !== undefined) {
+        const choice = values['follow-on-start'];
+        if (choice !== 'on' && choice !== 'off') throw new CliError('--follow-on-start takes on or off', 2);
+        if (positionals.length) throw new CliError('--follow-on-start is a setting of the case: give no CONTAINER', 2);
+        const setting = await ctx.call('logs.followSetting', {
+          followOnStart: choice === 'on',
+          ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
+        });
+        ctx.io.out(
+          ctx.json
+            ? JSON.stringify(setting)
+            : `Case ${safeText(setting.caseName)}: the logs of containers that start on a journaled host are ${setting.followOnStart ? 'followed into the case from their start' : 'not followed (the journal still records their events)'}`,
+        );
+        return 0;
+      }
       const container = positionals[0];
       if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER', 2);
       if (values['data-root'] !== undefined) return logsFromDataRoot(ctx, values, container);

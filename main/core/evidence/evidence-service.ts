@@ -350,6 +350,14 @@ export class EvidenceService implements EvidencePort {
     return kase;
   }
 
+  /**
+   * The case `ref` names (ID or name), else the current case.
+   * @throws DrydockFailure('not-found') for a ref that names no case; ('conflict') for a name several cases share, or with no ref and no case selected.
+   */
+  async resolveCase(ref?: string): Promise<CaseInfo> {
+    return this.selectCase(ref);
+  }
+
   /** A named case, else the current one (any status). */
   private selectCase(ref: string | undefined): CaseInfo {
     if (ref !== undefined) return this.cases.resolve(ref);

@@ -5,6 +5,7 @@ import { DrydockFailure } from '../errors';
 import type { ArtifactWriterPort, EvidencePort } from '../evidence/port';
 import { engineCall, type DockerSource } from '../hosts/engine-call';
 import { engineFailure } from '../hosts/engine-errors';
+import { AttachCapture } from './attach-capture';
 import { LOG_FORMAT, LogFrameSplitter, LogLineWriter } from './log-lines';
 import { engineTimeParameter } from './log-time';
 
@@ -23,6 +24,15 @@ export interface LogsRequest {
   until?: string;
   /** Only the last N lines (the engine counts messages). */
   tail?: number;
+  /**
+   * Keep reading until the container stops (the engine ends a followed stream when the container
+   * exits), as the journal does from a container's start; `until` cannot be combined with it.
+   */
+  follow?: boolean;
+  /** Stops a followed read: the lines read so far are kept as an incomplete artifact saying why. */
+  signal?: AbortSignal;
+  /** What started the acquisition, recorded in the artifact and the audit entry (e.g. the journal's start event). */
+  trigger?: string;
 }
 
 /** Drivers whose logs the engine reads itself, from files it keeps. */
@@ -56,6 +66,11 @@ export class LogsService {
       request.until !== undefined
         ? engineTimeParameter(request.until, now, `Logs of ${request.container} on host ${host}: --until`)
         : undefined;
+    if (request.follow && until !== undefined)
+      throw new DrydockFailure('invalid-input', `Logs of ${request.container} on host ${host}: --until cannot be combined with following`, {
+        host,
+        container: request.container,
+      });
     const docker = await this.deps.hosts.docker(host);
     const info = await engineCall({ host, container: request.container, action: 'inspecting the container' }, () =>
       docker.getContainer(request.container).inspect(),
@@ -73,7 +88,15 @@ export class LogsService {
     }
     const limitations = driverLimitations(driver);
     // The stream first: a driver the engine cannot read back must not open an ad-hoc case for nothing.
-    const stream = await this.openStream(docker, info.Id, { host, container: name, driver, since, until, tail: request.tail });
+    const stream = await this.openStream(docker, info.Id, {
+      host,
+      container: name,
+      driver,
+      since,
+      until,
+      tail: request.tail,
+      follow: request.follow === true,
+    });
     let kase: { id: string; name: string };
     let writer: ArtifactWriterPort;
     try {
@@ -89,11 +112,20 @@ export class LogsService {
         since,
         until,
         tail: request.tail,
+        follow: request.follow === true,
+        trigger: request.trigger,
       });
     } catch (err) {
       destroy(stream);
       throw err;
     }
+    const stopped = new DrydockFailure('cancelled', `Following the logs of ${where} was stopped before the container stopped`, {
+      host,
+      container: name,
+    });
+    const onAbort = () => (stream as NodeJS.ReadableStream & { destroy?: (e?: Error) => void }).destroy?.(stopped);
+    if (request.signal?.aborted) onAbort();
+    else request.signal?.addEventListener('abort', onAbort, { once: true });
     const lines = new LogLineWriter((record) => writer.write(record));
     const splitter = new LogFrameSplitter();
     try {
@@ -102,7 +134,9 @@ export class LogsService {
         else await splitter.push(chunk, (s, payload) => lines.push(s, payload));
       }
       if (splitter.midFrame) throw new Error('the logs stream ended inside a frame');
+      if (request.signal?.aborted) throw stopped;
     } catch (err) {
+      request.signal?.removeEventListener('abort', onAbort);
       destroy(stream);
       // The stream already failed: the bytes read are kept below whatever the line writer says, and the
       // failure that matters is the stream's (reported); without counts the artifact just lacks its line count.
@@ -115,6 +149,7 @@ export class LogsService {
         { host, container: name, cause: err },
       );
     }
+    request.signal?.removeEventListener('abort', onAbort);
     const counts = await lines.end();
     if (counts.unterminated.length)
       limitations.push(`The last line of ${counts.unterminated.join(' and ')} had no newline; one was added when storing it`);
@@ -131,7 +166,17 @@ export class LogsService {
     });
     this.deps.evidence.audit(
       'logs.acquired',
-      { host, containerId: info.Id, containerName: name, driver, artifactId: stored.id, lines: counts.lines, bytes: stored.size },
+      {
+        host,
+        containerId: info.Id,
+        containerName: name,
+        driver,
+        artifactId: stored.id,
+        lines: counts.lines,
+        bytes: stored.size,
+        ...(request.follow ? { followed: true } : {}),
+        ...(request.trigger !== undefined ? { trigger: request.trigger } : {}),
+      },
       kase.id,
     );
     return {
@@ -143,6 +188,7 @@ export class LogsService {
       ...(since !== undefined ? { since } : {}),
       ...(until !== undefined ? { until } : {}),
       ...(request.tail !== undefined ? { tail: request.tail } : {}),
+      ...(request.follow ? { followed: true } : {}),
       artifactId: stored.id,
       sha256: stored.sha256,
       caseId: kase.id,
@@ -158,6 +204,86 @@ export class LogsService {
     };
   }
 
+  /**
+   * Attaches to a container (stdout and stderr, no stdin, logs=1 so what it wrote before the
+   * attach is replayed) and collects what it writes until the stream ends (the container stopped)
+   * or `signal` aborts. Used from a container's `create` event as the fallback of a followed read.
+   * @returns the capture and a promise that settles when the stream has ended.
+   * @throws DrydockFailure from the engine: 'not-found' when the container is already gone.
+   */
+  async attach(
+    host: string,
+    containerId: string,
+    signal: AbortSignal,
+  ): Promise<{ capture: AttachCapture; ended: Promise<void>; name: string }> {
+    const docker = await this.deps.hosts.docker(host);
+    const container = docker.getContainer(containerId);
+    const info = await engineCall({ host, container: containerId, action: 'inspecting the container' }, () => container.inspect());
+    const stream = (await engineCall({ host, container: containerId, action: 'attaching to its output' }, () =>
+      container.attach({ stream: true, stdout: true, stderr: true, logs: true }),
+    )) as NodeJS.ReadableStream;
+    const capture = new AttachCapture(this.deps.clock, info.Config.Tty === true);
+    const onAbort = () => destroy(stream);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const ended = (async () => {
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) await capture.push(chunk);
+      } catch {
+        // A dropped or aborted stream ends the capture; what was received is kept.
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        capture.end();
+      }
+    })();
+    return { capture, ended, name: info.Name.replace(/^\//, '') };
+  }
+
+  /**
+   * Stores what an attach captured as a 'logs' artifact in LOG_FORMAT, timestamps being Drydock's
+   * receive times (attribute `timestamps: 'received'`), with `reason` saying why the logs endpoint
+   * could not be used. @throws DrydockFailure from the store.
+   */
+  async storeAttachCapture(o: {
+    host: string;
+    containerId: string;
+    name: string;
+    caseId: string;
+    capture: AttachCapture;
+    reason: string;
+  }): Promise<{ artifactId: string; lines: number }> {
+    const writer = await this.deps.evidence.openWriter({
+      caseId: o.caseId,
+      kind: 'logs',
+      source: { host: o.host, containerId: o.containerId, containerName: o.name },
+      method:
+        "engine attach stream (POST /containers/{id}/attach, stdout and stderr, logs=1, no stdin) opened at the container's create event; each line stamped with the time Drydock received it",
+      mediaType: 'text/plain',
+      attributes: { format: LOG_FORMAT, timestamps: 'received', followed: true, reason: o.reason },
+    });
+    for (const record of o.capture.records) await writer.write(record);
+    const limitations = [
+      `The logs endpoint could not be read (${o.reason}); these lines come from the attach stream, stamped with Drydock's receive time, not the engine's`,
+      ...(o.capture.droppedLines ? [`${o.capture.droppedLines} line(s) beyond the capture's size cap were not kept`] : []),
+    ];
+    const stored = await writer.finish({ lines: o.capture.lines, droppedLines: o.capture.droppedLines, limitations });
+    this.deps.evidence.audit(
+      'logs.acquired',
+      {
+        host: o.host,
+        containerId: o.containerId,
+        containerName: o.name,
+        artifactId: stored.id,
+        lines: o.capture.lines,
+        bytes: stored.size,
+        followed: true,
+        via: 'attach',
+        reason: o.reason,
+      },
+      o.caseId,
+    );
+    return { artifactId: stored.id, lines: o.capture.lines };
+  }
+
   /** The artifact writer of one acquisition: the driver, the TTY and the window asked for in its attributes. */
   private async openWriter(o: {
     caseId: string;
@@ -170,12 +296,14 @@ export class LogsService {
     since: string | undefined;
     until: string | undefined;
     tail: number | undefined;
+    follow: boolean;
+    trigger: string | undefined;
   }): Promise<ArtifactWriterPort> {
     return this.deps.evidence.openWriter({
       caseId: o.caseId,
       kind: 'logs',
       source: { host: o.host, containerId: o.containerId, containerName: o.name },
-      method: `engine logs endpoint (GET /containers/{id}/logs, stdout and stderr, timestamps=true), ${o.tty ? 'raw TTY stream' : 'demultiplexed'}, driver ${o.driver}`,
+      method: `engine logs endpoint (GET /containers/{id}/logs, stdout and stderr, timestamps=true${o.follow ? ', follow=true' : ''}), ${o.tty ? 'raw TTY stream' : 'demultiplexed'}, driver ${o.driver}`,
       mediaType: 'text/plain',
       attributes: {
         format: LOG_FORMAT,
@@ -185,6 +313,8 @@ export class LogsService {
         ...(o.since !== undefined ? { since: o.since } : {}),
         ...(o.until !== undefined ? { until: o.until } : {}),
         ...(o.tail !== undefined ? { tail: o.tail } : {}),
+        ...(o.follow ? { followed: true } : {}),
+        ...(o.trigger !== undefined ? { trigger: o.trigger } : {}),
       },
     });
   }
@@ -193,10 +323,18 @@ export class LogsService {
   private async openStream(
     docker: Dockerode,
     id: string,
-    o: { host: string; container: string; driver: string; since: string | undefined; until: string | undefined; tail: number | undefined },
+    o: {
+      host: string;
+      container: string;
+      driver: string;
+      since: string | undefined;
+      until: string | undefined;
+      tail: number | undefined;
+      follow: boolean;
+    },
   ): Promise<NodeJS.ReadableStream> {
     // docker-modem builds the query from `options` (a path ending in '?' says there is one).
-    const query: Record<string, string> = { stdout: '1', stderr: '1', timestamps: '1', follow: '0' };
+    const query: Record<string, string> = { stdout: '1', stderr: '1', timestamps: '1', follow: o.follow ? '1' : '0' };
     if (o.since !== undefined) query.since = o.since;
     if (o.until !== undefined) query.until = o.until;
     if (o.tail !== undefined) query.tail = String(o.tail);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JournalEntry } from '../../../shared/domain/journal';
 import { createCore } from '../../../main/app/core';
-import { drydockSpawn } from '../../helpers/cli';
+import { drydock, drydockSpawn } from '../../helpers/cli';
 import { BUSYBOX, docker, removeContainers, TEST_LABEL } from '../../helpers/docker';
 import { waitFor } from '../../helpers/wait';
 
@@ -39,7 +39,8 @@ describe('drydock watch', () => {
     rmSync(store, { recursive: true, force: true });
   });
 
-  it('journals a short-lived container from create to destroy, with the exec command line and its user', async () => {
+  it('journals a short-lived container from create to destroy, with the exec command line and its user, and keeps its logs', async () => {
+    drydock(store, ['case', 'new', '--name', 'journal-incident']);
     const watch = drydockSpawn(store, ['watch', '--json']);
     let out = '';
     let err = '';
@@ -47,11 +48,28 @@ describe('drydock watch', () => {
     watch.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => watch.once('exit', (code) => resolve(code)));
     try {
-      await waitFor(() => /journaling host \S+/.test(err), { what: 'drydock watch to say it is journaling', timeoutMs: 60_000 });
+      await waitFor(() => /followed into case journal-incident/.test(err), {
+        what: 'drydock watch to say it is journaling and following logs',
+        timeoutMs: 60_000,
+      });
 
       docker(['volume', 'create', volume]);
       docker(['tag', BUSYBOX, tag]);
-      const id = docker(['run', '-d', '--rm', '--label', TEST_LABEL, '--name', name, '-v', `${volume}:/data`, tag, 'sleep', '300']);
+      const id = docker([
+        'run',
+        '-d',
+        '--rm',
+        '--label',
+        TEST_LABEL,
+        '--name',
+        name,
+        '-v',
+        `${volume}:/data`,
+        tag,
+        'sh',
+        '-c',
+        'echo ddj-started-marker; echo ddj-to-stderr >&2; exec sleep 300',
+      ]);
       docker(['exec', '-u', 'nobody', name, 'sh', '-c', 'echo dropped > /tmp/.x; cat /tmp/.x']);
       docker(['kill', name]);
       const mine = () =>
@@ -71,6 +89,8 @@ describe('drydock watch', () => {
         what: `the removal of volume ${volume} in the watch's output`,
         timeoutMs: 30_000,
       });
+      // The logs were followed from the start and kept although --rm removed the container.
+      await waitFor(() => /kept 2 log lines of ddj-incident-/.test(err), { what: 'the followed logs to be kept', timeoutMs: 30_000 });
       watch.kill('SIGINT');
       assert.equal(await exited, 0, err);
       assert.match(err, /stopped: the journal of host \S+ holds \d+ entries/);
@@ -83,6 +103,17 @@ describe('drydock watch', () => {
         const host = required(/journaling host (\S+)/.exec(err)?.[1]);
         all = core.journal.entries(host, undefined, 10_000);
         journal = all.filter((entry) => entry.actorId === id);
+        const logs = (await core.evidence.listArtifacts({ caseRef: 'journal-incident', kind: 'logs' })).filter(
+          (artifact) => artifact.source.containerId === id,
+        );
+        assert.equal(logs.length, 1, 'one followed logs artifact for the container');
+        const kept = required(logs[0]);
+        assert.equal(kept.status, 'complete');
+        assert.equal(kept.attributes.followed, true);
+        let text = '';
+        for await (const chunk of await core.evidence.openArtifact(kept.id)) text += (chunk as Buffer).toString('utf8');
+        assert.match(text, /^stdout \S+Z ddj-started-marker$/m);
+        assert.match(text, /^stderr \S+Z ddj-to-stderr$/m);
       } finally {
         await core.close();
       }
