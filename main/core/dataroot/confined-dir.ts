@@ -1,4 +1,4 @@
-import { constants, createReadStream, promises as fsp, type BigIntStats } from 'node:fs';
+import { constants, promises as fsp, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { DrydockFailure } from '../errors';
 
@@ -98,7 +98,7 @@ export class ConfinedDir {
         `${abs} is ${stat.isSymbolicLink() ? 'a symlink' : 'not a regular file'}: not followed, not read`,
       );
     const handle = await this.open(abs);
-    return createReadStream('', { fd: handle.fd, autoClose: true, highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>;
+    return handle.createReadStream({ autoClose: true, highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>;
   }
 
   /** The names in a directory (raw bytes), or undefined when it is missing or not a directory. */

@@ -130,7 +130,8 @@ export class DataRootService {
           containers: [{ id: r.id, name: name(r), role: 'writable layer' }],
           images: [],
         });
-      if (r.initId?.startsWith(key))
+      // An init layer is named by its own ID ('<mount-id>-init'): a mount ID's prefix means the writable layer.
+      if (key.endsWith('-init') && r.initId?.startsWith(key))
         candidates.push({
           query,
           matchedAs: 'container-init',

@@ -1,4 +1,4 @@
-import { constants, createReadStream, promises as fsp } from 'node:fs';
+import { constants, promises as fsp } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
@@ -227,7 +227,7 @@ export class TarRoot {
     }
     const head = Buffer.alloc(2);
     await handle.read(head, 0, 2, 0);
-    const file = createReadStream('', { fd: handle.fd, autoClose: true, start: 0, highWaterMark: 1024 * 1024 });
+    const file = handle.createReadStream({ autoClose: true, start: 0, highWaterMark: 1024 * 1024 });
     const tar = extract();
     const onError = (err: unknown) => tar.destroy(err instanceof Error ? err : new Error(String(err)));
     if (head[0] === 0x1f && head[1] === 0x8b) pipeline(file, createGunzip(), tar, (err) => err && onError(err));

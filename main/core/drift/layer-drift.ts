@@ -20,7 +20,7 @@ import { applyNoiseRules } from './noise-rules';
 import { isPackageDatabase, PACKAGE_DATABASES, parsePackageDatabase, RPM_DATABASE } from './packages';
 import { isUnder, pathText } from './path-text';
 import { countEntries, maxSeverity, score, sortEntries } from './report-math';
-import { layerMeta, LayerTree, mergeLayers, upperChanges, type LayerEntry, type LayerFile } from './upper-changes';
+import { layerMeta, LayerTree, mergeLayers, upperChanges, type LayerEntry, type LayerFile, type UpperChange } from './upper-changes';
 
 // Drift published to other rooms (eslint.config.mjs `published`): a container's drift read from its
 // overlay2 layers on disk instead of through the engine — a data root with no daemon, or a host's
@@ -254,6 +254,11 @@ async function containerReport(
     limitations.push(`The upper directory holds more than ${MAX_CHANGES} changes: only the first ${MAX_CHANGES} are reported`);
     changes = changes.slice(0, MAX_CHANGES);
   }
+  const hidden = changes.filter((c) => c.hidden).length;
+  if (hidden)
+    limitations.push(
+      `${hidden} file(s) of the upper directory are not in the change list the engine computes (it compares size, modification time, mode and owner, not content): listed here, each with the reason`,
+    );
   const merged = mergeLayers(lowers);
   const sorted = [...merged.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const lookup = (path: string): ImageFile[] => {
@@ -326,6 +331,21 @@ async function containerReport(
           },
         ]
       : classifyEntry({ ...seen, ...(file?.captured ? { containerText: file.captured } : {}), ...(imageText ? { imageText } : {}) });
+    if ((change as UpperChange).hidden)
+      reasons.push(
+        compared.verdict === 'content-changed' || compared.verdict === 'added'
+          ? {
+              class: 'change',
+              severity: 'medium',
+              reason:
+                "not in the engine's change list: its size, mode, owner and modification time are the image's, only its content differs (timestamps put back?); found in the upper directory on disk",
+            }
+          : {
+              class: 'change',
+              severity: 'info',
+              reason: "in the upper directory (copied up) but not in the engine's change list: nothing of it differs from the image",
+            },
+      );
     if (impliedBy !== undefined)
       reasons.push({
         class: 'deleted',
@@ -373,7 +393,7 @@ async function containerReport(
     startedAt,
     finishedAt: ctx.now(),
     status: 'complete',
-    engineChanges: changes.length,
+    engineChanges: changes.length - hidden,
     entries,
     packages,
     config,

@@ -2,18 +2,22 @@ import type { DriftFileMeta, DriftFileType, ExecutableKind } from '../../../shar
 import type { EngineChange } from './engine-changes';
 import { ancestorsAndSelf, parentOf, pathText } from './path-text';
 
-// The engine's change list, recomputed from disk: an overlay2 container's upper directory against
-// its lower layers, exactly as the engine's overlay2 driver computes GET /containers/{id}/changes
-// with native diff (moby pkg/archive/changes.go `changes` with `overlayDeletedFile`, Docker 20.10
-// to 27): every entry of the upper directory is a change; a character device 0/0 is a whiteout
-// (deleted); a directory with trusted.overlay.opaque=y that a lower layer also has is "deleted" (and
-// what it now holds is added); a path a lower layer has is "modified", except a directory whose
-// size, mode and modification time equal the lower one's (listed only through its children); the
-// parent of an added or deleted path is listed as modified once. The overlay filesystem's own
-// rules (Linux Documentation/filesystems/overlayfs.rst) give the merged lower view: the topmost
-// layer holding a path wins, a whiteout hides the path below it, an opaque directory hides
-// everything below it in lower layers. Docker's layer-tar conventions (`.wh.NAME`, `.wh..wh..opq`)
-// are honoured too, for trees unpacked from image archives.
+// The engine's change list, recomputed from disk. The container's filesystem is the overlay of its
+// upper directory on its lower layers (the init layer, then the image's), merged as the overlay
+// filesystem does (Linux Documentation/filesystems/overlayfs.rst): the topmost layer holding a path
+// wins, a whiteout (character device 0/0) hides the path below it, an opaque directory
+// (trusted.overlay.opaque=y) hides everything below it in lower layers; Docker's layer-tar
+// conventions (`.wh.NAME`, `.wh..wh..opq`) are honoured too. The merged container tree is then
+// compared with the merged lower tree exactly as the engine's "naive" diff does (moby
+// pkg/archive/changes.go ChangesDirs / FileInfo.addChanges / statDifferent, which Docker 20.10's
+// overlay2 driver answers GET /containers/{id}/changes with, as measured against a live engine in
+// test/integration/dataroot): a path only in the container is added (and everything below it), one
+// only in the lower tree deleted (its children are not listed), one in both modified when its mode,
+// owner or device differs or — not for directories — its size or modification time does; a
+// directory with changes below it is listed as modified. That comparison is of metadata only: a
+// file rewritten with its size and modification time put back (touch -r) is not listed by the
+// engine. The upper directory holds it all the same, so every non-directory of the upper directory
+// that the comparison did not list is returned too, marked `hidden`.
 
 /** One entry of a layer's tree (overlay2/<id>/diff), as the walker saw it. */
 export interface LayerEntry {
@@ -128,65 +132,79 @@ export function mergeLayers(layers: readonly LayerTree[]): Map<string, LayerFile
   return merged;
 }
 
-/** Go's os.FileMode comparison of two entries: type and permission bits. */
-function sameMode(a: LayerEntry, b: LayerEntry): boolean {
-  return a.type === b.type && a.mode === b.mode;
-}
-
-/** moby's sameFsTime: equal, or the same second when either side has no nanoseconds. */
+/** moby's sameFsTimeSpec: the same second, and the same nanoseconds unless either side has none. */
 function sameFsTime(a: LayerEntry, b: LayerEntry): boolean {
   return a.mtimeSec === b.mtimeSec && (a.mtimeNsec === b.mtimeNsec || a.mtimeNsec === 0 || b.mtimeNsec === 0);
 }
 
-/**
- * The change list the engine would give for this upper directory over these lower layers (see the
- * file's head), in walk order. Upper entries that are layer-tar markers are not changes themselves.
- */
-export function upperChanges(upper: LayerTree, lowers: readonly LayerTree[]): EngineChange[] {
-  const changes: EngineChange[] = [];
-  const changedDirs = new Set<string>();
-  const inLower = (path: string) => lowers.some((l) => l.files.has(path) || l.whiteoutNames.has(path));
-  const paths = [...upper.files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const deletions = [...upper.whiteoutNames].map((path) => ({ path, whiteout: true }));
-  const ordered = [...paths.map((path) => ({ path, whiteout: false })), ...deletions].sort((a, b) =>
-    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
-  );
-  for (const { path, whiteout } of ordered) {
+/** moby's statDifferent: mode, owner, device; size and modification time for all but directories. */
+function statDifferent(a: LayerEntry, b: LayerEntry): boolean {
+  if (a.type !== b.type || a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid) return true;
+  if ((a.rdev?.major ?? 0) !== (b.rdev?.major ?? 0) || (a.rdev?.minor ?? 0) !== (b.rdev?.minor ?? 0)) return true;
+  return a.type !== 'directory' && (!sameFsTime(a, b) || a.size !== b.size);
+}
+
+/** Children names per directory of a merged tree. */
+function childrenOf(tree: ReadonlyMap<string, LayerFile>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const path of tree.keys()) {
     if (path === '/') continue;
-    const file = upper.files.get(path);
-    let kind: EngineChange['kind'];
-    if (whiteout || (file && isWhiteoutDevice(file))) kind = 'deleted';
-    else if (file?.type === 'directory' && file.opaque && lowers.some((l) => l.files.has(path))) kind = 'deleted';
-    else {
-      kind = 'added';
-      let same = false;
-      for (const lower of lowers) {
-        const below = lower.files.get(path);
-        if (!below) continue;
-        if (
-          file &&
-          below.type === 'directory' &&
-          file.type === 'directory' &&
-          file.size === below.size &&
-          sameMode(file, below) &&
-          sameFsTime(file, below)
-        )
-          same = true;
-        kind = 'modified';
-        break;
-      }
-      if (same) continue;
-      if (kind === 'added' && inLower(path)) kind = 'modified';
+    const parent = parentOf(path);
+    const list = out.get(parent);
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    if (list) list.push(name);
+    else out.set(parent, [name]);
+  }
+  for (const list of out.values()) list.sort();
+  return out;
+}
+
+export interface UpperChange extends EngineChange {
+  /** In the upper directory but not in the engine's (metadata) change list: found by reading the disk. */
+  hidden?: true;
+}
+
+/**
+ * The change list the engine gives for this container (see the file's head), then the upper
+ * directory's files that list leaves out, marked `hidden`.
+ */
+export function upperChanges(upper: LayerTree, lowers: readonly LayerTree[]): UpperChange[] {
+  const before = mergeLayers(lowers);
+  const after = mergeLayers([upper, ...lowers]);
+  const oldChildren = childrenOf(before);
+  const newChildren = childrenOf(after);
+  const changes: UpperChange[] = [];
+  const marked = new Set<string>();
+  const join = (dir: string, name: string) => (dir === '/' ? `/${name}` : `${dir}/${name}`);
+  const visit = (path: string, oldExists: boolean): void => {
+    const sizeAtEntry = changes.length;
+    if (!oldExists) {
+      changes.push({ path, kind: 'added' });
+      marked.add(path);
     }
-    if (file?.type === 'directory') changedDirs.add(path);
-    if (kind === 'added' || kind === 'deleted') {
-      const parent = parentOf(path);
-      if (!changedDirs.has(parent) && parent !== '/') {
-        changes.push({ path: parent, kind: 'modified' });
-        changedDirs.add(parent);
+    const isDir = path === '/' || after.get(path)?.type === 'directory';
+    const remaining = new Set(oldExists && isDir ? (oldChildren.get(path) ?? []) : []);
+    for (const name of newChildren.get(path) ?? []) {
+      const child = join(path, name);
+      const had = remaining.has(name);
+      if (had) {
+        if (statDifferent(before.get(child) as LayerFile, after.get(child) as LayerFile)) {
+          changes.push({ path: child, kind: 'modified' });
+          marked.add(child);
+        }
+        remaining.delete(name);
       }
+      if (isDir) visit(child, had);
     }
-    changes.push({ path, kind });
+    for (const name of [...remaining].sort()) changes.push({ path: join(path, name), kind: 'deleted' });
+    if (changes.length > sizeAtEntry && isDir && !marked.has(path) && path !== '/')
+      changes.splice(sizeAtEntry, 0, { path, kind: 'modified' });
+  };
+  visit('/', true);
+  const listed = new Set(changes.map((c) => c.path));
+  for (const [path, file] of upper.files) {
+    if (listed.has(path) || file.type === 'directory' || isWhiteoutDevice(file) || after.get(path) !== file) continue;
+    changes.push({ path, kind: before.has(path) ? 'modified' : 'added', hidden: true });
   }
   return changes;
 }
