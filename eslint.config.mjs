@@ -24,6 +24,7 @@ function noNode(message, patterns = []) {
 const bottomRooms = ['store', 'hosts', 'evidence', 'helper'];
 const capabilities = ['inventory', 'drift', 'processes', 'capture', 'network', 'quarantine', 'logs', 'journal', 'benchmark', 'sbom', 'vulns'];
 capabilities.push('dataroot'); // dead-box analysis: a Docker data root read with no daemon
+capabilities.push('timeline', 'report'); // one timeline per case; the case report
 const rooms = [...bottomRooms, ...capabilities];
 /** @type {Record<string, string[]>} room → the rooms it may import */
 const mayImport = {

@@ -29,6 +29,10 @@ import { LogsService } from '../core/logs/logs-service';
 import { LogFollower } from '../core/logs/log-follower';
 import { logsSchema } from '../core/logs/schema';
 import { journalSchema } from '../core/journal/schema';
+import { timelineSchema } from '../core/timeline/schema';
+import { TimelineService } from '../core/timeline/timeline-service';
+import { ReportService } from '../core/report/report-service';
+import { chromiumPdf, type PdfRenderer } from '../core/report/pdf-render';
 import { JournalService } from '../core/journal/journal-service';
 import { DataRootService } from '../core/dataroot/dataroot-service';
 
@@ -40,6 +44,8 @@ export interface CoreOptions {
   clock?: Clock;
   /** better-sqlite3 binding built for Electron's ABI (set by the Electron shell only). */
   nativeBinding?: string;
+  /** Renders the case report's PDF: Electron's printToPDF in the desktop app; a local Chromium through playwright-core otherwise. */
+  pdfRenderer?: PdfRenderer;
 }
 
 /**
@@ -72,6 +78,10 @@ export interface Core {
   /** The CIS Docker Benchmark audit of a host. */
   /** Follows the logs of containers from their start, into the open case, while their host is journaled. */
   readonly logFollower: LogFollower;
+  /** One merged timeline per case. */
+  readonly timeline: TimelineService;
+  /** The case report (HTML, PDF). */
+  readonly report: ReportService;
   readonly benchmark: BenchmarkService;
   /** SBOMs of images and containers. */
   readonly sbom: SbomService;
@@ -93,6 +103,7 @@ const SCHEMA: readonly SchemaComponent[] = [
 
 export function createCore(options: CoreOptions): Core {
   logsSchema,
+  timelineSchema,
   const clock = options.clock ?? systemClock;
   const examiner = new ExaminerIdentity(options.examiner);
   const db = openDatabase(options.storeDir, SCHEMA, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
@@ -116,6 +127,9 @@ export function createCore(options: CoreOptions): Core {
     storeAttachCapture: (o) => logs.storeAttachCapture(o),
     audit,
   });
+  // The timeline reads the case's evidence and the journals of its hosts; the report reads both.
+  const timeline = new TimelineService({ db, evidence, journal, clock, audit });
+  const report = new ReportService({ evidence, timeline, clock, pdf: options.pdfRenderer ?? chromiumPdf });
   const unsubscribeFollower = events.subscribe((event, payload) => {
     if (event === 'journal.entry') logFollower.onJournalEntry(payload as EventPayloadOf<'journal.entry'>);
   });
@@ -216,6 +230,8 @@ export function createCore(options: CoreOptions): Core {
     },
   };
     logFollower,
+    timeline,
+    report,
 }
         unsubscribeFollower();
         await logFollower.close();

@@ -53,6 +53,8 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'evidence show': { group: 'evidence', example: 'drydock evidence show ARTIFACT_ID --bytes 512' },
   'artifact export': { group: 'evidence', example: 'drydock artifact export ARTIFACT_ID --out passwd.bin' },
   footprint: { group: 'evidence', example: 'drydock footprint' },
+  timeline: { group: 'evidence', example: 'drydock timeline --format l2tcsv --out inc-2291.csv' },
+  report: { group: 'evidence', example: 'drydock report --format pdf --out inc-2291.pdf' },
   'artifact acquire': { group: 'acquire', example: 'drydock artifact acquire web-1 /tmp/.x/payload' },
   'key create': { group: 'evidence', example: 'drydock key create --examiner j.doe' },
   'key show': { group: 'evidence', example: 'drydock key show' },

@@ -14,6 +14,7 @@ import { logsChannels, logsEvents } from './logs';
 import { networkChannels, networkEvents } from './network';
 import { processesChannels, processesEvents } from './processes';
 import { quarantineChannels, quarantineEvents } from './quarantine';
+import { timelineChannels, timelineEvents } from './timeline';
 
 // The one contract: Electron IPC, the loopback bridge and the CLI all dispatch through it.
 export const channels = {
@@ -28,6 +29,7 @@ export const channels = {
   ...captureChannels,
   ...networkChannels,
   ...quarantineChannels,
+  ...timelineChannels,
   ...logsChannels,
   ...journalChannels,
   ...dataRootChannels,
@@ -45,6 +47,7 @@ export const events = {
   ...captureEvents,
   ...networkEvents,
   ...quarantineEvents,
+  ...timelineEvents,
   ...logsEvents,
   ...journalEvents,
   ...dataRootEvents,

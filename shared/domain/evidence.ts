@@ -29,6 +29,7 @@ export const ARTIFACT_KINDS = [
   'sbom',
   'vulnerability-report',
   'note',
+  'case-report',
 ] as const;
 
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];

@@ -14,6 +14,7 @@ import { logsHandlers } from './logs';
 import { networkHandlers } from './network';
 import { processesHandlers } from './processes';
 import { quarantineHandlers } from './quarantine';
+import { timelineHandlers } from './timeline';
 
 /** Every channel of the contract maps to exactly one handler; the compiler checks none is missing. */
 export function createHandlers(core: Core): Handlers {
@@ -28,6 +29,7 @@ export function createHandlers(core: Core): Handlers {
     ...captureHandlers(core),
     ...networkHandlers(core),
     ...quarantineHandlers(core),
+    ...timelineHandlers(core),
     ...driftHandlers(core),
     ...logsHandlers(core),
     ...journalHandlers(core),

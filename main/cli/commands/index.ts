@@ -17,6 +17,7 @@ import { networkCommands } from './network';
 import { processesCommands } from './processes';
 import { quarantineCommands } from './quarantine';
 import { serveCommands } from './serve';
+import { timelineCommands } from './timeline';
 
 export const COMMANDS: readonly CliCommand[] = [
   ...hostCommands,
@@ -36,5 +37,6 @@ export const COMMANDS: readonly CliCommand[] = [
   ...networkCommands,
   ...quarantineCommands,
   ...footprintCommands,
+  ...timelineCommands,
   ...serveCommands,
 ];

@@ -481,6 +481,16 @@ export class EvidenceService implements EvidencePort {
   }
 
   /**
+   * The newest entry of a case's chain: its sequence number and hash (the chain's head, which a
+   * report quotes so a reader can check the chain it was made from). Undefined for an empty chain.
+   * @throws DrydockFailure('not-found') for a ref that names no case; ('conflict') for a name several cases share, or no case selected.
+   */
+  async auditHead(caseRef?: string): Promise<{ seq: number; hash: string } | undefined> {
+    const head = this.log.head(this.selectCase(caseRef).id);
+    return head ? { seq: head.seq, hash: head.hash } : undefined;
+  }
+
+  /**
    * Appends the examiner's note to a case's chain (the current case by default) and returns the entry.
    * @throws DrydockFailure('invalid-input') for an empty note, one over the length limit or with control characters; ('not-found') for a ref that names no case; ('conflict') for a name several cases share; ('conflict') with no case selected or for a read-only case.
    */

@@ -90,6 +90,19 @@ export class JournalService {
     return this.store.list(host, afterSeq, limit);
   }
 
+  /**
+   * A page of the host's journal within [fromNano, toNano] engine time (nanoseconds), in insertion
+   * order after `afterSeq`: the timeline reads a case's window of each host with it.
+   */
+  entriesBetween(host: string, fromNano: bigint, toNano: bigint, afterSeq: number, limit: number): JournalEntry[] {
+    return this.store.between(host, fromNano, toNano, afterSeq, limit);
+  }
+
+  /** Changes whenever any host's journal grows (the timeline's staleness check). */
+  revision(): number {
+    return this.store.maxSeq();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.abort.abort();

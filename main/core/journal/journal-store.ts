@@ -107,6 +107,26 @@ export class JournalStore {
     return rows.map(toEntry);
   }
 
+  /**
+   * The host's rows whose engine time lies in [fromNano, toNano] (a gap: whose start does), in
+   * insertion order after `afterSeq`, at most `limit`: a stable way to page through a window.
+   */
+  between(host: string, fromNano: bigint, toNano: bigint, afterSeq: number, limit: number): JournalEntry[] {
+    const rows = this.db
+      .prepare<[string, bigint, bigint, number, number], Row>(
+        'SELECT * FROM journal_entries WHERE host = ? AND time_nano BETWEEN ? AND ? AND seq > ? ORDER BY seq LIMIT ?',
+      )
+      .safeIntegers(true)
+      .all(host, fromNano, toNano, afterSeq, limit);
+    return rows.map(toEntry);
+  }
+
+  /** The highest row number of the journal (0 when empty): changes whenever a row is added. */
+  maxSeq(): number {
+    const row = this.db.prepare<[], { s: number | null }>('SELECT MAX(seq) AS s FROM journal_entries').get();
+    return row?.s ?? 0;
+  }
+
   counts(host: string): { entries: number; gaps: number } {
     const row = this.db
       .prepare<[string], { entries: number; gaps: number | null }>(

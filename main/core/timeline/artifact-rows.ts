@@ -1,0 +1,216 @@
+// Timeline rows from the case's stored artifacts, one function per artifact kind. Each reads the
+// artifact's JSON as the capability stored it and keeps only dated facts; text stays as the host
+// sent it (front ends escape it).
+import type { ArtifactInfo } from '../../../shared/domain/evidence';
+import type { TimelineRow, TimelineSeverity } from '../../../shared/domain/timeline';
+import { isoToNano } from './time-nano';
+
+const SEVERITY_FROM: Record<string, TimelineSeverity> = {
+  info: 'info',
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  critical: 'critical',
+};
+
+function severity(value: unknown): TimelineSeverity {
+  return typeof value === 'string' ? (SEVERITY_FROM[value] ?? 'info') : 'info';
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function rec(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** A row at `time` (ISO), or nothing when the time does not parse or is the zero time Docker uses for "never". */
+function at(time: unknown, row: Omit<TimelineRow, 'time' | 'timeNano'>): TimelineRow | undefined {
+  const text = str(time);
+  if (!text || text.startsWith('0001-01-01')) return undefined;
+  const nano = isoToNano(text);
+  if (nano === undefined || nano <= 0n) return undefined;
+  return { ...row, time: text, timeNano: nano.toString() };
+}
+
+function rank(s: TimelineSeverity): number {
+  return ['info', 'low', 'medium', 'high', 'critical'].indexOf(s);
+}
+
+/**
+ * Drift entries dated by the container-side file's mtime (from the tar header the engine sent; a
+ * tar header carries no ctime, and an mtime can be set to anything: timestomping).
+ */
+export function driftRows(artifact: ArtifactInfo, report: unknown): TimelineRow[] {
+  const r = rec(report);
+  const host = str(r.host) ?? artifact.source.host;
+  const container = str(r.containerName) ?? artifact.source.containerName;
+  const containerId = str(r.containerId) ?? artifact.source.containerId;
+  const rows: TimelineRow[] = [];
+  for (const raw of list(r.entries)) {
+    const e = rec(raw);
+    const meta = rec(e.container);
+    const path = str(e.path) ?? '?';
+    const classes = list(e.classes).filter((c): c is string => typeof c === 'string');
+    const reasons = list(e.reasons)
+      .map((x) => str(rec(x).reason))
+      .filter((x): x is string => x !== undefined);
+    const row = at(meta.mtime, {
+      key: `drift:${artifact.id}:${path}`,
+      source: 'drift',
+      timestampDesc: 'Content Modification Time',
+      macb: 'M...',
+      severity: severity(e.severity),
+      ...(host !== undefined ? { host } : {}),
+      ...(container !== undefined ? { container } : {}),
+      ...(containerId !== undefined ? { containerId } : {}),
+      message: `${str(e.change) ?? 'changed'} ${path}${classes.length ? ` (${classes.join(', ')})` : ''}${str(e.package) ? ` [package ${str(e.package)}]` : ''}`,
+      detail: `${reasons.length ? `${reasons.join('; ')}. ` : ''}The time is the file's mtime in the container's layer, as the engine's tar header gave it; mtimes can be forged (timestomping) and the header carries no ctime.`,
+      path,
+      artifactId: artifact.id,
+    });
+    if (row) rows.push(row);
+  }
+  return rows;
+}
+
+/** Process start times from a process snapshot (second precision: taken-at minus elapsed). */
+export function processRows(artifact: ArtifactInfo, snapshot: unknown): TimelineRow[] {
+  const s = rec(snapshot);
+  const host = str(s.host) ?? artifact.source.host;
+  const container = str(s.containerName) ?? artifact.source.containerName;
+  const containerId = str(s.containerId) ?? artifact.source.containerId;
+  const rows: TimelineRow[] = [];
+  for (const raw of list(s.processes)) {
+    const p = rec(raw);
+    const flags = list(p.flags).map(rec);
+    const worst = flags.reduce<TimelineSeverity>((w, f) => (rank(severity(f.severity)) > rank(w) ? severity(f.severity) : w), 'info');
+    const pid = typeof p.pid === 'number' ? p.pid : 0;
+    const args = str(p.args) ?? '?';
+    const row = at(p.startedAt, {
+      key: `process:${host ?? ''}:${containerId ?? ''}:${pid}:${str(p.startedAt) ?? ''}`,
+      source: 'process',
+      timestampDesc: 'Process Start Time',
+      macb: '...B',
+      severity: worst,
+      ...(host !== undefined ? { host } : {}),
+      ...(container !== undefined ? { container } : {}),
+      ...(containerId !== undefined ? { containerId } : {}),
+      ...(str(p.user) ? { user: str(p.user) } : str(p.uid) ? { user: `uid ${str(p.uid)}` } : {}),
+      message: `process ${pid} started: ${args.length > 300 ? `${args.slice(0, 300)}…` : args}`,
+      detail: [
+        `pid ${pid}, parent ${String(p.ppid ?? '?')}${p.execId ? `, exec session ${String(p.execId)}` : ''}`,
+        ...flags.map((f) => `${str(f.severity) ?? ''}: ${str(f.reason) ?? ''}`),
+        'Start time to the second (the snapshot time minus the elapsed time ps reported).',
+      ].join('; '),
+      artifactId: artifact.id,
+    });
+    if (row) rows.push(row);
+  }
+  return rows;
+}
+
+/** Containers' created/started/finished times from an inventory snapshot (the engine's inspect). */
+export function lifecycleRows(artifact: ArtifactInfo, snapshot: unknown): TimelineRow[] {
+  const s = rec(snapshot);
+  const host = str(s.host) ?? artifact.source.host;
+  const rows: TimelineRow[] = [];
+  for (const raw of list(s.containers)) {
+    const c = rec(raw);
+    if (c.helper === true) continue;
+    const id = str(c.id) ?? '';
+    const name = str(c.name) ?? id.slice(0, 12);
+    const risks = list(c.risks).map(rec);
+    const top = severity(c.topSeverity);
+    const base = {
+      source: 'lifecycle' as const,
+      ...(host !== undefined ? { host } : {}),
+      container: name,
+      containerId: id,
+      artifactId: artifact.id,
+    };
+    const riskText = risks.length ? ` Risk flags: ${risks.map((r) => str(r.reason) ?? str(r.id) ?? '?').join('; ')}.` : '';
+    for (const [field, desc, macb, verb] of [
+      ['createdAt', 'Creation Time', '...B', 'created'],
+      ['startedAt', 'Start Time', '....', 'started'],
+      ['finishedAt', 'Finish Time', '....', 'finished'],
+    ] as const) {
+      const row = at(c[field], {
+        ...base,
+        key: `lifecycle:${host ?? ''}:${id}:${field}:${str(c[field]) ?? ''}`,
+        timestampDesc: desc,
+        macb,
+        severity: field === 'createdAt' ? top : 'info',
+        message: `container ${name} ${verb} (image ${str(c.image) ?? '?'}, state ${str(c.state) ?? '?'} at the snapshot)`,
+        detail: `From the engine's inspect (recorded ${artifact.acquiredAt}); a later start or finish overwrites these times.${riskText}`,
+      });
+      if (row) rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/** The capture window and the flows a flow summary lists (notable ones — DNS, TLS SNI, HTTP Host — say so). */
+export function flowRows(artifact: ArtifactInfo, summary: unknown): TimelineRow[] {
+  const s = rec(summary);
+  const host = artifact.source.host;
+  const container = artifact.source.containerName;
+  const containerId = artifact.source.containerId;
+  const where = {
+    ...(host !== undefined ? { host } : {}),
+    ...(container !== undefined ? { container } : {}),
+    ...(containerId !== undefined ? { containerId } : {}),
+    artifactId: artifact.id,
+  };
+  const rows: TimelineRow[] = [];
+  const packets = typeof s.packets === 'number' ? s.packets : 0;
+  const first = at(s.firstSeen, {
+    ...where,
+    key: `capture:${artifact.id}:first`,
+    source: 'capture',
+    timestampDesc: 'Capture First Packet',
+    macb: '....',
+    severity: 'info',
+    message: `capture: first packet of ${packets} (pcap ${str(s.pcapSha256)?.slice(0, 12) ?? '?'})`,
+  });
+  const last = at(s.lastSeen, {
+    ...where,
+    key: `capture:${artifact.id}:last`,
+    source: 'capture',
+    timestampDesc: 'Capture Last Packet',
+    macb: '....',
+    severity: 'info',
+    message: `capture: last packet of ${packets}${s.truncated === true ? ' (the pcap ended inside a record)' : ''}`,
+  });
+  if (first) rows.push(first);
+  if (last) rows.push(last);
+  for (const [i, raw] of list(s.flows).entries()) {
+    const f = rec(raw);
+    const client = rec(f.client);
+    const server = rec(f.server);
+    const names = [
+      ...list(f.tlsServerNames).map((n) => `TLS SNI ${String(n)}`),
+      ...list(f.httpHosts).map((n) => `HTTP Host ${String(n)}`),
+      ...list(f.dnsQueries).map((n) => `DNS ${String(n)}`),
+    ];
+    const endpoint = (e: Record<string, unknown>) =>
+      `${String(e.ip ?? '?')}${e.port === null || e.port === undefined ? '' : `:${String(e.port)}`}`;
+    const row = at(f.firstSeen, {
+      ...where,
+      key: `flow:${artifact.id}:${i}`,
+      source: 'flow',
+      timestampDesc: 'Flow First Seen',
+      macb: '....',
+      severity: names.length ? 'low' : 'info',
+      message: `${String(f.protocol ?? '?')} ${endpoint(client)} → ${endpoint(server)}${names.length ? ` (${names.slice(0, 5).join(', ')})` : ''}`,
+      detail: `${Number(f.packetsToServer ?? 0) + Number(f.packetsToClient ?? 0)} packets, ${Number(f.bytesToServer ?? 0)} bytes to the server and ${Number(f.bytesToClient ?? 0)} back, last seen ${String(f.lastSeen ?? '?')}`,
+    });
+    if (row) rows.push(row);
+  }
+  return rows;
+}
