@@ -79,14 +79,15 @@ export function osvTarget(ecosystem: PackageEcosystem, os: OsRelease | undefined
   return { target: { base: 'Ubuntu', label, matchesRelease: (e) => e === label || e === `${label}:LTS` } };
 }
 
-/** The names a package is looked up under: the source package first for distributions, PEP 503's normal form for PyPI. */
+/** The names a package is looked up under: the source package for Debian, Ubuntu and Alpine, PEP 503's normal form for PyPI. */
 export function osvNames(p: SbomPackage): string[] {
   switch (p.ecosystem) {
     case 'deb':
     case 'apk':
       return [p.sourceName ?? p.name];
     case 'rpm':
-      return p.sourceName && p.sourceName !== p.name ? [p.name, p.sourceName] : [p.name];
+      // Red Hat's records name each binary package.
+      return [p.name];
     case 'pypi':
       return [p.name.toLowerCase().replace(/[-_.]+/g, '-')];
     case 'npm':
