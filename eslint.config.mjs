@@ -22,7 +22,19 @@ function noNode(message, patterns = []) {
 // Capabilities stand on the bottom rooms and do not import each other, except the one module each
 // publishes for the others (listed in `published`, so reaching further in is an error).
 const bottomRooms = ['store', 'hosts', 'evidence', 'helper'];
-const capabilities = ['inventory', 'drift', 'processes', 'capture', 'network', 'quarantine', 'logs', 'journal', 'benchmark', 'sbom', 'vulns'];
+const capabilities = [
+  'inventory',
+  'drift',
+  'processes',
+  'capture',
+  'network',
+  'quarantine',
+  'logs',
+  'journal',
+  'benchmark',
+  'sbom',
+  'vulns',
+];
 capabilities.push('dataroot'); // dead-box analysis: a Docker data root read with no daemon
 capabilities.push('timeline', 'report'); // one timeline per case; the case report
 const rooms = [...bottomRooms, ...capabilities];
