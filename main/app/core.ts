@@ -185,7 +185,7 @@ export function createCore(options: CoreOptions): Core {
   // Section 5 judges containers with the inventory's own risk flags, not a second copy of them.
   const benchmark = new BenchmarkService({ hosts, evidence, audit, clock, risks: assessRisks, helpers });
   // A data root's drift reports demote with the same noise rules as live ones.
-  const dataRoot = new DataRootService({ evidence, clock, driftRules: () => drift.rules() });
+  const dataRoot = new DataRootService({ evidence, clock, hosts, driftRules: () => drift.rules() });
   const sbom = new SbomService({ hosts, evidence, audit, clock, helpers });
   // Matching reads the SBOM capability's package lists, never its internals.
   const vulns = new VulnsService({ store: new VulnDbStore(db), packages: (host, target) => sbom.packages(host, target), evidence, audit, clock });

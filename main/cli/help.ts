@@ -19,6 +19,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   drift: { group: 'triage', example: 'drydock drift --all --fail-on high' },
   'drift rules': { group: 'triage', example: 'drydock drift rules --json' },
   images: { group: 'triage', example: 'drydock images --data-root /mnt/evidence/var/lib/docker' },
+  'compare-disk': { group: 'triage', example: 'drydock compare-disk --host prod --data-root /var/lib/docker' },
   'layer-owner': {
     group: 'triage',
     example: 'drydock layer-owner 3f2a9c --data-root docker-root.tar   # which container wrote overlay2/3f2a9c…/diff',

@@ -1,7 +1,14 @@
 import { z } from 'zod';
-import type { DataRootDriftResult, DataRootImages, DataRootInventory, DataRootLogsResult, LayerOwnerResult } from '../domain/dataroot';
+import type {
+  CompareDiskResult,
+  DataRootDriftResult,
+  DataRootImages,
+  DataRootInventory,
+  DataRootLogsResult,
+  LayerOwnerResult,
+} from '../domain/dataroot';
 import { channel } from './define';
-import { caseRef, containerRef, localPath } from './schemas';
+import { caseRef, containerRef, hostName, localPath } from './schemas';
 
 const MIB = 1024 * 1024;
 
@@ -52,6 +59,10 @@ export const dataRootChannels = {
   ),
   /** A container's logs from the engine's json-file or local files, stored as one 'logs' artifact. */
   'dataroot.logs': channel<DataRootLogsResult>()(z.object({ dataRoot, container: containerRef, caseRef: caseRef.optional() }).strict()),
+  /** A live engine against its data root: containers hidden from the API, layers not matching their diff IDs, writable layers the change list misreports. */
+  'dataroot.compareDisk': channel<CompareDiskResult>()(
+    z.object({ host: hostName, dataRoot, caseRef: caseRef.optional(), record: z.boolean().default(true) }).strict(),
+  ),
 } as const;
 
 export const dataRootEvents = {} as const;

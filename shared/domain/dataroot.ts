@@ -123,3 +123,32 @@ export interface DataRootLogsResult extends LogsAcquisition {
   /** The log files read, oldest first (rotated files included). */
   files: string[];
 }
+
+/** What differs between what a live engine reports and what its data root holds. */
+export type DiskFindingKind = 'hidden-from-api' | 'missing-on-disk' | 'layer-content-mismatch' | 'changes-differ';
+
+export interface DiskFinding {
+  kind: DiskFindingKind;
+  severity: 'critical' | 'high' | 'medium' | 'low' | 'info';
+  containerId?: string;
+  containerName?: string;
+  layer?: { diffId: string; chainId: string; cacheId?: string; computed?: string };
+  /** One sentence a responder can read aloud. */
+  detail: string;
+  /** changes-differ: paths the disk shows changed that the engine's /changes did not list, and the reverse. */
+  onlyOnDisk?: string[];
+  onlyInApi?: string[];
+}
+
+export interface CompareDiskResult {
+  host: string;
+  source: DataRootInfo;
+  takenAt: string;
+  /** Containers both sides know, whose change lists were compared. */
+  containersCompared: number;
+  /** Image layers whose content was re-hashed against their diff ID (from a data root directory only). */
+  layersVerified: number;
+  findings: DiskFinding[];
+  problems: DataRootProblem[];
+  stored?: { caseId: string; artifactId: string; sha256: string };
+}

@@ -3,7 +3,7 @@ import type { Handlers } from '../dispatch';
 
 type DataRootHandlers = Pick<
   Handlers,
-  'dataroot.inventory' | 'dataroot.images' | 'dataroot.layerOwner' | 'dataroot.drift' | 'dataroot.logs'
+  'dataroot.inventory' | 'dataroot.images' | 'dataroot.layerOwner' | 'dataroot.drift' | 'dataroot.logs' | 'dataroot.compareDisk'
 >;
 
 const caseOf = (req: { caseRef?: string | undefined }) => (req.caseRef !== undefined ? { caseRef: req.caseRef } : {});
@@ -21,6 +21,8 @@ export function dataRootHandlers(core: Core): DataRootHandlers {
         keyEvidenceCapBytes: req.keyEvidenceCapBytes,
         ...caseOf(req),
       }),
+    'dataroot.compareDisk': (req) =>
+      core.dataRoot.compareDisk({ host: req.host, dataRoot: req.dataRoot, record: req.record, ...caseOf(req) }),
     'dataroot.logs': (req) => core.dataRoot.logs({ dataRoot: req.dataRoot, container: req.container, ...caseOf(req) }),
   };
 }

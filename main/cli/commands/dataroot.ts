@@ -133,6 +133,41 @@ export async function logsFromDataRoot(ctx: CliContext, values: Values, containe
 
 export const dataRootCommands: CliCommand[] = [
   {
+    path: ['compare-disk'],
+    summary:
+      "A live engine against its data root: containers hidden from the API, layers whose content no longer matches their diff ID, writable layers the engine's change list misreports",
+    usage:
+      "compare-disk --host H --data-root DIR [--json] [--no-record] [--case NAME]   (DIR: the host's data root, read-only: on this machine, or a copy)",
+    options: { host: { type: 'string' }, 'data-root': { type: 'string' }, 'no-record': { type: 'boolean' }, case: { type: 'string' } },
+    async run(ctx, values) {
+      const dir = values['data-root'];
+      if (typeof dir !== 'string' || dir === '')
+        throw new CliError("--data-root takes the host's data root directory (or a tar archive of it)", 2);
+      const host = await ctx.host(values.host);
+      const result = await ctx.call('dataroot.compareDisk', {
+        host,
+        dataRoot: dir,
+        record: values['no-record'] !== true,
+        ...caseOf(values),
+      });
+      if (ctx.json) ctx.io.out(JSON.stringify(result));
+      else {
+        ctx.io.err(sourceLines(result.source, result.problems).join('\n'));
+        ctx.io.out(
+          `${result.findings.length} finding(s): ${result.containersCompared} container(s) compared, ${result.layersVerified} layer(s) re-hashed, ${safeText(host)} against ${safeText(result.source.path)}`,
+        );
+        for (const f of result.findings) {
+          ctx.io.out(`${f.severity.padEnd(8)} ${f.kind}: ${safeText(f.detail, 1000)}`);
+          for (const p of f.onlyOnDisk?.slice(0, 20) ?? []) ctx.io.out(`    only on disk: ${safeText(p, 300)}`);
+          for (const p of f.onlyInApi?.slice(0, 20) ?? []) ctx.io.out(`    only in the API: ${safeText(p, 300)}`);
+        }
+        if (result.stored)
+          ctx.io.err(`recorded: comparison ${result.stored.artifactId} in case ${await caseLabel(ctx, result.stored.caseId)}`);
+      }
+      return 0;
+    },
+  },
+  {
     path: ['images'],
     summary: 'Every image of a data root read with no daemon: tags, history, layers and their overlay2 directories',
     usage: 'images --data-root DIR [--json] [--no-record] [--case NAME]',

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  CompareDiskResult,
   DataRootContainer,
+  DiskFinding,
   DataRootDriftResult,
   DataRootImage,
   DataRootImages,
@@ -14,17 +16,21 @@ import type {
 import type { NoiseRule } from '../../../shared/domain/drift';
 import type { ArtifactKind } from '../../../shared/domain/evidence';
 import { isoNow, type Clock } from '../clock';
-import { driftFromLayers, type LayerContainer } from '../drift/layer-drift';
+import { changeListsFromLayers, driftFromLayers, type LayerContainer } from '../drift/layer-drift';
 import { DrydockFailure } from '../errors';
 import type { EvidencePort } from '../evidence/port';
+import { engineCall, type DockerSource } from '../hosts/engine-call';
 import { summarizeContainer } from '../inventory/container-summary';
 import { LOG_FORMAT, LogLineWriter } from '../logs/log-lines';
 import { jsonFileMessages, localFileMessages, rotationOrder, type LogMessage } from './log-files';
 import { readContainers, readImages, type ContainerRecord, type ImageRecord } from './records';
 import { openDataRoot, type DataRootSource } from './source';
+import { recomputeDiffId } from './tar-split';
 
 export interface DataRootServiceDeps {
   evidence: EvidencePort;
+  /** Live engines, for comparing what a host's API reports with what its data root holds. */
+  hosts: DockerSource;
   clock: Clock;
   /** The drift noise rules in force (the drift room's, so a data root's reports demote as live ones do). */
   driftRules: () => readonly NoiseRule[];
@@ -358,6 +364,124 @@ export class DataRootService {
       ...(counts.lastTimestamp ? { lastTimestamp: counts.lastTimestamp } : {}),
       limitations,
     };
+  }
+
+  /**
+   * A live engine against its own data root (on this machine, or bound read-only): containers on
+   * disk the API does not list (and the reverse), image layers whose content on disk no longer
+   * hashes to their diff ID (re-assembled from tar-split, directory sources only), and containers
+   * whose writable layer on disk holds changes the engine's GET /containers/{id}/changes does not
+   * list (a rewrite with its timestamps put back) or the reverse. Each difference is a finding.
+   * @throws DrydockFailure as inventory, and the engine kinds of engineCall for the host.
+   */
+  async compareDisk(request: Where & { host: string; record: boolean }): Promise<CompareDiskResult> {
+    const { host } = request;
+    const src = await openDataRoot(request.dataRoot);
+    const problems: DataRootProblem[] = [];
+    const images = await readImages(src, problems);
+    const records = await readContainers(src, problems);
+    const docker = await this.deps.hosts.docker(host);
+    const listed = await engineCall({ host, action: 'listing containers' }, () => docker.listContainers({ all: true }));
+    const liveIds = new Set(listed.map((c) => c.Id));
+    const diskIds = new Set(records.map((r) => r.id));
+    const findings: DiskFinding[] = [];
+    const name = (r: ContainerRecord) => r.inspect.Name.replace(/^\//, '');
+    for (const r of records)
+      if (!liveIds.has(r.id))
+        findings.push({
+          kind: 'hidden-from-api',
+          severity: 'critical',
+          containerId: r.id,
+          containerName: name(r),
+          detail: `Container ${name(r)} (${r.id.slice(0, 12)}) is recorded in the data root but the engine's API on ${host} does not list it`,
+        });
+    for (const c of listed)
+      if (!diskIds.has(c.Id))
+        findings.push({
+          kind: 'missing-on-disk',
+          severity: 'medium',
+          containerId: c.Id,
+          containerName: (c.Names?.[0] ?? '').replace(/^\//, ''),
+          detail: `Container ${(c.Names?.[0] ?? c.Id).replace(/^\//, '')} is listed by the engine's API on ${host} but not recorded in the data root ${src.info.path} (another data root, or removed from disk)`,
+        });
+    const both = records.filter((r) => liveIds.has(r.id) && r.mountId);
+    const disk = await changeListsFromLayers(
+      src.walkLayers,
+      both.map((r) => ({
+        inspect: r.inspect,
+        upper: r.mountId as string,
+        ...(r.initId ? { init: r.initId } : {}),
+        imageLayers: r.imageLayers,
+      })),
+    );
+    const KIND: Record<number, string> = { 0: 'modified', 1: 'added', 2: 'deleted' };
+    for (const r of both) {
+      const api = await engineCall({ host, container: name(r), action: 'reading the change list' }, () =>
+        docker.getContainer(r.id).changes(),
+      ).catch(() => undefined);
+      if (!api) continue;
+      // dockerode hands the body over unparsed when the engine does not label it JSON.
+      const parsed: unknown = Buffer.isBuffer(api) ? JSON.parse(api.toString('utf8')) : api;
+      const list = Array.isArray(parsed) ? (parsed as { Path?: unknown; Kind?: unknown }[]) : [];
+      const apiSet = new Set(list.map((c) => `${KIND[Number(c.Kind)] ?? String(c.Kind)} ${String(c.Path)}`));
+      const mine = disk.get(r.id) ?? [];
+      const diskSet = new Set(mine.map((c) => `${c.kind} ${c.path}`));
+      const onlyOnDisk = [...diskSet].filter((k) => !apiSet.has(k)).sort();
+      const onlyInApi = [...apiSet].filter((k) => !diskSet.has(k)).sort();
+      if (!onlyOnDisk.length && !onlyInApi.length) continue;
+      const hidden = mine.filter((c) => c.hidden).map((c) => c.path);
+      findings.push({
+        kind: 'changes-differ',
+        severity: 'high',
+        containerId: r.id,
+        containerName: name(r),
+        detail: `The writable layer of ${name(r)} on disk and the engine's change list differ: ${onlyOnDisk.length} change(s) only on disk${hidden.length ? ` (${hidden.length} a file whose size and modification time equal the image's: ${hidden.slice(0, 5).join(', ')})` : ''}, ${onlyInApi.length} only in the API`,
+        onlyOnDisk: onlyOnDisk.slice(0, 1000),
+        onlyInApi: onlyInApi.slice(0, 1000),
+      });
+    }
+    let layersVerified = 0;
+    if (src.info.kind === 'directory') {
+      const seen = new Set<string>();
+      for (const img of images.values()) {
+        for (const layer of img.layers) {
+          if (!layer.cacheId || seen.has(layer.chainId)) continue;
+          seen.add(layer.chainId);
+          try {
+            const check = await recomputeDiffId(src, layer.chainId.slice(7), layer.cacheId);
+            layersVerified++;
+            if (check.computed !== layer.diffId || check.sizeMismatches.length > 0 || check.missing.length > 0)
+              findings.push({
+                kind: 'layer-content-mismatch',
+                severity: 'critical',
+                layer: { ...layer, computed: check.computed },
+                detail: `The layer overlay2/${layer.cacheId} of ${img.tags.join(', ') || img.id.slice(7, 19)} no longer hashes to its diff ID ${layer.diffId} (re-assembled: ${check.computed})${check.sizeMismatches.length ? `; files of another size: ${check.sizeMismatches.slice(0, 5).join(', ')}` : ''}${check.missing.length ? `; files gone: ${check.missing.slice(0, 5).join(', ')}` : ''}: every container on it sees files the image did not ship`,
+              });
+          } catch (err) {
+            problems.push({ path: `image/overlay2/layerdb/sha256/${layer.chainId.slice(7)}`, problem: (err as Error).message });
+          }
+        }
+      }
+    } else
+      problems.push({
+        path: src.info.path,
+        problem: 'Layer contents are verified against their diff IDs from a data root directory only, not from a tar archive',
+      });
+    const result: CompareDiskResult = {
+      host,
+      source: this.finishInfo(src),
+      takenAt: isoNow(this.deps.clock),
+      containersCompared: both.length,
+      layersVerified,
+      findings,
+      problems,
+    };
+    if (!request.record) return result;
+    const stored = await this.store(request, src.info, 'inventory-snapshot', result, 'dataroot.compare-disk', {
+      host,
+      findings: findings.map((f) => f.kind),
+    });
+    return { ...result, stored };
   }
 
   private finishInfo(src: DataRootSource): DataRootInfo {

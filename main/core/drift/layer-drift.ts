@@ -29,7 +29,7 @@ import { layerMeta, LayerTree, mergeLayers, upperChanges, type LayerEntry, type 
 // package drift and moves are the live scan's own functions, so a report from disk and a report
 // from the engine agree entry by entry, hash by hash. What differs is said in `readFrom`.
 
-export type { LayerEntry } from './upper-changes';
+export type { LayerEntry, UpperChange } from './upper-changes';
 
 /**
  * Walks the trees of the given layers (overlay2/<id>/diff) in one pass, parents before children
@@ -444,4 +444,37 @@ function lowerBound(sorted: readonly string[], value: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The change list of each container as the engine would compute it from these layers, plus the
+ * upper directory's files it would miss (`hidden`); no file is read, only the trees' metadata.
+ * Keyed by the container ID of `inspect`.
+ */
+export async function changeListsFromLayers(
+  walk: LayerWalk,
+  containers: readonly Pick<LayerContainer, 'inspect' | 'upper' | 'init' | 'imageLayers'>[],
+): Promise<Map<string, UpperChange[]>> {
+  const layers: string[] = [];
+  const indexOf = new Map<string, number>();
+  const need = (id: string) => {
+    if (!indexOf.has(id)) {
+      indexOf.set(id, layers.length);
+      layers.push(id);
+    }
+  };
+  for (const c of containers) [c.upper, ...(c.init ? [c.init] : []), ...c.imageLayers].forEach(need);
+  const trees = layers.map(() => new LayerTree());
+  await walk(layers, async (layer, entry) => {
+    const text = pathText(entry.raw);
+    (trees[layer] as LayerTree).add({
+      ...entry,
+      path: text.path,
+      ...(text.pathBase64 !== undefined ? { pathBase64: text.pathBase64 } : {}),
+    });
+  });
+  const tree = (id: string) => trees[indexOf.get(id) as number] as LayerTree;
+  const out = new Map<string, UpperChange[]>();
+  for (const c of containers) out.set(c.inspect.Id, upperChanges(tree(c.upper), [...(c.init ? [c.init] : []), ...c.imageLayers].map(tree)));
+  return out;
 }
