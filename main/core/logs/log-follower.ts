@@ -23,6 +23,7 @@ export interface LogFollowerDeps {
     follow: true;
     signal: AbortSignal;
     trigger: string;
+    onStreaming: () => void;
   }): Promise<LogsAcquisition>;
   /** LogsService.attach: the fallback capture opened at `create`. */
   attach(host: string, containerId: string, signal: AbortSignal): Promise<{ capture: AttachCapture; ended: Promise<void>; name: string }>;
@@ -58,6 +59,7 @@ export const MAX_FOLLOWED = 256;
  */
 export class LogFollower {
   private readonly active = new Map<string, Promise<void>>();
+  private readonly open = new Set<string>();
   private readonly attached = new Map<string, Attached>();
   /** Per container, the engine time its next run's output can begin at: its create, or its last die. */
   private readonly boundary = new Map<string, string>();
@@ -103,13 +105,21 @@ export class LogFollower {
     }
     if (entry.action !== 'start') return;
     if (this.active.has(key)) return;
-    const work = this.follow(entry).finally(() => this.active.delete(key));
+    const work = this.follow(entry).finally(() => {
+      this.active.delete(key);
+      this.open.delete(key);
+    });
     this.active.set(key, work);
   }
 
-  /** How many containers' logs are being followed now. */
+  /** How many containers' logs are being followed now (from their start event on). */
   get following(): number {
     return this.active.size;
+  }
+
+  /** How many followed containers' logs streams are open now (their lines are being read). */
+  get streaming(): number {
+    return this.open.size;
   }
 
   /** Stops every followed read (each keeps its lines as an incomplete artifact) and waits for them. */
@@ -189,6 +199,7 @@ export class LogFollower {
         follow: true,
         signal: this.abort.signal,
         trigger: `journal: container start at ${entry.time}`,
+        onStreaming: () => this.open.add(key),
       });
       this.dropAttach(key);
     } catch (err) {

@@ -33,6 +33,8 @@ export interface LogsRequest {
   signal?: AbortSignal;
   /** What started the acquisition, recorded in the artifact and the audit entry (e.g. the journal's start event). */
   trigger?: string;
+  /** Called once the engine's logs stream is open (the lines are being read from then on). */
+  onStreaming?: () => void;
 }
 
 /** Drivers whose logs the engine reads itself, from files it keeps. */
@@ -97,6 +99,7 @@ export class LogsService {
       tail: request.tail,
       follow: request.follow === true,
     });
+    request.onStreaming?.();
     let kase: { id: string; name: string };
     let writer: ArtifactWriterPort;
     try {

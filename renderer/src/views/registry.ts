@@ -6,6 +6,7 @@ import { HostsView } from './hosts/HostsView';
 import { InventoryView } from './inventory/InventoryView';
 import { CaptureMount, ProcessesMount } from './mounts';
 import { QuarantineMount } from './quarantine/QuarantineView';
+import { TimelineView } from './timeline/TimelineView';
 import { VIEW_NAV, type ViewId, type ViewNavEntry, type ViewProps } from './view-types';
 
 // Only App.tsx imports this file: it pulls in every view. Types and the navigation list live in
@@ -24,6 +25,7 @@ const COMPONENTS: Record<ViewId, ComponentType<ViewProps>> = {
   graph: GraphView,
   quarantine: QuarantineMount,
   drift: DriftView,
+  timeline: TimelineView,
 };
 
 /** The views in navigation order, each with its component. */

@@ -1,7 +1,7 @@
 // What the shell needs to know about views, without importing them: the shell (context, nav) and
 // every view import this file; only App.tsx imports the registry, which imports every view.
 
-export type ViewId = 'hosts' | 'inventory' | 'processes' | 'capture' | 'evidence' | 'graph' | 'quarantine' | 'drift';
+export type ViewId = 'hosts' | 'inventory' | 'processes' | 'capture' | 'evidence' | 'graph' | 'quarantine' | 'drift' | 'timeline';
 
 /** What one view can be opened with (from another view's button). */
 export interface ViewParams {
@@ -35,4 +35,5 @@ export const VIEW_NAV: readonly ViewNavEntry[] = [
   { id: 'graph', label: 'Connections', glyph: '⋈' },
   { id: 'quarantine', label: 'Quarantine', glyph: '⊘' },
   { id: 'drift', label: 'Drift', glyph: 'Δ' },
+  { id: 'timeline', label: 'Timeline', glyph: '⇶' },
 ];

@@ -7,6 +7,7 @@ import { visibleText } from '../processes/visible-text';
 import { ArtifactDetail } from './ArtifactDetail';
 import { ArtifactsTable } from './ArtifactsTable';
 import { AuditLog } from './AuditLog';
+import { ReportPanel } from './ReportPanel';
 import { changesAfter } from './verify-text';
 import { VerifyResult } from './VerifyResult';
 
@@ -127,6 +128,7 @@ export function CaseContents({ caseInfo, isCurrent }: { caseInfo: CaseInfo; isCu
         {report && <VerifyResult report={report} changedSince={changesAfter(report.verifiedAt, audit, artifacts)} />}
       </div>
       {loadError && <ErrorBox error={loadError} onDismiss={() => setLoadError(null)} />}
+      <ReportPanel caseId={caseId} caseName={caseInfo.name} writable={writable} />
       <div className="dd-panel">
         <h2 className="dd-panel-title">
           Artifacts ({artifacts.length}){incomplete > 0 && <span className="dd-warn-text"> · {incomplete} incomplete</span>}
