@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type {
   CompareDiskResult,
+  DataRootSourceEntry,
   DataRootDriftResult,
   DataRootImages,
   DataRootInventory,
@@ -8,7 +9,7 @@ import type {
   LayerOwnerResult,
 } from '../domain/dataroot';
 import { channel } from './define';
-import { caseRef, containerRef, hostName, localPath } from './schemas';
+import { caseRef, containerRef, empty, hostName, localPath } from './schemas';
 
 const MIB = 1024 * 1024;
 
@@ -23,6 +24,10 @@ const layerRef = z
   .regex(/^[A-Za-z0-9:/._-]+$/, 'a layer, mount or overlay2 ID, or a path holding overlay2/<id>');
 
 export const dataRootChannels = {
+  /** Opens a data root (directory or tarball) as a read-only source of the host list; nothing is stored. */
+  'dataroot.open': channel<DataRootSourceEntry>()(z.object({ dataRoot }).strict()),
+  /** The data roots opened this session. */
+  'dataroot.list': channel<DataRootSourceEntry[]>()(empty),
   /** Every container recorded in the data root with the live inventory's risk flags; stored in the case unless record is false. */
   'dataroot.inventory': channel<DataRootInventory>()(
     z.object({ dataRoot, caseRef: caseRef.optional(), record: z.boolean().default(true) }).strict(),

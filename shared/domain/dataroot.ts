@@ -152,3 +152,12 @@ export interface CompareDiskResult {
   problems: DataRootProblem[];
   stored?: { caseId: string; artifactId: string; sha256: string };
 }
+
+/** A data root opened as a source of the host list: read-only, never connected to, marked as such everywhere. */
+export interface DataRootSourceEntry {
+  source: DataRootInfo;
+  openedAt: string;
+  containers: number;
+  images: number;
+  problems: number;
+}

@@ -3,13 +3,22 @@ import type { Handlers } from '../dispatch';
 
 type DataRootHandlers = Pick<
   Handlers,
-  'dataroot.inventory' | 'dataroot.images' | 'dataroot.layerOwner' | 'dataroot.drift' | 'dataroot.logs' | 'dataroot.compareDisk'
+  | 'dataroot.open'
+  | 'dataroot.list'
+  | 'dataroot.inventory'
+  | 'dataroot.images'
+  | 'dataroot.layerOwner'
+  | 'dataroot.drift'
+  | 'dataroot.logs'
+  | 'dataroot.compareDisk'
 >;
 
 const caseOf = (req: { caseRef?: string | undefined }) => (req.caseRef !== undefined ? { caseRef: req.caseRef } : {});
 
 export function dataRootHandlers(core: Core): DataRootHandlers {
   return {
+    'dataroot.open': (req) => core.dataRoot.open(req.dataRoot),
+    'dataroot.list': () => core.dataRoot.list(),
     'dataroot.inventory': (req) => core.dataRoot.inventory({ dataRoot: req.dataRoot, record: req.record, ...caseOf(req) }),
     'dataroot.images': (req) => core.dataRoot.images({ dataRoot: req.dataRoot, record: req.record, ...caseOf(req) }),
     'dataroot.layerOwner': (req) => core.dataRoot.layerOwner({ dataRoot: req.dataRoot, id: req.id, record: req.record, ...caseOf(req) }),

@@ -10,6 +10,7 @@ import type {
   DataRootInventory,
   DataRootLogsResult,
   DataRootProblem,
+  DataRootSourceEntry,
   LayerOwnerResult,
   LayerOwnership,
 } from '../../../shared/domain/dataroot';
@@ -57,7 +58,37 @@ function methodOf(info: DataRootInfo): string {
  * acquisitions and in the same shapes (inventory with risk flags, drift reports, logs).
  */
 export class DataRootService {
+  /** The data roots opened as sources this session (the host list's read-only entries), by path. */
+  private readonly sources = new Map<string, DataRootSourceEntry>();
+
   constructor(private readonly deps: DataRootServiceDeps) {}
+
+  /**
+   * Opens a data root as a read-only source of the host list: checks it is one, counts what it
+   * holds (nothing stored, the opening audited with the source named), and keeps it listed.
+   * @throws DrydockFailure as inventory (no data root there, not a data root, permission).
+   */
+  async open(dataRoot: string): Promise<DataRootSourceEntry> {
+    const src = await openDataRoot(dataRoot);
+    const problems: DataRootProblem[] = [];
+    const images = await readImages(src, problems);
+    const records = await readContainers(src, problems);
+    const entry: DataRootSourceEntry = {
+      source: this.finishInfo(src),
+      openedAt: isoNow(this.deps.clock),
+      containers: records.length,
+      images: images.size,
+      problems: problems.length,
+    };
+    this.sources.set(entry.source.path, entry);
+    this.deps.evidence.audit('dataroot.opened', { source: sourceDetails(entry.source), containers: entry.containers, images: entry.images });
+    return entry;
+  }
+
+  /** The data roots opened this session, in the order they were opened. */
+  list(): DataRootSourceEntry[] {
+    return [...this.sources.values()];
+  }
 
   /**
    * Every container recorded in the data root, with the live inventory's risk flags, its layers,

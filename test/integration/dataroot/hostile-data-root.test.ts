@@ -26,55 +26,7 @@ import { after, before, describe, it } from 'node:test';
 import { pack } from 'tar-stream';
 import type { DataRootDriftResult, DataRootInventory } from '../../../shared/domain/dataroot';
 import { drydock } from '../../helpers/cli';
-
-const hex = (byte: string) => byte.repeat(32);
-const IMAGE = hex('1a');
-const DIFF = `sha256:${hex('2b')}`;
-const LAYER = hex('3c');
-
-interface Victim {
-  id: string;
-  name: string;
-  mount: string;
-}
-
-function write(file: string, content: string | Buffer): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, content);
-}
-
-/** A minimal data root as Docker 20.10 lays it out: one image of one layer, containers on it. */
-function makeDataRoot(root: string, victims: Victim[]): void {
-  write(
-    path.join(root, 'image/overlay2/imagedb/content/sha256', IMAGE),
-    JSON.stringify({ rootfs: { type: 'layers', diff_ids: [DIFF] }, config: { Cmd: ['sh'] }, history: [] }),
-  );
-  write(path.join(root, 'image/overlay2/repositories.json'), JSON.stringify({ Repositories: { evil: { 'evil:1': `sha256:${IMAGE}` } } }));
-  write(path.join(root, 'image/overlay2/layerdb/sha256', DIFF.slice(7), 'diff'), DIFF);
-  write(path.join(root, 'image/overlay2/layerdb/sha256', DIFF.slice(7), 'cache-id'), LAYER);
-  write(path.join(root, 'overlay2', LAYER, 'diff/etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-  write(path.join(root, 'overlay2', LAYER, 'diff/etc/motd'), 'hello\n');
-  for (const v of victims) {
-    write(
-      path.join(root, 'containers', v.id, 'config.v2.json'),
-      JSON.stringify({
-        ID: v.id,
-        Name: `/${v.name}`,
-        Created: '2026-11-30T10:00:00Z',
-        State: { Running: false, StartedAt: '2026-11-30T10:00:01Z', FinishedAt: '2026-11-30T10:05:00Z', ExitCode: 0 },
-        Config: { Image: 'evil:1', Cmd: ['sh'], Labels: {} },
-        Image: `sha256:${IMAGE}`,
-        MountPoints: {},
-        NetworkSettings: { Networks: {} },
-      }),
-    );
-    write(path.join(root, 'containers', v.id, 'hostconfig.json'), JSON.stringify({ LogConfig: { Type: 'json-file' } }));
-    write(path.join(root, 'image/overlay2/layerdb/mounts', v.id, 'mount-id'), v.mount);
-    write(path.join(root, 'image/overlay2/layerdb/mounts', v.id, 'init-id'), `${v.mount}-init`);
-    write(path.join(root, 'image/overlay2/layerdb/mounts', v.id, 'parent'), DIFF);
-    mkdirSync(path.join(root, 'overlay2', `${v.mount}-init`, 'diff'), { recursive: true });
-  }
-}
+import { hex, makeDataRoot, write, type Victim } from '../../helpers/data-root-fixture';
 
 /** The data root as a tar archive, with `extra` entries appended (names as given, unchecked). */
 async function tarOf(root: string, file: string, extra: { name: string; body?: string; type?: 'file' | 'directory' }[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { useHosts } from '../../shell/hosts-context';
 import { useNotify } from '../../shell/toasts';
 import type { ViewProps } from '../view-types';
+import { DataRoots } from './DataRoots';
 import { DockerContexts } from './DockerContexts';
 import { HostForm } from './HostForm';
 import { HostRow } from './HostRow';
@@ -47,6 +48,7 @@ export function HostsView(_props: ViewProps) {
           </tbody>
         </table>
       </div>
+      <DataRoots />
       <HostForm
         onSaved={(profile) => {
           notify.ok(`Host ${profile.name} saved`);
