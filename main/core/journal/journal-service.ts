@@ -9,6 +9,7 @@ import { engineCall, type DockerSource } from '../hosts/engine-call';
 import type { EngineEvent } from '../hosts/engine-events';
 import type { Db } from '../store/database';
 import { JournalStore, nanoToIso, type NewJournalEntry } from './journal-store';
+import { rebuildAfterGap } from './gap-rebuild';
 import { engineNow, readReplay, replayGap } from './replay';
 
 /** The slice of the host service the journal needs: the clients, the live events, connecting. */
@@ -166,7 +167,10 @@ export class JournalService {
       const receivedAt = this.deps.clock.now().toISOString();
       for (const event of replay.events) this.record(host, event, receivedAt);
       const gap = replayGap(period.anchor, replay, untilNano);
-      if (gap) this.appendGap(host, gap.from, gap.to, gap.note);
+      if (gap) {
+        this.appendGap(host, gap.from, gap.to, gap.note);
+        await this.rebuild(host, docker, gap.from, gap.to);
+      }
     } catch (err) {
       if (this.closed || this.periods.get(host) !== period) return;
       if (period.anchor !== undefined) {
@@ -180,6 +184,30 @@ export class JournalService {
     } finally {
       if (this.periods.get(host) === period) this.flush(host, period);
       period.done();
+    }
+  }
+
+  /** After a gap: what the engine still knows of the stretch, from list and inspect (see gap-rebuild.ts); audited. */
+  private async rebuild(host: string, docker: Dockerode, from: bigint, to: bigint): Promise<void> {
+    try {
+      const rebuilt = await rebuildAfterGap(docker, host, from, to, this.deps.clock.now().toISOString(), this.abort.signal);
+      let added = 0;
+      for (const entry of rebuilt.entries) {
+        const stored = this.store.append(entry);
+        if (!stored) continue;
+        added++;
+        this.deps.events.emit('journal.entry', stored);
+      }
+      this.deps.audit('journal.rebuilt', {
+        host,
+        from: nanoToIso(from),
+        to: nanoToIso(to),
+        inspected: rebuilt.inspected,
+        reconstructed: added,
+        ...(rebuilt.skipped ? { notInspected: rebuilt.skipped } : {}),
+      });
+    } catch (err) {
+      this.deps.audit('journal.rebuild-failed', { host, from: nanoToIso(from), to: nanoToIso(to), message: toDrydockError(err).message });
     }
   }
 

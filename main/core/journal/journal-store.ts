@@ -1,5 +1,6 @@
 import type { JournalEntry } from '../../../shared/domain/journal';
 import type { Db } from '../store/database';
+import { nanoToIso } from '../time-nano';
 
 interface Row {
   seq: bigint;
@@ -38,12 +39,7 @@ export interface NewJournalEntry {
   note?: string;
 }
 
-/** RFC 3339 UTC with nine fractional digits, from nanoseconds since the epoch. */
-export function nanoToIso(nano: bigint): string {
-  const ms = nano / 1_000_000n;
-  const base = new Date(Number(ms)).toISOString().slice(0, 19);
-  return `${base}.${(((nano % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n).toString().padStart(9, '0')}Z`;
-}
+export { nanoToIso };
 
 /** The journal table (see schema.ts): appends that ignore a replayed duplicate, and reads in engine-time order. */
 export class JournalStore {

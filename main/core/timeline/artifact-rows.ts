@@ -3,7 +3,7 @@
 // sent it (front ends escape it).
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { TimelineRow, TimelineSeverity } from '../../../shared/domain/timeline';
-import { isoToNano } from './time-nano';
+import { isoToNano } from '../time-nano';
 
 const SEVERITY_FROM: Record<string, TimelineSeverity> = {
   info: 'info',

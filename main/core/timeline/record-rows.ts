@@ -2,7 +2,7 @@
 import type { AuditEntry } from '../../../shared/domain/evidence';
 import type { JournalEntry } from '../../../shared/domain/journal';
 import type { TimelineRow, TimelineSeverity } from '../../../shared/domain/timeline';
-import { isoToNano } from './time-nano';
+import { isoToNano } from '../time-nano';
 
 /** An audit entry: who did what, when (quarantine steps and journal gaps stand out). */
 export function auditRow(entry: AuditEntry, caseId: string): TimelineRow | undefined {
@@ -78,6 +78,8 @@ export function journalRow(entry: JournalEntry): TimelineRow {
     what += ` as ${user}${entry.exec.privileged ? ' (privileged)' : ''}: ${JSON.stringify(entry.exec.argv)}`;
   } else if (entry.actionDetail) what += `: ${entry.actionDetail}`;
   if (entry.exitCode !== undefined) what += ` (exit ${entry.exitCode})`;
+  const reconstructed = entry.attributes['drydock.reconstructed'] !== undefined;
+  if (reconstructed) what += ' [reconstructed from inspect after an event gap]';
   const severity: TimelineSeverity =
     entry.action === 'die' && entry.exitCode !== undefined && entry.exitCode !== 0 ? 'low' : (JOURNAL_SEVERITY[entry.action] ?? 'info');
   const container = entry.type === 'container' ? name : undefined;
@@ -95,7 +97,7 @@ export function journalRow(entry: JournalEntry): TimelineRow {
     ...(containerId !== undefined ? { containerId } : {}),
     ...(user !== undefined ? { user } : {}),
     message: what.length > 1000 ? `${what.slice(0, 1000)}…` : what,
-    detail: `Engine time ${entry.time}, received by Drydock at ${entry.receivedAt}`,
+    detail: reconstructed && entry.note ? entry.note : `Engine time ${entry.time}, received by Drydock at ${entry.receivedAt}`,
     journalSeq: entry.seq,
   };
 }

@@ -23,7 +23,7 @@ import type { Db } from '../store/database';
 import { storeIoFailure } from '../store/io-failure';
 import { driftRows, flowRows, lifecycleRows, processRows } from './artifact-rows';
 import { auditRow, journalRow, logRecordRow } from './record-rows';
-import { isoToNano } from './time-nano';
+import { isoToNano } from '../time-nano';
 
 /** The slice of the evidence service the timeline reads. */
 export interface TimelineEvidence {

@@ -80,6 +80,13 @@ describe('event journal gaps', () => {
     assert.ok(anchor);
     await t.call('hosts.disconnect', { name: HOST });
 
+    // Before the burst: one container that keeps running and one that exits with 3, both kept.
+    const d = engine.docker();
+    const survivor = await d.createContainer({ Image: BUSYBOX, Cmd: ['sleep', '600'], name: 'ddj-survivor' });
+    await survivor.start();
+    const exited = await d.createContainer({ Image: BUSYBOX, Cmd: ['sh', '-c', 'exit 3'], name: 'ddj-exited' });
+    await exited.start();
+    await exited.wait();
     const ids = await churn(150, 'ddj-many');
     const status = await t.call('journal.watch', { host: HOST });
     assert.equal(status.gaps, 1);
@@ -87,13 +94,36 @@ describe('event journal gaps', () => {
     const gap = after.find((entry) => entry.kind === 'gap');
     assert.ok(gap);
     assert.equal(gap.timeNano, anchor.timeNano, 'the gap starts at the last event the journal had');
-    const replayed = after.filter((entry) => entry.kind === 'event' && BigInt(entry.timeNano) > BigInt(anchor.timeNano));
+    const replayed = after.filter(
+      (entry) => entry.kind === 'event' && BigInt(entry.timeNano) > BigInt(anchor.timeNano) && !entry.attributes['drydock.reconstructed'],
+    );
     assert.equal(replayed.length, 256, "the engine's replay: its last 256 events");
     assert.equal(gap.gapUntilNano, replayed[0]?.timeNano, 'the gap ends at the first event the engine still had');
     assert.match(gap.note ?? '', /^Event gap from \S+ to \S+: the engine's replay was full \(256 events; it keeps only the last 256/);
     assert.ok(
       !replayed.some((entry) => entry.actorId === ids[0] && entry.action === 'create'),
       'the first containers of the burst are indeed not in the journal',
+    );
+    // The state rebuilt from list and inspect: what the engine still knows of the gap, marked as such.
+    const rebuilt = after.filter((entry) => entry.attributes['drydock.reconstructed'] === 'inspect after an event gap');
+    const steps = (id: string) =>
+      rebuilt
+        .filter((entry) => entry.actorId === id)
+        .map((entry) => `${entry.action}${entry.exitCode !== undefined ? ` ${entry.exitCode}` : ''}`);
+    assert.deepEqual(steps(survivor.id), ['create', 'start'], 'the running container: created and started inside the gap');
+    // (Sorted: for a process that exits at once the engine can record FinishedAt before StartedAt.)
+    assert.deepEqual(steps(exited.id).sort(), ['create', 'die 3', 'start'], 'the exited one, with its exit code');
+    for (const entry of rebuilt) {
+      assert.ok(
+        BigInt(entry.timeNano) > BigInt(gap.timeNano) && BigInt(entry.timeNano) <= BigInt(gap.gapUntilNano ?? '0'),
+        'inside the gap',
+      );
+      assert.match(entry.note ?? '', /^Reconstructed from the container's inspect after an event gap/);
+    }
+    assert.equal(
+      rebuilt.filter((entry) => ids.includes(entry.actorId)).length,
+      0,
+      'containers created and removed inside the gap cannot be rebuilt: the gap stands for them',
     );
     const audited = t.core.db.prepare<[], { details: string }>("SELECT details FROM audit_log WHERE action = 'journal.gap'").all();
     assert.ok(
