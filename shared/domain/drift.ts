@@ -130,6 +130,23 @@ export interface PackageDrift {
   note?: string;
 }
 
+/**
+ * Package-owned changed files checked against the digests their package databases recorded
+ * (dpkg info/*.md5sums MD5, apk installed Z: SHA-1), as debsums and rpm -V do for a host.
+ */
+export interface PackageIntegrity {
+  /** Changed files a package owns whose digest matches its record: explained by the package operation. */
+  verified: number;
+  /** Per package: how many of its changed files matched. */
+  explained: { package: string; files: number }[];
+  /** Package-owned files whose digest no longer matches (critical findings). */
+  mismatched: { path: string; package: string; algorithm: 'md5' | 'sha1'; recorded: string; actual: string; sha256?: string }[];
+  /** Packages owning changed files but with no recorded digest for them (no md5sums file, or a conffile). */
+  noDigests: string[];
+  /** Where the digests were read from. */
+  sources: string[];
+}
+
 export type ConfigField = 'entrypoint' | 'cmd' | 'user' | 'workdir' | 'env' | 'exposed-ports' | 'healthcheck';
 
 export interface ConfigDrift {
@@ -204,6 +221,8 @@ export interface DriftReport {
    * with no daemon). Absent in reports stored before it existed: 'engine-api'.
    */
   readFrom?: { kind: 'engine-api' | 'upper-dir'; detail: string };
+  /** Package integrity of the changed files (absent where no package database was read). */
+  integrity?: PackageIntegrity;
 }
 
 export type ContainerScanState = 'queued' | 'scanning' | 'complete' | 'incomplete' | 'failed' | 'cancelled';

@@ -21,6 +21,8 @@ export interface ContainerFile {
   pendingContent?: Promise<DriftContent>;
   /** Bytes kept for parsing, when the caller asked for them. */
   captured?: Buffer;
+  /** MD5 and SHA-1 of a changed regular file: what dpkg's md5sums and apk's Z: checksums record (package-integrity.ts). */
+  digests?: { md5: string; sha1: string };
 }
 
 export interface ReadHooks {
@@ -107,10 +109,14 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
       };
     }
     let content: DriftContent = { state: meta.type === 'file' ? 'not-read' : 'not-regular' };
+    let digests: ContainerFile['digests'];
     let captured: Buffer | undefined;
     let pending: Promise<DriftContent> | undefined;
     if (meta.type === 'file') {
       const hash = createHash('sha256');
+      // Package databases record MD5 (dpkg) and SHA-1 (apk): computed for the changed files only.
+      const md5 = want ? createHash('md5') : undefined;
+      const sha1 = want ? createHash('sha1') : undefined;
       const head = new HeadCollector();
       let writer: ArtifactWriterPort | undefined;
       let buffered = false;
@@ -135,6 +141,8 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
       try {
         for await (const chunk of chunks()) {
           hash.update(chunk);
+          md5?.update(chunk);
+          sha1?.update(chunk);
           head.push(chunk);
           if (kept < limit) {
             const part = chunk.subarray(0, limit - kept);
@@ -165,6 +173,7 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
         throw err;
       }
       meta.sha256 = hash.digest('hex');
+      if (md5 && sha1) digests = { md5: md5.digest('hex'), sha1: sha1.digest('hex') };
       const kind = executableKind(head.head, meta.mode);
       if (kind) meta.executable = kind;
       hashes.set(path, { sha256: meta.sha256, size: meta.size, ...(kind ? { executable: kind } : {}) });
@@ -198,6 +207,7 @@ export async function readRoot(container: Dockerode.Container, root: string, hoo
       content,
       ...(captured ? { captured } : {}),
       ...(pending ? { pendingContent: pending } : {}),
+      ...(digests ? { digests } : {}),
     };
     files.push(file);
     hooks.onFile(file);

@@ -10,6 +10,7 @@ import type {
   NoiseRule,
   PackageDrift,
   ScanPhase,
+  PackageIntegrity,
 } from '../../../shared/domain/drift';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { RiskFlag } from '../../../shared/domain/inventory';
@@ -39,6 +40,7 @@ import {
 } from './packages';
 import type { PathText } from './path-text';
 import { pairChanges } from './change-pairs';
+import { checkPackageIntegrity } from './package-integrity';
 import { impliedDeletions, markMoves, MAX_IMPLIED_DELETIONS } from './moves';
 import type { StoreQueue } from './store-queue';
 import { countEntries, maxSeverity, score, sortEntries } from './report-math';
@@ -244,6 +246,7 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
   progress('classifying');
   const entries: DriftEntry[] = [];
   const packages: PackageDrift[] = [];
+  let integrity: PackageIntegrity | undefined;
   if (changes) {
     const owners = packageOwners(files);
     const paired = pairChanges(changes, files, (path) => (indexInfo ? ctx.index.lookup(imageId, path) : []));
@@ -321,7 +324,27 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
         if (drift) packages.push(drift);
       }
     }
-    raisePackageFindings(entries, packages);
+    // debsums for the container: package-owned changed files against the digests their packages recorded.
+    try {
+      const checked = await checkPackageIntegrity({
+        container,
+        signal: ctx.signal,
+        entries,
+        touched: new Set(packages.flatMap((d) => [...d.added.map((p) => p.name), ...d.upgraded.map((p) => p.name)])),
+        digestsOf: (path) => {
+          const file = files.get(path)?.[0];
+          return file?.digests ? { ...file.digests, ...(file.meta.sha256 ? { sha256: file.meta.sha256 } : {}) } : undefined;
+        },
+        ...(apkInstalledText(files, indexInfo ? (path) => ctx.index.content(imageId, path) : () => undefined) ?? {}),
+        ...(rpmDatabaseOf(changes, indexInfo ? (path) => ctx.index.lookup(imageId, path).length > 0 : () => false) ?? {}),
+      });
+      integrity = checked.integrity;
+      limitations.push(...checked.limitations);
+    } catch (err) {
+      if (isStoreFailure(err)) throw err;
+      limitations.push(`Package integrity was not checked: ${describe(err)}`);
+    }
+    raisePackageFindings(entries, packages, integrity);
     markMoves(entries);
   } else if (failure) {
     limitations.push('The engine change list was never read: the report holds the configuration only');
@@ -363,6 +386,7 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
     storedFiles: stored,
     overCapFiles: overCap,
     limitations,
+    ...(integrity ? { integrity } : {}),
   };
   ctx.onProgress('storing', filesDone, filesTotal);
   const artifact = await storeReport(ctx, inspect, report);
@@ -429,6 +453,22 @@ export function imagePathText(file: ImageFile): PathText {
   return file.pathRaw ? { path: file.path, pathBase64: file.pathRaw.toString('base64') } : { path: file.path };
 }
 
+/** apk's installed database to verify against: the container's own when it changed, else the image's. */
+function apkInstalledText(
+  files: Map<string, ContainerFile[]>,
+  imageContent: (path: string) => Buffer | undefined,
+): { apkInstalled: Buffer } | undefined {
+  const text = files.get('/lib/apk/db/installed')?.[0]?.captured ?? imageContent('/lib/apk/db/installed');
+  return text ? { apkInstalled: text } : undefined;
+}
+
+/** The rpm database the container has (changed, or from the image), whose digests are not checked. */
+function rpmDatabaseOf(changes: EngineChange[], inImage: (path: string) => boolean): { rpmDatabase: string } | undefined {
+  const changed = changes.find((c) => RPM_DATABASE.test(c.path) && c.kind !== 'deleted')?.path;
+  const path = changed ?? ['/var/lib/rpm/rpmdb.sqlite', '/usr/lib/sysimage/rpm/rpmdb.sqlite', '/var/lib/rpm/Packages'].find(inImage);
+  return path ? { rpmDatabase: path } : undefined;
+}
+
 export function packageOwners(files: Map<string, ContainerFile[]>): Map<string, string> {
   const owners = new Map<string, string>();
   for (const [path, list] of files) {
@@ -484,20 +524,35 @@ export function packageDrift(
   return diffPackages(manager, change.path, before, parsePackageDatabase(manager, file.captured.toString('utf8')));
 }
 
-/** Package changes as reasons on the database's own entry, so they rank with the files. */
-export function raisePackageFindings(entries: DriftEntry[], packages: PackageDrift[]): void {
+/**
+ * Package changes as one finding per package operation on the database's own entry, so they rank
+ * with the files: "N packages installed after start: …", with how many of their files the package
+ * integrity check found matching (those files are then info, explained by this finding).
+ */
+export function raisePackageFindings(entries: DriftEntry[], packages: PackageDrift[], integrity?: PackageIntegrity): void {
   for (const drift of packages) {
     const entry = entries.find((e) => e.path === drift.database);
     if (!entry) continue;
     const parts: string[] = [];
-    if (drift.added.length) parts.push(`installed ${drift.added.map((p) => `${p.name} ${p.version}`).join(', ')}`);
-    if (drift.removed.length) parts.push(`removed ${drift.removed.map((p) => p.name).join(', ')}`);
-    if (drift.upgraded.length) parts.push(`changed ${drift.upgraded.map((p) => `${p.name} ${p.from} → ${p.to}`).join(', ')}`);
+    const names = (list: { name: string }[]) =>
+      `${list
+        .slice(0, 40)
+        .map((p) => p.name)
+        .join(', ')}${list.length > 40 ? `, … ${list.length - 40} more` : ''}`;
+    if (drift.added.length)
+      parts.push(
+        `${drift.added.length} package${drift.added.length === 1 ? '' : 's'} installed after start: ${names(drift.added.map((p) => ({ name: `${p.name} ${p.version}` })))}`,
+      );
+    if (drift.removed.length) parts.push(`${drift.removed.length} removed after start: ${names(drift.removed)}`);
+    if (drift.upgraded.length)
+      parts.push(`${drift.upgraded.length} changed after start: ${drift.upgraded.map((p) => `${p.name} ${p.from} → ${p.to}`).join(', ')}`);
     if (!parts.length) continue;
+    const touched = new Set([...drift.added, ...drift.upgraded].map((p) => p.name));
+    const matched = (integrity?.explained ?? []).filter((e) => touched.has(e.package)).reduce((n, e) => n + e.files, 0);
     entry.reasons.unshift({
       class: 'package-db',
       severity: 'high',
-      reason: `packages ${parts.join('; ')} after the container started (${drift.manager})`,
+      reason: `${parts.join('; ')} (${drift.manager})${matched ? `; ${matched} of their files match the digests their packages recorded and are listed as explained by this` : ''}`,
     });
     if (!entry.classes.includes('package-db')) entry.classes.push('package-db');
     if (entry.severity !== 'critical' && !entry.demoted) entry.severity = 'high';
