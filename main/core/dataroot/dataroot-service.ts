@@ -81,7 +81,11 @@ export class DataRootService {
       problems: problems.length,
     };
     this.sources.set(entry.source.path, entry);
-    this.deps.evidence.audit('dataroot.opened', { source: sourceDetails(entry.source), containers: entry.containers, images: entry.images });
+    this.deps.evidence.audit('dataroot.opened', {
+      source: sourceDetails(entry.source),
+      containers: entry.containers,
+      images: entry.images,
+    });
     return entry;
   }
 

@@ -17,6 +17,10 @@ import { TarRoot } from './tar-root';
 export const METADATA_FILE_LIMIT = 16 * 1024 * 1024;
 /** Entries walked per layer tree: past it the walk stops and says so (a hostile tree of millions). */
 const MAX_TREE_ENTRIES = 2_000_000;
+/** Entries of one directory looked at concurrently. */
+const SIBLING_BATCH = 32;
+/** Files up to this size are read whole, ahead of their visit (at most SIBLING_BATCH of them at once: 32 MiB). */
+const PREFETCH_FILE_BYTES = 1024 * 1024;
 /** Storage drivers Docker has had; only overlay2 is read. */
 const STORAGE_DRIVERS = ['overlay2', 'overlay', 'aufs', 'btrfs', 'zfs', 'devicemapper', 'vfs', 'fuse-overlayfs', 'windowsfilter'];
 
@@ -95,7 +99,7 @@ async function directorySource(real: string, abs: string, host: string): Promise
     readFile: (rel, limit = METADATA_FILE_LIMIT) => dir.readFile(rel, limit),
     exists: async (rel) => (await dir.lstat(rel)) !== undefined,
     stream: (rel) => dir.stream(rel),
-    walkLayers: (layers, visit) => walkDirectoryLayers(dir, layers, visit),
+    walkLayers: (layers, visit, options) => walkDirectoryLayers(dir, layers, visit, { contents: options?.contents ?? true }),
     lateWarnings: () =>
       dir.noatimeRefused
         ? ['Some files could not be opened with O_NOATIME (not their owner): reading them may have updated their access times']
@@ -185,6 +189,7 @@ async function walkDirectoryLayers(
   dir: ConfinedDir,
   layers: readonly string[],
   visit: (layer: number, entry: LayerEntry, open: (() => AsyncIterable<Buffer>) | undefined) => Promise<void>,
+  options: { contents: boolean },
 ): Promise<void> {
   for (let i = 0; i < layers.length; i++) {
     const base = `overlay2/${layers[i] as string}/diff`;
@@ -198,47 +203,67 @@ async function walkDirectoryLayers(
     const opaque = await opaqueDirs(dir.resolve(base));
     let count = 0;
     const walkDir = async (rel: string, inner: string): Promise<void> => {
-      for (const name of (await dir.list(rel)) ?? []) {
-        if (++count > MAX_TREE_ENTRIES)
-          throw new DrydockFailure(
-            'unsupported',
-            `${path.join(dir.root, base)} holds more than ${MAX_TREE_ENTRIES} entries: not read further`,
-          );
-        // Names are handed to the filesystem as UTF-8 text: a name that is not valid UTF-8 cannot be
-        // reopened from it and is reported by the caller as unread (rare: Docker's own names are ASCII).
-        const nameText = name.toString('utf8');
-        const childRel = `${rel}/${nameText}`;
-        const innerText = inner === '/' ? `/${nameText}` : `${inner}/${nameText}`;
-        const childRaw = Buffer.concat([Buffer.from(inner === '/' ? '' : inner, 'utf8'), Buffer.from('/'), name]);
-        const st = await dir.lstat(childRel);
-        if (!st) continue;
-        const type = statType(st);
-        const entry: LayerEntry = {
-          raw: childRaw,
-          type,
-          mode: Number(st.mode & 0o7777n),
-          uid: Number(st.uid),
-          gid: Number(st.gid),
-          size: Number(st.size),
-          mtimeSec: Number(st.mtimeNs / 1_000_000_000n),
-          mtimeNsec: Number(st.mtimeNs % 1_000_000_000n),
-          ...(type === 'char-device' || type === 'block-device'
-            ? {
-                rdev: {
-                  major: Number(((st.rdev >> 8n) & 0xfffn) | ((st.rdev >> 32n) & ~0xfffn)),
-                  minor: Number((st.rdev & 0xffn) | ((st.rdev >> 12n) & ~0xffn)),
-                },
-              }
-            : {}),
-          ...(type === 'symlink' ? { linkRaw: await dir.readlink(childRel) } : {}),
-          ...(type === 'directory' && opaque.has(innerText) ? { opaque: true } : {}),
-        };
-        await visit(i, entry, type === 'file' ? () => streamOf(dir, childRel) : undefined);
-        if (type === 'directory') await walkDir(childRel, innerText);
+      const names = (await dir.list(rel)) ?? [];
+      count += names.length;
+      if (count > MAX_TREE_ENTRIES)
+        throw new DrydockFailure(
+          'unsupported',
+          `${path.join(dir.root, base)} holds more than ${MAX_TREE_ENTRIES} entries: not read further`,
+        );
+      // Siblings are looked at (and small files read) a batch at a time, concurrently: one file at a
+      // time, each read is several round trips through libuv's thread pool. Visits stay in order.
+      for (let at = 0; at < names.length; at += SIBLING_BATCH) {
+        const batch = await Promise.all(
+          names.slice(at, at + SIBLING_BATCH).map(async (name) => {
+            // Names are handed to the filesystem as UTF-8 text: a name that is not valid UTF-8 cannot be
+            // reopened from it (rare: Docker's own names are ASCII).
+            const nameText = name.toString('utf8');
+            const childRel = `${rel}/${nameText}`;
+            const st = await dir.lstat(childRel);
+            const small =
+              st?.isFile() && options.contents && st.size <= BigInt(PREFETCH_FILE_BYTES)
+                ? await dir.readFile(childRel, PREFETCH_FILE_BYTES)
+                : undefined;
+            const link = st?.isSymbolicLink() ? await dir.readlink(childRel) : undefined;
+            return { name, nameText, childRel, st, small, link };
+          }),
+        );
+        for (const { name, nameText, childRel, st, small, link } of batch) {
+          if (!st) continue;
+          const innerText = inner === '/' ? `/${nameText}` : `${inner}/${nameText}`;
+          const type = statType(st);
+          const entry: LayerEntry = {
+            raw: Buffer.concat([Buffer.from(inner === '/' ? '' : inner, 'utf8'), Buffer.from('/'), name]),
+            type,
+            mode: Number(st.mode & 0o7777n),
+            uid: Number(st.uid),
+            gid: Number(st.gid),
+            size: Number(st.size),
+            mtimeSec: Number(st.mtimeNs / 1_000_000_000n),
+            mtimeNsec: Number(st.mtimeNs % 1_000_000_000n),
+            ...(type === 'char-device' || type === 'block-device'
+              ? {
+                  rdev: {
+                    major: Number(((st.rdev >> 8n) & 0xfffn) | ((st.rdev >> 32n) & ~0xfffn)),
+                    minor: Number((st.rdev & 0xffn) | ((st.rdev >> 12n) & ~0xffn)),
+                  },
+                }
+              : {}),
+            ...(link ? { linkRaw: link } : {}),
+            ...(type === 'directory' && opaque.has(innerText) ? { opaque: true } : {}),
+          };
+          const open = type !== 'file' ? undefined : small ? () => once(small) : () => streamOf(dir, childRel);
+          await visit(i, entry, open);
+          if (type === 'directory') await walkDir(childRel, innerText);
+        }
       }
     };
     await walkDir(base, '/');
   }
+}
+
+async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
+  if (bytes.length) yield bytes;
 }
 
 async function* streamOf(dir: ConfinedDir, rel: string): AsyncGenerator<Buffer> {

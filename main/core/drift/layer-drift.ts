@@ -39,6 +39,8 @@ export type { LayerEntry, UpperChange } from './upper-changes';
 export type LayerWalk = (
   layers: readonly string[],
   visit: (layer: number, entry: LayerEntry, open: (() => AsyncIterable<Buffer>) | undefined) => Promise<void>,
+  /** contents false: only the trees' metadata is wanted (no body will be opened). */
+  options?: { contents: boolean },
 ) => Promise<void>;
 
 export interface LayerContainer {
@@ -465,14 +467,18 @@ export async function changeListsFromLayers(
   };
   for (const c of containers) [c.upper, ...(c.init ? [c.init] : []), ...c.imageLayers].forEach(need);
   const trees = layers.map(() => new LayerTree());
-  await walk(layers, async (layer, entry) => {
-    const text = pathText(entry.raw);
-    (trees[layer] as LayerTree).add({
-      ...entry,
-      path: text.path,
-      ...(text.pathBase64 !== undefined ? { pathBase64: text.pathBase64 } : {}),
-    });
-  });
+  await walk(
+    layers,
+    async (layer, entry) => {
+      const text = pathText(entry.raw);
+      (trees[layer] as LayerTree).add({
+        ...entry,
+        path: text.path,
+        ...(text.pathBase64 !== undefined ? { pathBase64: text.pathBase64 } : {}),
+      });
+    },
+    { contents: false },
+  );
   const tree = (id: string) => trees[indexOf.get(id) as number] as LayerTree;
   const out = new Map<string, UpperChange[]>();
   for (const c of containers) out.set(c.inspect.Id, upperChanges(tree(c.upper), [...(c.init ? [c.init] : []), ...c.imageLayers].map(tree)));
