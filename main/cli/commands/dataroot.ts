@@ -1,11 +1,10 @@
 import type { DataRootInfo, DataRootProblem } from '../../../shared/domain/dataroot';
-import type { DriftSeverity } from '../../../shared/domain/drift';
+import type { DriftReport, DriftSeverity } from '../../../shared/domain/drift';
+import type { ContainerSummary } from '../../../shared/domain/inventory';
 import { findingsAtOrAbove } from '../../core/drift/report-math';
 import { CliError, GATE_FAILED_EXIT, type CliCommand, type CliContext } from '../command';
 import { caseLabel } from '../case-label';
 import { safeText, table } from '../terminal-safe';
-import { renderReport } from './drift';
-import { renderInventory } from './inventory';
 
 // Dead-box analysis from the command line: `--data-root DIR` on inventory, drift and logs (those
 // commands hand over to the functions here), and the two commands only a data root answers:
@@ -34,8 +33,12 @@ function sourceLines(info: DataRootInfo, problems: readonly DataRootProblem[]): 
   return lines;
 }
 
-/** `drydock inventory --data-root DIR`. */
-export async function inventoryFromDataRoot(ctx: CliContext, values: Values): Promise<number> {
+/** `drydock inventory --data-root DIR`; `renderInventory` is the inventory command's own table (passed in: no import cycle). */
+export async function inventoryFromDataRoot(
+  ctx: CliContext,
+  values: Values,
+  renderInventory: (host: string, containers: ContainerSummary[], detail: boolean) => string,
+): Promise<number> {
   const result = await ctx.call('dataroot.inventory', {
     dataRoot: dataRootOf(values),
     record: values['no-record'] !== true,
@@ -84,6 +87,7 @@ export async function driftFromDataRoot(
   positionals: string[],
   failOn: DriftSeverity | undefined,
   caps: { cap?: number; keyCap?: number },
+  renderReport: (report: DriftReport) => string,
 ): Promise<number> {
   if ((values.all === true) === positionals.length > 0) throw new CliError('name the containers, or give --all (not both)', 2);
   const result = await ctx.call('dataroot.drift', {

@@ -134,10 +134,17 @@ export const driftCommands: CliCommand[] = [
       const cap = parseCount(values.cap, '--cap', 0);
       const keyCap = parseCount(values['key-cap'], '--key-cap', 0);
       if (values['data-root'] !== undefined)
-        return driftFromDataRoot(ctx, values, positionals, failOn, {
-          ...(cap !== undefined ? { cap } : {}),
-          ...(keyCap !== undefined ? { keyCap } : {}),
-        });
+        return driftFromDataRoot(
+          ctx,
+          values,
+          positionals,
+          failOn,
+          {
+            ...(cap !== undefined ? { cap } : {}),
+            ...(keyCap !== undefined ? { keyCap } : {}),
+          },
+          (report) => renderReport(report),
+        );
       const host = await ctx.host(values.host);
       const concurrency = parseCount(values.concurrency, '--concurrency', 1);
       const started = await ctx.call('drift.scan', {

@@ -59,7 +59,7 @@ export const inventoryCommands: CliCommand[] = [
       watch: { type: 'boolean' },
     },
     async run(ctx, values) {
-      if (values['data-root'] !== undefined) return inventoryFromDataRoot(ctx, values);
+      if (values['data-root'] !== undefined) return inventoryFromDataRoot(ctx, values, renderInventory);
       const host = await ctx.host(values.host);
       const record = values['no-record'] !== true;
       const snapshot = await ctx.call('inventory.list', {
