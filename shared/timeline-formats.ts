@@ -50,7 +50,14 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-function zoned(ms: number, zone: string): ZonedParts {
+/** The zone's UTC offset in minutes at `ms`, from Intl (slow), remembered per zone and quarter hour (zone transitions fall on quarter hours of UTC). */
+const offsets = new Map<string, number>();
+function offsetAt(ms: number, zone: string): number {
+  if (zone === 'UTC' || zone === 'Etc/UTC') return 0;
+  const quarter = Math.floor(ms / 900_000);
+  const key = `${zone}\u0000${quarter}`;
+  const known = offsets.get(key);
+  if (known !== undefined) return known;
   let f = formatters.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
@@ -66,7 +73,8 @@ function zoned(ms: number, zone: string): ZonedParts {
     formatters.set(zone, f);
   }
   const parts: Record<string, string> = {};
-  for (const p of f.formatToParts(new Date(ms))) parts[p.type] = p.value;
+  const at = quarter * 900_000;
+  for (const p of f.formatToParts(new Date(at))) parts[p.type] = p.value;
   const asUtc = Date.UTC(
     Number(parts.year),
     Number(parts.month) - 1,
@@ -75,14 +83,22 @@ function zoned(ms: number, zone: string): ZonedParts {
     Number(parts.minute),
     Number(parts.second),
   );
-  const offsetMinutes = Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);
+  const offset = Math.round((asUtc - at) / 60000);
+  if (offsets.size > 100_000) offsets.clear();
+  offsets.set(key, offset);
+  return offset;
+}
+
+function zoned(ms: number, zone: string): ZonedParts {
+  const offsetMinutes = offsetAt(ms, zone);
+  const local = new Date(ms + offsetMinutes * 60_000).toISOString();
   return {
-    year: parts.year ?? '0000',
-    month: parts.month ?? '01',
-    day: parts.day ?? '01',
-    hour: parts.hour ?? '00',
-    minute: parts.minute ?? '00',
-    second: parts.second ?? '00',
+    year: local.slice(0, 4),
+    month: local.slice(5, 7),
+    day: local.slice(8, 10),
+    hour: local.slice(11, 13),
+    minute: local.slice(14, 16),
+    second: local.slice(17, 19),
     offsetMinutes,
   };
 }

@@ -48,6 +48,7 @@ interface Period {
 export class JournalService {
   private readonly store: JournalStore;
   private readonly periods = new Map<string, Period>();
+  private readonly queue: NewJournalEntry[] = [];
   private readonly pending = new Set<Promise<unknown>>();
   private readonly abort = new AbortController();
   private readonly unsubscribe: (() => void)[] = [];
@@ -76,6 +77,7 @@ export class JournalService {
 
   /** How much of `host` is journaled, and whether it is being journaled now. */
   status(host: string): JournalStatus {
+    this.commit();
     const counts = this.store.counts(host);
     const last = this.store.lastEvent(host);
     return {
@@ -88,23 +90,39 @@ export class JournalService {
 
   /** The host's journal in engine-time order (ties in arrival order), at most `limit` rows after `afterSeq`. */
   entries(host: string, afterSeq: number | undefined, limit: number): JournalEntry[] {
+    this.commit();
     return this.store.list(host, afterSeq, limit);
   }
 
   /**
-   * A page of the host's journal within [fromNano, toNano] engine time (nanoseconds), in insertion
-   * order after `afterSeq`: the timeline reads a case's window of each host with it.
+   * A page of the host's journal within [fromNano, toNano] engine time (nanoseconds), in engine-time
+   * order after the entry `after` names: the timeline reads a case's window of each host with it.
    */
-  entriesBetween(host: string, fromNano: bigint, toNano: bigint, afterSeq: number, limit: number): JournalEntry[] {
-    return this.store.between(host, fromNano, toNano, afterSeq, limit);
+  entriesBetween(
+    host: string,
+    fromNano: bigint,
+    toNano: bigint,
+    after: { timeNano: bigint; seq: number } | undefined,
+    limit: number,
+  ): JournalEntry[] {
+    this.commit();
+    return this.store.between(host, fromNano, toNano, after, limit);
+  }
+
+  /** The host's entries added after row `afterSeq` (insertion order): what the timeline adds to a built case. */
+  entriesAddedAfter(host: string, afterSeq: number, limit: number): JournalEntry[] {
+    this.commit();
+    return this.store.addedAfter(host, afterSeq, limit);
   }
 
   /** Changes whenever any host's journal grows (the timeline's staleness check). */
   revision(): number {
+    this.commit();
     return this.store.maxSeq();
   }
 
   async close(): Promise<void> {
+    this.commit();
     this.closed = true;
     this.abort.abort();
     for (const off of this.unsubscribe) off();
@@ -126,6 +144,7 @@ export class JournalService {
     this.endPeriod(host);
     let done: () => void = () => undefined;
     const caughtUp = new Promise<void>((resolve) => (done = resolve));
+    this.commit();
     const period: Period = { pending: true, anchor: this.store.lastEvent(host), buffer: [], caughtUp, done };
     this.periods.set(host, period);
     return period;
@@ -193,6 +212,7 @@ export class JournalService {
       const rebuilt = await rebuildAfterGap(docker, host, from, to, this.deps.clock.now().toISOString(), this.abort.signal);
       let added = 0;
       for (const entry of rebuilt.entries) {
+        this.commit();
         const stored = this.store.append(entry);
         if (!stored) continue;
         added++;
@@ -212,6 +232,7 @@ export class JournalService {
   }
 
   private appendGap(host: string, from: bigint, to: bigint, note: string): void {
+    this.commit();
     const stored = this.store.append({
       host,
       kind: 'gap',
@@ -229,12 +250,26 @@ export class JournalService {
     this.deps.events.emit('journal.entry', stored);
   }
 
+  /**
+   * Queues an event for the next group commit: every event that arrives in the same turn of the
+   * event loop is written in one transaction (one fsync for a burst instead of one per event), so
+   * the journal keeps up with an engine's burst; reads commit the queue first.
+   */
   private record(host: string, event: EngineEvent, receivedAt: string): void {
     if (this.closed) return;
-    const stored = this.store.append(toNewEntry(host, event, receivedAt));
-    if (!stored) return;
-    if (stored.action === 'exec_create' && stored.execId) this.track(this.inspectExec(host, stored, stored.execId));
-    else this.deps.events.emit('journal.entry', stored);
+    this.queue.push(toNewEntry(host, event, receivedAt));
+    if (this.queue.length === 1) setImmediate(() => this.commit());
+  }
+
+  /** Writes the queued events (one transaction) and announces them; an exec_create is inspected first. */
+  private commit(): void {
+    if (!this.queue.length) return;
+    const batch = this.queue.splice(0);
+    for (const stored of this.store.appendMany(batch)) {
+      if (!stored) continue;
+      if (stored.action === 'exec_create' && stored.execId) this.track(this.inspectExec(stored.host, stored, stored.execId));
+      else this.deps.events.emit('journal.entry', stored);
+    }
   }
 
   /** The exec_create event names neither the user nor the exact argv: inspect the exec while it exists. */

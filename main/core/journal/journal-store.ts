@@ -77,6 +77,14 @@ export class JournalStore {
     return this.get(Number(result.lastInsertRowid));
   }
 
+  /**
+   * Appends several entries in one transaction (one durable commit for a burst of events): the
+   * stored rows in order, undefined for a duplicate.
+   */
+  appendMany(entries: NewJournalEntry[]): (JournalEntry | undefined)[] {
+    return this.db.transaction(() => entries.map((entry) => this.append(entry))).immediate();
+  }
+
   setExec(seq: number, exec: NonNullable<JournalEntry['exec']>): void {
     this.db.prepare('UPDATE journal_entries SET exec_json = ? WHERE seq = ?').run(JSON.stringify(exec), seq);
   }
@@ -105,16 +113,32 @@ export class JournalStore {
 
   /**
    * The host's rows whose engine time lies in [fromNano, toNano] (a gap: whose start does), in
-   * insertion order after `afterSeq`, at most `limit`: a stable way to page through a window.
+   * engine-time order (ties by row number), after the row `after` names, at most `limit`: a
+   * keyset page over the (host, time_nano, seq) index, so paging a million rows stays linear.
    */
-  between(host: string, fromNano: bigint, toNano: bigint, afterSeq: number, limit: number): JournalEntry[] {
+  between(
+    host: string,
+    fromNano: bigint,
+    toNano: bigint,
+    after: { timeNano: bigint; seq: number } | undefined,
+    limit: number,
+  ): JournalEntry[] {
     const rows = this.db
-      .prepare<[string, bigint, bigint, number, number], Row>(
-        'SELECT * FROM journal_entries WHERE host = ? AND time_nano BETWEEN ? AND ? AND seq > ? ORDER BY seq LIMIT ?',
+      .prepare<[string, bigint, number, bigint, number], Row>(
+        'SELECT * FROM journal_entries WHERE host = ? AND (time_nano, seq) > (?, ?) AND time_nano <= ? ORDER BY time_nano, seq LIMIT ?',
       )
       .safeIntegers(true)
-      .all(host, fromNano, toNano, afterSeq, limit);
+      .all(host, after?.timeNano ?? fromNano - 1n, after?.seq ?? Number.MAX_SAFE_INTEGER, toNano, limit);
     return rows.map(toEntry);
+  }
+
+  /** The host's rows added after row `afterSeq`, in insertion order, at most `limit`. */
+  addedAfter(host: string, afterSeq: number, limit: number): JournalEntry[] {
+    return this.db
+      .prepare<[number, string, number], Row>('SELECT * FROM journal_entries WHERE seq > ? AND host = ? ORDER BY seq LIMIT ?')
+      .safeIntegers(true)
+      .all(afterSeq, host, limit)
+      .map(toEntry);
   }
 
   /** The highest row number of the journal (0 when empty): changes whenever a row is added. */

@@ -30,5 +30,7 @@ export const timelineSchema: SchemaComponent = {
           limitations_json TEXT NOT NULL
         );
       `),
+    // The build's summary (counts per source, lanes, first and last time), computed once per build.
+    (db) => db.exec('ALTER TABLE timeline_builds ADD COLUMN summary_json TEXT'),
   ],
 };

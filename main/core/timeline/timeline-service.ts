@@ -36,7 +36,14 @@ export interface TimelineEvidence {
 
 /** The slice of the journal the timeline reads: a window of one host's journal, and its revision. */
 export interface TimelineJournal {
-  entriesBetween(host: string, fromNano: bigint, toNano: bigint, afterSeq: number, limit: number): JournalEntry[];
+  entriesBetween(
+    host: string,
+    fromNano: bigint,
+    toNano: bigint,
+    after: { timeNano: bigint; seq: number } | undefined,
+    limit: number,
+  ): JournalEntry[];
+  entriesAddedAfter(host: string, afterSeq: number, limit: number): JournalEntry[];
   revision(): number;
 }
 
@@ -58,6 +65,48 @@ export interface TimelineOptions {
   logFilter?: string;
 }
 
+/** What a build computes once about its rows. */
+type Summary = Pick<TimelineInfo, 'total' | 'first' | 'last' | 'perSource' | 'lanes'>;
+/** The summary as stored with a build: also the hosts whose journals it read, and its gaps. */
+type StoredSummary = Summary & { hosts: string[]; gaps: number };
+
+interface Build {
+  fingerprint: string;
+  builtAt: string;
+  limitations: string[];
+  summary?: StoredSummary;
+}
+
+/** A row's columns in timeline_rows: the search text holds what a user looks for (not the long detail of engine rows). */
+function insertValues(
+  caseId: string,
+  row: TimelineRow,
+): [string, string, bigint, string, number, string | null, string | null, string, string] {
+  const search = [
+    row.message,
+    row.source === 'journal' ? undefined : row.detail,
+    row.container,
+    row.containerId,
+    row.host,
+    row.path,
+    row.user,
+  ]
+    .filter((x) => x !== undefined)
+    .join('\u0000')
+    .toLowerCase();
+  return [
+    caseId,
+    row.key,
+    BigInt(row.timeNano),
+    row.source,
+    SEVERITY_RANK.get(row.severity) ?? 0,
+    row.host ?? null,
+    row.container ?? null,
+    search,
+    JSON.stringify(row),
+  ];
+}
+
 const SEVERITY_RANK = new Map(TIMELINE_SEVERITIES.map((s, i) => [s, i]));
 
 /**
@@ -69,6 +118,8 @@ const SEVERITY_RANK = new Map(TIMELINE_SEVERITIES.map((s, i) => [s, i]));
  * histograms are SQL over it, so a million rows never sit in memory.
  */
 export class TimelineService {
+  private readonly building = new Map<string, Promise<void>>();
+
   constructor(private readonly deps: TimelineServiceDeps) {}
 
   /**
@@ -221,8 +272,9 @@ export class TimelineService {
   }
 
   /**
-   * Builds the case's timeline if anything it reads changed since the last build.
-   * @returns the case and the timeline's summary.
+   * Builds the case's timeline if anything it reads changed since the last build (one build per
+   * case at a time: concurrent callers wait for it).
+   * @returns the case and the timeline's summary (`matching` counted under `filter`).
    */
   async ensure(
     caseRef: string | undefined,
@@ -230,76 +282,180 @@ export class TimelineService {
     filter?: TimelineFilter,
   ): Promise<{ kase: CaseInfo; info: TimelineInfo }> {
     const kase = await this.deps.evidence.resolveCase(caseRef);
+    for (;;) {
+      const running = this.building.get(kase.id);
+      if (!running) break;
+      await running.catch(() => undefined);
+    }
     const head = await this.deps.evidence.auditHead(kase.id);
     const fingerprint = JSON.stringify([head?.seq ?? 0, this.deps.journal.revision(), kase.status, options.logFilter ?? null]);
-    const built = this.deps.db
-      .prepare('SELECT fingerprint, built_at, limitations_json FROM timeline_builds WHERE case_id = ?')
-      .get(kase.id) as { fingerprint: string; built_at: string; limitations_json: string } | undefined;
-    let limitations: string[];
-    let builtAt: string;
-    if (built?.fingerprint === fingerprint) {
-      limitations = JSON.parse(built.limitations_json) as string[];
-      builtAt = built.built_at;
-    } else {
-      const rows: TimelineRow[] = [];
-      limitations = await this.collect(kase, options, (row) => rows.push(row));
-      builtAt = this.deps.clock.now().toISOString();
-      this.store(kase.id, rows, fingerprint, builtAt, limitations);
+    let built = this.readBuild(kase.id);
+    if (built && built.fingerprint !== fingerprint && (await this.extend(kase, built, fingerprint))) built = this.readBuild(kase.id);
+    if (built?.fingerprint !== fingerprint) {
+      const work = this.build(kase, options, fingerprint);
+      this.building.set(kase.id, work);
+      try {
+        await work;
+      } finally {
+        this.building.delete(kase.id);
+      }
+      built = this.readBuild(kase.id);
     }
-    return { kase, info: this.summary(kase, filter, limitations, builtAt) };
+    const { hosts: _hosts, gaps: _gaps, ...summary } = built?.summary ?? { ...this.summarise(kase.id), hosts: [], gaps: 0 };
+    const where = whereClause(kase.id, filter);
+    const matching =
+      filter && Object.keys(filter).length
+        ? (this.deps.db.prepare(`SELECT COUNT(*) AS n FROM timeline_rows WHERE ${where.sql}`).get(...where.params) as { n: number }).n
+        : summary.total;
+    return {
+      kase,
+      info: {
+        caseId: kase.id,
+        caseName: kase.name,
+        timeZone: kase.timeZone,
+        ...summary,
+        matching,
+        limitations: built?.limitations ?? [],
+        builtAt: built?.builtAt ?? this.deps.clock.now().toISOString(),
+      },
+    };
   }
 
-  private store(caseId: string, rows: TimelineRow[], fingerprint: string, builtAt: string, limitations: string[]): void {
-    const insert = this.deps.db.prepare(
+  private readBuild(caseId: string): Build | undefined {
+    const row = this.deps.db
+      .prepare('SELECT fingerprint, built_at, limitations_json, summary_json FROM timeline_builds WHERE case_id = ?')
+      .get(caseId) as { fingerprint: string; built_at: string; limitations_json: string; summary_json: string | null } | undefined;
+    if (!row) return undefined;
+    return {
+      fingerprint: row.fingerprint,
+      builtAt: row.built_at,
+      limitations: JSON.parse(row.limitations_json) as string[],
+      ...(row.summary_json ? { summary: JSON.parse(row.summary_json) as StoredSummary } : {}),
+    };
+  }
+
+  /** Rebuilds the case's rows, streamed into the store in batches (memory stays flat for a million rows). */
+  private async build(kase: CaseInfo, options: TimelineOptions, fingerprint: string): Promise<void> {
+    const db = this.deps.db;
+    const insert = db.prepare(
       'INSERT OR IGNORE INTO timeline_rows (case_id, key, time_nano, source, severity, host, container, search, row_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    const batch: TimelineRow[] = [];
+    const flush = () => {
+      if (!batch.length) return;
+      const rows = batch.splice(0);
+      try {
+        db.transaction(() => {
+          for (const row of rows) insert.run(...insertValues(kase.id, row));
+        }).immediate();
+      } catch (err) {
+        throw storeIoFailure(err, 'store the case timeline');
+      }
+    };
     try {
-      this.deps.db
-        .transaction(() => {
-          this.deps.db.prepare('DELETE FROM timeline_rows WHERE case_id = ?').run(caseId);
-          for (const row of rows) {
-            const search = [row.message, row.detail, row.container, row.containerId, row.host, row.path, row.user]
-              .filter((x) => x !== undefined)
-              .join('\u0000')
-              .toLowerCase();
-            insert.run(
-              caseId,
-              row.key,
-              BigInt(row.timeNano),
-              row.source,
-              SEVERITY_RANK.get(row.severity) ?? 0,
-              row.host ?? null,
-              row.container ?? null,
-              search,
-              JSON.stringify(row),
-            );
-          }
-          this.deps.db
-            .prepare(
-              'INSERT INTO timeline_builds (case_id, fingerprint, built_at, limitations_json) VALUES (?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET fingerprint = excluded.fingerprint, built_at = excluded.built_at, limitations_json = excluded.limitations_json',
-            )
-            .run(caseId, fingerprint, builtAt, JSON.stringify(limitations));
-        })
-        .immediate();
+      db.transaction(() => {
+        db.prepare('DELETE FROM timeline_rows WHERE case_id = ?').run(kase.id);
+        db.prepare('DELETE FROM timeline_builds WHERE case_id = ?').run(kase.id);
+      }).immediate();
+    } catch (err) {
+      throw storeIoFailure(err, 'store the case timeline');
+    }
+    const { limitations, hosts, gaps } = await this.collect(kase, options, (row) => {
+      batch.push(row);
+      if (batch.length >= 5000) flush();
+    });
+    flush();
+    const summary: StoredSummary = { ...this.summarise(kase.id), hosts, gaps };
+    try {
+      db.prepare(
+        'INSERT INTO timeline_builds (case_id, fingerprint, built_at, limitations_json, summary_json) VALUES (?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET fingerprint = excluded.fingerprint, built_at = excluded.built_at, limitations_json = excluded.limitations_json, summary_json = excluded.summary_json',
+      ).run(kase.id, fingerprint, this.deps.clock.now().toISOString(), JSON.stringify(limitations), JSON.stringify(summary));
     } catch (err) {
       throw storeIoFailure(err, 'store the case timeline');
     }
   }
 
-  private summary(kase: CaseInfo, filter: TimelineFilter | undefined, limitations: string[], builtAt: string): TimelineInfo {
+  /**
+   * Brings a built timeline up to date without rebuilding it when only audit entries and journal
+   * events were added (the common case while a responder works: every action audits, every engine
+   * event journals): their rows are appended and the summary updated. Returns false — a full
+   * build is needed — when an artifact was added, a new host entered the case, a gap was
+   * journaled, or the case's status or log filter changed.
+   */
+  private async extend(kase: CaseInfo, built: Build, fingerprint: string): Promise<boolean> {
+    const [a0, j0, s0, l0] = JSON.parse(built.fingerprint) as [number, number, string, string | null];
+    const [a1, j1, s1, l1] = JSON.parse(fingerprint) as [number, number, string, string | null];
+    const summary = built.summary;
+    if (!summary || s0 !== s1 || l0 !== l1 || a1 < a0 || j1 < j0) return false;
+    const hosts = new Set(summary.hosts);
+    const rows: TimelineRow[] = [];
+    for (let after = a0; ;) {
+      const page = await this.deps.evidence.auditEntries({ caseRef: kase.id, afterSeq: after, limit: 5000 });
+      if (!page.length) break;
+      for (const entry of page) {
+        if (entry.action === 'artifact.added' || (typeof entry.details.host === 'string' && !hosts.has(entry.details.host))) return false;
+        const row = auditRow(entry, kase.id);
+        if (row) rows.push(row);
+      }
+      after = page[page.length - 1]!.seq;
+    }
+    const fromNano = isoToNano(kase.createdAt) ?? 0n;
+    const toNano = (kase.closedAt ? isoToNano(kase.closedAt) : undefined) ?? BigInt(this.deps.clock.now().getTime()) * 1_000_000n;
+    for (const host of hosts) {
+      for (let after = j0; ;) {
+        const page = this.deps.journal.entriesAddedAfter(host, after, 5000);
+        if (!page.length) break;
+        for (const entry of page) {
+          if (entry.kind === 'gap') return false;
+          const t = BigInt(entry.timeNano);
+          if (t >= fromNano && t <= toNano) rows.push(journalRow(entry));
+        }
+        after = page[page.length - 1]!.seq;
+      }
+    }
     const db = this.deps.db;
-    const total = (db.prepare('SELECT COUNT(*) AS n FROM timeline_rows WHERE case_id = ?').get(kase.id) as { n: number }).n;
-    const where = whereClause(kase.id, filter);
-    const matching = filter
-      ? (db.prepare(`SELECT COUNT(*) AS n FROM timeline_rows WHERE ${where.sql}`).get(...where.params) as { n: number }).n
-      : total;
+    const insert = db.prepare(
+      'INSERT OR IGNORE INTO timeline_rows (case_id, key, time_nano, source, severity, host, container, search, row_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const next: StoredSummary = { ...summary, perSource: { ...summary.perSource }, lanes: summary.lanes.map((l) => ({ ...l })) };
+    try {
+      db.transaction(() => {
+        for (const row of rows) {
+          if (insert.run(...insertValues(kase.id, row)).changes === 0) continue;
+          next.total++;
+          next.perSource[row.source] = (next.perSource[row.source] ?? 0) + 1;
+          if (!next.first || BigInt(row.timeNano) < (isoToNano(next.first) ?? 0n)) next.first = row.time;
+          if (!next.last || BigInt(row.timeNano) > (isoToNano(next.last) ?? 0n)) next.last = row.time;
+          if (row.host) {
+            const lane = next.lanes.find((l) => l.host === row.host && l.container === row.container);
+            if (lane) lane.rows++;
+            else next.lanes.push({ host: row.host, ...(row.container !== undefined ? { container: row.container } : {}), rows: 1 });
+          }
+        }
+        db.prepare('UPDATE timeline_builds SET fingerprint = ?, built_at = ?, summary_json = ? WHERE case_id = ?').run(
+          fingerprint,
+          this.deps.clock.now().toISOString(),
+          JSON.stringify(next),
+          kase.id,
+        );
+      }).immediate();
+    } catch (err) {
+      throw storeIoFailure(err, 'update the case timeline');
+    }
+    return true;
+  }
+
+  /** Counts per source, lanes, first and last time of a built timeline (full scans: once per build). */
+  private summarise(caseId: string): Summary {
+    const db = this.deps.db;
+    const total = (db.prepare('SELECT COUNT(*) AS n FROM timeline_rows WHERE case_id = ?').get(caseId) as { n: number }).n;
     const span = db
       .prepare(
         `SELECT (SELECT row_json FROM timeline_rows WHERE case_id = ? ORDER BY time_nano, key LIMIT 1) AS first, (SELECT row_json FROM timeline_rows WHERE case_id = ? ORDER BY time_nano DESC, key DESC LIMIT 1) AS last`,
       )
-      .get(kase.id, kase.id) as { first: string | null; last: string | null };
+      .get(caseId, caseId) as { first: string | null; last: string | null };
     const perSource: Partial<Record<TimelineSource, number>> = {};
-    for (const r of db.prepare('SELECT source, COUNT(*) AS n FROM timeline_rows WHERE case_id = ? GROUP BY source').all(kase.id) as {
+    for (const r of db.prepare('SELECT source, COUNT(*) AS n FROM timeline_rows WHERE case_id = ? GROUP BY source').all(caseId) as {
       source: TimelineSource;
       n: number;
     }[])
@@ -307,27 +463,25 @@ export class TimelineService {
     const lanes = (
       db
         .prepare(
-          'SELECT host, container, COUNT(*) AS n FROM timeline_rows WHERE case_id = ? AND host IS NOT NULL GROUP BY host, container ORDER BY host, container',
+          'SELECT host, container, COUNT(*) AS n FROM timeline_rows WHERE case_id = ? AND host IS NOT NULL GROUP BY host, container ORDER BY host, container LIMIT 10000',
         )
-        .all(kase.id) as { host: string; container: string | null; n: number }[]
+        .all(caseId) as { host: string; container: string | null; n: number }[]
     ).map((r) => ({ host: r.host, ...(r.container !== null ? { container: r.container } : {}), rows: r.n }));
     return {
-      caseId: kase.id,
-      caseName: kase.name,
-      timeZone: kase.timeZone,
       total,
-      matching,
       ...(span.first ? { first: (JSON.parse(span.first) as TimelineRow).time } : {}),
       ...(span.last ? { last: (JSON.parse(span.last) as TimelineRow).time } : {}),
       perSource,
       lanes,
-      limitations,
-      builtAt,
     };
   }
 
   /** Reads every source of the case; returns what the timeline cannot show. */
-  private async collect(kase: CaseInfo, options: TimelineOptions, emit: (row: TimelineRow) => void): Promise<string[]> {
+  private async collect(
+    kase: CaseInfo,
+    options: TimelineOptions,
+    emit: (row: TimelineRow) => void,
+  ): Promise<{ limitations: string[]; hosts: string[]; gaps: number }> {
     const limitations: string[] = [];
     const hosts = new Set<string>();
     // The audit chain, page by page.
@@ -373,20 +527,21 @@ export class TimelineService {
     const toNano = (kase.closedAt ? isoToNano(kase.closedAt) : undefined) ?? BigInt(this.deps.clock.now().getTime()) * 1_000_000n;
     let gaps = 0;
     for (const host of [...hosts].sort()) {
-      let afterSeq = 0;
+      let after: { timeNano: bigint; seq: number } | undefined;
       for (;;) {
-        const page = this.deps.journal.entriesBetween(host, fromNano, toNano, afterSeq, 5000);
+        const page = this.deps.journal.entriesBetween(host, fromNano, toNano, after, 5000);
         if (!page.length) break;
         for (const entry of page) {
           if (entry.kind === 'gap') gaps++;
           emit(journalRow(entry));
         }
-        afterSeq = page[page.length - 1]!.seq;
+        const last = page[page.length - 1]!;
+        after = { timeNano: BigInt(last.timeNano), seq: last.seq };
       }
     }
     if (gaps) limitations.push(`${gaps} gap(s) in the engine event journal: events in those stretches may be missing`);
     if (hosts.size === 0) limitations.push('The case touched no host yet: no engine journal is part of its timeline');
-    return limitations;
+    return { limitations, hosts: [...hosts].sort(), gaps };
   }
 
   private async readJson(artifact: ArtifactInfo, limitations: string[]): Promise<unknown> {
