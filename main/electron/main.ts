@@ -8,6 +8,7 @@ import { createDispatcher } from '../app/dispatch';
 import { ErrorLog } from '../app/error-log';
 import { createHandlers } from '../app/handlers';
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from './app-protocol';
+import { electronPdf } from './print-pdf';
 
 // The desktop shell: one window, the core in this process, IPC as the only way in. It follows the
 // Electron security checklist: sandboxed renderer with context isolation, no Node, a custom
@@ -83,7 +84,11 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionCheckHandler(() => false);
   serveRenderer(path.join(packageRoot, 'dist', 'renderer'));
   const binding = electronSqliteBinding();
-  core = createCore({ storeDir: path.join(app.getPath('userData'), 'evidence-store'), ...(binding ? { nativeBinding: binding } : {}) });
+  core = createCore({
+    storeDir: path.join(app.getPath('userData'), 'evidence-store'),
+    ...(binding ? { nativeBinding: binding } : {}),
+    pdfRenderer: electronPdf,
+  });
   // Internal errors keep their stacks in the app's data directory; the UI shows the ID that finds one.
   dispatch = trackClientWatches(
     createDispatcher(createHandlers(core), { errorLog: new ErrorLog(path.join(app.getPath('userData'), 'logs')) }),
