@@ -34,6 +34,7 @@ const capabilities = [
   'benchmark',
   'sbom',
   'vulns',
+  'memory',
 ];
 capabilities.push('dataroot'); // dead-box analysis: a Docker data root read with no daemon
 capabilities.push('timeline', 'report'); // one timeline per case; the case report
@@ -51,7 +52,8 @@ const published = {
   inventory: ['risk-flags', 'container-summary'], // the risk assessment, shared with drift's and quarantine's verdicts; the summary a data root's inventory shares
   drift: ['layer-drift'], // drift read from overlay2 layers on disk (a data root), classified as live drift is
   logs: ['log-lines'], // the stored log format, written alike from the engine and from a data root's log files
-  processes: ['drift-crossref'], // the lookup drift fills in for the process view
+  processes: ['drift-crossref', 'proc-table'], // the lookup drift fills in for the process view; the /proc parsers
+  network: ['socket-tables'], // the /proc/net socket-table parser (memory joins sockets to processes by inode)
 };
 const up = '^(\\.\\.?/)+'; // any relative prefix: ./, ../, ../../, ...
 const outsideCore = {

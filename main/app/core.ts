@@ -35,6 +35,7 @@ import { ReportService } from '../core/report/report-service';
 import { chromiumPdf, type PdfRenderer } from '../core/report/pdf-render';
 import { JournalService } from '../core/journal/journal-service';
 import { DataRootService } from '../core/dataroot/dataroot-service';
+import { MemoryService } from '../core/memory/memory-service';
 
 export interface CoreOptions {
   /** The store directory: SQLite database and content-addressed blobs. */
@@ -87,6 +88,8 @@ export interface Core {
   readonly sbom: SbomService;
   /** Offline vulnerability matching against imported OSV databases. */
   readonly vulns: VulnsService;
+  /** Volatile evidence: live process detail, memory images, strings. */
+  readonly memory: MemoryService;
   close(): Promise<void>;
 }
 
@@ -189,6 +192,26 @@ export function createCore(options: CoreOptions): Core {
   const sbom = new SbomService({ hosts, evidence, audit, clock, helpers });
   // Matching reads the SBOM capability's package lists, never its internals.
   const vulns = new VulnsService({ store: new VulnDbStore(db), packages: (host, target) => sbom.packages(host, target), evidence, audit, clock });
+  const memory = new MemoryService({
+    hosts,
+    evidence,
+    events,
+    clock,
+    audit,
+    helpers,
+    helperImageOverride: () => capture.settings().helperImage,
+    drift: drift.lookup,
+    // The processes capability's merge of top and /proc says which processes only one of them sees.
+    topMismatches: async ({ host, container }) => {
+      const { snapshot } = await processes.snapshot({ host, container, store: false });
+      if (snapshot.source !== 'pid-namespace') return [];
+      return snapshot.processes.flatMap((p) =>
+        p.flags.flatMap((f) =>
+          f.kind === 'not-in-top' || f.kind === 'not-in-namespace' ? [{ pid: p.pid, kind: f.kind, reason: f.reason }] : [],
+        ),
+      );
+    },
+  });
   let closing: Promise<void> | undefined;
   return {
     storeDir: options.storeDir,
@@ -211,10 +234,12 @@ export function createCore(options: CoreOptions): Core {
     dataRoot,
     sbom,
     vulns,
+    memory,
     close() {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.
       closing ??= (async () => {
         unsubscribeAdHoc();
+        memory.close();
         await quarantine.close();
         await network.close();
         await capture.close();

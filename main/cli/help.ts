@@ -27,6 +27,8 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   connections: { group: 'triage', example: 'drydock connections' },
   ps: { group: 'acquire', example: 'drydock ps web-1' },
   logs: { group: 'acquire', example: 'drydock logs web-1 --since 2h' },
+  memory: { group: 'acquire', example: 'drydock memory web-1 --pid 1 --pause' },
+  strings: { group: 'acquire', example: 'drydock strings ARTIFACT_ID --search password' },
   watch: { group: 'acquire', example: 'drydock watch --host prod   # journal every engine event until Ctrl-C' },
   capture: { group: 'acquire', example: "drydock capture web-1 --duration 60 --filter 'tcp port 443'" },
   'pcap summary': {

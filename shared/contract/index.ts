@@ -11,6 +11,7 @@ import { hostChannels, hostEvents } from './hosts';
 import { inventoryChannels, inventoryEvents } from './inventory';
 import { journalChannels, journalEvents } from './journal';
 import { logsChannels, logsEvents } from './logs';
+import { memoryChannels, memoryEvents } from './memory';
 import { networkChannels, networkEvents } from './network';
 import { processesChannels, processesEvents } from './processes';
 import { quarantineChannels, quarantineEvents } from './quarantine';
@@ -33,6 +34,7 @@ export const channels = {
   ...logsChannels,
   ...journalChannels,
   ...dataRootChannels,
+  ...memoryChannels,
 } as const;
 
 export const events = {
@@ -51,6 +53,7 @@ export const events = {
   ...logsEvents,
   ...journalEvents,
   ...dataRootEvents,
+  ...memoryEvents,
 } as const;
 
 export type Channels = typeof channels;

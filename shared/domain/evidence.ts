@@ -30,6 +30,8 @@ export const ARTIFACT_KINDS = [
   'vulnerability-report',
   'note',
   'case-report',
+  'process-detail',
+  'memory-image',
 ] as const;
 
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];

@@ -11,6 +11,7 @@ import { hostHandlers } from './hosts';
 import { inventoryHandlers } from './inventory';
 import { journalHandlers } from './journal';
 import { logsHandlers } from './logs';
+import { memoryHandlers } from './memory';
 import { networkHandlers } from './network';
 import { processesHandlers } from './processes';
 import { quarantineHandlers } from './quarantine';
@@ -34,5 +35,6 @@ export function createHandlers(core: Core): Handlers {
     ...logsHandlers(core),
     ...journalHandlers(core),
     ...dataRootHandlers(core),
+    ...memoryHandlers(core),
   };
 }

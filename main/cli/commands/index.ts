@@ -13,6 +13,7 @@ import { inventoryCommands } from './inventory';
 import { journalCommands } from './journal';
 import { keyCommands } from './key';
 import { logsCommands } from './logs';
+import { memoryCommands } from './memory';
 import { networkCommands } from './network';
 import { processesCommands } from './processes';
 import { quarantineCommands } from './quarantine';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...keyCommands,
   ...processesCommands,
   ...logsCommands,
+  ...memoryCommands,
   ...journalCommands,
   ...captureCommands,
   ...driftCommands,

@@ -3,6 +3,7 @@ import { CliError, type CliCommand } from '../command';
 import { caseLabel } from '../case-label';
 import { followWatch } from '../watch-loop';
 import { safeText, table } from '../terminal-safe';
+import { renderDetail } from './memory';
 
 function formatElapsed(seconds: number | null): string {
   if (seconds === null) return '?';
@@ -78,14 +79,36 @@ export const processesCommands: CliCommand[] = [
     path: ['ps'],
     summary:
       "Process tree of a running container from its PID namespace, checked against the engine's top, without exec (stored as evidence); --watch samples top every N seconds",
-    usage: 'ps CONTAINER [--host H] [--json] [--watch SECONDS] [--case NAME] [--no-store]',
+    usage:
+      'ps CONTAINER [--host H] [--json] [--watch SECONDS] [--case NAME] [--no-store]\n       ps CONTAINER --detail [--pid N] [--host H] [--case NAME] [--no-store] [--json]   (live detail from /proc: exe and its SHA-256, argv, environment, ids, capabilities, namespaces, descriptors with socket owners, memory maps)',
     positionals: true,
-    options: { host: { type: 'string' }, watch: { type: 'string' }, case: { type: 'string' }, 'no-store': { type: 'boolean' } },
+    options: {
+      host: { type: 'string' },
+      watch: { type: 'string' },
+      case: { type: 'string' },
+      'no-store': { type: 'boolean' },
+      detail: { type: 'boolean' },
+      pid: { type: 'string' },
+    },
     async run(ctx, values, positionals) {
       const container = positionals[0];
       if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER', 2);
       const host = await ctx.host(values.host);
       const caseRef = typeof values.case === 'string' ? { caseRef: values.case } : {};
+      if (values.detail === true) {
+        if (values.watch !== undefined) throw new CliError('--detail and --watch exclude each other', 2);
+        if (values.pid !== undefined && (typeof values.pid !== 'string' || !/^\d{1,7}$/.test(values.pid)))
+          throw new CliError('--pid takes a process ID', 2);
+        const report = await ctx.call('memory.detail', {
+          host,
+          container,
+          store: values['no-store'] !== true,
+          ...(typeof values.pid === 'string' ? { pids: [Number(values.pid)] } : {}),
+          ...caseRef,
+        });
+        ctx.io.out(ctx.json ? JSON.stringify(report) : renderDetail(report));
+        return 0;
+      }
       if (values.watch === undefined) {
         const result = await ctx.call('processes.snapshot', { host, container, store: values['no-store'] !== true, ...caseRef });
         if (ctx.json) ctx.io.out(JSON.stringify(result));

@@ -1,0 +1,168 @@
+import type { MemoryAcquisition, ProcessDetail, ProcessDetailReport, StringsPage } from '../../../shared/domain/memory';
+import { CliError, type CliCommand } from '../command';
+import { safeText, table } from '../terminal-safe';
+
+/** Environment names whose values look like secrets: shown masked to humans, kept whole in the evidence and --json. */
+const SECRET_NAME = /pass|secret|token|key|credential|auth|private|cookie|session/i;
+
+/** NAME=value with the value masked when the name looks like a secret's. */
+export function maskedEnv(entry: string): string {
+  const eq = entry.indexOf('=');
+  if (eq < 0 || !SECRET_NAME.test(entry.slice(0, eq))) return entry;
+  return `${entry.slice(0, eq)}=•••• (${entry.length - eq - 1} characters, masked; --json shows it)`;
+}
+
+function detailLines(d: ProcessDetail): string[] {
+  const mark = d.flags.some((f) => f.severity === 'high') ? '!!' : d.flags.length ? '! ' : '  ';
+  const exe = d.exe.path === null ? '(no executable: kernel thread or unreadable)' : `${d.exe.path}${d.exe.deleted ? ' (DELETED)' : ''}`;
+  const lines = [
+    `${mark} PID ${d.pid}  PPID ${d.ppid ?? '?'}  ${d.state}  ${safeText(d.comm, 64)}`,
+    `     exe      ${safeText(exe, 512)}  sha256 ${d.exe.sha256 ?? '?'}`,
+    `     argv     ${safeText(d.argv.join(' '), 512)}${d.argvCut ? ' (cut)' : ''}`,
+    `     cwd      ${safeText(d.cwd ?? '?', 256)}   root ${safeText(d.root ?? '?', 256)}`,
+    `     uid/gid  ${d.uids.join(',') || '?'} / ${d.gids.join(',') || '?'}   uid_map ${safeText(d.uidMap.replace(/\s+/g, ' '), 80)}`,
+    `     caps     effective ${d.capabilities ? d.capabilities.effective.names.join(',') || 'none' : '?'}; bounding ${d.capabilities?.bounding.hex ?? '?'}   seccomp ${d.seccomp}`,
+  ];
+  const ns = d.namespaces.filter((n) => n.differsFromInit).map((n) => `${n.type}:${n.inode}`);
+  if (ns.length) lines.push(`     ns       differs from PID 1: ${ns.join(', ')}`);
+  for (const fd of d.fds.slice(0, 64)) {
+    const sock = fd.socket
+      ? `  ${fd.socket.protocol}${fd.socket.family === 6 ? '6' : ''} ${fd.socket.local.ip}:${fd.socket.local.port} -> ${fd.socket.remote.ip}:${fd.socket.remote.port} ${fd.socket.state}`
+      : '';
+    lines.push(`     fd ${String(fd.fd).padEnd(5)} ${safeText(fd.target, 200)}${sock}`);
+  }
+  if (d.fds.length > 64 || d.fdsCut)
+    lines.push(`     … ${d.fds.length} descriptors${d.fdsCut ? ' (more than were read)' : ''}; --json lists them all`);
+  for (const e of d.environ.slice(0, 32)) lines.push(`     env      ${safeText(maskedEnv(e), 300)}`);
+  if (d.environ.length > 32) lines.push(`     … ${d.environ.length} environment entries; --json lists them all`);
+  lines.push(`     maps     ${d.maps.length} regions${d.mapsCut ? ' (more than were read)' : ''}`);
+  for (const f of d.flags) lines.push(`     ${f.severity.toUpperCase().padEnd(6)} ${f.kind}: ${safeText(f.reason, 400)}`);
+  return lines;
+}
+
+/** A process-detail report for a terminal; every host-derived string goes through safeText. */
+export function renderDetail(report: ProcessDetailReport): string {
+  const lines = [
+    `${safeText(report.containerName)} (${report.containerId.slice(0, 12)}) on ${safeText(report.host)} — live detail of ${report.processes.length} processes at ${report.takenAt}, read from /proc of its PID namespace`,
+  ];
+  for (const d of report.processes) lines.push('', ...detailLines(d));
+  const connected = report.connections.filter((c) => c.state !== 'listen' || c.pids.length);
+  if (connected.length) {
+    lines.push('', 'Sockets and their owners:');
+    lines.push(
+      table(
+        ['PROTO', 'LOCAL', 'REMOTE', 'STATE', 'PIDS'],
+        connected.map((c) => [
+          `${c.protocol}${c.family === 6 ? '6' : ''}`,
+          `${c.local.ip}:${c.local.port}`,
+          `${c.remote.ip}:${c.remote.port}`,
+          c.state,
+          c.pids.join(',') || '-',
+        ]),
+      ),
+    );
+  }
+  for (const limitation of report.limitations) lines.push(`Note: ${safeText(limitation)}`);
+  if (report.stored)
+    lines.push('', `Stored as artifact ${report.stored.artifactId} (sha256 ${report.stored.sha256}) in case ${report.stored.caseId}`);
+  return lines.join('\n');
+}
+
+function renderImage(image: MemoryAcquisition): string {
+  const lines = [
+    `PID ${image.pid} (${safeText(image.comm, 64)}, state ${image.state}${image.paused ? ', container paused' : ''}): ${image.memoryBytes} bytes of memory in ${image.regions} regions`,
+    `  ${image.incomplete ? `INCOMPLETE (${safeText(image.incomplete, 300)}) ` : ''}stored as artifact ${image.artifactId} (sha256 ${image.sha256}, ${image.bytes} bytes, ELF core) in case ${safeText(image.caseName)} (${image.caseId})`,
+  ];
+  for (const u of image.unreadable) lines.push(`  not read: ${u.start}-${u.end} ${safeText(u.path, 120)}: ${safeText(u.reason, 200)}`);
+  return lines.join('\n');
+}
+
+function renderStrings(page: StringsPage): string {
+  const lines = page.strings.map((s) => `${String(s.offset).padStart(12)} ${s.encoding === 'ascii' ? 'a' : 'w'} ${safeText(s.text, 400)}`);
+  lines.push(page.next === null ? `-- end of artifact (${page.size} bytes)` : `-- more: --from ${page.next}`);
+  return lines.join('\n');
+}
+
+function wholeNumber(value: string | boolean | string[] | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value)) throw new CliError(`${what} takes a whole number`, 2);
+  return Number(value);
+}
+
+export const memoryCommands: CliCommand[] = [
+  {
+    path: ['memory'],
+    summary:
+      'Images the memory of a process of a running container (PID 1 by default, or --all) into the case as an ELF core file, through a helper joined to its PID namespace; --pause freezes the container for the read',
+    usage: 'memory CONTAINER [--pid N | --all] [--pause] [--host H] [--case NAME] [--json]',
+    positionals: true,
+    options: {
+      host: { type: 'string' },
+      pid: { type: 'string' },
+      all: { type: 'boolean' },
+      pause: { type: 'boolean' },
+      case: { type: 'string' },
+    },
+    async run(ctx, values, positionals) {
+      const container = positionals[0];
+      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER', 2);
+      const pid = wholeNumber(values.pid, '--pid');
+      if (pid !== undefined && values.all === true) throw new CliError('--pid and --all exclude each other', 2);
+      const host = await ctx.host(values.host);
+      const acquisitionId = `ma-cli-${process.pid}-${Date.now().toString(36)}`;
+      const stopProgress = ctx.on('memory.progress', (p) => {
+        if (p.acquisitionId !== acquisitionId || ctx.json) return;
+        const pct = p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
+        ctx.io.err(`PID ${p.pid}: ${p.bytesDone} of ${p.bytesTotal} bytes (${pct}%)`);
+      });
+      let interrupted = false;
+      void ctx.interrupted.then(() => {
+        interrupted = true;
+        void ctx.call('memory.cancel', { acquisitionId }).catch(() => undefined);
+      });
+      try {
+        const result = await ctx.call('memory.acquire', {
+          host,
+          container,
+          acquisitionId,
+          all: values.all === true,
+          pause: values.pause === true,
+          ...(pid !== undefined ? { pid } : {}),
+          ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
+        });
+        if (ctx.json) ctx.io.out(JSON.stringify(result));
+        else {
+          for (const image of result.images) ctx.io.out(renderImage(image));
+          for (const f of result.failures) ctx.io.out(`PID ${f.pid}: not imaged: ${safeText(f.message, 400)}`);
+        }
+        if (interrupted) return 130;
+        return result.failures.length || result.images.some((i) => i.incomplete) ? 1 : 0;
+      } finally {
+        stopProgress();
+      }
+    },
+  },
+  {
+    path: ['strings'],
+    summary: 'Printable strings (ASCII and UTF-16LE) of a stored artifact such as a memory image, with their offsets, a page at a time',
+    usage: 'strings ARTIFACT [--search TEXT] [--from OFFSET] [--limit N] [--min-length N] [--json]',
+    positionals: true,
+    options: { search: { type: 'string' }, from: { type: 'string' }, limit: { type: 'string' }, 'min-length': { type: 'string' } },
+    async run(ctx, values, positionals) {
+      const artifactId = positionals[0];
+      if (!artifactId || positionals.length > 1) throw new CliError('needs one ARTIFACT', 2);
+      const from = wholeNumber(values.from, '--from');
+      const limit = wholeNumber(values.limit, '--limit');
+      const minLength = wholeNumber(values['min-length'], '--min-length');
+      const page = await ctx.call('memory.strings', {
+        artifactId,
+        ...(from !== undefined ? { from } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(minLength !== undefined ? { minLength } : {}),
+        ...(typeof values.search === 'string' ? { search: values.search } : {}),
+      });
+      ctx.io.out(ctx.json ? JSON.stringify(page) : renderStrings(page));
+      return 0;
+    },
+  },
+];

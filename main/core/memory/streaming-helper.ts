@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { AttachDemuxer } from '../helper/attach-demux';
+import { helperCreateOptions, type HelperCapability } from '../helper/container';
+import type { HelperTarget } from '../helper/run';
+import { thisProcessOwner } from '../helper/owner';
+
+export interface StreamingHelperSpec {
+  cmd: string[];
+  purpose: string;
+  capabilities: readonly HelperCapability[];
+  /** The helper is killed after this long (reported as timedOut). */
+  timeoutMs: number;
+  /** Aborting kills the helper (reported as cancelled). */
+  signal?: AbortSignal;
+}
+
+export interface StreamingHelperResult {
+  exitCode: number | null;
+  /** First 64 KiB of stderr. */
+  stderr: string;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** The attach stream broke, or the sink failed (the sink's own error). */
+  error?: Error;
+}
+
+/**
+ * Runs one helper joined to the target's network and PID namespaces and pipes its stdout, as it
+ * arrives, into `sink` with backpressure (the sink's pace is the helper's pace: nothing piles up
+ * in memory), unlike runHelper, which collects output. The helper is recorded in the ledger and
+ * removed however the run ends. Ends `sink` when the output ends. Engine errors of create/start
+ * propagate for the caller to name.
+ */
+export async function runStreamingHelper(
+  docker: Dockerode,
+  target: HelperTarget,
+  spec: StreamingHelperSpec,
+  sink: Writable,
+): Promise<StreamingHelperResult> {
+  const id = randomBytes(6).toString('hex');
+  const deadline = new Date(Date.now() + spec.timeoutMs + 60000);
+  const container = await target.ledger.create(
+    docker,
+    target.host,
+    helperCreateOptions({
+      purpose: spec.purpose,
+      id,
+      image: target.image,
+      targetId: target.containerId,
+      cmd: spec.cmd,
+      capabilities: spec.capabilities,
+      owner: thisProcessOwner,
+      deadline,
+      joinPid: true,
+    }),
+    {
+      helperId: id,
+      purpose: spec.purpose,
+      target: target.containerId,
+      owner: thisProcessOwner,
+      deadline,
+      ...(target.caseId !== undefined ? { caseId: target.caseId } : {}),
+    },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  let cancelled = false;
+  const kill = () => container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+  const onAbort = () => {
+    cancelled = true;
+    void kill();
+  };
+  try {
+    const attach = (await container.attach({ stream: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadableStream;
+    let stderr = '';
+    let failure: Error | undefined;
+    const demux = new AttachDemuxer(sink, (chunk) => {
+      if (stderr.length < 65536) stderr += chunk.toString('latin1').slice(0, 65536 - stderr.length);
+    });
+    const done = new Promise<void>((resolve) => {
+      let gotEnd = false;
+      const end = () => {
+        if (!demux.writableEnded) demux.end();
+      };
+      sink.on('finish', () => resolve());
+      sink.on('close', () => resolve());
+      sink.on('error', (err: Error) => {
+        failure ??= err;
+        void kill();
+        resolve();
+      });
+      demux.on('finish', () => sink.end());
+      demux.on('error', (err: Error) => {
+        failure ??= err;
+        sink.end();
+      });
+      attach.on('error', (err: Error) => {
+        failure ??= err;
+        end();
+      });
+      attach.on('end', () => (gotEnd = true));
+      attach.on('close', () => {
+        if (!gotEnd) failure ??= new Error('the attach stream closed before the end of the output');
+        end();
+      });
+    });
+    attach.pipe(demux);
+    const exited = (container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode?: number }>).then(
+      (r) => r.StatusCode ?? null,
+      () => null,
+    );
+    if (spec.signal?.aborted) throw new Error('cancelled before start');
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    await container.start();
+    timer = setTimeout(() => {
+      timedOut = true;
+      void kill();
+    }, spec.timeoutMs);
+    const [exitCode] = await Promise.all([exited, done]);
+    return { exitCode: timedOut || cancelled ? null : exitCode, stderr, timedOut, cancelled, ...(failure ? { error: failure } : {}) };
+  } finally {
+    if (timer) clearTimeout(timer);
+    spec.signal?.removeEventListener('abort', onAbort);
+    await target.ledger.remove(docker, target.host, container.id, 'run ended').catch(() => undefined);
+  }
+}
