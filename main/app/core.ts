@@ -186,7 +186,15 @@ export function createCore(options: CoreOptions): Core {
     if (resolution) hosts.auditResolution(resolution, opened.case.id);
   });
   // Section 5 judges containers with the inventory's own risk flags, not a second copy of them.
-  const benchmark = new BenchmarkService({ hosts, evidence, audit, clock, risks: assessRisks, helpers });
+  const benchmark = new BenchmarkService({
+    hosts,
+    evidence,
+    audit,
+    clock,
+    risks: assessRisks,
+    helpers,
+    helperImageOverride: () => capture.settings().helperImage,
+  });
   // A data root's drift reports demote with the same noise rules as live ones.
   const dataRoot = new DataRootService({ evidence, clock, hosts, driftRules: () => drift.rules() });
   const sbom = new SbomService({ hosts, evidence, audit, clock, helpers });

@@ -6,6 +6,10 @@ type BenchmarkHandlers = Pick<Handlers, 'benchmark.run'>;
 export function benchmarkHandlers(core: Core): BenchmarkHandlers {
   return {
     'benchmark.run': (req) =>
-      core.benchmark.run(req.host, { record: req.record, ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}) }),
+      core.benchmark.run(req.host, {
+        record: req.record,
+        hostFiles: req.hostFiles,
+        ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}),
+      }),
   };
 }

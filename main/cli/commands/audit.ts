@@ -40,8 +40,14 @@ export const auditCommands: CliCommand[] = [
     path: ['audit'],
     summary:
       'Audit a host against the CIS Docker Benchmark v1.6.0 from the Engine API, each verdict with its evidence; stored in the case; --fail-on gates a pipeline (exit 6)',
-    usage: 'audit [--host H] [--json] [--fail-on fail|warn] [--case REF] [--no-record]',
-    options: { host: { type: 'string' }, 'fail-on': { type: 'string' }, case: { type: 'string' }, 'no-record': { type: 'boolean' } },
+    usage: 'audit [--host H] [--json] [--fail-on fail|warn] [--case REF] [--no-record] [--no-host-files]',
+    options: {
+      host: { type: 'string' },
+      'fail-on': { type: 'string' },
+      case: { type: 'string' },
+      'no-record': { type: 'boolean' },
+      'no-host-files': { type: 'boolean' },
+    },
     async run(ctx, values) {
       const gate = parseGate(values['fail-on']);
       const host = await ctx.host(values.host);
@@ -49,6 +55,8 @@ export const auditCommands: CliCommand[] = [
       const report = await ctx.call('benchmark.run', {
         host,
         record,
+        // Sections 1 and 3 from the host's files (a short-lived read-only helper) unless told not to.
+        hostFiles: values['no-host-files'] !== true,
         ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
       });
       ctx.io.out(ctx.json ? JSON.stringify(report) : renderAudit(report));

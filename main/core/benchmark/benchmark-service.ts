@@ -11,6 +11,7 @@ import type { HelperLedger } from '../helper/ledger';
 import { engineCall } from '../hosts/engine-call';
 import type { DockerSource } from '../hosts/engine-call';
 import { countVerdicts, evaluateBenchmark } from './evaluate';
+import { readHostFiles, type HostFiles } from './host-files';
 import {
   normalizeInfo,
   stringOptions,
@@ -36,8 +37,10 @@ export interface BenchmarkServiceDeps {
   audit: AuditFn;
   clock: Clock;
   risks: ContainerRiskFn;
-  /** Drydock's own helpers (recorded IDs) are not the host's containers and are left out of section 5. */
-  helpers?: Pick<HelperLedger, 'judge'>;
+  /** Drydock's own helpers (recorded IDs) are not the host's containers and are left out of section 5; the host-file helper is recorded here. */
+  helpers?: HelperLedger;
+  /** The helper image the examiner chose (capture settings), read at each run. */
+  helperImageOverride?: () => string | null;
 }
 
 const CONCURRENCY = 8;
@@ -81,11 +84,17 @@ interface SwarmAnswer {
 export class BenchmarkService {
   constructor(private readonly deps: BenchmarkServiceDeps) {}
 
-  async run(host: string, options: { record: boolean; caseRef?: string }): Promise<BenchmarkReport> {
+  /**
+   * Audits one host. With `hostFiles`, sections 1 and 3 are read from the host's files by a
+   * short-lived read-only helper (host-files.ts); without, they are could-not-check.
+   * @throws DrydockFailure from the engine calls (unreachable, engine) or the case resolution.
+   */
+  async run(host: string, options: { record: boolean; caseRef?: string; hostFiles?: boolean }): Promise<BenchmarkReport> {
     const kase = options.record ? this.deps.evidence.resolveWritableCase(options.caseRef, { host }) : undefined;
     const docker = await this.deps.hosts.docker(host);
     const takenAt = isoNow(this.deps.clock);
     const facts = await this.gather(host, docker);
+    if (options.hostFiles && this.deps.helpers) facts.hostFiles = await this.hostFiles(host, docker, this.deps.helpers, kase?.id);
     const checks = evaluateBenchmark(facts);
     const report: BenchmarkReport = {
       benchmark: 'CIS Docker Benchmark',
@@ -107,8 +116,7 @@ export class BenchmarkService {
         caseId: kase.id,
         kind: 'benchmark-report',
         source: { host },
-        method:
-          'CIS Docker Benchmark v1.6.0 from the Docker Engine API: info, version, networks, container and image inspect, image history, container top, exec inspect, Swarm',
+        method: `CIS Docker Benchmark v1.6.0 from the Docker Engine API: info, version, networks, container and image inspect, image history, container top, exec inspect, Swarm${facts.hostFiles ? "; sections 1 and 3 from the host's files through a read-only helper binding only the checked paths" : ''}`,
         mediaType: 'application/json',
         attributes: { ...report.counts },
       },
@@ -116,6 +124,25 @@ export class BenchmarkService {
     );
     this.deps.audit('benchmark.run', { host, ...report.counts, artifactId: artifact.id, sha256: artifact.sha256 }, kase.id);
     return { ...report, stored: { caseId: kase.id, artifactId: artifact.id, sha256: artifact.sha256 } };
+  }
+
+  /** The host's files, or why they could not be read (the report says so on each check). */
+  private async hostFiles(host: string, docker: Dockerode, ledger: HelperLedger, caseId?: string): Promise<HostFiles | { error: string }> {
+    // The engine's own socket when it listens on a unix socket here; else where Docker puts it.
+    const url = (docker.modem as { socketPath?: unknown }).socketPath;
+    const dockerSocket = typeof url === 'string' && url.startsWith('/') ? url : '/var/run/docker.sock';
+    try {
+      return await readHostFiles(docker, {
+        host,
+        ledger,
+        audit: this.deps.audit,
+        dockerSocket,
+        ...(caseId !== undefined ? { caseId } : {}),
+        helperImageOverride: this.deps.helperImageOverride?.() ?? null,
+      });
+    } catch (err) {
+      return { error: message(err) };
+    }
   }
 
   private async gather(host: string, docker: Dockerode): Promise<EngineFacts> {

@@ -1,3 +1,4 @@
+import type { HostFiles } from './host-files';
 import type { ContainerInspectInfo } from 'dockerode';
 import type { RiskFlag } from '../../../shared/domain/inventory';
 
@@ -90,6 +91,8 @@ export interface EngineFacts {
   imagesInUse: ReadonlySet<string>;
   /** Read from a manager only; undefined elsewhere. */
   swarm: SwarmFacts | undefined;
+  /** The host's files (sections 1 and 3) when the host-file helper was asked for, or why it failed. */
+  hostFiles?: HostFiles | { error: string };
 }
 
 export function containerSubject(inspect: ContainerInspectInfo): string {

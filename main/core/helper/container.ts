@@ -30,8 +30,13 @@ export interface HelperSpec {
   purpose: string;
   id: string;
   image: string;
-  /** Full ID of the container whose namespaces the helper joins. */
-  targetId: string;
+  /** Full ID of the container whose namespaces the helper joins; absent for a helper on the host itself (no network). */
+  targetId?: string;
+  /**
+   * Host paths bound read-only at /host<path> (the Mounts API: a path missing on the host fails the
+   * create instead of being created there). Only for a helper that reads the host's own files.
+   */
+  hostPaths?: readonly string[];
   cmd: string[];
   capabilities: readonly HelperCapability[];
   owner: HelperOwner;
@@ -65,15 +70,15 @@ export function helperCreateOptions(spec: HelperSpec): Dockerode.ContainerCreate
     Labels: {
       [LABELS.helper]: spec.purpose,
       [LABELS.id]: spec.id,
-      [LABELS.target]: spec.targetId,
+      [LABELS.target]: spec.targetId ?? 'host',
       [LABELS.ownerMachine]: spec.owner.machine,
       [LABELS.ownerPid]: String(spec.owner.pid),
       [LABELS.ownerStarted]: String(spec.owner.startedAtMs),
       [LABELS.deadline]: spec.deadline.toISOString(),
     },
     HostConfig: {
-      NetworkMode: `container:${spec.targetId}`,
-      ...(spec.joinPid ? { PidMode: `container:${spec.targetId}` } : {}),
+      NetworkMode: spec.targetId !== undefined ? `container:${spec.targetId}` : 'none',
+      ...(spec.joinPid && spec.targetId !== undefined ? { PidMode: `container:${spec.targetId}` } : {}),
       CapDrop: ['ALL'],
       CapAdd: [...spec.capabilities],
       Privileged: false,
@@ -81,7 +86,7 @@ export function helperCreateOptions(spec: HelperSpec): Dockerode.ContainerCreate
       SecurityOpt: ['no-new-privileges'],
       AutoRemove: true,
       Binds: [],
-      Mounts: [],
+      Mounts: (spec.hostPaths ?? []).map((source) => ({ Type: 'bind' as const, Source: source, Target: `/host${source}`, ReadOnly: true })),
       LogConfig: { Type: 'none', Config: {} },
       Memory: 256 * 1024 * 1024,
       PidsLimit: 16,

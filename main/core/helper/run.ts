@@ -32,8 +32,10 @@ export interface HelperRunRequest {
   /** Case the helper works for, for its audit entries. */
   caseId?: string;
   image: string;
-  /** Full ID of the container whose network namespace the helper joins. */
-  targetId: string;
+  /** Full ID of the container whose network namespace the helper joins; absent for a helper reading the host's files. */
+  targetId?: string;
+  /** Host paths bound read-only at /host<path> (see HelperSpec.hostPaths). */
+  hostPaths?: readonly string[];
   cmd: string[];
   /** Label value of drydock.helper: what this helper is for. */
   purpose: string;
@@ -73,7 +75,8 @@ export async function runHelper(docker: Dockerode, request: HelperRunRequest): P
       purpose: request.purpose,
       id,
       image: request.image,
-      targetId: request.targetId,
+      ...(request.targetId !== undefined ? { targetId: request.targetId } : {}),
+      ...(request.hostPaths ? { hostPaths: request.hostPaths } : {}),
       cmd: request.cmd,
       capabilities: request.capabilities ?? [],
       owner,
@@ -83,7 +86,7 @@ export async function runHelper(docker: Dockerode, request: HelperRunRequest): P
     {
       helperId: id,
       purpose: request.purpose,
-      target: request.targetId,
+      target: request.targetId ?? 'host',
       owner,
       deadline,
       ...(request.caseId !== undefined ? { caseId: request.caseId } : {}),
