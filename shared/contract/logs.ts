@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { LogsAcquisition, LogsFollowSetting } from '../domain/logs';
+import type { LogPage, LogsAcquisition, LogsFollowSetting } from '../domain/logs';
 import { channel } from './define';
-import { caseRef, containerRef, hostName } from './schemas';
+import { artifactId, caseRef, containerRef, hostName } from './schemas';
 
 /**
  * A point in time for since/until: seconds since the epoch (with a fraction), an RFC 3339 date
@@ -36,6 +36,20 @@ export const logsChannels = {
    */
   'logs.followSetting': channel<LogsFollowSetting>()(
     z.object({ caseRef: caseRef.optional(), followOnStart: z.boolean().optional() }).strict(),
+  ),
+  /**
+   * A page of a stored logs artifact by byte range: `limit` lines from `offset` (a line start), or
+   * the `limit` lines before `before` (the previous page; the artifact's size for the last page).
+   */
+  'logs.page': channel<LogPage>()(
+    z
+      .object({
+        artifactId,
+        offset: z.number().int().min(0).optional(),
+        before: z.number().int().min(0).optional(),
+        limit: z.number().int().min(1).max(2000).default(200),
+      })
+      .strict(),
   ),
 } as const;
 

@@ -42,3 +42,32 @@ export interface LogsFollowSetting {
   /** On by default. */
   followOnStart: boolean;
 }
+
+/** One line of a page of a stored logs artifact. */
+export interface LogPageLine {
+  /** Byte offset of the line's record in the artifact. */
+  offset: number;
+  stream: LogStream;
+  /** A piece after the first of a line longer than the split size (stored as `<stream>+`). */
+  continued: boolean;
+  /** The line's timestamp as stored (the engine's, or Drydock's receive time for an attach capture). */
+  time: string;
+  /** The message as text (invalid UTF-8 as U+FFFD), hostile: front ends make control characters visible. */
+  text: string;
+  /** Cut for display (the artifact holds the whole line). */
+  truncated: boolean;
+}
+
+/** A page of a stored logs artifact, read by byte range (gigabytes are never loaded). */
+export interface LogPage {
+  artifactId: string;
+  /** Bytes in the artifact. */
+  size: number;
+  timestamps: 'engine' | 'received';
+  /** Byte offset of the page's first line, and where the next page starts. */
+  offset: number;
+  nextOffset: number;
+  lines: LogPageLine[];
+  atStart: boolean;
+  atEnd: boolean;
+}

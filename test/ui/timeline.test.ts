@@ -60,6 +60,17 @@ describe('Timeline view and case report in the UI', () => {
     await view.getByLabel('Search the timeline').fill('ui-timeline-marker');
     await waitText(view.getByTestId('timeline-count'), /^1 of \d+ rows/);
     await ui.screenshot('timeline');
+    // The row links to its evidence: the logs artifact opens in the Evidence view, paged by byte range.
+    await grid.getByRole('row').first().click();
+    await view.getByLabel('Timeline row detail').getByRole('button', { name: 'Open in Evidence' }).click();
+    const pager = page.locator('[data-view="evidence"]').getByLabel('Log lines');
+    await waitText(pager, /ui-timeline-marker/);
+    await waitText(pager.getByTestId('log-position'), /^bytes 0–\d+ of \d+/);
+    await ui.screenshot('evidence-log-pager');
+    await page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Timeline/ })
+      .click();
     await view.getByLabel('Search the timeline').fill('');
     await waitText(grid, /exec_create/);
     // The exec's command line is text, never markup.

@@ -1,7 +1,8 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
+import { readLogPage } from '../../core/logs/log-page';
 
-type LogsHandlers = Pick<Handlers, 'logs.acquire' | 'logs.followSetting'>;
+type LogsHandlers = Pick<Handlers, 'logs.acquire' | 'logs.followSetting' | 'logs.page'>;
 
 export function logsHandlers(core: Core): LogsHandlers {
   return {
@@ -15,5 +16,12 @@ export function logsHandlers(core: Core): LogsHandlers {
         ...(req.tail !== undefined ? { tail: req.tail } : {}),
       }),
     'logs.followSetting': (req) => core.logFollower.setting(req.caseRef, req.followOnStart),
+    'logs.page': (req) =>
+      readLogPage(core.evidence, {
+        artifactId: req.artifactId,
+        ...(req.offset !== undefined ? { offset: req.offset } : {}),
+        ...(req.before !== undefined ? { before: req.before } : {}),
+        limit: req.limit,
+      }),
   };
 }

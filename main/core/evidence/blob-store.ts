@@ -67,6 +67,14 @@ export class BlobStore {
     return createReadStream(file, { start: 0, end: Math.max(0, bytes - 1), highWaterMark: Math.min(READ_CHUNK, Math.max(1, bytes)) });
   }
 
+  /** Streams bytes [start, end] (inclusive) of a blob: a pager reads a page of a huge artifact, not all of it. */
+  openRange(sha256: string, start: number, end: number, what = `blob ${sha256}`): ReadStream {
+    const file = this.blobPath(sha256);
+    if (!this.has(sha256))
+      throw new DrydockFailure('integrity', `The stored bytes of ${what} are missing from the evidence store (${file}); run verify`);
+    return createReadStream(file, { start, end: Math.max(start, end), highWaterMark: Math.min(READ_CHUNK, Math.max(1, end - start + 1)) });
+  }
+
   /** Re-hashes a stored blob by streaming it. */
   async hash(sha256: string): Promise<{ sha256: string; size: number } | undefined> {
     if (!this.has(sha256)) return undefined;

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type Readable, Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import {
@@ -447,6 +447,18 @@ export class EvidenceService implements EvidencePort {
   async openArtifact(id: string): Promise<Readable> {
     const info = this.requireArtifact(id);
     return this.blobs.open(info.sha256, `artifact ${id}`);
+  }
+
+  /**
+   * Bytes [start, end] (inclusive, clamped to the artifact) of an artifact, streamed: for pagers
+   * over artifacts of gigabytes. An empty range (start beyond the end) gives an empty stream.
+   * @throws DrydockFailure('not-found') for an unknown artifact; ('integrity') when its blob is missing.
+   */
+  async openArtifactRange(id: string, start: number, end: number): Promise<Readable> {
+    const info = this.requireArtifact(id);
+    const last = Math.min(end, info.size - 1);
+    if (start > last) return Readable.from([]);
+    return this.blobs.openRange(info.sha256, Math.max(0, start), last, `artifact ${id}`);
   }
 
   /**

@@ -11,6 +11,8 @@ export interface ViewParams {
   focus?: string;
   /** Start the view's main action on arrival (e.g. take the process snapshot). */
   run?: boolean;
+  /** An artifact to open on arrival (the Evidence view selects it in the current case). */
+  artifact?: string;
 }
 
 export interface ViewProps {

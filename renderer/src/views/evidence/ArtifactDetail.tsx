@@ -8,6 +8,7 @@ import { useClient } from '../../shell/app-context';
 import { ErrorBox } from '../../shell/ErrorBox';
 import { visibleText } from '../processes/visible-text';
 import { ArtifactPreviewPanel } from './ArtifactPreviewPanel';
+import { LogPager } from './LogPager';
 
 /** One artifact's full provenance, a preview of its first bytes, and a copy-out that re-hashes on the way. */
 /** A name for the saved copy: container, kind and ID, with an extension for what it holds (sanitised again on the way out). */
@@ -94,7 +95,11 @@ export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; 
           </pre>
         </details>
       )}
-      <ArtifactPreviewPanel key={artifact.id} artifact={artifact} />
+      {artifact.kind === 'logs' && artifact.attributes.format === 'drydock-log-lines/1' ? (
+        <LogPager key={artifact.id} artifact={artifact} />
+      ) : (
+        <ArtifactPreviewPanel key={artifact.id} artifact={artifact} />
+      )}
       <div className="dd-inline-form">
         <SaveButton request={{ kind: 'artifact', artifactId: artifact.id, filename: artifactFilename(artifact) }} label="artifact" />
       </div>

@@ -19,14 +19,28 @@ function mergeAudit(prev: AuditEntry[], more: AuditEntry[]): AuditEntry[] {
 }
 
 /** One case: verification, artifacts (live), the audit chain (live) and the note box. */
-export function CaseContents({ caseInfo, isCurrent }: { caseInfo: CaseInfo; isCurrent: boolean }) {
+export function CaseContents({
+  caseInfo,
+  isCurrent,
+  open,
+}: {
+  caseInfo: CaseInfo;
+  isCurrent: boolean;
+  /** An artifact another view asked to open (the timeline's evidence link), once per visit. */
+  open?: { artifactId: string; visit: number } | null;
+}) {
   const client = useClient();
   const epoch = useLiveEpoch();
   const caseId = caseInfo.id;
   const [artifacts, setArtifacts] = useState<ArtifactInfo[]>([]);
   const [audit, setAudit] = useState<AuditEntry[]>([]);
   const [auditMore, setAuditMore] = useState(false);
-  const [selectedArtifact, setSelectedArtifact] = useState<string | null>(null);
+  const [selectedArtifact, setSelectedArtifact] = useState<string | null>(open?.artifactId ?? null);
+  const [openedVisit, setOpenedVisit] = useState(open?.visit ?? -1);
+  if (open && open.visit !== openedVisit) {
+    setOpenedVisit(open.visit);
+    setSelectedArtifact(open.artifactId);
+  }
   const [loadError, setLoadError] = useState<DrydockError | null>(null);
   const [verifying, setVerifying] = useState(false);
   const [report, setReport] = useState<VerifyReport | null>(null);

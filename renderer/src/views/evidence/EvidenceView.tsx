@@ -40,7 +40,12 @@ export function EvidenceView({ params, visit }: ViewProps) {
         </div>
         <div className="dd-ev-main">
           {viewed ? (
-            <CaseContents key={viewed.id} caseInfo={viewed} isCurrent={viewed.id === currentId} />
+            <CaseContents
+              key={viewed.id}
+              caseInfo={viewed}
+              isCurrent={viewed.id === currentId}
+              open={params.artifact !== undefined ? { artifactId: params.artifact, visit } : null}
+            />
           ) : (
             <div className="dd-panel dd-empty">No case selected. Create one, or pick one from the list.</div>
           )}

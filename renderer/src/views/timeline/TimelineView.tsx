@@ -39,7 +39,7 @@ export function TimelineView({ visit }: ViewProps) {
   const [minSeverity, setMinSeverity] = useState<TimelineSeverity>('info');
   const [text, setText] = useState('');
   const [windowRange, setWindowRange] = useState<{ from: Date; to: Date } | null>(null);
-  const [zoneChoice, setZoneChoice] = useState<'case' | 'UTC'>('UTC');
+  const [zoneChoice, setZoneChoice] = useState<'case' | 'UTC'>('case');
   const [info, setInfo] = useState<TimelineInfo | null>(null);
   const [histogram, setHistogram] = useState<TimelineHistogram | null>(null);
   const [laneRows, setLaneRows] = useState<TimelineRow[]>([]);
@@ -326,7 +326,7 @@ export function TimelineView({ visit }: ViewProps) {
                 <dt>Evidence</dt>
                 <dd>
                   <span className="dd-mono">{detail.artifactId}</span>{' '}
-                  <button type="button" className="dd-small" onClick={() => navigate('evidence', {})}>
+                  <button type="button" className="dd-small" onClick={() => navigate('evidence', { artifact: detail.artifactId! })}>
                     Open in Evidence
                   </button>
                 </dd>
