@@ -76,13 +76,13 @@ export interface Core {
   readonly journal: JournalService;
   /** Dead-box analysis: a Docker data root (directory or tarball) read with no daemon. */
   readonly dataRoot: DataRootService;
-  /** The CIS Docker Benchmark audit of a host. */
   /** Follows the logs of containers from their start, into the open case, while their host is journaled. */
   readonly logFollower: LogFollower;
   /** One merged timeline per case. */
   readonly timeline: TimelineService;
   /** The case report (HTML, PDF). */
   readonly report: ReportService;
+  /** The CIS Docker Benchmark audit of a host. */
   readonly benchmark: BenchmarkService;
   /** SBOMs of images and containers. */
   readonly sbom: SbomService;
@@ -102,11 +102,11 @@ const SCHEMA: readonly SchemaComponent[] = [
   driftSchema,
   helperSchema,
   journalSchema,
+  logsSchema,
+  timelineSchema,
 ];
 
 export function createCore(options: CoreOptions): Core {
-  logsSchema,
-  timelineSchema,
   const clock = options.clock ?? systemClock;
   const examiner = new ExaminerIdentity(options.examiner);
   const db = openDatabase(options.storeDir, SCHEMA, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
@@ -118,9 +118,6 @@ export function createCore(options: CoreOptions): Core {
   // Built right after the hosts, so it hears every connection from the first one on.
   const journal = new JournalService({ db, hosts, events, clock, audit });
   const logs = new LogsService({ hosts, evidence, clock });
-  const quarantineRecords = new QuarantineRecordStore(db);
-  const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor, helpers });
-  const drift = new DriftService({ db, hosts, evidence, events, clock, audit, helpers });
   // While journaling, the logs of every container that starts are followed into the open case.
   const logFollower = new LogFollower({
     db,
@@ -131,11 +128,14 @@ export function createCore(options: CoreOptions): Core {
     audit,
   });
   // The timeline reads the case's evidence and the journals of its hosts; the report reads both.
-  const timeline = new TimelineService({ db, evidence, journal, clock, audit });
+  const timeline = new TimelineService({ db, evidence, journal, clock, audit, helperPurpose: (id) => helpers.get(id)?.purpose });
   const report = new ReportService({ evidence, timeline, clock, pdf: options.pdfRenderer ?? chromiumPdf });
   const unsubscribeFollower = events.subscribe((event, payload) => {
     if (event === 'journal.entry') logFollower.onJournalEntry(payload as EventPayloadOf<'journal.entry'>);
   });
+  const quarantineRecords = new QuarantineRecordStore(db);
+  const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor, helpers });
+  const drift = new DriftService({ db, hosts, evidence, events, clock, audit, helpers });
   // The helper image is the capture settings' choice, read at each snapshot (capture is built below).
   const processes = new ProcessService({
     hosts,
@@ -199,7 +199,13 @@ export function createCore(options: CoreOptions): Core {
   const dataRoot = new DataRootService({ evidence, clock, hosts, driftRules: () => drift.rules() });
   const sbom = new SbomService({ hosts, evidence, audit, clock, helpers });
   // Matching reads the SBOM capability's package lists, never its internals.
-  const vulns = new VulnsService({ store: new VulnDbStore(db), packages: (host, target) => sbom.packages(host, target), evidence, audit, clock });
+  const vulns = new VulnsService({
+    store: new VulnDbStore(db),
+    packages: (host, target) => sbom.packages(host, target),
+    evidence,
+    audit,
+    clock,
+  });
   const memory = new MemoryService({
     hosts,
     evidence,
@@ -237,6 +243,9 @@ export function createCore(options: CoreOptions): Core {
     network,
     quarantine,
     logs,
+    logFollower,
+    timeline,
+    report,
     journal,
     benchmark,
     dataRoot,
@@ -254,6 +263,8 @@ export function createCore(options: CoreOptions): Core {
         await drift.close();
         await processes.close();
         inventory.close();
+        unsubscribeFollower();
+        await logFollower.close();
         await journal.close();
         await hosts.close();
         evidence.close();
@@ -262,9 +273,4 @@ export function createCore(options: CoreOptions): Core {
       return closing;
     },
   };
-    logFollower,
-    timeline,
-    report,
 }
-        unsubscribeFollower();
-        await logFollower.close();

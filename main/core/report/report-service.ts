@@ -278,7 +278,8 @@ export class ReportService {
     // Timeline rows worth printing: low and above, exec sessions, quarantine steps, gaps.
     const timeline: TimelineRow[] = [];
     for (const row of this.deps.timeline.iterate(kase.id)) {
-      if (row.source === 'audit' && row.message.startsWith('quarantine.'))
+      // One finding per quarantine applied and per release (the steps between are in the timeline).
+      if (row.source === 'audit' && /^quarantine\.(applied|released) /.test(row.message))
         findings.push({
           severity: 'high',
           category: 'quarantine',

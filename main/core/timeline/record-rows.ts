@@ -53,8 +53,12 @@ const JOURNAL_SEVERITY: Record<string, TimelineSeverity> = {
   export: 'low',
 };
 
-/** An engine event (or a gap) from a host's journal. */
-export function journalRow(entry: JournalEntry): TimelineRow {
+/**
+ * An engine event (or a gap) from a host's journal. `helperPurpose` names what the container was
+ * for when it is one of Drydock's own helpers (recognised by the ID this store recorded, never by
+ * label): its events are the examiner's footprint, shown as such at severity info.
+ */
+export function journalRow(entry: JournalEntry, helperPurpose?: string): TimelineRow {
   const name = entry.name ?? (entry.actorId.length > 12 ? entry.actorId.slice(0, 12) : entry.actorId);
   if (entry.kind === 'gap') {
     return {
@@ -80,8 +84,13 @@ export function journalRow(entry: JournalEntry): TimelineRow {
   if (entry.exitCode !== undefined) what += ` (exit ${entry.exitCode})`;
   const reconstructed = entry.attributes['drydock.reconstructed'] !== undefined;
   if (reconstructed) what += ' [reconstructed from inspect after an event gap]';
+  if (helperPurpose !== undefined) what = `[Drydock's ${helperPurpose} helper] ${what}`;
   const severity: TimelineSeverity =
-    entry.action === 'die' && entry.exitCode !== undefined && entry.exitCode !== 0 ? 'low' : (JOURNAL_SEVERITY[entry.action] ?? 'info');
+    helperPurpose !== undefined
+      ? 'info'
+      : entry.action === 'die' && entry.exitCode !== undefined && entry.exitCode !== 0
+        ? 'low'
+        : (JOURNAL_SEVERITY[entry.action] ?? 'info');
   const container = entry.type === 'container' ? name : undefined;
   const containerId = entry.type === 'container' ? entry.actorId : entry.attributes.container;
   return {

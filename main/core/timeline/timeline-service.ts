@@ -48,6 +48,8 @@ export interface TimelineJournal {
 }
 
 export interface TimelineServiceDeps {
+  /** What a container was for when it is one of this store's helpers (by recorded ID). */
+  helperPurpose?: (containerId: string) => string | undefined;
   db: Db;
   evidence: TimelineEvidence;
   journal: TimelineJournal;
@@ -408,7 +410,7 @@ export class TimelineService {
         for (const entry of page) {
           if (entry.kind === 'gap') return false;
           const t = BigInt(entry.timeNano);
-          if (t >= fromNano && t <= toNano) rows.push(journalRow(entry));
+          if (t >= fromNano && t <= toNano) rows.push(journalRow(entry, this.helperOf(entry)));
         }
         after = page[page.length - 1]!.seq;
       }
@@ -533,7 +535,7 @@ export class TimelineService {
         if (!page.length) break;
         for (const entry of page) {
           if (entry.kind === 'gap') gaps++;
-          emit(journalRow(entry));
+          emit(journalRow(entry, this.helperOf(entry)));
         }
         const last = page[page.length - 1]!;
         after = { timeNano: BigInt(last.timeNano), seq: last.seq };
@@ -542,6 +544,11 @@ export class TimelineService {
     if (gaps) limitations.push(`${gaps} gap(s) in the engine event journal: events in those stretches may be missing`);
     if (hosts.size === 0) limitations.push('The case touched no host yet: no engine journal is part of its timeline');
     return { limitations, hosts: [...hosts].sort(), gaps };
+  }
+
+  private helperOf(entry: JournalEntry): string | undefined {
+    const id = entry.type === 'container' ? entry.actorId : entry.attributes.container;
+    return id !== undefined ? this.deps.helperPurpose?.(id) : undefined;
   }
 
   private async readJson(artifact: ArtifactInfo, limitations: string[]): Promise<unknown> {
