@@ -54,11 +54,11 @@ async function burst(): Promise<void> {
     const want = new Set(ids);
     const count = () =>
       core.db
-        .prepare<[], { n: number }>(
+        .prepare<[string], number>(
           `SELECT COUNT(*) AS n FROM journal_entries WHERE host = 'local' AND type = 'container' AND action IN ('create', 'destroy') AND actor_id IN (SELECT value FROM json_each(?))`,
         )
         .pluck()
-        .get(JSON.stringify([...want])) as unknown as number;
+        .get(JSON.stringify([...want])) ?? 0;
     const deadline = Date.now() + 60_000;
     let seen = count();
     while (seen < CYCLES * 2 && Date.now() < deadline) {
