@@ -54,6 +54,7 @@ const published = {
   logs: ['log-lines'], // the stored log format, written alike from the engine and from a data root's log files
   processes: ['drift-crossref', 'proc-table'], // the lookup drift fills in for the process view; the /proc parsers
   network: ['socket-tables'], // the /proc/net socket-table parser (memory joins sockets to processes by inode)
+  sbom: ['rpmdb-sqlite'], // rpm's SQLite database: drift's package integrity reads its per-file digests
 };
 const up = '^(\\.\\.?/)+'; // any relative prefix: ./, ../, ../../, ...
 const outsideCore = {

@@ -132,7 +132,7 @@ export interface PackageDrift {
 
 /**
  * Package-owned changed files checked against the digests their package databases recorded
- * (dpkg info/*.md5sums MD5, apk installed Z: SHA-1), as debsums and rpm -V do for a host.
+ * (dpkg info/*.md5sums MD5, apk installed Z: SHA-1, rpm per-file digests), as debsums and rpm -V do for a host.
  */
 export interface PackageIntegrity {
   /** Changed files a package owns whose digest matches its record: explained by the package operation. */
@@ -140,7 +140,7 @@ export interface PackageIntegrity {
   /** Per package: how many of its changed files matched. */
   explained: { package: string; files: number }[];
   /** Package-owned files whose digest no longer matches (critical findings). */
-  mismatched: { path: string; package: string; algorithm: 'md5' | 'sha1'; recorded: string; actual: string; sha256?: string }[];
+  mismatched: { path: string; package: string; algorithm: 'md5' | 'sha1' | 'sha256'; recorded: string; actual: string; sha256?: string }[];
   /** Packages owning changed files but with no recorded digest for them (no md5sums file, or a conffile). */
   noDigests: string[];
   /** Where the digests were read from. */

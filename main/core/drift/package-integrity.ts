@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import type { DriftEntry, PackageIntegrity } from '../../../shared/domain/drift';
+import { readRpmFileDigests } from '../sbom/rpmdb-sqlite';
 import { readRoot } from './container-read';
 
 // debsums / rpm -V for a container's drift: every changed regular file a package owns is checked
@@ -7,17 +8,19 @@ import { readRoot } from './container-read';
 // /var/lib/dpkg/info/<package>[:<arch>].md5sums ("<md5>  <path without leading slash>" lines,
 // dpkg(1)) and apk's installed database (Z: "Q1" + base64 SHA-1 of the file R: under the F:
 // directory, apk-tools' database format). A match means the package operation explains the file;
-// a mismatch is a package-owned file changed after installation. rpm's per-file digests sit in
-// its header blobs and are not checked here (stated in the report).
+// a mismatch is a package-owned file changed after installation. rpm's per-file digests (SHA-256
+// on current rpm) come from its SQLite database's header blobs, read by the sbom room's published parser.
 
 export const DPKG_INFO = '/var/lib/dpkg/info';
 /** One md5sums or list file is read up to this size (the largest in Debian are a few MiB). */
 const INFO_FILE_LIMIT = 8 * 1024 * 1024;
+/** rpm's SQLite database is read for its digests up to this size (a full RHEL install: ~100 MiB). */
+const RPM_DB_LIMIT = 256 * 1024 * 1024;
 
 /** Who owns a path and the digest its package recorded for it, if any. */
 export interface OwnedFile {
   package: string;
-  algorithm?: 'md5' | 'sha1';
+  algorithm?: 'md5' | 'sha1' | 'sha256';
   digest?: string;
   source: string;
 }
@@ -107,6 +110,38 @@ export function mergedUsrAliases(path: string): string[] {
   return split ? [path, `/usr${path}`] : [path];
 }
 
+/** rpm's SQLite database, read through the archive endpoint, as owners and recorded digests (rpm -V's reference). */
+async function readRpmDigests(
+  container: Dockerode.Container,
+  database: string,
+  signal?: AbortSignal,
+): Promise<{ digests: PackageFileDigests } | { why: string }> {
+  if (!database.endsWith('/rpmdb.sqlite'))
+    return { why: `rpm's ${database} is not an SQLite database: files owned by rpm packages are classified without package verification` };
+  let bytes: Buffer | undefined;
+  const read = await readRoot(container, database.slice(0, database.lastIndexOf('/')), {
+    wanted: (path) => path === database,
+    openStore: async () => ({ skipped: { state: 'not-read', note: 'read for its digests only' } }),
+    storeBuffered: () => Promise.reject(new Error('the rpm database is not stored here')),
+    captureLimit: (_path, size) => Math.min(size, RPM_DB_LIMIT),
+    onFile: (file) => {
+      if (file.captured && file.captured.length === file.meta.size) bytes = file.captured;
+    },
+    ...(signal ? { signal } : {}),
+  });
+  if (read.missing || !bytes)
+    return { why: `rpm's ${database} could not be read (gone, or over ${RPM_DB_LIMIT} bytes): rpm packages' files are not verified` };
+  try {
+    const { files, badHeaders } = readRpmFileDigests(bytes);
+    const owners = new Map<string, OwnedFile>();
+    for (const [path, f] of files)
+      owners.set(path, { package: f.package, source: database, ...(f.digest ? { algorithm: f.algorithm, digest: f.digest } : {}) });
+    return { digests: { owners, sources: [`${database}${badHeaders ? ` (${badHeaders} package headers not read)` : ''}`] } };
+  } catch (err) {
+    return { why: `rpm's ${database} could not be opened (${(err as Error).message}): rpm packages' files are not verified` };
+  }
+}
+
 /** The digest of a changed file by algorithm. */
 export interface ChangedDigests {
   md5: string;
@@ -162,7 +197,8 @@ export function verifyPackageFiles(
       if (!owned.digest) noDigests.add(owned.package);
       continue;
     }
-    const now = owned.algorithm === 'md5' ? actual.md5 : actual.sha1;
+    const now = owned.algorithm === 'md5' ? actual.md5 : owned.algorithm === 'sha1' ? actual.sha1 : actual.sha256;
+    if (now === undefined) continue;
     if (now === owned.digest) {
       integrity.verified++;
       explained.set(owned.package, (explained.get(owned.package) ?? 0) + 1);
@@ -208,7 +244,7 @@ export interface IntegrityCheck {
   digestsOf: (path: string) => ChangedDigests | undefined;
   /** apk's installed database: the container's when it changed, else the image's. */
   apkInstalled?: Buffer;
-  /** Whether the container has an rpm database (its digests are not checked). */
+  /** The container's rpm database path, when it has one (its per-file digests are checked too). */
   rpmDatabase?: string;
   /** Packages installed or upgraded after start (from the package database's drift). */
   touched?: ReadonlySet<string>;
@@ -230,10 +266,11 @@ export async function checkPackageIntegrity(check: IntegrityCheck): Promise<{ in
   const info = await readDpkgInfo(check.container, check.signal);
   if (info && info.size > 0) databases.push(dpkgDigests(info));
   if (check.apkInstalled) databases.push(apkDigests(check.apkInstalled.toString('utf8'), '/lib/apk/db/installed'));
-  if (check.rpmDatabase)
-    limitations.push(
-      `rpm's per-file digests (${check.rpmDatabase}) are not checked: files owned by rpm packages are classified without package verification`,
-    );
+  if (check.rpmDatabase) {
+    const rpm = await readRpmDigests(check.container, check.rpmDatabase, check.signal);
+    if ('digests' in rpm) databases.push(rpm.digests);
+    else limitations.push(rpm.why);
+  }
   if (databases.length === 0) return { limitations };
   const integrity = verifyPackageFiles(check.entries, check.digestsOf, databases, check.touched);
   if (integrity.noDigests.length)

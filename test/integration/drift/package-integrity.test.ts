@@ -2,28 +2,35 @@
 // container (this machine's containers reach Debian's mirror), every new file the packages own
 // matches the MD5 dpkg recorded and collapses into one high finding for the package operation, no
 // critical file entry left; a package-owned binary overwritten in place is critical, with the
-// recorded and the actual digest both shown.
+// recorded and the actual digest both shown; so is a file of an rpm package (rpm -V's SHA-256).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { DriftReport } from '../../../shared/domain/drift';
 import { docker, removeContainers, runContainer, startTestCore, type TestCore } from '../../helpers/docker';
 
 const DEBIAN = 'drydock-fixture/debian:bookworm';
+const RPM = 'drydock-fixture/sbom-rpm:1';
 
 describe('package integrity in drift reports', () => {
   let t: TestCore;
   const ids: string[] = [];
   let installed: DriftReport;
   let replaced: DriftReport;
+  let rpmReplaced: DriftReport;
   let recordedMd5 = '';
   let actualMd5 = '';
   const installedName = `dd-integrity-apt-${process.pid}`;
   const replacedName = `dd-integrity-tr-${process.pid}`;
+  const rpmName = `dd-integrity-rpm-${process.pid}`;
 
   before(async () => {
     t = startTestCore('drydock-integrity');
     ids.push(runContainer(['--name', installedName, DEBIAN, 'sleep', '3600']));
     ids.push(runContainer(['--name', replacedName, DEBIAN, 'sleep', '3600']));
+    ids.push(runContainer(['--name', rpmName, RPM, 'sleep', '3600']));
+    // A file of the rpm package drydock-probe, rewritten in place.
+    docker(['exec', rpmName, 'sh', '-c', 'echo tampered > /usr/share/drydock-probe/README']);
     docker([
       'exec',
       '-e',
@@ -41,7 +48,7 @@ describe('package integrity in drift reports', () => {
     assert.notEqual(recordedMd5, actualMd5);
     await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
     await t.call('evidence.case-create', { name: 'Integrity case' });
-    const started = await t.call('drift.scan', { host: 'local', containers: [installedName, replacedName], concurrency: 2 });
+    const started = await t.call('drift.scan', { host: 'local', containers: [installedName, replacedName, rpmName], concurrency: 2 });
     const scan = await t.core.drift.wait(started.id);
     assert.equal(scan.state, 'complete', scan.stateReason);
     const report = (id: string) => {
@@ -51,6 +58,7 @@ describe('package integrity in drift reports', () => {
     };
     installed = await report(ids[0] as string);
     replaced = await report(ids[1] as string);
+    rpmReplaced = await report(ids[2] as string);
   });
 
   after(async () => {
@@ -94,5 +102,17 @@ describe('package integrity in drift reports', () => {
       [['/usr/bin/tr', 'coreutils', 'md5', recordedMd5, actualMd5]],
     );
     assert.match(replaced.integrity?.mismatched[0]?.sha256 ?? '', /^[0-9a-f]{64}$/);
+  });
+
+  it("checks rpm packages' files against the SHA-256 rpm recorded (rpm -V)", () => {
+    const readme = rpmReplaced.entries.find((e) => e.path === '/usr/share/drydock-probe/README');
+    assert.equal(readme?.severity, 'critical');
+    assert.equal(readme?.package, 'drydock-probe');
+    const mismatch = rpmReplaced.integrity?.mismatched.find((m) => m.path === '/usr/share/drydock-probe/README');
+    assert.equal(mismatch?.algorithm, 'sha256');
+    // "probe\n" as rpmbuild packaged it, and what the container holds now.
+    assert.equal(mismatch?.recorded, createHash('sha256').update('probe\n').digest('hex'));
+    assert.equal(mismatch?.actual, createHash('sha256').update('tampered\n').digest('hex'));
+    assert.match(readme?.reasons[0]?.reason ?? '', /owned by package drydock-probe, but no longer what it installed: SHA256 recorded/);
   });
 });
