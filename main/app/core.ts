@@ -123,8 +123,7 @@ export function createCore(options: CoreOptions): Core {
     db,
     cases: evidence,
     acquire: (request) => logs.acquire(request),
-    attach: (host, id, signal) => logs.attach(host, id, signal),
-    storeAttachCapture: (o) => logs.storeAttachCapture(o),
+    isHelper: (id) => helpers.get(id) !== undefined,
     audit,
   });
   // The timeline reads the case's evidence and the journals of its hosts; the report reads both.

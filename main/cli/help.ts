@@ -174,6 +174,36 @@ export function overview(commands: readonly CliCommand[]): string {
   return lines.join('\n');
 }
 
+/** Options whose meaning differs per command, by command key (they win over OPTION_TEXT). */
+const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  timeline: {
+    format: 'table (the default on a terminal), jsonl (Timesketch JSON Lines) or l2tcsv (plaso/log2timeline CSV)',
+    out: 'write jsonl or l2tcsv to this new file instead of stdout (audited in the case)',
+    tz: 'the IANA time zone of the times written (default UTC; the l2tcsv timezone column names it)',
+    source: 'only these sources, comma-separated: journal, gap, lifecycle, logs, drift, process, capture, flow, audit',
+    severity: 'only rows of this severity or above: info, low, medium, high, critical',
+    grep: 'only rows whose text contains this (case-insensitive)',
+    from: 'only rows at or after this RFC 3339 time',
+    to: 'only rows at or before this RFC 3339 time',
+    container: 'only rows of this container (its name)',
+    'logs-filter': 'take every log line containing this text instead of an even sample of each logs artifact',
+  },
+  report: {
+    format: 'html (self-contained, offline) or pdf (rendered from the same page by a local Chromium, Chrome or Edge)',
+    out: 'also write the report to this new file (the case keeps it as an artifact either way)',
+    tz: "the IANA time zone of the report's timeline (default: the case's)",
+  },
+  ps: {
+    pid: 'with --detail: only this process (its PID inside the container)',
+    detail:
+      "each process's /proc detail read through a helper in its PID namespace: the executable's SHA-256 (a deleted one too), capabilities, namespaces, open files and sockets, memory maps",
+  },
+  logs: {
+    'follow-on-start':
+      'on or off: whether `drydock watch` and the app follow the logs of every container that starts, into the case (on by default)',
+  },
+};
+
 /** `drydock COMMAND --help`: usage, what it does, each option, an example. */
 export function commandHelp(command: CliCommand, globalOptions: readonly string[]): string {
   const lines = [`Usage: drydock ${command.usage}`, '', command.summary, '', 'Options:'];
@@ -181,7 +211,7 @@ export function commandHelp(command: CliCommand, globalOptions: readonly string[
   for (const name of names) {
     const spec = command.options?.[name];
     const flag = `--${name}${spec?.type === 'string' ? ' VALUE' : ''}`;
-    lines.push(`  ${flag.padEnd(22)} ${OPTION_TEXT[name] ?? ''}`.trimEnd());
+    lines.push(`  ${flag.padEnd(22)} ${COMMAND_OPTION_TEXT[commandKey(command)]?.[name] ?? OPTION_TEXT[name] ?? ''}`.trimEnd());
   }
   const example = COMMAND_HELP[commandKey(command)]?.example;
   if (example) lines.push('', 'Example:', `  ${example}`);

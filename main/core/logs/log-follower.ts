@@ -1,7 +1,6 @@
 import type { JournalEntry } from '../../../shared/domain/journal';
 import type { LogsAcquisition, LogsFollowSetting } from '../../../shared/domain/logs';
 import type { AuditFn } from '../audit-fn';
-import type { AttachCapture } from './attach-capture';
 import { toDrydockError } from '../errors';
 import type { Db } from '../store/database';
 
@@ -25,23 +24,9 @@ export interface LogFollowerDeps {
     trigger: string;
     onStreaming: () => void;
   }): Promise<LogsAcquisition>;
-  /** LogsService.attach: the fallback capture opened at `create`. */
-  attach(host: string, containerId: string, signal: AbortSignal): Promise<{ capture: AttachCapture; ended: Promise<void>; name: string }>;
-  /** LogsService.storeAttachCapture. */
-  storeAttachCapture(o: {
-    host: string;
-    containerId: string;
-    name: string;
-    caseId: string;
-    capture: AttachCapture;
-    reason: string;
-  }): Promise<{ artifactId: string; lines: number }>;
+  /** Whether a container is one of this store's own helpers (by recorded ID): their logs are not followed. */
+  isHelper?: (containerId: string) => boolean;
   audit: AuditFn;
-}
-
-interface Attached {
-  abort: AbortController;
-  opened: Promise<{ capture: AttachCapture; ended: Promise<void>; name: string } | undefined>;
 }
 
 /** More followed streams than this at once (a burst of starts) are recorded as not followed, not queued without bound. */
@@ -49,18 +34,21 @@ export const MAX_FOLLOWED = 256;
 
 /**
  * Follows, from its `start` event, the logs of every container that starts on a journaled host,
- * into the open case (unless the case turned it off). The read starts at the container's create
- * (or its previous run's die) in engine time, so lines written before Drydock opened the stream
- * are kept; the engine ends the stream when the container stops. A container that runs for a
- * second and is removed (`--rm`) is often gone before its logs can be asked for: for it, what an
- * attach opened at its create event received is stored instead (see attach-capture.ts). Starts from before the case was created (the engine's replay
- * on connecting) are not followed. With no open case nothing is followed (the journal still
- * records the events): there is no case to put the logs in, and Drydock does not open one unasked.
+ * into the open case (unless the case turned it off), through the engine's logs endpoint with
+ * follow=true: the log driver's file is read, the container itself is not touched (Drydock does
+ * not attach to it: an attached reader sits in the container's output path, and Docker 20.10 was
+ * seen hanging in its exit handling with an attach in flight). The read starts at the container's
+ * create (or its previous run's die) in engine time, so lines written before the stream opened
+ * are kept; the engine ends the stream when the container stops. A container removed before its
+ * stream opened (`docker run --rm` of a one-second dropper) leaves no logs to read: that is
+ * recorded in the case ('logs.follow-failed'), and its journal entries stand. Starts from before
+ * the case was created (the engine's replay on connecting) and Drydock's own helpers are not
+ * followed. With no open case nothing is followed (the journal still records the events): there
+ * is no case to put the logs in, and Drydock does not open one unasked.
  */
 export class LogFollower {
   private readonly active = new Map<string, Promise<void>>();
   private readonly open = new Set<string>();
-  private readonly attached = new Map<string, Attached>();
   /** Per container, the engine time its next run's output can begin at: its create, or its last die. */
   private readonly boundary = new Map<string, string>();
   private readonly abort = new AbortController();
@@ -86,26 +74,16 @@ export class LogFollower {
   onJournalEntry(entry: JournalEntry): void {
     if (this.closed || entry.kind !== 'event' || entry.type !== 'container') return;
     const key = `${entry.host}\u0000${entry.actorId}`;
-    if (entry.action === 'create') {
-      this.boundary.set(key, entry.timeNano);
-      void this.attachAtCreate(key, entry);
-      return;
-    }
-    if (entry.action === 'die') {
+    if (entry.action === 'create' || entry.action === 'die') {
       this.boundary.set(key, entry.timeNano);
       return;
     }
     if (entry.action === 'destroy') {
       this.boundary.delete(key);
-      // Never started, or gone: the fallback capture ends here (a follow waiting on it then stores it).
-      const slot = this.attached.get(key);
-      if (!this.active.has(key)) this.dropAttach(key);
-      else slot?.abort.abort();
       return;
     }
-    if (entry.action !== 'start') return;
-    if (this.active.has(key)) return;
-    const work = this.follow(entry).finally(() => {
+    if (entry.action !== 'start' || this.active.has(key) || this.deps.isHelper?.(entry.actorId)) return;
+    const work = this.follow(key, entry).finally(() => {
       this.active.delete(key);
       this.open.delete(key);
     });
@@ -126,7 +104,6 @@ export class LogFollower {
   async close(): Promise<void> {
     this.closed = true;
     this.abort.abort();
-    for (const key of [...this.attached.keys()]) this.dropAttach(key);
     await Promise.allSettled([...this.active.values()]);
   }
 
@@ -145,33 +122,9 @@ export class LogFollower {
     return kase;
   }
 
-  /** Attaches at `create`, so a container removed before its logs can be read still leaves its output. */
-  private async attachAtCreate(key: string, entry: JournalEntry): Promise<void> {
-    if (this.attached.has(key) || this.attached.size >= MAX_FOLLOWED) return;
-    const abort = new AbortController();
-    const slot: Attached = { abort, opened: Promise.resolve(undefined) };
-    this.attached.set(key, slot);
-    slot.opened = (async () => {
-      if (!(await this.followingCase(entry))) return undefined;
-      return this.deps.attach(entry.host, entry.actorId, abort.signal).catch(() => undefined);
-    })();
-    if (!(await slot.opened)) this.attached.delete(key);
-  }
-
-  private dropAttach(key: string): void {
-    const slot = this.attached.get(key);
-    if (!slot) return;
-    this.attached.delete(key);
-    slot.abort.abort();
-  }
-
-  private async follow(entry: JournalEntry): Promise<void> {
-    const key = `${entry.host}\u0000${entry.actorId}`;
+  private async follow(key: string, entry: JournalEntry): Promise<void> {
     const kase = await this.followingCase(entry);
-    if (!kase) {
-      this.dropAttach(key);
-      return;
-    }
+    if (!kase) return;
     const container = entry.name ?? entry.actorId;
     if (this.active.size > MAX_FOLLOWED) {
       this.deps.audit(
@@ -189,7 +142,6 @@ export class LogFollower {
     // A process writes before the engine emits its start event: read from the container's create
     // (or its previous run's die), else everything the engine kept.
     const from = this.boundary.get(key);
-    const slot = this.attached.get(key);
     try {
       await this.deps.acquire({
         host: entry.host,
@@ -201,29 +153,9 @@ export class LogFollower {
         trigger: `journal: container start at ${entry.time}`,
         onStreaming: () => this.open.add(key),
       });
-      this.dropAttach(key);
     } catch (err) {
       // A container removed before its stream opened, a driver that cannot be read: a fact of the case.
       const error = toDrydockError(err);
-      const attached = slot ? await slot.opened : undefined;
-      if (attached && !this.closed) {
-        await attached.ended;
-        this.attached.delete(key);
-        try {
-          await this.deps.storeAttachCapture({
-            host: entry.host,
-            containerId: entry.actorId,
-            name: attached.name,
-            caseId: kase.id,
-            capture: attached.capture,
-            reason: error.message,
-          });
-          return;
-        } catch {
-          // Recorded below as a failure to follow.
-        }
-      }
-      this.dropAttach(key);
       this.deps.audit(
         'logs.follow-failed',
         {

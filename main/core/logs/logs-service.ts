@@ -5,7 +5,6 @@ import { DrydockFailure } from '../errors';
 import type { ArtifactWriterPort, EvidencePort } from '../evidence/port';
 import { engineCall, type DockerSource } from '../hosts/engine-call';
 import { engineFailure } from '../hosts/engine-errors';
-import { AttachCapture } from './attach-capture';
 import { LOG_FORMAT, LogFrameSplitter, LogLineWriter } from './log-lines';
 import { engineTimeParameter } from './log-time';
 
@@ -205,86 +204,6 @@ export class LogsService {
       ...(counts.lastTimestamp ? { lastTimestamp: counts.lastTimestamp } : {}),
       limitations,
     };
-  }
-
-  /**
-   * Attaches to a container (stdout and stderr, no stdin, logs=1 so what it wrote before the
-   * attach is replayed) and collects what it writes until the stream ends (the container stopped)
-   * or `signal` aborts. Used from a container's `create` event as the fallback of a followed read.
-   * @returns the capture and a promise that settles when the stream has ended.
-   * @throws DrydockFailure from the engine: 'not-found' when the container is already gone.
-   */
-  async attach(
-    host: string,
-    containerId: string,
-    signal: AbortSignal,
-  ): Promise<{ capture: AttachCapture; ended: Promise<void>; name: string }> {
-    const docker = await this.deps.hosts.docker(host);
-    const container = docker.getContainer(containerId);
-    const info = await engineCall({ host, container: containerId, action: 'inspecting the container' }, () => container.inspect());
-    const stream = (await engineCall({ host, container: containerId, action: 'attaching to its output' }, () =>
-      container.attach({ stream: true, stdout: true, stderr: true, logs: true }),
-    )) as NodeJS.ReadableStream;
-    const capture = new AttachCapture(this.deps.clock, info.Config.Tty === true);
-    const onAbort = () => destroy(stream);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const ended = (async () => {
-      try {
-        for await (const chunk of stream as AsyncIterable<Buffer>) await capture.push(chunk);
-      } catch {
-        // A dropped or aborted stream ends the capture; what was received is kept.
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-        capture.end();
-      }
-    })();
-    return { capture, ended, name: info.Name.replace(/^\//, '') };
-  }
-
-  /**
-   * Stores what an attach captured as a 'logs' artifact in LOG_FORMAT, timestamps being Drydock's
-   * receive times (attribute `timestamps: 'received'`), with `reason` saying why the logs endpoint
-   * could not be used. @throws DrydockFailure from the store.
-   */
-  async storeAttachCapture(o: {
-    host: string;
-    containerId: string;
-    name: string;
-    caseId: string;
-    capture: AttachCapture;
-    reason: string;
-  }): Promise<{ artifactId: string; lines: number }> {
-    const writer = await this.deps.evidence.openWriter({
-      caseId: o.caseId,
-      kind: 'logs',
-      source: { host: o.host, containerId: o.containerId, containerName: o.name },
-      method:
-        "engine attach stream (POST /containers/{id}/attach, stdout and stderr, logs=1, no stdin) opened at the container's create event; each line stamped with the time Drydock received it",
-      mediaType: 'text/plain',
-      attributes: { format: LOG_FORMAT, timestamps: 'received', followed: true, reason: o.reason },
-    });
-    for (const record of o.capture.records) await writer.write(record);
-    const limitations = [
-      `The logs endpoint could not be read (${o.reason}); these lines come from the attach stream, stamped with Drydock's receive time, not the engine's`,
-      ...(o.capture.droppedLines ? [`${o.capture.droppedLines} line(s) beyond the capture's size cap were not kept`] : []),
-    ];
-    const stored = await writer.finish({ lines: o.capture.lines, droppedLines: o.capture.droppedLines, limitations });
-    this.deps.evidence.audit(
-      'logs.acquired',
-      {
-        host: o.host,
-        containerId: o.containerId,
-        containerName: o.name,
-        artifactId: stored.id,
-        lines: o.capture.lines,
-        bytes: stored.size,
-        followed: true,
-        via: 'attach',
-        reason: o.reason,
-      },
-      o.caseId,
-    );
-    return { artifactId: stored.id, lines: o.capture.lines };
   }
 
   /** The artifact writer of one acquisition: the driver, the TTY and the window asked for in its attributes. */

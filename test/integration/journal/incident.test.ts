@@ -50,7 +50,7 @@ describe('drydock watch', () => {
     try {
       await waitFor(() => /followed into case journal-incident/.test(err), {
         what: 'drydock watch to say it is journaling and following logs',
-        timeoutMs: 60_000,
+        timeoutMs: 120_000,
       });
 
       docker(['volume', 'create', volume]);
