@@ -258,13 +258,13 @@ export class TimelineService {
   *iterate(caseId: string, filter?: TimelineFilter): Generator<TimelineRow> {
     const where = whereClause(caseId, filter);
     const stmt = this.deps.db.prepare(
-      `SELECT row_json, time_nano, key FROM timeline_rows WHERE ${where.sql} AND (time_nano > ? OR (time_nano = ? AND key > ?)) ORDER BY time_nano, key LIMIT 5000`,
+      `SELECT row_json, time_nano, key FROM timeline_rows WHERE ${where.sql} AND (time_nano, key) > (?, ?) ORDER BY time_nano, key LIMIT 5000`,
     );
     stmt.safeIntegers(true);
     let lastTime = -1n;
     let lastKey = '';
     for (;;) {
-      const page = stmt.all(...where.params, lastTime, lastTime, lastKey) as { row_json: string; time_nano: bigint; key: string }[];
+      const page = stmt.all(...where.params, lastTime, lastKey) as { row_json: string; time_nano: bigint; key: string }[];
       if (!page.length) return;
       for (const r of page) yield JSON.parse(r.row_json) as TimelineRow;
       const tail = page[page.length - 1]!;
