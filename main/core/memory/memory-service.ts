@@ -159,83 +159,40 @@ export class MemoryService {
       const info = await engineCall({ ...where, action: 'inspect the container' }, () =>
         target.docker.getContainer(target.containerId).inspect(),
       );
-      const pausedByUs = request.pause && !info.State.Paused;
-      if (pausedByUs) {
-        await engineCall({ ...where, action: 'pause the container' }, () => target.docker.getContainer(target.containerId).pause());
-        this.deps.audit(
-          'memory.container-paused',
-          { host: target.host, containerId: target.containerId, containerName: target.containerName, acquisitionId },
-          kase.id,
+      if (info.State.Paused)
+        throw new DrydockFailure(
+          'conflict',
+          `Container ${target.containerName} on host ${target.host} is paused: a helper joined to its PID namespace could not end while it is frozen (its init reaps it); unpause it first, or let --pause freeze it for the read`,
+          where,
         );
-      }
+      const freezer = request.pause ? new Freezer(target, kase.id, acquisitionId, this.deps.audit) : null;
       const images: MemoryAcquisition[] = [];
       const failures: { pid: number; message: string }[] = [];
-      let unpauseFailure: DrydockFailure | undefined;
-      try {
-        const raw = await this.readDetail(target, request.all ? undefined : [request.pid ?? 1]);
-        const pids = request.all
-          ? [...raw.processes.keys()].filter((p) => !this.helperOwn(raw, p)).sort((a, b) => a - b)
-          : [request.pid ?? 1];
-        for (const pid of pids) {
-          if (controller.signal.aborted) {
-            failures.push({ pid, message: 'cancelled before this process was read' });
-            continue;
-          }
-          try {
-            const detail = raw.processes.get(pid);
-            const built = detail ? buildProcessDetail(detail, initNamespaces(raw), new Map()) : null;
-            if (!built)
-              throw new DrydockFailure(
-                'not-found',
-                `No process ${pid} in the PID namespace of container ${target.containerName} on host ${target.host}`,
-                where,
-              );
-            images.push(
-              await this.imageProcess(
-                target,
-                kase,
-                built,
-                detail?.files.status,
-                request.pause || info.State.Paused,
-                acquisitionId,
-                controller.signal,
-              ),
-            );
-          } catch (err) {
-            failures.push({ pid, message: (err as Error).message });
-          }
+      // The detail (maps, state) is read while the container runs: a frozen target could not reap the reader.
+      const raw = await this.readDetail(target, request.all ? undefined : [request.pid ?? 1]);
+      const pids = request.all
+        ? [...raw.processes.keys()].filter((p) => !this.helperOwn(raw, p)).sort((a, b) => a - b)
+        : [request.pid ?? 1];
+      for (const pid of pids) {
+        if (controller.signal.aborted) {
+          failures.push({ pid, message: 'cancelled before this process was read' });
+          continue;
         }
-      } finally {
-        if (pausedByUs) {
-          try {
-            await engineCall({ ...where, action: 'unpause the container' }, () => target.docker.getContainer(target.containerId).unpause());
-            this.deps.audit(
-              'memory.container-unpaused',
-              { host: target.host, containerId: target.containerId, containerName: target.containerName, acquisitionId },
-              kase.id,
-            );
-          } catch (err) {
-            this.deps.audit(
-              'memory.unpause-failed',
-              {
-                host: target.host,
-                containerId: target.containerId,
-                containerName: target.containerName,
-                acquisitionId,
-                message: (err as Error).message,
-              },
-              kase.id,
-            );
-            // The examiner must hear it: a container left frozen is a trace nobody asked for.
-            unpauseFailure = new DrydockFailure(
-              'engine',
-              `Container ${target.containerName} on host ${target.host} could not be unpaused after the memory read: ${(err as Error).message}`,
+        try {
+          const detail = raw.processes.get(pid);
+          const built = detail ? buildProcessDetail(detail, initNamespaces(raw), new Map()) : null;
+          if (!built)
+            throw new DrydockFailure(
+              'not-found',
+              `No process ${pid} in the PID namespace of container ${target.containerName} on host ${target.host}`,
               where,
             );
-          }
+          images.push(await this.imageProcess(target, kase, built, detail?.files.status, freezer, acquisitionId, controller.signal));
+        } catch (err) {
+          failures.push({ pid, message: (err as Error).message });
         }
+        if (freezer?.failure) throw freezer.failure;
       }
-      if (unpauseFailure) throw unpauseFailure;
       if (images.length === 0 && failures.length > 0) {
         const kind = controller.signal.aborted ? 'cancelled' : 'engine';
         throw new DrydockFailure(
@@ -417,10 +374,11 @@ export class MemoryService {
     kase: { id: string; name: string },
     detail: ProcessDetail,
     status: Buffer | undefined,
-    paused: boolean,
+    freezer: Freezer | null,
     acquisitionId: string,
     signal: AbortSignal,
   ): Promise<MemoryAcquisition> {
+    const paused = freezer !== null;
     const where = { host: target.host, container: target.containerName };
     if (detail.maps.length === 0)
       throw new DrydockFailure(
@@ -494,7 +452,21 @@ export class MemoryService {
         bytesTotal: memoryBytes,
       });
     };
-    const framer = new RegionFramer(reads, async (chunk) => writer.write(chunk), progress);
+    let send: (text: string) => void = () => undefined;
+    const framer = new RegionFramer(reads, async (chunk) => writer.write(chunk), progress, {
+      // Frozen between the reader's @ready and its last region; thawed before it may exit.
+      ready: () => {
+        if (!freezer) return send('go\n');
+        void freezer.freeze().then(
+          () => send('go\n'),
+          () => send('go\n'),
+        );
+      },
+      end: () => {
+        if (!freezer) return send('done\n');
+        void freezer.thaw().finally(() => send('done\n'));
+      },
+    });
     const imageRegions = (): ImageRegion[] => {
       let k = 0;
       return regions.map((r, i) => {
@@ -528,7 +500,17 @@ export class MemoryService {
       run = await runStreamingHelper(
         target.docker,
         target,
-        { cmd: regionReadCommand(detail.pid, reads), purpose: 'memory', capabilities: PTRACE, timeoutMs: 6 * 3600_000, signal },
+        {
+          cmd: regionReadCommand(detail.pid, reads),
+          purpose: 'memory',
+          capabilities: PTRACE,
+          timeoutMs: 6 * 3600_000,
+          // The reader writes continuously; a minute of silence means the engine stopped relaying it.
+          idleTimeoutMs: 60_000,
+          signal,
+          interact: (write) => (send = write),
+          ...(freezer ? { beforeRemove: () => freezer.thaw() } : {}),
+        },
         framer,
       );
     } catch (err) {
@@ -557,7 +539,13 @@ export class MemoryService {
       regions: regionList,
       statusAtAcquisition: (status ?? Buffer.alloc(0)).toString('latin1').slice(0, 8192),
     };
-    const complete = framer.ended && framer.failure === null && run.exitCode === 0 && !run.error && framer.bytes === memoryBytes;
+    const complete =
+      (!freezer || freezer.frozeOnce) &&
+      framer.ended &&
+      framer.failure === null &&
+      run.exitCode === 0 &&
+      !run.error &&
+      framer.bytes === memoryBytes;
     const base = {
       host: target.host,
       containerId: target.containerId,
@@ -573,13 +561,18 @@ export class MemoryService {
       unreadable,
     };
     if (!complete) {
-      const reason = run.cancelled
-        ? 'cancelled by the examiner'
-        : run.timedOut
-          ? 'the memory reader timed out'
-          : (framer.failure ??
-            run.error?.message ??
-            `the memory reader exited with ${run.exitCode ?? 'no status'} after ${framer.bytes} of ${memoryBytes} bytes${run.stderr ? `: ${run.stderr.trim().slice(0, 300)}` : ''}`);
+      const reason =
+        freezer && !freezer.frozeOnce
+          ? `the container could not be paused for the read: ${freezer.failure?.message ?? 'the reader stopped before'}`
+          : run.cancelled
+            ? 'cancelled by the examiner'
+            : run.stalled
+              ? "the engine stopped relaying the memory reader's output for a minute (a client attached to the helper that does not read holds the engine's stream): the helper was stopped"
+              : run.timedOut
+                ? 'the memory reader timed out'
+                : (framer.failure ??
+                  run.error?.message ??
+                  `the memory reader exited with ${run.exitCode ?? 'no status'} after ${framer.bytes} of ${memoryBytes} bytes${run.stderr ? `: ${run.stderr.trim().slice(0, 300)}` : ''}`);
       const kept = await writer.abandon(reason, attributes);
       this.deps.audit(
         'memory.image-incomplete',
@@ -611,5 +604,64 @@ export class MemoryService {
       kase.id,
     );
     return { ...base, artifactId: stored.id, sha256: stored.sha256, bytes: stored.size };
+  }
+}
+
+/**
+ * Freezes a container (docker pause) for one memory read and thaws it after, whatever happens;
+ * both are audited. Thawing twice is harmless; a failed thaw is audited and kept as `failure`, so the
+ * acquisition fails loudly: a container left frozen is a trace nobody asked for.
+ */
+class Freezer {
+  private frozen = false;
+  frozeOnce = false;
+  failure: DrydockFailure | undefined;
+
+  constructor(
+    private readonly target: Target,
+    private readonly caseId: string,
+    private readonly acquisitionId: string,
+    private readonly audit: AuditFn,
+  ) {}
+
+  private get details() {
+    return {
+      host: this.target.host,
+      containerId: this.target.containerId,
+      containerName: this.target.containerName,
+      acquisitionId: this.acquisitionId,
+    };
+  }
+
+  async freeze(): Promise<void> {
+    const where = { host: this.target.host, container: this.target.containerName };
+    try {
+      await engineCall({ ...where, action: 'pause the container' }, () => this.target.docker.getContainer(this.target.containerId).pause());
+    } catch (err) {
+      this.failure = err instanceof DrydockFailure ? err : new DrydockFailure('engine', (err as Error).message, where);
+      throw err;
+    }
+    this.frozen = true;
+    this.frozeOnce = true;
+    this.audit('memory.container-paused', this.details, this.caseId);
+  }
+
+  async thaw(): Promise<void> {
+    if (!this.frozen) return;
+    this.frozen = false;
+    const where = { host: this.target.host, container: this.target.containerName };
+    try {
+      await engineCall({ ...where, action: 'unpause the container' }, () =>
+        this.target.docker.getContainer(this.target.containerId).unpause(),
+      );
+      this.audit('memory.container-unpaused', this.details, this.caseId);
+    } catch (err) {
+      this.audit('memory.unpause-failed', { ...this.details, message: (err as Error).message }, this.caseId);
+      this.failure = new DrydockFailure(
+        'engine',
+        `Container ${this.target.containerName} on host ${this.target.host} could not be unpaused after the memory read: ${(err as Error).message}`,
+        where,
+      );
+    }
   }
 }

@@ -12,7 +12,9 @@ export interface RegionRead {
  * The helper's program that reads regions of /proc/PID/mem (busybox sh and dd): per region, exactly
  * pages × 4096 bytes (dd conv=noerror,sync: a page the kernel refuses to read is skipped and written
  * as zeros, so the stream never loses its place), then a trailer line `\n@r <dd's record counts>`;
- * `@end` after the last. Pages are read one at a time (ibs=4096): a bigger read that fails halfway
+ * `@end` after the last. Before the first region it says `@ready` and waits for a line on stdin
+ * (the moment to freeze the container), after `@end` it waits for another (the container is thawed:
+ * its init can reap the helper). Pages are read one at a time (ibs=4096): a bigger read that fails halfway
  * would be padded to its full size and shift everything after it. Arguments, not script text, carry
  * the region list (one argument each, far below the kernel's 128 KiB per-argument limit).
  */
@@ -21,12 +23,16 @@ export function regionReadCommand(pid: number, reads: readonly RegionRead[]): st
     'exec 3>&1',
     'p=$1; shift',
     '[ -r /proc/$p/mem ] || { echo "@gone"; exit 3; }',
+    // The handshake: Drydock may freeze the container between @ready and "go", and thaws it before "done".
+    'echo "@ready"',
+    'read -t 600 go || exit 4',
     'while [ $# -gt 1 ]; do',
     '  r=$(dd if=/proc/$p/mem ibs=4096 obs=1048576 skip=$1 count=$2 conv=noerror,sync 2>&1 >&3 | tail -n 2)',
     '  echo; echo "@r" $r',
     '  shift 2',
     'done',
     'echo "@end"',
+    'read -t 600 done || exit 4',
   ].join('\n');
   return ['sh', '-c', script, 'sh', String(pid), ...reads.flatMap((r) => [r.firstPage.toString(), String(r.pages)])];
 }
@@ -47,7 +53,8 @@ export class RegionFramer extends Writable {
   private index = 0;
   private remaining: number;
   private trailer: number[] = [];
-  private inTrailer = false;
+  private inTrailer = true;
+  private ready = false;
   readonly outcomes: RegionOutcome[] = [];
   ended = false;
   failure: string | null = null;
@@ -57,10 +64,10 @@ export class RegionFramer extends Writable {
     private readonly reads: readonly RegionRead[],
     private readonly store: (chunk: Buffer) => Promise<void>,
     private readonly progress: (bytes: number) => void,
+    private readonly hooks: { ready: () => void; end: () => void },
   ) {
     super({ highWaterMark: 1024 * 1024 });
     this.remaining = (reads[0]?.pages ?? 0) * PAGE;
-    this.inTrailer = reads.length === 0;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -103,9 +110,21 @@ export class RegionFramer extends Writable {
   }
 
   private line(line: string): void {
+    if (!this.ready) {
+      if (line !== '@ready') {
+        this.failure = line === '@gone' ? 'the process was gone before its memory could be opened' : 'the memory reader did not start';
+        return;
+      }
+      this.ready = true;
+      this.inTrailer = this.reads.length === 0 || this.reads[0]?.pages === 0;
+      this.hooks.ready();
+      return;
+    }
     if (this.index >= this.reads.length) {
-      if (line === '@end') this.ended = true;
-      else this.failure = `expected the end of the output, got ${JSON.stringify(line.slice(0, 80))}`;
+      if (line === '@end') {
+        this.ended = true;
+        this.hooks.end();
+      } else this.failure = `expected the end of the output, got ${JSON.stringify(line.slice(0, 80))}`;
       return;
     }
     if (!line.startsWith('@r')) {

@@ -12,8 +12,18 @@ export interface StreamingHelperSpec {
   capabilities: readonly HelperCapability[];
   /** The helper is killed after this long (reported as timedOut). */
   timeoutMs: number;
+  /** Killed too (reported as stalled) when no output arrives for this long once it started. */
+  idleTimeoutMs?: number;
   /** Aborting kills the helper (reported as cancelled). */
   signal?: AbortSignal;
+  /** Called with a function that writes to the helper's stdin, once it is attached (the helper gets an open stdin). */
+  interact?: (send: (text: string) => void) => void;
+  /**
+   * Awaited before the helper is killed or removed. A helper joined to a PID namespace is a child of
+   * that namespace's init once runc has started it: while the target is frozen its exit cannot be
+   * reaped, so whoever froze it must thaw it here first.
+   */
+  beforeRemove?: () => Promise<void>;
 }
 
 export interface StreamingHelperResult {
@@ -21,6 +31,8 @@ export interface StreamingHelperResult {
   /** First 64 KiB of stderr. */
   stderr: string;
   timedOut: boolean;
+  /** No output arrived for idleTimeoutMs: the engine stopped delivering it. */
+  stalled: boolean;
   cancelled: boolean;
   /** The attach stream broke, or the sink failed (the sink's own error). */
   error?: Error;
@@ -44,17 +56,20 @@ export async function runStreamingHelper(
   const container = await target.ledger.create(
     docker,
     target.host,
-    helperCreateOptions({
-      purpose: spec.purpose,
-      id,
-      image: target.image,
-      targetId: target.containerId,
-      cmd: spec.cmd,
-      capabilities: spec.capabilities,
-      owner: thisProcessOwner,
-      deadline,
-      joinPid: true,
-    }),
+    {
+      ...helperCreateOptions({
+        purpose: spec.purpose,
+        id,
+        image: target.image,
+        targetId: target.containerId,
+        cmd: spec.cmd,
+        capabilities: spec.capabilities,
+        owner: thisProcessOwner,
+        deadline,
+        joinPid: true,
+      }),
+      ...(spec.interact ? { OpenStdin: true, StdinOnce: false, AttachStdin: true } : {}),
+    },
     {
       helperId: id,
       purpose: spec.purpose,
@@ -66,14 +81,28 @@ export async function runStreamingHelper(
   );
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
+  let stalled = false;
   let cancelled = false;
-  const kill = () => container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+  let idle: NodeJS.Timeout | undefined;
+  const kill = async () => {
+    await spec.beforeRemove?.().catch(() => undefined);
+    await container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+  };
   const onAbort = () => {
     cancelled = true;
     void kill();
   };
   try {
-    const attach = (await container.attach({ stream: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadableStream;
+    const attach = (await container.attach({
+      stream: true,
+      stdout: true,
+      stderr: true,
+      hijack: true,
+      ...(spec.interact ? { stdin: true } : {}),
+    })) as NodeJS.ReadWriteStream;
+    spec.interact?.((text) => {
+      attach.write(text);
+    });
     let stderr = '';
     let failure: Error | undefined;
     const demux = new AttachDemuxer(sink, (chunk) => {
@@ -106,6 +135,18 @@ export async function runStreamingHelper(
         end();
       });
     });
+    if (spec.idleTimeoutMs !== undefined) {
+      const limit = spec.idleTimeoutMs;
+      const arm = () => {
+        if (idle) clearTimeout(idle);
+        idle = setTimeout(() => {
+          stalled = true;
+          void kill();
+        }, limit);
+      };
+      attach.on('data', arm);
+      arm();
+    }
     attach.pipe(demux);
     const exited = (container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode?: number }>).then(
       (r) => r.StatusCode ?? null,
@@ -119,10 +160,19 @@ export async function runStreamingHelper(
       void kill();
     }, spec.timeoutMs);
     const [exitCode] = await Promise.all([exited, done]);
-    return { exitCode: timedOut || cancelled ? null : exitCode, stderr, timedOut, cancelled, ...(failure ? { error: failure } : {}) };
+    return {
+      exitCode: timedOut || cancelled || stalled ? null : exitCode,
+      stderr,
+      timedOut,
+      stalled,
+      cancelled,
+      ...(failure ? { error: failure } : {}),
+    };
   } finally {
     if (timer) clearTimeout(timer);
+    if (idle) clearTimeout(idle);
     spec.signal?.removeEventListener('abort', onAbort);
+    await spec.beforeRemove?.().catch(() => undefined);
     await target.ledger.remove(docker, target.host, container.id, 'run ended').catch(() => undefined);
   }
 }

@@ -1,0 +1,197 @@
+// Volatile evidence through the built `drydock`: live process detail (a binary deleted after start is
+// flagged and hashed through /proc/PID/exe, sockets are attributed to the PIDs holding them, hostile
+// names print safely), a memory image in ELF core format whose marker offset maps back to a readable
+// region of the process, --pause (audited, thawed after), and strings over the stored image.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { MemoryAcquireResult, ProcessDetailReport, StringsPage } from '../../../shared/domain/memory';
+import { drydock } from '../../helpers/cli';
+import { BUSYBOX, docker, removeContainers, runContainer } from '../../helpers/docker';
+import { waitFor } from '../../helpers/wait';
+
+const IMPLANT = 'drydock-fixture/implant:1';
+const MARKER = 'DRYDOCK-HEAP-MARKER-5e1f0c7a';
+const ESC = '\u001b';
+
+function json<T>(store: string, args: string[]): T {
+  const run = drydock(store, [...args, '--json']);
+  assert.equal(run.code, 0, `drydock ${args.join(' ')}: ${run.err}`);
+  return JSON.parse(run.out) as T;
+}
+
+/** The PT_LOAD segments of an ELF-64 little-endian core file, read with no tool but the gABI layout. */
+function loads(image: Buffer): { flags: number; offset: number; vaddr: bigint; filesz: number; memsz: number }[] {
+  assert.equal(image.subarray(0, 4).toString('latin1'), '\x7fELF');
+  assert.equal(image[4], 2, 'ELFCLASS64');
+  assert.equal(image.readUInt16LE(16), 4, 'ET_CORE');
+  const phoff = Number(image.readBigUInt64LE(32));
+  const phnum = image.readUInt16LE(56);
+  const out = [];
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * 56;
+    if (image.readUInt32LE(at) !== 1) continue;
+    out.push({
+      flags: image.readUInt32LE(at + 4),
+      offset: Number(image.readBigUInt64LE(at + 8)),
+      vaddr: image.readBigUInt64LE(at + 16),
+      filesz: Number(image.readBigUInt64LE(at + 32)),
+      memsz: Number(image.readBigUInt64LE(at + 40)),
+    });
+  }
+  return out;
+}
+
+function running(id: string): { running: boolean; paused: boolean } {
+  const [r, p] = docker(['inspect', '-f', '{{.State.Running}} {{.State.Paused}}', id]).split(' ');
+  return { running: r === 'true', paused: p === 'true' };
+}
+
+describe('drydock ps --detail, memory and strings', () => {
+  let store: string;
+  let implant = '';
+  let hostile = '';
+  let talker = '';
+  const containers: string[] = [];
+
+  before(async () => {
+    store = mkdtempSync(path.join(tmpdir(), 'ddmem-'));
+    // The journal's log follower attaches to every container created on a journaled host, helpers
+    // included, and while its attach does not read the engine stops relaying the helper's output
+    // to everyone: these tests are about the readers, so the case does not follow logs.
+    assert.equal(drydock(store, ['case', 'new', '--name', 'memory-tests']).code, 0);
+    assert.equal(drydock(store, ['logs', '--follow-on-start', 'off']).code, 0);
+    implant = runContainer(['--name', `ddmem-implant-${process.pid}`, IMPLANT]);
+    // comm and argv full of escape sequences, and one argument of 64 KiB.
+    const script = `printf '${ESC}]0;pwned\\007${ESC}[2J' > /proc/$$/comm; while :; do sleep 3600; done`;
+    hostile = runContainer([
+      '--name',
+      `ddmem-hostile-${process.pid}`,
+      BUSYBOX,
+      'sh',
+      '-c',
+      script,
+      `${ESC}[31mred${ESC}]0;title\u0007`,
+      'A'.repeat(64 * 1024),
+    ]);
+    // A server and a client holding one TCP connection open inside one namespace.
+    talker = runContainer([
+      '--name',
+      `ddmem-talker-${process.pid}`,
+      BUSYBOX,
+      'sh',
+      '-c',
+      '(while :; do sleep 3600; done) | nc -l -p 9000 >/dev/null & until (while :; do sleep 3600; done) | nc 127.0.0.1 9000 >/dev/null; do :; done',
+    ]);
+    containers.push(implant, hostile, talker);
+    await waitFor(() => docker(['logs', implant]).includes('ready'), { what: 'the implant fixture to delete its binary' });
+  });
+
+  after(() => {
+    removeContainers(containers);
+    rmSync(store, { recursive: true, force: true });
+  });
+
+  it('flags a process running from a deleted binary and hashes it through /proc/PID/exe', () => {
+    const report = json<ProcessDetailReport>(store, ['ps', implant, '--detail']);
+    const init = report.processes.find((p) => p.pid === 1);
+    assert.ok(init, 'PID 1 is detailed');
+    assert.equal(init.exe.path, '/tmp/.cache/sh');
+    assert.equal(init.exe.deleted, true);
+    const expected = docker(['run', '--rm', '--label', 'drydock.test=1', IMPLANT, 'sha256sum', '/bin/busybox']).split(' ')[0];
+    assert.equal(init.exe.sha256, expected, 'the deleted binary is the image busybox, hashed whole');
+    assert.ok(init.flags.some((f) => f.kind === 'deleted-executable' && f.severity === 'high'));
+    assert.ok(init.environ.some((e) => e.startsWith('PATH=')));
+    assert.ok(init.capabilities?.effective.names.includes('CAP_CHOWN'));
+    assert.equal(init.seccomp, 'filter', "Docker's default seccomp profile is a filter");
+    assert.ok(init.maps.some((m) => m.path === '[heap]'));
+    assert.ok(report.stored, 'stored as an artifact');
+    assert.ok(running(implant).running, 'the container still runs');
+  });
+
+  it("attributes the namespace's established connection to the PIDs holding it", async () => {
+    const report = await waitFor(
+      () => {
+        const r = json<ProcessDetailReport>(store, ['ps', talker, '--detail', '--no-store']);
+        const established = r.connections.filter((c) => c.protocol === 'tcp' && c.state === 'established');
+        return established.length === 2 && established.every((c) => c.pids.length === 1) ? r : null;
+      },
+      { what: 'the client and server sockets of the talker, each with its owner', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const argv = (pid: number) => report.processes.find((p) => p.pid === pid)?.argv.join(' ') ?? '';
+    const server = report.connections.find((c) => c.state === 'established' && c.local.port === 9000);
+    const client = report.connections.find((c) => c.state === 'established' && c.remote.port === 9000);
+    assert.ok(server && client);
+    assert.equal(argv(server.pids[0] ?? 0), 'nc -l -p 9000');
+    assert.equal(argv(client.pids[0] ?? 0), 'nc 127.0.0.1 9000');
+    const owner = report.processes.find((p) => p.pid === client.pids[0]);
+    assert.ok(
+      owner?.fds.some((fd) => fd.socket?.inode === client.inode),
+      'the owner holds a descriptor on that socket',
+    );
+  });
+
+  it('renders hostile names and 64 KiB command lines safely', () => {
+    const text = drydock(store, ['ps', hostile, '--detail', '--no-store']);
+    assert.equal(text.code, 0, text.err);
+    assert.ok(!text.out.includes(ESC) && !text.out.includes('\u0007'), 'no raw escape reaches the terminal');
+    assert.match(text.out, /\\x1b\]0;pwned/);
+    const report = json<ProcessDetailReport>(store, ['ps', hostile, '--detail', '--no-store']);
+    const sh = report.processes.find((p) => p.pid === 1);
+    assert.equal(sh?.comm, `${ESC}]0;pwned\u0007${ESC}[2J`.slice(0, 15), 'comm kept exactly in the evidence (15 bytes)');
+    assert.ok(sh?.argv.includes('A'.repeat(64 * 1024)), 'the 64 KiB argument is kept whole');
+  });
+
+  let imageId = '';
+  let imageFile = '';
+
+  it('images the memory of PID 1 as an ELF core whose marker maps back to a readable region', () => {
+    const result = json<MemoryAcquireResult>(store, ['memory', implant, '--pid', '1']);
+    assert.equal(result.failures.length, 0);
+    const image = result.images[0];
+    assert.ok(image && !image.incomplete, 'one complete image');
+    assert.ok(
+      image.unreadable.some((u) => u.path === '[vvar]'),
+      'regions not read are listed',
+    );
+    imageId = image.artifactId;
+    imageFile = path.join(store, 'core.img');
+    const exported = drydock(store, ['artifact', 'export', imageId, '--out', imageFile]);
+    assert.equal(exported.code, 0, exported.err);
+    const bytes = readFileSync(imageFile);
+    assert.equal(bytes.length, image.bytes);
+    const at = bytes.indexOf(MARKER, 0, 'latin1');
+    assert.ok(at > 0, 'the heap marker is in the image');
+    const segment = loads(bytes).find((s) => s.filesz > 0 && at >= s.offset && at < s.offset + s.filesz);
+    assert.ok(segment, 'the marker lies inside a PT_LOAD segment');
+    assert.ok(segment.flags & 4, 'a readable region');
+    const address = segment.vaddr + BigInt(at - segment.offset);
+    const detail = json<ProcessDetailReport>(store, ['ps', implant, '--detail', '--pid', '1', '--no-store']);
+    const region = detail.processes[0]?.maps.find((m) => BigInt(`0x${m.start}`) <= address && address < BigInt(`0x${m.end}`));
+    assert.ok(region, `address ${address.toString(16)} is mapped in the live process`);
+    assert.equal(region.perms[0], 'r');
+    assert.ok(running(implant).running, 'the container still runs');
+  });
+
+  it('finds the marker with strings at the offset where it lies in the image', () => {
+    const page = json<StringsPage>(store, ['strings', imageId, '--search', 'heap-marker']);
+    const bytes = readFileSync(imageFile);
+    const hit = page.strings.find((s) => s.text.includes(MARKER));
+    assert.ok(hit, 'found by a case-insensitive search');
+    assert.equal(hit.encoding, 'ascii');
+    assert.equal(bytes.indexOf(hit.text, hit.offset, 'latin1'), hit.offset);
+  });
+
+  it('pauses the container for the read when asked, audits it and always thaws it', () => {
+    const result = json<MemoryAcquireResult>(store, ['memory', implant, '--pause']);
+    assert.equal(result.images[0]?.paused, true);
+    assert.deepEqual(running(implant), { running: true, paused: false });
+    const audit = drydock(store, ['case', 'audit', '--json']);
+    assert.equal(audit.code, 0, audit.err);
+    assert.match(audit.out, /memory\.container-paused/);
+    assert.match(audit.out, /memory\.container-unpaused/);
+    assert.match(audit.out, /memory\.acquired/);
+  });
+});
