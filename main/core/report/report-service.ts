@@ -257,6 +257,61 @@ export class ReportService {
             title: `${s?.flows?.length ?? 0} flows; names seen: ${names.slice(0, 8).join(', ')}${names.length > 8 ? '…' : ''}`,
             artifactId: a.id,
           });
+      } else if (a.kind === 'vulnerability-report') {
+        const v = (await this.json(a)) as
+          | {
+              host?: string;
+              subject?: { kind: string; name: string };
+              findings?: {
+                id: string;
+                aliases?: string[];
+                severity?: string;
+                package: { name: string; version: string };
+                fixedVersion?: string;
+                origin: string;
+              }[];
+              coverage?: { ecosystem: string; state: string; reason?: string }[];
+              warnings?: string[];
+            }
+          | undefined;
+        if (!v) continue;
+        const found = v.findings ?? [];
+        const runtime = found.filter((f) => f.origin === 'runtime');
+        if (found.length)
+          findings.push({
+            severity: runtime.length ? 'high' : 'medium',
+            category: 'vulnerabilities',
+            ...(v.host ? { host: v.host } : {}),
+            ...(v.subject ? { container: `${v.subject.kind} ${v.subject.name}` } : {}),
+            title: `${found.length} known vulnerabilities (${runtime.length} in packages added or changed at runtime)`,
+            detail: found
+              .slice(0, 15)
+              .map(
+                (f) =>
+                  `${f.id}${f.aliases?.length ? ` (${f.aliases.slice(0, 2).join(', ')})` : ''} ${f.package.name} ${f.package.version}${f.fixedVersion ? ` fixed in ${f.fixedVersion}` : ''} [${f.origin}]`,
+              )
+              .join(' · '),
+            artifactId: a.id,
+          });
+        for (const c of v.coverage ?? [])
+          if (c.state === 'not-scanned')
+            notCovered.push(
+              `Vulnerabilities of ${v.subject?.name ?? '?'}: ${c.ecosystem} packages not scanned (${c.reason ?? 'no database'})`,
+            );
+        for (const w of v.warnings ?? []) notCovered.push(`Vulnerabilities of ${v.subject?.name ?? '?'}: ${w}`);
+      } else if (a.kind === 'sbom') {
+        const s = (await this.json(a)) as { metadata?: unknown; components?: unknown[]; packages?: unknown[] } | undefined;
+        const count = s?.components?.length ?? s?.packages?.length;
+        // The same packages are stored as CycloneDX and as SPDX: one finding per SBOM.
+        if (count !== undefined && a.attributes.format !== 'spdx')
+          findings.push({
+            severity: 'info',
+            category: 'sbom',
+            ...(a.source.host ? { host: a.source.host } : {}),
+            ...(a.source.containerName ? { container: a.source.containerName } : {}),
+            title: `software bill of materials: ${count} packages (${String(a.attributes.format ?? a.mediaType)})`,
+            artifactId: a.id,
+          });
       } else if (a.kind === 'benchmark-report') {
         const b = (await this.json(a)) as
           { host?: string; counts?: Record<string, number>; checks?: { id: string; verdict: string; title: string }[] } | undefined;
