@@ -198,6 +198,17 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     detail:
       "each process's /proc detail read through a helper in its PID namespace: the executable's SHA-256 (a deleted one too), capabilities, namespaces, open files and sockets, memory maps",
   },
+  memory: {
+    pid: 'the process to image, by its PID inside the container (default 1, the entrypoint)',
+    all: 'image every process of the container, one artifact each',
+    pause: 'freeze the container (docker pause) while each image is read, and thaw it after (both audited)',
+  },
+  strings: {
+    search: 'only strings containing this text (case-insensitive)',
+    from: 'start at this byte offset (the previous page says where the next starts)',
+    limit: 'at most this many strings in the page (default 200)',
+    'min-length': 'shortest string listed, in characters (default 6)',
+  },
   logs: {
     'follow-on-start':
       'on or off: whether `drydock watch` and the app follow the logs of every container that starts, into the case (on by default)',
