@@ -35,7 +35,8 @@ export function App({ client }: { client: AppClient }) {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (!event.altKey || event.ctrlKey || event.metaKey) return;
-      const index = Number(event.key) - 1;
+      // Alt+1 … Alt+9, and Alt+0 for the tenth view.
+      const index = event.key === '0' ? 9 : Number(event.key) - 1;
       const view = VIEWS[index];
       if (!view) return;
       event.preventDefault();

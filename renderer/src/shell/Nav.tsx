@@ -15,13 +15,13 @@ export function Nav({ active, onSelect }: Props) {
           className={`dd-nav-item${view.id === active ? ' dd-nav-active' : ''}`}
           aria-current={view.id === active ? 'page' : undefined}
           onClick={() => onSelect(view.id)}
-          title={`${view.label} (Alt+${index + 1})`}
+          title={`${view.label} (Alt+${(index + 1) % 10})`}
         >
           <span className="dd-nav-glyph" aria-hidden="true">
             {view.glyph}
           </span>
           <span className="dd-nav-label">{view.label}</span>
-          <kbd className="dd-nav-key">{index + 1}</kbd>
+          <kbd className="dd-nav-key">{(index + 1) % 10}</kbd>
         </button>
       ))}
     </nav>

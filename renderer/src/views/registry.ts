@@ -7,6 +7,7 @@ import { InventoryView } from './inventory/InventoryView';
 import { CaptureMount, ProcessesMount } from './mounts';
 import { QuarantineMount } from './quarantine/QuarantineView';
 import { TimelineView } from './timeline/TimelineView';
+import { AuditView } from './audit/AuditView';
 import { VIEW_NAV, type ViewId, type ViewNavEntry, type ViewProps } from './view-types';
 
 // Only App.tsx imports this file: it pulls in every view. Types and the navigation list live in
@@ -26,6 +27,7 @@ const COMPONENTS: Record<ViewId, ComponentType<ViewProps>> = {
   quarantine: QuarantineMount,
   drift: DriftView,
   timeline: TimelineView,
+  audit: AuditView,
 };
 
 /** The views in navigation order, each with its component. */
