@@ -5,12 +5,53 @@ import { ev, notMet, result } from './verdicts';
 const INFO = 'GET /info';
 const NOT_IN_API = 'not exposed by the Engine API (a dockerd flag or daemon.json key)';
 
-/** A daemon setting the Engine API does not report: decided only from the daemon's flags or daemon.json. */
-function flagOnly(id: string, flag: string): BenchmarkCheck {
+const DAEMON_JSON = '/etc/docker/daemon.json';
+
+/** daemon.json as the host-file helper read it: its keys, or why there are none to read. */
+function daemonJson(facts: EngineFacts): { keys: Record<string, unknown> } | { why: string } {
+  const files = facts.hostFiles;
+  if (!files) return { why: "the engine host's files were not read (drydock audit reads them unless --no-host-files)" };
+  if ('error' in files) return { why: `the engine host's files could not be read: ${files.error}` };
+  if (files.missing.has(DAEMON_JSON)) return { why: `${DAEMON_JSON} does not exist on the engine's host` };
+  const text = files.texts.get(DAEMON_JSON);
+  if (text === undefined) return { why: `${DAEMON_JSON} was not read` };
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return { keys: parsed as Record<string, unknown> };
+    return { why: `${DAEMON_JSON} is not a JSON object` };
+  } catch {
+    return { why: `${DAEMON_JSON} is not valid JSON (dockerd would refuse to start with it)` };
+  }
+}
+
+/**
+ * A daemon setting the Engine API does not report, decided from daemon.json when it sets `key`
+ * (`decide` gives the verdict and why); otherwise could-not-check: dockerd's command line, which
+ * could also set it, is not read (that needs the host's PID namespace).
+ */
+function flagOnly(
+  id: string,
+  flag: string,
+  facts?: EngineFacts,
+  key?: string,
+  decide?: (value: unknown) => [BenchmarkCheck['verdict'], string],
+): BenchmarkCheck {
+  const json = facts && key ? daemonJson(facts) : undefined;
+  if (json && 'keys' in json && key && decide && Object.prototype.hasOwnProperty.call(json.keys, key)) {
+    const value = json.keys[key];
+    const [verdict, why] = decide(value);
+    return result(
+      id,
+      verdict,
+      `${why} (daemon.json sets "${key}"; a dockerd command-line flag would override it, and the command line is not read)`,
+      [ev(`host file ${DAEMON_JSON}`, key, value)],
+    );
+  }
+  const reason = json && 'why' in json ? json.why : json ? `daemon.json does not set "${key ?? ''}"` : '';
   return result(
     id,
     'could-not-check',
-    `The Engine API does not report ${flag}; it needs the daemon's command line or daemon.json (the host helper is not built yet)`,
+    `The Engine API does not report ${flag}; it needs the daemon's command line (not read: that needs the host's PID namespace) or daemon.json${reason ? ` (${reason})` : ''}`,
     [ev('dockerd flags / daemon.json', flag, NOT_IN_API)],
   );
 }
@@ -90,7 +131,9 @@ export function daemonChecks(facts: EngineFacts): BenchmarkCheck[] {
       ? result('2.4', 'pass', 'Docker manages iptables: the default bridge has icc off, which dockerd refuses to start without iptables', [
           ev(`GET /networks/${facts.defaultBridge?.name ?? 'bridge'}`, 'Options["com.docker.network.bridge.enable_icc"]', icc),
         ])
-      : flagOnly('2.4', '--iptables'),
+      : flagOnly('2.4', '--iptables', facts, 'iptables', (v) =>
+          v === false ? ['fail', 'Docker is not allowed to manage iptables'] : ['pass', 'Docker manages iptables'],
+        ),
   );
 
   const cidrs = info.RegistryConfig?.InsecureRegistryCIDRs ?? [];
@@ -149,7 +192,12 @@ export function daemonChecks(facts: EngineFacts): BenchmarkCheck[] {
       ),
     );
 
-  checks.push(flagOnly('2.8', '--default-ulimit'));
+  checks.push(
+    flagOnly('2.8', '--default-ulimit', facts, 'default-ulimits', (v) => [
+      'info',
+      `Default ulimits are configured: ${JSON.stringify(v)}; review them`,
+    ]),
+  );
 
   const userns = securityOption(options, 'userns');
   checks.push(
@@ -160,7 +208,12 @@ export function daemonChecks(facts: EngineFacts): BenchmarkCheck[] {
         ]),
   );
 
-  checks.push(flagOnly('2.10', '--cgroup-parent'));
+  checks.push(
+    flagOnly('2.10', '--cgroup-parent', facts, 'cgroup-parent', (v) => [
+      'info',
+      `The default cgroup parent is changed to ${JSON.stringify(v)}; confirm it is intended`,
+    ]),
+  );
 
   if (info.Driver !== 'devicemapper')
     checks.push(
@@ -210,7 +263,11 @@ export function daemonChecks(facts: EngineFacts): BenchmarkCheck[] {
       result('2.13', 'pass', `The default logging driver ${driver} ships logs off the host`, [ev(INFO, 'LoggingDriver', driver)]),
     );
 
-  checks.push(flagOnly('2.14', '--no-new-privileges'));
+  checks.push(
+    flagOnly('2.14', '--no-new-privileges', facts, 'no-new-privileges', (v) =>
+      v === true ? ['pass', 'Containers cannot acquire new privileges by default'] : [notMet('2.14'), 'no-new-privileges is not on'],
+    ),
+  );
 
   if (info.LiveRestoreEnabled === true) checks.push(result('2.15', 'pass', 'Live restore is on', [ev(INFO, 'LiveRestoreEnabled', true)]));
   else if (swarmActive)
@@ -227,7 +284,11 @@ export function daemonChecks(facts: EngineFacts): BenchmarkCheck[] {
       ]),
     );
 
-  checks.push(flagOnly('2.16', '--userland-proxy'));
+  checks.push(
+    flagOnly('2.16', '--userland-proxy', facts, 'userland-proxy', (v) =>
+      v === false ? ['pass', 'The userland proxy is disabled'] : [notMet('2.16'), 'The userland proxy is enabled'],
+    ),
+  );
 
   const seccomp = securityOption(options, 'seccomp');
   if (!seccomp)

@@ -186,4 +186,33 @@ describe('CIS benchmark evaluation', () => {
     for (const raw of [null, 'x', 42, [], { Swarm: 'active' }])
       assert.equal(evaluateBenchmark(facts(normalizeInfo(raw))).length, CATALOG.length);
   });
+
+  it('decides the daemon settings the API hides from daemon.json when it sets them, and says why not otherwise', () => {
+    const hostFiles = (text: string | undefined) => ({
+      stats: new Map(),
+      missing: new Set(text === undefined ? ['/etc/docker/daemon.json'] : []),
+      texts: new Map(text === undefined ? [] : [['/etc/docker/daemon.json', text]]),
+      dockerSocket: '/var/run/docker.sock',
+    });
+    const hardened = verdicts(
+      evaluateBenchmark(facts(WEAK, { hostFiles: hostFiles('{"no-new-privileges": true, "userland-proxy": false, "iptables": true}') })),
+    );
+    assert.equal(hardened.get('2.14'), 'pass');
+    assert.equal(hardened.get('2.16'), 'pass');
+    assert.equal(hardened.get('2.4'), 'pass');
+    const weak = verdicts(
+      evaluateBenchmark(facts(WEAK, { hostFiles: hostFiles('{"no-new-privileges": false, "userland-proxy": true, "iptables": false}') })),
+    );
+    assert.equal(weak.get('2.14'), 'fail');
+    assert.equal(weak.get('2.16'), 'fail');
+    assert.equal(weak.get('2.4'), 'fail');
+    for (const files of [hostFiles(undefined), hostFiles('{not json'), hostFiles('{}')]) {
+      const checks = evaluateBenchmark(facts(WEAK, { hostFiles: files }));
+      const check = checks.find((c) => c.id === '2.14');
+      assert.equal(check?.verdict, 'could-not-check');
+      assert.match(check?.reason ?? '', /command line/);
+    }
+    const missing = evaluateBenchmark(facts(WEAK, { hostFiles: hostFiles(undefined) })).find((c) => c.id === '2.16');
+    assert.match(missing?.reason ?? '', /daemon\.json does not exist/);
+  });
 });
