@@ -54,6 +54,7 @@ describe('drydock ps --detail, memory and strings', () => {
   let implant = '';
   let hostile = '';
   let talker = '';
+  let dropper = '';
   const containers: string[] = [];
 
   before(async () => {
@@ -85,7 +86,16 @@ describe('drydock ps --detail, memory and strings', () => {
       '-c',
       '(while :; do sleep 3600; done) | nc -l -p 9000 >/dev/null & until (while :; do sleep 3600; done) | nc 127.0.0.1 9000 >/dev/null; do :; done',
     ]);
-    containers.push(implant, hostile, talker);
+    // A process running a binary the container itself added (drift: added in the container's layer).
+    dropper = runContainer([
+      '--name',
+      `ddmem-dropper-${process.pid}`,
+      BUSYBOX,
+      'sh',
+      '-c',
+      'mkdir -p /opt/x && cp /bin/busybox /opt/x/sleep && exec /opt/x/sleep 3600',
+    ]);
+    containers.push(implant, hostile, talker, dropper);
     await waitFor(() => docker(['logs', implant]).includes('ready'), { what: 'the implant fixture to delete its binary' });
   });
 
@@ -131,6 +141,19 @@ describe('drydock ps --detail, memory and strings', () => {
       owner?.fds.some((fd) => fd.socket?.inode === client.inode),
       'the owner holds a descriptor on that socket',
     );
+  });
+
+  it("raises a process whose executable the case's drift report says was added to the container", async () => {
+    await waitFor(() => docker(['top', dropper]).includes('/opt/x/sleep'), { what: 'the dropper to run its copied binary' });
+    const drift = drydock(store, ['drift', dropper]);
+    assert.ok(drift.code === 0 || drift.code === 6, drift.err);
+    const report = json<ProcessDetailReport>(store, ['ps', dropper, '--detail']);
+    const init = report.processes.find((p) => p.pid === 1);
+    assert.equal(init?.exe.path, '/opt/x/sleep');
+    assert.equal(init?.exe.deleted, false);
+    assert.ok(init?.flags.some((f) => f.kind === 'drifted-executable' && f.reason.includes('/opt/x/sleep')));
+    const clean = json<ProcessDetailReport>(store, ['ps', talker, '--detail', '--no-store']);
+    assert.ok(clean.processes.every((p) => !p.flags.some((f) => f.kind === 'drifted-executable')));
   });
 
   it('renders hostile names and 64 KiB command lines safely', () => {
