@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ArtifactInfo, ArtifactKind, CaseInfo, VerifyReport } from '../../../shared/domain/evidence';
@@ -70,6 +71,10 @@ export class ReportService {
         'conflict',
         `Case ${kase.name} is ${kase.readOnly ? 'read-only (imported)' : 'closed'}: the report is stored in the case it reports on, so it can only be made while the case is open`,
       );
+    // Checked before anything is made or stored: a report is never stored twice for one refused target.
+    for (const target of request.target !== undefined ? [request.target, request.target.replace(/(\.pdf)?$/i, '.html')] : [])
+      if (existsSync(target) && (target === request.target || request.format === 'pdf'))
+        throw new DrydockFailure('conflict', `${target} already exists: Drydock never overwrites a file; choose another --out`);
     const model = await this.model(kase, info, zone);
     const html = reportHtml(model);
     const htmlBytes = Buffer.from(html, 'utf8');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { ArtifactInfo, ArtifactKind, AuditEntry, CaseInfo } from '../../../shared/domain/evidence';
@@ -223,6 +223,8 @@ export class TimelineService {
       { ...(request.logFilter !== undefined ? { logFilter: request.logFilter } : {}) },
       request.filter,
     );
+    if (existsSync(request.target))
+      throw new DrydockFailure('conflict', `${request.target} already exists: Drydock never overwrites a file; choose another --out`);
     const hash = createHash('sha256');
     let bytes = 0;
     let rows = 0;
