@@ -10,7 +10,10 @@ const DAEMON_JSON = '/etc/docker/daemon.json';
 /** daemon.json as the host-file helper read it: its keys, or why there are none to read. */
 function daemonJson(facts: EngineFacts): { keys: Record<string, unknown> } | { why: string } {
   const files = facts.hostFiles;
-  if (!files) return { why: "the engine host's files were not read (drydock audit reads them unless --no-host-files)" };
+  if (!files)
+    return {
+      why: "the engine host's files were not read: 'read host files' in the app's Audit view, or drydock audit without --no-host-files",
+    };
   if ('error' in files) return { why: `the engine host's files could not be read: ${files.error}` };
   if (files.missing.has(DAEMON_JSON)) return { why: `${DAEMON_JSON} does not exist on the engine's host` };
   const text = files.texts.get(DAEMON_JSON);
