@@ -148,9 +148,16 @@ export function timesketchLine(row: TimelineRow, zone = 'UTC'): string {
   });
 }
 
-/** A CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; '-' when empty, as plaso writes. */
+/**
+ * A CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; '-' when empty, as plaso
+ * writes. Control characters other than tab (escape sequences from a container's output, CR, BEL)
+ * are written as visible \xNN escapes, so `cat`-ing an export cannot drive the reader's terminal;
+ * the exact bytes stay in the artifacts the rows name.
+ */
 function csvField(value: string | undefined): string {
-  const text = value === undefined || value === '' ? '-' : value;
+  const raw = value === undefined || value === '' ? '-' : value;
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const text = raw.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

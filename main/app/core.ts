@@ -47,6 +47,11 @@ export interface CoreOptions {
   nativeBinding?: string;
   /** Renders the case report's PDF: Electron's printToPDF in the desktop app; a local Chromium through playwright-core otherwise. */
   pdfRenderer?: PdfRenderer;
+  /**
+   * Follow the logs of containers that start on a journaled host into the open case: the app,
+   * `drydock serve` and `drydock watch` do; a one-shot command (inventory, drift...) does not.
+   */
+  followLogs?: boolean;
 }
 
 /**
@@ -124,6 +129,7 @@ export function createCore(options: CoreOptions): Core {
     cases: evidence,
     acquire: (request) => logs.acquire(request),
     isHelper: (id) => helpers.get(id) !== undefined,
+    enabled: options.followLogs === true,
     audit,
   });
   // The timeline reads the case's evidence and the journals of its hosts; the report reads both.

@@ -122,7 +122,7 @@ const OPTION_TEXT: Record<string, string> = {
   snaplen: 'bytes kept of each packet',
   'no-summary': 'do not derive the flow summary after the capture',
   'fail-on':
-    'the gate: drift exits 1 at a finding of this severity or above (critical, high, medium, low); audit exits 6 at a recommendation that fails (fail) or fails or warns (warn)',
+    'the gate: drift exits 6 at a finding of this severity or above (critical, high, medium, low); audit exits 6 at a recommendation that fails (fail) or fails or warns (warn)',
   flagged: 'only containers with high or critical flags',
   watch: 'keep watching (Ctrl-C stops)',
   mode: 'comma-separated steps: isolate, pause, snapshot, stop',
@@ -179,7 +179,8 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
   timeline: {
     format: 'table (the default on a terminal), jsonl (Timesketch JSON Lines) or l2tcsv (plaso/log2timeline CSV)',
     out: 'write jsonl or l2tcsv to this new file instead of stdout (audited in the case)',
-    tz: 'the IANA time zone of the times written (default UTC; the l2tcsv timezone column names it)',
+    tz: "the IANA time zone of the times shown or written (the table: the case's zone by default; jsonl and l2tcsv: UTC by default, the l2tcsv timezone column names it)",
+    case: 'the case (ID or exact name); default: the current case',
     source: 'only these sources, comma-separated: journal, gap, lifecycle, logs, drift, process, capture, flow, audit',
     severity: 'only rows of this severity or above: info, low, medium, high, critical',
     grep: 'only rows whose text contains this (case-insensitive)',
@@ -192,6 +193,7 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     format: 'html (self-contained, offline) or pdf (rendered from the same page by a local Chromium, Chrome or Edge)',
     out: 'also write the report to this new file (the case keeps it as an artifact either way)',
     tz: "the IANA time zone of the report's timeline (default: the case's)",
+    case: 'the case (ID or exact name); default: the current case (the report is stored in it, so it must be open)',
   },
   ps: {
     pid: 'with --detail: only this process (its PID inside the container)',

@@ -133,7 +133,12 @@ export async function main(
   const errorLog = new ErrorLog(path.join(storeDir, 'logs'));
   let core: Core;
   try {
-    core = createCore({ storeDir, ...(typeof values.examiner === 'string' ? { examiner: values.examiner } : {}) });
+    core = createCore({
+      storeDir,
+      ...(typeof values.examiner === 'string' ? { examiner: values.examiner } : {}),
+      // Logs are followed by the long-running collectors only, never by a one-shot command.
+      followLogs: command.path[0] === 'watch' || command.path[0] === 'serve',
+    });
   } catch (err) {
     io.err(`drydock: ${safeText(err instanceof Error ? err.message : String(err))}`);
     return err instanceof DrydockFailure ? (EXIT_BY_KIND[err.kind] ?? 1) : 1;

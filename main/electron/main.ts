@@ -88,6 +88,7 @@ void app.whenReady().then(() => {
     storeDir: path.join(app.getPath('userData'), 'evidence-store'),
     ...(binding ? { nativeBinding: binding } : {}),
     pdfRenderer: electronPdf,
+    followLogs: true,
   });
   // Internal errors keep their stacks in the app's data directory; the UI shows the ID that finds one.
   dispatch = trackClientWatches(

@@ -49,6 +49,8 @@ export interface BenchmarkReport {
   counts: Record<BenchmarkVerdict, number>;
   /** Where the report was stored, when it was. */
   stored?: { caseId: string; artifactId: string; sha256: string };
+  /** What this run could not look at (a container the engine did not answer for), when anything. */
+  limitations?: string[];
 }
 
 /** The recommendations a gate counts: 'fail' gates on failures only, 'warn' on warnings too. */

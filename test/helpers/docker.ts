@@ -60,9 +60,9 @@ export interface TestCore {
   close(): Promise<void>;
 }
 
-export function startTestCore(prefix = 'drydock-test'): TestCore {
+export function startTestCore(prefix = 'drydock-test', options: { followLogs?: boolean } = {}): TestCore {
   const storeDir = mkdtempSync(path.join(tmpdir(), `${prefix}-`));
-  const core = createCore({ storeDir, examiner: 'test-examiner' });
+  const core = createCore({ storeDir, examiner: 'test-examiner', ...options });
   const dispatch = createDispatcher(createHandlers(core));
   return {
     core,

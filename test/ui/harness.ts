@@ -77,7 +77,8 @@ export function ensureRendererBuilt(): void {
 export async function startUi(options: { viewport?: { width: number; height: number } } = {}): Promise<UiHarness> {
   ensureRendererBuilt();
   const storeDir = mkdtempSync(path.join(os.tmpdir(), 'drydock-ui-'));
-  const core = createCore({ storeDir, examiner: 'ui-test examiner' });
+  // As `drydock serve` builds it: logs of starting containers are followed into the open case.
+  const core = createCore({ storeDir, examiner: 'ui-test examiner', followLogs: true });
   let bridge: Bridge | undefined;
   let browser: Browser | undefined;
   try {

@@ -29,6 +29,7 @@ export function renderAudit(report: BenchmarkReport): string {
       report.checks.map((c) => [c.id, `L${c.level}${c.assessment === 'manual' ? ' manual' : ''}`, c.verdict, c.title, c.reason]),
     ),
   ];
+  for (const limitation of report.limitations ?? []) lines.push(`Note: ${safeText(limitation)}`);
   const flagged = report.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'warn');
   if (flagged.length) lines.push('', 'Evidence of each fail and warn:');
   for (const c of flagged) lines.push(`  ${c.id} ${c.verdict}: ${c.title}`, ...evidenceLines(c));

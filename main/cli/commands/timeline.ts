@@ -12,6 +12,29 @@ function one(value: OptionValue, what: string): string | undefined {
   return value;
 }
 
+/**
+ * --from/--to as the contract takes them (RFC 3339): an RFC 3339 time as given (a date-time with
+ * no zone is UTC), a date alone as its UTC midnight, or a duration back from now (90s, 10m, 2h, 1d).
+ */
+function timeBound(value: string | undefined, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  const duration = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value);
+  if (duration) {
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[duration[2] as 's' | 'm' | 'h' | 'd'];
+    return new Date(Date.now() - Number(duration[1]) * unit * 1000).toISOString();
+  }
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value}T00:00:00Z`;
+  if (
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?$/.test(value) &&
+    Number.isFinite(Date.parse(/[Zz]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}Z`))
+  )
+    return /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`;
+  throw new CliError(
+    `${what} takes an RFC 3339 time (2026-11-30T10:00:00Z), a date (2026-11-30) or a duration back from now (10m, 2h, 1d)`,
+    2,
+  );
+}
+
 function filterFrom(values: Record<string, OptionValue>): TimelineFilter | undefined {
   const filter: TimelineFilter = {};
   const sources = one(values.source, '--source');
@@ -30,10 +53,11 @@ function filterFrom(values: Record<string, OptionValue>): TimelineFilter | undef
   }
   const text = one(values.grep, '--grep');
   if (text !== undefined) filter.text = text;
-  const from = one(values.from, '--from');
+  const from = timeBound(one(values.from, '--from'), '--from');
   if (from !== undefined) filter.from = from;
-  const to = one(values.to, '--to');
+  const to = timeBound(one(values.to, '--to'), '--to');
   if (to !== undefined) filter.to = to;
+  if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) throw new CliError('--from is later than --to', 2);
   const container = one(values.container, '--container');
   if (container !== undefined) filter.container = container;
   return Object.keys(filter).length ? filter : undefined;
@@ -94,23 +118,25 @@ export const timelineCommands: CliCommand[] = [
       let header = false;
       for (;;) {
         const page = await ctx.call('timeline.page', { ...base, offset, limit: 2000 });
+        // On display the case's time zone applies; exports stay UTC unless --tz says otherwise.
+        const shown = zone ?? (format === 'table' ? page.timeZone : 'UTC');
         if (!header) {
           header = true;
           if (format === 'l2tcsv') ctx.io.out(L2TCSV_HEADER);
           if (format === 'table') {
             ctx.io.err(
-              `case ${safeText(page.caseName)}: ${page.matching} of ${page.total} rows${page.first ? `, ${page.first} to ${page.last ?? '?'}` : ''}; times in ${zone ?? 'UTC'}`,
+              `case ${safeText(page.caseName)}: ${page.matching} of ${page.total} rows${page.first ? `, ${zonedIso({ timeNano: isoNanoText(page.first) }, shown)} to ${page.last ? zonedIso({ timeNano: isoNanoText(page.last) }, shown) : '?'}` : ''}; times in ${shown}`,
             );
             for (const limitation of page.limitations) ctx.io.err(`note: ${safeText(limitation)}`);
           }
         }
         for (const row of page.rows) {
-          if (format === 'jsonl') ctx.io.out(timesketchLine(row, zone ?? 'UTC'));
-          else if (format === 'l2tcsv') ctx.io.out(l2tcsvLine(row, zone ?? 'UTC'));
+          if (format === 'jsonl') ctx.io.out(timesketchLine(row, shown));
+          else if (format === 'l2tcsv') ctx.io.out(l2tcsvLine(row, shown));
           else {
             const where = [row.host, row.container].filter((x) => x !== undefined).join('/');
             ctx.io.out(
-              `${zonedIso(row, zone ?? 'UTC')}  ${row.source.padEnd(9)} ${row.severity.padEnd(8)} ${safeText(where, 60).padEnd(24)} ${safeText(row.message, 400)}`,
+              `${zonedIso(row, shown)}  ${row.source.padEnd(9)} ${row.severity.padEnd(8)} ${safeText(where, 60).padEnd(24)} ${safeText(row.message, 400)}`,
             );
           }
         }
@@ -153,8 +179,19 @@ export const timelineCommands: CliCommand[] = [
         );
       if (result.pdfUnavailable) lines.push(`No PDF: ${safeText(result.pdfUnavailable)}`);
       if (result.written) lines.push(`Wrote ${safeText(result.written.path)} (${result.written.format}, ${result.written.bytes} bytes)`);
+      else
+        lines.push(
+          `To copy it out: drydock artifact export ${result.pdf?.artifactId ?? result.html.artifactId} --out FILE (or run report with --out FILE)`,
+        );
       ctx.io.out(lines.join('\n'));
       return 0;
     },
   },
 ];
+
+/** An RFC 3339 time as nanoseconds since the epoch (decimal text), keeping its fractional digits. */
+function isoNanoText(iso: string): string {
+  const m = /^(.*?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/.exec(iso);
+  const ms = Date.parse(m ? `${m[1]}${m[3]}` : iso);
+  return (BigInt(Number.isFinite(ms) ? ms : 0) * 1_000_000n + BigInt((m?.[2] ?? '').padEnd(9, '0') || '0')).toString();
+}

@@ -81,6 +81,9 @@ interface SwarmAnswer {
  * version, networks, container and image inspects, container top, exec inspects, Swarm). Host-file
  * checks are could-not-check. The report is stored in the case as a 'benchmark-report' artifact.
  */
+/** How long one container's inspect may take before the audit goes on without it. */
+const INSPECT_TIMEOUT_MS = 20_000;
+
 export class BenchmarkService {
   constructor(private readonly deps: BenchmarkServiceDeps) {}
 
@@ -93,7 +96,9 @@ export class BenchmarkService {
     const kase = options.record ? this.deps.evidence.resolveWritableCase(options.caseRef, { host }) : undefined;
     const docker = await this.deps.hosts.docker(host);
     const takenAt = isoNow(this.deps.clock);
-    const facts = await this.gather(host, docker);
+    // Containers this run could not inspect (section 5 could not judge them).
+    const skipped: string[] = [];
+    const facts = await this.gather(host, docker, skipped);
     if (options.hostFiles && this.deps.helpers) facts.hostFiles = await this.hostFiles(host, docker, this.deps.helpers, kase?.id);
     const checks = evaluateBenchmark(facts);
     const report: BenchmarkReport = {
@@ -109,6 +114,14 @@ export class BenchmarkService {
       },
       checks,
       counts: countVerdicts(checks),
+      ...(skipped.length
+        ? {
+            limitations: skipped.map(
+              (s) =>
+                `Section 5 could not judge ${s} (the engine did not answer its inspect within ${INSPECT_TIMEOUT_MS / 1000} s); the other containers were audited`,
+            ),
+          }
+        : {}),
     };
     if (!kase) return report;
     const artifact = await this.deps.evidence.ingestJson(
@@ -145,7 +158,7 @@ export class BenchmarkService {
     }
   }
 
-  private async gather(host: string, docker: Dockerode): Promise<EngineFacts> {
+  private async gather(host: string, docker: Dockerode, skipped: string[]): Promise<EngineFacts> {
     const info = normalizeInfo(await engineCall({ host, action: 'reading the engine info' }, () => docker.info() as Promise<unknown>));
     const version = await engineCall({ host, action: 'reading the engine version' }, () => docker.version());
     const networks: NetworkFacts[] = (await engineCall({ host, action: 'listing networks' }, () => docker.listNetworks())).map((n) => ({
@@ -161,7 +174,7 @@ export class BenchmarkService {
       allImages.map((i) => [i.Id, { missing: false, dangling: !(i.RepoTags ?? []).some((t) => t !== '<none>:<none>') }]),
     );
     const running = listed.filter((c) => c.State === 'running');
-    const containers = (await inBatches(running, (c) => this.container(host, docker, c.Id, imageState))).filter(
+    const containers = (await inBatches(running, (c) => this.container(host, docker, c.Id, imageState, skipped))).filter(
       (c): c is ContainerFacts => c !== undefined,
     );
     const topImages = await engineCall({ host, action: 'listing images' }, () => docker.listImages());
@@ -187,15 +200,19 @@ export class BenchmarkService {
     docker: Dockerode,
     id: string,
     images: Map<string, { missing: boolean; dangling: boolean }>,
+    skipped: string[],
   ): Promise<ContainerFacts | undefined> {
     let inspect: ContainerInspectInfo;
     try {
+      // A container the engine cannot answer for (a wedged one) must not cost the whole audit.
       inspect = await engineCall({ host, container: id.slice(0, 12), action: 'inspecting the container' }, () =>
-        docker.getContainer(id).inspect(),
+        docker.getContainer(id).inspect({ abortSignal: AbortSignal.timeout(INSPECT_TIMEOUT_MS) }),
       );
     } catch (err) {
       if (err instanceof DrydockFailure && err.kind === 'not-found') return undefined;
-      throw err;
+      // An engine that is gone altogether fails the next call (the image list) and the audit with it.
+      skipped.push(`container ${id.slice(0, 12)}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
     }
     if (
       this.deps.helpers?.judge({ id: inspect.Id, imageId: inspect.Image, name: inspect.Name, labels: inspect.Config.Labels ?? {} }).kind ===

@@ -5,7 +5,8 @@ import { hostFileChecks } from './host-file-checks';
 import { ev, result } from './verdicts';
 
 /** Why sections 1 and 3 are not decided: the Engine API does not show the host's files. */
-export const HOST_FILES_REASON = "needs the host's files: the read-only helper for these is not built yet";
+export const HOST_FILES_REASON =
+  "needs the engine host's files, which were not read: tick 'read host files' in the app's Audit view, or run drydock audit without --no-host-files (a short-lived read-only helper binds only the checked paths)";
 
 /** Sections 1 and 3: the host's partitions, users, audit rules, unit files, /etc/docker and socket modes. */
 export function hostChecks(facts: EngineFacts): BenchmarkCheck[] {

@@ -362,7 +362,13 @@ export class EvidenceService implements EvidencePort {
   private selectCase(ref: string | undefined): CaseInfo {
     if (ref !== undefined) return this.cases.resolve(ref);
     const current = this.cases.current();
-    if (!current) throw new DrydockFailure('conflict', 'No case is selected: name one, or select one first (drydock case use NAME)');
+    if (!current)
+      throw new DrydockFailure(
+        'conflict',
+        this.cases.list().length
+          ? 'No case is selected: name one, or select one first (drydock case use NAME)'
+          : 'There is no case yet: open one first (drydock case new --name NAME)',
+      );
     return current;
   }
 

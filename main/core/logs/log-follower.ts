@@ -24,6 +24,8 @@ export interface LogFollowerDeps {
     trigger: string;
     onStreaming: () => void;
   }): Promise<LogsAcquisition>;
+  /** Off in one-shot commands: only the app, `drydock serve` and `drydock watch` follow logs. */
+  enabled: boolean;
   /** Whether a container is one of this store's own helpers (by recorded ID): their logs are not followed. */
   isHelper?: (containerId: string) => boolean;
   audit: AuditFn;
@@ -72,7 +74,7 @@ export class LogFollower {
 
   /** Hands a journal entry to the follower: a container's `start` opens a followed read. */
   onJournalEntry(entry: JournalEntry): void {
-    if (this.closed || entry.kind !== 'event' || entry.type !== 'container') return;
+    if (!this.deps.enabled || this.closed || entry.kind !== 'event' || entry.type !== 'container') return;
     const key = `${entry.host}\u0000${entry.actorId}`;
     if (entry.action === 'create' || entry.action === 'die') {
       this.boundary.set(key, entry.timeNano);

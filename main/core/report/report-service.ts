@@ -160,12 +160,17 @@ export class ReportService {
     const notCovered: string[] = [...info.limitations];
     let latestGraph: ArtifactInfo | undefined;
     const latestInventory = new Map<string, ArtifactInfo>();
+    const latestBenchmark = new Map<string, ArtifactInfo>();
     for (const a of artifacts) {
       if (a.status === 'incomplete')
         notCovered.push(
           `Artifact ${a.id} (${a.kind}${a.source.containerName ? ` of ${a.source.containerName}` : ''}) is incomplete: ${a.statusReason ?? 'no reason recorded'}`,
         );
       if (a.kind === 'connection-snapshot' && (!latestGraph || a.acquiredAt > latestGraph.acquiredAt)) latestGraph = a;
+      if (a.kind === 'benchmark-report') {
+        const seen = latestBenchmark.get(a.source.host ?? '');
+        if (!seen || a.acquiredAt > seen.acquiredAt) latestBenchmark.set(a.source.host ?? '', a);
+      }
       if (a.kind === 'inventory-snapshot') {
         const host = a.source.host ?? '';
         const seen = latestInventory.get(host);
@@ -318,21 +323,33 @@ export class ReportService {
             artifactId: a.id,
           });
       } else if (a.kind === 'benchmark-report') {
+        // The latest audit of each host; the earlier ones are in the evidence table and the timeline.
+        if (latestBenchmark.get(a.source.host ?? '')?.id !== a.id) continue;
         const b = (await this.json(a)) as
-          { host?: string; counts?: Record<string, number>; checks?: { id: string; verdict: string; title: string }[] } | undefined;
+          | { host?: string; takenAt?: string; counts?: Record<string, number>; checks?: { id: string; verdict: string; title: string }[] }
+          | undefined;
         const failed = (b?.checks ?? []).filter((c) => c.verdict === 'fail');
-        if (failed.length)
-          findings.push({
-            severity: 'medium',
-            category: 'benchmark',
-            ...(b?.host ? { host: b.host } : {}),
-            title: `CIS Docker Benchmark: ${failed.length} failed recommendation(s)`,
-            detail: failed
-              .slice(0, 15)
-              .map((c) => `${c.id} ${c.title}`)
-              .join(' · '),
-            artifactId: a.id,
-          });
+        const coverage = Object.entries(b?.counts ?? {})
+          .map(([verdict, n]) => `${n} ${verdict}`)
+          .join(', ');
+        findings.push({
+          severity: failed.length ? 'medium' : 'info',
+          category: 'benchmark',
+          ...(b?.host ? { host: b.host } : {}),
+          title: `CIS Docker Benchmark v1.6.0 (${b?.takenAt ?? a.acquiredAt}): ${coverage}`,
+          detail: failed.length
+            ? `Failed: ${failed
+                .slice(0, 20)
+                .map((c) => `${c.id} ${c.title}`)
+                .join(' · ')}`
+            : 'No recommendation failed',
+          artifactId: a.id,
+        });
+        const unchecked = (b?.checks ?? []).filter((c) => c.verdict === 'could-not-check');
+        if (unchecked.length)
+          notCovered.push(
+            `CIS recommendations Drydock could not check on host ${b?.host ?? '?'}: ${unchecked.map((c) => c.id).join(', ')} (each says why in the stored audit)`,
+          );
       }
     }
     // Timeline rows worth printing: low and above, exec sessions, quarantine steps, gaps.

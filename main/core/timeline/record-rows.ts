@@ -1,4 +1,5 @@
 // Timeline rows from the case's audit chain, the hosts' engine journals and the stored logs.
+import { createHash } from 'node:crypto';
 import type { AuditEntry } from '../../../shared/domain/evidence';
 import type { JournalEntry } from '../../../shared/domain/journal';
 import type { TimelineRow, TimelineSeverity } from '../../../shared/domain/timeline';
@@ -58,7 +59,7 @@ const JOURNAL_SEVERITY: Record<string, TimelineSeverity> = {
  * for when it is one of Drydock's own helpers (recognised by the ID this store recorded, never by
  * label): its events are the examiner's footprint, shown as such at severity info.
  */
-export function journalRow(entry: JournalEntry, helperPurpose?: string): TimelineRow {
+export function journalRow(entry: JournalEntry, helperPurpose?: string, nameOf?: (containerId: string) => string | undefined): TimelineRow {
   const name = entry.name ?? (entry.actorId.length > 12 ? entry.actorId.slice(0, 12) : entry.actorId);
   if (entry.kind === 'gap') {
     return {
@@ -76,6 +77,10 @@ export function journalRow(entry: JournalEntry, helperPurpose?: string): Timelin
     };
   }
   let what = `${entry.type} ${entry.action} ${name}`;
+  // Network and volume events name the container by ID only: named from its own journal entries.
+  const other = entry.type !== 'container' ? entry.attributes.container : undefined;
+  const otherName = other !== undefined ? (nameOf?.(other) ?? other.slice(0, 12)) : undefined;
+  if (otherName !== undefined) what += ` (container ${otherName})`;
   let user: string | undefined;
   if (entry.exec && 'argv' in entry.exec) {
     user = entry.exec.user || '(image default user)';
@@ -91,7 +96,7 @@ export function journalRow(entry: JournalEntry, helperPurpose?: string): Timelin
       : entry.action === 'die' && entry.exitCode !== undefined && entry.exitCode !== 0
         ? 'low'
         : (JOURNAL_SEVERITY[entry.action] ?? 'info');
-  const container = entry.type === 'container' ? name : undefined;
+  const container = entry.type === 'container' ? name : otherName;
   const containerId = entry.type === 'container' ? entry.actorId : entry.attributes.container;
   return {
     key: `journal:${entry.host}:${entry.seq}`,
@@ -114,7 +119,7 @@ export function journalRow(entry: JournalEntry, helperPurpose?: string): Timelin
 /** The stored log record's parts ('stdout 2026-…Z message'): stream and time, the message bytes as text. */
 export function logRecordRow(
   line: string,
-  index: number,
+  _index: number,
   where: { artifactId: string; host?: string; container?: string; containerId?: string; receivedTimes: boolean },
 ): TimelineRow | undefined {
   const m = /^(stdout|stderr|tty)\+? (\S+) ?(.*)$/s.exec(line);
@@ -122,8 +127,11 @@ export function logRecordRow(
   const nano = isoToNano(m[2]);
   if (nano === undefined) return undefined;
   const text = m[3] ?? '';
+  // Keyed by content, not by artifact: the same line kept twice (followed by the journal and acquired
+  // again with drydock logs) is one row, linked to the first artifact that held it.
+  const digest = createHash('sha1').update(line).digest('hex').slice(0, 20);
   return {
-    key: `logs:${where.artifactId}:${index}`,
+    key: `logs:${where.containerId ?? where.artifactId}:${m[2]}:${digest}`,
     time: m[2],
     timeNano: nano.toString(),
     source: 'logs',

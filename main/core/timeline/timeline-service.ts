@@ -405,6 +405,7 @@ export class TimelineService {
     }
     const fromNano = isoToNano(kase.createdAt) ?? 0n;
     const toNano = (kase.closedAt ? isoToNano(kase.closedAt) : undefined) ?? BigInt(this.deps.clock.now().getTime()) * 1_000_000n;
+    const names = new Map<string, string>();
     for (const host of hosts) {
       for (let after = j0; ;) {
         const page = this.deps.journal.entriesAddedAfter(host, after, 5000);
@@ -412,7 +413,8 @@ export class TimelineService {
         for (const entry of page) {
           if (entry.kind === 'gap') return false;
           const t = BigInt(entry.timeNano);
-          if (t >= fromNano && t <= toNano) rows.push(journalRow(entry, this.helperOf(entry)));
+          if (entry.type === 'container' && entry.name) names.set(entry.actorId, entry.name);
+          if (t >= fromNano && t <= toNano) rows.push(journalRow(entry, this.helperOf(entry), (id) => names.get(id)));
         }
         after = page[page.length - 1]!.seq;
       }
@@ -531,13 +533,16 @@ export class TimelineService {
     const toNano = (kase.closedAt ? isoToNano(kase.closedAt) : undefined) ?? BigInt(this.deps.clock.now().getTime()) * 1_000_000n;
     let gaps = 0;
     for (const host of [...hosts].sort()) {
+      const names = new Map<string, string>();
+      const nameOf = (id: string) => names.get(id);
       let after: { timeNano: bigint; seq: number } | undefined;
       for (;;) {
         const page = this.deps.journal.entriesBetween(host, fromNano, toNano, after, 5000);
         if (!page.length) break;
         for (const entry of page) {
           if (entry.kind === 'gap') gaps++;
-          emit(journalRow(entry, this.helperOf(entry)));
+          if (entry.type === 'container' && entry.name) names.set(entry.actorId, entry.name);
+          emit(journalRow(entry, this.helperOf(entry), nameOf));
         }
         const last = page[page.length - 1]!;
         after = { timeNano: BigInt(last.timeNano), seq: last.seq };
@@ -631,8 +636,9 @@ function whereClause(caseId: string, filter: TimelineFilter | undefined): { sql:
     params.push(filter.host);
   }
   if (filter?.container) {
-    parts.push('container = ?');
-    params.push(filter.container);
+    // A container by name, or by its ID or an ID prefix.
+    parts.push("(container = ? OR (length(?) >= 4 AND json_extract(row_json, '$.containerId') LIKE ? || '%'))");
+    params.push(filter.container, filter.container, filter.container.replace(/[%_]/g, ''));
   }
   const from = filter?.from !== undefined ? isoToNano(filter.from) : undefined;
   const to = filter?.to !== undefined ? isoToNano(filter.to) : undefined;

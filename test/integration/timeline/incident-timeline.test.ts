@@ -45,7 +45,7 @@ describe('one timeline per case, and the case report', () => {
   });
 
   it('merges journal, logs, drift and flows in order; exports l2tcsv; reports in HTML and PDF', async () => {
-    t = startTestCore('drydock-timeline');
+    t = startTestCore('drydock-timeline', { followLogs: true });
     await t.call('hosts.add', { name: 'local', url: 'unix:///var/run/docker.sock' });
     await t.call('evidence.case-create', { name: 'Timeline incident' });
     await t.call('journal.watch', { host: 'local' });

@@ -54,7 +54,7 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('timeline export formats', () => {
-  it('writes 17 l2tcsv columns and keeps hostile text intact in quoted fields', () => {
+  it('writes 17 l2tcsv columns, quotes commas and quotes, and makes control characters visible', () => {
     const hostile = '/tmp/a,"b"\nc\u001b[31m';
     const line = l2tcsvLine(row({ path: hostile, message: `added ${hostile}`, host: 'h', user: '' }));
     const [header, record] = parseCsv(`${L2TCSV_HEADER}\n${line}\n`);
@@ -66,7 +66,8 @@ describe('timeline export formats', () => {
     assert.equal(record?.[3], 'M...');
     assert.equal(record?.[4], 'FILE');
     assert.equal(record?.[7], '-', 'an empty user is "-"');
-    assert.equal(record?.[12], hostile, 'the path survives quoting exactly');
+    assert.equal(record?.[12], '/tmp/a,"b"\\x0ac\\x1b[31m', 'quotes and commas survive; newline and ESC are visible escapes');
+    assert.doesNotMatch(line, /[\u0000-\u0008\u000a-\u001f]/, 'no raw control character reaches a terminal');
     assert.match(record?.[16] ?? '', /nanoseconds: 123456789/);
   });
 

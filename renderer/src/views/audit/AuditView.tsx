@@ -48,6 +48,7 @@ export function AuditView({ params }: ViewProps) {
     } else setError(r.error);
   };
 
+  const inSection = useMemo(() => (report?.checks ?? []).filter((c) => section === 'all' || c.section === section), [report, section]);
   const rows = useMemo(
     () => (report?.checks ?? []).filter((c) => (section === 'all' || c.section === section) && verdicts.has(c.verdict)),
     [report, section, verdicts],
@@ -90,6 +91,46 @@ export function AuditView({ params }: ViewProps) {
         )}
       </div>
       {error && <ErrorBox error={error} onDismiss={() => setError(null)} />}
+      {report?.limitations?.map((l) => (
+        <div key={l} className="dd-panel dd-warn-text dd-small-text">
+          {visibleText(l, 600)}
+        </div>
+      ))}
+      {check && (
+        <div className="dd-panel dd-audit-evidence" aria-label="Audit evidence">
+          <div className="dd-inv-detail-head">
+            <b>
+              {check.id} {check.title}
+            </b>
+            <button type="button" className="dd-icon-btn" onClick={() => setSelected(null)} aria-label="Close evidence">
+              ×
+            </button>
+          </div>
+          <p>
+            <span className={`dd-verdict dd-verdict-${check.verdict}`}>{check.verdict}</span> {visibleText(check.reason, 1000)}
+          </p>
+          <table className="dd-table">
+            <thead>
+              <tr>
+                <th>Source</th>
+                <th>Field</th>
+                <th>Subject</th>
+                <th>Value</th>
+              </tr>
+            </thead>
+            <tbody>
+              {check.evidence.map((e, i) => (
+                <tr key={i}>
+                  <td className="dd-mono dd-small-text">{visibleText(e.source, 200)}</td>
+                  <td className="dd-mono dd-small-text">{visibleText(e.field, 200)}</td>
+                  <td className="dd-small-text">{visibleText(e.subject ?? '', 200)}</td>
+                  <td className="dd-mono dd-small-text dd-wrap">{visibleText(e.value, 2000)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       {report && (
         <div className="dd-panel">
           <div className="dd-inline-form" role="group" aria-label="Audit filters">
@@ -108,7 +149,7 @@ export function AuditView({ params }: ViewProps) {
             {BENCHMARK_VERDICTS.map((v) => (
               <label key={v} className="dd-audit-verdict-filter">
                 <input type="checkbox" checked={verdicts.has(v)} onChange={() => toggle(v)} />{' '}
-                <span className={`dd-verdict dd-verdict-${v}`}>{v}</span> {report.counts[v]}
+                <span className={`dd-verdict dd-verdict-${v}`}>{v}</span> {inSection.filter((c) => c.verdict === v).length}
               </label>
             ))}
           </div>
@@ -140,41 +181,6 @@ export function AuditView({ params }: ViewProps) {
                     <span className={`dd-verdict dd-verdict-${c.verdict}`}>{c.verdict}</span>
                   </td>
                   <td className="dd-small-text">{visibleText(c.reason, 400)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {check && (
-        <div className="dd-panel" aria-label="Audit evidence">
-          <div className="dd-inv-detail-head">
-            <b>
-              {check.id} {check.title}
-            </b>
-            <button type="button" className="dd-icon-btn" onClick={() => setSelected(null)} aria-label="Close evidence">
-              ×
-            </button>
-          </div>
-          <p>
-            <span className={`dd-verdict dd-verdict-${check.verdict}`}>{check.verdict}</span> {visibleText(check.reason, 1000)}
-          </p>
-          <table className="dd-table">
-            <thead>
-              <tr>
-                <th>Source</th>
-                <th>Field</th>
-                <th>Subject</th>
-                <th>Value</th>
-              </tr>
-            </thead>
-            <tbody>
-              {check.evidence.map((e, i) => (
-                <tr key={i}>
-                  <td className="dd-mono dd-small-text">{visibleText(e.source, 200)}</td>
-                  <td className="dd-mono dd-small-text">{visibleText(e.field, 200)}</td>
-                  <td className="dd-small-text">{visibleText(e.subject ?? '', 200)}</td>
-                  <td className="dd-mono dd-small-text dd-wrap">{visibleText(e.value, 2000)}</td>
                 </tr>
               ))}
             </tbody>

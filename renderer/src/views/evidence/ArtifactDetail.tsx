@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ArtifactInfo } from '../../../../shared/domain/evidence';
 import type { ExportResult } from '../../../../shared/contract/evidence';
 import type { DrydockError } from '../../../../shared/result';
@@ -19,7 +19,12 @@ function artifactFilename(artifact: ArtifactInfo): string {
   return `${who}-${artifact.kind}-${artifact.id}${ext}`;
 }
 
-export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; onClose: () => void }) {
+export function ArtifactDetail({ artifact, onClose, reveal }: { artifact: ArtifactInfo; onClose: () => void; reveal?: number }) {
+  const panel = useRef<HTMLDivElement>(null);
+  // Opened from another view (a timeline row's evidence link): bring it into sight.
+  useEffect(() => {
+    if (reveal !== undefined) panel.current?.scrollIntoView({ block: 'start' });
+  }, [reveal, artifact.id]);
   const client = useClient();
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
@@ -38,7 +43,7 @@ export function ArtifactDetail({ artifact, onClose }: { artifact: ArtifactInfo; 
   };
 
   return (
-    <div className="dd-panel dd-artifact-detail" aria-label="Artifact detail">
+    <div className="dd-panel dd-artifact-detail" aria-label="Artifact detail" ref={panel}>
       <div className="dd-inv-detail-head">
         <div className="dd-artifact-title">
           <b>{artifact.kind}</b> <span className="dd-muted dd-mono">{artifact.id}</span>

@@ -153,7 +153,13 @@ export function CaseContents({
           <ArtifactsTable artifacts={sortedArtifacts} selectedId={selectedArtifact} onSelect={setSelectedArtifact} />
         )}
       </div>
-      {selected && <ArtifactDetail artifact={selected} onClose={() => setSelectedArtifact(null)} />}
+      {selected && (
+        <ArtifactDetail
+          artifact={selected}
+          onClose={() => setSelectedArtifact(null)}
+          {...(open?.artifactId === selected.id ? { reveal: open.visit } : {})}
+        />
+      )}
       <div className="dd-panel">
         <h2 className="dd-panel-title">Audit log ({audit.length})</h2>
         {writable && (
