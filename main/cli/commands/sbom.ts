@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Sbom, SbomDrift, SbomFormat, SbomResult } from '../../../shared/domain/sbom';
@@ -84,6 +85,9 @@ export const sbomCommands: CliCommand[] = [
       const format = parseFormat(values.format);
       if (typeof values.out === 'string' && format === 'table')
         throw new CliError('--out writes a document: give --format cyclonedx or spdx', 2);
+      // Refused before anything is read or stored: nothing is overwritten, and no SBOM is stored for a refused --out.
+      if (typeof values.out === 'string' && existsSync(path.resolve(values.out)))
+        throw new CliError(`${safeText(path.resolve(values.out))} already exists; choose another name (nothing is overwritten)`, 1);
       const host = await ctx.host(values.host);
       const result = await ctx.call('sbom.build', {
         host,

@@ -7,7 +7,7 @@ import { safeText, table } from '../terminal-safe';
 /** The report for a terminal: coverage first (what was and was not scanned), then the findings. */
 export function renderVulns(report: VulnReport): string {
   const lines = [
-    `Vulnerabilities of ${report.subject.kind} ${safeText(report.subject.name)} on host ${safeText(report.host)}${report.osRelease ? ` (${safeText(report.osRelease)})` : ''}: ${report.findings.length} finding(s)`,
+    `Vulnerabilities of ${report.subject.kind} ${safeText(report.subject.name)} on host ${safeText(report.host)}${report.osRelease ? ` (${safeText(report.osRelease)})` : ''}: ${report.findings.length} finding(s)${report.coverage.some((c) => c.state === 'scanned') ? '' : ' — NOTHING WAS SCANNED (see coverage)'}${report.coverage.some((c) => c.state === 'scanned') && report.coverage.some((c) => c.state === 'not-scanned') ? ' (some ecosystems not scanned)' : ''}`,
     'Coverage:',
     ...report.coverage.map((c) =>
       c.state === 'scanned' && c.database
