@@ -325,25 +325,31 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
       }
     }
     // debsums for the container: package-owned changed files against the digests their packages recorded.
-    try {
-      const checked = await checkPackageIntegrity({
-        container,
-        signal: ctx.signal,
-        entries,
-        touched: new Set(packages.flatMap((d) => [...d.added.map((p) => p.name), ...d.upgraded.map((p) => p.name)])),
-        digestsOf: (path) => {
-          const file = files.get(path)?.[0];
-          return file?.digests ? { ...file.digests, ...(file.meta.sha256 ? { sha256: file.meta.sha256 } : {}) } : undefined;
-        },
-        ...(apkInstalledText(files, indexInfo ? (path) => ctx.index.content(imageId, path) : () => undefined) ?? {}),
-        ...(rpmDatabaseOf(changes, indexInfo ? (path) => ctx.index.lookup(imageId, path).length > 0 : () => false) ?? {}),
-      });
-      integrity = checked.integrity;
-      limitations.push(...checked.limitations);
-    } catch (err) {
-      if (isStoreFailure(err)) throw err;
-      limitations.push(`Package integrity was not checked: ${describe(err)}`);
-    }
+    // Only when the image's package databases are known (its index) or a package operation was seen:
+    // the databases are read through the archive endpoint, and every request counts.
+    const touched = new Set(packages.flatMap((d) => [...d.added.map((p) => p.name), ...d.upgraded.map((p) => p.name)]));
+    if (!indexInfo && touched.size === 0)
+      limitations.push('Package integrity was not checked: the image could not be indexed and no package operation was seen');
+    else
+      try {
+        const checked = await checkPackageIntegrity({
+          container,
+          signal: ctx.signal,
+          entries,
+          touched,
+          digestsOf: (path) => {
+            const file = files.get(path)?.[0];
+            return file?.digests ? { ...file.digests, ...(file.meta.sha256 ? { sha256: file.meta.sha256 } : {}) } : undefined;
+          },
+          ...(apkInstalledText(files, indexInfo ? (path) => ctx.index.content(imageId, path) : () => undefined) ?? {}),
+          ...(rpmDatabaseOf(changes, indexInfo ? (path) => ctx.index.lookup(imageId, path).length > 0 : () => false) ?? {}),
+        });
+        integrity = checked.integrity;
+        limitations.push(...checked.limitations);
+      } catch (err) {
+        if (isStoreFailure(err)) throw err;
+        limitations.push(`Package integrity was not checked: ${describe(err)}`);
+      }
     raisePackageFindings(entries, packages, integrity);
     markMoves(entries);
   } else if (failure) {
