@@ -8,7 +8,7 @@
 // which still verifies.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -186,7 +186,10 @@ describe('one timeline per case, and the case report', () => {
     execFileSync('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '1', pdfFile, path.join(out, 'page')]);
     const png = path.join(out, 'page-1.png');
     assert.ok(existsSync(png), 'the PDF has a first page');
-    execFileSync('cp', [png, path.join(__dirname, '../../ui/screenshots/report-page-1.png')]);
+    // Kept beside the UI screenshots, to be looked at (the directory is not in git).
+    const shots = path.join(__dirname, '../../ui/screenshots');
+    mkdirSync(shots, { recursive: true });
+    copyFileSync(png, path.join(shots, 'report-page-1.png'));
     const verify = drydock(t.storeDir, ['case', 'verify']);
     assert.equal(verify.code, 0, verify.out + verify.err);
     const artifacts = drydock(t.storeDir, ['evidence', 'list', '--json']);
