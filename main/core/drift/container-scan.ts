@@ -4,6 +4,7 @@ import type {
   DriftContent,
   DriftEntry,
   DriftFileMeta,
+  DriftReason,
   DriftReport,
   ExecutableKind,
   ImageIndexInfo,
@@ -91,6 +92,47 @@ export const CHANGE_LIST_BLIND_SPOT =
   "The engine's change list compares each file's size, modification time, mode and owner with the image's, not its content: a file rewritten with its size and modification time put back (touch -r) is not listed, so not in this report. Drydock does not yet hash the whole filesystem against the image to find such a change.";
 
 /** Failures of the evidence store end the scan; anything else ends only this container's reading. */
+/**
+ * The rest of a drift entry once the classifier's reasons are known: the implied-deletion and
+ * package-owner reasons, the classes, the severity after the noise rules, the content state. Live
+ * drift and drift read from a data root's layers both end here, so the two reports classify alike.
+ * `path` is the change's exact path (the noise rules match it), `seen` what the entry reports.
+ */
+export function finishEntry(o: {
+  seen: Pick<DriftEntry, 'path' | 'change' | 'verdict' | 'differences'> & Partial<Pick<DriftEntry, 'pathBase64' | 'container' | 'image'>>;
+  path: string;
+  reasons: DriftReason[];
+  rules: readonly NoiseRule[];
+  owner: string | undefined;
+  impliedBy: string | undefined;
+  content: DriftContent | undefined;
+}): DriftEntry {
+  const { seen, reasons, owner, impliedBy } = o;
+  if (impliedBy !== undefined)
+    reasons.push({
+      class: 'deleted',
+      severity: 'info',
+      reason: `inside the deleted directory ${impliedBy}: listed from the image (the engine lists only the directory)`,
+    });
+  if (owner && seen.verdict !== 'identical' && seen.verdict !== 'deleted')
+    reasons.push({ class: 'package-db', severity: 'info', reason: `listed in the file list of package ${owner}` });
+  const classes = [...new Set(reasons.map((r) => r.class))];
+  const raw = maxSeverity(reasons.map((r) => r.severity)) ?? 'info';
+  const noise = applyNoiseRules(o.rules, { path: o.path, change: seen.change, severity: raw, classes });
+  return {
+    ...seen,
+    severity: noise.severity,
+    ...(noise.demoted ? { demoted: noise.demoted } : {}),
+    classes,
+    reasons,
+    content: o.content ?? {
+      state: seen.change === 'deleted' ? 'not-read' : seen.container && seen.container.type !== 'file' ? 'not-regular' : 'not-read',
+    },
+    ...(owner ? { package: owner } : {}),
+    ...(impliedBy !== undefined ? { impliedBy } : {}),
+  };
+}
+
 export function isStoreFailure(err: unknown): boolean {
   return (
     err instanceof DrydockFailure &&
@@ -295,30 +337,17 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
             ...(file?.captured ? { containerText: file.captured } : {}),
             ...(imageText ? { imageText } : {}),
           });
-      if (impliedBy !== undefined)
-        reasons.push({
-          class: 'deleted',
-          severity: 'info',
-          reason: `inside the deleted directory ${impliedBy}: listed from the image (the engine lists only the directory)`,
-        });
-      const owner = owners.get(change.path);
-      if (owner && compared.verdict !== 'identical' && compared.verdict !== 'deleted')
-        reasons.push({ class: 'package-db', severity: 'info', reason: `listed in the file list of package ${owner}` });
-      const classes = [...new Set(reasons.map((r) => r.class))];
-      const raw = maxSeverity(reasons.map((r) => r.severity)) ?? 'info';
-      const noise = applyNoiseRules(ctx.rules, { path: change.path, change: change.kind, severity: raw, classes });
-      entries.push({
-        ...seen,
-        severity: noise.severity,
-        ...(noise.demoted ? { demoted: noise.demoted } : {}),
-        classes,
-        reasons,
-        content: file?.content ?? {
-          state: change.kind === 'deleted' ? 'not-read' : containerMeta && containerMeta.type !== 'file' ? 'not-regular' : 'not-read',
-        },
-        ...(owner ? { package: owner } : {}),
-        ...(impliedBy !== undefined ? { impliedBy } : {}),
-      });
+      entries.push(
+        finishEntry({
+          seen,
+          path: change.path,
+          reasons,
+          rules: ctx.rules,
+          owner: owners.get(change.path),
+          impliedBy,
+          content: file?.content,
+        }),
+      );
       if (isPackageDatabase(change.path) || RPM_DATABASE.test(change.path)) {
         const drift = packageDrift(change, files.get(change.path)?.[0], indexInfo ? ctx.index.packages(imageId) : {});
         if (drift) packages.push(drift);

@@ -10,13 +10,12 @@ import { classifyEntry, isCredentialPath } from './classify';
 import { compareEntry } from './compare';
 import { configDrift, type ConfigFacts } from './config-drift';
 import type { ContainerFile } from './container-read';
-import { captureLimit, imageMeta, imagePathText, packageDrift, packageOwners, raisePackageFindings } from './container-scan';
+import { captureLimit, finishEntry, imageMeta, imagePathText, packageDrift, packageOwners, raisePackageFindings } from './container-scan';
 import { MAX_CHANGES } from './engine-changes';
 import { executableKind, HeadCollector } from './file-sniff';
 import { keepsBaseline, type ImageFile, type ImagePackages } from './image-index';
 import { blindSpots } from './mounts-blind-spots';
 import { impliedDeletions, markMoves, MAX_IMPLIED_DELETIONS } from './moves';
-import { applyNoiseRules } from './noise-rules';
 import { isPackageDatabase, PACKAGE_DATABASES, parsePackageDatabase, RPM_DATABASE } from './packages';
 import { isUnder, pathText } from './path-text';
 import { countEntries, maxSeverity, score, sortEntries } from './report-math';
@@ -348,30 +347,17 @@ async function containerReport(
               reason: "in the upper directory (copied up) but not in the engine's change list: nothing of it differs from the image",
             },
       );
-    if (impliedBy !== undefined)
-      reasons.push({
-        class: 'deleted',
-        severity: 'info',
-        reason: `inside the deleted directory ${impliedBy}: listed from the image (the engine lists only the directory)`,
-      });
-    const owner = owners.get(change.path);
-    if (owner && compared.verdict !== 'identical' && compared.verdict !== 'deleted')
-      reasons.push({ class: 'package-db', severity: 'info', reason: `listed in the file list of package ${owner}` });
-    const classes = [...new Set(reasons.map((r) => r.class))];
-    const raw = maxSeverity(reasons.map((r) => r.severity)) ?? 'info';
-    const noise = applyNoiseRules(ctx.rules, { path: change.path, change: change.kind, severity: raw, classes });
-    entries.push({
-      ...seen,
-      severity: noise.severity,
-      ...(noise.demoted ? { demoted: noise.demoted } : {}),
-      classes,
-      reasons,
-      content: file?.content ?? {
-        state: change.kind === 'deleted' ? 'not-read' : containerMeta && containerMeta.type !== 'file' ? 'not-regular' : 'not-read',
-      },
-      ...(owner ? { package: owner } : {}),
-      ...(impliedBy !== undefined ? { impliedBy } : {}),
-    });
+    entries.push(
+      finishEntry({
+        seen,
+        path: change.path,
+        reasons,
+        rules: ctx.rules,
+        owner: owners.get(change.path),
+        impliedBy,
+        content: file?.content,
+      }),
+    );
     if (isPackageDatabase(change.path) || RPM_DATABASE.test(change.path)) {
       const drift = packageDrift(change, files.get(change.path)?.[0], imagePackages);
       if (drift) packages.push(drift);
