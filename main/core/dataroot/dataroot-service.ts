@@ -22,7 +22,7 @@ import { DrydockFailure } from '../errors';
 import type { EvidencePort } from '../evidence/port';
 import { engineCall, type DockerSource } from '../hosts/engine-call';
 import { summarizeContainer } from '../inventory/container-summary';
-import { LOG_FORMAT, LogLineWriter } from '../logs/log-lines';
+import { acquisitionCounts, LOG_FORMAT, LogLineWriter } from '../logs/log-lines';
 import { jsonFileMessages, localFileMessages, rotationOrder, type LogMessage } from './log-files';
 import { readContainers, readImages, type ContainerRecord, type ImageRecord } from './records';
 import { openDataRoot, type DataRootSource } from './source';
@@ -391,12 +391,7 @@ export class DataRootService {
       caseId: kase.id,
       caseName: kase.name,
       bytes: stored.size,
-      lines: counts.lines,
-      stdoutLines: counts.perStream.stdout,
-      stderrLines: counts.perStream.stderr,
-      ttyLines: counts.perStream.tty,
-      ...(counts.firstTimestamp ? { firstTimestamp: counts.firstTimestamp } : {}),
-      ...(counts.lastTimestamp ? { lastTimestamp: counts.lastTimestamp } : {}),
+      ...acquisitionCounts(counts),
       limitations,
     };
   }

@@ -36,6 +36,25 @@ export interface LogLineCounts {
   lastTimestamp?: string;
 }
 
+/** The line counts of an acquisition as LogsAcquisition reports them (live and from a data root alike). */
+export function acquisitionCounts(counts: LogLineCounts): {
+  lines: number;
+  stdoutLines: number;
+  stderrLines: number;
+  ttyLines: number;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+} {
+  return {
+    lines: counts.lines,
+    stdoutLines: counts.perStream.stdout,
+    stderrLines: counts.perStream.stderr,
+    ttyLines: counts.perStream.tty,
+    ...(counts.firstTimestamp ? { firstTimestamp: counts.firstTimestamp } : {}),
+    ...(counts.lastTimestamp ? { lastTimestamp: counts.lastTimestamp } : {}),
+  };
+}
+
 interface StreamState {
   parts: Buffer[];
   size: number;

@@ -5,7 +5,7 @@ import { DrydockFailure } from '../errors';
 import type { ArtifactWriterPort, EvidencePort } from '../evidence/port';
 import { engineCall, type DockerSource } from '../hosts/engine-call';
 import { engineFailure } from '../hosts/engine-errors';
-import { LOG_FORMAT, LogFrameSplitter, LogLineWriter } from './log-lines';
+import { acquisitionCounts, LOG_FORMAT, LogFrameSplitter, LogLineWriter } from './log-lines';
 import { engineTimeParameter } from './log-time';
 
 export interface LogsServiceDeps {
@@ -196,12 +196,7 @@ export class LogsService {
       caseId: kase.id,
       caseName: kase.name,
       bytes: stored.size,
-      lines: counts.lines,
-      stdoutLines: counts.perStream.stdout,
-      stderrLines: counts.perStream.stderr,
-      ttyLines: counts.perStream.tty,
-      ...(counts.firstTimestamp ? { firstTimestamp: counts.firstTimestamp } : {}),
-      ...(counts.lastTimestamp ? { lastTimestamp: counts.lastTimestamp } : {}),
+      ...acquisitionCounts(counts),
       limitations,
     };
   }
