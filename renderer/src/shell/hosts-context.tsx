@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { HostProfile, HostStatus } from '../../../shared/domain/hosts';
 import type { Result } from '../../../shared/result';
 import { useClient, useLiveEpoch } from './app-context';
@@ -33,36 +33,49 @@ export function HostsProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<ReadonlyMap<string, HostStatus>>(new Map());
   const [loaded, setLoaded] = useState(false);
 
+  // Which fetch is newest, and the status events seen since each fetch began: a response that was
+  // read before a host was added or connected must not wipe what its events said since.
+  const fetchSeq = useRef(0);
+  const eventsSeen = useRef<Map<string, number>>(new Map());
+  const eventCount = useRef(0);
+
   const apply = useCallback(
-    ([list, states]: [Result<HostProfile[]>, Result<HostStatus[]>]) => {
+    (seq: number, eventsBefore: number, [list, states]: [Result<HostProfile[]>, Result<HostStatus[]>]) => {
+      if (seq !== fetchSeq.current) return; // a newer fetch is under way or done: its answer wins
       if (list.ok) setProfiles(list.value);
       else notify.error(list.error, 'Loading host profiles');
-      // A status event may overtake this response (a host connected while the list was read):
-      // keep whichever of the two is newer.
       if (states.ok)
-        setStatus(
-          (prev) =>
-            new Map(
-              states.value.map((s) => {
-                const seen = prev.get(s.name);
-                return [s.name, seen && seen.since >= s.since ? seen : s];
-              }),
-            ),
-        );
+        setStatus((prev) => {
+          const next = new Map<string, HostStatus>();
+          for (const s of states.value) next.set(s.name, s);
+          // A status event that arrived while this response was on its way is newer than it.
+          for (const [name, at] of eventsSeen.current) {
+            const seen = prev.get(name);
+            if (at > eventsBefore && seen) next.set(name, seen);
+          }
+          return next;
+        });
       setLoaded(true);
     },
     [notify],
   );
-  const fetchAll = useCallback(() => Promise.all([client.invoke('hosts.list', {}), client.invoke('hosts.status', {})]), [client]);
-  const reload = useCallback(() => fetchAll().then(apply), [fetchAll, apply]);
+  const fetchAll = useCallback(() => {
+    const seq = ++fetchSeq.current;
+    const eventsBefore = eventCount.current;
+    return Promise.all([client.invoke('hosts.list', {}), client.invoke('hosts.status', {})]).then((answers) =>
+      apply(seq, eventsBefore, answers),
+    );
+  }, [client, apply]);
+  const reload = useCallback(() => fetchAll(), [fetchAll]);
 
   useEffect(() => {
-    void fetchAll().then(apply);
-  }, [fetchAll, apply, epoch]);
+    void fetchAll();
+  }, [fetchAll, epoch]);
 
   useEffect(
     () =>
       client.on('host.status', (s) => {
+        eventsSeen.current.set(s.name, ++eventCount.current);
         setStatus((prev) => new Map(prev).set(s.name, s));
       }),
     [client],
