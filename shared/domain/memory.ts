@@ -2,6 +2,15 @@
 // container's PID namespace), its memory as an ELF core image, and the strings in such an image.
 // Addresses are 64-bit, beyond a JavaScript number's exact range: they travel as lowercase hex.
 
+/**
+ * Environment names whose values look like secrets (API_TOKEN, DB_PASSWORD, AWS_SECRET_ACCESS_KEY…):
+ * masked wherever a human reads them (CLI text, the UI), kept whole in the evidence and --json.
+ */
+export function secretLookingEnv(entry: string): boolean {
+  const eq = entry.indexOf('=');
+  return eq > 0 && /pass|secret|token|key|credential|auth|private|cookie|session/i.test(entry.slice(0, eq));
+}
+
 export type ProcessDetailFlagKind =
   | 'deleted-executable'
   | 'anonymous-executable-memory'

@@ -1,14 +1,17 @@
-import type { MemoryAcquisition, ProcessDetail, ProcessDetailReport, StringsPage } from '../../../shared/domain/memory';
+import {
+  secretLookingEnv,
+  type MemoryAcquisition,
+  type ProcessDetail,
+  type ProcessDetailReport,
+  type StringsPage,
+} from '../../../shared/domain/memory';
 import { CliError, type CliCommand } from '../command';
 import { safeText, table } from '../terminal-safe';
 
-/** Environment names whose values look like secrets: shown masked to humans, kept whole in the evidence and --json. */
-const SECRET_NAME = /pass|secret|token|key|credential|auth|private|cookie|session/i;
-
 /** NAME=value with the value masked when the name looks like a secret's. */
 export function maskedEnv(entry: string): string {
+  if (!secretLookingEnv(entry)) return entry;
   const eq = entry.indexOf('=');
-  if (eq < 0 || !SECRET_NAME.test(entry.slice(0, eq))) return entry;
   return `${entry.slice(0, eq)}=•••• (${entry.length - eq - 1} characters, masked; --json shows it)`;
 }
 

@@ -6,6 +6,7 @@ import { bytes, utc } from '../../lib/format';
 import { SaveButton } from '../../shell/SaveButton';
 import { useClient } from '../../shell/app-context';
 import { ErrorBox } from '../../shell/ErrorBox';
+import { StringsViewer } from '../processes/StringsViewer';
 import { visibleText } from '../processes/visible-text';
 import { ArtifactPreviewPanel } from './ArtifactPreviewPanel';
 import { LogPager } from './LogPager';
@@ -17,6 +18,17 @@ function artifactFilename(artifact: ArtifactInfo): string {
     artifact.mediaType === 'application/vnd.tcpdump.pcap' ? '.pcap' : artifact.mediaType === 'application/json' ? '.json' : '.bin';
   const who = artifact.source.containerName ?? artifact.source.host ?? 'drydock';
   return `${who}-${artifact.kind}-${artifact.id}${ext}`;
+}
+
+/** A memory image's strings, read only once the examiner opens them (a scan streams the image). */
+function ImageStrings({ artifact }: { artifact: ArtifactInfo }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="dd-artifact-strings" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Strings (ASCII and UTF-16LE, paged, searchable)</summary>
+      {open && <StringsViewer artifactId={artifact.id} size={artifact.size} />}
+    </details>
+  );
 }
 
 export function ArtifactDetail({ artifact, onClose, reveal }: { artifact: ArtifactInfo; onClose: () => void; reveal?: number }) {
@@ -105,6 +117,7 @@ export function ArtifactDetail({ artifact, onClose, reveal }: { artifact: Artifa
       ) : (
         <ArtifactPreviewPanel key={artifact.id} artifact={artifact} />
       )}
+      {artifact.kind === 'memory-image' && <ImageStrings key={artifact.id} artifact={artifact} />}
       <div className="dd-inline-form">
         <SaveButton request={{ kind: 'artifact', artifactId: artifact.id, filename: artifactFilename(artifact) }} label="artifact" />
       </div>

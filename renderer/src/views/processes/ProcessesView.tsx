@@ -1,9 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DrydockClient } from '../../../../shared/client';
+import type { ProcessDetailReport } from '../../../../shared/domain/memory';
 import type { ProcessChange, ProcessSampleEvent, ProcessSnapshot, StoredRef } from '../../../../shared/domain/processes';
+import type { DrydockError } from '../../../../shared/result';
 import { utc } from '../../lib/format';
 import { useLiveEpoch } from '../../shell/app-context';
+import { ErrorBox } from '../../shell/ErrorBox';
 import { useViewActive } from '../../shell/view-activity';
+import { MemoryAcquirePanel } from './MemoryAcquirePanel';
+import { ProcessDetailPanel } from './ProcessDetailPanel';
 import { ProcessTree } from './ProcessTree';
 import { visibleText } from './visible-text';
 import './processes.css';
@@ -41,6 +46,14 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
   const [changes, setChanges] = useState<LoggedChange[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const watchRef = useRef<string | null>(null);
+  // Volatile evidence: the live /proc detail of every process, and the memory acquisition panel.
+  // Kept with the host/container it was read for: typing another container puts it away.
+  const [detailOf, setDetail] = useState<{ target: string; report: ProcessDetailReport } | null>(null);
+  const detail = detailOf?.target === `${host}/${container}` ? detailOf.report : null;
+  const [detailPid, setDetailPid] = useState<number | null>(null);
+  const [detailBusy, setDetailBusy] = useState(false);
+  const [detailError, setDetailError] = useState<DrydockError | null>(null);
+  const [memoryOpen, setMemoryOpen] = useState(false);
   const autoRunPending = useRef(autoRun);
 
   useEffect(() => {
@@ -103,6 +116,18 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
     autoRunPending.current = false;
     void snap();
   }, [host, container, snap]);
+
+  const liveDetail = useCallback(async () => {
+    setDetailBusy(true);
+    setDetailError(null);
+    const target = `${host}/${container}`;
+    const r = await client.invoke('memory.detail', { host, container, store: true });
+    setDetailBusy(false);
+    if (!r.ok) return setDetailError(r.error);
+    setDetail({ target, report: r.value });
+    const first = [...r.value.processes].sort((a, b) => b.flags.length - a.flags.length || a.pid - b.pid)[0];
+    setDetailPid(first?.pid ?? null);
+  }, [client, host, container]);
 
   const startWatch = useCallback(async () => {
     setBusy(true);
@@ -211,13 +236,36 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
           </button>
         )}
         {watchId && <span className="dd-live">● watching</span>}
+        <span className="dd-proc-tool-gap" />
+        <button
+          type="button"
+          onClick={() => void liveDetail()}
+          disabled={detailBusy || !host || !container}
+          title="Read every process's /proc in full (executable and its SHA-256, command line, environment, capabilities, namespaces, open files, memory maps) and store it in the case"
+        >
+          {detailBusy ? 'Reading detail…' : 'Live detail'}
+        </button>
+        <button type="button" onClick={() => setMemoryOpen(!memoryOpen)} disabled={!host || !container} aria-pressed={memoryOpen}>
+          Acquire memory…
+        </button>
       </form>
+      {detailError && <ErrorBox error={detailError} onDismiss={() => setDetailError(null)} />}
+      {detail && <ProcessDetailPanel report={detail} selected={detailPid} onSelect={setDetailPid} />}
+      {memoryOpen && (
+        <MemoryAcquirePanel
+          key={`${host}/${container}`}
+          client={client}
+          host={host}
+          container={container}
+          pid={detail ? detailPid : null}
+        />
+      )}
       {error && (
         <div className="dd-error" role="alert">
           {visibleText(error, 600)}
         </div>
       )}
-      {!snapshot && !busy && (
+      {!snapshot && !busy && !detail && !memoryOpen && (
         <div className="dd-empty-state" data-testid="processes-empty">
           <p>
             The process tree of a running container, read from <span className="dd-mono">/proc</span> of its PID namespace by a short-lived
@@ -233,6 +281,15 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
             <li>
               <b>Watch</b> samples the engine&apos;s <span className="dd-mono">top</span> every {interval} s (no helper each time) and logs
               the processes that appear, vanish or change parent. It stops when you stop it or leave this view.
+            </li>
+            <li>
+              <b>Live detail</b> reads each process in full: its executable and SHA-256 (a binary deleted from disk is still hashed),
+              command line, environment (secrets masked on screen), capabilities, seccomp, namespaces, open files and sockets, memory maps.
+              Findings come first, in plain words.
+            </li>
+            <li>
+              <b>Acquire memory…</b> images one process or all into the case (optionally pausing the container, audited and always
+              unpaused), with a progress bar and Cancel; then browse the image&apos;s strings page by page.
             </li>
           </ul>
         </div>
