@@ -127,6 +127,7 @@ describe('Processes view: live detail, memory and strings', () => {
       offset,
       `the string holding the marker starts at the offset shown: ${text}`,
     );
+    await row.scrollIntoViewIfNeeded();
     await ui.screenshot('processes-strings');
   });
 

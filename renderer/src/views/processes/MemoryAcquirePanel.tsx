@@ -197,6 +197,7 @@ export function MemoryAcquirePanel({
               />
               <span className="dd-muted">
                 {bytes(b.bytesDone)} of {bytes(b.bytesTotal)}
+                {b.bytesDone >= b.bytesTotal && ' · read'}
               </span>
             </label>
           ))}

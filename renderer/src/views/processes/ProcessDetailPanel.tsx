@@ -153,7 +153,7 @@ export function ProcessDetailView({ detail, reveal }: { detail: ProcessDetail; r
         <ol className="dd-pd-list dd-mono dd-wrap" start={0} data-testid="pd-argv">
           {detail.argv.slice(0, 256).map((a, i) => (
             <li key={i}>
-              <Clipped value={a} />
+              <Clipped value={a} max={600} />
             </li>
           ))}
         </ol>

@@ -143,8 +143,8 @@ export function StringsViewer({ artifactId, size }: { artifactId: string; size?:
           <table className="dd-table dd-strings-table">
             <thead>
               <tr>
-                <th>Offset</th>
-                <th>Encoding</th>
+                <th className="dd-strings-narrow">Offset</th>
+                <th className="dd-strings-narrow">Encoding</th>
                 <th>String</th>
               </tr>
             </thead>
