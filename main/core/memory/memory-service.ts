@@ -26,7 +26,7 @@ import { detailCommand, parseDetailOutput, type RawDetail } from './proc-detail-
 import { regionSize } from './proc-maps';
 import { RegionFramer, regionReadCommand, type RegionRead } from './region-reader';
 import { scanStrings, skipBytes } from './strings-scan';
-import { runStreamingHelper } from './streaming-helper';
+import { runStreamingHelper } from '../helper/streaming-run';
 
 /** A process the engine's top and the namespace's /proc disagree about (from the processes capability). */
 export interface TopMismatch {

@@ -1,10 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { AttachDemuxer } from '../helper/attach-demux';
-import { helperCreateOptions, type HelperCapability } from '../helper/container';
-import type { HelperTarget } from '../helper/run';
-import { thisProcessOwner } from '../helper/owner';
+import { AttachDemuxer } from './attach-demux';
+import { helperCreateOptions, type HelperCapability } from './container';
+import type { HelperLedger } from './ledger';
+import { thisProcessOwner } from './owner';
+
+/** Where a streaming helper runs: joined to a container (containerId), or on the host itself with no network. */
+export interface StreamingTarget {
+  host: string;
+  /** Records the helper and audits its creation and removal. */
+  ledger: HelperLedger;
+  caseId?: string;
+  /** Full ID of the container whose network and PID namespaces the helper joins; absent for a host helper. */
+  containerId?: string;
+  /** The helper image (ensureHelperImage). */
+  image: string;
+}
 
 export interface StreamingHelperSpec {
   cmd: string[];
@@ -24,6 +36,8 @@ export interface StreamingHelperSpec {
    * reaped, so whoever froze it must thaw it here first.
    */
   beforeRemove?: () => Promise<void>;
+  /** Host paths bound read-only at /host<path> (HelperSpec.hostPaths): only for a host helper. */
+  hostPaths?: readonly string[];
 }
 
 export interface StreamingHelperResult {
@@ -39,7 +53,8 @@ export interface StreamingHelperResult {
 }
 
 /**
- * Runs one helper joined to the target's network and PID namespaces and pipes its stdout, as it
+ * Runs one helper — joined to the target container's network and PID namespaces, or on the host
+ * with no network and the given host paths bound read-only — and pipes its stdout, as it
  * arrives, into `sink` with backpressure (the sink's pace is the helper's pace: nothing piles up
  * in memory), unlike runHelper, which collects output. The helper is recorded in the ledger and
  * removed however the run ends. Ends `sink` when the output ends. Engine errors of create/start
@@ -47,7 +62,7 @@ export interface StreamingHelperResult {
  */
 export async function runStreamingHelper(
   docker: Dockerode,
-  target: HelperTarget,
+  target: StreamingTarget,
   spec: StreamingHelperSpec,
   sink: Writable,
 ): Promise<StreamingHelperResult> {
@@ -61,19 +76,19 @@ export async function runStreamingHelper(
         purpose: spec.purpose,
         id,
         image: target.image,
-        targetId: target.containerId,
+        ...(target.containerId !== undefined ? { targetId: target.containerId, joinPid: true } : {}),
+        ...(spec.hostPaths ? { hostPaths: spec.hostPaths } : {}),
         cmd: spec.cmd,
         capabilities: spec.capabilities,
         owner: thisProcessOwner,
         deadline,
-        joinPid: true,
       }),
       ...(spec.interact ? { OpenStdin: true, StdinOnce: false, AttachStdin: true } : {}),
     },
     {
       helperId: id,
       purpose: spec.purpose,
-      target: target.containerId,
+      target: target.containerId ?? 'host',
       owner: thisProcessOwner,
       deadline,
       ...(target.caseId !== undefined ? { caseId: target.caseId } : {}),
