@@ -36,6 +36,8 @@ import { chromiumPdf, type PdfRenderer } from '../core/report/pdf-render';
 import { JournalService } from '../core/journal/journal-service';
 import { DataRootService } from '../core/dataroot/dataroot-service';
 import { MemoryService } from '../core/memory/memory-service';
+import { CollectService } from '../core/collect/collect-service';
+import { collectSteps } from './collect-steps';
 
 export interface CoreOptions {
   /** The store directory: SQLite database and content-addressed blobs. */
@@ -95,6 +97,8 @@ export interface Core {
   readonly vulns: VulnsService;
   /** Volatile evidence: live process detail, memory images, strings. */
   readonly memory: MemoryService;
+  /** One container's evidence in order of volatility, each step another capability's acquisition. */
+  readonly collect: CollectService;
   close(): Promise<void>;
 }
 
@@ -231,6 +235,14 @@ export function createCore(options: CoreOptions): Core {
       );
     },
   });
+  const collect = new CollectService({
+    hosts,
+    evidence,
+    events,
+    clock,
+    audit,
+    steps: collectSteps({ processes, memory, network, capture, drift, logs }),
+  });
   let closing: Promise<void> | undefined;
   return {
     storeDir: options.storeDir,
@@ -257,6 +269,7 @@ export function createCore(options: CoreOptions): Core {
     sbom,
     vulns,
     memory,
+    collect,
     close() {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.
       closing ??= (async () => {

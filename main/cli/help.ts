@@ -29,6 +29,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   logs: { group: 'acquire', example: 'drydock logs web-1 --since 2h' },
   memory: { group: 'acquire', example: 'drydock memory web-1 --pid 1 --pause' },
   strings: { group: 'acquire', example: 'drydock strings ARTIFACT_ID --search password' },
+  collect: { group: 'acquire', example: 'drydock collect web-1 --capture-seconds 10 --memory all' },
   watch: { group: 'acquire', example: 'drydock watch --host prod   # journal every engine event until Ctrl-C' },
   capture: { group: 'acquire', example: "drydock capture web-1 --duration 60 --filter 'tcp port 443'" },
   'pcap summary': {
@@ -204,6 +205,10 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     pid: 'the process to image, by its PID inside the container (default 1, the entrypoint)',
     all: 'image every process of the container, one artifact each',
     pause: 'freeze the container (docker pause) while each image is read, and thaw it after (both audited)',
+  },
+  collect: {
+    'capture-seconds': "seconds of packet capture in the container's network namespace (default 10; 0 skips the capture)",
+    memory: 'whose memory to image: all processes (default), none, or PIDs inside the container separated by commas (1,42)',
   },
   strings: {
     search: 'only strings containing this text (case-insensitive)',

@@ -3,6 +3,7 @@ import { benchmarkChannels, benchmarkEvents } from './benchmark';
 import { sbomChannels, sbomEvents } from './sbom';
 import { vulnsChannels, vulnsEvents } from './vulns';
 import { captureChannels, captureEvents } from './capture';
+import { collectChannels, collectEvents } from './collect';
 import { dataRootChannels, dataRootEvents } from './dataroot';
 import type { ChannelSpec, EventSpec } from './define';
 import { driftChannels, driftEvents } from './drift';
@@ -35,6 +36,7 @@ export const channels = {
   ...journalChannels,
   ...dataRootChannels,
   ...memoryChannels,
+  ...collectChannels,
 } as const;
 
 export const events = {
@@ -54,6 +56,7 @@ export const events = {
   ...journalEvents,
   ...dataRootEvents,
   ...memoryEvents,
+  ...collectEvents,
 } as const;
 
 export type Channels = typeof channels;

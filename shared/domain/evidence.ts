@@ -32,6 +32,7 @@ export const ARTIFACT_KINDS = [
   'case-report',
   'process-detail',
   'memory-image',
+  'container-inspect',
 ] as const;
 
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];

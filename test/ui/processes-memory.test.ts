@@ -21,6 +21,7 @@ describe('Processes view: live detail, memory and strings', () => {
   let ui: UiHarness;
   const implantName = `dd-ui-mem-implant-${process.pid}`;
   const hostileName = `dd-ui-mem-hostile-${process.pid}`;
+  const bigName = `dd-ui-mem-big-${process.pid}`;
   const containers: string[] = [];
   let implantSha = '';
 
@@ -32,7 +33,20 @@ describe('Processes view: live detail, memory and strings', () => {
       runContainer(['--name', hostileName, BUSYBOX, 'sh', '-c', script, `${ESC}[31mred${ESC}]0;title\u0007`, 'A'.repeat(64 * 1024)]),
     );
     const implant = containers[0] ?? '';
+    // A shell holding 384 MiB in a variable: an image large enough to be cancelled halfway.
+    containers.push(
+      runContainer([
+        '--name',
+        bigName,
+        BUSYBOX,
+        'sh',
+        '-c',
+        `big=$(head -c ${384 * 1024 * 1024} /dev/zero | tr '\\0' x); echo ready; while :; do sleep 3600; done`,
+      ]),
+    );
+    const big = containers[2] ?? '';
     await waitFor(() => docker(['logs', implant]).includes('ready'), { what: 'the implant fixture to delete its binary' });
+    await waitFor(() => docker(['logs', big]).includes('ready'), { what: 'the large shell to fill its variable', timeoutMs: 120_000 });
     implantSha = docker(['run', '--rm', '--label', 'drydock.test=1', IMPLANT, 'sha256sum', '/bin/busybox']).split(' ')[0] ?? '';
     ui = await startUi();
     ui.core.evidence.createCase({ name: 'Volatile evidence UI', organisation: '', timeZone: 'UTC', description: '' });
@@ -163,6 +177,49 @@ describe('Processes view: live detail, memory and strings', () => {
     );
     assert.equal(raw, false, 'no control character reaches the page');
     await ui.screenshot('processes-hostile');
+    assert.deepEqual(ui.pageErrors, []);
+  });
+
+  async function memoryPanel(view: ReturnType<typeof ui.page.locator>) {
+    const panel = view.getByTestId('memory-panel');
+    if ((await panel.count()) === 0) await view.getByRole('button', { name: 'Acquire memory…' }).click();
+    return panel;
+  }
+
+  it('pauses the container for the read when asked, audits it and unpauses it', async () => {
+    const view = await openProcesses(implantName);
+    const panel = await memoryPanel(view);
+    await panel.getByLabel('All processes').check();
+    await panel.getByLabel('Pause the container while reading').check();
+    await panel.getByRole('button', { name: 'Acquire memory', exact: true }).click();
+    const image = panel.getByTestId('memory-image');
+    await waitText(image, 'read while paused', 120_000);
+    assert.equal(await image.count(), 1, 'one image for the one process');
+    assert.equal(docker(['inspect', '-f', '{{.State.Paused}} {{.State.Running}}', implantName]), 'false true');
+    const actions = (await ui.core.evidence.auditEntries({ limit: 1000 })).map((e) => e.action);
+    assert.ok(actions.includes('memory.container-paused') && actions.includes('memory.container-unpaused'), actions.join(' '));
+  });
+
+  it('cancels a large acquisition halfway and keeps what was read as incomplete', async () => {
+    const view = await openProcesses(bigName);
+    const panel = await memoryPanel(view);
+    assert.equal(await panel.getByLabel('PID in the container').inputValue(), '1');
+    await panel.getByRole('button', { name: 'Acquire memory', exact: true }).click();
+    const bar = panel.locator('progress[aria-label="PID 1 memory read"]');
+    await waitFor(async () => (await bar.count()) === 1 && Number(await bar.getAttribute('value')) > 0, {
+      what: 'the first progress of the large read',
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
+    await panel.getByRole('button', { name: 'Cancel' }).click();
+    await ui.screenshot('processes-memory-cancel');
+    const image = panel.getByTestId('memory-image');
+    await waitText(image, 'incomplete', 120_000);
+    const done = Number(await bar.getAttribute('value'));
+    const total = Number(await bar.getAttribute('max'));
+    assert.ok(total > 384 * 1024 * 1024, `the image would hold the 384 MiB variable (${total} bytes)`);
+    assert.ok(done < total, `cancelled before the end (${done} of ${total})`);
+    assert.equal(docker(['inspect', '-f', '{{.State.Running}}', bigName]), 'true');
     assert.deepEqual(ui.pageErrors, []);
   });
 });

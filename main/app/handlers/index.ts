@@ -4,6 +4,7 @@ import { benchmarkHandlers } from './benchmark';
 import { sbomHandlers } from './sbom';
 import { vulnsHandlers } from './vulns';
 import { captureHandlers } from './capture';
+import { collectHandlers } from './collect';
 import { dataRootHandlers } from './dataroot';
 import { driftHandlers } from './drift';
 import { evidenceHandlers } from './evidence';
@@ -36,5 +37,6 @@ export function createHandlers(core: Core): Handlers {
     ...journalHandlers(core),
     ...dataRootHandlers(core),
     ...memoryHandlers(core),
+    ...collectHandlers(core),
   };
 }

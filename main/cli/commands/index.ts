@@ -4,6 +4,7 @@ import { auditCommands } from './audit';
 import { sbomCommands } from './sbom';
 import { vulnsCommands } from './vulns';
 import { captureCommands } from './capture';
+import { collectCommands } from './collect';
 import { dataRootCommands } from './dataroot';
 import { caseCommands } from './case';
 import { driftCommands } from './drift';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...processesCommands,
   ...logsCommands,
   ...memoryCommands,
+  ...collectCommands,
   ...journalCommands,
   ...captureCommands,
   ...driftCommands,

@@ -80,6 +80,7 @@ export function MemoryAcquirePanel({
   const [target, setTarget] = useState(pid ?? 1);
   const [pause, setPause] = useState(false);
   const [running, setRunning] = useState<string | null>(null);
+  const [cancelling, setCancelling] = useState(false);
   const [progress, setProgress] = useState<Map<number, MemoryProgressEvent>>(new Map());
   const [result, setResult] = useState<MemoryAcquireResult | null>(null);
   const [error, setError] = useState<DrydockError | null>(null);
@@ -107,6 +108,7 @@ export function MemoryAcquirePanel({
     const acquisitionId = newAcquisitionId();
     latestRef.current = acquisitionId;
     setRunning(acquisitionId);
+    setCancelling(false);
     setProgress(new Map());
     setResult(null);
     setError(null);
@@ -126,9 +128,12 @@ export function MemoryAcquirePanel({
 
   const cancel = async () => {
     if (!running) return;
+    setCancelling(true);
     const r = await client.invoke('memory.cancel', { acquisitionId: running });
-    if (!r.ok) notify.error(r.error, 'Cancelling the memory acquisition');
-    else if (!r.value.cancelled) notify.info('The acquisition had already finished.');
+    if (!r.ok) {
+      setCancelling(false);
+      notify.error(r.error, 'Cancelling the memory acquisition');
+    } else if (!r.value.cancelled) notify.info('The acquisition had already finished.');
   };
 
   const bars = [...progress.values()];
@@ -168,8 +173,14 @@ export function MemoryAcquirePanel({
           while reading
         </label>
         {running ? (
-          <button type="button" className="dd-danger" onClick={() => void cancel()}>
-            Cancel
+          <button
+            type="button"
+            className="dd-danger"
+            onClick={() => void cancel()}
+            disabled={cancelling}
+            title="Stops the read: what was read so far is kept in the case as an incomplete image"
+          >
+            {cancelling ? 'Cancelling…' : 'Cancel'}
           </button>
         ) : (
           <button type="submit" disabled={!host || !container}>
@@ -187,6 +198,11 @@ export function MemoryAcquirePanel({
       {(running || bars.length > 0) && (
         <div className="dd-mem-progress" data-testid="memory-progress" aria-live="polite">
           {running && bars.length === 0 && <div className="dd-muted">Starting the reader…</div>}
+          {running && pause && (
+            <div className="dd-warn-text">
+              The container is paused for the read; it is unpaused when the read ends, fails or is cancelled.
+            </div>
+          )}
           {bars.map((b) => (
             <label key={b.pid} className="dd-mem-progress-row">
               <span>PID {b.pid}</span>

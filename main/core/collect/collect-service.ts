@@ -1,0 +1,266 @@
+import { randomBytes } from 'node:crypto';
+import type Dockerode from 'dockerode';
+import {
+  COLLECT_STEPS,
+  VOLATILE_STEPS,
+  type CollectMemorySelection,
+  type CollectResult,
+  type CollectStep,
+  type CollectStepOutcome,
+} from '../../../shared/domain/collect';
+import type { AuditFn } from '../audit-fn';
+import type { Clock } from '../clock';
+import { DrydockFailure, toDrydockError } from '../errors';
+import type { EventHub } from '../event-hub';
+import type { EvidencePort } from '../evidence/port';
+import { engineCall, type DockerSource } from '../hosts/engine-call';
+
+// The collect room orchestrates; it acquires nothing of its own but the engine's inspect. Each step
+// is another capability's acquisition, passed in by main/app/core.ts (capabilities do not import
+// each other), so the processes, memory, capture... rooms keep the one way they store and audit.
+
+/** Where a step works: the container by its full ID, and the case every step writes into. */
+export interface StepTarget {
+  host: string;
+  containerId: string;
+  containerName: string;
+  caseId: string;
+}
+
+/** What a step stored; `partial` when it stored some and failed for the rest (e.g. one process's memory). */
+export interface StepRun {
+  artifactIds: string[];
+  note?: string;
+  partial?: DrydockFailure;
+}
+
+/** The other capabilities' acquisitions, one function each (built in main/app/collect-steps.ts). */
+export interface CollectSteps {
+  processes(target: StepTarget): Promise<StepRun>;
+  processDetail(target: StepTarget): Promise<StepRun>;
+  connections(target: StepTarget): Promise<StepRun>;
+  memory(target: StepTarget, pids: 'all' | number[]): Promise<StepRun>;
+  capture(target: StepTarget, seconds: number): Promise<StepRun>;
+  drift(target: StepTarget): Promise<StepRun>;
+  logs(target: StepTarget): Promise<StepRun>;
+}
+
+export interface CollectServiceDeps {
+  hosts: DockerSource;
+  evidence: EvidencePort;
+  events: EventHub;
+  clock: Clock;
+  audit: AuditFn;
+  steps: CollectSteps;
+}
+
+export interface CollectRequest {
+  host: string;
+  container: string;
+  caseRef?: string;
+  /** Which processes' memory: 'all' (default), 'none' (the step is skipped) or these PIDs. */
+  memory: CollectMemorySelection;
+  /** Seconds of packet capture; 0 skips the step. */
+  captureSeconds: number;
+  collectId?: string;
+}
+
+/**
+ * One container's evidence, in order of volatility (RFC 3227 2.1: what vanishes first is taken
+ * first): COLLECT_STEPS (processes, process detail, connections, memory, capture, drift, logs,
+ * inspect), all into one case.
+ */
+export class CollectService {
+  constructor(private readonly deps: CollectServiceDeps) {}
+
+  /**
+   * Runs every step in order and resolves with each one's outcome (state, artifact IDs, start as ISO
+   * 8601 UTC, duration in milliseconds, the failure or the skip reason). A failing step never stops
+   * the next; a stopped container's volatile steps (VOLATILE_STEPS) are skipped with the reason, and
+   * so are 'memory' with `memory: 'none'` and 'capture' with `captureSeconds: 0`. Audited as
+   * 'collect.started' (the plan) and 'collect.finished' (outcomes, failed steps); 'collect.progress'
+   * as each step starts and ends.
+   * @throws DrydockFailure only before any step: ('not-found') for an unknown host or container, the
+   *   kinds of resolveWritableCase ('not-found', 'conflict') and of engineCall for the first inspect.
+   */
+  async run(request: CollectRequest): Promise<CollectResult> {
+    const collectId = request.collectId ?? `col-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
+    const docker = await this.deps.hosts.docker(request.host);
+    const inspect = await engineCall({ host: request.host, container: request.container, action: 'inspect the container' }, () =>
+      docker.getContainer(request.container).inspect(),
+    );
+    const target: StepTarget = {
+      host: request.host,
+      containerId: inspect.Id,
+      containerName: inspect.Name.replace(/^\//, ''),
+      caseId: kase.id,
+    };
+    const running = inspect.State.Running === true;
+    const startedAt = this.deps.clock.now().toISOString();
+    const plan = COLLECT_STEPS.map((step) => ({ step, skip: this.skipReason(step, running, inspect.State.Status, request) }));
+    this.deps.audit(
+      'collect.started',
+      {
+        collectId,
+        host: target.host,
+        containerId: target.containerId,
+        containerName: target.containerName,
+        running,
+        memory: request.memory,
+        captureSeconds: request.captureSeconds,
+        plan: plan.map((p) => (p.skip ? { step: p.step, skip: p.skip } : { step: p.step })),
+      },
+      kase.id,
+    );
+    const steps: CollectStepOutcome[] = [];
+    for (const [i, { step, skip }] of plan.entries()) {
+      const progress = { collectId, host: target.host, containerName: target.containerName, step, index: i + 1, total: plan.length };
+      if (skip) {
+        steps.push({ step, state: 'skipped', artifactIds: [], durationMs: 0, reason: skip });
+        this.deps.events.emit('collect.progress', { ...progress, state: 'skipped', artifactIds: [], reason: skip });
+        continue;
+      }
+      this.deps.events.emit('collect.progress', { ...progress, state: 'running', artifactIds: [] });
+      const outcome = await this.runStep(step, target, request, docker);
+      steps.push(outcome);
+      this.deps.events.emit('collect.progress', {
+        ...progress,
+        state: outcome.state,
+        artifactIds: outcome.artifactIds,
+        ...(outcome.error ? { error: outcome.error } : {}),
+      });
+    }
+    const failed = steps.filter((s) => s.state === 'failed').map((s) => s.step);
+    this.deps.audit(
+      'collect.finished',
+      {
+        collectId,
+        host: target.host,
+        containerId: target.containerId,
+        containerName: target.containerName,
+        failed,
+        steps: steps.map((s) => ({
+          step: s.step,
+          state: s.state,
+          artifactIds: s.artifactIds,
+          durationMs: s.durationMs,
+          ...(s.reason !== undefined ? { reason: s.reason } : {}),
+          ...(s.error ? { error: s.error.message } : {}),
+        })),
+      },
+      kase.id,
+    );
+    return {
+      collectId,
+      host: target.host,
+      containerId: target.containerId,
+      containerName: target.containerName,
+      running,
+      caseId: kase.id,
+      caseName: kase.name,
+      startedAt,
+      finishedAt: this.deps.clock.now().toISOString(),
+      steps,
+      failed,
+    };
+  }
+
+  private skipReason(step: CollectStep, running: boolean, status: string, request: CollectRequest): string | undefined {
+    if (!running && VOLATILE_STEPS.includes(step))
+      return `the container is not running (${status}): it has no live processes, connections, memory or packets`;
+    if (step === 'memory' && request.memory === 'none') return 'memory was not asked for (--memory none)';
+    if (step === 'capture' && request.captureSeconds === 0) return 'capture was not asked for (0 seconds)';
+    return undefined;
+  }
+
+  private async runStep(step: CollectStep, target: StepTarget, request: CollectRequest, docker: Dockerode): Promise<CollectStepOutcome> {
+    const started = this.deps.clock.now();
+    const steps = this.deps.steps;
+    let run: StepRun | undefined;
+    let error: unknown;
+    try {
+      switch (step) {
+        case 'processes':
+          run = await steps.processes(target);
+          break;
+        case 'process-detail':
+          run = await steps.processDetail(target);
+          break;
+        case 'connections':
+          run = await steps.connections(target);
+          break;
+        case 'memory':
+          run = await steps.memory(target, request.memory === 'none' ? [] : request.memory);
+          break;
+        case 'capture':
+          run = await steps.capture(target, request.captureSeconds);
+          break;
+        case 'drift':
+          run = await steps.drift(target);
+          break;
+        case 'logs':
+          run = await steps.logs(target);
+          break;
+        case 'inspect':
+          run = await this.inspect(target, docker);
+          break;
+      }
+    } catch (err) {
+      error = err;
+    }
+    const base = { step, startedAt: started.toISOString(), durationMs: this.deps.clock.now().getTime() - started.getTime() };
+    if (run && !run.partial)
+      return { ...base, state: 'done', artifactIds: run.artifactIds, ...(run.note !== undefined ? { note: run.note } : {}) };
+    return {
+      ...base,
+      state: 'failed',
+      artifactIds: run?.artifactIds ?? [],
+      error: toDrydockError(run?.partial ?? error),
+      ...(run?.note !== undefined ? { note: run.note } : {}),
+    };
+  }
+
+  /** The engine's inspect of the container and of its image, as the engine sent them, stored as one 'container-inspect'. */
+  private async inspect(target: StepTarget, docker: Dockerode): Promise<StepRun> {
+    const where = { host: target.host, container: target.containerName };
+    const container = await engineCall({ ...where, action: 'inspect the container' }, () =>
+      docker.getContainer(target.containerId).inspect(),
+    );
+    let image: unknown = null;
+    let imageProblem: string | undefined;
+    try {
+      image = await engineCall({ ...where, action: "inspect the container's image" }, () => docker.getImage(container.Image).inspect());
+    } catch (err) {
+      if (!(err instanceof DrydockFailure)) throw err;
+      imageProblem = err.message;
+    }
+    const takenAt = this.deps.clock.now().toISOString();
+    const artifact = await this.deps.evidence.ingestJson(
+      {
+        caseId: target.caseId,
+        kind: 'container-inspect',
+        source: { host: target.host, containerId: target.containerId, containerName: target.containerName },
+        method: 'Docker Engine API: inspect the container (GET /containers/{id}/json) and its image (GET /images/{id}/json)',
+        mediaType: 'application/json',
+        attributes: { takenAt, imageId: container.Image, ...(imageProblem !== undefined ? { imageProblem } : {}) },
+      },
+      { host: target.host, takenAt, container, image, ...(imageProblem !== undefined ? { imageProblem } : {}) },
+    );
+    this.deps.audit(
+      'collect.inspect-stored',
+      {
+        host: target.host,
+        containerId: target.containerId,
+        containerName: target.containerName,
+        artifactId: artifact.id,
+        sha256: artifact.sha256,
+      },
+      target.caseId,
+    );
+    return {
+      artifactIds: [artifact.id],
+      ...(imageProblem !== undefined ? { note: `the image could not be inspected: ${imageProblem}` } : {}),
+    };
+  }
+}
