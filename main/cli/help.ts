@@ -30,6 +30,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   memory: { group: 'acquire', example: 'drydock memory web-1 --pid 1 --pause' },
   strings: { group: 'acquire', example: 'drydock strings ARTIFACT_ID --search password' },
   collect: { group: 'acquire', example: 'drydock collect web-1 --capture-seconds 10 --memory all' },
+  checkpoint: { group: 'acquire', example: 'drydock checkpoint web-1   # needs an experimental engine with CRIU' },
   watch: { group: 'acquire', example: 'drydock watch --host prod   # journal every engine event until Ctrl-C' },
   capture: { group: 'acquire', example: "drydock capture web-1 --duration 60 --filter 'tcp port 443'" },
   'pcap summary': {
@@ -205,6 +206,9 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     pid: 'the process to image, by its PID inside the container (default 1, the entrypoint)',
     all: 'image every process of the container, one artifact each',
     pause: 'freeze the container (docker pause) while each image is read, and thaw it after (both audited)',
+  },
+  checkpoint: {
+    name: 'the checkpoint name (default drydock-<time>); the engine writes it under <data root>/containers/<id>/checkpoints/NAME on the host',
   },
   collect: {
     'capture-seconds': "seconds of packet capture in the container's network namespace (default 10; 0 skips the capture)",

@@ -26,12 +26,16 @@ for tool in tcpdump ldd busybox sha256sum tar dpkg-query; do
 done
 tcpdump_bin=$(command -v tcpdump)
 busybox_bin=$(command -v busybox)
+# GNU tar (not busybox's): the drift helper streams overlay2 layer trees with their trusted.overlay.* attributes.
+tar_bin=$(command -v tar)
+"$tar_bin" --version 2>/dev/null | head -n 1 | grep -q 'GNU tar' || die "$tar_bin is not GNU tar (apt-get install tar)"
 # Only a static busybox works in an image with no libc of its own for it.
 if ldd "$busybox_bin" >/dev/null 2>&1; then die "$busybox_bin is dynamically linked: install busybox-static"; fi
 
 tcpdump_version=$(dpkg-query -W -f='${Version}' tcpdump 2>/dev/null || true)
 libpcap_version=$(dpkg-query -W -f='${Version}' 'libpcap0.8*' 2>/dev/null | head -c 64 || true)
 busybox_version=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null || true)
+tar_version=$(dpkg-query -W -f='${Version}' tar 2>/dev/null || true)
 [ -n "$tcpdump_version" ] || die "tcpdump is not a Debian package here (dpkg-query found no version)"
 case "$(dpkg --print-architecture)" in
   amd64) arch=amd64; variant="" ;;
@@ -45,6 +49,7 @@ script_sha=$(sha256sum "$here/build-bundle.sh" | cut -d" " -f1)
 # Up to date: the recorded versions match what is installed now and the tar hashes as recorded.
 if [ -z "$force" ] && [ -s "$tar_out" ] && [ -s "$json_out" ] \
   && grep -q "\"tcpdump\": \"$tcpdump_version\"" "$json_out" \
+  && grep -q "\"tar\": \"$tar_version\"" "$json_out" \
   && grep -q "\"script\": \"$script_sha\"" "$json_out" \
   && grep -q "\"sha256\": \"$(sha256sum "$tar_out" | cut -d' ' -f1)\"" "$json_out"; then
   echo "build-bundle: $tar_out is up to date"
@@ -58,14 +63,15 @@ mkdir -p "$root"/{bin,etc,usr/bin,proc,sys,dev,tmp}
 chmod 1777 "$root/tmp"
 
 cp -L "$tcpdump_bin" "$root/usr/bin/tcpdump"
+cp -L "$tar_bin" "$root/usr/bin/tar"
 # Every library the dynamic loader would map, at the path it would look for it, plus the loader.
-ldd "$tcpdump_bin" | grep -o "/[^ ]*" | sort -u | while read -r lib; do
+{ ldd "$tcpdump_bin"; ldd "$tar_bin"; } | grep -o "/[^ ]*" | sort -u | while read -r lib; do
   [ -f "$lib" ] || die "ldd names $lib, which does not exist"
   [ -e "$root$lib" ] && continue
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done
-chmod 0755 "$root/usr/bin/tcpdump"
+chmod 0755 "$root/usr/bin/tcpdump" "$root/usr/bin/tar"
 
 cp -L "$busybox_bin" "$root/bin/busybox"
 for applet in cat timeout readlink ls head sleep sh true env; do
@@ -94,7 +100,7 @@ layer_sha=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
 mkdir -p "$image/$layer_sha"
 mv "$work/layer.tar" "$image/$layer_sha/layer.tar"
 
-labels="\"org.drydock.helper\":\"capture\",\"org.drydock.tcpdump\":\"$tcpdump_version\",\"org.drydock.libpcap\":\"$libpcap_version\",\"org.drydock.busybox\":\"$busybox_version\""
+labels="\"org.drydock.helper\":\"capture\",\"org.drydock.tcpdump\":\"$tcpdump_version\",\"org.drydock.libpcap\":\"$libpcap_version\",\"org.drydock.busybox\":\"$busybox_version\",\"org.drydock.tar\":\"$tar_version\""
 variant_field=""
 [ -n "$variant" ] && variant_field=",\"variant\":\"$variant\""
 printf '{"architecture":"%s"%s,"os":"linux","created":"1970-01-01T00:00:00Z","config":{"User":"0:0","Env":["PATH=/usr/bin:/bin"],"Entrypoint":null,"Cmd":["/usr/bin/tcpdump","--version"],"WorkingDir":"/","Labels":{%s}},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"resources/capture-helper/build-bundle.sh"}]}' \
@@ -119,6 +125,7 @@ cat >"$json_out.tmp" <<EOF
   "tcpdump": "$tcpdump_version",
   "libpcap": "$libpcap_version",
   "busybox": "$busybox_version",
+  "tar": "$tar_version",
   "size": $size,
   "script": "$script_sha",
   "sha256": "$bundle_sha"

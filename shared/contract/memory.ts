@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import type { CheckpointResult } from '../domain/checkpoint';
 import type { MemoryAcquireResult, MemoryProgressEvent, ProcessDetailReport, StringsPage } from '../domain/memory';
 import { channel, event } from './define';
 import { artifactId, caseRef, containerRef, hostName } from './schemas';
 
 const pid = z.number().int().min(1).max(4_194_304);
+export const checkpointName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a checkpoint name (letters, digits, dot, dash, underscore)');
 export const acquisitionId = z.string().regex(/^ma-[a-z0-9-]{6,64}$/, 'a memory acquisition ID');
 
 export const memoryChannels = {
@@ -39,6 +43,16 @@ export const memoryChannels = {
         acquisitionId: acquisitionId.optional(),
       })
       .strict(),
+  ),
+  /**
+   * `docker checkpoint create --leave-running` (CRIU) of a running container, where the engine offers
+   * it (an experimental build with CRIU on the host): the engine writes the checkpoint to the host's
+   * disk (audited as footprint, with its path); the Engine API cannot read it back, so what is stored
+   * is the record (path, the engine's listing), a 'checkpoint' artifact. Refused ('unsupported') when
+   * the engine is not experimental or CRIU is missing, saying which.
+   */
+  'memory.checkpoint': channel<CheckpointResult>()(
+    z.object({ host: hostName, container: containerRef, caseRef: caseRef.optional(), name: checkpointName.optional() }).strict(),
   ),
   /** Stops an acquisition under way: the image being read is kept as incomplete. */
   'memory.cancel': channel<{ cancelled: boolean }>()(z.object({ acquisitionId }).strict()),

@@ -33,6 +33,7 @@ export const ARTIFACT_KINDS = [
   'process-detail',
   'memory-image',
   'container-inspect',
+  'checkpoint',
 ] as const;
 
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];

@@ -1,7 +1,7 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
 
-type MemoryHandlers = Pick<Handlers, 'memory.detail' | 'memory.acquire' | 'memory.cancel' | 'memory.strings'>;
+type MemoryHandlers = Pick<Handlers, 'memory.detail' | 'memory.acquire' | 'memory.cancel' | 'memory.strings' | 'memory.checkpoint'>;
 
 export function memoryHandlers(core: Core): MemoryHandlers {
   return {
@@ -24,6 +24,13 @@ export function memoryHandlers(core: Core): MemoryHandlers {
         ...(req.acquisitionId !== undefined ? { acquisitionId: req.acquisitionId } : {}),
       }),
     'memory.cancel': (req) => core.memory.cancel(req.acquisitionId),
+    'memory.checkpoint': (req) =>
+      core.memory.checkpoint({
+        host: req.host,
+        container: req.container,
+        ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}),
+        ...(req.name !== undefined ? { name: req.name } : {}),
+      }),
     'memory.strings': (req) =>
       core.memory.strings({
         artifactId: req.artifactId,

@@ -5,6 +5,7 @@ import { sbomCommands } from './sbom';
 import { vulnsCommands } from './vulns';
 import { captureCommands } from './capture';
 import { collectCommands } from './collect';
+import { checkpointCommands } from './checkpoint';
 import { dataRootCommands } from './dataroot';
 import { caseCommands } from './case';
 import { driftCommands } from './drift';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...logsCommands,
   ...memoryCommands,
   ...collectCommands,
+  ...checkpointCommands,
   ...journalCommands,
   ...captureCommands,
   ...driftCommands,

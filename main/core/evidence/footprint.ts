@@ -59,6 +59,26 @@ const RULES: Record<string, Rule> = {
     object: (d) => d.imageId,
     summary: (d) => `loaded the helper image ${text(d.image)}, then refused it: ${text(d.error)}`,
   },
+  'memory.checkpoint': {
+    kind: 'container',
+    object: (d) => d.containerId,
+    summary: (d) =>
+      `wrote checkpoint ${text(d.checkpointId)} of container ${container(d)} to the host's disk at ${text(d.hostPath)} (docker checkpoint, CRIU; the container left running)`,
+  },
+  'memory.checkpoint-unavailable': {
+    kind: 'container',
+    object: (d) => d.containerId,
+    summary: (d) =>
+      `tried to checkpoint container ${container(d)}; CRIU failed, a partial checkpoint may remain at ${text(d.hostPath)}: ${text(d.reason)}`,
+    // Refused before the engine was asked (not experimental): nothing was written.
+    applies: (d) => typeof d.hostPath === 'string',
+  },
+  'memory.checkpoint-failed': {
+    kind: 'container',
+    object: (d) => d.containerId,
+    summary: (d) =>
+      `tried to checkpoint container ${container(d)}, the engine refused; a partial checkpoint may remain at ${text(d.hostPath)}: ${text(d.error)}`,
+  },
   'quarantine.network-created': {
     kind: 'network',
     object: (d) => d.networkId,

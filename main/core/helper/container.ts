@@ -12,8 +12,12 @@ export const LABELS = {
   deadline: 'drydock.helper.deadline',
 } as const;
 
-/** Capabilities a helper may ask for; nothing else is ever granted. */
-export type HelperCapability = 'NET_RAW' | 'NET_ADMIN' | 'SETUID' | 'SETGID' | 'KILL' | 'SYS_PTRACE';
+/**
+ * Capabilities a helper may ask for; nothing else is ever granted. SYS_ADMIN only for the drift
+ * helper that reads overlay2 directories: the kernel shows trusted.overlay.* attributes (the
+ * opaque-directory mark) to no one else; it runs with no network and everything read-only.
+ */
+export type HelperCapability = 'NET_RAW' | 'NET_ADMIN' | 'SETUID' | 'SETGID' | 'KILL' | 'SYS_PTRACE' | 'DAC_READ_SEARCH' | 'SYS_ADMIN';
 
 /**
  * tcpdump needs raw sockets (NET_RAW) and to set the interface's capture options (NET_ADMIN).

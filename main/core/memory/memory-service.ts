@@ -21,6 +21,8 @@ import { runHelper, type HelperTarget } from '../helper/run';
 import { engineCall, type DockerSource } from '../hosts/engine-call';
 import type { DriftLookup } from '../processes/drift-crossref';
 import { coreLayout, PAGE, type CoreRegion } from './elf-core';
+import type { CheckpointResult } from '../../../shared/domain/checkpoint';
+import { checkpointContainer } from './checkpoint';
 import { buildProcessDetail, initNamespaces, ownedConnections, socketsByInode } from './proc-detail';
 import { detailCommand, parseDetailOutput, type RawDetail } from './proc-detail-command';
 import { regionSize } from './proc-maps';
@@ -205,6 +207,11 @@ export class MemoryService {
     } finally {
       this.running.delete(acquisitionId);
     }
+  }
+
+  /** `docker checkpoint --leave-running` of the container, recorded (see checkpointContainer for the shape and the failures). */
+  checkpoint(request: { host: string; container: string; caseRef?: string; name?: string }): Promise<CheckpointResult> {
+    return checkpointContainer(this.deps, request);
   }
 
   /** Stops an acquisition under way; `cancelled` is false when there is none with that ID. */
