@@ -38,6 +38,7 @@ const capabilities = [
 ];
 capabilities.push('dataroot'); // dead-box analysis: a Docker data root read with no daemon
 capabilities.push('timeline', 'report'); // one timeline per case; the case report
+capabilities.push('yara'); // YARA scans: Debian's yara in a helper, libyara as WebAssembly in the app
 capabilities.push('collect'); // one container's evidence in order of volatility; its steps are passed in
 const rooms = [...bottomRooms, ...capabilities];
 /** @type {Record<string, string[]>} room → the rooms it may import */

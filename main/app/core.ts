@@ -36,6 +36,7 @@ import { chromiumPdf, type PdfRenderer } from '../core/report/pdf-render';
 import { JournalService } from '../core/journal/journal-service';
 import { DataRootService } from '../core/dataroot/dataroot-service';
 import { MemoryService } from '../core/memory/memory-service';
+import { YaraService } from '../core/yara/yara-service';
 import { CollectService } from '../core/collect/collect-service';
 import { collectSteps } from './collect-steps';
 
@@ -97,6 +98,8 @@ export interface Core {
   readonly vulns: VulnsService;
   /** Volatile evidence: live process detail, memory images, strings. */
   readonly memory: MemoryService;
+  /** YARA scans of containers, live memory, stored artifacts and a drift scan's files. */
+  readonly yara: YaraService;
   /** One container's evidence in order of volatility, each step another capability's acquisition. */
   readonly collect: CollectService;
   close(): Promise<void>;
@@ -243,6 +246,40 @@ export function createCore(options: CoreOptions): Core {
     audit,
     steps: collectSteps({ processes, memory, network, capture, drift, logs }),
   });
+  // A drift scan's changed files reach YARA through the drift capability's reports, never its internals.
+  const yara = new YaraService({
+    hosts,
+    evidence,
+    clock,
+    audit,
+    helpers,
+    helperImageOverride: () => capture.settings().helperImage,
+    driftFiles: async (scanId) => {
+      const scan = drift.result(scanId);
+      const containers = [];
+      for (const c of scan.containers) {
+        const report = c.reportArtifactId ? await drift.report(c.reportArtifactId) : null;
+        const files = (report?.entries ?? [])
+          .filter(
+            (e) =>
+              (e.verdict === 'added' || e.verdict === 'content-changed' || e.verdict === 'type-changed') && e.container?.type === 'file',
+          )
+          .map((e) => ({
+            path: e.path,
+            ...(e.pathBase64 !== undefined ? { pathBase64: e.pathBase64 } : {}),
+            ...(e.content.state === 'stored' && e.content.artifactId ? { artifactId: e.content.artifactId } : {}),
+            notStored: `not stored by the drift scan (${e.content.state}${e.content.note ? `: ${e.content.note}` : ''})`,
+          }));
+        containers.push({
+          containerId: c.containerId,
+          containerName: c.containerName,
+          reportArtifactId: c.reportArtifactId ?? null,
+          files,
+        });
+      }
+      return { host: scan.host, caseId: scan.caseId, containers };
+    },
+  });
   let closing: Promise<void> | undefined;
   return {
     storeDir: options.storeDir,
@@ -269,6 +306,7 @@ export function createCore(options: CoreOptions): Core {
     sbom,
     vulns,
     memory,
+    yara,
     collect,
     close() {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.

@@ -29,6 +29,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   logs: { group: 'acquire', example: 'drydock logs web-1 --since 2h' },
   memory: { group: 'acquire', example: 'drydock memory web-1 --pid 1 --pause' },
   strings: { group: 'acquire', example: 'drydock strings ARTIFACT_ID --search password' },
+  yara: { group: 'triage', example: 'drydock yara rules/ --container web-1 --memory   # or @starter, --artifact ID, --scan SCAN_ID' },
   collect: { group: 'acquire', example: 'drydock collect web-1 --capture-seconds 10 --memory all' },
   checkpoint: { group: 'acquire', example: 'drydock checkpoint web-1   # needs an experimental engine with CRIU' },
   watch: { group: 'acquire', example: 'drydock watch --host prod   # journal every engine event until Ctrl-C' },
@@ -213,6 +214,17 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
   collect: {
     'capture-seconds': "seconds of packet capture in the container's network namespace (default 10; 0 skips the capture)",
     memory: 'whose memory to image: all processes (default), none, or PIDs inside the container separated by commas (1,42)',
+  },
+  yara: {
+    container:
+      "scan this container's filesystem (running: Debian's yara in a helper over /proc/1/root; stopped: streamed from the archive endpoint into the in-app engine)",
+    memory:
+      "with --container: scan its processes' live memory instead (yara in a helper joined to its PID namespace; each process is stopped by ptrace while it is read)",
+    pid: 'with --memory: only this process (its PID inside the container); repeat for several',
+    artifact: 'scan a stored artifact in the app (a memory image region by region)',
+    scan: 'scan the changed files a drift scan stored (its ds-… ID), in the app',
+    starter: "add Drydock's starter rules (resources/yara) to RULES",
+    case: "the case the report is stored in (ID or exact name); default: the current case, or the scanned evidence's case",
   },
   strings: {
     search: 'only strings containing this text (case-insensitive)',

@@ -17,6 +17,7 @@ import { networkChannels, networkEvents } from './network';
 import { processesChannels, processesEvents } from './processes';
 import { quarantineChannels, quarantineEvents } from './quarantine';
 import { timelineChannels, timelineEvents } from './timeline';
+import { yaraChannels, yaraEvents } from './yara';
 
 // The one contract: Electron IPC, the loopback bridge and the CLI all dispatch through it.
 export const channels = {
@@ -36,6 +37,7 @@ export const channels = {
   ...journalChannels,
   ...dataRootChannels,
   ...memoryChannels,
+  ...yaraChannels,
   ...collectChannels,
 } as const;
 
@@ -56,6 +58,7 @@ export const events = {
   ...journalEvents,
   ...dataRootEvents,
   ...memoryEvents,
+  ...yaraEvents,
   ...collectEvents,
 } as const;
 

@@ -32,6 +32,7 @@ export const ARTIFACT_KINDS = [
   'case-report',
   'process-detail',
   'memory-image',
+  'yara-report',
   'container-inspect',
   'checkpoint',
 ] as const;

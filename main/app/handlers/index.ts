@@ -17,6 +17,7 @@ import { networkHandlers } from './network';
 import { processesHandlers } from './processes';
 import { quarantineHandlers } from './quarantine';
 import { timelineHandlers } from './timeline';
+import { yaraHandlers } from './yara';
 
 /** Every channel of the contract maps to exactly one handler; the compiler checks none is missing. */
 export function createHandlers(core: Core): Handlers {
@@ -37,6 +38,7 @@ export function createHandlers(core: Core): Handlers {
     ...journalHandlers(core),
     ...dataRootHandlers(core),
     ...memoryHandlers(core),
+    ...yaraHandlers(core),
     ...collectHandlers(core),
   };
 }

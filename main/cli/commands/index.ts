@@ -21,6 +21,7 @@ import { processesCommands } from './processes';
 import { quarantineCommands } from './quarantine';
 import { serveCommands } from './serve';
 import { timelineCommands } from './timeline';
+import { yaraCommands } from './yara';
 
 export const COMMANDS: readonly CliCommand[] = [
   ...hostCommands,
@@ -33,6 +34,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...processesCommands,
   ...logsCommands,
   ...memoryCommands,
+  ...yaraCommands,
   ...collectCommands,
   ...checkpointCommands,
   ...journalCommands,

@@ -48,6 +48,8 @@ export interface HelperSpec {
   deadline: Date;
   /** Join the target's PID namespace too (for reading its /proc). */
   joinPid?: boolean;
+  /** A small writable /tmp (tmpfs, noexec, 32 MiB, counted in the helper's memory) on the read-only root. */
+  tmp?: boolean;
 }
 
 /**
@@ -90,6 +92,7 @@ export function helperCreateOptions(spec: HelperSpec): Dockerode.ContainerCreate
       SecurityOpt: ['no-new-privileges'],
       AutoRemove: true,
       Binds: [],
+      ...(spec.tmp ? { Tmpfs: { '/tmp': 'rw,nosuid,nodev,noexec,size=32m' } } : {}),
       Mounts: (spec.hostPaths ?? []).map((source) => ({ Type: 'bind' as const, Source: source, Target: `/host${source}`, ReadOnly: true })),
       LogConfig: { Type: 'none', Config: {} },
       Memory: 256 * 1024 * 1024,

@@ -46,6 +46,10 @@ export interface HelperRunRequest {
   /** Output beyond this is dropped (and reported as truncated). */
   maxOutputBytes?: number;
   owner?: HelperOwner;
+  /** Written to the helper's stdin once attached (data such as rules, never a command line). */
+  stdin?: Buffer;
+  /** A small writable tmpfs at /tmp (HelperSpec.tmp). */
+  tmp?: boolean;
 }
 
 export interface HelperRunResult {
@@ -71,18 +75,22 @@ export async function runHelper(docker: Dockerode, request: HelperRunRequest): P
   const container = await request.ledger.create(
     docker,
     request.host,
-    helperCreateOptions({
-      purpose: request.purpose,
-      id,
-      image: request.image,
-      ...(request.targetId !== undefined ? { targetId: request.targetId } : {}),
-      ...(request.hostPaths ? { hostPaths: request.hostPaths } : {}),
-      cmd: request.cmd,
-      capabilities: request.capabilities ?? [],
-      owner,
-      deadline,
-      joinPid: request.joinPid ?? false,
-    }),
+    {
+      ...helperCreateOptions({
+        purpose: request.purpose,
+        id,
+        image: request.image,
+        ...(request.targetId !== undefined ? { targetId: request.targetId } : {}),
+        ...(request.hostPaths ? { hostPaths: request.hostPaths } : {}),
+        cmd: request.cmd,
+        capabilities: request.capabilities ?? [],
+        owner,
+        deadline,
+        joinPid: request.joinPid ?? false,
+        ...(request.tmp ? { tmp: true } : {}),
+      }),
+      ...(request.stdin ? { OpenStdin: true, StdinOnce: false, AttachStdin: true } : {}),
+    },
     {
       helperId: id,
       purpose: request.purpose,
@@ -106,7 +114,14 @@ export async function runHelper(docker: Dockerode, request: HelperRunRequest): P
       kept += chunk.length;
       if (chunk.length) list.push(Buffer.from(chunk));
     };
-    const stream = (await container.attach({ stream: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadableStream;
+    const stream = (await container.attach({
+      stream: true,
+      stdout: true,
+      stderr: true,
+      hijack: true,
+      ...(request.stdin ? { stdin: true } : {}),
+    })) as NodeJS.ReadWriteStream;
+    if (request.stdin) stream.write(request.stdin);
     const demux = new AttachDemuxer(
       new Writable({
         write(chunk: Buffer, _e, cb) {
