@@ -7,6 +7,7 @@ import { utc } from '../../lib/format';
 import { useLiveEpoch } from '../../shell/app-context';
 import { ErrorBox } from '../../shell/ErrorBox';
 import { useViewActive } from '../../shell/view-activity';
+import { CollectPanel } from './CollectPanel';
 import { MemoryAcquirePanel } from './MemoryAcquirePanel';
 import { ProcessDetailPanel } from './ProcessDetailPanel';
 import { ProcessTree } from './ProcessTree';
@@ -54,6 +55,7 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
   const [detailBusy, setDetailBusy] = useState(false);
   const [detailError, setDetailError] = useState<DrydockError | null>(null);
   const [memoryOpen, setMemoryOpen] = useState(false);
+  const [collectOpen, setCollectOpen] = useState(false);
   const autoRunPending = useRef(autoRun);
 
   useEffect(() => {
@@ -248,9 +250,19 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
         <button type="button" onClick={() => setMemoryOpen(!memoryOpen)} disabled={!host || !container} aria-pressed={memoryOpen}>
           Acquire memory…
         </button>
+        <button
+          type="button"
+          onClick={() => setCollectOpen(!collectOpen)}
+          disabled={!host || !container}
+          aria-pressed={collectOpen}
+          title="Every acquisition for this container, most volatile first (RFC 3227)"
+        >
+          Collect all…
+        </button>
       </form>
       {detailError && <ErrorBox error={detailError} onDismiss={() => setDetailError(null)} />}
       {detail && <ProcessDetailPanel report={detail} selected={detailPid} onSelect={setDetailPid} />}
+      {collectOpen && <CollectPanel key={`${host}/${container}`} client={client} host={host} container={container} />}
       {memoryOpen && (
         <MemoryAcquirePanel
           key={`${host}/${container}`}
@@ -265,7 +277,7 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
           {visibleText(error, 600)}
         </div>
       )}
-      {!snapshot && !busy && !detail && !memoryOpen && (
+      {!snapshot && !busy && !detail && !memoryOpen && !collectOpen && (
         <div className="dd-empty-state" data-testid="processes-empty">
           <p>
             The process tree of a running container, read from <span className="dd-mono">/proc</span> of its PID namespace by a short-lived
@@ -290,6 +302,10 @@ export function ProcessesView({ client, host: initialHost = '', container: initi
             <li>
               <b>Acquire memory…</b> images one process or all into the case (optionally pausing the container, audited and always
               unpaused), with a progress bar and Cancel; then browse the image&apos;s strings page by page.
+            </li>
+            <li>
+              <b>Collect all…</b> takes every kind of evidence of the container in order of volatility — processes, their detail,
+              connections, memory, packets, then files, logs and configuration — each step shown as it runs.
             </li>
           </ul>
         </div>
