@@ -95,6 +95,19 @@ describe('Processes view: live detail, memory and strings', () => {
     await waitText(environ, `API_TOKEN=${SECRET}`);
     await panel.getByLabel('Reveal secrets').uncheck();
     await process.locator('summary', { hasText: 'Environment' }).click();
+
+    for (const section of ['Identity and confinement', 'Namespaces', 'Open files', 'Memory maps'])
+      await process.locator('summary', { hasText: section }).click();
+    const text = (await process.textContent()) ?? '';
+    assert.match(text, /CapEff \(effective\)[0-9a-f]{16} .*CAP_CHOWN/);
+    assert.match(text, /seccompfilter/);
+    assert.match(text, /pid\d+same as PID 1/);
+    assert.match(text, /rw-p00000000\[heap\]/, 'permissions shown whole');
+    assert.match(text, /\[heap\]/);
+    await process.locator('summary', { hasText: 'Identity and confinement' }).scrollIntoViewIfNeeded();
+    await ui.screenshot('processes-detail-sections');
+    for (const section of ['Identity and confinement', 'Namespaces', 'Open files', 'Memory maps'])
+      await process.locator('summary', { hasText: section }).click();
   });
 
   let artifactId = '';

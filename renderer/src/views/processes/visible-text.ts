@@ -7,6 +7,8 @@
 export function visibleText(value: string, max = 2000): string {
   let out = '';
   for (const ch of value) {
+    // Cut only when something is left to show: a value exactly `max` long is shown whole.
+    if (out.length >= max) return `${out.slice(0, max)}…`;
     const code = ch.codePointAt(0) ?? 0;
     if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0)) out += `\\x${code.toString(16).padStart(2, '0')}`;
     else if (
@@ -19,7 +21,6 @@ export function visibleText(value: string, max = 2000): string {
     )
       out += `\\u{${code.toString(16)}}`;
     else out += ch;
-    if (out.length >= max) return `${out.slice(0, max)}…`;
   }
-  return out;
+  return out.length > max ? `${out.slice(0, max)}…` : out;
 }
