@@ -10,6 +10,14 @@
 //   (plaso/output/l2t_csv.py, and the log2timeline wiki's "l2t_csv" description).
 import type { TimelineRow } from './domain/timeline';
 
+/** Rows read from a Docker data root (a dead box's disk) carry `data-root:<path>` as their host. */
+const DATA_ROOT_HOST = 'data-root:';
+
+/** The data root's path when the row was read from one (its host says so), else undefined. */
+export function dataRootOf(row: Pick<TimelineRow, 'host'>): string | undefined {
+  return row.host?.startsWith(DATA_ROOT_HOST) ? row.host.slice(DATA_ROOT_HOST.length) : undefined;
+}
+
 export const L2TCSV_HEADER =
   'date,time,timezone,MACB,source,sourcetype,type,user,host,short,desc,version,filename,inode,notes,format,extra';
 
@@ -18,8 +26,10 @@ const SOURCE_SHORT: Record<TimelineRow['source'], [string, string]> = {
   journal: ['EVT', 'Docker engine event'],
   gap: ['EVT', 'Docker engine event journal gap'],
   lifecycle: ['EVT', 'Docker container lifecycle (inspect)'],
+  image: ['EVT', 'Docker image config (build history)'],
   logs: ['LOG', 'Docker container log'],
   drift: ['FILE', 'Container upper layer (drift)'],
+  file: ['FILE', 'Container writable layer entry (mtime)'],
   process: ['PROC', 'Container process (proc)'],
   capture: ['NET', 'Packet capture window'],
   flow: ['NET', 'Network flow (pcap)'],
@@ -144,6 +154,7 @@ export function timesketchLine(row: TimelineRow, zone = 'UTC'): string {
     ...(row.detail !== undefined ? { detail: row.detail } : {}),
     ...(row.artifactId !== undefined ? { artifact_id: row.artifactId } : {}),
     ...(row.auditSeq !== undefined ? { audit_seq: row.auditSeq } : {}),
+    ...(dataRootOf(row) !== undefined ? { evidence_origin: 'disk', data_root: dataRootOf(row) } : {}),
     drydock_key: row.key,
   });
 }
@@ -165,13 +176,16 @@ function csvField(value: string | undefined): string {
 export function l2tcsvLine(row: TimelineRow, zone = 'UTC'): string {
   const ms = Number(BigInt(row.timeNano) / 1_000_000n);
   const z = zoned(ms, zone);
-  const [short, long] = SOURCE_SHORT[row.source];
+  const [short, kind] = SOURCE_SHORT[row.source];
+  const disk = dataRootOf(row);
+  const long = disk !== undefined ? `${kind}, from a data root on disk` : kind;
   const extra = [
     `severity: ${row.severity}`,
     `nanoseconds: ${row.timeNano.padStart(10, '0').slice(-9)}`,
     ...(row.containerId ? [`container_id: ${row.containerId}`] : []),
     ...(row.container ? [`container: ${row.container}`] : []),
     ...(row.artifactId ? [`artifact_id: ${row.artifactId}`] : []),
+    ...(disk !== undefined ? [`evidence_origin: disk`, `data_root: ${disk}`] : []),
     `drydock_key: ${row.key}`,
   ].join('; ');
   return [
@@ -189,7 +203,11 @@ export function l2tcsvLine(row: TimelineRow, zone = 'UTC'): string {
     '2',
     row.path ?? (row.artifactId ? `artifact:${row.artifactId}` : undefined),
     '-',
-    row.source === 'drift' ? 'file times come from the tar header and can be forged' : undefined,
+    row.source === 'drift'
+      ? 'file times come from the tar header and can be forged'
+      : row.source === 'file'
+        ? 'mtime read on disk, can be forged; ctime and atime not used (a copy has its own)'
+        : undefined,
     'drydock',
     extra,
   ]

@@ -184,13 +184,15 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     out: 'write jsonl or l2tcsv to this new file instead of stdout (audited in the case)',
     tz: "the IANA time zone of the times shown or written (the table: the case's zone by default; jsonl and l2tcsv: UTC by default, the l2tcsv timezone column names it)",
     case: 'the case (ID or exact name); default: the current case',
-    source: 'only these sources, comma-separated: journal, gap, lifecycle, logs, drift, process, capture, flow, audit',
+    source: 'only these sources, comma-separated: journal, gap, lifecycle, image, logs, drift, file, process, capture, flow, audit',
     severity: 'only rows of this severity or above: info, low, medium, high, critical',
     grep: 'only rows whose text contains this (case-insensitive)',
     from: 'only rows at or after this RFC 3339 time',
     to: 'only rows at or before this RFC 3339 time',
     container: 'only rows of this container (its name)',
     'logs-filter': 'take every log line containing this text instead of an even sample of each logs artifact',
+    'data-root':
+      "a dead box: first read this Docker data root (directory or tar archive, read-only) into the case (containers' created, started and finished times, images and their build steps, every json-file or local log, each writable-layer entry at its mtime), then show only its rows (their host: data-root:DIR)",
   },
   report: {
     format: 'html (self-contained, offline) or pdf (rendered from the same page by a local Chromium, Chrome or Edge)',
@@ -200,6 +202,8 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
   },
   ps: {
     pid: 'with --detail: only this process (its PID inside the container)',
+    'data-root':
+      "a dead box: the container's last known configuration from this Docker data root (the command the engine started, user, working directory, environment, the state last recorded); no process list exists on disk",
     detail:
       "each process's /proc detail read through a helper in its PID namespace: the executable's SHA-256 (a deleted one too), capabilities, namespaces, open files and sockets, memory maps",
   },

@@ -6,6 +6,8 @@ import type {
   DataRootImages,
   DataRootInventory,
   DataRootLogsResult,
+  DataRootProcessConfig,
+  DataRootTimelineAcquisition,
   LayerOwnerResult,
 } from '../domain/dataroot';
 import { channel } from './define';
@@ -64,6 +66,16 @@ export const dataRootChannels = {
   ),
   /** A container's logs from the engine's json-file or local files, stored as one 'logs' artifact. */
   'dataroot.logs': channel<DataRootLogsResult>()(z.object({ dataRoot, container: containerRef, caseRef: caseRef.optional() }).strict()),
+  /**
+   * Reads into the case what the timeline of a data root needs (containers' records, images, every
+   * json-file or local log, the writable layers' entries with their mtimes); the case's timeline,
+   * filtered on the returned host, is then the dead-box timeline.
+   */
+  'dataroot.timeline': channel<DataRootTimelineAcquisition>()(z.object({ dataRoot, caseRef: caseRef.optional() }).strict()),
+  /** A container's processes as last recorded (command, user, environment, last state): a dead box has no process list. */
+  'dataroot.processes': channel<DataRootProcessConfig>()(
+    z.object({ dataRoot, container: containerRef, caseRef: caseRef.optional(), record: z.boolean().default(true) }).strict(),
+  ),
   /** A live engine against its data root: containers hidden from the API, layers not matching their diff IDs, writable layers the change list misreports. */
   'dataroot.compareDisk': channel<CompareDiskResult>()(
     z.object({ host: hostName, dataRoot, caseRef: caseRef.optional(), record: z.boolean().default(true) }).strict(),

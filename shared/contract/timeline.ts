@@ -15,6 +15,13 @@ const rfc3339 = z
   .max(64)
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?$/, 'an RFC 3339 time');
 
+/** The host name of rows read from a data root: `data-root:` and the absolute path (see DataRootInfo.host). */
+const dataRootHost = z
+  .string()
+  .max(4096 + 10)
+  .regex(/^data-root:\//, 'data-root: and an absolute path')
+  .refine((h) => !h.includes('\0'), 'no NUL bytes');
+
 export const timelineFilter = z
   .object({
     sources: z.array(z.enum(TIMELINE_SOURCES)).max(TIMELINE_SOURCES.length).optional(),
@@ -22,7 +29,8 @@ export const timelineFilter = z
     text: z.string().max(500).optional(),
     from: rfc3339.optional(),
     to: rfc3339.optional(),
-    host: hostName.optional(),
+    /** A host, or a data root as its rows name it (`data-root:` and its absolute path). */
+    host: z.union([hostName, dataRootHost]).optional(),
     container: z.string().min(1).max(256).optional(),
   })
   .strict();

@@ -2,7 +2,7 @@
 // tarball of one) read directly, with no daemon. Every name, label and path here came off a disk
 // under investigation: render it as text, never as markup or a terminal sequence.
 
-import type { DriftReport } from './drift';
+import type { DriftFileType, DriftReport } from './drift';
 import type { ContainerSummary } from './inventory';
 import type { LogsAcquisition } from './logs';
 
@@ -160,4 +160,100 @@ export interface DataRootSourceEntry {
   containers: number;
   images: number;
   problems: number;
+}
+
+/**
+ * One entry of a container's writable layer (overlay2/<mount-id>/diff) as a filesystem event,
+ * the way a bodyfile line is for mactime: the path, what it is and its modification time with
+ * the nanoseconds the source keeps. No ctime or atime: in a copied tree or a tarball they are the
+ * copy's, and a mounted image's are not read yet.
+ */
+export interface UpperFileEntry {
+  /** The path inside the container ('/etc/passwd'), as text (invalid UTF-8 as U+FFFD). */
+  path: string;
+  /** What it is; a whiteout (a 0/0 character device, or a .wh. file in a tarball) marks a deletion. */
+  type: DriftFileType | 'whiteout';
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** RFC 3339 UTC with nine fractional digits. */
+  mtime: string;
+  /** A directory marked opaque (its lower contents hidden: replaced in the container). */
+  opaque?: boolean;
+}
+
+export interface UpperFilesOfContainer {
+  containerId: string;
+  containerName: string;
+  /** overlay2/<mountId>/diff was walked. */
+  mountId: string;
+  entries: UpperFileEntry[];
+  /** More entries than were kept (the cap): the rest are not listed. */
+  truncated: boolean;
+}
+
+/** The writable layers' entries of a data root's containers: the file-system events of a dead-box timeline. */
+export interface DataRootUpperFiles {
+  source: DataRootInfo;
+  takenAt: string;
+  upperFiles: UpperFilesOfContainer[];
+  problems: DataRootProblem[];
+}
+
+/** What `dataroot.timeline` read from a data root into the case, for the case's timeline to show. */
+export interface DataRootTimelineAcquisition {
+  source: DataRootInfo;
+  /** The name rows from this data root carry as their host (`data-root:` and its path): the timeline filter for it. */
+  host: string;
+  caseId: string;
+  caseName: string;
+  /** Each artifact stored: the containers' records, the images, each log, the writable layers' entries. */
+  stored: { what: string; artifactId: string; sha256: string }[];
+  /** Containers whose logs are not in the data root (a driver that keeps no file, no file), by name. */
+  logsNotRead: { container: string; reason: string }[];
+  problems: DataRootProblem[];
+  /** What the timeline from a data root cannot show. */
+  limitations: string[];
+}
+
+/**
+ * A container's processes as last recorded in its config.v2.json: a dead box has no process list,
+ * only the command the engine started and the state it last wrote.
+ */
+export interface DataRootProcessConfig {
+  source: DataRootInfo;
+  containerId: string;
+  containerName: string;
+  image: string;
+  /** The command the engine started as PID 1 of the container: Path and Args of config.v2.json. */
+  path: string;
+  args: string[];
+  entrypoint: string[] | null;
+  cmd: string[] | null;
+  /** Config.User ('' = the image's default, root unless the image set one). */
+  user: string;
+  workingDir: string;
+  /** NAME=value as recorded (whole here and in the evidence; the CLI masks secret-looking values). */
+  env: string[];
+  tty: boolean;
+  /** State as last written by the engine. */
+  state: {
+    status: string;
+    running: boolean;
+    paused: boolean;
+    restarting: boolean;
+    oomKilled: boolean;
+    dead: boolean;
+    /** The host PID of the container's init when the engine last wrote the record (0 when not running). */
+    pid: number;
+    exitCode: number;
+    error: string;
+    startedAt?: string;
+    finishedAt?: string;
+  };
+  restartCount: number;
+  /** What a reader must know: no process list exists on disk, what the PID means. */
+  notes: string[];
+  stored?: { caseId: string; artifactId: string; sha256: string };
 }

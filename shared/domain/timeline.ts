@@ -1,7 +1,19 @@
 // One timeline per case: every dated fact the case holds, merged and sorted.
 
-/** Where a row comes from. */
-export const TIMELINE_SOURCES = ['journal', 'gap', 'lifecycle', 'logs', 'drift', 'process', 'capture', 'flow', 'audit'] as const;
+/** Where a row comes from ('image' and 'file': a data root's image configs and writable-layer entries). */
+export const TIMELINE_SOURCES = [
+  'journal',
+  'gap',
+  'lifecycle',
+  'image',
+  'logs',
+  'drift',
+  'file',
+  'process',
+  'capture',
+  'flow',
+  'audit',
+] as const;
 export type TimelineSource = (typeof TIMELINE_SOURCES)[number];
 
 export const TIMELINE_SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;

@@ -1,6 +1,7 @@
 // A minimal Docker data root made by hand, as Docker 20.10 lays one out (no engine needed): for the
 // dead-box tests that need hostile or tiny data roots.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const hex = (byte: string) => byte.repeat(32);
@@ -50,4 +51,41 @@ export function makeDataRoot(root: string, victims: Victim[]): void {
     write(path.join(root, 'image/overlay2/layerdb/mounts', v.id, 'parent'), DIFF);
     mkdirSync(path.join(root, 'overlay2', `${v.mount}-init`, 'diff'), { recursive: true });
   }
+}
+
+/** Contents and metadata of every entry under `root` (files read with O_NOATIME). */
+export function snapshotTree(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      const st = lstatSync(full, { bigint: true });
+      let digest = '';
+      if (st.isFile()) {
+        const fd = openSync(full, constants.O_RDONLY | constants.O_NOATIME | constants.O_NOFOLLOW);
+        const hash = createHash('sha256');
+        const buffer = Buffer.alloc(1024 * 1024);
+        for (;;) {
+          const n = readSync(fd, buffer, 0, buffer.length, null);
+          if (n === 0) break;
+          hash.update(buffer.subarray(0, n));
+        }
+        closeSync(fd);
+        digest = hash.digest('hex');
+      }
+      const atime = st.isDirectory() ? '-' : String(st.atimeNs);
+      out.set(full.slice(root.length), [st.mode, st.size, st.mtimeNs, st.ctimeNs, atime, digest].join(' '));
+      if (st.isDirectory()) walk(full);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** What changed between two snapshotTree results (empty: nothing). */
+export function diffTrees(before: Map<string, string>, after: Map<string, string>): string[] {
+  const changed: string[] = [];
+  for (const [p, v] of before) if (after.get(p) !== v) changed.push(`${p}: ${v} -> ${after.get(p) ?? '(gone)'}`);
+  for (const p of after.keys()) if (!before.has(p)) changed.push(`${p}: appeared`);
+  return changed;
 }

@@ -11,6 +11,8 @@ type DataRootHandlers = Pick<
   | 'dataroot.drift'
   | 'dataroot.logs'
   | 'dataroot.compareDisk'
+  | 'dataroot.timeline'
+  | 'dataroot.processes'
 >;
 
 const caseOf = (req: { caseRef?: string | undefined }) => (req.caseRef !== undefined ? { caseRef: req.caseRef } : {});
@@ -32,6 +34,9 @@ export function dataRootHandlers(core: Core): DataRootHandlers {
       }),
     'dataroot.compareDisk': (req) =>
       core.dataRoot.compareDisk({ host: req.host, dataRoot: req.dataRoot, record: req.record, ...caseOf(req) }),
+    'dataroot.timeline': (req) => core.dataRoot.timelineSources({ dataRoot: req.dataRoot, ...caseOf(req) }),
+    'dataroot.processes': (req) =>
+      core.dataRoot.processConfig({ dataRoot: req.dataRoot, container: req.container, record: req.record, ...caseOf(req) }),
     'dataroot.logs': (req) => core.dataRoot.logs({ dataRoot: req.dataRoot, container: req.container, ...caseOf(req) }),
   };
 }

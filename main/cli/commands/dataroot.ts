@@ -135,6 +135,83 @@ export async function logsFromDataRoot(ctx: CliContext, values: Values, containe
   return 0;
 }
 
+/**
+ * The data-root half of `drydock timeline --data-root DIR`: reads what the timeline needs into the
+ * case (said on stderr) and returns the case and the host name its rows carry, for the timeline
+ * command to show the case's timeline restricted to them.
+ */
+export async function timelineFromDataRoot(ctx: CliContext, values: Values): Promise<{ caseRef: string; host: string }> {
+  const result = await ctx.call('dataroot.timeline', { dataRoot: dataRootOf(values), ...caseOf(values) });
+  const lines = [
+    ...sourceLines(result.source, result.problems),
+    `Read into case ${safeText(result.caseName)} (${result.caseId}): ${result.stored.map((s) => `${safeText(s.what)} ${s.artifactId}`).join(', ')}`,
+    ...result.logsNotRead.map((l) => `No logs of ${safeText(l.container)}: ${safeText(l.reason, 600)}`),
+    ...result.limitations.map((l) => `note: ${safeText(l, 600)}`),
+    `The timeline below is the case's, restricted to rows from ${safeText(result.host)} (read from disk)`,
+  ];
+  ctx.io.err(lines.join('\n'));
+  return { caseRef: result.caseId, host: result.host };
+}
+
+function yesNo(value: boolean): string {
+  return value ? 'yes' : 'no';
+}
+
+/** `drydock ps CONTAINER --data-root DIR`: the processes' last known configuration; `maskEnv` is the CLI's env masking. */
+export async function processesFromDataRoot(
+  ctx: CliContext,
+  values: Values,
+  container: string,
+  maskEnv: (entry: string) => string,
+): Promise<number> {
+  for (const live of ['watch', 'detail', 'pid'] as const)
+    if (values[live] !== undefined) throw new CliError(`--${live} reads a running container: a data root has no processes`, 2);
+  const result = await ctx.call('dataroot.processes', {
+    dataRoot: dataRootOf(values),
+    container,
+    record: values['no-store'] !== true,
+    ...caseOf(values),
+  });
+  if (ctx.json) {
+    ctx.io.out(JSON.stringify(result));
+    return 0;
+  }
+  ctx.io.err(sourceLines(result.source, []).join('\n'));
+  const st = result.state;
+  const list = (v: string[] | null) => (v === null ? "(the image's)" : safeText(JSON.stringify(v), 1000));
+  const lines = [
+    `${safeText(result.containerName)} (${result.containerId.slice(0, 12)}) in ${safeText(result.source.path)}: the last known configuration of its processes. No process list exists on disk.`,
+    '',
+    'Command the engine started (PID 1 of the container):',
+    `  command      ${safeText(JSON.stringify([result.path, ...result.args]), 2000)}`,
+    `  entrypoint   ${list(result.entrypoint)}`,
+    `  cmd          ${list(result.cmd)}`,
+    `  image        ${safeText(result.image)}`,
+    `  user         ${result.user === '' ? "(not set: the image's default, root unless the image names one)" : safeText(result.user)}`,
+    `  working dir  ${result.workingDir === '' ? '(not set: /)' : safeText(result.workingDir)}`,
+    `  tty          ${yesNo(result.tty)}`,
+    ...result.env.slice(0, 64).map((e) => `  env          ${safeText(maskEnv(e), 600)}`),
+    ...(result.env.length > 64 ? [`  … ${result.env.length} environment entries; --json lists them all`] : []),
+    '',
+    'State as the engine last recorded it (config.v2.json):',
+    `  status       ${safeText(st.status)}   running ${yesNo(st.running)}, paused ${yesNo(st.paused)}, restarting ${yesNo(st.restarting)}, dead ${yesNo(st.dead)}`,
+    `  pid          ${st.pid}${st.pid > 0 ? '   (a host PID at that time, not now)' : ''}`,
+    `  started at   ${st.startedAt ?? '-'}`,
+    `  finished at  ${st.finishedAt ?? '-'}`,
+    `  exit code    ${st.exitCode}   OOM killed ${yesNo(st.oomKilled)}${st.error ? `   error ${safeText(st.error, 600)}` : ''}`,
+    `  restarts     ${result.restartCount}`,
+    '',
+    ...result.notes.map((n) => `Note: ${safeText(n, 1000)}`),
+  ];
+  ctx.io.out(lines.join('\n'));
+  ctx.io.err(
+    result.stored
+      ? `recorded: process configuration ${result.stored.artifactId} (sha256 ${result.stored.sha256}) in case ${await caseLabel(ctx, result.stored.caseId)}`
+      : 'not recorded (--no-store): nothing was stored in a case',
+  );
+  return 0;
+}
+
 export const dataRootCommands: CliCommand[] = [
   {
     path: ['compare-disk'],

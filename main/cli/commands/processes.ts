@@ -3,7 +3,8 @@ import { CliError, type CliCommand } from '../command';
 import { caseLabel } from '../case-label';
 import { followWatch } from '../watch-loop';
 import { safeText, table } from '../terminal-safe';
-import { renderDetail } from './memory';
+import { processesFromDataRoot } from './dataroot';
+import { maskedEnv, renderDetail } from './memory';
 
 function formatElapsed(seconds: number | null): string {
   if (seconds === null) return '?';
@@ -80,7 +81,7 @@ export const processesCommands: CliCommand[] = [
     summary:
       "Process tree of a running container from its PID namespace, checked against the engine's top, without exec (stored as evidence); --watch samples top every N seconds",
     usage:
-      'ps CONTAINER [--host H] [--json] [--watch SECONDS] [--case NAME] [--no-store]\n       ps CONTAINER --detail [--pid N] [--host H] [--case NAME] [--no-store] [--json]   (live detail from /proc: exe and its SHA-256, argv, environment, ids, capabilities, namespaces, descriptors with socket owners, memory maps)',
+      'ps CONTAINER [--host H] [--json] [--watch SECONDS] [--case NAME] [--no-store]\n       ps CONTAINER --data-root DIR [--json] [--case NAME] [--no-store]   (a dead box: the command, user, environment and state last recorded; no process list exists on disk)\n       ps CONTAINER --detail [--pid N] [--host H] [--case NAME] [--no-store] [--json]   (live detail from /proc: exe and its SHA-256, argv, environment, ids, capabilities, namespaces, descriptors with socket owners, memory maps)',
     positionals: true,
     options: {
       host: { type: 'string' },
@@ -89,10 +90,12 @@ export const processesCommands: CliCommand[] = [
       'no-store': { type: 'boolean' },
       detail: { type: 'boolean' },
       pid: { type: 'string' },
+      'data-root': { type: 'string' },
     },
     async run(ctx, values, positionals) {
       const container = positionals[0];
       if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER', 2);
+      if (values['data-root'] !== undefined) return processesFromDataRoot(ctx, values, container, maskedEnv);
       const host = await ctx.host(values.host);
       const caseRef = typeof values.case === 'string' ? { caseRef: values.case } : {};
       if (values.detail === true) {

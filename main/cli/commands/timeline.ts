@@ -2,6 +2,7 @@ import path from 'node:path';
 import { TIMELINE_SEVERITIES, TIMELINE_SOURCES, type TimelineFilter, type TimelineSource } from '../../../shared/domain/timeline';
 import { isTimeZone, L2TCSV_HEADER, l2tcsvLine, timesketchLine, zonedIso } from '../../../shared/timeline-formats';
 import { CliError, type CliCommand } from '../command';
+import { timelineFromDataRoot } from './dataroot';
 import { safeText } from '../terminal-safe';
 
 type OptionValue = string | boolean | string[] | undefined;
@@ -69,8 +70,9 @@ export const timelineCommands: CliCommand[] = [
     summary:
       'One timeline of everything the case knows: engine events and gaps, container lifecycles, logs, drift by mtime, process starts, captures and flows, every audit entry',
     usage:
-      'timeline [--case NAME] [--format table|jsonl|l2tcsv] [--out FILE] [--tz ZONE] [--source journal,drift,...] [--severity low] [--grep TEXT] [--from T] [--to T] [--container NAME] [--logs-filter TEXT]\n' +
-      '       (jsonl: Timesketch JSON Lines; l2tcsv: plaso/log2timeline CSV; exports are UTC unless --tz names a zone)',
+      'timeline [--case NAME] [--data-root DIR] [--format table|jsonl|l2tcsv] [--out FILE] [--tz ZONE] [--source journal,drift,...] [--severity low] [--grep TEXT] [--from T] [--to T] [--container NAME] [--logs-filter TEXT]\n' +
+      '       (jsonl: Timesketch JSON Lines; l2tcsv: plaso/log2timeline CSV; exports are UTC unless --tz names a zone)\n' +
+      "       (--data-root DIR: reads a dead box's data root into the case first, then shows only its rows)",
     options: {
       case: { type: 'string' },
       format: { type: 'string' },
@@ -83,6 +85,7 @@ export const timelineCommands: CliCommand[] = [
       to: { type: 'string' },
       container: { type: 'string' },
       'logs-filter': { type: 'string' },
+      'data-root': { type: 'string' },
     },
     async run(ctx, values) {
       const format = one(values.format, '--format') ?? (ctx.json ? 'jsonl' : 'table');
@@ -90,8 +93,13 @@ export const timelineCommands: CliCommand[] = [
       const zone = one(values.tz, '--tz');
       if (zone !== undefined && !isTimeZone(zone))
         throw new CliError(`--tz: ${safeText(zone)} is not a time zone this machine knows (e.g. UTC, Europe/Berlin)`, 2);
-      const filter = filterFrom(values);
-      const caseRef = one(values.case, '--case');
+      let filter = filterFrom(values);
+      let caseRef = one(values.case, '--case');
+      if (values['data-root'] !== undefined) {
+        const disk = await timelineFromDataRoot(ctx, values);
+        caseRef = disk.caseRef;
+        filter = { ...filter, host: disk.host };
+      }
       const logFilter = one(values['logs-filter'], '--logs-filter');
       const base = {
         ...(caseRef !== undefined ? { caseRef } : {}),

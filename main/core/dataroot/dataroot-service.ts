@@ -10,7 +10,10 @@ import type {
   DataRootInventory,
   DataRootLogsResult,
   DataRootProblem,
+  DataRootProcessConfig,
   DataRootSourceEntry,
+  DataRootTimelineAcquisition,
+  DataRootUpperFiles,
   LayerOwnerResult,
   LayerOwnership,
 } from '../../../shared/domain/dataroot';
@@ -25,8 +28,10 @@ import { summarizeContainer } from '../inventory/container-summary';
 import { acquisitionCounts, LOG_FORMAT, LogLineWriter } from '../logs/log-lines';
 import { jsonFileMessages, localFileMessages, rotationOrder, type LogMessage } from './log-files';
 import { readContainers, readImages, type ContainerRecord, type ImageRecord } from './records';
+import { processConfigOf } from './process-config';
 import { openDataRoot, type DataRootSource } from './source';
 import { recomputeDiffId } from './tar-split';
+import { readUpperFiles, UPPER_ENTRIES_PER_CONTAINER } from './upper-files';
 
 export interface DataRootServiceDeps {
   evidence: EvidencePort;
@@ -512,6 +517,92 @@ export class DataRootService {
       findings: findings.map((f) => f.kind),
     });
     return { ...result, stored };
+  }
+
+  /**
+   * A container's processes as last recorded (a dead box has none running): the command the engine
+   * started, user, working directory, environment and the state last written, with notes saying no
+   * process list exists on disk and what the recorded PID means; stored as an 'inventory-snapshot'
+   * artifact when `record`.
+   * @throws DrydockFailure('not-found') no such container; ('invalid-input') an ambiguous prefix; as inventory.
+   */
+  async processConfig(request: Where & { container: string; record: boolean }): Promise<DataRootProcessConfig> {
+    const src = await openDataRoot(request.dataRoot);
+    const problems: DataRootProblem[] = [];
+    const record = pick(await readContainers(src, problems), request.container, src.info);
+    const result = processConfigOf(record, this.finishInfo(src));
+    if (!request.record) return result;
+    const stored = await this.store(request, src.info, 'inventory-snapshot', result, 'dataroot.process-config-read', {
+      containerId: result.containerId,
+      containerName: result.containerName,
+    });
+    return { ...result, stored };
+  }
+
+  /**
+   * Reads into the case what a timeline of the data root needs, each as the data-root acquisitions
+   * store it: the containers' records (created, started, finished), the images (created, history),
+   * every json-file or local log, and the entries of every writable layer with their mtimes
+   * (stored as an 'inventory-snapshot' artifact of UpperFiles). The case's timeline then shows
+   * them, each row with the data root as its host (`host` of the result).
+   * @throws DrydockFailure as inventory; a container whose logs cannot be read is listed in logsNotRead.
+   */
+  async timelineSources(request: Where): Promise<DataRootTimelineAcquisition> {
+    const src = await openDataRoot(request.dataRoot);
+    const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: src.info.host });
+    const where = { dataRoot: request.dataRoot, caseRef: kase.id };
+    const stored: DataRootTimelineAcquisition['stored'] = [];
+    const inventory = await this.inventory({ ...where, record: true });
+    if (inventory.stored) stored.push({ what: 'containers', artifactId: inventory.stored.artifactId, sha256: inventory.stored.sha256 });
+    const images = await this.images({ ...where, record: true });
+    if (images.stored) stored.push({ what: 'images', artifactId: images.stored.artifactId, sha256: images.stored.sha256 });
+    const logsNotRead: DataRootTimelineAcquisition['logsNotRead'] = [];
+    for (const c of inventory.containers) {
+      if (c.logDriver !== 'json-file' && c.logDriver !== 'local') {
+        logsNotRead.push({ container: c.name, reason: `the '${c.logDriver}' driver keeps no file in the data root` });
+        continue;
+      }
+      try {
+        const logs = await this.logs({ ...where, container: c.id });
+        stored.push({ what: `logs of ${c.name}`, artifactId: logs.artifactId, sha256: logs.sha256 });
+      } catch (err) {
+        if (!(err instanceof DrydockFailure)) throw err;
+        logsNotRead.push({ container: c.name, reason: err.message });
+      }
+    }
+    const problems: DataRootProblem[] = [...inventory.problems];
+    const records = await readContainers(src, []);
+    const upper: DataRootUpperFiles = {
+      source: this.finishInfo(src),
+      takenAt: isoNow(this.deps.clock),
+      upperFiles: await readUpperFiles(src, records, problems),
+      problems,
+    };
+    const files = await this.store(where, src.info, 'inventory-snapshot', upper, 'dataroot.upper-files-read', {
+      containers: upper.upperFiles.length,
+      entries: upper.upperFiles.reduce((n, u) => n + u.entries.length, 0),
+    });
+    stored.push({ what: 'writable layer entries', artifactId: files.artifactId, sha256: files.sha256 });
+    const limitations = [
+      "File rows are dated by each entry's modification time in the writable layer (nanoseconds as the source keeps them): an mtime can be set to anything (touch -r), and ctime and atime are not used: in a copied tree or a tarball they are the copy's",
+      "A whiteout's time is when the file was deleted in the container (overlayfs creates it then)",
+      'Container times are the last ones the engine recorded in config.v2.json: a later start overwrites the earlier start and finish',
+    ];
+    const cut = upper.upperFiles.filter((u) => u.truncated);
+    if (cut.length)
+      limitations.push(
+        `The writable layers of ${cut.map((u) => u.containerName).join(', ')} hold more than ${UPPER_ENTRIES_PER_CONTAINER} entries: only the first are listed`,
+      );
+    return {
+      source: this.finishInfo(src),
+      host: src.info.host,
+      caseId: kase.id,
+      caseName: kase.name,
+      stored,
+      logsNotRead,
+      problems,
+      limitations,
+    };
   }
 
   private finishInfo(src: DataRootSource): DataRootInfo {

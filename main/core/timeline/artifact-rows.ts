@@ -119,6 +119,7 @@ export function processRows(artifact: ArtifactInfo, snapshot: unknown): Timeline
 export function lifecycleRows(artifact: ArtifactInfo, snapshot: unknown): TimelineRow[] {
   const s = rec(snapshot);
   const host = str(s.host) ?? artifact.source.host;
+  const fromDisk = str(rec(s.source).path);
   const rows: TimelineRow[] = [];
   for (const raw of list(s.containers)) {
     const c = rec(raw);
@@ -147,12 +148,97 @@ export function lifecycleRows(artifact: ArtifactInfo, snapshot: unknown): Timeli
         macb,
         severity: field === 'createdAt' ? top : 'info',
         message: `container ${name} ${verb} (image ${str(c.image) ?? '?'}, state ${str(c.state) ?? '?'} at the snapshot)`,
-        detail: `From the engine's inspect (recorded ${artifact.acquiredAt}); a later start or finish overwrites these times.${riskText}`,
+        detail: `${fromDisk ? `From config.v2.json in the data root ${fromDisk} (read ${artifact.acquiredAt})` : `From the engine's inspect (recorded ${artifact.acquiredAt})`}; a later start or finish overwrites these times.${riskText}`,
       });
       if (row) rows.push(row);
     }
   }
   return rows;
+}
+
+/** An image's creation and its build steps, from a data root's image list (the image configs on disk). */
+export function imageRows(artifact: ArtifactInfo, value: unknown): TimelineRow[] {
+  const s = rec(value);
+  const host = artifact.source.host;
+  const rows: TimelineRow[] = [];
+  for (const raw of list(s.images)) {
+    const img = rec(raw);
+    const id = str(img.id) ?? '?';
+    const tags = list(img.tags).filter((t): t is string => typeof t === 'string');
+    const name = tags.length ? tags.join(', ') : id.replace(/^sha256:/, '').slice(0, 12);
+    const base = { source: 'image' as const, ...(host !== undefined ? { host } : {}), artifactId: artifact.id, severity: 'info' as const };
+    const created = at(img.created, {
+      ...base,
+      key: `image:${host ?? ''}:${id}:created`,
+      timestampDesc: 'Image Creation Time',
+      macb: '...B',
+      message: `image ${name} created (${id.replace(/^sha256:/, '').slice(0, 12)})`,
+      detail: `From the image's config in the data root (image/overlay2/imagedb): the time its builder wrote, which it can set to anything (reproducible builds set it to the epoch or a commit time)`,
+    });
+    if (created) rows.push(created);
+    for (const [i, rawStep] of list(img.history).entries()) {
+      const step = rec(rawStep);
+      const by = str(step.createdBy) ?? '';
+      const row = at(step.created, {
+        ...base,
+        key: `image:${host ?? ''}:${id}:step:${i}`,
+        timestampDesc: 'Image Build Step Time',
+        macb: '....',
+        message: `image ${name} build step ${i + 1}${step.emptyLayer === true ? ' (no layer)' : ''}: ${by.length > 300 ? `${by.slice(0, 300)}…` : by}`,
+        detail: `The image config's history entry ${i + 1}, as its builder wrote it${by.length > 300 ? `: ${by}` : ''}`,
+      });
+      if (row) rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/**
+ * A data root's writable-layer entries as filesystem events (bodyfile-like): one row per entry at
+ * its mtime; a whiteout's time is the deletion's.
+ */
+export function upperFileRows(artifact: ArtifactInfo, value: unknown): TimelineRow[] {
+  const s = rec(value);
+  const host = artifact.source.host;
+  const rows: TimelineRow[] = [];
+  for (const rawContainer of list(s.upperFiles)) {
+    const c = rec(rawContainer);
+    const id = str(c.containerId) ?? '';
+    const name = str(c.containerName) ?? id.slice(0, 12);
+    const mount = str(c.mountId) ?? '?';
+    for (const raw of list(c.entries)) {
+      const e = rec(raw);
+      const path = str(e.path) ?? '?';
+      const type = str(e.type) ?? 'other';
+      const mode = typeof e.mode === 'number' ? e.mode : 0;
+      const whiteout = type === 'whiteout';
+      const special = mode & 0o6000 ? ` (${mode & 0o4000 ? 'setuid' : 'setgid'})` : '';
+      const row = at(e.mtime, {
+        key: `file:${host ?? ''}:${mount}:${path}:${str(e.mtime) ?? ''}`,
+        source: 'file',
+        timestampDesc: whiteout ? "Deletion Time (the whiteout's mtime)" : 'Content Modification Time',
+        macb: 'M...',
+        severity: special ? 'medium' : 'info',
+        ...(host !== undefined ? { host } : {}),
+        container: name,
+        containerId: id,
+        ...(typeof e.uid === 'number' ? { user: `uid ${e.uid}` } : {}),
+        message: whiteout
+          ? `deleted ${path} (whiteout in the writable layer)`
+          : `${type} ${path} modified${e.opaque === true ? ' (opaque: replaced, what the image had there is hidden)' : ''}${special}, mode ${mode.toString(8).padStart(4, '0')}, ${typeof e.size === 'number' ? e.size : '?'} bytes`,
+        detail: `The modification time of overlay2/${mount}/diff${path} in the data root, nanoseconds as the source keeps them. An mtime can be set to anything (touch -r); ctime and atime are not used (in a copied tree or a tarball they are the copy's).`,
+        path,
+        artifactId: artifact.id,
+      });
+      if (row) rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/** An inventory snapshot's rows: container lifecycles, and from a data root its images and writable-layer files. */
+export function inventoryRows(artifact: ArtifactInfo, value: unknown): TimelineRow[] {
+  return [...lifecycleRows(artifact, value), ...imageRows(artifact, value), ...upperFileRows(artifact, value)];
 }
 
 /** The capture window and the flows a flow summary lists (notable ones — DNS, TLS SNI, HTTP Host — say so). */

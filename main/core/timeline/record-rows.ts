@@ -128,10 +128,11 @@ export function logRecordRow(
   if (nano === undefined) return undefined;
   const text = m[3] ?? '';
   // Keyed by content, not by artifact: the same line kept twice (followed by the journal and acquired
-  // again with drydock logs) is one row, linked to the first artifact that held it.
+  // again with drydock logs) is one row, linked to the first artifact that held it. The host is part
+  // of the key: the same line read from the live engine and from its data root on disk is a row of each.
   const digest = createHash('sha1').update(line).digest('hex').slice(0, 20);
   return {
-    key: `logs:${where.containerId ?? where.artifactId}:${m[2]}:${digest}`,
+    key: `logs:${where.host ?? ''}:${where.containerId ?? where.artifactId}:${m[2]}:${digest}`,
     time: m[2],
     timeNano: nano.toString(),
     source: 'logs',

@@ -21,7 +21,7 @@ import type { Clock } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { Db } from '../store/database';
 import { storeIoFailure } from '../store/io-failure';
-import { driftRows, flowRows, lifecycleRows, processRows } from './artifact-rows';
+import { driftRows, flowRows, inventoryRows, processRows } from './artifact-rows';
 import { auditRow, journalRow, logRecordRow } from './record-rows';
 import { isoToNano } from '../time-nano';
 
@@ -505,6 +505,7 @@ export class TimelineService {
     // The artifacts.
     const artifacts = await this.deps.evidence.listArtifacts({ caseRef: kase.id, limit: 1_000_000 });
     let driftRowsSeen = 0;
+    let fileRowsSeen = 0;
     let logsSampled = 0;
     for (const artifact of artifacts) {
       if (artifact.source.host) hosts.add(artifact.source.host);
@@ -514,6 +515,7 @@ export class TimelineService {
         if (value === undefined) continue;
         for (const row of reader(artifact, value)) {
           if (row.source === 'drift') driftRowsSeen++;
+          if (row.source === 'file') fileRowsSeen++;
           emit(row);
         }
       } else if (artifact.kind === 'logs') {
@@ -523,6 +525,10 @@ export class TimelineService {
     if (driftRowsSeen)
       limitations.push(
         "Drift rows are dated by each file's mtime from the engine's tar header: an intruder can set mtimes to anything (timestomping, e.g. touch -r), and the header carries no ctime",
+      );
+    if (fileRowsSeen)
+      limitations.push(
+        "File rows (from a data root's writable layers) are dated by each entry's mtime on disk: it can be forged (touch -r), and ctime and atime are not used (in a copied tree or a tarball they are the copy's)",
       );
     if (logsSampled)
       limitations.push(
@@ -612,7 +618,7 @@ export class TimelineService {
 const JSON_READERS: Partial<Record<ArtifactKind, (artifact: ArtifactInfo, value: unknown) => TimelineRow[]>> = {
   'drift-report': driftRows,
   'process-snapshot': processRows,
-  'inventory-snapshot': lifecycleRows,
+  'inventory-snapshot': inventoryRows,
   'flow-summary': flowRows,
 };
 

@@ -11,19 +11,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,6 +19,7 @@ import type { DataRootDriftResult, DataRootInventory, DataRootLogsResult } from 
 import type { DriftEntry, DriftReport } from '../../../shared/domain/drift';
 import type { InventorySnapshot } from '../../../shared/domain/inventory';
 import { drydock } from '../../helpers/cli';
+import { diffTrees, snapshotTree } from '../../helpers/data-root-fixture';
 import { BUSYBOX } from '../../helpers/docker';
 import { startSecondEngine, type SecondEngine } from '../../helpers/second-engine';
 import { waitFor } from '../../helpers/wait';
@@ -85,42 +74,6 @@ function exported(store: string, artifactId: string): Buffer {
   const run = drydock(store, ['artifact', 'export', artifactId, '--out', file]);
   assert.equal(run.code, 0, run.err);
   return readFileSync(file);
-}
-
-/** Contents and metadata of every entry under `root` (files read with O_NOATIME). */
-function snapshotTree(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const full = path.join(dir, name);
-      const st = lstatSync(full, { bigint: true });
-      let digest = '';
-      if (st.isFile()) {
-        const fd = openSync(full, constants.O_RDONLY | constants.O_NOATIME | constants.O_NOFOLLOW);
-        const hash = createHash('sha256');
-        const buffer = Buffer.alloc(1024 * 1024);
-        for (;;) {
-          const n = readSync(fd, buffer, 0, buffer.length, null);
-          if (n === 0) break;
-          hash.update(buffer.subarray(0, n));
-        }
-        closeSync(fd);
-        digest = hash.digest('hex');
-      }
-      const atime = st.isDirectory() ? '-' : String(st.atimeNs);
-      out.set(full.slice(root.length), [st.mode, st.size, st.mtimeNs, st.ctimeNs, atime, digest].join(' '));
-      if (st.isDirectory()) walk(full);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-function diffTrees(before: Map<string, string>, after: Map<string, string>): string[] {
-  const changed: string[] = [];
-  for (const [p, v] of before) if (after.get(p) !== v) changed.push(`${p}: ${v} -> ${after.get(p) ?? '(gone)'}`);
-  for (const p of after.keys()) if (!before.has(p)) changed.push(`${p}: appeared`);
-  return changed;
 }
 
 describe('dead-box analysis: a data root read with no daemon, against the live engine it came from', () => {
