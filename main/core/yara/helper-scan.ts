@@ -26,20 +26,22 @@ function rulesPrologue(): string[] {
  * A path with a control character (a newline could forge yara's output lines or the list) is
  * scanned through a symlink /tmp/d/odd/N instead, announced as `@odd N HEX(path)`; symlinks of the
  * container are not followed (find -type f), so an absolute link cannot lead out of its root.
- * Arguments: the rules' length in bytes, then files larger than `skipLargerBytes` are skipped.
+ * Arguments: the rules' length in bytes, then the size over which files are left out (counted: @big N).
  */
 export function fileScanCommand(rulesBytes: number, skipLargerBytes: number): string[] {
   const script = [
     ...rulesPrologue(),
     'echo "@version $(yara -v)"',
     `cd ${ROOT}/ || { echo "@noroot"; exit 6; }`,
-    `find ${ROOT}/ -xdev -type f ! -path '*[[:cntrl:]]*' > /tmp/d/list`,
+    // yara's -z does not apply to a scan list: the size bound is find's.
+    `find ${ROOT}/ -xdev -type f ! -size +"$2"c ! -path '*[[:cntrl:]]*' > /tmp/d/list`,
+    `echo "@big $(find ${ROOT}/ -xdev -type f -size +"$2"c | wc -l)"`,
     // Each odd path: a numbered symlink and its bytes in hex (the counter lives in a file: -exec may batch).
-    `find ${ROOT}/ -xdev -type f -path '*[[:cntrl:]]*' -exec sh -c 'for f; do i=$(( $(cat /tmp/d/n 2>/dev/null || echo 0) + 1 )); echo $i > /tmp/d/n; ln -s "$f" ${ODD}$i; printf "@odd %s " $i; printf "%s" "$f" | od -An -v -tx1 | tr -d " \\n"; echo; echo ${ODD}$i >> /tmp/d/list; done' sh {} +`,
+    `find ${ROOT}/ -xdev -type f ! -size +"$2"c -path '*[[:cntrl:]]*' -exec sh -c 'for f; do i=$(( $(cat /tmp/d/n 2>/dev/null || echo 0) + 1 )); echo $i > /tmp/d/n; ln -s "$f" ${ODD}$i; printf "@odd %s " $i; printf "%s" "$f" | od -An -v -tx1 | tr -d " \\n"; echo; echo ${ODD}$i >> /tmp/d/list; done' sh {} +`,
     'echo "@files $(wc -l < /tmp/d/list)"',
     'echo "@scan"',
     // One scanning thread: the helper may run at most 16 tasks (PidsLimit), and yara starts 8 by default.
-    `yara -p 1 -s -L -w -a ${PER_TARGET_TIMEOUT_S} -z "$2" --scan-list /tmp/d/rules.yar /tmp/d/list`,
+    `yara -p 1 -s -L -w -a ${PER_TARGET_TIMEOUT_S} --scan-list /tmp/d/rules.yar /tmp/d/list`,
     'echo "@rc $?"',
     'echo "@end"',
   ].join('\n');
@@ -76,6 +78,8 @@ export interface HelperScanResult {
   matches: YaraMatch[];
   /** Files in the scan list (file scans). */
   files: number;
+  /** Files left out for their size (file scans). */
+  big: number;
   /** PIDs yara ran on (memory scans). */
   pids: number[];
   /** Processes whose scan failed, with yara's message. */
@@ -122,6 +126,7 @@ export function parseHelperOutput(stdout: Buffer, mode: 'files' | 'memory', maxM
   const result: HelperScanResult = {
     matches: [],
     files: 0,
+    big: 0,
     pids: [],
     failures: [],
     exitCode: null,
@@ -154,6 +159,7 @@ export function parseHelperOutput(stdout: Buffer, mode: 'files' | 'memory', maxM
       else if (tag === '@noroot') result.noRoot = true;
       else if (tag === '@odd' && a && /^\d+$/.test(a) && b && /^([0-9a-f]{2})*$/.test(b)) odd.set(`${ODD}${a}`, Buffer.from(b, 'hex'));
       else if (tag === '@files' && a && /^\d+$/.test(a)) result.files = Number(a);
+      else if (tag === '@big' && a && /^\d+$/.test(a)) result.big = Number(a);
       else if (tag === '@scan') scanning = true;
       else if (tag === '@version' && a && /^[0-9][0-9A-Za-z.+~-]{0,40}$/.test(a)) result.version = a;
       else if (tag === '@end') result.ended = true;

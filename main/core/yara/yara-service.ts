@@ -355,6 +355,7 @@ export class YaraService {
       // yara names each file it could not read on stderr ("error scanning FILE: ..."): counted, not trusted as names.
       const unread = (stderr.match(/error scanning/g) ?? []).length;
       if (unread) skipped.push({ what: `${unread} file(s)`, reason: 'yara could not read them' });
+      if (parsed.big) skipped.push({ what: `${parsed.big} file(s)`, reason: `larger than ${SKIP_LARGER_BYTES / 1024 / 1024} MiB` });
       if (parsed.exitCode !== 0 && unread === 0)
         throw new DrydockFailure(
           'engine',

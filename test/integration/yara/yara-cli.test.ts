@@ -75,6 +75,8 @@ function equivalenceBytes(): Buffer {
   return Buffer.concat(parts);
 }
 
+const FORGED_NAME = '/eq/a\neq_text /proc/1/root/etc/passwd';
+
 const key = (m: YaraMatch) => `${m.rule} ${m.path ?? ''} ${m.string} ${m.offset} ${m.length}`;
 
 describe('drydock yara', () => {
@@ -106,6 +108,14 @@ describe('drydock yara', () => {
     const file = path.join(rulesDir, 'sample.bin');
     writeFileSync(file, bytes);
     docker(['cp', file, `${equiv}:/eq/sample.bin`]);
+    // A name built to forge a line of yara's output: a match under it must not be taken for /etc/passwd's.
+    docker([
+      'exec',
+      equiv,
+      'sh',
+      '-c',
+      `p="$(printf '${FORGED_NAME.replace(/\n/g, '\\n')}')" && mkdir -p "$(dirname "$p")" && cp /eq/sample.bin "$p"`,
+    ]);
     await waitFor(() => docker(['logs', implant]).includes('ready'), { what: 'the implant fixture to hold its marker' });
   });
 
@@ -252,6 +262,11 @@ describe('drydock yara', () => {
         .sort();
     assert.ok(mine(live).length >= 7, mine(live).join('\n'));
     assert.deepEqual(mine(archived), mine(live));
+    assert.ok(
+      live.matches.some((m) => m.path === FORGED_NAME && m.rule === 'eq_text'),
+      'the file with a newline in its name is reported under its exact name',
+    );
+    assert.ok(!live.matches.some((m) => m.path === '/etc/passwd'), 'no match is forged onto another file');
   });
 
   it('refuses rules that do not compile, naming the file and line, before reading anything', () => {
