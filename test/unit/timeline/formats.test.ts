@@ -96,4 +96,20 @@ describe('timeline export formats', () => {
     assert.equal(parsed.timestamp_desc, 'Content Modification Time');
     assert.equal(parsed.timestamp, Date.parse('2026-11-30T13:00:00Z') * 1000 + 123456);
   });
+
+  it('marks rows read from a data root as from disk, and only those', () => {
+    const disk = row({ source: 'file', host: 'data-root:/mnt/ev/var/lib/docker', path: '/tmp/x' });
+    const live = row({ source: 'drift', host: 'prod', path: '/tmp/x' });
+    const diskJson = JSON.parse(timesketchLine(disk)) as Record<string, unknown>;
+    assert.equal(diskJson.evidence_origin, 'disk');
+    assert.equal(diskJson.data_root, '/mnt/ev/var/lib/docker');
+    assert.equal((JSON.parse(timesketchLine(live)) as Record<string, unknown>).evidence_origin, undefined);
+    const [diskCsv] = parseCsv(l2tcsvLine(disk));
+    assert.equal(diskCsv?.[5], 'Container writable layer entry (mtime), from a data root on disk');
+    assert.match(diskCsv?.[14] ?? '', /ctime and atime not used/);
+    assert.match(diskCsv?.[16] ?? '', /evidence_origin: disk; data_root: \/mnt\/ev\/var\/lib\/docker/);
+    const [liveCsv] = parseCsv(l2tcsvLine(live));
+    assert.equal(liveCsv?.[5], 'Container upper layer (drift)');
+    assert.doesNotMatch(liveCsv?.[16] ?? '', /evidence_origin/);
+  });
 });
