@@ -292,6 +292,33 @@ describe('dead-box analysis: a data root read with no daemon, against the live e
     assert.match(text, /"kind":"data-root"[^}]*"readOnly":true/);
   });
 
+  it("builds the dead box's timeline and prints its processes' last known configuration, from the tarball", () => {
+    const run = drydock(store, ['timeline', '--data-root', tarball, '--format', 'jsonl']);
+    assert.equal(run.code, 0, run.err);
+    const rows = run.out
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { message: string; datetime: string; source: string; container?: string; filename?: string; hostname?: string },
+      );
+    assert.ok(rows.every((r) => r.hostname === `data-root:${tarball}`));
+    const intr = live.inventory.containers.find((c) => c.name === names.intr);
+    const created = rows.find((r) => r.source === 'lifecycle' && r.container === names.intr && r.message.includes(' created '));
+    // The engine writes RFC 3339 with nanoseconds (trailing zeros trimmed); the export keeps all nine digits.
+    assert.equal(created?.datetime.replace(/0*\+00:00$/, '').replace(/\.$/, ''), intr?.createdAt.replace(/0*Z$/, '').replace(/\.$/, ''));
+    assert.ok(rows.some((r) => r.source === 'logs' && r.container === names.intr && r.message === 'stdout: out-1'));
+    assert.ok(rows.some((r) => r.source === 'logs' && r.container === names.local && r.message === 'stderr: local-2'));
+    assert.ok(rows.some((r) => r.source === 'file' && r.container === names.intr && r.filename === '/usr/local/bin/implant'));
+    assert.ok(
+      rows.some((r) => r.source === 'file' && r.container === names.intr && r.filename === '/etc/motd' && r.message.startsWith('deleted')),
+    );
+    const ps = drydock(store, ['ps', names.intr, '--data-root', tarball]);
+    assert.equal(ps.code, 0, ps.err);
+    assert.match(ps.out, /command {6}\["sh","-c","cp \/bin\/busybox \/usr\/local\/bin\/implant; /);
+    assert.match(ps.out, /No process list exists on disk/);
+  });
+
   it('left the data root and the tarball exactly as they were', () => {
     assert.deepEqual(diffTrees(treeBefore, snapshotTree(dataRoot)), []);
     assert.equal(snapshotTree(work).get('/data-root.tar'), tarBefore);
