@@ -171,6 +171,28 @@ describe('Processes view: live detail, memory and strings', () => {
     await ui.screenshot('evidence-memory-strings');
   });
 
+  it('shows the stored live detail in the Evidence view as the Processes view showed it', async () => {
+    await ui.page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Processes/ })
+      .click();
+    const stored = ui.page.locator('[data-view="processes"]').getByTestId('pd-stored');
+    const id = (await stored.textContent()) ?? '';
+    await stored.click();
+    const detail = ui.page.getByLabel('Artifact detail', { exact: true });
+    await waitText(detail, id);
+    await waitText(detail.locator('.dd-artifact-title'), 'process-detail');
+    const panel = detail.getByTestId('live-detail');
+    await waitText(panel, 'Running from a deleted file');
+    assert.ok(!((await detail.textContent()) ?? '').includes(SECRET), 'no raw preview shows the secret');
+    const process = panel.getByTestId('pd-process');
+    await process.locator('summary', { hasText: 'Environment' }).click();
+    const environ = (await process.getByTestId('pd-environ').textContent()) ?? '';
+    assert.ok(environ.includes('API_TOKEN=••••') && !environ.includes(SECRET), environ);
+    await panel.scrollIntoViewIfNeeded();
+    await ui.screenshot('evidence-process-detail');
+  });
+
   it('renders a hostile name and a 64 KiB argument escaped and clipped', async () => {
     const view = await openProcesses(hostileName);
     await view.getByRole('button', { name: 'Live detail' }).click();

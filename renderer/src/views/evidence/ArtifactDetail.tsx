@@ -6,6 +6,7 @@ import { bytes, utc } from '../../lib/format';
 import { SaveButton } from '../../shell/SaveButton';
 import { useClient } from '../../shell/app-context';
 import { ErrorBox } from '../../shell/ErrorBox';
+import { StoredDetail } from '../processes/StoredDetail';
 import { StringsViewer } from '../processes/StringsViewer';
 import { visibleText } from '../processes/visible-text';
 import { ArtifactPreviewPanel } from './ArtifactPreviewPanel';
@@ -114,6 +115,10 @@ export function ArtifactDetail({ artifact, onClose, reveal }: { artifact: Artifa
       )}
       {artifact.kind === 'logs' && artifact.attributes.format === 'drydock-log-lines/1' ? (
         <LogPager key={artifact.id} artifact={artifact} />
+      ) : artifact.kind === 'process-detail' ? (
+        // Shown as the Processes view shows it, secret-looking environment values masked: the raw
+        // JSON keeps them whole, so it is not previewed here (download or export it).
+        <StoredDetail key={artifact.id} artifactId={artifact.id} />
       ) : (
         <ArtifactPreviewPanel key={artifact.id} artifact={artifact} />
       )}

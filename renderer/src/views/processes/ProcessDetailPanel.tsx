@@ -10,6 +10,7 @@ import {
   type ProcessSocket,
 } from '../../../../shared/domain/memory';
 import { utc } from '../../lib/format';
+import { useApp } from '../../shell/app-context';
 import { visibleText } from './visible-text';
 
 /** What each flag means, in the words a responder would use; the core's reason follows it. */
@@ -294,6 +295,7 @@ export function ProcessDetailPanel({
   selected: number | null;
   onSelect: (pid: number) => void;
 }) {
+  const { navigate } = useApp();
   const [reveal, setReveal] = useState(false);
   const ordered = [...report.processes].sort((a, b) => worst(a.flags) - worst(b.flags) || a.pid - b.pid);
   const current = report.processes.find((p) => p.pid === selected) ?? ordered[0] ?? null;
@@ -308,7 +310,20 @@ export function ProcessDetailPanel({
           <strong>{visibleText(report.containerName, 120)}</strong>{' '}
           <span className="dd-muted dd-mono">{report.containerId.slice(0, 12)}</span> on {visibleText(report.host, 64)} ·{' '}
           {report.processes.length} processes · {report.connections.length} connections · {utc(report.takenAt)}
-          {report.stored && <span className="dd-muted"> · stored as artifact {report.stored.artifactId}</span>}
+          {report.stored && (
+            <span className="dd-muted">
+              {' '}
+              · stored as artifact{' '}
+              <button
+                type="button"
+                className="dd-link dd-mono"
+                onClick={() => report.stored && navigate('evidence', { artifact: report.stored.artifactId })}
+                data-testid="pd-stored"
+              >
+                {report.stored.artifactId}
+              </button>
+            </span>
+          )}
         </div>
         <label className="dd-check" title="Show secret-looking environment values (they are always kept whole in the stored report)">
           <input type="checkbox" checked={reveal} onChange={(e) => setReveal(e.target.checked)} /> Reveal secrets
