@@ -20,6 +20,10 @@ export interface CollectCapabilities {
   logs: LogsService;
 }
 
+/** An image kept as incomplete is a failure of the step too (as `drydock memory` exits 1 for it). */
+const incomplete = (images: { pid: number; incomplete?: string; artifactId: string }[]): string[] =>
+  images.flatMap((i) => (i.incomplete ? [`PID ${i.pid}: image ${i.artifactId} is incomplete: ${i.incomplete}`] : []));
+
 const ids = (...values: (string | undefined)[]): string[] => values.filter((v): v is string => v !== undefined);
 
 /** The steps of `collect.run` over the core's capabilities. */
@@ -48,13 +52,13 @@ export function collectSteps(c: CollectCapabilities): CollectSteps {
       if (pids === 'all') {
         const result = await c.memory.acquire({ ...base, all: true });
         images.push(...result.images.map((i) => i.artifactId));
-        failures.push(...result.failures.map((f) => `PID ${f.pid}: ${f.message}`));
+        failures.push(...result.failures.map((f) => `PID ${f.pid}: ${f.message}`), ...incomplete(result.images));
       } else {
         for (const pid of pids) {
           try {
             const result = await c.memory.acquire({ ...base, all: false, pid });
             images.push(...result.images.map((i) => i.artifactId));
-            failures.push(...result.failures.map((f) => `PID ${f.pid}: ${f.message}`));
+            failures.push(...result.failures.map((f) => `PID ${f.pid}: ${f.message}`), ...incomplete(result.images));
           } catch (err) {
             if (!(err instanceof DrydockFailure)) throw err;
             failures.push(`PID ${pid}: ${err.message}`);

@@ -55,7 +55,10 @@ export interface MemoryServiceDeps {
 /** Mappings the kernel lists readable but never lets /proc/PID/mem read (VM_IO/VM_PFNMAP pages). */
 const KERNEL_SPECIAL = new Set(['[vvar]', '[vvar_vclock]', '[vsyscall]']);
 const DETAIL_OUTPUT_MAX = 160 * 1024 * 1024;
-const PTRACE = ['SYS_PTRACE'] as const;
+// SYS_PTRACE for the ptrace access check of another process's exe, fds, environ and mem;
+// DAC_READ_SEARCH because those files belong to the process's own user with mode 0400/0500/0600 and
+// the helper's root has no DAC override: without it a process not running as root cannot be read.
+const PTRACE = ['SYS_PTRACE', 'DAC_READ_SEARCH'] as const;
 
 interface Target extends HelperTarget {
   docker: Dockerode;
@@ -66,7 +69,7 @@ interface Target extends HelperTarget {
 /**
  * Volatile evidence of a container's processes, in the order it vanishes (RFC 3227): live process
  * detail from /proc and memory images, read by short-lived helpers joined to the container's PID
- * namespace with SYS_PTRACE (needed to read another process's exe, fds, environ and mem; nothing
+ * namespace with SYS_PTRACE and DAC_READ_SEARCH (needed to read another process's exe, fds, environ and mem; nothing
  * runs inside the suspect, no helper is privileged), and strings over stored images.
  */
 export class MemoryService {
@@ -112,7 +115,7 @@ export class MemoryService {
         kind: 'process-detail',
         source: { host: target.host, containerId: target.containerId, containerName: target.containerName },
         method:
-          "/proc/PID/{stat,status,cmdline,environ,exe,cwd,root,ns,fd,maps,uid_map,gid_map} and the namespace's /proc/net tables read by a helper container joined to the container's PID namespace (--pid container:, SYS_PTRACE only, read-only); exe hashed through /proc/PID/exe; no exec in the container",
+          "/proc/PID/{stat,status,cmdline,environ,exe,cwd,root,ns,fd,maps,uid_map,gid_map} and the namespace's /proc/net tables read by a helper container joined to the container's PID namespace (--pid container:, SYS_PTRACE and DAC_READ_SEARCH only, read-only); exe hashed through /proc/PID/exe; no exec in the container",
         mediaType: 'application/json',
         attributes: { processes: details.length, flagged: details.filter((d) => d.flags.length > 0).length, takenAt },
       },
@@ -436,7 +439,7 @@ export class MemoryService {
       }));
     const memoryBytes = reads.reduce((n, r) => n + r.pages * PAGE, 0);
     const method =
-      "every readable region of /proc/PID/maps read from /proc/PID/mem by a helper container joined to the container's PID namespace (--pid container:, SYS_PTRACE only, read-only; busybox dd, one page per read), written as an ELF core file (docs/memory-image.md); no exec in the container, no ptrace stop (no registers)";
+      "every readable region of /proc/PID/maps read from /proc/PID/mem by a helper container joined to the container's PID namespace (--pid container:, SYS_PTRACE and DAC_READ_SEARCH only, read-only; busybox dd, one page per read), written as an ELF core file (docs/memory-image.md); no exec in the container, no ptrace stop (no registers)";
     const writer = await this.deps.evidence.openWriter({
       caseId: kase.id,
       kind: 'memory-image',

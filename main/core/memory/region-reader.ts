@@ -23,6 +23,8 @@ export function regionReadCommand(pid: number, reads: readonly RegionRead[]): st
     'exec 3>&1',
     'p=$1; shift',
     '[ -r /proc/$p/mem ] || { echo "@gone"; exit 3; }',
+    // A dd that cannot even open the file writes no bytes at all: said here, before any region's framing.
+    'dd if=/proc/$p/mem bs=4096 count=0 2>/dev/null || { echo "@denied"; exit 5; }',
     // The handshake: Drydock may freeze the container between @ready and "go", and thaws it before "done".
     'echo "@ready"',
     'read -t 600 go || exit 4',
@@ -112,7 +114,12 @@ export class RegionFramer extends Writable {
   private line(line: string): void {
     if (!this.ready) {
       if (line !== '@ready') {
-        this.failure = line === '@gone' ? 'the process was gone before its memory could be opened' : 'the memory reader did not start';
+        this.failure =
+          line === '@gone'
+            ? 'the process was gone before its memory could be opened'
+            : line === '@denied'
+              ? 'the helper was refused opening /proc/PID/mem (permission denied)'
+              : 'the memory reader did not start';
         return;
       }
       this.ready = true;

@@ -1,4 +1,5 @@
-// `drydock collect` through the built CLI against the real engine: a running scenario container gets
+// `drydock collect` through the built CLI against the real engine: a running scenario container (the web
+// server, running as www-data: its memory is read though its /proc files are not root's) gets
 // every step's artifacts in one case, stored in the order of volatility, with the plan and the outcome
 // in the audit log; a step that fails on its own (a capture of a container sharing the host's network
 // namespace) is recorded and the later steps still run; a stopped container's volatile steps are
@@ -65,7 +66,8 @@ describe('drydock collect', () => {
   });
 
   it('collects a running container step by step into one case, in the order of volatility, audited', () => {
-    const { code, result, err } = collect(store, [scenario.names.app, '--capture-seconds', '1', '--case', 'collect-tests']);
+    // The web server runs as www-data: its /proc files are not root's (the memory helper must still read them).
+    const { code, result, err } = collect(store, [scenario.names.web, '--capture-seconds', '1', '--case', 'collect-tests']);
     assert.equal(code, 0, `every step succeeds: ${err}`);
     assert.deepEqual(
       result.steps.map((s) => s.step),
@@ -115,8 +117,8 @@ describe('drydock collect', () => {
     const inspect = JSON.parse(exported(store, inspectId ?? '').toString('utf8')) as {
       container: { Id: string; Config: { Cmd: string[] } };
     };
-    assert.equal(inspect.container.Id, scenario.ids.app);
-    assert.deepEqual(inspect.container.Config.Cmd, ['sleep', '3600']);
+    assert.equal(inspect.container.Id, scenario.ids.web);
+    assert.deepEqual(inspect.container.Config.Cmd, ['httpd', '-f', '-p', '8080', '-h', '/var/www/html']);
 
     const audit = auditLog(store);
     const started = audit.find((e) => e.action === 'collect.started' && e.details.collectId === result.collectId);

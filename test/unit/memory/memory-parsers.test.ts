@@ -131,4 +131,21 @@ describe('memory parsers', () => {
     assert.match(framer.failure ?? '', /no trailer/);
     assert.equal(framer.ended, false);
   });
+
+  it('says so when the reader may not open /proc/PID/mem, instead of waiting for pages that never come', async () => {
+    const events: string[] = [];
+    const framer = new RegionFramer(
+      [{ firstPage: 1n, pages: 1 }],
+      async () => undefined,
+      () => undefined,
+      {
+        ready: () => events.push('ready'),
+        end: () => events.push('end'),
+      },
+    );
+    framer.write(Buffer.from('@denied\n'));
+    await new Promise<void>((resolve) => framer.end(resolve));
+    assert.deepEqual(events, []);
+    assert.match(framer.failure ?? '', /refused opening \/proc\/PID\/mem \(permission denied\)/);
+  });
 });
