@@ -101,12 +101,13 @@ export class DataRootService {
 
   /**
    * Every container recorded in the data root, with the live inventory's risk flags, its layers,
-   * log file and volumes; stored as an 'inventory-snapshot' artifact when `record`.
+   * log file and volumes; stored as an 'inventory-snapshot' artifact when `record`. `opened`: the
+   * data root already opened (one read of several), else it is opened from `request.dataRoot`.
    * @throws DrydockFailure('not-found') no data root there; ('invalid-input') not a data root;
    *   ('permission-denied'); ('conflict') no writable case; ('store'), ('disk-full').
    */
-  async inventory(request: Where & { record: boolean }): Promise<DataRootInventory> {
-    const src = await openDataRoot(request.dataRoot);
+  async inventory(request: Where & { record: boolean }, opened?: DataRootSource): Promise<DataRootInventory> {
+    const src = opened ?? (await openDataRoot(request.dataRoot));
     const problems: DataRootProblem[] = [];
     const images = await readImages(src, problems);
     const records = await readContainers(src, problems);
@@ -136,8 +137,8 @@ export class DataRootService {
   }
 
   /** Every image of the data root with tags, history and layers. @throws as inventory. */
-  async images(request: Where & { record: boolean }): Promise<DataRootImages> {
-    const src = await openDataRoot(request.dataRoot);
+  async images(request: Where & { record: boolean }, opened?: DataRootSource): Promise<DataRootImages> {
+    const src = opened ?? (await openDataRoot(request.dataRoot));
     const problems: DataRootProblem[] = [];
     const images = await readImages(src, problems);
     const records = await readContainers(src, problems);
@@ -308,8 +309,8 @@ export class DataRootService {
    * @throws DrydockFailure('not-found') no such container or no log file; ('unsupported') a driver
    *   that keeps no file in the data root; ('integrity') a file not as the driver writes it; as inventory.
    */
-  async logs(request: Where & { container: string }): Promise<DataRootLogsResult> {
-    const src = await openDataRoot(request.dataRoot);
+  async logs(request: Where & { container: string }, opened?: DataRootSource): Promise<DataRootLogsResult> {
+    const src = opened ?? (await openDataRoot(request.dataRoot));
     const problems: DataRootProblem[] = [];
     const record = pick(await readContainers(src, problems), request.container, src.info);
     const name = record.inspect.Name.replace(/^\//, '');
@@ -552,9 +553,10 @@ export class DataRootService {
     const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: src.info.host });
     const where = { dataRoot: request.dataRoot, caseRef: kase.id };
     const stored: DataRootTimelineAcquisition['stored'] = [];
-    const inventory = await this.inventory({ ...where, record: true });
+    // One source for every read: a tar archive is indexed once (each log and the layer walk are a pass of their own).
+    const inventory = await this.inventory({ ...where, record: true }, src);
     if (inventory.stored) stored.push({ what: 'containers', artifactId: inventory.stored.artifactId, sha256: inventory.stored.sha256 });
-    const images = await this.images({ ...where, record: true });
+    const images = await this.images({ ...where, record: true }, src);
     if (images.stored) stored.push({ what: 'images', artifactId: images.stored.artifactId, sha256: images.stored.sha256 });
     const logsNotRead: DataRootTimelineAcquisition['logsNotRead'] = [];
     for (const c of inventory.containers) {
@@ -563,7 +565,7 @@ export class DataRootService {
         continue;
       }
       try {
-        const logs = await this.logs({ ...where, container: c.id });
+        const logs = await this.logs({ ...where, container: c.id }, src);
         stored.push({ what: `logs of ${c.name}`, artifactId: logs.artifactId, sha256: logs.sha256 });
       } catch (err) {
         if (!(err instanceof DrydockFailure)) throw err;
