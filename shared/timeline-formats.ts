@@ -13,9 +13,12 @@ import type { TimelineRow } from './domain/timeline';
 /** Rows read from a Docker data root (a dead box's disk) carry `data-root:<path>` as their host. */
 const DATA_ROOT_HOST = 'data-root:';
 
-/** The data root's path when the row was read from one (its host says so), else undefined. */
-export function dataRootOf(row: Pick<TimelineRow, 'host'>): string | undefined {
-  return row.host?.startsWith(DATA_ROOT_HOST) ? row.host.slice(DATA_ROOT_HOST.length) : undefined;
+/**
+ * The data root's path when the row was read from one (its host says so), else undefined. Audit
+ * rows name the data root they acted on but were written by Drydock, not read from the disk.
+ */
+export function dataRootOf(row: Pick<TimelineRow, 'host' | 'source'>): string | undefined {
+  return row.source !== 'audit' && row.host?.startsWith(DATA_ROOT_HOST) ? row.host.slice(DATA_ROOT_HOST.length) : undefined;
 }
 
 export const L2TCSV_HEADER =

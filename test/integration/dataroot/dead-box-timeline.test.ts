@@ -163,9 +163,11 @@ describe('dead-box timeline and last known processes from a data root', () => {
       assert.ok(rows.length > 0);
       for (const r of rows) {
         assert.equal(r.hostname, host, `every row is the data root's: ${r.message}`);
-        assert.equal(r.evidence_origin, 'disk');
-        assert.equal(r.data_root, source);
+        // Audit rows name the data root Drydock acted on; they were not read from it.
+        assert.equal(r.evidence_origin, r.source === 'audit' ? undefined : 'disk');
+        assert.equal(r.data_root, r.source === 'audit' ? undefined : source);
       }
+      assert.ok(rows.filter((r) => r.source !== 'audit').length >= 9);
       const times = rows.map((r) => nanos(r.datetime));
       for (let i = 1; i < times.length; i++) assert.ok((times[i] as bigint) >= (times[i - 1] as bigint), 'time order');
       const find = (pred: (r: JsonlRow) => boolean, what: string) => {
@@ -208,7 +210,10 @@ describe('dead-box timeline and last known processes from a data root', () => {
     const lines = csv.trim().split('\n');
     assert.match(lines[0] ?? '', /^date,time,timezone,MACB,source,sourcetype,type,user,host,short/);
     const body = lines.slice(1);
-    for (const l of body) assert.ok(l.includes(`data-root:${root}`), `the host column names the data root: ${l}`);
+    for (const l of body) {
+      assert.ok(l.includes(`data-root:${root}`), `the host column names the data root: ${l}`);
+      if (!l.includes('Drydock audit log')) assert.match(l, /from a data root on disk/);
+    }
     const line = (pattern: RegExp) => {
       const hit = body.find((l) => pattern.test(l));
       assert.ok(hit, String(pattern));

@@ -111,5 +111,11 @@ describe('timeline export formats', () => {
     const [liveCsv] = parseCsv(l2tcsvLine(live));
     assert.equal(liveCsv?.[5], 'Container upper layer (drift)');
     assert.doesNotMatch(liveCsv?.[16] ?? '', /evidence_origin/);
+    const audit = row({ source: 'audit', host: 'data-root:/mnt/ev/var/lib/docker' });
+    assert.equal(
+      (JSON.parse(timesketchLine(audit)) as Record<string, unknown>).evidence_origin,
+      undefined,
+      "Drydock's own audit rows are not from disk",
+    );
   });
 });
