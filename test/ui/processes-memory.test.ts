@@ -212,6 +212,11 @@ describe('Processes view: live detail, memory and strings', () => {
     );
     assert.equal(raw, false, 'no control character reaches the page');
     await ui.screenshot('processes-hostile');
+    // Another process of the list, chosen from the keyboard.
+    const sleeper = panel.locator('tr[data-pid]', { hasText: 'sleep' });
+    await sleeper.focus();
+    await ui.page.keyboard.press('Enter');
+    await waitText(process.locator('h3'), /^PID \d+ sleep /);
     assert.deepEqual(ui.pageErrors, []);
   });
 

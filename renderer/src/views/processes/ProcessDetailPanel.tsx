@@ -365,6 +365,14 @@ export function ProcessDetailPanel({
                   key={p.pid}
                   className={`dd-proc-row dd-clickable${p.pid === current?.pid ? ' dd-selected' : ''}${p.flags.length ? ` dd-sev-${p.flags.some((f) => f.severity === 'high') ? 'high' : 'medium'}` : ''}`}
                   onClick={() => onSelect(p.pid)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter' || e.key === ' ') {
+                      e.preventDefault();
+                      onSelect(p.pid);
+                    }
+                  }}
+                  tabIndex={0}
+                  aria-selected={p.pid === current?.pid}
                   data-pid={p.pid}
                 >
                   <td className="dd-num">{p.pid}</td>
