@@ -178,16 +178,17 @@ export async function processesFromDataRoot(
   }
   ctx.io.err(sourceLines(result.source, []).join('\n'));
   const st = result.state;
-  const list = (v: string[] | null) => (v === null ? "(the image's)" : safeText(JSON.stringify(v), 1000));
+  const list = (v: string[] | null) => (v === null ? '(none)' : safeText(JSON.stringify(v), 1000));
   const lines = [
     `${safeText(result.containerName)} (${result.containerId.slice(0, 12)}) in ${safeText(result.source.path)}: the last known configuration of its processes. No process list exists on disk.`,
     '',
     'Command the engine started (PID 1 of the container):',
-    `  command      ${safeText(JSON.stringify([result.path, ...result.args]), 2000)}`,
+    `  command      ${result.path === '' && result.args.length === 0 ? '(not recorded: config.v2.json has no Path)' : safeText(JSON.stringify([result.path, ...result.args]), 2000)}`,
     `  entrypoint   ${list(result.entrypoint)}`,
     `  cmd          ${list(result.cmd)}`,
     `  image        ${safeText(result.image)}`,
-    `  user         ${result.user === '' ? "(not set: the image's default, root unless the image names one)" : safeText(result.user)}`,
+    // The engine merges the image's User and WorkingDir into the record at create: empty means root and /.
+    `  user         ${result.user === '' ? '(not set: root)' : safeText(result.user)}`,
     `  working dir  ${result.workingDir === '' ? '(not set: /)' : safeText(result.workingDir)}`,
     `  tty          ${yesNo(result.tty)}`,
     ...result.env.slice(0, 64).map((e) => `  env          ${safeText(maskEnv(e), 600)}`),
