@@ -147,8 +147,17 @@ export function createCore(options: CoreOptions): Core {
   });
   const quarantineRecords = new QuarantineRecordStore(db);
   const inventory = new InventoryService({ hosts, clock, events, audit, evidence, marks: quarantineRecords.marksFor, helpers });
-  const drift = new DriftService({ db, hosts, evidence, events, clock, audit, helpers });
-  // The helper image is the capture settings' choice, read at each snapshot (capture is built below).
+  // The helper image is the capture settings' choice, read at each scan or snapshot (capture is built below).
+  const drift = new DriftService({
+    db,
+    hosts,
+    evidence,
+    events,
+    clock,
+    audit,
+    helpers,
+    helperImageOverride: () => capture.settings().helperImage,
+  });
   const processes = new ProcessService({
     hosts,
     evidence,

@@ -242,7 +242,16 @@ export interface ContainerScanStatus {
   topSeverity?: DriftSeverity | null;
   score?: number;
   error?: string;
+  /** Where its changes were read (DriftReport.readFrom's kind), once scanned. */
+  readFrom?: 'engine-api' | 'upper-dir';
 }
+
+/**
+ * How a scan reads changes: 'upper-dir' reads the containers' overlay2 directories through one
+ * helper per host (Linux, overlay2), 'engine-api' asks the engine's change list and archive
+ * endpoint per container, 'auto' (the default) the first where it can and the second otherwise.
+ */
+export type DriftReadVia = 'auto' | 'upper-dir' | 'engine-api';
 
 export type ScanState = 'running' | 'complete' | 'incomplete' | 'cancelled' | 'failed';
 
@@ -265,6 +274,10 @@ export interface DriftScanInfo {
   containers: ContainerScanStatus[];
   /** The host summary, stored when the scan ends. */
   summaryArtifactId?: string;
+  /** The read path asked for (absent in scans stored before it existed: 'engine-api'). */
+  via?: DriftReadVia;
+  /** Why containers of this scan were not read through their upper directories, when some were not. */
+  upperDirNote?: string;
 }
 
 export interface DriftProgressEvent {

@@ -33,11 +33,13 @@ export function renderSummary(scan: DriftScanInfo): string {
     c.state,
     ...DRIFT_SEVERITIES.map((s) => String(c.counts?.[s] ?? '-')),
     c.score === undefined ? '-' : String(c.score),
+    c.readFrom ?? '-',
   ]);
   const lines = [
     `Drift scan ${scan.id} on host ${safeText(scan.host)}: ${scan.state}${scan.stateReason ? ` (${safeText(scan.stateReason)})` : ''}; ${scan.done}/${scan.total} containers`,
-    table(['#', 'CONTAINER', 'ID', 'STATE', ...DRIFT_SEVERITIES.map((s) => SHORT[s]), 'SCORE'], rows),
+    table(['#', 'CONTAINER', 'ID', 'STATE', ...DRIFT_SEVERITIES.map((s) => SHORT[s]), 'SCORE', 'READ FROM'], rows),
   ];
+  if (scan.upperDirNote) lines.push(`Not read through upper directories: ${safeText(scan.upperDirNote, 1000)}`);
   for (const c of scan.containers)
     if (c.error && c.state !== 'complete') lines.push(`  ${safeText(c.containerName)}: ${safeText(c.error, 500)}`);
   return lines.join('\n');
@@ -113,7 +115,7 @@ export const driftCommands: CliCommand[] = [
     path: ['drift'],
     summary: 'Diff running containers against their images: contents, classification, evidence; --fail-on gates a pipeline',
     usage:
-      'drift CONTAINER...|--all [--host H | --data-root DIR] [--case NAME] [--json] [--fail-on SEVERITY] [--cap BYTES] [--key-cap BYTES] [--concurrency N] [--mounts]',
+      'drift CONTAINER...|--all [--host H | --data-root DIR] [--case NAME] [--json] [--fail-on SEVERITY] [--cap BYTES] [--key-cap BYTES] [--concurrency N] [--via auto|upper-dir|engine-api] [--mounts]',
     positionals: true,
     options: {
       host: { type: 'string' },
@@ -125,6 +127,8 @@ export const driftCommands: CliCommand[] = [
       /** Executables, scripts and credential files are stored up to this size (default 256 MiB); 0: --cap applies to them too. */
       'key-cap': { type: 'string' },
       concurrency: { type: 'string' },
+      /** Where changes are read: overlay2 upper directories through one helper, the engine's API per container, or the first that works. */
+      via: { type: 'string' },
       /** Also hash-inventory every volume, bind mount and tmpfs of each scanned container (what the diff cannot see). */
       mounts: { type: 'boolean' },
     },
@@ -147,6 +151,9 @@ export const driftCommands: CliCommand[] = [
         );
       const host = await ctx.host(values.host);
       const concurrency = parseCount(values.concurrency, '--concurrency', 1);
+      const via = values.via;
+      if (via !== undefined && via !== 'auto' && via !== 'upper-dir' && via !== 'engine-api')
+        throw new CliError(`--via takes auto, upper-dir or engine-api, not ${safeText(String(via))}`, 2);
       const started = await ctx.call('drift.scan', {
         host,
         containers: values.all === true ? 'all' : positionals,
@@ -154,6 +161,7 @@ export const driftCommands: CliCommand[] = [
         ...(cap !== undefined ? { contentCapBytes: cap } : {}),
         ...(keyCap !== undefined ? { keyEvidenceCapBytes: keyCap } : {}),
         ...(concurrency !== undefined ? { concurrency } : {}),
+        ...(via !== undefined ? { via } : {}),
       });
       const unsubscribe = ctx.json
         ? () => undefined

@@ -395,6 +395,10 @@ export async function scanContainer(ref: string, ctx: ContainerScanContext): Pro
   const overCap = entries.filter((e) => e.content.state === 'over-cap').length;
   const base = { entries, config, risks };
   const report: DriftReport = {
+    readFrom: {
+      kind: 'engine-api',
+      detail: "the engine's change list (GET /containers/{id}/changes) and archive endpoint (GET /containers/{id}/archive)",
+    },
     scanId: ctx.scanId,
     host: ctx.host,
     containerId: inspect.Id,

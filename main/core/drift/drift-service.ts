@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { noiseRule, scanRequest } from '../../../shared/contract/drift';
 import type {
   ContainerScanStatus,
+  DriftReadVia,
   DriftReport,
   DriftScanInfo,
   FilePreview,
@@ -15,6 +16,7 @@ import type { ArtifactInfo, ArtifactKind, CaseInfo } from '../../../shared/domai
 import type { AuditFn } from '../audit-fn';
 import { engineCall, engineWhere, type DockerSource } from '../hosts/engine-call';
 import type { EvidencePort } from '../evidence/port';
+import { ensureHelperImage } from '../helper/image';
 import type { HelperLedger } from '../helper/ledger';
 import { type Clock, isoNow } from '../clock';
 import { DrydockFailure } from '../errors';
@@ -44,6 +46,8 @@ export interface DriftServiceDeps {
   audit: AuditFn;
   /** Drydock's record of its helper containers (the image-index helpers are recorded there). */
   helpers: HelperLedger;
+  /** The user's own helper image from the capture settings, read at each scan; null = the bundled one. */
+  helperImageOverride?: () => string | null;
 }
 
 export type ScanRequest = z.output<typeof scanRequest>;
@@ -78,7 +82,7 @@ export class DriftService {
    * in the case.
    * @throws DrydockFailure ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case); ('not-found') for an unknown host or container; ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine').
    */
-  async scan(request: ScanRequest): Promise<DriftScanInfo> {
+  async scan(request: Omit<ScanRequest, 'via'> & { via?: DriftReadVia }): Promise<DriftScanInfo> {
     const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
     const docker = await this.deps.hosts.docker(request.host);
     const targets = await this.resolveTargets(docker, request.host, request.containers);
@@ -91,6 +95,7 @@ export class DriftService {
       contentCapBytes: request.contentCapBytes,
       keyEvidenceCapBytes: request.keyEvidenceCapBytes,
       concurrency: request.concurrency,
+      via: request.via ?? 'auto',
       startedAt: isoNow(this.deps.clock),
       state: 'running',
       total: targets.length,
@@ -107,6 +112,7 @@ export class DriftService {
         contentCapBytes: request.contentCapBytes,
         keyEvidenceCapBytes: request.keyEvidenceCapBytes,
         concurrency: request.concurrency,
+        via: request.via ?? 'auto',
       },
       kase.id,
     );
@@ -159,6 +165,15 @@ export class DriftService {
         builds: this.builds,
         store: this.scans,
         rules: this.scans.rules(),
+        helpers: this.deps.helpers,
+        helperImage: async () =>
+          (
+            await ensureHelperImage(docker, {
+              host: info.host,
+              override: this.deps.helperImageOverride?.() ?? null,
+              audit: this.deps.audit,
+            })
+          ).image,
       },
       info,
     );

@@ -20,7 +20,17 @@ import { isPackageDatabase, PACKAGE_DATABASES, parsePackageDatabase, RPM_DATABAS
 import { isUnder, pathText } from './path-text';
 import { countEntries, maxSeverity, score, sortEntries } from './report-math';
 import { StoreQueue } from './store-queue';
-import { layerMeta, LayerTree, mergeLayers, upperChanges, type LayerEntry, type LayerFile, type UpperChange } from './upper-changes';
+import {
+  keyText,
+  layerKey,
+  layerMeta,
+  LayerTree,
+  mergeLayers,
+  upperChanges,
+  type LayerEntry,
+  type LayerFile,
+  type UpperChange,
+} from './upper-changes';
 
 // Drift published to other rooms (eslint.config.mjs `published`): a container's drift read from its
 // overlay2 layers on disk instead of through the engine — a data root with no daemon, or a host's
@@ -67,6 +77,8 @@ export interface LayerDriftContext {
   now: () => string;
   /** How the layers were read, for the artifacts' method and the report's readFrom. */
   method: string;
+  /** Said in every report's limitations, read once the walk is over (the reader's warnings fill it during the walk). */
+  readerWarnings?: readonly string[];
 }
 
 /** Files stored per container, as the live scan. */
@@ -179,7 +191,7 @@ export async function driftFromLayers(
       }
     } else if (entry.type === 'hardlink' && entry.linkRaw) {
       // A hard link in an archive refers to an earlier entry of the same layer: compared as that file.
-      const partner = tree.files.get(pathText(entry.linkRaw).path);
+      const partner = tree.files.get(layerKey(entry.linkRaw));
       if (partner?.sha256) {
         file.type = 'file';
         file.size = partner.size;
@@ -263,26 +275,33 @@ async function containerReport(
     `Read from the container's overlay2 upper directory against its lower layers (${ctx.method}): every file the container wrote is listed whatever its timestamps, and hashed`,
   ];
   for (const tree of [upper, ...lowers]) limitations.push(...tree.problems);
+  for (const warning of ctx.readerWarnings ?? []) limitations.push(`While the layers were read: ${warning}`);
   if (!c.image)
     limitations.push(
       `The image ${imageId} is not in this data root: its layers were read as the container's lower layers, but its configuration is not compared`,
     );
-  let changes = upperChanges(upper, lowers);
-  if (changes.length > MAX_CHANGES) {
+  // Changes come keyed by raw bytes; the live scan's functions below take the engine's text paths
+  // (several byte names may share one text) with every byte name's file beside them.
+  let keyed = upperChanges(upper, lowers);
+  if (keyed.length > MAX_CHANGES) {
     limitations.push(`The upper directory holds more than ${MAX_CHANGES} changes: only the first ${MAX_CHANGES} are reported`);
-    changes = changes.slice(0, MAX_CHANGES);
+    keyed = keyed.slice(0, MAX_CHANGES);
   }
+  const changes: UpperChange[] = keyed.map((c) => ({ ...c, path: keyText(c.path).path }));
   const hidden = changes.filter((c) => c.hidden).length;
   if (hidden)
     limitations.push(
       `${hidden} file(s) of the upper directory are not in the change list the engine computes (it compares size, modification time, mode and owner, not content): listed here, each with the reason`,
     );
   const merged = mergeLayers(lowers);
-  const sorted = [...merged.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const lookup = (path: string): ImageFile[] => {
-    const f = merged.get(path);
-    return f ? [asImageFile(f)] : [];
-  };
+  const byText = new Map<string, LayerFile[]>();
+  for (const file of merged.values()) {
+    const list = byText.get(file.path);
+    if (list) list.push(file);
+    else byText.set(file.path, [file]);
+  }
+  const sorted = [...byText.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const lookup = (path: string): ImageFile[] => (byText.get(path) ?? []).map(asImageFile);
   const under = (dir: string, limit: number): ImageFile[] => {
     const out: ImageFile[] = [];
     const low = dir === '/' ? '/' : `${dir}/`;
@@ -290,30 +309,32 @@ async function containerReport(
     for (; i < sorted.length && out.length < limit; i++) {
       const path = sorted[i] as string;
       if (!isUnder(path, dir) || path === dir) break;
-      out.push(asImageFile(merged.get(path) as LayerFile));
+      for (const file of byText.get(path) ?? []) if (out.length < limit) out.push(asImageFile(file));
     }
     return out;
   };
   const imagePackages: ImagePackages = {};
-  for (const [path, file] of merged)
-    if (isPackageDatabase(path) && file.captured)
-      imagePackages[path] = parsePackageDatabase(PACKAGE_DATABASES[path], file.captured.toString('utf8'));
+  for (const file of merged.values())
+    if (isPackageDatabase(file.path) && file.captured)
+      imagePackages[file.path] = parsePackageDatabase(PACKAGE_DATABASES[file.path], file.captured.toString('utf8'));
 
   const files = new Map<string, ContainerFile[]>();
-  for (const change of changes) {
-    if (change.kind === 'deleted') continue;
+  const filed = new Set<string>();
+  for (const change of keyed) {
+    if (change.kind === 'deleted' || filed.has(change.path)) continue;
     const f = upper.files.get(change.path) as UpperFile | undefined;
-    if (!f || files.has(change.path)) continue;
-    const raw = f.pathBase64 !== undefined ? Buffer.from(f.pathBase64, 'base64') : Buffer.from(f.path, 'utf8');
-    files.set(change.path, [
-      {
-        text: { path: f.path, ...(f.pathBase64 !== undefined ? { pathBase64: f.pathBase64 } : {}) },
-        raw,
-        meta: layerMeta(f),
-        content: f.content,
-        ...(f.captured && captureLimit(f.path, f.size) > 0 ? { captured: f.captured } : {}),
-      },
-    ]);
+    if (!f) continue;
+    filed.add(change.path);
+    const raw = Buffer.from(change.path, 'latin1');
+    let list = files.get(f.path);
+    if (!list) files.set(f.path, (list = []));
+    list.push({
+      text: { path: f.path, ...(f.pathBase64 !== undefined ? { pathBase64: f.pathBase64 } : {}) },
+      raw,
+      meta: layerMeta(f),
+      content: f.content,
+      ...(f.captured && captureLimit(f.path, f.size) > 0 ? { captured: f.captured } : {}),
+    });
   }
 
   const entries: DriftEntry[] = [];
@@ -330,7 +351,7 @@ async function containerReport(
     const text = file?.text ?? (imageFile ? imagePathText(imageFile) : { path: change.path });
     const containerMeta = file?.meta;
     const compared = compareEntry(change.kind, containerMeta, imageMeta(imageFile));
-    const imageText = imageFile && accountFileOf(change.path) ? merged.get(change.path)?.captured : undefined;
+    const imageText = imageFile && accountFileOf(change.path) ? byText.get(change.path)?.[0]?.captured : undefined;
     const seen = {
       path: text.path,
       ...(text.pathBase64 !== undefined ? { pathBase64: text.pathBase64 } : {}),
@@ -484,6 +505,13 @@ export async function changeListsFromLayers(
   );
   const tree = (id: string) => trees[indexOf.get(id) as number] as LayerTree;
   const out = new Map<string, UpperChange[]>();
-  for (const c of containers) out.set(c.inspect.Id, upperChanges(tree(c.upper), [...(c.init ? [c.init] : []), ...c.imageLayers].map(tree)));
+  for (const c of containers) {
+    const keyed = upperChanges(tree(c.upper), [...(c.init ? [c.init] : []), ...c.imageLayers].map(tree));
+    // As the engine's list gives them: text, invalid UTF-8 as U+FFFD.
+    out.set(
+      c.inspect.Id,
+      keyed.map((change) => ({ ...change, path: keyText(change.path).path })),
+    );
+  }
   return out;
 }

@@ -6,8 +6,11 @@ import { engineFailure } from '../hosts/engine-errors';
 import type { EvidencePort } from '../evidence/port';
 import type { EventHub } from '../event-hub';
 import { DEFAULT_KEY_EVIDENCE_CAP, isStoreFailure, scanContainer } from './container-scan';
+import type { HelperLedger } from '../helper/ledger';
 import type { ImageIndexStore } from './image-index';
 import type { IndexBuilds } from './index-builds';
+import { driftFromLayers, type LayerContainer } from './layer-drift';
+import { helperLayerWalk, planUpperDirScan, UPPER_DIR_BATCH, type HelperWalkNotes } from './upper-dir-scan';
 import type { ScanStore } from './scan-store';
 import { StoreQueue } from './store-queue';
 
@@ -21,6 +24,9 @@ export interface ScanRunDeps {
   builds: IndexBuilds;
   store: ScanStore;
   rules: readonly NoiseRule[];
+  /** For the upper-dir read path: Drydock's helper ledger and the helper image on this host (ensureHelperImage). */
+  helpers: HelperLedger;
+  helperImage: () => Promise<string>;
 }
 
 const PROGRESS_INTERVAL_MS = 200;
@@ -57,7 +63,9 @@ export class ScanRun {
     const { info } = this;
     this.deps.store.save(info);
     this.emit(undefined);
-    const queue = info.containers.filter((c) => c.state === 'queued');
+    let queue = info.containers.filter((c) => c.state === 'queued');
+    if ((info.via ?? 'engine-api') !== 'engine-api' && queue.length > 0 && !this.controller.signal.aborted)
+      queue = await this.readUpperDirs(queue);
     let next = 0;
     const worker = async () => {
       while (next < queue.length) {
@@ -72,6 +80,144 @@ export class ScanRun {
     };
     await Promise.all(Array.from({ length: Math.min(info.concurrency, Math.max(1, queue.length)) }, worker));
     return this.finish();
+  }
+
+  /**
+   * Scans what it can through the containers' overlay2 directories (upper-dir-scan.ts), a batch
+   * of containers per helper; returns the containers left for the engine's API — all of them,
+   * with the reason in `upperDirNote`, when the host or the helper does not allow the upper-dir
+   * path and the scan asked for 'auto'; with 'upper-dir' they fail with that reason instead.
+   */
+  private async readUpperDirs(queue: ContainerScanStatus[]): Promise<ContainerScanStatus[]> {
+    const { info } = this;
+    const { docker } = this.deps;
+    const strict = info.via === 'upper-dir';
+    const notes: string[] = [];
+    const giveUp = (statuses: ContainerScanStatus[], reason: string): ContainerScanStatus[] => {
+      notes.push(reason);
+      info.upperDirNote = notes.join('; ');
+      if (!strict) return statuses;
+      for (const status of statuses) {
+        status.state = 'failed';
+        status.error = `Not read through its upper directory: ${reason}`;
+        this.progressed(status, true);
+      }
+      return [];
+    };
+    const signal = this.controller.signal;
+    let plan: ReturnType<typeof planUpperDirScan>;
+    let image: string;
+    try {
+      const engineInfo = (await docker.info()) as Parameters<typeof planUpperDirScan>[0];
+      const inspects: Dockerode.ContainerInspectInfo[] = [];
+      const left: ContainerScanStatus[] = [];
+      for (const status of queue) {
+        // A container that cannot be inspected now is left to the engine path, which reports why.
+        const inspect = await docker
+          .getContainer(status.containerId)
+          .inspect({ abortSignal: signal })
+          .catch(() => undefined);
+        if (inspect) inspects.push(inspect);
+        else left.push(status);
+      }
+      const images = new Map<string, { Config?: unknown; RepoTags?: string[] | null } | undefined>();
+      for (const id of new Set(inspects.map((i) => i.Image)))
+        images.set(
+          id,
+          await docker
+            .getImage(id)
+            .inspect()
+            .catch(() => undefined),
+        );
+      plan = planUpperDirScan(engineInfo, inspects, images);
+      if (!plan.ok) return [...giveUp(queue, plan.reason)];
+      image = await this.deps.helperImage();
+      const byId = new Map(queue.map((s) => [s.containerId, s]));
+      const rest = [...left, ...[...plan.skipped.keys()].map((id) => byId.get(id) as ContainerScanStatus)];
+      if (plan.skipped.size) notes.push(`${plan.skipped.size} container(s) not on overlay2 paths (${[...plan.skipped.values()][0] ?? ''})`);
+      for (let i = 0; i < plan.containers.length && !signal.aborted; i += UPPER_DIR_BATCH) {
+        const batch = plan.containers.slice(i, i + UPPER_DIR_BATCH);
+        rest.push(...(await this.readBatch(batch, byId, plan.dataRoot, image, giveUp)));
+      }
+      if (signal.aborted) {
+        for (const status of queue) if (status.state === 'queued' || status.state === 'scanning') status.state = 'cancelled';
+        return [];
+      }
+      if (notes.length) info.upperDirNote = notes.join('; ');
+      return rest.filter((s) => s.state === 'queued');
+    } catch (err) {
+      if (signal.aborted) return queue;
+      return giveUp(
+        queue,
+        `the engine or the helper image could not be reached for it: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+
+  /** One helper's worth of containers read from their layers; returns those to scan through the engine instead. */
+  private async readBatch(
+    batch: LayerContainer[],
+    byId: Map<string, ContainerScanStatus>,
+    dataRoot: string,
+    image: string,
+    giveUp: (statuses: ContainerScanStatus[], reason: string) => ContainerScanStatus[],
+  ): Promise<ContainerScanStatus[]> {
+    const { info } = this;
+    const statuses = batch.map((c) => byId.get(c.inspect.Id) as ContainerScanStatus);
+    for (const status of statuses) {
+      status.state = 'scanning';
+      status.phase = 'reading';
+      this.progressed(status, true);
+    }
+    const notes: HelperWalkNotes = { warnings: [] };
+    try {
+      const results = await driftFromLayers(
+        helperLayerWalk(
+          this.deps.docker,
+          { host: info.host, ledger: this.deps.helpers, caseId: info.caseId, image, dataRoot, signal: this.controller.signal },
+          notes,
+        ),
+        batch,
+        {
+          host: info.host,
+          scanId: info.id,
+          caseId: info.caseId,
+          contentCapBytes: info.contentCapBytes,
+          keyEvidenceCapBytes: info.keyEvidenceCapBytes ?? DEFAULT_KEY_EVIDENCE_CAP,
+          rules: this.deps.rules,
+          evidence: this.deps.evidence,
+          now: this.deps.now,
+          method: `a helper on host ${info.host} with the engine's ${dataRoot}/overlay2 bound read-only, streaming the layer directories with GNU tar`,
+          readerWarnings: notes.warnings,
+        },
+      );
+      results.forEach(({ report, artifact }, i) => {
+        const status = statuses[i] as ContainerScanStatus;
+        status.state = report.status === 'complete' ? 'complete' : 'incomplete';
+        status.reportArtifactId = artifact.id;
+        status.counts = report.counts;
+        status.topSeverity = report.topSeverity;
+        status.score = report.score;
+        status.containerName = report.containerName;
+        status.readFrom = 'upper-dir';
+        if (report.statusReason) status.error = report.statusReason;
+        delete status.phase;
+        this.progressed(status, true);
+      });
+      this.deps.store.save(info);
+      return [];
+    } catch (err) {
+      if (isStoreFailure(err)) {
+        this.storeFailure ??= err;
+        this.controller.abort();
+      }
+      for (const status of statuses) {
+        status.state = 'queued';
+        delete status.phase;
+      }
+      if (this.controller.signal.aborted) return [];
+      return giveUp(statuses, err instanceof Error ? err.message : String(err));
+    }
   }
 
   private async scanOne(status: ContainerScanStatus): Promise<void> {
@@ -107,6 +253,7 @@ export class ScanRun {
       status.topSeverity = report.topSeverity;
       status.score = report.score;
       status.containerName = report.containerName;
+      status.readFrom = 'engine-api';
       if (report.statusReason) status.error = report.statusReason;
     } catch (err) {
       if (isStoreFailure(err)) {

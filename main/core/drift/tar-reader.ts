@@ -16,6 +16,13 @@ export interface TarHeader {
   gid: number;
   size: number;
   mtime?: Date;
+  /** The modification time exactly: whole seconds and nanoseconds (a PAX mtime keeps up to nine decimals). */
+  mtimeSec: number;
+  mtimeNsec: number;
+  /** Device numbers of a character or block device (an overlay whiteout is 0/0). */
+  rdev?: { major: number; minor: number };
+  /** The trusted.overlay.opaque attribute is 'y' (GNU tar --xattrs: the SCHILY.xattr PAX record). */
+  opaque?: boolean;
 }
 
 export interface TarEntry {
@@ -180,6 +187,7 @@ export async function* readTar(source: AsyncIterable<unknown>): AsyncGenerator<T
       const linkName = records.get('linkpath') ?? longLink ?? (rawLink.length ? Buffer.from(rawLink) : null);
       const bodySize = paxInteger(records.get('size'), 'size') ?? size;
       const mtime = dateOf(paxNumber(records.get('mtime')) ?? numeric(block, 136, 12));
+      const exact = /^(\d{1,15})(?:\.(\d{1,9})\d*)?$/.exec(records.get('mtime')?.toString('latin1') ?? '');
       const header: TarHeader = {
         name,
         linkName,
@@ -190,6 +198,10 @@ export async function* readTar(source: AsyncIterable<unknown>): AsyncGenerator<T
         // Links, devices, directories and FIFOs carry no data whatever the size field says.
         size: flag === '1' || flag === '2' || flag === '3' || flag === '4' || flag === '5' || flag === '6' ? 0 : bodySize,
         ...(mtime ? { mtime } : {}),
+        mtimeSec: exact ? Number(exact[1]) : numeric(block, 136, 12),
+        mtimeNsec: exact?.[2] ? Number(exact[2].padEnd(9, '0')) : 0,
+        ...(flag === '3' || flag === '4' ? { rdev: { major: numeric(block, 329, 8), minor: numeric(block, 337, 8) } } : {}),
+        ...(records.get('SCHILY.xattr.trusted.overlay.opaque')?.toString('latin1') === 'y' ? { opaque: true } : {}),
       };
       pax = undefined;
       longName = undefined;

@@ -53,7 +53,20 @@ export interface LayerFile extends LayerEntry {
 export const OPAQUE_MARKER = '.wh..wh..opq';
 const WHITEOUT_PREFIX = '.wh.';
 
-/** One layer's tree, keyed by text path. */
+/**
+ * A path's key in a layer tree: its raw bytes read as latin1, one key per byte name (text with
+ * U+FFFD would make two names that differ only in invalid bytes one). '/' stays '/'.
+ */
+export function layerKey(raw: Buffer): string {
+  return raw.toString('latin1');
+}
+
+/** The text of a key (and its bytes when they are not valid UTF-8), as reports carry paths. */
+export function keyText(key: string): { path: string; pathBase64?: string } {
+  return pathText(Buffer.from(key, 'latin1'));
+}
+
+/** One layer's tree, keyed by layerKey (the paths' raw bytes); paths, changes and whiteouts below are keys too. */
 export class LayerTree {
   readonly files = new Map<string, LayerFile>();
   /** Paths deleted by `.wh.NAME` files (layer-tar convention). */
@@ -62,11 +75,23 @@ export class LayerTree {
   readonly problems: string[] = [];
 
   add(file: LayerFile): void {
-    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+    const key = layerKey(file.raw);
+    const name = key.slice(key.lastIndexOf('/') + 1);
     if (name === OPAQUE_MARKER) {
-      const dir = this.files.get(parentOf(file.path));
+      const parent = parentOf(key);
+      const dir = this.files.get(parent);
       if (dir) dir.opaque = true;
-      else this.files.set(parentOf(file.path), { ...file, path: parentOf(file.path), type: 'directory', opaque: true, size: 0 });
+      else {
+        const { pathBase64: _drop, ...rest } = file;
+        this.files.set(parent, {
+          ...rest,
+          raw: Buffer.from(parent, 'latin1'),
+          ...keyText(parent),
+          type: 'directory',
+          opaque: true,
+          size: 0,
+        });
+      }
       return;
     }
     if (name.startsWith(WHITEOUT_PREFIX)) {
@@ -75,14 +100,14 @@ export class LayerTree {
         this.problems.push(`a whiteout ${file.path} names ${JSON.stringify(target)}, which is no file of the directory: ignored`);
         return;
       }
-      const parent = parentOf(file.path);
+      const parent = parentOf(key);
       this.whiteoutNames.add(parent === '/' ? `/${target}` : `${parent}/${target}`);
       return;
     }
-    const existing = this.files.get(file.path);
+    const existing = this.files.get(key);
     // A directory entry may arrive after an opaque marker created it (tar order): keep the marker.
     if (existing?.opaque && file.type === 'directory') file.opaque = true;
-    this.files.set(file.path, file);
+    this.files.set(key, file);
   }
 
   isWhiteout(path: string): boolean {
@@ -166,7 +191,8 @@ export interface UpperChange extends EngineChange {
 
 /**
  * The change list the engine gives for this container (see the file's head), then the upper
- * directory's files that list leaves out, marked `hidden`.
+ * directory's files that list leaves out, marked `hidden`. Paths are layerKey keys: keyText
+ * turns them into the text the engine's own list would hold.
  */
 export function upperChanges(upper: LayerTree, lowers: readonly LayerTree[]): UpperChange[] {
   const before = mergeLayers(lowers);
