@@ -60,8 +60,8 @@ export const scanRequest = z
       .max(4096 * MIB)
       .default(256 * MIB),
     concurrency: z.number().int().min(1).max(32).default(4),
-    /** Where changes are read (DriftReadVia): overlay2 upper directories through a helper, the engine's API, or the first that works. */
-    via: z.enum(['auto', 'upper-dir', 'engine-api']).default('auto'),
+    /** Where changes are read (DriftReadVia): the engine's API (the default until the upper-dir reports check package integrity too), overlay2 upper directories through a helper, or the second where it can. */
+    via: z.enum(['auto', 'upper-dir', 'engine-api']).default('engine-api'),
   })
   .strict();
 

@@ -248,8 +248,8 @@ export interface ContainerScanStatus {
 
 /**
  * How a scan reads changes: 'upper-dir' reads the containers' overlay2 directories through one
- * helper per host (Linux, overlay2), 'engine-api' asks the engine's change list and archive
- * endpoint per container, 'auto' (the default) the first where it can and the second otherwise.
+ * helper per host (Linux, overlay2), 'engine-api' (the default) asks the engine's change list and
+ * archive endpoint per container, 'auto' the first where it can and the second otherwise.
  */
 export type DriftReadVia = 'auto' | 'upper-dir' | 'engine-api';
 

@@ -95,7 +95,7 @@ export class DriftService {
       contentCapBytes: request.contentCapBytes,
       keyEvidenceCapBytes: request.keyEvidenceCapBytes,
       concurrency: request.concurrency,
-      via: request.via ?? 'auto',
+      via: request.via ?? 'engine-api',
       startedAt: isoNow(this.deps.clock),
       state: 'running',
       total: targets.length,
@@ -112,7 +112,7 @@ export class DriftService {
         contentCapBytes: request.contentCapBytes,
         keyEvidenceCapBytes: request.keyEvidenceCapBytes,
         concurrency: request.concurrency,
-        via: request.via ?? 'auto',
+        via: request.via ?? 'engine-api',
       },
       kase.id,
     );

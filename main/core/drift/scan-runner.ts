@@ -176,6 +176,7 @@ export class ScanRun {
           this.deps.docker,
           { host: info.host, ledger: this.deps.helpers, caseId: info.caseId, image, dataRoot, signal: this.controller.signal },
           notes,
+          new Set(batch.flatMap((c) => [c.upper, ...(c.init ? [c.init] : [])])),
         ),
         batch,
         {

@@ -29,7 +29,7 @@ export interface StreamingHelperSpec {
   /** Aborting kills the helper (reported as cancelled). */
   signal?: AbortSignal;
   /** Called with a function that writes to the helper's stdin, once it is attached (the helper gets an open stdin). */
-  interact?: (send: (text: string) => void) => void;
+  interact?: (send: (data: string | Buffer) => void) => void;
   /**
    * Awaited before the helper is killed or removed. A helper joined to a PID namespace is a child of
    * that namespace's init once runc has started it: while the target is frozen its exit cannot be

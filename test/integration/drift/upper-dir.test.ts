@@ -86,8 +86,10 @@ describe('live drift through the upper directories', () => {
     assert.match(upper.reports[0]?.readFrom?.detail ?? '', /overlay2 bound read-only/);
     assert.equal(api.scan.containers[0]?.readFrom, 'engine-api');
     assert.equal(api.reports[0]?.readFrom?.kind, 'engine-api');
-    const table = drydock(store, ['drift', name, '--host', 'local']);
-    assert.match(table.out, /READ FROM[\s\S]*upper-dir/, 'the summary table names the path (auto chose the upper directories here)');
+    const auto = drydock(store, ['drift', name, '--host', 'local', '--via', 'auto']);
+    assert.match(auto.out, /READ FROM[\s\S]*upper-dir/, 'the summary table names the path (auto chose the upper directories here)');
+    const plain = drydock(store, ['drift', name, '--host', 'local']);
+    assert.match(plain.out, /READ FROM[\s\S]*engine-api/, "the default is still the engine's API");
   });
 
   it('gives the entries and hashes of the API path, and the hidden change besides', () => {
