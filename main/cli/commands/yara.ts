@@ -48,7 +48,7 @@ export function renderYara(report: YaraScanReport): string {
   const s = report.scanned;
   const lines = [
     `YARA over the ${subject}: ${report.engine.name} ${safeText(report.engine.version, 40)} (${report.engine.where === 'helper' ? 'helper container on the host' : 'in the app'}), rules ${report.rules.map((r) => safeText(r.name, 80)).join(', ')}`,
-    `Scanned ${s.files} file(s)${s.pids.length ? `, PID(s) ${s.pids.join(', ')}` : ''}${s.regions ? `, ${s.regions} memory regions` : ''}${s.bytes ? `, ${s.bytes} bytes` : ''}: ${report.matchCount} match(es) of ${report.rulesMatched.length} rule(s)${report.truncated ? ` (the first ${report.matches.length} kept)` : ''}`,
+    `Scanned ${s.pids.length ? `PID(s) ${s.pids.join(', ')}` : `${s.files} file(s)`}${s.regions ? `, ${s.regions} memory regions` : ''}${s.bytes ? `, ${s.bytes} bytes` : ''}: ${report.rulesMatched.length === 0 ? 'no rule matched' : `${report.rulesMatched.length} rule(s) matched (${report.rulesMatched.map((r) => safeText(r, 64)).join(', ')}), ${report.matchCount} string hit(s)`}${report.truncated ? ` (the first ${report.matches.length} kept)` : ''}`,
   ];
   for (const m of report.matches.slice(0, 200)) {
     const at =

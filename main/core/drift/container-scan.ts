@@ -89,7 +89,7 @@ const SMALL_FILE = 64 * 1024;
 export const DEFAULT_KEY_EVIDENCE_CAP = 256 * 1024 * 1024;
 /** Every report states it: what the storage driver's change list cannot see (issue 12, fault 5). */
 export const CHANGE_LIST_BLIND_SPOT =
-  "The engine's change list compares each file's size, modification time, mode and owner with the image's, not its content: a file rewritten with its size and modification time put back (touch -r) is not listed, so not in this report. Drydock does not yet hash the whole filesystem against the image to find such a change.";
+  "The engine's change list compares each file's size, modification time, mode and owner with the image's, not its content: a file rewritten with its size and modification time put back (touch -r) is not listed, so not in this report. Reading the upper directories finds it (drift --via upper-dir, or a data root).";
 
 /** Failures of the evidence store end the scan; anything else ends only this container's reading. */
 /**

@@ -276,6 +276,9 @@ async function containerReport(
   ];
   for (const tree of [upper, ...lowers]) limitations.push(...tree.problems);
   for (const warning of ctx.readerWarnings ?? []) limitations.push(`While the layers were read: ${warning}`);
+  limitations.push(
+    "Package integrity (changed package-owned files against the digests their packages recorded) is not checked in reports read from layers yet: read the container through the engine's API for it",
+  );
   if (!c.image)
     limitations.push(
       `The image ${imageId} is not in this data root: its layers were read as the container's lower layers, but its configuration is not compared`,
@@ -370,6 +373,14 @@ async function containerReport(
           },
         ]
       : classifyEntry({ ...seen, ...(file?.captured ? { containerText: file.captured } : {}), ...(imageText ? { imageText } : {}) });
+    if (file && seen.container?.type === 'directory' && upper.files.get(layerKey(file.raw))?.opaque)
+      // Severity as the engine path gives this directory (the deletions below it carry theirs): the two reports stay comparable.
+      reasons.push({
+        class: 'change',
+        severity: 'info',
+        reason:
+          'replaced: an opaque directory (trusted.overlay.opaque) hides everything the image had under it, which is listed as deleted',
+      });
     if ((change as UpperChange).hidden)
       reasons.push(
         compared.verdict === 'content-changed' || compared.verdict === 'added'

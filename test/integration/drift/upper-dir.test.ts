@@ -111,6 +111,14 @@ describe('live drift through the upper directories', () => {
     const at = (p: string) => upper.entries.find((e) => e.path === p);
     assert.equal(at('/etc/apt/sources.list')?.change, 'modified', 'the replaced file');
     assert.equal(at('/etc/apt/trusted.gpg.d')?.change, 'deleted', 'a lower directory the opaque one hides');
+    assert.ok(
+      at('/etc/apt')?.reasons.some((r) => /^replaced: an opaque directory/.test(r.reason)),
+      'the opaque directory is said to replace the image one',
+    );
+    assert.ok(
+      upper.limitations.some((l) => /Package integrity .* not checked/.test(l)),
+      'the report says what it does not check',
+    );
     assert.equal(at('/usr/bin/who')?.change, 'deleted');
     assert.equal(at('/tmp/.dropper')?.change, 'added');
     assert.equal(at('/tmp/.dropper')?.content?.state, 'stored');
