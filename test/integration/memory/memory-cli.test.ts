@@ -77,14 +77,16 @@ describe('drydock ps --detail, memory and strings', () => {
       `${ESC}[31mred${ESC}]0;title\u0007`,
       'A'.repeat(64 * 1024),
     ]);
-    // A server and a client holding one TCP connection open inside one namespace.
+    // A server and a client holding one TCP connection open inside one namespace. The client starts
+    // once the listener is in /proc/net (port 9000 = 0x2328, state 0A): a first attempt that lost the
+    // race left the pipeline waiting on its endless left side, so it never connected.
     talker = runContainer([
       '--name',
       `ddmem-talker-${process.pid}`,
       BUSYBOX,
       'sh',
       '-c',
-      '(while :; do sleep 3600; done) | nc -l -p 9000 >/dev/null & until (while :; do sleep 3600; done) | nc 127.0.0.1 9000 >/dev/null; do :; done',
+      '(while :; do sleep 3600; done) | nc -l -p 9000 >/dev/null & until grep -qs ":2328 0*:0000 0A" /proc/net/tcp /proc/net/tcp6; do :; done; (while :; do sleep 3600; done) | nc 127.0.0.1 9000 >/dev/null',
     ]);
     // A process running a binary the container itself added (drift: added in the container's layer).
     dropper = runContainer([
