@@ -10,14 +10,14 @@ import { readTar, type TarHeader } from './tar-reader';
 // archive request per changed path, one helper per host binds the engine's overlay2 directory
 // read-only and streams the layer trees a scan needs — the containers' upper directories and init
 // layers whole, and of their images' layers only what drift needs (LowerNeeds), each layer once —
-// with GNU tar (pax format), read by drift's own
-// tar reader (raw names, bounded records) into the layer drift a data root gets (layer-drift.ts),
-// so a live report and a dead-box report agree entry by entry. The overlay opaque-directory mark is
-// the trusted.overlay.opaque extended attribute, which the kernel shows only to CAP_SYS_ADMIN: the
-// helper gets that capability and DAC_READ_SEARCH (to read files of any owner), nothing else (no
-// network, read-only root and bind, no new privileges, nothing written on the host). Where any of this cannot hold — not overlay2, not Linux, user
-// namespace remapping (trusted.* is then unreadable), layer paths outside the data root — the
-// scan falls back to the archive endpoint and says why.
+// with GNU tar (pax format), read by drift's own tar reader (raw names, bounded records) into the
+// layer drift a data root gets (layer-drift.ts), so a live report and a dead-box report agree entry
+// by entry. The overlay opaque-directory mark is the trusted.overlay.opaque extended attribute,
+// which the kernel shows only to CAP_SYS_ADMIN: the helper gets that capability and
+// DAC_READ_SEARCH (to read files of any owner), nothing else (no network, read-only root and bind,
+// no new privileges, nothing written on the host). Where any of this cannot hold — not overlay2,
+// not Linux, user namespace remapping (trusted.* is then unreadable), layer paths outside the data
+// root — the scan falls back to the archive endpoint and says why.
 
 /** Layer directory names as overlay2 makes them: 64 hex digits, '-init' for the init layer. */
 const LAYER_ID = /^[0-9a-f]{64}(-init)?$/;
