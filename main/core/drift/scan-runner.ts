@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type Dockerode from 'dockerode';
-import type { ContainerScanStatus, DriftScanInfo, NoiseRule, ScanPhase } from '../../../shared/domain/drift';
+import type { ContainerScanStatus, DriftReport, DriftScanInfo, NoiseRule, ScanPhase } from '../../../shared/domain/drift';
 import type { AuditFn } from '../audit-fn';
 import { engineFailure } from '../hosts/engine-errors';
 import type { EvidencePort } from '../evidence/port';
@@ -195,13 +195,7 @@ export class ScanRun {
       results.forEach(({ report, artifact }, i) => {
         const status = statuses[i] as ContainerScanStatus;
         status.state = report.status === 'complete' ? 'complete' : 'incomplete';
-        status.reportArtifactId = artifact.id;
-        status.counts = report.counts;
-        status.topSeverity = report.topSeverity;
-        status.score = report.score;
-        status.containerName = report.containerName;
-        status.readFrom = 'upper-dir';
-        if (report.statusReason) status.error = report.statusReason;
+        recordReport(status, report, artifact.id, 'upper-dir');
         delete status.phase;
         this.progressed(status, true);
       });
@@ -249,13 +243,7 @@ export class ScanRun {
         },
       });
       status.state = report.status === 'complete' ? 'complete' : this.controller.signal.aborted ? 'cancelled' : 'incomplete';
-      status.reportArtifactId = artifact.id;
-      status.counts = report.counts;
-      status.topSeverity = report.topSeverity;
-      status.score = report.score;
-      status.containerName = report.containerName;
-      status.readFrom = 'engine-api';
-      if (report.statusReason) status.error = report.statusReason;
+      recordReport(status, report, artifact.id, 'engine-api');
     } catch (err) {
       if (isStoreFailure(err)) {
         this.storeFailure ??= err;
@@ -364,4 +352,15 @@ export class ScanRun {
       ...(status ? { container: { ...status } } : {}),
     });
   }
+}
+
+/** What a container's row of the scan shows of its stored report, and where the report was read. */
+function recordReport(status: ContainerScanStatus, report: DriftReport, artifactId: string, readFrom: 'engine-api' | 'upper-dir'): void {
+  status.reportArtifactId = artifactId;
+  status.counts = report.counts;
+  status.topSeverity = report.topSeverity;
+  status.score = report.score;
+  status.containerName = report.containerName;
+  status.readFrom = readFrom;
+  if (report.statusReason) status.error = report.statusReason;
 }
