@@ -213,19 +213,21 @@ export function upperFileRows(artifact: ArtifactInfo, value: unknown): TimelineR
       const mode = typeof e.mode === 'number' ? e.mode : 0;
       const whiteout = type === 'whiteout';
       const special = mode & 0o6000 ? ` (${mode & 0o4000 ? 'setuid' : 'setgid'})` : '';
+      // A regular file with an execute bit written in the container is what a dropped tool looks like.
+      const executable = type === 'file' && (mode & 0o111) !== 0;
       const row = at(e.mtime, {
         key: `file:${host ?? ''}:${mount}:${path}:${str(e.mtime) ?? ''}`,
         source: 'file',
         timestampDesc: whiteout ? "Deletion Time (the whiteout's mtime)" : 'Content Modification Time',
         macb: 'M...',
-        severity: special ? 'medium' : 'info',
+        severity: special ? 'medium' : executable ? 'low' : 'info',
         ...(host !== undefined ? { host } : {}),
         container: name,
         containerId: id,
         ...(typeof e.uid === 'number' ? { user: `uid ${e.uid}` } : {}),
         message: whiteout
           ? `deleted ${path} (whiteout in the writable layer)`
-          : `${type} ${path} modified${e.opaque === true ? ' (opaque: replaced, what the image had there is hidden)' : ''}${special}, mode ${mode.toString(8).padStart(4, '0')}, ${typeof e.size === 'number' ? e.size : '?'} bytes`,
+          : `${type} ${path} last written in the writable layer (added or changed since the image; its drift report says which)${e.opaque === true ? ', opaque: replaced, what the image had there is hidden' : ''}${special}${executable && !special ? ', executable' : ''}, mode ${mode.toString(8).padStart(4, '0')}, ${typeof e.size === 'number' ? e.size : '?'} bytes`,
         detail: `The modification time of overlay2/${mount}/diff${path} in the data root, nanoseconds as the source keeps them. An mtime can be set to anything (touch -r); ctime and atime are not used (in a copied tree or a tarball they are the copy's).`,
         path,
         artifactId: artifact.id,

@@ -9,7 +9,7 @@
 // command and say no process list exists; escapes stay escaped; the data root is untouched.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -39,6 +39,7 @@ interface JsonlRow {
   filename?: string;
   evidence_origin?: string;
   data_root?: string;
+  severity?: string;
 }
 
 /** The nanoseconds since the epoch of an RFC 3339 UTC time with up to nine fractional digits. */
@@ -130,6 +131,7 @@ describe('dead-box timeline and last known processes from a data root', () => {
     );
     const upper = path.join(root, 'overlay2', victim.mount, 'diff');
     write(path.join(upper, 'tmp', 'implant'), 'ELF-ish\n');
+    chmodSync(path.join(upper, 'tmp', 'implant'), 0o755);
     execFileSync('touch', ['-m', '-d', PLANTED, path.join(upper, 'tmp', 'implant')]);
     mkdirSync(path.join(upper, 'etc'), { recursive: true });
     execFileSync('mknod', [path.join(upper, 'etc', 'motd'), 'c', '0', '0']);
@@ -185,6 +187,10 @@ describe('dead-box timeline and last known processes from a data root', () => {
       const planted = find((r) => r.source === 'file' && r.filename === '/tmp/implant', 'the planted file');
       assert.equal(planted.datetime, '2026-11-30T10:03:04.123456789+00:00', 'its mtime to the nanosecond');
       assert.equal(planted.timestamp_desc, 'Content Modification Time');
+      // The upper directory alone cannot tell added from changed: the row says so, and an executable dropped there is raised.
+      assert.match(planted.message, /^file \/tmp\/implant last written in the writable layer \(added or changed since the image/);
+      assert.match(planted.message, /, executable, mode 0755/);
+      assert.equal(planted.severity, 'low');
       const deleted = find((r) => r.source === 'file' && r.filename === '/etc/motd', 'the whiteout');
       assert.ok(at(DELETED)(deleted));
       assert.match(deleted.message, /^deleted \/etc\/motd/);
