@@ -114,7 +114,7 @@ const OPTION_TEXT: Record<string, string> = {
   bytes: 'how many bytes to preview',
   cap: 'largest file whose content is stored, in bytes (larger files are hashed only)',
   concurrency: 'containers read at once',
-  via: "where drift reads changes: engine-api (the default: the engine's change list and archive endpoint per container), upper-dir (the containers' overlay2 directories through one helper per host: faster, finds changes with restored timestamps, but no package integrity yet) or auto (upper-dir where the host allows it)",
+  via: "where drift reads changes: engine-api (the default: the engine's change list and archive endpoint per container), upper-dir (the containers' overlay2 directories through one helper per host: faster, finds changes with restored timestamps, checks package integrity too, but creates a helper container on the host) or auto (upper-dir where the host allows it)",
   count: 'stop after this many packets',
   duration: 'stop after this many seconds (none: until Ctrl-C)',
   since: 'from this time: seconds since the epoch, an RFC 3339 date (UTC without a zone) or a duration back from now (10m, 2h, 1d)',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ContainerInspectInfo } from 'dockerode';
-import type { DriftContent, DriftEntry, DriftReport, NoiseRule, PackageDrift } from '../../../shared/domain/drift';
+import type { DriftContent, DriftEntry, DriftReport, NoiseRule, PackageDrift, PackageIntegrity } from '../../../shared/domain/drift';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { ArtifactWriterPort, EvidencePort, NewArtifact } from '../evidence/port';
 import { assessRisks } from '../inventory/risk-flags';
@@ -16,6 +16,14 @@ import { executableKind, HeadCollector } from './file-sniff';
 import { keepsBaseline, type ImageFile, type ImagePackages } from './image-index';
 import { blindSpots } from './mounts-blind-spots';
 import { impliedDeletions, markMoves, MAX_IMPLIED_DELETIONS } from './moves';
+import {
+  apkDigests,
+  dpkgDigests,
+  DPKG_INFO_FILE_LIMIT,
+  isDpkgDigestFile,
+  verifyWithDatabases,
+  type PackageFileDigests,
+} from './package-integrity';
 import { isPackageDatabase, PACKAGE_DATABASES, parsePackageDatabase, RPM_DATABASE } from './packages';
 import { isUnder, pathText } from './path-text';
 import { countEntries, maxSeverity, score, sortEntries } from './report-math';
@@ -85,9 +93,13 @@ export interface LayerDriftContext {
 const MAX_STORED_FILES = 2000;
 /** Lower-layer bytes kept for account files and package databases, in all. */
 const BASELINE_TOTAL_LIMIT = 64 * 1024 * 1024;
+/** dpkg's file lists and md5sums kept for package integrity, in all layers together (bytes). */
+const DPKG_INFO_TOTAL_LIMIT = 128 * 1024 * 1024;
 
 interface UpperFile extends LayerFile {
   content: DriftContent;
+  /** MD5 and SHA-1 of a file the container wrote: what dpkg's md5sums and apk's Z: checksums record. */
+  digests?: { md5: string; sha1: string };
 }
 
 /**
@@ -120,6 +132,8 @@ export async function driftFromLayers(
   const trees = layers.map(() => new LayerTree());
   const stored = new Map<LayerContainer, number>();
   let baselineBytes = 0;
+  let dpkgInfoBytes = 0;
+  let dpkgInfoSkipped = 0;
   // Finishing a stored file waits for two fsyncs and a record: awaited one by one they paced the
   // whole walk at the disk's flush latency. The bytes are already written, so only the finish waits
   // in the queue (size 0), 16 at a time, while the walk goes on.
@@ -137,18 +151,30 @@ export async function driftFromLayers(
     const owner = upperOf.get(layer);
     if (entry.type === 'file' && open) {
       const hash = createHash('sha256');
+      // Package databases record MD5 (dpkg) and SHA-1 (apk): computed for the container's own files only.
+      const md5 = owner ? createHash('md5') : undefined;
+      const sha1 = owner ? createHash('sha1') : undefined;
       const head = new HeadCollector();
-      const capture = owner
-        ? captureLimit(file.path, entry.size)
-        : keepsBaseline(file.path, entry.size) && baselineBytes + entry.size <= BASELINE_TOTAL_LIMIT
-          ? entry.size
-          : 0;
+      // dpkg's lists and md5sums of every layer, whole, for package integrity (under a budget of their own).
+      const dpkgInfo = isDpkgDigestFile(file.path);
+      const infoFits = dpkgInfo && entry.size <= DPKG_INFO_FILE_LIMIT && dpkgInfoBytes + entry.size <= DPKG_INFO_TOTAL_LIMIT;
+      if (dpkgInfo && !infoFits) dpkgInfoSkipped++;
+      const capture = Math.max(
+        infoFits ? entry.size : 0,
+        owner
+          ? captureLimit(file.path, entry.size)
+          : keepsBaseline(file.path, entry.size) && baselineBytes + entry.size <= BASELINE_TOTAL_LIMIT
+            ? entry.size
+            : 0,
+      );
       const parts: Buffer[] = [];
       let kept = 0;
       let writer: ArtifactWriterPort | undefined;
       let decided = !owner;
       for await (const chunk of open()) {
         hash.update(chunk);
+        md5?.update(chunk);
+        sha1?.update(chunk);
         head.push(chunk);
         if (!decided && owner) {
           decided = true;
@@ -176,6 +202,7 @@ export async function driftFromLayers(
         }
       }
       file.sha256 = hash.digest('hex');
+      if (md5 && sha1) file.digests = { md5: md5.digest('hex'), sha1: sha1.digest('hex') };
       const kind = executableKind(head.head, entry.mode);
       if (kind) file.executable = kind;
       if (writer) {
@@ -187,7 +214,8 @@ export async function driftFromLayers(
       } else if (owner && file.content.state === 'not-regular') file.content = { state: 'not-read' };
       if (capture > 0) {
         file.captured = Buffer.concat(parts, kept);
-        if (!owner) baselineBytes += kept;
+        if (infoFits) dpkgInfoBytes += kept;
+        else if (!owner) baselineBytes += kept;
       }
     } else if (entry.type === 'hardlink' && entry.linkRaw) {
       // A hard link in an archive refers to an earlier entry of the same layer: compared as that file.
@@ -213,7 +241,7 @@ export async function driftFromLayers(
   for (const c of containers) {
     const upper = trees[indexOf.get(c.upper) as number] as LayerTree;
     const lowers = [...(c.init ? [c.init] : []), ...c.imageLayers].map((id) => trees[indexOf.get(id) as number] as LayerTree);
-    results.push(await containerReport(c, upper, lowers, ctx, startedAt));
+    results.push(await containerReport(c, upper, lowers, ctx, startedAt, dpkgInfoSkipped));
   }
   return results;
 }
@@ -267,6 +295,8 @@ async function containerReport(
   lowers: LayerTree[],
   ctx: LayerDriftContext,
   startedAt: string,
+  /** dpkg info files of the walk not kept (over the per-file or total limit). */
+  dpkgInfoSkipped = 0,
 ): Promise<{ report: DriftReport; artifact: ArtifactInfo }> {
   const inspect = c.inspect;
   const name = inspect.Name.replace(/^\//, '');
@@ -276,9 +306,6 @@ async function containerReport(
   ];
   for (const tree of [upper, ...lowers]) limitations.push(...tree.problems);
   for (const warning of ctx.readerWarnings ?? []) limitations.push(`While the layers were read: ${warning}`);
-  limitations.push(
-    "Package integrity (changed package-owned files against the digests their packages recorded) is not checked in reports read from layers yet: read the container through the engine's API for it",
-  );
   if (!c.image)
     limitations.push(
       `The image ${imageId} is not in this data root: its layers were read as the container's lower layers, but its configuration is not compared`,
@@ -334,8 +361,9 @@ async function containerReport(
     list.push({
       text: { path: f.path, ...(f.pathBase64 !== undefined ? { pathBase64: f.pathBase64 } : {}) },
       raw,
-      meta: layerMeta(f),
+      meta: { ...layerMeta(f), ...(f.sha256 !== undefined ? { sha256: f.sha256 } : {}) },
       content: f.content,
+      ...(f.digests ? { digests: f.digests } : {}),
       ...(f.captured && captureLimit(f.path, f.size) > 0 ? { captured: f.captured } : {}),
     });
   }
@@ -412,7 +440,8 @@ async function containerReport(
       if (drift) packages.push(drift);
     }
   }
-  raisePackageFindings(entries, packages);
+  const integrity = layerIntegrity(entries, keyed, upper, merged, files, packages, limitations, dpkgInfoSkipped);
+  raisePackageFindings(entries, packages, integrity);
   markMoves(entries);
 
   const risks = assessRisks(inspect, { missing: !c.image, dangling: !!c.image && c.image.tags.length === 0 });
@@ -445,6 +474,7 @@ async function containerReport(
     storedFiles: entries.filter((e) => e.content.state === 'stored').length,
     overCapFiles: entries.filter((e) => e.content.state === 'over-cap').length,
     limitations,
+    ...(integrity ? { integrity } : {}),
     readFrom: { kind: 'upper-dir', detail: ctx.method },
   };
   const artifact = await ctx.evidence.ingestJson(
@@ -525,4 +555,58 @@ export async function changeListsFromLayers(
     );
   }
   return out;
+}
+
+/**
+ * debsums for a container read from its layers: the package databases as the container sees them
+ * (dpkg's lists and md5sums and apk's installed file of the lower layers, overlaid by what the
+ * upper directory wrote or deleted) against the MD5/SHA-1 of each changed file, as the live scan
+ * checks them (package-integrity.ts). Limitations are added to `limitations`.
+ */
+function layerIntegrity(
+  entries: DriftEntry[],
+  keyed: readonly UpperChange[],
+  upper: LayerTree,
+  merged: ReadonlyMap<string, LayerFile>,
+  files: ReadonlyMap<string, ContainerFile[]>,
+  packages: readonly PackageDrift[],
+  limitations: string[],
+  dpkgInfoSkipped: number,
+): PackageIntegrity | undefined {
+  const candidates = entries.some(
+    (e) => e.change !== 'deleted' && e.container?.type === 'file' && e.verdict !== 'identical' && e.verdict !== 'metadata-only',
+  );
+  if (!candidates) return undefined;
+  const info = new Map<string, Buffer>();
+  for (const file of merged.values()) if (file.captured && isDpkgDigestFile(file.path)) info.set(file.path, file.captured);
+  let apk = [...merged.values()].find((f) => f.path === '/lib/apk/db/installed')?.captured;
+  let rpm = [...merged.values()].some((f) => RPM_DATABASE.test(f.path));
+  for (const change of keyed) {
+    const path = keyText(change.path).path;
+    if (RPM_DATABASE.test(path) && change.kind !== 'deleted') rpm = true;
+    if (!isDpkgDigestFile(path) && path !== '/lib/apk/db/installed') continue;
+    const written = change.kind === 'deleted' ? undefined : upper.files.get(change.path)?.captured;
+    if (path === '/lib/apk/db/installed') apk = change.kind === 'deleted' ? undefined : (written ?? apk);
+    else if (written) info.set(path, written);
+    else info.delete(path);
+  }
+  const databases: PackageFileDigests[] = [];
+  if (info.size > 0) databases.push(dpkgDigests(info));
+  if (apk) databases.push(apkDigests(apk.toString('utf8'), '/lib/apk/db/installed'));
+  if (rpm)
+    limitations.push(
+      "rpm's database is not read from layers: files owned by rpm packages are classified without package verification (read the container through the engine's API for rpm -V)",
+    );
+  if (dpkgInfoSkipped > 0)
+    limitations.push(
+      `${dpkgInfoSkipped} of dpkg's file lists or md5sums were over the read limit and not used: the files of those packages are not verified`,
+    );
+  const touched = new Set(packages.flatMap((d) => [...d.added.map((p) => p.name), ...d.upgraded.map((p) => p.name)]));
+  const digestsOf = (path: string) => {
+    const file = files.get(path)?.[0];
+    return file?.digests ? { ...file.digests, ...(file.meta.sha256 ? { sha256: file.meta.sha256 } : {}) } : undefined;
+  };
+  const verified = verifyWithDatabases(entries, digestsOf, databases, touched);
+  limitations.push(...verified.limitations);
+  return verified.integrity;
 }

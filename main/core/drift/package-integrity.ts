@@ -271,11 +271,39 @@ export async function checkPackageIntegrity(check: IntegrityCheck): Promise<{ in
     if ('digests' in rpm) databases.push(rpm.digests);
     else limitations.push(rpm.why);
   }
-  if (databases.length === 0) return { limitations };
-  const integrity = verifyPackageFiles(check.entries, check.digestsOf, databases, check.touched);
+  const verified = verifyWithDatabases(check.entries, check.digestsOf, databases, check.touched);
+  return { ...verified, limitations: [...limitations, ...verified.limitations] };
+}
+
+/**
+ * verifyPackageFiles over databases already read (a live container's through the archive endpoint,
+ * a layer read's from its trees), with the limitation a report states for packages that recorded
+ * no digest; no integrity when no database was read.
+ */
+export function verifyWithDatabases(
+  entries: DriftEntry[],
+  digestsOf: (path: string) => ChangedDigests | undefined,
+  databases: PackageFileDigests[],
+  touched?: ReadonlySet<string>,
+): { integrity?: PackageIntegrity; limitations: string[] } {
+  if (databases.length === 0) return { limitations: [] };
+  const integrity = verifyPackageFiles(entries, digestsOf, databases, touched);
+  const limitations: string[] = [];
   if (integrity.noDigests.length)
     limitations.push(
       `Packages owning changed files without a recorded digest for them (no md5sums, or configuration files): ${integrity.noDigests.join(', ')}`,
     );
   return { integrity, limitations };
 }
+
+/** Whether a path is one of dpkg's file lists or md5sums (/var/lib/dpkg/info/NAME[:ARCH].list|.md5sums). */
+export function isDpkgDigestFile(path: string): boolean {
+  return (
+    path.startsWith(`${DPKG_INFO}/`) &&
+    (path.endsWith('.md5sums') || path.endsWith('.list')) &&
+    !path.slice(DPKG_INFO.length + 1).includes('/')
+  );
+}
+
+/** The size up to which one dpkg info file is read for its digests (bytes). */
+export const DPKG_INFO_FILE_LIMIT = INFO_FILE_LIMIT;

@@ -58,6 +58,8 @@ describe('live drift through the upper directories', () => {
         'rm /usr/bin/who',
         'echo tampered >> /etc/issue',
         'chmod u+s /usr/bin/env',
+        // A package-owned binary changed after installation (coreutils' md5sums no longer match it).
+        'printf "\\n# trojaned\\n" >> /usr/bin/tail',
         // Two names that differ only in bytes that are not UTF-8.
         `printf a > "$(printf '/tmp/n\\344')" && printf b > "$(printf '/tmp/n\\345')"`,
         // Content changed with size and modification time put back (touch -r).
@@ -115,10 +117,7 @@ describe('live drift through the upper directories', () => {
       at('/etc/apt')?.reasons.some((r) => /^replaced: an opaque directory/.test(r.reason)),
       'the opaque directory is said to replace the image one',
     );
-    assert.ok(
-      upper.limitations.some((l) => /Package integrity .* not checked/.test(l)),
-      'the report says what it does not check',
-    );
+    assert.ok(!upper.limitations.some((l) => /Package integrity/i.test(l)), 'package integrity is checked here too');
     assert.equal(at('/usr/bin/who')?.change, 'deleted');
     assert.equal(at('/tmp/.dropper')?.change, 'added');
     assert.equal(at('/tmp/.dropper')?.content?.state, 'stored');
@@ -129,6 +128,22 @@ describe('live drift through the upper directories', () => {
     const odd = upper.entries.filter((e) => e.pathBase64 !== undefined && e.path.startsWith('/tmp/n'));
     assert.equal(odd.length, 2, 'two entries for two names');
     assert.notEqual(odd[0]?.pathBase64, odd[1]?.pathBase64);
+  });
+
+  it('checks package integrity as the API path does: the trojaned package binary is critical in both', () => {
+    const upper = (runs['upper-dir'] as Run).reports[0] as DriftReport;
+    const api = (runs['engine-api'] as Run).reports[0] as DriftReport;
+    const tail = upper.entries.find((e) => e.path === '/usr/bin/tail');
+    assert.equal(tail?.severity, 'critical');
+    assert.equal(tail?.package, 'coreutils');
+    assert.ok(tail?.reasons.some((r) => /owned by package coreutils, but no longer what it installed: MD5 recorded/.test(r.reason)));
+    assert.deepEqual(
+      upper.integrity?.mismatched.map((m) => [m.path, m.package, m.recorded, m.actual]),
+      api.integrity?.mismatched.map((m) => [m.path, m.package, m.recorded, m.actual]),
+    );
+    assert.ok(upper.integrity?.mismatched.some((m) => m.path === '/usr/bin/tail'));
+    assert.deepEqual(upper.integrity?.sources, api.integrity?.sources);
+    assert.equal(upper.integrity?.verified, api.integrity?.verified, 'as many files found to match their packages');
   });
 
   it('leaves no helper behind and records the helper it ran', () => {
