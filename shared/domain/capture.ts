@@ -63,6 +63,8 @@ export interface CaptureInfo {
   linkType?: string;
   stopReason?: CaptureStopReason;
   tcpdump?: TcpdumpCounters;
+  /** Bytes that crossed the engine's attach stream from the helper (tcpdump's pcap on stdout, its messages on stderr). */
+  attach?: { stdoutBytes: number; stderrBytes: number };
   /** The stored pcap, once the capture has ended (complete or incomplete). */
   pcap?: { artifactId: string; sha256: string; status: 'complete' | 'incomplete'; statusReason?: string };
   flowSummaryArtifactId?: string;
