@@ -229,6 +229,7 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     artifact: 'scan a stored artifact in the app (a memory image region by region)',
     scan: 'scan the changed files a drift scan stored (its ds-… ID), in the app',
     starter: "add Drydock's starter rules (resources/yara) to RULES",
+    'fail-on-match': 'exit 6 (after storing the report) when any rule matched: a gate for scripts and pipelines',
     case: "the case the report is stored in (ID or exact name); default: the current case, or the scanned evidence's case",
   },
   strings: {

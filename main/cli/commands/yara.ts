@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { YaraMatch, YaraScanReport } from '../../../shared/domain/yara';
-import { CliError, type CliCommand } from '../command';
+import { CliError, GATE_FAILED_EXIT, type CliCommand } from '../command';
 import { safeText } from '../terminal-safe';
 
 /** The word that stands for Drydock's starter rules instead of a path. */
@@ -72,7 +72,8 @@ export const yaraCommands: CliCommand[] = [
     path: ['yara'],
     summary:
       "Runs YARA rules (files, a directory of them, or @starter: Drydock's own) over a container's filesystem or, with --memory, its processes' live memory (Debian's yara in a helper), or in the app over a stored artifact or a drift scan's files; matches are stored as a yara-report artifact",
-    usage: 'yara RULES (--container C [--memory] [--pid N] | --artifact ID | --scan SCAN_ID) [--starter] [--host H] [--case NAME] [--json]',
+    usage:
+      'yara RULES (--container C [--memory] [--pid N] | --artifact ID | --scan SCAN_ID) [--starter] [--host H] [--case NAME] [--json] [--fail-on-match]',
     positionals: true,
     options: {
       container: { type: 'string' },
@@ -81,6 +82,7 @@ export const yaraCommands: CliCommand[] = [
       artifact: { type: 'string' },
       scan: { type: 'string' },
       starter: { type: 'boolean' },
+      'fail-on-match': { type: 'boolean' },
       host: { type: 'string' },
       case: { type: 'string' },
     },
@@ -116,6 +118,10 @@ export const yaraCommands: CliCommand[] = [
         report = await ctx.call('yara.scan-artifact', { ...common, artifactId: values.artifact });
       else report = await ctx.call('yara.scan-drift', { ...common, scanId: String(values.scan) });
       ctx.io.out(ctx.json ? JSON.stringify(report) : renderYara(report));
+      if (values['fail-on-match'] === true && report.matchCount > 0) {
+        ctx.io.err(`gate failed: ${report.matchCount} YARA match(es) (exit ${GATE_FAILED_EXIT})`);
+        return GATE_FAILED_EXIT;
+      }
       return 0;
     },
   },

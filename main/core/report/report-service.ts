@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { ArtifactInfo, ArtifactKind, CaseInfo, VerifyReport } from '../../../shared/domain/evidence';
 import type { CaseReport } from '../../../shared/domain/report';
 import type { TimelineInfo, TimelineRow } from '../../../shared/domain/timeline';
+import type { YaraMatch, YaraScanReport } from '../../../shared/domain/yara';
 import { isTimeZone } from '../../../shared/timeline-formats';
 import { DrydockFailure, toDrydockError } from '../errors';
 import { drydockVersion } from '../evidence/drydock-version';
@@ -322,6 +323,40 @@ export class ReportService {
             title: `software bill of materials: ${count} packages (${String(a.attributes.format ?? a.mediaType)})`,
             artifactId: a.id,
           });
+      } else if (a.kind === 'yara-report') {
+        const y = (await this.json(a)) as YaraScanReport | undefined;
+        if (!y) continue;
+        const where = (m: YaraMatch) =>
+          m.path !== undefined
+            ? `${m.path} @${m.offset}`
+            : m.pid !== undefined
+              ? `PID ${m.pid}${m.address ? ` at 0x${m.address}` : ` @${m.offset}`}`
+              : `artifact ${m.artifactId ?? '?'} @${m.offset}`;
+        const what =
+          y.target.kind === 'container'
+            ? y.target.memory
+              ? 'live process memory'
+              : 'filesystem'
+            : y.target.kind === 'drift-scan'
+              ? 'drift scan files'
+              : 'artifact';
+        findings.push({
+          severity: y.matchCount > 0 ? 'high' : 'info',
+          category: 'yara',
+          ...(y.host ? { host: y.host } : {}),
+          ...(y.containerName ? { container: y.containerName } : {}),
+          title:
+            y.matchCount > 0
+              ? `YARA (${what}): ${y.matchCount} match(es) of ${y.rulesMatched.join(', ')}`
+              : `YARA (${what}): no match of ${y.rules.length} rule file(s)`,
+          detail: [
+            ...y.matches.slice(0, 12).map((m) => `${m.rule} ${m.string} in ${where(m)}`),
+            `rules: ${y.rules.map((r) => `${r.name} (${r.origin}, SHA-256 ${r.sha256.slice(0, 16)}…)`).join(', ')}; engine ${y.engine.name} ${y.engine.version} (${y.engine.where})`,
+          ].join(' · '),
+          artifactId: a.id,
+        });
+        for (const k of y.skipped.slice(0, 20))
+          notCovered.push(`YARA of ${y.containerName ?? y.target.kind}: ${k.what} not scanned (${k.reason})`);
       } else if (a.kind === 'benchmark-report') {
         // The latest audit of each host; the earlier ones are in the evidence table and the timeline.
         if (latestBenchmark.get(a.source.host ?? '')?.id !== a.id) continue;

@@ -302,3 +302,56 @@ export function flowRows(artifact: ArtifactInfo, summary: unknown): TimelineRow[
   }
   return rows;
 }
+
+/**
+ * A YARA scan's result as one row at the time the scan finished (an examiner's finding, source
+ * 'audit'): high when a rule matched, naming the rules and where the first matches are.
+ */
+export function yaraRows(artifact: ArtifactInfo, value: unknown): TimelineRow[] {
+  const y = rec(value);
+  const target = rec(y.target);
+  const host = str(y.host) ?? artifact.source.host;
+  const container = str(y.containerName) ?? artifact.source.containerName;
+  const containerId = str(y.containerId) ?? artifact.source.containerId;
+  const count = typeof y.matchCount === 'number' ? y.matchCount : 0;
+  const matched = list(y.rulesMatched).map((r) => str(r) ?? '?');
+  const what =
+    str(target.kind) === 'container'
+      ? target.memory === true
+        ? 'live process memory'
+        : 'the container filesystem'
+      : str(target.kind) === 'drift-scan'
+        ? `the files of drift scan ${str(target.scanId) ?? '?'}`
+        : `artifact ${str(target.artifactId) ?? '?'}`;
+  const where = list(y.matches)
+    .slice(0, 5)
+    .map(rec)
+    .map((m) => {
+      const place =
+        str(m.path) ??
+        (typeof m.pid === 'number'
+          ? `PID ${m.pid}${str(m.address) ? ` at 0x${str(m.address)}` : ''}`
+          : `artifact ${str(m.artifactId) ?? '?'}`);
+      return `${str(m.rule) ?? '?'} in ${place} @${typeof m.offset === 'number' ? m.offset : '?'}`;
+    });
+  const row = at(y.finishedAt, {
+    key: `yara:${artifact.id}`,
+    source: 'audit',
+    timestampDesc: 'YARA Scan Time',
+    macb: '....',
+    severity: count > 0 ? 'high' : 'info',
+    ...(host !== undefined ? { host } : {}),
+    ...(container !== undefined ? { container } : {}),
+    ...(containerId !== undefined ? { containerId } : {}),
+    message:
+      count > 0
+        ? `YARA: ${count} match(es) of ${matched.join(', ')} in ${what}`
+        : `YARA: no match in ${what} (${list(y.rules).length} rule file(s))`,
+    detail: [
+      ...where,
+      `engine ${str(rec(y.engine).name) ?? '?'} ${str(rec(y.engine).version) ?? ''} (${str(rec(y.engine).where) ?? '?'})`,
+    ].join('; '),
+    artifactId: artifact.id,
+  });
+  return row ? [row] : [];
+}

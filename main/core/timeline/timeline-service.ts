@@ -21,7 +21,7 @@ import type { Clock } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { Db } from '../store/database';
 import { storeIoFailure } from '../store/io-failure';
-import { driftRows, flowRows, inventoryRows, processRows } from './artifact-rows';
+import { driftRows, flowRows, inventoryRows, processRows, yaraRows } from './artifact-rows';
 import { auditRow, journalRow, logRecordRow } from './record-rows';
 import { isoToNano } from '../time-nano';
 
@@ -620,6 +620,7 @@ const JSON_READERS: Partial<Record<ArtifactKind, (artifact: ArtifactInfo, value:
   'process-snapshot': processRows,
   'inventory-snapshot': inventoryRows,
   'flow-summary': flowRows,
+  'yara-report': yaraRows,
 };
 
 function whereClause(caseId: string, filter: TimelineFilter | undefined): { sql: string; params: unknown[] } {

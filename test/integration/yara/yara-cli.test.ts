@@ -277,6 +277,34 @@ describe('drydock yara', () => {
     assert.match(run.err, /bad\.yar line 2/);
   });
 
+  it('gates a pipeline with --fail-on-match, and puts each scan in the case timeline and report', () => {
+    const rules = path.join(rulesDir, 'dropped.yar');
+    const hit = drydock(store, ['yara', rules, '--container', dirty, '--fail-on-match']);
+    assert.equal(hit.code, 6, hit.err);
+    assert.match(hit.err, /gate failed: \d+ YARA match/);
+    // (The dropped binary is a copy of busybox, so its rule matches the clean sibling's own /bin/busybox: the marker rule is the clean one's.)
+    const quiet = drydock(store, ['yara', path.join(rulesDir, 'marker.yar'), '--container', clean, '--fail-on-match']);
+    assert.equal(quiet.code, 0, quiet.err);
+    const timeline = drydock(store, ['timeline', '--format', 'jsonl']);
+    assert.equal(timeline.code, 0, timeline.err);
+    const rows = timeline.out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { message: string; severity?: string; timestamp_desc: string; container?: string });
+    const yaraRow = rows.find((r) => r.timestamp_desc === 'YARA Scan Time' && /drydock_test_dropped_busybox/.test(r.message));
+    assert.ok(yaraRow, 'a row for the scan that matched');
+    assert.equal(yaraRow.severity, 'high');
+    assert.ok(
+      rows.some((r) => r.timestamp_desc === 'YARA Scan Time' && /^YARA: no match/.test(r.message)),
+      'and for the clean one',
+    );
+    const out = path.join(store, 'report.html');
+    const report = drydock(store, ['report', '--format', 'html', '--out', out]);
+    assert.equal(report.code, 0, report.err);
+    const html = readFileSync(out, 'utf8');
+    assert.match(html, /YARA \(filesystem\): \d+ match\(es\) of [^<]*drydock_test_dropped_busybox/);
+  });
+
   it("scans with Drydock's starter rules", () => {
     const report = json<YaraScanReport>(store, ['yara', '@starter', '--container', dirty]);
     assert.ok(report.rules.some((r) => r.name === 'eicar.yar' && r.origin === 'starter'));
