@@ -151,12 +151,12 @@ const OPTION_TEXT: Record<string, string> = {
   'no-host-files': "leave sections 1 and 3 could-not-check instead of reading the host's files through a read-only helper",
 };
 
-export function commandKey(command: CliCommand): string {
+export function commandKey(command: Pick<CliCommand, 'path'>): string {
   return command.path.join(' ');
 }
 
 /** `drydock` alone: every command grouped by task, each with one example. */
-export function overview(commands: readonly CliCommand[]): string {
+export function overview(commands: readonly Pick<CliCommand, 'path' | 'summary'>[]): string {
   const lines = ['drydock — forensic and incident-response workbench for Docker hosts', ''];
   for (const group of GROUP_ORDER) {
     const members = commands.filter((c) => (COMMAND_HELP[commandKey(c)]?.group ?? 'setup') === group);

@@ -4,8 +4,8 @@ import type { EventName } from '../../shared/contract';
 import type { HostResolution } from '../../shared/domain/hosts';
 import type { DrydockError } from '../../shared/result';
 import type { Core } from '../app/core';
-import { CliError, type CliCommand, type CliContext, type CliIo } from './command';
-import { COMMANDS } from './commands';
+import { CliError, type CliContext, type CliIo } from './command';
+import { commandEntries, loadCommand, type CommandEntry } from './command-index';
 import { commandHelp, overview } from './help';
 import { safeText } from './terminal-safe';
 
@@ -30,9 +30,9 @@ const EXIT_BY_KIND: Record<string, number> = {
   integrity: 5,
 };
 
-function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
-  let best: { command: CliCommand; rest: string[] } | undefined;
-  for (const command of COMMANDS) {
+function findCommand(commands: readonly CommandEntry[], argv: string[]): { command: CommandEntry; rest: string[] } | undefined {
+  let best: { command: CommandEntry; rest: string[] } | undefined;
+  for (const command of commands) {
     const n = command.path.length;
     if (argv.length >= n && command.path.every((word, i) => argv[i] === word) && (!best || n > best.command.path.length)) {
       best = { command, rest: argv.slice(n) };
@@ -42,12 +42,13 @@ function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | 
 }
 
 /** What a mistyped command line gets: the subcommands of a group ("drydock case"), else the nearest command. */
-function unknownCommand(argv: string[]): string {
+function unknownCommand(commands: readonly CommandEntry[], argv: string[]): string {
   const words = argv.filter((a) => !a.startsWith('-'));
-  const group = COMMANDS.filter((c) => c.path.length > 1 && c.path[0] === words[0]);
+  const group = commands.filter((c) => c.path.length > 1 && c.path[0] === words[0]);
   if (group.length) return [`drydock ${safeText(words.join(' '), 80)}: which one?`, ...group.map((c) => `  drydock ${c.usage}`)].join('\n');
   const typed = words.slice(0, 2).join(' ');
-  const nearest = COMMANDS.map((c) => c.path.join(' '))
+  const nearest = commands
+    .map((c) => c.path.join(' '))
     .map((name) => ({ name, distance: editDistance(typed.slice(0, name.length + 2), name) }))
     .sort((a, b) => a.distance - b.distance)[0];
   const hint = nearest && nearest.distance <= 3 ? ` Did you mean \`drydock ${nearest.name}\`?` : '';
@@ -74,8 +75,9 @@ function describeResolution(resolution: HostResolution): string {
 }
 
 /**
- * Runs one command line. The core is loaded only when a command runs (help costs nothing), and
- * the command talks to it only through the contract's channels and events.
+ * Runs one command line. Only the module of the command run is loaded (the overview, none; see
+ * command-index.ts) and the core only when a command runs, and the command talks to it only
+ * through the contract's channels and events.
  * @returns the exit status: 0 success, 1 failure, 2 input error, 3 unknown object, 4 connection
  *   failure, 5 integrity failure, 6 gate failed (audit --fail-on), 70 internal error, 130 interrupted.
  */
@@ -83,16 +85,18 @@ export async function main(
   argv: string[],
   io: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) },
 ): Promise<number> {
+  const commands = await commandEntries();
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
-    io.out(overview(COMMANDS));
+    io.out(overview(commands));
     return 0;
   }
-  const found = findCommand(argv);
+  const found = findCommand(commands, argv);
   if (!found) {
-    io.err(unknownCommand(argv));
+    io.err(unknownCommand(commands, argv));
     return 2;
   }
-  const { command, rest } = found;
+  const { rest } = found;
+  const command = await loadCommand(found.command);
   let parsed;
   try {
     parsed = parseArgs({

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
+// Before dockerode: defers the parts of it only rare paths use (see the file).
+import './dockerode-deferred';
 import Dockerode from 'dockerode';
 import type { HostProfile } from '../../../shared/domain/hosts';
 import { DrydockFailure } from '../errors';

@@ -117,18 +117,29 @@ export class InventoryService {
 
   private async take(host: string, docker: Dockerode): Promise<InventorySnapshot> {
     const takenAt = isoNow(this.deps.clock);
-    let listed: Dockerode.ContainerInfo[];
-    try {
-      listed = await docker.listContainers({ all: true });
-    } catch (err) {
-      throw engineFailure(err, { host, action: 'listing containers' });
-    }
-    const images = await this.images(docker, host);
-    const containers: ContainerSummary[] = [];
-    for (let i = 0; i < listed.length; i += INSPECT_CONCURRENCY) {
-      const batch = await Promise.all(listed.slice(i, i + INSPECT_CONCURRENCY).map((c) => this.inspectOne(docker, host, c.Id, images)));
-      for (const summary of batch) if (summary) containers.push(summary);
-    }
+    // The two lists are asked for together, then INSPECT_CONCURRENCY inspects stay in flight (a
+    // slow one holds up only its own slot); the snapshot keeps the engine's list order.
+    const [listed, images] = await Promise.all([
+      docker.listContainers({ all: true }).catch((err: unknown) => {
+        throw engineFailure(err, { host, action: 'listing containers' });
+      }),
+      this.images(docker, host),
+    ]);
+    const summaries: (ContainerSummary | undefined)[] = new Array(listed.length);
+    let next = 0;
+    let failed = false;
+    const inspector = async (): Promise<void> => {
+      for (let i = next++; i < listed.length && !failed; i = next++) {
+        try {
+          summaries[i] = await this.inspectOne(docker, host, (listed[i] as Dockerode.ContainerInfo).Id, images);
+        } catch (err) {
+          failed = true; // the others stop asking: the snapshot fails with this error
+          throw err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(INSPECT_CONCURRENCY, listed.length) }, inspector));
+    const containers = summaries.filter((s): s is ContainerSummary => s !== undefined);
     return { host, takenAt, containers };
   }
 

@@ -7,10 +7,8 @@ import { DrydockFailure } from '../errors';
 import type { NewArtifact } from '../evidence/port';
 import type { HelperLedger } from '../helper/ledger';
 import { engineCall, type DockerSource } from '../hosts/engine-call';
-import { cycloneDxDocument } from './cyclonedx';
 import { readContainerFilesystem, readImageFilesystem } from './filesystem-source';
 import type { FilesystemRead } from './filesystem-read';
-import { packageList } from './package-list';
 import { spdxDocument } from './spdx';
 
 export interface SbomEvidence {
@@ -63,6 +61,8 @@ export class SbomService {
     const kase = request.record ? this.deps.evidence.resolveWritableCase(request.caseRef, { host }) : undefined;
     const { sbom, image } = await this.packages(host, request.target, kase?.id);
     const drift = image ? diffSboms(image.packages, sbom.packages) : undefined;
+    // Loaded when an SBOM is built, not with the core (about 100 ms every CLI command would wait for).
+    const { cycloneDxDocument } = await import('./cyclonedx');
     const documents = { cyclonedx: cycloneDxDocument(sbom), spdx: spdxDocument(sbom) };
     const result: SbomResult = { sbom, ...(image ? { image } : {}), ...(drift ? { drift } : {}), documents };
     if (!kase) return result;
@@ -121,7 +121,7 @@ export class SbomService {
     if (container) {
       const takenAt = isoNow(this.deps.clock);
       const read = await readContainerFilesystem(docker, host, container);
-      const sbom = this.assemble(
+      const sbom = await this.assemble(
         host,
         { kind: 'container', id: container.id, name: container.name, imageId: container.imageId },
         takenAt,
@@ -156,7 +156,9 @@ export class SbomService {
     return this.assemble(host, { kind: 'image', id: image.id, name: image.name, imageId: image.id }, takenAt, read);
   }
 
-  private assemble(host: string, subject: SbomSubject, takenAt: string, read: FilesystemRead): Sbom {
+  private async assemble(host: string, subject: SbomSubject, takenAt: string, read: FilesystemRead): Promise<Sbom> {
+    // Loaded at the first SBOM, not with the core (packageurl-js: about 20 ms every CLI command would wait for).
+    const { packageList } = await import('./package-list');
     const list = packageList(read);
     return {
       host,

@@ -1,4 +1,5 @@
-import semver from 'semver';
+import { createRequire } from 'node:module';
+import type Semver from 'semver';
 import { compareApkVersions } from './apk-version';
 import { compareDpkgVersions } from './dpkg-version';
 import { compareRpmVersions } from './rpm-version';
@@ -17,8 +18,16 @@ const BY_BASE: Record<string, VersionCompare> = {
   AlmaLinux: compareRpmVersions,
 };
 
+let semverLoaded: typeof Semver | undefined;
+
+/** npm's semver, loaded at the first comparison, not with the core: 47 modules every CLI command would wait for. */
+function semverLib(): typeof Semver {
+  return (semverLoaded ??= createRequire(__filename)('semver') as typeof Semver);
+}
+
 /** SemVer 2.0.0 precedence (npm's semver); an invalid version sorts as a string. */
 export function compareSemver(a: string, b: string): number {
+  const semver = semverLib();
   const x = semver.valid(semver.coerce(a, { includePrerelease: true }) ?? a) ?? undefined;
   const y = semver.valid(semver.coerce(b, { includePrerelease: true }) ?? b) ?? undefined;
   if (semver.valid(a) && semver.valid(b)) return semver.compare(a, b);
