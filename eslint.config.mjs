@@ -40,6 +40,7 @@ capabilities.push('dataroot'); // dead-box analysis: a Docker data root read wit
 capabilities.push('timeline', 'report'); // one timeline per case; the case report
 capabilities.push('yara'); // YARA scans: Debian's yara in a helper, libyara as WebAssembly in the app
 capabilities.push('collect'); // one container's evidence in order of volatility; its steps are passed in
+capabilities.push('cluster'); // a Swarm's nodes, services and tasks, read from one of its managers
 const rooms = [...bottomRooms, ...capabilities];
 /** @type {Record<string, string[]>} room → the rooms it may import */
 const mayImport = {
@@ -52,7 +53,7 @@ const mayImport = {
 /** @type {Record<string, string[]>} capability → the modules other capabilities may import from it */
 const published = {
   inventory: ['risk-flags', 'container-summary'], // the risk assessment, shared with drift's and quarantine's verdicts; the summary a data root's inventory shares
-  drift: ['layer-drift'], // drift read from overlay2 layers on disk (a data root), classified as live drift is
+  drift: ['layer-drift', 'tar-reader'], // drift read from overlay2 layers on disk (a data root), classified as live drift is; the tar reader (memory reads helpers' archives with it)
   logs: ['log-lines'], // the stored log format, written alike from the engine and from a data root's log files
   processes: ['drift-crossref', 'proc-table'], // the lookup drift fills in for the process view; the /proc parsers
   network: ['socket-tables'], // the /proc/net socket-table parser (memory joins sockets to processes by inode)

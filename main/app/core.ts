@@ -38,6 +38,7 @@ import { DataRootService } from '../core/dataroot/dataroot-service';
 import { MemoryService } from '../core/memory/memory-service';
 import { YaraService } from '../core/yara/yara-service';
 import { CollectService } from '../core/collect/collect-service';
+import { ClusterView } from '../core/cluster/cluster-view';
 import { collectSteps } from './collect-steps';
 
 export interface CoreOptions {
@@ -102,6 +103,8 @@ export interface Core {
   readonly yara: YaraService;
   /** One container's evidence in order of volatility, each step another capability's acquisition. */
   readonly collect: CollectService;
+  /** A Swarm's nodes, services and tasks as one of its managers knows them. */
+  readonly cluster: ClusterView;
   close(): Promise<void>;
 }
 
@@ -317,6 +320,7 @@ export function createCore(options: CoreOptions): Core {
     memory,
     yara,
     collect,
+    cluster: new ClusterView({ hosts, clock }),
     close() {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.
       closing ??= (async () => {

@@ -25,6 +25,9 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     example: 'drydock layer-owner 3f2a9c --data-root docker-root.tar   # which container wrote overlay2/3f2a9c…/diff',
   },
   connections: { group: 'triage', example: 'drydock connections' },
+  'cluster nodes': { group: 'triage', example: 'drydock cluster nodes --host swarm-manager-1' },
+  'cluster services': { group: 'triage', example: 'drydock cluster services --host swarm-manager-1 --json' },
+  'cluster tasks': { group: 'triage', example: 'drydock cluster tasks web --host swarm-manager-1' },
   ps: { group: 'acquire', example: 'drydock ps web-1' },
   logs: { group: 'acquire', example: 'drydock logs web-1 --since 2h' },
   memory: { group: 'acquire', example: 'drydock memory web-1 --pid 1 --pause' },
@@ -178,6 +181,9 @@ export function overview(commands: readonly Pick<CliCommand, 'path' | 'summary'>
   return lines.join('\n');
 }
 
+const CLUSTER_HOST_TEXT =
+  'a manager of the swarm (a saved profile, a Docker context or an endpoint URL; default: the one `docker` would use): workers do not know the cluster';
+
 /** Options whose meaning differs per command, by command key (they win over OPTION_TEXT). */
 const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   timeline: {
@@ -232,6 +238,9 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     'fail-on-match': 'exit 6 (after storing the report) when any rule matched: a gate for scripts and pipelines',
     case: "the case the report is stored in (ID or exact name); default: the current case, or the scanned evidence's case",
   },
+  'cluster nodes': { host: CLUSTER_HOST_TEXT },
+  'cluster services': { host: CLUSTER_HOST_TEXT },
+  'cluster tasks': { host: CLUSTER_HOST_TEXT },
   strings: {
     search: 'only strings containing this text (case-insensitive)',
     from: 'start at this byte offset (the previous page says where the next starts)',

@@ -3,6 +3,7 @@ import { benchmarkChannels, benchmarkEvents } from './benchmark';
 import { sbomChannels, sbomEvents } from './sbom';
 import { vulnsChannels, vulnsEvents } from './vulns';
 import { captureChannels, captureEvents } from './capture';
+import { clusterChannels, clusterEvents } from './cluster';
 import { collectChannels, collectEvents } from './collect';
 import { dataRootChannels, dataRootEvents } from './dataroot';
 import type { ChannelSpec, EventSpec } from './define';
@@ -39,6 +40,7 @@ export const channels = {
   ...memoryChannels,
   ...yaraChannels,
   ...collectChannels,
+  ...clusterChannels,
 } as const;
 
 export const events = {
@@ -60,6 +62,7 @@ export const events = {
   ...memoryEvents,
   ...yaraEvents,
   ...collectEvents,
+  ...clusterEvents,
 } as const;
 
 export type Channels = typeof channels;

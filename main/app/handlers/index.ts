@@ -4,6 +4,7 @@ import { benchmarkHandlers } from './benchmark';
 import { sbomHandlers } from './sbom';
 import { vulnsHandlers } from './vulns';
 import { captureHandlers } from './capture';
+import { clusterHandlers } from './cluster';
 import { collectHandlers } from './collect';
 import { dataRootHandlers } from './dataroot';
 import { driftHandlers } from './drift';
@@ -40,5 +41,6 @@ export function createHandlers(core: Core): Handlers {
     ...memoryHandlers(core),
     ...yaraHandlers(core),
     ...collectHandlers(core),
+    ...clusterHandlers(core),
   };
 }

@@ -5,6 +5,7 @@ import { sbomCommands } from './sbom';
 import { vulnsCommands } from './vulns';
 import { captureCommands } from './capture';
 import { collectCommands } from './collect';
+import { clusterCommands } from './cluster';
 import { checkpointCommands } from './checkpoint';
 import { dataRootCommands } from './dataroot';
 import { caseCommands } from './case';
@@ -26,6 +27,7 @@ import { yaraCommands } from './yara';
 export const COMMANDS: readonly CliCommand[] = [
   ...hostCommands,
   ...inventoryCommands,
+  ...clusterCommands,
   ...auditCommands,
   ...sbomCommands,
   ...vulnsCommands,

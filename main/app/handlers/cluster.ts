@@ -1,0 +1,12 @@
+import type { Core } from '../core';
+import type { Handlers } from '../dispatch';
+
+type ClusterHandlers = Pick<Handlers, 'cluster.nodes' | 'cluster.services' | 'cluster.tasks'>;
+
+export function clusterHandlers(core: Core): ClusterHandlers {
+  return {
+    'cluster.nodes': (req) => core.cluster.nodes(req.host),
+    'cluster.services': (req) => core.cluster.services(req.host),
+    'cluster.tasks': (req) => core.cluster.tasks(req.host, req.services !== undefined ? { services: req.services } : {}),
+  };
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import type { ClusterNodeList, ClusterServiceList, ClusterTaskList } from '../domain/cluster';
+import { channel } from './define';
+import { hostName } from './schemas';
+
+/** A service named or identified as the engine allows (name, full ID or ID prefix). */
+const serviceRef = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a service name or ID');
+
+export const clusterChannels = {
+  /** The swarm's nodes as the manager `host` knows them (DrydockFailure 'unsupported' when it is not a manager). */
+  'cluster.nodes': channel<ClusterNodeList>()(z.object({ host: hostName }).strict()),
+  /** The swarm's services with their replica counts, from the manager `host`. */
+  'cluster.services': channel<ClusterServiceList>()(z.object({ host: hostName }).strict()),
+  /**
+   * The swarm's tasks (current and the history the manager keeps), from the manager `host`; only
+   * those of `services` (names or IDs) when given.
+   */
+  'cluster.tasks': channel<ClusterTaskList>()(z.object({ host: hostName, services: z.array(serviceRef).max(64).optional() }).strict()),
+} as const;
+
+export const clusterEvents = {} as const;
