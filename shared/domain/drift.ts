@@ -48,6 +48,11 @@ export interface DriftFileMeta {
   /** The target's exact bytes, only when they are not valid UTF-8. */
   linkTargetBase64?: string;
   executable?: ExecutableKind;
+  /**
+   * Image side of a report read from layers: the image's version of a changed text file, stored in
+   * the case as an 'image-file' artifact (the API path keeps it in its image index instead).
+   */
+  artifactId?: string;
 }
 
 export type DriftClass =

@@ -35,6 +35,7 @@ export const ARTIFACT_KINDS = [
   'yara-report',
   'container-inspect',
   'checkpoint',
+  'image-file',
 ] as const;
 
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];

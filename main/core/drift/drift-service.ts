@@ -296,7 +296,8 @@ export class DriftService {
     if ('artifactId' in request.source) {
       const id = request.source.artifactId;
       const info = await this.deps.evidence.getArtifact(id);
-      if (!info || info.kind !== 'container-file') throw new DrydockFailure('not-found', `Artifact ${id} is not a stored container file`);
+      if (!info || (info.kind !== 'container-file' && info.kind !== 'image-file'))
+        throw new DrydockFailure('not-found', `Artifact ${id} is not a stored container or image file`);
       const bytes = await readRange(await this.deps.evidence.openArtifact(id), request.offset, length);
       return preview(bytes, { artifactId: id, sha256: info.sha256, size: info.size }, request.view, request.offset);
     }

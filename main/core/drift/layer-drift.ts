@@ -443,6 +443,7 @@ async function containerReport(
   const integrity = layerIntegrity(entries, keyed, upper, merged, files, packages, limitations, dpkgInfoSkipped);
   raisePackageFindings(entries, packages, integrity);
   markMoves(entries);
+  await storeImageSides(entries, byText, c, ctx, limitations);
 
   const risks = assessRisks(inspect, { missing: !c.image, dangling: !!c.image && c.image.tags.length === 0 });
   const config = c.image ? configDrift(c.image.config, inspect.Config as ConfigFacts) : [];
@@ -609,4 +610,55 @@ function layerIntegrity(
   const verified = verifyWithDatabases(entries, digestsOf, databases, touched);
   limitations.push(...verified.limitations);
   return verified.integrity;
+}
+
+/** Image sides stored per report, at most (each a small text file under the baseline directories). */
+const MAX_IMAGE_SIDES = 200;
+
+/**
+ * The image's version of each changed text file whose container version is stored, from the lower
+ * layers' bytes kept during the walk (small files under /etc, /root, home directories, cron spools
+ * and web roots — what the API path keeps in its image index), stored as 'image-file' artifacts so
+ * the side-by-side view works for reports read from layers; each entry's image side names its artifact.
+ * @throws ('store'), ('disk-full') from the evidence store.
+ */
+async function storeImageSides(
+  entries: DriftEntry[],
+  byText: ReadonlyMap<string, LayerFile[]>,
+  c: LayerContainer,
+  ctx: LayerDriftContext,
+  limitations: string[],
+): Promise<void> {
+  let stored = 0;
+  let over = 0;
+  for (const entry of entries) {
+    if (entry.verdict !== 'content-changed' || entry.content.state !== 'stored' || entry.container?.executable) continue;
+    if (entry.image?.type !== 'file' || !entry.image.sha256) continue;
+    const lower = (byText.get(entry.path) ?? []).find((f) => f.sha256 === entry.image?.sha256 && f.captured?.length === f.size);
+    if (!lower?.captured) continue;
+    if (stored >= MAX_IMAGE_SIDES) {
+      over++;
+      continue;
+    }
+    const writer = await ctx.evidence.openWriter({
+      caseId: ctx.caseId,
+      kind: 'image-file',
+      source: { host: ctx.host, containerId: c.inspect.Id, containerName: c.inspect.Name.replace(/^\//, ''), path: entry.path },
+      method: `${ctx.method}: the image's version of a changed file, from the container's lower layers, kept for the side-by-side view`,
+      mediaType: 'application/octet-stream',
+      attributes: {
+        scanId: ctx.scanId,
+        imageId: c.inspect.Image,
+        ...(entry.pathBase64 !== undefined ? { pathBase64: entry.pathBase64 } : {}),
+        ...layerMeta(lower),
+      },
+    });
+    await writer.write(lower.captured);
+    entry.image.artifactId = (await writer.finish()).id;
+    stored++;
+  }
+  if (over)
+    limitations.push(
+      `The image's version of ${over} more changed file(s) was not stored (at most ${MAX_IMAGE_SIDES} per report): no side-by-side view for them`,
+    );
 }

@@ -146,6 +146,20 @@ describe('live drift through the upper directories', () => {
     assert.equal(upper.integrity?.verified, api.integrity?.verified, 'as many files found to match their packages');
   });
 
+  it("stores the image's version of a changed text file, for the side-by-side view", () => {
+    const upper = (runs['upper-dir'] as Run).reports[0] as DriftReport;
+    const issue = upper.entries.find((e) => e.path === '/etc/issue');
+    assert.equal(issue?.verdict, 'content-changed');
+    const id = issue?.image?.artifactId;
+    assert.ok(id, 'the image side names its artifact');
+    const shown = drydock(store, ['evidence', 'show', id, '--json']);
+    assert.equal(shown.code, 0, shown.err);
+    const { artifact, preview } = JSON.parse(shown.out) as { artifact: { kind: string; sha256: string }; preview: { text?: string } };
+    assert.equal(artifact.kind, 'image-file');
+    assert.equal(artifact.sha256, issue?.image?.sha256, "the bytes are the image's, as hashed in the report");
+    assert.ok(!(preview.text ?? '').includes('tampered'), "the image's version, not the container's");
+  });
+
   it('leaves no helper behind and records the helper it ran', () => {
     const left = docker(['ps', '-aq', '--filter', 'label=drydock.helper=upper-dirs']);
     assert.equal(left, '', 'no upper-dirs helper is left on the host');

@@ -10,13 +10,18 @@ import { lineDiff, type DiffRow } from './line-diff';
 export function TextDiff({ entry, imageId }: { entry: DriftEntry; imageId: string }) {
   const client = useClient();
   const artifactId = entry.content.artifactId;
-  const key = `${imageId}:${entry.path}:${artifactId ?? ''}`;
+  // Reports read from layers store the image's version in the case; the API path keeps it in its image index.
+  const imageArtifactId = entry.image?.artifactId;
+  const key = `${imageId}:${entry.path}:${artifactId ?? ''}:${imageArtifactId ?? ''}`;
   const [loaded, setLoaded] = useState<{ key: string; rows?: DiffRow[]; error?: DrydockError } | null>(null);
   useEffect(() => {
     let live = true;
     if (!artifactId) return undefined;
     void Promise.all([
-      client.invoke('drift.file', { source: { imageId, path: entry.path }, view: 'text' }),
+      client.invoke('drift.file', {
+        source: imageArtifactId ? { artifactId: imageArtifactId } : { imageId, path: entry.path },
+        view: 'text',
+      }),
       client.invoke('drift.file', { source: { artifactId }, view: 'text' }),
     ]).then(([left, right]) => {
       if (!live) return;
@@ -27,7 +32,7 @@ export function TextDiff({ entry, imageId }: { entry: DriftEntry; imageId: strin
     return () => {
       live = false;
     };
-  }, [client, imageId, entry.path, artifactId, key]);
+  }, [client, imageId, entry.path, artifactId, imageArtifactId, key]);
   const current = loaded?.key === key ? loaded : null;
   const rows = current?.rows ?? null;
   const error = current?.error ?? null;
