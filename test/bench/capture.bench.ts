@@ -84,7 +84,9 @@ async function main(): Promise<void> {
     const sent = await sendUdp(net, ip, RATE, SECONDS);
     clearTimeout(stall);
     const loadDuring = load();
+    const stopAsked = Date.now();
     const info = await t.call('capture.stop', { captureId: started.id });
+    const stopMs = Date.now() - stopAsked;
     clearInterval(sampler);
     const rssAfter = process.resourceUsage().maxRSS * 1024;
     const file = path.join(out, 'bench.pcap');
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
     );
     if (STALL_MS) console.log(`capture: this process's event loop was blocked for ${STALL_MS} ms halfway through the load`);
     console.log(
-      `capture: capture ran ${(info.counters.elapsedMs / 1000).toFixed(1)} s; load average ${loadBefore} before, ${loadDuring} at the end of the load (2 cores)`,
+      `capture: capture ran ${(info.counters.elapsedMs / 1000).toFixed(1)} s, its stop took ${stopMs} ms (ring drained, pcap stored); load average ${loadBefore} before, ${loadDuring} at the end of the load (2 cores)`,
     );
     console.log(`RATIO capture stored/received-by-filter: ${ratio.toFixed(4)} (goal >= ${GOAL}) ${ratio >= GOAL ? 'PASS' : 'MISS'}`);
     console.log(`RATIO capture stored/sent: ${(stored.records / sent).toFixed(4)}`);
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
     const tenths = Array.from({ length: 10 }, (_, i) =>
       Math.max(0, ...rssSamples.filter((r) => Math.min(9, Math.floor((r.at / span) * 10)) === i).map((r) => r.rss)),
     );
-    console.log(`capture: RSS highest in each tenth of the run: ${tenths.map((r) => (r / 1048576).toFixed(0)).join(' ')} MiB`);
+    console.log(`capture: RSS highest in each tenth of the run: ${tenths.map((r) => (r ? (r / 1048576).toFixed(0) : '-')).join(' ')} MiB`);
   } finally {
     removeContainers(ids);
     try {

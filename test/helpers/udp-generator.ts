@@ -30,7 +30,8 @@ print "$sent\\n";
 
 /**
  * Sends UDP datagrams to `ip`:9999 from a throwaway container on `network` for `seconds` whole
- * seconds at `rate` datagrams per second (0: as fast as it can); resolves with the number sent.
+ * seconds at `rate` datagrams per second (0: as fast as it can); resolves with the number sent
+ * as soon as the generator says it (its container is removed after that, on its own).
  * A child process, never execFileSync: the event loop stays free to read whatever is being
  * measured meanwhile.
  */
@@ -43,7 +44,11 @@ export function sendUdp(network: string, ip: string, rate: number, seconds: numb
     );
     let out = '';
     let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      // The count comes with the last datagram; the container takes a second or more to go after it.
+      if (/^\d+\n/.test(out)) resolve(Number(out.trim()));
+    });
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {

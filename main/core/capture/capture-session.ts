@@ -10,7 +10,7 @@ import type { HelperImageChoice } from '../helper/image';
 import type { HelperLedger } from '../helper/ledger';
 import { thisProcessOwner } from '../helper/owner';
 import { PcapFramer } from './pcap-framer';
-import { TcpdumpStderr } from './tcpdump-stderr';
+import { TcpdumpStderr, type RunningCounters } from './tcpdump-stderr';
 
 export interface SessionDeps {
   docker: Dockerode;
@@ -29,14 +29,12 @@ export interface SessionDeps {
 const LISTEN_TIMEOUT_MS = 30000;
 const STOP_GRACE_MS = 10000;
 const PROGRESS_EVERY_MS = 500;
-/**
- * libpcap hands tcpdump the kernel's ring in blocks (TPACKET_V3), each once full or after tcpdump's
- * 1 s buffer timeout; SIGINT ends tcpdump without reading a block still open, so a stop sent at
- * once lost the packets of the last second (23 of 2.9 million at 48k packets/s, all of them on a
- * quiet link). A stop the user or the duration asked for waits this long first, so that every
- * packet the filter took before the stop is written (the byte cap discards what follows anyway).
- */
-const RING_DRAIN_MS = 1200;
+/** Longest a stop waits for tcpdump to read what the kernel's ring holds (drainRing). */
+const RING_DRAIN_MAX_MS = 10000;
+/** libpcap hands tcpdump the ring a block at a time: once full, or after tcpdump's 1 s buffer timeout. */
+const RING_BLOCK_MS = 1200;
+/** How long tcpdump has to answer SIGUSR1 with its counters. */
+const COUNTERS_ANSWER_MS = 3000;
 
 /**
  * tcpdump's argv: numeric output, pcap on stdout, the user's options, the filter last. Output is
@@ -74,6 +72,8 @@ export class CaptureSession {
   private storeError: Error | undefined;
   private demuxCutMidFrame = false;
   private demux: AttachDemuxer | undefined;
+  /** The attach stream has ended: tcpdump is gone or going. */
+  private streamOver = false;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -156,6 +156,7 @@ export class CaptureSession {
       const settle = () => {
         if (settled) return;
         settled = true;
+        this.streamOver = true;
         this.demuxCutMidFrame = demux.midFrame;
         this.stderr.end();
         // Whatever arrived is flushed through the framer to the store, even after an error.
@@ -242,9 +243,9 @@ export class CaptureSession {
     const container = this.container;
     if (!container) return;
     if (reason === 'user' || reason === 'duration') {
-      await new Promise((resolve) => setTimeout(resolve, RING_DRAIN_MS));
+      await this.drainRing(container);
       // It ended on its own meanwhile (packet count, helper gone): nothing left to signal.
-      if (this.info.state !== 'stopping') return;
+      if (this.streamOver) return;
     }
     // Already exited: the stream ends by itself; the removal in finish() is audited.
     await container.kill({ signal: 'SIGINT' }).catch(() => undefined);
@@ -254,6 +255,46 @@ export class CaptureSession {
         void container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
       }, STOP_GRACE_MS),
     );
+  }
+
+  /**
+   * Waits until tcpdump has written every packet its filter took before the stop: SIGINT ends
+   * tcpdump without reading what is still in the kernel's ring (the block libpcap has not been
+   * handed yet, up to a second of traffic, and a backlog after this process stalled), so a stop
+   * sent at once lost those packets. Asks tcpdump for its counters (SIGUSR1: "N packets captured,
+   * M packets received by filter, K packets dropped by kernel") and again until N reaches M - K of
+   * the first answer, at most RING_DRAIN_MAX_MS. A tcpdump that does not answer (a helper image of
+   * the user's whose PID 1 is not tcpdump ignores the signal) gets one block timeout instead.
+   */
+  private async drainRing(container: Dockerode.Container): Promise<void> {
+    const deadline = Date.now() + RING_DRAIN_MAX_MS;
+    const first = await this.askCounters(container);
+    if (!first) {
+      if (!this.streamOver) await new Promise((resolve) => setTimeout(resolve, RING_BLOCK_MS));
+      return;
+    }
+    const target = first.receivedByFilter - first.droppedByKernel;
+    let now = first;
+    while (now.captured < target && Date.now() < deadline && !this.streamOver) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const next = await this.askCounters(container);
+      if (!next) return;
+      now = next;
+    }
+  }
+
+  /** tcpdump's running counters, or undefined when it does not answer SIGUSR1 in time. */
+  private async askCounters(container: Dockerode.Container): Promise<RunningCounters | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const answer = new Promise<RunningCounters | undefined>((resolve) => {
+      this.stderr.onRunningCounters(resolve);
+      timer = setTimeout(() => resolve(undefined), COUNTERS_ANSWER_MS);
+    });
+    // Already exited: no answer comes, and the timer ends the wait.
+    await container.kill({ signal: 'SIGUSR1' }).catch(() => undefined);
+    const counters = await answer;
+    clearTimeout(timer);
+    return counters;
   }
 
   private progress(): void {

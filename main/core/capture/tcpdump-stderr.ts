@@ -2,10 +2,17 @@ import type { TcpdumpCounters } from '../../../shared/domain/capture';
 
 const MAX_KEPT = 16 * 1024;
 
+/** tcpdump's counters while it runs, as it prints them on SIGUSR1 (all in packets). */
+export interface RunningCounters {
+  captured: number;
+  receivedByFilter: number;
+  droppedByKernel: number;
+}
+
 /**
  * Reads tcpdump's stderr as it arrives: the "listening on" line (tcpdump is ready and names the
- * link type), its closing counters, and the last few KiB of anything else (error messages), so a
- * failure can be explained in tcpdump's own words.
+ * link type), its running counters (the one-line answer to SIGUSR1), its closing counters, and the
+ * last few KiB of anything else (error messages), so a failure can be explained in tcpdump's own words.
  */
 export class TcpdumpStderr {
   private partial = '';
@@ -14,6 +21,7 @@ export class TcpdumpStderr {
   linkType: string | undefined;
   listening = false;
   private readonly listeners: (() => void)[] = [];
+  private readonly runningListeners: ((counters: RunningCounters) => void)[] = [];
 
   push(chunk: Buffer): void {
     this.partial += chunk.toString('latin1');
@@ -39,6 +47,11 @@ export class TcpdumpStderr {
   onListening(listener: () => void): void {
     if (this.listening) listener();
     else this.listeners.push(listener);
+  }
+
+  /** Calls `listener` once, with the next running counters tcpdump prints. */
+  onRunningCounters(listener: (counters: RunningCounters) => void): void {
+    this.runningListeners.push(listener);
   }
 
   /** Messages other than the counters and the listening line, trimmed to the last 16 KiB. */
@@ -75,6 +88,14 @@ export class TcpdumpStderr {
           this.counters.droppedByInterface = value;
           break;
       }
+      return;
+    }
+    const running = /^(?:tcpdump: )?(\d+) packets? captured, (\d+) packets? received by filter, (\d+) packets? dropped by kernel/.exec(
+      text,
+    );
+    if (running) {
+      const counters = { captured: Number(running[1]), receivedByFilter: Number(running[2]), droppedByKernel: Number(running[3]) };
+      for (const listener of this.runningListeners.splice(0)) listener(counters);
       return;
     }
     const listening = /^(?:tcpdump: )?listening on (\S+), link-type (\S+)/.exec(text);

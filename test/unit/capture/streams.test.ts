@@ -178,6 +178,18 @@ test('tcpdump stderr: listening line, closing counters and error text', () => {
   assert.equal(failed.lastMessage, '(SIOCGIFHWADDR: No such device)');
 });
 
+test("tcpdump stderr: running counters (tcpdump's answer to SIGUSR1) go to their listeners, not to the messages", () => {
+  const stderr = new TcpdumpStderr();
+  const seen: unknown[] = [];
+  stderr.onRunningCounters((c) => seen.push(c));
+  stderr.push(Buffer.from('tcpdump: 1 packet captured, 9797 packets received by filter, 2 packets dropped by kernel\n'));
+  stderr.push(Buffer.from('tcpdump: 5 packets captured, 9800 packets received by filter, 2 packets dropped by kernel\n'));
+  stderr.end();
+  assert.deepEqual(seen, [{ captured: 1, receivedByFilter: 9797, droppedByKernel: 2 }], 'a listener hears one answer');
+  assert.equal(stderr.messages, '');
+  assert.equal(stderr.hasFinalCounters, false, 'running counters are not the closing ones');
+});
+
 test('tcpdump stderr keeps a bounded tail of endless output', () => {
   const stderr = new TcpdumpStderr();
   for (let i = 0; i < 200; i++) stderr.push(Buffer.alloc(1024, 0x41));
