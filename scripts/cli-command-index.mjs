@@ -2,7 +2,7 @@
 // CLI reads so that a command line loads only its own command's module and `drydock --help` none
 // (see main/cli/command-index.ts). Built from the compiled modules themselves: every command of
 // the command table, in its order, with the words, summary and usage the overview prints, the
-// module that defines it, and each module's size and mtime (an index older than a module is not used).
+// module that defines it, and each module's size (an index whose sizes differ is not used).
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -33,7 +33,7 @@ const commands = COMMANDS.map((command) => {
 const files = Object.fromEntries(
   [...modules, 'index.js'].map((file) => {
     const stat = statSync(path.join(dir, file));
-    return [file.slice(0, -'.js'.length), { size: stat.size, mtimeMs: stat.mtimeMs }];
+    return [file.slice(0, -'.js'.length), { size: stat.size }];
   }),
 );
 writeFileSync(path.join(dir, 'index.json'), `${JSON.stringify({ commands, modules: files })}\n`);

@@ -2,8 +2,9 @@
 // dist/main/cli/commands/index.json (written after each `npm run build:node` by
 // scripts/cli-command-index.mjs, from the compiled modules), so `drydock --help` imports no
 // command, and a command imports its own module only. Where there is no index (tsx runs the
-// sources) or it is older than a command module, or names no module defining the command, every
-// command module is loaded, as the command table (./commands) lists them.
+// sources), a command module's size is not the one indexed (rebuilt with other content by tsc
+// alone), or the index names no module defining a command, every command module is loaded, as the
+// command table (./commands) lists them. Sizes, not times: tsc rewrites every file it builds.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CliCommand } from './command';
@@ -18,13 +19,13 @@ export interface CommandEntry {
 
 interface CommandIndexFile {
   commands: Required<CommandEntry>[];
-  modules: Record<string, { size: number; mtimeMs: number }>;
+  modules: Record<string, { size: number }>;
 }
 
 const COMMANDS_DIR = path.join(__dirname, 'commands');
 const MODULE_NAME = /^[a-z0-9-]+$/;
 
-/** The index when it is there and as new as every module it names; undefined otherwise. */
+/** The index when it is there and every module it names has the size indexed; undefined otherwise. */
 function readIndex(): CommandIndexFile | undefined {
   try {
     const index = JSON.parse(readFileSync(path.join(COMMANDS_DIR, 'index.json'), 'utf8')) as CommandIndexFile;
@@ -32,7 +33,7 @@ function readIndex(): CommandIndexFile | undefined {
     for (const [name, recorded] of Object.entries(index.modules)) {
       if (!MODULE_NAME.test(name)) return undefined;
       const stat = statSync(path.join(COMMANDS_DIR, `${name}.js`));
-      if (stat.size !== recorded.size || stat.mtimeMs !== recorded.mtimeMs) return undefined;
+      if (stat.size !== recorded.size) return undefined;
     }
     return index;
   } catch {
@@ -41,7 +42,7 @@ function readIndex(): CommandIndexFile | undefined {
 }
 
 /** Every command module, through the command table. */
-async function allCommands(): Promise<readonly CliCommand[]> {
+export async function allCommands(): Promise<readonly CliCommand[]> {
   return (await import('./commands')).COMMANDS;
 }
 
@@ -55,10 +56,10 @@ export async function commandEntries(): Promise<readonly CommandEntry[]> {
 
 /**
  * The command of `entry` itself (options, run), its module loaded: the index's module, or every
- * module when the entry names none or its module does not define it.
- * @throws Error when no command module defines a command of those words (the index and the modules disagree).
+ * module when the entry names none or its module does not define it; undefined when no module
+ * defines a command of those words (an index older than the modules).
  */
-export async function loadCommand(entry: CommandEntry): Promise<CliCommand> {
+export async function loadCommand(entry: CommandEntry): Promise<CliCommand | undefined> {
   const key = entry.path.join(' ');
   const same = (c: unknown): c is CliCommand =>
     typeof c === 'object' && c !== null && Array.isArray((c as CliCommand).path) && (c as CliCommand).path.join(' ') === key;
@@ -70,7 +71,5 @@ export async function loadCommand(entry: CommandEntry): Promise<CliCommand> {
       if (found) return found;
     }
   }
-  const found = (await allCommands()).find(same);
-  if (!found) throw new Error(`no command module defines "drydock ${key}"`);
-  return found;
+  return (await allCommands()).find(same);
 }

@@ -5,7 +5,7 @@ import type { HostResolution } from '../../shared/domain/hosts';
 import type { DrydockError } from '../../shared/result';
 import type { Core } from '../app/core';
 import { CliError, type CliContext, type CliIo } from './command';
-import { commandEntries, loadCommand, type CommandEntry } from './command-index';
+import { allCommands, commandEntries, loadCommand, type CommandEntry } from './command-index';
 import { commandHelp, overview } from './help';
 import { safeText } from './terminal-safe';
 
@@ -90,13 +90,14 @@ export async function main(
     io.out(overview(commands));
     return 0;
   }
-  const found = findCommand(commands, argv);
-  if (!found) {
+  // A command the index does not know may still be in the modules (built after the index).
+  const found = findCommand(commands, argv) ?? findCommand(await allCommands(), argv);
+  const command = found && (await loadCommand(found.command));
+  if (!found || !command) {
     io.err(unknownCommand(commands, argv));
     return 2;
   }
   const { rest } = found;
-  const command = await loadCommand(found.command);
   let parsed;
   try {
     parsed = parseArgs({

@@ -7,11 +7,12 @@
 //   (goal <= 1.5 at 30 and 300 containers), at each size of DRYDOCK_BENCH_CLI_SIZES (default
 //   10,30,100,300: the host's containers in all, made up with `docker create` of busybox), with
 //   the time per container and a fixed-plus-per-container fit to predict a bigger host.
-// Needs `npm run build:node` first. Env: DRYDOCK_BENCH_CLI_RUNS (inventory runs per size and side,
+// Each line also gives the CPU time (user + system, the process and its children; not the
+// engine's), which a loaded machine changes least. Needs `npm run build:node` first. Env: DRYDOCK_BENCH_CLI_RUNS (inventory runs per size and side,
 // default 7), DRYDOCK_BENCH_HELP_RUNS (default 15). The containers made are removed at the end,
 // also on failure or Ctrl-C; the store is a temporary directory, never the user's.
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -40,19 +41,34 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** Wall time (ms) of one process to completion; throws when it fails. */
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${result.status}: ${result.stderr.slice(0, 2000)}`);
-  return ms;
+/** CPU time (ms, user + system) of this process's waited-for children so far, from /proc (Linux). */
+function childrenCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // cutime and cstime: fields 16 and 17 of proc(5), in clock ticks (100 a second on Linux).
+  return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
-/** Baseline and subject alternated `runs` times; the medians (ms). */
-function alternate(runs: number, baseline: () => number, subject: () => number): { baseline: number; subject: number } {
-  const b: number[] = [];
-  const s: number[] = [];
+interface Timing {
+  /** Wall time, ms. */
+  wall: number;
+  /** CPU time of the process and its children (user + system), ms: what a loaded machine changes least. */
+  cpu: number;
+}
+
+/** One process to completion; throws when it fails. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Timing {
+  const cpu = childrenCpuMs();
+  const start = process.hrtime.bigint();
+  const result = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${result.status}: ${result.stderr.slice(0, 2000)}`);
+  return { wall, cpu: childrenCpuMs() - cpu };
+}
+
+/** Baseline and subject alternated `runs` times; the medians (ms) of wall and CPU time. */
+function alternate(runs: number, baseline: () => Timing, subject: () => Timing): { baseline: Timing; subject: Timing } {
+  const b: Timing[] = [];
+  const s: Timing[] = [];
   for (let i = 0; i < runs; i++) {
     // Which goes first alternates too, so neither always gets the warmer cache.
     if (i % 2) {
@@ -63,7 +79,8 @@ function alternate(runs: number, baseline: () => number, subject: () => number):
       s.push(subject());
     }
   }
-  return { baseline: median(b), subject: median(s) };
+  const medians = (t: Timing[]): Timing => ({ wall: median(t.map((x) => x.wall)), cpu: median(t.map((x) => x.cpu)) });
+  return { baseline: medians(b), subject: medians(s) };
 }
 
 function verdict(ratio: number, goal: number): string {
@@ -109,9 +126,11 @@ async function main(): Promise<void> {
     () => timed(process.execPath, ['-e', '0']),
     () => timed(process.execPath, [BIN, '--help']),
   );
-  console.log(`node -e 0: ${help.baseline.toFixed(0)} ms; drydock --help: ${help.subject.toFixed(0)} ms (medians of ${HELP_RUNS})`);
-  console.log(`RATIO drydock --help / node -e 0: ${verdict(help.subject / help.baseline, HELP_GOAL)}`);
-  if (help.subject / help.baseline > HELP_GOAL) process.exitCode = 1;
+  console.log(
+    `node -e 0: ${help.baseline.wall.toFixed(0)} ms (CPU ${help.baseline.cpu.toFixed(0)} ms); drydock --help: ${help.subject.wall.toFixed(0)} ms (CPU ${help.subject.cpu.toFixed(0)} ms) (medians of ${HELP_RUNS})`,
+  );
+  console.log(`RATIO drydock --help / node -e 0: ${verdict(help.subject.wall / help.baseline.wall, HELP_GOAL)}`);
+  if (help.subject.wall / help.baseline.wall > HELP_GOAL) process.exitCode = 1;
 
   const store = mkdtempSync(path.join(tmpdir(), 'drydock-bench-cli-'));
   const env = { ...process.env, DRYDOCK_EXAMINER: 'bench' };
@@ -134,11 +153,12 @@ async function main(): Promise<void> {
       const times = alternate(RUNS, inspect, inventory);
       const after = hostContainers();
       const n = Math.round((before + after) / 2);
-      points.push({ n, drydock: times.subject, docker: times.baseline });
-      const ratio = times.subject / times.baseline;
+      points.push({ n, drydock: times.subject.wall, docker: times.baseline.wall });
+      const ratio = times.subject.wall / times.baseline.wall;
       console.log(
         `inventory of ${n} containers${before !== after ? ` (${before} to ${after}: other runs on this host)` : ''}: ` +
-          `docker inspect ${times.baseline.toFixed(0)} ms, drydock inventory --json ${times.subject.toFixed(0)} ms ` +
+          `docker inspect ${times.baseline.wall.toFixed(0)} ms (CPU ${times.baseline.cpu.toFixed(0)} ms), ` +
+          `drydock inventory --json ${times.subject.wall.toFixed(0)} ms (CPU ${times.subject.cpu.toFixed(0)} ms) ` +
           `(medians of ${RUNS}; ${load()})`,
       );
       console.log(
