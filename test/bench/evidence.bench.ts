@@ -1,16 +1,20 @@
-// Ingest throughput of the evidence store, two ways, each against a baseline measured in the same
+// Ingest throughput of the evidence store, two ways, each against baselines measured in the same
 // run on the same filesystem:
-// 1. A generated file (1 GiB by default) ingested from disk, against `sha256sum` of the same file:
-//    the issue's target is a throughput ratio of at least 0.8, with the peak RSS of the process
-//    doing the ingest under 150 MB (streaming: memory independent of the artifact's size). The
-//    ingest runs in a child process (ingest-child.ts) so that peak is the ingest's own.
+// 1. A generated file (1 GiB by default) ingested from disk (hash, write, fsync, rename, directory
+//    fsync, row), against Node's own SHA-256 of the same file (createHash over a createReadStream,
+//    1 MiB chunks, in this process) and `sha256sum` of it, in rounds whose order alternates. Goals
+//    (issue #18): ingest at >= 0.9 of Node's hash rate and >= 1.3x sha256sum, with the peak RSS of
+//    the process doing the ingest under 150 MB (streaming: memory independent of the artifact's
+//    size). The ingest runs in a child process (ingest-child.ts) so that peak is the ingest's own.
+//    A durable copy (dd conv=fsync) is the disk's floor for any store that fsyncs every byte: its
+//    ratio to Node's hash is the best the first goal can reach on this disk, and is printed too.
 // 2. The same generated stream through a plain fs pipeline with a SHA-256 hash (and that baseline
 //    plus one fsync, since the store makes every blob durable), with peak RSS growth during ingest.
 import { createHash, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -28,7 +32,9 @@ const CHUNK = 64 * 1024;
 const ROUNDS = 3;
 /** Each round pairs two runs made moments apart; the median of five resists a disk shared with others. */
 const FILE_ROUNDS = 5;
-const FILE_RATIO_TARGET = 0.8;
+/** Goals: ingest rate over Node's own SHA-256 rate on the same file, and over sha256sum's. */
+const NODE_RATIO_TARGET = 0.9;
+const SUM_RATIO_TARGET = 1.3;
 /** The issue's limit for the whole process during a 1 GiB ingest, in bytes (150 MB, decimal). */
 const PEAK_RSS_TARGET = 150e6;
 /** Streaming means memory independent of the artifact's size; a quarter of it is already a failure. */
@@ -140,61 +146,76 @@ function ingestFile(root: string, round: number, file: string): IngestChildResul
   }
 }
 
-/** The issue's benchmark: a file of FILE_BYTES ingested, against sha256sum of the same file. */
+/** Node's own SHA-256 over the file, read as the store reads a file: 1 MiB chunks. */
+async function nodeHash(file: string): Promise<{ seconds: number; sha256: string }> {
+  settle();
+  const start = process.hrtime.bigint();
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  const sha256 = hash.digest('hex');
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, sha256 };
+}
+
+const goal = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
+
+/** The issue's benchmark: a file of FILE_BYTES ingested, against Node's SHA-256 and sha256sum of the same file. */
 async function fileBenchmark(root: string): Promise<boolean> {
   const mb = FILE_BYTES / 2 ** 20;
   const file = path.join(root, 'source.bin');
   await pipeline(stream(FILE_BYTES), createWriteStream(file));
   settle();
-  console.log(`== ingest of a ${mb} MiB file against sha256sum of the same file (${FILE_ROUNDS} rounds, order alternating)`);
-  const ratios: number[] = [];
-  const copyRatios: number[] = [];
-  let bestSum = Infinity;
-  let bestIngest = Infinity;
-  let bestCopy = Infinity;
+  console.log(
+    `== ingest of a ${mb} MiB file against Node's SHA-256 and sha256sum of the same file (${FILE_ROUNDS} rounds, order alternating)`,
+  );
+  const rounds: { node: number; sum: number; ingest: number; copy: number }[] = [];
   let peak = 0;
   for (let round = 1; round <= FILE_ROUNDS; round++) {
-    // Alternating the order gives neither side the warmer page cache every time.
+    // Alternating the order gives neither side the warmer page cache or the quieter disk every time.
+    let node: { seconds: number; sha256: string };
     let sum: { seconds: number; sha256: string };
     let stored: IngestChildResult;
     if (round % 2) {
+      node = await nodeHash(file);
       sum = sha256sum(file);
       stored = ingestFile(root, round, file);
     } else {
       stored = ingestFile(root, round, file);
       sum = sha256sum(file);
+      node = await nodeHash(file);
     }
-    if (sum.sha256 !== stored.sha256 || stored.size !== FILE_BYTES)
-      throw new Error(`sha256sum says ${sum.sha256}, the store ${stored.sha256} (${stored.size} bytes)`);
+    if (sum.sha256 !== stored.sha256 || node.sha256 !== stored.sha256 || stored.size !== FILE_BYTES)
+      throw new Error(`sha256sum says ${sum.sha256}, Node ${node.sha256}, the store ${stored.sha256} (${stored.size} bytes)`);
     const copy = durableCopy(root, file);
-    bestCopy = Math.min(bestCopy, copy);
-    copyRatios.push(copy / stored.seconds);
-    bestSum = Math.min(bestSum, sum.seconds);
-    bestIngest = Math.min(bestIngest, stored.seconds);
+    rounds.push({ node: node.seconds, sum: sum.seconds, ingest: stored.seconds, copy });
     peak = Math.max(peak, stored.maxRss);
-    ratios.push(sum.seconds / stored.seconds);
     console.log(
-      `round ${round}: sha256sum ${sum.seconds.toFixed(2)}s, ingest ${stored.seconds.toFixed(2)}s, durable copy ${copy.toFixed(2)}s, ratio ${(sum.seconds / stored.seconds).toFixed(2)}, ingest process peak RSS ${(stored.maxRss / 1e6).toFixed(1)} MB`,
+      `round ${round}: Node SHA-256 ${node.seconds.toFixed(2)}s, sha256sum ${sum.seconds.toFixed(2)}s, ingest ${stored.seconds.toFixed(2)}s, durable copy ${copy.toFixed(2)}s; ingest/Node ${(node.seconds / stored.seconds).toFixed(2)}, ingest/sha256sum ${(sum.seconds / stored.seconds).toFixed(2)}; ingest process peak RSS ${(stored.maxRss / 1e6).toFixed(1)} MB`,
     );
   }
   rmSync(file);
-  const ratio = median(ratios);
+  // Rates from each side's median time; ratios from each round's pair (runs made moments apart), median.
+  const rate = (key: 'node' | 'sum' | 'ingest' | 'copy') => `${(mb / median(rounds.map((r) => r[key]))).toFixed(0)} MiB/s`;
+  const nodeRatio = median(rounds.map((r) => r.node / r.ingest));
+  const sumRatio = median(rounds.map((r) => r.sum / r.ingest));
+  const floorRatio = median(rounds.map((r) => r.node / r.copy));
   const rssOk = peak < PEAK_RSS_TARGET;
-  console.log(`sha256sum:                               ${(mb / bestSum).toFixed(0)} MiB/s (best of ${FILE_ROUNDS})`);
+  console.log(`Node SHA-256 (createHash, read stream):     ${rate('node')} (median of ${FILE_ROUNDS})`);
+  console.log(`sha256sum:                                  ${rate('sum')}`);
+  console.log(`evidence ingest of the file:                ${rate('ingest')} (hash, write, fsync, rename, dir fsync, row)`);
+  console.log(`durable copy (dd bs=1M conv=fsync):         ${rate('copy')} (the disk's floor for any store)`);
   console.log(
-    `evidence ingest of the file:             ${(mb / bestIngest).toFixed(0)} MiB/s (best of ${FILE_ROUNDS}; hash, write, fsync, rename)`,
+    `GOAL ingest / Node SHA-256 >= ${NODE_RATIO_TARGET}:          ${nodeRatio.toFixed(2)} ${goal(nodeRatio >= NODE_RATIO_TARGET)}`,
   );
+  console.log(`GOAL ingest / sha256sum >= ${SUM_RATIO_TARGET}:             ${sumRatio.toFixed(2)} ${goal(sumRatio >= SUM_RATIO_TARGET)}`);
+  console.log(`GOAL ingest peak RSS < ${PEAK_RSS_TARGET / 1e6} MB:              ${(peak / 1e6).toFixed(1)} MB ${goal(rssOk)}`);
   console.log(
-    `durable copy (dd conv=fsync):            ${(mb / bestCopy).toFixed(0)} MiB/s (best of ${FILE_ROUNDS}; the disk's floor for any store)`,
+    `ceiling: durable copy / Node SHA-256:       ${floorRatio.toFixed(2)} (no store that fsyncs every byte beats this on this disk)`,
   );
+  console.log(`ingest / durable copy (median round):       ${median(rounds.map((r) => r.copy / r.ingest)).toFixed(2)}`);
   console.log(
-    `RATIO ingest / sha256sum (median round): ${ratio.toFixed(2)} (target >= ${FILE_RATIO_TARGET}: ${ratio >= FILE_RATIO_TARGET ? 'met' : 'MISSED'})`,
-  );
-  console.log(
-    `RATIO ingest / durable copy (median):    ${median(copyRatios).toFixed(2)} (sha256sum only reads; the ingest also writes and fsyncs every byte)`,
-  );
-  console.log(
-    `peak RSS of the ingest process:          ${(peak / 1e6).toFixed(1)} MB (target < ${PEAK_RSS_TARGET / 1e6} MB: ${rssOk ? 'met' : 'MISSED'})`,
+    `load average (1, 5, 15 min):                ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')} on ${cpus().length} cores`,
   );
   if (!rssOk)
     console.error(`FAIL: the ingest process peaked at ${(peak / 1e6).toFixed(1)} MB for a ${mb} MiB file: the ingest is not streaming`);

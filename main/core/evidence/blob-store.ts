@@ -12,8 +12,23 @@ import { storeIoFailure } from '../store/io-failure';
  */
 
 const SHA256 = /^[a-f0-9]{64}$/;
-/** Small writes are gathered into writes of about this size (one in flight at a time). */
+/** Small writes are gathered into writes of about this size. */
 const WRITE_BATCH = 1024 * 1024;
+/**
+ * Batches on their way to the disk at once: each is a positional write of its own (the thread
+ * pool runs them side by side), so hashing the next chunk never waits for one write to finish,
+ * and memory stays bounded at a few MiB whatever the size of the blob. Two writes and the
+ * background flush leave one of libuv's four threads for the source's reads.
+ */
+const WRITES_IN_FLIGHT = 2;
+/**
+ * Every this many bytes written, the bytes so far are flushed to the disk in the background
+ * (fdatasync). A blob smaller than a tenth of RAM would otherwise sit dirty in the page cache
+ * until the final fsync, which then writes all of it while nothing else happens; flushing as we
+ * go overlaps the disk's work with reading and hashing. It adds flushes and removes none: the
+ * final fsync before the rename is still the one durability rests on.
+ */
+const FLUSH_EVERY = 64 * 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
 
 export interface StoredBlob {
@@ -131,19 +146,26 @@ export class BlobStore {
 }
 
 /**
- * Writes one blob: every byte is hashed as it arrives; writes are batched and kept one in flight,
- * so hashing the next chunk overlaps writing the previous batch. A chunk must not be modified
+ * Writes one blob: every byte is hashed on the calling thread as it arrives, while batches of
+ * earlier bytes are written by the thread pool at their own offsets (up to WRITES_IN_FLIGHT at
+ * once) and flushed in the background every FLUSH_EVERY bytes. A chunk must not be modified
  * after it is passed to write().
  */
 export class BlobWriter {
   private readonly hashing: Hash = createHash('sha256');
   private queued: Buffer[] = [];
   private queuedBytes = 0;
-  private inFlight: Promise<void> = Promise.resolve();
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The background flush under way, if any (one at a time). */
+  private flushing: Promise<void> | undefined;
   private failure: unknown;
   private closed = false;
   private received = 0;
+  /** Bytes handed to a write: the offset of the next batch. */
+  private dispatched = 0;
+  /** Bytes written, and bytes written when the last background flush started. */
   private written = 0;
+  private flushedAt = 0;
 
   constructor(
     private readonly store: BlobStore,
@@ -191,8 +213,9 @@ export class BlobWriter {
     this.closed = true;
     try {
       await this.startBatch();
-      await this.inFlight;
+      await this.settle();
       if (this.failure !== undefined) throw this.failure;
+      // The fsync durability rests on: every byte written, after every background flush ended.
       await this.handle.sync();
       // Read-only from the first moment it has its name: evidence is never modified in place.
       await this.handle.chmod(0o444);
@@ -208,8 +231,8 @@ export class BlobWriter {
   async discard(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Discarding: a failed write only means less to throw away.
-    await this.inFlight.catch(() => undefined);
+    // Discarding: a failed write only means less to throw away (settle records failures, never throws).
+    await this.settle();
     await this.discardAfterFailure();
   }
 
@@ -218,7 +241,7 @@ export class BlobWriter {
     if (this.closed) return;
     this.closed = true;
     // Released unfinished: the temporary file is left for recovery; a failed write was already reported to the writer.
-    await this.inFlight.catch(() => undefined);
+    await this.settle();
     // Already closed: nothing to release.
     await this.handle.close().catch(() => undefined);
   }
@@ -228,30 +251,62 @@ export class BlobWriter {
     if (this.closed) throw new DrydockFailure('conflict', 'This artifact writer is already finished');
   }
 
+  /** Waits for every write and the background flush (their failures are kept in this.failure). */
+  private async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await this.flushing;
+  }
+
   private async startBatch(): Promise<void> {
-    // One batch in flight: wait for the previous one, then hand the queue to the disk.
-    await this.inFlight;
+    // Backpressure: at most WRITES_IN_FLIGHT batches on their way to the disk.
+    while (this.inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(this.inFlight);
     if (this.failure !== undefined) {
       const failure = this.failure;
+      await this.settle();
       await this.discardAfterFailure();
       throw storeIoFailure(failure, `write to the evidence store at ${this.store.storeDir}`);
     }
     if (this.queuedBytes === 0) return;
     const batch = this.queued;
+    const offset = this.dispatched;
+    const size = this.queuedBytes;
     this.queued = [];
     this.queuedBytes = 0;
-    this.inFlight = this.writeAll(batch).catch((err: unknown) => {
-      this.failure = err;
-    });
+    this.dispatched += size;
+    const write: Promise<void> = this.writeAll(batch, offset)
+      .then(() => {
+        this.written += size;
+        this.flushInBackground();
+      })
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      })
+      .finally(() => this.inFlight.delete(write));
+    this.inFlight.add(write);
   }
 
-  private async writeAll(buffers: Buffer[]): Promise<void> {
+  private async writeAll(buffers: Buffer[], offset: number): Promise<void> {
     let pending = buffers;
+    let position = offset;
     while (pending.length > 0) {
-      const { bytesWritten } = await this.handle.writev(pending, this.written);
-      this.written += bytesWritten;
+      const { bytesWritten } = await this.handle.writev(pending, position);
+      position += bytesWritten;
       pending = dropWritten(pending, bytesWritten);
     }
+  }
+
+  /** Starts a background fdatasync when FLUSH_EVERY more bytes were written since the last one. */
+  private flushInBackground(): void {
+    if (this.flushing !== undefined || this.closed || this.written - this.flushedAt < FLUSH_EVERY) return;
+    this.flushedAt = this.written;
+    this.flushing = this.handle
+      .datasync()
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
   }
 
   private async discardAfterFailure(): Promise<void> {

@@ -52,6 +52,19 @@ describe('blob store', () => {
     assert.deepEqual(store.seen[3]?.payload, artifact);
   });
 
+  it('stores a large stream byte for byte: batches written side by side at their offsets, flushed on the way', async () => {
+    // 70 MiB in odd-sized chunks: several batches in flight at once and one background flush (every 64 MiB).
+    const size = 70 * 1024 * 1024 + 13;
+    const expected = createHash('sha256');
+    for await (const chunk of generated(size, 300_007, 7)) expected.update(chunk as Buffer);
+    const artifact = await store.evidence.ingest(meta(caseId), generated(size, 300_007, 7));
+    assert.equal(artifact.size, size);
+    assert.equal(artifact.sha256, expected.digest('hex'));
+    const file = path.join(store.dir, 'blobs', 'sha256', artifact.sha256.slice(0, 2), artifact.sha256.slice(2, 4), artifact.sha256);
+    assert.equal(statSync(file).size, size);
+    assert.equal((await store.evidence.verify()).ok, true, 'the bytes on disk hash to the recorded sha256');
+  });
+
   it('deduplicates identical content: two artifacts, one blob', async () => {
     const bytes = Buffer.alloc(3 * 1024 * 1024 + 7, 0x41);
     const first = await store.evidence.ingest(meta(caseId), Readable.from([bytes.subarray(0, 100), bytes.subarray(100)]));
