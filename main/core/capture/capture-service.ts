@@ -8,7 +8,7 @@ import type { EventHub } from '../event-hub';
 import { engineCall, engineWhere, type DockerSource } from '../hosts/engine-call';
 import type { Db } from '../store/database';
 import { CaptureRecords } from './capture-records';
-import { CaptureSession } from './capture-session';
+import { CaptureSession, tcpdumpCommand } from './capture-session';
 import type { EvidencePort } from '../evidence/port';
 import { checkFilter } from './filter-check';
 import { summarizeStoredPcap } from './stored-summary';
@@ -133,7 +133,8 @@ export class CaptureService {
             options: request.options,
             helperImage: image.image,
             helperImageSource: image.source,
-            command: ['tcpdump', '-n', '-U', '-i', request.options.interface, '-w', '-'],
+            // The helper's argv as it runs (it said -U, which tcpdump has not been given since output became block-buffered).
+            command: tcpdumpCommand(request.options, safetySeconds),
           },
         },
         onChange: (changed, kind) => this.changed(changed, kind),
