@@ -250,6 +250,8 @@ export function createCore(options: CoreOptions): Core {
       );
     },
   });
+  // Live: a connected manager's swarm events become 'cluster.changed'.
+  const cluster = new ClusterView({ hosts, clock, events, engineEvents: (listener) => hosts.onEngineEvent(listener) });
   const collect = new CollectService({
     hosts,
     evidence,
@@ -320,7 +322,7 @@ export function createCore(options: CoreOptions): Core {
     memory,
     yara,
     collect,
-    cluster: new ClusterView({ hosts, clock }),
+    cluster,
     close() {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.
       closing ??= (async () => {
@@ -332,6 +334,7 @@ export function createCore(options: CoreOptions): Core {
         await drift.close();
         await processes.close();
         inventory.close();
+        cluster.close();
         unsubscribeFollower();
         await logFollower.close();
         await journal.close();

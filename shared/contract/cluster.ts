@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ClusterNodeList, ClusterServiceList, ClusterTaskList } from '../domain/cluster';
-import { channel } from './define';
+import type { ClusterChange, ClusterNodeList, ClusterServiceList, ClusterTaskList } from '../domain/cluster';
+import { channel, event } from './define';
 import { hostName } from './schemas';
 
 /** A service named or identified as the engine allows (name, full ID or ID prefix). */
@@ -22,4 +22,7 @@ export const clusterChannels = {
   'cluster.tasks': channel<ClusterTaskList>()(z.object({ host: hostName, services: z.array(serviceRef).max(64).optional() }).strict()),
 } as const;
 
-export const clusterEvents = {} as const;
+export const clusterEvents = {
+  /** A node, service, secret or config of a connected manager's swarm changed (live from its event stream). */
+  'cluster.changed': event<ClusterChange>(),
+} as const;

@@ -142,3 +142,27 @@ export interface ClusterServiceList extends ClusterSource {
 export interface ClusterTaskList extends ClusterSource {
   tasks: ClusterTask[];
 }
+
+/** The swarm objects a manager's event stream reports on (tasks have no events of their own). */
+export const CLUSTER_OBJECT_KINDS = ['node', 'service', 'secret', 'config'] as const;
+export type ClusterObjectKind = (typeof CLUSTER_OBJECT_KINDS)[number];
+
+/**
+ * One change of the cluster, live from the manager's event stream: a node going down or being
+ * drained, a service created, updated (scaled, its update's progress) or removed, a secret or
+ * config created or removed (by name: events carry no values).
+ */
+export interface ClusterChange {
+  /** The manager host whose stream said it. */
+  host: string;
+  kind: ClusterObjectKind;
+  id: string;
+  /** create, update, remove. */
+  action: string;
+  /** The object's name (a node's: its hostname); '' when the event carries none. */
+  name: string;
+  /** The engine's attributes of the change: state.old/state.new, availability.new, replicas.new, updatestate.new... (capped). */
+  attributes: Record<string, string>;
+  /** When the engine says it happened (ISO 8601 UTC, nanoseconds). */
+  at: string;
+}

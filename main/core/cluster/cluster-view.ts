@@ -2,9 +2,21 @@
 // manager's Engine API alone. Workers know none of it, so a host that is not a manager is a clear
 // failure rather than an empty list.
 import type Dockerode from 'dockerode';
-import type { ClusterNodeList, ClusterServiceList, ClusterSource, ClusterTask, ClusterTaskList } from '../../../shared/domain/cluster';
+import {
+  CLUSTER_OBJECT_KINDS,
+  type ClusterChange,
+  type ClusterNodeList,
+  type ClusterObjectKind,
+  type ClusterServiceList,
+  type ClusterSource,
+  type ClusterTask,
+  type ClusterTaskList,
+} from '../../../shared/domain/cluster';
 import { isoNow, type Clock } from '../clock';
 import { DrydockFailure } from '../errors';
+import type { EventHub } from '../event-hub';
+import type { EngineEvent } from '../hosts/engine-events';
+import { nanoToIso } from '../time-nano';
 import type { DockerSource } from '../hosts/engine-call';
 import { getJsonCapped } from './capped-json';
 import { parseNode, parseService, parseTask, text } from './parse';
@@ -12,6 +24,10 @@ import { parseNode, parseService, parseTask, text } from './parse';
 export interface ClusterViewDeps {
   hosts: DockerSource;
   clock: Clock;
+  /** Where 'cluster.changed' goes. */
+  events?: Pick<EventHub, 'emit'>;
+  /** Every engine event of every connected host (HostService.onEngineEvent); returns the unsubscribe. */
+  engineEvents?: (listener: (host: string, event: EngineEvent) => void) => () => void;
 }
 
 /** Most nodes, services and tasks kept from one answer (the rest is named in `limitations`). */
@@ -43,7 +59,34 @@ function capped<T>(items: (T | undefined)[], max: number, raw: number, what: str
  * cluster changes under the examiner).
  */
 export class ClusterView {
-  constructor(private readonly deps: ClusterViewDeps) {}
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: ClusterViewDeps) {
+    this.unsubscribe = deps.engineEvents?.((host, event) => this.onEngineEvent(host, event)) ?? (() => undefined);
+  }
+
+  /** Stops following the hosts' event streams. */
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /** A swarm-scope event of a connected manager, as 'cluster.changed' (the engine's words, capped). */
+  private onEngineEvent(host: string, event: EngineEvent): void {
+    if (!this.deps.events || !(CLUSTER_OBJECT_KINDS as readonly string[]).includes(event.type)) return;
+    const attributes: Record<string, string> = {};
+    for (const [key, value] of Object.entries(event.attributes).slice(0, 64)) attributes[text(key, 128)] = text(value, 1024);
+    const change: ClusterChange = {
+      host,
+      kind: event.type as ClusterObjectKind,
+      id: text(event.id, 128),
+      action: text(event.action, 64),
+      name: attributes.name ?? '',
+      attributes,
+      // A time the engine made up past what a Date holds (±8.64e15 ms) is replaced by ours.
+      at: event.timeNano > 0n && event.timeNano < 8_640_000_000_000_000_000_000n ? nanoToIso(event.timeNano) : isoNow(this.deps.clock),
+    };
+    this.deps.events.emit('cluster.changed', change);
+  }
 
   /**
    * The swarm's nodes: role, availability, state, address, engine version, labels, leader and

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ClusterNodeList, ClusterPort, ClusterServiceList, ClusterTaskList } from '../../../shared/domain/cluster';
 import { drydock } from '../../helpers/cli';
-import { BUSYBOX, docker } from '../../helpers/docker';
+import { BUSYBOX, docker, startTestCore, type TestCore } from '../../helpers/docker';
 import { startSwarm, type Swarm } from '../../helpers/swarm';
-import { waitFor } from '../../helpers/wait';
+import { recordEvents, waitFor, type EventRecorder } from '../../helpers/wait';
 
 const SECRET_VALUE = 'dd-cluster-secret-value-7c1e';
 const CONFIG_VALUE = 'dd-cluster-config-value-52aa';
@@ -37,6 +37,9 @@ describe('a three-node Swarm seen from its manager', () => {
   let swarm: Swarm;
   let store = '';
   let manager = '';
+  /** A core connected to the manager, hearing its event stream from the live test on. */
+  let t: TestCore | undefined;
+  let changes: EventRecorder<'cluster.changed'> | undefined;
 
   /** `drydock ARGS --json` against the store; the parsed output and the exit status. */
   function cli<T>(args: string[]): { code: number | null; value: T; err: string } {
@@ -118,6 +121,8 @@ describe('a three-node Swarm seen from its manager', () => {
   });
 
   after(async () => {
+    changes?.stop();
+    await t?.close();
     await swarm?.teardown();
     if (store) rmSync(store, { recursive: true, force: true });
   });
@@ -243,6 +248,36 @@ describe('a three-node Swarm seen from its manager', () => {
     assert.equal(unknown.value.error.kind, 'not-found');
   });
 
+  it("hears the cluster change live from the manager's event stream", async () => {
+    t = startTestCore('drydock-cluster-live');
+    await t.call('hosts.add', { name: 'manager', url: manager });
+    // The first call connects, and the connection follows the manager's event stream.
+    assert.equal((await t.call('cluster.services', { host: 'manager' })).services.find((s) => s.name === 'dd-rep')?.replicas.desired, 3);
+    changes = recordEvents(t.core, 'cluster.changed');
+    docker(['service', 'scale', '--detach', 'dd-rep=2'], { host: manager });
+    const scaled = await changes.next((c) => c.kind === 'service' && c.name === 'dd-rep' && c.attributes['replicas.new'] === '2', {
+      what: 'a cluster.changed event saying dd-rep was scaled to 2',
+      timeoutMs: 30_000,
+    });
+    assert.equal(scaled.host, 'manager');
+    assert.equal(scaled.action, 'update');
+    assert.equal(scaled.attributes['replicas.old'], '3');
+    const serviceId = docker(['service', 'inspect', '--format', '{{.ID}}', 'dd-rep'], { host: manager });
+    assert.equal(scaled.id, serviceId);
+    const after = await t.call('cluster.services', { host: 'manager' });
+    assert.equal(after.services.find((s) => s.id === serviceId)?.replicas.desired, 2);
+    execFileSync('docker', ['-H', manager, 'secret', 'create', 'dd-cluster-late', '-'], {
+      input: SECRET_VALUE,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    const secret = await changes.next((c) => c.kind === 'secret' && c.name === 'dd-cluster-late', {
+      what: 'a cluster.changed event naming the new secret',
+      timeoutMs: 30_000,
+    });
+    assert.equal(secret.action, 'create');
+    assert.ok(!JSON.stringify(secret).includes(SECRET_VALUE), 'the event carries no secret value');
+  });
+
   it('shows a node the manager lost as down, with what the manager still knows about it', async () => {
     const lost = swarm.nodes[2]!;
     await swarm.killNode(lost.index);
@@ -260,6 +295,11 @@ describe('a three-node Swarm seen from its manager', () => {
     assert.equal(node.hostname, lost.hostname);
     assert.equal(node.engineVersion, value.nodes.find((n) => n.self)?.engineVersion);
     assert.equal(node.address, lost.address);
+    const down = await changes!.next((c) => c.kind === 'node' && c.id === lost.nodeId && c.attributes['state.new'] === 'down', {
+      what: `a cluster.changed event saying node ${lost.hostname} went down`,
+      timeoutMs: 30_000,
+    });
+    assert.equal(down.name, lost.hostname);
     const text = drydock(store, ['cluster', 'nodes', '--host', manager]);
     assert.match(text.out, new RegExp(`Unreachable: node ${lost.hostname} \\(${lost.nodeId}\\) is down`));
   });
