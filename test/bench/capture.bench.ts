@@ -54,6 +54,16 @@ async function capinfosCount(file: string): Promise<string> {
   }
 }
 
+/** Frames tshark reads from the pcap (DRYDOCK_BENCH_TSHARK=1: a full dissection, slow on a large pcap). */
+async function tsharkCount(file: string): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)('tshark', ['-n', '-r', file, '-q', '-z', 'io,stat,0'], { maxBuffer: 1 << 20 });
+    return /\|\s*Frames\s*\|[\s\S]*?\|[^|]*\|\s*(\d+)\s*\|/.exec(stdout)?.[1] ?? stdout.trim().split('\n').slice(-3).join(' ');
+  } catch (err) {
+    return `unreadable (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -114,7 +124,7 @@ async function main(): Promise<void> {
       `capture: attach     ${info.attach?.stdoutBytes ?? '?'} pcap bytes (${mib(info.attach?.stdoutBytes ?? 0)}) + ${info.attach?.stderrBytes ?? '?'} stderr bytes crossed, ${info.counters.packets} packets framed`,
     );
     console.log(
-      `capture: store      ${stored.records} packets stored${stored.truncated ? ' (last record cut)' : ''}; capinfos reads ${await capinfosCount(file)}`,
+      `capture: store      ${stored.records} packets stored${stored.truncated ? ' (last record cut)' : ''}; capinfos reads ${await capinfosCount(file)}${process.env.DRYDOCK_BENCH_TSHARK === '1' ? `, tshark -r reads ${await tsharkCount(file)}` : ''}`,
     );
     if (STALL_MS) console.log(`capture: this process's event loop was blocked for ${STALL_MS} ms at the end of the load`);
     console.log(
