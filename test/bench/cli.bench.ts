@@ -8,9 +8,10 @@
 //   10,30,100,300: the host's containers in all, made up with `docker create` of busybox), with
 //   the time per container and a fixed-plus-per-container fit to predict a bigger host.
 // Each line also gives the CPU time (user + system, the process and its children; not the
-// engine's), which a loaded machine changes least. Needs `npm run build:node` first. Env: DRYDOCK_BENCH_CLI_RUNS (inventory runs per size and side,
-// default 7), DRYDOCK_BENCH_HELP_RUNS (default 15). The containers made are removed at the end,
-// also on failure or Ctrl-C; the store is a temporary directory, never the user's.
+// engine's), which a loaded machine changes least. Needs `npm run build:node` first. Env:
+// DRYDOCK_BENCH_CLI_RUNS (inventory runs per size and side, default 7), DRYDOCK_BENCH_HELP_RUNS
+// (default 15). The containers made are removed at the end, also on failure or Ctrl-C; the store
+// is a temporary directory, never the user's.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -28,8 +28,6 @@ import { ArtifactStore, ownerAlive, registerOwner, releaseOwner } from './artifa
 import { AuditLog } from './audit-chain';
 import { BlobStore } from './blob-store';
 import { storeIoFailure } from '../store/io-failure';
-import { exportBundle } from './bundle-export';
-import { discardStaged, readBundle } from './bundle-import';
 import { wellFormed } from './canonical-json';
 import { CaseStore, caseRecord } from './case-store';
 import { BundleSigning } from './signing';
@@ -610,6 +608,8 @@ export class EvidenceService implements EvidencePort {
   ): Promise<BundleExportResult> {
     const kase = this.selectCase(ref);
     const signer = sign ? this.signing.signer(sign.passphrase) : undefined;
+    // Bundles (tar-stream and the manifest's schemas) load when one is written, not with the core.
+    const { exportBundle } = await import('./bundle-export');
     const result = await exportBundle(
       {
         artifacts: this.artifacts,
@@ -656,6 +656,7 @@ export class EvidenceService implements EvidencePort {
         );
       }
     };
+    const { discardStaged, readBundle } = await import('./bundle-import');
     const bundle = await readBundle(this.blobs, file, {
       assertNew: (m) => assertNew(m.case.id, m.case.name),
       checkSignature: this.signing.checker(
