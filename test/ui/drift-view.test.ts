@@ -77,4 +77,29 @@ describe('drift view', () => {
     await detail.getByText(/00000000 {2}7f 45 4c 46/).waitFor();
     assert.deepEqual(ui.pageErrors, []);
   });
+
+  it('scans through the upper directories when asked, says so on the report, and keeps the side-by-side view', async () => {
+    const { page } = ui;
+    await page.reload();
+    await page.locator('.dd-nav').getByRole('button', { name: /Drift/ }).click();
+    const view = page.getByRole('region', { name: 'Drift' });
+    await view.getByRole('group', { name: 'Running containers' }).getByText(name, { exact: true }).click();
+    await view.getByLabel('Read changes through').selectOption('upper-dir');
+    await view.getByRole('button', { name: /Scan selected \(1\)/ }).click();
+    const row = view.locator(`tr[data-container="${id}"]`);
+    await row.filter({ hasText: /complete/ }).waitFor({ timeout: 120_000 });
+    await row.click();
+    const header = view.locator('.dd-drift-report .dd-panel-title');
+    await header.getByText(/read from the upper directory on disk/).waitFor();
+    const tree = view.getByRole('tree', { name: 'Changed paths' });
+    await tree.getByText('passwd', { exact: true }).click();
+    const detail = view.locator('.dd-drift-detail');
+    const diff = detail.getByRole('table', { name: /Side-by-side diff/ });
+    await diff.waitFor();
+    const text = await diff.innerText();
+    assert.match(text, /evil:x:0:0/, "the container's side");
+    assert.match(text, /root:x:0:0/, "the image's side, stored from the lower layer");
+    await ui.screenshot('drift-upper-dir');
+    assert.deepEqual(ui.pageErrors, []);
+  });
 });

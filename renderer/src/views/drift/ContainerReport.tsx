@@ -48,6 +48,12 @@ export function ContainerReport({ report, artifactId }: { report: DriftReport; a
         <span className="dd-muted">
           image {visibleText(report.image, 200)} ({shortId(report.imageId)}) · {report.engineChanges} engine changes · scanned{' '}
           {utc(report.finishedAt)}
+          {report.readFrom && (
+            <span title={report.readFrom.detail}>
+              {' '}
+              · read from {report.readFrom.kind === 'upper-dir' ? 'the upper directory on disk' : "the engine's API"}
+            </span>
+          )}
         </span>
         <span className={`dd-pill dd-pill-${report.status === 'complete' ? 'complete' : 'incomplete'}`}>{report.status}</span>
         <SeverityBar counts={report.counts} />

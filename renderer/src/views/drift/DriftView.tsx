@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { DriftProgressEvent, DriftReport, DriftScanInfo } from '../../../../shared/domain/drift';
+import type { DriftProgressEvent, DriftReadVia, DriftReport, DriftScanInfo } from '../../../../shared/domain/drift';
 import type { DrydockError } from '../../../../shared/result';
 import { utc } from '../../lib/format';
 import { useClient, useLiveEpoch } from '../../shell/app-context';
@@ -27,6 +27,7 @@ export function DriftView({ params }: ViewProps) {
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set(params.container ? [params.container] : []));
   const [capMiB, setCapMiB] = useState(1);
   const [concurrency, setConcurrency] = useState(4);
+  const [via, setVia] = useState<DriftReadVia>('engine-api');
   const [scans, setScans] = useState<DriftScanInfo[]>([]);
   const [scan, setScan] = useState<DriftScanInfo | null>(null);
   const [report, setReport] = useState<{ report: DriftReport; artifactId: string; containerId: string } | null>(null);
@@ -74,6 +75,7 @@ export function DriftView({ params }: ViewProps) {
       containers: all ? 'all' : [...chosen],
       contentCapBytes: Math.round(capMiB * 1024 * 1024),
       concurrency,
+      via,
     });
     setBusy(false);
     if (r.ok) {
@@ -164,6 +166,17 @@ export function DriftView({ params }: ViewProps) {
               value={concurrency}
               onChange={(e) => setConcurrency(Math.min(32, Math.max(1, Math.round(Number(e.target.value) || 1))))}
             />
+          </label>
+          <label
+            className="dd-inline-label"
+            title="Engine API: the engine's change list and archive endpoint, no container created on the host. Upper directories: one read-only helper reads the overlay2 directories (faster; finds changes with restored timestamps; recorded in the footprint)."
+          >
+            Read
+            <select value={via} onChange={(e) => setVia(e.target.value as DriftReadVia)} aria-label="Read changes through">
+              <option value="engine-api">engine API</option>
+              <option value="upper-dir">upper directories (helper)</option>
+              <option value="auto">upper directories where possible</option>
+            </select>
           </label>
           <button type="button" disabled={busy || !effectiveHost || chosen.size === 0} onClick={() => void start(false)}>
             Scan selected ({chosen.size})
