@@ -86,6 +86,13 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     });
   });
 
+  // Chromium keeps an idle connection for minutes and reuses it; Node closes one after 5 s by default.
+  // A POST sent on a connection Node is closing at that moment fails with "Failed to fetch" and is
+  // never retried (not idempotent): the page then shows a disconnection that did not happen. The
+  // server keeps idle connections longer than the browser does, so the browser always closes first.
+  server.keepAliveTimeout = 330_000;
+  server.headersTimeout = 335_000;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req)) return reply(res, 421, { ok: false, error: { kind: 'permission-denied', message: 'wrong Host header' } });
     const url = new URL(req.url ?? '/', 'http://bridge.invalid');
