@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { RiskFlag } from '../../../shared/domain/inventory';
 import type { QuarantineRecord } from '../../../shared/domain/quarantine';
 import { storeIoFailure } from '../store/io-failure';
@@ -13,6 +14,8 @@ interface Row {
  * container looked like before and which steps had run.
  */
 export class QuarantineRecordStore {
+  private activeQuery: Statement<[string, string], Row> | undefined;
+
   constructor(private readonly db: Db) {}
 
   insert(record: QuarantineRecord): void {
@@ -45,11 +48,11 @@ export class QuarantineRecordStore {
 
   /** The quarantine in force (or half applied, or half released) for a container. */
   active(host: string, containerId: string): QuarantineRecord | undefined {
-    const row = this.db
-      .prepare<[string, string], Row>(
-        "SELECT record FROM quarantine_records WHERE host = ? AND container_id = ? AND state != 'released' ORDER BY created_at DESC LIMIT 1",
-      )
-      .get(host, containerId);
+    // Prepared once: the inventory asks this for every container of a host.
+    this.activeQuery ??= this.db.prepare<[string, string], Row>(
+      "SELECT record FROM quarantine_records WHERE host = ? AND container_id = ? AND state != 'released' ORDER BY created_at DESC LIMIT 1",
+    );
+    const row = this.activeQuery.get(host, containerId);
     return row ? parse(row) : undefined;
   }
 
