@@ -28,6 +28,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'cluster nodes': { group: 'triage', example: 'drydock cluster nodes --host swarm-manager-1' },
   'cluster services': { group: 'triage', example: 'drydock cluster services --host swarm-manager-1 --json' },
   'cluster tasks': { group: 'triage', example: 'drydock cluster tasks web --host swarm-manager-1' },
+  'cluster watch': { group: 'triage', example: 'drydock cluster watch --host swarm-manager-1 --json' },
   ps: { group: 'acquire', example: 'drydock ps web-1' },
   logs: { group: 'acquire', example: 'drydock logs web-1 --since 2h' },
   memory: { group: 'acquire', example: 'drydock memory web-1 --pid 1 --pause' },
@@ -118,6 +119,8 @@ const OPTION_TEXT: Record<string, string> = {
   cap: 'largest file whose content is stored, in bytes (larger files are hashed only)',
   concurrency: 'containers read at once',
   via: "where drift reads changes: engine-api (the default: the engine's change list and archive endpoint per container), upper-dir (the containers' overlay2 directories through one helper per host: faster, finds changes with restored timestamps, checks package integrity too, but creates a helper container on the host) or auto (upper-dir where the host allows it)",
+  service:
+    "a Swarm service (name or ID) on the manager --host names: each running task's drift, processes and listening sockets read on its own node (a saved host profile whose engine answers with that node's ID), then the replicas compared; --json carries `outliers`, the tasks that differ from their siblings, each with why",
   count: 'stop after this many packets',
   duration: 'stop after this many seconds (none: until Ctrl-C)',
   since: 'from this time: seconds since the epoch, an RFC 3339 date (UTC without a zone) or a duration back from now (10m, 2h, 1d)',
@@ -241,6 +244,7 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
   'cluster nodes': { host: CLUSTER_HOST_TEXT },
   'cluster services': { host: CLUSTER_HOST_TEXT },
   'cluster tasks': { host: CLUSTER_HOST_TEXT },
+  'cluster watch': { host: CLUSTER_HOST_TEXT },
   strings: {
     search: 'only strings containing this text (case-insensitive)',
     from: 'start at this byte offset (the previous page says where the next starts)',

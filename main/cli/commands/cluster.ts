@@ -1,4 +1,5 @@
 import type {
+  ClusterChange,
   ClusterNode,
   ClusterNodeList,
   ClusterPort,
@@ -108,6 +109,18 @@ export function renderTasks(list: ClusterTaskList): string {
   ].join('\n');
 }
 
+/** One live change, as a line: time, kind, action, name and ID, then the engine's attributes. */
+export function changeLine(change: ClusterChange): string {
+  const attributes = Object.entries(change.attributes)
+    .filter(([key]) => key !== 'name')
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+  return safeText(
+    `${change.at}  ${change.kind} ${change.action}  ${change.name || '-'} (${change.id})${attributes ? `  ${attributes}` : ''}`,
+    2000,
+  );
+}
+
 export const clusterCommands: CliCommand[] = [
   {
     path: ['cluster', 'nodes'],
@@ -145,6 +158,31 @@ export const clusterCommands: CliCommand[] = [
       const list = await ctx.call('cluster.tasks', positionals.length ? { host, services: positionals } : { host });
       ctx.io.out(ctx.json ? JSON.stringify(list) : renderTasks(list));
       return 0;
+    },
+  },
+  {
+    path: ['cluster', 'watch'],
+    summary:
+      "Follow a Swarm's changes live from its manager's event stream (nodes up and down, services scaled or updated, secrets and configs by name) until Ctrl-C",
+    usage: 'cluster watch [--host MANAGER] [--json]',
+    options: HOST_OPTION,
+    async run(ctx, values) {
+      const host = await ctx.host(values.host);
+      const off = ctx.on('cluster.changed', (change) => {
+        if (change.host === host) ctx.io.out(ctx.json ? JSON.stringify(change) : changeLine(change));
+      });
+      try {
+        // Connects (following the event stream) and says plainly when the host is not a manager.
+        const nodes = await ctx.call('cluster.nodes', { host });
+        // On stderr even with --json: stdout carries only the changes.
+        ctx.io.err(
+          `following swarm ${safeText(nodes.clusterId)} from manager host ${safeText(host)} (${nodes.nodes.length} nodes, ${nodes.nodes.filter((n) => !n.reachable).length} unreachable); Ctrl-C to stop`,
+        );
+        await ctx.interrupted;
+        return 0;
+      } finally {
+        off();
+      }
     },
   },
 ];

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ClusterNodeList, ClusterPort, ClusterServiceList, ClusterTaskList } from '../../../shared/domain/cluster';
-import { drydock } from '../../helpers/cli';
+import type { ClusterChange, ClusterNodeList, ClusterPort, ClusterServiceList, ClusterTaskList } from '../../../shared/domain/cluster';
+import { drydock, drydockSpawn } from '../../helpers/cli';
 import { BUSYBOX, docker, startTestCore, type TestCore } from '../../helpers/docker';
 import { startSwarm, type Swarm } from '../../helpers/swarm';
 import { recordEvents, waitFor, type EventRecorder } from '../../helpers/wait';
@@ -254,7 +254,31 @@ describe('a three-node Swarm seen from its manager', () => {
     // The first call connects, and the connection follows the manager's event stream.
     assert.equal((await t.call('cluster.services', { host: 'manager' })).services.find((s) => s.name === 'dd-rep')?.replicas.desired, 3);
     changes = recordEvents(t.core, 'cluster.changed');
-    docker(['service', 'scale', '--detach', 'dd-rep=2'], { host: manager });
+    // And the CLI's watch, from its own process and store.
+    const watch = drydockSpawn(store, ['cluster', 'watch', '--host', manager, '--json']);
+    let out = '';
+    let err = '';
+    watch.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    watch.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((resolve) => watch.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => err.includes('following swarm'), { what: `drydock cluster watch to start (stderr: ${err})`, timeoutMs: 60_000 });
+      docker(['service', 'scale', '--detach', 'dd-rep=2'], { host: manager });
+      const line = await waitFor(
+        () =>
+          out
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as ClusterChange)
+            .find((c) => c.kind === 'service' && c.name === 'dd-rep' && c.attributes['replicas.new'] === '2'),
+        { what: `drydock cluster watch to print dd-rep scaled to 2 (stdout: ${out})`, timeoutMs: 30_000 },
+      );
+      assert.equal(line.action, 'update');
+      watch.kill('SIGINT');
+      assert.equal(await exited, 0, err);
+    } finally {
+      watch.kill('SIGKILL');
+    }
     const scaled = await changes.next((c) => c.kind === 'service' && c.name === 'dd-rep' && c.attributes['replicas.new'] === '2', {
       what: 'a cluster.changed event saying dd-rep was scaled to 2',
       timeoutMs: 30_000,
