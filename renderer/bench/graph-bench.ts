@@ -1,11 +1,15 @@
-// The graph benchmark page: a generated graph drawn by the same GraphCanvas the Connections view
-// uses, through the same model (colours, rings, widths), then panned and zoomed frame by frame.
-// test/bench/graph.bench.ts loads it in headless Chromium and compares with an empty canvas.
-import type { GraphEdge, GraphNode } from '../../shared/domain/network';
+// The graph benchmark page: a generated graph (bench-graph.ts) drawn by the same GraphCanvas the
+// Connections view uses, through the same model (colours, rings, widths). test/bench/graph.bench.ts
+// loads it in headless Chromium and calls each step in turn: a default d3-force simulation of the
+// same graph cooled to rest (the baseline of the layout), Drydock's layout cold and warm, a pan
+// and zoom against an empty canvas, and redraws while hovering, selecting and dragging.
+import { forceCenter, forceLink, forceManyBody, forceSimulation, type SimulationNodeDatum } from 'd3';
 import { GraphCanvas } from '../src/views/graph/graph-canvas';
 import { toCanvasData } from '../src/views/graph/graph-model';
+import { generateGraph } from './bench-graph';
 
-export interface BenchResult {
+/** A pan and zoom over the graph (or the empty canvas), frame by frame. */
+export interface PanZoomResult {
   mode: 'empty' | 'graph';
   nodes: number;
   edges: number;
@@ -16,204 +20,269 @@ export interface BenchResult {
   /** Time spent drawing one frame, ms. */
   drawMeanMs: number;
   drawP95Ms: number;
-  /** Synchronous layout to rest (0 for the empty canvas). */
-  layoutMs: number;
   /** JavaScript time per frame in each part of the scene (re-rendered frames only), and in the zoom transform. */
   parts: { edgesMs: number; nodesMs: number; labelsMs: number; transformMs: number };
   /** Frames drawn from the graph itself (the rest re-used the picture of the gesture, moved and scaled). */
   scenes: number;
-  /** Full-detail redraws with the view still (what hover, selection and a running layout cost). */
-  still: { fps: number; drawMeanMs: number };
+}
+
+/** A default d3-force simulation (link, many-body, centre; d3's own cooling) ticked to rest without drawing. */
+export interface BaselineResult {
+  ms: number;
+  ticks: number;
+}
+
+/** Drydock's layout from new data to rest (no node moving more than 0.5 px in a tick), drawn as the view draws it. */
+export interface LayoutResult {
+  start: 'cold' | 'warm';
+  ms: number;
+  ticks: number;
+  runsOn: string;
+  /** Frames the page drew while the layout ran, per second. */
+  fps: number;
+  frames: number;
+  /** Animation frames the page got per second meanwhile (its responsiveness). */
+  rafFps: number;
+}
+
+/** Redraws with the view still, every animation frame something changes. */
+export interface RedrawResult {
+  what: 'hover' | 'selection' | 'drag';
+  fps: number;
+  frames: number;
+  /** Graph frames drawn (the drag: each with the layout running). */
+  draws: number;
+  /** JavaScript time per frame spent in the step itself (event, select, draw), ms. */
+  stepMeanMs: number;
 }
 
 declare global {
   interface Window {
-    __bench?: { run(mode: 'empty' | 'graph', nodes: number, edges: number, seconds: number): Promise<BenchResult> };
+    __bench?: {
+      panZoom(mode: 'empty' | 'graph', seconds: number): Promise<PanZoomResult>;
+      baseline(): BaselineResult;
+      layout(start: 'cold' | 'warm'): Promise<LayoutResult>;
+      redraw(what: 'hover' | 'selection' | 'drag', seconds: number): Promise<RedrawResult>;
+      setSize(nodes: number, edges: number): void;
+    };
   }
-}
-
-/** Deterministic: every run draws the same graph. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function generateGraph(nodeCount: number, edgeCount: number): { nodes: GraphNode[]; edges: GraphEdge[] } {
-  const random = prng(42);
-  const groups = Math.max(1, Math.round(nodeCount / 50));
-  const externals = Math.round(nodeCount * 0.05);
-  const nodes: GraphNode[] = [];
-  for (let i = 0; i < nodeCount; i++) {
-    const external = i >= nodeCount - externals;
-    const group = i % groups;
-    const roll = random();
-    nodes.push({
-      id: external ? `x:203.0.${i >> 8}.${i & 255}` : `c:bench/${i.toString(16).padStart(12, '0')}`,
-      kind: external ? 'external' : i === 0 ? 'host' : 'container',
-      host: 'bench',
-      label: external ? `203.0.${i >> 8}.${i & 255}` : `svc-${group}-${i}`,
-      state: roll < 0.05 ? 'exited' : 'running',
-      networks: [{ name: `net-${group}`, ipv4: `10.${group}.${i >> 8}.${i & 255}` }],
-      addresses: [],
-      group: external ? { kind: 'external', name: 'external' } : { kind: 'compose', name: `project-${group}` },
-      riskFlags: [],
-      ...(roll > 0.96 ? { risk: 'critical' as const } : {}),
-      quarantined: roll > 0.985,
-      drifted: roll > 0.97 ? true : null,
-      listening: [],
-      loopbackConnections: 0,
-      scan: { status: 'scanned' },
-    });
-  }
-  const edges: GraphEdge[] = [];
-  const seen = new Set<string>();
-  while (edges.length < edgeCount) {
-    const a = Math.floor(random() * nodeCount);
-    // Mostly within a group, as real services are; some across, some out.
-    const sameGroup = random() < 0.75;
-    let b = sameGroup
-      ? (a % groups) + groups * Math.floor(random() * Math.floor((nodeCount - externals) / groups))
-      : Math.floor(random() * nodeCount);
-    if (b >= nodeCount) b = nodeCount - 1;
-    if (a === b) continue;
-    const port = [80, 443, 5432, 6379, 8080, 53][Math.floor(random() * 6)] ?? 80;
-    const id = `${nodes[a]?.id}|${nodes[b]?.id}|tcp|${port}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const external = nodes[a]?.kind === 'external' || nodes[b]?.kind === 'external';
-    const state = random() < 0.9 ? 'established' : random() < 0.5 ? 'closing' : 'seen-in-capture';
-    edges.push({
-      id,
-      source: nodes[a]?.id ?? '',
-      target: nodes[b]?.id ?? '',
-      protocol: 'tcp',
-      port,
-      clientPorts: [40000],
-      connections: 1,
-      states: { established: 1 },
-      state,
-      directionBasis: 'listener',
-      seenBy: ['source'],
-      external,
-      ...(random() < 0.2
-        ? {
-            traffic: {
-              bytesToServer: Math.floor(random() * 1e7),
-              bytesToClient: Math.floor(random() * 1e7),
-              packetsToServer: 10,
-              packetsToClient: 10,
-              flows: 1,
-              lastSeen: null,
-              artifactIds: [],
-            },
-          }
-        : {}),
-    });
-  }
-  return { nodes, edges };
 }
 
 const canvas = document.getElementById('graph') as HTMLCanvasElement;
 const out = document.getElementById('out') as HTMLDivElement;
-const graph = new GraphCanvas(canvas);
+let settled: (() => void) | null = null;
+const makeGraph = () => new GraphCanvas(canvas, { onSettled: () => settled?.() });
+let graph = makeGraph();
+let size = { nodes: 2000, edges: 5000 };
+let stored: Map<string, { x: number; y: number }> = new Map();
+
+function data(mode: 'empty' | 'graph') {
+  const generated = mode === 'graph' ? generateGraph(size.nodes, size.edges) : { nodes: [], edges: [] };
+  return toCanvasData(generated.nodes, generated.edges);
+}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
 
-async function run(mode: 'empty' | 'graph', nodeCount: number, edgeCount: number, seconds: number): Promise<BenchResult> {
-  const generated = mode === 'graph' ? generateGraph(nodeCount, edgeCount) : { nodes: [], edges: [] };
-  const data = toCanvasData(generated.nodes, generated.edges);
-  graph.setData(data.nodes, data.edges);
-  const layoutStart = performance.now();
-  if (mode === 'graph') graph.settle(300);
-  const layoutMs = mode === 'graph' ? performance.now() - layoutStart : 0;
-  graph.stopLayout();
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+}
+
+/** Calls step every animation frame for `seconds`; returns the frames and the time they took. */
+function frames(seconds: number, step: (t: number) => void): Promise<{ frames: number; elapsed: number }> {
+  return new Promise((resolve) => {
+    let count = 0;
+    const started = performance.now();
+    const tick = (now: number) => {
+      const t = (now - started) / 1000;
+      if (t >= seconds) {
+        resolve({ frames: count, elapsed: (performance.now() - started) / 1000 });
+        return;
+      }
+      step(t);
+      count++;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+function baseline(): BaselineResult {
+  const { nodes, edges } = data('graph');
+  const simNodes: (SimulationNodeDatum & { id: string })[] = nodes.map((n) => ({ id: n.id }));
+  const links = edges.map((e) => ({ source: e.source, target: e.target }));
+  const started = performance.now();
+  const simulation = forceSimulation(simNodes)
+    .force(
+      'link',
+      forceLink<SimulationNodeDatum & { id: string }, { source: string; target: string }>(links).id((d) => d.id),
+    )
+    .force('charge', forceManyBody())
+    .force('center', forceCenter(0, 0))
+    .stop();
+  let ticks = 0;
+  while (simulation.alpha() >= simulation.alphaMin()) {
+    simulation.tick();
+    ticks++;
+  }
+  return { ms: performance.now() - started, ticks };
+}
+
+async function layout(start: 'cold' | 'warm'): Promise<LayoutResult> {
+  // A fresh canvas each time: nothing kept from before but what the case stored (warm).
+  graph.destroy();
+  graph = makeGraph();
+  if (start === 'warm') graph.setStoredPositions(stored);
+  const { nodes, edges } = data('graph');
+  const frames0 = graph.stats.frames;
+  let raf = 0;
+  let counting = true;
+  const count = () => {
+    if (!counting) return;
+    raf++;
+    requestAnimationFrame(count);
+  };
+  requestAnimationFrame(count);
+  const done = new Promise<void>((resolve) => (settled = resolve));
+  const started = performance.now();
+  graph.setData(nodes, edges);
+  if (graph.layoutRunning()) await done;
+  const ms = performance.now() - started;
+  counting = false;
+  settled = null;
+  const drawn = graph.stats.frames - frames0;
+  stored = graph.positions();
+  graph.fit();
+  const stats = graph.layoutStats();
+  return { start, ms, ticks: stats.ticks, runsOn: stats.runsOn, frames: drawn, fps: drawn / (ms / 1000), rafFps: raf / (ms / 1000) };
+}
+
+async function panZoom(mode: 'empty' | 'graph', seconds: number): Promise<PanZoomResult> {
+  const { nodes, edges } = data(mode);
+  if (mode === 'empty') {
+    graph.destroy();
+    graph = makeGraph();
+    graph.setData(nodes, edges);
+  } else if (graph.positions().size !== nodes.length) {
+    graph.setData(nodes, edges);
+    graph.settle();
+  }
   graph.fit();
   const base = graph.currentTransform();
   const width = canvas.clientWidth;
   const height = canvas.clientHeight;
   const times: number[] = [];
-  let frames = 0;
-  const started = performance.now();
   const stats0 = { ...graph.stats };
   let transformMs = 0;
-  await new Promise<void>((resolve) => {
-    const step = (now: number) => {
-      const t = (now - started) / 1000;
-      if (t >= seconds) {
-        resolve();
-        return;
-      }
-      // A pan around the middle while zooming in to 3× and back out: what an examiner does.
-      const k = base.k * (1 + 1.5 * (0.5 - 0.5 * Math.cos(t * 1.3)));
-      const cx = width / 2 + Math.sin(t * 0.9) * width * 0.25;
-      const cy = height / 2 + Math.cos(t * 0.7) * height * 0.25;
-      const worldX = (width / 2 - base.x) / base.k;
-      const worldY = (height / 2 - base.y) / base.k;
-      const t0 = performance.now();
-      graph.transformTo({ x: cx - worldX * k, y: cy - worldY * k, k });
-      const before = performance.now();
-      transformMs += before - t0;
-      graph.drawNow();
-      times.push(performance.now() - before);
-      frames++;
-      requestAnimationFrame(step);
-    };
-    requestAnimationFrame(step);
+  const run = await frames(seconds, (t) => {
+    // A pan around the middle while zooming in to 3× and back out: what an examiner does.
+    const k = base.k * (1 + 1.5 * (0.5 - 0.5 * Math.cos(t * 1.3)));
+    const cx = width / 2 + Math.sin(t * 0.9) * width * 0.25;
+    const cy = height / 2 + Math.cos(t * 0.7) * height * 0.25;
+    const worldX = (width / 2 - base.x) / base.k;
+    const worldY = (height / 2 - base.y) / base.k;
+    const t0 = performance.now();
+    graph.transformTo({ x: cx - worldX * k, y: cy - worldY * k, k });
+    const before = performance.now();
+    transformMs += before - t0;
+    graph.drawNow();
+    times.push(performance.now() - before);
   });
-  const elapsed = (performance.now() - started) / 1000;
   const moving = { ...graph.stats };
-  // Then the view held still: every frame a full-detail redraw, as when the pointer moves over nodes.
-  await new Promise((r) => setTimeout(r, 400));
-  const stillTimes: number[] = [];
-  const stillStart = performance.now();
-  await new Promise<void>((resolve) => {
-    const step = (now: number) => {
-      if (now - stillStart >= 2000) {
-        resolve();
-        return;
-      }
-      const before = performance.now();
-      graph.setHighlighted(new Set());
-      graph.drawNow();
-      stillTimes.push(performance.now() - before);
-      requestAnimationFrame(step);
-    };
-    requestAnimationFrame(step);
-  });
-  const still = {
-    fps: stillTimes.length / ((performance.now() - stillStart) / 1000),
-    drawMeanMs: stillTimes.reduce((a, b) => a + b, 0) / Math.max(1, stillTimes.length),
-  };
-  const result: BenchResult = {
+  graph.fit();
+  const result: PanZoomResult = {
     mode,
-    nodes: data.nodes.length,
-    edges: data.edges.length,
-    fps: frames / elapsed,
-    frames,
-    seconds: elapsed,
-    drawMeanMs: times.reduce((a, b) => a + b, 0) / Math.max(1, times.length),
+    nodes: nodes.length,
+    edges: edges.length,
+    fps: run.frames / run.elapsed,
+    frames: run.frames,
+    seconds: run.elapsed,
+    drawMeanMs: mean(times),
     drawP95Ms: percentile(times, 0.95),
-    layoutMs,
     scenes: moving.scenes - stats0.scenes,
-    still,
     parts: {
-      edgesMs: (moving.edgesMs - stats0.edgesMs) / Math.max(1, frames),
-      nodesMs: (moving.nodesMs - stats0.nodesMs) / Math.max(1, frames),
-      labelsMs: (moving.labelsMs - stats0.labelsMs) / Math.max(1, frames),
-      transformMs: transformMs / Math.max(1, frames),
+      edgesMs: (moving.edgesMs - stats0.edgesMs) / Math.max(1, run.frames),
+      nodesMs: (moving.nodesMs - stats0.nodesMs) / Math.max(1, run.frames),
+      labelsMs: (moving.labelsMs - stats0.labelsMs) / Math.max(1, run.frames),
+      transformMs: transformMs / Math.max(1, run.frames),
     },
   };
   out.textContent = JSON.stringify(result, null, 1);
   return result;
 }
 
-window.__bench = { run };
+/** Nodes on screen, in a fixed order: what the pointer moves over. */
+function onScreen(): { id: string; x: number; y: number }[] {
+  const list: { id: string; x: number; y: number }[] = [];
+  for (const id of graph.positions().keys()) {
+    const p = graph.screenPositionOf(id);
+    if (p && p.x > 10 && p.y > 10 && p.x < canvas.clientWidth - 10 && p.y < canvas.clientHeight - 10) list.push({ id, ...p });
+  }
+  return list;
+}
+
+function mouse(type: string, target: EventTarget, x: number, y: number, buttons = 0): void {
+  const box = canvas.getBoundingClientRect();
+  target.dispatchEvent(
+    new MouseEvent(type, {
+      clientX: box.left + x,
+      clientY: box.top + y,
+      button: 0,
+      buttons,
+      bubbles: true,
+      cancelable: true,
+      view: window,
+    }),
+  );
+}
+
+async function redraw(what: 'hover' | 'selection' | 'drag', seconds: number): Promise<RedrawResult> {
+  const targets = onScreen();
+  if (!targets.length) throw new Error('no node on screen');
+  const times: number[] = [];
+  const draws0 = graph.stats.frames;
+  let i = 0;
+  if (what === 'drag') {
+    // Take hold of a node in the middle and circle it round: the layout runs the whole time.
+    const held = targets[Math.floor(targets.length / 2)] ?? targets[0];
+    if (!held) throw new Error('no node on screen');
+    mouse('mousedown', canvas, held.x, held.y, 1);
+    const run = await frames(seconds, (t) => {
+      const before = performance.now();
+      mouse('mousemove', window, held.x + Math.cos(t * 3) * 60, held.y + Math.sin(t * 3) * 60, 1);
+      times.push(performance.now() - before);
+    });
+    mouse('mouseup', window, held.x, held.y);
+    const draws = graph.stats.frames - draws0;
+    // Let it come to rest again before whatever is measured next.
+    if (graph.layoutRunning()) await new Promise<void>((resolve) => (settled = resolve));
+    settled = null;
+    return { what, fps: draws / run.elapsed, frames: run.frames, draws, stepMeanMs: mean(times) };
+  }
+  const run = await frames(seconds, () => {
+    const target = targets[i++ % targets.length];
+    if (!target) return;
+    const before = performance.now();
+    if (what === 'hover') mouse('mousemove', canvas, target.x, target.y);
+    else {
+      graph.select({ kind: 'node', id: target.id });
+      graph.drawNow();
+    }
+    times.push(performance.now() - before);
+  });
+  if (what === 'selection') graph.select(null);
+  else mouse('mouseleave', canvas, 0, 0);
+  return { what, fps: run.frames / run.elapsed, frames: run.frames, draws: graph.stats.frames - draws0, stepMeanMs: mean(times) };
+}
+
+window.__bench = {
+  panZoom,
+  baseline,
+  layout,
+  redraw,
+  setSize: (nodes, edges) => {
+    size = { nodes, edges };
+  },
+};

@@ -27,6 +27,14 @@ async function settledNodePosition(page: Page, id: string): Promise<{ x: number;
     { timeout: 30_000, polling: 'raf' },
   );
   const position = (await found.jsonValue()) as { x: number; y: number };
+  // The stage can reach below the window: bring the node itself into view before anyone clicks it.
+  await canvas.evaluate((element, p) => {
+    const marker = document.createElement('div');
+    Object.assign(marker.style, { position: 'absolute', left: `${p.x}px`, top: `${p.y}px`, width: '1px', height: '1px' });
+    element.parentElement?.appendChild(marker);
+    marker.scrollIntoView({ block: 'center', inline: 'center' });
+    marker.remove();
+  }, position);
   const box = await canvas.boundingBox();
   assert.ok(box, 'the graph canvas is on the page');
   return { x: box.x + position.x, y: box.y + position.y };

@@ -1,14 +1,18 @@
 import { drag, pointer, select, zoom, zoomIdentity, type D3DragEvent, type ZoomBehavior, type ZoomTransform } from 'd3';
 import { edgeAt, nodeAt } from './graph-hit';
 import { fitTransform, GraphLayout, MAX_SCALE, MIN_SCALE } from './graph-layout';
-import { paintHover, paintScene, type Scene } from './graph-paint';
+import { startLayoutWorker } from './graph-layout-worker-start';
+import { paintHover, paintMarks, paintScene, type Scene } from './graph-paint';
 import type { CanvasEdge, CanvasNode, Selection, SimNode } from './graph-types';
 
-// The connection graph drawn on a canvas: the layout (graph-layout.ts) places nodes, d3-zoom pans
-// and zooms, d3-drag moves nodes, hit-testing (graph-hit.ts) maps a click back to a node or an
-// edge, and painting (graph-paint.ts) draws a frame. SVG cannot keep 2,000 nodes and 5,000 edges
-// smooth; here every frame is a handful of batched paths. Framework-free, so the view and the
-// benchmark page draw with exactly the same code.
+// The connection graph drawn on a canvas: the layout (graph-layout.ts, in a worker) places nodes,
+// d3-zoom pans and zooms, d3-drag moves nodes, hit-testing (graph-hit.ts) maps a click back to a
+// node or an edge, and painting (graph-paint.ts) draws a frame. SVG cannot keep 2,000 nodes and
+// 5,000 edges smooth; here every frame is a handful of batched paths, and only what changed is
+// drawn: at rest the graph is painted once into an offscreen picture, and a hover, a selection or
+// a search highlight is that picture copied plus the marked items drawn over it. While the layout
+// runs, a dense graph is drawn the cheap way (hairlines, no arrowheads), at most once a frame.
+// Framework-free, so the view and the benchmark page draw with exactly the same code.
 
 export type { CanvasEdge, CanvasNode, EdgeDash, RingKind, Selection } from './graph-types';
 
@@ -57,8 +61,13 @@ export class GraphCanvas {
   /** Cleared by anything but a pan or zoom: the scratch picture no longer shows the graph. */
   private scratchValid = false;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The graph at rest, without marks, as last painted at full detail (device pixels). */
+  private still: HTMLCanvasElement | null = null;
+  private stillAt: ZoomTransform | null = null;
+  /** Cleared when nodes move or the data changes: the still picture no longer shows the graph. */
+  private stillValid = false;
   /** Frames drawn and time spent drawing, for the benchmark. */
-  readonly stats = { frames: 0, scenes: 0, drawMs: 0, edgesMs: 0, nodesMs: 0, labelsMs: 0 };
+  readonly stats = { frames: 0, scenes: 0, drawMs: 0, edgesMs: 0, nodesMs: 0, labelsMs: 0, stillPaints: 0 };
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -75,6 +84,7 @@ export class GraphCanvas {
     this.layout = new GraphLayout(
       () => this.requestDraw(),
       () => this.onLayoutSettled(),
+      startLayoutWorker,
     );
 
     this.zoomBehavior = zoom<HTMLCanvasElement, unknown>()
@@ -90,25 +100,21 @@ export class GraphCanvas {
         }, SETTLE_MS);
         this.requestDraw(false);
       });
-    const simulation = this.layout.simulation;
     const dragBehavior = drag<HTMLCanvasElement, unknown, SimNode | undefined>()
       .container(() => this.canvas)
       .subject((event: { x: number; y: number }) => nodeAt(this.layout.nodes, this.transform, event.x, event.y))
       .on('start', (event: D3DragEvent<HTMLCanvasElement, unknown, SimNode>) => {
-        if (!event.active) simulation.alphaTarget(0.2).restart();
+        this.layout.dragStart(event.subject);
         this.markLayout('moving');
-        event.subject.fx = event.subject.x ?? 0;
-        event.subject.fy = event.subject.y ?? 0;
       })
       .on('drag', (event: D3DragEvent<HTMLCanvasElement, unknown, SimNode>) => {
         const [x, y] = this.transform.invert(pointer(event.sourceEvent, this.canvas));
-        event.subject.fx = x;
-        event.subject.fy = y;
+        this.layout.dragTo(event.subject, x, y);
+        this.requestDraw();
       })
-      .on('end', (event: D3DragEvent<HTMLCanvasElement, unknown, SimNode>) => {
-        if (!event.active) simulation.alphaTarget(0);
+      .on('end', () => {
         // A dragged node stays where the examiner put it (double-click frees it).
-        this.layout.remember();
+        this.layout.dragEnd();
       });
     // Drag first: when it has a subject it stops the event before zoom would pan.
     select(this.canvas).call(dragBehavior).call(this.zoomBehavior).on('dblclick.zoom', null);
@@ -129,6 +135,9 @@ export class GraphCanvas {
    */
   setData(nodes: readonly CanvasNode[], edges: readonly CanvasEdge[]): void {
     const restarted = this.layout.setData(nodes, edges);
+    this.stillValid = false;
+    // Until a frame has counted them, assume every edge is in view (the cheap picture while it moves).
+    if (restarted) this.lastEdgesInView = Math.max(this.lastEdgesInView, edges.length);
     if (this.selection?.kind === 'node' && !this.layout.byId.has(this.selection.id)) this.select(null);
     this.requestDraw();
     if (restarted) this.markLayout('moving');
@@ -136,15 +145,41 @@ export class GraphCanvas {
     else if (!this.layout.running()) this.onLayoutSettled();
   }
 
+  /**
+   * Where nodes start when they have no place yet: positions stored for the case (a warm start),
+   * by node id, world units. Takes effect at the next setData.
+   */
+  setStoredPositions(positions: ReadonlyMap<string, { x: number; y: number }>): void {
+    this.layout.setStored(positions);
+  }
+
+  /** Where every node is now, by id (world units): what the case stores for the next warm start. */
+  positions(): Map<string, { x: number; y: number }> {
+    return this.layout.positions();
+  }
+
+  /** True while the layout still moves nodes. */
+  layoutRunning(): boolean {
+    return this.layout.running();
+  }
+
+  /** Ticks the last layout ran, and whether it ran in a worker or on the page (for the benchmark). */
+  layoutStats(): { ticks: number; runsOn: 'none' | 'worker' | 'page' } {
+    return { ...this.layout.stats };
+  }
+
   setHighlighted(ids: ReadonlySet<string>): void {
     this.highlighted = ids;
-    this.requestDraw();
+    // Marks are drawn over the still picture: it stays valid (a pan's scratch picture holds them, and does not).
+    this.scratchValid = false;
+    this.requestDraw(false);
   }
 
   select(selection: Selection, notify = true): void {
     this.selection = selection;
     if (notify) this.options.onSelect?.(selection);
-    this.requestDraw();
+    this.scratchValid = false;
+    this.requestDraw(false);
   }
 
   /** Centres the view on a node. */
@@ -175,15 +210,15 @@ export class GraphCanvas {
     return { x: this.transform.x, y: this.transform.y, k: this.transform.k };
   }
 
-  /** Runs the layout synchronously to rest (benchmarks, screenshots). */
-  settle(ticks = 300): void {
-    this.layout.settle(ticks);
+  /** Runs the layout synchronously to rest on the page (benchmarks, screenshots). */
+  settle(): void {
+    this.layout.settle();
     this.requestDraw();
     this.onLayoutSettled();
   }
 
   stopLayout(): void {
-    this.layout.simulation.stop();
+    this.layout.stop();
   }
 
   /** Draws now (the benchmark measures this). */
@@ -208,7 +243,7 @@ export class GraphCanvas {
 
   destroy(): void {
     this.destroyed = true;
-    this.layout.simulation.stop();
+    this.layout.destroy();
     clearTimeout(this.settleTimer);
     this.resize?.disconnect();
     if (this.frame) cancelAnimationFrame(this.frame);
@@ -221,8 +256,12 @@ export class GraphCanvas {
     select(this.canvas).on('.zoom', null).on('.drag', null);
   }
 
+  /** A frame at the next animation frame; contentChanged = false when only marks or the view changed. */
   requestDraw(contentChanged = true): void {
-    if (contentChanged) this.scratchValid = false;
+    if (contentChanged) {
+      this.scratchValid = false;
+      this.stillValid = false;
+    }
     if (this.frame || this.destroyed) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
@@ -325,22 +364,77 @@ export class GraphCanvas {
 
   private draw(): void {
     const started = performance.now();
-    // Level of detail while the view moves over a dense graph: the scene is drawn at half
-    // resolution, with a margin around the viewport, into a scratch canvas with every edge a
-    // hairline and no arrowheads; further steps of the same gesture reuse that picture, moved and
-    // scaled, until it no longer covers the view or is scaled too far. The full frame follows
-    // when the view stops.
-    const light = this.interacting && this.lastEdgesInView > DETAIL_EDGE_LIMIT;
-    if (!light) {
+    // The newest positions from the layout (at most one set per frame, however many arrived).
+    if (this.layout.applyLatest()) {
+      this.scratchValid = false;
+      this.stillValid = false;
+    }
+    const dense = this.lastEdgesInView > DETAIL_EDGE_LIMIT;
+    const moving = this.layout.running();
+    if (this.interacting && dense) {
+      // Level of detail while the view moves over a dense graph: the scene is drawn at half
+      // resolution, with a margin around the viewport, into a scratch canvas with every edge a
+      // hairline and no arrowheads; further steps of the same gesture reuse that picture, moved and
+      // scaled, until it no longer covers the view or is scaled too far. The full frame follows
+      // when the view stops.
+      if (!this.blitScratch()) {
+        this.renderScratch();
+        this.blitScratch();
+      }
+    } else if (moving && dense) {
+      // Nodes move every frame: nothing to reuse. A dense graph is drawn the cheap way until it
+      // comes to rest, as during a pan: at half resolution, hairlines without arrowheads, scaled up.
+      this.renderScratch(false);
+      if (!this.blitScratch()) this.lastEdgesInView = paintScene(this.ctx, this.scene(), this.dpr, true, 0, 0, this.stats);
+      this.scratchValid = false;
+    } else if (moving || this.interacting) {
+      // A sparse graph: every frame in full.
       this.scratchValid = false;
       this.lastEdgesInView = paintScene(this.ctx, this.scene(), this.dpr, false, 0, 0, this.stats);
-    } else if (!this.blitScratch()) {
-      this.renderScratch();
-      this.blitScratch();
+    } else {
+      // At rest: the full-detail picture is painted once and reused; marks go over it.
+      this.scratchValid = false;
+      if (!this.stillFits()) this.renderStill();
+      if (this.still) {
+        this.ctx.setTransform(1, 0, 0, 1, 0, 0);
+        this.ctx.drawImage(this.still, 0, 0);
+      }
+      paintMarks(this.ctx, this.scene(), this.dpr, this.stats);
     }
     if (this.hovered) this.drawOverlay();
     this.stats.frames++;
     this.stats.drawMs += performance.now() - started;
+  }
+
+  private stillFits(): boolean {
+    const at = this.stillAt;
+    const t = this.transform;
+    return (
+      this.stillValid &&
+      this.still !== null &&
+      at !== null &&
+      at.x === t.x &&
+      at.y === t.y &&
+      at.k === t.k &&
+      this.still.width === this.canvas.width &&
+      this.still.height === this.canvas.height
+    );
+  }
+
+  /** Paints the graph at full detail without marks (selection, search, hover) into the still picture. */
+  private renderStill(): void {
+    if (!this.still || this.still.width !== this.canvas.width || this.still.height !== this.canvas.height) {
+      this.still = document.createElement('canvas');
+      this.still.width = this.canvas.width;
+      this.still.height = this.canvas.height;
+    }
+    const ctx = this.still.getContext('2d', { alpha: false });
+    if (!ctx) return;
+    const plain: Scene = { ...this.scene(), selection: null, highlighted: new Set() };
+    this.lastEdgesInView = paintScene(ctx, plain, this.dpr, false, 0, 0, this.stats);
+    this.stillAt = this.transform;
+    this.stillValid = true;
+    this.stats.stillPaints++;
   }
 
   /** Draws the scratch picture under the current transform; false when it would not do. */
@@ -364,12 +458,13 @@ export class GraphCanvas {
     return true;
   }
 
-  private renderScratch(): void {
-    const mx = Math.round(this.width / 4);
-    const my = Math.round(this.height / 4);
+  /** Paints the light picture at half resolution; with a margin round the view when a pan or zoom will reuse it. */
+  private renderScratch(margin = true): void {
+    const mx = margin ? Math.round(this.width / 4) : 0;
+    const my = margin ? Math.round(this.height / 4) : 0;
     const ratio = this.dpr / 2;
-    const width = Math.max(1, Math.round((this.width + 2 * mx) * ratio));
-    const height = Math.max(1, Math.round((this.height + 2 * my) * ratio));
+    const width = Math.max(1, Math.ceil((this.width + 2 * mx) * ratio));
+    const height = Math.max(1, Math.ceil((this.height + 2 * my) * ratio));
     if (!this.scratch || this.scratch.width !== width || this.scratch.height !== height) {
       this.scratch = document.createElement('canvas');
       this.scratch.width = width;

@@ -1,25 +1,17 @@
-import {
-  forceCollide,
-  forceLink,
-  forceManyBody,
-  forceSimulation,
-  forceX,
-  forceY,
-  type ForceLink,
-  type ForceX,
-  type ForceY,
-  type Simulation,
-} from 'd3';
+import { COLD_ALPHA, ForceEngine, groupAnchors, seedPositions, warmAlpha, type ForceInput } from './graph-force';
+import type { LayoutFrame, LayoutRequest } from './graph-layout-worker';
 import type { CanvasEdge, CanvasNode, SimEdge, SimNode, ViewTransform } from './graph-types';
 
-// The layout: d3-force places the nodes, groups cluster round anchors on a circle, and positions
-// are kept by node id so a refresh does not move what was already there.
+// The page's side of the layout: the nodes and edges the canvas draws and hit-tests, kept by node
+// id so a refresh does not move what was already there, and the force layout (graph-force.ts)
+// running in a worker (graph-layout-worker.ts) that streams positions back. Where a worker cannot
+// start (no Worker, blocked by a policy, failed to load) the same engine runs on the page, a few
+// milliseconds per animation frame. New data starts warm: nodes keep their places (from before,
+// or stored for the case), the rest are seeded by group next to them.
 
 interface Kept {
   x: number;
   y: number;
-  vx: number;
-  vy: number;
   fx: number | null;
   fy: number | null;
 }
@@ -30,33 +22,10 @@ const LABEL_ROOM = 18;
 export const FIT_MAX_SCALE = 3;
 export const MIN_SCALE = 0.03;
 export const MAX_SCALE = 8;
-
-export function hash(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return h >>> 0;
-}
-
-/** Each group gets an anchor on a circle sized to the graph, so groups form clusters. */
-export function groupAnchors(nodes: readonly CanvasNode[]): Map<string, { x: number; y: number }> {
-  const counts = new Map<string, number>();
-  for (const n of nodes) counts.set(n.group, (counts.get(n.group) ?? 0) + 1);
-  const groups = [...counts.keys()].sort();
-  const anchors = new Map<string, { x: number; y: number }>();
-  if (groups.length <= 1) {
-    for (const g of groups) anchors.set(g, { x: 0, y: 0 });
-    return anchors;
-  }
-  const radius = 60 + Math.sqrt(nodes.length) * 18;
-  groups.forEach((g, i) => {
-    const angle = (i / groups.length) * Math.PI * 2;
-    anchors.set(g, { x: Math.cos(angle) * radius, y: Math.sin(angle) * radius });
-  });
-  return anchors;
-}
+/** Heat while the examiner drags a node: the graph follows, and cools when it is let go. */
+const DRAG_ALPHA = 0.2;
+/** The page's share of a frame when the layout runs on the page (no worker). */
+const INLINE_FRAME_MS = 6;
 
 /**
  * The transform that shows every node, its disc and its label, inside a width × height view with
@@ -89,95 +58,183 @@ export function fitTransform(
 }
 
 export class GraphLayout {
-  readonly simulation: Simulation<SimNode, SimEdge>;
-  private readonly linkForce: ForceLink<SimNode, SimEdge> = forceLink<SimNode, SimEdge>().distance(46).strength(0.25);
-  private readonly xForce: ForceX<SimNode> = forceX<SimNode>(0).strength(0.06);
-  private readonly yForce: ForceY<SimNode> = forceY<SimNode>(0).strength(0.06);
   private readonly kept = new Map<string, Kept>();
+  private linked = new Set<string>();
   nodes: SimNode[] = [];
   edges: SimEdge[] = [];
   byId = new Map<string, SimNode>();
+  /** Positions stored for the case, used where a node has no place yet (warm start). */
+  private stored: ReadonlyMap<string, { x: number; y: number }> = new Map();
+  private worker: Worker | null | undefined;
+  private inline: ForceEngine | null = null;
+  private inlineFrame = 0;
+  /** The input of the current generation: a worker that fails to load hands it to the page. */
+  private input: ForceInput | null = null;
+  private generation = 0;
+  private moving = false;
+  private latest: Float32Array | null = null;
+  private destroyed = false;
+  /** Ticks the last layout ran and where it ran, for the benchmark. */
+  readonly stats = { ticks: 0, runsOn: 'none' as 'none' | 'worker' | 'page' };
 
-  /** onTick after every step of the layout; onSettled when it comes to rest. */
-  constructor(onTick: () => void, onSettled: () => void) {
-    this.simulation = forceSimulation<SimNode, SimEdge>()
-      .force('charge', forceManyBody<SimNode>().strength(-40).theta(0.9).distanceMax(500))
-      .force('link', this.linkForce)
-      .force('collide', forceCollide<SimNode>((n) => n.data.radius + 3).iterations(1))
-      .force('x', this.xForce)
-      .force('y', this.yForce)
-      .alphaDecay(0.035)
-      .on('tick', () => {
-        this.remember();
-        onTick();
-      })
-      .on('end', onSettled);
-    this.simulation.stop();
+  /** onTick when new positions arrived (draw them); onSettled when the layout came to rest. */
+  constructor(
+    private readonly onTick: () => void,
+    private readonly onSettled: () => void,
+    /** Starts the layout worker (graph-layout-worker-start.ts); absent, the layout runs on the page. */
+    private readonly startWorker?: () => Worker,
+  ) {}
+
+  /** Places to start from for nodes that have none yet: positions stored for the case. */
+  setStored(positions: ReadonlyMap<string, { x: number; y: number }>): void {
+    this.stored = positions;
   }
 
   /**
-   * New data. A new node starts next to a neighbour (or its group's anchor) and the layout warms
-   * up gently; true when the layout was restarted.
+   * New data. Nodes keep their places by id (from before, kept, or stored); the rest are seeded by
+   * group (graph-force.ts) and the layout runs from there. True when the layout was started.
    */
   setData(nodes: readonly CanvasNode[], edges: readonly CanvasEdge[]): boolean {
-    const previous = new Set(this.byId.keys());
+    const previous = this.byId;
     const byId = new Map<string, SimNode>();
-    const sim: SimNode[] = nodes.map((data) => {
-      const existing = this.byId.get(data.id);
-      const node: SimNode = existing ?? { id: data.id, data };
+    const index = new Map<string, number>();
+    const sim: SimNode[] = nodes.map((data, i) => {
+      const node: SimNode = previous.get(data.id) ?? { id: data.id, data };
       node.data = data;
       byId.set(data.id, node);
+      index.set(data.id, i);
       return node;
     });
     const links: SimEdge[] = [];
+    const pairs: number[] = [];
     for (const data of edges) {
       const source = byId.get(data.source);
       const target = byId.get(data.target);
-      if (source && target && source !== target) links.push({ source, target, data });
+      if (!source || !target || source === target) continue;
+      links.push({ source, target, data });
+      pairs.push(index.get(data.source) ?? 0, index.get(data.target) ?? 0);
     }
-    const anchors = groupAnchors(nodes);
-    let added = 0;
-    for (const node of sim) {
-      if (node.x !== undefined) continue;
-      const kept = this.kept.get(node.id);
-      if (kept) {
-        Object.assign(node, kept);
-        continue;
-      }
-      added++;
-      const neighbour = links.find(
-        (l) => (l.source === node && l.target.x !== undefined) || (l.target === node && l.source.x !== undefined),
-      );
-      const near = neighbour ? (neighbour.source === node ? neighbour.target : neighbour.source) : undefined;
-      const anchor = anchors.get(node.data.group) ?? { x: 0, y: 0 };
-      const angle = ((hash(node.id) % 1000) / 1000) * Math.PI * 2;
-      node.x = (near?.x ?? anchor.x) + Math.cos(angle) * 30;
-      node.y = (near?.y ?? anchor.y) + Math.sin(angle) * 30;
-    }
-    const removed = [...previous].filter((id) => !byId.has(id)).length;
+    let removed = 0;
+    for (const id of previous.keys()) if (!byId.has(id)) removed++;
+    const added = sim.filter((n) => !previous.has(n.id)).length;
+    // Which node pairs are linked: a connection that appears between nodes already there pulls them together.
+    const linked = new Set<string>();
+    for (const l of links) linked.add(l.source.id < l.target.id ? `${l.source.id}\n${l.target.id}` : `${l.target.id}\n${l.source.id}`);
+    let relinked = 0;
+    for (const key of linked) if (!this.linked.has(key)) relinked++;
+    for (const key of this.linked) if (!linked.has(key)) relinked++;
+    this.linked = linked;
     this.nodes = sim;
     this.edges = links;
     this.byId = byId;
-    // A big graph cools faster: a layout that runs for many seconds costs every frame meanwhile.
-    this.simulation.alphaDecay(sim.length > 1000 ? 0.06 : 0.035);
-    this.simulation.nodes(sim);
-    this.linkForce.links(links);
-    this.xForce.x((n) => anchors.get(n.data.group)?.x ?? 0);
-    this.yForce.y((n) => anchors.get(n.data.group)?.y ?? 0);
-    if (previous.size === 0 && sim.length) {
-      this.simulation.alpha(1).restart();
-      return true;
+    if (!added && !removed && !relinked) return false;
+    this.rememberAll(previous);
+
+    // Start positions: kept from before, else stored for the case, else seeded by group.
+    const known = (i: number): { x: number; y: number } | undefined => {
+      const n = sim[i];
+      if (!n) return undefined;
+      if (n.x !== undefined && n.y !== undefined) return { x: n.x, y: n.y };
+      return this.kept.get(n.id) ?? this.stored.get(n.id);
+    };
+    const anchors = groupAnchors(nodes);
+    // A group already on screen keeps its place: its anchor is where its members are.
+    const sums = new Map<string, { x: number; y: number; count: number }>();
+    sim.forEach((n, i) => {
+      const p = known(i);
+      if (!p) return;
+      const sum = sums.get(n.data.group) ?? { x: 0, y: 0, count: 0 };
+      sum.x += p.x;
+      sum.y += p.y;
+      sum.count++;
+      sums.set(n.data.group, sum);
+    });
+    for (const [group, sum] of sums) anchors.set(group, { x: sum.x / sum.count, y: sum.y / sum.count });
+    const linkArray = Uint32Array.from(pairs);
+    const positions = new Float32Array(sim.length * 2);
+    const seeded = seedPositions(nodes, linkArray, anchors, positions, known);
+    const anchorArray = new Float32Array(sim.length * 2);
+    const radius = new Float32Array(sim.length);
+    const pinned = new Uint8Array(sim.length);
+    sim.forEach((n, i) => {
+      const kept = this.kept.get(n.id);
+      if (n.fx === undefined && kept) {
+        n.fx = kept.fx;
+        n.fy = kept.fy;
+      }
+      if (n.fx !== null && n.fx !== undefined && n.fy !== null && n.fy !== undefined) {
+        positions[2 * i] = n.fx;
+        positions[2 * i + 1] = n.fy;
+        pinned[i] = 1;
+      }
+      n.x = positions[2 * i] ?? 0;
+      n.y = positions[2 * i + 1] ?? 0;
+      const a = anchors.get(n.data.group) ?? { x: 0, y: 0 };
+      anchorArray[2 * i] = a.x;
+      anchorArray[2 * i + 1] = a.y;
+      radius[i] = n.data.radius;
+    });
+    if (!sim.length) {
+      this.stop();
+      return false;
     }
-    if (added || removed) {
-      this.simulation.alpha(Math.min(0.3, 0.05 + (added + removed) / Math.max(20, sim.length))).restart();
-      return true;
-    }
-    return false;
+    const alpha =
+      previous.size === 0 && seeded === sim.length
+        ? COLD_ALPHA
+        : Math.max(
+            warmAlpha(sim.length - seeded, sim.length),
+            previous.size > 0 && relinked ? Math.min(COLD_ALPHA, 0.1 + relinked / Math.max(20, links.length)) : 0,
+          );
+    this.start({ radius, anchor: anchorArray, positions, pinned, links: linkArray, alpha });
+    return true;
   }
 
   /** True while the layout still moves nodes. */
   running(): boolean {
-    return this.simulation.alpha() >= this.simulation.alphaMin();
+    return this.moving;
+  }
+
+  /** Copies the newest positions from the layout into the nodes; false when there were none. */
+  applyLatest(): boolean {
+    const latest = this.latest;
+    if (!latest) return false;
+    this.latest = null;
+    const count = Math.min(this.nodes.length, latest.length >> 1);
+    for (let i = 0; i < count; i++) {
+      const n = this.nodes[i] as SimNode;
+      // A node the examiner holds stays under the pointer, whatever the last frame said.
+      if (n.fx !== null && n.fx !== undefined && n.fy !== null && n.fy !== undefined) {
+        n.x = n.fx;
+        n.y = n.fy;
+        continue;
+      }
+      n.x = latest[2 * i] ?? 0;
+      n.y = latest[2 * i + 1] ?? 0;
+    }
+    return true;
+  }
+
+  /** The examiner took hold of a node: it follows the pointer and the graph stays warm round it. */
+  dragStart(node: SimNode): void {
+    node.fx = node.x ?? 0;
+    node.fy = node.y ?? 0;
+    this.send({ kind: 'pin', generation: this.generation, index: this.nodes.indexOf(node), x: node.fx, y: node.fy });
+    this.send({ kind: 'hold', generation: this.generation, target: DRAG_ALPHA });
+    this.setMoving();
+  }
+
+  dragTo(node: SimNode, x: number, y: number): void {
+    node.fx = x;
+    node.fy = y;
+    node.x = x;
+    node.y = y;
+    this.send({ kind: 'pin', generation: this.generation, index: this.nodes.indexOf(node), x, y });
+  }
+
+  /** Let go: the node stays where the examiner put it (double-click frees it); the graph cools. */
+  dragEnd(): void {
+    this.send({ kind: 'hold', generation: this.generation, target: 0 });
+    this.remember();
   }
 
   /** Frees a pinned node and lets the layout move it again. */
@@ -185,25 +242,163 @@ export class GraphLayout {
     node.fx = null;
     node.fy = null;
     this.remember();
-    this.simulation.alpha(0.1).restart();
+    this.send({ kind: 'release', generation: this.generation, index: this.nodes.indexOf(node), alpha: 0.1 });
+    this.setMoving();
   }
 
-  /** Runs the layout synchronously to rest (benchmarks, screenshots). */
-  settle(ticks: number): void {
-    this.simulation.stop();
-    this.simulation.alpha(1);
-    for (let i = 0; i < ticks; i++) this.simulation.tick();
+  /** Runs the layout on the page, synchronously, to rest (benchmarks, screenshots). */
+  settle(): void {
+    if (!this.input) return;
+    this.stopEngines();
+    const engine = new ForceEngine(this.input);
+    while (!engine.atRest()) engine.step();
+    this.latest = new Float32Array(this.nodes.length * 2);
+    engine.write(this.latest);
+    this.stats.ticks = engine.ticks;
+    this.applyLatest();
+    this.moving = false;
     this.remember();
+  }
+
+  /** Stops the layout where it is. */
+  stop(): void {
+    this.stopEngines();
+    this.moving = false;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.stop();
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  /** Where every node is now, by id (world units): what the case stores for a warm start. */
+  positions(): Map<string, { x: number; y: number }> {
+    const out = new Map<string, { x: number; y: number }>();
+    for (const n of this.nodes) if (n.x !== undefined && n.y !== undefined) out.set(n.id, { x: n.x, y: n.y });
+    return out;
   }
 
   remember(): void {
     for (const n of this.nodes) {
       if (n.x === undefined || n.y === undefined) continue;
-      this.kept.set(n.id, { x: n.x, y: n.y, vx: n.vx ?? 0, vy: n.vy ?? 0, fx: n.fx ?? null, fy: n.fy ?? null });
+      this.kept.set(n.id, { x: n.x, y: n.y, fx: n.fx ?? null, fy: n.fy ?? null });
+    }
+  }
+
+  /** Before new data replaces them: where the old nodes were (a node that comes back returns there). */
+  private rememberAll(previous: ReadonlyMap<string, SimNode>): void {
+    for (const n of previous.values()) {
+      if (n.x === undefined || n.y === undefined) continue;
+      this.kept.set(n.id, { x: n.x, y: n.y, fx: n.fx ?? null, fy: n.fy ?? null });
     }
     // Positions of nodes long gone are not worth keeping forever.
     if (this.kept.size > this.nodes.length * 4 + 1000) {
       for (const id of this.kept.keys()) if (!this.byId.has(id)) this.kept.delete(id);
     }
+  }
+
+  private setMoving(): void {
+    this.moving = true;
+  }
+
+  private start(input: ForceInput): void {
+    this.stopEngines();
+    this.generation++;
+    this.input = input;
+    this.moving = true;
+    this.stats.ticks = 0;
+    const worker = this.ensureWorker();
+    if (worker) {
+      this.stats.runsOn = 'worker';
+      worker.postMessage({ kind: 'start', generation: this.generation, input } satisfies LayoutRequest);
+    } else this.startInline(input);
+  }
+
+  private ensureWorker(): Worker | null {
+    if (this.worker !== undefined) return this.worker;
+    this.worker = null;
+    if (!this.startWorker || typeof Worker === 'undefined') return null;
+    try {
+      const worker = this.startWorker();
+      worker.addEventListener('message', (event: MessageEvent<LayoutFrame>) => this.onFrame(event.data));
+      // A worker that cannot load (a policy, a missing file): the page runs the layout itself.
+      worker.addEventListener('error', (event) => {
+        event.preventDefault();
+        worker.terminate();
+        this.worker = null;
+        if (this.moving && this.input && !this.destroyed) this.startInline(this.input);
+      });
+      this.worker = worker;
+    } catch {
+      this.worker = null;
+    }
+    return this.worker;
+  }
+
+  private onFrame(frame: LayoutFrame): void {
+    if (frame.generation !== this.generation || this.destroyed) return;
+    this.latest = frame.positions;
+    this.stats.ticks = frame.ticks;
+    this.onTick();
+    if (frame.atRest && this.moving) {
+      this.applyLatest();
+      this.moving = false;
+      this.remember();
+      this.onSettled();
+    }
+  }
+
+  private send(request: LayoutRequest): void {
+    if (this.destroyed) return;
+    if (this.worker) {
+      this.worker.postMessage(request);
+      return;
+    }
+    const engine = this.inline;
+    if (!engine && this.input && request.kind !== 'stop') {
+      // The page's layout stopped at rest: it picks up from where the nodes are now.
+      this.input.positions = new Float32Array(this.nodes.length * 2);
+      this.nodes.forEach((n, i) => {
+        this.input?.positions.set([n.x ?? 0, n.y ?? 0], 2 * i);
+      });
+      this.input.alpha = 0;
+      this.startInline(this.input);
+    }
+    const live = this.inline;
+    if (!live) return;
+    if (request.kind === 'pin') live.pin(request.index, request.x, request.y);
+    else if (request.kind === 'release') {
+      live.release(request.index);
+      live.reheat(request.alpha);
+    } else if (request.kind === 'hold') live.hold(request.target);
+  }
+
+  private startInline(input: ForceInput): void {
+    this.stats.runsOn = 'page';
+    this.inline = new ForceEngine(input);
+    const generation = this.generation;
+    const step = () => {
+      this.inlineFrame = 0;
+      const engine = this.inline;
+      if (!engine || generation !== this.generation || this.destroyed) return;
+      engine.run(INLINE_FRAME_MS, () => performance.now());
+      const positions = new Float32Array(this.nodes.length * 2);
+      engine.write(positions);
+      const atRest = engine.atRest();
+      if (atRest) this.inline = null;
+      else this.inlineFrame = requestAnimationFrame(step);
+      this.onFrame({ generation, positions, ticks: engine.ticks, move: engine.lastMove, atRest });
+    };
+    this.inlineFrame = requestAnimationFrame(step);
+  }
+
+  private stopEngines(): void {
+    this.worker?.postMessage({ kind: 'stop' } satisfies LayoutRequest);
+    if (this.inlineFrame) cancelAnimationFrame(this.inlineFrame);
+    this.inlineFrame = 0;
+    this.inline = null;
+    this.latest = null;
   }
 }

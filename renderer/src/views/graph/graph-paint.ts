@@ -305,3 +305,146 @@ export function paintHover(
   ctx.strokeText(n.data.label, n.x ?? 0, y);
   ctx.fillText(n.data.label, n.x ?? 0, y);
 }
+
+/** How much of the picture a search highlight veils (the rest of the graph recedes, as dimmed). */
+const VEIL_ALPHA = 0.72;
+
+/**
+ * The marks drawn over the still picture of the graph (graph-canvas.ts paints the graph at rest
+ * once and copies it): a search highlight veils everything in the background colour and draws the
+ * matches and their edges again on top; a selection draws its edges in front with arrowheads, the
+ * nodes at their ends over them, and a ring and the label on the selected node. Costs what is
+ * marked, not what is drawn.
+ */
+export function paintMarks(ctx: CanvasRenderingContext2D, scene: Scene, ratio: number, stats: PaintStats): void {
+  const highlighted = scene.highlighted;
+  const selectedEdge = scene.selection?.kind === 'edge' ? scene.selection.id : null;
+  const selectedNode = scene.selection?.kind === 'node' ? scene.selection.id : null;
+  if (!highlighted.size && !selectedEdge && !selectedNode) return;
+  const started = performance.now();
+  const t = scene.transform;
+  if (highlighted.size) {
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.globalAlpha = VEIL_ALPHA;
+    ctx.fillStyle = scene.background ?? BACKGROUND;
+    ctx.fillRect(0, 0, scene.width, scene.height);
+    ctx.globalAlpha = 1;
+  }
+  ctx.setTransform(ratio * t.k, 0, 0, ratio * t.k, ratio * t.x, ratio * t.y);
+  const [x0, y0] = invert(t, -20, -20);
+  const [x1, y1] = invert(t, scene.width + 20, scene.height + 20);
+  const edgeInView = (e: SimEdge) => {
+    const ax = e.source.x ?? 0;
+    const ay = e.source.y ?? 0;
+    const bx = e.target.x ?? 0;
+    const by = e.target.y ?? 0;
+    return !(Math.max(ax, bx) < x0 || Math.min(ax, bx) > x1 || Math.max(ay, by) < y0 || Math.min(ay, by) > y1);
+  };
+  const arrows = t.k >= 0.5;
+  const lit = new Set<SimNode>();
+  const front: SimEdge[] = [];
+  const batches = new Map<string, SimEdge[]>();
+  for (const e of scene.edges) {
+    const selected =
+      e.data.id === selectedEdge || (selectedNode !== null && (e.source.id === selectedNode || e.target.id === selectedNode));
+    const marked = highlighted.size > 0 && (highlighted.has(e.source.id) || highlighted.has(e.target.id));
+    if (!(selected || marked) || !edgeInView(e)) continue;
+    if (selected) {
+      front.push(e);
+      lit.add(e.source);
+      lit.add(e.target);
+      continue;
+    }
+    const key = `${e.data.color}|${e.data.width}|${e.data.dash}|${e.data.alpha}`;
+    const list = batches.get(key);
+    if (list) list.push(e);
+    else batches.set(key, [e]);
+  }
+  for (const [key, list] of batches) {
+    const [color = '#888', width = '1', dash = 'solid', alpha = '1'] = key.split('|');
+    strokeEdges(ctx, t.k, ratio, list, color, Number(width), dash as EdgeDash, Number(alpha), arrows);
+  }
+  for (const e of front)
+    strokeEdges(
+      ctx,
+      t.k,
+      ratio,
+      [e],
+      e.data.id === selectedEdge ? '#ffffff' : '#9fc3ff',
+      Math.max(2, e.data.width + 1),
+      e.data.dash,
+      1,
+      true,
+    );
+  const edgesDone = performance.now();
+  stats.edgesMs += edgesDone - started;
+
+  if (highlighted.size)
+    for (const id of highlighted) {
+      const n = scene.byId.get(id);
+      if (n) lit.add(n);
+    }
+  const chosen = selectedNode ? scene.byId.get(selectedNode) : undefined;
+  if (chosen) lit.add(chosen);
+  const visible = [...lit].filter((n) => {
+    const x = n.x ?? 0;
+    const y = n.y ?? 0;
+    const r = n.data.radius + 14;
+    return x + r >= x0 && x - r <= x1 && y + r >= y0 && y - r <= y1;
+  });
+  for (const n of visible) {
+    ctx.globalAlpha = n.data.faded ? 0.3 : 1;
+    ctx.fillStyle = n.data.color;
+    ctx.beginPath();
+    ctx.arc(n.x ?? 0, n.y ?? 0, n.data.radius, 0, Math.PI * 2);
+    ctx.fill();
+  }
+  ctx.globalAlpha = 1;
+  for (const kind of ['risk', 'quarantined', 'drifted'] as const) {
+    const style = RING_STYLE[kind];
+    ctx.strokeStyle = style.color;
+    ctx.lineWidth = style.width;
+    ctx.setLineDash(style.dash);
+    for (const n of visible) {
+      if (!n.data.rings.includes(kind)) continue;
+      ctx.beginPath();
+      ctx.arc(n.x ?? 0, n.y ?? 0, n.data.radius + style.gap, 0, Math.PI * 2);
+      ctx.stroke();
+    }
+  }
+  ctx.setLineDash([]);
+  ctx.strokeStyle = '#3ee0ff';
+  ctx.lineWidth = 2 / t.k;
+  for (const n of visible) {
+    if (!highlighted.has(n.id)) continue;
+    ctx.beginPath();
+    ctx.arc(n.x ?? 0, n.y ?? 0, n.data.radius + 11, 0, Math.PI * 2);
+    ctx.stroke();
+  }
+  if (chosen) {
+    ctx.strokeStyle = '#ffffff';
+    ctx.lineWidth = 2 / t.k;
+    ctx.beginPath();
+    ctx.arc(chosen.x ?? 0, chosen.y ?? 0, chosen.data.radius + 13, 0, Math.PI * 2);
+    ctx.stroke();
+  }
+  const nodesDone = performance.now();
+  stats.nodesMs += nodesDone - edgesDone;
+
+  ctx.font = `${11 / t.k}px ${LABEL_FONT}`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  ctx.lineWidth = 3 / t.k;
+  ctx.strokeStyle = BACKGROUND;
+  let labels = 0;
+  const showAll = t.k >= 1 && visible.length <= 600;
+  for (const n of visible) {
+    if (!(highlighted.has(n.id) || n.id === selectedNode || showAll || n.data.prominent)) continue;
+    if (++labels > MAX_LABELS) break;
+    const y = labelY(n, t.k);
+    ctx.fillStyle = n.data.faded ? '#8d9bad' : '#d6dee8';
+    ctx.strokeText(n.data.label, n.x ?? 0, y);
+    ctx.fillText(n.data.label, n.x ?? 0, y);
+  }
+  stats.labelsMs += performance.now() - nodesDone;
+}
