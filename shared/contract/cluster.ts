@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ClusterChange, ClusterNodeList, ClusterServiceList, ClusterTaskList } from '../domain/cluster';
+import type { ServiceTriageProgress, ServiceTriageResult } from '../domain/replicas';
 import { channel, event } from './define';
-import { hostName } from './schemas';
+import { caseRef, hostName } from './schemas';
 
 /** A service named or identified as the engine allows (name, full ID or ID prefix). */
 const serviceRef = z
@@ -20,9 +21,21 @@ export const clusterChannels = {
    * those of `services` (names or IDs) when given.
    */
   'cluster.tasks': channel<ClusterTaskList>()(z.object({ host: hostName, services: z.array(serviceRef).max(64).optional() }).strict()),
+  /**
+   * Triage of one service across its nodes: each running task's drift, processes and listening
+   * sockets read on its own node's engine (the saved profile that answers with that node's ID),
+   * nodes in parallel, then the replicas compared and the odd ones out listed (`outliers`). Stored
+   * in the case (the drift reports, snapshots and a 'replica-comparison' artifact); progress per
+   * node as 'cluster.triage-progress'. A node that cannot be read leaves its tasks not compared.
+   */
+  'cluster.triage-service': channel<ServiceTriageResult>()(
+    z.object({ host: hostName, service: serviceRef, caseRef: caseRef.optional() }).strict(),
+  ),
 } as const;
 
 export const clusterEvents = {
   /** A node, service, secret or config of a connected manager's swarm changed (live from its event stream). */
   'cluster.changed': event<ClusterChange>(),
+  /** A node's reads in a service triage started, finished or failed. */
+  'cluster.triage-progress': event<ServiceTriageProgress>(),
 } as const;

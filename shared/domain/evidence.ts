@@ -36,6 +36,7 @@ export const ARTIFACT_KINDS = [
   'container-inspect',
   'checkpoint',
   'image-file',
+  'replica-comparison',
 ] as const;
 
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];

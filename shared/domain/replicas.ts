@@ -68,3 +68,43 @@ export interface ReplicaComparison {
   shared: { drift: number; processes: number; listening: number };
   limitations: string[];
 }
+
+/** How one node of a cluster is reached: the saved host profile whose engine reports that node's ID. */
+export interface NodeEngine {
+  nodeId: string;
+  hostname: string;
+  address: string;
+  /** The profile whose engine says it is this node. */
+  host?: string;
+  /** 'mapped': a profile answers as this node; 'no-profile': none does; 'node-down': the manager sees it down. */
+  state: 'mapped' | 'no-profile' | 'node-down';
+  /** A URL to save as a profile for it, from its address (TLS port 2376). */
+  suggestion?: string;
+}
+
+/** One service triaged across its nodes: `drydock drift --service`, 'cluster.triage-service'. */
+export interface ServiceTriageResult {
+  manager: string;
+  service: { id: string; name: string; mode: string };
+  /** How each node holding a running task was reached. */
+  nodes: NodeEngine[];
+  /** Drift scans run, one per node host. */
+  driftScans: { host: string; scanId: string }[];
+  comparison: ReplicaComparison;
+  /** The tasks that differ from their siblings (comparison.outliers), at the top for scripts. */
+  outliers: ReplicaOutlier[];
+  /** Saved profiles that did not answer while nodes were mapped. */
+  unanswered: { host: string; error: string }[];
+  /** The comparison as stored in the case (a 'replica-comparison' artifact). */
+  stored?: { artifactId: string; sha256: string; caseId: string };
+}
+
+/** Progress of a service triage, per node. */
+export interface ServiceTriageProgress {
+  manager: string;
+  service: string;
+  node: string;
+  host?: string;
+  state: 'reading' | 'done' | 'failed';
+  message?: string;
+}

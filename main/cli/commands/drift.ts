@@ -1,6 +1,7 @@
 import type { DriftReport, DriftScanInfo, DriftSeverity, MountInventoryResult } from '../../../shared/domain/drift';
 import { pathDisplayText } from '../../../shared/domain/byte-text';
-import { DRIFT_SEVERITIES } from '../../../shared/domain/drift';
+import { DRIFT_SEVERITIES, severityRank } from '../../../shared/domain/drift';
+import type { ServiceTriageResult } from '../../../shared/domain/replicas';
 import { findingsAtOrAbove } from '../../core/drift/report-math';
 import { CliError, type CliCommand, type CliContext, GATE_FAILED_EXIT } from '../command';
 import { caseLabel } from '../case-label';
@@ -115,7 +116,8 @@ export const driftCommands: CliCommand[] = [
     path: ['drift'],
     summary: 'Diff running containers against their images: contents, classification, evidence; --fail-on gates a pipeline',
     usage:
-      'drift CONTAINER...|--all [--host H | --data-root DIR] [--case NAME] [--json] [--fail-on SEVERITY] [--cap BYTES] [--key-cap BYTES] [--concurrency N] [--via auto|upper-dir|engine-api] [--mounts]',
+      'drift CONTAINER...|--all [--host H | --data-root DIR] [--case NAME] [--json] [--fail-on SEVERITY] [--cap BYTES] [--key-cap BYTES] [--concurrency N] [--via auto|upper-dir|engine-api] [--mounts]\n' +
+      '       drift --service NAME [--host MANAGER] [--case NAME] [--json] [--fail-on SEVERITY]   (every running task on its own node, replicas compared)',
     positionals: true,
     options: {
       host: { type: 'string' },
@@ -131,8 +133,11 @@ export const driftCommands: CliCommand[] = [
       via: { type: 'string' },
       /** Also hash-inventory every volume, bind mount and tmpfs of each scanned container (what the diff cannot see). */
       mounts: { type: 'boolean' },
+      /** A Swarm service: its running tasks drifted on their own nodes and compared with each other. */
+      service: { type: 'string' },
     },
     async run(ctx, values, positionals) {
+      if (values.service !== undefined) return driftService(ctx, values, positionals);
       if ((values.all === true) === positionals.length > 0) throw new CliError('name the containers, or give --all (not both)', 2);
       const failOn = parseSeverity(values['fail-on']);
       const cap = parseCount(values.cap, '--cap', 0);
@@ -251,3 +256,61 @@ export const driftCommands: CliCommand[] = [
     },
   },
 ];
+
+/** `drydock drift --service NAME`: the service's tasks triaged on their nodes and compared (cluster.triage-service). */
+async function driftService(ctx: CliContext, values: Record<string, unknown>, positionals: string[]): Promise<number> {
+  if (positionals.length > 0 || values.all === true || values['data-root'] !== undefined)
+    throw new CliError('--service goes alone: no container names, --all or --data-root with it', 2);
+  const failOn = parseSeverity(values['fail-on']);
+  const host = await ctx.host(typeof values.host === 'string' ? values.host : undefined);
+  const result = await ctx.call('cluster.triage-service', {
+    host,
+    service: String(values.service),
+    ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
+  });
+  ctx.io.out(ctx.json ? JSON.stringify(result) : renderServiceTriage(result));
+  if (failOn) {
+    const hits = result.outliers.filter((o) => severityRank(o.severity) >= severityRank(failOn)).length;
+    if (hits > 0) {
+      ctx.io.err(`gate failed: ${hits} outlier task(s) at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
+      return GATE_FAILED_EXIT;
+    }
+  }
+  return 0;
+}
+
+function renderServiceTriage(r: ServiceTriageResult): string {
+  const c = r.comparison;
+  const lines = [
+    `service ${safeText(r.service.name, 200)} (${r.service.mode}, ${r.service.id.slice(0, 12)}) on the swarm managed by ${safeText(r.manager, 200)}: ${c.tasks.length} running task(s), ${c.comparable} compared`,
+    `shared by every compared replica (the application's own): ${c.shared.drift} drift entries, ${c.shared.processes} processes, ${c.shared.listening} listening sockets`,
+    '',
+    table(
+      ['TASK', 'NODE', 'REACHED AS', 'CONTAINER', 'WORST', 'DIFFERENCES', ''],
+      c.tasks.map((t) => [
+        t.taskName,
+        t.nodeHostname || t.nodeId,
+        r.nodes.find((n) => n.nodeId === t.nodeId)?.host ?? '-',
+        t.containerId?.slice(0, 12) ?? '-',
+        t.compared ? t.severity : 'not compared',
+        String(t.differences.length),
+        t.outlier ? 'OUTLIER' : '',
+      ]),
+    ),
+  ];
+  if (r.outliers.length) {
+    lines.push('', 'Outliers (differ from their siblings):');
+    for (const o of r.outliers) {
+      lines.push(
+        `  ${safeText(o.taskName, 200)}  task ${o.taskId}  container ${o.containerId?.slice(0, 12) ?? '-'}  on ${safeText(o.nodeHostname, 200)}  ${o.severity}`,
+      );
+      for (const why of o.why.slice(0, 20)) lines.push(`    - ${safeText(why, 400)}`);
+      if (o.why.length > 20) lines.push(`    … ${o.why.length - 20} more (--json lists them all)`);
+    }
+  } else lines.push('', c.comparable >= 3 ? 'No replica differs from its siblings.' : 'No outlier named (see below).');
+  const notes = [...c.limitations, ...r.unanswered.map((u) => `Host ${u.host} did not answer while nodes were mapped: ${u.error}`)];
+  if (notes.length) lines.push('', 'Not covered:', ...notes.map((n) => `  - ${safeText(n, 600)}`));
+  lines.push('', `drift scans: ${r.driftScans.map((s) => `${s.scanId} (${s.host})`).join(', ') || 'none'}`);
+  if (r.stored) lines.push(`stored: artifact ${r.stored.artifactId} (replica-comparison), sha256 ${r.stored.sha256}`);
+  return lines.join('\n');
+}
