@@ -50,10 +50,31 @@ export interface HelperSpec {
   joinPid?: boolean;
   /** A small writable /tmp (tmpfs, noexec, 32 MiB, counted in the helper's memory) on the read-only root. */
   tmp?: boolean;
+  /** A scratch volume Drydock created for this run (HelperLedger.createVolume), mounted writable at /scratch. */
+  scratchVolume?: string;
+}
+
+/** Labels of everything a helper run leaves on a host (its container, its scratch volume): who made it, for what, until when. */
+export function helperLabels(spec: {
+  purpose: string;
+  id: string;
+  targetId?: string;
+  owner: HelperOwner;
+  deadline: Date;
+}): Record<string, string> {
+  return {
+    [LABELS.helper]: spec.purpose,
+    [LABELS.id]: spec.id,
+    [LABELS.target]: spec.targetId ?? 'host',
+    [LABELS.ownerMachine]: spec.owner.machine,
+    [LABELS.ownerPid]: String(spec.owner.pid),
+    [LABELS.ownerStarted]: String(spec.owner.startedAtMs),
+    [LABELS.deadline]: spec.deadline.toISOString(),
+  };
 }
 
 /**
- * A helper that can do one thing: run its command in the target's network namespace. No mounts,
+ * A helper that can do one thing: run its command in the target's network namespace. No mounts (but the read-only host paths or the scratch volume asked for),
  * read-only root, no new privileges, bounded memory and PIDs, no logs kept by the engine (the
  * pcap flows through the attach stream only; a detached helper must not fill the host's disk).
  */
@@ -73,15 +94,7 @@ export function helperCreateOptions(spec: HelperSpec): Dockerode.ContainerCreate
     AttachStdout: true,
     AttachStderr: true,
     NetworkDisabled: false,
-    Labels: {
-      [LABELS.helper]: spec.purpose,
-      [LABELS.id]: spec.id,
-      [LABELS.target]: spec.targetId ?? 'host',
-      [LABELS.ownerMachine]: spec.owner.machine,
-      [LABELS.ownerPid]: String(spec.owner.pid),
-      [LABELS.ownerStarted]: String(spec.owner.startedAtMs),
-      [LABELS.deadline]: spec.deadline.toISOString(),
-    },
+    Labels: helperLabels(spec),
     HostConfig: {
       NetworkMode: spec.targetId !== undefined ? `container:${spec.targetId}` : 'none',
       ...(spec.joinPid && spec.targetId !== undefined ? { PidMode: `container:${spec.targetId}` } : {}),
@@ -93,7 +106,12 @@ export function helperCreateOptions(spec: HelperSpec): Dockerode.ContainerCreate
       AutoRemove: true,
       Binds: [],
       ...(spec.tmp ? { Tmpfs: { '/tmp': 'rw,nosuid,nodev,noexec,size=32m' } } : {}),
-      Mounts: (spec.hostPaths ?? []).map((source) => ({ Type: 'bind' as const, Source: source, Target: `/host${source}`, ReadOnly: true })),
+      Mounts: [
+        ...(spec.hostPaths ?? []).map((source) => ({ Type: 'bind' as const, Source: source, Target: `/host${source}`, ReadOnly: true })),
+        ...(spec.scratchVolume !== undefined
+          ? [{ Type: 'volume' as const, Source: spec.scratchVolume, Target: '/scratch', ReadOnly: false }]
+          : []),
+      ],
       LogConfig: { Type: 'none', Config: {} },
       Memory: 256 * 1024 * 1024,
       PidsLimit: 16,

@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import type { AuditFn } from '../audit-fn';
 import type { Clock } from '../clock';
 import type { Db } from '../store/database';
-import { ownerFromLabels } from './container';
+import { helperLabels, ownerFromLabels } from './container';
 import type { HelperOwner } from './owner';
 import { DrydockFailure } from '../errors';
 
@@ -66,6 +66,22 @@ interface Row {
   removed_at: string | null;
 }
 
+interface VolumeRow {
+  name: string;
+  host: string;
+  helper_id: string;
+  purpose: string;
+  target: string;
+  size_bytes: number;
+  owner_machine: string;
+  owner_pid: number;
+  owner_started: number;
+  deadline: string;
+  case_id: string | null;
+  created_at: string;
+  removed_at: string | null;
+}
+
 /** Label keys only Drydock's own helpers and quarantine objects carry; on anything unrecorded they are a claim, not a fact. */
 const CLAIM_LABELS = /^drydock\.(helper|owner\.|managed$|quarantine$|forensic\.export$)/;
 /** Names Drydock gives its helpers (drydock-capture-…, drydock-sockets-…, drydock-drift-index-…). */
@@ -80,6 +96,8 @@ const CLAIM_NAME = /^\/?drydock-/;
 export class HelperLedger {
   /** Helpers this process created and has not removed yet: never swept from under their user. */
   private readonly live = new Set<string>();
+  /** Scratch volumes this process created and has not removed yet. */
+  private readonly liveVolumes = new Set<string>();
 
   constructor(private readonly deps: { db: Db; audit: AuditFn; clock: Clock }) {}
 
@@ -256,6 +274,117 @@ export class HelperLedger {
         reason: `it is named like a Drydock helper (${container.name.replace(/^\//, '').slice(0, 80)}) but this evidence store never created it (an intruder's container, or a helper of another Drydock installation)`,
       };
     return { kind: 'other' };
+  }
+
+  /**
+   * Creates a tmpfs-backed local volume (`size` bytes at most, nosuid, nodev, noexec: nothing of it
+   * reaches the host's disk) for one helper run to write into, named drydock-<purpose>-<helperId>,
+   * labelled like a helper container, recorded before it is used and audited (helper.volume-created)
+   * with the host named. Rejects with the engine's error.
+   * @returns the volume's name.
+   */
+  async createVolume(docker: Dockerode, host: string, sizeBytes: number, meta: HelperMeta): Promise<string> {
+    const name = `drydock-${meta.purpose}-${meta.helperId}`;
+    await docker.createVolume({
+      Name: name,
+      Driver: 'local',
+      DriverOpts: { type: 'tmpfs', device: 'tmpfs', o: `size=${sizeBytes},nosuid,nodev,noexec,mode=0700` },
+      Labels: helperLabels({ purpose: meta.purpose, id: meta.helperId, targetId: meta.target, owner: meta.owner, deadline: meta.deadline }),
+    });
+    this.deps.db
+      .prepare(
+        `INSERT OR REPLACE INTO helper_volumes (name, host, helper_id, purpose, target, size_bytes, owner_machine, owner_pid, owner_started, deadline, case_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        name,
+        host,
+        meta.helperId,
+        meta.purpose,
+        meta.target,
+        sizeBytes,
+        meta.owner.machine,
+        meta.owner.pid,
+        meta.owner.startedAtMs,
+        meta.deadline.toISOString(),
+        meta.caseId ?? null,
+        this.deps.clock.now().toISOString(),
+      );
+    this.liveVolumes.add(name);
+    this.deps.audit('helper.volume-created', { host, volume: name, purpose: meta.purpose, target: meta.target, sizeBytes }, meta.caseId);
+    return name;
+  }
+
+  /**
+   * Removes a recorded scratch volume (gone already counts as removed) and records it (helper.volume-removed).
+   * Engine errors other than 404 propagate, audited as helper.volume-remove-failed (left for the sweeper).
+   */
+  async removeVolume(docker: Dockerode, host: string, name: string, reason: string): Promise<void> {
+    this.liveVolumes.delete(name);
+    try {
+      await docker.getVolume(name).remove({ force: true });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) {
+        const row = this.volumeRow(name);
+        this.deps.audit(
+          'helper.volume-remove-failed',
+          { host, volume: name, purpose: row?.purpose ?? '', reason, error: err instanceof Error ? err.message : String(err) },
+          row?.case_id ?? undefined,
+        );
+        throw err;
+      }
+    }
+    this.volumeRemoved(host, name, reason);
+  }
+
+  /** Records that a scratch volume is gone (idempotent: audited once). */
+  volumeRemoved(host: string, name: string, reason: string): void {
+    this.liveVolumes.delete(name);
+    const row = this.volumeRow(name);
+    if (!row || row.removed_at !== null) return;
+    this.deps.db
+      .prepare('UPDATE helper_volumes SET removed_at = ?, removed_reason = ? WHERE name = ?')
+      .run(this.deps.clock.now().toISOString(), reason, name);
+    this.deps.audit('helper.volume-removed', { host, volume: name, purpose: row.purpose, reason }, row.case_id ?? undefined);
+  }
+
+  isLiveVolume(name: string): boolean {
+    return this.liveVolumes.has(name);
+  }
+
+  /** Scratch volumes recorded on a host and not yet recorded as removed. */
+  openVolumes(host: string): { name: string; purpose: string; helperId: string; owner: HelperOwner; deadline: string }[] {
+    return this.deps.db
+      .prepare<[string], VolumeRow>('SELECT * FROM helper_volumes WHERE host = ? AND removed_at IS NULL')
+      .all(host)
+      .map((row) => ({
+        name: row.name,
+        purpose: row.purpose,
+        helperId: row.helper_id,
+        owner: { machine: row.owner_machine, pid: row.owner_pid, startedAtMs: row.owner_started },
+        deadline: row.deadline,
+      }));
+  }
+
+  /**
+   * A volume listed on a host is Drydock's own scratch volume when its name is recorded on that host
+   * and its owner labels still match the record; anything else is left alone (null).
+   */
+  judgeVolume(
+    host: string,
+    name: string,
+    labels: Record<string, string> | undefined,
+  ): { owner: HelperOwner; deadline: string; purpose: string; helperId: string } | null {
+    const row = this.volumeRow(name);
+    if (!row || row.host !== host) return null;
+    const owner = ownerFromLabels(labels);
+    if (!owner || owner.machine !== row.owner_machine || owner.pid !== row.owner_pid || owner.startedAtMs !== row.owner_started)
+      return null;
+    return { owner, deadline: row.deadline, purpose: row.purpose, helperId: row.helper_id };
+  }
+
+  private volumeRow(name: string): VolumeRow | undefined {
+    return this.deps.db.prepare<[string], VolumeRow>('SELECT * FROM helper_volumes WHERE name = ?').get(name);
   }
 
   private row(containerId: string): Row | undefined {

@@ -38,6 +38,10 @@ export interface StreamingHelperSpec {
   beforeRemove?: () => Promise<void>;
   /** Host paths bound read-only at /host<path> (HelperSpec.hostPaths): only for a host helper. */
   hostPaths?: readonly string[];
+  /** A scratch volume (HelperLedger.createVolume) mounted writable at /scratch; the caller removes it after the run. */
+  scratchVolume?: string;
+  /** Called with the helper once it is started (to fetch what it writes to the scratch volume). */
+  started?: (container: Dockerode.Container) => void;
 }
 
 export interface StreamingHelperResult {
@@ -78,6 +82,7 @@ export async function runStreamingHelper(
         image: target.image,
         ...(target.containerId !== undefined ? { targetId: target.containerId, joinPid: true } : {}),
         ...(spec.hostPaths ? { hostPaths: spec.hostPaths } : {}),
+        ...(spec.scratchVolume !== undefined ? { scratchVolume: spec.scratchVolume } : {}),
         cmd: spec.cmd,
         capabilities: spec.capabilities,
         owner: thisProcessOwner,
@@ -170,6 +175,7 @@ export async function runStreamingHelper(
     if (spec.signal?.aborted) throw new Error('cancelled before start');
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     await container.start();
+    spec.started?.(container);
     timer = setTimeout(() => {
       timedOut = true;
       void kill();

@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { HELPER_LABEL } from './container';
 import type { HelperLedger } from './ledger';
 import { judgeOwner, thisProcessOwner, type HelperOwner } from './owner';
 
@@ -15,6 +16,8 @@ export interface SweepDecision {
   helperId: string;
   purpose: string;
   reason: string;
+  /** A scratch volume (containerId and name are then its name), removed after the containers. */
+  volume?: true;
 }
 
 /** A container that claims to be a Drydock helper but is not one Drydock recorded: kept, reported. */
@@ -31,7 +34,7 @@ export interface SweepPlan {
 }
 
 /**
- * Which of Drydock's recorded helpers on a host are abandoned: their owner on this machine is gone
+ * Which of Drydock's recorded helpers (containers and scratch volumes) on a host are abandoned: their owner on this machine is gone
  * (crash, kill -9, a dropped connection that never came back), or this process owns them but no
  * longer uses them, or — whoever owns them — their recorded deadline has passed. Only containers
  * whose IDs the ledger recorded, with the image and owner still matching, are ever chosen;
@@ -74,6 +77,40 @@ export async function findAbandonedHelpers(
   // Recorded helpers the engine no longer lists went away on their own (AutoRemove, a host reset).
   for (const record of ledger.open(host))
     if (!present.has(record.containerId)) ledger.removed(host, record.containerId, 'no longer on the host');
+  // Scratch volumes, judged alike: recorded by name on this host, owner labels matching.
+  const open = ledger.openVolumes(host);
+  if (open.length > 0) {
+    const listed = (await docker.listVolumes({ filters: JSON.stringify({ label: [HELPER_LABEL] }) })) as {
+      Volumes?: { Name?: unknown; Labels?: Record<string, string> | null }[] | null;
+    };
+    const volumes = new Set<string>();
+    for (const volume of listed.Volumes ?? []) {
+      if (typeof volume.Name !== 'string') continue;
+      volumes.add(volume.Name);
+      const record = ledger.judgeVolume(host, volume.Name, volume.Labels ?? undefined);
+      if (!record) continue;
+      const decision = (reason: string) =>
+        abandoned.push({
+          containerId: volume.Name as string,
+          name: volume.Name as string,
+          helperId: record.helperId,
+          purpose: record.purpose,
+          reason,
+          volume: true,
+        });
+      const owner = judgeOwner(record.owner, self);
+      if (owner === 'this-process') {
+        if (ledger.isLiveVolume(volume.Name)) kept++;
+        else decision('scratch volume left over by this Drydock process');
+      } else if (owner === 'gone')
+        decision(`scratch volume of owner process ${record.owner.pid} on ${record.owner.machine}, which is gone`);
+      else if (Date.parse(record.deadline) < now.getTime()) decision(`scratch volume past its deadline ${record.deadline}`);
+      else kept++;
+    }
+    for (const record of open) if (!volumes.has(record.name)) ledger.volumeRemoved(host, record.name, 'no longer on the host');
+  }
+  // Containers first: a volume still mounted by one cannot be removed.
+  abandoned.sort((a, b) => Number(a.volume === true) - Number(b.volume === true));
   return { abandoned, kept, impersonators };
 }
 
@@ -94,7 +131,8 @@ export async function sweepHelpers(
   const failed: { decision: SweepDecision; error: string }[] = [];
   for (const decision of abandoned) {
     try {
-      await ledger.remove(docker, host, decision.containerId, `swept: ${decision.reason}`);
+      if (decision.volume) await ledger.removeVolume(docker, host, decision.containerId, `swept: ${decision.reason}`);
+      else await ledger.remove(docker, host, decision.containerId, `swept: ${decision.reason}`);
       removed.push(decision);
     } catch (err) {
       failed.push({ decision, error: (err as Error).message });

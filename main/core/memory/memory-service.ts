@@ -29,6 +29,8 @@ import { regionSize } from './proc-maps';
 import { RegionFramer, regionReadCommand, type RegionRead } from './region-reader';
 import { scanStrings, skipBytes } from './strings-scan';
 import { runStreamingHelper } from '../helper/streaming-run';
+import { thisProcessOwner } from '../helper/owner';
+import { ChunkFramer, chunkReadCommand, type ChunkTimings } from './chunk-transport';
 
 /** A process the engine's top and the namespace's /proc disagree about (from the processes capability). */
 export interface TopMismatch {
@@ -59,6 +61,13 @@ const DETAIL_OUTPUT_MAX = 160 * 1024 * 1024;
 // DAC_READ_SEARCH because those files belong to the process's own user with mode 0400/0500/0600 and
 // the helper's root has no DAC override: without it a process not running as root cannot be read.
 const PTRACE = ['SYS_PTRACE', 'DAC_READ_SEARCH'] as const;
+/**
+ * Pages per chunk file of the archive transport (64 MiB). The helper holds at most two on its
+ * tmpfs volume (the one Drydock fetches, the one it writes), charged to its own 256 MiB memory
+ * limit; the host holds none (each is streamed from the archive endpoint into the store).
+ */
+const CHUNK_PAGES = 16384;
+const SCRATCH_BYTES = 2 * CHUNK_PAGES * PAGE + 1024 * 1024;
 
 interface Target extends HelperTarget {
   docker: Dockerode;
@@ -175,6 +184,16 @@ export class MemoryService {
       const failures: { pid: number; message: string }[] = [];
       // The detail (maps, state) is read while the container runs: a frozen target could not reap the reader.
       const raw = await this.readDetail(target, request.all ? undefined : [request.pid ?? 1]);
+      if (!request.all) {
+        const pid = request.pid ?? 1;
+        const found = raw.processes.get(pid);
+        if (!found || this.helperOwn(raw, pid) || !buildProcessDetail(found, initNamespaces(raw), new Map()))
+          throw new DrydockFailure(
+            'not-found',
+            `No process ${pid} in the PID namespace of container ${target.containerName} on host ${target.host}`,
+            where,
+          );
+      }
       const pids = request.all
         ? [...raw.processes.keys()].filter((p) => !this.helperOwn(raw, p)).sort((a, b) => a - b)
         : [request.pid ?? 1];
@@ -379,6 +398,21 @@ export class MemoryService {
     }
   }
 
+  /**
+   * Removes a memory run's scratch volume once its helper is gone (waiting on the engine's removal of
+   * the helper when the volume is still in use by it); a failure is audited by the ledger and left
+   * for the helper sweep, never thrown over the acquisition's own outcome.
+   */
+  private async dropVolume(target: Target, volume: string, helper: Dockerode.Container | null, reason: string): Promise<void> {
+    try {
+      await target.ledger.removeVolume(target.docker, target.host, volume, reason);
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 409 || !helper) return;
+      await (helper.wait({ condition: 'removed' }) as Promise<unknown>).catch(() => undefined);
+      await target.ledger.removeVolume(target.docker, target.host, volume, reason).catch(() => undefined);
+    }
+  }
+
   private async imageProcess(
     target: Target,
     kase: { id: string; name: string },
@@ -438,15 +472,41 @@ export class MemoryService {
         pages: regionSize({ start: r.start.toString(16), end: r.end.toString(16) }) / PAGE,
       }));
     const memoryBytes = reads.reduce((n, r) => n + r.pages * PAGE, 0);
-    const method =
-      "every readable region of /proc/PID/maps read from /proc/PID/mem by a helper container joined to the container's PID namespace (--pid container:, SYS_PTRACE and DAC_READ_SEARCH only, read-only; busybox dd, one page per read), written as an ELF core file (docs/memory-image.md); no exec in the container, no ptrace stop (no registers)";
+    // The bulk transport: chunk files on a tmpfs volume fetched through the archive endpoint, or
+    // (when the volume cannot be created) the attach stream, which this engine relays far slower.
+    const helperId = randomBytes(6).toString('hex');
+    let volume: string | null = null;
+    let fallback: string | undefined;
+    try {
+      volume = await target.ledger.createVolume(target.docker, target.host, SCRATCH_BYTES, {
+        helperId,
+        purpose: 'memory-scratch',
+        target: target.containerId,
+        owner: thisProcessOwner,
+        deadline: new Date(Date.now() + 6 * 3600_000 + 120_000),
+        caseId: kase.id,
+      });
+    } catch (err) {
+      fallback = `the scratch volume could not be created (${(err as Error).message.slice(0, 300)}): the image travels over the attach stream`;
+      this.deps.audit(
+        'memory.transport-fallback',
+        { host: target.host, containerId: target.containerId, containerName: target.containerName, pid: detail.pid, reason: fallback },
+        kase.id,
+      );
+    }
+    const transport = volume !== null ? 'archive-volume' : 'attach-stream';
+    const method = `every readable region of /proc/PID/maps read from /proc/PID/mem by a helper container joined to the container's PID namespace (--pid container:, SYS_PTRACE and DAC_READ_SEARCH only, read-only; busybox dd, one page per read), ${
+      volume !== null
+        ? `written in ${(CHUNK_PAGES * PAGE) / 1048576} MiB chunk files to a tmpfs volume mounted only in that helper and fetched through the engine's archive endpoint (each deleted once stored)`
+        : "relayed over the engine's attach stream"
+    }, written as an ELF core file (docs/memory-image.md); no exec in the container, no ptrace stop (no registers)`;
     const writer = await this.deps.evidence.openWriter({
       caseId: kase.id,
       kind: 'memory-image',
       source: { host: target.host, containerId: target.containerId, containerName: target.containerName },
       method,
       mediaType: 'application/x-coredump',
-      attributes: { pid: detail.pid, comm: detail.comm, acquisitionId, format: 'elf-core', paused },
+      attributes: { pid: detail.pid, comm: detail.comm, acquisitionId, format: 'elf-core', paused, transport },
     });
     await writer.write(layout.head);
     let lastProgress = 0;
@@ -463,7 +523,7 @@ export class MemoryService {
       });
     };
     let send: (text: string) => void = () => undefined;
-    const framer = new RegionFramer(reads, async (chunk) => writer.write(chunk), progress, {
+    const hooks = {
       // Frozen between the reader's @ready and its last region; thawed before it may exit.
       ready: () => {
         if (!freezer) return send('go\n');
@@ -476,7 +536,11 @@ export class MemoryService {
         if (!freezer) return send('done\n');
         void freezer.thaw().finally(() => send('done\n'));
       },
-    });
+    };
+    const store = async (chunk: Buffer) => writer.write(chunk);
+    const chunked =
+      volume !== null ? new ChunkFramer(reads, CHUNK_PAGES, store, progress, { ...hooks, ack: (line) => send(line) }, signal) : null;
+    const framer: RegionFramer | ChunkFramer = chunked ?? new RegionFramer(reads, store, progress, hooks);
     const imageRegions = (): ImageRegion[] => {
       let k = 0;
       return regions.map((r, i) => {
@@ -506,12 +570,15 @@ export class MemoryService {
       });
     };
     let run;
+    const transferStarted = performance.now();
     try {
       run = await runStreamingHelper(
         target.docker,
         target,
         {
-          cmd: regionReadCommand(detail.pid, reads),
+          cmd: chunked ? chunkReadCommand(detail.pid, reads, CHUNK_PAGES) : regionReadCommand(detail.pid, reads),
+          ...(volume !== null ? { scratchVolume: volume } : {}),
+          ...(chunked ? { started: (container: Dockerode.Container) => (chunked.container = container) } : {}),
           purpose: 'memory',
           capabilities: PTRACE,
           timeoutMs: 6 * 3600_000,
@@ -524,13 +591,16 @@ export class MemoryService {
         framer,
       );
     } catch (err) {
-      const kept = await writer.abandon(`the memory reader could not run: ${(err as Error).message}`);
+      if (volume !== null) await this.dropVolume(target, volume, chunked?.container ?? null, 'run failed');
+      const kept = await writer.abandon(`the memory reader could not run: ${(err as Error).message}`, { transport });
       throw new DrydockFailure(
         'engine',
         `Imaging PID ${detail.pid} of container ${target.containerName} on host ${target.host} failed: ${(err as Error).message} (incomplete artifact ${kept.id})`,
         { ...where, cause: err },
       );
     }
+    const transferSeconds = (performance.now() - transferStarted) / 1000;
+    if (volume !== null) await this.dropVolume(target, volume, chunked?.container ?? null, 'run ended');
     const regionList = imageRegions();
     const unreadable = regionList
       .filter((r) => r.unreadable)
@@ -548,6 +618,10 @@ export class MemoryService {
       memoryBytes,
       regions: regionList,
       statusAtAcquisition: (status ?? Buffer.alloc(0)).toString('latin1').slice(0, 8192),
+      transport,
+      ...(fallback !== undefined ? { transportNote: fallback } : {}),
+      transferSeconds: Number(transferSeconds.toFixed(3)),
+      ...(chunked ? { transferTimings: roundTimings(chunked.timings), chunkBytes: CHUNK_PAGES * PAGE } : {}),
     };
     const complete =
       (!freezer || freezer.frozeOnce) &&
@@ -674,4 +748,9 @@ class Freezer {
       );
     }
   }
+}
+
+function roundTimings(t: ChunkTimings): ChunkTimings {
+  const r = (n: number) => Number(n.toFixed(3));
+  return { chunks: t.chunks, waitHelper: r(t.waitHelper), archive: r(t.archive), store: r(t.store) };
 }

@@ -1,0 +1,255 @@
+import { Writable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { readTar } from '../drift/tar-reader';
+import { PAGE } from './elf-core';
+import type { RegionOutcome, RegionRead } from './region-reader';
+
+// The bulk transport of a memory image when the engine's attach relay is the bottleneck (it moves
+// ~20 MB/s on Docker 20.10, its archive endpoint ~340 MB/s): the helper writes the region bytes into
+// bounded chunk files on a tmpfs volume Drydock created for the run, Drydock fetches each one through
+// GET /containers/ID/archive and tells the helper over stdin when it may delete it. Only small
+// control lines travel over the attach stream. The tar stream is the suspect's side's output and
+// read with our own tar reader (names raw, headers checksummed); name, type and size are checked.
+
+/** Where the helper's scratch volume is mounted (HelperSpec.scratchVolume). */
+export const SCRATCH = '/scratch';
+
+/**
+ * The helper's program that reads regions of /proc/PID/mem into chunk files /scratch/c.N of
+ * `chunkPages` pages each (the last one shorter), in region order: the chunks laid end to end are
+ * exactly the regions' bytes (dd conv=noerror,sync: a page the kernel refuses is written as zeros;
+ * one page per read so a failed read never shifts what follows). On stdout: `@ready` before the
+ * first region (then it waits for a line on stdin: the moment to freeze the container); per piece
+ * of a region dd wrote `@p <dd's record counts>`; `@e` at a region's end; `@c N` when chunk N is
+ * complete; `@end` after the last. At most two chunk files exist at a time: before starting chunk
+ * N+1 it waits for the line `ok N-1` and deletes that file. After `@end` it waits for `ok` of every
+ * chunk left, then for one more line (the container is thawed: its init can reap the helper).
+ */
+export function chunkReadCommand(pid: number, reads: readonly RegionRead[], chunkPages: number): string[] {
+  const script = [
+    'p=$1; C=$2; shift 2',
+    '[ -r /proc/$p/mem ] || { echo "@gone"; exit 3; }',
+    'dd if=/proc/$p/mem bs=4096 count=0 2>/dev/null || { echo "@denied"; exit 5; }',
+    'n=0; a=0; fill=0',
+    `ack() { read -t 600 line || exit 4; [ "$line" = "ok $a" ] || exit 4; rm -f ${SCRATCH}/c.$a; a=$((a+1)); }`,
+    'next() { echo "@c $n"; n=$((n+1)); fill=0; while [ $((n-a)) -gt 1 ]; do ack; done; }',
+    'echo "@ready"',
+    'read -t 600 go || exit 4',
+    'while [ $# -gt 1 ]; do',
+    '  s=$1; left=$2; shift 2',
+    '  while [ $left -gt 0 ]; do',
+    '    t=$((C-fill)); [ $t -gt $left ] && t=$left',
+    `    r=$(dd if=/proc/$p/mem ibs=4096 obs=1048576 skip=$s count=$t conv=noerror,sync 2>&1 >>${SCRATCH}/c.$n | tail -n 2)`,
+    '    echo "@p" $r',
+    '    s=$((s+t)); left=$((left-t)); fill=$((fill+t))',
+    '    [ $fill -ge $C ] && next',
+    '  done',
+    '  echo "@e"',
+    'done',
+    '[ $fill -gt 0 ] && next',
+    'echo "@end"',
+    'while [ $a -lt $n ]; do ack; done',
+    'read -t 600 done || exit 4',
+  ].join('\n');
+  return ['sh', '-c', script, 'sh', String(pid), String(chunkPages), ...reads.flatMap((r) => [r.firstPage.toString(), String(r.pages)])];
+}
+
+/** Where the time of a chunked transfer went, in seconds (Drydock's side). */
+export interface ChunkTimings {
+  chunks: number;
+  /** Waiting for the helper to announce the next chunk (its read of /proc/PID/mem and its tmpfs write, less the overlap). */
+  waitHelper: number;
+  /** The archive endpoint's relay: waiting for the tar stream's bytes. */
+  archive: number;
+  /** Awaiting the store's writer (hashing and writing the image file). */
+  store: number;
+}
+
+/**
+ * Reads the chunk reader's control lines (chunkReadCommand) and, for each announced chunk, fetches
+ * it through the archive endpoint into `store` (awaited: the store's pace), then says `ok N`. Exposes
+ * the same outcome as RegionFramer: per-region outcomes, `ended`, `failure`, `bytes`. A chunk whose
+ * archive holds anything but one regular file named c.N of exactly the expected size is a failure,
+ * and nothing after it is stored.
+ */
+export class ChunkFramer extends Writable {
+  private line: number[] = [];
+  private ready = false;
+  private failedPages = 0;
+  private pieces: string[] = [];
+  private nextChunk = 0;
+  private lastAnnounce = 0;
+  readonly outcomes: RegionOutcome[] = [];
+  readonly timings: ChunkTimings = { chunks: 0, waitHelper: 0, archive: 0, store: 0 };
+  ended = false;
+  failure: string | null = null;
+  bytes = 0;
+  /** The started helper (StreamingHelperSpec.started). */
+  container: Dockerode.Container | null = null;
+
+  constructor(
+    private readonly reads: readonly RegionRead[],
+    private readonly chunkPages: number,
+    private readonly store: (chunk: Buffer) => Promise<void>,
+    private readonly progress: (bytes: number) => void,
+    private readonly hooks: { ready: () => void; end: () => void; ack: (line: string) => void },
+    private readonly signal?: AbortSignal,
+  ) {
+    super({ highWaterMark: 64 * 1024 });
+  }
+
+  private get total(): number {
+    return this.reads.reduce((n, r) => n + r.pages * PAGE, 0);
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.consume(chunk).then(
+      () => callback(),
+      (err: Error) => callback(err),
+    );
+  }
+
+  private async consume(chunk: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length && this.failure === null && !this.ended) {
+      const nl = chunk.indexOf(0x0a, offset);
+      const end = nl < 0 ? chunk.length : nl;
+      for (let i = offset; i < end; i++) this.line.push(chunk[i] ?? 0);
+      if (this.line.length > 512) {
+        this.failure = 'a control line of the memory reader was longer than any it writes';
+        return;
+      }
+      if (nl < 0) return;
+      offset = nl + 1;
+      const line = Buffer.from(this.line).toString('latin1');
+      this.line = [];
+      await this.onLine(line);
+      // Failing the sink stops the helper at once (runStreamingHelper kills it on a sink error)
+      // instead of leaving it waiting for an acknowledgement that will not come.
+      if (this.failure !== null) throw new Error(this.failure);
+    }
+  }
+
+  private async onLine(line: string): Promise<void> {
+    if (!this.ready) {
+      if (line !== '@ready') {
+        this.failure =
+          line === '@gone'
+            ? 'the process was gone before its memory could be opened'
+            : line === '@denied'
+              ? 'the helper was refused opening /proc/PID/mem (permission denied)'
+              : 'the memory reader did not start';
+        return;
+      }
+      this.ready = true;
+      this.lastAnnounce = performance.now();
+      this.hooks.ready();
+      return;
+    }
+    if (line.startsWith('@p')) {
+      if (this.outcomes.length >= this.reads.length) {
+        this.failure = 'the memory reader read more regions than it was given';
+        return;
+      }
+      const counts = /(\d+)\+(\d+) records in/.exec(line);
+      // No record counts: dd said nothing usable, so none of the piece is vouched for.
+      this.failedPages += counts ? Number(counts[2]) : (this.reads[this.outcomes.length]?.pages ?? 0);
+      this.pieces.push(line.slice(2).trim().slice(0, 200));
+      return;
+    }
+    if (line === '@e') {
+      if (this.outcomes.length >= this.reads.length) {
+        this.failure = 'the memory reader read more regions than it was given';
+        return;
+      }
+      this.outcomes.push({ failedPages: this.failedPages, trailer: this.pieces.slice(0, 4).join('; ').slice(0, 200) });
+      this.failedPages = 0;
+      this.pieces = [];
+      return;
+    }
+    const announced = /^@c (\d{1,9})$/.exec(line);
+    if (announced) {
+      const n = Number(announced[1]);
+      if (n !== this.nextChunk) {
+        this.failure = `the memory reader announced chunk ${n} where chunk ${this.nextChunk} was due`;
+        return;
+      }
+      this.timings.waitHelper += (performance.now() - this.lastAnnounce) / 1000;
+      await this.fetch(n);
+      this.lastAnnounce = performance.now();
+      if (this.failure === null) {
+        this.nextChunk++;
+        this.hooks.ack(`ok ${n}\n`);
+      }
+      return;
+    }
+    if (line === '@end') {
+      if (this.outcomes.length !== this.reads.length || this.bytes !== this.total) {
+        this.failure = `the memory reader ended after ${this.outcomes.length} of ${this.reads.length} regions and ${this.bytes} of ${this.total} bytes`;
+        return;
+      }
+      this.ended = true;
+      this.hooks.end();
+      return;
+    }
+    this.failure =
+      line === '@gone'
+        ? 'the process was gone before its memory could be opened'
+        : `unexpected output of the memory reader: ${JSON.stringify(line.slice(0, 80))}`;
+  }
+
+  /** Fetches /scratch/c.N through the archive endpoint into the store; any mismatch sets `failure`. */
+  private async fetch(n: number): Promise<void> {
+    const expected = Math.min(this.chunkPages * PAGE, this.total - n * this.chunkPages * PAGE);
+    if (expected <= 0) {
+      this.failure = `the memory reader announced chunk ${n}, past the end of the regions`;
+      return;
+    }
+    if (!this.container) {
+      this.failure = 'a chunk was announced before the helper was known to be started';
+      return;
+    }
+    const name = `c.${n}`;
+    let mark = performance.now();
+    const stream = (await this.container.getArchive({ path: `${SCRATCH}/${name}` })) as NodeJS.ReadableStream & { destroy?: () => void };
+    let entries = 0;
+    try {
+      for await (const entry of readTar(stream as AsyncIterable<unknown>)) {
+        entries++;
+        const { header } = entry;
+        if (entries > 1) {
+          this.failure = `the archive of chunk ${n} holds more than one entry`;
+          return;
+        }
+        if (header.type !== 'file' || !header.name.equals(Buffer.from(name)) || header.size !== expected) {
+          this.failure = `the archive of chunk ${n} is not the chunk file: ${header.type} ${JSON.stringify(header.name.toString('latin1').slice(0, 80))} of ${header.size} bytes, ${expected} expected (the reader lost its place: the process may have exited)`;
+          return;
+        }
+        let got = 0;
+        for await (const data of entry.body) {
+          this.timings.archive += (performance.now() - mark) / 1000;
+          if (this.signal?.aborted) {
+            this.failure = 'cancelled';
+            return;
+          }
+          const take = data.subarray(0, Math.max(0, expected - got));
+          got += take.length;
+          const stored = performance.now();
+          await this.store(take);
+          this.timings.store += (performance.now() - stored) / 1000;
+          this.bytes += take.length;
+          this.progress(this.bytes);
+          mark = performance.now();
+        }
+        if (got !== expected) {
+          this.failure = `the archive of chunk ${n} ended after ${got} of ${expected} bytes`;
+          return;
+        }
+      }
+      if (entries === 0) this.failure = `the archive of chunk ${n} is empty`;
+      else this.timings.chunks++;
+    } finally {
+      stream.destroy?.();
+    }
+  }
+}
