@@ -1,7 +1,8 @@
 // One case-bundle export in a process of its own (run by bundle.bench.ts): a fresh store, a case
 // holding a generated artifact of the size asked for, then `drydock case export`'s code path
 // (EvidenceService.exportCase: verify, manifest, tar stream of the blobs re-hashed, fsync'd file)
-// with the process's RSS sampled every 10 ms while it runs. Runs under tsx's CommonJS hook.
+// with the process's RSS sampled every 10 ms while it runs. Runs under tsx's ESM loader (the core
+// loads bundle code with a dynamic import), whose loader thread adds the same to both sizes.
 import { randomBytes } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -63,9 +64,13 @@ async function main(): Promise<void> {
     let peakRss = rssBefore;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 10);
     const start = process.hrtime.bigint();
-    await evidence.exportCase(caseId, target);
+    try {
+      await evidence.exportCase(caseId, target);
+    } finally {
+      // A failed export must not leave the sampler keeping the process alive.
+      clearInterval(sampler);
+    }
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
     const result: BundleChildResult = { seconds, bytes: statSync(target).size, rssBefore, peakRss };
     rmSync(target);

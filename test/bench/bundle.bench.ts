@@ -20,7 +20,7 @@ function exportCase(root: string, mb: number): BundleChildResult {
   try {
     const run = spawnSync(
       process.execPath,
-      ['--expose-gc', '--require', 'tsx/cjs', path.join(__dirname, 'bundle-child.ts'), String(mb * 2 ** 20), storeDir],
+      ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'bundle-child.ts'), String(mb * 2 ** 20), storeDir],
       { encoding: 'utf8', maxBuffer: 1024 * 1024 },
     );
     if (run.error || run.status !== 0) throw new Error(`the bundle child failed: ${run.error?.message ?? run.stderr}`);
