@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { MemoryAcquireResult, ProcessDetailReport, StringsPage } from '../../../shared/domain/memory';
-import { drydock } from '../../helpers/cli';
+import { drydock, drydockSpawn } from '../../helpers/cli';
 import { BUSYBOX, docker, removeContainers, runContainer } from '../../helpers/docker';
 import { waitFor } from '../../helpers/wait';
 
@@ -42,6 +42,14 @@ function loads(image: Buffer): { flags: number; offset: number; vaddr: bigint; f
     });
   }
   return out;
+}
+
+/** Drydock's helper containers and scratch volumes on the host that work on `target` (their drydock.helper.target label). */
+function leftovers(target: string): { containers: string; volumes: string } {
+  return {
+    containers: docker(['ps', '-aq', '--filter', `label=drydock.helper.target=${target}`]).trim(),
+    volumes: docker(['volume', 'ls', '-q', '--filter', `label=drydock.helper.target=${target}`]).trim(),
+  };
 }
 
 function running(id: string): { running: boolean; paused: boolean } {
@@ -198,6 +206,22 @@ describe('drydock ps --detail, memory and strings', () => {
     assert.ok(region, `address ${address.toString(16)} is mapped in the live process`);
     assert.equal(region.perms[0], 'r');
     assert.ok(running(implant).running, 'the container still runs');
+    // The bulk of the image came through a scratch volume and the archive endpoint, and said so.
+    const artifacts = json<{ id: string; attributes: Record<string, unknown> }[]>(store, ['case', 'artifacts']);
+    const attributes = artifacts.find((a) => a.id === imageId)?.attributes ?? {};
+    assert.equal(attributes.transport, 'archive-volume');
+    assert.ok(((attributes.transferTimings as { chunks?: number } | undefined)?.chunks ?? 0) >= 1, 'at least one chunk fetched');
+    assert.deepEqual(leftovers(implant), { containers: '', volumes: '' }, 'no helper and no scratch volume left on the host');
+    const audit = drydock(store, ['case', 'audit', '--json']);
+    assert.match(audit.out, /helper\.volume-created/);
+    assert.match(audit.out, /helper\.volume-removed/);
+  });
+
+  it('exits 3 naming host, container and PID when the process does not exist', () => {
+    const run = drydock(store, ['memory', implant, '--pid', '999']);
+    assert.equal(run.code, 3, run.err);
+    assert.match(run.err, new RegExp(`No process 999 in the PID namespace of container ddmem-implant-${process.pid} on host local`));
+    assert.deepEqual(leftovers(implant), { containers: '', volumes: '' });
   });
 
   it('finds the marker with strings at the offset where it lies in the image', () => {
@@ -218,5 +242,62 @@ describe('drydock ps --detail, memory and strings', () => {
     assert.match(audit.out, /memory\.container-paused/);
     assert.match(audit.out, /memory\.container-unpaused/);
     assert.match(audit.out, /memory\.acquired/);
+    assert.deepEqual(leftovers(implant), { containers: '', volumes: '' });
+  });
+
+  it('sweeps the helper and the scratch volume a killed Drydock left behind', async () => {
+    // 256 MiB of resident anonymous memory: a run long enough to be killed in the middle.
+    const holder = runContainer([
+      '--name',
+      `ddmem-holder-${process.pid}`,
+      'drydock-fixture/debian:bookworm',
+      'perl',
+      '-e',
+      'my $x = $ARGV[1] x ($ARGV[0] * 1048576); $| = 1; print "ready\\n"; sleep 3600;',
+      '256',
+      'Z',
+    ]);
+    containers.push(holder);
+    await waitFor(() => docker(['logs', holder]).includes('ready'), { what: 'the holder to fill its region', timeoutMs: 120_000 });
+    const child = drydockSpawn(store, ['memory', holder, '--pid', '1']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Killed once its reader runs (recorded, started): a kill between the engine's create and the
+    // ledger's record leaves an unrecorded container, rightly kept as an impersonator.
+    await waitFor(
+      () =>
+        docker(['ps', '-q', '--filter', `label=drydock.owner.pid=${child.pid}`, '--filter', 'label=drydock.helper=memory']).trim() ||
+        undefined,
+      { what: "the memory run's reader running", timeoutMs: 120_000 },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; memory stderr: ${stderr}`);
+    });
+    const volume = await waitFor(
+      () =>
+        docker([
+          'volume',
+          'ls',
+          '-q',
+          '--filter',
+          `label=drydock.owner.pid=${child.pid}`,
+          '--filter',
+          'label=drydock.helper=memory-scratch',
+        ]).trim() || undefined,
+      { what: "the memory run's scratch volume", timeoutMs: 120_000 },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; memory stderr: ${stderr}`);
+    });
+    child.kill('SIGKILL');
+    await exited;
+    assert.equal(leftovers(holder).volumes, volume, 'the killed process left its scratch volume behind');
+    const swept = drydock(store, ['capture-helper', 'sweep', '--host', 'local', '--json']);
+    assert.equal(swept.code, 0, swept.err);
+    // The sweep on connect may have taken it already: the audit log says which sweep removed it.
+    const audit = drydock(store, ['case', 'audit', '--json']);
+    assert.ok(audit.out.includes(volume), `the audit log names the volume: ${audit.err}`);
+    assert.match(audit.out, /swept: scratch volume of owner process \d+/);
+    assert.deepEqual(leftovers(holder), { containers: '', volumes: '' }, 'helper and volume swept');
+    assert.ok(running(holder).running, 'the container itself is untouched');
   });
 });
