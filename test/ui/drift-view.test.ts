@@ -90,7 +90,7 @@ describe('drift view', () => {
     await row.filter({ hasText: /complete/ }).waitFor({ timeout: 120_000 });
     await row.click();
     const header = view.locator('.dd-drift-report .dd-panel-title');
-    await header.getByText(/read from the upper directory on disk/).waitFor();
+    await header.getByText(/read from the container's overlay2 upper directory/).waitFor();
     const tree = view.getByRole('tree', { name: 'Changed paths' });
     await tree.getByText('passwd', { exact: true }).click();
     const detail = view.locator('.dd-drift-detail');

@@ -53,7 +53,7 @@ const MOUNT_TYPES = new Set(['volume', 'bind', 'tmpfs']);
 export function renderReport(report: DriftReport, mounts: readonly MountInventoryResult[] = []): string {
   const lines = [
     '',
-    `${safeText(report.containerName)} (${report.containerId.slice(0, 12)}) image ${safeText(report.image)} — ${report.engineChanges} engine changes, ${report.status}${report.statusReason ? `: ${safeText(report.statusReason, 500)}` : ''}`,
+    `${safeText(report.containerName)} (${report.containerId.slice(0, 12)}) image ${safeText(report.image)} — ${report.engineChanges} ${report.readFrom?.kind === 'upper-dir' ? 'changes (the change list recomputed from the upper directory)' : 'engine changes'}, ${report.status}${report.statusReason ? `: ${safeText(report.statusReason, 500)}` : ''}`,
   ];
   const shown = report.entries.filter((e) => e.severity !== 'info');
   if (shown.length) {
@@ -276,6 +276,14 @@ async function driftService(ctx: CliContext, values: Record<string, unknown>, po
       return GATE_FAILED_EXIT;
     }
   }
+  // A replica that was not read cannot be called clean: the run is incomplete (exit 1, as an incomplete scan).
+  const unread = result.comparison.tasks.filter((t) => !t.compared).length;
+  if (unread > 0) {
+    ctx.io.err(
+      `${unread} running task(s) of ${safeText(result.service.name, 200)} were not read (see Not covered): the comparison is incomplete`,
+    );
+    return 1;
+  }
   return 0;
 }
 
@@ -286,16 +294,20 @@ function renderServiceTriage(r: ServiceTriageResult): string {
     `shared by every compared replica (the application's own): ${c.shared.drift} drift entries, ${c.shared.processes} processes, ${c.shared.listening} listening sockets`,
     '',
     table(
-      ['TASK', 'NODE', 'REACHED AS', 'CONTAINER', 'WORST', 'DIFFERENCES', ''],
-      c.tasks.map((t) => [
-        t.taskName,
-        t.nodeHostname || t.nodeId,
-        r.nodes.find((n) => n.nodeId === t.nodeId)?.host ?? '-',
-        t.containerId?.slice(0, 12) ?? '-',
-        t.compared ? t.severity : 'not compared',
-        String(t.differences.length),
-        t.outlier ? 'OUTLIER' : '',
-      ]),
+      ['TASK', 'NODE', 'REACHED AS', 'CONTAINER', 'WORST', 'DIFFERENCES', 'VERDICT'],
+      c.tasks.map((t) => {
+        const major = t.differences.filter((d) => severityRank(d.severity) >= severityRank('low')).length;
+        const info = t.differences.length - major;
+        return [
+          t.taskName,
+          t.nodeHostname || t.nodeId,
+          r.nodes.find((n) => n.nodeId === t.nodeId)?.host ?? '-',
+          t.containerId?.slice(0, 12) ?? '-',
+          t.compared ? t.severity : '-',
+          t.compared ? `${major}${info ? ` (+${info} info)` : ''}` : '-',
+          !t.compared ? 'NOT READ' : t.outlier ? 'OUTLIER' : c.comparable >= 3 ? 'like its siblings' : 'no majority',
+        ];
+      }),
     ),
   ];
   if (r.outliers.length) {

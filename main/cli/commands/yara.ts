@@ -119,7 +119,9 @@ export const yaraCommands: CliCommand[] = [
       else report = await ctx.call('yara.scan-drift', { ...common, scanId: String(values.scan) });
       ctx.io.out(ctx.json ? JSON.stringify(report) : renderYara(report));
       if (values['fail-on-match'] === true && report.matchCount > 0) {
-        ctx.io.err(`gate failed: ${report.matchCount} YARA match(es) (exit ${GATE_FAILED_EXIT})`);
+        ctx.io.err(
+          `gate failed: ${report.rulesMatched.length} rule(s) matched, ${report.matchCount} string hit(s) (exit ${GATE_FAILED_EXIT})`,
+        );
         return GATE_FAILED_EXIT;
       }
       return 0;

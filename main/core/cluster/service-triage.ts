@@ -88,7 +88,7 @@ export async function triageService(
         unreadable:
           engine?.state === 'node-down'
             ? `its node ${t.nodeHostname || t.nodeId} is down as the manager sees it`
-            : `no saved host profile answers as node ${t.nodeHostname || t.nodeId}${engine?.suggestion ? ` (add one, e.g. ${engine.suggestion})` : ''}`,
+            : `no saved host profile answers as node ${t.nodeHostname || t.nodeId}${engine?.suggestion ? ` (add one for its engine; a guess from the address the manager knows it by: ${engine.suggestion}, Docker's TLS port)` : ''}`,
       });
     else {
       const list = byHost.get(engine.host) ?? [];

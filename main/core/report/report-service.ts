@@ -347,7 +347,7 @@ export class ReportService {
           ...(y.containerName ? { container: y.containerName } : {}),
           title:
             y.matchCount > 0
-              ? `YARA (${what}): ${y.matchCount} match(es) of ${y.rulesMatched.join(', ')}`
+              ? `YARA (${what}): ${y.rulesMatched.length} rule(s) matched (${y.rulesMatched.join(', ')}), ${y.matchCount} string hit(s)`
               : `YARA (${what}): no match of ${y.rules.length} rule file(s)`,
           detail: [
             ...y.matches.slice(0, 12).map((m) => `${m.rule} ${m.string} in ${where(m)}`),

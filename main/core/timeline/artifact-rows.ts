@@ -345,7 +345,7 @@ export function yaraRows(artifact: ArtifactInfo, value: unknown): TimelineRow[] 
     ...(containerId !== undefined ? { containerId } : {}),
     message:
       count > 0
-        ? `YARA: ${count} match(es) of ${matched.join(', ')} in ${what}`
+        ? `YARA: ${matched.length} rule(s) matched (${matched.join(', ')}), ${count} string hit(s), in ${what}`
         : `YARA: no match in ${what} (${list(y.rules).length} rule file(s))`,
     detail: [
       ...where,

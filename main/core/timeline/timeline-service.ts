@@ -524,7 +524,7 @@ export class TimelineService {
     }
     if (driftRowsSeen)
       limitations.push(
-        "Drift rows are dated by each file's mtime from the engine's tar header: an intruder can set mtimes to anything (timestomping, e.g. touch -r), and the header carries no ctime",
+        "Drift rows are dated by each file's mtime (from the engine's tar header, or the upper directory's own metadata for reports read from layers): an intruder can set mtimes to anything (timestomping, e.g. touch -r), and no ctime is used",
       );
     if (fileRowsSeen)
       limitations.push(

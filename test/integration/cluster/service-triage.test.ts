@@ -138,6 +138,18 @@ describe('a service triaged across a three-node Swarm', () => {
     assert.match(table.out, /Outliers \(differ from their siblings\):\n {2}dd-tri\.\d+ {2}task /);
     const gate = drydock(store, ['drift', '--service', SERVICE, '--host', 'mgr', '--fail-on', 'high'], { timeout: 600_000 });
     assert.equal(gate.code, 6, gate.err);
+    // Without the workers' profiles their replicas are not read: said per task, and the run is incomplete (exit 1).
+    const bare = mkdtempSync(path.join(tmpdir(), 'drydock-triage-bare-'));
+    try {
+      assert.equal(drydock(bare, ['hosts', 'add', 'mgr', swarm.manager.host]).code, 0);
+      const partial = drydock(bare, ['drift', '--service', SERVICE, '--host', 'mgr'], { timeout: 600_000 });
+      assert.equal(partial.code, 1, partial.err);
+      assert.equal((partial.out.match(/NOT READ/g) ?? []).length, 2, partial.out);
+      assert.match(partial.out, /no saved host profile answers as node \S+ \(add one for its engine; a guess from the address/);
+      assert.match(partial.err, /2 running task\(s\) of dd-tri were not read/);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 
   it('reports a node killed while its tasks are read, and keeps the other nodes\u2019 results', async () => {

@@ -46,12 +46,13 @@ export function ContainerReport({ report, artifactId }: { report: DriftReport; a
         <h2>{visibleText(report.containerName, 120)}</h2>
         <span className="dd-mono dd-muted">{shortId(report.containerId)}</span>
         <span className="dd-muted">
-          image {visibleText(report.image, 200)} ({shortId(report.imageId)}) · {report.engineChanges} engine changes · scanned{' '}
+          image {visibleText(report.image, 200)} ({shortId(report.imageId)}) · {report.engineChanges}{' '}
+          {report.readFrom?.kind === 'upper-dir' ? 'changes (recomputed from the upper directory)' : 'engine changes'} · scanned{' '}
           {utc(report.finishedAt)}
           {report.readFrom && (
             <span title={report.readFrom.detail}>
               {' '}
-              · read from {report.readFrom.kind === 'upper-dir' ? 'the upper directory on disk' : "the engine's API"}
+              · read from {report.readFrom.kind === 'upper-dir' ? "the container's overlay2 upper directory" : "the engine's API"}
             </span>
           )}
         </span>

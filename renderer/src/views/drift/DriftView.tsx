@@ -178,6 +178,11 @@ export function DriftView({ params }: ViewProps) {
               <option value="auto">upper directories where possible</option>
             </select>
           </label>
+          {via !== 'engine-api' && (
+            <span className="dd-muted" data-testid="drift-helper-note">
+              creates a read-only helper container on the host (footprint recorded)
+            </span>
+          )}
           <button type="button" disabled={busy || !effectiveHost || chosen.size === 0} onClick={() => void start(false)}>
             Scan selected ({chosen.size})
           </button>
@@ -211,6 +216,7 @@ export function DriftView({ params }: ViewProps) {
               {scans.map((s) => (
                 <option key={s.id} value={s.id}>
                   {utc(s.startedAt)} · {s.state} · {s.total} containers
+                  {s.containers.some((c) => c.readFrom === 'upper-dir') ? ' · upper directories' : ''}
                 </option>
               ))}
             </select>
@@ -220,14 +226,20 @@ export function DriftView({ params }: ViewProps) {
       {!scan && (
         <div className="dd-empty-state" data-testid="drift-empty">
           <p>
-            Drift compares each running container&apos;s filesystem against its image, read through the engine without running anything in
-            the container: files added, changed or deleted, with their hashes; new executables and setuid bits; package databases,
-            credentials and persistence files; configuration drift; and the mounts the engine&apos;s diff cannot see.
+            Drift compares each running container&apos;s filesystem against its image, without running anything in the container: files
+            added, changed or deleted, with their hashes; new executables and setuid bits; package databases, credentials and persistence
+            files; configuration drift; and the mounts the engine&apos;s diff cannot see.
           </p>
           <ul>
             <li>
               <b>Scan selected</b> or <b>Scan every running container</b> stores one report per container in the open case and ranks the
               containers by what they changed.
+            </li>
+            <li>
+              <b>Read</b>: the <i>engine API</i> (the default) asks the engine for each container&apos;s change list and files and creates
+              nothing on the host, but misses a file rewritten with its size and time put back; the <i>upper directories</i> are read by one
+              read-only helper container Drydock creates on the host (recorded in the case&apos;s footprint and removed after): faster, and
+              it sees those files too.
             </li>
             <li>
               <b>Store files up to</b>: the content of a changed file up to this size is kept; a larger one is hashed only and can be
