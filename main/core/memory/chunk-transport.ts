@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { readTar } from '../drift/tar-reader';
 import { PAGE } from './elf-core';
-import type { RegionOutcome, RegionRead } from './region-reader';
+import { readerStartFailure, type RegionOutcome, type RegionRead } from './region-reader';
 
 // The bulk transport of a memory image when the engine's attach relay is the bottleneck (it moves
 // ~20 MB/s on Docker 20.10, its archive endpoint ~340 MB/s): the helper writes the region bytes into
@@ -133,12 +133,7 @@ export class ChunkFramer extends Writable {
   private async onLine(line: string): Promise<void> {
     if (!this.ready) {
       if (line !== '@ready') {
-        this.failure =
-          line === '@gone'
-            ? 'the process was gone before its memory could be opened'
-            : line === '@denied'
-              ? 'the helper was refused opening /proc/PID/mem (permission denied)'
-              : 'the memory reader did not start';
+        this.failure = readerStartFailure(line);
         return;
       }
       this.ready = true;

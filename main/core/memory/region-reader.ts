@@ -114,12 +114,7 @@ export class RegionFramer extends Writable {
   private line(line: string): void {
     if (!this.ready) {
       if (line !== '@ready') {
-        this.failure =
-          line === '@gone'
-            ? 'the process was gone before its memory could be opened'
-            : line === '@denied'
-              ? 'the helper was refused opening /proc/PID/mem (permission denied)'
-              : 'the memory reader did not start';
+        this.failure = readerStartFailure(line);
         return;
       }
       this.ready = true;
@@ -151,4 +146,13 @@ export class RegionFramer extends Writable {
       this.inTrailer = next.pages === 0;
     }
   }
+}
+
+/** Why the memory reader in the helper did not start, from the first line it wrote instead of '@ready'. */
+export function readerStartFailure(line: string): string {
+  return line === '@gone'
+    ? 'the process was gone before its memory could be opened'
+    : line === '@denied'
+      ? 'the helper was refused opening /proc/PID/mem (permission denied)'
+      : 'the memory reader did not start';
 }

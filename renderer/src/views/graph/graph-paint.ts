@@ -98,22 +98,7 @@ export function paintScene(
     else batches.set(key, [e]);
   }
   const arrows = !light && t.k >= 0.5 && edgesInView <= 4000;
-  for (const [key, list] of batches) {
-    const [color = '#888', width = '1', dash = 'solid', alpha = '1'] = key.split('|');
-    strokeEdges(ctx, t.k, ratio, list, color, Number(width), dash as EdgeDash, Number(alpha), arrows);
-  }
-  for (const e of front)
-    strokeEdges(
-      ctx,
-      t.k,
-      ratio,
-      [e],
-      e.data.id === selectedEdge ? '#ffffff' : '#9fc3ff',
-      Math.max(2, e.data.width + 1),
-      e.data.dash,
-      1,
-      true,
-    );
+  strokeEdgeBatches(ctx, t.k, ratio, batches, front, selectedEdge, arrows);
   const edgesDone = performance.now();
   stats.edgesMs += edgesDone - started;
 
@@ -201,6 +186,37 @@ export function paintScene(
   }
   stats.labelsMs += performance.now() - nodesDone;
   return edgesInView;
+}
+
+/**
+ * Strokes each batch of edges sharing a style (key 'color|width|dash|alpha'), then the highlighted
+ * ones (`front`) on top, the selected one white.
+ */
+function strokeEdgeBatches(
+  ctx: CanvasRenderingContext2D,
+  k: number,
+  ratio: number,
+  batches: ReadonlyMap<string, SimEdge[]>,
+  front: readonly SimEdge[],
+  selectedEdge: string | null | undefined,
+  arrows: boolean,
+): void {
+  for (const [key, list] of batches) {
+    const [color = '#888', width = '1', dash = 'solid', alpha = '1'] = key.split('|');
+    strokeEdges(ctx, k, ratio, list, color, Number(width), dash as EdgeDash, Number(alpha), arrows);
+  }
+  for (const e of front)
+    strokeEdges(
+      ctx,
+      k,
+      ratio,
+      [e],
+      e.data.id === selectedEdge ? '#ffffff' : '#9fc3ff',
+      Math.max(2, e.data.width + 1),
+      e.data.dash,
+      1,
+      true,
+    );
 }
 
 function strokeEdges(
@@ -360,22 +376,7 @@ export function paintMarks(ctx: CanvasRenderingContext2D, scene: Scene, ratio: n
     if (list) list.push(e);
     else batches.set(key, [e]);
   }
-  for (const [key, list] of batches) {
-    const [color = '#888', width = '1', dash = 'solid', alpha = '1'] = key.split('|');
-    strokeEdges(ctx, t.k, ratio, list, color, Number(width), dash as EdgeDash, Number(alpha), arrows);
-  }
-  for (const e of front)
-    strokeEdges(
-      ctx,
-      t.k,
-      ratio,
-      [e],
-      e.data.id === selectedEdge ? '#ffffff' : '#9fc3ff',
-      Math.max(2, e.data.width + 1),
-      e.data.dash,
-      1,
-      true,
-    );
+  strokeEdgeBatches(ctx, t.k, ratio, batches, front, selectedEdge, arrows);
   const edgesDone = performance.now();
   stats.edgesMs += edgesDone - started;
 
