@@ -29,6 +29,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'cluster services': { group: 'triage', example: 'drydock cluster services --host swarm-manager-1 --json' },
   'cluster tasks': { group: 'triage', example: 'drydock cluster tasks web --host swarm-manager-1' },
   'cluster watch': { group: 'triage', example: 'drydock cluster watch --host swarm-manager-1 --json' },
+  'cluster triage': { group: 'triage', example: 'drydock cluster triage --host swarm-manager-1 --fail-on high' },
   ps: { group: 'acquire', example: 'drydock ps web-1' },
   logs: { group: 'acquire', example: 'drydock logs web-1 --since 2h' },
   memory: { group: 'acquire', example: 'drydock memory web-1 --pid 1 --pause' },
@@ -245,6 +246,13 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
   'cluster services': { host: CLUSTER_HOST_TEXT },
   'cluster tasks': { host: CLUSTER_HOST_TEXT },
   'cluster watch': { host: CLUSTER_HOST_TEXT },
+  'cluster triage': {
+    host: CLUSTER_HOST_TEXT,
+    case: 'the case (ID or exact name); default: the current case, or a new ad-hoc case when none is open',
+    concurrency: 'services triaged at once (1 to 8, default 2); each reads its nodes in parallel',
+    'fail-on':
+      'the gate: exit 6 when a replica differs from its siblings at this severity or above (critical, high, medium, low); otherwise exit 1 when a replica was not read',
+  },
   strings: {
     search: 'only strings containing this text (case-insensitive)',
     from: 'start at this byte offset (the previous page says where the next starts)',

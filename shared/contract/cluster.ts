@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ClusterChange, ClusterNodeList, ClusterServiceList, ClusterTaskList } from '../domain/cluster';
-import type { ServiceTriageProgress, ServiceTriageResult } from '../domain/replicas';
+import type { ClusterTriageResult, ClusterTriageServiceProgress } from '../domain/cluster-triage';
+import type { NodeEngine, ServiceTriageProgress, ServiceTriageResult } from '../domain/replicas';
 import { channel, event } from './define';
 import { caseRef, hostName } from './schemas';
 
@@ -31,6 +32,22 @@ export const clusterChannels = {
   'cluster.triage-service': channel<ServiceTriageResult>()(
     z.object({ host: hostName, service: serviceRef, caseRef: caseRef.optional() }).strict(),
   ),
+  /**
+   * Triage of every service of the swarm `host` manages, `concurrency` services at a time (default
+   * 2): each as 'cluster.triage-service', then summed up per node (reached or not, why) and per
+   * service (outliers, replicas not read). The case keeps the manager's listings
+   * ('cluster-listings'), each comparison and the summary ('cluster-triage'); audited.
+   */
+  'cluster.triage': channel<ClusterTriageResult>()(
+    z.object({ host: hostName, caseRef: caseRef.optional(), concurrency: z.number().int().min(1).max(8).optional() }).strict(),
+  ),
+  /**
+   * How each node of the swarm `host` manages is reached: the saved profile whose engine answers
+   * with that node's ID, or none (with a URL suggested from the node's address).
+   */
+  'cluster.node-engines': channel<{ engines: NodeEngine[]; unanswered: { host: string; error: string }[] }>()(
+    z.object({ host: hostName }).strict(),
+  ),
 } as const;
 
 export const clusterEvents = {
@@ -38,4 +55,6 @@ export const clusterEvents = {
   'cluster.changed': event<ClusterChange>(),
   /** A node's reads in a service triage started, finished or failed. */
   'cluster.triage-progress': event<ServiceTriageProgress>(),
+  /** A service of a cluster triage ('cluster.triage') started, finished, failed or was skipped. */
+  'cluster.triage-service-progress': event<ClusterTriageServiceProgress>(),
 } as const;

@@ -37,6 +37,8 @@ export const ARTIFACT_KINDS = [
   'checkpoint',
   'image-file',
   'replica-comparison',
+  'cluster-triage',
+  'cluster-listings',
 ] as const;
 
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];

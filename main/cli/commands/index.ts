@@ -6,6 +6,7 @@ import { vulnsCommands } from './vulns';
 import { captureCommands } from './capture';
 import { collectCommands } from './collect';
 import { clusterCommands } from './cluster';
+import { clusterTriageCommands } from './cluster-triage';
 import { checkpointCommands } from './checkpoint';
 import { dataRootCommands } from './dataroot';
 import { caseCommands } from './case';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...hostCommands,
   ...inventoryCommands,
   ...clusterCommands,
+  ...clusterTriageCommands,
   ...auditCommands,
   ...sbomCommands,
   ...vulnsCommands,

@@ -1,0 +1,131 @@
+import type { ClusterTriageResult } from '../../../shared/domain/cluster-triage';
+import { DRIFT_SEVERITIES, severityRank, type DriftSeverity } from '../../../shared/domain/drift';
+import { CliError, type CliCommand, GATE_FAILED_EXIT } from '../command';
+import { safeText, table } from '../terminal-safe';
+
+// `drydock cluster triage`: every service of a swarm triaged across its nodes from one manager
+// (cluster.triage), the summary as a table or JSON, --fail-on as a gate.
+
+function parseFailOn(value: unknown): DriftSeverity | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !(DRIFT_SEVERITIES as readonly string[]).includes(value))
+    throw new CliError(`--fail-on takes one of ${DRIFT_SEVERITIES.join(', ')}`, 2);
+  return value as DriftSeverity;
+}
+
+const NODE_STATE: Record<ClusterTriageResult['nodes'][number]['state'], string> = {
+  reached: 'reached',
+  'partly-reached': 'PARTLY READ',
+  unreached: 'NOT REACHED',
+  'no-tasks': 'no running task',
+};
+
+/** The summary for a terminal: nodes, services, outliers with why, what was not read. */
+export function renderClusterTriage(r: ClusterTriageResult): string {
+  const lines = [
+    `swarm ${safeText(r.clusterId)} triaged from manager host ${safeText(r.manager, 200)} (${r.startedAt} to ${r.finishedAt}): ${r.servicesTriaged} service(s) triaged, ${r.outliers} outlier(s), ${r.replicasNotRead} replica(s) not read; nodes reached ${r.nodesReached}, not reached ${r.nodesUnreached}`,
+    '',
+    table(
+      ['NODE', 'ROLE', 'ADDRESS', 'REACHED AS', 'TASKS READ', 'STATE'],
+      r.nodes.map((n) => [n.hostname || n.nodeId, n.role, n.address, n.host ?? '-', `${n.read}/${n.tasks}`, NODE_STATE[n.state]]),
+    ),
+  ];
+  for (const n of r.nodes)
+    if (n.reasons.length)
+      lines.push(
+        `  ${safeText(n.hostname || n.nodeId, 200)}: ${n.reasons.map((x) => safeText(x, 400)).join(' · ')}${n.suggestion ? ` (suggested profile URL: ${safeText(n.suggestion, 200)})` : ''}`,
+      );
+  lines.push(
+    '',
+    table(
+      ['SERVICE', 'MODE', 'RUNNING', 'COMPARED', 'OUTLIERS', 'WORST', 'NOT READ', 'NOTE'],
+      r.services.map((s) => [
+        s.serviceName,
+        s.mode,
+        String(s.running),
+        String(s.compared),
+        String(s.outliers.length),
+        s.outliers.length ? s.worst : '-',
+        s.notRead.length ? `${s.notRead.length} NOT READ` : '0',
+        s.error ? `FAILED: ${s.error}` : (s.skipped ?? ''),
+      ]),
+    ),
+  );
+  const outliers = r.services.flatMap((s) => s.outliers.map((o) => ({ s, o })));
+  if (outliers.length) {
+    lines.push('', 'Outliers (differ from their siblings):');
+    for (const { s, o } of outliers) {
+      lines.push(
+        `  ${safeText(s.serviceName, 200)}  ${safeText(o.taskName, 200)}  task ${o.taskId}  container ${o.containerId?.slice(0, 12) ?? '-'}  on ${safeText(o.nodeHostname, 200)}  ${o.severity}`,
+      );
+      for (const why of o.why.slice(0, 10)) lines.push(`    - ${safeText(why, 400)}`);
+      if (o.why.length > 10) lines.push(`    … ${o.why.length - 10} more (--json lists them all)`);
+    }
+  } else lines.push('', 'No replica differs from its siblings among the services compared.');
+  const notRead = r.services.flatMap((s) => s.notRead.map((t) => ({ s, t })));
+  if (notRead.length) {
+    lines.push('', 'Not read:');
+    for (const { t } of notRead)
+      lines.push(`  NOT READ ${safeText(t.taskName, 200)} (${t.taskId}) on ${safeText(t.nodeHostname, 200)}: ${safeText(t.reason, 500)}`);
+  }
+  const notes = [...r.limitations, ...r.unanswered.map((u) => `Host ${u.host} did not answer while nodes were mapped: ${u.error}`)];
+  if (notes.length) lines.push('', 'Not covered:', ...notes.map((n) => `  - ${safeText(n, 600)}`));
+  if (r.listings) lines.push('', `listings: artifact ${r.listings.artifactId} (cluster-listings), sha256 ${r.listings.sha256}`);
+  if (r.stored) lines.push(`stored: artifact ${r.stored.artifactId} (cluster-triage), sha256 ${r.stored.sha256}`);
+  return lines.join('\n');
+}
+
+export const clusterTriageCommands: CliCommand[] = [
+  {
+    path: ['cluster', 'triage'],
+    summary:
+      "Triage every service of a Swarm from its manager: each service's running tasks read on their own nodes and compared, outliers and unread replicas per service, nodes reached or not",
+    usage: 'cluster triage [--host MANAGER] [--case NAME] [--concurrency N] [--json] [--fail-on SEVERITY]',
+    options: { host: { type: 'string' }, case: { type: 'string' }, 'fail-on': { type: 'string' }, concurrency: { type: 'string' } },
+    async run(ctx, values) {
+      const failOn = parseFailOn(values['fail-on']);
+      let concurrency: number | undefined;
+      if (values.concurrency !== undefined) {
+        concurrency = Number(values.concurrency);
+        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 8)
+          throw new CliError('--concurrency takes a whole number from 1 to 8', 2);
+      }
+      const host = await ctx.host(typeof values.host === 'string' ? values.host : undefined);
+      const off = ctx.json
+        ? () => undefined
+        : ctx.on('cluster.triage-service-progress', (p) => {
+            if (p.manager === host && p.state !== 'started')
+              ctx.io.err(
+                `[${p.done}/${p.total}] ${safeText(p.service, 200)} ${p.state}${p.message ? `: ${safeText(p.message, 400)}` : ''}`,
+              );
+          });
+      let result: ClusterTriageResult;
+      try {
+        result = await ctx.call('cluster.triage', {
+          host,
+          ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
+          ...(concurrency !== undefined ? { concurrency } : {}),
+        });
+      } finally {
+        off();
+      }
+      ctx.io.out(ctx.json ? JSON.stringify(result) : renderClusterTriage(result));
+      if (failOn) {
+        const hits = result.services.flatMap((s) => s.outliers).filter((o) => severityRank(o.severity) >= severityRank(failOn)).length;
+        if (hits > 0) {
+          ctx.io.err(`gate failed: ${hits} outlier task(s) at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
+          return GATE_FAILED_EXIT;
+        }
+      }
+      // A replica not read, or a service not triaged, cannot be called clean: the run is incomplete.
+      const failed = result.services.filter((s) => s.error).length;
+      if (result.replicasNotRead > 0 || failed > 0) {
+        ctx.io.err(
+          `${result.replicasNotRead} running replica(s) were not read and ${failed} service(s) could not be triaged (see Not read / Not covered): the triage is incomplete`,
+        );
+        return 1;
+      }
+      return 0;
+    },
+  },
+];
