@@ -49,8 +49,24 @@ export function logInternal(log: ErrorLog, err: unknown, error: DrydockError, ch
 }
 
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
+  return flattenUnions(error.issues)
     .slice(0, 5)
     .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
     .join('; ');
+}
+
+type Issue = z.ZodError['issues'][number];
+
+/**
+ * A union's "Invalid input" says nothing; the issues of the branch the request came closest to do
+ * (fewest issues, and a branch that merely has keys too many is the farthest), with their paths
+ * prefixed by the union's own.
+ */
+function flattenUnions(issues: readonly Issue[]): Issue[] {
+  return issues.flatMap((issue): Issue[] => {
+    if (issue.code !== 'invalid_union' || !issue.errors.length) return [issue];
+    const distance = (branch: readonly Issue[]) => branch.length + (branch.some((i) => i.code === 'unrecognized_keys') ? 1000 : 0);
+    const closest = [...issue.errors].sort((a, b) => distance(a) - distance(b))[0] ?? [];
+    return flattenUnions(closest).map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as Issue);
+  });
 }

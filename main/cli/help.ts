@@ -152,6 +152,8 @@ const OPTION_TEXT: Record<string, string> = {
   'tls-no-verify': "do NOT verify the engine's certificate (shown as a warning everywhere)",
   'ssh-key': 'private key file (default: the SSH agent)',
   'ssh-socket': "the engine's socket path on the remote host",
+  'no-test':
+    'save the profile without asking its engine first (a node mapped before it can be reached); by default a profile whose engine does not answer is not saved',
   format: 'the SBOM as cyclonedx (CycloneDX 1.5 JSON), spdx (SPDX 2.3 JSON) or table (the default)',
   'max-age': 'days after which the vulnerability database is stale: a warning on every finding (default 30)',
   sha256: "the file's expected SHA-256 (from its source), checked before anything is imported",

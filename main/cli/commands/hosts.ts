@@ -12,6 +12,9 @@ const CONNECTION_OPTIONS = {
   'ssh-socket': { type: 'string' },
 } as const;
 
+/** The CLI's exit status for an engine that could not be reached or refused us (README: exit codes). */
+const UNREACHABLE_EXIT = 4;
+
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 function str(values: Values, key: string): string | undefined {
@@ -53,18 +56,38 @@ export const hostCommands: CliCommand[] = [
   {
     path: ['hosts', 'add'],
     summary: 'Save a host profile (unix://, tcp:// with TLS files, ssh://user@host)',
-    usage: 'hosts add NAME URL [--tls-ca F --tls-cert F --tls-key F] [--tls-no-verify] [--ssh-key F]',
+    usage: 'hosts add NAME URL [--tls-ca F --tls-cert F --tls-key F] [--tls-no-verify] [--ssh-key F] [--no-test]',
     positionals: true,
-    options: CONNECTION_OPTIONS,
+    options: { ...CONNECTION_OPTIONS, 'no-test': { type: 'boolean' } },
     async run(ctx, values, positionals) {
       const [name, url] = positionals;
       if (!name || !url || positionals.length > 2) throw new CliError('needs NAME and URL', 2);
-      const profile = await ctx.call('hosts.add', hostInput(name, url, values));
+      const input = hostInput(name, url, values);
+      // A profile that cannot reach its engine is saved only when asked (--no-test: a node mapped
+      // before it is reachable); otherwise the engine is asked first and nothing is saved if it fails.
+      let facts: EngineFacts | undefined;
+      if (values['no-test'] !== true) {
+        try {
+          facts = await ctx.call('hosts.test', input);
+        } catch (err) {
+          if (!(err instanceof CliError)) throw err;
+          throw new CliError(
+            `host ${name} not saved: ${err.message}${err.exitCode === UNREACHABLE_EXIT ? '. To save it anyway (an engine you cannot reach yet), add --no-test' : ''}`,
+            err.exitCode,
+            err.error,
+          );
+        }
+      }
+      const profile = await ctx.call('hosts.add', input);
       if (ctx.json) ctx.io.out(JSON.stringify(profile));
-      else
+      else {
         ctx.io.out(
           `Saved host ${safeText(profile.name)} -> ${safeText(profile.url)}${profile.tls?.verify === false ? '  (TLS verification OFF)' : ''}`,
         );
+        ctx.io.out(
+          facts ? renderFacts(facts) : '  not tested (--no-test): drydock hosts test ' + safeText(profile.name) + ' asks its engine',
+        );
+      }
       return 0;
     },
   },

@@ -56,6 +56,17 @@ describe('drydock CLI', () => {
     const bad = drydock(store, ['hosts', 'add', 'x', 'ftp://nowhere']);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /url: a unix:\/\/, tcp:\/\/ or ssh:\/\/ URL/);
+    // An engine that does not answer: nothing saved unless asked, and the way to ask is named.
+    const dead = drydock(store, ['hosts', 'add', 'dead', 'tcp://127.0.0.1:1']);
+    assert.equal(dead.code, 4, dead.err);
+    assert.match(dead.err, /host dead not saved: .*unreachable.*--no-test/);
+    const names = () => (JSON.parse(drydock(store, ['hosts', 'list', '--json']).out) as { name: string }[]).map((h) => h.name);
+    assert.ok(!names().includes('dead'));
+    const kept = drydock(store, ['hosts', 'add', 'dead', 'tcp://127.0.0.1:1', '--no-test']);
+    assert.equal(kept.code, 0, kept.err);
+    assert.match(kept.out, /not tested \(--no-test\)/);
+    assert.ok(names().includes('dead'));
+    assert.equal(drydock(store, ['hosts', 'remove', 'dead']).code, 0);
     const unknown = drydock(store, ['inventory', '--host', 'nope']);
     assert.equal(unknown.code, 3);
     assert.match(unknown.err, /No host named nope/);
