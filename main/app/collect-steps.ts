@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { scanRequest } from '../../shared/contract/drift';
 import type { CaptureService } from '../core/capture/capture-service';
 import type { CollectSteps, StepRun } from '../core/collect/collect-service';
@@ -26,6 +27,23 @@ const incomplete = (images: { pid: number; incomplete?: string; artifactId: stri
 
 const ids = (...values: (string | undefined)[]): string[] => values.filter((v): v is string => v !== undefined);
 
+/**
+ * Calls `stop` once when `signal` aborts (at once when it already has) until the returned function
+ * is called; a failure of `stop` is left to the step's own wait to report.
+ */
+function onAbort(signal: AbortSignal, stop: () => unknown): () => void {
+  const listener = () =>
+    void Promise.resolve()
+      .then(stop)
+      .catch(() => undefined);
+  if (signal.aborted) {
+    listener();
+    return () => undefined;
+  }
+  signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
+}
+
 /** The steps of `collect.run` over the core's capabilities. */
 export function collectSteps(c: CollectCapabilities): CollectSteps {
   return {
@@ -44,27 +62,41 @@ export function collectSteps(c: CollectCapabilities): CollectSteps {
         note: `the connection graph of every running container of host ${t.host}, this one's sockets among them`,
       };
     },
-    async memory(t, pids) {
+    async memory(t, pids, signal) {
       const where = { host: t.host, container: t.containerName };
       const base = { host: t.host, container: t.containerId, pause: false, caseRef: t.caseId };
       const images: string[] = [];
       const failures: string[] = [];
+      // One acquisition at a time, each cancelled through memory.cancel (the image being read is kept as incomplete).
+      const acquire = async (request: { all: true } | { all: false; pid: number }) => {
+        const acquisitionId = `ma-col-${randomBytes(6).toString('hex')}`;
+        const detach = onAbort(signal, () => c.memory.cancel(acquisitionId));
+        try {
+          const result = await c.memory.acquire({ ...base, ...request, acquisitionId });
+          images.push(...result.images.map((i) => i.artifactId));
+          failures.push(...result.failures.map((f) => `PID ${f.pid}: ${f.message}`), ...incomplete(result.images));
+        } finally {
+          detach();
+        }
+      };
       if (pids === 'all') {
-        const result = await c.memory.acquire({ ...base, all: true });
-        images.push(...result.images.map((i) => i.artifactId));
-        failures.push(...result.failures.map((f) => `PID ${f.pid}: ${f.message}`), ...incomplete(result.images));
+        try {
+          await acquire({ all: true });
+        } catch (err) {
+          if (!(signal.aborted && err instanceof DrydockFailure && err.kind === 'cancelled')) throw err;
+        }
       } else {
         for (const pid of pids) {
+          if (signal.aborted) break;
           try {
-            const result = await c.memory.acquire({ ...base, all: false, pid });
-            images.push(...result.images.map((i) => i.artifactId));
-            failures.push(...result.failures.map((f) => `PID ${f.pid}: ${f.message}`), ...incomplete(result.images));
+            await acquire({ all: false, pid });
           } catch (err) {
             if (!(err instanceof DrydockFailure)) throw err;
-            failures.push(`PID ${pid}: ${err.message}`);
+            if (!(signal.aborted && err.kind === 'cancelled')) failures.push(`PID ${pid}: ${err.message}`);
           }
         }
       }
+      if (signal.aborted) return { artifactIds: images, cancelled: true };
       const run: StepRun = { artifactIds: images };
       if (failures.length === 0) return run;
       return {
@@ -76,7 +108,7 @@ export function collectSteps(c: CollectCapabilities): CollectSteps {
         ),
       };
     },
-    async capture(t, seconds) {
+    async capture(t, seconds, signal) {
       const started = await c.capture.start({
         host: t.host,
         container: t.containerId,
@@ -84,8 +116,16 @@ export function collectSteps(c: CollectCapabilities): CollectSteps {
         summarize: true,
         caseRef: t.caseId,
       });
-      const ended = await c.capture.wait(started.id);
+      // Cancelled: stopped as `drydock capture`'s Ctrl-C stops it (tcpdump flushes, the pcap is stored).
+      const detach = onAbort(signal, () => c.capture.stop(started.id));
+      const ended = await c.capture.wait(started.id).finally(detach);
       const artifactIds = ids(ended.pcap?.artifactId, ended.flowSummaryArtifactId);
+      if (signal.aborted)
+        return {
+          artifactIds,
+          cancelled: true,
+          note: `${ended.counters.packets} packets, ${ended.counters.bytes} bytes before it was stopped`,
+        };
       if (ended.state === 'failed' || !ended.pcap) {
         const message = ended.error?.message ?? 'no pcap was stored';
         return {
@@ -106,11 +146,13 @@ export function collectSteps(c: CollectCapabilities): CollectSteps {
         note: ended.pcap.status === 'incomplete' ? `${counts}; the pcap is incomplete: ${ended.pcap.statusReason ?? ''}` : counts,
       };
     },
-    async drift(t) {
+    async drift(t, signal) {
       const started = await c.drift.scan(scanRequest.parse({ host: t.host, containers: [t.containerId], caseRef: t.caseId }));
-      const ended = await c.drift.wait(started.id);
+      const detach = onAbort(signal, () => c.drift.cancel(started.id));
+      const ended = await c.drift.wait(started.id).finally(detach);
       const mine = ended.containers.find((s) => s.containerId === t.containerId);
       const artifactIds = ids(mine?.reportArtifactId, ended.summaryArtifactId);
+      if (signal.aborted) return { artifactIds, cancelled: true };
       if (!mine?.reportArtifactId || mine.state === 'failed' || mine.state === 'cancelled')
         return {
           artifactIds,

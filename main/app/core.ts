@@ -327,6 +327,7 @@ export function createCore(options: CoreOptions): Core {
       // Captures first (their pcaps must be finished into the store), then the links, then the store.
       closing ??= (async () => {
         unsubscribeAdHoc();
+        collect.close();
         memory.close();
         await quarantine.close();
         await network.close();

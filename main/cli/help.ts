@@ -7,6 +7,8 @@ import type { CliCommand, CommandGroup } from './command';
 export interface CommandHelp {
   group: CommandGroup;
   example: string;
+  /** What the exit statuses mean, when the command has its own (shown under "Exit status:"). */
+  exits?: string;
 }
 
 export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
@@ -35,7 +37,12 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   memory: { group: 'acquire', example: 'drydock memory web-1 --pid 1 --pause' },
   strings: { group: 'acquire', example: 'drydock strings ARTIFACT_ID --search password' },
   yara: { group: 'triage', example: 'drydock yara rules/ --container web-1 --memory   # or @starter, --artifact ID, --scan SCAN_ID' },
-  collect: { group: 'acquire', example: 'drydock collect web-1 --capture-seconds 10 --memory all' },
+  collect: {
+    group: 'acquire',
+    example: 'drydock collect web-1 --capture-seconds 10 --memory all',
+    exits:
+      '0 every step done or skipped; 1 a step failed (the others ran); 130 cancelled with Ctrl-C (the running step stopped through its own cancel path, what every step stored is kept, the rest did not start; audited as collect.cancelled); 2-5 as for every command',
+  },
   checkpoint: { group: 'acquire', example: 'drydock checkpoint web-1   # needs an experimental engine with CRIU' },
   watch: { group: 'acquire', example: 'drydock watch --host prod   # journal every engine event until Ctrl-C' },
   capture: { group: 'acquire', example: "drydock capture web-1 --duration 60 --filter 'tcp port 443'" },
@@ -278,5 +285,7 @@ export function commandHelp(command: CliCommand, globalOptions: readonly string[
   }
   const example = COMMAND_HELP[commandKey(command)]?.example;
   if (example) lines.push('', 'Example:', `  ${example}`);
+  const exits = COMMAND_HELP[commandKey(command)]?.exits;
+  if (exits) lines.push('', 'Exit status:', `  ${exits}`);
   return lines.join('\n');
 }

@@ -15,7 +15,8 @@ export const collectChannels = {
    * inspect and configuration. A stopped container has no processes, connections, memory or
    * packets: those steps are recorded as skipped with the reason. One audit entry before
    * ('collect.started', the plan) and one after ('collect.finished', naming the failed steps);
-   * 'collect.progress' events as each step starts and ends. Resolves once every step has ended.
+   * 'collect.progress' events as each step starts and ends. Resolves once every step has ended, or
+   * once the step running when collect.cancel came has stopped (see 'collect.cancel').
    */
   'collect.run': channel<CollectResult>()(
     z
@@ -29,6 +30,14 @@ export const collectChannels = {
       })
       .strict(),
   ),
+  /**
+   * Cancels a collection under way (`cancelled` is false when none with that ID runs): the step
+   * running stops through its capability's own cancel path (the memory acquisition, the capture, the
+   * drift scan; the short steps finish), its helpers and scratch volumes removed as usual; what it
+   * stored is kept and it is recorded 'cancelled', and the steps not started are 'cancelled' too.
+   * Audited as 'collect.cancelled'; collect.run then resolves with `cancelled` set.
+   */
+  'collect.cancel': channel<{ cancelled: boolean }>()(z.object({ collectId }).strict()),
 } as const;
 
 export const collectEvents = {

@@ -25,12 +25,16 @@ export const VOLATILE_STEPS: readonly CollectStep[] = ['processes', 'process-det
 /** Which processes' memory to image: every one, none, or these PIDs (as the container sees them). */
 export type CollectMemorySelection = 'all' | 'none' | number[];
 
-export type CollectStepState = 'running' | 'done' | 'failed' | 'skipped';
+export type CollectStepState = 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
 
 /** How one step ended. */
 export interface CollectStepOutcome {
   step: CollectStep;
-  state: 'done' | 'failed' | 'skipped';
+  /**
+   * 'cancelled': the collection was cancelled (collect.cancel) while this step ran (what it stored is
+   * kept, in `artifactIds`) or before it started (`startedAt` absent, nothing stored); `reason` says which.
+   */
+  state: 'done' | 'failed' | 'skipped' | 'cancelled';
   /** The artifacts it stored, in the order they were stored (a failed step may have stored some). */
   artifactIds: string[];
   /** ISO 8601 UTC; absent for a skipped step. */
@@ -62,6 +66,8 @@ export interface CollectResult {
   steps: CollectStepOutcome[];
   /** The steps that failed (empty when none did). */
   failed: CollectStep[];
+  /** Set when the collection was cancelled (collect.cancel, Ctrl-C): when (ISO 8601 UTC) and the step then running. */
+  cancelled?: { at: string; step: CollectStep | null };
 }
 
 /** Emitted as each step starts and as it ends. */

@@ -1,7 +1,7 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
 
-type CollectHandlers = Pick<Handlers, 'collect.run'>;
+type CollectHandlers = Pick<Handlers, 'collect.run' | 'collect.cancel'>;
 
 export function collectHandlers(core: Core): CollectHandlers {
   return {
@@ -14,5 +14,6 @@ export function collectHandlers(core: Core): CollectHandlers {
         ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}),
         ...(req.collectId !== undefined ? { collectId: req.collectId } : {}),
       }),
+    'collect.cancel': (req) => core.collect.cancel(req.collectId),
   };
 }

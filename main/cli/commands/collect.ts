@@ -3,7 +3,11 @@ import { CliError, type CliCommand } from '../command';
 import { safeText, table } from '../terminal-safe';
 
 // `drydock collect`: one container's evidence in order of volatility, progress on stderr as each
-// step starts and ends, the step table on stdout at the end; exit 1 when any step failed.
+// step starts and ends, the step table on stdout at the end; exit 1 when any step failed. Ctrl-C
+// cancels through collect.cancel (the running step stops, what was stored is kept) and exits 130.
+
+/** The exit status of a collection cancelled by Ctrl-C (as help.ts says): 128 + SIGINT, as shells report it. */
+export const COLLECT_CANCELLED_EXIT = 130;
 
 /** --memory all|none|PID[,PID...] as the contract takes it. */
 function memorySelection(value: string | boolean | string[] | undefined): 'all' | 'none' | number[] {
@@ -33,7 +37,7 @@ function renderResult(result: CollectResult): string {
         String(i + 1),
         s.step,
         s.state,
-        s.state === 'skipped' ? '-' : (s.durationMs / 1000).toFixed(1),
+        s.state === 'skipped' || (s.state === 'cancelled' && s.startedAt === undefined) ? '-' : (s.durationMs / 1000).toFixed(1),
         s.artifactIds.length ? s.artifactIds.join(',') : '-',
         safeText(s.error?.message ?? s.reason ?? s.note ?? '', 120),
       ]),
@@ -41,6 +45,11 @@ function renderResult(result: CollectResult): string {
   ];
   for (const s of result.steps.filter((x) => x.error && x.error.message.length > 120))
     lines.push('', `${s.step}: ${safeText(s.error?.message ?? '', 2000)}`);
+  if (result.cancelled)
+    lines.push(
+      '',
+      `Cancelled at ${result.cancelled.at}${result.cancelled.step ? ` during ${result.cancelled.step}` : ''}: what the steps stored is in the case.`,
+    );
   return lines.join('\n');
 }
 
@@ -73,8 +82,16 @@ export const collectCommands: CliCommand[] = [
               ? `skipped: ${safeText(p.reason ?? '', 300)}`
               : p.state === 'failed'
                 ? `FAILED: ${safeText(p.error?.message ?? '', 300)}`
-                : `done${p.artifactIds.length ? ` (${p.artifactIds.join(', ')})` : ''}`;
+                : p.state === 'cancelled'
+                  ? `cancelled: ${safeText(p.reason ?? '', 300)}${p.artifactIds.length ? ` (kept ${p.artifactIds.join(', ')})` : ''}`
+                  : `done${p.artifactIds.length ? ` (${p.artifactIds.join(', ')})` : ''}`;
         ctx.io.err(`[${p.index}/${p.total}] ${p.step}: ${what}`);
+      });
+      let interrupted = false;
+      void ctx.interrupted.then(() => {
+        interrupted = true;
+        ctx.io.err('drydock collect: cancelling (Ctrl-C): the running step stops, what was stored is kept');
+        void ctx.call('collect.cancel', { collectId }).catch(() => undefined);
       });
       try {
         const result = await ctx.call('collect.run', {
@@ -86,6 +103,15 @@ export const collectCommands: CliCommand[] = [
           ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
         });
         ctx.io.out(ctx.json ? JSON.stringify(result) : renderResult(result));
+        if (interrupted || result.cancelled) {
+          ctx.io.err(
+            `Cancelled: ${result.steps
+              .filter((s) => s.state === 'cancelled')
+              .map((s) => s.step)
+              .join(', ')} did not run to the end`,
+          );
+          return COLLECT_CANCELLED_EXIT;
+        }
         if (result.failed.length === 0) return 0;
         ctx.io.err(`Failed steps: ${result.failed.join(', ')} (the other steps ran; see the table)`);
         return 1;

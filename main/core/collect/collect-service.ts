@@ -27,22 +27,39 @@ export interface StepTarget {
   caseId: string;
 }
 
-/** What a step stored; `partial` when it stored some and failed for the rest (e.g. one process's memory). */
+/**
+ * What a step stored; `partial` when it stored some and failed for the rest (e.g. one process's memory);
+ * `cancelled` when the collection's signal stopped it (what it stored is still in `artifactIds`).
+ */
 export interface StepRun {
   artifactIds: string[];
   note?: string;
   partial?: DrydockFailure;
+  cancelled?: boolean;
 }
 
-/** The other capabilities' acquisitions, one function each (built in main/app/collect-steps.ts). */
+/**
+ * The other capabilities' acquisitions, one function each (built in main/app/collect-steps.ts). The
+ * long ones take the collection's AbortSignal and, when it aborts, stop through their capability's
+ * own cancel path and resolve with what was stored (`cancelled: true`); the short ones run to the end.
+ */
 export interface CollectSteps {
   processes(target: StepTarget): Promise<StepRun>;
   processDetail(target: StepTarget): Promise<StepRun>;
   connections(target: StepTarget): Promise<StepRun>;
-  memory(target: StepTarget, pids: 'all' | number[]): Promise<StepRun>;
-  capture(target: StepTarget, seconds: number): Promise<StepRun>;
-  drift(target: StepTarget): Promise<StepRun>;
+  memory(target: StepTarget, pids: 'all' | number[], signal: AbortSignal): Promise<StepRun>;
+  capture(target: StepTarget, seconds: number, signal: AbortSignal): Promise<StepRun>;
+  drift(target: StepTarget, signal: AbortSignal): Promise<StepRun>;
   logs(target: StepTarget): Promise<StepRun>;
+}
+
+/** A collection under way: what collect.cancel needs to stop and audit it. */
+interface RunningCollect {
+  controller: AbortController;
+  /** Known once the container is resolved. */
+  target?: StepTarget;
+  step: CollectStep | null;
+  cancelled?: { at: string; step: CollectStep | null };
 }
 
 export interface CollectServiceDeps {
@@ -71,6 +88,8 @@ export interface CollectRequest {
  * inspect), all into one case.
  */
 export class CollectService {
+  private readonly running = new Map<string, RunningCollect>();
+
   constructor(private readonly deps: CollectServiceDeps) {}
 
   /**
@@ -79,12 +98,26 @@ export class CollectService {
    * the next; a stopped container's volatile steps (VOLATILE_STEPS) are skipped with the reason, and
    * so are 'memory' with `memory: 'none'` and 'capture' with `captureSeconds: 0`. Audited as
    * 'collect.started' (the plan) and 'collect.finished' (outcomes, failed steps); 'collect.progress'
-   * as each step starts and ends.
+   * as each step starts and ends. cancel(collectId) stops it between or during steps (see cancel);
+   * the result then has `cancelled` set.
    * @throws DrydockFailure only before any step: ('not-found') for an unknown host or container, the
-   *   kinds of resolveWritableCase ('not-found', 'conflict') and of engineCall for the first inspect.
+   *   kinds of resolveWritableCase ('not-found', 'conflict') and of engineCall for the first inspect;
+   *   ('conflict') when a collection with this ID already runs.
    */
   async run(request: CollectRequest): Promise<CollectResult> {
     const collectId = request.collectId ?? `col-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
+    if (this.running.has(collectId)) throw new DrydockFailure('conflict', `Collection ${collectId} is already running`);
+    // Registered before the first await, so a cancel that comes while the case and container are resolved counts.
+    const live: RunningCollect = { controller: new AbortController(), step: null };
+    this.running.set(collectId, live);
+    try {
+      return await this.resolveAndRun(collectId, request, live);
+    } finally {
+      this.running.delete(collectId);
+    }
+  }
+
+  private async resolveAndRun(collectId: string, request: CollectRequest, live: RunningCollect): Promise<CollectResult> {
     const kase = await this.deps.evidence.resolveWritableCase(request.caseRef, { host: request.host });
     const docker = await this.deps.hosts.docker(request.host);
     const inspect = await engineCall({ host: request.host, container: request.container, action: 'inspect the container' }, () =>
@@ -97,8 +130,62 @@ export class CollectService {
       caseId: kase.id,
     };
     const running = inspect.State.Running === true;
+    live.target = target;
+    if (live.cancelled) this.auditCancel(collectId, live);
+    return this.runSteps(collectId, request, target, kase, docker, running, inspect.State.Status, live);
+  }
+
+  /**
+   * Cancels a collection under way: the step running stops through its capability's cancel path (a
+   * memory acquisition keeps the image being read as incomplete, a capture stops and stores its pcap,
+   * a drift scan keeps what it scanned; the short steps finish), and no later step starts. Audited at
+   * once as 'collect.cancelled' (the step then running). `cancelled` is false when no collection with
+   * that ID runs, or it was cancelled already.
+   */
+  cancel(collectId: string): { cancelled: boolean } {
+    const live = this.running.get(collectId);
+    if (!live || live.controller.signal.aborted) return { cancelled: false };
+    live.cancelled = { at: this.deps.clock.now().toISOString(), step: live.step };
+    live.controller.abort();
+    // Before the container is resolved there is no case to audit into yet: run() audits it then.
+    if (live.target) this.auditCancel(collectId, live);
+    return { cancelled: true };
+  }
+
+  private auditCancel(collectId: string, live: RunningCollect): void {
+    if (!live.target) return;
+    this.deps.audit(
+      'collect.cancelled',
+      {
+        collectId,
+        host: live.target.host,
+        containerId: live.target.containerId,
+        containerName: live.target.containerName,
+        step: live.cancelled?.step ?? null,
+        at: live.cancelled?.at ?? null,
+      },
+      live.target.caseId,
+    );
+  }
+
+  /** Cancels every collection under way (the core is closing). */
+  close(): void {
+    for (const collectId of this.running.keys()) this.cancel(collectId);
+  }
+
+  private async runSteps(
+    collectId: string,
+    request: CollectRequest,
+    target: StepTarget,
+    kase: { id: string; name: string },
+    docker: Dockerode,
+    running: boolean,
+    status: string,
+    live: RunningCollect,
+  ): Promise<CollectResult> {
+    const signal = live.controller.signal;
     const startedAt = this.deps.clock.now().toISOString();
-    const plan = COLLECT_STEPS.map((step) => ({ step, skip: this.skipReason(step, running, inspect.State.Status, request) }));
+    const plan = COLLECT_STEPS.map((step) => ({ step, skip: this.skipReason(step, running, status, request) }));
     this.deps.audit(
       'collect.started',
       {
@@ -121,13 +208,22 @@ export class CollectService {
         this.deps.events.emit('collect.progress', { ...progress, state: 'skipped', artifactIds: [], reason: skip });
         continue;
       }
+      if (signal.aborted) {
+        const reason = `not started: the collection was cancelled${live.cancelled?.step ? ` during ${live.cancelled.step}` : ''}`;
+        steps.push({ step, state: 'cancelled', artifactIds: [], durationMs: 0, reason });
+        this.deps.events.emit('collect.progress', { ...progress, state: 'cancelled', artifactIds: [], reason });
+        continue;
+      }
+      live.step = step;
       this.deps.events.emit('collect.progress', { ...progress, state: 'running', artifactIds: [] });
-      const outcome = await this.runStep(step, target, request, docker);
+      const outcome = await this.runStep(step, target, request, docker, signal);
+      live.step = null;
       steps.push(outcome);
       this.deps.events.emit('collect.progress', {
         ...progress,
         state: outcome.state,
         artifactIds: outcome.artifactIds,
+        ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
         ...(outcome.error ? { error: outcome.error } : {}),
       });
     }
@@ -140,6 +236,7 @@ export class CollectService {
         containerId: target.containerId,
         containerName: target.containerName,
         failed,
+        ...(live.cancelled ? { cancelled: live.cancelled } : {}),
         steps: steps.map((s) => ({
           step: s.step,
           state: s.state,
@@ -163,6 +260,7 @@ export class CollectService {
       finishedAt: this.deps.clock.now().toISOString(),
       steps,
       failed,
+      ...(live.cancelled ? { cancelled: live.cancelled } : {}),
     };
   }
 
@@ -174,7 +272,13 @@ export class CollectService {
     return undefined;
   }
 
-  private async runStep(step: CollectStep, target: StepTarget, request: CollectRequest, docker: Dockerode): Promise<CollectStepOutcome> {
+  private async runStep(
+    step: CollectStep,
+    target: StepTarget,
+    request: CollectRequest,
+    docker: Dockerode,
+    signal: AbortSignal,
+  ): Promise<CollectStepOutcome> {
     const started = this.deps.clock.now();
     const steps = this.deps.steps;
     let run: StepRun | undefined;
@@ -191,13 +295,13 @@ export class CollectService {
           run = await steps.connections(target);
           break;
         case 'memory':
-          run = await steps.memory(target, request.memory === 'none' ? [] : request.memory);
+          run = await steps.memory(target, request.memory === 'none' ? [] : request.memory, signal);
           break;
         case 'capture':
-          run = await steps.capture(target, request.captureSeconds);
+          run = await steps.capture(target, request.captureSeconds, signal);
           break;
         case 'drift':
-          run = await steps.drift(target);
+          run = await steps.drift(target, signal);
           break;
         case 'logs':
           run = await steps.logs(target);
@@ -210,6 +314,16 @@ export class CollectService {
       error = err;
     }
     const base = { step, startedAt: started.toISOString(), durationMs: this.deps.clock.now().getTime() - started.getTime() };
+    // Stopped by collect.cancel: what the step stored is kept; a failure it met on the way is kept too.
+    if (run?.cancelled || (signal.aborted && error instanceof DrydockFailure && error.kind === 'cancelled'))
+      return {
+        ...base,
+        state: 'cancelled',
+        artifactIds: run?.artifactIds ?? [],
+        reason: `cancelled while it ran${run?.artifactIds.length ? '; what it stored is kept' : ''}`,
+        ...(run?.partial ? { error: toDrydockError(run.partial) } : {}),
+        ...(run?.note !== undefined ? { note: run.note } : {}),
+      };
     if (run && !run.partial)
       return { ...base, state: 'done', artifactIds: run.artifactIds, ...(run.note !== undefined ? { note: run.note } : {}) };
     return {

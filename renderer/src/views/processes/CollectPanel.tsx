@@ -44,6 +44,7 @@ export function CollectPanel({ client, host, container }: { client: DrydockClien
   const [memory, setMemory] = useState<'all' | 'none'>('all');
   const [captureSeconds, setCaptureSeconds] = useState(10);
   const [running, setRunning] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
   const [steps, setSteps] = useState<Record<CollectStep, StepView>>(pending);
   const [result, setResult] = useState<CollectResult | null>(null);
   const [error, setError] = useState<DrydockError | null>(null);
@@ -70,11 +71,13 @@ export function CollectPanel({ client, host, container }: { client: DrydockClien
     const collectId = newCollectId();
     latestRef.current = collectId;
     setRunning(true);
+    setCancelling(false);
     setSteps(pending());
     setResult(null);
     setError(null);
     const r = await client.invoke('collect.run', { host, container, memory, captureSeconds, collectId });
     setRunning(false);
+    setCancelling(false);
     if (!r.ok) return setError(r.error);
     setResult(r.value);
     // The answer is the record: it wins over events that may still be on their way.
@@ -89,6 +92,18 @@ export function CollectPanel({ client, host, container }: { client: DrydockClien
         };
       return next;
     });
+  };
+
+  // collect.cancel: the running step stops through its own cancel path, what was stored is kept.
+  const cancel = async () => {
+    const collectId = latestRef.current;
+    if (!running || !collectId) return;
+    setCancelling(true);
+    const r = await client.invoke('collect.cancel', { collectId });
+    if (!r.ok) {
+      setCancelling(false);
+      setError(r.error);
+    }
   };
 
   const outcome = (step: CollectStep) => result?.steps.find((o) => o.step === step);
@@ -126,6 +141,17 @@ export function CollectPanel({ client, host, container }: { client: DrydockClien
         <button type="submit" disabled={running || !host || !container}>
           {running ? 'Collecting…' : 'Collect all'}
         </button>
+        {running && (
+          <button
+            type="button"
+            className="dd-danger"
+            onClick={() => void cancel()}
+            disabled={cancelling}
+            title="Stops the running step (memory, capture and drift stop at once; the short steps finish) and starts no other: what was stored is kept"
+          >
+            {cancelling ? 'Cancelling…' : 'Cancel'}
+          </button>
+        )}
         {running && <progress max={COLLECT_STEPS.length} value={settled} aria-label="Steps done" className="dd-collect-progress" />}
       </form>
       <div className="dd-muted dd-small-text">
@@ -157,10 +183,12 @@ export function CollectPanel({ client, host, container }: { client: DrydockClien
         })}
       </ol>
       {result && (
-        <div className={result.failed.length ? 'dd-warn-text' : 'dd-good'} data-testid="collect-result">
-          {result.failed.length
-            ? `Collected with ${result.failed.length} failed step${result.failed.length === 1 ? '' : 's'} (${result.failed.map((s) => STEP_LABEL[s]).join(', ')})`
-            : 'Collected, no step failed,'}{' '}
+        <div className={result.failed.length || result.cancelled ? 'dd-warn-text' : 'dd-good'} data-testid="collect-result">
+          {result.cancelled
+            ? `Cancelled${result.cancelled.step ? ` during ${STEP_LABEL[result.cancelled.step]}` : ''}; what the steps stored is kept${result.failed.length ? ` (${result.failed.length} failed)` : ''},`
+            : result.failed.length
+              ? `Collected with ${result.failed.length} failed step${result.failed.length === 1 ? '' : 's'} (${result.failed.map((s) => STEP_LABEL[s]).join(', ')})`
+              : 'Collected, no step failed,'}{' '}
           into case {visibleText(result.caseName, 120)}, {utc(result.startedAt)} to {utc(result.finishedAt)}.
         </div>
       )}
