@@ -1,3 +1,5 @@
+// First: zod's translations are deferred before anything loads zod (see the file).
+import './zod-locales-deferred';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EventName } from '../../shared/contract';

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type Dockerode from 'dockerode';
 import type { AuditFn } from '../audit-fn';
 import type { Clock } from '../clock';
@@ -98,6 +99,8 @@ export class HelperLedger {
   private readonly live = new Set<string>();
   /** Scratch volumes this process created and has not removed yet. */
   private readonly liveVolumes = new Set<string>();
+  /** Prepared once: the inventory judges every container of a host. */
+  private rowQuery: Statement<[string], Row> | undefined;
 
   constructor(private readonly deps: { db: Db; audit: AuditFn; clock: Clock }) {}
 
@@ -388,7 +391,8 @@ export class HelperLedger {
   }
 
   private row(containerId: string): Row | undefined {
-    return this.deps.db.prepare<[string], Row>('SELECT * FROM helper_containers WHERE container_id = ?').get(containerId);
+    this.rowQuery ??= this.deps.db.prepare<[string], Row>('SELECT * FROM helper_containers WHERE container_id = ?');
+    return this.rowQuery.get(containerId);
   }
 }
 
