@@ -52,8 +52,9 @@ describe('blob store', () => {
     assert.deepEqual(store.seen[3]?.payload, artifact);
   });
 
-  it('stores a large stream byte for byte: batches written side by side at their offsets, flushed on the way', async () => {
-    // 70 MiB in odd-sized chunks: several batches in flight at once and one background flush (every 64 MiB).
+  it('stores a large stream byte for byte: slabs written side by side at their offsets, directly once they are 4 MiB', async () => {
+    // 70 MiB in odd-sized chunks: growing slabs through the page cache, then page-aligned 4 MiB slabs written with O_DIRECT
+    // (several in flight at once), and a tail that is not a multiple of the block size.
     const size = 70 * 1024 * 1024 + 13;
     const expected = createHash('sha256');
     for await (const chunk of generated(size, 300_007, 7)) expected.update(chunk as Buffer);
@@ -63,6 +64,32 @@ describe('blob store', () => {
     const file = path.join(store.dir, 'blobs', 'sha256', artifact.sha256.slice(0, 2), artifact.sha256.slice(2, 4), artifact.sha256);
     assert.equal(statSync(file).size, size);
     assert.equal((await store.evidence.verify()).ok, true, 'the bytes on disk hash to the recorded sha256');
+  });
+
+  it('stores the bytes as they were when write() was called, even when the caller reuses its buffer or does not wait', async () => {
+    // One buffer refilled after each write (a reader's recycled buffer), then writes not awaited (a capture's
+    // callbacks): 12 MiB in chunks that straddle slab boundaries, through the small slabs and the aligned arena.
+    const writer = await store.evidence.openWriter(meta(caseId));
+    const expected = createHash('sha256');
+    const reused = Buffer.alloc(1024 * 1024 + 7);
+    for (let i = 0; i < 6; i++) {
+      reused.fill(i + 1);
+      expected.update(reused);
+      await writer.write(reused);
+    }
+    const pending: (Promise<void> | void)[] = [];
+    for (let i = 0; i < 6; i++) {
+      const chunk = Buffer.alloc(1024 * 1024 - 5, 0x40 + i);
+      expected.update(chunk);
+      pending.push(writer.write(chunk));
+      chunk.fill(0);
+    }
+    await Promise.all(pending);
+    const info = await writer.finish();
+    const sha256 = expected.digest('hex');
+    assert.equal(info.sha256, sha256);
+    assert.equal(info.size, 12 * 1024 * 1024 + 6 * 7 - 6 * 5);
+    assert.equal(sha(readFileSync(new BlobStore(store.dir).blobPath(info.sha256))), sha256, 'the file holds the bytes that were hashed');
   });
 
   it('deduplicates identical content: two artifacts, one blob', async () => {
