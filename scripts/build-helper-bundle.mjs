@@ -18,10 +18,10 @@ if (!existsSync('/usr/bin/dpkg-query')) {
   );
   process.exit(0);
 }
-const missing = ['tcpdump', 'yara', 'busybox-static'].filter((pkg) => !installed(pkg));
+const missing = ['tcpdump', 'yara', 'nftables', 'busybox-static'].filter((pkg) => !installed(pkg));
 if (missing.length) {
   console.log(
-    `build-helper-bundle: the capture helper bundle was not built because Debian's ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed: run \`sudo apt-get install -y tcpdump yara busybox-static && npm run helper-bundle\` before capturing.`,
+    `build-helper-bundle: the capture helper bundle was not built because Debian's ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed: run \`sudo apt-get install -y tcpdump yara nftables busybox-static && npm run helper-bundle\` before capturing.`,
   );
   process.exit(0);
 }

@@ -144,6 +144,10 @@ const OPTION_TEXT: Record<string, string> = {
   flagged: 'only containers with high or critical flags',
   watch: 'keep watching (Ctrl-C stops)',
   mode: 'comma-separated steps: isolate, pause, snapshot, stop',
+  'drain-node':
+    "a Swarm task (named TASK_ID or SERVICE.SLOT with --host its manager): also drain its node through the manager, after its own confirmation line saying what that does (the task itself is moved off too); release restores the node's availability",
+  scale:
+    'a Swarm task: also scale its service to N replicas through the manager, after its own confirmation line (scaling down may remove this task); release restores the replica count',
   yes: 'do not ask for confirmation',
   'dry-run': 'show the plan and change nothing',
   name: 'the name',

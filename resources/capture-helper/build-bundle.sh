@@ -2,7 +2,8 @@
 # Assembles Drydock's capture helper image OFFLINE: air-gapped Docker hosts cannot pull, so Drydock
 # carries this image and loads it through the Engine API when a host lacks it.
 #
-# Contents: Debian's tcpdump and yara and exactly the shared libraries they link (ldd), busybox-static
+# Contents: Debian's tcpdump, yara and nft (nftables: the quarantine of a Swarm task adds and removes
+# its own table in the task's network namespace) and exactly the shared libraries they link (ldd), busybox-static
 # (for `timeout` and `cat`, which the connection-discovery helper uses on /proc/net/*), and a minimal
 # /etc/passwd. Output, next to this script:
 #   drydock-capture-helper.tar   a `docker load`-able image (docker save layout, one layer)
@@ -21,11 +22,12 @@ tar_out="$out/drydock-capture-helper.tar"
 json_out="$out/drydock-capture-helper.json"
 
 die() { echo "build-bundle: $*" >&2; exit 1; }
-for tool in tcpdump yara ldd busybox sha256sum tar dpkg-query; do
-  command -v "$tool" >/dev/null 2>&1 || die "needs '$tool' on this machine (apt-get install tcpdump yara busybox-static)"
+for tool in tcpdump yara nft ldd busybox sha256sum tar dpkg-query; do
+  command -v "$tool" >/dev/null 2>&1 || die "needs '$tool' on this machine (apt-get install tcpdump yara nftables busybox-static)"
 done
 tcpdump_bin=$(command -v tcpdump)
 yara_bin=$(command -v yara)
+nft_bin=$(command -v nft)
 busybox_bin=$(command -v busybox)
 # GNU tar (not busybox's): the drift helper streams overlay2 layer trees with their trusted.overlay.* attributes.
 tar_bin=$(command -v tar)
@@ -38,6 +40,8 @@ libpcap_version=$(dpkg-query -W -f='${Version}' 'libpcap0.8*' 2>/dev/null | head
 busybox_version=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null || true)
 tar_version=$(dpkg-query -W -f='${Version}' tar 2>/dev/null || true)
 yara_version=$(dpkg-query -W -f='${Version}' yara 2>/dev/null || true)
+nft_version=$(dpkg-query -W -f='${Version}' nftables 2>/dev/null || true)
+[ -n "$nft_version" ] || die "nft is not from Debian's nftables package here (dpkg-query found no version)"
 [ -n "$yara_version" ] || die "yara is not a Debian package here (dpkg-query found no version)"
 [ -n "$tcpdump_version" ] || die "tcpdump is not a Debian package here (dpkg-query found no version)"
 case "$(dpkg --print-architecture)" in
@@ -53,6 +57,7 @@ script_sha=$(sha256sum "$here/build-bundle.sh" | cut -d" " -f1)
 if [ -z "$force" ] && [ -s "$tar_out" ] && [ -s "$json_out" ] \
   && grep -q "\"tcpdump\": \"$tcpdump_version\"" "$json_out" \
   && grep -q "\"yara\": \"$yara_version\"" "$json_out" \
+  && grep -q "\"nftables\": \"$nft_version\"" "$json_out" \
   && grep -q "\"tar\": \"$tar_version\"" "$json_out" \
   && grep -q "\"script\": \"$script_sha\"" "$json_out" \
   && grep -q "\"sha256\": \"$(sha256sum "$tar_out" | cut -d' ' -f1)\"" "$json_out"; then
@@ -69,14 +74,19 @@ chmod 1777 "$root/tmp"
 cp -L "$tcpdump_bin" "$root/usr/bin/tcpdump"
 cp -L "$tar_bin" "$root/usr/bin/tar"
 cp -L "$yara_bin" "$root/usr/bin/yara"
+cp -L "$nft_bin" "$root/usr/bin/nft"
 # Every library the dynamic loader would map, at the path it would look for it, plus the loader.
-{ ldd "$tcpdump_bin"; ldd "$yara_bin"; ldd "$tar_bin"; } | grep -o "/[^ ]*" | sort -u | while read -r lib; do
+{ ldd "$tcpdump_bin"; ldd "$yara_bin"; ldd "$tar_bin"; ldd "$nft_bin"; } | grep -o "/[^ ]*" | sort -u | while read -r lib; do
   [ -f "$lib" ] || die "ldd names $lib, which does not exist"
   [ -e "$root$lib" ] && continue
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done
-chmod 0755 "$root/usr/bin/tcpdump" "$root/usr/bin/yara" "$root/usr/bin/tar"
+chmod 0755 "$root/usr/bin/tcpdump" "$root/usr/bin/yara" "$root/usr/bin/tar" "$root/usr/bin/nft"
+# nft prints the xtables matches of iptables-nft rules (Docker's own, in a task's namespace) through
+# these extensions (Debian ships them in iptables); without them those rules would be listed as opaque blobs.
+xt_dir=$(dpkg-query -L iptables 2>/dev/null | grep -m1 '/xtables$' || true)
+if [ -d "$xt_dir" ]; then mkdir -p "$root$xt_dir" && cp -L "$xt_dir"/*.so "$root$xt_dir/"; fi
 
 cp -L "$busybox_bin" "$root/bin/busybox"
 for applet in cat timeout readlink ls head sleep sh true env; do
@@ -105,7 +115,7 @@ layer_sha=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
 mkdir -p "$image/$layer_sha"
 mv "$work/layer.tar" "$image/$layer_sha/layer.tar"
 
-labels="\"org.drydock.helper\":\"capture\",\"org.drydock.tcpdump\":\"$tcpdump_version\",\"org.drydock.libpcap\":\"$libpcap_version\",\"org.drydock.busybox\":\"$busybox_version\",\"org.drydock.yara\":\"$yara_version\",\"org.drydock.tar\":\"$tar_version\""
+labels="\"org.drydock.helper\":\"capture\",\"org.drydock.tcpdump\":\"$tcpdump_version\",\"org.drydock.libpcap\":\"$libpcap_version\",\"org.drydock.busybox\":\"$busybox_version\",\"org.drydock.yara\":\"$yara_version\",\"org.drydock.tar\":\"$tar_version\",\"org.drydock.nftables\":\"$nft_version\""
 variant_field=""
 [ -n "$variant" ] && variant_field=",\"variant\":\"$variant\""
 printf '{"architecture":"%s"%s,"os":"linux","created":"1970-01-01T00:00:00Z","config":{"User":"0:0","Env":["PATH=/usr/bin:/bin"],"Entrypoint":null,"Cmd":["/usr/bin/tcpdump","--version"],"WorkingDir":"/","Labels":{%s}},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"resources/capture-helper/build-bundle.sh"}]}' \
@@ -132,6 +142,7 @@ cat >"$json_out.tmp" <<EOF
   "busybox": "$busybox_version",
   "tar": "$tar_version",
   "yara": "$yara_version",
+  "nftables": "$nft_version",
   "size": $size,
   "script": "$script_sha",
   "sha256": "$bundle_sha"

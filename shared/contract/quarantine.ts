@@ -16,14 +16,31 @@ export const quarantineModes = z
   .max(QUARANTINE_MODES.length * 2)
   .transform((modes) => QUARANTINE_MODES.filter((m) => modes.includes(m)));
 
+/**
+ * A Swarm task (the container named as TASK_ID or SERVICE.SLOT with the manager as host): drain its
+ * node, scale its service to N replicas, each through the manager, recorded and undone on release.
+ */
+const orchestratorOptions = {
+  drainNode: z.boolean().optional(),
+  scale: z.number().int().min(0).max(100_000).optional(),
+};
+
 export const quarantineChannels = {
-  /** What each step would do to this container, for the confirmation; changes nothing. */
+  /**
+   * What each step would do to this container, for the confirmation; changes nothing. The container
+   * may be named as a Swarm task (TASK_ID or SERVICE.SLOT) with its manager as host: the plan then
+   * holds the service's policy and each orchestrator action's consequence.
+   */
   'quarantine.plan': channel<QuarantinePlan>()(
-    z.object({ host: hostName, container: containerRef, modes: quarantineModes, caseRef: caseRef.optional() }).strict(),
+    z
+      .object({ host: hostName, container: containerRef, modes: quarantineModes, caseRef: caseRef.optional(), ...orchestratorOptions })
+      .strict(),
   ),
   /** Records the container's state, then runs the steps; re-running completes an interrupted apply or adds modes. */
   'quarantine.apply': channel<QuarantineRecord>()(
-    z.object({ host: hostName, container: containerRef, modes: quarantineModes, caseRef: caseRef.optional() }).strict(),
+    z
+      .object({ host: hostName, container: containerRef, modes: quarantineModes, caseRef: caseRef.optional(), ...orchestratorOptions })
+      .strict(),
   ),
   /**
    * Restores the recorded networks (aliases, static IPs), unpauses, restarts what quarantine

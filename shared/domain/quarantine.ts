@@ -80,7 +80,78 @@ export interface SnapshotOutcome {
   size?: number;
 }
 
-export type ReleaseStepName = 'networks' | 'unpause' | 'start' | 'quarantine-network';
+export type ReleaseStepName = 'packet-filter' | 'networks' | 'unpause' | 'start' | 'quarantine-network' | 'orchestrator';
+
+/** The nftables table a Swarm task's isolation adds in its network namespace (family inet). */
+export const PACKET_FILTER_TABLE = 'drydock_quarantine';
+
+/**
+ * Isolation of a Swarm task inside its own network namespace (the engine refuses to disconnect a task
+ * from a swarm-scoped network): one nftables table of Drydock's, added by a helper joined to the
+ * namespace and deleted on release. The namespace's whole ruleset is recorded before (hashed) and
+ * compared after release.
+ */
+export interface PacketFilterRecord {
+  /** `inet drydock_quarantine`. */
+  table: string;
+  /** The nft script the helper applied, as given to `nft -f -`. */
+  rules: string;
+  /** `nft -s list ruleset` of the namespace before anything was added (stateless: no counters). */
+  before: { sha256: string; ruleset: string };
+  /** Image ID of the helper that ran nft. */
+  helperImage: string;
+  appliedAt?: string;
+  removedAt?: string;
+  /** The ruleset after release: `identical` when it equals `before` byte for byte. */
+  after?: { sha256: string; identical: boolean };
+}
+
+/** A Swarm task as its manager names it, resolved to the node (and saved host profile) it runs on. */
+export interface SwarmTaskTarget {
+  /** The host profile of the swarm's manager the task was resolved through. */
+  manager: string;
+  taskId: string;
+  /** service.slot (replicated) or service.nodeID (global). */
+  taskName: string;
+  serviceId: string;
+  serviceName: string;
+  slot?: number;
+  nodeId: string;
+  nodeHostname: string;
+}
+
+/** What the orchestrator may do to the task, read from the service's spec on the manager. */
+export interface SwarmServicePolicy {
+  mode: string;
+  /** Replicated services: the replica count. */
+  replicas?: number;
+  /** RestartPolicy: condition (none, on-failure, any), delay and window in seconds, attempts (0: unlimited). */
+  restart: { condition: string; delaySeconds?: number; maxAttempts?: number; windowSeconds?: number };
+  /** UpdateConfig: parallelism, failure action, order. */
+  update: { parallelism?: number; failureAction?: string; order?: string; monitorSeconds?: number };
+  /** The container spec's health check test, when it has one. */
+  healthcheck?: string[];
+}
+
+/** One action on the orchestrator a responder chose with the quarantine; release undoes it where it can. */
+export interface OrchestratorAction {
+  kind: 'drain-node' | 'scale-service';
+  /** The node ID or the service ID acted on. */
+  target: string;
+  /** Availability (drain-node) or replica count (scale-service) before, which release restores. */
+  previous: string | number;
+  to: string | number;
+  state: StepState;
+  detail?: string;
+  /** Set by release: what it put back. */
+  restored?: string;
+}
+
+/** A Swarm task's quarantine: the task, the service's policy when read, and the orchestrator actions taken. */
+export interface SwarmQuarantine extends SwarmTaskTarget {
+  policy?: SwarmServicePolicy;
+  actions: OrchestratorAction[];
+}
 
 export interface ReleaseStep {
   name: ReleaseStepName;
@@ -112,6 +183,10 @@ export interface QuarantineRecord {
   before: ContainerStateBefore;
   steps: QuarantineStep[];
   quarantineNetwork?: { id: string; name: string };
+  /** A Swarm task isolated in its own network namespace. */
+  packetFilter?: PacketFilterRecord;
+  /** The Swarm task it is, when it was named as a task (or service.slot) through its manager. */
+  swarm?: SwarmQuarantine;
   snapshot?: SnapshotOutcome;
   /** reason: the responder's, or "not given" (CLI without --reason, API callers). */
   release?: { steps: ReleaseStep[]; restored: RestoredNetwork[]; note?: string; reason?: string };
@@ -179,6 +254,15 @@ export interface QuarantinePlan {
   isolationEscapes: string[];
   /** The case the audit entries and snapshot go to, when one resolves. */
   caseName?: string;
+  /** A Swarm task named through its manager: the service's policy, what it means, and each orchestrator action's consequence. */
+  swarm?: {
+    task: SwarmTaskTarget;
+    policy?: SwarmServicePolicy;
+    /** Why the policy could not be read, when it could not. */
+    policyProblem?: string;
+    consequences: string[];
+    actions: { kind: OrchestratorAction['kind']; to: string | number; consequence: string }[];
+  };
 }
 
 export interface QuarantineChangedEvent {

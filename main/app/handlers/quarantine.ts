@@ -1,19 +1,33 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
+import { resolveQuarantineTarget, resolveReleaseTarget } from '../task-quarantine';
 
 type QuarantineHandlers = Pick<Handlers, 'quarantine.plan' | 'quarantine.apply' | 'quarantine.release' | 'quarantine.status'>;
 
 export function quarantineHandlers(core: Core): QuarantineHandlers {
   const caseOf = (ref: string | undefined) => (ref !== undefined ? { caseRef: ref } : {});
+  const orchestration = (req: { drainNode?: boolean | undefined; scale?: number | undefined }) => ({
+    ...(req.drainNode ? { drainNode: true } : {}),
+    ...(req.scale !== undefined ? { scale: req.scale } : {}),
+  });
   return {
-    'quarantine.plan': (req) =>
-      core.quarantine.plan({ host: req.host, container: req.container, modes: req.modes, ...caseOf(req.caseRef) }),
-    'quarantine.apply': (req) =>
-      core.quarantine.apply({ host: req.host, container: req.container, modes: req.modes, ...caseOf(req.caseRef) }),
-    'quarantine.release': (req) =>
+    'quarantine.plan': async (req) =>
+      core.quarantine.plan({
+        ...(await resolveQuarantineTarget(core, req.host, req.container)),
+        modes: req.modes,
+        ...caseOf(req.caseRef),
+        ...orchestration(req),
+      }),
+    'quarantine.apply': async (req) =>
+      core.quarantine.apply({
+        ...(await resolveQuarantineTarget(core, req.host, req.container)),
+        modes: req.modes,
+        ...caseOf(req.caseRef),
+        ...orchestration(req),
+      }),
+    'quarantine.release': async (req) =>
       core.quarantine.release({
-        host: req.host,
-        container: req.container,
+        ...(await resolveReleaseTarget(core, req.host, req.container)),
         ...caseOf(req.caseRef),
         ...(req.reason !== undefined ? { reason: req.reason } : {}),
       }),

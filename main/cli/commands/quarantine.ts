@@ -44,6 +44,15 @@ export function renderPlan(plan: QuarantinePlan): string {
   if (plan.isolationEscapes.length)
     lines.push('Network isolation does not contain it:', ...plan.isolationEscapes.map((e) => `   ${safeText(e, 600)}`));
   for (const notice of plan.notices) lines.push(`${MARK[notice.severity]} ${safeText(notice.text, 1000)}`);
+  if (plan.swarm) {
+    const t = plan.swarm.task;
+    lines.push(
+      '',
+      `Swarm task ${safeText(t.taskName, 200)} (${safeText(t.taskId, 40)}) of service ${safeText(t.serviceName, 200)}, on node ${safeText(t.nodeHostname || t.nodeId, 200)} (host ${safeText(plan.host)}), through manager ${safeText(t.manager)}`,
+    );
+    if (plan.swarm.policyProblem) lines.push(`!  policy not read: ${safeText(plan.swarm.policyProblem, 600)}`);
+    for (const c of plan.swarm.consequences) lines.push(`!  ${safeText(c, 1000)}`);
+  }
   plan.steps.forEach((step, i) => {
     const state = step.blocked ? 'BLOCKED' : step.alreadyDone ? 'already done' : 'will run';
     lines.push('', `${i + 1}. ${step.mode} (${state})`, `   ${safeText(step.action, 2000)}`);
@@ -80,6 +89,24 @@ export function renderRecord(record: QuarantineRecord): string {
   }
   if (record.release?.note) lines.push(`  ${safeText(record.release.note)}`);
   if (record.release?.reason) lines.push(`  release reason: ${safeText(record.release.reason, 2000)}`);
+  if (record.packetFilter) {
+    const f = record.packetFilter;
+    lines.push(`  packet filter: table ${safeText(f.table, 80)} in its network namespace; ruleset before sha256 ${f.before.sha256}`);
+    if (f.after)
+      lines.push(
+        `  ruleset after release: sha256 ${f.after.sha256} (${f.after.identical ? 'identical to before' : 'DIFFERS from before'})`,
+      );
+  }
+  if (record.swarm) {
+    const w = record.swarm;
+    lines.push(
+      `  swarm task ${safeText(w.taskName, 200)} (${safeText(w.taskId, 40)}) of ${safeText(w.serviceName, 200)} via manager ${safeText(w.manager)}`,
+    );
+    for (const a of w.actions)
+      lines.push(
+        `  ${a.kind.padEnd(14)} ${a.state.padEnd(8)} ${safeText(a.detail ?? '', 600)}${a.restored !== undefined ? ` — restored to ${safeText(a.restored, 40)}` : ''}`,
+      );
+  }
   if (record.lastError) lines.push(`  last error: ${safeText(record.lastError, 1000)}`);
   return lines.join('\n');
 }
@@ -102,8 +129,10 @@ async function confirm(ctx: CliContext, question: string): Promise<boolean> {
 export const quarantineCommands: CliCommand[] = [
   {
     path: ['quarantine'],
-    summary: 'Isolate, pause, snapshot or stop a suspect container; shows what each step does and asks first',
-    usage: 'quarantine CONTAINER [--host H] --mode isolate,pause,snapshot,stop [--case NAME] [--yes] [--dry-run] [--json]',
+    summary:
+      'Isolate, pause, snapshot or stop a suspect container or Swarm task (packet filter in its namespace); shows what each step does and asks first',
+    usage:
+      'quarantine CONTAINER|TASK_ID|SERVICE.SLOT [--host H] --mode isolate,pause,snapshot,stop [--drain-node] [--scale N] [--case NAME] [--yes] [--dry-run] [--json]',
     positionals: true,
     options: {
       host: { type: 'string' },
@@ -111,21 +140,34 @@ export const quarantineCommands: CliCommand[] = [
       case: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
       'dry-run': { type: 'boolean' },
+      'drain-node': { type: 'boolean' },
+      scale: { type: 'string' },
     },
     async run(ctx, values, positionals) {
       const container = positionals[0];
-      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER (and --mode MODES)', 2);
+      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER, TASK_ID or SERVICE.SLOT (and --mode MODES)', 2);
       const host = await ctx.host(values.host);
       const modes = parseModes(values.mode);
       const caseRef = typeof values.case === 'string' ? { caseRef: values.case } : {};
+      if (values.scale !== undefined && (typeof values.scale !== 'string' || !/^\d{1,6}$/.test(values.scale)))
+        throw new CliError('--scale takes a replica count N (0 or more)', 2);
+      const orchestration = {
+        ...(values['drain-node'] === true ? { drainNode: true } : {}),
+        ...(typeof values.scale === 'string' ? { scale: Number(values.scale) } : {}),
+      };
       const ask = values.yes !== true && !ctx.json;
       if (ask || values['dry-run'] === true) {
-        const plan = await ctx.call('quarantine.plan', { host, container, modes, ...caseRef });
+        const plan = await ctx.call('quarantine.plan', { host, container, modes, ...caseRef, ...orchestration });
         if (values['dry-run'] === true) {
           ctx.io.out(ctx.json ? JSON.stringify(plan) : renderPlan(plan));
           return 0;
         }
         ctx.io.out(renderPlan(plan));
+        if ((orchestration.drainNode || orchestration.scale !== undefined) && !plan.swarm)
+          throw new CliError(
+            '--drain-node and --scale need a Swarm task named as TASK_ID or SERVICE.SLOT with --host its manager; nothing was changed',
+            2,
+          );
         if (plan.steps.some((s) => s.blocked && !s.alreadyDone))
           throw new CliError('a step cannot be done on this container (see BLOCKED above); nothing was changed', 1);
         const alsoCut = plan.sharedNetworkNamespace.filter(
@@ -138,8 +180,18 @@ export const quarantineCommands: CliCommand[] = [
           ctx.io.err('Not confirmed: nothing was changed.');
           return 1;
         }
+        // Each orchestrator action is its own decision: its consequence, then its own question.
+        for (const action of plan.swarm?.actions ?? []) {
+          ctx.io.out(`\n!! ${safeText(action.consequence, 1200)}`);
+          const key = action.kind === 'drain-node' ? 'drainNode' : 'scale';
+          const what = action.kind === 'drain-node' ? 'Drain the node' : `Scale the service to ${String(action.to)}`;
+          if (!(await confirm(ctx, `${what}? [y/N] `))) {
+            delete (orchestration as Record<string, unknown>)[key];
+            ctx.io.err(`Not confirmed: ${what.toLowerCase()} will not be done.`);
+          }
+        }
       }
-      const record = await ctx.call('quarantine.apply', { host, container, modes, ...caseRef });
+      const record = await ctx.call('quarantine.apply', { host, container, modes, ...caseRef, ...orchestration });
       ctx.io.out(ctx.json ? JSON.stringify(record) : renderRecord(record));
       return 0;
     },
@@ -176,13 +228,14 @@ export const quarantineCommands: CliCommand[] = [
   },
   {
     path: ['release'],
-    summary: 'Release a quarantined container: original networks with aliases and static IPs, unpause, restart what quarantine stopped',
-    usage: 'release CONTAINER [--host H] [--reason TEXT] [--case NAME] [--json]',
+    summary:
+      "Release a quarantined container or Swarm task: original networks with aliases and static IPs (or the task's packet filter removed), unpause, restart what quarantine stopped, node and replica count put back",
+    usage: 'release CONTAINER|TASK_ID|SERVICE.SLOT [--host H] [--reason TEXT] [--case NAME] [--json]',
     positionals: true,
     options: { host: { type: 'string' }, case: { type: 'string' }, reason: { type: 'string' } },
     async run(ctx, values, positionals) {
       const container = positionals[0];
-      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER', 2);
+      if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER, TASK_ID or SERVICE.SLOT', 2);
       const host = await ctx.host(values.host);
       if (values.reason !== undefined && (typeof values.reason !== 'string' || !values.reason.trim()))
         throw new CliError('--reason takes a non-empty TEXT (or leave it out: the record says "not given")', 2);

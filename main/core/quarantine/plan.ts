@@ -1,12 +1,13 @@
 import type { ContainerInspectInfo } from 'dockerode';
-import type {
-  NetworkBefore,
-  NetworkNamespacePeer,
-  PlanNotice,
-  PlannedStep,
-  QuarantineMode,
-  QuarantinePlan,
-  QuarantineRecord,
+import {
+  PACKET_FILTER_TABLE,
+  type NetworkBefore,
+  type NetworkNamespacePeer,
+  type PlanNotice,
+  type PlannedStep,
+  type QuarantineMode,
+  type QuarantinePlan,
+  type QuarantineRecord,
 } from '../../../shared/domain/quarantine';
 import { assessRisks } from '../inventory/risk-flags';
 import { containerName, hostConfig, stateBefore, swarmTask } from './container-state';
@@ -144,6 +145,18 @@ export function buildPlan(input: PlanInput): QuarantinePlan {
           });
         notices.push({ severity: 'info', text: 'Packet capture still works on it: the capture helper shares its network namespace.' });
         const nets = before.networks.map(describeNetwork);
+        if (swarmTask(inspect) && !blocked) {
+          notices.push({
+            severity: 'info',
+            text: 'The engine refuses to disconnect a Swarm task from a swarm-scoped network (moby/moby#24988): the cut is made inside its network namespace instead.',
+          });
+          return {
+            mode,
+            action: `In its network namespace, a helper (NET_ADMIN only, not privileged, removed after) records the ruleset (nft -s list ruleset, hashed) and adds the nftables table inet ${PACKET_FILTER_TABLE}, dropping every packet in, out and forwarded but loopback's. Its networks stay attached (${nets.length ? nets.join(', ') : 'none'}). Release deletes that table only and checks the ruleset is byte for byte the one recorded.`,
+            alreadyDone: done(mode),
+            notices,
+          };
+        }
         const action =
           before.networkMode === 'none' && !nets.length
             ? 'Nothing to cut: network mode none.'

@@ -4,20 +4,25 @@ import type { ContainerInspectInfo } from 'dockerode';
 import {
   QUARANTINE_MODES,
   type NetworkNamespacePeer,
+  type OrchestratorAction,
   type QuarantineMode,
   type QuarantinePlan,
   type QuarantineRecord,
   type QuarantineStep,
   type ReleaseStep,
   type ReleaseStepName,
+  type SwarmTaskTarget,
 } from '../../../shared/domain/quarantine';
+import { ensureHelperImage } from '../helper/image';
 import type { HelperLedger } from '../helper/ledger';
 import { engineCall, type DockerSource } from '../hosts/engine-call';
 import { isoNow, type Clock } from '../clock';
 import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
-import { auditState, containerName, stateBefore } from './container-state';
+import { auditState, containerName, stateBefore, swarmTask } from './container-state';
 import { isolate } from './isolate';
+import { actionConsequence, policyConsequences, readServicePolicy, setNodeAvailability, setReplicas } from './orchestrator';
+import { isolateInNamespace, removePacketFilter } from './packet-filter';
 import { KeyedLock } from './keyed-lock';
 import { pause } from './pause';
 import { buildPlan } from './plan';
@@ -48,6 +53,8 @@ export interface QuarantineServiceDeps {
   hooks?: QuarantineHooks;
   /** The per-host quarantine network's name. */
   networkName?: string;
+  /** The user's helper image from the capture settings (null: the bundled one), read at each use. */
+  helperImageOverride?: () => string | null;
 }
 
 export interface ApplyRequest {
@@ -55,6 +62,12 @@ export interface ApplyRequest {
   container: string;
   modes: QuarantineMode[];
   caseRef?: string;
+  /** The Swarm task this container is, when it was named as a task or service.slot through its manager. */
+  task?: SwarmTaskTarget;
+  /** Drain the task's node through the manager (a Swarm task only; recorded, undone on release). */
+  drainNode?: boolean;
+  /** Scale the task's service to this many replicas through the manager (recorded, undone on release). */
+  scale?: number;
 }
 
 export interface ReleaseRequest {
@@ -68,7 +81,7 @@ export interface ReleaseRequest {
 /** What the record and the audit log say when a release came without a reason. */
 export const NO_RELEASE_REASON = 'not given';
 
-const RELEASE_STEPS: readonly ReleaseStepName[] = ['networks', 'unpause', 'start', 'quarantine-network'];
+const RELEASE_STEPS: readonly ReleaseStepName[] = ['packet-filter', 'networks', 'unpause', 'start', 'quarantine-network', 'orchestrator'];
 
 const finished = (state: string) => state === 'done' || state === 'skipped';
 
@@ -101,7 +114,7 @@ export class QuarantineService {
     const existing = this.deps.records.active(request.host, inspect.Id);
     const { kase, problem } = this.caseFor(request.caseRef, existing?.caseId);
     const peers = await this.peers(docker, request.host, inspect);
-    return buildPlan({
+    const plan = buildPlan({
       host: request.host,
       inspect,
       modes: request.modes,
@@ -112,6 +125,39 @@ export class QuarantineService {
       now: this.now(),
       peers,
     });
+    const task = request.task ?? existing?.swarm;
+    if (task) {
+      let policy;
+      let policyProblem: string | undefined;
+      try {
+        policy = await readServicePolicy(await this.deps.hosts.docker(task.manager), task);
+      } catch (err) {
+        if (!(err instanceof DrydockFailure)) throw err;
+        policyProblem = err.message;
+      }
+      const actions: NonNullable<QuarantinePlan['swarm']>['actions'] = [];
+      if (request.drainNode)
+        actions.push({ kind: 'drain-node', to: 'drain', consequence: actionConsequence('drain-node', task, 'drain', policy) });
+      if (request.scale !== undefined)
+        actions.push({
+          kind: 'scale-service',
+          to: request.scale,
+          consequence: actionConsequence('scale-service', task, request.scale, policy),
+        });
+      plan.swarm = {
+        task: taskTarget(task),
+        ...(policy ? { policy } : {}),
+        ...(policyProblem ? { policyProblem } : {}),
+        consequences: policyConsequences(task, policy, request.modes),
+        actions,
+      };
+    } else if (request.drainNode || request.scale !== undefined) {
+      plan.notices.push({
+        severity: 'danger',
+        text: 'Draining a node or scaling a service needs the container named as a Swarm task (TASK_ID or SERVICE.SLOT) with its manager as host: apply refuses it as asked.',
+      });
+    }
+    return plan;
   }
 
   /**
@@ -179,6 +225,11 @@ export class QuarantineService {
     return includeReleased ? records : records.filter((r) => r.state !== 'released');
   }
 
+  /** The active quarantine of a Swarm task named through its manager (task ID or SERVICE.SLOT); reads the store only. */
+  activeForTask(manager: string, ref: string): QuarantineRecord | undefined {
+    return this.deps.records.activeForTask(manager, ref);
+  }
+
   /** Waits for applies and releases under way (they are short), then refuses new ones. */
   async close(): Promise<void> {
     this.closing = true;
@@ -198,9 +249,17 @@ export class QuarantineService {
         { host, container: record.containerName },
       );
     }
+    const task = request.task ?? record?.swarm;
+    if ((request.drainNode || request.scale !== undefined) && !task)
+      throw new DrydockFailure(
+        'unsupported',
+        `Cannot drain the node or scale the service of ${containerName(inspect)} on host ${host}: name it as a Swarm task (TASK_ID or SERVICE.SLOT) through its manager. Nothing was changed.`,
+        { host, container: containerName(inspect) },
+      );
     const wanted = QUARANTINE_MODES.filter((m) => request.modes.includes(m) || record?.modes.includes(m));
     const pending = wanted.filter((m) => !record?.steps.some((s) => s.mode === m && finished(s.state)));
-    if (record && pending.length === 0 && record.state === 'quarantined') return record;
+    const orchestration = this.orchestratorWanted(request, record);
+    if (record && pending.length === 0 && record.state === 'quarantined' && !orchestration.length) return record;
 
     const { kase, problem } = this.caseFor(request.caseRef, record?.caseId);
     const peers = await this.peers(docker, host, inspect);
@@ -239,6 +298,7 @@ export class QuarantineService {
         steps: wanted.map((mode) => ({ mode, state: 'pending' })),
         warnings: plan.notices.map((n) => n.text),
         sharedNetworkNamespace: peers,
+        ...(request.task ? { swarm: { ...taskTarget(request.task), ...(await this.policyOf(request.task)), actions: [] } } : {}),
         createdAt: now,
         updatedAt: now,
       };
@@ -247,6 +307,7 @@ export class QuarantineService {
       this.audit(record, 'quarantine.recorded', {
         modes: wanted,
         before: record.before,
+        ...(record.swarm ? { swarm: record.swarm } : {}),
         warnings: record.warnings,
         sharedNetworkNamespace: peers,
         isolationEscapes: plan.isolationEscapes,
@@ -260,6 +321,8 @@ export class QuarantineService {
       record.sharedNetworkNamespace = peers;
       for (const n of plan.notices) if (!record.warnings.includes(n.text)) record.warnings.push(n.text);
       if (record.caseId === null && kase) record.caseId = kase.id;
+      if (!record.swarm && request.task)
+        record.swarm = { ...taskTarget(request.task), ...(await this.policyOf(request.task)), actions: [] };
       record.updatedAt = now;
       this.deps.records.save(record);
       this.audit(record, added.length ? 'quarantine.extended' : 'quarantine.resumed', {
@@ -277,6 +340,7 @@ export class QuarantineService {
       if (finished(step.state)) continue;
       await this.runStep(ctx, step, () => this.stepFor(step.mode, ctx, record!.caseId));
     }
+    for (const action of orchestration) await this.orchestrate(ctx, action);
     record.state = 'quarantined';
     delete record.lastError;
     ctx.save();
@@ -290,7 +354,8 @@ export class QuarantineService {
   private stepFor(mode: QuarantineMode, ctx: StepContext, caseId: string | null): Promise<StepOutcome> {
     switch (mode) {
       case 'isolate':
-        return isolate(ctx);
+        // A task cannot be disconnected from its swarm-scoped networks: it is cut inside its namespace.
+        return ctx.inspect().then((i) => (swarmTask(i) ? isolateInNamespace(ctx) : isolate(ctx)));
       case 'pause':
         return pause(ctx);
       case 'snapshot':
@@ -388,6 +453,10 @@ export class QuarantineService {
 
   private releaseStep(name: ReleaseStepName, ctx: StepContext): Promise<StepOutcome> {
     switch (name) {
+      case 'packet-filter':
+        return removePacketFilter(ctx);
+      case 'orchestrator':
+        return this.undoOrchestration(ctx);
       case 'networks':
         return restoreNetworks(ctx);
       case 'unpause':
@@ -420,6 +489,96 @@ export class QuarantineService {
     return record;
   }
 
+  // ---- the orchestrator (Swarm tasks) ----------------------------------------------------------
+
+  private async policyOf(task: SwarmTaskTarget): Promise<{ policy?: NonNullable<QuarantineRecord['swarm']>['policy'] }> {
+    try {
+      return { policy: await readServicePolicy(await this.deps.hosts.docker(task.manager), task) };
+    } catch (err) {
+      if (err instanceof DrydockFailure) return {};
+      throw err;
+    }
+  }
+
+  /** The drain / scale actions asked now and not done yet (a re-run after a crash redoes what did not finish). */
+  private orchestratorWanted(
+    request: ApplyRequest,
+    record: QuarantineRecord | undefined,
+  ): { kind: OrchestratorAction['kind']; to: string | number }[] {
+    const done = (kind: OrchestratorAction['kind'], to: string | number) =>
+      record?.swarm?.actions.some((a) => a.kind === kind && a.to === to && a.state === 'done' && a.restored === undefined) ?? false;
+    const wanted: { kind: OrchestratorAction['kind']; to: string | number }[] = [];
+    if (request.drainNode && !done('drain-node', 'drain')) wanted.push({ kind: 'drain-node', to: 'drain' });
+    if (request.scale !== undefined && !done('scale-service', request.scale)) wanted.push({ kind: 'scale-service', to: request.scale });
+    return wanted;
+  }
+
+  /** One orchestrator action through the manager: recorded before it acts (with the value to restore), audited after. */
+  private async orchestrate(ctx: StepContext, wanted: { kind: OrchestratorAction['kind']; to: string | number }): Promise<void> {
+    const swarm = ctx.record.swarm;
+    if (!swarm) return;
+    const manager = await this.deps.hosts.docker(swarm.manager);
+    const target = wanted.kind === 'drain-node' ? swarm.nodeId : swarm.serviceId;
+    // An earlier scale or drain of this quarantine keeps the value it recorded: release restores the first one.
+    const earlier = swarm.actions.find((a) => a.kind === wanted.kind && a.state === 'done' && a.restored === undefined);
+    const action: OrchestratorAction = { kind: wanted.kind, target, previous: earlier?.previous ?? '', to: wanted.to, state: 'running' };
+    swarm.actions.push(action);
+    ctx.save();
+    try {
+      const previous =
+        wanted.kind === 'drain-node'
+          ? await setNodeAvailability(manager, swarm.manager, swarm.nodeId, 'drain')
+          : await setReplicas(manager, swarm.manager, swarm.serviceId, Number(wanted.to));
+      if (action.previous === '') action.previous = previous;
+      if (earlier) swarm.actions.splice(swarm.actions.indexOf(earlier), 1);
+      action.state = 'done';
+      action.detail =
+        wanted.kind === 'drain-node'
+          ? `Node ${swarm.nodeHostname || swarm.nodeId} set to drain through manager ${swarm.manager} (was ${String(previous)})`
+          : `Service ${swarm.serviceName} scaled to ${String(wanted.to)} through manager ${swarm.manager} (was ${String(previous)})`;
+      ctx.save();
+      ctx.audit(`quarantine.${wanted.kind}`, {
+        manager: swarm.manager,
+        target,
+        previous: action.previous,
+        to: wanted.to,
+        consequence: actionConsequence(wanted.kind, swarm, wanted.to, swarm.policy),
+      });
+    } catch (err) {
+      const failure = err instanceof DrydockFailure ? err : ctx.failure('internal', String(err));
+      action.state = 'failed';
+      action.detail = failure.message;
+      ctx.record.lastError = failure.message;
+      ctx.save();
+      ctx.audit(`quarantine.${wanted.kind}-failed`, { manager: swarm.manager, target, to: wanted.to, error: failure.message });
+      throw failure;
+    }
+  }
+
+  /** Release: puts back the node's availability and the replica count this quarantine changed. */
+  private async undoOrchestration(ctx: StepContext): Promise<StepOutcome> {
+    const swarm = ctx.record.swarm;
+    const todo = (swarm?.actions ?? []).filter(
+      (a) => (a.state === 'done' || a.state === 'failed') && a.previous !== '' && a.restored === undefined,
+    );
+    if (!swarm || !todo.length) return { state: 'skipped', detail: 'skipped: the quarantine took no action on the orchestrator' };
+    const manager = await this.deps.hosts.docker(swarm.manager);
+    const done: string[] = [];
+    for (const action of todo) {
+      if (action.kind === 'drain-node') await setNodeAvailability(manager, swarm.manager, action.target, String(action.previous));
+      else await setReplicas(manager, swarm.manager, action.target, Number(action.previous));
+      action.restored = String(action.previous);
+      ctx.save();
+      done.push(
+        action.kind === 'drain-node'
+          ? `node ${swarm.nodeHostname || action.target} back to ${String(action.previous)}`
+          : `service ${swarm.serviceName} back to ${String(action.previous)} replica(s)`,
+      );
+      await ctx.checkpoint('release', `restored ${action.kind}`);
+    }
+    return { state: 'done', detail: `Through manager ${swarm.manager}: ${done.join('; ')}`, facts: { restored: todo } };
+  }
+
   // ---- plumbing ------------------------------------------------------------------------------
 
   private context(docker: Dockerode, record: QuarantineRecord, phase: 'apply' | 'release'): StepContext {
@@ -436,6 +595,12 @@ export class QuarantineService {
       inspect: () => this.inspect(docker, host, record.containerId, record.containerName),
       engine: (action, run) => this.engine(host, record.containerName, action, run),
       helpers: this.deps.helpers,
+      helperImage: () =>
+        ensureHelperImage(docker, {
+          host,
+          override: this.deps.helperImageOverride?.() ?? null,
+          audit: (action, details, caseId) => this.deps.evidence.audit(action, details, caseId ?? record.caseId ?? undefined),
+        }).then((choice) => choice.image),
       failure: (kind, message, detail) =>
         new DrydockFailure(kind, `Quarantine of ${record.containerName} on host ${host}: ${message}`, {
           host,
@@ -522,4 +687,17 @@ export class QuarantineService {
   private now(): string {
     return isoNow(this.deps.clock);
   }
+}
+
+function taskTarget(t: SwarmTaskTarget): SwarmTaskTarget {
+  return {
+    manager: t.manager,
+    taskId: t.taskId,
+    taskName: t.taskName,
+    serviceId: t.serviceId,
+    serviceName: t.serviceName,
+    ...(t.slot !== undefined ? { slot: t.slot } : {}),
+    nodeId: t.nodeId,
+    nodeHostname: t.nodeHostname,
+  };
 }

@@ -86,6 +86,17 @@ export class QuarantineRecordStore {
     return new Set(records.map((r) => r.containerId)).size > 1 ? [] : records;
   }
 
+  /** The active quarantine of a Swarm task named (by task ID or SERVICE.SLOT) through the manager `manager`. */
+  activeForTask(manager: string, ref: string): QuarantineRecord | undefined {
+    const row = this.db
+      .prepare<[string, string, string], Row>(
+        `SELECT record FROM quarantine_records WHERE state != 'released' AND json_extract(record, '$.swarm.manager') = ?
+           AND (json_extract(record, '$.swarm.taskId') = ? OR json_extract(record, '$.swarm.taskName') = ?) ORDER BY created_at DESC LIMIT 1`,
+      )
+      .get(manager, ref, ref);
+    return row ? parse(row) : undefined;
+  }
+
   get(id: string): QuarantineRecord | undefined {
     const row = this.db.prepare<[string], Row>('SELECT record FROM quarantine_records WHERE id = ?').get(id);
     return row ? parse(row) : undefined;

@@ -44,6 +44,8 @@ export interface StepContext {
   checkpoint(step: string, point: string): Promise<void>;
   /** Drydock's record of its helper containers (the snapshot's export container is one). */
   helpers: HelperLedger;
+  /** The helper image on this host (loaded from the bundle when missing), for the packet-filter helper. */
+  helperImage(): Promise<string>;
   /** Serialises quarantine-network create/remove per host. */
   hostLock: KeyedLock;
   networkName: string;

@@ -1,0 +1,97 @@
+import type { SwarmTaskTarget } from '../../shared/domain/quarantine';
+import { mapNodeEngines } from '../core/cluster/node-engines';
+import { DrydockFailure } from '../core/errors';
+import type { Core } from './core';
+
+// `drydock quarantine web.2 --host MANAGER`: a Swarm task named by its ID or as SERVICE.SLOT through
+// its manager, resolved to the node it runs on, the saved host profile whose engine answers as that
+// node (node-engines.ts: matched by the engine's own Swarm node ID, never guessed) and its container.
+// The quarantine room then works on that node's engine; the cluster room is wired here because rooms
+// do not import each other.
+
+/** Where a quarantine acts: the host profile and container, and the Swarm task when named as one. */
+export interface QuarantineTarget {
+  host: string;
+  container: string;
+  task?: SwarmTaskTarget;
+}
+
+const TASK_ID = /^[a-z0-9]{25}$/;
+const SERVICE_SLOT = /^(.+)\.(\d{1,6})$/;
+
+/** Whether a reference may name a task: a task ID or SERVICE.SLOT. */
+export function looksLikeTask(ref: string): boolean {
+  return TASK_ID.test(ref) || SERVICE_SLOT.test(ref);
+}
+
+/**
+ * Resolves a container reference on `host`, or, when no container answers to it there and it looks
+ * like a task ID or SERVICE.SLOT, the running task of that name in the swarm `host` manages.
+ * @throws DrydockFailure('not-found') for neither a container nor a running task, or for a task whose
+ * node has no saved host profile (the message says what to add); ('unsupported') when `host` is not a
+ * swarm manager; the engine kinds otherwise.
+ */
+export async function resolveQuarantineTarget(core: Core, host: string, ref: string): Promise<QuarantineTarget> {
+  if (!looksLikeTask(ref)) return { host, container: ref };
+  const docker = await core.hosts.docker(host);
+  try {
+    await docker.getContainer(ref).inspect();
+    return { host, container: ref };
+  } catch (err) {
+    // Any other answer is the quarantine's to report, as for any container.
+    if ((err as { statusCode?: number }).statusCode !== 404) return { host, container: ref };
+  }
+  const tasks = (await core.cluster.tasks(host)).tasks;
+  const running = tasks.filter((t) => t.desiredState === 'running' && (t.id === ref || t.name === ref));
+  const task = running.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0];
+  if (!task)
+    throw new DrydockFailure('not-found', `No container ${ref} on host ${host}, and no running task ${ref} in the swarm it manages`, {
+      host,
+      container: ref,
+    });
+  if (!task.containerId || !task.nodeId)
+    throw new DrydockFailure('not-found', `Task ${task.name} (${task.id}) has no container yet (state ${task.state})`, {
+      host,
+      container: ref,
+    });
+  const node = (await core.cluster.nodes(host)).nodes.find((n) => n.id === task.nodeId);
+  if (!node)
+    throw new DrydockFailure('not-found', `The manager on host ${host} does not know node ${task.nodeId} of task ${task.name}`, { host });
+  const { engines } = await mapNodeEngines({ profiles: () => core.hosts.list(), docker: (h) => core.hosts.docker(h) }, [node]);
+  const engine = engines[0];
+  if (!engine?.host)
+    throw new DrydockFailure(
+      'not-found',
+      engine?.state === 'node-down'
+        ? `Task ${task.name} runs on node ${node.hostname || node.id}, which is down as the manager on host ${host} sees it`
+        : `Task ${task.name} runs on node ${node.hostname || node.id}, and no saved host profile answers as that node: add one for its engine${engine?.suggestion ? ` (a guess from its address: ${engine.suggestion})` : ''}`,
+      { host, container: ref },
+    );
+  return {
+    host: engine.host,
+    container: task.containerId,
+    task: {
+      manager: host,
+      taskId: task.id,
+      taskName: task.name,
+      serviceId: task.serviceId,
+      serviceName: task.serviceName,
+      ...(task.slot !== undefined ? { slot: task.slot } : {}),
+      nodeId: task.nodeId,
+      nodeHostname: task.nodeHostname,
+    },
+  };
+}
+
+/**
+ * For release: a container on `host`, else the active quarantine of the task (by ID or SERVICE.SLOT)
+ * resolved through the manager `host` when it was applied, wherever its node is (the task may have
+ * been replaced since: the record names the quarantined container).
+ */
+export async function resolveReleaseTarget(core: Core, host: string, ref: string): Promise<{ host: string; container: string }> {
+  if (looksLikeTask(ref)) {
+    const record = core.quarantine.activeForTask(host, ref);
+    if (record) return { host: record.host, container: record.containerId };
+  }
+  return { host, container: ref };
+}

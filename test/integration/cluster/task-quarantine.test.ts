@@ -1,0 +1,217 @@
+// Quarantine of a Swarm task on a real three-node Swarm (test/helpers/swarm.ts). The engine refuses
+// to disconnect a task from its overlay network, so Drydock cuts it inside the task's network
+// namespace (an nftables table added by a NET_ADMIN helper) and removes exactly that on release.
+// Three replicas serve their own task ID over HTTP on an overlay network; the one on a worker is
+// quarantined by SERVICE.SLOT through the manager: from another task on the overlay it no longer
+// answers while the other two do. Release: it answers again, its namespace's ruleset (read here
+// with the host's own nft, not Drydock's helper) is byte for byte what it was, no helper is left,
+// the replica count Drydock changed is back, and every step is in the audit log.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { AuditEntry } from '../../../shared/domain/evidence';
+import type { QuarantinePlan, QuarantineRecord } from '../../../shared/domain/quarantine';
+import { drydock } from '../../helpers/cli';
+import { BUSYBOX, docker } from '../../helpers/docker';
+import { startSwarm, type Swarm, type SwarmNode } from '../../helpers/swarm';
+import { waitFor } from '../../helpers/wait';
+
+const SERVICE = 'dd-qt';
+const NETWORK = 'dd-qt-net';
+
+interface TaskRow {
+  ID: string;
+  Name: string;
+  Node: string;
+  CurrentState: string;
+}
+
+interface Replica {
+  taskId: string;
+  name: string;
+  node: SwarmNode;
+  containerId: string;
+  ip: string;
+}
+
+describe('quarantine of a Swarm task', () => {
+  let swarm: Swarm;
+  let store = '';
+  let replicas: Replica[] = [];
+
+  function runningTasks(): TaskRow[] {
+    return docker(['service', 'ps', SERVICE, '--filter', 'desired-state=running', '--no-trunc', '--format', '{{json .}}'], {
+      host: swarm.manager.host,
+    })
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as TaskRow)
+      .filter((r) => r.CurrentState.startsWith('Running'));
+  }
+
+  /** The task container's network namespace ruleset, read with the host's nft through the container's PID. */
+  function ruleset(r: Replica): string {
+    const pid = docker(['inspect', '-f', '{{.State.Pid}}', r.containerId], { host: r.node.host });
+    return execFileSync('nsenter', ['-t', pid, '-n', 'nft', '-s', 'list', 'ruleset'], { encoding: 'utf8' });
+  }
+
+  /** What `from` gets when it asks `to` over the overlay: the task ID it serves, or null (no answer in 2 s). */
+  function fetchFrom(from: Replica, to: Replica): string | null {
+    // busybox nc, not wget (the fixture's wget crashes under the nodes' engines); the body is the last line.
+    try {
+      const reply = docker(['exec', from.containerId, 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${to.ip} 8080`], {
+        host: from.node.host,
+      });
+      return reply.split('\n').pop()?.trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  before(async () => {
+    store = mkdtempSync(path.join(tmpdir(), 'drydock-task-quarantine-'));
+    swarm = await startSwarm({ nodes: 3, images: [BUSYBOX] });
+    const manager = swarm.manager.host;
+    docker(['network', 'create', '-d', 'overlay', NETWORK], { host: manager });
+    docker(
+      [
+        'service',
+        'create',
+        '-d',
+        '--name',
+        SERVICE,
+        '--replicas',
+        '3',
+        '--replicas-max-per-node',
+        '1',
+        '--network',
+        NETWORK,
+        '--hostname',
+        '{{.Task.ID}}',
+        '--restart-condition',
+        'none',
+        '--stop-grace-period',
+        '1s',
+        '--no-resolve-image',
+        BUSYBOX,
+        'sh',
+        '-c',
+        'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www',
+      ],
+      { host: manager },
+    );
+    await waitFor(() => runningTasks().length === 3, { what: 'three running tasks, one per node', timeoutMs: 180_000, intervalMs: 250 });
+    replicas = runningTasks().map((row) => {
+      const node = swarm.nodes.find((n) => n.hostname === row.Node);
+      assert.ok(node, `node ${row.Node}`);
+      const containerId = docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.swarm.task.id=${row.ID}`], { host: node.host });
+      const ip = docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${NETWORK}").IPAddress}}`, containerId], {
+        host: node.host,
+      });
+      return { taskId: row.ID, name: row.Name, node, containerId, ip };
+    });
+    for (const [name, url] of [
+      ['mgr', manager],
+      ['box-b', swarm.nodes[1]!.host],
+      ['box-c', swarm.nodes[2]!.host],
+    ] as const)
+      assert.equal(drydock(store, ['hosts', 'add', name, url]).code, 0);
+    assert.equal(drydock(store, ['case', 'create', '--name', 'Task quarantine']).code, 0);
+  });
+
+  after(async () => {
+    await swarm?.teardown();
+    if (store) rmSync(store, { recursive: true, force: true });
+  });
+
+  it('quarantining it isolates it while the service keeps serving from the others; release puts it back exactly', async () => {
+    const target = replicas.find((r) => r.node.index === 2)!;
+    const observer = replicas.find((r) => r.node.index === 1)!;
+    const others = replicas.filter((r) => r !== target);
+    // Every replica answers with its own task ID before (the overlay's peers are learnt as the tasks start).
+    for (const r of replicas)
+      await waitFor(() => fetchFrom(observer, r) === r.taskId, { what: `${r.name} answering over the overlay`, timeoutMs: 60_000 });
+    const rulesetBefore = ruleset(target);
+
+    // The plan states the service's policy and the scale's consequence before anything is done.
+    const dry = drydock(store, ['quarantine', target.name, '--host', 'mgr', '--mode', 'isolate', '--scale', '4', '--dry-run', '--json'], {
+      timeout: 300_000,
+    });
+    assert.equal(dry.code, 0, dry.err);
+    const plan = JSON.parse(dry.out) as QuarantinePlan;
+    assert.equal(plan.host, 'box-b', 'the task resolved to the profile of its node');
+    assert.equal(plan.containerId, target.containerId);
+    assert.equal(plan.swarm?.task.taskId, target.taskId);
+    assert.equal(plan.swarm?.policy?.restart.condition, 'none');
+    assert.equal(plan.swarm?.policy?.replicas, 3);
+    assert.match(plan.swarm?.consequences.join('\n') ?? '', /restart condition none/);
+    assert.match(plan.swarm?.actions[0]?.consequence ?? '', /from 3 to 4 replica\(s\).*Release sets the replica count back to 3/);
+    assert.match(plan.steps[0]?.action ?? '', /nftables table inet drydock_quarantine/);
+    assert.equal(docker(['ps', '-aq', '--filter', 'label=drydock.helper'], { host: target.node.host }), '', 'the plan ran no helper');
+
+    const applied = drydock(store, ['quarantine', target.name, '--host', 'mgr', '--mode', 'isolate', '--scale', '4', '--yes', '--json'], {
+      timeout: 300_000,
+    });
+    assert.equal(applied.code, 0, applied.err);
+    const record = JSON.parse(applied.out) as QuarantineRecord;
+    assert.equal(record.state, 'quarantined');
+    assert.equal(record.host, 'box-b');
+    assert.equal(record.packetFilter?.before.ruleset, rulesetBefore, 'the recorded ruleset is the one the host reads');
+    assert.deepEqual(
+      record.swarm?.actions.map((a) => [a.kind, a.previous, a.to, a.state]),
+      [['scale-service', 3, 4, 'done']],
+    );
+    assert.equal(docker(['service', 'inspect', '-f', '{{.Spec.Mode.Replicated.Replicas}}', SERVICE], { host: swarm.manager.host }), '4');
+    // It still runs (the orchestrator sees nothing wrong) but answers no one; the other two serve.
+    assert.equal(docker(['inspect', '-f', '{{.State.Running}}', target.containerId], { host: target.node.host }), 'true');
+    assert.match(ruleset(target), /table inet drydock_quarantine \{/);
+    assert.equal(fetchFrom(observer, target), null, 'the quarantined task does not answer');
+    for (const r of others) assert.equal(fetchFrom(observer, r), r.taskId, `${r.name} keeps serving`);
+    assert.equal(docker(['ps', '-aq', '--filter', 'label=drydock.helper'], { host: target.node.host }), '', 'no helper left after apply');
+
+    const released = drydock(store, ['release', target.name, '--host', 'mgr', '--reason', 'cleared', '--json'], { timeout: 300_000 });
+    assert.equal(released.code, 0, released.err);
+    const after = JSON.parse(released.out) as QuarantineRecord;
+    assert.equal(after.state, 'released');
+    assert.equal(after.packetFilter?.after?.identical, true);
+    assert.equal(after.swarm?.actions[0]?.restored, '3');
+    assert.equal(ruleset(target), rulesetBefore, 'the namespace ruleset is byte for byte the one before');
+    assert.equal(docker(['service', 'inspect', '-f', '{{.Spec.Mode.Replicated.Replicas}}', SERVICE], { host: swarm.manager.host }), '3');
+    await waitFor(() => fetchFrom(observer, target) === target.taskId, { what: 'the released task to answer again', timeoutMs: 20_000 });
+    for (const r of others) assert.equal(fetchFrom(observer, r), r.taskId);
+    assert.equal(docker(['ps', '-aq', '--filter', 'label=drydock.helper'], { host: target.node.host }), '', 'no helper left after release');
+
+    const audit = drydock(store, ['case', 'audit', '--json'])
+      .out.split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuditEntry)
+      .filter((e) => e.details.recordId === record.id);
+    const actions = audit.map((e) => e.action);
+    for (const action of [
+      'quarantine.recorded',
+      'quarantine.packet-filter-recorded',
+      'quarantine.isolate',
+      'quarantine.scale-service',
+      'quarantine.applied',
+      'quarantine.release-started',
+      'quarantine.release.packet-filter',
+      'quarantine.release.orchestrator',
+      'quarantine.released',
+    ])
+      assert.ok(actions.includes(action), `${action} audited: ${actions.join(', ')}`);
+    const scaled = audit.find((e) => e.action === 'quarantine.scale-service');
+    assert.equal(scaled?.details.previous, 3);
+  });
+
+  it('refuses --drain-node on a plain container name, changing nothing', () => {
+    const run = drydock(store, ['quarantine', 'no-such-box', '--host', 'box-c', '--mode', 'isolate', '--drain-node', '--yes']);
+    assert.notEqual(run.code, 0);
+    assert.equal(
+      docker(['node', 'inspect', '-f', '{{.Spec.Availability}}', swarm.nodes[2]!.nodeId], { host: swarm.manager.host }),
+      'active',
+    );
+  });
+});
