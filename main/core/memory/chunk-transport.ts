@@ -17,13 +17,18 @@ export const SCRATCH = '/scratch';
 /**
  * The helper's program that reads regions of /proc/PID/mem into chunk files /scratch/c.N of
  * `chunkPages` pages each (the last one shorter), in region order: the chunks laid end to end are
- * exactly the regions' bytes (dd conv=noerror,sync: a page the kernel refuses is written as zeros;
- * one page per read so a failed read never shifts what follows). On stdout: `@ready` before the
- * first region (then it waits for a line on stdin: the moment to freeze the container); per piece
- * of a region dd wrote `@p <dd's record counts>`; `@e` at a region's end; `@c N` when chunk N is
- * complete; `@end` after the last. At most two chunk files exist at a time: before starting chunk
- * N+1 it waits for the line `ok N-1` and deletes that file. After `@end` it waits for `ok` of every
- * chunk left, then for one more line (the container is thawed: its init can reap the helper).
+ * exactly the regions' bytes. Each piece is read by one dd with 1 MiB reads (dd's own pace); a read
+ * the kernel refuses ends that dd early, the chunk file's size says at which page, and only from
+ * there, for at most 256 pages (one 1 MiB block), the piece is read one page per read with
+ * conv=noerror,sync (a refused page is written as zeros and counted; one page per read so a failed
+ * read never shifts what follows), then 1 MiB reads resume. On stdout: `@ready` before the first
+ * region (then it waits for the line `go W`: the moment to freeze the container, and W the chunk
+ * files it may hold at once); per page-by-page piece `@p <pages> <dd's record counts>`; `@e` at a
+ * region's end; `@c N` when chunk N is complete; `@lost` (exit 6) when the memory ended before the
+ * regions did; `@end T0 T1` after the last read, T0 and T1 the host's /proc/uptime at the first
+ * read and after the last (the read window). Before starting a chunk with W files on the volume it
+ * waits for the line `ok A` of the oldest and deletes that file. After `@end` it waits for `ok` of
+ * every chunk left, then for one more line (the container is thawed: its init can reap the helper).
  */
 export function chunkReadCommand(pid: number, reads: readonly RegionRead[], chunkPages: number): string[] {
   const script = [
@@ -32,22 +37,43 @@ export function chunkReadCommand(pid: number, reads: readonly RegionRead[], chun
     'dd if=/proc/$p/mem bs=4096 count=0 2>/dev/null || { echo "@denied"; exit 5; }',
     'n=0; a=0; fill=0',
     `ack() { read -t 600 line || exit 4; [ "$line" = "ok $a" ] || exit 4; rm -f ${SCRATCH}/c.$a; a=$((a+1)); }`,
-    'next() { echo "@c $n"; n=$((n+1)); fill=0; while [ $((n-a)) -gt 1 ]; do ack; done; }',
+    'next() { echo "@c $n"; n=$((n+1)); fill=0; while [ $((n-a)) -ge $W ]; do ack; done; }',
+    // t pages from page s onto the chunk file (fill pages in it so far): 1 MiB reads while the kernel
+    // gives every page, one page per read over the 1 MiB after the first page it refused.
+    'piece() {',
+    `  F=${SCRATCH}/c.$n`,
+    '  while [ $t -gt 0 ]; do',
+    '    dd if=/proc/$p/mem bs=1048576 iflag=skip_bytes,count_bytes skip=$((s*4096)) count=$((t*4096)) 2>/dev/null >>$F',
+    '    z=$(stat -c %s $F) || exit 6',
+    '    g=$((z/4096-fill))',
+    '    [ $((z%4096)) -eq 0 ] && [ $g -ge 0 ] && [ $g -le $t ] || { echo "@lost"; exit 6; }',
+    '    s=$((s+g)); t=$((t-g)); fill=$((fill+g))',
+    '    [ $t -gt 0 ] || break',
+    '    k=256; [ $k -gt $t ] && k=$t',
+    '    r=$(dd if=/proc/$p/mem ibs=4096 obs=1048576 skip=$s count=$k conv=noerror,sync 2>&1 >>$F | tail -n 2)',
+    '    echo "@p $k" $r',
+    '    z=$(stat -c %s $F) || exit 6',
+    '    [ $z -eq $(((fill+k)*4096)) ] || { echo "@lost"; exit 6; }',
+    '    s=$((s+k)); t=$((t-k)); fill=$((fill+k))',
+    '  done',
+    '}',
     'echo "@ready"',
-    'read -t 600 go || exit 4',
+    'read -t 600 go W || exit 4',
+    'case "$W" in ""|*[!0-9]*|0) W=1;; esac',
+    'read t0 _ < /proc/uptime',
     'while [ $# -gt 1 ]; do',
     '  s=$1; left=$2; shift 2',
     '  while [ $left -gt 0 ]; do',
     '    t=$((C-fill)); [ $t -gt $left ] && t=$left',
-    `    r=$(dd if=/proc/$p/mem ibs=4096 obs=1048576 skip=$s count=$t conv=noerror,sync 2>&1 >>${SCRATCH}/c.$n | tail -n 2)`,
-    '    echo "@p" $r',
-    '    s=$((s+t)); left=$((left-t)); fill=$((fill+t))',
+    '    left=$((left-t))',
+    '    piece',
     '    [ $fill -ge $C ] && next',
     '  done',
     '  echo "@e"',
     'done',
+    'read t1 _ < /proc/uptime',
     '[ $fill -gt 0 ] && next',
-    'echo "@end"',
+    'echo "@end $t0 $t1"',
     'while [ $a -lt $n ]; do ack; done',
     'read -t 600 done || exit 4',
   ].join('\n');
@@ -84,6 +110,11 @@ export class ChunkFramer extends Writable {
   ended = false;
   failure: string | null = null;
   bytes = 0;
+  /**
+   * The read window in seconds: from the helper's first read of /proc/PID/mem to the end of its last
+   * (the host's /proc/uptime, 10 ms steps), once `@end` arrived; null before.
+   */
+  readWindowSeconds: number | null = null;
   /** The started helper (StreamingHelperSpec.started). */
   container: Dockerode.Container | null = null;
 
@@ -141,14 +172,17 @@ export class ChunkFramer extends Writable {
       this.hooks.ready();
       return;
     }
-    if (line.startsWith('@p')) {
+    const paged = /^@p (\d{1,9})(?: |$)/.exec(line);
+    if (paged) {
       if (this.outcomes.length >= this.reads.length) {
         this.failure = 'the memory reader read more regions than it was given';
         return;
       }
+      // The pages of a piece read one page per read after a refused read; dd's partial records are
+      // the pages it was refused. No record counts: dd said nothing usable, none of the piece is vouched for.
+      const pages = Number(paged[1]);
       const counts = /(\d+)\+(\d+) records in/.exec(line);
-      // No record counts: dd said nothing usable, so none of the piece is vouched for.
-      this.failedPages += counts ? Number(counts[2]) : (this.reads[this.outcomes.length]?.pages ?? 0);
+      this.failedPages += counts ? Math.min(pages, Number(counts[2])) : pages;
       this.pieces.push(line.slice(2).trim().slice(0, 200));
       return;
     }
@@ -157,7 +191,10 @@ export class ChunkFramer extends Writable {
         this.failure = 'the memory reader read more regions than it was given';
         return;
       }
-      this.outcomes.push({ failedPages: this.failedPages, trailer: this.pieces.slice(0, 4).join('; ').slice(0, 200) });
+      this.outcomes.push({
+        failedPages: this.failedPages,
+        trailer: this.pieces.length ? this.pieces.slice(0, 4).join('; ').slice(0, 200) : 'read whole in 1 MiB reads',
+      });
       this.failedPages = 0;
       this.pieces = [];
       return;
@@ -178,7 +215,9 @@ export class ChunkFramer extends Writable {
       }
       return;
     }
-    if (line === '@end') {
+    const end = /^@end (\d{1,12}(?:\.\d{1,3})?) (\d{1,12}(?:\.\d{1,3})?)$/.exec(line);
+    if (end) {
+      this.readWindowSeconds = Math.max(0, Number(end[2]) - Number(end[1]));
       if (this.outcomes.length !== this.reads.length || this.bytes !== this.total) {
         this.failure = `the memory reader ended after ${this.outcomes.length} of ${this.reads.length} regions and ${this.bytes} of ${this.total} bytes`;
         return;
@@ -190,7 +229,9 @@ export class ChunkFramer extends Writable {
     this.failure =
       line === '@gone'
         ? 'the process was gone before its memory could be opened'
-        : `unexpected output of the memory reader: ${JSON.stringify(line.slice(0, 80))}`;
+        : line === '@lost'
+          ? 'the memory of the process ended before its regions did (the process may have exited): the reader stopped'
+          : `unexpected output of the memory reader: ${JSON.stringify(line.slice(0, 80))}`;
   }
 
   /** Fetches /scratch/c.N through the archive endpoint into the store; any mismatch sets `failure`. */

@@ -61,18 +61,34 @@ const DETAIL_OUTPUT_MAX = 160 * 1024 * 1024;
 // DAC_READ_SEARCH because those files belong to the process's own user with mode 0400/0500/0600 and
 // the helper's root has no DAC override: without it a process not running as root cannot be read.
 const PTRACE = ['SYS_PTRACE', 'DAC_READ_SEARCH'] as const;
+/** Pages per chunk file of the archive transport (32 MiB). */
+const CHUNK_PAGES = 8192;
+const CHUNK_BYTES = CHUNK_PAGES * PAGE;
+/** The memory limit every helper is created with (helperCreateOptions), and what the reader itself needs beside its chunk files. */
+const HELPER_MEMORY = 256 * 1024 * 1024;
+const READER_MEMORY = 64 * 1024 * 1024;
+/** Most bytes of chunk files on the scratch volume at once, whatever the engine's host has. */
+const SCRATCH_MAX = 1024 * 1024 * 1024;
+
 /**
- * Pages per chunk file of the archive transport (64 MiB). The helper holds at most two on its
- * tmpfs volume (the one Drydock fetches, the one it writes), charged to its own 256 MiB memory
- * limit; the host holds none (each is streamed from the archive endpoint into the store).
+ * How many chunk files the helper may hold on its tmpfs volume at once (it reads ahead of Drydock's
+ * fetch by that much, so the process is read at dd's pace and its read window stays short while
+ * Drydock stores at the archive endpoint's pace): an eighth of the engine host's memory (/info
+ * MemTotal, bytes), at most SCRATCH_MAX (1 GiB), at least 2 chunks. The tmpfs pages are charged to
+ * the helper's memory cgroup, whose limit is raised to match before the first read; Drydock holds
+ * none of them (each chunk is streamed from the archive endpoint into the store).
  */
-const CHUNK_PAGES = 16384;
-const SCRATCH_BYTES = 2 * CHUNK_PAGES * PAGE + 1024 * 1024;
+export function scratchWindow(memTotal: number): number {
+  const budget = Math.min(SCRATCH_MAX, Math.floor((Number.isFinite(memTotal) && memTotal > 0 ? memTotal : 0) / 8));
+  return Math.max(2, Math.floor(budget / CHUNK_BYTES));
+}
 
 interface Target extends HelperTarget {
   docker: Dockerode;
   arch: string;
   littleEndian: boolean;
+  /** The engine host's memory (/info MemTotal, bytes; 0 when not said). */
+  memTotal: number;
 }
 
 /**
@@ -298,6 +314,7 @@ export class MemoryService {
       });
     const engineInfo = (await engineCall({ host, action: "read the engine's architecture" }, () => docker.info())) as {
       Architecture?: string;
+      MemTotal?: unknown;
     };
     const arch = engineArchitecture(engineInfo.Architecture ?? '');
     const image = (await ensureHelperImage(docker, { host, override: this.deps.helperImageOverride?.() ?? null, audit: this.deps.audit }))
@@ -311,6 +328,7 @@ export class MemoryService {
       image,
       arch,
       littleEndian: !['s390x', 'ppc64', 'mips', 'sparc64'].includes(arch),
+      memTotal: typeof engineInfo.MemTotal === 'number' ? engineInfo.MemTotal : 0,
       ...(caseId !== undefined ? { caseId } : {}),
     };
   }
@@ -477,8 +495,10 @@ export class MemoryService {
     const helperId = randomBytes(6).toString('hex');
     let volume: string | null = null;
     let fallback: string | undefined;
+    let chunkWindow = scratchWindow(target.memTotal);
+    let windowNote: string | undefined;
     try {
-      volume = await target.ledger.createVolume(target.docker, target.host, SCRATCH_BYTES, {
+      volume = await target.ledger.createVolume(target.docker, target.host, chunkWindow * CHUNK_BYTES + 1024 * 1024, {
         helperId,
         purpose: 'memory-scratch',
         target: target.containerId,
@@ -495,9 +515,9 @@ export class MemoryService {
       );
     }
     const transport = volume !== null ? 'archive-volume' : 'attach-stream';
-    const method = `every readable region of /proc/PID/maps read from /proc/PID/mem by a helper container joined to the container's PID namespace (--pid container:, SYS_PTRACE and DAC_READ_SEARCH only, read-only; busybox dd, one page per read), ${
+    const method = `every readable region of /proc/PID/maps read from /proc/PID/mem by a helper container joined to the container's PID namespace (--pid container:, SYS_PTRACE and DAC_READ_SEARCH only, read-only; busybox dd, 1 MiB reads, one page per read only over the 1 MiB after a page the kernel refused), ${
       volume !== null
-        ? `written in ${(CHUNK_PAGES * PAGE) / 1048576} MiB chunk files to a tmpfs volume mounted only in that helper and fetched through the engine's archive endpoint (each deleted once stored)`
+        ? `written in ${CHUNK_BYTES / 1048576} MiB chunk files to a tmpfs volume mounted only in that helper (at most ${chunkWindow} at once) and fetched through the engine's archive endpoint (each deleted once stored)`
         : "relayed over the engine's attach stream"
     }, written as an ELF core file (docs/memory-image.md); no exec in the container, no ptrace stop (no registers)`;
     const writer = await this.deps.evidence.openWriter({
@@ -523,14 +543,27 @@ export class MemoryService {
       });
     };
     let send: (text: string) => void = () => undefined;
+    let chunked: ChunkFramer | null = null;
+    // The chunk reader's tmpfs pages are charged to the helper's memory cgroup: its limit is raised
+    // to hold the window before the first read; refused, the window shrinks to what the limit holds.
+    const raiseLimit = async (): Promise<void> => {
+      const needed = chunkWindow * CHUNK_BYTES + READER_MEMORY;
+      if (!chunked?.container || needed <= HELPER_MEMORY) return;
+      try {
+        await chunked.container.update({ Memory: needed, MemorySwap: needed });
+      } catch (err) {
+        chunkWindow = Math.max(1, Math.floor((HELPER_MEMORY - READER_MEMORY) / CHUNK_BYTES));
+        windowNote = `the helper's memory limit could not be raised (${(err as Error).message.slice(0, 200)}): at most ${chunkWindow} chunk files at once`;
+      }
+    };
     const hooks = {
       // Frozen between the reader's @ready and its last region; thawed before it may exit.
       ready: () => {
-        if (!freezer) return send('go\n');
-        void freezer.freeze().then(
-          () => send('go\n'),
-          () => send('go\n'),
-        );
+        const go = () => send(chunked ? `go ${chunkWindow}\n` : 'go\n');
+        void raiseLimit().then(() => {
+          if (!freezer) return go();
+          void freezer.freeze().then(go, go);
+        });
       },
       end: () => {
         if (!freezer) return send('done\n');
@@ -538,7 +571,7 @@ export class MemoryService {
       },
     };
     const store = async (chunk: Buffer) => writer.write(chunk);
-    const chunked =
+    chunked =
       volume !== null ? new ChunkFramer(reads, CHUNK_PAGES, store, progress, { ...hooks, ack: (line) => send(line) }, signal) : null;
     const framer: RegionFramer | ChunkFramer = chunked ?? new RegionFramer(reads, store, progress, hooks);
     const imageRegions = (): ImageRegion[] => {
@@ -578,7 +611,7 @@ export class MemoryService {
         {
           cmd: chunked ? chunkReadCommand(detail.pid, reads, CHUNK_PAGES) : regionReadCommand(detail.pid, reads),
           ...(volume !== null ? { scratchVolume: volume } : {}),
-          ...(chunked ? { started: (container: Dockerode.Container) => (chunked.container = container) } : {}),
+          ...(chunked ? { started: (container: Dockerode.Container) => chunked && (chunked.container = container) } : {}),
           purpose: 'memory',
           capabilities: PTRACE,
           timeoutMs: 6 * 3600_000,
@@ -621,7 +654,15 @@ export class MemoryService {
       transport,
       ...(fallback !== undefined ? { transportNote: fallback } : {}),
       transferSeconds: Number(transferSeconds.toFixed(3)),
-      ...(chunked ? { transferTimings: roundTimings(chunked.timings), chunkBytes: CHUNK_PAGES * PAGE } : {}),
+      ...(chunked
+        ? {
+            transferTimings: roundTimings(chunked.timings),
+            chunkBytes: CHUNK_BYTES,
+            scratchWindowBytes: chunkWindow * CHUNK_BYTES,
+            ...(windowNote !== undefined ? { scratchWindowNote: windowNote } : {}),
+            ...(chunked.readWindowSeconds !== null ? { readWindowSeconds: Number(chunked.readWindowSeconds.toFixed(2)) } : {}),
+          }
+        : {}),
     };
     const complete =
       (!freezer || freezer.frozeOnce) &&

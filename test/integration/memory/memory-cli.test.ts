@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { MemoryAcquireResult, ProcessDetailReport, StringsPage } from '../../../shared/domain/memory';
+import type { ImageRegion, MemoryAcquireResult, ProcessDetailReport, StringsPage } from '../../../shared/domain/memory';
 import { drydock, drydockSpawn } from '../../helpers/cli';
 import { BUSYBOX, docker, removeContainers, runContainer } from '../../helpers/docker';
 import { waitFor } from '../../helpers/wait';
@@ -211,10 +211,49 @@ describe('drydock ps --detail, memory and strings', () => {
     const attributes = artifacts.find((a) => a.id === imageId)?.attributes ?? {};
     assert.equal(attributes.transport, 'archive-volume');
     assert.ok(((attributes.transferTimings as { chunks?: number } | undefined)?.chunks ?? 0) >= 1, 'at least one chunk fetched');
+    assert.equal(typeof attributes.readWindowSeconds, 'number', "the read window (the image's smear) is recorded");
     assert.deepEqual(leftovers(implant), { containers: '', volumes: '' }, 'no helper and no scratch volume left on the host');
     const audit = drydock(store, ['case', 'audit', '--json']);
     assert.match(audit.out, /helper\.volume-created/);
     assert.match(audit.out, /helper\.volume-removed/);
+  });
+
+  it('reads a region with pages the kernel refuses inside its 1 MiB reads byte-exact, those pages zeros and counted', async (t) => {
+    // 1,024 pages of anonymous memory, page i filled with the byte i % 251 + 1, and guard pages
+    // (MADV_GUARD_INSTALL, Linux 6.13: /proc/PID/mem refuses them, the mapping stays one region) at
+    // page 300 and pages 700-701: inside 1 MiB reads, with readable pages after each.
+    const script = [
+      'my $n = 1024; my $p = syscall(9, 0, $n * 4096, 3, 0x22, -1, 0); die "mmap: $!" if $p == -1;',
+      "open(my $m, '+<', '/proc/self/mem') or die; sysseek($m, $p, 0);",
+      'syswrite($m, chr($_ % 251 + 1) x 4096) for 0 .. $n - 1;',
+      'my $g = syscall(28, $p + 300 * 4096, 4096, 102) + syscall(28, $p + 700 * 4096, 2 * 4096, 102);',
+      '$| = 1; printf "at=%x guard=%d\\n", $p, $g; sleep 3600;',
+    ].join(' ');
+    const guarded = runContainer(['--name', `ddmem-guarded-${process.pid}`, 'drydock-fixture/debian:bookworm', 'perl', '-e', script]);
+    containers.push(guarded);
+    const said = await waitFor(() => /at=([0-9a-f]+) guard=(-?\d+)/.exec(docker(['logs', guarded])) ?? undefined, {
+      what: 'the guarded process to map its pages',
+    });
+    if (said[2] !== '0') return t.skip('this kernel has no MADV_GUARD_INSTALL (Linux 6.13+): no page to refuse inside a region');
+    const at = BigInt(`0x${said[1]}`);
+    const result = json<MemoryAcquireResult>(store, ['memory', guarded, '--pid', '1']);
+    const image = result.images[0];
+    assert.ok(image && !image.incomplete, `one complete image: ${image?.incomplete ?? JSON.stringify(result.failures)}`);
+    const artifacts = json<{ id: string; attributes: { regions: ImageRegion[] } }[]>(store, ['case', 'artifacts']);
+    const region = artifacts
+      .find((a) => a.id === image.artifactId)
+      ?.attributes.regions.find((r) => BigInt(`0x${r.start}`) <= at && at < BigInt(`0x${r.end}`));
+    assert.ok(region, 'the mapping is one region of the image');
+    assert.equal(region.unreadablePages, 3, 'the three refused pages are counted');
+    assert.match(region.unreadable ?? '', /3 page\(s\) could not be read and are zeros/);
+    const file = path.join(store, 'guarded.img');
+    assert.equal(drydock(store, ['artifact', 'export', image.artifactId, '--out', file]).code, 0);
+    const from = region.imageOffset + Number(at - BigInt(`0x${region.start}`));
+    const got = readFileSync(file).subarray(from, from + 1024 * 4096);
+    const expected = Buffer.alloc(1024 * 4096);
+    for (let i = 0; i < 1024; i++) if (i !== 300 && i !== 700 && i !== 701) expected.fill((i % 251) + 1, i * 4096, (i + 1) * 4096);
+    assert.ok(got.equals(expected), 'every page in its place: the readable ones as written, the refused ones zeros');
+    assert.deepEqual(leftovers(guarded), { containers: '', volumes: '' });
   });
 
   it('exits 3 naming host, container and PID when the process does not exist', () => {
