@@ -19,7 +19,8 @@ import { engineCall, type DockerSource } from '../hosts/engine-call';
 import { ChunkedScanner, previewBytes, OVERLAP_BYTES, CHUNK_BYTES, type StreamMatch } from './chunk-scan';
 import { fileScanCommand, memoryScanCommand, parseHelperOutput } from './helper-scan';
 import { compileRules, starterRules, type CompiledRules, type RuleFile } from './rules';
-import { WASM_ENGINE, wasmScan } from './wasm-engine';
+import { WASM_ENGINE } from './wasm-engine';
+import { YaraWorker } from './yara-worker';
 
 /** The changed files a drift scan found, per container, with the artifact holding each one's bytes when it was stored. */
 export interface DriftScanFiles {
@@ -164,11 +165,26 @@ export class YaraService {
     return { ...report, stored: { artifactId: stored.id, sha256: stored.sha256, caseId } };
   }
 
+  /** The artifacts scanned in one YARA worker (off the main thread), ended whatever happens. */
   private async scanArtifacts(
     items: { info: ArtifactInfo; path?: string; pathBase64?: string }[],
     rules: CompiledRules,
     target: YaraScanTarget,
     extra: { skipped?: { what: string; reason: string }[]; host?: string } = {},
+  ) {
+    const worker = new YaraWorker(rules.text);
+    try {
+      return await this.scanArtifactsIn(worker, items, target, extra);
+    } finally {
+      await worker.close();
+    }
+  }
+
+  private async scanArtifactsIn(
+    worker: YaraWorker,
+    items: { info: ArtifactInfo; path?: string; pathBase64?: string }[],
+    target: YaraScanTarget,
+    extra: { skipped?: { what: string; reason: string }[]; host?: string },
   ) {
     const findings = new Findings();
     const skipped = [...(extra.skipped ?? [])];
@@ -191,7 +207,7 @@ export class YaraService {
         const pid = typeof info.attributes.pid === 'number' ? info.attributes.pid : undefined;
         if (pid !== undefined) pids.push(pid);
         regions += layout.length;
-        bytes += await this.scanRegions(info.id, layout, rules.text, (m, region) => {
+        bytes += await this.scanRegions(worker, info.id, layout, (m, region) => {
           const rel = m.offset - region.imageOffset;
           findings.add({
             ...toMatch(m),
@@ -203,8 +219,9 @@ export class YaraService {
         });
       } else {
         const stream = await this.deps.evidence.openArtifact(info.id);
+        const what = `artifact ${info.id}${where.path !== undefined ? ` (${where.path})` : ''}`;
         const scanner = new ChunkedScanner(
-          async (b) => (await wasmScan(b, rules.text)).matches,
+          (b) => worker.scan(b, what),
           (m) => findings.add({ ...toMatch(m), ...where }),
         );
         for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -229,9 +246,9 @@ export class YaraService {
 
   /** Streams a memory image once, each read region through its own chunked scan; returns the bytes scanned. */
   private async scanRegions(
+    worker: YaraWorker,
     artifactId: string,
     layout: Region[],
-    rules: string,
     found: (m: StreamMatch, region: Region) => void,
   ): Promise<number> {
     const stream = (await this.deps.evidence.openArtifact(artifactId)) as AsyncIterable<Buffer> & { destroy?: () => void };
@@ -241,7 +258,7 @@ export class YaraService {
     let scanner: ChunkedScanner | null = null;
     const open = (r: Region) =>
       new ChunkedScanner(
-        async (b) => (await wasmScan(b, rules)).matches,
+        (b) => worker.scan(b, `memory image ${artifactId} (region at ${r.start.toString(16)})`),
         (m) => found({ ...m, offset: m.offset + r.imageOffset }, r),
       );
     for await (const chunk of stream) {
@@ -382,6 +399,15 @@ export class YaraService {
 
   /** A stopped container: its filesystem streamed from the archive endpoint, each regular file scanned in the app. */
   private async scanArchive(docker: Dockerode, where: { host: string; container: string }, id: string, rules: CompiledRules) {
+    const worker = new YaraWorker(rules.text);
+    try {
+      return await this.scanArchiveIn(worker, docker, where, id);
+    } finally {
+      await worker.close();
+    }
+  }
+
+  private async scanArchiveIn(worker: YaraWorker, docker: Dockerode, where: { host: string; container: string }, id: string) {
     const findings = new Findings();
     const skipped: { what: string; reason: string }[] = [];
     let files = 0;
@@ -408,7 +434,7 @@ export class YaraService {
         }
         files++;
         const scanner = new ChunkedScanner(
-          async (b) => (await wasmScan(b, rules.text)).matches,
+          (b) => worker.scan(b, `file ${text} of container ${where.container} on host ${where.host}`),
           (m) => findings.add({ ...toMatch(m), ...pathFields }),
         );
         for await (const chunk of entry as AsyncIterable<Buffer>) {
