@@ -15,13 +15,14 @@ export function Nav({ active, onSelect }: Props) {
           className={`dd-nav-item${view.id === active ? ' dd-nav-active' : ''}`}
           aria-current={view.id === active ? 'page' : undefined}
           onClick={() => onSelect(view.id)}
-          title={`${view.label} (Alt+${(index + 1) % 10})`}
+          title={index < 10 ? `${view.label} (Alt+${(index + 1) % 10})` : view.label}
         >
           <span className="dd-nav-glyph" aria-hidden="true">
             {view.glyph}
           </span>
           <span className="dd-nav-label">{view.label}</span>
-          <kbd className="dd-nav-key">{(index + 1) % 10}</kbd>
+          {/* Alt+1 … Alt+0 reach the first ten views; later ones have no shortcut. */}
+          {index < 10 && <kbd className="dd-nav-key">{(index + 1) % 10}</kbd>}
         </button>
       ))}
     </nav>

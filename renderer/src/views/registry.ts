@@ -8,6 +8,7 @@ import { CaptureMount, ProcessesMount } from './mounts';
 import { QuarantineMount } from './quarantine/QuarantineView';
 import { TimelineView } from './timeline/TimelineView';
 import { AuditView } from './audit/AuditView';
+import { ClusterView } from './cluster/ClusterView';
 import { VIEW_NAV, type ViewId, type ViewNavEntry, type ViewProps } from './view-types';
 
 // Only App.tsx imports this file: it pulls in every view. Types and the navigation list live in
@@ -28,6 +29,7 @@ const COMPONENTS: Record<ViewId, ComponentType<ViewProps>> = {
   drift: DriftView,
   timeline: TimelineView,
   audit: AuditView,
+  cluster: ClusterView,
 };
 
 /** The views in navigation order, each with its component. */

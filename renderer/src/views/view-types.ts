@@ -1,7 +1,8 @@
 // What the shell needs to know about views, without importing them: the shell (context, nav) and
 // every view import this file; only App.tsx imports the registry, which imports every view.
 
-export type ViewId = 'hosts' | 'inventory' | 'processes' | 'capture' | 'evidence' | 'graph' | 'quarantine' | 'drift' | 'timeline' | 'audit';
+export type ViewId =
+  'hosts' | 'inventory' | 'processes' | 'capture' | 'evidence' | 'graph' | 'quarantine' | 'drift' | 'timeline' | 'audit' | 'cluster';
 
 /** What one view can be opened with (from another view's button). */
 export interface ViewParams {
@@ -39,4 +40,5 @@ export const VIEW_NAV: readonly ViewNavEntry[] = [
   { id: 'drift', label: 'Drift', glyph: 'Δ' },
   { id: 'timeline', label: 'Timeline', glyph: '⇶' },
   { id: 'audit', label: 'Audit', glyph: '✓' },
+  { id: 'cluster', label: 'Cluster', glyph: '⁂' },
 ];

@@ -1,0 +1,164 @@
+// The Cluster view through the bridge in Chromium, on a real three-node Swarm (test/helpers/swarm.ts)
+// reached from the bridge's core as three host profiles (the manager and one per worker, over their
+// unix sockets). The view lists the nodes (a hostile label among them, shown escaped and cut), the
+// service's tasks, runs "Triage service" with progress per node and shows the tampered replica as
+// the outlier with why; a worker chosen as the host says it is not a manager.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { BUSYBOX, docker } from '../helpers/docker';
+import { startSwarm, type Swarm } from '../helpers/swarm';
+import { waitFor } from '../helpers/wait';
+import { screenshotDir, startUi, waitText, type UiHarness } from './harness';
+
+const SERVICE = 'dd-ui-web';
+
+interface TaskRow {
+  ID: string;
+  Name: string;
+  Node: string;
+  CurrentState: string;
+}
+
+describe('Cluster view', () => {
+  let swarm: Swarm;
+  let ui: UiHarness;
+  let tampered: { taskId: string; name: string } | undefined;
+
+  function runningTasks(): TaskRow[] {
+    return docker(['service', 'ps', SERVICE, '--filter', 'desired-state=running', '--no-trunc', '--format', '{{json .}}'], {
+      host: swarm.manager.host,
+    })
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as TaskRow)
+      .filter((r) => r.CurrentState.startsWith('Running'));
+  }
+
+  before(async () => {
+    mkdirSync(screenshotDir, { recursive: true });
+    swarm = await startSwarm({ nodes: 3, images: [BUSYBOX] });
+    const manager = swarm.manager.host;
+    // A hostile node label: an escape sequence and a value far too long to show.
+    docker(
+      ['node', 'update', '--label-add', `evil=\u001b[31mred\u202eevil`, '--label-add', `huge=${'A'.repeat(4000)}`, swarm.nodes[2]!.nodeId],
+      {
+        host: manager,
+      },
+    );
+    docker(
+      [
+        'service',
+        'create',
+        '-d',
+        '--name',
+        SERVICE,
+        '--replicas',
+        '3',
+        '--replicas-max-per-node',
+        '1',
+        '--restart-condition',
+        'none',
+        '--stop-grace-period',
+        '1s',
+        '--no-resolve-image',
+        BUSYBOX,
+        'sleep',
+        '3600',
+      ],
+      { host: manager },
+    );
+    await waitFor(() => runningTasks().length === 3, { what: 'three running tasks, one per node', timeoutMs: 120_000, intervalMs: 250 });
+    const node = swarm.nodes[1]!;
+    const row = runningTasks().find((r) => r.Node === node.hostname);
+    assert.ok(row, 'a task on node 2');
+    const containerId = docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.swarm.task.id=${row.ID}`], { host: node.host });
+    docker(
+      [
+        'exec',
+        containerId,
+        'sh',
+        '-c',
+        'mkdir /tmp/.x && cp /bin/busybox /tmp/.x/nc && (setsid /tmp/.x/nc -l -p 4444 </dev/null >/dev/null 2>&1 &)',
+      ],
+      { host: node.host },
+    );
+    await waitFor(() => docker(['top', containerId], { host: node.host }).includes('/tmp/.x/nc'), { what: 'the dropped listener running' });
+    tampered = { taskId: row.ID, name: row.Name };
+    ui = await startUi();
+    ui.core.hosts.add({ name: 'mgr', url: manager });
+    ui.core.hosts.add({ name: 'box-b', url: swarm.nodes[1]!.host });
+    ui.core.hosts.add({ name: 'box-c', url: swarm.nodes[2]!.host });
+    ui.core.evidence.createCase({ name: 'UI cluster case' });
+  });
+
+  after(async () => {
+    await ui?.close();
+    await swarm?.teardown();
+  });
+
+  it('shows the nodes and the service tasks, triages the service and shows the outlier', async () => {
+    const { page } = ui;
+    await page.reload();
+    await page
+      .locator('.dd-nav')
+      .getByRole('button', { name: /Cluster/ })
+      .click();
+    const view = page.locator('[data-view="cluster"]');
+    await view.getByLabel('Manager host').selectOption('mgr');
+    await waitText(view.getByTestId('cluster-summary'), /3 nodes · 1 services/, 60_000);
+
+    // Nodes: all three, each reached through the profile that answers as it; the hostile label escaped and cut.
+    const nodes = view.getByRole('table', { name: 'Swarm nodes' });
+    assert.equal(await nodes.locator('tbody tr').count(), 3);
+    for (const [i, profile] of ['mgr', 'box-b', 'box-c'].entries())
+      await waitText(
+        nodes.locator(`tr[data-node="${swarm.nodes[i]!.nodeId}"]`),
+        new RegExp(`${swarm.nodes[i]!.hostname}[\\s\\S]*${profile}$`),
+      );
+    const hostileRow = await nodes.locator(`tr[data-node="${swarm.nodes[2]!.nodeId}"]`).innerText();
+    assert.match(hostileRow, /evil=\\x1b\[31mred\\u\{202e\}evil/, 'escape codes shown as escapes');
+    assert.ok(!hostileRow.includes('\u001b') && !hostileRow.includes('\u202e'), 'no raw control characters on the page');
+    assert.ok(!hostileRow.includes('A'.repeat(100)), 'the huge label is cut');
+    assert.match(await nodes.locator(`tr[data-node="${swarm.nodes[0]!.nodeId}"]`).innerText(), /manager\s+leader/i);
+
+    await ui.screenshot('cluster-nodes');
+
+    // Tasks of the service: three running, one per node, with their containers.
+    await view.getByRole('tab', { name: /Services/ }).click();
+    const services = view.getByRole('table', { name: 'Swarm services' });
+    await waitText(services, SERVICE);
+    await services.locator(`tr[data-service="${SERVICE}"]`).getByRole('button', { name: 'Tasks' }).click();
+    const tasks = view.getByRole('table', { name: 'Swarm tasks' });
+    await waitText(tasks, tampered!.name);
+    const rows = await tasks.locator('tbody tr').allInnerTexts();
+    assert.equal(rows.filter((r) => /running/.test(r)).length, 3, rows.join('\n'));
+    for (const n of swarm.nodes)
+      assert.ok(
+        rows.some((r) => r.includes(n.hostname)),
+        `a task on ${n.hostname}`,
+      );
+
+    // Triage the service: progress per node, then the tampered replica as the outlier, and only it.
+    await view.getByRole('tab', { name: /Services/ }).click();
+    await services.getByRole('button', { name: `Triage service ${SERVICE}` }).click();
+    const triage = view.getByLabel('Service triage');
+    await waitText(triage.getByTestId('service-triage-summary'), /3 compared, 1 outlier\(s\) · stored as artifact/, 300_000);
+    const progress = await triage.getByLabel('Progress per node').innerText();
+    for (const profile of ['mgr', 'box-b', 'box-c']) assert.match(progress, new RegExp(`via ${profile} · ${SERVICE} · done`));
+    const outliers = triage.getByLabel('Outliers');
+    const outlier = await outliers.innerText();
+    assert.match(outlier, new RegExp(`OUTLIER[\\s\\S]*${tampered!.name.replace('.', '\\.')}[\\s\\S]*${tampered!.taskId}`));
+    assert.match(outlier, /added \/tmp\/\.x\/nc here, in 0 of 2 sibling/);
+    assert.equal(await outliers.locator('[data-outlier]').count(), 1);
+    const verdicts = await triage.getByRole('table', { name: 'Replica verdicts' }).locator('tbody tr').allInnerTexts();
+    assert.equal(verdicts.filter((v) => v.includes('OUTLIER')).length, 1);
+    assert.equal(verdicts.filter((v) => v.includes('like its siblings')).length, 2);
+    await ui.screenshot('cluster');
+
+    // A worker is not a manager: the view says so.
+    await view.getByLabel('Manager host').selectOption('box-b');
+    await waitText(view.getByTestId('cluster-not-manager'), /box-b is not a Swarm manager/);
+    assert.deepEqual(ui.pageErrors, []);
+  });
+});
