@@ -156,6 +156,12 @@ describe('Cluster view', () => {
     assert.equal(verdicts.filter((v) => v.includes('like its siblings')).length, 2);
     await ui.screenshot('cluster');
 
+    // Live: the service scaled down on the manager shows without a refresh (cluster.changed).
+    docker(['service', 'update', '-d', '--replicas', '2', SERVICE], { host: swarm.manager.host });
+    await waitText(view.getByTestId('cluster-summary'), /change(s)? seen/);
+    await view.getByRole('tab', { name: /Services/ }).click();
+    await waitText(services.locator(`tr[data-service="${SERVICE}"]`), /\/2/);
+
     // A worker is not a manager: the view says so.
     await view.getByLabel('Manager host').selectOption('box-b');
     await waitText(view.getByTestId('cluster-not-manager'), /box-b is not a Swarm manager/);
