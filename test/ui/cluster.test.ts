@@ -1,6 +1,6 @@
 // The Cluster view through the bridge in Chromium, on a real three-node Swarm (test/helpers/swarm.ts)
-// reached from the bridge's core as three host profiles (the manager and one per worker, over their
-// unix sockets). The view lists the nodes (a hostile label among them, shown escaped and cut), the
+// reached from the bridge's core as host profiles over their unix sockets (the manager and node 2
+// saved first; node 3 mapped from the view). The view lists the nodes (a hostile label among them, shown escaped and cut), the
 // service's tasks, runs "Triage service" with progress per node and shows the tampered replica as
 // the outlier with why; a worker chosen as the host says it is not a manager.
 import assert from 'node:assert/strict';
@@ -88,7 +88,6 @@ describe('Cluster view', () => {
     ui = await startUi();
     ui.core.hosts.add({ name: 'mgr', url: manager });
     ui.core.hosts.add({ name: 'box-b', url: swarm.nodes[1]!.host });
-    ui.core.hosts.add({ name: 'box-c', url: swarm.nodes[2]!.host });
     ui.core.evidence.createCase({ name: 'UI cluster case' });
   });
 
@@ -111,6 +110,13 @@ describe('Cluster view', () => {
     // Nodes: all three, each reached through the profile that answers as it; the hostile label escaped and cut.
     const nodes = view.getByRole('table', { name: 'Swarm nodes' });
     assert.equal(await nodes.locator('tbody tr').count(), 3);
+    // Node 3 has no saved profile yet: said so, and mapped from the view (a profile whose engine answers as it).
+    const third = nodes.locator(`tr[data-node="${swarm.nodes[2]!.nodeId}"]`);
+    await waitText(third, 'no profile reaches it');
+    await third.getByRole('button', { name: 'Map to a host profile…' }).click();
+    await third.getByLabel('Profile name').fill('box-c');
+    await third.getByLabel('Engine URL').fill(swarm.nodes[2]!.host);
+    await third.getByRole('button', { name: 'Add profile' }).click();
     for (const [i, profile] of ['mgr', 'box-b', 'box-c'].entries())
       await waitText(
         nodes.locator(`tr[data-node="${swarm.nodes[i]!.nodeId}"]`),
