@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import type { NetworkChangedEvent, NetworkSnapshotResult, NetworkWatchEndedEvent, NetworkWatchInfo } from '../domain/network';
+import type {
+  GraphPositionsLoaded,
+  GraphPositionsSaved,
+  NetworkChangedEvent,
+  NetworkSnapshotResult,
+  NetworkWatchEndedEvent,
+  NetworkWatchInfo,
+} from '../domain/network';
 import { channel, event } from './define';
 import { caseRef, empty, hostName } from './schemas';
 
@@ -10,6 +17,18 @@ const hostSelection = {
   host: hostName.optional(),
   hosts: z.array(hostName).min(1).max(64).optional(),
 };
+
+/** Positions one save may carry: a graph of this many nodes is far past what the view draws smoothly. */
+export const GRAPH_POSITIONS_MAX = 20_000;
+
+/** A graph node's place: its ID is whatever the graph named it (from hosts under investigation: any text, never interpreted). */
+const graphPosition = z
+  .object({
+    id: z.string().min(1).max(1024),
+    x: z.number().finite().min(-1e7).max(1e7),
+    y: z.number().finite().min(-1e7).max(1e7),
+  })
+  .strict();
 
 const oneSelection = (value: { host?: string | undefined; hosts?: string[] | undefined }) =>
   !(value.host !== undefined && value.hosts !== undefined);
@@ -48,6 +67,15 @@ export const networkChannels = {
   ),
   'network.unwatch': channel<{ stopped: boolean; watch?: NetworkWatchInfo }>()(z.object({ watchId: networkWatchId }).strict()),
   'network.watches': channel<NetworkWatchInfo[]>()(empty),
+  /**
+   * Stores where the Connections view laid out the given nodes, for the case (the current one by
+   * default): the next opening of the view starts warm from there. Nothing is stored with no case selected.
+   */
+  'network.graph-positions.save': channel<GraphPositionsSaved>()(
+    z.object({ caseRef: caseRef.optional(), positions: z.array(graphPosition).max(GRAPH_POSITIONS_MAX) }).strict(),
+  ),
+  /** The layout positions stored for the case (the current one by default), most recently saved first. */
+  'network.graph-positions.load': channel<GraphPositionsLoaded>()(z.object({ caseRef: caseRef.optional() }).strict()),
 } as const;
 
 export const networkEvents = {

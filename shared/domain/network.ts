@@ -251,3 +251,22 @@ export interface NetworkWatchEndedEvent {
   message?: string;
   refreshes: number;
 }
+
+/** Where a node of the connection graph was laid out (world units: CSS pixels at scale 1), by graph node ID. */
+export interface GraphPosition {
+  id: string;
+  x: number;
+  y: number;
+}
+
+/** The layout positions stored for a case ('network.graph-positions.load'); caseId null when no case is selected. */
+export interface GraphPositionsLoaded {
+  caseId: string | null;
+  positions: GraphPosition[];
+}
+
+/** What 'network.graph-positions.save' stored: how many positions, in which case (null: none selected, nothing stored). */
+export interface GraphPositionsSaved {
+  caseId: string | null;
+  saved: number;
+}

@@ -8,33 +8,56 @@ interface Props {
   selection: Selection;
   /** Changes to ask for a centring on this node (search, arriving from another view). */
   focus: { id: string; seq: number } | null;
+  /** Positions stored for the case, by node id (a warm start); null while they are being read (the graph waits for them). */
+  stored: ReadonlyMap<string, { x: number; y: number }> | null;
   onSelect: (selection: Selection) => void;
+  /** The layout came to rest (after new data or a drag): where every node is now, for the case to store. */
+  onRest?: (positions: Map<string, { x: number; y: number }>) => void;
 }
 
 declare global {
   interface Window {
     /** For the UI tests: where a node is drawn, so a test can click it. */
-    __drydockGraph?: { screenPositionOf(id: string): { x: number; y: number } | undefined; nodeIds(): string[] };
+    __drydockGraph?: {
+      screenPositionOf(id: string): { x: number; y: number } | undefined;
+      nodeIds(): string[];
+      /** Where a node is in the layout (world units). */
+      positionOf(id: string): { x: number; y: number } | undefined;
+      /** Where the last layout started a node from the positions stored for the case. */
+      storedStartOf(id: string): { x: number; y: number } | undefined;
+    };
   }
 }
 
 /** The canvas and its GraphCanvas, created once; data, highlights and selection are pushed in. */
-export function GraphCanvasPanel({ nodes, edges, highlighted, selection, focus, onSelect }: Props) {
+export function GraphCanvasPanel({ nodes, edges, highlighted, selection, focus, stored, onSelect, onRest }: Props) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const graphRef = useRef<GraphCanvas | null>(null);
   const onSelectRef = useRef(onSelect);
+  const onRestRef = useRef(onRest);
   const idsRef = useRef<string[]>([]);
 
   useEffect(() => {
     onSelectRef.current = onSelect;
-  }, [onSelect]);
+    onRestRef.current = onRest;
+  }, [onSelect, onRest]);
 
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
-    const graph = new GraphCanvas(canvas, { onSelect: (s) => onSelectRef.current(s) });
+    const graph: GraphCanvas = new GraphCanvas(canvas, {
+      onSelect: (s) => onSelectRef.current(s),
+      onSettled: () => {
+        if (idsRef.current.length) onRestRef.current?.(graph.positions());
+      },
+    });
     graphRef.current = graph;
-    window.__drydockGraph = { screenPositionOf: (id) => graph.screenPositionOf(id), nodeIds: () => idsRef.current };
+    window.__drydockGraph = {
+      screenPositionOf: (id) => graph.screenPositionOf(id),
+      nodeIds: () => idsRef.current,
+      positionOf: (id) => graph.positionOf(id),
+      storedStartOf: (id) => graph.storedStartOf(id),
+    };
     return () => {
       graph.destroy();
       graphRef.current = null;
@@ -44,7 +67,9 @@ export function GraphCanvasPanel({ nodes, edges, highlighted, selection, focus, 
 
   useEffect(() => {
     const graph = graphRef.current;
-    if (!graph) return;
+    // The case's stored positions first: a graph laid out before they arrive would start cold.
+    if (!graph || !stored) return;
+    graph.setStoredPositions(stored);
     idsRef.current = nodes.map((n) => n.id);
     graph.setData(nodes, edges);
     if (nodes.length) {
@@ -53,7 +78,7 @@ export function GraphCanvasPanel({ nodes, edges, highlighted, selection, focus, 
       return () => clearTimeout(timer);
     }
     return undefined;
-  }, [nodes, edges]);
+  }, [nodes, edges, stored]);
 
   useEffect(() => {
     graphRef.current?.setHighlighted(highlighted);

@@ -1,5 +1,6 @@
-import { useCallback, useMemo, useState } from 'react';
-import type { GraphNode } from '../../../../shared/domain/network';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { GRAPH_POSITIONS_MAX } from '../../../../shared/contract/network';
+import type { GraphNode, GraphPosition } from '../../../../shared/domain/network';
 import { useAsyncAction } from '../../lib/use-async';
 import { utc } from '../../lib/format';
 import { useApp, useLiveEpoch } from '../../shell/app-context';
@@ -103,8 +104,11 @@ export function GraphView({ params, visit }: ViewProps) {
     if (on) setReloadKey((k) => k + 1);
   };
 
-  const { cases } = useCases();
+  const { cases, current: currentCase, loaded: casesLoaded } = useCases();
   const caseName = (id: string) => cases.find((c) => c.id === id)?.name ?? id;
+  const caseId = currentCase?.id ?? null;
+  const stored = useStoredPositions(client, caseId, casesLoaded);
+  const saveLayout = useSaveLayout(client, caseId);
 
   const set = <K extends keyof GraphFilters>(key: K, value: GraphFilters[K]) => setFilters((f) => ({ ...f, [key]: value }));
 
@@ -245,7 +249,9 @@ export function GraphView({ params, visit }: ViewProps) {
           highlighted={matches}
           selection={selection}
           focus={focus}
+          stored={stored}
           onSelect={setSelection}
+          onRest={saveLayout}
         />
         <div className="dd-graph-side">
           {selection ? (
@@ -283,5 +289,63 @@ export function GraphView({ params, visit }: ViewProps) {
         </div>
       </div>
     </section>
+  );
+}
+
+type Client = ReturnType<typeof useApp>['client'];
+type Positions = ReadonlyMap<string, { x: number; y: number }>;
+
+/**
+ * The layout positions stored for the current case (a warm start), read once per case; null until
+ * they are read. A case with none, or a failed read, gives an empty map: the layout starts cold.
+ */
+function useStoredPositions(client: Client, caseId: string | null, casesLoaded: boolean): Positions | null {
+  const [stored, setStored] = useState<{ caseId: string | null; positions: Positions } | null>(null);
+  useEffect(() => {
+    if (!casesLoaded || caseId === null) return undefined;
+    let gone = false;
+    void client.invoke('network.graph-positions.load', { caseRef: caseId }).then((result) => {
+      if (gone) return;
+      const positions = new Map<string, { x: number; y: number }>();
+      if (result.ok) for (const p of result.value.positions) positions.set(p.id, { x: p.x, y: p.y });
+      setStored({ caseId, positions });
+    });
+    return () => {
+      gone = true;
+    };
+  }, [client, caseId, casesLoaded]);
+  if (casesLoaded && caseId === null) return NO_POSITIONS;
+  return stored && stored.caseId === caseId ? stored.positions : null;
+}
+
+const NO_POSITIONS: Positions = new Map();
+
+/** Largest coordinate the contract accepts (world units). */
+const MAX_COORDINATE = 1e7;
+const MAX_ID_LENGTH = 1024;
+
+/**
+ * Stores the layout in the current case each time it comes to rest (nothing with no case
+ * selected, nor when no node moved since the last save). A failed save costs only the next warm start.
+ */
+function useSaveLayout(client: Client, caseId: string | null): (positions: Map<string, { x: number; y: number }>) => void {
+  const last = useRef<{ caseId: string; positions: Map<string, { x: number; y: number }> } | null>(null);
+  return useCallback(
+    (positions: Map<string, { x: number; y: number }>) => {
+      if (caseId === null) return;
+      const before = last.current?.caseId === caseId ? last.current.positions : null;
+      const list: GraphPosition[] = [];
+      for (const [id, p] of positions) {
+        if (list.length >= GRAPH_POSITIONS_MAX) break;
+        if (id.length > MAX_ID_LENGTH || !(Math.abs(p.x) <= MAX_COORDINATE && Math.abs(p.y) <= MAX_COORDINATE)) continue;
+        const was = before?.get(id);
+        if (was && was.x === p.x && was.y === p.y) continue;
+        list.push({ id, x: p.x, y: p.y });
+      }
+      if (!list.length) return;
+      last.current = { caseId, positions };
+      void client.invoke('network.graph-positions.save', { caseRef: caseId, positions: list });
+    },
+    [client, caseId],
   );
 }

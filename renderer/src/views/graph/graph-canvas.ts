@@ -1,8 +1,8 @@
 import { drag, pointer, select, zoom, zoomIdentity, type D3DragEvent, type ZoomBehavior, type ZoomTransform } from 'd3';
 import { edgeAt, nodeAt } from './graph-hit';
 import { fitTransform, GraphLayout, MAX_SCALE, MIN_SCALE } from './graph-layout';
-import { startLayoutWorker } from './graph-layout-worker-start';
-import { paintHover, paintMarks, paintScene, type Scene } from './graph-paint';
+import { layoutWorkers } from './graph-layout-worker-start';
+import { movingPlan, paintHover, paintMarks, paintMoving, paintScene, type MovingPlan, type Scene } from './graph-paint';
 import type { CanvasEdge, CanvasNode, Selection, SimNode } from './graph-types';
 
 // The connection graph drawn on a canvas: the layout (graph-layout.ts, in a worker) places nodes,
@@ -66,6 +66,8 @@ export class GraphCanvas {
   private stillAt: ZoomTransform | null = null;
   /** Cleared when nodes move or the data changes: the still picture no longer shows the graph. */
   private stillValid = false;
+  /** The graph grouped for frames drawn while nodes move, rebuilt when the data changes. */
+  private plan: MovingPlan | null = null;
   /** Frames drawn and time spent drawing, for the benchmark. */
   readonly stats = { frames: 0, scenes: 0, drawMs: 0, edgesMs: 0, nodesMs: 0, labelsMs: 0, stillPaints: 0 };
 
@@ -84,7 +86,7 @@ export class GraphCanvas {
     this.layout = new GraphLayout(
       () => this.requestDraw(),
       () => this.onLayoutSettled(),
-      startLayoutWorker,
+      layoutWorkers,
     );
 
     this.zoomBehavior = zoom<HTMLCanvasElement, unknown>()
@@ -140,6 +142,8 @@ export class GraphCanvas {
     if (restarted) this.lastEdgesInView = Math.max(this.lastEdgesInView, edges.length);
     if (this.selection?.kind === 'node' && !this.layout.byId.has(this.selection.id)) this.select(null);
     this.requestDraw();
+    // data-start says whether the last layout started from positions stored for the case (the UI tests read it).
+    if (restarted) this.canvas.dataset.start = this.layout.storedStarts.size > 0 ? 'warm' : 'cold';
     if (restarted) this.markLayout('moving');
     // Nothing moves: the layout is as settled as it will get.
     else if (!this.layout.running()) this.onLayoutSettled();
@@ -151,6 +155,11 @@ export class GraphCanvas {
    */
   setStoredPositions(positions: ReadonlyMap<string, { x: number; y: number }>): void {
     this.layout.setStored(positions);
+  }
+
+  /** Where the last layout started a node that took its place from the stored positions (world units); undefined for any other. */
+  storedStartOf(id: string): { x: number; y: number } | undefined {
+    return this.layout.storedStarts.get(id);
   }
 
   /** Where every node is now, by id (world units): what the case stores for the next warm start. */
@@ -383,9 +392,11 @@ export class GraphCanvas {
       }
     } else if (moving && dense) {
       // Nodes move every frame: nothing to reuse. A dense graph is drawn the cheap way until it
-      // comes to rest, as during a pan: at half resolution, hairlines without arrowheads, scaled up.
-      this.renderScratch(false);
+      // comes to rest: at half resolution from the plan grouped once per data (hairlines, small
+      // nodes as squares, no arrowheads or labels), scaled up, and the marks drawn over it.
+      this.renderMoving();
       if (!this.blitScratch()) this.lastEdgesInView = paintScene(this.ctx, this.scene(), this.dpr, true, 0, 0, this.stats);
+      else paintMarks(this.ctx, this.scene(), this.dpr, this.stats);
       this.scratchValid = false;
     } else if (moving || this.interacting) {
       // A sparse graph: every frame in full.
@@ -456,6 +467,32 @@ export class GraphCanvas {
     this.ctx.imageSmoothingEnabled = false;
     this.ctx.drawImage(scratch, dx, dy, dw, dh);
     return true;
+  }
+
+  /** Paints a frame of the moving graph at half resolution into the scratch canvas (no margin). */
+  private renderMoving(): void {
+    const ratio = this.dpr / 2;
+    const width = Math.max(1, Math.ceil(this.width * ratio));
+    const height = Math.max(1, Math.ceil(this.height * ratio));
+    if (!this.scratch || this.scratch.width !== width || this.scratch.height !== height) {
+      this.scratch = document.createElement('canvas');
+      this.scratch.width = width;
+      this.scratch.height = height;
+    }
+    const ctx = this.scratch.getContext('2d', { alpha: false });
+    if (!ctx) return;
+    if (!this.plan || this.plan.nodes !== this.layout.nodes || this.plan.edges !== this.layout.edges)
+      this.plan = movingPlan(this.layout.nodes, this.layout.edges, this.options.background);
+    this.scratchMargin = { x: 0, y: 0 };
+    this.scratchAt = this.transform;
+    this.lastEdgesInView = paintMoving(
+      ctx,
+      this.plan,
+      { transform: this.transform, width: this.width, height: this.height, background: this.options.background },
+      ratio,
+      this.stats,
+    );
+    this.scratchValid = true;
   }
 
   /** Paints the light picture at half resolution; with a margin round the view when a pan or zoom will reuse it. */

@@ -26,6 +26,17 @@ export const MAX_SCALE = 8;
 const DRAG_ALPHA = 0.2;
 /** The page's share of a frame when the layout runs on the page (no worker). */
 const INLINE_FRAME_MS = 6;
+/**
+ * Generations count across every layout of the page: a worker handed from one graph to the next
+ * may still deliver a frame of the old graph, which must not pass for the new one's.
+ */
+let lastGeneration = 0;
+
+/** Where layout workers come from (graph-layout-worker-start.ts): a worker given back is stopped and has no listeners. */
+export interface LayoutWorkers {
+  acquire(): Worker;
+  release(worker: Worker): void;
+}
 
 /**
  * The transform that shows every node, its disc and its label, inside a width × height view with
@@ -81,9 +92,18 @@ export class GraphLayout {
   constructor(
     private readonly onTick: () => void,
     private readonly onSettled: () => void,
-    /** Starts the layout worker (graph-layout-worker-start.ts); absent, the layout runs on the page. */
-    private readonly startWorker?: () => Worker,
-  ) {}
+    /** Layout workers (graph-layout-worker-start.ts); absent, the layout runs on the page. */
+    private readonly workers?: LayoutWorkers,
+  ) {
+    // The worker loads while the data is fetched, not after it arrived.
+    this.ensureWorker();
+  }
+
+  /**
+   * Where the last layout started the nodes that took their place from the positions stored for
+   * the case (a warm start), by id, world units; empty after a start with none of them.
+   */
+  storedStarts: ReadonlyMap<string, { x: number; y: number }> = new Map();
 
   /** Places to start from for nodes that have none yet: positions stored for the case. */
   setStored(positions: ReadonlyMap<string, { x: number; y: number }>): void {
@@ -131,11 +151,16 @@ export class GraphLayout {
     this.rememberAll(previous);
 
     // Start positions: kept from before, else stored for the case, else seeded by group.
+    const fromStored = new Set<number>();
     const known = (i: number): { x: number; y: number } | undefined => {
       const n = sim[i];
       if (!n) return undefined;
       if (n.x !== undefined && n.y !== undefined) return { x: n.x, y: n.y };
-      return this.kept.get(n.id) ?? this.stored.get(n.id);
+      const kept = this.kept.get(n.id);
+      if (kept) return kept;
+      const stored = this.stored.get(n.id);
+      if (stored) fromStored.add(i);
+      return stored;
     };
     const anchors = groupAnchors(nodes);
     // A group already on screen keeps its place: its anchor is where its members are.
@@ -174,6 +199,12 @@ export class GraphLayout {
       anchorArray[2 * i + 1] = a.y;
       radius[i] = n.data.radius;
     });
+    const storedStarts = new Map<string, { x: number; y: number }>();
+    for (const i of fromStored) {
+      const n = sim[i];
+      if (n && !pinned[i]) storedStarts.set(n.id, { x: positions[2 * i] ?? 0, y: positions[2 * i + 1] ?? 0 });
+    }
+    this.storedStarts = storedStarts;
     if (!sim.length) {
       this.stop();
       return false;
@@ -267,10 +298,15 @@ export class GraphLayout {
   }
 
   destroy(): void {
-    this.destroyed = true;
     this.stop();
-    this.worker?.terminate();
+    this.destroyed = true;
+    const worker = this.worker;
     this.worker = null;
+    if (worker) {
+      worker.removeEventListener('message', this.onMessage);
+      worker.removeEventListener('error', this.onError);
+      this.workers?.release(worker);
+    }
   }
 
   /** Where every node is now, by id (world units): what the case stores for a warm start. */
@@ -305,7 +341,7 @@ export class GraphLayout {
 
   private start(input: ForceInput): void {
     this.stopEngines();
-    this.generation++;
+    this.generation = ++lastGeneration;
     this.input = input;
     this.moving = true;
     this.stats.ticks = 0;
@@ -316,20 +352,24 @@ export class GraphLayout {
     } else this.startInline(input);
   }
 
+  private readonly onMessage = (event: MessageEvent<LayoutFrame>): void => this.onFrame(event.data);
+
+  // A worker that cannot load (a policy, a missing file): the page runs the layout itself.
+  private readonly onError = (event: Event): void => {
+    event.preventDefault();
+    this.worker?.terminate();
+    this.worker = null;
+    if (this.moving && this.input && !this.destroyed) this.startInline(this.input);
+  };
+
   private ensureWorker(): Worker | null {
     if (this.worker !== undefined) return this.worker;
     this.worker = null;
-    if (!this.startWorker || typeof Worker === 'undefined') return null;
+    if (!this.workers || typeof Worker === 'undefined') return null;
     try {
-      const worker = this.startWorker();
-      worker.addEventListener('message', (event: MessageEvent<LayoutFrame>) => this.onFrame(event.data));
-      // A worker that cannot load (a policy, a missing file): the page runs the layout itself.
-      worker.addEventListener('error', (event) => {
-        event.preventDefault();
-        worker.terminate();
-        this.worker = null;
-        if (this.moving && this.input && !this.destroyed) this.startInline(this.input);
-      });
+      const worker = this.workers.acquire();
+      worker.addEventListener('message', this.onMessage);
+      worker.addEventListener('error', this.onError);
       this.worker = worker;
     } catch {
       this.worker = null;
