@@ -15,7 +15,7 @@ const SHA256 = /^[a-f0-9]{64}$/;
 /**
  * Bytes are copied into slabs the writer owns, and each full slab is one positional write. A
  * writer's first slab is SLAB_MIN bytes and each new one twice the last, up to SLAB_MAX: a small
- * artifact stays small, a large one is written 4 MiB at a time. Copying costs a memcpy per byte
+ * artifact stays small, a large one is written 2 MiB at a time. Copying costs a memcpy per byte
  * (a tenth of the hash's time) and buys two things: the source's chunks are dropped as soon as
  * write() returns, so the garbage collector never has to promote and sweep gigabytes of buffers
  * held by writes under way (that was a third of the main thread's time on a 1 GiB file); and the
@@ -23,7 +23,7 @@ const SHA256 = /^[a-f0-9]{64}$/;
  * afterwards.
  */
 const SLAB_MIN = 256 * 1024;
-const SLAB_MAX = 4 * 1024 * 1024;
+const SLAB_MAX = 2 * 1024 * 1024;
 /**
  * Slabs on their way to the disk at once: each is a positional write of its own (the thread
  * pool runs them side by side), so hashing the next bytes never waits for one write to finish,

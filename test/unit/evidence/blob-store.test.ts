@@ -52,8 +52,8 @@ describe('blob store', () => {
     assert.deepEqual(store.seen[3]?.payload, artifact);
   });
 
-  it('stores a large stream byte for byte: slabs written side by side at their offsets, directly once they are 4 MiB', async () => {
-    // 70 MiB in odd-sized chunks: growing slabs through the page cache, then page-aligned 4 MiB slabs written with O_DIRECT
+  it('stores a large stream byte for byte: slabs written side by side at their offsets, directly once they are 2 MiB', async () => {
+    // 70 MiB in odd-sized chunks: growing slabs through the page cache, then page-aligned 2 MiB slabs written with O_DIRECT
     // (several in flight at once), and a tail that is not a multiple of the block size.
     const size = 70 * 1024 * 1024 + 13;
     const expected = createHash('sha256');
