@@ -141,6 +141,17 @@ describe('a whole swarm triaged from its manager', () => {
     assert.equal(result.nodesUnreached, 0);
     assert.ok(result.listings?.artifactId, "the manager's listings are stored");
     assert.ok(result.stored?.artifactId, 'the summary is stored');
+    // The table: the nodes reached, both services, the outlier named with why; no gate, all read: exit 0.
+    const table = drydock(store, ['cluster', 'triage', '--host', 'mgr'], { timeout: 600_000 });
+    assert.equal(table.code, 0, table.err);
+    assert.match(table.out, /2 service\(s\) triaged, 1 outlier\(s\), 0 replica\(s\) not read; nodes reached 3, not reached 0/);
+    assert.match(
+      table.out,
+      new RegExp(
+        `Outliers \\(differ from their siblings\\):\n {2}${TAMPERED} {2}${tampered!.name.replace('.', '\\.')} {2}task ${tampered!.taskId}`,
+      ),
+    );
+    assert.match(table.out, /stored: artifact \S+ \(cluster-triage\)/);
     // A worker is no manager: said plainly, nothing triaged.
     const worker = drydock(store, ['cluster', 'triage', '--host', 'box-b']);
     assert.notEqual(worker.code, 0);
