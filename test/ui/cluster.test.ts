@@ -162,6 +162,18 @@ describe('Cluster view', () => {
     assert.equal(verdicts.filter((v) => v.includes('like its siblings')).length, 2);
     await ui.screenshot('cluster');
 
+    // The whole swarm: every node reached, the one service triaged, its outlier shown.
+    const whole = view.getByLabel('Cluster triage');
+    await whole.getByRole('button', { name: 'Triage cluster' }).click();
+    await waitText(
+      whole.getByTestId('cluster-triage-summary'),
+      /1 service\(s\) triaged · 1 outlier\(s\) · 0 replica\(s\) not read · nodes reached 3, not reached 0 · stored as artifact/,
+      300_000,
+    );
+    assert.equal(await whole.getByLabel('Outliers').locator(`[data-outlier="${tampered!.taskId}"]`).count(), 1);
+    await whole.scrollIntoViewIfNeeded();
+    await ui.screenshot('cluster-triage');
+
     // Live: the service scaled down on the manager shows without a refresh (cluster.changed).
     docker(['service', 'update', '-d', '--replicas', '2', SERVICE], { host: swarm.manager.host });
     await waitText(view.getByTestId('cluster-summary'), /change(s)? seen/);
