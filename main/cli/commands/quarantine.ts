@@ -111,19 +111,34 @@ export function renderRecord(record: QuarantineRecord): string {
   return lines.join('\n');
 }
 
-/** Asks on the terminal; end of input (a script with nothing on stdin) is a no. */
-async function confirm(ctx: CliContext, question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
-  try {
-    const answer = await Promise.race([
-      rl.question(question),
-      new Promise<string>((resolve) => rl.once('close', () => resolve(''))),
-      ctx.interrupted.then(() => ''),
-    ]);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
+/**
+ * Asks on the terminal, one question after another from the same input (answers piped in by a script
+ * are read line by line, none lost between questions); end of input or Ctrl-C is a no.
+ */
+function prompter(ctx: CliContext): { ask(question: string): Promise<boolean>; close(): void } {
+  const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true });
+  const lines: string[] = [];
+  const waiting: ((line: string | null) => void)[] = [];
+  let ended = false;
+  rl.on('line', (line) => {
+    const next = waiting.shift();
+    if (next) next(line);
+    else lines.push(line);
+  });
+  rl.once('close', () => {
+    ended = true;
+    for (const w of waiting.splice(0)) w(null);
+  });
+  void ctx.interrupted.then(() => rl.close());
+  return {
+    async ask(question) {
+      process.stderr.write(question);
+      const line =
+        lines.length > 0 ? (lines.shift() as string) : ended ? null : await new Promise<string | null>((resolve) => waiting.push(resolve));
+      return line !== null && /^y(es)?$/i.test(line.trim());
+    },
+    close: () => rl.close(),
+  };
 }
 
 export const quarantineCommands: CliCommand[] = [
@@ -176,19 +191,24 @@ export const quarantineCommands: CliCommand[] = [
         const question = alsoCut.length
           ? `\nApply this quarantine? It also cuts off ${alsoCut.map((p) => safeText(p.containerName, 200)).join(', ')} (same network namespace) [y/N] `
           : '\nApply this quarantine? [y/N] ';
-        if (!(await confirm(ctx, question))) {
-          ctx.io.err('Not confirmed: nothing was changed.');
-          return 1;
-        }
-        // Each orchestrator action is its own decision: its consequence, then its own question.
-        for (const action of plan.swarm?.actions ?? []) {
-          ctx.io.out(`\n!! ${safeText(action.consequence, 1200)}`);
-          const key = action.kind === 'drain-node' ? 'drainNode' : 'scale';
-          const what = action.kind === 'drain-node' ? 'Drain the node' : `Scale the service to ${String(action.to)}`;
-          if (!(await confirm(ctx, `${what}? [y/N] `))) {
-            delete (orchestration as Record<string, unknown>)[key];
-            ctx.io.err(`Not confirmed: ${what.toLowerCase()} will not be done.`);
+        const prompt = prompter(ctx);
+        try {
+          if (!(await prompt.ask(question))) {
+            ctx.io.err('Not confirmed: nothing was changed.');
+            return 1;
           }
+          // Each orchestrator action is its own decision: its consequence, then its own question.
+          for (const action of plan.swarm?.actions ?? []) {
+            ctx.io.out(`\n!! ${safeText(action.consequence, 1200)}`);
+            const key = action.kind === 'drain-node' ? 'drainNode' : 'scale';
+            const what = action.kind === 'drain-node' ? 'Drain the node' : `Scale the service to ${String(action.to)}`;
+            if (!(await prompt.ask(`${what}? [y/N] `))) {
+              delete (orchestration as Record<string, unknown>)[key];
+              ctx.io.err(`Not confirmed: ${what.toLowerCase()} will not be done.`);
+            }
+          }
+        } finally {
+          prompt.close();
         }
       }
       const record = await ctx.call('quarantine.apply', { host, container, modes, ...caseRef, ...orchestration });

@@ -206,6 +206,46 @@ describe('quarantine of a Swarm task', () => {
     assert.equal(scaled?.details.previous, 3);
   });
 
+  it('--drain-node is confirmed on its own line after its consequence, drains the node, and release makes it active again', async () => {
+    const target = replicas.find((r) => r.node.index === 3)!;
+    const nodeAvailability = () =>
+      docker(['node', 'inspect', '-f', '{{.Spec.Availability}}', target.node.nodeId], { host: swarm.manager.host });
+    // Piped answers: yes to the quarantine, yes to the drain.
+    const run = drydock(store, ['quarantine', target.taskId, '--host', 'mgr', '--mode', 'isolate', '--drain-node'], {
+      input: 'y\ny\n',
+      timeout: 300_000,
+    });
+    assert.equal(run.code, 0, run.err);
+    assert.match(run.out, /restart condition none/);
+    assert.match(run.out, /!! Drain node \S+ \(availability drain\): the manager moves every task off it, THIS ONE INCLUDED/);
+    assert.match(run.err, /Drain the node\? \[y\/N\]/);
+    assert.equal(nodeAvailability(), 'drain', `${run.out}\n${run.err}`);
+    // The orchestrator stops the task on the drained node: its namespace, and the table in it, go with it.
+    await waitFor(() => docker(['inspect', '-f', '{{.State.Running}}', target.containerId], { host: target.node.host }) === 'false', {
+      what: 'the drained node\u2019s task to be stopped by the orchestrator',
+      timeoutMs: 60_000,
+    });
+    const released = drydock(store, ['release', target.taskId, '--host', 'mgr', '--json'], { timeout: 300_000 });
+    assert.equal(released.code, 0, released.err);
+    const record = JSON.parse(released.out) as QuarantineRecord;
+    assert.equal(record.state, 'released');
+    assert.equal(record.host, 'box-c');
+    assert.deepEqual(
+      record.swarm?.actions.map((a) => [a.kind, a.previous, a.restored]),
+      [['drain-node', 'active', 'active']],
+    );
+    assert.match(record.release?.steps.find((x) => x.name === 'packet-filter')?.detail ?? '', /^skipped: the task's container is exited/);
+    assert.equal(nodeAvailability(), 'active');
+    assert.equal(docker(['ps', '-aq', '--filter', 'label=drydock.helper'], { host: target.node.host }), '', 'no helper left');
+    const audit = drydock(store, ['case', 'audit', '--json'])
+      .out.split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuditEntry)
+      .filter((e) => e.details.recordId === record.id)
+      .map((e) => e.action);
+    assert.ok(audit.includes('quarantine.drain-node') && audit.includes('quarantine.release.orchestrator'), audit.join(', '));
+  });
+
   it('refuses --drain-node on a plain container name, changing nothing', () => {
     const run = drydock(store, ['quarantine', 'no-such-box', '--host', 'box-c', '--mode', 'isolate', '--drain-node', '--yes']);
     assert.notEqual(run.code, 0);
