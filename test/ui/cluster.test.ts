@@ -163,7 +163,7 @@ describe('Cluster view', () => {
     await ui.screenshot('cluster');
 
     // The whole swarm: every node reached, the one service triaged, its outlier shown.
-    const whole = view.getByLabel('Cluster triage');
+    const whole = view.getByLabel('Cluster triage', { exact: true });
     await whole.getByRole('button', { name: 'Triage cluster' }).click();
     await waitText(
       whole.getByTestId('cluster-triage-summary'),
