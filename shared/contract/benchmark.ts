@@ -9,7 +9,7 @@ export const benchmarkChannels = {
    * checks are read by a read-only helper when `hostFiles` is set, else could-not-check. Stored as a 'benchmark-report' artifact in the case (an ad-hoc one
    * when none is open) unless `record` is false.
    */
-  'benchmark.run': channel<BenchmarkReport>()(
+  'benchmark.run': channel<BenchmarkReport>()(() =>
     z
       .object({
         host: hostName,

@@ -46,7 +46,7 @@ export const captureOptionsInput = z
 
 export const captureChannels = {
   /** Validates the filter, starts the helper and returns once tcpdump listens; the capture then runs until stopped or a limit is hit. */
-  'capture.start': channel<CaptureInfo>()(
+  'capture.start': channel<CaptureInfo>()(() =>
     z
       .object({
         host: hostName,
@@ -58,26 +58,26 @@ export const captureChannels = {
       .strict(),
   ),
   /** Stops a running capture gracefully (tcpdump flushes and reports its counters); resolves with the stored result. */
-  'capture.stop': channel<CaptureInfo>()(z.object({ captureId }).strict()),
+  'capture.stop': channel<CaptureInfo>()(() => z.object({ captureId }).strict()),
   /** Resolves when the capture has ended (for any reason) and its pcap is stored. */
-  'capture.wait': channel<CaptureInfo>()(z.object({ captureId }).strict()),
-  'capture.get': channel<CaptureInfo>()(z.object({ captureId }).strict()),
+  'capture.wait': channel<CaptureInfo>()(() => z.object({ captureId }).strict()),
+  'capture.get': channel<CaptureInfo>()(() => z.object({ captureId }).strict()),
   /** Running captures and the most recent finished ones. */
-  'capture.list': channel<CaptureInfo[]>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict()),
+  'capture.list': channel<CaptureInfo[]>()(() => z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict()),
   /** Compiles a filter with tcpdump inside the target's namespace, without capturing. */
-  'capture.check-filter': channel<{ valid: true; instructions: number }>()(
+  'capture.check-filter': channel<{ valid: true; instructions: number }>()(() =>
     z.object({ host: hostName, container: containerRef, interface: interfaceName.default('any'), filter: bpfFilter }).strict(),
   ),
   /** The flow summary of a stored pcap: read back when already derived, else derived now (streaming) and stored. */
-  'capture.summary': channel<{ summary: FlowSummary; artifactId: string }>()(z.object({ pcapArtifactId: artifactId }).strict()),
+  'capture.summary': channel<{ summary: FlowSummary; artifactId: string }>()(() => z.object({ pcapArtifactId: artifactId }).strict()),
   /** Copies a stored pcap (or any artifact) byte for byte to a file the user chose; refuses to overwrite. */
-  'capture.export': channel<{ path: string; bytes: number; sha256: string }>()(z.object({ artifactId, path: localPath }).strict()),
+  'capture.export': channel<{ path: string; bytes: number; sha256: string }>()(() => z.object({ artifactId, path: localPath }).strict()),
   'capture.settings': channel<CaptureSettings>()(empty),
-  'capture.set-settings': channel<CaptureSettings>()(z.object({ helperImage: imageRef.nullable() }).strict()),
+  'capture.set-settings': channel<CaptureSettings>()(() => z.object({ helperImage: imageRef.nullable() }).strict()),
   /** Removes helper containers on a host whose owning Drydock process is gone. Also runs on every (re)connect. */
   /** Removes abandoned helpers Drydock recorded; containers that only claim to be helpers are kept and listed. */
   'capture.sweep': channel<{ removed: string[]; kept: number; impersonators: { containerId: string; name: string; reason: string }[] }>()(
-    z.object({ host: hostName }).strict(),
+    () => z.object({ host: hostName }).strict(),
   ),
 } as const;
 

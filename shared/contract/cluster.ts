@@ -14,14 +14,16 @@ const serviceRef = z
 
 export const clusterChannels = {
   /** The swarm's nodes as the manager `host` knows them (DrydockFailure 'unsupported' when it is not a manager). */
-  'cluster.nodes': channel<ClusterNodeList>()(z.object({ host: hostName }).strict()),
+  'cluster.nodes': channel<ClusterNodeList>()(() => z.object({ host: hostName }).strict()),
   /** The swarm's services with their replica counts, from the manager `host`. */
-  'cluster.services': channel<ClusterServiceList>()(z.object({ host: hostName }).strict()),
+  'cluster.services': channel<ClusterServiceList>()(() => z.object({ host: hostName }).strict()),
   /**
    * The swarm's tasks (current and the history the manager keeps), from the manager `host`; only
    * those of `services` (names or IDs) when given.
    */
-  'cluster.tasks': channel<ClusterTaskList>()(z.object({ host: hostName, services: z.array(serviceRef).max(64).optional() }).strict()),
+  'cluster.tasks': channel<ClusterTaskList>()(() =>
+    z.object({ host: hostName, services: z.array(serviceRef).max(64).optional() }).strict(),
+  ),
   /**
    * Triage of one service across its nodes: each running task's drift, processes and listening
    * sockets read on its own node's engine (the saved profile that answers with that node's ID),
@@ -29,7 +31,7 @@ export const clusterChannels = {
    * in the case (the drift reports, snapshots and a 'replica-comparison' artifact); progress per
    * node as 'cluster.triage-progress'. A node that cannot be read leaves its tasks not compared.
    */
-  'cluster.triage-service': channel<ServiceTriageResult>()(
+  'cluster.triage-service': channel<ServiceTriageResult>()(() =>
     z.object({ host: hostName, service: serviceRef, caseRef: caseRef.optional() }).strict(),
   ),
   /**
@@ -38,14 +40,14 @@ export const clusterChannels = {
    * service (outliers, replicas not read). The case keeps the manager's listings
    * ('cluster-listings'), each comparison and the summary ('cluster-triage'); audited.
    */
-  'cluster.triage': channel<ClusterTriageResult>()(
+  'cluster.triage': channel<ClusterTriageResult>()(() =>
     z.object({ host: hostName, caseRef: caseRef.optional(), concurrency: z.number().int().min(1).max(8).optional() }).strict(),
   ),
   /**
    * How each node of the swarm `host` manages is reached: the saved profile whose engine answers
    * with that node's ID, or none (with a URL suggested from the node's address).
    */
-  'cluster.node-engines': channel<{ engines: NodeEngine[]; unanswered: { host: string; error: string }[] }>()(
+  'cluster.node-engines': channel<{ engines: NodeEngine[]; unanswered: { host: string; error: string }[] }>()(() =>
     z.object({ host: hostName }).strict(),
   ),
 } as const;

@@ -18,7 +18,7 @@ export const collectChannels = {
    * 'collect.progress' events as each step starts and ends. Resolves once every step has ended, or
    * once the step running when collect.cancel came has stopped (see 'collect.cancel').
    */
-  'collect.run': channel<CollectResult>()(
+  'collect.run': channel<CollectResult>()(() =>
     z
       .object({
         host: hostName,
@@ -37,7 +37,7 @@ export const collectChannels = {
    * stored is kept and it is recorded 'cancelled', and the steps not started are 'cancelled' too.
    * Audited as 'collect.cancelled'; collect.run then resolves with `cancelled` set.
    */
-  'collect.cancel': channel<{ cancelled: boolean }>()(z.object({ collectId }).strict()),
+  'collect.cancel': channel<{ cancelled: boolean }>()(() => z.object({ collectId }).strict()),
 } as const;
 
 export const collectEvents = {

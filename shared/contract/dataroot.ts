@@ -27,23 +27,23 @@ const layerRef = z
 
 export const dataRootChannels = {
   /** Opens a data root (directory or tarball) as a read-only source of the host list; nothing is stored. */
-  'dataroot.open': channel<DataRootSourceEntry>()(z.object({ dataRoot }).strict()),
+  'dataroot.open': channel<DataRootSourceEntry>()(() => z.object({ dataRoot }).strict()),
   /** The data roots opened this session. */
   'dataroot.list': channel<DataRootSourceEntry[]>()(empty),
   /** Every container recorded in the data root with the live inventory's risk flags; stored in the case unless record is false. */
-  'dataroot.inventory': channel<DataRootInventory>()(
+  'dataroot.inventory': channel<DataRootInventory>()(() =>
     z.object({ dataRoot, caseRef: caseRef.optional(), record: z.boolean().default(true) }).strict(),
   ),
   /** Every image of the data root (tags, history, layers with their overlay2 directories). */
-  'dataroot.images': channel<DataRootImages>()(
+  'dataroot.images': channel<DataRootImages>()(() =>
     z.object({ dataRoot, caseRef: caseRef.optional(), record: z.boolean().default(true) }).strict(),
   ),
   /** Which container or image an overlay2 directory, layer or mount ID belongs to. */
-  'dataroot.layerOwner': channel<LayerOwnerResult>()(
+  'dataroot.layerOwner': channel<LayerOwnerResult>()(() =>
     z.object({ dataRoot, id: layerRef, caseRef: caseRef.optional(), record: z.boolean().default(true) }).strict(),
   ),
   /** Drift read from the containers' overlay2 upper directories; reports stored in the case. */
-  'dataroot.drift': channel<DataRootDriftResult>()(
+  'dataroot.drift': channel<DataRootDriftResult>()(() =>
     z
       .object({
         dataRoot,
@@ -65,19 +65,21 @@ export const dataRootChannels = {
       .strict(),
   ),
   /** A container's logs from the engine's json-file or local files, stored as one 'logs' artifact. */
-  'dataroot.logs': channel<DataRootLogsResult>()(z.object({ dataRoot, container: containerRef, caseRef: caseRef.optional() }).strict()),
+  'dataroot.logs': channel<DataRootLogsResult>()(() =>
+    z.object({ dataRoot, container: containerRef, caseRef: caseRef.optional() }).strict(),
+  ),
   /**
    * Reads into the case what the timeline of a data root needs (containers' records, images, every
    * json-file or local log, the writable layers' entries with their mtimes); the case's timeline,
    * filtered on the returned host, is then the dead-box timeline.
    */
-  'dataroot.timeline': channel<DataRootTimelineAcquisition>()(z.object({ dataRoot, caseRef: caseRef.optional() }).strict()),
+  'dataroot.timeline': channel<DataRootTimelineAcquisition>()(() => z.object({ dataRoot, caseRef: caseRef.optional() }).strict()),
   /** A container's processes as last recorded (command, user, environment, last state): a dead box has no process list. */
-  'dataroot.processes': channel<DataRootProcessConfig>()(
+  'dataroot.processes': channel<DataRootProcessConfig>()(() =>
     z.object({ dataRoot, container: containerRef, caseRef: caseRef.optional(), record: z.boolean().default(true) }).strict(),
   ),
   /** A live engine against its data root: containers hidden from the API, layers not matching their diff IDs, writable layers the change list misreports. */
-  'dataroot.compareDisk': channel<CompareDiskResult>()(
+  'dataroot.compareDisk': channel<CompareDiskResult>()(() =>
     z.object({ host: hostName, dataRoot, caseRef: caseRef.optional(), record: z.boolean().default(true) }).strict(),
   ),
 } as const;

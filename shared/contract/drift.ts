@@ -69,25 +69,25 @@ export const driftChannels = {
   /** Starts a scan in the background and returns at once; 'drift.progress' follows it. */
   'drift.scan': channel<DriftScanInfo>()(scanRequest),
   /** Continues a scan that was cancelled or cut short: containers without a complete report are scanned again. */
-  'drift.resume': channel<DriftScanInfo>()(z.object({ scanId, concurrency: z.number().int().min(1).max(32).optional() }).strict()),
-  'drift.cancel': channel<{ cancelled: boolean; scan?: DriftScanInfo }>()(z.object({ scanId }).strict()),
+  'drift.resume': channel<DriftScanInfo>()(() => z.object({ scanId, concurrency: z.number().int().min(1).max(32).optional() }).strict()),
+  'drift.cancel': channel<{ cancelled: boolean; scan?: DriftScanInfo }>()(() => z.object({ scanId }).strict()),
   /** One scan with its containers ranked by drift score (the host summary). */
-  'drift.result': channel<DriftScanInfo>()(z.object({ scanId }).strict()),
+  'drift.result': channel<DriftScanInfo>()(() => z.object({ scanId }).strict()),
   /** Resolves when the scan has ended (complete, incomplete, failed or cancelled). */
-  'drift.wait': channel<DriftScanInfo>()(z.object({ scanId }).strict()),
-  'drift.list': channel<DriftScanInfo[]>()(
+  'drift.wait': channel<DriftScanInfo>()(() => z.object({ scanId }).strict()),
+  'drift.list': channel<DriftScanInfo[]>()(() =>
     z.object({ host: hostName.optional(), caseRef: caseRef.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
   ),
   /** A stored container report ('drift-report' artifact). */
-  'drift.report': channel<DriftReport>()(z.object({ artifactId }).strict()),
-  'drift.rules': channel<NoiseRule[]>()(z.object({}).strict()),
+  'drift.report': channel<DriftReport>()(() => z.object({ artifactId }).strict()),
+  'drift.rules': channel<NoiseRule[]>()(() => z.object({}).strict()),
   /** Replaces the noise rules; applies to scans started afterwards. */
-  'drift.rules-set': channel<NoiseRule[]>()(z.object({ rules: z.array(noiseRule).max(500) }).strict()),
+  'drift.rules-set': channel<NoiseRule[]>()(() => z.object({ rules: z.array(noiseRule).max(500) }).strict()),
   /**
    * A preview of stored bytes: a 'container-file' artifact, or the image's version of a path
    * (from the image index, for the left side of a text diff).
    */
-  'drift.file': channel<FilePreview>()(
+  'drift.file': channel<FilePreview>()(() =>
     z
       .object({
         source: z.union([
@@ -112,7 +112,7 @@ export const driftChannels = {
       .strict(),
   ),
   /** Acquires one file of a running container (one a scan left hashed only) into the case as a 'container-file' artifact. */
-  'drift.acquire': channel<ArtifactInfo>()(
+  'drift.acquire': channel<ArtifactInfo>()(() =>
     z
       .object({
         host: hostName,
@@ -124,7 +124,7 @@ export const driftChannels = {
       .strict(),
   ),
   /** Hashes every file under one mount of a container (outside the engine's diff) into a 'mount-inventory' artifact. */
-  'drift.mount-inventory': channel<MountInventoryResult>()(
+  'drift.mount-inventory': channel<MountInventoryResult>()(() =>
     z.object({ host: hostName, container: containerRef, destination: containerPath, caseRef: caseRef.optional() }).strict(),
   ),
 } as const;

@@ -131,9 +131,9 @@ export const evidenceChannels = {
   'evidence.cases': channel<CaseList>()(empty),
   /** Creates a case and makes it the current one. */
   'evidence.case-create': channel<CaseInfo>()(caseInput),
-  'evidence.case-use': channel<CaseInfo>()(z.object({ caseRef }).strict()),
-  'evidence.case-close': channel<CaseInfo>()(z.object({ caseRef: caseRef.optional() }).strict()),
-  'evidence.artifacts': channel<ArtifactInfo[]>()(
+  'evidence.case-use': channel<CaseInfo>()(() => z.object({ caseRef }).strict()),
+  'evidence.case-close': channel<CaseInfo>()(() => z.object({ caseRef: caseRef.optional() }).strict()),
+  'evidence.artifacts': channel<ArtifactInfo[]>()(() =>
     z
       .object({
         caseRef: caseRef.optional(),
@@ -142,12 +142,12 @@ export const evidenceChannels = {
       })
       .strict(),
   ),
-  'evidence.artifact': channel<ArtifactInfo>()(z.object({ artifactId }).strict()),
+  'evidence.artifact': channel<ArtifactInfo>()(() => z.object({ artifactId }).strict()),
   /** The first maxBytes of an artifact, read as a stream (never the whole blob), as text, JSON or hex + strings. */
-  'evidence.preview': channel<ArtifactPreview>()(
+  'evidence.preview': channel<ArtifactPreview>()(() =>
     z.object({ artifactId, maxBytes: z.number().int().min(1).max(PREVIEW_MAX_BYTES).default(PREVIEW_DEFAULT_BYTES) }).strict(),
   ),
-  'evidence.audit': channel<AuditEntry[]>()(
+  'evidence.audit': channel<AuditEntry[]>()(() =>
     z
       .object({
         caseRef: caseRef.optional(),
@@ -156,14 +156,14 @@ export const evidenceChannels = {
       })
       .strict(),
   ),
-  'evidence.note': channel<AuditEntry>()(
+  'evidence.note': channel<AuditEntry>()(() =>
     z.object({ caseRef: caseRef.optional(), text: examinerText(10_000).pipe(z.string().trim().min(1, 'a note')) }).strict(),
   ),
-  'evidence.verify': channel<VerifyReport>()(z.object({ caseRef: caseRef.optional() }).strict()),
+  'evidence.verify': channel<VerifyReport>()(() => z.object({ caseRef: caseRef.optional() }).strict()),
   /** Copies one artifact's bytes out of the store, re-hashing them on the way. */
-  'evidence.export-artifact': channel<ExportResult>()(z.object({ artifactId, path: localPath }).strict()),
+  'evidence.export-artifact': channel<ExportResult>()(() => z.object({ artifactId, path: localPath }).strict()),
   /** Writes a case bundle (tar: manifest, database rows, audit chain, blobs) that verifies on another machine. */
-  'evidence.export-bundle': channel<BundleExportResult>()(
+  'evidence.export-bundle': channel<BundleExportResult>()(() =>
     z
       .object({ caseRef: caseRef.optional(), path: localPath, sign: z.boolean().default(false), passphrase: passphrase.optional() })
       .strict(),
@@ -172,29 +172,29 @@ export const evidenceChannels = {
    * Verifies a bundle, then imports it as a read-only case; a bundle that fails verification or
    * carries a bad signature is refused, and with requireSignature so is one not signed by a trusted key.
    */
-  'evidence.import-bundle': channel<BundleImportResult>()(
+  'evidence.import-bundle': channel<BundleImportResult>()(() =>
     z.object({ path: localPath, requireSignature: z.boolean().default(false) }).strict(),
   ),
   /** Creates the store's examiner key pair (Ed25519), the private key encrypted with the passphrase. */
-  'evidence.key-create': channel<ExaminerKeyInfo>()(z.object({ examiner: examinerText(200).optional(), passphrase }).strict()),
+  'evidence.key-create': channel<ExaminerKeyInfo>()(() => z.object({ examiner: examinerText(200).optional(), passphrase }).strict()),
   /** The store's examiner key (public half and fingerprint); 'not-found' when there is none. */
   'evidence.key-show': channel<ExaminerKeyInfo>()(empty),
   /** Writes the examiner's public key file, for reviewers to trust. */
-  'evidence.key-export': channel<ExportResult>()(z.object({ path: localPath }).strict()),
+  'evidence.key-export': channel<ExportResult>()(() => z.object({ path: localPath }).strict()),
   /** Trusts the Ed25519 public key in a file (PEM), under the given name or the file's "Examiner:" line. */
-  'evidence.key-trust': channel<TrustedKey>()(z.object({ path: localPath, name: examinerText(200).optional() }).strict()),
+  'evidence.key-trust': channel<TrustedKey>()(() => z.object({ path: localPath, name: examinerText(200).optional() }).strict()),
   'evidence.keys-trusted': channel<TrustedKey[]>()(empty),
   /** How an imported case's bundle was signed (404 for a case created here). */
   /** Who is acting now (for the header) and by which rule. */
   'evidence.examiner': channel<ActingExaminer>()(empty),
   /** The examiner's explicit choice (empty clears it); the change is audited. */
-  'evidence.examiner-set': channel<ActingExaminer>()(z.object({ name: examinerText(200) }).strict()),
-  'evidence.case-signature': channel<CaseSignature>()(z.object({ caseRef: caseRef.optional() }).strict()),
+  'evidence.examiner-set': channel<ActingExaminer>()(() => z.object({ name: examinerText(200) }).strict()),
+  'evidence.case-signature': channel<CaseSignature>()(() => z.object({ caseRef: caseRef.optional() }).strict()),
   /**
    * Per host, every action Drydock performed on it (time, action, object ID, examiner), from the
    * audit log: of one case's chain, or of the whole store without caseRef; one host with host.
    */
-  'footprint.summary': channel<FootprintSummary>()(z.object({ host: hostName.optional(), caseRef: caseRef.optional() }).strict()),
+  'footprint.summary': channel<FootprintSummary>()(() => z.object({ host: hostName.optional(), caseRef: caseRef.optional() }).strict()),
 } as const;
 
 export const evidenceEvents = {

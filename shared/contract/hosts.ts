@@ -31,21 +31,21 @@ export type HostInput = z.input<typeof hostInput>;
 export const hostChannels = {
   'hosts.list': channel<HostProfile[]>()(empty),
   'hosts.add': channel<HostProfile>()(hostInput),
-  'hosts.remove': channel<{ removed: boolean }>()(z.object({ name: hostName }).strict()),
+  'hosts.remove': channel<{ removed: boolean }>()(() => z.object({ name: hostName }).strict()),
   /** Connects with the saved profile (or an unsaved one) and reports what the engine is. */
-  'hosts.test': channel<EngineFacts>()(z.union([z.object({ name: hostName }).strict(), hostInput])),
-  'hosts.connect': channel<HostStatus>()(z.object({ name: hostName }).strict()),
-  'hosts.disconnect': channel<HostStatus>()(z.object({ name: hostName }).strict()),
+  'hosts.test': channel<EngineFacts>()(() => z.union([z.object({ name: hostName }).strict(), hostInput])),
+  'hosts.connect': channel<HostStatus>()(() => z.object({ name: hostName }).strict()),
+  'hosts.disconnect': channel<HostStatus>()(() => z.object({ name: hostName }).strict()),
   'hosts.status': channel<HostStatus[]>()(empty),
   /**
    * Which engine a --host value means (a profile, an endpoint URL, a Docker context), or with no ref
    * the one the docker CLI would use; saves a profile for a new endpoint and audits the choice.
    */
-  'hosts.resolve': channel<HostResolution>()(z.object({ ref: z.string().min(1).max(2048).optional() }).strict()),
+  'hosts.resolve': channel<HostResolution>()(() => z.object({ ref: z.string().min(1).max(2048).optional() }).strict()),
   /** The docker CLI's contexts (~/.docker/contexts), for the Hosts view's first start. */
   'hosts.contexts': channel<DockerContextInfo[]>()(empty),
   /** Saves Docker contexts as host profiles (all when no names are given). */
-  'hosts.import-contexts': channel<{ imported: HostProfile[]; skipped: { context: string; why: string }[] }>()(
+  'hosts.import-contexts': channel<{ imported: HostProfile[]; skipped: { context: string; why: string }[] }>()(() =>
     z.object({ names: z.array(z.string().min(1).max(200)).max(200).optional() }).strict(),
   ),
 } as const;

@@ -8,7 +8,7 @@ export const inventoryChannels = {
    * Lists every container (running and stopped) with risk flags; records an inventory snapshot in the current case when one is open.
    * Drydock's own helper containers (recognised by recorded ID) are left out unless `includeHelpers`; then they carry `helper: true`.
    */
-  'inventory.list': channel<InventorySnapshot>()(
+  'inventory.list': channel<InventorySnapshot>()(() =>
     z
       .object({
         host: hostName,
@@ -19,7 +19,7 @@ export const inventoryChannels = {
       .strict(),
   ),
   /** One container, freshly inspected. */
-  'inventory.get': channel<ContainerSummary>()(z.object({ host: hostName, container: containerRef }).strict()),
+  'inventory.get': channel<ContainerSummary>()(() => z.object({ host: hostName, container: containerRef }).strict()),
 } as const;
 
 export const inventoryEvents = {

@@ -18,7 +18,7 @@ export const logTime = z
 
 export const logsChannels = {
   /** Reads a container's stdout/stderr through the engine's logs endpoint (timestamps on) and stores it as one 'logs' artifact. */
-  'logs.acquire': channel<LogsAcquisition>()(
+  'logs.acquire': channel<LogsAcquisition>()(() =>
     z
       .object({
         host: hostName,
@@ -34,14 +34,14 @@ export const logsChannels = {
    * Whether the journal follows the logs of every container that starts on a journaled host into
    * this case (the named one, else the current one): read it, or set it with `followOnStart`.
    */
-  'logs.followSetting': channel<LogsFollowSetting>()(
+  'logs.followSetting': channel<LogsFollowSetting>()(() =>
     z.object({ caseRef: caseRef.optional(), followOnStart: z.boolean().optional() }).strict(),
   ),
   /**
    * A page of a stored logs artifact by byte range: `limit` lines from `offset` (a line start), or
    * the `limit` lines before `before` (the previous page; the artifact's size for the last page).
    */
-  'logs.page': channel<LogPage>()(
+  'logs.page': channel<LogPage>()(() =>
     z
       .object({
         artifactId,

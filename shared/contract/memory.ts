@@ -15,7 +15,7 @@ export const memoryChannels = {
    * Live detail of the container's processes (all, or `pids`) from /proc of its PID namespace, read by
    * a helper with SYS_PTRACE; stored as a 'process-detail' artifact unless store is false.
    */
-  'memory.detail': channel<ProcessDetailReport>()(
+  'memory.detail': channel<ProcessDetailReport>()(() =>
     z
       .object({
         host: hostName,
@@ -31,7 +31,7 @@ export const memoryChannels = {
    * 'memory-image' artifact (ELF core, docs/memory-image.md) each; `pause` freezes the container for
    * the read and always thaws it after. Progress as 'memory.progress' events.
    */
-  'memory.acquire': channel<MemoryAcquireResult>()(
+  'memory.acquire': channel<MemoryAcquireResult>()(() =>
     z
       .object({
         host: hostName,
@@ -51,16 +51,16 @@ export const memoryChannels = {
    * is the record (path, the engine's listing), a 'checkpoint' artifact. Refused ('unsupported') when
    * the engine is not experimental or CRIU is missing, saying which.
    */
-  'memory.checkpoint': channel<CheckpointResult>()(
+  'memory.checkpoint': channel<CheckpointResult>()(() =>
     z.object({ host: hostName, container: containerRef, caseRef: caseRef.optional(), name: checkpointName.optional() }).strict(),
   ),
   /** Stops an acquisition under way: the image being read is kept as incomplete. */
-  'memory.cancel': channel<{ cancelled: boolean }>()(z.object({ acquisitionId }).strict()),
+  'memory.cancel': channel<{ cancelled: boolean }>()(() => z.object({ acquisitionId }).strict()),
   /**
    * One page of the printable strings (ASCII and UTF-16LE, at least minLength characters) of an
    * artifact from byte `from` on, optionally only those containing `search`; read as a stream.
    */
-  'memory.strings': channel<StringsPage>()(
+  'memory.strings': channel<StringsPage>()(() =>
     z
       .object({
         artifactId,

@@ -9,16 +9,16 @@ export const watchId = z.string().regex(/^pw-[a-z0-9-]{6,64}$/, 'a process watch
 
 export const processesChannels = {
   /** One process tree of a running container from the host's process table; stored as a 'process-snapshot' artifact unless store is false. */
-  'processes.snapshot': channel<ProcessSnapshotResult>()(
+  'processes.snapshot': channel<ProcessSnapshotResult>()(() =>
     z.object({ host: hostName, container: containerRef, caseRef: caseRef.optional(), store: z.boolean().default(true) }).strict(),
   ),
   /** Samples every intervalSeconds and emits 'processes.sample' with what appeared, vanished or was re-parented. */
-  'processes.watch': channel<ProcessWatchInfo>()(
+  'processes.watch': channel<ProcessWatchInfo>()(() =>
     z
       .object({ host: hostName, container: containerRef, intervalSeconds: z.number().int().min(1).max(3600), caseRef: caseRef.optional() })
       .strict(),
   ),
-  'processes.unwatch': channel<{ stopped: boolean; watch?: ProcessWatchInfo }>()(z.object({ watchId }).strict()),
+  'processes.unwatch': channel<{ stopped: boolean; watch?: ProcessWatchInfo }>()(() => z.object({ watchId }).strict()),
   'processes.watches': channel<ProcessWatchInfo[]>()(empty),
 } as const;
 

@@ -16,7 +16,7 @@ export const sbomChannels = {
    * read through the engine; CycloneDX 1.5 and SPDX 2.3 documents stored as 'sbom' artifacts in the
    * case (an ad-hoc one when none is open) unless `record` is false.
    */
-  'sbom.build': channel<SbomResult>()(
+  'sbom.build': channel<SbomResult>()(() =>
     z.object({ host: hostName, target: sbomTarget, record: z.boolean().default(true), caseRef: caseRef.optional() }).strict(),
   ),
 } as const;

@@ -44,7 +44,7 @@ const timeZone = z
 
 export const timelineChannels = {
   /** A page of the case's merged timeline (built or rebuilt when the case changed), time order. */
-  'timeline.page': channel<TimelinePage>()(
+  'timeline.page': channel<TimelinePage>()(() =>
     z
       .object({
         caseRef: caseRef.optional(),
@@ -56,7 +56,7 @@ export const timelineChannels = {
       .strict(),
   ),
   /** Row counts per bin and each bin's worst severity: the density strip of the d3 timeline. */
-  'timeline.histogram': channel<TimelineHistogram>()(
+  'timeline.histogram': channel<TimelineHistogram>()(() =>
     z
       .object({
         caseRef: caseRef.optional(),
@@ -68,11 +68,11 @@ export const timelineChannels = {
       .strict(),
   ),
   /** The index (after the filter) of the first row at or after `time`. */
-  'timeline.indexAt': channel<number>()(
+  'timeline.indexAt': channel<number>()(() =>
     z.object({ caseRef: caseRef.optional(), filter: timelineFilter.optional(), time: rfc3339 }).strict(),
   ),
   /** Writes the timeline as Timesketch JSON Lines or plaso l2tcsv to a new file (UTC unless a zone is named). */
-  'timeline.export': channel<TimelineExportResult>()(
+  'timeline.export': channel<TimelineExportResult>()(() =>
     z
       .object({
         caseRef: caseRef.optional(),
@@ -88,7 +88,7 @@ export const timelineChannels = {
    * The case report: a self-contained offline HTML page, and a PDF rendered from it by the browser
    * engine when asked; stored in the case as artifacts and written to `target` when given.
    */
-  'report.create': channel<CaseReport>()(
+  'report.create': channel<CaseReport>()(() =>
     z
       .object({
         caseRef: caseRef.optional(),

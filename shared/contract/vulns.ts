@@ -10,7 +10,7 @@ export const vulnsChannels = {
    * every entry's CRC checked, every record parsed, the file's SHA-256 (and the expected one, when
    * given) recorded, the import audited in the current case when one is open.
    */
-  'vulndb.import': channel<VulnDbImportResult>()(
+  'vulndb.import': channel<VulnDbImportResult>()(() =>
     z
       .object({
         file: z.string().min(1).max(4096),
@@ -22,13 +22,13 @@ export const vulnsChannels = {
       .strict(),
   ),
   /** The imported databases and, per ecosystem, the one matching uses and its age. */
-  'vulndb.status': channel<VulnDbStatus>()(z.object({}).strict()),
+  'vulndb.status': channel<VulnDbStatus>()(() => z.object({}).strict()),
   /**
    * Matches the SBOM of a container or image against the imported databases: findings with the
    * image-or-runtime origin, ecosystems without a database "not scanned", databases older than
    * maxAgeDays a warning on every finding. Stored as a 'vulnerability-report' artifact unless `record` is false.
    */
-  'vulns.scan': channel<VulnReport>()(
+  'vulns.scan': channel<VulnReport>()(() =>
     z
       .object({
         host: hostName,

@@ -30,7 +30,7 @@ export const yaraChannels = {
    * container's filesystem is streamed from the archive endpoint into the in-app engine. Stored as
    * a 'yara-report' artifact.
    */
-  'yara.scan-container': channel<YaraScanReport>()(
+  'yara.scan-container': channel<YaraScanReport>()(() =>
     z
       .object({
         host: hostName,
@@ -42,9 +42,9 @@ export const yaraChannels = {
       .strict(),
   ),
   /** Runs YARA rules in the app over a stored artifact (a memory image region by region). */
-  'yara.scan-artifact': channel<YaraScanReport>()(z.object({ artifactId, ...rules }).strict()),
+  'yara.scan-artifact': channel<YaraScanReport>()(() => z.object({ artifactId, ...rules }).strict()),
   /** Runs YARA rules in the app over the changed files a drift scan stored. */
-  'yara.scan-drift': channel<YaraScanReport>()(z.object({ scanId, ...rules }).strict()),
+  'yara.scan-drift': channel<YaraScanReport>()(() => z.object({ scanId, ...rules }).strict()),
 } as const;
 
 export const yaraEvents = {} as const;
