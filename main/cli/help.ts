@@ -35,7 +35,10 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   ps: { group: 'acquire', example: 'drydock ps web-1' },
   logs: { group: 'acquire', example: 'drydock logs web-1 --since 2h' },
   memory: { group: 'acquire', example: 'drydock memory web-1 --pid 1 --pause' },
-  strings: { group: 'acquire', example: 'drydock strings ARTIFACT_ID --search password' },
+  strings: {
+    group: 'acquire',
+    example: 'drydock strings 3f2a9c1d --search password   # an artifact ID, or a unique prefix of 8+ characters',
+  },
   yara: { group: 'triage', example: 'drydock yara rules/ --container web-1 --memory   # or @starter, --artifact ID, --scan SCAN_ID' },
   collect: {
     group: 'acquire',
@@ -192,6 +195,8 @@ export function overview(commands: readonly Pick<CliCommand, 'path' | 'summary'>
   lines.push(
     'With no --host, Drydock talks to the engine the docker CLI would (DOCKER_HOST, DOCKER_CONTEXT, the current',
     'context, else the local socket) and says which. With no open case, an acquisition opens an ad-hoc case.',
+    'An ARTIFACT_ID may be given as a unique prefix of 8 or more characters (like a git hash), a drift SCAN_ID as ds- and 8 or more;',
+    'an ambiguous prefix fails listing the candidates.',
     '',
     "Global options: --store DIR, --json, --examiner NAME. `drydock COMMAND --help` shows a command's options.",
   );
@@ -249,8 +254,8 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     memory:
       "with --container: scan its processes' live memory instead (yara in a helper joined to its PID namespace; each process is stopped by ptrace while it is read)",
     pid: 'with --memory: only this process (its PID inside the container); repeat for several',
-    artifact: 'scan a stored artifact in the app (a memory image region by region)',
-    scan: 'scan the changed files a drift scan stored (its ds-… ID), in the app',
+    artifact: 'scan a stored artifact in the app (a memory image region by region): its ID, or a unique prefix of 8+ characters',
+    scan: 'scan the changed files a drift scan stored (its ds-… ID, or a unique prefix: ds- and 8+ characters), in the app',
     starter: "add Drydock's starter rules (resources/yara) to RULES",
     'fail-on-match': 'exit 6 (after storing the report) when any rule matched: a gate for scripts and pipelines',
     case: "the case the report is stored in (ID or exact name); default: the current case, or the scanned evidence's case",

@@ -206,6 +206,26 @@ export class DriftService {
   }
 
   /**
+   * The whole ID of the scan `ref` names: its ID, or a unique prefix of it ('ds-' and at least 8
+   * more characters, as git takes short hashes), among running and stored scans.
+   * @throws DrydockFailure('not-found') when no scan has that ID or prefix; ('conflict') for a prefix
+   *   several scans share, listing them.
+   */
+  resolveScanId(ref: string): string {
+    if (this.active.has(ref) || this.scans.idsStartingWith(ref, 1)[0] === ref) return ref;
+    const found = /^ds-[a-z0-9-]{8,}$/.test(ref)
+      ? [...new Set([...[...this.active.keys()].filter((id) => id.startsWith(ref)), ...this.scans.idsStartingWith(ref, 11)])].sort()
+      : [];
+    if (found.length > 1)
+      throw new DrydockFailure(
+        'conflict',
+        `Drift scan ID prefix ${ref} is ambiguous: it starts ${found.length > 10 ? 'more than 10' : found.length} scans (${found.slice(0, 10).join(', ')}); give more of the ID`,
+      );
+    if (found[0] === undefined) throw new DrydockFailure('not-found', `No drift scan ${ref} in this store`);
+    return found[0];
+  }
+
+  /**
    * The scan as it stands (live while it runs, else as stored).
    * @throws DrydockFailure('not-found') for an unknown scan ID.
    */

@@ -33,6 +33,14 @@ export class ScanStore {
     return row ? this.settle(row) : undefined;
   }
 
+  /** IDs of stored scans that start with `prefix`, at most `limit`, in ID order (a range on the primary key: '~' sorts after every ID character). */
+  idsStartingWith(prefix: string, limit: number): string[] {
+    return this.db
+      .prepare<[string, string, number], { id: string }>('SELECT id FROM drift_scans WHERE id >= ? AND id < ? ORDER BY id LIMIT ?')
+      .all(prefix, `${prefix}~`, limit)
+      .map((r) => r.id);
+  }
+
   list(filter: { host?: string; caseId?: string; limit: number }): DriftScanInfo[] {
     const rows = this.db
       .prepare<[{ host: string | null; caseId: string | null; limit: number }], ScanRow>(

@@ -11,6 +11,12 @@ import type { BlobStore, BlobWriter, StoredBlob } from './blob-store';
 import { storeIoFailure } from '../store/io-failure';
 import { canonicalClone, canonicalHash, canonicalJson, wellFormed } from './canonical-json';
 
+/**
+ * An artifact ID prefix accepted in place of the whole ID: at least its first group (8 lowercase hex
+ * characters of the UUID Drydock writes), shorter than the whole.
+ */
+const ARTIFACT_PREFIX = /^[0-9a-f]{8}[0-9a-f-]{0,27}$/;
+
 interface ArtifactRow {
   id: string;
   case_id: string;
@@ -114,6 +120,7 @@ export interface ArtifactStoreDeps {
 /** Artifact rows, their writers, and recovery of acquisitions cut short by a crash. */
 export class ArtifactStore {
   private readonly byId;
+  private readonly byPrefix;
   private readonly byCase;
   private readonly byCaseKind;
   private readonly allOfCase;
@@ -127,6 +134,10 @@ export class ArtifactStore {
   constructor(private readonly deps: ArtifactStoreDeps) {
     const db = deps.db;
     this.byId = db.prepare<[string], ArtifactRow>('SELECT * FROM artifacts WHERE id = ?');
+    // A range on the primary key ('~' sorts after every character of an ID): the index answers it.
+    this.byPrefix = db.prepare<[string, string, number], { id: string }>(
+      'SELECT id FROM artifacts WHERE id >= ? AND id < ? ORDER BY id LIMIT ?',
+    );
     this.byCase = db.prepare<[string, number], ArtifactRow>('SELECT * FROM artifacts WHERE case_id = ? ORDER BY acquired_at, id LIMIT ?');
     this.byCaseKind = db.prepare<[string, string, number], ArtifactRow>(
       'SELECT * FROM artifacts WHERE case_id = ? AND kind = ? ORDER BY acquired_at, id LIMIT ?',
@@ -143,12 +154,30 @@ export class ArtifactStore {
     this.claimPending = db.prepare('UPDATE pending_writes SET owner_pid = ?, owner_token = ? WHERE id = ? AND owner_token = ?');
   }
 
+  /**
+   * The artifact with this ID, or with the one ID that starts with `id` when `id` is a prefix of at
+   * least 8 lowercase hex characters (like git's short hashes: `3f2a9c1d` for
+   * 3f2a9c1d-…); undefined when none matches.
+   * @throws DrydockFailure('conflict') for a prefix several artifacts share, listing them (up to 10);
+   *   ('integrity') for a damaged row.
+   */
   get(id: string): ArtifactInfo | undefined {
-    const row = this.byId.get(id);
+    const row = this.byId.get(id) ?? this.byUniquePrefix(id);
     if (!row) return undefined;
     const view = viewRow(row);
     if (!view.info) throw new DrydockFailure('integrity', `The row of artifact ${id} is damaged: ${view.error}; run verify`);
     return view.info;
+  }
+
+  private byUniquePrefix(prefix: string): ArtifactRow | undefined {
+    if (!ARTIFACT_PREFIX.test(prefix)) return undefined;
+    const found = this.byPrefix.all(prefix, `${prefix}~`, 11).map((r) => r.id);
+    if (found.length > 1)
+      throw new DrydockFailure(
+        'conflict',
+        `Artifact ID prefix ${prefix} is ambiguous: it starts ${found.length > 10 ? 'more than 10' : found.length} artifacts (${found.slice(0, 10).join(', ')}); give more of the ID`,
+      );
+    return found[0] === undefined ? undefined : this.byId.get(found[0]);
   }
 
   list(caseId: string, kind: ArtifactKind | undefined, limit: number): ArtifactInfo[] {

@@ -435,6 +435,16 @@ export class EvidenceService implements EvidencePort {
   }
 
   /**
+   * The whole ID of the artifact `ref` names: its ID, or a unique prefix of it (at least the first 8
+   * hex characters, as git takes short hashes).
+   * @throws DrydockFailure('not-found') when no artifact has that ID or prefix; ('conflict') for a
+   *   prefix several artifacts share, listing them.
+   */
+  resolveArtifactId(ref: string): string {
+    return this.requireArtifact(ref).id;
+  }
+
+  /**
    * The artifacts of a case (the current one by default; none when no case is selected), of one kind when asked, at most `limit` (default 1000).
    * @throws DrydockFailure('not-found') for a ref that names no case; ('conflict') for a name several cases share.
    */
