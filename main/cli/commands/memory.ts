@@ -71,11 +71,16 @@ export function renderDetail(report: ProcessDetailReport): string {
   return lines.join('\n');
 }
 
-function renderImage(image: MemoryAcquisition): string {
+/** `readWindow`: seconds from the reader's first read of the process's memory to its last, when recorded. */
+function renderImage(image: MemoryAcquisition, readWindow: number | undefined): string {
   const lines = [
     `PID ${image.pid} (${safeText(image.comm, 64)}, state ${image.state}${image.paused ? ', container paused' : ''}): ${image.memoryBytes} bytes of memory in ${image.regions} regions`,
     `  ${image.incomplete ? `INCOMPLETE (${safeText(image.incomplete, 300)}) ` : ''}stored as artifact ${image.artifactId} (sha256 ${image.sha256}, ${image.bytes} bytes, ELF core) in case ${safeText(image.caseName)} (${image.caseId})`,
   ];
+  if (readWindow !== undefined)
+    lines.push(
+      `  read window ${readWindow.toFixed(2)} s: the first region to the last was read over this time${image.paused ? ' (container frozen)' : ' (the process ran on meanwhile)'}`,
+    );
   for (const u of image.unreadable) lines.push(`  not read: ${u.start}-${u.end} ${safeText(u.path, 120)}: ${safeText(u.reason, 200)}`);
   return lines.join('\n');
 }
@@ -135,7 +140,12 @@ export const memoryCommands: CliCommand[] = [
         });
         if (ctx.json) ctx.io.out(JSON.stringify(result));
         else {
-          for (const image of result.images) ctx.io.out(renderImage(image));
+          for (const image of result.images) {
+            // The read window is in the artifact's attributes (a second, small call per image).
+            const info = await ctx.call('evidence.artifact', { artifactId: image.artifactId }).catch(() => undefined);
+            const window = (info?.attributes as { readWindowSeconds?: unknown } | undefined)?.readWindowSeconds;
+            ctx.io.out(renderImage(image, typeof window === 'number' && Number.isFinite(window) ? window : undefined));
+          }
           for (const f of result.failures) ctx.io.out(`PID ${f.pid}: not imaged: ${safeText(f.message, 400)}`);
         }
         if (interrupted) return 130;

@@ -25,7 +25,7 @@ export const SCRATCH = '/scratch';
  * region (then it waits for the line `go W`: the moment to freeze the container, and W the chunk
  * files it may hold at once); per page-by-page piece `@p <pages> <dd's record counts>`; `@e` at a
  * region's end; `@c N` when chunk N is complete; `@lost` (exit 6) when the memory ended before the
- * regions did; `@end T0 T1` after the last read, T0 and T1 the host's /proc/uptime at the first
+ * regions did; `@w` every 15 s while it waits for an acknowledgement; `@end T0 T1` after the last read, T0 and T1 the host's /proc/uptime at the first
  * read and after the last (the read window). Before starting a chunk with W files on the volume it
  * waits for the line `ok A` of the oldest and deletes that file. After `@end` it waits for `ok` of
  * every chunk left, then for one more line (the container is thawed: its init can reap the helper).
@@ -36,7 +36,9 @@ export function chunkReadCommand(pid: number, reads: readonly RegionRead[], chun
     '[ -r /proc/$p/mem ] || { echo "@gone"; exit 3; }',
     'dd if=/proc/$p/mem bs=4096 count=0 2>/dev/null || { echo "@denied"; exit 5; }',
     'n=0; a=0; fill=0',
-    `ack() { read -t 600 line || exit 4; [ "$line" = "ok $a" ] || exit 4; rm -f ${SCRATCH}/c.$a; a=$((a+1)); }`,
+    // Waiting for an acknowledgement, it says `@w` every 15 s (at most 10 minutes): reading ahead, it
+    // may wait longer than the run's idle limit while Drydock fetches what it holds.
+    `ack() { i=0; until read -t 15 line; do i=$((i+1)); [ $i -lt 40 ] || exit 4; echo "@w"; done; [ "$line" = "ok $a" ] || exit 4; rm -f ${SCRATCH}/c.$a; a=$((a+1)); }`,
     'next() { echo "@c $n"; n=$((n+1)); fill=0; while [ $((n-a)) -ge $W ]; do ack; done; }',
     // t pages from page s onto the chunk file (fill pages in it so far): 1 MiB reads while the kernel
     // gives every page, one page per read over the 1 MiB after the first page it refused.
@@ -172,6 +174,7 @@ export class ChunkFramer extends Writable {
       this.hooks.ready();
       return;
     }
+    if (line === '@w') return; // the reader waits for an acknowledgement (it is alive)
     const paged = /^@p (\d{1,9})(?: |$)/.exec(line);
     if (paged) {
       if (this.outcomes.length >= this.reads.length) {

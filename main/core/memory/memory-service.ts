@@ -544,13 +544,16 @@ export class MemoryService {
     };
     let send: (text: string) => void = () => undefined;
     let chunked: ChunkFramer | null = null;
+    // The helper's @ready may arrive before the engine's answer to its start: the limit waits for it.
+    let helperStarted: (container: Dockerode.Container) => void = () => undefined;
+    const helper = new Promise<Dockerode.Container>((resolve) => (helperStarted = resolve));
     // The chunk reader's tmpfs pages are charged to the helper's memory cgroup: its limit is raised
     // to hold the window before the first read; refused, the window shrinks to what the limit holds.
     const raiseLimit = async (): Promise<void> => {
       const needed = chunkWindow * CHUNK_BYTES + READER_MEMORY;
-      if (!chunked?.container || needed <= HELPER_MEMORY) return;
+      if (!chunked || needed <= HELPER_MEMORY) return;
       try {
-        await chunked.container.update({ Memory: needed, MemorySwap: needed });
+        await (await helper).update({ Memory: needed, MemorySwap: needed });
       } catch (err) {
         chunkWindow = Math.max(1, Math.floor((HELPER_MEMORY - READER_MEMORY) / CHUNK_BYTES));
         windowNote = `the helper's memory limit could not be raised (${(err as Error).message.slice(0, 200)}): at most ${chunkWindow} chunk files at once`;
@@ -611,7 +614,14 @@ export class MemoryService {
         {
           cmd: chunked ? chunkReadCommand(detail.pid, reads, CHUNK_PAGES) : regionReadCommand(detail.pid, reads),
           ...(volume !== null ? { scratchVolume: volume } : {}),
-          ...(chunked ? { started: (container: Dockerode.Container) => chunked && (chunked.container = container) } : {}),
+          ...(chunked
+            ? {
+                started: (container: Dockerode.Container) => {
+                  if (chunked) chunked.container = container;
+                  helperStarted(container);
+                },
+              }
+            : {}),
           purpose: 'memory',
           capabilities: PTRACE,
           timeoutMs: 6 * 3600_000,
