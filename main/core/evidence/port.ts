@@ -16,7 +16,10 @@ export interface NewArtifact {
 export interface ArtifactWriterPort {
   /** Bytes accepted so far. */
   readonly bytes: number;
-  /** Resolves when the chunk is on its way to disk: awaiting it is the backpressure. */
+  /**
+   * Resolves when the chunk is on its way to disk: awaiting it is the backpressure. The chunk is
+   * copied (and hashed from the copy) before write() returns, so the caller may reuse its buffer.
+   */
   write(chunk: Buffer): Promise<void> | void;
   finish(extraAttributes?: Record<string, unknown>): Promise<ArtifactInfo>;
   /** Keeps every byte written so far, stored as 'incomplete' with the reason. */
