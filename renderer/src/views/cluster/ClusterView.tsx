@@ -225,7 +225,7 @@ export function ClusterView({ params }: ViewProps) {
               <TasksTable tasks={tasks} />
             </div>
           )}
-          <div hidden={tab !== 'triage'}>
+          <div className="dd-cluster-triage" hidden={tab !== 'triage'}>
             <ServiceTriagePanel
               host={host}
               services={listings.services.services}
