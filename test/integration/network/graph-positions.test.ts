@@ -54,7 +54,14 @@ describe('graph positions: stored per case, read back for a warm start', () => {
 
   it('keeps hostile node IDs exact, each case its own, across a reopened store', async () => {
     // IDs as a graph names nodes from hosts under investigation: anything, lone surrogates included.
-    const hostile = ['c:local/abc', "x'); DROP TABLE graph_positions; --", 'lone \ud800 surrogate', '\u202eevil', 'é'.repeat(500), '"quoted"'];
+    const hostile = [
+      'c:local/abc',
+      "x'); DROP TABLE graph_positions; --",
+      'lone \ud800 surrogate',
+      '\u202eevil',
+      'é'.repeat(500),
+      '"quoted"',
+    ];
     const positions = hostile.map((id, i) => ({ id, x: i * 10.5 - 3, y: 0.25 - i * 0.5 }));
     assert.deepEqual(await save({ caseRef: first, positions }), { caseId: first, saved: hostile.length });
     await save({ caseRef: 'Second', positions: [{ id: 'c:local/abc', x: 999, y: 999 }] });
