@@ -174,7 +174,7 @@ export function CollectPanel({ client, host, container }: { client: DrydockClien
                   {view.artifactIds.length} artifact{view.artifactIds.length === 1 ? '' : 's'}
                 </button>
               )}
-              {o && o.state !== 'skipped' && <span className="dd-muted">{(o.durationMs / 1000).toFixed(1)} s</span>}
+              {o?.startedAt !== undefined && <span className="dd-muted">{(o.durationMs / 1000).toFixed(1)} s</span>}
               {view.reason && <span className="dd-muted">{visibleText(view.reason, 300)}</span>}
               {view.error && <span className="dd-warn-text">{visibleText(view.error.message, 400)}</span>}
               {o?.note && <span className="dd-muted">{visibleText(o.note, 300)}</span>}
