@@ -16,9 +16,9 @@ const SHA256 = /^[a-f0-9]{64}$/;
  * Bytes are copied into slabs the writer owns, and each full slab is one positional write. A
  * writer's first slab is SLAB_MIN bytes and each new one twice the last, up to SLAB_MAX: a small
  * artifact stays small, a large one is written 2 MiB at a time. Copying costs a memcpy per byte
- * (a tenth of the hash's time) and buys two things: the source's chunks are dropped as soon as
+ * (about a third of the hash's CPU time) and buys two things: the source's chunks are dropped as soon as
  * write() returns, so the garbage collector never has to promote and sweep gigabytes of buffers
- * held by writes under way (that was a third of the main thread's time on a 1 GiB file); and the
+ * held by writes under way (a fifth of the main thread's busy time on a 1 GiB file before); and the
  * bytes hashed are the slab's, which are the bytes written, whatever a caller does to its chunk
  * afterwards.
  */
@@ -38,8 +38,8 @@ const WRITES_IN_FLIGHT = 2;
  * copy of every byte into the page cache (more CPU than the SHA-256 itself on a 1 GiB file),
  * dirty pages the kernel throttles and flushes that wait for the journal; direct writes skip
  * all three. Durability is unchanged: the final fsync still commits the file's metadata and
- * flushes the disk's cache before the rename. Where O_DIRECT is refused (tmpfs, some network
- * filesystems) or a direct write fails with EINVAL, the writer goes on with buffered writes.
+ * flushes the disk's cache before the rename. Where O_DIRECT is refused (tmpfs before Linux 6.6,
+ * some network filesystems) or a direct write fails with EINVAL, the writer goes on with buffered writes.
  */
 const ARENA_SLABS = WRITES_IN_FLIGHT + 1;
 /** O_DIRECT wants buffers, lengths and offsets aligned to the device's block; a page covers every common one. */
