@@ -246,6 +246,34 @@ describe('quarantine of a Swarm task', () => {
     assert.ok(audit.includes('quarantine.drain-node') && audit.includes('quarantine.release.orchestrator'), audit.join(', '));
   });
 
+  it('a ruleset changed by someone else meanwhile is reported and audited on release, which still completes', () => {
+    const target = replicas.find((r) => r.node.index === 1)!;
+    const applied = drydock(store, ['quarantine', target.name, '--host', 'mgr', '--mode', 'isolate', '--yes', '--json'], {
+      timeout: 300_000,
+    });
+    assert.equal(applied.code, 0, applied.err);
+    assert.equal((JSON.parse(applied.out) as QuarantineRecord).host, 'mgr', 'a task on the manager resolves to the manager profile');
+    const pid = docker(['inspect', '-f', '{{.State.Pid}}', target.containerId], { host: target.node.host });
+    execFileSync('nsenter', ['-t', pid, '-n', 'nft', 'add table ip someone_else']);
+    const released = drydock(store, ['release', target.name, '--host', 'mgr', '--json'], { timeout: 300_000 });
+    assert.equal(released.code, 0, released.err);
+    const record = JSON.parse(released.out) as QuarantineRecord;
+    assert.equal(record.state, 'released');
+    assert.equal(record.packetFilter?.after?.identical, false);
+    assert.ok(
+      record.warnings.some((w) => /ruleset differs from the one recorded before quarantine/.test(w)),
+      record.warnings.join('\n'),
+    );
+    assert.doesNotMatch(ruleset(target), /drydock_quarantine/, "Drydock's table is gone");
+    assert.match(ruleset(target), /table ip someone_else/, 'the other change is left alone');
+    const audit = drydock(store, ['case', 'audit', '--json'])
+      .out.split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuditEntry)
+      .find((e) => e.action === 'quarantine.packet-filter-ruleset-differs' && e.details.recordId === record.id);
+    assert.match(String(audit?.details.after), /table ip someone_else/);
+  });
+
   it('refuses --drain-node on a plain container name, changing nothing', () => {
     const run = drydock(store, ['quarantine', 'no-such-box', '--host', 'box-c', '--mode', 'isolate', '--drain-node', '--yes']);
     assert.notEqual(run.code, 0);
