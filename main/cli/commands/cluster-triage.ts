@@ -68,7 +68,12 @@ export function renderClusterTriage(r: ClusterTriageResult): string {
     for (const { t } of notRead)
       lines.push(`  NOT READ ${safeText(t.taskName, 200)} (${t.taskId}) on ${safeText(t.nodeHostname, 200)}: ${safeText(t.reason, 500)}`);
   }
-  const notes = [...r.limitations, ...r.unanswered.map((u) => `Host ${u.host} did not answer while nodes were mapped: ${u.error}`)];
+  const notes = [
+    ...r.limitations,
+    ...r.unanswered.map(
+      (u) => `Host ${u.host} did not answer while nodes were mapped (it may be the engine of a node left unread): ${u.error}`,
+    ),
+  ];
   if (notes.length) lines.push('', 'Not covered:', ...notes.map((n) => `  - ${safeText(n, 600)}`));
   if (r.listings) lines.push('', `listings: artifact ${r.listings.artifactId} (cluster-listings), sha256 ${r.listings.sha256}`);
   if (r.stored) lines.push(`stored: artifact ${r.stored.artifactId} (cluster-triage), sha256 ${r.stored.sha256}`);

@@ -320,7 +320,12 @@ function renderServiceTriage(r: ServiceTriageResult): string {
       if (o.why.length > 20) lines.push(`    … ${o.why.length - 20} more (--json lists them all)`);
     }
   } else lines.push('', c.comparable >= 3 ? 'No replica differs from its siblings.' : 'No outlier named (see below).');
-  const notes = [...c.limitations, ...r.unanswered.map((u) => `Host ${u.host} did not answer while nodes were mapped: ${u.error}`)];
+  const notes = [
+    ...c.limitations,
+    ...r.unanswered.map(
+      (u) => `Host ${u.host} did not answer while nodes were mapped (it may be the engine of a node left unread): ${u.error}`,
+    ),
+  ];
   if (notes.length) lines.push('', 'Not covered:', ...notes.map((n) => `  - ${safeText(n, 600)}`));
   lines.push('', `drift scans: ${r.driftScans.map((s) => `${s.scanId} (${s.host})`).join(', ') || 'none'}`);
   if (r.stored) lines.push(`stored: artifact ${r.stored.artifactId} (replica-comparison), sha256 ${r.stored.sha256}`);

@@ -40,8 +40,8 @@ async function nodeIdOf(deps: NodeEngineDeps, host: string): Promise<{ host: str
 /**
  * Maps each node to the saved profile whose engine reports that node's ID; `manager` (the profile
  * the listing came from) is asked first. Every saved profile is asked once, in parallel, each within
- * PROBE_TIMEOUT_MS. Returns one NodeEngine per node, in the nodes' order, and the profiles that
- * could not be asked (name and why). Never throws.
+ * PROBE_TIMEOUT_MS. Returns one NodeEngine per node, in the nodes' order, and, when some node is left
+ * without an engine, the profiles that could not be asked (name and why: one may be that node's). Never throws.
  */
 export async function mapNodeEngines(
   deps: NodeEngineDeps,
@@ -59,5 +59,8 @@ export async function mapNodeEngines(
       : undefined;
     return { ...base, state: n.reachable ? 'no-profile' : 'node-down', ...(suggestion ? { suggestion } : {}) };
   });
-  return { engines, unanswered: answers.filter((a) => a.error).map((a) => ({ host: a.host, error: a.error as string })) };
+  // A profile that did not answer matters only while some node has no engine: it may have been that
+  // node's. With every node mapped, an unrelated dead profile is no gap in what was read.
+  const complete = engines.every((e) => e.state === 'mapped');
+  return { engines, unanswered: complete ? [] : answers.filter((a) => a.error).map((a) => ({ host: a.host, error: a.error as string })) };
 }

@@ -96,6 +96,8 @@ describe('a whole swarm triaged from its manager', () => {
       ['box-c', swarm.nodes[2]!.host],
     ] as const)
       assert.equal(drydock(store, ['hosts', 'add', name, url]).code, 0);
+    // A saved profile whose engine is gone, unrelated to this swarm: no gap once every node is mapped.
+    assert.equal(drydock(store, ['hosts', 'add', 'gone', 'tcp://127.0.0.1:1', '--no-test']).code, 0);
     assert.equal(drydock(store, ['case', 'create', '--name', 'Cluster triage']).code, 0);
   });
 
@@ -114,6 +116,7 @@ describe('a whole swarm triaged from its manager', () => {
     assert.equal(result.servicesTriaged, 2, JSON.stringify(result.limitations));
     assert.equal(result.replicasNotRead, 0, JSON.stringify(result.services.map((s) => s.notRead)));
     assert.equal(result.outliers, 1);
+    assert.deepEqual(result.unanswered, [], 'a dead profile is no gap when every node has its engine');
     const [a, b] = [TAMPERED, CLEAN].map((name) => result.services.find((s) => s.serviceName === name));
     assert.equal(a?.compared, 3);
     assert.equal(b?.compared, 3);
