@@ -105,7 +105,7 @@ describe('Cluster view', () => {
       .click();
     const view = page.locator('[data-view="cluster"]');
     await view.getByLabel('Manager host').selectOption('mgr');
-    await waitText(view.getByTestId('cluster-summary'), /3 nodes · 1 services/, 60_000);
+    await waitText(view.getByTestId('cluster-summary'), /3 nodes · 1 service · /, 60_000);
 
     // Nodes: all three, each reached through the profile that answers as it; the hostile label escaped and cut.
     const nodes = view.getByRole('table', { name: 'Swarm nodes' });

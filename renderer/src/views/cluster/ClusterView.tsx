@@ -153,9 +153,10 @@ export function ClusterView({ params }: ViewProps) {
         </button>
         {listings && (
           <span className="dd-muted dd-small-text" data-testid="cluster-summary">
-            swarm {visibleText(listings.nodes.clusterId, 40)} · {listings.nodes.nodes.length} nodes · {listings.services.services.length}{' '}
-            services · {listings.tasks.tasks.length} tasks · as manager {visibleText(listings.nodes.host, 80)} knew them at{' '}
-            {listings.nodes.takenAt} · live{changes ? ` (${changes} change${changes === 1 ? '' : 's'} seen)` : ''}
+            swarm {visibleText(listings.nodes.clusterId, 40)} · {counted(listings.nodes.nodes.length, 'node')} ·{' '}
+            {counted(listings.services.services.length, 'service')} · {counted(listings.tasks.tasks.length, 'task')} · as manager{' '}
+            {visibleText(listings.nodes.host, 80)} knew them at {listings.nodes.takenAt} · live
+            {changes ? ` (${changes} change${changes === 1 ? '' : 's'} seen)` : ''}
           </span>
         )}
       </div>
@@ -239,4 +240,9 @@ export function ClusterView({ params }: ViewProps) {
       )}
     </section>
   );
+}
+
+/** "1 node", "3 nodes". */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
