@@ -4,7 +4,8 @@ import type { ArtifactInfo } from '../domain/evidence';
 import { channel, event } from './define';
 import { artifactId, caseRef, containerRef, hostName } from './schemas';
 
-export const scanId = z.string().regex(/^ds-[a-z0-9-]{6,64}$/, 'a drift scan ID');
+/** A drift scan ID, or a prefix of one in either case: the core resolves it (DriftService.resolveScanId) and says why a prefix is too short. */
+export const scanId = z.string().regex(/^ds-[a-z0-9-]{0,64}$/i, 'a drift scan ID (ds-…)');
 
 export const driftSeverity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
 

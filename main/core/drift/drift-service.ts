@@ -207,11 +207,15 @@ export class DriftService {
 
   /**
    * The whole ID of the scan `ref` names: its ID, or a unique prefix of it ('ds-' and at least 8
-   * more characters, as git takes short hashes), among running and stored scans.
-   * @throws DrydockFailure('not-found') when no scan has that ID or prefix; ('conflict') for a prefix
-   *   several scans share, listing them.
+   * more characters, as git takes short hashes), among running and stored scans; upper case is taken
+   * as the lower case Drydock writes.
+   * @throws DrydockFailure('invalid-input') for 'ds-' and fewer than 8 more characters; ('not-found')
+   *   when no scan has that ID or prefix; ('conflict') for a prefix several scans share, listing them.
    */
-  resolveScanId(ref: string): string {
+  resolveScanId(given: string): string {
+    const ref = given.toLowerCase();
+    if (/^ds-[a-z0-9-]{0,7}$/.test(ref))
+      throw new DrydockFailure('invalid-input', `${given} is too short: a drift scan ID prefix needs ds- and at least 8 more characters`);
     if (this.active.has(ref) || this.scans.idsStartingWith(ref, 1)[0] === ref) return ref;
     const found = /^ds-[a-z0-9-]{8,}$/.test(ref)
       ? [...new Set([...[...this.active.keys()].filter((id) => id.startsWith(ref)), ...this.scans.idsStartingWith(ref, 11)])].sort()

@@ -436,11 +436,16 @@ export class EvidenceService implements EvidencePort {
 
   /**
    * The whole ID of the artifact `ref` names: its ID, or a unique prefix of it (at least the first 8
-   * hex characters, as git takes short hashes).
-   * @throws DrydockFailure('not-found') when no artifact has that ID or prefix; ('conflict') for a
-   *   prefix several artifacts share, listing them.
+   * hex characters, as git takes short hashes); hex in upper case is taken as the lower case Drydock writes.
+   * @throws DrydockFailure('invalid-input') for a hex prefix shorter than 8 characters; ('not-found')
+   *   when no artifact has that ID or prefix; ('conflict') for a prefix several artifacts share, listing them.
    */
   resolveArtifactId(ref: string): string {
+    const lower = ref.toLowerCase();
+    const info = this.artifacts.get(ref) ?? (lower !== ref ? this.artifacts.get(lower) : undefined);
+    if (info) return info.id;
+    if (/^[0-9a-f]{1,7}$/.test(lower))
+      throw new DrydockFailure('invalid-input', `${ref} is too short: an artifact ID prefix needs at least 8 hex characters`);
     return this.requireArtifact(ref).id;
   }
 

@@ -1,8 +1,8 @@
 // Artifact and drift scan IDs shortened like git hashes, through the contract on a real store: a
 // unique prefix (8+ characters of an artifact ID; ds- and 8+ of a scan's) stands for the whole ID on
 // every channel that names one (the record, strings, export, a YARA scan, a drift scan's result),
-// resolved in the core; an ambiguous prefix fails naming every candidate, an unknown or too short
-// one says there is none.
+// resolved in the core; an ambiguous prefix fails naming every candidate, an unknown one says there
+// is none, a too short one says how long it must be; upper case is taken as the lower case stored.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -48,7 +48,7 @@ describe('artifact ID prefixes', () => {
     assert.ok(existsSync(out));
   });
 
-  it('refuses an unknown prefix and one shorter than 8 characters as not found', async () => {
+  it('refuses an unknown prefix as not found, and one shorter than 8 characters as invalid input saying so', async () => {
     const taken = new Set([a.id.slice(0, 8), b.id.slice(0, 8)]);
     const unknown = ['ffffffff', '00000000', '12345678'].find((p) => !taken.has(p)) ?? 'abcdefab';
     const missing = await t.dispatch('evidence.artifact', { artifactId: unknown });
@@ -56,7 +56,10 @@ describe('artifact ID prefixes', () => {
     assert.equal(!missing.ok && missing.error.kind, 'not-found');
     assert.match(!missing.ok ? missing.error.message : '', new RegExp(`No artifact "${unknown}"`));
     const short = await t.dispatch('memory.strings', { artifactId: a.id.slice(0, 7) });
-    assert.equal(!short.ok && short.error.kind, 'not-found');
+    assert.equal(!short.ok && short.error.kind, 'invalid-input');
+    assert.match(!short.ok ? short.error.message : '', /an artifact ID prefix needs at least 8 hex characters/);
+    // IDs are written in lower case; a prefix in upper case names the same artifact.
+    assert.equal((await t.call('evidence.artifact', { artifactId: a.id.slice(0, 8).toUpperCase() })).id, a.id);
   });
 
   it('fails on an ambiguous prefix, listing the candidates', async () => {
@@ -98,5 +101,12 @@ describe('artifact ID prefixes', () => {
     const unknown = await t.dispatch('drift.result', { scanId: 'ds-zzzzzzzz' });
     assert.equal(!unknown.ok && unknown.error.kind, 'not-found');
     assert.match(!unknown.ok ? unknown.error.message : '', /No drift scan ds-zzzzzzzz/);
+    // Too short (the contract takes any ds- prefix; the core says why it is refused), and in upper case.
+    for (const short of ['ds-mx3prf', 'ds-mx3pr']) {
+      const refused = await t.dispatch('yara.scan-drift', { scanId: short, starter: true });
+      assert.equal(!refused.ok && refused.error.kind, 'invalid-input');
+      assert.match(!refused.ok ? refused.error.message : '', /needs ds- and at least 8 more characters/);
+    }
+    assert.equal((await t.call('drift.result', { scanId: 'DS-MX3PREFX-B' })).id, ids[1]);
   });
 });
