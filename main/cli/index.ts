@@ -43,11 +43,21 @@ function findCommand(commands: readonly CommandEntry[], argv: string[]): { comma
   return best;
 }
 
+/** The subcommands of the group `word` names ("drydock hosts"), each its usage and summary; [] for no group. */
+function groupCommands(commands: readonly CommandEntry[], word: string | undefined): string[] {
+  return commands.filter((c) => c.path.length > 1 && c.path[0] === word).flatMap((c) => [`  drydock ${c.usage}`, `      ${c.summary}`]);
+}
+
 /** What a mistyped command line gets: the subcommands of a group ("drydock case"), else the nearest command. */
 function unknownCommand(commands: readonly CommandEntry[], argv: string[]): string {
   const words = argv.filter((a) => !a.startsWith('-'));
-  const group = commands.filter((c) => c.path.length > 1 && c.path[0] === words[0]);
-  if (group.length) return [`drydock ${safeText(words.join(' '), 80)}: which one?`, ...group.map((c) => `  drydock ${c.usage}`)].join('\n');
+  const group = groupCommands(commands, words[0]);
+  if (group.length)
+    return [
+      `drydock ${safeText(words.join(' '), 80)}: which one?`,
+      ...group,
+      `Run drydock ${safeText(words[0] ?? '', 80)} SUBCOMMAND --help for its options.`,
+    ].join('\n');
   const typed = words.slice(0, 2).join(' ');
   const nearest = commands
     .map((c) => c.path.join(' '))
@@ -96,6 +106,14 @@ export async function main(
   const found = findCommand(commands, argv) ?? findCommand(await allCommands(), argv);
   const command = found && (await loadCommand(found.command));
   if (!found || !command) {
+    // `drydock hosts --help`: the group's subcommands, as asked.
+    const group = groupCommands(commands, argv[0]);
+    if (group.length && (argv.includes('--help') || argv.includes('-h'))) {
+      io.out(
+        [`drydock ${argv[0] ?? ''}: subcommands`, ...group, `Run drydock ${argv[0] ?? ''} SUBCOMMAND --help for its options.`].join('\n'),
+      );
+      return 0;
+    }
     io.err(unknownCommand(commands, argv));
     return 2;
   }
@@ -165,6 +183,9 @@ export async function main(
     async call(channel, request) {
       const result = await dispatch(channel, request);
       if (!result.ok) {
+        // The contract names its channel ("Invalid request for hosts.test: url: …"); a user is told what was wrong with the input.
+        const plain = result.error.message.replace(/^Invalid request for [\w.-]+: /, 'invalid input: ');
+        if (plain !== result.error.message) result.error = { ...result.error, message: plain };
         const where = [result.error.host && `host ${result.error.host}`, result.error.container && `container ${result.error.container}`]
           .filter(Boolean)
           .join(', ');

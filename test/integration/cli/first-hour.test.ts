@@ -65,6 +65,20 @@ describe('the first hour: no profile, no case', () => {
     const group = drydock(undefined, ['case']);
     assert.equal(group.code, 2);
     assert.match(group.err, /^drydock case: which one\?\n {2}drydock case create --name NAME/);
+    assert.match(group.err, /\n {6}\S/, 'each subcommand with its summary');
+    // A group's --help lists its subcommands with their summaries, on stdout, and succeeds.
+    for (const name of ['hosts', 'evidence', 'cluster']) {
+      const help = drydock(undefined, [name, '--help']);
+      assert.equal(help.code, 0, help.err);
+      assert.match(help.out, new RegExp(`^drydock ${name}: subcommands\\n {2}drydock ${name} \\S+`));
+      assert.match(help.out, /\n {6}\S/);
+      assert.doesNotMatch(help.out + help.err, /which one/);
+    }
+    // Input the contract refuses is described without naming an internal channel.
+    const bad = drydock(fresh('drydock-first-hour-bad-url-'), ['hosts', 'add', 'odd', 'ftp://example.invalid']);
+    assert.equal(bad.code, 2, bad.err);
+    assert.match(bad.err, /host odd not saved: invalid input: url: /);
+    assert.doesNotMatch(bad.err, /Invalid request for|hosts\.test/);
   });
 
   it('acquires from the local engine into one ad-hoc case, saying which engine and which case', () => {
