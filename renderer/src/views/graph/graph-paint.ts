@@ -454,18 +454,18 @@ export function paintMoving(
     ctx.strokeStyle = style.color;
     ctx.lineWidth = style.width;
     ctx.beginPath();
-    let any = false;
+    let traced = false;
     for (const n of plan.ringed) {
       if (!n.data.rings.includes(kind)) continue;
       const x = n.x ?? 0;
       const y = n.y ?? 0;
       const r = n.data.radius + style.gap;
       if (x + r < x0 || x - r > x1 || y + r < y0 || y - r > y1) continue;
-      any = true;
+      traced = true;
       ctx.moveTo(x + r, y);
       ctx.arc(x, y, r, 0, Math.PI * 2);
     }
-    if (any) ctx.stroke();
+    if (traced) ctx.stroke();
   }
   stats.nodesMs += performance.now() - edgesDone;
   return edgesInView;
