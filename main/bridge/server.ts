@@ -9,6 +9,7 @@ import { logInternal, type Dispatch } from '../app/dispatch';
 import type { ErrorLog } from '../app/error-log';
 import type { EventHub } from '../core/event-hub';
 import { createDownloads } from './downloads';
+import { createRequestReplay } from './request-replay';
 import { serveStatic } from './static-files';
 
 export interface BridgeOptions {
@@ -70,6 +71,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const watches = trackClientWatches(options.dispatch);
   const downloads = await createDownloads(options.dispatch);
   const openStreams = new Map<string, number>();
+  // A retry of an invocation whose answer the page did not get is answered, not run again.
+  const replay = createRequestReplay();
   const sessionOf = (value: unknown): string | undefined => (typeof value === 'string' && SESSION.test(value) ? value : undefined);
 
   const hostAllowed = (req: IncomingMessage) => allowedHosts().has(req.headers.host ?? '');
@@ -113,7 +116,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         // The client's mistake, answered as one (400 invalid-input); not a bug, so not logged.
         return reply(res, 400, { ok: false, error: { kind: 'invalid-input', message: 'request is not JSON' } });
       }
-      return reply(res, 200, await downloads.prepare(parsed));
+      return reply(
+        res,
+        200,
+        await replay.once(sessionOf(req.headers['x-drydock-session']), req.headers['x-drydock-request'], () => downloads.prepare(parsed)),
+      );
     }
     if (url.pathname.startsWith('/api/download/')) {
       if (req.method !== 'GET') return reply(res, 405, { ok: false, error: { kind: 'invalid-input', message: 'GET only' } });
@@ -142,7 +149,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         // The client's mistake, answered as one (400 invalid-input); not a bug, so not logged.
         return reply(res, 400, { ok: false, error: { kind: 'invalid-input', message: 'request is not JSON' } });
       }
-      const result = await watches.dispatch(sessionOf(req.headers['x-drydock-session']), message?.channel, message?.request);
+      const session = sessionOf(req.headers['x-drydock-session']);
+      const result = await replay.once(session, req.headers['x-drydock-request'], () =>
+        watches.dispatch(session, message?.channel, message?.request),
+      );
       return reply(res, 200, result);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD')

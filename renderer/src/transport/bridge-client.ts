@@ -22,6 +22,9 @@ const NO_TOKEN_MESSAGE = 'This page has no bridge access token: open the URL pri
  * The loopback bridge transport: requests over POST /api/invoke, events over one WebSocket that
  * is re-opened with exponential backoff whenever it drops. Requests do not wait for the socket.
  */
+/** Waits before each retry of a request the browser could not deliver or whose answer it lost (ms). */
+const RETRY_DELAYS_MS = [150, 600, 2_000];
+
 export function createBridgeClient(options: BridgeClientOptions): AppClient {
   const fetchImpl = options.fetchImpl ?? fetch.bind(globalThis);
   const WebSocketImpl = options.WebSocketImpl ?? WebSocket;
@@ -115,21 +118,35 @@ export function createBridgeClient(options: BridgeClientOptions): AppClient {
 
   async function post<T>(pathname: string, payload: unknown, channel: string): Promise<Result<T>> {
     if (!token) return transportError('permission-denied', NO_TOKEN_MESSAGE);
-    let response: Response;
-    try {
-      response = await fetchImpl(new URL(pathname, options.origin).href, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'X-Drydock-Session': session },
-        body: JSON.stringify(payload),
-        credentials: 'omit',
-        cache: 'no-store',
-      });
-    } catch (err) {
-      return transportError(
-        'disconnected',
-        `The Drydock core at ${new URL(options.origin).host} did not answer ${channel}`,
-        err instanceof Error ? err.message : String(err),
-      );
+    let response: Response | undefined;
+    // One name for the request and its retries: the bridge runs it once and answers every retry
+    // with that result (main/bridge/request-replay.ts), so a retry never applies anything twice.
+    const requestId = randomSession();
+    const body = JSON.stringify(payload);
+    let failure = '';
+    for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length && !response; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt - 1]));
+      try {
+        response = await fetchImpl(new URL(pathname, options.origin).href, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: `Bearer ${token}`,
+            'X-Drydock-Session': session,
+            'X-Drydock-Request': requestId,
+          },
+          body,
+          credentials: 'omit',
+          cache: 'no-store',
+        });
+      } catch (err) {
+        // "Failed to fetch" is all a browser says, whether the core is gone or a network interface
+        // of the machine changed mid-request: ask again under the same request name.
+        failure = err instanceof Error ? err.message : String(err);
+      }
+    }
+    if (!response) {
+      return transportError('disconnected', `The Drydock core at ${new URL(options.origin).host} did not answer ${channel}`, failure);
     }
     if (response.status === 401 || response.status === 403) {
       return transportError(
@@ -137,13 +154,13 @@ export function createBridgeClient(options: BridgeClientOptions): AppClient {
         "The bridge refused this page's access token: open the URL printed by `drydock serve` again.",
       );
     }
-    let body: unknown;
+    let answer: unknown;
     try {
-      body = await response.json();
+      answer = await response.json();
     } catch {
       return transportError('internal', `The bridge answered ${channel} with HTTP ${response.status} and no result`);
     }
-    return asResult<T>(body, channel);
+    return asResult<T>(answer, channel);
   }
 
   open();

@@ -215,7 +215,7 @@ describe('case CLI commands', () => {
     assert.match(r.err, /maxBytes/);
     r = await run(['evidence', 'show', 'no-such-artifact']);
     assert.equal(r.code, 3, 'not found');
-    assert.match(r.err, /No artifact no-such-artifact/);
+    assert.match(r.err, /No artifact "no-such-artifact"/);
   });
 });
 
@@ -250,7 +250,7 @@ describe('case and evidence commands through the real command line', () => {
     assert.match(r.out, /^Verified 0 artifacts and \d+ audit entries: OK/);
     r = await drydock('evidence', 'show', 'missing');
     assert.equal(r.code, 3, 'not found');
-    assert.match(r.err, /^drydock evidence show: No artifact missing in this evidence store/);
+    assert.match(r.err, /^drydock evidence show: No artifact "missing" in this evidence store/);
     for (const [words, usage] of [
       [['case', 'new'], 'case new --name NAME'],
       [['evidence', 'list'], 'evidence list [--case CASE]'],

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { ErrorLog } from '../../../main/app/error-log';
 import { startBridge, type Bridge } from '../../../main/bridge/server';
+import { createBridgeClient } from '../../../renderer/src/transport/bridge-client';
 import { APP_CSP } from '../../../shared/csp';
 import { startTestCore, type TestCore } from '../../helpers/docker';
 
@@ -87,6 +88,65 @@ describe('loopback bridge', () => {
     assert.equal((await invoke({ channel: 'hosts.list', request: {} }, { origin: 'http://evil.example' })).status, 403);
     assert.equal((await invoke({ channel: 'hosts.list', request: {} }, { host: 'evil.example' })).status, 421);
     assert.equal((await invoke({ channel: 'hosts.list', request: {} }, { 'content-type': 'text/plain' })).status, 415);
+  });
+
+  it('runs a request sent again under the same request ID once, and answers the retry with the first result', async () => {
+    const session = { 'x-drydock-session': 'replaysession0000000001', 'x-drydock-request': 'replay-request-000000001' };
+    const add = { channel: 'hosts.add', request: { name: 'replayed', url: 'unix:///var/run/docker.sock' } };
+    const [first, retry] = await Promise.all([invoke(add, session), invoke(add, session)]);
+    assert.deepEqual(JSON.parse(first.body), JSON.parse(retry.body));
+    assert.equal((JSON.parse(first.body) as { ok: boolean }).ok, true);
+    const late = await invoke(add, session);
+    assert.deepEqual(JSON.parse(late.body), JSON.parse(first.body), 'a late retry is answered from the first run');
+    // Under a new request ID it runs again: the profile exists now, and the core says so.
+    const again = JSON.parse((await invoke(add, { ...session, 'x-drydock-request': 'replay-request-000000002' })).body) as {
+      ok: boolean;
+      error?: { kind: string };
+    };
+    assert.deepEqual([again.ok, again.error?.kind], [false, 'conflict'], 'run again under a new ID, the add meets the saved profile');
+    await invoke({ channel: 'hosts.remove', request: { name: 'replayed' } });
+  });
+
+  it("the page's client asks again when an answer is lost, and the core runs the request once", async () => {
+    const origin = new URL(bridge.url).origin;
+    const sent: string[] = [];
+    let lose = 1;
+    // The first answer is lost after the bridge has run the request, as when a network interface
+    // changes under Chromium mid-request; the client retries under the same request ID.
+    const fetchImpl: typeof fetch = async (input, init) => {
+      sent.push(new Headers(init?.headers).get('x-drydock-request') ?? '');
+      const response = await fetch(input, init);
+      const text = await response.text();
+      if (lose-- > 0) throw new TypeError('Failed to fetch');
+      return new Response(text, { status: response.status, headers: response.headers });
+    };
+    const client = createBridgeClient({
+      origin,
+      token: bridge.token,
+      fetchImpl,
+      WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
+    });
+    try {
+      const added = await client.invoke('hosts.add', { name: 'lost-answer', url: 'unix:///var/run/docker.sock' });
+      assert.equal(added.ok, true, JSON.stringify(added));
+      assert.equal(sent.length, 2);
+      assert.equal(sent[0], sent[1], 'the retry carries the first request ID');
+      assert.match(sent[0] ?? '', /^[0-9a-f]{32}$/);
+
+      // A core that never answers: a few quick retries, then 'disconnected' naming the channel.
+      const dead = createBridgeClient({
+        origin,
+        token: bridge.token,
+        fetchImpl: () => Promise.reject(new TypeError('Failed to fetch')),
+        WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
+      });
+      const gone = await dead.invoke('hosts.list', {});
+      dead.close();
+      assert.deepEqual([gone.ok, gone.ok ? '' : gone.error.kind], [false, 'disconnected']);
+    } finally {
+      client.close();
+      await invoke({ channel: 'hosts.remove', request: { name: 'lost-answer' } });
+    }
   });
 
   it('validates every payload at the boundary', async () => {
