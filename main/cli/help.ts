@@ -1,4 +1,5 @@
 import type { CliCommand, CommandGroup } from './command';
+import { EVIDENCE_PREVIEW_DEFAULT_BYTES, EVIDENCE_PREVIEW_MAX_BYTES } from './preview-bytes';
 
 /**
  * Where each command stands in `drydock`'s overview and the example its --help shows. Kept in one
@@ -32,9 +33,21 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'cluster tasks': { group: 'triage', example: 'drydock cluster tasks web --host swarm-manager-1' },
   'cluster watch': { group: 'triage', example: 'drydock cluster watch --host swarm-manager-1 --json' },
   'cluster triage': { group: 'triage', example: 'drydock cluster triage --host swarm-manager-1 --fail-on high' },
+  'fleet triage': {
+    group: 'triage',
+    example: 'DRYDOCK_KEY_PASSPHRASE=… drydock fleet triage --host swarm-manager-1 --case fleet-2026-12',
+    exits:
+      '0 every node merged and nothing left behind; 1 a node was not reached or its bundle not merged, or the service, secret or an image could not be removed (each named); 2-5 as for every command',
+  },
+  'fleet collect': { group: 'triage', example: '(run by fleet triage inside the collector image on each node)' },
   ps: { group: 'acquire', example: 'drydock ps web-1' },
   logs: { group: 'acquire', example: 'drydock logs web-1 --since 2h' },
-  memory: { group: 'acquire', example: 'drydock memory web-1 --pid 1 --pause' },
+  memory: {
+    group: 'acquire',
+    example: 'drydock memory web-1 --pid 1 --pause',
+    exits:
+      '0 every process imaged whole; 1 a process was not imaged or an image is incomplete; 130 cancelled with Ctrl-C (the image being read is kept, marked incomplete; the processes not reached are not imaged; a paused container is thawed); 2-5 as for every command',
+  },
   strings: {
     group: 'acquire',
     example: 'drydock strings 3f2a9c1d --search password   # an artifact ID, or a unique prefix of 8+ characters',
@@ -126,7 +139,6 @@ const OPTION_TEXT: Record<string, string> = {
   port: 'the port to serve on (default: a free one)',
   bundled: 'use the helper image bundled with Drydock',
   set: 'replace the setting with this value or file',
-  bytes: 'how many bytes to preview',
   cap: 'largest file whose content is stored, in bytes (larger files are hashed only)',
   concurrency: 'containers read at once',
   via: "where drift reads changes: engine-api (the default: the engine's change list and archive endpoint per container), upper-dir (the containers' overlay2 directories through one helper per host: faster, finds changes with restored timestamps, checks package integrity too, but creates a helper container on the host) or auto (upper-dir where the host allows it)",
@@ -142,8 +154,6 @@ const OPTION_TEXT: Record<string, string> = {
   'max-bytes': 'stop after this many bytes of pcap',
   snaplen: 'bytes kept of each packet',
   'no-summary': 'do not derive the flow summary after the capture',
-  'fail-on':
-    'the gate: drift exits 6 at a finding of this severity or above (critical, high, medium, low); audit exits 6 at a recommendation that fails (fail) or fails or warns (warn)',
   flagged: 'only containers with high or critical flags',
   watch: 'keep watching (Ctrl-C stops)',
   mode: 'comma-separated steps: isolate, pause, snapshot, stop',
@@ -241,11 +251,22 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     all: 'image every process of the container, one artifact each',
     pause: 'freeze the container (docker pause) while each image is read, and thaw it after (both audited)',
   },
+  drift: {
+    'fail-on':
+      'the gate: exit 6 when a finding is of this severity or above: critical, high, medium, low or info (with --service: an outlier task of it); the reports are stored and printed first',
+  },
+  audit: {
+    'fail-on':
+      'the gate: exit 6 when a recommendation fails (fail), or fails or warns (warn); the report is printed (and stored, unless --no-record) first',
+  },
+  'evidence show': {
+    bytes: `how many bytes of the artifact to preview (default ${EVIDENCE_PREVIEW_DEFAULT_BYTES}, at most ${EVIDENCE_PREVIEW_MAX_BYTES})`,
+  },
   checkpoint: {
     name: 'the checkpoint name (default drydock-<time>); the engine writes it under <data root>/containers/<id>/checkpoints/NAME on the host',
   },
   collect: {
-    'capture-seconds': "seconds of packet capture in the container's network namespace (default 10; 0 skips the capture)",
+    'capture-seconds': "seconds of packet capture in the container's network namespace (default 10, at most 3600; 0 skips the capture)",
     memory: 'whose memory to image: all processes (default), none, or PIDs inside the container separated by commas (1,42)',
   },
   yara: {
@@ -264,6 +285,19 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
   'cluster services': { host: CLUSTER_HOST_TEXT },
   'cluster tasks': { host: CLUSTER_HOST_TEXT },
   'cluster watch': { host: CLUSTER_HOST_TEXT },
+  'fleet triage': {
+    host: CLUSTER_HOST_TEXT,
+    case: 'the case the nodes are merged into (ID or exact name); default: the current case, or a new ad-hoc case when none is open',
+    'node-socket':
+      "each node engine's socket as the collector task mounts it (default /var/run/docker.sock); Swarm templates {{.Node.Hostname}} and {{.Node.ID}} may stand for the node",
+    timeout: 'seconds the collectors may run before their nodes are reported as failed (default 600)',
+  },
+  'fleet collect': {
+    host: "the node's own engine (inside the collector: unix:///var/run/docker.sock)",
+    'key-file': "the run's private key (PKCS#8 PEM), as the Swarm secret mounts it",
+    out: 'where the signed bundle is written (a new file)',
+    run: 'the fleet run ID (fr-…) the bundle belongs to',
+  },
   'cluster triage': {
     host: CLUSTER_HOST_TEXT,
     case: 'the case (ID or exact name); default: the current case, or a new ad-hoc case when none is open',
@@ -283,15 +317,23 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
   },
 };
 
-/** `drydock COMMAND --help`: usage, what it does, each option, an example. */
+/** The narrowest option column of a command's help, in characters (wider when a flag needs it). */
+const OPTION_COLUMN_MIN = 22;
+
+/**
+ * `drydock COMMAND --help`: usage, what it does, each option (its flag in a column as wide as the
+ * command's longest flag, then its description), an example and the exit statuses when it has its own.
+ */
 export function commandHelp(command: CliCommand, globalOptions: readonly string[]): string {
   const lines = [`Usage: drydock ${command.usage}`, '', command.summary, '', 'Options:'];
   const names = [...Object.keys(command.options ?? {}), ...globalOptions.filter((g) => !(g in (command.options ?? {})))];
-  for (const name of names) {
-    const spec = command.options?.[name];
-    const flag = `--${name}${spec?.type === 'string' ? ' VALUE' : ''}`;
-    lines.push(`  ${flag.padEnd(22)} ${COMMAND_OPTION_TEXT[commandKey(command)]?.[name] ?? OPTION_TEXT[name] ?? ''}`.trimEnd());
-  }
+  const flags = names.map((name) => `--${name}${command.options?.[name]?.type === 'string' ? ' VALUE' : ''}`);
+  // The column fits this command's longest flag, so every description starts in the same place.
+  const width = Math.max(OPTION_COLUMN_MIN, ...flags.map((f) => f.length));
+  names.forEach((name, i) => {
+    const text = COMMAND_OPTION_TEXT[commandKey(command)]?.[name] ?? OPTION_TEXT[name] ?? '';
+    lines.push(`  ${(flags[i] ?? '').padEnd(width)} ${text}`.trimEnd());
+  });
   const example = COMMAND_HELP[commandKey(command)]?.example;
   if (example) lines.push('', 'Example:', `  ${example}`);
   const exits = COMMAND_HELP[commandKey(command)]?.exits;

@@ -1,6 +1,7 @@
 import type { ClusterTriageResult } from '../../../shared/domain/cluster-triage';
 import { DRIFT_SEVERITIES, severityRank, type DriftSeverity } from '../../../shared/domain/drift';
 import { CliError, type CliCommand, GATE_FAILED_EXIT } from '../command';
+import { counted } from '../counted';
 import { safeText, table } from '../terminal-safe';
 
 // `drydock cluster triage`: every service of a swarm triaged across its nodes from one manager
@@ -23,7 +24,7 @@ const NODE_STATE: Record<ClusterTriageResult['nodes'][number]['state'], string> 
 /** The summary for a terminal: nodes, services, outliers with why, what was not read. */
 export function renderClusterTriage(r: ClusterTriageResult): string {
   const lines = [
-    `swarm ${safeText(r.clusterId)} triaged from manager host ${safeText(r.manager, 200)} (${r.startedAt} to ${r.finishedAt}): ${r.servicesTriaged} service(s) triaged, ${r.outliers} outlier(s), ${r.replicasNotRead} replica(s) not read; nodes reached ${r.nodesReached}, not reached ${r.nodesUnreached}`,
+    `swarm ${safeText(r.clusterId)} triaged from manager host ${safeText(r.manager, 200)} (${r.startedAt} to ${r.finishedAt}): ${counted(r.servicesTriaged, 'service')} triaged, ${counted(r.outliers, 'outlier')}, ${counted(r.replicasNotRead, 'replica')} not read; nodes reached ${r.nodesReached}, not reached ${r.nodesUnreached}`,
     '',
     table(
       ['NODE', 'ROLE', 'ADDRESS', 'REACHED AS', 'TASKS READ', 'STATE'],

@@ -8,6 +8,7 @@ import type {
   ClusterTaskList,
 } from '../../../shared/domain/cluster';
 import type { CliCommand } from '../command';
+import { counted } from '../counted';
 import { safeText, table } from '../terminal-safe';
 
 const HOST_OPTION = { host: { type: 'string' } } as const;
@@ -39,7 +40,7 @@ function limitationLines(list: { limitations: string[] }): string[] {
 
 export function renderNodes(list: ClusterNodeList): string {
   const lines = [
-    `${list.nodes.length} nodes of swarm ${safeText(list.clusterId)}, as manager host ${safeText(list.host)} knows them at ${list.takenAt}`,
+    `${counted(list.nodes.length, 'node')} of swarm ${safeText(list.clusterId)}, as manager host ${safeText(list.host)} knows them at ${list.takenAt}`,
     table(
       ['ID', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'MANAGER STATUS', 'ENGINE VERSION', 'ADDRESS', 'LABELS'],
       list.nodes.map((n) => [
@@ -68,7 +69,7 @@ function replicasText(s: ClusterService): string {
 
 export function renderServices(list: ClusterServiceList): string {
   return [
-    `${list.services.length} services of swarm ${safeText(list.clusterId)}, from manager host ${safeText(list.host)} at ${list.takenAt}`,
+    `${counted(list.services.length, 'service')} of swarm ${safeText(list.clusterId)}, from manager host ${safeText(list.host)} at ${list.takenAt}`,
     table(
       ['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'UPDATE', 'PORTS', 'NETWORKS', 'SECRETS', 'CONFIGS'],
       list.services.map((s) => [
@@ -90,7 +91,7 @@ export function renderServices(list: ClusterServiceList): string {
 
 export function renderTasks(list: ClusterTaskList): string {
   return [
-    `${list.tasks.length} tasks of swarm ${safeText(list.clusterId)}, from manager host ${safeText(list.host)} at ${list.takenAt}`,
+    `${counted(list.tasks.length, 'task')} of swarm ${safeText(list.clusterId)}, from manager host ${safeText(list.host)} at ${list.takenAt}`,
     table(
       ['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS', 'CONTAINER'],
       list.tasks.map((t) => [
@@ -176,7 +177,7 @@ export const clusterCommands: CliCommand[] = [
         const nodes = await ctx.call('cluster.nodes', { host });
         // On stderr even with --json: stdout carries only the changes.
         ctx.io.err(
-          `following swarm ${safeText(nodes.clusterId)} from manager host ${safeText(host)} (${nodes.nodes.length} nodes, ${nodes.nodes.filter((n) => !n.reachable).length} unreachable); Ctrl-C to stop`,
+          `following swarm ${safeText(nodes.clusterId)} from manager host ${safeText(host)} (${counted(nodes.nodes.length, 'node')}, ${nodes.nodes.filter((n) => !n.reachable).length} unreachable); Ctrl-C to stop`,
         );
         await ctx.interrupted;
         return 0;

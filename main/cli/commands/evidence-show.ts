@@ -1,6 +1,7 @@
 import type { ArtifactPreview } from '../../../shared/contract/evidence';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import { CliError, type CliCommand } from '../command';
+import { EVIDENCE_PREVIEW_DEFAULT_BYTES, EVIDENCE_PREVIEW_MAX_BYTES } from '../preview-bytes';
 import { safeText } from '../terminal-safe';
 
 // An artifact's bytes are whatever a host under investigation produced: every line printed here
@@ -8,6 +9,8 @@ import { safeText } from '../terminal-safe';
 // terminal raw. Lines are split first so the preview keeps its shape.
 
 const LINE_MAX = 1024 * 1024;
+/** Characters of the attributes' JSON shown on the human page (escaped, then cut with an ellipsis); --json has them all. */
+export const ATTRIBUTES_SHOWN = 200;
 
 function field(name: string, value: string): string {
   return `  ${name.padEnd(12)}${value}`;
@@ -24,6 +27,11 @@ function sourceLine(a: ArtifactInfo): string {
   return parts.join(', ');
 }
 
+/**
+ * An artifact's record for a terminal: kind, status, case, hash, size, source, method, when, and its
+ * attributes as one JSON line of at most ATTRIBUTES_SHOWN characters (escaped, cut with "…" and a
+ * pointer to --json). Every host-derived string goes through safeText.
+ */
 export function renderArtifact(a: ArtifactInfo): string {
   const lines = [
     `Artifact ${a.id}`,
@@ -40,7 +48,10 @@ export function renderArtifact(a: ArtifactInfo): string {
     field('method', safeText(a.method, 500)),
     field('acquired', `${a.acquiredAt} UTC by Drydock ${safeText(a.drydockVersion, 40)}`),
   );
-  if (Object.keys(a.attributes).length > 0) lines.push(field('attributes', safeText(JSON.stringify(a.attributes), 4000)));
+  if (Object.keys(a.attributes).length > 0) {
+    const shown = safeText(JSON.stringify(a.attributes), ATTRIBUTES_SHOWN);
+    lines.push(field('attributes', shown.endsWith('…') ? `${shown} (--json shows them all)` : shown));
+  }
   return lines.join('\n');
 }
 
@@ -48,6 +59,7 @@ function visibleLines(text: string): string[] {
   return text.split('\n').map((line) => safeText(line, LINE_MAX));
 }
 
+/** The preview part of `evidence show`: its extent, the bytes as text, JSON or hex and strings, and how to see more. */
 export function renderPreview(p: ArtifactPreview): string {
   const extent = p.truncated ? `first ${p.bytes} of ${p.size} bytes` : `all ${p.bytes} bytes`;
   const kind = p.kind === 'json' ? 'JSON' : p.kind;
@@ -62,7 +74,9 @@ export function renderPreview(p: ArtifactPreview): string {
     lines.push('(empty)');
   }
   if (p.truncated)
-    lines.push(`… ${p.size - p.bytes} more bytes (--bytes N shows up to 1048576; drydock artifact export ID --out FILE copies it all)`);
+    lines.push(
+      `… ${p.size - p.bytes} more bytes (--bytes N shows up to ${EVIDENCE_PREVIEW_MAX_BYTES}; drydock artifact export ID --out FILE copies it all)`,
+    );
   return lines.join('\n');
 }
 
@@ -76,14 +90,15 @@ export const evidenceShowCommand: CliCommand = {
     const id = positionals[0];
     if (id === undefined || positionals.length > 1) throw new CliError('needs one artifact ID (drydock evidence list shows them)', 2);
     const raw = values.bytes;
-    let maxBytes: number | undefined;
+    // A short look unless asked for more; the contract refuses more than its maximum (exit 2).
+    let maxBytes = EVIDENCE_PREVIEW_DEFAULT_BYTES;
     if (typeof raw === 'string') {
       maxBytes = Number(raw);
       if (!/^\d+$/.test(raw) || !Number.isSafeInteger(maxBytes))
         throw new CliError(`--bytes takes a number of bytes, not ${safeText(raw, 40)}`, 2);
     }
     const artifact = await ctx.call('evidence.artifact', { artifactId: id });
-    const preview = await ctx.call('evidence.preview', { artifactId: id, ...(maxBytes !== undefined ? { maxBytes } : {}) });
+    const preview = await ctx.call('evidence.preview', { artifactId: id, maxBytes });
     ctx.io.out(ctx.json ? JSON.stringify({ artifact, preview }) : `${renderArtifact(artifact)}\n${renderPreview(preview)}`);
     return 0;
   },

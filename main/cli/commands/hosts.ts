@@ -56,7 +56,7 @@ export const hostCommands: CliCommand[] = [
   {
     path: ['hosts', 'add'],
     summary: 'Save a host profile (unix://, tcp:// with TLS files, ssh://user@host)',
-    usage: 'hosts add NAME URL [--tls-ca F --tls-cert F --tls-key F] [--tls-no-verify] [--ssh-key F] [--no-test]',
+    usage: 'hosts add NAME URL [--tls-ca F --tls-cert F --tls-key F] [--tls-no-verify] [--ssh-key F] [--ssh-socket PATH] [--no-test]',
     positionals: true,
     options: { ...CONNECTION_OPTIONS, 'no-test': { type: 'boolean' } },
     async run(ctx, values, positionals) {

@@ -71,8 +71,12 @@ export function renderDetail(report: ProcessDetailReport): string {
   return lines.join('\n');
 }
 
-/** `readWindow`: seconds from the reader's first read of the process's memory to its last, when recorded. */
-function renderImage(image: MemoryAcquisition, readWindow: number | undefined): string {
+/**
+ * One memory image for a terminal: what was imaged, where it is stored, the read window and each region not read
+ * (its address range, its mapping's name or "anonymous", why). Every host-derived string goes through safeText.
+ * `readWindow`: seconds from the reader's first read of the process's memory to its last, when recorded.
+ */
+export function renderImage(image: MemoryAcquisition, readWindow: number | undefined): string {
   const lines = [
     `PID ${image.pid} (${safeText(image.comm, 64)}, state ${image.state}${image.paused ? ', container paused' : ''}): ${image.memoryBytes} bytes of memory in ${image.regions} regions`,
     `  ${image.incomplete ? `INCOMPLETE (${safeText(image.incomplete, 300)}) ` : ''}stored as artifact ${image.artifactId} (sha256 ${image.sha256}, ${image.bytes} bytes, ELF core) in case ${safeText(image.caseName)} (${image.caseId})`,
@@ -81,7 +85,9 @@ function renderImage(image: MemoryAcquisition, readWindow: number | undefined): 
     lines.push(
       `  read window ${readWindow.toFixed(2)} s: the first region to the last was read over this time${image.paused ? ' (container frozen)' : ' (the process ran on meanwhile)'}`,
     );
-  for (const u of image.unreadable) lines.push(`  not read: ${u.start}-${u.end} ${safeText(u.path, 120)}: ${safeText(u.reason, 200)}`);
+  for (const u of image.unreadable)
+    // The region's name once (the reason never repeats it); an unnamed mapping is anonymous memory.
+    lines.push(`  not read: ${u.start}-${u.end} ${u.path === '' ? 'anonymous' : safeText(u.path, 120)}: ${safeText(u.reason, 200)}`);
   return lines.join('\n');
 }
 
@@ -150,6 +156,10 @@ export const memoryCommands: CliCommand[] = [
         }
         if (interrupted) return 130;
         return result.failures.length || result.images.some((i) => i.incomplete) ? 1 : 0;
+      } catch (err) {
+        // Ctrl-C before the first image was kept: the core says 'cancelled'; the exit status is the interruption's.
+        if (interrupted && err instanceof CliError && err.error?.kind === 'cancelled') throw new CliError(err.message, 130, err.error);
+        throw err;
       } finally {
         stopProgress();
       }

@@ -56,6 +56,17 @@ export interface MemoryServiceDeps {
 
 /** Mappings the kernel lists readable but never lets /proc/PID/mem read (VM_IO/VM_PFNMAP pages). */
 const KERNEL_SPECIAL = new Set(['[vvar]', '[vvar_vclock]', '[vsyscall]']);
+
+/**
+ * Why a mapping of /proc/PID/maps is left out of a memory image, or undefined when it is read. The
+ * reason never names the mapping: it is shown beside the mapping's own name (or "anonymous").
+ * `perms` is the maps field ("r-xp"), `path` its last field ('' for an anonymous mapping).
+ */
+export function regionSkipReason(region: { perms: string; path: string }): string | undefined {
+  if (region.perms[0] !== 'r') return `not readable (${region.perms})`;
+  if (KERNEL_SPECIAL.has(region.path)) return 'kernel pages /proc/PID/mem does not read';
+  return undefined;
+}
 const DETAIL_OUTPUT_MAX = 160 * 1024 * 1024;
 // SYS_PTRACE for the ptrace access check of another process's exe, fds, environ and mem;
 // DAC_READ_SEARCH because those files belong to the process's own user with mode 0400/0500/0600 and
@@ -449,12 +460,7 @@ export class MemoryService {
         where,
       );
     const regions: (CoreRegion & { reason?: string })[] = detail.maps.map((m) => {
-      const reason =
-        m.perms[0] !== 'r'
-          ? `not readable (${m.perms})`
-          : KERNEL_SPECIAL.has(m.path)
-            ? `${m.path}: kernel pages /proc/PID/mem does not read`
-            : undefined;
+      const reason = regionSkipReason(m);
       return {
         start: BigInt(`0x${m.start}`),
         end: BigInt(`0x${m.end}`),

@@ -60,6 +60,7 @@ export type YaraScanRequest = {
 export const SKIP_LARGER_BYTES = 512 * 1024 * 1024;
 const HELPER_OUTPUT_MAX = 64 * 1024 * 1024;
 const PTRACE_READ = ['SYS_PTRACE', 'DAC_READ_SEARCH'] as const;
+/** Said only when some file or region was in fact scanned in more than one window (a smaller one is one YARA file). */
 const CHUNKING = `files and regions larger than ${CHUNK_BYTES / 1024 / 1024} MiB are scanned by the in-app engine in ${CHUNK_BYTES / 1024 / 1024} MiB windows overlapping by ${OVERLAP_BYTES / 1024} KiB: a match up to ${OVERLAP_BYTES / 1024} KiB long across a window boundary is found, but conditions (filesize, #count, at/in offsets) see one window at a time`;
 
 /** Collects matches up to YARA_MAX_MATCHES and counts the rest. */
@@ -188,7 +189,8 @@ export class YaraService {
   ) {
     const findings = new Findings();
     const skipped = [...(extra.skipped ?? [])];
-    const limitations = [CHUNKING];
+    const limitations: string[] = [];
+    let windowed = false;
     let bytes = 0;
     let regions = 0;
     const pids: number[] = [];
@@ -207,7 +209,7 @@ export class YaraService {
         const pid = typeof info.attributes.pid === 'number' ? info.attributes.pid : undefined;
         if (pid !== undefined) pids.push(pid);
         regions += layout.length;
-        bytes += await this.scanRegions(worker, info.id, layout, (m, region) => {
+        const read = await this.scanRegions(worker, info.id, layout, (m, region) => {
           const rel = m.offset - region.imageOffset;
           findings.add({
             ...toMatch(m),
@@ -217,6 +219,8 @@ export class YaraService {
             ...(m.string !== '' ? { address: (region.start + BigInt(rel)).toString(16) } : {}),
           });
         });
+        bytes += read.bytes;
+        windowed ||= read.windowed;
       } else {
         const stream = await this.deps.evidence.openArtifact(info.id);
         const what = `artifact ${info.id}${where.path !== undefined ? ` (${where.path})` : ''}`;
@@ -229,8 +233,10 @@ export class YaraService {
           await scanner.push(chunk);
         }
         await scanner.end();
+        windowed ||= scanner.scanned > 1;
       }
     }
+    if (windowed) limitations.unshift(CHUNKING);
     return {
       target,
       ...(extra.host ? { host: extra.host } : {}),
@@ -244,17 +250,21 @@ export class YaraService {
     };
   }
 
-  /** Streams a memory image once, each read region through its own chunked scan; returns the bytes scanned. */
+  /**
+   * Streams a memory image once, each read region through its own chunked scan.
+   * @returns the bytes scanned, and whether any region took more than one window.
+   */
   private async scanRegions(
     worker: YaraWorker,
     artifactId: string,
     layout: Region[],
     found: (m: StreamMatch, region: Region) => void,
-  ): Promise<number> {
+  ): Promise<{ bytes: number; windowed: boolean }> {
     const stream = (await this.deps.evidence.openArtifact(artifactId)) as AsyncIterable<Buffer> & { destroy?: () => void };
     let pos = 0;
     let index = 0;
     let scanned = 0;
+    let windowed = false;
     let scanner: ChunkedScanner | null = null;
     const open = (r: Region) =>
       new ChunkedScanner(
@@ -279,14 +289,18 @@ export class YaraService {
         scanned += take;
         if (pos === r.imageOffset + r.size) {
           await scanner.end();
+          windowed ||= scanner.scanned > 1;
           scanner = null;
           index++;
         }
       }
       if (index >= layout.length) break;
     }
-    if (scanner) await scanner.end();
-    return scanned;
+    if (scanner) {
+      await scanner.end();
+      windowed ||= scanner.scanned > 1;
+    }
+    return { bytes: scanned, windowed };
   }
 
   private async scanDrift(drift: DriftScanFiles, rules: CompiledRules, scanId: string) {
@@ -412,6 +426,7 @@ export class YaraService {
     const skipped: { what: string; reason: string }[] = [];
     let files = 0;
     let bytes = 0;
+    let windowed = false;
     const archive = (await engineCall({ ...where, action: 'read the filesystem through the archive endpoint' }, () =>
       docker.getContainer(id).getArchive({ path: '/' }),
     )) as NodeJS.ReadableStream;
@@ -442,6 +457,7 @@ export class YaraService {
           await scanner.push(chunk);
         }
         await scanner.end();
+        windowed ||= scanner.scanned > 1;
       }
     };
     archive.pipe(tar);
@@ -455,7 +471,7 @@ export class YaraService {
       skipped,
       limitations: [
         'the container is not running: its filesystem was streamed from the archive endpoint (volumes mounted in it included) and scanned in the app; hard links are scanned once, under the first name the archive gives',
-        CHUNKING,
+        ...(windowed ? [CHUNKING] : []),
       ],
     };
   }

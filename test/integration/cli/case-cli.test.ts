@@ -208,6 +208,30 @@ describe('case CLI commands', () => {
     assert.equal(parsed.artifact.id, json.id);
     assert.equal(parsed.preview.kind, 'json');
 
+    // A short look by default (512 bytes), --bytes for more; long attributes cut on the page, whole in --json.
+    const longText = Array.from({ length: 200 }, (_, i) => `line ${String(i).padStart(3, '0')}`).join('\n');
+    const attributes = { note: `\u001b[31m${'x'.repeat(500)}`, tail: 'LAST-ATTRIBUTE' };
+    const long = await a.evidence.ingest(meta(kase.id, { mediaType: 'text/plain', attributes }), Readable.from([Buffer.from(longText)]));
+    r = await run(['evidence', 'show', long.id]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`\nPreview \\(text, first 512 of ${longText.length} bytes\\):\n`));
+    // Lines of 9 bytes: the first 512 end with 'line 056'.
+    assert.ok(r.out.includes(`${longText.slice(0, 512)}\n… `) && !r.out.includes('line 057'), 'exactly 512 bytes shown');
+    assert.match(r.out, new RegExp(`… ${longText.length - 512} more bytes \\(--bytes N shows up to 1048576;`));
+    const attributeLine = r.out.split('\n').find((l) => l.startsWith('  attributes  '));
+    assert.ok(attributeLine, r.out);
+    assert.ok(attributeLine.length < 300, `a readable line, not ${attributeLine.length} characters`);
+    assert.match(attributeLine, /^ {2}attributes {2}\{"note":"\\u001b\[31mxxx+… \(--json shows them all\)$/);
+    assert.ok(!attributeLine.includes('LAST-ATTRIBUTE') && !attributeLine.includes('\u001b'));
+    r = await run(['evidence', 'show', long.id], { bytes: '1024' });
+    assert.match(r.out, new RegExp(`\nPreview \\(text, first 1024 of ${longText.length} bytes\\):\n`));
+    const longJson = JSON.parse((await run(['evidence', 'show', long.id], {}, true)).out) as {
+      artifact: { attributes: Record<string, unknown> };
+      preview: { bytes: number };
+    };
+    assert.deepEqual(longJson.artifact.attributes, attributes, '--json keeps every attribute whole');
+    assert.equal(longJson.preview.bytes, 512);
+
     assert.equal((await run(['evidence', 'show'])).code, 2);
     assert.equal((await run(['evidence', 'show', json.id], { bytes: 'lots' })).code, 2);
     r = await run(['evidence', 'show', json.id], { bytes: String(2 * 1024 * 1024) });
@@ -263,5 +287,7 @@ describe('case and evidence commands through the real command line', () => {
       assert.ok(r.out.includes(`Usage: drydock ${usage}`), usage);
       assert.match(r.out, /\nExample:\n {2}drydock /);
     }
+    r = await drydock('evidence', 'show', '--help');
+    assert.match(r.out, /\n {2}--bytes VALUE +how many bytes of the artifact to preview \(default 512, at most 1048576\)\n/);
   });
 });
