@@ -119,7 +119,7 @@ export const clusterTriageCommands: CliCommand[] = [
       if (failOn) {
         const hits = result.services.flatMap((s) => s.outliers).filter((o) => severityRank(o.severity) >= severityRank(failOn)).length;
         if (hits > 0) {
-          ctx.io.err(`gate failed: ${hits} outlier task(s) at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
+          ctx.io.err(`gate failed: ${counted(hits, 'outlier task')} at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
           return GATE_FAILED_EXIT;
         }
       }
@@ -127,7 +127,7 @@ export const clusterTriageCommands: CliCommand[] = [
       const failed = result.services.filter((s) => s.error).length;
       if (result.replicasNotRead > 0 || failed > 0) {
         ctx.io.err(
-          `${result.replicasNotRead} running replica(s) were not read and ${failed} service(s) could not be triaged (see Not read / Not covered): the triage is incomplete`,
+          `${counted(result.replicasNotRead, 'running replica')} not read and ${counted(failed, 'service')} not triaged (see Not read / Not covered): the triage is incomplete`,
         );
         return 1;
       }

@@ -11,85 +11,26 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ClusterTriageResult } from '../../../shared/domain/cluster-triage';
 import { drydock } from '../../helpers/cli';
-import { BUSYBOX, docker, startTestCore, type TestCore } from '../../helpers/docker';
+import { BUSYBOX, startTestCore, type TestCore } from '../../helpers/docker';
 import { startSwarm, type Swarm } from '../../helpers/swarm';
-import { recordEvents, waitFor } from '../../helpers/wait';
+import { createSleepService, tamperReplica, type TamperedReplica } from '../../helpers/swarm-services';
+import { recordEvents } from '../../helpers/wait';
 
 const TAMPERED = 'dd-ct-a';
 const CLEAN = 'dd-ct-b';
-
-interface TaskRow {
-  ID: string;
-  Name: string;
-  Node: string;
-  CurrentState: string;
-}
 
 describe('a whole swarm triaged from its manager', () => {
   let swarm: Swarm;
   let store = '';
   let t: TestCore | undefined;
-  let tampered: { taskId: string; name: string; containerId: string } | undefined;
-
-  function runningTasks(service: string): TaskRow[] {
-    return docker(['service', 'ps', service, '--filter', 'desired-state=running', '--no-trunc', '--format', '{{json .}}'], {
-      host: swarm.manager.host,
-    })
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as TaskRow)
-      .filter((r) => r.CurrentState.startsWith('Running'));
-  }
+  let tampered: TamperedReplica | undefined;
 
   before(async () => {
     store = mkdtempSync(path.join(tmpdir(), 'drydock-cluster-triage-'));
     swarm = await startSwarm({ nodes: 3, images: [BUSYBOX] });
     const manager = swarm.manager.host;
-    for (const service of [TAMPERED, CLEAN])
-      docker(
-        [
-          'service',
-          'create',
-          '-d',
-          '--name',
-          service,
-          '--replicas',
-          '3',
-          '--replicas-max-per-node',
-          '1',
-          '--restart-condition',
-          'none',
-          '--stop-grace-period',
-          '1s',
-          '--no-resolve-image',
-          BUSYBOX,
-          'sleep',
-          '3600',
-        ],
-        { host: manager },
-      );
-    await waitFor(() => runningTasks(TAMPERED).length === 3 && runningTasks(CLEAN).length === 3, {
-      what: 'three running tasks of each service, one per node',
-      timeoutMs: 120_000,
-      intervalMs: 250,
-    });
-    const node = swarm.nodes[1]!;
-    const row = runningTasks(TAMPERED).find((r) => r.Node === node.hostname);
-    assert.ok(row, 'a task of the first service on node 2');
-    const containerId = docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.swarm.task.id=${row.ID}`], { host: node.host });
-    assert.match(containerId, /^[0-9a-f]{64}$/);
-    docker(
-      [
-        'exec',
-        containerId,
-        'sh',
-        '-c',
-        'mkdir /tmp/.x && cp /bin/busybox /tmp/.x/nc && (setsid /tmp/.x/nc -l -p 4444 </dev/null >/dev/null 2>&1 &)',
-      ],
-      { host: node.host },
-    );
-    await waitFor(() => docker(['top', containerId], { host: node.host }).includes('/tmp/.x/nc'), { what: 'the dropped listener running' });
-    tampered = { taskId: row.ID, name: row.Name, containerId };
+    for (const service of [TAMPERED, CLEAN]) await createSleepService(swarm, service);
+    tampered = await tamperReplica(swarm, TAMPERED, swarm.nodes[1]!);
     for (const [name, url] of [
       ['mgr', manager],
       ['box-b', swarm.nodes[1]!.host],
@@ -111,7 +52,7 @@ describe('a whole swarm triaged from its manager', () => {
     const run = drydock(store, ['cluster', 'triage', '--host', 'mgr', '--json', '--fail-on', 'high'], { timeout: 600_000 });
     // The tampered replica listens on a new port (high): the gate fails, the JSON is still written.
     assert.equal(run.code, 6, run.err);
-    assert.match(run.err, /gate failed: 1 outlier task\(s\) at or above high/);
+    assert.match(run.err, /gate failed: 1 outlier task at or above high/);
     const result = JSON.parse(run.out) as ClusterTriageResult;
     assert.equal(result.servicesTriaged, 2, JSON.stringify(result.limitations));
     assert.equal(result.replicasNotRead, 0, JSON.stringify(result.services.map((s) => s.notRead)));
@@ -147,7 +88,7 @@ describe('a whole swarm triaged from its manager', () => {
     // The table: the nodes reached, both services, the outlier named with why; no gate, all read: exit 0.
     const table = drydock(store, ['cluster', 'triage', '--host', 'mgr'], { timeout: 600_000 });
     assert.equal(table.code, 0, table.err);
-    assert.match(table.out, /2 service\(s\) triaged, 1 outlier\(s\), 0 replica\(s\) not read; nodes reached 3, not reached 0/);
+    assert.match(table.out, /2 services triaged, 1 outlier, 0 replicas not read; nodes reached 3, not reached 0/);
     assert.match(
       table.out,
       new RegExp(

@@ -10,81 +10,25 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ServiceTriageResult } from '../../../shared/domain/replicas';
 import { drydock } from '../../helpers/cli';
-import { BUSYBOX, docker, startTestCore, type TestCore } from '../../helpers/docker';
+import { BUSYBOX, startTestCore, type TestCore } from '../../helpers/docker';
 import { startSwarm, type Swarm } from '../../helpers/swarm';
-import { recordEvents, waitFor } from '../../helpers/wait';
+import { createSleepService, tamperReplica, type TamperedReplica } from '../../helpers/swarm-services';
+import { recordEvents } from '../../helpers/wait';
 
 const SERVICE = 'dd-tri';
-
-interface TaskRow {
-  ID: string;
-  Name: string;
-  Node: string;
-  CurrentState: string;
-  DesiredState: string;
-}
 
 describe('a service triaged across a three-node Swarm', () => {
   let swarm: Swarm;
   let store = '';
   let t: TestCore | undefined;
-  let tampered: { taskId: string; name: string; containerId: string; node: number } | undefined;
-
-  function runningTasks(): TaskRow[] {
-    return docker(['service', 'ps', SERVICE, '--filter', 'desired-state=running', '--no-trunc', '--format', '{{json .}}'], {
-      host: swarm.manager.host,
-    })
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as TaskRow)
-      .filter((r) => r.CurrentState.startsWith('Running'));
-  }
+  let tampered: TamperedReplica | undefined;
 
   before(async () => {
     store = mkdtempSync(path.join(tmpdir(), 'drydock-triage-'));
     swarm = await startSwarm({ nodes: 3, images: [BUSYBOX] });
     const manager = swarm.manager.host;
-    docker(
-      [
-        'service',
-        'create',
-        '-d',
-        '--name',
-        SERVICE,
-        '--replicas',
-        '3',
-        '--replicas-max-per-node',
-        '1',
-        '--restart-condition',
-        'none',
-        '--stop-grace-period',
-        '1s',
-        '--no-resolve-image',
-        BUSYBOX,
-        'sleep',
-        '3600',
-      ],
-      { host: manager },
-    );
-    await waitFor(() => runningTasks().length === 3, { what: 'three running tasks, one per node', timeoutMs: 120_000, intervalMs: 250 });
-    // The replica on the second node: a dropped copy of busybox, running as a listener (named nc: busybox runs the applet its name says).
-    const row = runningTasks().find((r) => r.Node === swarm.nodes[1]!.hostname);
-    assert.ok(row, 'a task on node 2');
-    const node = swarm.nodes[1]!;
-    const containerId = docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.swarm.task.id=${row.ID}`], { host: node.host });
-    assert.match(containerId, /^[0-9a-f]{64}$/);
-    docker(
-      [
-        'exec',
-        containerId,
-        'sh',
-        '-c',
-        'mkdir /tmp/.x && cp /bin/busybox /tmp/.x/nc && (setsid /tmp/.x/nc -l -p 4444 </dev/null >/dev/null 2>&1 &)',
-      ],
-      { host: node.host },
-    );
-    await waitFor(() => docker(['top', containerId], { host: node.host }).includes('/tmp/.x/nc'), { what: 'the dropped listener running' });
-    tampered = { taskId: row.ID, name: row.Name, containerId, node: 2 };
+    await createSleepService(swarm, SERVICE);
+    tampered = await tamperReplica(swarm, SERVICE, swarm.nodes[1]!);
     // Drydock knows the manager and one profile per worker (names unrelated to the nodes').
     for (const [name, url] of [
       ['mgr', manager],
