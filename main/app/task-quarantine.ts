@@ -87,11 +87,27 @@ export async function resolveQuarantineTarget(core: Core, host: string, ref: str
  * For release: a container on `host`, else the active quarantine of the task (by ID or SERVICE.SLOT)
  * resolved through the manager `host` when it was applied, wherever its node is (the task may have
  * been replaced since: the record names the quarantined container).
+ * @throws DrydockFailure('not-found') "<ref> is not quarantined by Drydock" for a task reference with
+ * no active quarantine through that manager and no container of that name on `host`; the engine
+ * kinds of the host's connection otherwise.
  */
 export async function resolveReleaseTarget(core: Core, host: string, ref: string): Promise<{ host: string; container: string }> {
-  if (looksLikeTask(ref)) {
-    const record = core.quarantine.activeForTask(host, ref);
-    if (record) return { host: record.host, container: record.containerId };
+  if (!looksLikeTask(ref)) return { host, container: ref };
+  const record = core.quarantine.activeForTask(host, ref);
+  if (record) return { host: record.host, container: record.containerId };
+  const docker = await core.hosts.docker(host);
+  try {
+    await docker.getContainer(ref).inspect();
+  } catch (err) {
+    // Any other answer is the release's to report, as for any container.
+    if ((err as { statusCode?: number }).statusCode !== 404) return { host, container: ref };
+    // A container quarantined under that name and removed since is closed by release itself.
+    if (!core.quarantine.hasActiveRecordFor(host, ref))
+      throw new DrydockFailure(
+        'not-found',
+        `${ref} is not quarantined by Drydock: no active quarantine of task ${ref} through manager ${host}, and no container of that name on host ${host}`,
+        { host, container: ref },
+      );
   }
   return { host, container: ref };
 }

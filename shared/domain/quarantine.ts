@@ -47,6 +47,28 @@ export interface ContainerStateBefore {
 
 export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'failed';
 
+/**
+ * A step's detail as shown beside its state: a leading repeat of the state word ("skipped: …") is
+ * left out, so the two never read "skipped  skipped". Pure; '' for no detail.
+ */
+export function stepDetailText(state: StepState, detail: string | undefined): string {
+  const text = detail ?? '';
+  const prefix = `${state}: `;
+  return text.toLowerCase().startsWith(prefix) ? text.slice(prefix.length) : text;
+}
+
+/** sha256 of the empty string: what a namespace with no nftables ruleset hashes to. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/**
+ * A recorded ruleset as the responder reads it: "(empty ruleset)" when there was nothing in it,
+ * else `sha256 <first 16 hex>…` (or the whole digest when `full`). Pure.
+ */
+export function rulesetLabel(sha256: string, full = false): string {
+  if (sha256 === EMPTY_SHA256) return '(empty ruleset)';
+  return `sha256 ${full ? sha256 : `${sha256.slice(0, 16)}…`}`;
+}
+
 export interface QuarantineStep {
   mode: QuarantineMode;
   state: StepState;

@@ -5,6 +5,8 @@ import {
   type QuarantineMode,
   type QuarantinePlan,
   type QuarantineRecord,
+  rulesetLabel,
+  stepDetailText,
 } from '../../../shared/domain/quarantine';
 import { CliError, type CliCommand, type CliContext } from '../command';
 import { safeText, table } from '../terminal-safe';
@@ -59,6 +61,15 @@ export function renderPlan(plan: QuarantinePlan): string {
     if (step.blocked) lines.push(`!! ${safeText(step.blocked, 1000)}`);
     for (const notice of step.notices) lines.push(`${MARK[notice.severity]} ${safeText(notice.text, 1000)}`);
   });
+  // --drain-node and --scale are steps too: shown with their consequence, each confirmed on its own.
+  (plan.swarm?.actions ?? []).forEach((action, i) => {
+    const what = action.kind === 'drain-node' ? 'drain-node' : `scale-service to ${String(action.to)}`;
+    lines.push(
+      '',
+      `${plan.steps.length + i + 1}. ${what} (will run after its own confirmation)`,
+      `!! ${safeText(action.consequence, 1200)}`,
+    );
+  });
   return lines.join('\n');
 }
 
@@ -66,7 +77,8 @@ export function renderRecord(record: QuarantineRecord): string {
   const lines = [
     `${safeText(record.containerName)} (${record.containerId.slice(0, 12)}) on ${safeText(record.host)}: ${record.state.toUpperCase()} — quarantine ${record.id}, since ${record.createdAt}`,
   ];
-  for (const step of record.steps) lines.push(`  ${step.mode.padEnd(8)} ${step.state.padEnd(8)} ${safeText(step.detail ?? '', 600)}`);
+  for (const step of record.steps)
+    lines.push(`  ${step.mode.padEnd(8)} ${step.state.padEnd(8)} ${safeText(stepDetailText(step.state, step.detail), 600)}`);
   if (record.snapshot?.artifactId)
     lines.push(
       `  snapshot image ${safeText(record.snapshot.imageRef)}, artifact ${record.snapshot.artifactId} (sha256 ${record.snapshot.sha256 ?? '?'})`,
@@ -81,7 +93,7 @@ export function renderRecord(record: QuarantineRecord): string {
       `  shares its network namespace: ${safeText(p.containerName, 200)} (${safeText(p.containerId.slice(0, 12))}) ${PEER_RELATION[p.relation]}`,
     );
   for (const step of record.release?.steps ?? [])
-    lines.push(`  release ${step.name.padEnd(18)} ${step.state.padEnd(8)} ${safeText(step.detail ?? '', 600)}`);
+    lines.push(`  release ${step.name.padEnd(18)} ${step.state.padEnd(8)} ${safeText(stepDetailText(step.state, step.detail), 600)}`);
   for (const net of record.release?.restored ?? []) {
     lines.push(
       `  restored ${safeText(net.networkName)}: ${net.ipv4 ?? '-'}${net.addressChanged ? ' (address changed: it was dynamic)' : ''}${net.aliases.length ? `, aliases ${safeText(net.aliases.join(', '))}` : ''}`,
@@ -91,10 +103,12 @@ export function renderRecord(record: QuarantineRecord): string {
   if (record.release?.reason) lines.push(`  release reason: ${safeText(record.release.reason, 2000)}`);
   if (record.packetFilter) {
     const f = record.packetFilter;
-    lines.push(`  packet filter: table ${safeText(f.table, 80)} in its network namespace; ruleset before sha256 ${f.before.sha256}`);
+    lines.push(
+      `  packet filter: table ${safeText(f.table, 80)} in its network namespace (its networks stay attached); ruleset before ${rulesetLabel(f.before.sha256, true)}`,
+    );
     if (f.after)
       lines.push(
-        `  ruleset after release: sha256 ${f.after.sha256} (${f.after.identical ? 'identical to before' : 'DIFFERS from before'})`,
+        `  ruleset after release: ${rulesetLabel(f.after.sha256, true)} (table gone; ${f.after.identical ? 'identical to before' : 'DIFFERS from before'})`,
       );
   }
   if (record.swarm) {

@@ -18,14 +18,24 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 const container = (d: Details): string => text(d.containerName) || text(d.containerId).slice(0, 12);
 const done = (d: Details): boolean => d.outcome === 'done';
 
-const QUARANTINE_STEPS: Record<string, string> = {
-  isolate: 'isolated container {c} (networks changed)',
-  pause: 'paused container {c}',
-  snapshot: 'committed container {c} to a forensic image',
-  stop: 'stopped container {c}',
-  'release.networks': 'reconnected container {c} to its networks',
-  'release.unpause': 'unpaused container {c}',
-  'release.start': 'started container {c} again',
+const facts = (d: Details): Details => (d.facts && typeof d.facts === 'object' ? (d.facts as Details) : {});
+/** The nftables table of a Swarm task's isolation, when the entry is about one. */
+const table = (d: Details): string => text(facts(d).table) || text(d.packetFilterTable) || text(d.table);
+
+// A Swarm task is isolated by a packet filter in its own network namespace: its networks are never
+// touched, so its footprint says the table, not "networks changed".
+const QUARANTINE_STEPS: Record<string, (d: Details) => string> = {
+  isolate: (d) =>
+    table(d)
+      ? `added packet-filter table ${table(d)} in the network namespace of container ${container(d)} (its networks stayed attached)`
+      : `isolated container ${container(d)} (networks changed)`,
+  pause: (d) => `paused container ${container(d)}`,
+  snapshot: (d) => `committed container ${container(d)} to a forensic image`,
+  stop: (d) => `stopped container ${container(d)}`,
+  'release.networks': (d) => `reconnected container ${container(d)} to its networks`,
+  'release.packet-filter': (d) => `removed packet-filter table ${table(d)} from the network namespace of container ${container(d)}`,
+  'release.unpause': (d) => `unpaused container ${container(d)}`,
+  'release.start': (d) => `started container ${container(d)} again`,
 };
 
 const RULES: Record<string, Rule> = {
@@ -79,6 +89,12 @@ const RULES: Record<string, Rule> = {
     summary: (d) =>
       `tried to checkpoint container ${container(d)}, the engine refused; a partial checkpoint may remain at ${text(d.hostPath)}: ${text(d.error)}`,
   },
+  'quarantine.packet-filter-verified': {
+    kind: 'container',
+    object: (d) => d.containerId,
+    summary: (d) =>
+      `checked packet-filter table ${table(d)} is gone from the network namespace of container ${container(d)} (ruleset ${d.identical === true ? 'identical to the one recorded before quarantine' : 'differs from the one recorded before quarantine: see the audit log'})`,
+  },
   'quarantine.network-created': {
     kind: 'network',
     object: (d) => d.networkId,
@@ -96,9 +112,10 @@ const RULES: Record<string, Rule> = {
         `quarantine.${step}`,
         {
           kind: step === 'snapshot' ? 'image' : 'container',
-          object: (d) => (step === 'snapshot' ? ((d.facts as Details | undefined)?.imageId ?? '') : d.containerId),
-          summary: (d) => what.replace('{c}', container(d)),
-          applies: done,
+          object: (d) => (step === 'snapshot' ? (facts(d).imageId ?? '') : d.containerId),
+          summary: what,
+          // A release that found the table already gone deleted nothing.
+          applies: (d) => done(d) && (step !== 'release.packet-filter' || facts(d).removed === true),
         },
       ],
       [
@@ -106,7 +123,7 @@ const RULES: Record<string, Rule> = {
         {
           kind: 'container',
           object: (d) => d.containerId,
-          summary: (d) => `tried: ${what.replace('{c}', container(d))}, failed (it may have changed part): ${text(d.error)}`,
+          summary: (d) => `tried: ${what(d)}, failed (it may have changed part): ${text(d.error)}`,
         },
       ],
     ]),

@@ -92,10 +92,12 @@ export function policyConsequences(task: SwarmTaskTarget, policy: SwarmServicePo
   lines.push(
     `Service ${task.serviceName}: mode ${policy.mode}${policy.replicas !== undefined ? `, ${policy.replicas} replica(s)` : ''}; restart condition ${rp.condition}${rp.maxAttempts ? `, at most ${rp.maxAttempts} attempt(s)` : ''}${rp.delaySeconds !== undefined ? `, delay ${rp.delaySeconds} s` : ''}; update parallelism ${policy.update.parallelism ?? 1}, on failure ${policy.update.failureAction ?? 'pause'}, order ${policy.update.order ?? 'stop-first'}.`,
   );
-  lines.push(
-    `Isolation here is a packet filter inside the task's own network namespace: the task keeps running, stays attached to its networks as the manager sees them, and keeps serving nothing. Its loopback still works, so a health check that only talks to localhost keeps passing.`,
-  );
-  if (policy.healthcheck?.length)
+  // Each line below is for a mode the responder chose: nothing is said about modes not asked for.
+  if (modes.includes('isolate'))
+    lines.push(
+      `Isolation here is a packet filter inside the task's own network namespace: the task keeps running, stays attached to its networks as the manager sees them, and serves no one. Its loopback still works, so a health check that only talks to localhost keeps passing.`,
+    );
+  if (modes.includes('isolate') && policy.healthcheck?.length)
     lines.push(
       `It has a health check (${policy.healthcheck.join(' ')}): if that check needs anything beyond loopback it will fail, and the orchestrator then shuts the task down and starts a replacement (the quarantined container is kept, stopped, until the task history limit prunes it).`,
     );

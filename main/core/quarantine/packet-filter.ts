@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PACKET_FILTER_TABLE } from '../../../shared/domain/quarantine';
+import { PACKET_FILTER_TABLE, rulesetLabel } from '../../../shared/domain/quarantine';
 import { runHelper, type HelperRunResult } from '../helper/run';
 import type { StepContext, StepOutcome } from './step-context';
 
@@ -106,17 +106,18 @@ export async function isolateInNamespace(ctx: StepContext): Promise<StepOutcome>
   ctx.save();
   return {
     state: 'done',
-    detail: `Packet filter in its network namespace: table ${TABLE} drops everything in, out and forwarded but loopback (its networks stay attached: the engine cannot disconnect a task from a swarm-scoped network); the namespace's ruleset before was recorded (sha256 ${filter.before.sha256.slice(0, 16)}…)`,
+    detail: `Packet filter in its network namespace: table ${TABLE} drops everything in, out and forwarded but loopback (its networks stay attached: the engine cannot disconnect a task from a swarm-scoped network); the namespace's ruleset before was recorded: ${rulesetLabel(filter.before.sha256)}`,
     facts: { table: TABLE, rules: filter.rules, rulesetBeforeSha256: filter.before.sha256, helperImage: filter.helperImage },
   };
 }
 
 /**
- * Release: deletes Drydock's table (only it) and checks the namespace's ruleset is byte for byte the one
- * recorded before. Skipped when the quarantine added no table.
+ * Release: deletes Drydock's table (only it), checks the namespace no longer lists it (audited as
+ * `quarantine.packet-filter-verified`) and that its ruleset is byte for byte the one recorded before.
+ * Skipped when the quarantine added no table.
  * A ruleset that still differs once the table is gone (someone else changed it) is said in the
  * step's detail and the record's warnings and audited with both rulesets; it does not hold release.
- * @throws DrydockFailure('engine') when a helper fails.
+ * @throws DrydockFailure('engine') when a helper fails or the table is still listed after it was deleted.
  */
 export async function removePacketFilter(ctx: StepContext): Promise<StepOutcome> {
   const filter = ctx.record.packetFilter;
@@ -134,14 +135,26 @@ export async function removePacketFilter(ctx: StepContext): Promise<StepOutcome>
     removed = true;
     await ctx.checkpoint('release', 'table deleted');
   }
-  const after = await listRuleset(ctx, 'reading the ruleset after');
+  const after = await listRuleset(ctx, 'checking the table is gone');
+  // Release says the table is gone only once the namespace's own listing no longer holds it.
+  if (hasOurTable(after)) throw ctx.failure('engine', `${TABLE} is still in the namespace's ruleset after it was deleted`);
   const identical = after === filter.before.ruleset;
   filter.after = { sha256: sha256(after), identical };
   filter.removedAt = ctx.now();
   ctx.save();
+  ctx.audit('quarantine.packet-filter-verified', {
+    table: TABLE,
+    gone: true,
+    identical,
+    rulesetAfterSha256: filter.after.sha256,
+  });
+  const what = removed
+    ? `Deleted table ${TABLE} from its network namespace and checked it is gone`
+    : `Table ${TABLE} was already gone from its network namespace (checked)`;
+  const facts = { table: TABLE, removed, rulesetAfterSha256: filter.after.sha256, identical };
   if (!identical) {
     // Drydock's own table is gone; what differs is someone else's change: said, audited and kept, not retried forever.
-    const warning = `After release the task's network namespace ruleset differs from the one recorded before quarantine (sha256 ${filter.after.sha256} now, ${filter.before.sha256} then): something other than Drydock changed it meanwhile`;
+    const warning = `After release the task's network namespace ruleset differs from the one recorded before quarantine (now ${rulesetLabel(filter.after.sha256, true)}; then ${rulesetLabel(filter.before.sha256, true)}): something other than Drydock changed it meanwhile`;
     if (!ctx.record.warnings.includes(warning)) ctx.record.warnings.push(warning);
     ctx.save();
     ctx.audit('quarantine.packet-filter-ruleset-differs', {
@@ -152,13 +165,13 @@ export async function removePacketFilter(ctx: StepContext): Promise<StepOutcome>
     });
     return {
       state: 'done',
-      detail: `${removed ? `Deleted table ${TABLE}` : `Table ${TABLE} was already gone`}; the namespace's ruleset DIFFERS from the one recorded before quarantine (sha256 ${filter.after.sha256.slice(0, 16)}… now, ${filter.before.sha256.slice(0, 16)}… then): something else changed it; both are in the audit log`,
-      facts: { table: TABLE, removed, rulesetAfterSha256: filter.after.sha256, identical },
+      detail: `${what}; the namespace's ruleset DIFFERS from the one recorded before quarantine (now ${rulesetLabel(filter.after.sha256)}; then ${rulesetLabel(filter.before.sha256)}): something else changed it; both are in the audit log`,
+      facts,
     };
   }
   return {
     state: 'done',
-    detail: `${removed ? `Deleted table ${TABLE}` : `Table ${TABLE} was already gone`}; the namespace's ruleset is byte for byte the one recorded before quarantine (sha256 ${filter.before.sha256.slice(0, 16)}…)`,
-    facts: { table: TABLE, removed, rulesetAfterSha256: filter.after.sha256, identical },
+    detail: `${what}; the namespace's ruleset is byte for byte the one recorded before quarantine: ${rulesetLabel(filter.before.sha256)}`,
+    facts,
   };
 }

@@ -92,14 +92,24 @@ function describeNetwork(n: NetworkBefore): string {
   return `${n.networkName}${extras.length ? ` (${extras.join('; ')})` : ''}`;
 }
 
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** Container-wide notices: things the orchestrator or the engine may do behind quarantine's back. */
 export function containerNotices(inspect: ContainerInspectInfo, modes: QuarantineMode[]): PlanNotice[] {
   const notices: PlanNotice[] = [];
   const swarm = swarmTask(inspect);
   if (swarm) {
+    // Only the modes chosen: a task isolated by its packet filter is never disconnected from anything.
+    const fates = [
+      modes.includes('isolate')
+        ? 'isolated, it keeps running and stays attached to its networks, but a health check that needs the network fails and the orchestrator then replaces it'
+        : '',
+      modes.includes('pause') ? 'paused, it can be marked failed and replaced' : '',
+      modes.includes('stop') ? 'stopped, it counts as exited and may be replaced' : '',
+    ].filter(Boolean);
     notices.push({
       severity: 'warning',
-      text: `This is a task of Swarm service ${swarm.service} (${swarm.task}): the orchestrator may replace it. A disconnected, paused or stopped task can be marked failed and a new, unquarantined copy started elsewhere. Scale the service down or drain the node to keep it from coming back; the quarantined container itself is kept.`,
+      text: `This is a task of Swarm service ${swarm.service} (${swarm.task}): the orchestrator may replace it.${fates.length ? ` ${capitalised(fates.join('; '))}. A replacement is a new, unquarantined copy, possibly on another node; the quarantined container itself is kept.` : ''}`,
     });
   }
   const hc = hostConfig(inspect);
@@ -152,7 +162,7 @@ export function buildPlan(input: PlanInput): QuarantinePlan {
           });
           return {
             mode,
-            action: `In its network namespace, a helper (NET_ADMIN only, not privileged, removed after) records the ruleset (nft -s list ruleset, hashed) and adds the nftables table inet ${PACKET_FILTER_TABLE}, dropping every packet in, out and forwarded but loopback's. Its networks stay attached (${nets.length ? nets.join(', ') : 'none'}). Release deletes that table only and checks the ruleset is byte for byte the one recorded.`,
+            action: `In its network namespace, a helper (NET_ADMIN only, not privileged, removed after) records the ruleset (nft -s list ruleset, hashed) and adds the nftables table inet ${PACKET_FILTER_TABLE}, dropping every packet in, out and forwarded but loopback's. Its networks stay attached: ${nets.length ? nets.join(', ') : 'none'}. Release deletes that table only and checks the ruleset is byte for byte the one recorded.`,
             alreadyDone: done(mode),
             notices,
           };

@@ -194,6 +194,20 @@ export class QuarantineService {
         err instanceof DrydockFailure && err.kind === 'not-found'
           ? this.deps.records.forContainer(request.host, request.container).find((r) => r.state !== 'released')
           : undefined;
+      if (
+        !gone &&
+        err instanceof DrydockFailure &&
+        err.kind === 'not-found' &&
+        !this.deps.records.forContainer(request.host, request.container).length
+      )
+        throw new DrydockFailure(
+          'not-found',
+          `${request.container} is not quarantined by Drydock: no container of that name on host ${request.host}, and no quarantine recorded for it`,
+          {
+            host: request.host,
+            container: request.container,
+          },
+        );
       if (!gone) throw err;
       return this.track(
         this.containerLock.run(`${request.host}\0${gone.containerId}`, () =>
@@ -228,6 +242,11 @@ export class QuarantineService {
   /** The active quarantine of a Swarm task named through its manager (task ID or SERVICE.SLOT); reads the store only. */
   activeForTask(manager: string, ref: string): QuarantineRecord | undefined {
     return this.deps.records.activeForTask(manager, ref);
+  }
+
+  /** Whether the host has an active quarantine recorded under this container name or ID; reads the store only. */
+  hasActiveRecordFor(host: string, container: string): boolean {
+    return this.deps.records.forContainer(host, container).some((r) => r.state !== 'released');
   }
 
   /** Waits for applies and releases under way (they are short), then refuses new ones. */
@@ -397,7 +416,12 @@ export class QuarantineService {
       step.endedAt = this.now();
       record.lastError = failure.message;
       ctx.save();
-      this.audit(record, `quarantine.${name}-failed`, { before: auditState(before), error: failure.message });
+      this.audit(record, `quarantine.${name}-failed`, {
+        before: auditState(before),
+        error: failure.message,
+        // The footprint says which kind of isolation may have been left half-done.
+        ...(record.packetFilter ? { packetFilterTable: record.packetFilter.table } : {}),
+      });
       throw failure;
     }
   }
@@ -442,7 +466,10 @@ export class QuarantineService {
       if (finished(step.state)) continue;
       await this.runStep(ctx, step, () => this.releaseStep(step.name, ctx));
     }
-    record.release.restored = restoredNetworks(await ctx.inspect(), record.before.networks);
+    // Only networks this release put back are "restored": a task's packet filter, or a quarantine
+    // that never isolated, leaves them as they were, and release must not claim otherwise.
+    const networksStep = record.release.steps.find((s) => s.name === 'networks');
+    record.release.restored = networksStep?.state === 'done' ? restoredNetworks(await ctx.inspect(), record.before.networks) : [];
     record.state = 'released';
     record.releasedAt = this.now();
     delete record.lastError;
@@ -571,8 +598,8 @@ export class QuarantineService {
       ctx.save();
       done.push(
         action.kind === 'drain-node'
-          ? `node ${swarm.nodeHostname || action.target} back to ${String(action.previous)}`
-          : `service ${swarm.serviceName} back to ${String(action.previous)} replica(s)`,
+          ? `availability of node ${swarm.nodeHostname || action.target} restored to ${String(action.previous)}`
+          : `replica count of service ${swarm.serviceName} restored to ${String(action.previous)}`,
       );
       await ctx.checkpoint('release', `restored ${action.kind}`);
     }

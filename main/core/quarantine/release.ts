@@ -40,7 +40,10 @@ function stepStarted(ctx: StepContext, mode: QuarantineMode): boolean {
 export async function restoreNetworks(ctx: StepContext): Promise<StepOutcome> {
   if (!stepStarted(ctx, 'isolate')) return { state: 'skipped', detail: 'skipped: the quarantine did not change networks' };
   if (ctx.record.packetFilter)
-    return { state: 'skipped', detail: 'skipped: a Swarm task is isolated by a packet filter, its networks were never disconnected' };
+    return {
+      state: 'skipped',
+      detail: 'skipped: its networks were never touched (a Swarm task is isolated by a packet filter in its network namespace)',
+    };
   const inspect = await ctx.inspect();
   const current = endpoints(inspect);
   const reconnected: string[] = [];

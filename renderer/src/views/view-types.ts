@@ -14,6 +14,8 @@ export interface ViewParams {
   run?: boolean;
   /** An artifact to open on arrival (the Evidence view selects it in the current case). */
   artifact?: string;
+  /** The Connections view: draw the Swarm cluster `host` manages (nodes as groups, overlays as edges). */
+  cluster?: boolean;
 }
 
 export interface ViewProps {

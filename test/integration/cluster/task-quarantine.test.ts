@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AuditEntry } from '../../../shared/domain/evidence';
+import type { FootprintSummary } from '../../../shared/domain/footprint';
 import type { QuarantinePlan, QuarantineRecord } from '../../../shared/domain/quarantine';
 import { drydock } from '../../helpers/cli';
 import { BUSYBOX, docker } from '../../helpers/docker';
@@ -136,6 +137,26 @@ describe('quarantine of a Swarm task', () => {
       await waitFor(() => fetchFrom(observer, r) === r.taskId, { what: `${r.name} answering over the overlay`, timeoutMs: 60_000 });
     const rulesetBefore = ruleset(target);
 
+    // A task Drydock never quarantined, by SERVICE.SLOT or task ID: said so, exit 3 (not found).
+    for (const ref of [observer.name, observer.taskId]) {
+      const never = drydock(store, ['release', ref, '--host', 'mgr'], { timeout: 300_000 });
+      assert.equal(never.code, 3, never.err);
+      assert.match(never.err, new RegExp(`${ref.replace('.', '\\.')} is not quarantined by Drydock`));
+    }
+
+    // The dry run in text shows --drain-node and --scale as steps with their consequences, and warns
+    // only about isolation (the mode chosen), never calling the task disconnected.
+    const dryText = drydock(
+      store,
+      ['quarantine', target.name, '--host', 'mgr', '--mode', 'isolate', '--drain-node', '--scale', '4', '--dry-run'],
+      { timeout: 300_000 },
+    );
+    assert.equal(dryText.code, 0, dryText.err);
+    assert.match(dryText.out, /^2\. drain-node \(will run after its own confirmation\)\n!! Drain node \S+ \(availability drain\)/m);
+    assert.match(dryText.out, /^3\. scale-service to 4 \(will run after its own confirmation\)\n!! Scale service dd-qt from 3 to 4/m);
+    assert.doesNotMatch(dryText.out, /disconnected/i);
+    assert.doesNotMatch(dryText.out, /paused|stopped task|A stopped/i, 'no warning about modes not chosen');
+
     // The plan states the service's policy and the scale's consequence before anything is done.
     const dry = drydock(store, ['quarantine', target.name, '--host', 'mgr', '--mode', 'isolate', '--scale', '4', '--dry-run', '--json'], {
       timeout: 300_000,
@@ -178,6 +199,26 @@ describe('quarantine of a Swarm task', () => {
     assert.equal(after.state, 'released');
     assert.equal(after.packetFilter?.after?.identical, true);
     assert.equal(after.swarm?.actions[0]?.restored, '3');
+    assert.deepEqual(after.release?.restored, [], 'no network restored: none was touched');
+    // Release says what it undid: the table removed and checked gone, the replica count back; no network restored.
+    const shown = drydock(store, ['quarantine', 'status', '--host', 'box-b', target.containerId, '--all']).out;
+    assert.doesNotMatch(shown, /^\s+restored /m, shown);
+    assert.doesNotMatch(shown, /skipped\s+skipped|disconnected/i, shown);
+    assert.match(
+      shown,
+      /release packet-filter\s+done\s+Deleted table inet drydock_quarantine from its network namespace and checked it is gone/,
+    );
+    assert.match(shown, /release orchestrator\s+done\s+.*replica count of service dd-qt restored to 3/);
+    // The footprint names the table added in the namespace, its removal and the check that it is gone.
+    const footprint = JSON.parse(drydock(store, ['footprint', '--host', 'box-b', '--json']).out) as FootprintSummary;
+    const said = (footprint.hosts[0]?.actions ?? []).map((a) => a.summary).join('\n');
+    assert.match(
+      said,
+      /added packet-filter table inet drydock_quarantine in the network namespace of container \S+ \(its networks stayed attached\)/,
+    );
+    assert.match(said, /removed packet-filter table inet drydock_quarantine from the network namespace/);
+    assert.match(said, /checked packet-filter table inet drydock_quarantine is gone from the network namespace .*identical/);
+    assert.doesNotMatch(said, /networks changed/);
     assert.equal(ruleset(target), rulesetBefore, 'the namespace ruleset is byte for byte the one before');
     assert.equal(docker(['service', 'inspect', '-f', '{{.Spec.Mode.Replicated.Replicas}}', SERVICE], { host: swarm.manager.host }), '3');
     await waitFor(() => fetchFrom(observer, target) === target.taskId, { what: 'the released task to answer again', timeoutMs: 20_000 });
@@ -198,6 +239,7 @@ describe('quarantine of a Swarm task', () => {
       'quarantine.applied',
       'quarantine.release-started',
       'quarantine.release.packet-filter',
+      'quarantine.packet-filter-verified',
       'quarantine.release.orchestrator',
       'quarantine.released',
     ])

@@ -86,6 +86,11 @@ describe('drydock quarantine / release (CLI)', () => {
       released.out.includes('release reason: false positive: \\x1b[31mbackup job'),
       `the escape is shown, not run: ${released.out}`,
     );
+    // A pause-only quarantine never touched its networks: release says it unpaused, nothing restored.
+    assert.match(released.out, /release unpause\s+done\s+Unpaused/);
+    assert.doesNotMatch(released.out, /restored /, released.out);
+    assert.doesNotMatch(released.out, /skipped\s+skipped/, released.out);
+    assert.match(released.out, /release networks\s+skipped\s+the quarantine did not change networks/);
     const record = (
       JSON.parse(drydock(store, ['quarantine', 'status', '--host', 'local', name, '--all', '--json']).out) as QuarantineRecord[]
     )[0]!;
@@ -101,6 +106,14 @@ describe('drydock quarantine / release (CLI)', () => {
     );
     const empty = drydock(store, ['release', name, '--host', 'local', '--reason', '  ']);
     assert.equal(empty.code, 2);
+  });
+
+  it('releasing what Drydock never quarantined says so and exits 3 (not found)', () => {
+    for (const ref of [`${net}-never`, 'never-quarantined.7']) {
+      const run = drydock(store, ['release', ref, '--host', 'local']);
+      assert.equal(run.code, 3, run.err);
+      assert.match(run.err, new RegExp(`${ref.replace('.', '\\.')} is not quarantined by Drydock`));
+    }
   });
 
   it('the prompt names the containers that share the network namespace', () => {

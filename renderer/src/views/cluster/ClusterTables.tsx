@@ -231,7 +231,8 @@ export function ServicesTable({
   );
 }
 
-export function TasksTable({ tasks }: { tasks: ClusterTask[] }) {
+/** The manager's tasks; a running task with a container offers "Quarantine…" (onQuarantine). */
+export function TasksTable({ tasks, onQuarantine }: { tasks: ClusterTask[]; onQuarantine?: (task: ClusterTask) => void }) {
   return (
     <table className="dd-table dd-cluster-table" aria-label="Swarm tasks">
       <thead>
@@ -244,6 +245,7 @@ export function TasksTable({ tasks }: { tasks: ClusterTask[] }) {
           <th>Container</th>
           <th>Error</th>
           <th>Created / updated</th>
+          {onQuarantine && <th />}
         </tr>
       </thead>
       <tbody>
@@ -266,6 +268,15 @@ export function TasksTable({ tasks }: { tasks: ClusterTask[] }) {
               {utc(t.createdAt)}
               <div className="dd-muted">{utc(t.updatedAt)}</div>
             </td>
+            {onQuarantine && (
+              <td className="dd-row-actions">
+                {t.desiredState === 'running' && t.containerId && (
+                  <button type="button" className="dd-small" onClick={() => onQuarantine(t)}>
+                    Quarantine…
+                  </button>
+                )}
+              </td>
+            )}
           </tr>
         ))}
       </tbody>

@@ -2,12 +2,13 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ClusterNodeList, ClusterServiceList, ClusterTaskList } from '../../../../shared/domain/cluster';
 import type { NodeEngine } from '../../../../shared/domain/replicas';
 import type { DrydockError } from '../../../../shared/result';
-import { useClient, useLiveEpoch } from '../../shell/app-context';
+import { useApp, useClient, useLiveEpoch } from '../../shell/app-context';
 import type { AppClient } from '../../transport/app-client';
 import { ErrorBox } from '../../shell/ErrorBox';
 import { useHosts } from '../../shell/hosts-context';
 import { visibleText } from '../processes/visible-text';
 import type { ViewProps } from '../view-types';
+import { QuarantineDialog } from '../quarantine/QuarantineDialog';
 import { ClusterTriagePanel, ServiceTriagePanel } from './ClusterTriagePanels';
 import { NodesTable, ServicesTable, TasksTable } from './ClusterTables';
 import './cluster.css';
@@ -45,6 +46,7 @@ const RELOAD_DEBOUNCE_MS = 400;
  */
 export function ClusterView({ params }: ViewProps) {
   const client = useClient();
+  const { navigate } = useApp();
   const epoch = useLiveEpoch();
   const { profiles } = useHosts();
   const [chosen, setChosen] = useState(params.host ?? '');
@@ -55,6 +57,9 @@ export function ClusterView({ params }: ViewProps) {
   const [error, setError] = useState<DrydockError | null>(null);
   const [loading, setLoading] = useState(false);
   const [taskFilter, setTaskFilter] = useState('');
+  // A task to quarantine through this manager (its ID: the core resolves its node and container).
+  const [quarantineTask, setQuarantineTask] = useState<{ id: string; name: string } | null>(null);
+  const closeQuarantine = useCallback(() => setQuarantineTask(null), []);
   const [triageService, setTriageService] = useState<string | null>(null);
   const [triageRun, setTriageRun] = useState(0);
   const [changes, setChanges] = useState(0);
@@ -151,6 +156,14 @@ export function ClusterView({ params }: ViewProps) {
         >
           {loading ? 'Reading…' : 'Refresh'}
         </button>
+        <button
+          type="button"
+          disabled={!host || !listings}
+          onClick={() => navigate('graph', { host, cluster: true })}
+          title="The Connections view of this swarm: each node a group with its tasks inside, overlay networks between nodes"
+        >
+          Connections graph
+        </button>
         {listings && (
           <span className="dd-muted dd-small-text" data-testid="cluster-summary">
             swarm {visibleText(listings.nodes.clusterId, 40)} · {counted(listings.nodes.nodes.length, 'node')} ·{' '}
@@ -223,7 +236,7 @@ export function ClusterView({ params }: ViewProps) {
                 </select>
                 <span className="dd-muted dd-small-text">{tasks.length} task(s), current and the history the manager keeps</span>
               </div>
-              <TasksTable tasks={tasks} />
+              <TasksTable tasks={tasks} onQuarantine={(t) => setQuarantineTask({ id: t.id, name: t.name })} />
             </div>
           )}
           <div className="dd-cluster-triage" hidden={tab !== 'triage'}>
@@ -237,6 +250,15 @@ export function ClusterView({ params }: ViewProps) {
             <ClusterTriagePanel host={host} />
           </div>
         </>
+      )}
+      {quarantineTask && host && (
+        <QuarantineDialog
+          client={client}
+          host={host}
+          container={quarantineTask.id}
+          containerName={quarantineTask.name}
+          onClose={closeQuarantine}
+        />
       )}
     </section>
   );

@@ -8,14 +8,18 @@ import { visibleText } from '../processes/visible-text';
 import { QuarantineBanner } from './QuarantineBanner';
 import { QuarantinePlanView } from './QuarantinePlanView';
 import { QuarantineRecordView } from './QuarantineRecordView';
-import { MODE_LABEL, MODE_SUMMARY } from './quarantine-text';
+import { NO_ORCHESTRATION, OrchestratorOptions, QuarantineSwarmPlan, scaleOf, type OrchestratorChoice } from './QuarantineSwarmPlan';
+import { MODE_LABEL, MODE_SUMMARY, TASK_ISOLATE_SUMMARY, releaseSummary } from './quarantine-text';
 import { useQuarantine } from './use-quarantine';
 import './quarantine.css';
 
 interface Props {
   client: DrydockClient;
   host: string;
-  /** Container ID or name. */
+  /**
+   * Container ID or name; or a Swarm task (task ID or SERVICE.SLOT) with `host` its manager, which the
+   * core resolves to the node and container it runs on.
+   */
   container: string;
   /** For the title while the plan loads. */
   containerName?: string;
@@ -23,13 +27,14 @@ interface Props {
 }
 
 /**
- * Quarantine of one container: choose the modes, read what each step will do (the plan comes from
- * the core, not guessed here), acknowledge the dangerous ones, apply; then follow its progress and
- * release it.
+ * Quarantine of one container or Swarm task: choose the modes, read what each step will do (the plan
+ * comes from the core, not guessed here), acknowledge the dangerous ones, apply; then follow its
+ * progress and release it. A task's plan adds the service's policy and what the orchestrator will do,
+ * and offers draining its node and scaling its service, each acknowledged on its own.
  */
 export function QuarantineDialog({ client, host, container, containerName, onClose }: Props) {
-  const { record } = useQuarantine(client, host, container);
   const [modes, setModes] = useState<ReadonlySet<QuarantineMode>>(new Set(['isolate']));
+  const [orchestration, setOrchestration] = useState<OrchestratorChoice>(NO_ORCHESTRATION);
   // Each plan and acknowledgement belongs to one choice of modes: a change of modes voids both.
   const [planned, setPlanned] = useState<{ key: string; plan: QuarantinePlan | null; error: DrydockError | null } | null>(null);
   const [ackFor, setAckFor] = useState<string | null>(null);
@@ -41,10 +46,20 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
   const first = useRef<HTMLInputElement>(null);
 
   const chosen = QUARANTINE_MODES.filter((m) => modes.has(m));
-  const chosenKey = chosen.join(',');
+  const scale = scaleOf(orchestration);
+  const orchestrationRequest = {
+    ...(orchestration.drain ? { drainNode: true } : {}),
+    ...(scale !== undefined ? { scale } : {}),
+  };
+  const modesKey = chosen.join(',');
+  const chosenKey = `${modesKey}|${orchestration.drain ? 'drain' : ''}|${scale ?? ''}`;
   const plan = planned?.key === chosenKey ? planned.plan : null;
   const planError = planned?.key === chosenKey ? planned.error : null;
-  const acknowledged = ackFor === chosenKey;
+  // Dangers acknowledged belong to the modes they were read for.
+  const acknowledged = ackFor === modesKey;
+  // A task is watched where the core resolved it (its node's host, its container), not by the name given.
+  const [resolved, setResolved] = useState<{ host: string; containerId: string } | null>(null);
+  const { record } = useQuarantine(client, resolved?.host ?? host, resolved?.containerId ?? container);
 
   useEffect(() => {
     first.current?.focus();
@@ -59,21 +74,33 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
   }, [onClose]);
 
   useEffect(() => {
-    if (!chosenKey) return;
+    if (!modesKey) return;
     const request = ++planRequest.current;
-    void client.invoke('quarantine.plan', { host, container, modes: chosenKey.split(',') as QuarantineMode[] }).then((r) => {
-      if (request !== planRequest.current) return;
-      setPlanned(r.ok ? { key: chosenKey, plan: r.value, error: null } : { key: chosenKey, plan: null, error: r.error });
-    });
-  }, [client, host, container, chosenKey, record?.state]);
+    const [, drain, scaleTo] = chosenKey.split('|');
+    void client
+      .invoke('quarantine.plan', {
+        host,
+        container,
+        modes: modesKey.split(',') as QuarantineMode[],
+        ...(drain ? { drainNode: true } : {}),
+        ...(scaleTo ? { scale: Number(scaleTo) } : {}),
+      })
+      .then((r) => {
+        if (request !== planRequest.current) return;
+        if (r.ok) setResolved((prev) => (prev?.host === r.value.host && prev.containerId === r.value.containerId ? prev : r.value));
+        setPlanned(r.ok ? { key: chosenKey, plan: r.value, error: null } : { key: chosenKey, plan: null, error: r.error });
+      });
+  }, [client, host, container, modesKey, chosenKey, record?.state]);
 
   const applyCall = useCallback(
-    (m: QuarantineMode[]) => client.invoke('quarantine.apply', { host, container, modes: m }),
+    (m: QuarantineMode[], extra: { drainNode?: boolean; scale?: number }) =>
+      client.invoke('quarantine.apply', { host, container, modes: m, ...extra }),
     [client, host, container],
   );
+  // Release goes to the record: a task's quarantine lives on its node's host, under its container.
   const releaseCall = useCallback(
-    (why: string) => client.invoke('quarantine.release', { host, container, reason: why }),
-    [client, host, container],
+    (why: string, target: { host: string; container: string }) => client.invoke('quarantine.release', { ...target, reason: why }),
+    [client],
   );
   const apply = useAsyncAction(applyCall);
   const release = useAsyncAction(releaseCall);
@@ -97,12 +124,19 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
   const blocked = plan?.steps.some((s) => s.blocked && !s.alreadyDone) ?? false;
   const dangers = plan ? [...plan.notices, ...plan.steps.flatMap((s) => s.notices)].filter((n) => n.severity === 'danger') : [];
   const pendingSteps = plan?.steps.some((s) => !s.alreadyDone) ?? false;
+  const swarm = plan?.swarm;
+  const orchestrationAsked = swarm !== undefined && (orchestration.drain || orchestration.scale);
+  // Each orchestrator action chosen needs its own acknowledgement (and a count, for scaling).
+  const orchestrationReady =
+    (!orchestration.drain || orchestration.drainAck) && (!orchestration.scale || (scale !== undefined && orchestration.scaleAck));
+  const isTask = Boolean(swarm ?? shown?.swarm);
   const canApply =
     plan !== null &&
     chosen.length > 0 &&
-    pendingSteps &&
+    (pendingSteps || orchestrationAsked) &&
     !blocked &&
     (dangers.length === 0 || acknowledged) &&
+    orchestrationReady &&
     !apply.busy &&
     !release.busy &&
     active?.state !== 'releasing';
@@ -137,7 +171,8 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
                 data-mode={mode}
               />
               <span>
-                <b>{MODE_LABEL[mode]}</b> <span className="dd-muted">{MODE_SUMMARY[mode]}</span>
+                <b>{MODE_LABEL[mode]}</b>{' '}
+                <span className="dd-muted">{mode === 'isolate' && isTask ? TASK_ISOLATE_SUMMARY : MODE_SUMMARY[mode]}</span>
               </span>
             </label>
           ))}
@@ -146,12 +181,14 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
         {chosen.length === 0 && <p className="dd-hint">Choose at least one mode.</p>}
         {planError && <ErrorBox error={planError} compact />}
         {plan && <QuarantinePlanView plan={plan} {...(result && result.state !== 'released' ? { appliedHere: result.id } : {})} />}
+        {swarm && <QuarantineSwarmPlan swarm={swarm} host={plan.host} />}
+        {swarm && <OrchestratorOptions swarm={swarm} choice={orchestration} onChange={setOrchestration} />}
         {dangers.length > 0 && !blocked && (
           <label className="dd-check dd-q-ack">
             <input
               type="checkbox"
               checked={acknowledged}
-              onChange={(e) => setAckFor(e.target.checked ? chosenKey : null)}
+              onChange={(e) => setAckFor(e.target.checked ? modesKey : null)}
               data-testid="quarantine-ack"
             />
             <span>I have read the warnings above{modes.has('stop') ? ': stopping loses the memory of this container' : ''}.</span>
@@ -163,7 +200,13 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
             type="button"
             className="dd-primary dd-danger"
             disabled={!canApply}
-            onClick={() => void apply.run(chosen).then((r) => r.ok && setResult(r.value))}
+            onClick={() =>
+              void apply.run(chosen, orchestrationRequest).then((r) => {
+                if (!r.ok) return;
+                setResult(r.value);
+                setOrchestration(NO_ORCHESTRATION);
+              })
+            }
             data-testid="quarantine-apply"
           >
             {apply.busy ? 'Applying…' : active?.state === 'applying' ? 'Finish quarantine' : active ? 'Apply added modes' : 'Quarantine'}
@@ -198,7 +241,7 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
                 onSubmit={(e) => {
                   e.preventDefault();
                   if (!reason.trim() || release.busy) return;
-                  void release.run(reason.trim()).then((r) => {
+                  void release.run(reason.trim(), { host: active.host, container: active.containerId }).then((r) => {
                     if (!r.ok) return;
                     setResult(r.value);
                     setReleasing(false);
@@ -206,9 +249,8 @@ export function QuarantineDialog({ client, host, container, containerName, onClo
                   });
                 }}
               >
-                <p className="dd-hint">
-                  Release puts {visibleText(title, 160)} back on its recorded networks, unpauses it and starts it again if quarantine
-                  stopped it. The reason is kept in the audit log.
+                <p className="dd-hint" data-testid="quarantine-release-summary">
+                  Release {visibleText(releaseSummary(active), 1200)}. The reason is kept in the audit log.
                 </p>
                 <label className="dd-q-reason">
                   Reason for release (required)

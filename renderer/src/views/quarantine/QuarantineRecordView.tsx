@@ -1,4 +1,4 @@
-import type { QuarantineRecord } from '../../../../shared/domain/quarantine';
+import { rulesetLabel, stepDetailText, type QuarantineRecord } from '../../../../shared/domain/quarantine';
 import { bytes, utc } from '../../lib/format';
 import { visibleText } from '../processes/visible-text';
 import { MODE_LABEL, STATE_LABEL, STEP_MARK } from './quarantine-text';
@@ -16,10 +16,34 @@ export function QuarantineRecordView({ record }: { record: QuarantineRecord }) {
         {record.steps.map((s) => (
           <li key={s.mode} className={`dd-q-progress-${s.state}`} data-mode={s.mode} data-state={s.state}>
             <span aria-hidden="true">{STEP_MARK[s.state]}</span> <b>{MODE_LABEL[s.mode]}</b> <span className="dd-muted">{s.state}</span>
-            {s.detail && <div className="dd-q-detail">{visibleText(s.detail, 1000)}</div>}
+            {s.detail && <div className="dd-q-detail">{visibleText(stepDetailText(s.state, s.detail), 1000)}</div>}
           </li>
         ))}
       </ul>
+      {record.packetFilter && (
+        <p className="dd-small-text" data-testid="quarantine-packet-filter">
+          Packet filter: table <span className="dd-mono">{visibleText(record.packetFilter.table, 80)}</span> in its network namespace (its
+          networks stay attached); ruleset before {rulesetLabel(record.packetFilter.before.sha256)}
+          {record.packetFilter.after && (
+            <>
+              ; after release {rulesetLabel(record.packetFilter.after.sha256)}, table gone,{' '}
+              {record.packetFilter.after.identical ? 'identical to before' : <b className="dd-warn-text">differs from before</b>}
+            </>
+          )}
+        </p>
+      )}
+      {record.swarm && record.swarm.actions.length > 0 && (
+        <ul className="dd-q-progress" data-testid="quarantine-orchestrator-actions">
+          {record.swarm.actions.map((a, i) => (
+            <li key={i} className={`dd-q-progress-${a.state}`} data-kind={a.kind} data-state={a.state}>
+              <span aria-hidden="true">{STEP_MARK[a.state]}</span> <b>{a.kind === 'drain-node' ? 'Drain node' : 'Scale service'}</b>{' '}
+              <span className="dd-muted">{a.state}</span>
+              {a.detail && <div className="dd-q-detail">{visibleText(stepDetailText(a.state, a.detail), 600)}</div>}
+              {a.restored !== undefined && <div className="dd-q-detail">Release restored it to {visibleText(a.restored, 40)}</div>}
+            </li>
+          ))}
+        </ul>
+      )}
       {record.snapshot?.artifactId && (
         <p className="dd-small-text">
           Forensic image <span className="dd-mono">{visibleText(record.snapshot.imageRef, 200)}</span>; filesystem artifact{' '}
@@ -34,7 +58,7 @@ export function QuarantineRecordView({ record }: { record: QuarantineRecord }) {
             {record.release.steps.map((s) => (
               <li key={s.name} className={`dd-q-progress-${s.state}`} data-state={s.state}>
                 <span aria-hidden="true">{STEP_MARK[s.state]}</span> <b>{s.name}</b> <span className="dd-muted">{s.state}</span>
-                {s.detail && <div className="dd-q-detail">{visibleText(s.detail, 1000)}</div>}
+                {s.detail && <div className="dd-q-detail">{visibleText(stepDetailText(s.state, s.detail), 1000)}</div>}
               </li>
             ))}
           </ul>

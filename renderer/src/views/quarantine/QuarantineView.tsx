@@ -86,8 +86,9 @@ export function QuarantineView({ params }: ViewProps) {
           <input
             value={target}
             onChange={(e) => setTarget(e.target.value)}
-            placeholder="Container name or ID to quarantine"
+            placeholder="Container name or ID, or a Swarm task ID or SERVICE.SLOT (host: its manager)"
             aria-label="Container to quarantine"
+            size={48}
           />
           <button type="submit" disabled={!host || !target.trim()}>
             Quarantine…
