@@ -27,21 +27,27 @@ export function runningTasks(swarm: Swarm, service: string): SwarmTaskRow[] {
     .filter((r) => r.CurrentState.startsWith('Running'));
 }
 
-export interface SleepServiceOptions {
-  /** Replicas, at most one per node (default: one per node of the swarm). */
+export interface ServiceOptions {
+  /** Replicas (default: one per node of the swarm). */
   replicas?: number;
+  /** At most this many tasks per node (default 1: one per node); null for no limit. */
+  maxPerNode?: number | null;
   /** More `docker service create` options, placed before the image (networks, ports, labels…). */
   extra?: string[];
   /** Restart condition (default none: a task the test stops stays stopped). */
   restart?: 'none' | 'on-failure' | 'any';
+  /** What the tasks run (default `sleep 3600`). */
+  command?: string[];
+  /** How long to wait for every replica to run, in ms (default 120 000). */
+  timeoutMs?: number;
 }
 
 /**
- * Creates a replicated busybox service running `sleep 3600`, at most one task per node (no
- * registry: --no-resolve-image), and waits until every replica runs. Returns the running tasks.
- * @throws when the replicas are not running within two minutes.
+ * Creates a replicated busybox service (default command `sleep 3600`), by default at most one task
+ * per node (no registry: --no-resolve-image), and waits until every replica runs. Returns the running tasks.
+ * @throws when the replicas are not running within options.timeoutMs.
  */
-export async function createSleepService(swarm: Swarm, name: string, options: SleepServiceOptions = {}): Promise<SwarmTaskRow[]> {
+export async function createService(swarm: Swarm, name: string, options: ServiceOptions = {}): Promise<SwarmTaskRow[]> {
   const replicas = options.replicas ?? swarm.nodes.length;
   docker(
     [
@@ -52,8 +58,7 @@ export async function createSleepService(swarm: Swarm, name: string, options: Sl
       name,
       '--replicas',
       String(replicas),
-      '--replicas-max-per-node',
-      '1',
+      ...(options.maxPerNode === null ? [] : ['--replicas-max-per-node', String(options.maxPerNode ?? 1)]),
       '--restart-condition',
       options.restart ?? 'none',
       '--stop-grace-period',
@@ -61,8 +66,7 @@ export async function createSleepService(swarm: Swarm, name: string, options: Sl
       ...(options.extra ?? []),
       '--no-resolve-image',
       BUSYBOX,
-      'sleep',
-      '3600',
+      ...(options.command ?? ['sleep', '3600']),
     ],
     { host: swarm.manager.host },
   );
@@ -72,7 +76,7 @@ export async function createSleepService(swarm: Swarm, name: string, options: Sl
       rows = runningTasks(swarm, name);
       return rows.length === replicas;
     },
-    { what: `${replicas} running tasks of ${name}, one per node`, timeoutMs: 120_000, intervalMs: 250 },
+    { what: `${replicas} running tasks of ${name}`, timeoutMs: options.timeoutMs ?? 120_000, intervalMs: 250 },
   );
   return rows;
 }

@@ -8,32 +8,15 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { BUSYBOX, docker } from '../helpers/docker';
 import { startSwarm, type Swarm } from '../helpers/swarm';
-import { waitFor } from '../helpers/wait';
+import { createService, tamperReplica, type TamperedReplica } from '../helpers/swarm-services';
 import { screenshotDir, startUi, waitText, type UiHarness } from './harness';
 
 const SERVICE = 'dd-ui-web';
 
-interface TaskRow {
-  ID: string;
-  Name: string;
-  Node: string;
-  CurrentState: string;
-}
-
 describe('Cluster view', () => {
   let swarm: Swarm;
   let ui: UiHarness;
-  let tampered: { taskId: string; name: string } | undefined;
-
-  function runningTasks(): TaskRow[] {
-    return docker(['service', 'ps', SERVICE, '--filter', 'desired-state=running', '--no-trunc', '--format', '{{json .}}'], {
-      host: swarm.manager.host,
-    })
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as TaskRow)
-      .filter((r) => r.CurrentState.startsWith('Running'));
-  }
+  let tampered: TamperedReplica | undefined;
 
   before(async () => {
     mkdirSync(screenshotDir, { recursive: true });
@@ -46,45 +29,8 @@ describe('Cluster view', () => {
         host: manager,
       },
     );
-    docker(
-      [
-        'service',
-        'create',
-        '-d',
-        '--name',
-        SERVICE,
-        '--replicas',
-        '3',
-        '--replicas-max-per-node',
-        '1',
-        '--restart-condition',
-        'none',
-        '--stop-grace-period',
-        '1s',
-        '--no-resolve-image',
-        BUSYBOX,
-        'sleep',
-        '3600',
-      ],
-      { host: manager },
-    );
-    await waitFor(() => runningTasks().length === 3, { what: 'three running tasks, one per node', timeoutMs: 120_000, intervalMs: 250 });
-    const node = swarm.nodes[1]!;
-    const row = runningTasks().find((r) => r.Node === node.hostname);
-    assert.ok(row, 'a task on node 2');
-    const containerId = docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.swarm.task.id=${row.ID}`], { host: node.host });
-    docker(
-      [
-        'exec',
-        containerId,
-        'sh',
-        '-c',
-        'mkdir /tmp/.x && cp /bin/busybox /tmp/.x/nc && (setsid /tmp/.x/nc -l -p 4444 </dev/null >/dev/null 2>&1 &)',
-      ],
-      { host: node.host },
-    );
-    await waitFor(() => docker(['top', containerId], { host: node.host }).includes('/tmp/.x/nc'), { what: 'the dropped listener running' });
-    tampered = { taskId: row.ID, name: row.Name };
+    await createService(swarm, SERVICE);
+    tampered = await tamperReplica(swarm, SERVICE, swarm.nodes[1]!);
     ui = await startUi();
     ui.core.hosts.add({ name: 'mgr', url: manager });
     ui.core.hosts.add({ name: 'box-b', url: swarm.nodes[1]!.host });

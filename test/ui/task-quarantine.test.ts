@@ -11,30 +11,15 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { BUSYBOX, docker } from '../helpers/docker';
 import { startSwarm, type Swarm } from '../helpers/swarm';
+import { createService, runningTasks, taskContainerId } from '../helpers/swarm-services';
 import { waitFor } from '../helpers/wait';
 import { screenshotDir, startUi, waitText, type UiHarness } from './harness';
 
 const SERVICE = 'dd-ui-qt';
 
-interface TaskRow {
-  ID: string;
-  Name: string;
-  CurrentState: string;
-}
-
 describe('Quarantine of a Swarm task in the UI', () => {
   let swarm: Swarm;
   let ui: UiHarness;
-
-  function runningTasks(): TaskRow[] {
-    return docker(['service', 'ps', SERVICE, '--filter', 'desired-state=running', '--no-trunc', '--format', '{{json .}}'], {
-      host: swarm.manager.host,
-    })
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as TaskRow)
-      .filter((r) => r.CurrentState.startsWith('Running'));
-  }
 
   const replicas = () => docker(['service', 'inspect', '-f', '{{.Spec.Mode.Replicated.Replicas}}', SERVICE], { host: swarm.manager.host });
 
@@ -47,31 +32,12 @@ describe('Quarantine of a Swarm task in the UI', () => {
   before(async () => {
     mkdirSync(screenshotDir, { recursive: true });
     swarm = await startSwarm({ nodes: 1, images: [BUSYBOX] });
-    docker(
-      [
-        'service',
-        'create',
-        '-d',
-        '--name',
-        SERVICE,
-        '--replicas',
-        '2',
-        '--restart-condition',
-        'on-failure',
-        '--restart-max-attempts',
-        '3',
-        '--update-order',
-        'start-first',
-        '--stop-grace-period',
-        '1s',
-        '--no-resolve-image',
-        BUSYBOX,
-        'sleep',
-        '3600',
-      ],
-      { host: swarm.manager.host },
-    );
-    await waitFor(() => runningTasks().length === 2, { what: 'two running tasks', timeoutMs: 120_000, intervalMs: 250 });
+    await createService(swarm, SERVICE, {
+      replicas: 2,
+      maxPerNode: null,
+      restart: 'on-failure',
+      extra: ['--restart-max-attempts', '3', '--update-order', 'start-first'],
+    });
     ui = await startUi();
     ui.core.hosts.add({ name: 'mgr', url: swarm.manager.host });
     ui.core.evidence.createCase({ name: 'UI task quarantine' });
@@ -84,11 +50,9 @@ describe('Quarantine of a Swarm task in the UI', () => {
 
   it('quarantines a task from the Tasks tab with the policy, per-option acknowledgements, and releases it', async () => {
     const { page } = ui;
-    const task = runningTasks().find((t) => t.Name === `${SERVICE}.1`)!;
+    const task = runningTasks(swarm, SERVICE).find((t) => t.Name === `${SERVICE}.1`)!;
     assert.ok(task, 'slot 1 runs');
-    const containerId = docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.swarm.task.id=${task.ID}`], {
-      host: swarm.manager.host,
-    });
+    const containerId = taskContainerId(swarm.manager, task.ID);
     const rulesetBefore = ruleset(containerId);
     await page.reload();
     await page

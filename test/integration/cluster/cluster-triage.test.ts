@@ -13,7 +13,7 @@ import type { ClusterTriageResult } from '../../../shared/domain/cluster-triage'
 import { drydock } from '../../helpers/cli';
 import { BUSYBOX, startTestCore, type TestCore } from '../../helpers/docker';
 import { startSwarm, type Swarm } from '../../helpers/swarm';
-import { createSleepService, tamperReplica, type TamperedReplica } from '../../helpers/swarm-services';
+import { createService, tamperReplica, type TamperedReplica } from '../../helpers/swarm-services';
 import { recordEvents } from '../../helpers/wait';
 
 const TAMPERED = 'dd-ct-a';
@@ -29,7 +29,7 @@ describe('a whole swarm triaged from its manager', () => {
     store = mkdtempSync(path.join(tmpdir(), 'drydock-cluster-triage-'));
     swarm = await startSwarm({ nodes: 3, images: [BUSYBOX] });
     const manager = swarm.manager.host;
-    for (const service of [TAMPERED, CLEAN]) await createSleepService(swarm, service);
+    for (const service of [TAMPERED, CLEAN]) await createService(swarm, service);
     tampered = await tamperReplica(swarm, TAMPERED, swarm.nodes[1]!);
     for (const [name, url] of [
       ['mgr', manager],

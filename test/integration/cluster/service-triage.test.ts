@@ -12,7 +12,7 @@ import type { ServiceTriageResult } from '../../../shared/domain/replicas';
 import { drydock } from '../../helpers/cli';
 import { BUSYBOX, startTestCore, type TestCore } from '../../helpers/docker';
 import { startSwarm, type Swarm } from '../../helpers/swarm';
-import { createSleepService, tamperReplica, type TamperedReplica } from '../../helpers/swarm-services';
+import { createService, tamperReplica, type TamperedReplica } from '../../helpers/swarm-services';
 import { recordEvents } from '../../helpers/wait';
 
 const SERVICE = 'dd-tri';
@@ -27,7 +27,7 @@ describe('a service triaged across a three-node Swarm', () => {
     store = mkdtempSync(path.join(tmpdir(), 'drydock-triage-'));
     swarm = await startSwarm({ nodes: 3, images: [BUSYBOX] });
     const manager = swarm.manager.host;
-    await createSleepService(swarm, SERVICE);
+    await createService(swarm, SERVICE);
     tampered = await tamperReplica(swarm, SERVICE, swarm.nodes[1]!);
     // Drydock knows the manager and one profile per worker (names unrelated to the nodes').
     for (const [name, url] of [

@@ -18,17 +18,11 @@ import type { QuarantinePlan, QuarantineRecord } from '../../../shared/domain/qu
 import { drydock } from '../../helpers/cli';
 import { BUSYBOX, docker } from '../../helpers/docker';
 import { startSwarm, type Swarm, type SwarmNode } from '../../helpers/swarm';
+import { createService, taskContainerId } from '../../helpers/swarm-services';
 import { waitFor } from '../../helpers/wait';
 
 const SERVICE = 'dd-qt';
 const NETWORK = 'dd-qt-net';
-
-interface TaskRow {
-  ID: string;
-  Name: string;
-  Node: string;
-  CurrentState: string;
-}
 
 interface Replica {
   taskId: string;
@@ -42,16 +36,6 @@ describe('quarantine of a Swarm task', () => {
   let swarm: Swarm;
   let store = '';
   let replicas: Replica[] = [];
-
-  function runningTasks(): TaskRow[] {
-    return docker(['service', 'ps', SERVICE, '--filter', 'desired-state=running', '--no-trunc', '--format', '{{json .}}'], {
-      host: swarm.manager.host,
-    })
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as TaskRow)
-      .filter((r) => r.CurrentState.startsWith('Running'));
-  }
 
   /** The task container's network namespace ruleset, read with the host's nft through the container's PID. */
   function ruleset(r: Replica): string {
@@ -77,38 +61,15 @@ describe('quarantine of a Swarm task', () => {
     swarm = await startSwarm({ nodes: 3, images: [BUSYBOX] });
     const manager = swarm.manager.host;
     docker(['network', 'create', '-d', 'overlay', NETWORK], { host: manager });
-    docker(
-      [
-        'service',
-        'create',
-        '-d',
-        '--name',
-        SERVICE,
-        '--replicas',
-        '3',
-        '--replicas-max-per-node',
-        '1',
-        '--network',
-        NETWORK,
-        '--hostname',
-        '{{.Task.ID}}',
-        '--restart-condition',
-        'none',
-        '--stop-grace-period',
-        '1s',
-        '--no-resolve-image',
-        BUSYBOX,
-        'sh',
-        '-c',
-        'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www',
-      ],
-      { host: manager },
-    );
-    await waitFor(() => runningTasks().length === 3, { what: 'three running tasks, one per node', timeoutMs: 180_000, intervalMs: 250 });
-    replicas = runningTasks().map((row) => {
+    const rows = await createService(swarm, SERVICE, {
+      extra: ['--network', NETWORK, '--hostname', '{{.Task.ID}}'],
+      command: ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www'],
+      timeoutMs: 180_000,
+    });
+    replicas = rows.map((row) => {
       const node = swarm.nodes.find((n) => n.hostname === row.Node);
       assert.ok(node, `node ${row.Node}`);
-      const containerId = docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.swarm.task.id=${row.ID}`], { host: node.host });
+      const containerId = taskContainerId(node, row.ID);
       const ip = docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${NETWORK}").IPAddress}}`, containerId], {
         host: node.host,
       });
