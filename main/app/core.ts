@@ -40,6 +40,7 @@ import type { MemoryService } from '../core/memory/memory-service';
 import type { YaraService } from '../core/yara/yara-service';
 import type { CollectService } from '../core/collect/collect-service';
 import { ClusterView } from '../core/cluster/cluster-view';
+import { mapNodeEngines } from '../core/cluster/node-engines';
 import type { collectSteps } from './collect-steps';
 import { loadModule } from './load-module';
 
@@ -230,6 +231,15 @@ export function createCore(options: CoreOptions): Core {
         if (!kase) return null;
         const facts = await getDrift().lookup({ host, containerId, caseId: kase.id });
         return facts ? facts.changedPaths.size > 0 : null;
+      },
+      // Cluster graphs: the manager's listings, and which saved profile answers as each node.
+      swarm: {
+        listings: async (manager) => {
+          const [nodes, services, tasks] = await Promise.all([cluster.nodes(manager), cluster.services(manager), cluster.tasks(manager)]);
+          const limitations = [...new Set([...nodes.limitations, ...services.limitations, ...tasks.limitations])];
+          return { manager, clusterId: nodes.clusterId, nodes: nodes.nodes, services: services.services, tasks: tasks.tasks, limitations };
+        },
+        engines: (nodes) => mapNodeEngines({ profiles: () => hosts.list(), docker: (host) => hosts.docker(host) }, nodes),
       },
     }));
   const getQuarantine = (): QuarantineService =>

@@ -12,10 +12,14 @@ import { caseRef, empty, hostName } from './schemas';
 
 export const networkWatchId = z.string().regex(/^nw-[a-z0-9-]{6,64}$/, 'a network watch ID');
 
-/** One host, several, or neither (= every connected host). */
+/**
+ * One host, several, or neither (= every connected host); or cluster: a Swarm manager, whose nodes'
+ * hosts (the saved profiles that answer as them) are read and drawn as groups, overlays as edges.
+ */
 const hostSelection = {
   host: hostName.optional(),
   hosts: z.array(hostName).min(1).max(64).optional(),
+  cluster: hostName.optional(),
 };
 
 /** Positions one save may carry: a graph of this many nodes is far past what the view draws smoothly. */
@@ -30,15 +34,18 @@ const graphPosition = z
   })
   .strict();
 
-const oneSelection = (value: { host?: string | undefined; hosts?: string[] | undefined }) =>
-  !(value.host !== undefined && value.hosts !== undefined);
-const selectionMessage = { message: 'give host or hosts, not both' };
+const oneSelection = (value: { host?: string | undefined; hosts?: string[] | undefined; cluster?: string | undefined }) =>
+  [value.host, value.hosts, value.cluster].filter((v) => v !== undefined).length <= 1;
+const selectionMessage = { message: 'give one of host, hosts or cluster' };
 
 export const networkChannels = {
   /**
    * The connection graph of one host, several, or every connected host: each running container's
    * socket tables read by a helper sharing its network namespace, endpoints resolved, edges enriched
    * from the case's stored flow summaries. Stored as a 'connection-snapshot' artifact when record is true.
+   * With cluster (a Swarm manager): every node's host read, and `snapshot.swarm` gives each node as a
+   * group (what the manager knows of a node that could not be read, its tasks included) and each
+   * overlay network as an edge between the nodes with tasks on it.
    */
   'network.snapshot': channel<NetworkSnapshotResult>()(
     z

@@ -4,6 +4,7 @@
 // render them as text only.
 import type { WatchEndReason } from './watch';
 
+import type { ClusterNodeAvailability, ClusterNodeRole, ClusterNodeState } from './cluster';
 import type { RiskFlagId, RiskSeverity } from './inventory';
 
 export type SocketProtocol = 'tcp' | 'udp';
@@ -93,7 +94,11 @@ export interface NodeScan {
 }
 
 export interface GraphNode {
-  /** Stable across refreshes: c:<host>/<container id>, h:<host>, s:<host>/<service id>, x:<ip>. */
+  /**
+   * Stable across refreshes: c:<host>/<container id>, h:<host>, s:<host>/<service id>, x:<ip>; in a
+   * cluster graph also t:<manager>/<task id> (a task on a node that was not read, as the manager
+   * lists it) and n:<manager>/<node id> (a Swarm node whose engine was not read).
+   */
   id: string;
   kind: NodeKind;
   /** The Docker host it belongs to (absent for external endpoints). */
@@ -121,6 +126,8 @@ export interface GraphNode {
   scan: NodeScan;
   /** For external endpoints: what kind of address it is. */
   addressScope?: 'public' | 'private' | 'link-local' | 'multicast' | 'unknown';
+  /** In a cluster graph: the Swarm node (its ID) whose group it is drawn in. */
+  swarmNode?: string;
 }
 
 export type EdgeState = 'established' | 'connecting' | 'closing' | 'seen-in-capture';
@@ -194,6 +201,64 @@ export interface FlowEnrichmentReport {
   unmatched: number;
 }
 
+/**
+ * How a Swarm node's group was filled: 'read' its engine's containers were read (through the saved
+ * profile that answers as it); 'no-profile' no saved profile answers as it; 'node-down' the manager
+ * cannot reach it; 'failed' its profile's engine could not be read (see reason). Whatever was not
+ * read shows what the manager lists.
+ */
+export type SwarmNodeReach = 'read' | 'no-profile' | 'node-down' | 'failed';
+
+/** One Swarm node drawn as a group of the cluster graph. Every text came from the manager: render as text only. */
+export interface SwarmNodeGroup {
+  nodeId: string;
+  hostname: string;
+  role: ClusterNodeRole;
+  leader: boolean;
+  state: ClusterNodeState;
+  availability: ClusterNodeAvailability;
+  /** Why it is down, when the manager knows. */
+  stateMessage?: string;
+  /** The address the manager reaches it at. */
+  address: string;
+  /** The host profile whose engine answers as this node, when one does. */
+  host?: string;
+  reach: SwarmNodeReach;
+  /** Why it was not read (reach other than 'read'). */
+  reason?: string;
+  /** Graph node IDs drawn inside it (its host or a stand-in for it, its containers, its tasks). */
+  members: string[];
+  /** Tasks the manager wants running there (desired state running). */
+  tasks: number;
+}
+
+/**
+ * An overlay network as an edge between node groups: the Swarm nodes with a task on it that the
+ * manager wants running (a service's networks are its tasks' networks). Not a connection: nothing
+ * says traffic crossed it.
+ */
+export interface OverlayLink {
+  /** Stable across refreshes: o:<manager>/<network id>. */
+  id: string;
+  networkId: string;
+  /** '' when the manager no longer knows the network by name. */
+  name: string;
+  /** Swarm node IDs with such a task, sorted; an edge is drawn when there are two or more. */
+  nodes: string[];
+  /** Names of the services attached, sorted. */
+  services: string[];
+  tasks: number;
+}
+
+/** The Swarm cluster a graph was taken of ('network.snapshot' with cluster): its nodes as groups, its overlays as edges. */
+export interface SwarmGraphLayer {
+  /** The manager host profile the listings came from. */
+  manager: string;
+  clusterId: string;
+  nodes: SwarmNodeGroup[];
+  overlays: OverlayLink[];
+}
+
 export interface NetworkGraphSnapshot {
   takenAt: string;
   hosts: HostScanReport[];
@@ -201,6 +266,8 @@ export interface NetworkGraphSnapshot {
   edges: GraphEdge[];
   flows: FlowEnrichmentReport;
   limitations: string[];
+  /** Present when the graph was taken of a Swarm cluster. */
+  swarm?: SwarmGraphLayer;
 }
 
 export interface StoredSnapshotRef {
@@ -216,8 +283,10 @@ export interface NetworkSnapshotResult {
 
 export interface NetworkWatchInfo {
   id: string;
-  /** Hosts it refreshes; empty = every connected host at each refresh. */
+  /** Hosts it refreshes; empty = every connected host at each refresh (or, with cluster, every node's). */
   hosts: string[];
+  /** The Swarm manager whose cluster it refreshes (its nodes' hosts, mapped at each refresh). */
+  cluster?: string;
   intervalSeconds: number;
   record: boolean;
   caseId?: string;

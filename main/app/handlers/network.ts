@@ -22,6 +22,7 @@ export function networkHandlers(core: Core): NetworkHandlers {
         record: req.record,
         ...(req.host !== undefined ? { host: req.host } : {}),
         ...(req.hosts !== undefined ? { hosts: req.hosts } : {}),
+        ...(req.cluster !== undefined ? { cluster: req.cluster } : {}),
         ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}),
       }),
     'network.watch': (req) =>
@@ -32,6 +33,7 @@ export function networkHandlers(core: Core): NetworkHandlers {
             record: req.record,
             ...(req.host !== undefined ? { host: req.host } : {}),
             ...(req.hosts !== undefined ? { hosts: req.hosts } : {}),
+            ...(req.cluster !== undefined ? { cluster: req.cluster } : {}),
             ...(req.caseRef !== undefined ? { caseRef: req.caseRef } : {}),
             ...(req.leaseSeconds !== undefined ? { leaseSeconds: req.leaseSeconds } : {}),
           }),

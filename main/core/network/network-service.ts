@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
+import type { ClusterNode } from '../../../shared/domain/cluster';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { InventorySnapshot } from '../../../shared/domain/inventory';
 import type {
@@ -9,6 +10,7 @@ import type {
   NetworkWatchInfo,
   StoredSnapshotRef,
 } from '../../../shared/domain/network';
+import type { NodeEngine } from '../../../shared/domain/replicas';
 import type { AuditFn } from '../audit-fn';
 import type { NewArtifact } from '../evidence/port';
 import { ensureHelperImage } from '../helper/image';
@@ -22,6 +24,7 @@ import { diffGraphs, isEmptyDiff } from './graph-diff';
 import { buildGraph, type HostGraphInput } from './graph-builder';
 import { collectHost, type CachedTables, type CollectorDeps, type SocketTableRecord } from './host-collector';
 import { readNamespaceSockets } from './namespace-reader';
+import { buildSwarmLayer, type SwarmListings } from './swarm-layer';
 
 export interface NetworkEvidence extends FlowEvidence {
   resolveWritableCase(ref?: string, acquisition?: { host: string }): { id: string; name: string } | Promise<{ id: string; name: string }>;
@@ -43,23 +46,46 @@ export interface NetworkServiceDeps {
   drift?: CollectorDeps['drift'];
   /** Replaces the namespace reader (tests of the service's own logic). */
   readNamespace?: CollectorDeps['readNamespace'];
+  /** A Swarm manager's listings and how its nodes are reached, for cluster graphs; absent: a cluster graph fails 'unsupported'. */
+  swarm?: SwarmSource;
+}
+
+/** Where a cluster graph's listings come from (the cluster capability, wired by the app). */
+export interface SwarmSource {
+  /**
+   * The manager's nodes, services and tasks, and what the listings left out.
+   * @throws DrydockFailure('unsupported') when `manager` is not a Swarm manager, or the engine kinds.
+   */
+  listings(manager: string): Promise<Omit<SwarmListings, 'engines'> & { limitations: string[] }>;
+  /** Which saved profile answers as each node (mapNodeEngines); never throws. */
+  engines(nodes: readonly ClusterNode[]): Promise<{ engines: NodeEngine[]; unanswered: { host: string; error: string }[] }>;
+}
+
+/** A cluster graph's plan for one refresh: the listings, how nodes are reached, the hosts to read. */
+interface ClusterPlan {
+  listings: SwarmListings;
+  hosts: string[];
+  limitations: string[];
 }
 
 export interface SnapshotRequest {
   host?: string;
   hosts?: string[];
+  /** A Swarm manager: the graph of its cluster (its nodes' hosts, nodes as groups, overlays as edges). */
+  cluster?: string;
   record: boolean;
   caseRef?: string;
 }
 
 /** The host an ad-hoc case is named for: the one asked about, else the first of several, else "all hosts". */
-function acquisitionHost(request: { host?: string; hosts?: string[] }): string {
-  return request.host ?? request.hosts?.[0] ?? 'all hosts';
+function acquisitionHost(request: { host?: string; hosts?: string[]; cluster?: string }): string {
+  return request.host ?? request.cluster ?? request.hosts?.[0] ?? 'all hosts';
 }
 
 export interface WatchRequest {
   host?: string;
   hosts?: string[];
+  cluster?: string;
   intervalSeconds: number;
   record: boolean;
   caseRef?: string;
@@ -74,6 +100,8 @@ interface Watch {
   previous: NetworkGraphSnapshot | undefined;
   /** Per host: each namespace's last reading, so a refresh reads only a bounded few. */
   caches: Map<string, Map<string, CachedTables>>;
+  /** A cluster watch: how the nodes were last mapped to profiles (probing every profile takes seconds), by the node IDs it was for. */
+  engines?: { key: string; result: Awaited<ReturnType<SwarmSource['engines']>> };
 }
 /**
  * Namespaces a watch reads per host and refresh (each is a helper container on the host, about
@@ -103,20 +131,25 @@ export class NetworkService {
    * per-host scan results and the case's captured flows; `takenAt` ISO 8601 UTC. With `record`, it is
    * stored as an artifact of the case and `stored` names it (artifact ID, sha256). A host that cannot be
    * read is reported in the snapshot, except when it is the one host named: then its failure is thrown.
-   * @throws DrydockFailure ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case); ('not-found') for an unknown host, ('disconnected'), or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine') for the one named host; ('store'), ('disk-full') when the evidence store cannot write.
+   * With `cluster` (a Swarm manager) the hosts read are the saved profiles that answer as its nodes,
+   * and `snapshot.swarm` gives the nodes as groups and overlay networks as edges (buildSwarmLayer);
+   * a node that cannot be read is a group of what the manager lists.
+   * @throws DrydockFailure ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case); ('not-found') for an unknown host, ('disconnected'), or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine') for the one named host or the cluster's manager; ('unsupported') when `cluster` is not a Swarm manager; ('store'), ('disk-full') when the evidence store cannot write.
    */
   async snapshot(request: SnapshotRequest): Promise<NetworkSnapshotResult> {
     const kase = request.record
       ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: acquisitionHost(request) })
       : undefined;
     const explicit = request.host !== undefined || request.hosts !== undefined;
-    const hosts = this.selectHosts(request);
-    const { snapshot, tables, failures } = await this.take(hosts, request.caseRef ?? kase?.id);
+    const plan = request.cluster !== undefined ? await this.clusterPlan(request.cluster) : undefined;
+    const hosts = plan ? plan.hosts : this.selectHosts(request);
+    const { snapshot, tables, failures } = await this.take(hosts, request.caseRef ?? kase?.id, undefined, plan);
     // One named host that could not be read at all is a failure, not an empty graph.
     const [failure] = failures;
     if (explicit && hosts.length === 1 && failure) throw failure;
     const audit = {
       hosts,
+      ...(request.cluster !== undefined ? { cluster: request.cluster } : {}),
       nodes: snapshot.nodes.length,
       edges: snapshot.edges.length,
       namespacesRead: snapshot.hosts.reduce((n, h) => n + h.scanned, 0),
@@ -134,18 +167,21 @@ export class NetworkService {
    * Starts a live watch: a snapshot every `intervalSeconds` seconds emitted as 'network.changed' (stored
    * when `record`), until unwatched, shut down, its lease (seconds) runs out or refreshes fail too often
    * ('network.watch-ended' says which). Returns the watch (`startedAt` ISO 8601 UTC); the first refresh
-   * follows the reply.
-   * @throws DrydockFailure ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case) when `record`.
+   * follows the reply. With `cluster` (a Swarm manager) each refresh lists its cluster again and reads
+   * its nodes' hosts (see snapshot()); a manager that cannot be listed counts as a failed refresh.
+   * @throws DrydockFailure ('not-found')/('conflict') from resolveWritableCase (unknown, closed or read-only case) when `record`; ('unsupported') when cluster graphs are not wired.
    */
   async watch(request: WatchRequest): Promise<NetworkWatchInfo> {
     const kase = request.record
       ? await this.deps.evidence.resolveWritableCase(request.caseRef, { host: acquisitionHost(request) })
       : undefined;
+    if (request.cluster !== undefined && !this.deps.swarm) throw new DrydockFailure('unsupported', 'Cluster graphs are not available here');
     const hosts = request.host !== undefined ? [request.host] : (request.hosts ?? []);
     const id = `nw-${this.deps.clock.now().getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
     const info: NetworkWatchInfo = {
       id,
       hosts,
+      ...(request.cluster !== undefined ? { cluster: request.cluster } : {}),
       intervalSeconds: request.intervalSeconds,
       record: request.record,
       ...(kase ? { caseId: kase.id } : {}),
@@ -163,6 +199,10 @@ export class NetworkService {
         ended: {
           record: (reason, message) => {
             this.watches.delete(id);
+            // Ended, but a refresh may still be under way (helpers on the hosts): close() waits for it.
+            const settling = watch.lease.settled();
+            this.running.add(settling);
+            void settling.finally(() => this.running.delete(settling));
             this.deps.audit(
               'network.watch-ended',
               { watchId: id, reason, refreshes: info.refreshes, storedSnapshots: info.storedSnapshots, ...(message ? { message } : {}) },
@@ -188,7 +228,7 @@ export class NetworkService {
       'network.watch-started',
       {
         watchId: id,
-        hosts: hosts.length ? hosts : 'every connected host',
+        hosts: request.cluster !== undefined ? `the nodes of ${request.cluster}'s swarm` : hosts.length ? hosts : 'every connected host',
         intervalSeconds: request.intervalSeconds,
         record: request.record,
       },
@@ -248,10 +288,38 @@ export class NetworkService {
       .map((s) => s.name);
   }
 
+  /**
+   * The cluster's listings from its manager and the hosts to read: one saved profile per node that
+   * one answers as. A watch passes its last mapping, reused while the nodes are the same and none
+   * still lacks a profile.
+   */
+  private async clusterPlan(manager: string, watch?: Watch): Promise<ClusterPlan> {
+    const swarm = this.deps.swarm;
+    if (!swarm) throw new DrydockFailure('unsupported', 'Cluster graphs are not available here', { host: manager });
+    const listings = await swarm.listings(manager);
+    const key = listings.nodes
+      .map((n) => n.id)
+      .sort()
+      .join(',');
+    const cached = watch?.engines;
+    const mapping =
+      cached && cached.key === key && cached.result.engines.every((e) => e.state !== 'no-profile')
+        ? cached.result
+        : await swarm.engines(listings.nodes);
+    if (watch) watch.engines = { key, result: mapping };
+    const hosts = [...new Set(mapping.engines.flatMap((e) => (e.state === 'mapped' && e.host !== undefined ? [e.host] : [])))];
+    const limitations = [
+      ...listings.limitations,
+      ...mapping.unanswered.map((u) => `profile ${u.host} did not say which node it is (${u.error}); it may be one of the nodes not read`),
+    ];
+    return { listings: { ...listings, engines: mapping.engines }, hosts, limitations };
+  }
+
   private async take(
     hosts: string[],
     flowCase: string | undefined,
     live?: { caches: Map<string, Map<string, CachedTables>>; budget: number; stopped: () => boolean },
+    cluster?: ClusterPlan,
   ): Promise<{ snapshot: NetworkGraphSnapshot; tables: SocketTableRecord[]; failures: DrydockFailure[] }> {
     const takenAt = this.deps.clock.now().toISOString();
     const limitations: string[] = [];
@@ -259,7 +327,7 @@ export class NetworkService {
     const reports: HostScanReport[] = [];
     const tables: SocketTableRecord[] = [];
     const failures: DrydockFailure[] = [];
-    if (hosts.length === 0) limitations.push('No host is connected: connect one on the Hosts view');
+    if (hosts.length === 0 && !cluster) limitations.push('No host is connected: connect one on the Hosts view');
     const collected = await Promise.all(
       hosts.map(async (host) => {
         try {
@@ -302,7 +370,15 @@ export class NetworkService {
     const stored = await this.flows.load(this.deps.evidence, new Set(inputs.map((i) => i.topology.host)), flowCase);
     const flows = enrichWithFlows(graph, stored);
     const { nodes, edges } = graph.finish();
-    return { snapshot: { takenAt, hosts: reports, nodes, edges, flows, limitations }, tables, failures };
+    if (!cluster) return { snapshot: { takenAt, hosts: reports, nodes, edges, flows, limitations }, tables, failures };
+    const hostErrors = new Map(reports.flatMap((r) => (r.error ? [[r.host, r.error.message] as const] : [])));
+    const layered = buildSwarmLayer({ ...cluster.listings, graph: nodes, hostErrors });
+    limitations.push(...cluster.limitations);
+    return {
+      snapshot: { takenAt, hosts: reports, nodes: layered.nodes, edges, flows, limitations, swarm: layered.swarm },
+      tables,
+      failures,
+    };
   }
 
   private collectorDeps(): CollectorDeps {
@@ -338,6 +414,7 @@ export class NetworkService {
           edges: snapshot.edges.length,
           namespacesRead: tables.length,
           flowSummaries: snapshot.flows.summaries,
+          ...(snapshot.swarm ? { cluster: snapshot.swarm.manager, swarmNodes: snapshot.swarm.nodes.length } : {}),
           ...extra,
         },
       },
@@ -353,13 +430,20 @@ export class NetworkService {
   private async tick(watch: Watch): Promise<void> {
     if (watch.lease.stopped) return;
     try {
-      const hosts = this.selectHosts(watch.info.hosts.length ? { hosts: watch.info.hosts } : {});
+      const plan = watch.info.cluster !== undefined ? await this.clusterPlan(watch.info.cluster, watch) : undefined;
+      if (watch.lease.stopped) return;
+      const hosts = plan ? plan.hosts : this.selectHosts(watch.info.hosts.length ? { hosts: watch.info.hosts } : {});
       for (const host of watch.caches.keys()) if (!hosts.includes(host)) watch.caches.delete(host);
-      const { snapshot, tables } = await this.take(hosts, watch.caseRef ?? watch.info.caseId, {
-        caches: watch.caches,
-        budget: WATCH_SCAN_BUDGET,
-        stopped: () => watch.lease.stopped,
-      });
+      const { snapshot, tables } = await this.take(
+        hosts,
+        watch.caseRef ?? watch.info.caseId,
+        {
+          caches: watch.caches,
+          budget: WATCH_SCAN_BUDGET,
+          stopped: () => watch.lease.stopped,
+        },
+        plan,
+      );
       if (watch.lease.stopped) return;
       watch.lease.succeeded();
       const diff = diffGraphs(watch.previous, snapshot);

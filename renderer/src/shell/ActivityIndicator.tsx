@@ -6,7 +6,12 @@ import { useRunningWatches, type RunningWatch } from './use-host-activity';
 
 function describe(watch: RunningWatch): { what: string; where: string } {
   if (watch.kind === 'network') {
-    const where = watch.info.hosts.length ? watch.info.hosts.join(', ') : 'every connected host';
+    const where =
+      watch.info.cluster !== undefined
+        ? `the nodes of ${watch.info.cluster}'s swarm`
+        : watch.info.hosts.length
+          ? watch.info.hosts.join(', ')
+          : 'every connected host';
     return { what: `connections every ${watch.info.intervalSeconds} s`, where };
   }
   return { what: `processes of ${watch.info.containerName} every ${watch.info.intervalSeconds} s`, where: watch.info.host };

@@ -1,9 +1,11 @@
 import { useEffect, useRef } from 'react';
-import { GraphCanvas, type CanvasEdge, type CanvasNode, type Selection } from './graph-canvas';
+import { GraphCanvas, type CanvasEdge, type CanvasNode, type CanvasRegion, type CanvasRegionLink, type Selection } from './graph-canvas';
 
 interface Props {
   nodes: CanvasNode[];
   edges: CanvasEdge[];
+  /** A cluster graph's Swarm nodes drawn as regions round their members, and its overlay networks between them; null for none. */
+  regions?: { regions: CanvasRegion[]; links: CanvasRegionLink[] } | null;
   highlighted: ReadonlySet<string>;
   selection: Selection;
   /** Changes to ask for a centring on this node (search, arriving from another view). */
@@ -25,12 +27,14 @@ declare global {
       positionOf(id: string): { x: number; y: number } | undefined;
       /** Where the last layout started a node from the positions stored for the case. */
       storedStartOf(id: string): { x: number; y: number } | undefined;
+      /** Where a region (a Swarm node of a cluster graph) is outlined on screen, CSS pixels relative to the canvas. */
+      regionBoxOf(id: string): { left: number; top: number; right: number; bottom: number } | undefined;
     };
   }
 }
 
 /** The canvas and its GraphCanvas, created once; data, highlights and selection are pushed in. */
-export function GraphCanvasPanel({ nodes, edges, highlighted, selection, focus, stored, onSelect, onRest }: Props) {
+export function GraphCanvasPanel({ nodes, edges, regions = null, highlighted, selection, focus, stored, onSelect, onRest }: Props) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const graphRef = useRef<GraphCanvas | null>(null);
   const onSelectRef = useRef(onSelect);
@@ -57,6 +61,7 @@ export function GraphCanvasPanel({ nodes, edges, highlighted, selection, focus, 
       nodeIds: () => idsRef.current,
       positionOf: (id) => graph.positionOf(id),
       storedStartOf: (id) => graph.storedStartOf(id),
+      regionBoxOf: (id) => graph.regionBoxOf(id),
     };
     return () => {
       graph.destroy();
@@ -71,6 +76,8 @@ export function GraphCanvasPanel({ nodes, edges, highlighted, selection, focus, 
     if (!graph || !stored) return;
     graph.setStoredPositions(stored);
     idsRef.current = nodes.map((n) => n.id);
+    // Regions first: a layout already at rest fits the view at once, and a fit makes room for their outlines.
+    graph.setRegions(regions?.regions ?? null, regions?.links ?? []);
     graph.setData(nodes, edges);
     if (nodes.length) {
       // The first layout gets a moment to spread before the view fits it.
@@ -78,7 +85,7 @@ export function GraphCanvasPanel({ nodes, edges, highlighted, selection, focus, 
       return () => clearTimeout(timer);
     }
     return undefined;
-  }, [nodes, edges, stored]);
+  }, [nodes, edges, regions, stored]);
 
   useEffect(() => {
     graphRef.current?.setHighlighted(highlighted);

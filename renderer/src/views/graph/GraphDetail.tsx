@@ -83,8 +83,14 @@ function NodeDetail({ node, nodes, edges, onSelect, onProcesses, onCapture }: { 
             type="button"
             className="dd-small"
             onClick={() => onProcesses(node)}
-            disabled={node.state !== 'running'}
-            title={node.state === 'running' ? 'Process tree of this container' : 'Only a running container has processes'}
+            disabled={node.state !== 'running' || !node.host}
+            title={
+              !node.host
+                ? 'Its node was not read: only what the manager lists is known'
+                : node.state === 'running'
+                  ? 'Process tree of this container'
+                  : 'Only a running container has processes'
+            }
           >
             Processes…
           </button>
@@ -92,8 +98,14 @@ function NodeDetail({ node, nodes, edges, onSelect, onProcesses, onCapture }: { 
             type="button"
             className="dd-small"
             onClick={() => onCapture(node)}
-            disabled={!running}
-            title={running ? 'Capture this container\u2019s traffic' : 'Only a running container can be captured'}
+            disabled={!running || !node.host}
+            title={
+              !node.host
+                ? 'Its node was not read: only what the manager lists is known'
+                : running
+                  ? 'Capture this container\u2019s traffic'
+                  : 'Only a running container can be captured'
+            }
           >
             Capture…
           </button>

@@ -16,7 +16,17 @@ import { GraphCanvasPanel } from './GraphCanvasPanel';
 import { GraphDetail } from './GraphDetail';
 import { GraphEdgeList } from './GraphEdgeList';
 import { GraphLegend } from './GraphLegend';
-import { DEFAULT_FILTERS, filterGraph, isFlagged, networksOf, searchGraph, toCanvasData, type GraphFilters } from './graph-model';
+import { GraphSwarmPanel } from './GraphSwarmPanel';
+import {
+  DEFAULT_FILTERS,
+  filterGraph,
+  isFlagged,
+  networksOf,
+  searchGraph,
+  swarmRegions,
+  toCanvasData,
+  type GraphFilters,
+} from './graph-model';
 import { useNetworkWatch } from './use-network-watch';
 import './graph.css';
 
@@ -45,16 +55,20 @@ export function GraphView({ params, visit }: ViewProps) {
   const [selection, setSelection] = useState<Selection>(null);
   const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
   const [pendingFocus, setPendingFocus] = useState<string | null>(params.container ?? null);
+  // The Swarm cluster the chosen host manages: its nodes drawn as groups, overlay networks between them.
+  const [clusterMode, setClusterMode] = useState(params.cluster === true);
 
   if (visit !== seenVisit) {
     setSeenVisit(visit);
     if (params.host) setChosen(params.host);
+    if (params.host) setClusterMode(params.cluster === true);
     if (params.container) setPendingFocus(params.container);
   }
   const connected = profiles.filter((p) => status.get(p.name)?.state === 'connected');
   const host = chosen || connected[0]?.name || profiles[0]?.name || '';
   const watchHost = host === ALL_HOSTS ? '' : host;
-  const watch = useNetworkWatch(client, watchHost, live && active && host !== '', epoch, reloadKey, active);
+  const asCluster = clusterMode && watchHost !== '';
+  const watch = useNetworkWatch(client, watchHost, live && active && host !== '', epoch, reloadKey, active, asCluster);
   // Stopped elsewhere (the header's Stop, an expired lease, failures): Live shows it is off.
   if (live && watch.ended) setLive(false);
   const snapshot = watch.snapshot;
@@ -62,6 +76,8 @@ export function GraphView({ params, visit }: ViewProps) {
   const nodesById = useMemo(() => new Map((snapshot?.nodes ?? []).map((n) => [n.id, n])), [snapshot]);
   const visible = useMemo(() => filterGraph(snapshot, filters), [snapshot, filters]);
   const canvasData = useMemo(() => toCanvasData(visible.nodes, visible.edges), [visible]);
+  const swarm = asCluster ? snapshot?.swarm : undefined;
+  const regions = useMemo(() => swarmRegions(swarm, new Set(visible.nodes.map((n) => n.id))), [swarm, visible]);
   const matches = useMemo(() => searchGraph(visible.nodes, query), [visible, query]);
   const networks = useMemo(() => networksOf(snapshot), [snapshot]);
   const flagged = useMemo(() => (snapshot?.nodes ?? []).filter(isFlagged).length, [snapshot]);
@@ -78,7 +94,14 @@ export function GraphView({ params, visit }: ViewProps) {
   }
 
   const record = useAsyncAction(
-    useCallback(() => client.invoke('network.snapshot', { ...(watchHost ? { host: watchHost } : {}), record: true }), [client, watchHost]),
+    useCallback(
+      () =>
+        client.invoke('network.snapshot', {
+          ...(asCluster ? { cluster: watchHost } : watchHost ? { host: watchHost } : {}),
+          record: true,
+        }),
+      [client, watchHost, asCluster],
+    ),
   );
   const onRecord = async () => {
     const result = await record.run();
@@ -131,6 +154,16 @@ export function GraphView({ params, visit }: ViewProps) {
         <label className="dd-check">
           <input
             type="checkbox"
+            checked={clusterMode}
+            disabled={host === ALL_HOSTS}
+            onChange={(e) => setClusterMode(e.target.checked)}
+            title="The host is a Swarm manager: read every node of its swarm (through the saved profiles that answer as them), draw each node as a group with its tasks inside and overlay networks between nodes"
+          />{' '}
+          Swarm cluster
+        </label>
+        <label className="dd-check">
+          <input
+            type="checkbox"
             checked={live}
             onChange={(e) => onLive(e.target.checked)}
             title="Each refresh starts short-lived helper containers on the host; stops when you leave this view"
@@ -166,7 +199,7 @@ export function GraphView({ params, visit }: ViewProps) {
           {watch.loading && !snapshot
             ? 'Reading socket tables…'
             : snapshot
-              ? `${snapshot.nodes.length} nodes, ${snapshot.edges.length} edges · ${flagged} flagged · ${utc(snapshot.takenAt)}${pending ? ` · ${pending} namespaces still to read` : ''}${live && watch.watchId ? ' · live' : ''}`
+              ? `${swarm ? `${swarm.nodes.length} Swarm nodes, ${swarm.overlays.length} overlays · ` : ''}${snapshot.nodes.length} nodes, ${snapshot.edges.length} edges · ${flagged} flagged · ${utc(snapshot.takenAt)}${pending ? ` · ${pending} namespaces still to read` : ''}${live && watch.watchId ? ' · live' : ''}`
               : ''}
         </span>
       </div>
@@ -246,6 +279,7 @@ export function GraphView({ params, visit }: ViewProps) {
         <GraphCanvasPanel
           nodes={canvasData.nodes}
           edges={canvasData.edges}
+          regions={regions}
           highlighted={matches}
           selection={selection}
           focus={focus}
@@ -276,6 +310,15 @@ export function GraphView({ params, visit }: ViewProps) {
               </p>
               <p>Click a node or a connection for its detail. Drag to pan, wheel to zoom, drag a node to pin it (double-click frees it).</p>
             </div>
+          )}
+          {swarm && (
+            <GraphSwarmPanel
+              swarm={swarm}
+              onSelectNode={(id) => {
+                setSelection({ kind: 'node', id });
+                setFocus((f) => ({ id, seq: (f?.seq ?? 0) + 1 }));
+              }}
+            />
           )}
           <GraphEdgeList edges={visible.edges} nodes={nodesById} selection={selection} onSelect={setSelection} />
           <GraphLegend nodes={visible.nodes} />

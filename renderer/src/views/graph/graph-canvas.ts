@@ -2,8 +2,18 @@ import { drag, pointer, select, zoom, zoomIdentity, type D3DragEvent, type ZoomB
 import { edgeAt, nodeAt } from './graph-hit';
 import { fitTransform, GraphLayout, MAX_SCALE, MIN_SCALE } from './graph-layout';
 import { layoutWorkers } from './graph-layout-worker-start';
-import { movingPlan, paintHover, paintMarks, paintMoving, paintScene, type MovingPlan, type Scene } from './graph-paint';
-import type { CanvasEdge, CanvasNode, Selection, SimNode } from './graph-types';
+import {
+  movingPlan,
+  paintHover,
+  paintMarks,
+  paintMoving,
+  paintScene,
+  regionShapes,
+  type MovingPlan,
+  type RegionLayer,
+  type Scene,
+} from './graph-paint';
+import type { CanvasEdge, CanvasNode, CanvasRegion, CanvasRegionLink, Selection, SimNode } from './graph-types';
 
 // The connection graph drawn on a canvas: the layout (graph-layout.ts, in a worker) places nodes,
 // d3-zoom pans and zooms, d3-drag moves nodes, hit-testing (graph-hit.ts) maps a click back to a
@@ -14,7 +24,7 @@ import type { CanvasEdge, CanvasNode, Selection, SimNode } from './graph-types';
 // runs, a dense graph is drawn the cheap way (hairlines, no arrowheads), at most once a frame.
 // Framework-free, so the view and the benchmark page draw with exactly the same code.
 
-export type { CanvasEdge, CanvasNode, EdgeDash, RingKind, Selection } from './graph-types';
+export type { CanvasEdge, CanvasNode, CanvasRegion, CanvasRegionLink, EdgeDash, RingKind, Selection } from './graph-types';
 
 export interface GraphCanvasOptions {
   onSelect?: (selection: Selection) => void;
@@ -68,6 +78,10 @@ export class GraphCanvas {
   private stillValid = false;
   /** The graph grouped for frames drawn while nodes move, rebuilt when the data changes. */
   private plan: MovingPlan | null = null;
+  /** Regions drawn under the graph (a cluster graph's Swarm nodes) and the links between them. */
+  private regions: { regions: readonly CanvasRegion[]; links: readonly CanvasRegionLink[] } | null = null;
+  /** The regions with their members resolved against the layout's nodes, rebuilt when either changes. */
+  private regionLayer: { nodes: readonly SimNode[]; layer: RegionLayer } | null = null;
   /** Frames drawn and time spent drawing, for the benchmark. */
   readonly stats = { frames: 0, scenes: 0, drawMs: 0, edgesMs: 0, nodesMs: 0, labelsMs: 0, stillPaints: 0 };
 
@@ -150,6 +164,27 @@ export class GraphCanvas {
   }
 
   /**
+   * Regions to draw under the graph around their member nodes (by node id), and labelled links
+   * between them; null for none. Painting only: the layout keeps them apart through the nodes'
+   * group keys (REGION_GROUP_PREFIX).
+   */
+  setRegions(regions: readonly CanvasRegion[] | null, links: readonly CanvasRegionLink[] = []): void {
+    this.regions = regions && regions.length ? { regions, links } : null;
+    this.regionLayer = null;
+    this.requestDraw();
+  }
+
+  /** Where a region is drawn on screen (CSS pixels relative to the canvas): its outline's bounding box; undefined when not drawn. */
+  regionBoxOf(id: string): { left: number; top: number; right: number; bottom: number } | undefined {
+    const layer = this.resolvedRegions();
+    const shape = layer ? regionShapes(layer).find((r) => r.data.id === id) : undefined;
+    if (!shape || !shape.hull.length) return undefined;
+    const xs = shape.hull.map((p) => p[0] * this.transform.k + this.transform.x);
+    const ys = shape.hull.map((p) => p[1] * this.transform.k + this.transform.y);
+    return { left: Math.min(...xs), top: Math.min(...ys), right: Math.max(...xs), bottom: Math.max(...ys) };
+  }
+
+  /**
    * Where nodes start when they have no place yet: positions stored for the case (a warm start),
    * by node id, world units. Takes effect at the next setData.
    */
@@ -198,8 +233,8 @@ export class GraphCanvas {
     this.transformTo({ x: this.width / 2 - node.x * scale, y: this.height / 2 - node.y * scale, k: scale });
   }
 
-  /** Zooms to the data: every node, with its label, as large as the view allows. */
-  fit(padding = 40): void {
+  /** Zooms to the data: every node, with its label (and its region's outline and name), as large as the view allows. */
+  fit(padding = this.regions ? 100 : 40): void {
     const t = fitTransform(this.layout.nodes, this.width, this.height, padding);
     if (t) this.transformTo(t);
   }
@@ -305,7 +340,24 @@ export class GraphCanvas {
       selection: this.selection,
       highlighted: this.highlighted,
       background: this.options.background,
+      regions: this.resolvedRegions(),
     };
+  }
+
+  private resolvedRegions(): RegionLayer | undefined {
+    if (!this.regions) return undefined;
+    if (this.regionLayer?.nodes !== this.layout.nodes) {
+      const byId = this.layout.byId;
+      const layer: RegionLayer = {
+        regions: this.regions.regions.map((data) => ({
+          data,
+          members: data.members.map((id) => byId.get(id)).filter((n): n is SimNode => n !== undefined),
+        })),
+        links: this.regions.links,
+      };
+      this.regionLayer = { nodes: this.layout.nodes, layer };
+    }
+    return this.regionLayer.layer;
   }
 
   private readonly onClick = (event: MouseEvent): void => {

@@ -1,4 +1,5 @@
 import { forceLink, forceSimulation, forceX, forceY, type Simulation, type SimulationNodeDatum } from 'd3';
+import { REGION_GROUP_PREFIX } from './graph-types';
 
 // The force model of the connection graph, free of the DOM and of the canvas, so that the layout
 // worker (graph-layout-worker.ts) runs it off the page's thread and the page runs the very same
@@ -24,6 +25,8 @@ const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
 const SMALL_GRAPH = 300;
 /** Gap between two groups' discs (world units). */
 const GROUP_GAP = 24;
+/** Gap around a group drawn as a region (its padded outline, its name above it, an overlay link to the next). */
+const REGION_GAP = 150;
 
 export interface ForceNode extends SimulationNodeDatum {
   radius: number;
@@ -84,7 +87,7 @@ export function groupAnchors(groups: readonly { group: string }[]): Map<string, 
   const anchors = new Map<string, { x: number; y: number }>();
   let area = 0;
   ordered.forEach(([group, count], i) => {
-    const r = discRadius(count) + GROUP_GAP / 2;
+    const r = discRadius(count) + (group.startsWith(REGION_GROUP_PREFIX) ? REGION_GAP : GROUP_GAP) / 2;
     if (i === 0) {
       anchors.set(group, { x: 0, y: 0 });
     } else {

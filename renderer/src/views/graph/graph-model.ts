@@ -1,6 +1,21 @@
-import type { GraphEdge, GraphNode, NetworkGraphSnapshot, SocketProtocol } from '../../../../shared/domain/network';
+import type {
+  GraphEdge,
+  GraphNode,
+  NetworkGraphSnapshot,
+  SocketProtocol,
+  SwarmGraphLayer,
+  SwarmNodeGroup,
+} from '../../../../shared/domain/network';
 import { visibleText } from '../processes/visible-text';
-import type { CanvasEdge, CanvasNode, EdgeDash, RingKind } from './graph-canvas';
+import {
+  REGION_GROUP_PREFIX,
+  type CanvasEdge,
+  type CanvasNode,
+  type CanvasRegion,
+  type CanvasRegionLink,
+  type EdgeDash,
+  type RingKind,
+} from './graph-types';
 
 // From a snapshot to what the canvas draws: filters, search, colours and sizes. Pure, so the
 // view, the legend and the tests agree on what a colour or a ring means.
@@ -187,7 +202,8 @@ export function toCanvasData(nodes: readonly GraphNode[], edges: readonly GraphE
         label: displayLabel(n, 32),
         color: groupColor(n),
         radius: radiusOf(n, degree.get(n.id) ?? 0),
-        group: groupKey(n),
+        // In a cluster graph the layout gathers each Swarm node's members; colour still says compose project or service.
+        group: n.swarmNode !== undefined ? `${REGION_GROUP_PREFIX}${n.swarmNode}` : groupKey(n),
         rings,
         faded: !isRunning(n),
         prominent: n.kind === 'host' || rings.length > 0,
@@ -216,4 +232,60 @@ export function legendGroups(nodes: readonly GraphNode[]): { key: string; kind: 
     groups.set(key, g);
   }
   return [...groups.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+}
+
+/** Overlay links' colours: apart from the connection edges' slate and orange, and from each other. */
+const OVERLAY_PALETTE = ['#c084fc', '#f472b6', '#38bdf8', '#facc15', '#34d399', '#fb923c'];
+
+/** An overlay network's colour on the canvas and in the list, stable across refreshes (by its ID). */
+export function overlayColor(networkId: string): string {
+  return OVERLAY_PALETTE[hash(networkId) % OVERLAY_PALETTE.length] ?? '#c084fc';
+}
+
+/** How a Swarm node's group was read, in a few words (its outline's second line). */
+export function reachText(group: SwarmNodeGroup): string {
+  switch (group.reach) {
+    case 'read':
+      return `read via ${visibleText(group.host ?? '', 40)}`;
+    case 'no-profile':
+      return 'no profile reaches it';
+    case 'node-down':
+      return 'unreachable: as the manager lists it';
+    case 'failed':
+      return 'could not be read';
+  }
+}
+
+/** A Swarm node's role and state, e.g. "manager (leader) · ready · drain". */
+export function nodeStatusText(group: SwarmNodeGroup): string {
+  const role = `${group.role}${group.leader ? ' (leader)' : ''}`;
+  return [role, group.state, ...(group.availability !== 'active' ? [group.availability] : [])].join(' · ');
+}
+
+/**
+ * A cluster graph's regions (one per Swarm node, around its members still in view) and overlay
+ * links (networks whose tasks sit on two or more of those nodes); nothing for a plain graph.
+ */
+export function swarmRegions(
+  swarm: SwarmGraphLayer | undefined,
+  visible: ReadonlySet<string>,
+): { regions: CanvasRegion[]; links: CanvasRegionLink[] } | null {
+  if (!swarm) return null;
+  const regions: CanvasRegion[] = swarm.nodes.map((g) => ({
+    id: g.nodeId,
+    label: visibleText(g.hostname || g.nodeId, 40),
+    detail: `${nodeStatusText(g)} · ${reachText(g)}`,
+    unreachable: g.reach !== 'read',
+    members: g.members.filter((m) => visible.has(m)),
+  }));
+  const drawn = new Set(regions.filter((r) => r.members.length > 0).map((r) => r.id));
+  const links: CanvasRegionLink[] = swarm.overlays
+    .map((o) => ({
+      id: o.id,
+      label: visibleText(o.name || o.networkId.slice(0, 12), 40),
+      regions: o.nodes.filter((n) => drawn.has(n)),
+      color: overlayColor(o.networkId),
+    }))
+    .filter((l) => l.regions.length >= 2);
+  return { regions, links };
 }

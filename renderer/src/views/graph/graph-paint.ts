@@ -1,4 +1,5 @@
-import type { EdgeDash, RingKind, Selection, SimEdge, SimNode, ViewTransform } from './graph-types';
+import { polygonHull } from 'd3';
+import type { CanvasRegion, CanvasRegionLink, EdgeDash, RingKind, Selection, SimEdge, SimNode, ViewTransform } from './graph-types';
 
 // Painting: one frame of the graph on a 2D context. Shapes are filled and stroked one by one (or
 // in small batches): the rasteriser is far slower on one path of thousands of sub-paths than on
@@ -26,6 +27,209 @@ export interface Scene {
   selection: Selection;
   highlighted: ReadonlySet<string>;
   background?: string | undefined;
+  /** Regions under the graph (a cluster graph's Swarm nodes) and the links between them; absent for a plain graph. */
+  regions?: RegionLayer | undefined;
+}
+
+export interface RegionLayer {
+  regions: { data: CanvasRegion; members: readonly SimNode[] }[];
+  links: readonly CanvasRegionLink[];
+}
+
+/** Where a region is drawn this frame (world units). */
+export interface RegionShape {
+  data: CanvasRegion;
+  /** Hull of its members' discs, padded; empty when it has no member placed yet. */
+  hull: [number, number][];
+  cx: number;
+  cy: number;
+  minY: number;
+}
+
+/** Space between a region's outline and its members' discs (world units). */
+const REGION_PAD = 22;
+const HULL_STEPS = 10;
+const REGION_STYLE = {
+  reached: { fill: 'rgba(78, 121, 167, 0.12)', stroke: '#6f93bd', text: '#a9c4e4' },
+  unreachable: { fill: 'rgba(225, 87, 89, 0.10)', stroke: '#e15759', text: '#f3a6a7' },
+};
+/** Where along its line a link's name may go (fractions of the line), best first. */
+const LABEL_STOPS = [0.5, 0.35, 0.65, 0.2, 0.8];
+/** Parallel overlay lines between the same regions sit this far apart (world units). */
+const LINK_SPREAD = 14;
+
+/** Where each region is drawn, from its members' current positions: padded convex hull, centre and top. */
+export function regionShapes(layer: RegionLayer): RegionShape[] {
+  return layer.regions.map(({ data, members }) => {
+    const points: [number, number][] = [];
+    let sx = 0;
+    let sy = 0;
+    let placed = 0;
+    for (const n of members) {
+      if (n.x === undefined || n.y === undefined) continue;
+      sx += n.x;
+      sy += n.y;
+      placed++;
+      const r = n.data.radius + REGION_PAD;
+      for (let i = 0; i < HULL_STEPS; i++) {
+        const a = (i / HULL_STEPS) * Math.PI * 2;
+        points.push([n.x + Math.cos(a) * r, n.y + Math.sin(a) * r]);
+      }
+    }
+    const hull = points.length >= 3 ? (polygonHull(points) ?? []) : [];
+    const minY = hull.reduce((m, p) => Math.min(m, p[1]), Infinity);
+    return { data, hull, cx: placed ? sx / placed : 0, cy: placed ? sy / placed : 0, minY: Number.isFinite(minY) ? minY : 0 };
+  });
+}
+
+/** The segments an overlay link is drawn as: consecutive regions, closed into a ring from three on. */
+function linkSegments(link: CanvasRegionLink, byId: ReadonlyMap<string, RegionShape>): [RegionShape, RegionShape][] {
+  const shapes = link.regions.map((id) => byId.get(id)).filter((r): r is RegionShape => r !== undefined && r.hull.length > 0);
+  const segments: [RegionShape, RegionShape][] = [];
+  for (let i = 0; i + 1 < shapes.length; i++) segments.push([shapes[i] as RegionShape, shapes[i + 1] as RegionShape]);
+  if (shapes.length >= 3) segments.push([shapes[shapes.length - 1] as RegionShape, shapes[0] as RegionShape]);
+  return segments;
+}
+
+/** Where the segment (x0, y0) → (x1, y1), starting inside the convex `hull`, leaves it: a fraction of its length (0 when it never does). */
+function exitAt(hull: readonly [number, number][], x0: number, y0: number, x1: number, y1: number): number {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  let best = Infinity;
+  for (let i = 0; i < hull.length; i++) {
+    const [px, py] = hull[i] as [number, number];
+    const [qx, qy] = hull[(i + 1) % hull.length] as [number, number];
+    const ex = qx - px;
+    const ey = qy - py;
+    const denominator = dx * ey - dy * ex;
+    if (denominator === 0) continue;
+    const t = ((px - x0) * ey - (py - y0) * ex) / denominator;
+    const u = ((px - x0) * dy - (py - y0) * dx) / denominator;
+    if (t > 0 && u >= 0 && u <= 1 && t < best) best = t;
+  }
+  return Number.isFinite(best) ? best : 0;
+}
+
+/** Below this gap between two outlines (world units) a link is drawn centre to centre: a stub would not show. */
+const MIN_LINK_GAP = 40;
+
+/**
+ * The line between two regions' centres, moved sideways by `offset` (parallel links apart), cut
+ * to the stretch between their outlines; the whole line when the outlines (nearly) touch along it.
+ */
+function offsetSegment(a: RegionShape, b: RegionShape, offset: number): [number, number, number, number] {
+  const dx = b.cx - a.cx;
+  const dy = b.cy - a.cy;
+  const length = Math.hypot(dx, dy) || 1;
+  // Sideways by the pair's order, not the segment's: a ring drawn the other way round stays on its own side.
+  const side = a.data.id < b.data.id ? offset : -offset;
+  const ox = (-dy / length) * side;
+  const oy = (dx / length) * side;
+  const [x0, y0, x1, y1] = [a.cx + ox, a.cy + oy, b.cx + ox, b.cy + oy];
+  const from = exitAt(a.hull, x0, y0, x1, y1);
+  const to = 1 - exitAt(b.hull, x1, y1, x0, y0);
+  if ((to - from) * Math.hypot(x1 - x0, y1 - y0) < MIN_LINK_GAP) return [x0, y0, x1, y1];
+  return [x0 + (x1 - x0) * from, y0 + (y1 - y0) * from, x0 + (x1 - x0) * to, y0 + (y1 - y0) * to];
+}
+
+/** Regions' outlines and fills, then the overlay links between their centres: under the edges and nodes. */
+function paintRegionsUnder(
+  ctx: CanvasRenderingContext2D,
+  shapes: readonly RegionShape[],
+  links: readonly CanvasRegionLink[],
+  k: number,
+): void {
+  for (const shape of shapes) {
+    if (!shape.hull.length) continue;
+    const style = shape.data.unreachable ? REGION_STYLE.unreachable : REGION_STYLE.reached;
+    ctx.beginPath();
+    shape.hull.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+    ctx.closePath();
+    ctx.fillStyle = style.fill;
+    ctx.fill();
+    ctx.strokeStyle = style.stroke;
+    ctx.lineWidth = 1.5 / k;
+    ctx.setLineDash(shape.data.unreachable ? [7 / k, 5 / k] : []);
+    ctx.stroke();
+  }
+  const byId = new Map(shapes.map((r) => [r.data.id, r]));
+  ctx.globalAlpha = 0.8;
+  ctx.lineWidth = 3 / k;
+  ctx.setLineDash([12 / k, 6 / k]);
+  links.forEach((link, i) => {
+    const offset = (i - (links.length - 1) / 2) * LINK_SPREAD;
+    ctx.strokeStyle = link.color;
+    ctx.beginPath();
+    for (const [a, b] of linkSegments(link, byId)) {
+      const [x0, y0, x1, y1] = offsetSegment(a, b, offset);
+      ctx.moveTo(x0, y0);
+      ctx.lineTo(x1, y1);
+    }
+    ctx.stroke();
+  });
+  ctx.globalAlpha = 1;
+  ctx.setLineDash([]);
+}
+
+/** Regions' names over their tops and overlay links' names at the middle of their first segment, screen-constant size. */
+function paintRegionLabels(
+  ctx: CanvasRenderingContext2D,
+  shapes: readonly RegionShape[],
+  links: readonly CanvasRegionLink[],
+  k: number,
+): void {
+  ctx.textAlign = 'center';
+  ctx.lineWidth = 3 / k;
+  ctx.strokeStyle = BACKGROUND;
+  // Boxes already taken by a name (world units): a link's name goes where it covers none of them.
+  const taken: { x0: number; y0: number; x1: number; y1: number }[] = [];
+  const box = (text: string, x: number, y: number, height: number, baseline: 'bottom' | 'middle') => {
+    const half = ctx.measureText(text).width / 2 + 2 / k;
+    const top = baseline === 'bottom' ? y - height : y - height / 2;
+    return { x0: x - half, y0: top, x1: x + half, y1: top + height };
+  };
+  for (const shape of shapes) {
+    if (!shape.hull.length) continue;
+    const style = shape.data.unreachable ? REGION_STYLE.unreachable : REGION_STYLE.reached;
+    ctx.fillStyle = style.text;
+    ctx.textBaseline = 'bottom';
+    ctx.font = `bold ${12 / k}px ${LABEL_FONT}`;
+    const top = shape.minY - 16 / k;
+    ctx.strokeText(shape.data.label, shape.cx, top);
+    ctx.fillText(shape.data.label, shape.cx, top);
+    taken.push(box(shape.data.label, shape.cx, top, 14 / k, 'bottom'));
+    ctx.font = `${10 / k}px ${LABEL_FONT}`;
+    ctx.strokeText(shape.data.detail, shape.cx, shape.minY - 3 / k);
+    ctx.fillText(shape.data.detail, shape.cx, shape.minY - 3 / k);
+    taken.push(box(shape.data.detail, shape.cx, shape.minY - 3 / k, 12 / k, 'bottom'));
+  }
+  const byId = new Map(shapes.map((r) => [r.data.id, r]));
+  ctx.font = `${11 / k}px ${LABEL_FONT}`;
+  ctx.textBaseline = 'middle';
+  const free = (b: { x0: number; y0: number; x1: number; y1: number }) =>
+    taken.every((t) => b.x1 < t.x0 || b.x0 > t.x1 || b.y1 < t.y0 || b.y0 > t.y1);
+  links.forEach((link, i) => {
+    ctx.fillStyle = link.color;
+    const [first] = linkSegments(link, byId);
+    if (!first) return;
+    const [x0, y0, x1, y1] = offsetSegment(first[0], first[1], (i - (links.length - 1) / 2) * LINK_SPREAD);
+    const length = Math.hypot(x1 - x0, y1 - y0) || 1;
+    // Beside the line (parallel links' names on alternate sides), at the first place along it clear of other names.
+    const side = (i % 2 ? 10 : -10) / k;
+    let chosen: { x: number; y: number } | undefined;
+    for (const along of LABEL_STOPS) {
+      const x = x0 + (x1 - x0) * along + (-(y1 - y0) / length) * side;
+      const y = y0 + (y1 - y0) * along + ((x1 - x0) / length) * side;
+      chosen ??= { x, y };
+      if (!free(box(link.label, x, y, 13 / k, 'middle'))) continue;
+      chosen = { x, y };
+      break;
+    }
+    if (!chosen) return;
+    taken.push(box(link.label, chosen.x, chosen.y, 13 / k, 'middle'));
+    ctx.strokeText(link.label, chosen.x, chosen.y);
+    ctx.fillText(link.label, chosen.x, chosen.y);
+  });
 }
 
 export interface PaintStats {
@@ -73,6 +277,8 @@ export function paintScene(
   const selectedNode = scene.selection?.kind === 'node' ? scene.selection.id : null;
   const highlighted = scene.highlighted;
   const dimOthers = highlighted.size > 0;
+  const shapes = scene.regions ? regionShapes(scene.regions) : null;
+  if (shapes && scene.regions) paintRegionsUnder(ctx, shapes, scene.regions.links, t.k);
 
   // Edges, batched by style: (colour, width, dash, alpha).
   const batches = new Map<string, SimEdge[]>();
@@ -184,6 +390,7 @@ export function paintScene(
     ctx.strokeText(n.data.label, n.x ?? 0, y);
     ctx.fillText(n.data.label, n.x ?? 0, y);
   }
+  if (shapes && scene.regions) paintRegionLabels(ctx, shapes, scene.regions.links, t.k);
   stats.labelsMs += performance.now() - nodesDone;
   return edgesInView;
 }

@@ -49,3 +49,32 @@ export interface SimEdge extends SimulationLinkDatum<SimNode> {
   target: SimNode;
   data: CanvasEdge;
 }
+
+/**
+ * Group keys of nodes drawn inside a region (a Swarm node of a cluster graph): the layout keeps
+ * such groups further apart, room for the outline, its name and the links between regions.
+ */
+export const REGION_GROUP_PREFIX = 'swarm-node:';
+
+/**
+ * A region drawn under the graph around its member nodes: a Swarm node of a cluster graph. Label
+ * and detail already made visible and cut.
+ */
+export interface CanvasRegion {
+  id: string;
+  label: string;
+  /** A second line: role, state, how it was read. */
+  detail: string;
+  /** Its node could not be read: drawn dashed, in the alert colour. */
+  unreachable: boolean;
+  members: string[];
+}
+
+/** A line between regions (an overlay network between Swarm nodes), labelled; not a connection. */
+export interface CanvasRegionLink {
+  id: string;
+  label: string;
+  /** Region IDs it joins, two or more. */
+  regions: string[];
+  color: string;
+}

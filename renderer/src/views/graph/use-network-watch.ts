@@ -47,7 +47,8 @@ const RENEW_MS = 10_000;
  * `live`; it holds a lease the view renews, and the bridge ends it when this page's event stream
  * closes, so a closed window or a reload leaves nothing running. When the event stream
  * reconnects (epoch), the watch is set up again. With live off, one snapshot per host / reload
- * (not repeated each time the view is shown again).
+ * (not repeated each time the view is shown again). With `cluster`, the graph of the Swarm cluster
+ * `host` manages ('network.snapshot' / 'network.watch' with cluster).
  */
 export function useNetworkWatch(
   client: AppClient,
@@ -56,8 +57,11 @@ export function useNetworkWatch(
   epoch: number,
   reloadKey: number,
   active: boolean,
+  /** Draw the Swarm cluster `host` manages (its nodes' hosts, nodes as groups) rather than the host alone. */
+  cluster = false,
 ): NetworkWatchState {
-  const key = `${host}|${live}|${epoch}|${reloadKey}`;
+  const asCluster = cluster && host !== '';
+  const key = `${host}|${asCluster}|${live}|${epoch}|${reloadKey}`;
   const [arrived, setArrived] = useState<Arrived>({
     key: '',
     snapshot: null,
@@ -74,7 +78,8 @@ export function useNetworkWatch(
   useEffect(() => {
     if (!active) return;
     let cancelled = false;
-    const selection = host ? { host } : {};
+    const selection = asCluster ? { cluster: host } : host ? { host } : {};
+    const recordKey = asCluster ? `cluster:${host}` : host;
     const update = (change: Pick<Arrived, 'error'> & Partial<Pick<Arrived, 'snapshot' | 'refreshes' | 'recorded'>>) => {
       if (!cancelled) setArrived((a) => ({ ...a, ...change, key }));
     };
@@ -83,11 +88,11 @@ export function useNetworkWatch(
     };
     if (!live) {
       if (snapshotKeyRef.current === key) return;
-      const record = !recordedThisSession.has(host);
-      if (record) recordedThisSession.add(host);
+      const record = !recordedThisSession.has(recordKey);
+      if (record) recordedThisSession.add(recordKey);
       void client.invoke('network.snapshot', { ...selection, record }).then((result) => {
         if (!cancelled) snapshotKeyRef.current = key;
-        if (!result.ok && record) recordedThisSession.delete(host);
+        if (!result.ok && record) recordedThisSession.delete(recordKey);
         update(
           result.ok
             ? {
@@ -152,7 +157,7 @@ export function useNetworkWatch(
       watchRef.current = null;
       if (id) void client.invoke('network.unwatch', { watchId: id });
     };
-  }, [client, host, live, key, active]);
+  }, [client, host, asCluster, live, key, active]);
 
   const current = arrived.key === key;
   return {
