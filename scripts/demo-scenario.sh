@@ -2,10 +2,11 @@
 # A small incident scene to practise on, made without a registry (the README's quick start uses
 # it): a web server, an app that keeps fetching from it, and a "backdoor" container with the
 # Docker socket mounted and a dropped file. Everything is labelled drydock.demo=1 and named
-# dd-demo-*, so `down` removes exactly what `up` made.
+# dd-demo-*, so `down` removes exactly what `up` made: the containers, the network and the image.
 #
-# The image is busybox from the busybox-static Debian package, imported into the local engine
-# (docker import); where that package is missing, `docker pull busybox` is tried instead.
+# The image, drydock-demo/busybox:1, is busybox from the busybox-static Debian package, imported
+# into the local engine (docker import); where that package is missing, `docker pull busybox` is
+# tried instead (and the pulled busybox tag dropped again when it was not there before).
 #
 # Usage: bash scripts/demo-scenario.sh up|down   (DOCKER_HOST is honoured, like the docker CLI)
 set -euo pipefail
@@ -13,12 +14,25 @@ image=drydock-demo/busybox:1
 network=dd-demo-net
 label=drydock.demo=1
 
-down() {
+# The containers and the network (up starts from a clean scene but keeps the image it made).
+scene_down() {
   local ids
   ids=$(docker ps -aq --filter "label=$label")
   [ -z "$ids" ] || docker rm -f $ids >/dev/null
   docker network rm "$network" >/dev/null 2>&1 || true
-  echo "demo-scenario: removed the dd-demo-* containers and network"
+}
+
+down() {
+  scene_down
+  local removed="the dd-demo-* containers and network"
+  if docker image inspect "$image" >/dev/null 2>&1; then
+    if docker image rm "$image" >/dev/null; then
+      removed="$removed, and the image $image"
+    else
+      echo "demo-scenario: could not remove the image $image (a container outside the demo uses it?)" >&2
+    fi
+  fi
+  echo "demo-scenario: removed $removed"
 }
 
 image_up() {
@@ -29,7 +43,13 @@ image_up() {
   done
   if [ -z "$busybox" ]; then
     echo "demo-scenario: no static busybox here (apt-get install busybox-static); trying docker pull busybox" >&2
-    docker pull -q busybox:1.36 >/dev/null && docker tag busybox:1.36 "$image" && return 0
+    local had=0
+    ! docker image inspect busybox:1.36 >/dev/null 2>&1 || had=1
+    if docker pull -q busybox:1.36 >/dev/null && docker tag busybox:1.36 "$image"; then
+      # Pulled for the demo only: the demo's tag is all that stays, so down leaves nothing behind.
+      [ "$had" = 1 ] || docker image rm busybox:1.36 >/dev/null
+      return 0
+    fi
     echo "demo-scenario: cannot make the demo image: install busybox-static or let the engine pull busybox" >&2
     exit 1
   fi
@@ -42,12 +62,12 @@ image_up() {
   printf 'root:x:0:0:root:/:/bin/sh\nwww-data:x:33:33:www-data:/var/www:/bin/false\n' >"$work/etc/passwd"
   printf 'root:x:0:\nwww-data:x:33:\n' >"$work/etc/group"
   printf '<h1>dd-demo</h1>\n' >"$work/var/www/index.html"
-  tar -C "$work" --numeric-owner -c . | docker import --change 'CMD ["/bin/sh"]' - "$image" >/dev/null
+  tar -C "$work" --numeric-owner -c . | docker import --change 'CMD ["/bin/sh"]' --change "LABEL $label" - "$image" >/dev/null
   rm -rf "$work"
 }
 
 up() {
-  down >/dev/null
+  scene_down
   image_up
   docker network create --label "$label" "$network" >/dev/null
   docker run -d --name dd-demo-web --label "$label" --network "$network" "$image" \

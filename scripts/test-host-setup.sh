@@ -3,7 +3,7 @@
 # tests use, and a Docker engine. Idempotent; works when dockerd already runs.
 set -euo pipefail
 
-APT_PACKAGES=(docker.io tcpdump chromium debootstrap busybox-static yara nftables openssh-server openssh-client iproute2 openssl ca-certificates procps iputils-ping rpm attr)
+APT_PACKAGES=(docker.io tcpdump chromium debootstrap busybox-static yara nftables openssh-server openssh-client iproute2 openssl ca-certificates procps iputils-ping rpm attr docker-registry poppler-utils)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

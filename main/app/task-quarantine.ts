@@ -17,22 +17,61 @@ export interface QuarantineTarget {
 }
 
 const TASK_ID = /^[a-z0-9]{25}$/;
+const TASK_ID_PREFIX = /^[a-z0-9]{1,24}$/;
 const SERVICE_SLOT = /^(.+)\.(\d{1,6})$/;
 
-/** Whether a reference may name a task: a task ID or SERVICE.SLOT. */
+/** Whether a reference names a task without doubt: a whole task ID or SERVICE.SLOT. */
 export function looksLikeTask(ref: string): boolean {
   return TASK_ID.test(ref) || SERVICE_SLOT.test(ref);
+}
+
+/** Whether a reference may be a task ID prefix (the 12 characters `docker service ps` prints, or fewer). */
+export function mayBeTaskIdPrefix(ref: string): boolean {
+  return TASK_ID_PREFIX.test(ref);
+}
+
+/**
+ * The task a reference names among `tasks`, the way the engine resolves one: a whole task ID, then a
+ * task name (SERVICE.SLOT; the newest when several), then a unique task ID prefix. Pure.
+ * @returns the task, or undefined when none matches.
+ * @throws DrydockFailure('invalid-input') for a prefix several tasks start with, naming them.
+ */
+export function findTask<T extends { id: string; name: string; createdAt?: string }>(
+  tasks: readonly T[],
+  ref: string,
+  host: string,
+): T | undefined {
+  const newest = (list: T[]) => list.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0];
+  const exact = tasks.find((t) => t.id === ref);
+  if (exact) return exact;
+  const named = tasks.filter((t) => t.name === ref);
+  if (named.length) return newest(named);
+  if (!mayBeTaskIdPrefix(ref)) return undefined;
+  const prefixed = tasks.filter((t) => t.id.startsWith(ref));
+  if (prefixed.length > 1)
+    throw new DrydockFailure(
+      'invalid-input',
+      `Task ID prefix ${ref} is ambiguous in the swarm host ${host} manages: it starts ${prefixed.length} tasks (${prefixed
+        .slice(0, 10)
+        .map((t) => `${t.name} ${t.id.slice(0, 12)}`)
+        .join(', ')}${prefixed.length > 10 ? ', …' : ''}); give more of the ID`,
+      { host },
+    );
+  return prefixed[0];
 }
 
 /**
  * Resolves a container reference on `host`, or, when no container answers to it there and it looks
  * like a task ID or SERVICE.SLOT, the running task of that name in the swarm `host` manages.
- * @throws DrydockFailure('not-found') for neither a container nor a running task, or for a task whose
+ * A task may be named by a unique task ID prefix too (the 12 characters `docker service ps` prints).
+ * @throws DrydockFailure('invalid-input') for a task ID prefix several running tasks start with (naming
+ * them); ('not-found') for neither a container nor a running task, or for a task whose
  * node has no saved host profile (the message says what to add); ('unsupported') when `host` is not a
  * swarm manager; the engine kinds otherwise.
  */
 export async function resolveQuarantineTarget(core: Core, host: string, ref: string): Promise<QuarantineTarget> {
-  if (!looksLikeTask(ref)) return { host, container: ref };
+  const surelyTask = looksLikeTask(ref);
+  if (!surelyTask && !mayBeTaskIdPrefix(ref)) return { host, container: ref };
   const docker = await core.hosts.docker(host);
   try {
     await docker.getContainer(ref).inspect();
@@ -41,9 +80,20 @@ export async function resolveQuarantineTarget(core: Core, host: string, ref: str
     // Any other answer is the quarantine's to report, as for any container.
     if ((err as { statusCode?: number }).statusCode !== 404) return { host, container: ref };
   }
-  const tasks = (await core.cluster.tasks(host)).tasks;
-  const running = tasks.filter((t) => t.desiredState === 'running' && (t.id === ref || t.name === ref));
-  const task = running.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0];
+  let tasks;
+  try {
+    tasks = (await core.cluster.tasks(host)).tasks;
+  } catch (err) {
+    // A name that only might be a task ID prefix, on a host that is not a manager: the quarantine
+    // reports the container it does not find, as for any name.
+    if (!surelyTask && err instanceof DrydockFailure && err.kind === 'unsupported') return { host, container: ref };
+    throw err;
+  }
+  const task = findTask(
+    tasks.filter((t) => t.desiredState === 'running'),
+    ref,
+    host,
+  );
   if (!task)
     throw new DrydockFailure('not-found', `No container ${ref} on host ${host}, and no running task ${ref} in the swarm it manages`, {
       host,
@@ -87,12 +137,15 @@ export async function resolveQuarantineTarget(core: Core, host: string, ref: str
  * For release: a container on `host`, else the active quarantine of the task (by ID or SERVICE.SLOT)
  * resolved through the manager `host` when it was applied, wherever its node is (the task may have
  * been replaced since: the record names the quarantined container).
- * @throws DrydockFailure('not-found') "<ref> is not quarantined by Drydock" for a task reference with
- * no active quarantine through that manager and no container of that name on `host`; the engine
+ * A task may be named by a unique task ID prefix too.
+ * @throws DrydockFailure('not-found') "task SERVICE.SLOT (ID) is not quarantined by Drydock" for a task
+ * with no active quarantine through that manager ("<ref> is not quarantined…" when the manager no longer
+ * lists it) and no container of that name on `host`; ('invalid-input') for an ambiguous task ID prefix; the engine
  * kinds of the host's connection otherwise.
  */
 export async function resolveReleaseTarget(core: Core, host: string, ref: string): Promise<{ host: string; container: string }> {
-  if (!looksLikeTask(ref)) return { host, container: ref };
+  const surelyTask = looksLikeTask(ref);
+  if (!surelyTask && !mayBeTaskIdPrefix(ref)) return { host, container: ref };
   const record = core.quarantine.activeForTask(host, ref);
   if (record) return { host: record.host, container: record.containerId };
   const docker = await core.hosts.docker(host);
@@ -102,12 +155,31 @@ export async function resolveReleaseTarget(core: Core, host: string, ref: string
     // Any other answer is the release's to report, as for any container.
     if ((err as { statusCode?: number }).statusCode !== 404) return { host, container: ref };
     // A container quarantined under that name and removed since is closed by release itself.
-    if (!core.quarantine.hasActiveRecordFor(host, ref))
-      throw new DrydockFailure(
-        'not-found',
-        `${ref} is not quarantined by Drydock: no active quarantine of task ${ref} through manager ${host}, and no container of that name on host ${host}`,
-        { host, container: ref },
-      );
+    if (!core.quarantine.hasActiveRecordFor(host, ref)) {
+      const task = await taskNamed(core, host, ref);
+      if (task)
+        throw new DrydockFailure(
+          'not-found',
+          `task ${task.name} (${task.id.slice(0, 12)}) is not quarantined by Drydock: no active quarantine of it through manager ${host}`,
+          { host, container: ref },
+        );
+      if (surelyTask)
+        throw new DrydockFailure(
+          'not-found',
+          `${ref} is not quarantined by Drydock: no active quarantine of task ${ref} through manager ${host}, and no container of that name on host ${host}`,
+          { host, container: ref },
+        );
+    }
   }
   return { host, container: ref };
+}
+
+/** The task a reference names in the swarm `host` manages (any state), or undefined when it names none or `host` manages none. */
+async function taskNamed(core: Core, host: string, ref: string): Promise<{ id: string; name: string } | undefined> {
+  try {
+    return findTask((await core.cluster.tasks(host)).tasks, ref, host);
+  } catch (err) {
+    if (err instanceof DrydockFailure && err.kind !== 'invalid-input') return undefined;
+    throw err;
+  }
 }

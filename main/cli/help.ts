@@ -35,11 +35,15 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'cluster triage': { group: 'triage', example: 'drydock cluster triage --host swarm-manager-1 --fail-on high' },
   'fleet triage': {
     group: 'triage',
-    example: 'DRYDOCK_KEY_PASSPHRASE=… drydock fleet triage --host swarm-manager-1 --case fleet-2026-12',
+    example: 'drydock fleet triage --host swarm-manager-1 --case fleet-2026-12   # passphrase from DRYDOCK_KEY_PASSPHRASE or stdin',
     exits:
-      '0 every node merged and nothing left behind; 1 a node was not reached or its bundle not merged, or the service, secret or an image could not be removed (each named); 2-5 as for every command',
+      '0 every node merged and nothing left behind; 1 a node was not reached or its bundle not merged, or the service, secret or an image could not be removed (each named); 130 cancelled with Ctrl-C (what was merged is kept; the service, secret and image are removed; audited as fleet.cancelled); 2-5 as for every command',
   },
-  'fleet collect': { group: 'triage', example: '(run by fleet triage inside the collector image on each node)' },
+  'fleet collect': {
+    group: 'triage',
+    example:
+      'drydock fleet collect --host unix:///var/run/docker.sock --key-file /run/secrets/drydock-fleet-key --out /out/bundle.tar --run fr-…   # inside the collector, by fleet triage',
+  },
   ps: { group: 'acquire', example: 'drydock ps web-1' },
   logs: { group: 'acquire', example: 'drydock logs web-1 --since 2h' },
   memory: {
@@ -60,7 +64,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       '0 every step done or skipped; 1 a step failed (the others ran); 130 cancelled with Ctrl-C (the running step stopped through its own cancel path, what every step stored is kept, the rest did not start; audited as collect.cancelled); 2-5 as for every command',
   },
   checkpoint: { group: 'acquire', example: 'drydock checkpoint web-1   # needs an experimental engine with CRIU' },
-  watch: { group: 'acquire', example: 'drydock watch --host prod   # journal every engine event until Ctrl-C' },
+  watch: { group: 'acquire', example: 'drydock watch --host prod' },
   capture: { group: 'acquire', example: "drydock capture web-1 --duration 60 --filter 'tcp port 443'" },
   'pcap summary': {
     group: 'acquire',
@@ -68,7 +72,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   },
   'pcap export': { group: 'acquire', example: 'drydock pcap export ARTIFACT_ID web-1.pcap' },
   quarantine: { group: 'respond', example: 'drydock quarantine web-1 --mode isolate,snapshot' },
-  'quarantine status': { group: 'respond', example: 'drydock quarantine status --all' },
+  'quarantine status': { group: 'respond', example: 'drydock quarantine status web-1   # its history, released quarantines too' },
   release: { group: 'respond', example: 'drydock release web-1 --reason "cleared after review"' },
   'case create': { group: 'evidence', example: 'drydock case create --name "INC-2291 web tier" --organisation "ACME CSIRT"' },
   'case new': { group: 'evidence', example: 'drydock case new --name INC-2291' },
@@ -121,7 +125,7 @@ const GROUP_ORDER: readonly CommandGroup[] = ['triage', 'acquire', 'respond', 'e
 const OPTION_TEXT: Record<string, string> = {
   host: 'the engine: a saved profile, a Docker context or an endpoint URL (unix://, tcp://, ssh://); default: the one `docker` would use (DOCKER_HOST, DOCKER_CONTEXT, the current context, the local socket)',
   case: 'the case (ID or exact name); default: the current case, or a new ad-hoc case when none is open',
-  json: 'machine-readable output (JSON, or JSON lines for watches)',
+  json: 'machine-readable output (JSON)',
   store: "the evidence store directory (default: the desktop app's, or DRYDOCK_STORE)",
   examiner: "who is acting, written on every audit entry (default: DRYDOCK_EXAMINER, the case's examiner, the OS user)",
   help: 'this help',
@@ -218,6 +222,10 @@ const CLUSTER_HOST_TEXT =
 
 /** Options whose meaning differs per command, by command key (they win over OPTION_TEXT). */
 const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  release: {
+    'dry-run':
+      'show what release would undo (packet-filter table, networks, unpause, start, node availability, replica count) and change nothing',
+  },
   timeline: {
     format: 'table (the default on a terminal), jsonl (Timesketch JSON Lines) or l2tcsv (plaso/log2timeline CSV)',
     out: 'write jsonl or l2tcsv to this new file instead of stdout (audited in the case)',
@@ -253,7 +261,7 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
   },
   drift: {
     'fail-on':
-      'the gate: exit 6 when a finding is of this severity or above: critical, high, medium, low or info (with --service: an outlier task of it); the reports are stored and printed first',
+      'the gate: exit 6 when a finding is of this severity or above: critical, high, medium, low or info (with --service: an outlier task of it, or, with fewer than 3 replicas compared and so no majority to name an outlier, any replica differing from its siblings at it); the reports are stored and printed first',
   },
   audit: {
     'fail-on':
@@ -291,6 +299,8 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     'node-socket':
       "each node engine's socket as the collector task mounts it (default /var/run/docker.sock); Swarm templates {{.Node.Hostname}} and {{.Node.ID}} may stand for the node",
     timeout: 'seconds the collectors may run before their nodes are reported as failed (default 600)',
+    registry:
+      "a registry every node can pull from (HOST[:PORT]): the collector image is pushed there once through the manager's engine and pulled by digest, instead of loaded through each node's engine; it stays in the registry afterwards",
   },
   'fleet collect': {
     host: "the node's own engine (inside the collector: unix:///var/run/docker.sock)",
@@ -303,7 +313,7 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     case: 'the case (ID or exact name); default: the current case, or a new ad-hoc case when none is open',
     concurrency: 'services triaged at once (1 to 8, default 2); each reads its nodes in parallel',
     'fail-on':
-      'the gate: exit 6 when a replica differs from its siblings at this severity or above (critical, high, medium, low); otherwise exit 1 when a replica was not read',
+      'the gate: exit 6 when a replica differs from its siblings at this severity or above (critical, high, medium, low): an outlier, or, in a service with fewer than 3 replicas compared (no majority, no outlier named), any replica with such a difference, since a responder must look; otherwise exit 1 when a replica was not read',
   },
   strings: {
     search: 'only strings containing this text (case-insensitive)',
@@ -319,20 +329,73 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
 
 /** The narrowest option column of a command's help, in characters (wider when a flag needs it). */
 const OPTION_COLUMN_MIN = 22;
+/** The width help is wrapped to when stdout is not a terminal (a pipe, a file). */
+export const HELP_COLUMNS_DEFAULT = 100;
+/** The fewest characters a description line gets, however narrow the terminal or wide the flag column. */
+const DESCRIPTION_MIN = 30;
+
+/** The placeholders of the global options that take a value (the overview's "--store DIR, --examiner NAME"). */
+const GLOBAL_VALUE: Readonly<Record<string, string>> = { store: 'DIR', examiner: 'NAME' };
 
 /**
- * `drydock COMMAND --help`: usage, what it does, each option (its flag in a column as wide as the
- * command's longest flag, then its description), an example and the exit statuses when it has its own.
+ * What --json gives for this command: JSON lines, one per event, for a command that only watches
+ * (watch, cluster watch); JSON, or JSON lines while watching, for one with a --watch option; JSON otherwise.
  */
-export function commandHelp(command: CliCommand, globalOptions: readonly string[]): string {
+function jsonText(command: Pick<CliCommand, 'path' | 'options'>): string {
+  if (command.path[command.path.length - 1] === 'watch') return 'machine-readable output: JSON lines, one object per event';
+  if (command.options && 'watch' in command.options)
+    return 'machine-readable output (JSON; with --watch, JSON lines, one object per change)';
+  return OPTION_TEXT.json ?? 'machine-readable output (JSON)';
+}
+
+/**
+ * `text` in lines of at most `width` characters, broken at spaces (a word longer than the width
+ * keeps its own line whole).
+ */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** The terminal's width, or HELP_COLUMNS_DEFAULT when stdout is not a terminal. */
+function terminalColumns(): number {
+  return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : HELP_COLUMNS_DEFAULT;
+}
+
+/**
+ * `drydock COMMAND --help`: usage, what it does, each option (its flag, with VALUE or the global
+ * option's placeholder when it takes one, in a column as wide as the command's longest flag, then its
+ * description wrapped to `columns` characters with a hanging indent at the description column), an
+ * example and the exit statuses when it has its own.
+ * @param columns the width to wrap to (default: the terminal's, or HELP_COLUMNS_DEFAULT when stdout is not a terminal).
+ */
+export function commandHelp(command: CliCommand, globalOptions: readonly string[], columns = terminalColumns()): string {
   const lines = [`Usage: drydock ${command.usage}`, '', command.summary, '', 'Options:'];
   const names = [...Object.keys(command.options ?? {}), ...globalOptions.filter((g) => !(g in (command.options ?? {})))];
-  const flags = names.map((name) => `--${name}${command.options?.[name]?.type === 'string' ? ' VALUE' : ''}`);
+  const flags = names.map((name) => {
+    const own = command.options?.[name];
+    const value = own ? (own.type === 'string' ? 'VALUE' : undefined) : GLOBAL_VALUE[name];
+    return `--${name}${value !== undefined ? ` ${value}` : ''}`;
+  });
   // The column fits this command's longest flag, so every description starts in the same place.
   const width = Math.max(OPTION_COLUMN_MIN, ...flags.map((f) => f.length));
+  const indent = 2 + width + 1;
+  const room = Math.max(DESCRIPTION_MIN, columns - indent);
   names.forEach((name, i) => {
-    const text = COMMAND_OPTION_TEXT[commandKey(command)]?.[name] ?? OPTION_TEXT[name] ?? '';
-    lines.push(`  ${(flags[i] ?? '').padEnd(width)} ${text}`.trimEnd());
+    const text =
+      COMMAND_OPTION_TEXT[commandKey(command)]?.[name] ?? (name === 'json' ? jsonText(command) : undefined) ?? OPTION_TEXT[name] ?? '';
+    const [first = '', ...rest] = wrapText(text, room);
+    lines.push(`  ${(flags[i] ?? '').padEnd(width)} ${first}`.trimEnd(), ...rest.map((l) => `${' '.repeat(indent)}${l}`));
   });
   const example = COMMAND_HELP[commandKey(command)]?.example;
   if (example) lines.push('', 'Example:', `  ${example}`);

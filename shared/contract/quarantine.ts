@@ -45,7 +45,8 @@ export const quarantineChannels = {
   /**
    * Restores the recorded networks (aliases, static IPs), unpauses, restarts what quarantine
    * stopped; safe to repeat. The responder's reason is kept in the record and the audit log
-   * ("not given" when absent).
+   * ("not given" when absent). With dryRun, changes nothing and answers with the record release
+   * would act on (the active one, else the last one, released).
    */
   'quarantine.release': channel<QuarantineRecord>()(
     z
@@ -54,6 +55,8 @@ export const quarantineChannels = {
         container: containerRef,
         caseRef: caseRef.optional(),
         reason: z.string().trim().min(1, 'a reason, when given, is not empty').max(2000).optional(),
+        /** Change nothing: answer with the record release would act on, as it is now. */
+        dryRun: z.boolean().optional(),
       })
       .strict(),
   ),

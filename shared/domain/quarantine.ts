@@ -261,7 +261,7 @@ export interface QuarantinePlan {
   containerName: string;
   status: string;
   /** An active quarantine already exists: apply extends it and keeps its recorded state. */
-  existing?: { recordId: string; state: QuarantineState; modes: QuarantineMode[] };
+  existing?: { recordId: string; state: QuarantineState; modes: QuarantineMode[]; createdAt: string };
   steps: PlannedStep[];
   /** Whole-container warnings: Swarm task, restart policy, --rm. */
   notices: PlanNotice[];

@@ -61,8 +61,14 @@ export interface YaraScanReport {
   scanned: { files: number; bytes: number; pids: number[]; regions: number; artifactIds: string[] };
   /** Matches kept (at most MAX_MATCHES), in scan order. */
   matches: YaraMatch[];
-  /** Matches seen, including those beyond the kept ones. */
+  /** Matches seen, including those beyond the kept ones (a rule matching on its condition alone counts once). */
   matchCount: number;
+  /**
+   * String hits seen ($a found at an offset), including those beyond the kept ones: matchCount less
+   * the rules that matched on their condition alone (string ''). Absent in reports stored before it
+   * existed; read it as matchCount there.
+   */
+  stringHits?: number;
   truncated: boolean;
   /** What could not be scanned and why (unreadable files, processes gone, files kept hashed only...). */
   skipped: { what: string; reason: string }[];

@@ -95,7 +95,7 @@ describe('Cluster view', () => {
     await view.getByRole('tab', { name: /Services/ }).click();
     await services.getByRole('button', { name: `Triage service ${SERVICE}` }).click();
     const triage = view.getByLabel('Service triage');
-    await waitText(triage.getByTestId('service-triage-summary'), /3 compared, 1 outlier\(s\) · stored as artifact/, 300_000);
+    await waitText(triage.getByTestId('service-triage-summary'), /3 running tasks, 3 compared, 1 outlier · stored as artifact/, 300_000);
     const progress = await triage.getByLabel('Progress per node').innerText();
     for (const profile of ['mgr', 'box-b', 'box-c']) assert.match(progress, new RegExp(`via ${profile} · ${SERVICE} · done`));
     const outliers = triage.getByLabel('Outliers');
@@ -113,7 +113,7 @@ describe('Cluster view', () => {
     await whole.getByRole('button', { name: 'Triage cluster' }).click();
     await waitText(
       whole.getByTestId('cluster-triage-summary'),
-      /1 service\(s\) triaged · 1 outlier\(s\) · 0 replica\(s\) not read · nodes reached 3, not reached 0 · stored as artifact/,
+      /1 service triaged · 1 outlier · 0 replicas not read · nodes reached 3, not reached 0 · stored as artifact/,
       300_000,
     );
     assert.equal(await whole.getByLabel('Outliers').locator(`[data-outlier="${tampered!.taskId}"]`).count(), 1);
@@ -125,6 +125,26 @@ describe('Cluster view', () => {
     await waitText(view.getByTestId('cluster-summary'), /change(s)? seen/);
     await view.getByRole('tab', { name: /Services/ }).click();
     await waitText(services.locator(`tr[data-service="${SERVICE}"]`), /\/2/);
+
+    // Two replicas left: no majority names an outlier, and the panel says so rather than reading clean;
+    // when the tampered replica is one of the two, its differences are shown with their worst severity.
+    const left = docker(['service', 'ps', '--no-trunc', '--filter', 'desired-state=running', '--format', '{{.ID}}', SERVICE], {
+      host: swarm.manager.host,
+    }).split('\n');
+    await view.getByRole('tab', { name: 'Triage', exact: true }).click();
+    await whole.getByRole('button', { name: 'Triage cluster' }).click();
+    await waitText(whole.getByTestId('cluster-triage-summary'), /1 service triaged · 0 outliers · 0 replicas not read/, 300_000);
+    const note = await whole.getByTestId('no-majority-note').innerText();
+    if (left.includes(tampered!.taskId)) {
+      assert.match(
+        note,
+        new RegExp(`^2 replicas: no majority, no outlier named; ${tampered!.name.replace('.', '\\.')} (critical|high) \\(`),
+      );
+      assert.match(await whole.getByTestId('service-worst').innerText(), /critical|high/);
+      assert.match(await whole.getByTestId('cluster-triage-summary').innerText(), /replicas? differs? with no majority/);
+      const listed = whole.locator(`[data-unattributed="${tampered!.taskId}"]`);
+      assert.match(await listed.innerText(), /added \/tmp\/\.x\/nc here, in 0 of 1 sibling/);
+    } else assert.equal(note, '2 replicas: no majority; they do not differ');
 
     // A worker is not a manager: the view says so.
     await view.getByLabel('Manager host').selectOption('box-b');

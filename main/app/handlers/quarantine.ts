@@ -1,6 +1,6 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
-import { resolveQuarantineTarget, resolveReleaseTarget } from '../task-quarantine';
+import { looksLikeTask, mayBeTaskIdPrefix, resolveQuarantineTarget, resolveReleaseTarget } from '../task-quarantine';
 
 type QuarantineHandlers = Pick<Handlers, 'quarantine.plan' | 'quarantine.apply' | 'quarantine.release' | 'quarantine.status'>;
 
@@ -30,12 +30,19 @@ export function quarantineHandlers(core: Core): QuarantineHandlers {
         ...(await resolveReleaseTarget(core, req.host, req.container)),
         ...caseOf(req.caseRef),
         ...(req.reason !== undefined ? { reason: req.reason } : {}),
+        ...(req.dryRun ? { dryRun: true } : {}),
       }),
-    'quarantine.status': (req) =>
-      core.quarantine.status({
+    'quarantine.status': async (req) => {
+      const records = await core.quarantine.status({
         host: req.host,
         includeReleased: req.includeReleased,
         ...(req.container !== undefined ? { container: req.container } : {}),
-      }),
+      });
+      const ref = req.container;
+      if (records.length || ref === undefined || !(looksLikeTask(ref) || mayBeTaskIdPrefix(ref))) return records;
+      // A Swarm task named through its manager: its records, wherever its node's profile is.
+      const ofTask = core.quarantine.forTask(req.host, ref);
+      return req.includeReleased ? ofTask : ofTask.filter((r) => r.state !== 'released');
+    },
   };
 }

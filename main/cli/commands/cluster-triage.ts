@@ -1,4 +1,10 @@
-import type { ClusterTriageResult } from '../../../shared/domain/cluster-triage';
+import {
+  noMajorityNote,
+  worstFound,
+  type ClusterTriageResult,
+  type ClusterTriageService,
+  type ClusterTriageUnattributed,
+} from '../../../shared/domain/cluster-triage';
 import { DRIFT_SEVERITIES, severityRank, type DriftSeverity } from '../../../shared/domain/drift';
 import { CliError, type CliCommand, GATE_FAILED_EXIT } from '../command';
 import { counted } from '../counted';
@@ -21,10 +27,36 @@ const NODE_STATE: Record<ClusterTriageResult['nodes'][number]['state'], string> 
   'no-tasks': 'no running task',
 };
 
-/** The summary for a terminal: nodes, services, outliers with why, what was not read. */
+/** The NOTE of a service: why it failed or was skipped, or, with no majority, that no outlier could be named and who differs. */
+function serviceNote(s: ClusterTriageService): string {
+  if (s.error) return `FAILED: ${s.error}`;
+  if (s.skipped) return s.skipped;
+  return noMajorityNote(s);
+}
+
+/** The unattributed replicas of a triage (`--fail-on` counts them when at or above the gate): every service's, in order. */
+export function unattributedOf(r: ClusterTriageResult): { service: ClusterTriageService; replica: ClusterTriageUnattributed }[] {
+  return r.services.flatMap((service) => service.unattributed.map((replica) => ({ service, replica })));
+}
+
+/**
+ * What `--fail-on SEVERITY` counts: outlier tasks at or above it, and replicas differing at or above
+ * it in services with no majority (fewer than 3 compared). No outlier can be named there, but the
+ * difference is real and a responder must look, so it fails the gate too.
+ */
+export function gateHits(r: ClusterTriageResult, failOn: DriftSeverity): { outliers: number; unattributed: number } {
+  const at = (severity: DriftSeverity) => severityRank(severity) >= severityRank(failOn);
+  return {
+    outliers: r.services.flatMap((s) => s.outliers).filter((o) => at(o.severity)).length,
+    unattributed: unattributedOf(r).filter((u) => at(u.replica.severity)).length,
+  };
+}
+
+/** The summary for a terminal: nodes, services, outliers with why, replicas differing with no majority, what was not read. */
 export function renderClusterTriage(r: ClusterTriageResult): string {
+  const differing = unattributedOf(r);
   const lines = [
-    `swarm ${safeText(r.clusterId)} triaged from manager host ${safeText(r.manager, 200)} (${r.startedAt} to ${r.finishedAt}): ${counted(r.servicesTriaged, 'service')} triaged, ${counted(r.outliers, 'outlier')}, ${counted(r.replicasNotRead, 'replica')} not read; nodes reached ${r.nodesReached}, not reached ${r.nodesUnreached}`,
+    `swarm ${safeText(r.clusterId)} triaged from manager host ${safeText(r.manager, 200)} (${r.startedAt} to ${r.finishedAt}): ${counted(r.servicesTriaged, 'service')} triaged, ${counted(r.outliers, 'outlier')}${differing.length ? `, ${counted(differing.length, 'replica')} differing with no majority to name an outlier` : ''}, ${counted(r.replicasNotRead, 'replica')} not read; nodes reached ${r.nodesReached}, not reached ${r.nodesUnreached}`,
     '',
     table(
       ['NODE', 'ROLE', 'ADDRESS', 'REACHED AS', 'TASKS READ', 'STATE'],
@@ -46,9 +78,9 @@ export function renderClusterTriage(r: ClusterTriageResult): string {
         String(s.running),
         String(s.compared),
         String(s.outliers.length),
-        s.outliers.length ? s.worst : '-',
+        worstFound(s) ?? '-',
         s.notRead.length ? `${s.notRead.length} NOT READ` : '0',
-        s.error ? `FAILED: ${s.error}` : (s.skipped ?? ''),
+        serviceNote(s),
       ]),
     ),
   );
@@ -62,7 +94,18 @@ export function renderClusterTriage(r: ClusterTriageResult): string {
       for (const why of o.why.slice(0, 10)) lines.push(`    - ${safeText(why, 400)}`);
       if (o.why.length > 10) lines.push(`    … ${o.why.length - 10} more (--json lists them all)`);
     }
-  } else lines.push('', 'No replica differs from its siblings among the services compared.');
+  }
+  if (differing.length) {
+    lines.push('', 'Differences with no majority (fewer than 3 replicas compared, so no outlier is named; look at each):');
+    for (const { service: s, replica: u } of differing) {
+      lines.push(
+        `  ${safeText(s.serviceName, 200)}  ${safeText(u.taskName, 200)}  task ${u.taskId}  container ${u.containerId?.slice(0, 12) ?? '-'}  on ${safeText(u.nodeHostname, 200)}  ${u.severity}`,
+      );
+      for (const why of u.why.slice(0, 10)) lines.push(`    - ${safeText(why, 400)}`);
+      if (u.why.length > 10) lines.push(`    … ${u.why.length - 10} more (--json lists them all)`);
+    }
+  }
+  if (!outliers.length && !differing.length) lines.push('', 'No replica differs from its siblings among the services compared.');
   const notRead = r.services.flatMap((s) => s.notRead.map((t) => ({ s, t })));
   if (notRead.length) {
     lines.push('', 'Not read:');
@@ -117,9 +160,13 @@ export const clusterTriageCommands: CliCommand[] = [
       }
       ctx.io.out(ctx.json ? JSON.stringify(result) : renderClusterTriage(result));
       if (failOn) {
-        const hits = result.services.flatMap((s) => s.outliers).filter((o) => severityRank(o.severity) >= severityRank(failOn)).length;
-        if (hits > 0) {
-          ctx.io.err(`gate failed: ${counted(hits, 'outlier task')} at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
+        const { outliers: hits, unattributed } = gateHits(result, failOn);
+        if (hits + unattributed > 0) {
+          const what = [
+            ...(hits ? [counted(hits, 'outlier task')] : []),
+            ...(unattributed ? [`${counted(unattributed, 'replica')} differing with no majority`] : []),
+          ];
+          ctx.io.err(`gate failed: ${what.join(' and ')} at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
           return GATE_FAILED_EXIT;
         }
       }

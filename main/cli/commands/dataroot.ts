@@ -5,6 +5,7 @@ import { findingsAtOrAbove } from '../../core/drift/report-math';
 import { CliError, GATE_FAILED_EXIT, type CliCommand, type CliContext } from '../command';
 import { caseLabel } from '../case-label';
 import { safeText, table } from '../terminal-safe';
+import { counted } from '../counted';
 
 // Dead-box analysis from the command line: `--data-root DIR` on inventory, drift and logs (those
 // commands hand over to the functions here), and the two commands only a data root answers:
@@ -102,7 +103,7 @@ export async function driftFromDataRoot(
     ctx.io.err(sourceLines(result.source, result.problems).join('\n'));
     for (const r of result.reports) ctx.io.out(renderReport(r));
     ctx.io.out(
-      `\nStored: ${result.reports.length} drift report(s), read from the upper directories on disk, in case ${await caseLabel(ctx, result.caseId)}`,
+      `\nStored: ${counted(result.reports.length, 'drift report')}, read from the upper directories on disk, in case ${await caseLabel(ctx, result.caseId)}`,
     );
   }
   if (failOn) {
@@ -127,7 +128,7 @@ export async function logsFromDataRoot(ctx: CliContext, values: Values, containe
   const span = result.firstTimestamp ? `, ${result.firstTimestamp} to ${result.lastTimestamp ?? '?'}` : '';
   ctx.io.out(
     [
-      `${result.lines} log lines (${streams}${span}) of ${safeText(result.containerName)} (${result.containerId.slice(0, 12)}), from the ${safeText(result.driver)} files ${result.files.map((f) => safeText(f)).join(', ')}`,
+      `${counted(result.lines, 'log line')} (${streams}${span}) of ${safeText(result.containerName)} (${result.containerId.slice(0, 12)}), from the ${safeText(result.driver)} files ${result.files.map((f) => safeText(f)).join(', ')}`,
       `Stored as artifact ${result.artifactId} (sha256 ${result.sha256}, ${result.bytes} bytes) in case ${safeText(result.caseName)} (${result.caseId})`,
       ...result.limitations.map((l) => `Note: ${safeText(l)}`),
     ].join('\n'),
@@ -236,7 +237,7 @@ export const dataRootCommands: CliCommand[] = [
       else {
         ctx.io.err(sourceLines(result.source, result.problems).join('\n'));
         ctx.io.out(
-          `${result.findings.length} finding(s): ${result.containersCompared} container(s) compared, ${result.layersVerified} layer(s) re-hashed, ${safeText(host)} against ${safeText(result.source.path)}`,
+          `${result.findings.length} finding(s): ${counted(result.containersCompared, 'container')} compared, ${result.layersVerified} layer(s) re-hashed, ${safeText(host)} against ${safeText(result.source.path)}`,
         );
         for (const f of result.findings) {
           ctx.io.out(`${f.severity.padEnd(8)} ${f.kind}: ${safeText(f.detail, 1000)}`);

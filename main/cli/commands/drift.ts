@@ -2,9 +2,11 @@ import type { DriftReport, DriftScanInfo, DriftSeverity, MountInventoryResult } 
 import { pathDisplayText } from '../../../shared/domain/byte-text';
 import { DRIFT_SEVERITIES, severityRank } from '../../../shared/domain/drift';
 import type { ServiceTriageResult } from '../../../shared/domain/replicas';
+import { unattributedReplicas } from '../../../shared/domain/cluster-triage';
 import { findingsAtOrAbove } from '../../core/drift/report-math';
 import { CliError, type CliCommand, type CliContext, GATE_FAILED_EXIT } from '../command';
 import { caseLabel } from '../case-label';
+import { counted } from '../counted';
 import { safeText, table } from '../terminal-safe';
 import { driftFromDataRoot } from './dataroot';
 
@@ -70,7 +72,10 @@ export function renderReport(report: DriftReport, mounts: readonly MountInventor
     );
   }
   const hidden = report.entries.length - shown.length;
-  if (hidden) lines.push(`  (${hidden} info entries not listed: directories above changes, files touched and put back; see --json)`);
+  if (hidden)
+    lines.push(
+      `  (${counted(hidden, 'info entry', 'info entries')} not listed: directories above changes, files touched and put back; see --json)`,
+    );
   if (report.entries.some((e) => e.demoted)) lines.push('  * lowered by a noise rule (drydock drift rules)');
   for (const p of report.packages) {
     const parts = [
@@ -177,7 +182,8 @@ export const driftCommands: CliCommand[] = [
               `[${event.done}/${event.total}] ${safeText(c.containerName)}: ${c.state}${c.topSeverity ? `, worst ${c.topSeverity}` : ''}`,
             );
           });
-      if (!ctx.json) ctx.io.err(`scanning ${started.total} container(s) on ${safeText(host)} (scan ${started.id}); Ctrl-C cancels`);
+      if (!ctx.json)
+        ctx.io.err(`scanning ${counted(started.total, 'container')} on ${safeText(host)} (scan ${started.id}); Ctrl-C cancels`);
       let outcome: { scan: DriftScanInfo; interrupted: boolean };
       try {
         outcome = await waitForScan(ctx, started.id);
@@ -209,14 +215,14 @@ export const driftCommands: CliCommand[] = [
         for (const r of reports) ctx.io.out(renderReport(r, mounts));
         if (scan.summaryArtifactId)
           ctx.io.out(
-            `\nStored: host summary ${scan.summaryArtifactId}, ${reports.length} report(s) in case ${await caseLabel(ctx, scan.caseId)}`,
+            `\nStored: host summary ${scan.summaryArtifactId}, ${counted(reports.length, 'report')} in case ${await caseLabel(ctx, scan.caseId)}`,
           );
       }
       if (outcome.interrupted) return 130;
       if (failOn) {
         const hits = reports.reduce((n, r) => n + findingsAtOrAbove(r, failOn), 0);
         if (hits > 0) {
-          ctx.io.err(`gate failed: ${hits} finding(s) at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
+          ctx.io.err(`gate failed: ${counted(hits, 'finding')} at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
           return GATE_FAILED_EXIT;
         }
       }
@@ -270,9 +276,13 @@ async function driftService(ctx: CliContext, values: Record<string, unknown>, po
   });
   ctx.io.out(ctx.json ? JSON.stringify(result) : renderServiceTriage(result));
   if (failOn) {
-    const hits = result.outliers.filter((o) => severityRank(o.severity) >= severityRank(failOn)).length;
-    if (hits > 0) {
-      ctx.io.err(`gate failed: ${hits} outlier task(s) at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
+    const { outliers: hits, unattributed } = serviceGateHits(result, failOn);
+    if (hits + unattributed > 0) {
+      const what = [
+        ...(hits ? [counted(hits, 'outlier task')] : []),
+        ...(unattributed ? [`${counted(unattributed, 'replica')} differing with no majority`] : []),
+      ];
+      ctx.io.err(`gate failed: ${what.join(' and ')} at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
       return GATE_FAILED_EXIT;
     }
   }
@@ -280,18 +290,35 @@ async function driftService(ctx: CliContext, values: Record<string, unknown>, po
   const unread = result.comparison.tasks.filter((t) => !t.compared).length;
   if (unread > 0) {
     ctx.io.err(
-      `${unread} running task(s) of ${safeText(result.service.name, 200)} were not read (see Not covered): the comparison is incomplete`,
+      `${counted(unread, 'running task')} of ${safeText(result.service.name, 200)} ${unread === 1 ? 'was' : 'were'} not read (see Not covered): the comparison is incomplete`,
     );
     return 1;
   }
   return 0;
 }
 
-function renderServiceTriage(r: ServiceTriageResult): string {
+/**
+ * What `drift --service --fail-on SEVERITY` counts: outlier tasks at or above it, and, with no
+ * majority (fewer than 3 compared), replicas differing at or above it: no outlier can be named, but
+ * a responder must look, so they fail the gate too.
+ */
+export function serviceGateHits(r: ServiceTriageResult, failOn: DriftSeverity): { outliers: number; unattributed: number } {
+  const at = (severity: DriftSeverity) => severityRank(severity) >= severityRank(failOn);
+  return {
+    outliers: r.outliers.filter((o) => at(o.severity)).length,
+    unattributed: unattributedReplicas(r.comparison).filter((t) => at(t.severity)).length,
+  };
+}
+
+/** Differences listed per replica when no majority names an outlier (each replica against the other). */
+const DIFFERENCES_LISTED = 20;
+
+/** `drift --service` for a terminal: the replicas, their verdicts, outliers with why or, with no majority, each replica's differences. */
+export function renderServiceTriage(r: ServiceTriageResult): string {
   const c = r.comparison;
   const lines = [
-    `service ${safeText(r.service.name, 200)} (${r.service.mode}, ${r.service.id.slice(0, 12)}) on the swarm managed by ${safeText(r.manager, 200)}: ${c.tasks.length} running task(s), ${c.comparable} compared`,
-    `shared by every compared replica (the application's own): ${c.shared.drift} drift entries, ${c.shared.processes} processes, ${c.shared.listening} listening sockets`,
+    `service ${safeText(r.service.name, 200)} (${r.service.mode}, ${r.service.id.slice(0, 12)}) on the swarm managed by ${safeText(r.manager, 200)}: ${counted(c.tasks.length, 'running task')}, ${c.comparable} compared`,
+    `shared by every compared replica (the application's own): ${counted(c.shared.drift, 'drift entry', 'drift entries')}, ${counted(c.shared.processes, 'process', 'processes')}, ${counted(c.shared.listening, 'listening socket')}`,
     '',
     table(
       ['TASK', 'NODE', 'REACHED AS', 'CONTAINER', 'WORST', 'DIFFERENCES', 'VERDICT'],
@@ -303,7 +330,7 @@ function renderServiceTriage(r: ServiceTriageResult): string {
           t.nodeHostname || t.nodeId,
           r.nodes.find((n) => n.nodeId === t.nodeId)?.host ?? '-',
           t.containerId?.slice(0, 12) ?? '-',
-          t.compared ? t.severity : '-',
+          t.compared && t.differences.length ? t.severity : '-',
           t.compared ? `${major}${info ? ` (+${info} info)` : ''}` : '-',
           !t.compared ? 'NOT READ' : t.outlier ? 'OUTLIER' : c.comparable >= 3 ? 'like its siblings' : 'no majority',
         ];
@@ -319,7 +346,23 @@ function renderServiceTriage(r: ServiceTriageResult): string {
       for (const why of o.why.slice(0, 20)) lines.push(`    - ${safeText(why, 400)}`);
       if (o.why.length > 20) lines.push(`    … ${o.why.length - 20} more (--json lists them all)`);
     }
-  } else lines.push('', c.comparable >= 3 ? 'No replica differs from its siblings.' : 'No outlier named (see below).');
+  } else if (c.comparable >= 3) lines.push('', 'No replica differs from its siblings.');
+  const listed = c.comparable < 3 ? c.tasks.filter((t) => t.compared && t.differences.length) : [];
+  if (c.comparable < 3)
+    lines.push(
+      '',
+      listed.length
+        ? `No outlier named: only ${counted(c.comparable, 'replica')} compared, so there is no majority to say which is the odd one out. Each replica's differences from the other (look at each):`
+        : `No outlier named: only ${counted(c.comparable, 'replica')} compared, so there is no majority; no difference between them was found.`,
+    );
+  for (const t of listed) {
+    lines.push(
+      `  ${safeText(t.taskName, 200)}  task ${t.taskId}  container ${t.containerId?.slice(0, 12) ?? '-'}  on ${safeText(t.nodeHostname || t.nodeId, 200)}  ${t.severity}`,
+    );
+    for (const d of t.differences.slice(0, DIFFERENCES_LISTED)) lines.push(`    - ${d.severity.padEnd(8)} ${safeText(d.why, 400)}`);
+    if (t.differences.length > DIFFERENCES_LISTED)
+      lines.push(`    … ${t.differences.length - DIFFERENCES_LISTED} more (--json lists them all)`);
+  }
   const notes = [
     ...c.limitations,
     ...r.unanswered.map(

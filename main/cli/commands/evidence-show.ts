@@ -46,7 +46,8 @@ export function renderArtifact(a: ArtifactInfo): string {
   if (a.source.path !== undefined) lines.push(field('path', safeText(a.source.path, 8192)));
   lines.push(
     field('method', safeText(a.method, 500)),
-    field('acquired', `${a.acquiredAt} UTC by Drydock ${safeText(a.drydockVersion, 40)}`),
+    // ISO 8601 with its Z: the zone is said once.
+    field('acquired', `${safeText(a.acquiredAt, 40)} by Drydock ${safeText(a.drydockVersion, 40)}`),
   );
   if (Object.keys(a.attributes).length > 0) {
     const shown = safeText(JSON.stringify(a.attributes), ATTRIBUTES_SHOWN);

@@ -2,12 +2,14 @@ import type { LogsAcquisition } from '../../../shared/domain/logs';
 import { CliError, type CliCommand } from '../command';
 import { safeText } from '../terminal-safe';
 import { logsFromDataRoot } from './dataroot';
+import { counted } from '../counted';
 
-function describe(result: LogsAcquisition): string {
+/** An acquisition for a terminal: what was kept (lines per stream, time span) and where it is stored. */
+export function describeLogs(result: LogsAcquisition): string {
   const streams = result.tty ? `${result.ttyLines} from the TTY` : `${result.stdoutLines} stdout, ${result.stderrLines} stderr`;
   const span = result.firstTimestamp ? `, ${result.firstTimestamp} to ${result.lastTimestamp ?? '?'}` : '';
   const lines = [
-    `${result.lines} log lines (${streams}${span}) of ${safeText(result.containerName)} (${result.containerId.slice(0, 12)}) on ${safeText(result.host)}, logging driver ${safeText(result.driver)}`,
+    `${counted(result.lines, 'log line')} (${streams}${span}) of ${safeText(result.containerName)} (${result.containerId.slice(0, 12)}) on ${safeText(result.host)}, logging driver ${safeText(result.driver)}`,
     `Stored as artifact ${result.artifactId} (sha256 ${result.sha256}, ${result.bytes} bytes) in case ${safeText(result.caseName)} (${result.caseId})`,
   ];
   for (const limitation of result.limitations) lines.push(`Note: ${safeText(limitation)}`);
@@ -75,7 +77,7 @@ export const logsCommands: CliCommand[] = [
         ...(until !== undefined ? { until } : {}),
         ...(tail !== undefined ? { tail } : {}),
       });
-      ctx.io.out(ctx.json ? JSON.stringify(result) : describe(result));
+      ctx.io.out(ctx.json ? JSON.stringify(result) : describeLogs(result));
       return 0;
     },
   },

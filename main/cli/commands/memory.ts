@@ -7,6 +7,7 @@ import {
 } from '../../../shared/domain/memory';
 import { CliError, type CliCommand } from '../command';
 import { safeText, table } from '../terminal-safe';
+import { counted } from '../counted';
 
 /** NAME=value with the value masked when the name looks like a secret's. */
 export function maskedEnv(entry: string): string {
@@ -46,7 +47,7 @@ function detailLines(d: ProcessDetail): string[] {
 /** A process-detail report for a terminal; every host-derived string goes through safeText. */
 export function renderDetail(report: ProcessDetailReport): string {
   const lines = [
-    `${safeText(report.containerName)} (${report.containerId.slice(0, 12)}) on ${safeText(report.host)} — live detail of ${report.processes.length} processes at ${report.takenAt}, read from /proc of its PID namespace`,
+    `${safeText(report.containerName)} (${report.containerId.slice(0, 12)}) on ${safeText(report.host)} — live detail of ${counted(report.processes.length, 'process', 'processes')} at ${report.takenAt}, read from /proc of its PID namespace`,
   ];
   for (const d of report.processes) lines.push('', ...detailLines(d));
   const connected = report.connections.filter((c) => c.state !== 'listen' || c.pids.length);

@@ -5,6 +5,7 @@ import { followWatch } from '../watch-loop';
 import { safeText, table } from '../terminal-safe';
 import { processesFromDataRoot } from './dataroot';
 import { maskedEnv, renderDetail } from './memory';
+import { counted } from '../counted';
 
 function formatElapsed(seconds: number | null): string {
   if (seconds === null) return '?';
@@ -47,7 +48,7 @@ export function renderSnapshot(snapshot: ProcessSnapshot): string {
   ]);
   const from = namespace ? "read from its PID namespace, checked against the engine's top" : "from the engine's top only";
   const lines = [
-    `${safeText(snapshot.containerName)} (${snapshot.containerId.slice(0, 12)}) on ${safeText(snapshot.host)} — ${snapshot.processes.length} processes at ${snapshot.takenAt}, ${from}; init PID ${snapshot.initPid ?? '?'} on the host`,
+    `${safeText(snapshot.containerName)} (${snapshot.containerId.slice(0, 12)}) on ${safeText(snapshot.host)} — ${counted(snapshot.processes.length, 'process', 'processes')} at ${snapshot.takenAt}, ${from}; init PID ${snapshot.initPid ?? '?'} on the host`,
     table(
       ['', namespace ? 'PID (ns)' : 'PID', ...(namespace ? ['HOST PID'] : []), 'PPID', 'USER', 'ELAPSED', 'STAT', 'MARK', 'COMMAND'],
       rows,

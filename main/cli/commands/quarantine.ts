@@ -28,6 +28,21 @@ function parseModes(value: unknown): QuarantineMode[] {
   return modes as QuarantineMode[];
 }
 
+/** The name a quarantine is said under: the task's SERVICE.SLOT for a Swarm task, else the container's name. */
+function targetLabel(name: string, task?: { taskName: string }): string {
+  return safeText(task?.taskName ?? name, 200);
+}
+
+/**
+ * "sl.1 is already quarantined by Drydock (q-…, since …Z): nothing done" when the plan has nothing to
+ * do: an active quarantine already holds every mode asked and no orchestrator action is asked; else undefined.
+ */
+export function nothingToDo(plan: QuarantinePlan): string | undefined {
+  const e = plan.existing;
+  if (!e || e.state !== 'quarantined' || !plan.steps.every((s) => s.alreadyDone) || (plan.swarm?.actions.length ?? 0) > 0) return undefined;
+  return `${targetLabel(plan.containerName, plan.swarm?.task)} is already quarantined by Drydock (${e.recordId}, since ${e.createdAt}): nothing done`;
+}
+
 export function renderPlan(plan: QuarantinePlan): string {
   const lines = [
     `Quarantine of ${safeText(plan.containerName)} (${plan.containerId.slice(0, 12)}, ${safeText(plan.status)}) on host ${safeText(plan.host)}${plan.caseName ? `, case ${safeText(plan.caseName)}` : ', no case (audit goes to the store log)'}`,
@@ -70,15 +85,47 @@ export function renderPlan(plan: QuarantinePlan): string {
       `!! ${safeText(action.consequence, 1200)}`,
     );
   });
+  const idle = nothingToDo(plan);
+  if (idle) lines.push('', `Nothing to do: ${idle}.`);
   return lines.join('\n');
 }
 
+/** One step line: `apply` or `release`, the step, its state and detail, in the same columns for both. */
+function stepLine(phase: 'apply' | 'release', name: string, state: string, detail: string): string {
+  return `  ${phase.padEnd(7)} ${name.padEnd(18)} ${state.padEnd(8)} ${detail}`;
+}
+
+/**
+ * A quarantine record for the terminal: the quarantine's time (and the release's, once released),
+ * the apply steps, then what release did, each line `apply|release STEP STATE DETAIL` in one set of
+ * columns; the namespace's ruleset label said once. Pure; every engine-given string escaped.
+ */
 export function renderRecord(record: QuarantineRecord): string {
+  const when =
+    record.state === 'released'
+      ? `quarantined ${record.createdAt}, released ${record.releasedAt ?? record.updatedAt}`
+      : `since ${record.createdAt}`;
   const lines = [
-    `${safeText(record.containerName)} (${record.containerId.slice(0, 12)}) on ${safeText(record.host)}: ${record.state.toUpperCase()} — quarantine ${record.id}, since ${record.createdAt}`,
+    `${safeText(record.containerName)} (${record.containerId.slice(0, 12)}) on ${safeText(record.host)}: ${record.state.toUpperCase()} — quarantine ${record.id}, ${when}`,
   ];
+  if (record.swarm) {
+    const w = record.swarm;
+    lines.push(
+      `  swarm task ${safeText(w.taskName, 200)} (${safeText(w.taskId, 40)}) of ${safeText(w.serviceName, 200)} via manager ${safeText(w.manager)}`,
+    );
+  }
+  // What the quarantine did, then (once released) what release did: two groups, one set of columns.
   for (const step of record.steps)
-    lines.push(`  ${step.mode.padEnd(8)} ${step.state.padEnd(8)} ${safeText(stepDetailText(step.state, step.detail), 600)}`);
+    lines.push(stepLine('apply', step.mode, step.state, safeText(stepDetailText(step.state, step.detail), 600)));
+  for (const a of record.swarm?.actions ?? [])
+    lines.push(
+      stepLine(
+        'apply',
+        a.kind,
+        a.state,
+        `${safeText(a.detail ?? '', 600)}${a.restored !== undefined ? ` — restored to ${safeText(a.restored, 40)} on release` : ''}`,
+      ),
+    );
   if (record.snapshot?.artifactId)
     lines.push(
       `  snapshot image ${safeText(record.snapshot.imageRef)}, artifact ${record.snapshot.artifactId} (sha256 ${record.snapshot.sha256 ?? '?'})`,
@@ -92,37 +139,68 @@ export function renderRecord(record: QuarantineRecord): string {
     lines.push(
       `  shares its network namespace: ${safeText(p.containerName, 200)} (${safeText(p.containerId.slice(0, 12))}) ${PEER_RELATION[p.relation]}`,
     );
-  for (const step of record.release?.steps ?? [])
-    lines.push(`  release ${step.name.padEnd(18)} ${step.state.padEnd(8)} ${safeText(stepDetailText(step.state, step.detail), 600)}`);
-  for (const net of record.release?.restored ?? []) {
-    lines.push(
-      `  restored ${safeText(net.networkName)}: ${net.ipv4 ?? '-'}${net.addressChanged ? ' (address changed: it was dynamic)' : ''}${net.aliases.length ? `, aliases ${safeText(net.aliases.join(', '))}` : ''}`,
-    );
-  }
-  if (record.release?.note) lines.push(`  ${safeText(record.release.note)}`);
-  if (record.release?.reason) lines.push(`  release reason: ${safeText(record.release.reason, 2000)}`);
   if (record.packetFilter) {
     const f = record.packetFilter;
     lines.push(
       `  packet filter: table ${safeText(f.table, 80)} in its network namespace (its networks stay attached); ruleset before ${rulesetLabel(f.before.sha256, true)}`,
     );
-    if (f.after)
-      lines.push(
-        `  ruleset after release: ${rulesetLabel(f.after.sha256, true)} (table gone; ${f.after.identical ? 'identical to before' : 'DIFFERS from before'})`,
-      );
   }
-  if (record.swarm) {
-    const w = record.swarm;
+  for (const step of record.release?.steps ?? [])
+    lines.push(stepLine('release', step.name, step.state, safeText(stepDetailText(step.state, step.detail), 600)));
+  for (const net of record.release?.restored ?? []) {
     lines.push(
-      `  swarm task ${safeText(w.taskName, 200)} (${safeText(w.taskId, 40)}) of ${safeText(w.serviceName, 200)} via manager ${safeText(w.manager)}`,
+      `  restored ${safeText(net.networkName)}: ${net.ipv4 ?? '-'}${net.addressChanged ? ' (address changed: it was dynamic)' : ''}${net.aliases.length ? `, aliases ${safeText(net.aliases.join(', '))}` : ''}`,
     );
-    for (const a of w.actions)
-      lines.push(
-        `  ${a.kind.padEnd(14)} ${a.state.padEnd(8)} ${safeText(a.detail ?? '', 600)}${a.restored !== undefined ? ` — restored to ${safeText(a.restored, 40)}` : ''}`,
-      );
   }
+  const after = record.packetFilter?.after;
+  if (after)
+    lines.push(
+      after.identical
+        ? '  ruleset after release: identical to before (table gone)'
+        : `  ruleset after release: ${rulesetLabel(after.sha256, true)} (table gone; DIFFERS from before)`,
+    );
+  if (record.release?.note) lines.push(`  ${safeText(record.release.note)}`);
+  if (record.release?.reason) lines.push(`  release reason: ${safeText(record.release.reason, 2000)}`);
   if (record.lastError) lines.push(`  last error: ${safeText(record.lastError, 1000)}`);
   return lines.join('\n');
+}
+
+/**
+ * What `release` would undo for this record, one line each, changing nothing (release --dry-run):
+ * read from the record's steps and actions, the way release decides. Pure.
+ */
+export function renderReleasePreview(record: QuarantineRecord): string {
+  const label = targetLabel(record.containerName, record.swarm);
+  if (record.state === 'released')
+    return `${label} (${record.containerId.slice(0, 12)}) on ${safeText(record.host)} was already released by Drydock (${record.id}, released ${record.releasedAt ?? record.updatedAt}): release would do nothing.`;
+  const started = (mode: string) =>
+    record.steps.some((s) => s.mode === mode && (s.state === 'done' || s.state === 'running' || s.state === 'failed'));
+  const undo: string[] = [];
+  if (record.packetFilter)
+    undo.push(
+      `delete packet-filter table ${safeText(record.packetFilter.table, 80)} from its network namespace, check it is gone and compare the ruleset with the one recorded before`,
+    );
+  else if (started('isolate'))
+    undo.push(
+      `reconnect it to ${record.before.networks.length ? record.before.networks.map((n) => `${safeText(n.networkName, 200)}${n.aliases.length ? ` (aliases ${safeText(n.aliases.join(', '), 400)})` : ''}`).join(', ') : 'no network (it had none)'} and detach it from the quarantine network`,
+    );
+  if (started('pause')) undo.push(record.before.paused ? 'leave it paused (it was paused before quarantine)' : 'unpause it');
+  if (started('stop') && record.before.running) undo.push('start it again (it was running before quarantine stopped it)');
+  if (record.quarantineNetwork)
+    undo.push(`remove the quarantine network ${safeText(record.quarantineNetwork.name, 200)} if no other container uses it`);
+  for (const a of record.swarm?.actions ?? [])
+    if ((a.state === 'done' || a.state === 'failed') && a.previous !== '' && a.restored === undefined)
+      undo.push(
+        a.kind === 'drain-node'
+          ? `set node ${safeText(record.swarm?.nodeHostname || a.target, 200)} back to ${safeText(String(a.previous), 40)} through manager ${safeText(record.swarm?.manager ?? '', 200)}`
+          : `scale service ${safeText(record.swarm?.serviceName ?? a.target, 200)} back to ${safeText(String(a.previous), 40)} through manager ${safeText(record.swarm?.manager ?? '', 200)}`,
+      );
+  if (record.snapshot?.imageRef) undo.push(`keep the forensic image ${safeText(record.snapshot.imageRef, 300)} (release never removes it)`);
+  return [
+    `Release of ${label} (${record.containerId.slice(0, 12)}) on ${safeText(record.host)}: quarantine ${record.id} (${record.state}, since ${record.createdAt}, ${record.modes.join(', ')})`,
+    ...(undo.length ? undo.map((u) => `   ${u}`) : ['   nothing to undo: no step of the quarantine changed anything']),
+    'Dry run: nothing was changed.',
+  ].join('\n');
 }
 
 /**
@@ -174,6 +252,8 @@ export const quarantineCommands: CliCommand[] = [
     },
     async run(ctx, values, positionals) {
       const container = positionals[0];
+      if (container === 'release')
+        throw new CliError('release is its own command: drydock release CONTAINER|TASK_ID|SERVICE.SLOT [--host H]', 2);
       if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER, TASK_ID or SERVICE.SLOT (and --mode MODES)', 2);
       const host = await ctx.host(values.host);
       const modes = parseModes(values.mode);
@@ -192,6 +272,8 @@ export const quarantineCommands: CliCommand[] = [
           return 0;
         }
         ctx.io.out(renderPlan(plan));
+        const idle = nothingToDo(plan);
+        if (idle) throw new CliError(idle, 1);
         if ((orchestration.drainNode || orchestration.scale !== undefined) && !plan.swarm)
           throw new CliError(
             '--drain-node and --scale need a Swarm task named as TASK_ID or SERVICE.SLOT with --host its manager; nothing was changed',
@@ -232,22 +314,26 @@ export const quarantineCommands: CliCommand[] = [
   },
   {
     path: ['quarantine', 'status'],
-    summary: "Active quarantines of a host, or one container's quarantine history",
-    usage: 'quarantine status [--host H] [CONTAINER] [--all] [--json]',
+    summary:
+      "Active quarantines of a host (--all: released ones too), or one container's or Swarm task's quarantine history, released ones included",
+    usage: 'quarantine status [--host H] [CONTAINER|TASK_ID|SERVICE.SLOT] [--all] [--json]',
     positionals: true,
     options: { host: { type: 'string' }, all: { type: 'boolean' } },
     async run(ctx, values, positionals) {
       const host = await ctx.host(values.host);
       if (positionals.length > 1) throw new CliError('takes at most one CONTAINER', 2);
+      // One container's (or task's) history includes its released quarantines; the host's list, only with --all.
       const records = await ctx.call('quarantine.status', {
         host,
-        includeReleased: values.all === true,
+        includeReleased: values.all === true || positionals[0] !== undefined,
         ...(positionals[0] ? { container: positionals[0] } : {}),
       });
       if (ctx.json) ctx.io.out(JSON.stringify(records));
       else if (!records.length)
         ctx.io.out(
-          `No ${values.all === true ? '' : 'active '}quarantine on host ${safeText(host)}${positionals[0] ? ` for ${safeText(positionals[0])}` : ''}`,
+          positionals[0]
+            ? `No quarantine recorded on host ${safeText(host)} for ${safeText(positionals[0])}`
+            : `No ${values.all === true ? '' : 'active '}quarantine on host ${safeText(host)}`,
         );
       else if (positionals[0]) ctx.io.out(records.map(renderRecord).join('\n\n'));
       else
@@ -264,9 +350,9 @@ export const quarantineCommands: CliCommand[] = [
     path: ['release'],
     summary:
       "Release a quarantined container or Swarm task: original networks with aliases and static IPs (or the task's packet filter removed), unpause, restart what quarantine stopped, node and replica count put back",
-    usage: 'release CONTAINER|TASK_ID|SERVICE.SLOT [--host H] [--reason TEXT] [--case NAME] [--json]',
+    usage: 'release CONTAINER|TASK_ID|SERVICE.SLOT [--host H] [--reason TEXT] [--case NAME] [--dry-run] [--json]',
     positionals: true,
-    options: { host: { type: 'string' }, case: { type: 'string' }, reason: { type: 'string' } },
+    options: { host: { type: 'string' }, case: { type: 'string' }, reason: { type: 'string' }, 'dry-run': { type: 'boolean' } },
     async run(ctx, values, positionals) {
       const container = positionals[0];
       if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER, TASK_ID or SERVICE.SLOT', 2);
@@ -274,12 +360,19 @@ export const quarantineCommands: CliCommand[] = [
       if (values.reason !== undefined && (typeof values.reason !== 'string' || !values.reason.trim()))
         throw new CliError('--reason takes a non-empty TEXT (or leave it out: the record says "not given")', 2);
       const reason = typeof values.reason === 'string' ? { reason: values.reason } : {};
-      const record = await ctx.call('quarantine.release', {
-        host,
-        container,
-        ...reason,
-        ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
-      });
+      const caseRef = typeof values.case === 'string' ? { caseRef: values.case } : {};
+      // What release would act on, first: a dry run stops there; a quarantine already released is said, not re-reported as done.
+      const target = await ctx.call('quarantine.release', { host, container, ...caseRef, dryRun: true });
+      if (values['dry-run'] === true) {
+        ctx.io.out(ctx.json ? JSON.stringify(target) : renderReleasePreview(target));
+        return 0;
+      }
+      if (target.state === 'released')
+        throw new CliError(
+          `${targetLabel(target.containerName, target.swarm)} is not quarantined by Drydock: its last quarantine ${target.id} was already released at ${target.releasedAt ?? target.updatedAt}; nothing done`,
+          1,
+        );
+      const record = await ctx.call('quarantine.release', { host, container, ...reason, ...caseRef });
       ctx.io.out(ctx.json ? JSON.stringify(record) : renderRecord(record));
       return 0;
     },

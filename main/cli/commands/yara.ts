@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { YaraMatch, YaraScanReport } from '../../../shared/domain/yara';
 import { CliError, GATE_FAILED_EXIT, type CliCommand } from '../command';
+import { counted } from '../counted';
 import { safeText } from '../terminal-safe';
 
 /** The word that stands for Drydock's starter rules instead of a path. */
@@ -37,6 +38,17 @@ function where(m: YaraMatch): string {
   return '?';
 }
 
+/**
+ * What matched, for the summary and the gate: "1 rule matched (r), 0 string hits". A rule matching
+ * on its condition alone (no string) is a rule matched but no string hit; reports stored before
+ * stringHits existed count their matches.
+ */
+export function yaraTally(report: Pick<YaraScanReport, 'rulesMatched' | 'matchCount' | 'stringHits'>, names = true): string {
+  const rules = `${counted(report.rulesMatched.length, 'rule')} matched`;
+  const list = names ? ` (${report.rulesMatched.map((r) => safeText(r, 64)).join(', ')})` : '';
+  return `${rules}${list}, ${counted(report.stringHits ?? report.matchCount, 'string hit')}`;
+}
+
 /** A report for a terminal; every string from the scanned side goes through safeText. */
 export function renderYara(report: YaraScanReport): string {
   const subject =
@@ -48,7 +60,7 @@ export function renderYara(report: YaraScanReport): string {
   const s = report.scanned;
   const lines = [
     `YARA over the ${subject}: ${report.engine.name} ${safeText(report.engine.version, 40)} (${report.engine.where === 'helper' ? 'helper container on the host' : 'in the app'}), rules ${report.rules.map((r) => safeText(r.name, 80)).join(', ')}`,
-    `Scanned ${s.pids.length ? `PID(s) ${s.pids.join(', ')}` : `${s.files} file(s)`}${s.regions ? `, ${s.regions} memory regions` : ''}${s.bytes ? `, ${s.bytes} bytes` : ''}: ${report.rulesMatched.length === 0 ? 'no rule matched' : `${report.rulesMatched.length} rule(s) matched (${report.rulesMatched.map((r) => safeText(r, 64)).join(', ')}), ${report.matchCount} string hit(s)`}${report.truncated ? ` (the first ${report.matches.length} kept)` : ''}`,
+    `Scanned ${s.pids.length ? `${s.pids.length === 1 ? 'PID' : 'PIDs'} ${s.pids.join(', ')}` : counted(s.files, 'file')}${s.regions ? `, ${counted(s.regions, 'memory region')}` : ''}${s.bytes ? `, ${counted(s.bytes, 'byte')}` : ''}: ${report.rulesMatched.length === 0 ? 'no rule matched' : yaraTally(report)}${report.truncated ? ` (the first ${report.matches.length} kept)` : ''}`,
   ];
   for (const m of report.matches.slice(0, 200)) {
     const at =
@@ -119,9 +131,7 @@ export const yaraCommands: CliCommand[] = [
       else report = await ctx.call('yara.scan-drift', { ...common, scanId: String(values.scan) });
       ctx.io.out(ctx.json ? JSON.stringify(report) : renderYara(report));
       if (values['fail-on-match'] === true && report.matchCount > 0) {
-        ctx.io.err(
-          `gate failed: ${report.rulesMatched.length} rule(s) matched, ${report.matchCount} string hit(s) (exit ${GATE_FAILED_EXIT})`,
-        );
+        ctx.io.err(`gate failed: ${yaraTally(report, false)} (exit ${GATE_FAILED_EXIT})`);
         return GATE_FAILED_EXIT;
       }
       return 0;

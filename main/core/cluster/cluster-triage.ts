@@ -5,6 +5,7 @@ import type {
   ClusterTriageService,
   ClusterTriageServiceProgress,
 } from '../../../shared/domain/cluster-triage';
+import { unattributedReplicas } from '../../../shared/domain/cluster-triage';
 import { severityRank, type DriftSeverity } from '../../../shared/domain/drift';
 import type { ServiceTriageResult } from '../../../shared/domain/replicas';
 import { isoNow, type Clock } from '../clock';
@@ -89,6 +90,7 @@ export async function triageCluster(
         outliers: [],
         worst: 'info',
         notRead: [],
+        unattributed: [],
         skipped: 'no running task to read',
       });
       done++;
@@ -108,6 +110,8 @@ export async function triageCluster(
         compared: c.comparable,
         outliers: r.outliers,
         worst: worstOf(r.outliers.map((o) => o.severity)),
+        // With no majority no outlier is named; the differences are kept so the summary never reads clean.
+        unattributed: unattributedReplicas(c),
         notRead: c.tasks
           .filter((t) => !t.compared)
           .map((t) => ({ taskId: t.taskId, taskName: t.taskName, nodeHostname: t.nodeHostname || t.nodeId, reason: t.reason ?? '' })),
@@ -117,7 +121,15 @@ export async function triageCluster(
       deps.progress?.({ manager, service: service.name, state: 'done', done, total });
     } catch (err) {
       const failure = toDrydockError(err);
-      entries.set(service.id, { ...base, compared: 0, outliers: [], worst: 'info', notRead: [], error: failure.message });
+      entries.set(service.id, {
+        ...base,
+        compared: 0,
+        outliers: [],
+        worst: 'info',
+        unattributed: [],
+        notRead: [],
+        error: failure.message,
+      });
       done++;
       deps.progress?.({ manager, service: service.name, state: 'failed', done, total, message: failure.message });
     }
@@ -166,6 +178,7 @@ export async function triageCluster(
     services: summary,
     servicesTriaged: summary.filter((s) => !s.skipped && !s.error).length,
     outliers: summary.reduce((sum, s) => sum + s.outliers.length, 0),
+    unattributed: summary.reduce((sum, s) => sum + s.unattributed.length, 0),
     replicasNotRead: summary.reduce((sum, s) => sum + s.notRead.length, 0),
     unanswered,
     limitations,

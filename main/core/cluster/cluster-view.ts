@@ -183,7 +183,12 @@ export class ClusterView {
     const state = text(swarm.LocalNodeState, 64) || '(unreported)';
     const nodeId = text(swarm.NodeID, 128);
     if (state !== 'active')
-      throw notManager(host, `it is not in a swarm (Swarm.LocalNodeState ${state})`, 'run `docker swarm init` or join it to one');
+      // Never advise creating or joining a swarm: the host is under investigation, and changing it is not triage.
+      throw notManager(
+        host,
+        `it is not in a swarm (Swarm.LocalNodeState ${state})`,
+        'give --host a manager of the swarm under investigation (in the app, choose that manager as the host)',
+      );
     if (swarm.ControlAvailable !== true)
       throw notManager(
         host,

@@ -1,4 +1,5 @@
 import type { DriftEntry, DriftReport, DriftSeverity } from '../../../shared/domain/drift';
+import { counted } from '../../../shared/counted';
 import { severityRank } from '../../../shared/domain/drift';
 import type {
   ReplicaComparison,
@@ -200,7 +201,7 @@ export function compareReplicas(service: { id: string; name: string }, tasks: re
   }
   if (readable.length < MIN_FOR_MAJORITY)
     limitations.push(
-      `Only ${readable.length} task(s) of service ${service.name} could be compared: with fewer than ${MIN_FOR_MAJORITY} there is no majority, so differences are listed for each and none is called the outlier`,
+      `Only ${counted(readable.length, 'task')} of service ${service.name} could be compared: with fewer than ${MIN_FOR_MAJORITY} there is no majority, so differences are listed for each and none is called the outlier`,
     );
   for (const v of verdicts)
     if (!v.compared)

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { ErrorKind } from '../../../shared/result';
 import { DrydockFailure } from '../errors';
 
@@ -36,7 +37,16 @@ const UNREACHABLE_CODES = new Set([
 ]);
 
 function classify(err: unknown): { kind: ErrorKind; why: string; detail: string } {
-  const e = (err ?? {}) as { code?: string; statusCode?: number; reason?: string; message?: string; level?: string; json?: unknown };
+  const e = (err ?? {}) as {
+    code?: string;
+    statusCode?: number;
+    reason?: string;
+    message?: string;
+    level?: string;
+    json?: unknown;
+    /** The socket path of a refused unix:// connection (Node's net errors). */
+    address?: unknown;
+  };
   const code = typeof e.code === 'string' ? e.code : '';
   const raw = typeof e.message === 'string' ? e.message : String(err);
   const engineMessage = engineText(e.json) ?? raw;
@@ -66,6 +76,9 @@ function classify(err: unknown): { kind: ErrorKind; why: string; detail: string 
       why: 'the connection was dropped (a TLS-only endpoint spoken to in plain HTTP, or a daemon going away)',
       detail: raw,
     };
+  const socketPath = typeof e.address === 'string' && e.address.startsWith('/') ? e.address : undefined;
+  if (socketPath !== undefined && (code === 'ECONNREFUSED' || code === 'ENOTSOCK'))
+    return { kind: 'unreachable', why: unixRefusal(socketPath, code), detail: raw };
   if (UNREACHABLE_CODES.has(code) || /timeout/i.test(raw))
     return { kind: 'unreachable', why: `unreachable (${code || 'timeout'})`, detail: raw };
   if (typeof e.statusCode === 'number') {
@@ -79,6 +92,21 @@ function classify(err: unknown): { kind: ErrorKind; why: string; detail: string 
     return { kind: 'engine', why: `engine error ${status}: ${engineMessage}`, detail: engineMessage };
   }
   return { kind: 'engine', why: raw, detail: raw };
+}
+
+/**
+ * Why a unix socket path refused a connection: a socket file with no engine behind it (a stale one
+ * left by a daemon that died) or a path that is no socket at all (a regular file, a directory).
+ */
+function unixRefusal(socketPath: string, code: string): string {
+  let type: string;
+  try {
+    const stat = statSync(socketPath);
+    type = stat.isSocket() ? 'socket' : stat.isDirectory() ? 'a directory' : stat.isFile() ? 'a regular file' : 'not a regular file';
+  } catch {
+    return `unreachable (${code})`;
+  }
+  return type === 'socket' ? `nothing listens on that socket (${code})` : `not a socket (${type})`;
 }
 
 function tlsWhy(code: string, raw: string): string {
@@ -105,10 +133,28 @@ function engineText(json: unknown): string | undefined {
   return undefined;
 }
 
-/** An engine or transport error as a failure that names the host, the container and what was being done. */
+/**
+ * "No container REF on host HOST" (kind 'not-found'): the one wording for a container the engine
+ * does not know, whichever command looked it up. `detail`: what Drydock was doing and the engine's text.
+ */
+export function containerNotFound(host: string, container: string, detail?: string, cause?: unknown): DrydockFailure {
+  return new DrydockFailure('not-found', `No container ${container} on host ${host}`, {
+    host,
+    container,
+    ...(detail !== undefined ? { detail } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+  });
+}
+
+/**
+ * An engine or transport error as a failure that names the host, the container and what was being
+ * done; the engine's "No such container" (404) for the container named is containerNotFound's wording.
+ */
 export function engineFailure(err: unknown, where: EngineWhere): DrydockFailure {
   if (err instanceof DrydockFailure) return err;
   const { kind, why, detail } = classify(err);
+  if (kind === 'not-found' && where.container !== undefined && /^No such container\b/i.test(detail))
+    return containerNotFound(where.host, where.container, `${where.action}: ${detail}`.slice(0, 2000), err);
   const subject = where.container ? `host ${where.host}, container ${where.container}` : `host ${where.host}`;
   return new DrydockFailure(kind, `${capitalize(where.action)} failed on ${subject}: ${why}`, {
     host: where.host,

@@ -27,6 +27,13 @@ function withTimeout<T>(host: string, promise: Promise<T>): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** "HTTP 404" for an HTTP answer that is not the engine's (dockerode's own wording stays in the detail), else the transport's error code. */
+function notDockerWhy(err: unknown): string {
+  const e = (err ?? {}) as { statusCode?: unknown; code?: unknown };
+  if (typeof e.statusCode === 'number') return `HTTP ${e.statusCode}`;
+  return typeof e.code === 'string' && /^[A-Z0-9_]{1,40}$/.test(e.code) ? e.code : 'no answer a Docker engine gives';
+}
+
 /**
  * Proves the endpoint is a Docker engine recent enough for Drydock, and reads what a responder
  * wants to know first: versions, platform, swarm role, how much runs there.
@@ -43,8 +50,9 @@ async function probe(docker: Dockerode, host: string, tlsVerify?: boolean): Prom
   } catch (err) {
     const failure = engineFailure(err, { host, action: 'connecting' });
     if (failure.kind === 'not-found' || failure.kind === 'engine') {
-      throw new DrydockFailure('not-docker', `Host ${host} answered, but not as a Docker engine (${failure.detail ?? failure.message})`, {
+      throw new DrydockFailure('not-docker', `Host ${host} answered, but not as a Docker engine (${notDockerWhy(err)})`, {
         host,
+        ...(failure.detail !== undefined ? { detail: failure.detail } : {}),
         cause: err,
       });
     }

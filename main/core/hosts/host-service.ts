@@ -56,11 +56,39 @@ export class HostService {
   /**
    * Which engine `ref` means — a saved profile, an endpoint URL, a Docker context name — or, with
    * no ref, the one the docker CLI would use (DOCKER_HOST, DOCKER_CONTEXT, current context, local
-   * socket). Saves a profile for an endpoint that has none, and audits the choice with its reason.
-   * @throws DrydockFailure('not-found') for an unknown name; ('invalid-input') for a bad URL or docker configuration.
+   * socket). An endpoint that has no profile gets one only once its engine answered (probed as
+   * `hosts add` does), so a dead endpoint leaves no profile behind; audits the choice with its reason.
+   * @throws DrydockFailure('not-found') for an unknown name; ('invalid-input') for a bad URL or docker
+   *   configuration; for a new endpoint whose engine does not answer, the probe's failure
+   *   ('unreachable', 'tls', 'permission-denied', 'not-docker', 'api-too-old'...) naming the endpoint
+   *   and why it was chosen, with nothing saved.
    */
-  resolve(ref: string | undefined): HostResolution {
-    const resolution = resolveHost(this.book(), this.environment(), ref);
+  async resolve(ref: string | undefined): Promise<HostResolution> {
+    let pending: HostInput | undefined;
+    // Resolved against a book that does not save: a new endpoint's profile is written after its engine answers.
+    const dry: ProfileBook = {
+      list: () => this.list(),
+      find: (name) => this.profiles.find(name),
+      add: (input) => {
+        pending = input;
+        return this.toProfile(input);
+      },
+    };
+    let resolution = resolveHost(dry, this.environment(), ref);
+    if (resolution.created && pending) {
+      const candidate = resolution.profile;
+      try {
+        await probeEngine(createDockerClient(candidate), candidate.url, candidate.tls?.verify);
+      } catch (err) {
+        const failure = err instanceof DrydockFailure ? err : new DrydockFailure('engine', toDrydockError(err).message, { cause: err });
+        throw new DrydockFailure(failure.kind, `${failure.message}; no host profile saved (${resolution.reason})`, {
+          host: candidate.url,
+          ...(failure.detail !== undefined ? { detail: failure.detail } : {}),
+          cause: err,
+        });
+      }
+      resolution = { ...resolution, profile: this.add(pending) };
+    }
     this.resolutions.set(resolution.profile.name, resolution);
     this.auditResolution(resolution);
     return resolution;

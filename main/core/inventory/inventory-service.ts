@@ -4,9 +4,8 @@ import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { AuditFn } from '../audit-fn';
 import type { NewArtifact } from '../evidence/port';
 import { isoNow, type Clock } from '../clock';
-import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
-import { engineFailure } from '../hosts/engine-errors';
+import { containerNotFound, engineFailure } from '../hosts/engine-errors';
 import type { EngineEvent } from '../hosts/engine-events';
 import type { HostService } from '../hosts/host-service';
 import type { HelperLedger } from '../helper/ledger';
@@ -97,7 +96,7 @@ export class InventoryService {
     const docker = await this.deps.hosts.docker(host);
     const images = await this.images(docker, host);
     const summary = await this.inspectOne(docker, host, ref, images);
-    if (!summary) throw new DrydockFailure('not-found', `No container ${ref} on host ${host}`, { host, container: ref });
+    if (!summary) throw containerNotFound(host, ref);
     return summary;
   }
 

@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import type { OrchestratorAction, SwarmServicePolicy, SwarmTaskTarget } from '../../../shared/domain/quarantine';
+import { counted } from '../../../shared/counted';
 import { DrydockFailure } from '../errors';
 import { engineCall } from '../hosts/engine-call';
 
@@ -90,7 +91,7 @@ export function policyConsequences(task: SwarmTaskTarget, policy: SwarmServicePo
   }
   const rp = policy.restart;
   lines.push(
-    `Service ${task.serviceName}: mode ${policy.mode}${policy.replicas !== undefined ? `, ${policy.replicas} replica(s)` : ''}; restart condition ${rp.condition}${rp.maxAttempts ? `, at most ${rp.maxAttempts} attempt(s)` : ''}${rp.delaySeconds !== undefined ? `, delay ${rp.delaySeconds} s` : ''}; update parallelism ${policy.update.parallelism ?? 1}, on failure ${policy.update.failureAction ?? 'pause'}, order ${policy.update.order ?? 'stop-first'}.`,
+    `Service ${task.serviceName}: mode ${policy.mode}${policy.replicas !== undefined ? `, ${counted(policy.replicas, 'replica')}` : ''}; restart condition ${rp.condition}${rp.maxAttempts ? `, at most ${counted(rp.maxAttempts, 'attempt')}` : ''}${rp.delaySeconds !== undefined ? `, delay ${rp.delaySeconds} s` : ''}; update parallelism ${policy.update.parallelism ?? 1}, on failure ${policy.update.failureAction ?? 'pause'}, order ${policy.update.order ?? 'stop-first'}.`,
   );
   // Each line below is for a mode the responder chose: nothing is said about modes not asked for.
   if (modes.includes('isolate'))
@@ -117,21 +118,68 @@ export function policyConsequences(task: SwarmTaskTarget, policy: SwarmServicePo
   return lines;
 }
 
-/** What draining the node or scaling the service does, said before the responder confirms it. */
+/** The swarm around a node to drain, as its manager sees it. */
+export interface DrainContext {
+  /** Other nodes that are ready and active: where the manager can start replacements. */
+  otherAvailable: number;
+  /** The node to drain is the swarm's leader. */
+  leader: boolean;
+  /** How many managers the swarm has. */
+  managers: number;
+}
+
+interface NodeFacts {
+  ID?: unknown;
+  Spec?: { Availability?: unknown };
+  Status?: { State?: unknown };
+  ManagerStatus?: { Leader?: unknown };
+}
+
+/**
+ * How many other nodes could take the drained node's tasks, and whether it is the leader, from the
+ * manager's node list.
+ * @throws DrydockFailure naming the manager host (the engine kinds of engineCall).
+ */
+export async function readDrainContext(manager: Dockerode, task: SwarmTaskTarget): Promise<DrainContext> {
+  const nodes = (await engineCall({ host: task.manager, action: 'listing the swarm nodes' }, () => manager.listNodes())) as unknown;
+  const list = (Array.isArray(nodes) ? nodes : []) as NodeFacts[];
+  const self = list.find((n) => n.ID === task.nodeId);
+  return {
+    otherAvailable: list.filter((n) => n.ID !== task.nodeId && n.Spec?.Availability === 'active' && n.Status?.State === 'ready').length,
+    leader: self?.ManagerStatus?.Leader === true,
+    managers: list.filter((n) => n.ManagerStatus !== undefined && n.ManagerStatus !== null).length,
+  };
+}
+
+/**
+ * What draining the node or scaling the service does, said before the responder confirms it. For a
+ * drain, `drain` (when the node list could be read) says whether any other node can take its tasks.
+ */
 export function actionConsequence(
   kind: OrchestratorAction['kind'],
   task: SwarmTaskTarget,
   to: string | number,
   policy?: SwarmServicePolicy,
+  drain?: DrainContext,
 ): string {
   const node = task.nodeHostname || task.nodeId;
-  if (kind === 'drain-node')
-    return `Drain node ${node} (availability drain): the manager moves every task off it, THIS ONE INCLUDED (its container is stopped, its memory lost; the stopped container stays until the task history limit prunes it), and starts their replacements on other nodes; nothing new is scheduled there. Take memory and a snapshot first. Release sets the availability back to what it was.`;
+  if (kind === 'drain-node') {
+    const release = 'Take memory and a snapshot first. Release sets the availability back to what it was.';
+    if (drain && drain.otherAvailable === 0) {
+      const role = drain.leader
+        ? drain.managers <= 1
+          ? ' It is the leader and only manager of the swarm: it keeps managing it, with no task running anywhere.'
+          : ' It is the leader of the swarm: it keeps managing it.'
+        : '';
+      return `Drain node ${node} (availability drain), the only available node of the swarm: every task of every service on it is stopped, THIS ONE INCLUDED (its container is stopped, its memory lost; the stopped container stays until the task history limit prunes it), with nowhere to go: no other node is ready and active, so no replacement starts and those services serve nothing until a node is available.${role} ${release}`;
+    }
+    return `Drain node ${node} (availability drain): the manager moves every task off it, THIS ONE INCLUDED (its container is stopped, its memory lost; the stopped container stays until the task history limit prunes it), and starts their replacements on ${drain ? `the ${counted(drain.otherAvailable, 'other available node')}` : 'other nodes'}; nothing new is scheduled there. ${release}`;
+  }
   const before = policy?.replicas;
   const n = Number(to);
   if (before !== undefined && n < before)
-    return `Scale service ${task.serviceName} from ${before} to ${n} replica(s): the manager chooses which tasks to remove and may choose this one (its container is then stopped). Release sets the replica count back to ${before}.`;
-  return `Scale service ${task.serviceName} from ${before ?? '?'} to ${n} replica(s): the manager starts ${before !== undefined ? n - before : 'more'} new task(s) to serve in its place; the quarantined task keeps its slot. Release sets the replica count back to ${before ?? 'what it was'}.`;
+    return `Scale service ${task.serviceName} from ${before} to ${counted(n, 'replica')}: the manager chooses which tasks to remove and may choose this one (its container is then stopped). Release sets the replica count back to ${before}.`;
+  return `Scale service ${task.serviceName} from ${before ?? '?'} to ${counted(n, 'replica')}: the manager starts ${before !== undefined ? counted(n - before, 'new task') : 'more new tasks'} to serve in its place; the quarantined task keeps its slot. Release sets the replica count back to ${before ?? 'what it was'}.`;
 }
 
 async function inspectVersioned<S>(host: string, what: string, run: () => Promise<unknown>): Promise<{ version: number; spec: S }> {

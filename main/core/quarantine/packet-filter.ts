@@ -106,14 +106,15 @@ export async function isolateInNamespace(ctx: StepContext): Promise<StepOutcome>
   ctx.save();
   return {
     state: 'done',
-    detail: `Packet filter in its network namespace: table ${TABLE} drops everything in, out and forwarded but loopback (its networks stay attached: the engine cannot disconnect a task from a swarm-scoped network); the namespace's ruleset before was recorded: ${rulesetLabel(filter.before.sha256)}`,
+    // The ruleset recorded is shown once, with the record's packet filter, not repeated here.
+    detail: `Packet filter in its network namespace: table ${TABLE} drops everything in, out and forwarded but loopback (its networks stay attached: the engine cannot disconnect a task from a swarm-scoped network); the namespace's ruleset before was recorded`,
     facts: { table: TABLE, rules: filter.rules, rulesetBeforeSha256: filter.before.sha256, helperImage: filter.helperImage },
   };
 }
 
 /**
  * Release: deletes Drydock's table (only it), checks the namespace no longer lists it (audited as
- * `quarantine.packet-filter-verified`) and that its ruleset is byte for byte the one recorded before.
+ * `quarantine.packet-filter-verified`, after the step's own entry) and that its ruleset is byte for byte the one recorded before.
  * Skipped when the quarantine added no table.
  * A ruleset that still differs once the table is gone (someone else changed it) is said in the
  * step's detail and the record's warnings and audited with both rulesets; it does not hold release.
@@ -142,12 +143,13 @@ export async function removePacketFilter(ctx: StepContext): Promise<StepOutcome>
   filter.after = { sha256: sha256(after), identical };
   filter.removedAt = ctx.now();
   ctx.save();
-  ctx.audit('quarantine.packet-filter-verified', {
-    table: TABLE,
-    gone: true,
-    identical,
-    rulesetAfterSha256: filter.after.sha256,
-  });
+  // The check is audited after the step's own entry (the deletion): the footprint reads removed, then checked.
+  const afterwards: NonNullable<StepOutcome['afterwards']> = [
+    {
+      action: 'quarantine.packet-filter-verified',
+      details: { table: TABLE, gone: true, identical, rulesetAfterSha256: filter.after.sha256 },
+    },
+  ];
   const what = removed
     ? `Deleted table ${TABLE} from its network namespace and checked it is gone`
     : `Table ${TABLE} was already gone from its network namespace (checked)`;
@@ -157,21 +159,26 @@ export async function removePacketFilter(ctx: StepContext): Promise<StepOutcome>
     const warning = `After release the task's network namespace ruleset differs from the one recorded before quarantine (now ${rulesetLabel(filter.after.sha256, true)}; then ${rulesetLabel(filter.before.sha256, true)}): something other than Drydock changed it meanwhile`;
     if (!ctx.record.warnings.includes(warning)) ctx.record.warnings.push(warning);
     ctx.save();
-    ctx.audit('quarantine.packet-filter-ruleset-differs', {
-      before: filter.before.ruleset,
-      after: after.slice(0, 64 * 1024),
-      beforeSha256: filter.before.sha256,
-      afterSha256: filter.after.sha256,
+    afterwards.push({
+      action: 'quarantine.packet-filter-ruleset-differs',
+      details: {
+        before: filter.before.ruleset,
+        after: after.slice(0, 64 * 1024),
+        beforeSha256: filter.before.sha256,
+        afterSha256: filter.after.sha256,
+      },
     });
     return {
       state: 'done',
       detail: `${what}; the namespace's ruleset DIFFERS from the one recorded before quarantine (now ${rulesetLabel(filter.after.sha256)}; then ${rulesetLabel(filter.before.sha256)}): something else changed it; both are in the audit log`,
       facts,
+      afterwards,
     };
   }
   return {
     state: 'done',
-    detail: `${what}; the namespace's ruleset is byte for byte the one recorded before quarantine: ${rulesetLabel(filter.before.sha256)}`,
+    detail: `${what}; the namespace's ruleset is byte for byte the one recorded before quarantine`,
     facts,
+    afterwards,
   };
 }

@@ -229,7 +229,9 @@ export function buildPlan(input: PlanInput): QuarantinePlan {
     containerId: inspect.Id,
     containerName: name,
     status: inspect.State.Paused ? 'paused' : inspect.State.Status,
-    ...(existing ? { existing: { recordId: existing.id, state: existing.state, modes: existing.modes } } : {}),
+    ...(existing
+      ? { existing: { recordId: existing.id, state: existing.state, modes: existing.modes, createdAt: existing.createdAt } }
+      : {}),
     steps,
     notices: [...containmentNotices(escapes, modes), ...peerNotices(input.peers, modes), ...containerNotices(inspect, modes)],
     networks: before.networks,

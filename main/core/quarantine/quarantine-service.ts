@@ -21,7 +21,15 @@ import { DrydockFailure } from '../errors';
 import type { EventHub } from '../event-hub';
 import { auditState, containerName, stateBefore, swarmTask } from './container-state';
 import { isolate } from './isolate';
-import { actionConsequence, policyConsequences, readServicePolicy, setNodeAvailability, setReplicas } from './orchestrator';
+import {
+  actionConsequence,
+  policyConsequences,
+  readDrainContext,
+  readServicePolicy,
+  setNodeAvailability,
+  setReplicas,
+  type DrainContext,
+} from './orchestrator';
 import { isolateInNamespace, removePacketFilter } from './packet-filter';
 import { KeyedLock } from './keyed-lock';
 import { pause } from './pause';
@@ -76,6 +84,8 @@ export interface ReleaseRequest {
   caseRef?: string;
   /** Why the responder releases it; recorded as "not given" when absent. */
   reason?: string;
+  /** Change nothing: return the record release would act on (the active one), as it is now. */
+  dryRun?: boolean;
 }
 
 /** What the record and the audit log say when a release came without a reason. */
@@ -137,7 +147,11 @@ export class QuarantineService {
       }
       const actions: NonNullable<QuarantinePlan['swarm']>['actions'] = [];
       if (request.drainNode)
-        actions.push({ kind: 'drain-node', to: 'drain', consequence: actionConsequence('drain-node', task, 'drain', policy) });
+        actions.push({
+          kind: 'drain-node',
+          to: 'drain',
+          consequence: actionConsequence('drain-node', task, 'drain', policy, await this.drainContext(task)),
+        });
       if (request.scale !== undefined)
         actions.push({
           kind: 'scale-service',
@@ -164,7 +178,9 @@ export class QuarantineService {
    * Quarantines the container in the modes asked (isolate, pause, stop, snapshot), one apply or release
    * at a time per container, each step audited; returns the record (`createdAt`, `updatedAt` ISO 8601 UTC).
    * @throws DrydockFailure('cancelled') while shutting down; ('not-found') for an unknown host or container;
-   * ('conflict') when a release is under way or a snapshot/stop step is blocked; ('unsupported') when
+   * ('conflict') when a release is under way, a snapshot/stop step is blocked, or it is already quarantined
+   * in every mode asked (and every orchestrator action asked is done): "… is already quarantined by
+   * Drydock (q-…, since …): nothing done", nothing changed or audited; ('unsupported') when
    * another step is blocked (nothing is changed then); ('not-found')/('conflict') from resolveWritableCase
    * for a case named and unusable; ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine'); ('store'), ('disk-full') for a snapshot.
    */
@@ -178,7 +194,7 @@ export class QuarantineService {
   /**
    * Puts the container back as recorded, each step doing only what the quarantine changed (a
    * skipped step says why). Returns the released record (the last one, unchanged, when it was
-   * already released).
+   * already released). With `dryRun`, changes nothing and returns the record it would act on as it is now.
    * @throws DrydockFailure('cancelled') while shutting down; ('not-found') when the container was
    * never quarantined (or the host is unknown); ('conflict') when a network cannot be restored;
    * ('disconnected') or the engine kinds of engineCall ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine'), naming host and container.
@@ -209,13 +225,22 @@ export class QuarantineService {
           },
         );
       if (!gone) throw err;
+      if (request.dryRun) return gone;
       return this.track(
         this.containerLock.run(`${request.host}\0${gone.containerId}`, () =>
           this.releaseGone(docker, gone, request.reason ?? NO_RELEASE_REASON),
         ),
       );
     }
+    if (request.dryRun) return this.releaseTarget(request.host, request.container, id);
     return this.track(this.containerLock.run(`${request.host}\0${id}`, () => this.releaseLocked(docker, request, id)));
+  }
+
+  /** The record a release of this container would act on: the active one, else the last one (released). */
+  private releaseTarget(host: string, ref: string, id: string): QuarantineRecord {
+    const record = this.deps.records.active(host, id) ?? this.deps.records.forContainer(host, id)[0];
+    if (!record) throw new DrydockFailure('not-found', `${ref} on host ${host} is not quarantined by Drydock`, { host, container: ref });
+    return record;
   }
 
   /**
@@ -239,9 +264,14 @@ export class QuarantineService {
     return includeReleased ? records : records.filter((r) => r.state !== 'released');
   }
 
-  /** The active quarantine of a Swarm task named through its manager (task ID or SERVICE.SLOT); reads the store only. */
+  /** The active quarantine of a Swarm task named through its manager (task ID, a unique prefix of it, or SERVICE.SLOT); reads the store only. */
   activeForTask(manager: string, ref: string): QuarantineRecord | undefined {
     return this.deps.records.activeForTask(manager, ref);
+  }
+
+  /** Every quarantine record (released ones too) of a Swarm task named through its manager, newest first; reads the store only. */
+  forTask(manager: string, ref: string): QuarantineRecord[] {
+    return this.deps.records.forTask(manager, ref);
   }
 
   /** Whether the host has an active quarantine recorded under this container name or ID; reads the store only. */
@@ -278,7 +308,9 @@ export class QuarantineService {
     const wanted = QUARANTINE_MODES.filter((m) => request.modes.includes(m) || record?.modes.includes(m));
     const pending = wanted.filter((m) => !record?.steps.some((s) => s.mode === m && finished(s.state)));
     const orchestration = this.orchestratorWanted(request, record);
-    if (record && pending.length === 0 && record.state === 'quarantined' && !orchestration.length) return record;
+    // Nothing left to do: said as a refusal, never reported as a quarantine done (nothing is audited).
+    if (record && pending.length === 0 && record.state === 'quarantined' && !orchestration.length)
+      throw new DrydockFailure('conflict', `${alreadyQuarantined(record)}: nothing done`, { host, container: record.containerName });
 
     const { kase, problem } = this.caseFor(request.caseRef, record?.caseId);
     const peers = await this.peers(docker, host, inspect);
@@ -406,6 +438,8 @@ export class QuarantineService {
         detail: outcome.detail,
         ...(outcome.facts ? { facts: outcome.facts } : {}),
       });
+      // What the step checked after acting is audited after the step itself, so the log reads in order.
+      for (const entry of outcome.afterwards ?? []) this.audit(record, entry.action, entry.details);
     } catch (err) {
       const failure =
         err instanceof DrydockFailure
@@ -518,6 +552,16 @@ export class QuarantineService {
 
   // ---- the orchestrator (Swarm tasks) ----------------------------------------------------------
 
+  /** The other nodes a drain could move tasks to, read through the manager; undefined when it cannot be read. */
+  private async drainContext(task: SwarmTaskTarget): Promise<DrainContext | undefined> {
+    try {
+      return await readDrainContext(await this.deps.hosts.docker(task.manager), task);
+    } catch (err) {
+      if (err instanceof DrydockFailure) return undefined;
+      throw err;
+    }
+  }
+
   private async policyOf(task: SwarmTaskTarget): Promise<{ policy?: NonNullable<QuarantineRecord['swarm']>['policy'] }> {
     try {
       return { policy: await readServicePolicy(await this.deps.hosts.docker(task.manager), task) };
@@ -569,7 +613,13 @@ export class QuarantineService {
         target,
         previous: action.previous,
         to: wanted.to,
-        consequence: actionConsequence(wanted.kind, swarm, wanted.to, swarm.policy),
+        consequence: actionConsequence(
+          wanted.kind,
+          swarm,
+          wanted.to,
+          swarm.policy,
+          wanted.kind === 'drain-node' ? await this.drainContext(swarm) : undefined,
+        ),
       });
     } catch (err) {
       const failure = err instanceof DrydockFailure ? err : ctx.failure('internal', String(err));
@@ -727,4 +777,9 @@ function taskTarget(t: SwarmTaskTarget): SwarmTaskTarget {
     nodeId: t.nodeId,
     nodeHostname: t.nodeHostname,
   };
+}
+
+/** "sl.1 is already quarantined by Drydock (q-…, since …Z)": the task's name for a Swarm task, else the container's. */
+export function alreadyQuarantined(record: QuarantineRecord): string {
+  return `${record.swarm?.taskName ?? record.containerName} is already quarantined by Drydock (${record.id}, since ${record.createdAt})`;
 }

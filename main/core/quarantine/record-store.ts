@@ -86,15 +86,35 @@ export class QuarantineRecordStore {
     return new Set(records.map((r) => r.containerId)).size > 1 ? [] : records;
   }
 
-  /** The active quarantine of a Swarm task named (by task ID or SERVICE.SLOT) through the manager `manager`. */
+  /**
+   * The active quarantine of a Swarm task named through the manager `manager`: by task ID, SERVICE.SLOT,
+   * or a task ID prefix that only one such quarantine's task starts with.
+   */
   activeForTask(manager: string, ref: string): QuarantineRecord | undefined {
-    const row = this.db
+    return this.forTask(manager, ref).find((r) => r.state !== 'released');
+  }
+
+  /**
+   * Every quarantine record of a Swarm task named through the manager `manager`, newest first: by task
+   * ID or SERVICE.SLOT, else by a task ID prefix (an ambiguous one, started by several tasks, names none).
+   */
+  forTask(manager: string, ref: string): QuarantineRecord[] {
+    const exact = this.db
       .prepare<[string, string, string], Row>(
-        `SELECT record FROM quarantine_records WHERE state != 'released' AND json_extract(record, '$.swarm.manager') = ?
-           AND (json_extract(record, '$.swarm.taskId') = ? OR json_extract(record, '$.swarm.taskName') = ?) ORDER BY created_at DESC LIMIT 1`,
+        `SELECT record FROM quarantine_records WHERE json_extract(record, '$.swarm.manager') = ?
+           AND (json_extract(record, '$.swarm.taskId') = ? OR json_extract(record, '$.swarm.taskName') = ?) ORDER BY created_at DESC, id DESC`,
       )
-      .get(manager, ref, ref);
-    return row ? parse(row) : undefined;
+      .all(manager, ref, ref)
+      .map(parse);
+    if (exact.length || !/^[a-z0-9]{1,24}$/.test(ref)) return exact;
+    const prefixed = this.db
+      .prepare<[string, string, string], Row>(
+        `SELECT record FROM quarantine_records WHERE json_extract(record, '$.swarm.manager') = ?
+           AND substr(json_extract(record, '$.swarm.taskId'), 1, length(?)) = ? ORDER BY created_at DESC, id DESC`,
+      )
+      .all(manager, ref, ref)
+      .map(parse);
+    return new Set(prefixed.map((r) => r.swarm?.taskId)).size > 1 ? [] : prefixed;
   }
 
   get(id: string): QuarantineRecord | undefined {

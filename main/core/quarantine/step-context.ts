@@ -26,6 +26,8 @@ export interface StepOutcome {
   detail: string;
   /** Machine-readable facts for the step's audit entry (image ID, artifact, mounts left out...). */
   facts?: Record<string, unknown>;
+  /** Audit entries of checks made after acting, written after the step's own entry (in the order they happened). */
+  afterwards?: { action: string; details: Record<string, unknown> }[];
 }
 
 /** What every step gets: the engine, the record (saved after each mark) and the crash hook. */

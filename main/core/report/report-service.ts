@@ -6,6 +6,7 @@ import type { ArtifactInfo, ArtifactKind, CaseInfo, VerifyReport } from '../../.
 import type { CaseReport } from '../../../shared/domain/report';
 import type { TimelineInfo, TimelineRow } from '../../../shared/domain/timeline';
 import type { YaraMatch, YaraScanReport } from '../../../shared/domain/yara';
+import { counted } from '../../../shared/counted';
 import { isTimeZone } from '../../../shared/timeline-formats';
 import { DrydockFailure, toDrydockError } from '../errors';
 import { drydockVersion } from '../evidence/drydock-version';
@@ -347,7 +348,7 @@ export class ReportService {
           ...(y.containerName ? { container: y.containerName } : {}),
           title:
             y.matchCount > 0
-              ? `YARA (${what}): ${y.rulesMatched.length} rule(s) matched (${y.rulesMatched.join(', ')}), ${y.matchCount} string hit(s)`
+              ? `YARA (${what}): ${counted(y.rulesMatched.length, 'rule')} matched (${y.rulesMatched.join(', ')}), ${counted(y.stringHits ?? y.matchCount, 'string hit')}`
               : `YARA (${what}): no match of ${y.rules.length} rule file(s)`,
           detail: [
             ...y.matches.slice(0, 12).map((m) => `${m.rule} ${m.string} in ${where(m)}`),

@@ -1,6 +1,7 @@
 // Timeline rows from the case's stored artifacts, one function per artifact kind. Each reads the
 // artifact's JSON as the capability stored it and keeps only dated facts; text stays as the host
 // sent it (front ends escape it).
+import { counted } from '../../../shared/counted';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { TimelineRow, TimelineSeverity } from '../../../shared/domain/timeline';
 import { isoToNano } from '../time-nano';
@@ -314,6 +315,8 @@ export function yaraRows(artifact: ArtifactInfo, value: unknown): TimelineRow[] 
   const container = str(y.containerName) ?? artifact.source.containerName;
   const containerId = str(y.containerId) ?? artifact.source.containerId;
   const count = typeof y.matchCount === 'number' ? y.matchCount : 0;
+  // A rule matching on its condition alone is a match but no string hit (reports before stringHits: matchCount).
+  const hits = typeof y.stringHits === 'number' ? y.stringHits : count;
   const matched = list(y.rulesMatched).map((r) => str(r) ?? '?');
   const what =
     str(target.kind) === 'container'
@@ -345,7 +348,7 @@ export function yaraRows(artifact: ArtifactInfo, value: unknown): TimelineRow[] 
     ...(containerId !== undefined ? { containerId } : {}),
     message:
       count > 0
-        ? `YARA: ${matched.length} rule(s) matched (${matched.join(', ')}), ${count} string hit(s), in ${what}`
+        ? `YARA: ${counted(matched.length, 'rule')} matched (${matched.join(', ')}), ${counted(hits, 'string hit')}, in ${what}`
         : `YARA: no match in ${what} (${list(y.rules).length} rule file(s))`,
     detail: [
       ...where,

@@ -91,6 +91,8 @@ export interface HelperScanResult {
   malformed: number;
   /** Matches beyond `maxMatches` (counted, not kept). */
   dropped: number;
+  /** String lines ($a at an offset) seen, kept or dropped: the matches that are not a rule's condition alone. */
+  stringHits: number;
   noRules: boolean;
   noRoot: boolean;
   /** What `yara -v` printed in the helper. */
@@ -133,6 +135,7 @@ export function parseHelperOutput(stdout: Buffer, mode: 'files' | 'memory', maxM
     ended: false,
     malformed: 0,
     dropped: 0,
+    stringHits: 0,
     noRules: false,
     noRoot: false,
     version: '',
@@ -184,6 +187,7 @@ export function parseHelperOutput(stdout: Buffer, mode: 'files' | 'memory', maxM
       const [, hex = '0', len = '0', id = '', data = ''] = s;
       const value = Number.parseInt(hex, 16);
       current.strings++;
+      result.stringHits++;
       add({
         rule: current.rule,
         string: id,

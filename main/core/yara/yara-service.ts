@@ -63,12 +63,14 @@ const PTRACE_READ = ['SYS_PTRACE', 'DAC_READ_SEARCH'] as const;
 /** Said only when some file or region was in fact scanned in more than one window (a smaller one is one YARA file). */
 const CHUNKING = `files and regions larger than ${CHUNK_BYTES / 1024 / 1024} MiB are scanned by the in-app engine in ${CHUNK_BYTES / 1024 / 1024} MiB windows overlapping by ${OVERLAP_BYTES / 1024} KiB: a match up to ${OVERLAP_BYTES / 1024} KiB long across a window boundary is found, but conditions (filesize, #count, at/in offsets) see one window at a time`;
 
-/** Collects matches up to YARA_MAX_MATCHES and counts the rest. */
+/** Collects matches up to YARA_MAX_MATCHES and counts the rest (`strings`: those of a string, not a rule's condition alone). */
 class Findings {
   readonly matches: YaraMatch[] = [];
   count = 0;
+  strings = 0;
   add(match: YaraMatch): void {
     this.count++;
+    if (match.string !== '') this.strings++;
     if (this.matches.length < YARA_MAX_MATCHES) this.matches.push(match);
   }
 }
@@ -141,6 +143,7 @@ export class YaraService {
           rules: report.rules,
           rulesMatched: report.rulesMatched,
           matchCount: report.matchCount,
+          stringHits: report.stringHits ?? report.matchCount,
           truncated: report.truncated,
           scannedArtifactIds: report.scanned.artifactIds,
           pids: report.scanned.pids,
@@ -244,6 +247,7 @@ export class YaraService {
       scanned: { files: items.length, bytes, pids, regions, artifactIds: items.map((i) => i.info.id) },
       matches: findings.matches,
       matchCount: findings.count,
+      stringHits: findings.strings,
       truncated: findings.count > findings.matches.length,
       skipped,
       limitations,
@@ -405,6 +409,7 @@ export class YaraService {
       scanned: { files: parsed.files, bytes: 0, pids: parsed.pids, regions: 0, artifactIds: [] },
       matches: parsed.matches,
       matchCount,
+      stringHits: parsed.stringHits,
       truncated: parsed.dropped > 0,
       skipped,
       limitations,
@@ -467,6 +472,7 @@ export class YaraService {
       scanned: { files, bytes, pids: [], regions: 0, artifactIds: [] },
       matches: findings.matches,
       matchCount: findings.count,
+      stringHits: findings.strings,
       truncated: findings.count > findings.matches.length,
       skipped,
       limitations: [

@@ -172,6 +172,11 @@ describe('case CLI commands', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, new RegExp(`^Artifact ${json.id}\n {2}kind {8}inventory-snapshot\n`));
     assert.match(r.out, new RegExp(`sha256 {6}${json.sha256}`));
+    assert.match(
+      r.out,
+      /\n {2}acquired {4}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z by Drydock /,
+      'the Z says UTC: the word is not repeated',
+    );
     assert.match(r.out, /\nPreview \(JSON, all \d+ bytes\):\n\{\n {2}"containers": \[\n {4}\{\n {6}"name": "web\\u001b\[2J",/);
 
     const hostile = await a.evidence.ingest(

@@ -85,4 +85,18 @@ describe('drydock CLI', () => {
       rmSync(own, { recursive: true, force: true });
     }
   });
+
+  it('names a container the engine does not know the same way in every command', () => {
+    const missing = `dd-cli-nosuch-${process.pid}`;
+    for (const args of [
+      ['memory', missing],
+      ['collect', missing],
+      ['yara', '@starter', '--container', missing],
+    ]) {
+      const run = drydock(store, [...args, '--host', 'local']);
+      assert.equal(run.code, 3, `${args.join(' ')}: ${run.err}`);
+      assert.match(run.err, new RegExp(`^drydock ${args[0]}: No container ${missing} on host local$`, 'm'), args.join(' '));
+      assert.doesNotMatch(run.err, /No such container|failed on host/, args.join(' '));
+    }
+  });
 });

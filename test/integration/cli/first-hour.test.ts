@@ -139,7 +139,24 @@ describe('the first hour: no profile, no case', () => {
     assert.match(r.err, /not recorded \(--no-record\)/);
     r = drydock(store, ['inventory', '--no-record'], { env: { ...base, DOCKER_CONTEXT: 'gone' } });
     assert.equal(r.code, 4, 'a dead engine is a connection failure');
-    assert.match(r.err, /^drydock: host gone = unix:\/\/\/run\/drydock-no-such\.sock \(DOCKER_CONTEXT names the Docker context gone/m);
+    assert.match(
+      r.err,
+      /host unix:\/\/\/run\/drydock-no-such\.sock: no Docker socket at that path; no host profile saved \(DOCKER_CONTEXT names the Docker context gone/,
+      'the error says which engine was chosen and why, and that nothing was saved',
+    );
+    assert.doesNotMatch(r.err, /saved as host profile/);
+    for (const dead of ['tcp://127.0.0.1:1', 'unix:///run/drydock-no-such.sock']) {
+      r = drydock(store, ['inventory', '--no-record', '--host', dead], { env: base });
+      assert.equal(r.code, 4, r.err);
+      assert.match(r.err, /no host profile saved/);
+      assert.doesNotMatch(r.err, /saved as host profile/);
+    }
+    const saved = JSON.parse(drydock(store, ['hosts', 'list', '--json'], { env: base }).out) as { name: string }[];
+    assert.deepEqual(
+      saved.map((p) => p.name),
+      ['incident'],
+      'a dead endpoint leaves no profile behind (as hosts add refuses one)',
+    );
     r = drydock(store, ['inventory', '--no-record'], {
       env: { ...base, DOCKER_CONTEXT: 'gone', DOCKER_HOST: 'unix:///var/run/docker.sock' },
     });
@@ -156,8 +173,12 @@ describe('the first hour: no profile, no case', () => {
     r = drydock(store, ['hosts', 'import', '--json'], { env: base });
     assert.equal(r.code, 0, r.err);
     const again = JSON.parse(r.out) as { imported: { name: string }[]; skipped: { context: string; why: string }[] };
-    assert.deepEqual(again.imported, [], 'every endpoint already has a profile');
-    assert.deepEqual(again.skipped.map((s) => s.context).sort(), ['default', 'gone', 'incident']);
+    assert.deepEqual(
+      again.imported.map((p) => p.name),
+      ['gone'],
+      'only the dead context, which inventory did not save, is new (import saves without testing)',
+    );
+    assert.deepEqual(again.skipped.map((s) => s.context).sort(), ['default', 'incident']);
     const other = fresh('drydock-first-hour-store-');
     r = drydock(other, ['hosts', 'import', '--json'], { env: base });
     assert.equal(r.code, 0, r.err);

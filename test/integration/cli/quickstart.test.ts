@@ -30,6 +30,12 @@ describe("the README's quick start", () => {
     assert.match(run.stderr, /drydock: host local = unix:\/\/\/var\/run\/docker\.sock/);
     assert.match(run.stderr, /opened the ad-hoc case "local \d{4}-\d{2}-\d{2}"/);
     assert.match(run.stdout, /Verified \d+ artifacts and \d+ audit entries: OK/);
+    assert.match(run.stdout, /demo-scenario: removed the dd-demo-\* containers and network, and the image drydock-demo\/busybox:1/);
+    assert.notEqual(
+      spawnSync('docker', ['image', 'inspect', 'drydock-demo/busybox:1'], { encoding: 'utf8' }).status,
+      0,
+      'down removes the image up imported',
+    );
 
     // The default store the quick start wrote: the desktop app's, under the fresh HOME.
     const store = path.join(home, '.config', 'Drydock', 'store');

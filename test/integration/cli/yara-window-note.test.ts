@@ -46,7 +46,7 @@ describe('drydock yara: the windowing note', () => {
   it('says nothing of windows for a file smaller than one', () => {
     const r = drydock(store.dir, ['yara', rules, '--artifact', small]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /1 rule\(s\) matched \(marker\)/);
+    assert.match(r.out, /1 rule matched \(marker\), 1 string hit$/m);
     assert.doesNotMatch(r.out, WINDOW_NOTE);
     assert.ok(!r.out.includes('MiB'), r.out);
   });
@@ -54,7 +54,7 @@ describe('drydock yara: the windowing note', () => {
   it('notes the windows when the stream is larger than one', () => {
     const r = drydock(store.dir, ['yara', rules, '--artifact', large]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /1 rule\(s\) matched \(marker\)/);
+    assert.match(r.out, /1 rule matched \(marker\), 1 string hit$/m);
     assert.match(r.out, WINDOW_NOTE);
   });
 });

@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { renderClusterTriage } from '../../../main/cli/commands/cluster-triage';
 import type { ClusterTriageResult } from '../../../shared/domain/cluster-triage';
+import { severityRank } from '../../../shared/domain/drift';
 import { drydock } from '../../helpers/cli';
 import { BUSYBOX, startTestCore, type TestCore } from '../../helpers/docker';
 import { startSwarm, type Swarm } from '../../helpers/swarm';
@@ -100,6 +102,11 @@ describe('a whole swarm triaged from its manager', () => {
     const worker = drydock(store, ['cluster', 'triage', '--host', 'box-b']);
     assert.notEqual(worker.code, 0);
     assert.match(worker.err, /Host box-b is not a swarm manager: it is a swarm worker/);
+    // An engine in no swarm (the machine's own): pointed at a manager, never told to create or join a swarm.
+    const single = drydock(store, ['cluster', 'triage', '--host', 'unix:///var/run/docker.sock']);
+    assert.notEqual(single.code, 0);
+    assert.match(single.err, /is not a swarm manager: it is not in a swarm .*give --host a manager of the swarm/);
+    assert.doesNotMatch(single.err, /swarm init|join it/);
     const help = drydock(store, ['cluster', 'triage', '--help']);
     assert.equal(help.code, 0, help.err);
     assert.match(help.out, /--fail-on/);
@@ -145,6 +152,24 @@ describe('a whole swarm triaged from its manager', () => {
         assert.equal(n.nodeHostname, swarm.nodes[2]!.hostname, `${s.serviceName}: only node 3's replica is not read`);
     }
     assert.ok(result.replicasNotRead >= 1);
+    // With node 3 lost, two replicas of the tampered service are left to compare: no majority names an
+    // outlier, but the tampered replica's differences are kept in the summary, never an all-clear.
+    const a = result.services.find((s) => s.serviceName === TAMPERED);
+    if (a?.compared === 2) {
+      assert.deepEqual(a.outliers, []);
+      assert.ok(
+        a.unattributed.some((u) => u.taskId === tampered?.taskId && severityRank(u.severity) >= severityRank('high')),
+        JSON.stringify(a.unattributed),
+      );
+      assert.ok(result.unattributed >= 1);
+      const text = renderClusterTriage(result);
+      assert.doesNotMatch(text, /No replica differs/);
+      assert.match(text, new RegExp(`2 replicas: no majority, no outlier named; ${tampered!.name.replace('.', '\\.')} (critical|high)`));
+    } else
+      assert.deepEqual(
+        a?.outliers.map((o) => o.taskId),
+        [tampered?.taskId],
+      );
     assert.ok(
       progress.seen.some((p) => p.host === 'box-c' && p.state === 'failed'),
       'the node failure was reported as it happened',

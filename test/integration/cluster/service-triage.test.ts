@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { renderServiceTriage } from '../../../main/cli/commands/drift';
 import type { ServiceTriageResult } from '../../../shared/domain/replicas';
 import { drydock } from '../../helpers/cli';
 import { BUSYBOX, startTestCore, type TestCore } from '../../helpers/docker';
@@ -90,7 +91,7 @@ describe('a service triaged across a three-node Swarm', () => {
       assert.equal(partial.code, 1, partial.err);
       assert.equal((partial.out.match(/NOT READ/g) ?? []).length, 2, partial.out);
       assert.match(partial.out, /no saved host profile answers as node \S+ \(add one for its engine; a guess from the address/);
-      assert.match(partial.err, /2 running task\(s\) of dd-tri were not read/);
+      assert.match(partial.err, /2 running tasks of dd-tri were not read/);
     } finally {
       rmSync(bare, { recursive: true, force: true });
     }
@@ -123,7 +124,13 @@ describe('a service triaged across a three-node Swarm', () => {
     const kept = result.comparison.tasks.filter((task) => task.compared);
     assert.equal(kept.length, 2, "the other two nodes' tasks were compared");
     assert.ok(kept.some((task) => task.taskId === tampered?.taskId));
-    assert.ok(result.comparison.limitations.some((l) => /Only 2 task\(s\) of service dd-tri could be compared/.test(l)));
+    assert.ok(result.comparison.limitations.some((l) => /Only 2 tasks of service dd-tri could be compared/.test(l)));
+    // No majority, no outlier named: the text lists the tampered replica's differences, not just counts.
+    assert.deepEqual(result.outliers, []);
+    const text = renderServiceTriage(result);
+    assert.match(text, /No outlier named: only 2 replicas compared/);
+    assert.match(text, new RegExp(`\\n {2}${tampered!.name.replace('.', '\\.')} {2}task ${tampered!.taskId}[^\\n]*\\n {4}- \\w+ +\\S`));
+    assert.match(text, /\n {4}- \w+ +added \/tmp\/\.x\/nc here/);
     assert.ok(
       progress.seen.some((p) => p.host === 'box-c' && p.state === 'failed'),
       'the failure was reported as it happened',

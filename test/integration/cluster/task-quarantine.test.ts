@@ -98,11 +98,15 @@ describe('quarantine of a Swarm task', () => {
       await waitFor(() => fetchFrom(observer, r) === r.taskId, { what: `${r.name} answering over the overlay`, timeoutMs: 60_000 });
     const rulesetBefore = ruleset(target);
 
-    // A task Drydock never quarantined, by SERVICE.SLOT or task ID: said so, exit 3 (not found).
+    // A task Drydock never quarantined, by SERVICE.SLOT or task ID: the task named, said so, exit 3 (not found).
     for (const ref of [observer.name, observer.taskId]) {
       const never = drydock(store, ['release', ref, '--host', 'mgr'], { timeout: 300_000 });
       assert.equal(never.code, 3, never.err);
-      assert.match(never.err, new RegExp(`${ref.replace('.', '\\.')} is not quarantined by Drydock`));
+      assert.match(
+        never.err,
+        new RegExp(`task ${observer.name.replace('.', '\\.')} \\(${observer.taskId.slice(0, 12)}\\) is not quarantined by Drydock`),
+      );
+      assert.doesNotMatch(never.err, /no container of that name/);
     }
 
     // The dry run in text shows --drain-node and --scale as steps with their consequences, and warns
@@ -118,8 +122,10 @@ describe('quarantine of a Swarm task', () => {
     assert.doesNotMatch(dryText.out, /disconnected/i);
     assert.doesNotMatch(dryText.out, /paused|stopped task|A stopped/i, 'no warning about modes not chosen');
 
-    // The plan states the service's policy and the scale's consequence before anything is done.
-    const dry = drydock(store, ['quarantine', target.name, '--host', 'mgr', '--mode', 'isolate', '--scale', '4', '--dry-run', '--json'], {
+    // The plan states the service's policy and the scale's consequence before anything is done; the task
+    // named by the 12-character ID `docker service ps` prints.
+    const shortId = target.taskId.slice(0, 12);
+    const dry = drydock(store, ['quarantine', shortId, '--host', 'mgr', '--mode', 'isolate', '--scale', '4', '--dry-run', '--json'], {
       timeout: 300_000,
     });
     assert.equal(dry.code, 0, dry.err);
@@ -130,7 +136,10 @@ describe('quarantine of a Swarm task', () => {
     assert.equal(plan.swarm?.policy?.restart.condition, 'none');
     assert.equal(plan.swarm?.policy?.replicas, 3);
     assert.match(plan.swarm?.consequences.join('\n') ?? '', /restart condition none/);
-    assert.match(plan.swarm?.actions[0]?.consequence ?? '', /from 3 to 4 replica\(s\).*Release sets the replica count back to 3/);
+    assert.match(
+      plan.swarm?.actions[0]?.consequence ?? '',
+      /from 3 to 4 replicas: the manager starts 1 new task to serve.*Release sets the replica count back to 3/,
+    );
     assert.match(plan.steps[0]?.action ?? '', /nftables table inet drydock_quarantine/);
     assert.equal(docker(['ps', '-aq', '--filter', 'label=drydock.helper'], { host: target.node.host }), '', 'the plan ran no helper');
 
@@ -153,6 +162,22 @@ describe('quarantine of a Swarm task', () => {
     assert.equal(fetchFrom(observer, target), null, 'the quarantined task does not answer');
     for (const r of others) assert.equal(fetchFrom(observer, r), r.taskId, `${r.name} keeps serving`);
     assert.equal(docker(['ps', '-aq', '--filter', 'label=drydock.helper'], { host: target.node.host }), '', 'no helper left after apply');
+    // Quarantining it again does nothing and says so (exit 1), never "QUARANTINED … done".
+    const again = drydock(store, ['quarantine', target.name, '--host', 'mgr', '--mode', 'isolate', '--yes'], { timeout: 300_000 });
+    assert.equal(again.code, 1, again.err);
+    assert.match(
+      again.err,
+      new RegExp(
+        `${target.name.replace('.', '\\.')} is already quarantined by Drydock \\(${record.id}, since ${record.createdAt}\\): nothing done`,
+      ),
+    );
+    assert.doesNotMatch(again.out, /QUARANTINED/);
+    // release --dry-run says what release would undo, by the short task ID too, and changes nothing.
+    const preview = drydock(store, ['release', shortId, '--host', 'mgr', '--dry-run'], { timeout: 300_000 });
+    assert.equal(preview.code, 0, preview.err);
+    assert.match(preview.out, /delete packet-filter table inet drydock_quarantine from its network namespace/);
+    assert.match(preview.out, /scale service dd-qt back to 3 through manager mgr/);
+    assert.match(ruleset(target), /table inet drydock_quarantine \{/, 'the dry run left the table');
 
     const released = drydock(store, ['release', target.name, '--host', 'mgr', '--reason', 'cleared', '--json'], { timeout: 300_000 });
     assert.equal(released.code, 0, released.err);
@@ -163,6 +188,10 @@ describe('quarantine of a Swarm task', () => {
     assert.deepEqual(after.release?.restored, [], 'no network restored: none was touched');
     // Release says what it undid: the table removed and checked gone, the replica count back; no network restored.
     const shown = drydock(store, ['quarantine', 'status', '--host', 'box-b', target.containerId, '--all']).out;
+    // The task's history through its manager, released quarantine included, with both times.
+    const history = drydock(store, ['quarantine', 'status', target.name, '--host', 'mgr']);
+    assert.equal(history.code, 0, history.err);
+    assert.match(history.out, new RegExp(`RELEASED — quarantine ${record.id}, quarantined ${record.createdAt}, released \\S+Z`));
     assert.doesNotMatch(shown, /^\s+restored /m, shown);
     assert.doesNotMatch(shown, /skipped\s+skipped|disconnected/i, shown);
     assert.match(
@@ -179,6 +208,12 @@ describe('quarantine of a Swarm task', () => {
     );
     assert.match(said, /removed packet-filter table inet drydock_quarantine from the network namespace/);
     assert.match(said, /checked packet-filter table inet drydock_quarantine is gone from the network namespace .*identical/);
+    // In the order it happened: removed, then checked gone (and timestamped so).
+    const fpActions = footprint.hosts[0]?.actions ?? [];
+    const removedAt = fpActions.findIndex((a) => /^removed packet-filter table/.test(a.summary));
+    const checkedAt = fpActions.findIndex((a) => /^checked packet-filter table/.test(a.summary));
+    assert.ok(removedAt >= 0 && removedAt < checkedAt, said);
+    assert.ok(fpActions[removedAt]!.at <= fpActions[checkedAt]!.at, `${fpActions[removedAt]!.at} ≤ ${fpActions[checkedAt]!.at}`);
     assert.doesNotMatch(said, /networks changed/);
     assert.equal(ruleset(target), rulesetBefore, 'the namespace ruleset is byte for byte the one before');
     assert.equal(docker(['service', 'inspect', '-f', '{{.Spec.Mode.Replicated.Replicas}}', SERVICE], { host: swarm.manager.host }), '3');

@@ -44,7 +44,7 @@ describe('drydock drift (CLI)', () => {
   it('fails the gate on findings at or above the threshold, printing hostile names escaped', () => {
     const result = drydock(store, ['drift', dirty, '--host', 'local', '--fail-on', 'high']);
     assert.equal(result.code, 6, `a failed gate exits 6, apart from errors: ${result.err}`);
-    assert.match(result.err, /finding\(s\) at or above high/);
+    assert.match(result.err, /\d+ findings? at or above high/);
     assert.match(result.out, /critical\s+added\s+\/tmp\/\.x\s+ELF binary dropped/);
     assert.ok(result.out.includes('/tmp/\\x1b[31mred\\x1b]0;pwned\\x07'), 'the escape codes are shown, not run');
     assert.ok(!result.out.includes('\u001b') && !result.err.includes('\u001b'), 'no raw ESC reaches the terminal');

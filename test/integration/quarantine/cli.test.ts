@@ -68,7 +68,38 @@ describe('drydock quarantine / release (CLI)', () => {
     assert.deepEqual(Object.keys(networksOf(id)), [QUARANTINE_NET]);
     const status = drydock(store, ['quarantine', 'status', '--host', 'local', '--json']);
     assert.equal(status.code, 0, status.err);
-    assert.ok((JSON.parse(status.out) as QuarantineRecord[]).some((r) => r.containerId === id && r.state === 'quarantined'));
+    const active = (JSON.parse(status.out) as QuarantineRecord[]).find((r) => r.containerId === id && r.state === 'quarantined');
+    assert.ok(active);
+    // Quarantining it again does nothing, audits nothing, and says so (exit 1), with --yes or asked.
+    // Every CLI run audits its host connection; the quarantine's own entries are what must not grow.
+    const audited = () =>
+      drydock(store, ['case', 'audit', '--json'])
+        .out.split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditEntry)
+        .filter((e) => e.action.startsWith('quarantine.') && e.details.recordId === active.id).length;
+    const entries = audited();
+    const already = new RegExp(`${name} is already quarantined by Drydock \\(${active.id}, since ${active.createdAt}\\): nothing done`);
+    const again = drydock(store, ['quarantine', name, '--host', 'local', '--mode', 'isolate', '--yes']);
+    assert.equal(again.code, 1, again.err);
+    assert.match(again.err, already);
+    assert.doesNotMatch(again.out, /QUARANTINED/);
+    const asked = drydock(store, ['quarantine', name, '--host', 'local', '--mode', 'isolate'], 'y\n');
+    assert.equal(asked.code, 1, asked.err);
+    assert.match(asked.err, already);
+    assert.doesNotMatch(asked.err, /Apply this quarantine\?/, 'nothing to confirm');
+    assert.equal(audited(), entries, 'nothing audited');
+    // `quarantine release` points to the release command.
+    const misnamed = drydock(store, ['quarantine', 'release', name, '--host', 'local']);
+    assert.equal(misnamed.code, 2);
+    assert.match(misnamed.err, /drydock release CONTAINER/);
+    // release --dry-run says what release would undo and changes nothing.
+    const preview = drydock(store, ['release', name, '--host', 'local', '--dry-run']);
+    assert.equal(preview.code, 0, preview.err);
+    assert.match(preview.out, new RegExp(`reconnect it to ${net} \\(aliases cli-alias\\) and detach it from the quarantine network`));
+    assert.match(preview.out, /Dry run: nothing was changed\./);
+    assert.deepEqual(Object.keys(networksOf(id)), [QUARANTINE_NET], 'the dry run changed nothing');
+    assert.equal(audited(), entries, 'the dry run audited nothing');
     const released = drydock(store, ['release', name, '--host', 'local', '--json']);
     assert.equal(released.code, 0, released.err);
     assert.equal((JSON.parse(released.out) as QuarantineRecord).state, 'released');
@@ -76,6 +107,14 @@ describe('drydock quarantine / release (CLI)', () => {
     assert.deepEqual(Object.keys(networksOf(id)), [net]);
     const none = drydock(store, ['quarantine', 'status', '--host', 'local']);
     assert.match(none.out, /No active quarantine on host local/);
+    // One container's status is its history: the released quarantine with both its times.
+    const history = drydock(store, ['quarantine', 'status', '--host', 'local', name]);
+    assert.equal(history.code, 0, history.err);
+    assert.match(history.out, new RegExp(`RELEASED — quarantine ${active.id}, quarantined ${active.createdAt}, released \\S+Z`));
+    // Releasing it again does nothing and says so.
+    const twice = drydock(store, ['release', name, '--host', 'local']);
+    assert.equal(twice.code, 1, twice.err);
+    assert.match(twice.err, new RegExp(`${active.id} was already released at \\S+Z; nothing done`));
   });
 
   it('release keeps the reason given with --reason, in the record and the audit log', () => {

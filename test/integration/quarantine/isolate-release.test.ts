@@ -151,12 +151,15 @@ describe('quarantine: isolate and release with real traffic', () => {
     assert.ok(recorded.seq < step!.seq);
   });
 
-  it('applying again changes nothing and audits nothing', async () => {
+  it('applying again is refused as already quarantined: changes nothing and audits nothing', async () => {
     const count = await auditCount();
     const first = (await t.call('quarantine.status', { host: 'local', container: names.suspect }))[0]!;
-    const again = await t.call('quarantine.apply', { host: 'local', container: names.suspect, modes: ['isolate'] });
-    assert.equal(again.id, first.id);
-    assert.equal(again.updatedAt, first.updatedAt);
+    await assert.rejects(
+      t.call('quarantine.apply', { host: 'local', container: names.suspect, modes: ['isolate'] }),
+      new RegExp(`conflict: .*is already quarantined by Drydock \\(${first.id}, since ${first.createdAt}\\): nothing done`),
+    );
+    const now = (await t.call('quarantine.status', { host: 'local', container: names.suspect }))[0]!;
+    assert.equal(now.updatedAt, first.updatedAt);
     assert.equal(await auditCount(), count);
     assert.deepEqual(Object.keys(networksOf(names.suspect)), [QUARANTINE_NET]);
   });

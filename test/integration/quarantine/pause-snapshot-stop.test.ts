@@ -176,8 +176,12 @@ describe('quarantine: pause, snapshot, stop', () => {
     assert.equal(verify.ok, true, JSON.stringify(verify.problems));
     assert.equal(docker(['ps', '-aq', '--filter', `label=drydock.forensic.export=${record.id}`]), '', 'the export container is gone');
 
-    const again = await t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] });
-    assert.equal(again.snapshot?.artifactId, snap.artifactId, 'a second apply does not snapshot again');
+    // A second apply does not snapshot again: it says there is nothing to do.
+    await assert.rejects(
+      t.call('quarantine.apply', { host: 'local', container: id, modes: ['snapshot'] }),
+      /already quarantined by Drydock/,
+    );
+    assert.equal((await t.call('quarantine.status', { host: 'local', container: id }))[0]?.snapshot?.artifactId, snap.artifactId);
     const released = await t.call('quarantine.release', { host: 'local', container: id });
     assert.equal(released.state, 'released');
     assert.ok(docker(['image', 'inspect', '-f', '{{.Id}}', snap.imageId]), 'the forensic image is kept after release');

@@ -14,13 +14,27 @@ function command(key: string): CliCommand {
   return found;
 }
 
-/** The description of --NAME in a command's help (what follows the flag column). */
-function optionText(key: string, name: string): string {
-  const line = commandHelp(command(key), GLOBALS)
-    .split('\n')
-    .find((l) => l.startsWith(`  --${name} `));
-  assert.ok(line, `--${name} of ${key} is listed`);
-  return line.replace(/^ {2}--\S+( VALUE)? +/, '');
+/** The description of --NAME in a command's help (what follows the flag column, its wrapped lines joined). */
+function optionText(key: string, name: string, columns?: number): string {
+  const lines = commandHelp(command(key), GLOBALS, columns).split('\n');
+  const at = lines.findIndex((l) => l.startsWith(`  --${name} `));
+  assert.ok(at >= 0, `--${name} of ${key} is listed`);
+  const parts = [(lines[at] ?? '').replace(/^ {2}--\S+( [A-Z]+)? +/, '')];
+  for (const l of lines.slice(at + 1)) {
+    if (!/^ {4,}\S/.test(l)) break;
+    parts.push(l.trim());
+  }
+  return parts.join(' ');
+}
+
+/** The lines of a command's Options: block. */
+function optionLines(text: string): string[] {
+  return (
+    text
+      .slice(text.indexOf('\nOptions:\n') + 10)
+      .split('\n\n')[0]
+      ?.split('\n') ?? []
+  );
 }
 
 describe('CLI help', () => {
@@ -72,8 +86,8 @@ describe('CLI help', () => {
           .split('\n\n')[0]
           ?.split('\n') ?? [];
       const starts = options
-        .filter((l) => /^ {2}--\S+( VALUE)? +\S/.test(l))
-        .map((l) => (/^ {2}--\S+( VALUE)? +/.exec(l)?.[0] ?? '').length);
+        .filter((l) => /^ {2}--\S+( [A-Z]+)? +\S/.test(l))
+        .map((l) => (/^ {2}--\S+( [A-Z]+)? +/.exec(l)?.[0] ?? '').length);
       assert.ok(starts.length > 0, commandKey(c));
       assert.equal(new Set(starts).size, 1, `the descriptions of ${commandKey(c)} start in one column: ${options.join(' | ')}`);
     }
@@ -84,6 +98,56 @@ describe('CLI help', () => {
     assert.ok(seconds && store);
     assert.equal(seconds.indexOf('seconds of packet'), store.indexOf('the evidence store'));
     assert.equal(seconds.indexOf('seconds of packet'), '  --capture-seconds VALUE '.length, 'one space after the longest flag');
+  });
+
+  it('wraps long descriptions to the width with a hanging indent at the description column', () => {
+    for (const columns of [100, 80, 132]) {
+      for (const c of COMMANDS) {
+        const options = optionLines(commandHelp(c, GLOBALS, columns));
+        const column = (/^ {2}--\S+( [A-Z]+)? +/.exec(options[0] ?? '')?.[0] ?? '').length;
+        for (const l of options) {
+          assert.ok(l.length <= Math.max(columns, column + 30), `${commandKey(c)} at ${columns}: ${l.length} characters: ${l}`);
+          if (!l.startsWith('  --'))
+            assert.match(l, new RegExp(`^ {${column}}\\S`), `${commandKey(c)}: a continuation starts at the column`);
+        }
+      }
+    }
+    // drift's --via is 382 characters: several lines at 100 columns, its words all kept.
+    const via = commandHelp(command('drift'), GLOBALS, 100).split('\n');
+    const at = via.findIndex((l) => l.startsWith('  --via VALUE '));
+    assert.ok(via[at + 1]?.startsWith(' '.repeat(25)), 'the next line continues --via');
+    assert.match(
+      optionText('drift', 'via', 100),
+      /^where drift reads changes: engine-api .* or auto \(upper-dir where the host allows it\)$/,
+    );
+    assert.equal(optionText('drift', 'via', 100), optionText('drift', 'via', 400), 'wrapping keeps every word');
+  });
+
+  it('shows the placeholder of global options that take a value', () => {
+    const lines = commandHelp(command('inventory'), GLOBALS).split('\n');
+    assert.ok(lines.some((l) => /^ {2}--store DIR +the evidence store/.test(l)));
+    assert.ok(lines.some((l) => /^ {2}--examiner NAME +who is acting/.test(l)));
+    assert.ok(
+      lines.some((l) => /^ {2}--json +machine-readable/.test(l)),
+      'a flag without a value has no placeholder',
+    );
+    assert.ok(lines.some((l) => /^ {2}--help +this help/.test(l)));
+  });
+
+  it('says what --json gives for each kind of command', () => {
+    assert.equal(optionText('evidence list', 'json'), 'machine-readable output (JSON)');
+    assert.doesNotMatch(optionText('drift', 'json'), /watch|lines/);
+    assert.match(optionText('watch', 'json'), /JSON lines, one object per event/);
+    assert.match(optionText('cluster watch', 'json'), /JSON lines, one object per event/);
+    assert.match(optionText('inventory', 'json'), /with --watch, JSON lines/);
+  });
+
+  it("has no example that repeats its command's summary as a comment", () => {
+    assert.equal(COMMAND_HELP.watch?.example, 'drydock watch --host prod');
+    for (const c of COMMANDS) {
+      const comment = /#\s*(.*)$/.exec(COMMAND_HELP[commandKey(c)]?.example ?? '')?.[1];
+      if (comment) assert.ok(!c.summary.toLowerCase().startsWith(comment.toLowerCase().replace(/ until ctrl-c$/, '')), commandKey(c));
+    }
   });
 
   it("says memory's Ctrl-C exits 130 under Exit status", () => {

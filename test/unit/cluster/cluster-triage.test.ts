@@ -166,3 +166,53 @@ describe('triageCluster', () => {
     assert.equal(triaged, 0);
   });
 });
+
+describe('triageCluster with no majority', () => {
+  it('keeps the differences of a two-replica service that names no outlier', async () => {
+    const two = result('pair');
+    const [t1, t2] = two.comparison.tasks;
+    assert.ok(t1 && t2);
+    two.comparison.tasks = [
+      {
+        ...t1,
+        severity: 'critical',
+        differences: [
+          {
+            kind: 'drift',
+            direction: 'extra',
+            what: '/tmp/.x/nc',
+            siblingsWith: 0,
+            siblings: 1,
+            severity: 'critical',
+            why: 'added /tmp/.x/nc',
+          },
+          { kind: 'drift', direction: 'extra', what: '/tmp/.x', siblingsWith: 0, siblings: 1, severity: 'info', why: 'added /tmp/.x' },
+        ],
+      },
+      t2,
+    ];
+    two.comparison.comparable = 2;
+    const outcome = await triageCluster(
+      {
+        view: {
+          nodes: async () => ({ ...SOURCE, nodes: ['n1', 'n2'].map((n) => node(n)) }),
+          services: async () => ({ ...SOURCE, services: [service('pair')] }),
+          tasks: async () => ({ ...SOURCE, tasks: [task('pair', 1, 'n1'), task('pair', 2, 'n2')] }),
+        },
+        engines: { profiles: () => [], docker: () => Promise.reject(new Error('no engine here')) },
+        clock: { now: () => new Date('2026-11-30T00:00:00Z') },
+        triage: async () => two,
+      },
+      { manager: 'mgr' },
+    );
+    const [s] = outcome.services;
+    assert.equal(outcome.outliers, 0);
+    assert.equal(outcome.unattributed, 1);
+    assert.deepEqual(s?.outliers, []);
+    assert.equal(s?.worst, 'info', "'worst' keeps its meaning: the outliers' worst");
+    assert.deepEqual(
+      s?.unattributed.map((u) => [u.taskName, u.severity, u.differences, u.why]),
+      [['pair.1', 'critical', 1, ['added /tmp/.x/nc']]],
+    );
+  });
+});

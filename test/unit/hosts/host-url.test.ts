@@ -77,7 +77,14 @@ describe('engine errors', () => {
     });
     assert.equal(nf.kind, 'not-found');
     assert.equal(nf.container, 'x');
-    assert.match(nf.message, /host h, container x: not found: No such container: x/);
+    assert.equal(nf.message, 'No container x on host h', 'the wording every command uses for a container the engine does not know');
+    assert.match(nf.detail ?? '', /^inspecting: No such container: x/);
+    const image = engineFailure(Object.assign(new Error('HTTP 404'), { statusCode: 404, json: { message: 'No such image: busybox:9' } }), {
+      host: 'h',
+      container: 'x',
+      action: "inspecting the container's image",
+    });
+    assert.match(image.message, /host h, container x: not found: No such image: busybox:9/, 'another 404 keeps what was missing');
     assert.equal(
       engineFailure(Object.assign(new Error('self signed'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }), { host: 'h', action: 'connecting' })
         .kind,

@@ -121,4 +121,32 @@ describe('quarantine record store', () => {
     assert.equal(store.get('q-3')?.steps[0]?.detail, 'Disconnected from front');
     assert.equal(store.active('lab', idB)?.state, 'quarantined');
   });
+
+  it("finds a Swarm task's records by ID, SERVICE.SLOT or a unique task ID prefix, released ones too", () => {
+    const task = (id: string, taskId: string, taskName: string, state: QuarantineRecord['state'], at: string) => ({
+      ...record(id, `${taskId.slice(0, 8)}${'0'.repeat(56)}`, `${taskName}.${taskId}`, state, at),
+      swarm: {
+        manager: 'mgr',
+        taskId,
+        taskName,
+        serviceId: 'svc',
+        serviceName: 'sl',
+        nodeId: 'n1',
+        nodeHostname: 'node-1',
+        actions: [],
+      },
+    });
+    store.insert(task('q-t1', 'xr1boon5bx57aaaaaaaaaaaaa', 'sl.1', 'released', '2026-02-01T00:00:00.000Z'));
+    store.insert(task('q-t2', 'xr1boon5bx58bbbbbbbbbbbbb', 'sl.2', 'quarantined', '2026-02-02T00:00:00.000Z'));
+    assert.deepEqual(
+      store.forTask('mgr', 'xr1boon5bx57').map((r) => r.id),
+      ['q-t1'],
+      'the 12 characters docker service ps prints',
+    );
+    assert.equal(store.activeForTask('mgr', 'xr1boon5bx57'), undefined, 'released: no active quarantine');
+    assert.equal(store.activeForTask('mgr', 'xr1boon5bx58')?.id, 'q-t2');
+    assert.equal(store.activeForTask('mgr', 'sl.2')?.id, 'q-t2');
+    assert.deepEqual(store.forTask('mgr', 'xr1boon5bx5'), [], 'an ambiguous prefix names no task');
+    assert.deepEqual(store.forTask('other-manager', 'sl.2'), []);
+  });
 });

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerInspectInfo } from 'dockerode';
-import { renderPlan, renderRecord } from '../../../main/cli/commands/quarantine';
+import { nothingToDo, renderPlan, renderRecord, renderReleasePreview } from '../../../main/cli/commands/quarantine';
 import { footprintByHost } from '../../../main/core/evidence/footprint';
+import { releaseSummary } from '../../../renderer/src/views/quarantine/quarantine-text';
 import { actionConsequence, policyConsequences, servicePolicy } from '../../../main/core/quarantine/orchestrator';
 import { buildPlan } from '../../../main/core/quarantine/plan';
 import type { AuditEntry } from '../../../shared/domain/evidence';
@@ -115,7 +116,7 @@ function releasedTaskRecord(): QuarantineRecord {
     warnings: [],
     createdAt: at,
     updatedAt: at,
-    releasedAt: at,
+    releasedAt: '2026-01-01T00:05:00Z',
   };
 }
 
@@ -169,11 +170,61 @@ describe('Swarm task quarantine: what Drydock says', () => {
     assert.match(text, /release orchestrator\s+done\s+.*replica count of service web restored to 3/);
     assert.match(text, /release networks\s+skipped\s+its networks were never touched/);
     assert.match(text, /ruleset before \(empty ruleset\)/);
-    assert.match(text, /ruleset after release: \(empty ruleset\) \(table gone; identical to before\)/);
+    assert.match(text, /ruleset after release: identical to before \(table gone\)/);
+    assert.equal(text.split('(empty ruleset)').length - 1, 1, `"(empty ruleset)" said once: ${text}`);
+    // Both times: when it was quarantined and when it was released.
+    assert.match(text.split('\n')[0] ?? '', /RELEASED — quarantine q-1, quarantined 2026-01-01T00:00:00Z, released 2026-01-01T00:05:00Z$/);
+    // Apply steps (and actions) and release steps each say which they are, in the same columns.
+    const stepLines = text.split('\n').filter((l) => /^ {2}(apply|release) /.test(l) && !l.includes('release reason:'));
+    assert.ok(
+      stepLines.some((l) => /^ {2}apply {3}isolate +done /.test(l)),
+      text,
+    );
+    assert.ok(
+      stepLines.some((l) => /^ {2}apply {3}scale-service +done /.test(l)),
+      text,
+    );
+    const stateColumn = new Set(stepLines.map((l) => l.search(/ (done|skipped|failed|pending|running) /)));
+    assert.equal(stateColumn.size, 1, `one state column: ${stepLines.join('\n')}`);
+    assert.ok(
+      text.indexOf('  apply   isolate') < text.indexOf('  release packet-filter'),
+      'the apply steps come before, not among, the release steps',
+    );
     assert.equal(stepDetailText('skipped', 'skipped: x'), 'x');
     assert.equal(stepDetailText('done', 'skipped: x'), 'skipped: x');
     assert.equal(rulesetLabel(EMPTY), '(empty ruleset)');
     assert.equal(rulesetLabel('ab'.repeat(32)), `sha256 ${'ab'.repeat(8)}…`);
+  });
+
+  it('release --dry-run says what release would undo; a quarantine with nothing left to do is said so', () => {
+    const active: QuarantineRecord = { ...releasedTaskRecord(), state: 'quarantined' };
+    delete active.release;
+    delete active.releasedAt;
+    delete active.packetFilter!.after;
+    active.swarm!.actions[0]!.restored = undefined;
+    delete active.swarm!.actions[0]!.restored;
+    const preview = renderReleasePreview(active);
+    assert.match(preview, /^Release of web\.2 \(c{12}\) on box-b: quarantine q-1 \(quarantined, since 2026-01-01T00:00:00Z, isolate\)/);
+    assert.match(preview, /delete packet-filter table inet drydock_quarantine from its network namespace/);
+    assert.match(preview, /scale service web back to 3 through manager mgr/);
+    assert.doesNotMatch(preview, /reconnect|unpause|start it again/);
+    assert.match(preview, /Dry run: nothing was changed\.$/);
+    // The Quarantine dialog's release summary counts in singular/plural too.
+    assert.match(releaseSummary(active), /scales service web back to 3 replicas/);
+    active.swarm!.actions[0]!.previous = 1;
+    assert.match(releaseSummary(active), /scales service web back to 1 replica$|scales service web back to 1 replica;/);
+    assert.match(
+      renderReleasePreview(releasedTaskRecord()),
+      /was already released by Drydock \(q-1, released 2026-01-01T00:05:00Z\): release would do nothing/,
+    );
+
+    const plan = planFor(['isolate']);
+    assert.equal(nothingToDo(plan), undefined, 'a first quarantine has something to do');
+    plan.existing = { recordId: 'q-1', state: 'quarantined', modes: ['isolate'], createdAt: '2026-01-01T00:00:00Z' };
+    plan.steps = plan.steps.map((s) => ({ ...s, alreadyDone: true }));
+    plan.swarm = { task, consequences: [], actions: [] };
+    assert.equal(nothingToDo(plan), 'web.2 is already quarantined by Drydock (q-1, since 2026-01-01T00:00:00Z): nothing done');
+    assert.match(renderPlan(plan), /Nothing to do: web\.2 is already quarantined by Drydock/);
   });
 
   it('the footprint names the table added in the namespace, its removal and the check that it is gone', () => {

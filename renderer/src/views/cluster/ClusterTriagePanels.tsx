@@ -1,6 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
+import { counted } from '../../../../shared/counted';
 import type { ClusterService } from '../../../../shared/domain/cluster';
-import type { ClusterTriageResult, ClusterTriageServiceProgress } from '../../../../shared/domain/cluster-triage';
+import {
+  noMajorityNote,
+  unattributedReplicas,
+  worstFound,
+  type ClusterTriageResult,
+  type ClusterTriageServiceProgress,
+  type ClusterTriageUnattributed,
+} from '../../../../shared/domain/cluster-triage';
 import type { ReplicaOutlier, ServiceTriageProgress, ServiceTriageResult } from '../../../../shared/domain/replicas';
 import type { DrydockError } from '../../../../shared/result';
 import { useClient } from '../../shell/app-context';
@@ -62,6 +70,34 @@ export function OutlierList({ outliers, service }: { outliers: ReplicaOutlier[];
   );
 }
 
+/**
+ * Replicas that differ from their siblings in services with fewer than three compared: no majority
+ * names an outlier, but the differences are there and a responder must look at each.
+ */
+export function NoMajorityList({ replicas, service }: { replicas: ClusterTriageUnattributed[]; service: string }) {
+  return (
+    <div className="dd-cluster-outliers" aria-label={`Differences with no majority in ${service}`}>
+      {replicas.map((u) => (
+        <div key={u.taskId} className="dd-cluster-outlier" data-unattributed={u.taskId}>
+          <div>
+            <span className={`dd-sevtag dd-sevtag-${u.severity}`}>{u.severity}</span> <b>DIFFERS, NO MAJORITY</b>{' '}
+            <span>{visibleText(service, 80)} · </span>
+            <b>{visibleText(u.taskName, 80)}</b> <span className="dd-muted">task</span> <span className="dd-mono">{u.taskId}</span>{' '}
+            <span className="dd-muted">on</span> {visibleText(u.nodeHostname, 80)} <span className="dd-muted">container</span>{' '}
+            <span className="dd-mono">{u.containerId?.slice(0, 12) ?? '—'}</span>
+          </div>
+          <ul className="dd-small-text">
+            {u.why.slice(0, 30).map((w, i) => (
+              <li key={i}>{visibleText(w, 400)}</li>
+            ))}
+            {u.why.length > 30 && <li className="dd-muted">… {u.why.length - 30} more (in the stored comparison)</li>}
+          </ul>
+        </div>
+      ))}
+    </div>
+  );
+}
+
 /** One service's replicas compared across their nodes ('cluster.triage-service'). */
 export function ServiceTriagePanel({
   host,
@@ -107,6 +143,8 @@ export function ServiceTriagePanel({
   }, [run, service]);
 
   const c = result?.comparison;
+  // Fewer than three compared: no outlier is named, but what differs is shown, never an all-clear.
+  const differing = c ? unattributedReplicas(c) : [];
   return (
     <div className="dd-panel" aria-label="Service triage">
       <div className="dd-panel-title">Triage one service: its replicas compared across their nodes</div>
@@ -123,7 +161,7 @@ export function ServiceTriagePanel({
         </button>
         {result && (
           <span className="dd-muted dd-small-text" data-testid="service-triage-summary">
-            {c?.tasks.length} running task(s), {c?.comparable} compared, {result.outliers.length} outlier(s)
+            {counted(c?.tasks.length ?? 0, 'running task')}, {c?.comparable} compared, {counted(result.outliers.length, 'outlier')}
             {result.stored && <> · stored as artifact {result.stored.artifactId}</>}
           </span>
         )}
@@ -132,9 +170,16 @@ export function ServiceTriagePanel({
       {error && <ErrorBox error={error} onDismiss={() => setError(null)} />}
       {result && c && (
         <>
-          {result.outliers.length > 0 ? (
-            <OutlierList outliers={result.outliers} />
-          ) : (
+          {result.outliers.length > 0 && <OutlierList outliers={result.outliers} />}
+          {differing.length > 0 ? (
+            <>
+              <div className="dd-warnbox">
+                No outlier named: only {c.comparable} replicas could be compared, so there is no majority to say which is the odd one out.{' '}
+                {differing.length === 1 ? 'This replica differs' : 'These replicas differ'} from the other; look at each.
+              </div>
+              <NoMajorityList replicas={differing} service={result.service.name} />
+            </>
+          ) : result.outliers.length > 0 ? null : (
             <div className="dd-okbox">
               {c.comparable >= 3
                 ? 'No replica differs from its siblings.'
@@ -176,7 +221,9 @@ export function ServiceTriagePanel({
                       <span className="dd-muted">no majority</span>
                     )}
                   </td>
-                  <td className="dd-small-text">{t.compared ? `${t.differences.length} (worst ${t.severity})` : '—'}</td>
+                  <td className="dd-small-text">
+                    {!t.compared ? '—' : t.differences.length ? `${t.differences.length} (worst ${t.severity})` : '0'}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -234,8 +281,15 @@ export function ClusterTriagePanel({ host }: { host: string }) {
         )}
         {result && (
           <span className="dd-muted dd-small-text" data-testid="cluster-triage-summary">
-            {result.servicesTriaged} service(s) triaged · {result.outliers} outlier(s) · {result.replicasNotRead} replica(s) not read ·
-            nodes reached {result.nodesReached}, not reached {result.nodesUnreached}
+            {counted(result.servicesTriaged, 'service')} triaged · {counted(result.outliers, 'outlier')} ·{' '}
+            {counted(result.replicasNotRead, 'replica')} not read · nodes reached {result.nodesReached}, not reached {result.nodesUnreached}
+            {result.unattributed > 0 && (
+              <b className="dd-bad">
+                {' '}
+                · {result.unattributed} {result.unattributed === 1 ? 'replica differs' : 'replicas differ'} with no majority to name an
+                outlier
+              </b>
+            )}
             {result.stored && <> · stored as artifact {result.stored.artifactId}</>}
           </span>
         )}
@@ -281,6 +335,7 @@ export function ClusterTriagePanel({ host }: { host: string }) {
                 <th>Running</th>
                 <th>Compared</th>
                 <th>Outliers</th>
+                <th>Worst</th>
                 <th>Not read</th>
               </tr>
             </thead>
@@ -290,7 +345,18 @@ export function ClusterTriagePanel({ host }: { host: string }) {
                   <td>{visibleText(s.serviceName, 80)}</td>
                   <td>{s.running}</td>
                   <td>{s.compared}</td>
-                  <td className={s.outliers.length ? 'dd-bad' : ''}>{s.outliers.length}</td>
+                  <td className={s.outliers.length ? 'dd-bad' : ''}>
+                    {s.outliers.length}
+                    {noMajorityNote(s) && (
+                      <div
+                        className={`dd-small-text ${s.unattributed.length ? 'dd-warn-text' : 'dd-muted'}`}
+                        data-testid="no-majority-note"
+                      >
+                        {visibleText(noMajorityNote(s), 300)}
+                      </div>
+                    )}
+                  </td>
+                  <td data-testid="service-worst">{worstFound(s) ?? '—'}</td>
                   <td>
                     {s.notRead.length ? <b className="dd-bad">{s.notRead.length} NOT READ</b> : '0'}
                     {s.error && <div className="dd-small-text dd-warn-text">failed: {visibleText(s.error, 300)}</div>}
@@ -304,6 +370,11 @@ export function ClusterTriagePanel({ host }: { host: string }) {
             .filter((s) => s.outliers.length)
             .map((s) => (
               <OutlierList key={s.serviceId} outliers={s.outliers} service={s.serviceName} />
+            ))}
+          {result.services
+            .filter((s) => s.unattributed.length)
+            .map((s) => (
+              <NoMajorityList key={`nm-${s.serviceId}`} replicas={s.unattributed} service={s.serviceName} />
             ))}
         </>
       )}

@@ -1,4 +1,5 @@
 import type { OrchestratorAction, QuarantinePlan, SwarmServicePolicy } from '../../../../shared/domain/quarantine';
+import { counted } from '../../../../shared/counted';
 import { visibleText } from '../processes/visible-text';
 
 type SwarmPlan = NonNullable<QuarantinePlan['swarm']>;
@@ -9,7 +10,7 @@ function policyRows(p: SwarmServicePolicy): [string, string][] {
   const u = p.update;
   const seconds = (s: number | undefined) => (s === undefined ? '—' : `${s} s`);
   return [
-    ['Mode', `${p.mode}${p.replicas !== undefined ? `, ${p.replicas} replica(s)` : ''}`],
+    ['Mode', `${p.mode}${p.replicas !== undefined ? `, ${counted(p.replicas, 'replica')}` : ''}`],
     [
       'Restart policy',
       `condition ${r.condition}; delay ${seconds(r.delaySeconds)}; attempts ${r.maxAttempts ? r.maxAttempts : 'unlimited'}; window ${seconds(r.windowSeconds)}`,

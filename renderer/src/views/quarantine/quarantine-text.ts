@@ -1,3 +1,4 @@
+import { counted } from '../../../../shared/counted';
 import type { QuarantineMode, QuarantineRecord, QuarantineState, StepState } from '../../../../shared/domain/quarantine';
 
 export const MODE_LABEL: Record<QuarantineMode, string> = {
@@ -34,7 +35,7 @@ export function releaseSummary(record: QuarantineRecord): string {
     parts.push(
       a.kind === 'drain-node'
         ? `sets node ${record.swarm?.nodeHostname || a.target} back to ${String(a.previous)}`
-        : `scales service ${record.swarm?.serviceName ?? a.target} back to ${String(a.previous)} replica(s)`,
+        : `scales service ${record.swarm?.serviceName ?? a.target} back to ${typeof a.previous === 'number' ? counted(a.previous, 'replica') : `${a.previous} replicas`}`,
     );
   }
   return parts.length ? parts.join('; ') : 'closes the record: the quarantine changed nothing that needs undoing';
