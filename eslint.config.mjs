@@ -41,6 +41,7 @@ capabilities.push('timeline', 'report'); // one timeline per case; the case repo
 capabilities.push('yara'); // YARA scans: Debian's yara in a helper, libyara as WebAssembly in the app
 capabilities.push('collect'); // one container's evidence in order of volatility; its steps are passed in
 capabilities.push('cluster'); // a Swarm's nodes, services and tasks, read from one of its managers
+capabilities.push('fleet'); // a swarm's nodes triaged by its own scheduler: the collector as a global-job service
 const rooms = [...bottomRooms, ...capabilities];
 /** @type {Record<string, string[]>} room → the rooms it may import */
 const mayImport = {

@@ -45,6 +45,12 @@ if (suites.some((s) => s !== 'unit') && !process.env.DRYDOCK_SKIP_FIXTURES) {
     console.error('run-tests: building the capture helper bundle failed (needs tcpdump and busybox-static; see above)');
     process.exit(bundle.status ?? 1);
   }
+  // The fleet collector image (the built CLI, node and the helper bundle above; offline, gitignored).
+  const collector = spawnSync('bash', [path.join(root, 'resources/collector/build-collector.sh')], { stdio: 'inherit' });
+  if (collector.status !== 0) {
+    console.error("run-tests: building the fleet collector image failed (needs dist/ built and Debian's nodejs; see above)");
+    process.exit(collector.status ?? 1);
+  }
 }
 
 const result = spawnSync(

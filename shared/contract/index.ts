@@ -9,6 +9,7 @@ import { dataRootChannels, dataRootEvents } from './dataroot';
 import type { ChannelSpec, EventSpec } from './define';
 import { driftChannels, driftEvents } from './drift';
 import { evidenceChannels, evidenceEvents } from './evidence';
+import { fleetChannels, fleetEvents } from './fleet';
 import { hostChannels, hostEvents } from './hosts';
 import { inventoryChannels, inventoryEvents } from './inventory';
 import { journalChannels, journalEvents } from './journal';
@@ -41,6 +42,7 @@ export const channels = {
   ...yaraChannels,
   ...collectChannels,
   ...clusterChannels,
+  ...fleetChannels,
 } as const;
 
 export const events = {
@@ -63,6 +65,7 @@ export const events = {
   ...yaraEvents,
   ...collectEvents,
   ...clusterEvents,
+  ...fleetEvents,
 } as const;
 
 export type Channels = typeof channels;

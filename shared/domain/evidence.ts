@@ -39,6 +39,9 @@ export const ARTIFACT_KINDS = [
   'replica-comparison',
   'cluster-triage',
   'cluster-listings',
+  'fleet-key',
+  'fleet-bundle',
+  'fleet-triage',
 ] as const;
 
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];

@@ -251,6 +251,9 @@ export async function startSwarm(options: SwarmOptions = {}): Promise<Swarm> {
         '--storage-driver',
         'vfs',
         '--ip6tables=false',
+        // A registry a test starts on the nodes' link (plain HTTP, as on an isolated lab network).
+        '--insecure-registry',
+        `${SUBNET}.0/24`,
       ];
       // nsenter, not `ip netns exec` (that one remounts /sys and dockerd then finds no cgroups);
       // unshare --uts gives the node a hostname of its own without touching the machine's.

@@ -9,6 +9,7 @@ import { collectHandlers } from './collect';
 import { dataRootHandlers } from './dataroot';
 import { driftHandlers } from './drift';
 import { evidenceHandlers } from './evidence';
+import { fleetHandlers } from './fleet';
 import { hostHandlers } from './hosts';
 import { inventoryHandlers } from './inventory';
 import { journalHandlers } from './journal';
@@ -71,5 +72,6 @@ export function createHandlers(core: Core): Handlers {
     ...yaraHandlers(core),
     ...collectHandlers(core),
     ...clusterHandlers(core),
+    ...fleetHandlers(core),
   });
 }

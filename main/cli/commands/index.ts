@@ -11,6 +11,7 @@ import { checkpointCommands } from './checkpoint';
 import { dataRootCommands } from './dataroot';
 import { caseCommands } from './case';
 import { driftCommands } from './drift';
+import { fleetCommands } from './fleet';
 import { footprintCommands } from './footprint';
 import { hostCommands } from './hosts';
 import { inventoryCommands } from './inventory';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...inventoryCommands,
   ...clusterCommands,
   ...clusterTriageCommands,
+  ...fleetCommands,
   ...auditCommands,
   ...sbomCommands,
   ...vulnsCommands,

@@ -47,6 +47,25 @@ export interface EvidenceServiceDeps {
 
 export type CaseCreateInput = z.input<typeof caseInput>;
 
+/** Signs a bundle manifest's exact bytes: returns manifest.sig.json (see bundle-signature.ts). */
+export interface BundleSigner {
+  fingerprint: string;
+  sign(manifestBytes: Buffer): Buffer;
+}
+
+/** A run bundle merged into a case (mergeRunBundle). */
+export interface RunBundleMerge {
+  /** The bundle file, stored verbatim as a 'fleet-bundle' artifact. */
+  artifactId: string;
+  sha256: string;
+  bytes: number;
+  sourceCaseId: string;
+  /** Each artifact of the bundle: its ID there, its ID in the case, its kind. */
+  artifacts: { from: string; to: string; kind: string }[];
+  signedBy: string;
+  countersignedBy: string;
+}
+
 const NOTE_MAX = 10_000;
 /** evidence_settings key: the ad-hoc case Drydock opened last and its UTC day, as JSON. */
 const AD_HOC_CASE = 'adhoc_case';
@@ -619,10 +638,11 @@ export class EvidenceService implements EvidencePort {
   async exportCase(
     ref: string | undefined,
     target: string,
-    sign: { passphrase?: string } | undefined = undefined,
+    sign: { passphrase?: string } | { signer: BundleSigner } | undefined = undefined,
   ): Promise<BundleExportResult> {
     const kase = this.selectCase(ref);
-    const signer = sign ? this.signing.signer(sign.passphrase) : undefined;
+    // A run key's signer (a fleet collector's) is passed in whole; the store's own key is unlocked here.
+    const signer = sign ? ('signer' in sign ? sign.signer : this.signing.signer(sign.passphrase)) : undefined;
     // Bundles (tar-stream and the manifest's schemas) load when one is written, not with the core.
     const { exportBundle } = await import('./bundle-export');
     const result = await exportBundle(
@@ -722,6 +742,162 @@ export class EvidenceService implements EvidencePort {
     this.deps.events.emit('evidence.audit-appended', entry);
     const report = await this.runVerify(kase.id);
     return { case: kase, report, signature: bundle.signature };
+  }
+
+  /**
+   * Merges a bundle signed with a run key (a fleet collector's) into the writable case `caseId`:
+   * the bundle is read end to end and proven first (readBundle: chain, rows, every blob's hash) and
+   * its signature must verify and be by `runKey` (anything else is refused, 'integrity', and nothing
+   * is stored). Then the bundle file itself is stored verbatim as a 'fleet-bundle' artifact (with
+   * the examiner's countersignature over its manifest), and each of its artifacts is copied into
+   * the case (same bytes and kind; its source host named `origin.host` or the node's hostname; the
+   * original ID, case, source and acquisition time kept in attributes.fleet). Audited as
+   * 'fleet.bundle-merged' in the case.
+   * @throws DrydockFailure as readBundle ('not-found', 'invalid-input', 'integrity', 'unsupported'),
+   *   ('integrity') for a signature by another key, and as openWriter.
+   */
+  async mergeRunBundle(
+    file: string,
+    options: {
+      caseId: string;
+      runKey: { fingerprint: string; publicKey: string; name: string };
+      countersign: BundleSigner;
+      origin: { runId: string; nodeId: string; hostname: string; host?: string };
+      /**
+       * Judges the verified manifest (its case and audit chain) before anything is stored: a reason
+       * refuses the bundle ('integrity'), undefined accepts it. The fleet checks the bundle says it
+       * was collected on this node in this run (a node holding the run key could sign another's).
+       */
+      accept?(manifest: { case: CaseInfo; audit: AuditEntry[] }): string | undefined;
+    },
+  ): Promise<RunBundleMerge> {
+    await this.recovered;
+    const kase = this.resolveWritableCase(options.caseId);
+    const { origin, runKey } = options;
+    const node = `node ${origin.hostname} (${origin.nodeId})`;
+    const refuse = (message: string) =>
+      new DrydockFailure('integrity', `The bundle of ${node} was refused, nothing of it was merged: ${message}`);
+    const { discardStaged, readBundle } = await import('./bundle-import');
+    const { checkSignature } = await import('./bundle-signature');
+    let manifestBytes: Buffer = Buffer.alloc(0);
+    const trustedAt = this.now();
+    const refused = (err: unknown) =>
+      err instanceof DrydockFailure && err.message.startsWith(`Bundle ${file} refused, nothing was imported: `)
+        ? new DrydockFailure(err.kind, `${refuse('').message}${err.message.slice(`Bundle ${file} refused, nothing was imported: `.length)}`)
+        : err;
+    const bundle = await readBundle(this.blobs, file, {
+      assertNew: () => undefined,
+      checkSignature: (bytes, entry) => {
+        manifestBytes = bytes;
+        // Only the run key is trusted here, and a signature is required: the examiner's trusted keys do not count.
+        return checkSignature(bytes, entry, {
+          trusted: (fp) =>
+            fp === runKey.fingerprint ? { fingerprint: fp, publicKey: runKey.publicKey, name: runKey.name, trustedAt } : undefined,
+          requireSignature: true,
+          refuse,
+        });
+      },
+    }).catch((err: unknown) => {
+      // readBundle names the temporary file; the examiner needs the node.
+      throw refused(err);
+    });
+    if (bundle.signature.status !== 'trusted' || bundle.signature.fingerprint !== runKey.fingerprint) {
+      await discardStaged(bundle.staged);
+      throw refuse(`it is not signed by the run key ${runKey.fingerprint}`);
+    }
+    const unacceptable = options.accept?.(bundle.manifest);
+    if (unacceptable !== undefined) {
+      await discardStaged(bundle.staged);
+      throw refuse(unacceptable);
+    }
+    const signature = bundle.signature;
+    try {
+      for (const st of bundle.staged) await this.blobs.commit(st.tempPath, st.sha256, st.size);
+    } catch (err) {
+      await discardStaged(bundle.staged);
+      throw storeIoFailure(err, `merge the bundle of ${node}`);
+    }
+    const countersignature = JSON.parse(options.countersign.sign(manifestBytes).toString('utf8')) as Record<string, unknown>;
+    const { createReadStream } = await import('node:fs');
+    const { manifest } = bundle;
+    const host = origin.host ?? origin.hostname;
+    const stored = await this.ingest(
+      {
+        caseId: kase.id,
+        kind: 'fleet-bundle',
+        source: { host },
+        method: `Case bundle written by Drydock's fleet collector on swarm ${node} (fleet run ${origin.runId}), fetched from the collector task's container through the node's engine (GET /containers/{id}/archive), verified against the run key ${runKey.fingerprint} and countersigned by the examiner key`,
+        mediaType: 'application/x-tar',
+        attributes: {
+          runId: origin.runId,
+          nodeId: origin.nodeId,
+          hostname: origin.hostname,
+          sourceCaseId: manifest.case.id,
+          exportedAt: manifest.exportedAt,
+          exportedWith: manifest.drydockVersion,
+          chainHead: manifest.chainHead,
+          signature,
+          countersignature,
+        },
+      },
+      createReadStream(file),
+    );
+    if (stored.sha256 !== bundle.sha256)
+      throw new DrydockFailure('integrity', `The bundle of ${node} changed while it was merged (${bundle.sha256}, then ${stored.sha256})`);
+    const copied: RunBundleMerge['artifacts'] = [];
+    for (const a of manifest.artifacts) {
+      const writer = await this.openWriter({
+        caseId: kase.id,
+        kind: a.kind,
+        source: { ...a.source, host },
+        method: `${a.method} (on swarm ${node}, by the fleet collector of run ${origin.runId}; merged from bundle artifact ${stored.id})`,
+        mediaType: a.mediaType,
+        attributes: {
+          ...a.attributes,
+          fleet: {
+            runId: origin.runId,
+            nodeId: origin.nodeId,
+            hostname: origin.hostname,
+            bundleArtifactId: stored.id,
+            originalArtifactId: a.id,
+            originalCaseId: a.caseId,
+            originalSource: a.source,
+            acquiredAt: a.acquiredAt,
+          },
+        },
+      });
+      for await (const chunk of this.blobs.open(a.sha256, `artifact ${a.id} of the bundle of ${node}`)) await writer.write(chunk as Buffer);
+      const info = a.status === 'incomplete' ? await writer.abandon(a.statusReason ?? 'incomplete on the node') : await writer.finish();
+      if (info.sha256 !== a.sha256)
+        throw new DrydockFailure('integrity', `Artifact ${a.id} of the bundle of ${node} reads back as ${info.sha256}, not ${a.sha256}`);
+      copied.push({ from: a.id, to: info.id, kind: a.kind });
+    }
+    this.audit(
+      'fleet.bundle-merged',
+      {
+        runId: origin.runId,
+        nodeId: origin.nodeId,
+        hostname: origin.hostname,
+        host,
+        bundleArtifactId: stored.id,
+        bundleSha256: bundle.sha256,
+        bundleBytes: bundle.bytes,
+        sourceCaseId: manifest.case.id,
+        signedBy: signature.fingerprint,
+        countersignedBy: options.countersign.fingerprint,
+        artifacts: copied,
+      },
+      kase.id,
+    );
+    return {
+      artifactId: stored.id,
+      sha256: bundle.sha256,
+      bytes: bundle.bytes,
+      sourceCaseId: manifest.case.id,
+      artifacts: copied,
+      signedBy: signature.fingerprint,
+      countersignedBy: options.countersign.fingerprint,
+    };
   }
 
   /** How an imported case's bundle was signed; 'not-found' for a case created here. */
