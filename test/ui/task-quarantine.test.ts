@@ -70,7 +70,7 @@ describe('Quarantine of a Swarm task in the UI', () => {
     const swarmPlan = dialog.getByTestId('quarantine-swarm-plan');
     await waitText(swarmPlan, `Swarm task ${SERVICE}.1`);
     const policy = await swarmPlan.getByRole('table', { name: 'Service policy' }).innerText();
-    assert.match(policy, /Mode\s+replicated, 2 replica\(s\)/);
+    assert.match(policy, /Mode\s+replicated, 2 replicas/);
     assert.match(policy, /Restart policy\s+condition on-failure; delay .*; attempts 3/);
     assert.match(policy, /Update policy\s+parallelism 1; on failure pause; order start-first/);
     await waitText(dialog.getByTestId('quarantine-swarm-consequences'), /Isolation here is a packet filter/);
@@ -92,7 +92,7 @@ describe('Quarantine of a Swarm task in the UI', () => {
     // Scaling the service: the count, its consequence, its own acknowledgement.
     await dialog.getByTestId('quarantine-scale').check();
     await dialog.getByTestId('quarantine-scale-to').fill('3');
-    await waitText(dialog.getByTestId('quarantine-scale-consequence'), /from 2 to 3 replica\(s\).*back to 2/);
+    await waitText(dialog.getByTestId('quarantine-scale-consequence'), /from 2 to 3 replicas.*back to 2/);
     assert.equal(await apply.isDisabled(), true, 'scale needs its acknowledgement');
     await dialog.getByTestId('quarantine-scale-ack').check();
     await waitFor(() => apply.isEnabled(), { what: 'apply enabled once the scale is acknowledged' });
@@ -108,7 +108,7 @@ describe('Quarantine of a Swarm task in the UI', () => {
     await dialog.getByTestId('quarantine-release').click();
     await waitText(
       dialog.getByTestId('quarantine-release-summary'),
-      /deletes the packet-filter table inet drydock_quarantine .* checks it is gone; scales service dd-ui-qt back to 2 replica\(s\)/,
+      /deletes the packet-filter table inet drydock_quarantine .* checks it is gone; scales service dd-ui-qt back to 2 replicas/,
     );
     assert.doesNotMatch(await dialog.getByTestId('quarantine-release-summary').innerText(), /networks/);
     await dialog.getByTestId('quarantine-orchestrator-actions').scrollIntoViewIfNeeded();

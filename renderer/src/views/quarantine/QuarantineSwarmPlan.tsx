@@ -137,7 +137,7 @@ export function OrchestratorOptions({
           onChange={(e) => onChange({ ...choice, scaleTo: e.target.value.replace(/\D/g, ''), scaleAck: false })}
           data-testid="quarantine-scale-to"
         />
-        <span>replica(s)</span>
+        <span>replicas</span>
       </label>
       {choice.scale && scaleText && (
         <div className="dd-q-orchestrator-step" data-testid="quarantine-scale-consequence">
