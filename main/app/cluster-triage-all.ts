@@ -1,5 +1,6 @@
 import type { ClusterTriageResult } from '../../shared/domain/cluster-triage';
-import { triageCluster } from '../core/cluster/cluster-triage';
+import type { AuditEntry } from '../../shared/domain/evidence';
+import { TRIAGE_FOOTPRINT_ACTIONS, triageCluster, triageFootprint } from '../core/cluster/cluster-triage';
 import { triageServiceInCase } from './cluster-triage';
 import type { Core } from './core';
 
@@ -21,35 +22,49 @@ export async function triageClusterInCase(
   const { manager } = request;
   const kase = await core.evidence.resolveWritableCase(request.caseRef, { host: manager });
   let listings: ClusterTriageResult['listings'];
-  const result = await triageCluster(
-    {
-      view: core.cluster,
-      engines: { profiles: () => core.hosts.list(), docker: (host) => core.hosts.docker(host) },
-      clock: core.clock,
-      triage: (service) => triageServiceInCase(core, { manager, service: service.name, caseRef: kase.id }),
-      async listed(lists) {
-        const stored = await core.evidence.ingestJson(
-          {
-            caseId: kase.id,
-            kind: 'cluster-listings',
-            source: { host: manager },
-            method: `The swarm's nodes, services and tasks as manager host ${manager} listed them (Engine API /nodes, /services, /tasks) at the start of a cluster triage`,
-            mediaType: 'application/json',
-            attributes: {
-              clusterId: lists.nodes.clusterId,
-              nodes: lists.nodes.nodes.length,
-              services: lists.services.services.length,
-              tasks: lists.tasks.tasks.length,
+  // What the triage leaves on the hosts (helper image loads, helper containers): the footprint
+  // entries audited while it runs, on the hosts it read (the manager and the nodes' profiles).
+  const traces: AuditEntry[] = [];
+  const unsubscribe = core.events.subscribe((event, payload) => {
+    if (event === 'evidence.audit-appended' && TRIAGE_FOOTPRINT_ACTIONS.includes((payload as AuditEntry).action))
+      traces.push(payload as AuditEntry);
+  });
+  let triaged;
+  try {
+    triaged = await triageCluster(
+      {
+        view: core.cluster,
+        engines: { profiles: () => core.hosts.list(), docker: (host) => core.hosts.docker(host) },
+        clock: core.clock,
+        triage: (service) => triageServiceInCase(core, { manager, service: service.name, caseRef: kase.id }),
+        async listed(lists) {
+          const stored = await core.evidence.ingestJson(
+            {
+              caseId: kase.id,
+              kind: 'cluster-listings',
+              source: { host: manager },
+              method: `The swarm's nodes, services and tasks as manager host ${manager} listed them (Engine API /nodes, /services, /tasks) at the start of a cluster triage`,
+              mediaType: 'application/json',
+              attributes: {
+                clusterId: lists.nodes.clusterId,
+                nodes: lists.nodes.nodes.length,
+                services: lists.services.services.length,
+                tasks: lists.tasks.tasks.length,
+              },
             },
-          },
-          lists,
-        );
-        listings = { artifactId: stored.id, sha256: stored.sha256 };
+            lists,
+          );
+          listings = { artifactId: stored.id, sha256: stored.sha256 };
+        },
+        progress: (update) => core.events.emit('cluster.triage-service-progress', update),
       },
-      progress: (update) => core.events.emit('cluster.triage-service-progress', update),
-    },
-    { manager, ...(request.concurrency !== undefined ? { concurrency: request.concurrency } : {}) },
-  );
+      { manager, ...(request.concurrency !== undefined ? { concurrency: request.concurrency } : {}) },
+    );
+  } finally {
+    unsubscribe();
+  }
+  const reached = new Set([manager, ...triaged.nodes.flatMap((n) => (n.host ? [n.host] : []))]);
+  const result = { ...triaged, footprint: triageFootprint(traces.filter((e) => reached.has(String(e.details.host)))) };
   const withListings = { ...result, ...(listings ? { listings } : {}) };
   const stored = await core.evidence.ingestJson(
     {

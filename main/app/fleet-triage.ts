@@ -9,8 +9,8 @@ import { findCollectorBundle } from '../core/fleet/collector-bundle';
 import { runFleet, type FleetNode } from '../core/fleet/fleet-run';
 import type { Core } from './core';
 
-// `fleet.triage` over the core: the case and the examiner's countersigning key first (a wrong
-// passphrase stops the run before anything is deployed), then the nodes mapped to saved profiles
+// `fleet.triage` over the core: the examiner's countersigning key, then the case (no key or a wrong
+// passphrase stops the run before a case is opened or anything is deployed), then the nodes mapped to saved profiles
 // (the cluster room's node-ID match), the run key made and its public half stored in the case,
 // the run itself (core/fleet), and the summary stored last. The private half never leaves memory
 // but as the Swarm secret, and is zeroed when the run ends.
@@ -48,8 +48,8 @@ export function cancelFleetTriage(runId: string): { cancelled: boolean } {
 /**
  * Triages every node of the swarm `manager` manages through a global-job collector service and
  * merges each node's verified bundle into one case. Progress as 'fleet.progress'.
- * @throws DrydockFailure before anything is deployed: resolveWritableCase's kinds, the examiner
- *   key's ('not-found' without a key, 'invalid-input' for a wrong passphrase), 'unsupported' when
+ * @throws DrydockFailure before anything is deployed: the examiner key's first ('not-found' without
+ *   a key, 'invalid-input' for a wrong passphrase: no case is opened then), resolveWritableCase's kinds, 'unsupported' when
  *   `manager` is not a swarm manager, 'not-found' when the collector image is not built; then
  *   runFleet's (the secret or service refused by the manager); 'conflict' when a run with `runId` is
  *   under way. A node's own failure is in its entry; a run cancelled by fleet.cancel resolves with `cancelled` set.
@@ -85,8 +85,19 @@ async function triage(
 ): Promise<FleetTriageResult> {
   const { manager } = request;
   const startedAt = isoNow(core.clock);
-  const kase = core.evidence.resolveWritableCase(request.caseRef, { host: manager });
+  // The examiner key first: without one (or with a wrong passphrase) no case is opened and nothing deployed.
+  try {
+    core.evidence.signing.showKey();
+  } catch (err) {
+    if (err instanceof DrydockFailure && err.kind === 'not-found')
+      throw new DrydockFailure(
+        'not-found',
+        'This evidence store has no examiner key: run `drydock key create` first; nothing was deployed',
+      );
+    throw err;
+  }
   const countersign = core.evidence.signing.signer(request.passphrase);
+  const kase = core.evidence.resolveWritableCase(request.caseRef, { host: manager });
   const lookup = findCollectorBundle();
   if (!lookup.bundle)
     throw new DrydockFailure('not-found', `Cannot run a fleet triage from host ${manager}: ${lookup.problem}`, { host: manager });
@@ -117,7 +128,7 @@ async function triage(
   const onAbort = () => {
     cancelledAt = isoNow(core.clock);
     audit('fleet.cancelled', { runId, host: manager, at: cancelledAt });
-    emit({ step: 'cleanup', state: 'started', message: 'cancelled: removing the service, secret and image' });
+    emit({ step: 'cleanup', state: 'started', message: 'cancelled: removing what the run deployed' });
   };
   signal.addEventListener('abort', onAbort, { once: true });
 
@@ -201,6 +212,7 @@ async function triage(
       nodes: run.nodes,
       merged: run.nodes.filter((n) => n.state === 'merged').length,
       failed: run.nodes.filter((n) => n.state === 'failed').length,
+      cancelledNodes: run.nodes.filter((n) => n.state === 'cancelled').length,
       unreached: run.nodes.filter((n) => n.state === 'unreached').length,
       cleanup: run.cleanup,
       ...(cancelledAt !== undefined ? { cancelled: { at: cancelledAt } } : {}),
@@ -212,7 +224,14 @@ async function triage(
         source: { host: manager },
         method: `Drydock fleet triage from manager host ${manager}: the collector run as a global-job service on every reachable node, each node's bundle verified against the run key and merged`,
         mediaType: 'application/json',
-        attributes: { runId, clusterId: listing.clusterId, merged: result.merged, failed: result.failed, unreached: result.unreached },
+        attributes: {
+          runId,
+          clusterId: listing.clusterId,
+          merged: result.merged,
+          failed: result.failed,
+          cancelled: result.cancelledNodes,
+          unreached: result.unreached,
+        },
       },
       result,
     );
@@ -222,6 +241,7 @@ async function triage(
       clusterId: listing.clusterId,
       merged: run.nodes.filter((n) => n.state === 'merged').map((n) => n.hostname),
       failed: run.nodes.filter((n) => n.state === 'failed').map((n) => ({ node: n.hostname, error: n.error ?? '' })),
+      cancelled: run.nodes.filter((n) => n.state === 'cancelled').map((n) => n.hostname),
       unreached: run.nodes.filter((n) => n.state === 'unreached').map((n) => ({ node: n.hostname, error: n.error ?? '' })),
       cleanupProblems: run.cleanup.problems,
       artifactId: stored.id,

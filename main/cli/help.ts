@@ -35,9 +35,10 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'cluster triage': { group: 'triage', example: 'drydock cluster triage --host swarm-manager-1 --fail-on high' },
   'fleet triage': {
     group: 'triage',
-    example: 'drydock fleet triage --host swarm-manager-1 --case fleet-2026-12   # passphrase from DRYDOCK_KEY_PASSPHRASE or stdin',
+    example:
+      'drydock fleet triage --host swarm-manager-1 --case fleet-2026-12   # needs an examiner key (drydock key create) and the case (drydock case create --name fleet-2026-12); passphrase from DRYDOCK_KEY_PASSPHRASE or stdin',
     exits:
-      '0 every node merged and nothing left behind; 1 a node was not reached or its bundle not merged, or the service, secret or an image could not be removed (each named); 130 cancelled with Ctrl-C (what was merged is kept; the service, secret and image are removed; audited as fleet.cancelled); 2-5 as for every command',
+      '0 every node merged and nothing left behind; 1 a node was not reached or its bundle not merged, or the service, secret or an image could not be removed (each named); 3 no examiner key (drydock key create; nothing was deployed); 130 cancelled with Ctrl-C (what was merged is kept; the service, secret and image are removed; audited as fleet.cancelled); 2-5 as for every command',
   },
   'fleet collect': {
     group: 'triage',
@@ -112,7 +113,8 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
 };
 
 const GROUP_TITLES: Record<CommandGroup, string> = {
-  triage: 'Triage: what is running and what changed (read-only on the host)',
+  triage:
+    "Triage: what is running and what changed (containers are left as they are; some reads load Drydock's helper image and run helper containers on the hosts, fleet triage a collector service: drydock footprint lists them)",
   acquire: 'Acquire: volatile evidence into the current case (one is opened if none is)',
   respond: 'Respond: contain a suspect container, and release it exactly as it was',
   evidence: 'Evidence: cases, artifacts, the audit chain, bundles',
@@ -298,7 +300,7 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     case: 'the case the nodes are merged into (ID or exact name); default: the current case, or a new ad-hoc case when none is open',
     'node-socket':
       "each node engine's socket as the collector task mounts it (default /var/run/docker.sock); Swarm templates {{.Node.Hostname}} and {{.Node.ID}} may stand for the node",
-    timeout: 'seconds the collectors may run before their nodes are reported as failed (default 600)',
+    timeout: 'seconds the collectors may run before their nodes are reported as failed: 10 to 86400 (default 600)',
     registry:
       "a registry every node can pull from (HOST[:PORT]): the collector image is pushed there once through the manager's engine and pulled by digest, instead of loaded through each node's engine; it stays in the registry afterwards",
   },
@@ -307,6 +309,8 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
     'key-file': "the run's private key (PKCS#8 PEM), as the Swarm secret mounts it",
     out: 'where the signed bundle is written (a new file)',
     run: 'the fleet run ID (fr-…) the bundle belongs to',
+    'node-names':
+      "NODE_ID=NAME pairs, comma-separated: the examiner's host profile name for each node; this node's evidence is recorded under its own entry (default node-<hostname>)",
   },
   'cluster triage': {
     host: CLUSTER_HOST_TEXT,

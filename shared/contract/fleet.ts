@@ -29,7 +29,8 @@ export const fleetChannels = {
    * fresh case, bundled and signed with the run key). Each completed task's bundle is fetched
    * through its node's engine, verified against the run key, countersigned with the examiner key
    * (unlocked with `passphrase`) and merged into the case. Afterwards the service, the secret and
-   * the image are removed from every engine, also after a failure; every step is audited and
+   * the image are removed from every engine, also after a failure (an image a node held before the
+   * run is left as found); every step is audited and
    * reported as 'fleet.progress'. A node that cannot be reached or whose bundle fails is reported;
    * the others' results are kept.
    */
@@ -69,11 +70,24 @@ export const fleetChannels = {
   'fleet.cancel': channel<{ cancelled: boolean }>()(() => z.object({ runId: fleetRunId }).strict()),
   /**
    * The collector's own step (run inside the collector image on a node, by `drydock fleet collect`):
-   * a fresh case of this node's containers (inventory, drift), exported as a bundle to `out`,
-   * signed with the run's private key read from `keyFile` (PKCS#8 PEM, the Swarm secret).
+   * a fresh case of this node's containers (inventory, drift), recorded under a host name naming the
+   * node (its entry in `nodeNames`, else `node-<hostname>`), exported as a bundle to `out`, signed
+   * with the run's private key read from `keyFile` (PKCS#8 PEM, the Swarm secret).
    */
   'fleet.collect': channel<FleetCollectResult>()(() =>
-    z.object({ host: hostName, keyFile: localPath, out: localPath, runId: fleetRunId }).strict(),
+    z
+      .object({
+        host: hostName,
+        keyFile: localPath,
+        out: localPath,
+        runId: fleetRunId,
+        /**
+         * The examiner's host profile name for each node, by swarm node ID: this node's evidence is
+         * recorded under its entry (else `node-<hostname>`), never under the socket's own name.
+         */
+        nodeNames: z.record(z.string().min(1).max(64), hostName).optional(),
+      })
+      .strict(),
   ),
 } as const;
 

@@ -96,6 +96,26 @@ export interface ClusterTriageResult {
   listings?: { artifactId: string; sha256: string };
   /** This summary as stored in the case (a 'cluster-triage' artifact). */
   stored?: { artifactId: string; sha256: string; caseId: string };
+  /** What the triage itself did on the hosts (from the audit entries it caused); absent when not gathered. */
+  footprint?: ClusterTriageFootprint;
+}
+
+/**
+ * What a cluster triage did on the hosts it read, from the footprint audit entries appended while
+ * it ran (helper image loads and helper containers of its drift scans): the triage is not free of
+ * traces, and says so.
+ */
+export interface ClusterTriageFootprint {
+  /** The helper image loaded onto an engine (it stays there for later runs), per load. */
+  imagesLoaded: { host: string; image: string; bytes: number }[];
+  /** Hosts whose helper image load failed part way (it may be left on them). */
+  imageLoadsFailed: string[];
+  /** Helper containers created, and removed again; `left` are those Drydock could not remove (left for the sweeper). */
+  helpersCreated: number;
+  helpersRemoved: number;
+  helpersLeft: number;
+  /** The hosts any of it happened on, sorted. */
+  hosts: string[];
 }
 
 /**

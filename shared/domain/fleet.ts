@@ -9,6 +9,8 @@ export type FleetNodeState =
   | 'merged'
   /** Its collector ran (or was meant to) but no bundle could be merged: see `error`. */
   | 'failed'
+  /** The run was cancelled (fleet.cancel, Ctrl-C) before this node's bundle was merged. */
+  | 'cancelled'
   /** Drydock could not talk to its engine (no saved profile answers with its node ID, or it is down). */
   | 'unreached';
 
@@ -47,8 +49,11 @@ export interface FleetCleanup {
   service: 'removed' | 'failed' | 'not-created';
   /** The Swarm secret holding the run's private key. */
   secret: 'removed' | 'failed' | 'not-created';
-  /** The collector image, per node it was loaded onto: removed, or why not. */
-  images: { nodeId: string; hostname: string; host: string; state: 'removed' | 'failed'; error?: string }[];
+  /**
+   * The collector image, per node it was meant to run on: removed, why not, or 'left-as-found' when
+   * the node already held exactly this image before the run (Drydock removes only what it loaded).
+   */
+  images: { nodeId: string; hostname: string; host: string; state: 'removed' | 'failed' | 'left-as-found'; error?: string }[];
   /** Anything that could not be removed (each naming the engine), for the examiner to remove by hand. */
   problems: string[];
   /**
@@ -75,6 +80,8 @@ export interface FleetTriageResult {
   nodes: FleetNodeResult[];
   merged: number;
   failed: number;
+  /** Nodes not merged because the run was cancelled first. */
+  cancelledNodes: number;
   unreached: number;
   cleanup: FleetCleanup;
   /** Set when the run was cancelled (fleet.cancel, Ctrl-C): when, ISO 8601 UTC. */

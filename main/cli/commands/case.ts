@@ -27,6 +27,20 @@ function caseLine(c: CaseInfo): string {
   return `${safeText(c.name, 200)} (${c.id})`;
 }
 
+/**
+ * The line naming the case an artifact list is of (escaped): the case `ref` names (by ID, or by
+ * exact name as the store resolves it), else the current case; `count` artifacts listed.
+ */
+export function artifactsHeader(list: { cases: CaseInfo[]; currentCaseId: string | null }, ref: string | undefined, count: number): string {
+  const kase =
+    ref !== undefined
+      ? (list.cases.find((c) => c.id === ref) ?? list.cases.find((c) => c.name === ref))
+      : list.cases.find((c) => c.id === list.currentCaseId);
+  const what = `${count} artifact${count === 1 ? '' : 's'}`;
+  if (kase) return `Case ${caseLine(kase)}${ref === undefined ? ', the current case' : ''}: ${what}`;
+  return ref === undefined ? `No case selected (drydock case use CASE): ${what}` : `Case ${safeText(ref, 200)}: ${what}`;
+}
+
 function statusOf(c: CaseInfo): string {
   return `${c.status}${c.readOnly ? ', read-only' : ''}`;
 }
@@ -212,6 +226,7 @@ const primaryCommands: CliCommand[] = [
         ctx.io.out(JSON.stringify(artifacts));
         return 0;
       }
+      ctx.io.out(artifactsHeader(await ctx.call('evidence.cases', {}), str(values, 'case'), artifacts.length));
       ctx.io.out(
         artifacts.length === 0
           ? 'No artifacts'

@@ -1,6 +1,7 @@
 import {
   noMajorityNote,
   worstFound,
+  type ClusterTriageFootprint,
   type ClusterTriageResult,
   type ClusterTriageService,
   type ClusterTriageUnattributed,
@@ -53,6 +54,33 @@ export function gateHits(r: ClusterTriageResult, failOn: DriftSeverity): { outli
 }
 
 /** The summary for a terminal: nodes, services, outliers with why, replicas differing with no majority, what was not read. */
+/**
+ * The one line saying what the triage did on the hosts, e.g. "On the hosts: helper image
+ * drydock/capture-helper:1 loaded on 2 hosts (21.8 MB each; left there for later runs), 6 helper
+ * containers run and removed"; every engine-named value escaped.
+ */
+export function footprintLine(f: ClusterTriageFootprint): string {
+  const parts: string[] = [];
+  const loaded = [...new Set(f.imagesLoaded.map((l) => l.host))];
+  if (loaded.length) {
+    const images = [...new Set(f.imagesLoaded.map((l) => safeText(l.image, 200)))].join(', ');
+    const sizes = [...new Set(f.imagesLoaded.map((l) => `${(l.bytes / 1e6).toFixed(1)} MB`))];
+    parts.push(
+      `helper image ${images} loaded on ${counted(loaded.length, 'host')} (${loaded.map((h) => safeText(h, 200)).join(', ')}; ${sizes.length === 1 ? `${sizes[0]}${loaded.length > 1 ? ' each' : ''}` : sizes.join(', ')}; left there for later runs)`,
+    );
+  } else parts.push('no helper image loaded');
+  if (f.imageLoadsFailed.length)
+    parts.push(
+      `a helper image load failed part way on ${[...new Set(f.imageLoadsFailed)].map((h) => safeText(h, 200)).join(', ')} (part of it may be left there)`,
+    );
+  parts.push(
+    f.helpersCreated === 0
+      ? 'no helper container run'
+      : `${counted(f.helpersCreated, 'helper container')} run and ${f.helpersRemoved === f.helpersCreated ? 'removed' : `${f.helpersRemoved} removed`}${f.helpersLeft ? `, ${f.helpersLeft} could not be removed (left for the sweeper)` : ''}`,
+  );
+  return `On the hosts: ${parts.join(', ')} (drydock footprint lists each action)`;
+}
+
 export function renderClusterTriage(r: ClusterTriageResult): string {
   const differing = unattributedOf(r);
   const lines = [
@@ -119,6 +147,7 @@ export function renderClusterTriage(r: ClusterTriageResult): string {
     ),
   ];
   if (notes.length) lines.push('', 'Not covered:', ...notes.map((n) => `  - ${safeText(n, 600)}`));
+  if (r.footprint) lines.push('', footprintLine(r.footprint));
   if (r.listings) lines.push('', `listings: artifact ${r.listings.artifactId} (cluster-listings), sha256 ${r.listings.sha256}`);
   if (r.stored) lines.push(`stored: artifact ${r.stored.artifactId} (cluster-triage), sha256 ${r.stored.sha256}`);
   return lines.join('\n');

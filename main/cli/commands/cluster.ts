@@ -40,7 +40,7 @@ function limitationLines(list: { limitations: string[] }): string[] {
 
 export function renderNodes(list: ClusterNodeList): string {
   const lines = [
-    `${counted(list.nodes.length, 'node')} of swarm ${safeText(list.clusterId)}, as manager host ${safeText(list.host)} knows them at ${list.takenAt}`,
+    `${counted(list.nodes.length, 'node')} of swarm ${safeText(list.clusterId)}, as listed by manager host ${safeText(list.host)} at ${list.takenAt}`,
     table(
       ['ID', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'MANAGER STATUS', 'ENGINE VERSION', 'ADDRESS', 'LABELS'],
       list.nodes.map((n) => [

@@ -5,7 +5,8 @@ import { safeText, table } from '../terminal-safe';
 export const footprintCommands: CliCommand[] = [
   {
     path: ['footprint'],
-    summary: 'List what Drydock did on each host (helpers, images, networks, pause, commit, stop, start), from the audit log',
+    summary:
+      "List what Drydock did on each host (helpers, images, networks, pause, commit, stop, start; a fleet triage's image, secret, service and collectors), from the audit log",
     usage: 'footprint [--host HOST] [--case CASE] [--json]',
     options: { host: { type: 'string' }, case: { type: 'string' } },
     async run(ctx, values) {

@@ -1,5 +1,7 @@
 import type { ClusterNodeList, ClusterService, ClusterServiceList, ClusterTaskList } from '../../../shared/domain/cluster';
+import type { AuditEntry } from '../../../shared/domain/evidence';
 import type {
+  ClusterTriageFootprint,
   ClusterTriageNode,
   ClusterTriageResult,
   ClusterTriageService,
@@ -183,4 +185,51 @@ export async function triageCluster(
     unanswered,
     limitations,
   };
+}
+
+/** The audit actions triageFootprint reads (what a triage's reads leave on a host). */
+export const TRIAGE_FOOTPRINT_ACTIONS: readonly string[] = [
+  'capture.helper-image-loaded',
+  'capture.helper-image-load-failed',
+  'helper.created',
+  'helper.removed',
+  'helper.create-undone',
+  'helper.remove-failed',
+];
+
+/**
+ * Sums up what a cluster triage did on the hosts from the audit entries appended while it ran
+ * (others are ignored): helper images loaded (host, image, bytes), loads that failed, helper
+ * containers created, removed and left; entries naming no host are left out.
+ */
+export function triageFootprint(entries: Iterable<AuditEntry>): ClusterTriageFootprint {
+  const out: ClusterTriageFootprint = {
+    imagesLoaded: [],
+    imageLoadsFailed: [],
+    helpersCreated: 0,
+    helpersRemoved: 0,
+    helpersLeft: 0,
+    hosts: [],
+  };
+  const hosts = new Set<string>();
+  for (const e of entries) {
+    const host = typeof e.details.host === 'string' ? e.details.host : '';
+    if (!host || !TRIAGE_FOOTPRINT_ACTIONS.includes(e.action)) continue;
+    hosts.add(host);
+    if (e.action === 'capture.helper-image-loaded')
+      out.imagesLoaded.push({
+        host,
+        image: typeof e.details.image === 'string' ? e.details.image : '',
+        bytes: typeof e.details.bytes === 'number' ? e.details.bytes : 0,
+      });
+    else if (e.action === 'capture.helper-image-load-failed') out.imageLoadsFailed.push(host);
+    else if (e.action === 'helper.created') out.helpersCreated++;
+    else if (e.action === 'helper.removed') out.helpersRemoved++;
+    else if (e.action === 'helper.create-undone') {
+      out.helpersCreated++;
+      out.helpersRemoved++;
+    } else out.helpersLeft++;
+  }
+  out.hosts = [...hosts].sort();
+  return out;
 }

@@ -187,7 +187,7 @@ export class ClusterView {
       throw notManager(
         host,
         `it is not in a swarm (Swarm.LocalNodeState ${state})`,
-        'give --host a manager of the swarm under investigation (in the app, choose that manager as the host)',
+        'give Drydock a manager of the swarm under investigation as its host',
       );
     if (swarm.ControlAvailable !== true)
       throw notManager(

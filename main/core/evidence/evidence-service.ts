@@ -31,7 +31,8 @@ import { storeIoFailure } from '../store/io-failure';
 import { wellFormed } from './canonical-json';
 import { CaseStore, caseRecord } from './case-store';
 import { BundleSigning } from './signing';
-import { FOOTPRINT_ACTIONS, footprintByHost } from './footprint';
+import { FLEET_COLLECTOR_ACTIONS, fleetCollectorIds } from './fleet-collectors';
+import { FOOTPRINT_ACTIONS, collectorFootprint, footprintByHost } from './footprint';
 import { drydockVersion } from './drydock-version';
 import { writeNewFile } from './new-file';
 import { caseLabel, describeProblem, verifyStore } from './verify';
@@ -559,7 +560,8 @@ export class EvidenceService implements EvidencePort {
 
   /**
    * What Drydock did on each host (helpers created and removed, the helper image loaded, quarantine
-   * networks, pause, commit, stop, start...), read from the audit log: of one case's chain when
+   * networks, pause, commit, stop, start, a fleet triage's image, Swarm secret, service and collector
+   * containers and what each collector did on its node...), read from the audit log: of one case's chain when
    * `caseRef` is given, else of every chain in the store; `host` keeps that host only.
    * @throws DrydockFailure 'not-found' for a caseRef that names no case.
    */
@@ -567,6 +569,16 @@ export class EvidenceService implements EvidencePort {
     const kase = request.caseRef !== undefined ? this.cases.resolve(request.caseRef) : undefined;
     const entries = this.log.withActions(FOOTPRINT_ACTIONS, kase ? { caseId: kase.id } : 'every');
     return { caseId: kase?.id ?? null, hosts: footprintByHost(entries, request.host) };
+  }
+
+  /**
+   * The fleet collector containers the case's audit names (see fleet-collectors.ts): keys
+   * `${runId} ${containerId}`; empty for a case with no fleet run.
+   * @throws DrydockFailure 'not-found' for a caseRef that names no case.
+   */
+  fleetCollectorIds(caseRef: string): Set<string> {
+    const kase = this.cases.resolve(caseRef);
+    return fleetCollectorIds(this.log.withActions(FLEET_COLLECTOR_ACTIONS, { caseId: kase.id }));
   }
 
   // ---- verification, exports -----------------------------------------------------------------
@@ -886,6 +898,7 @@ export class EvidenceService implements EvidencePort {
         signedBy: signature.fingerprint,
         countersignedBy: options.countersign.fingerprint,
         artifacts: copied,
+        collectorFootprint: collectorFootprint(manifest.audit),
       },
       kase.id,
     );

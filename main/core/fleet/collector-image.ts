@@ -24,7 +24,7 @@ export interface NodeEngineClient {
 export interface CollectorLoad {
   sha256: string;
   bytes: number;
-  /** True when the node already had exactly this image (nothing was sent; it is still removed afterwards). */
+  /** True when the node already had exactly this image (nothing was sent; the run leaves it there afterwards). */
   present: boolean;
 }
 

@@ -65,12 +65,25 @@ export async function pushCollector(manager: NodeEngineClient, bundle: Collector
 /**
  * Has one node pull the pushed collector through its own engine (POST /images/create, by digest)
  * and checks it then holds exactly the collector's image ID: the node's bytes come from the
- * registry, not from the examiner's machine.
+ * registry, not from the examiner's machine. `present`: the node held that image ID before the pull
+ * (the run then leaves it there).
  * @throws DrydockFailure naming the node and host: 'engine' when the pull is refused or yields
  *   another image, and the engine kinds of engineCall.
  */
-export async function pullCollector(node: NodeEngineClient, bundle: CollectorBundle, pushed: PushedCollector): Promise<void> {
+export async function pullCollector(
+  node: NodeEngineClient,
+  bundle: CollectorBundle,
+  pushed: PushedCollector,
+): Promise<{ present: boolean }> {
   const where = { host: node.host, action: `pull the collector image ${pushed.reference} on node ${node.hostname}` };
+  const before = await engineCall(where, async () => {
+    try {
+      return ((await node.docker.getImage(bundle.imageId).inspect()) as { Id: string }).Id;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return null;
+      throw err;
+    }
+  });
   const stream = (await engineCall(where, () => node.docker.pull(pushed.reference))) as NodeJS.ReadableStream;
   let text = '';
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
@@ -95,4 +108,5 @@ export async function pullCollector(node: NodeEngineClient, bundle: CollectorBun
         host: node.host,
       },
     );
+  return { present: before === bundle.imageId };
 }

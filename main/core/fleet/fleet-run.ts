@@ -14,7 +14,7 @@ import { engineText } from './engine-text';
 // pulled by each node by digest), the run's private key as a Swarm secret, the collector as a `global-job` service (one task
 // per node, nothing restarted), each finished task's bundle fetched through its node's engine and
 // handed to `merge`, then the service, the secret and the image removed from every engine they
-// reached, whatever happened before. Each step is audited and reported as progress.
+// reached, whatever happened before (an image a node held before the run is left as found). Each step is audited and reported as progress.
 
 /** The label on the service, its secret and its containers: which run they belong to. */
 export const FLEET_RUN_LABEL = 'org.drydock.fleet-run';
@@ -129,6 +129,15 @@ export async function runFleet(deps: FleetRunDeps, request: FleetRunRequest): Pr
     const r = results.get(n.nodeId);
     if (r) r.error = error;
   };
+  const cancel = (n: FleetNode) => {
+    const r = results.get(n.nodeId);
+    if (r && r.state !== 'unreached') {
+      r.state = 'cancelled';
+      r.error = CANCELLED;
+    }
+  };
+  /** Nodes (by ID) that held exactly the collector image before the run: it is left there afterwards. */
+  const found = new Set<string>();
   const cleanup: FleetCleanup = { service: 'not-created', secret: 'not-created', images: [], problems: [] };
   const loaded: (FleetNode & { engine: NodeEngineClient })[] = [];
   /** Engines that may hold the image without a task: nodes whose load failed part way, the manager that pushed it. */
@@ -174,11 +183,14 @@ export async function runFleet(deps: FleetRunDeps, request: FleetRunRequest): Pr
     // Pushed: each reachable node pulls it by digest through its own engine, four at a time.
     const registryCopy = pushed;
     await pool(registryCopy ? reachable : [], 4, async (n) => {
-      if (signal?.aborted || !registryCopy) return fail(n, CANCELLED);
+      if (signal?.aborted || !registryCopy) return signal?.aborted ? cancel(n) : fail(n, CANCELLED);
       deps.progress({ node: n.hostname, step: 'image', state: 'started', message: `pulling ${registryCopy.reference}` });
       try {
-        await pullCollector(n.engine, bundle, registryCopy);
+        const pull = await pullCollector(n.engine, bundle, registryCopy);
         loaded.push(n);
+        // The manager's own engine holds it since the push: "there before" only if it was there before that.
+        const before = n.engine.host === manager.host ? registryCopy.load.present : pull.present;
+        if (before) found.add(n.nodeId);
         deps.audit('fleet.collector-pulled', {
           runId,
           nodeId: n.nodeId,
@@ -186,8 +198,14 @@ export async function runFleet(deps: FleetRunDeps, request: FleetRunRequest): Pr
           host: n.engine.host,
           reference: registryCopy.reference,
           imageId: bundle.imageId,
+          alreadyPresent: before,
         });
-        deps.progress({ node: n.hostname, step: 'image', state: 'done', message: 'pulled' });
+        deps.progress({
+          node: n.hostname,
+          step: 'image',
+          state: 'done',
+          message: before ? 'already present (it was there before the run: left as found afterwards)' : 'pulled',
+        });
       } catch (err) {
         const e = toDrydockError(err);
         fail(n, e.message);
@@ -198,11 +216,12 @@ export async function runFleet(deps: FleetRunDeps, request: FleetRunRequest): Pr
     });
     // Else the image through each node's engine, two nodes at a time (a large tar per node).
     await pool(request.registry ? [] : reachable, 2, async (n) => {
-      if (signal?.aborted) return fail(n, CANCELLED);
+      if (signal?.aborted) return cancel(n);
       deps.progress({ node: n.hostname, step: 'image', state: 'started' });
       try {
         const load = await loadCollector(n.engine, bundle);
         loaded.push(n);
+        if (load.present) found.add(n.nodeId);
         deps.audit('fleet.collector-loaded', {
           runId,
           nodeId: n.nodeId,
@@ -218,7 +237,7 @@ export async function runFleet(deps: FleetRunDeps, request: FleetRunRequest): Pr
           node: n.hostname,
           step: 'image',
           state: 'done',
-          message: load.present ? 'already present' : `${load.bytes} bytes loaded`,
+          message: load.present ? 'already present (it was there before the run: left as found afterwards)' : `${load.bytes} bytes loaded`,
         });
       } catch (err) {
         const e = toDrydockError(err);
@@ -229,7 +248,7 @@ export async function runFleet(deps: FleetRunDeps, request: FleetRunRequest): Pr
       }
     });
     if (loaded.length === 0 || signal?.aborted) {
-      for (const n of loaded) fail(n, CANCELLED);
+      for (const n of loaded) cancel(n);
       return { nodes: [...results.values()], cleanup };
     }
 
@@ -271,6 +290,10 @@ export async function runFleet(deps: FleetRunDeps, request: FleetRunRequest): Pr
             '--store',
             '/tmp/drydock-store',
             '--json',
+            // The name each node's evidence is recorded under: the examiner's profile for that
+            // node, by node ID (the collector picks its own; templates cannot reach Args).
+            '--node-names',
+            loaded.map((n) => `${n.nodeId}=${n.engine.host}`).join(','),
           ],
           Env: [`DRYDOCK_EXAMINER=fleet collector ${runId}`, 'TZ=UTC'],
           Mounts: [{ Type: 'bind', Source: request.nodeSocket, Target: COLLECTOR_SOCKET }],
@@ -307,7 +330,7 @@ export async function runFleet(deps: FleetRunDeps, request: FleetRunRequest): Pr
       const r = results.get(n.nodeId) as FleetNodeResult;
       if (task?.ID) r.taskId = task.ID;
       if (signal?.aborted) {
-        fail(n, CANCELLED);
+        cancel(n);
         continue;
       }
       const state = task?.Status?.State ?? 'none';
@@ -366,7 +389,7 @@ export async function runFleet(deps: FleetRunDeps, request: FleetRunRequest): Pr
     // Pushed through the manager: its engine holds the image (and the registry tag) too.
     if (request.registry) partly.push({ nodeId: managerClient.nodeId, hostname: managerClient.hostname, engine: managerClient });
     if (pushed) cleanup.registry = { reference: pushed.reference, tagged: pushed.tagged };
-    await removeEverything(deps, request, { serviceId, secretId, loaded, partly, cleanup });
+    await removeEverything(deps, request, { serviceId, secretId, loaded, partly, found, pushed, cleanup });
   }
 }
 
@@ -422,12 +445,14 @@ async function waitForTasks(
       if (seen.get(t.NodeID) !== state) {
         seen.set(t.NodeID, state);
         const failed = TERMINAL.has(state) && state !== 'complete';
-        deps.progress({
-          node: names.get(t.NodeID) ?? t.NodeID,
-          step: 'task',
-          state: state === 'complete' ? 'done' : failed ? 'failed' : 'started',
-          message: state,
-        });
+        // Once cancelled, the tasks' further states are not news (the cleanup follows); they are still audited.
+        if (!request.signal?.aborted)
+          deps.progress({
+            node: names.get(t.NodeID) ?? t.NodeID,
+            step: 'task',
+            state: state === 'complete' ? 'done' : failed ? 'failed' : 'started',
+            message: state,
+          });
         if (TERMINAL.has(state))
           deps.audit('fleet.task-ended', {
             runId: request.runId,
@@ -454,6 +479,9 @@ async function removeEverything(
     secretId?: string;
     loaded: (FleetNode & { engine: NodeEngineClient })[];
     partly: (FleetNode & { engine: NodeEngineClient })[];
+    /** Node IDs that held the image before the run: left as found. */
+    found: Set<string>;
+    pushed?: PushedCollector;
     cleanup: FleetCleanup;
   },
 ): Promise<void> {
@@ -559,6 +587,18 @@ async function removeEverything(
     }
   }
   for (const n of made.loaded) {
+    if (made.found.has(n.nodeId)) {
+      // Not Drydock's to remove: the node held exactly this image before the run.
+      cleanup.images.push({ nodeId: n.nodeId, hostname: n.hostname, host: n.engine.host, state: 'left-as-found' });
+      deps.audit('fleet.collector-left-as-found', {
+        runId,
+        nodeId: n.nodeId,
+        hostname: n.hostname,
+        host: n.engine.host,
+        imageId: request.bundle.imageId,
+      });
+      continue;
+    }
     try {
       await removeCollector(n.engine, request.bundle);
       cleanup.images.push({ nodeId: n.nodeId, hostname: n.hostname, host: n.engine.host, state: 'removed' });
@@ -580,6 +620,14 @@ async function removeEverything(
   // manager that pushed it to a registry. Removed when they answer (a failed node may not).
   for (const n of made.partly) {
     try {
+      // The manager that already held the image before it pushed it: only the registry tag Drydock added goes.
+      if (n.nodeId === 'manager' && made.pushed?.load.present) {
+        await n.engine.docker
+          .getImage(made.pushed.tagged)
+          .remove({ noprune: true })
+          .catch(() => undefined);
+        continue;
+      }
       if (!(await removeCollector(n.engine, request.bundle))) continue;
       deps.audit('fleet.collector-removed', {
         runId,

@@ -10,7 +10,7 @@ export type FindingSeverity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
 export interface Finding {
   severity: FindingSeverity;
-  /** risk, drift, process, flow, quarantine, benchmark, journal */
+  /** risk, drift, process, flow, quarantine, benchmark, journal; drydock for Drydock's own containers (a fleet collector) */
   category: string;
   host?: string;
   container?: string;

@@ -10,6 +10,7 @@ import { counted } from '../../../shared/counted';
 import { isTimeZone } from '../../../shared/timeline-formats';
 import { DrydockFailure, toDrydockError } from '../errors';
 import { drydockVersion } from '../evidence/drydock-version';
+import { fleetCollectorRun, type FleetCollectorIds } from '../evidence/fleet-collectors';
 import type { NewArtifact } from '../evidence/port';
 import { storeIoFailure } from '../store/io-failure';
 import { graphSvg } from './graph-svg';
@@ -26,6 +27,8 @@ export interface ReportEvidence {
   ingest(meta: NewArtifact, stream: Readable): Promise<ArtifactInfo>;
   actingExaminer(): { name: string };
   audit(action: string, details: Record<string, unknown>, caseId?: string): unknown;
+  /** The fleet collector containers the case's audit names (fleet-collectors.ts); absent: none known. */
+  fleetCollectorIds?(caseRef: string): FleetCollectorIds;
 }
 
 export interface ReportTimeline {
@@ -42,6 +45,54 @@ export interface ReportServiceDeps {
 
 /** Timeline rows the report prints at most (the whole timeline is an export). */
 export const REPORT_TIMELINE_ROWS = 3000;
+
+/** A container as an inventory-snapshot artifact holds it (the fields the report reads). */
+export interface InventoryRow {
+  id?: string;
+  name: string;
+  labels?: Record<string, string>;
+  helper?: boolean;
+  risks?: { severity: string; reason: string }[];
+  topSeverity?: string;
+}
+
+/**
+ * The report's findings for one container of an inventory snapshot (artifact `artifact`, host
+ * `host`): none for Drydock's helpers and containers without risk flags; for a fleet run's own
+ * collector (fleetCollectorRun: merged from that run, its label, an ID the case's audit names) one
+ * info line "Drydock's collector" instead of its risk flags (the Docker socket Drydock mounted);
+ * else one risk finding at the container's top severity.
+ */
+export function inventoryFindings(
+  c: InventoryRow,
+  host: string | undefined,
+  artifact: Pick<ArtifactInfo, 'id' | 'attributes'>,
+  collectors: FleetCollectorIds,
+): Finding[] {
+  if (c.helper) return [];
+  const where = { ...(host ? { host } : {}), container: c.name, artifactId: artifact.id };
+  const run = fleetCollectorRun(c, artifact.attributes, collectors);
+  if (run !== undefined)
+    return [
+      {
+        severity: 'info',
+        category: 'drydock',
+        ...where,
+        title: "Drydock's collector",
+        detail: `The collector container of fleet run ${run}: Drydock ran it on this node with the node's Docker socket mounted, and removed it after the run; not a risk of the host`,
+      },
+    ];
+  if (!c.risks?.length) return [];
+  return [
+    {
+      severity: sevOf(c.topSeverity),
+      category: 'risk',
+      ...where,
+      title: `${c.risks.length} risk flag(s)`,
+      detail: c.risks.map((r) => r.reason).join(' · '),
+    },
+  ];
+}
 
 const RANK: Record<FindingSeverity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
 
@@ -179,25 +230,15 @@ export class ReportService {
         if (!seen || a.acquiredAt > seen.acquiredAt) latestInventory.set(host, a);
       }
     }
+    const collectors = this.deps.evidence.fleetCollectorIds?.(kase.id) ?? new Set<string>();
     for (const a of latestInventory.values()) {
       const snap = (await this.json(a)) as
         | {
             host?: string;
-            containers?: { name: string; helper?: boolean; risks?: { severity: string; reason: string }[]; topSeverity?: string }[];
+            containers?: InventoryRow[];
           }
         | undefined;
-      for (const c of snap?.containers ?? []) {
-        if (c.helper || !c.risks?.length) continue;
-        findings.push({
-          severity: sevOf(c.topSeverity),
-          category: 'risk',
-          ...(snap?.host ? { host: snap.host } : {}),
-          container: c.name,
-          title: `${c.risks.length} risk flag(s)`,
-          detail: c.risks.map((r) => r.reason).join(' · '),
-          artifactId: a.id,
-        });
-      }
+      for (const c of snap?.containers ?? []) findings.push(...inventoryFindings(c, snap?.host, a, collectors));
     }
     for (const a of artifacts) {
       if (a.kind === 'drift-report') {

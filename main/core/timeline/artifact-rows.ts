@@ -121,6 +121,8 @@ export function lifecycleRows(artifact: ArtifactInfo, snapshot: unknown): Timeli
   const s = rec(snapshot);
   const host = str(s.host) ?? artifact.source.host;
   const fromDisk = str(rec(s.source).path);
+  // Merged from a fleet collector's bundle: read on the node when the collector acquired it, not when merged.
+  const readAt = str(rec(artifact.attributes.fleet).acquiredAt) ?? artifact.acquiredAt;
   const rows: TimelineRow[] = [];
   for (const raw of list(s.containers)) {
     const c = rec(raw);
@@ -149,7 +151,7 @@ export function lifecycleRows(artifact: ArtifactInfo, snapshot: unknown): Timeli
         macb,
         severity: field === 'createdAt' ? top : 'info',
         message: `container ${name} ${verb} (image ${str(c.image) ?? '?'}, state ${str(c.state) ?? '?'} at the snapshot)`,
-        detail: `${fromDisk ? `From config.v2.json in the data root ${fromDisk} (read ${artifact.acquiredAt})` : `From the engine's inspect (recorded ${artifact.acquiredAt})`}; a later start or finish overwrites these times.${riskText}`,
+        detail: `${fromDisk ? `From config.v2.json in the data root ${fromDisk} (read ${readAt})` : `From the engine's inspect (recorded ${readAt})`}; a later start or finish overwrites these times.${riskText}`,
       });
       if (row) rows.push(row);
     }

@@ -132,8 +132,10 @@ describe('case CLI commands', () => {
     const list = await run(['evidence', 'list']);
     assert.equal(list.code, 0);
     assert.deepEqual(list, await run(['case', 'artifacts']));
-    assert.match(list.out, /^ID\s+KIND\s+STATUS/);
+    assert.match(list.out, new RegExp(`^Case Aliased \\(${kase.id}\\), the current case: 1 artifact\nID\\s+KIND\\s+STATUS`));
     const other = await run(['evidence', 'list'], { case: 'Intrusion 42' });
+    assert.match(other.out, /^Case Intrusion 42 \([\w-]+\): \d+ artifacts?\n/, 'the header names the case --case chose');
+    assert.ok(!(await run(['evidence', 'list'], {}, true)).out.startsWith('Case '), 'no header in --json');
     assert.ok(!other.out.includes((await a.evidence.listArtifacts())[0]?.id ?? '?'), '--case lists that case, not the current one');
     r = await run(['evidence', 'verify'], { case: 'Aliased' });
     assert.equal(r.code, 0, r.out);
@@ -267,7 +269,7 @@ describe('case and evidence commands through the real command line', () => {
     assert.match(r.out, /Created case Typed/);
     r = await drydock('evidence', 'list');
     assert.equal(r.code, 0, r.err);
-    assert.equal(r.out, 'No artifacts');
+    assert.match(r.out, /^Case Typed \([\w-]+\), the current case: 0 artifacts\nNo artifacts$/);
     r = await drydock('case', 'note', 'seen', 'from', 'the', 'shell');
     assert.equal(r.code, 0, r.err);
     const bundle = path.join(work, 'typed.tar');

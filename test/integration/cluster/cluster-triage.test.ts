@@ -98,6 +98,13 @@ describe('a whole swarm triaged from its manager', () => {
       ),
     );
     assert.match(table.out, /stored: artifact \S+ \(cluster-triage\)/);
+    // What it did on the hosts is said, not hidden under "read-only": whatever helpers ran were removed.
+    assert.ok(result.footprint, 'the footprint is gathered');
+    assert.equal(result.footprint.helpersCreated, result.footprint.helpersRemoved, JSON.stringify(result.footprint));
+    assert.match(
+      table.out,
+      /^On the hosts: (helper image .+ loaded on \d+ hosts? \(.+; left there for later runs\)|no helper image loaded), (\d+ helper containers? run and removed|no helper container run)/m,
+    );
     // A worker is no manager: said plainly, nothing triaged.
     const worker = drydock(store, ['cluster', 'triage', '--host', 'box-b']);
     assert.notEqual(worker.code, 0);
@@ -105,8 +112,13 @@ describe('a whole swarm triaged from its manager', () => {
     // An engine in no swarm (the machine's own): pointed at a manager, never told to create or join a swarm.
     const single = drydock(store, ['cluster', 'triage', '--host', 'unix:///var/run/docker.sock']);
     assert.notEqual(single.code, 0);
-    assert.match(single.err, /is not a swarm manager: it is not in a swarm .*give --host a manager of the swarm/);
+    assert.match(
+      single.err,
+      /is not a swarm manager: it is not in a swarm .*give Drydock a manager of the swarm under investigation as its host/,
+    );
     assert.doesNotMatch(single.err, /swarm init|join it/);
+    // The core's words, not one front end's: no app wording on the command line.
+    assert.doesNotMatch(single.err, /in the app/);
     const help = drydock(store, ['cluster', 'triage', '--help']);
     assert.equal(help.code, 0, help.err);
     assert.match(help.out, /--fail-on/);

@@ -244,7 +244,8 @@ describe('a three-node Swarm seen from its manager', () => {
     assert.equal(single.value.error.kind, 'unsupported');
     assert.match(single.value.error.message, /is not a swarm manager: it is not in a swarm \(Swarm\.LocalNodeState inactive\)/);
     // The host is under investigation: never advise turning it into a swarm, name the way to a manager instead.
-    assert.match(single.value.error.message, /give --host a manager of the swarm under investigation/);
+    assert.match(single.value.error.message, /give Drydock a manager of the swarm under investigation as its host/);
+    assert.doesNotMatch(single.value.error.message, /in the app|--host/);
     assert.doesNotMatch(single.value.error.message, /swarm init|join it/);
     const unknown = cli<{ ok: false; error: { kind: string } }>(['cluster', 'tasks', 'dd-nosuch', '--host', manager]);
     assert.equal(unknown.code, 3);

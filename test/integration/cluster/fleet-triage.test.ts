@@ -72,7 +72,8 @@ describe('fleet triage: the collector as a global-job service on every node', ()
   let swarm: Swarm;
   let store = '';
   let nodeSocket = '';
-  const imageId = required(findCollectorBundle().bundle, 'the collector bundle (npm run collector-bundle)').imageId;
+  const collector = required(findCollectorBundle().bundle, 'the collector bundle (npm run collector-bundle)');
+  const imageId = collector.imageId;
 
   /** What a run may leave behind, per engine: services, secrets, collector containers and images. */
   function leftovers(nodes = swarm.nodes): string[] {
@@ -113,6 +114,8 @@ describe('fleet triage: the collector as a global-job service on every node', ()
   });
 
   it('the fleet triage run leaves three verified bundles merged into one case and no service behind (drydock fleet triage)', async () => {
+    // Node 1 already holds the collector image before the run: the run leaves it there.
+    execFileSync('docker', ['-H', swarm.nodes[0]!.host, 'load', '-q', '-i', collector.tarPath], { stdio: 'ignore' });
     const run = drydock(
       store,
       ['fleet', 'triage', '--host', 'node1', '--case', 'Fleet', '--node-socket', nodeSocket, '--timeout', '300', '--json'],
@@ -132,12 +135,21 @@ describe('fleet triage: the collector as a global-job service on every node', ()
     assert.equal(result.cleanup.service, 'removed');
     assert.equal(result.cleanup.secret, 'removed');
     assert.deepEqual(
-      result.cleanup.images.map((i) => i.state),
-      ['removed', 'removed', 'removed'],
+      swarm.nodes.map((n) => result.cleanup.images.find((i) => i.nodeId === n.nodeId)?.state),
+      ['left-as-found', 'removed', 'removed'],
     );
-    // Progress per node was on stderr as it happened.
+    assert.deepEqual(leftovers(), ['collector image on node 1'], 'only the image node 1 had before is left, as found');
+    docker(['rmi', imageId], { host: swarm.nodes[0]!.host });
+    assert.match(
+      run.err,
+      new RegExp(
+        `node ${swarm.nodes[0]!.hostname} image done: already present \\(it was there before the run: left as found afterwards\\)`,
+      ),
+    );
+    // Progress per node was on stderr as it happened, in words.
     for (const n of swarm.nodes) assert.match(run.err, new RegExp(`node ${n.hostname} task done: complete`));
-    assert.deepEqual(leftovers(), [], 'nothing of the run is left on any engine');
+    assert.match(run.err, /: run key made: [0-9a-f]{64}\n/);
+    assert.doesNotMatch(run.err, /task started|key done/);
 
     const core = createCore({ storeDir: store, examiner: 'test-examiner' });
     try {
@@ -185,7 +197,23 @@ describe('fleet triage: the collector as a global-job service on every node', ()
         assert.match((await readAll(core, drift.id)).toString('utf8'), new RegExp(`/etc/dropped-on-node${n.index}`));
         assert.equal(drift.source.host, `node${n.index}`);
         assert.equal(fromNode.length, bundle.artifacts.length);
+        // Recorded on the node under the examiner's name for that node, not the collector's "local".
+        const inventory = required(
+          fromNode.find((a) => a.kind === 'inventory-snapshot'),
+          `node ${n.index}'s inventory`,
+        );
+        assert.equal(inventory.source.host, `node${n.index}`);
+        const content = JSON.parse((await readAll(core, inventory.id)).toString('utf8')) as { host?: string };
+        assert.equal(content.host, `node${n.index}`, `node ${n.index}'s inventory names node ${n.index}`);
       }
+      // The merged timeline: each node's container rows name that node; none says "local".
+      const lifecycle = (await core.timeline.page({ caseRef: kase.id, limit: 10_000 })).rows.filter((r) => r.source === 'lifecycle');
+      for (const n of swarm.nodes) {
+        const rows = lifecycle.filter((r) => r.container?.replace(/^\//, '') === `dd-ft-${n.index}`);
+        assert.ok(rows.length > 0, `node ${n.index}'s container in the timeline`);
+        assert.deepEqual([...new Set(rows.map((r) => r.host))], [`node${n.index}`]);
+      }
+      assert.ok(!lifecycle.some((r) => r.host === 'local'), 'no merged row says local');
       const report = await core.evidence.verify(kase.id);
       assert.ok(report.ok, JSON.stringify(report.problems.slice(0, 3)));
       // Each step audited, in the case's chain.
@@ -201,14 +229,23 @@ describe('fleet triage: the collector as a global-job service on every node', ()
         'fleet.key-destroyed',
       ])
         assert.equal(count(a), 1, a);
-      for (const a of [
-        'fleet.collector-loaded',
-        'fleet.task-ended',
-        'fleet.bundle-fetched',
-        'fleet.bundle-merged',
-        'fleet.collector-removed',
-      ])
+      for (const a of ['fleet.collector-loaded', 'fleet.task-ended', 'fleet.bundle-fetched', 'fleet.bundle-merged'])
         assert.equal(count(a), 3, a);
+      assert.equal(count('fleet.collector-removed'), 2);
+      assert.equal(count('fleet.collector-left-as-found'), 1);
+      // The footprint names every change fleet triage made on each engine, the collector's own included.
+      const fp = await core.evidence.footprint({ caseRef: kase.id });
+      const on = (h: string) => fp.hosts.find((x) => x.host === h)?.actions.map((a) => a.action) ?? [];
+      assert.deepEqual(
+        on('node1').filter((a) => /^fleet\.(secret|service)-/.test(a)),
+        ['fleet.secret-created', 'fleet.service-created', 'fleet.service-removed', 'fleet.secret-removed'],
+      );
+      for (const n of swarm.nodes) {
+        const a = on(`node${n.index}`);
+        for (const x of ['fleet.task-ended', 'fleet.collector-containers-removed', 'helper.created', 'helper.removed'])
+          assert.ok(a.includes(x), `node${n.index}: ${x} in the footprint`);
+        assert.ok(a.includes(n.index === 1 ? 'fleet.collector-left-as-found' : 'fleet.collector-removed'), `node${n.index}'s image`);
+      }
       assert.ok(actions.indexOf('fleet.key-created') < actions.indexOf('fleet.service-created'), 'the key is recorded before the deploy');
       const loaded = (await core.evidence.auditEntries({ caseRef: kase.id, limit: 10_000 })).find(
         (e) => e.action === 'fleet.collector-loaded',
@@ -216,6 +253,25 @@ describe('fleet triage: the collector as a global-job service on every node', ()
       assert.equal((loaded?.details as { bundleSha256?: string }).bundleSha256, result.collector.sha256);
     } finally {
       await core.close();
+    }
+  });
+
+  it('without an examiner key it stops at once: no prompt, no case, nothing deployed', () => {
+    const bare = mkdtempSync(path.join(tmpdir(), 'drydock-fleet-nokey-'));
+    try {
+      assert.equal(drydock(bare, ['hosts', 'add', 'node1', swarm.nodes[0]!.host]).code, 0);
+      // No passphrase in the environment and none on stdin: a prompt would fail with exit 2.
+      const run = drydock(bare, ['fleet', 'triage', '--host', 'node1', '--case', 'Nope', '--node-socket', nodeSocket], {
+        env: { DRYDOCK_KEY_PASSPHRASE: '' },
+      });
+      assert.equal(run.code, 3, run.err);
+      assert.match(run.err, /this evidence store has no examiner key: run `drydock key create` first; nothing was deployed/);
+      assert.doesNotMatch(run.err, /bundle was written|passphrase/);
+      const cases = drydock(bare, ['case', 'list', '--json']);
+      assert.deepEqual((JSON.parse(cases.out) as { cases: unknown[] }).cases, [], 'no case was opened');
+      assert.deepEqual(leftovers(), [], 'nothing deployed');
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
     }
   });
 
@@ -282,6 +338,12 @@ describe('fleet triage: the collector as a global-job service on every node', ()
       assert.deepEqual(await cancel, { ok: true, value: { cancelled: true } });
       assert.ok(result.cancelled, 'the result says it was cancelled');
       assert.equal(result.merged, 0, 'cancelled before any collector was waited for');
+      assert.deepEqual(
+        swarm.nodes.map((n) => result.nodes.find((r) => r.nodeId === n.nodeId)?.state),
+        ['cancelled', 'cancelled', 'unreached'],
+      );
+      assert.equal(result.cancelledNodes, 2);
+      assert.equal(result.failed, 0);
       assert.deepEqual(result.cleanup.problems, []);
       assert.equal(result.cleanup.service, 'removed');
       assert.equal(result.cleanup.secret, 'removed');
@@ -291,6 +353,50 @@ describe('fleet triage: the collector as a global-job service on every node', ()
         assert.ok(actions.includes(a), a);
       assert.equal(actions.filter((a) => a === 'fleet.collector-removed').length, 2);
       assert.ok(!actions.includes('fleet.bundle-merged'));
+    } finally {
+      off();
+      await core.close();
+    }
+  });
+
+  it('cancelled during the image load: no service or secret made, the nodes cancelled, the image removed', async () => {
+    const core = createCore({ storeDir: store, examiner: 'test-examiner' });
+    const dispatch = createDispatcher(createHandlers(core));
+    const runId = 'fr-cancel-load-test';
+    let cancel: Promise<unknown> | undefined;
+    const after: FleetProgressEvent[] = [];
+    const off = core.events.subscribe((event, payload) => {
+      if (event !== 'fleet.progress') return;
+      const p = payload as FleetProgressEvent;
+      if (cancel) after.push(p);
+      if (p.step === 'image' && p.state === 'started' && !cancel) cancel = dispatch('fleet.cancel', { runId });
+    });
+    try {
+      const kase = core.evidence.createCase({ name: 'Fleet, cancelled while loading' });
+      const answer = await dispatch('fleet.triage', {
+        host: 'node1',
+        caseRef: kase.id,
+        passphrase: PASSPHRASE,
+        nodeSocket,
+        timeoutSeconds: 300,
+        runId,
+      });
+      assert.ok(answer.ok, JSON.stringify(answer));
+      const result = answer.value as FleetTriageResult;
+      assert.deepEqual(await cancel, { ok: true, value: { cancelled: true } });
+      assert.equal(result.cleanup.service, 'not-created');
+      assert.equal(result.cleanup.secret, 'not-created');
+      assert.ok(
+        result.cleanup.images.length > 0 && result.cleanup.images.every((i) => i.state === 'removed'),
+        JSON.stringify(result.cleanup),
+      );
+      assert.deepEqual(
+        swarm.nodes.map((n) => result.nodes.find((r) => r.nodeId === n.nodeId)?.state),
+        ['cancelled', 'cancelled', 'unreached'],
+      );
+      assert.equal(result.cancelledNodes, 2);
+      assert.ok(!after.some((p) => p.step === 'task' || p.step === 'service' || p.step === 'secret'), JSON.stringify(after));
+      assert.deepEqual(leftovers(swarm.nodes.slice(0, 2)), [], 'nothing left on the nodes that were reached');
     } finally {
       off();
       await core.close();
@@ -389,9 +495,11 @@ describe('fleet triage: the collector as a global-job service on every node', ()
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.ok(interrupted, `the run was interrupted\n${err}`);
     assert.equal(code, 130, `${err}\n${out}`);
-    assert.match(err, /cancelling \(Ctrl-C\)/);
+    assert.match(err, /cancelling \(Ctrl-C\): what was merged is kept; removing the service, secret and image\n/);
+    assert.doesNotMatch(err.slice(err.indexOf('cancelling (Ctrl-C)')), / task /, 'no task progress after the cancel');
     assert.match(out, /CANCELLED at /);
-    assert.match(out, /removed afterwards: service removed, secret removed, collector image from 2 of 2 nodes/);
+    assert.match(out, /: 0 nodes merged, 0 failed, 2 cancelled, 1 not reached/);
+    assert.match(out, /^afterwards: service removed; secret removed; collector image removed from 2 of 2 nodes$/m);
     assert.deepEqual(leftovers(swarm.nodes.slice(0, 2)), [], 'nothing left on the nodes that were reached');
   });
 });

@@ -11,6 +11,7 @@ import { createRunKey, runKeySigner } from '../../../main/core/evidence/run-key'
 import { tempDir } from '../../unit/evidence/store-fixture';
 
 const PASS = 'correct horse battery';
+const NODE_READ_AT = '2026-11-30T12:00:00.000Z';
 
 describe("a run key's bundle merged into one case", () => {
   const work = tempDir('drydock-run-merge-');
@@ -24,11 +25,19 @@ describe("a run key's bundle merged into one case", () => {
 
   before(async () => {
     // The node: a fresh store with one artifact, exported signed with the run key (as `fleet collect` does).
-    const node = createCore({ storeDir: path.join(work, 'node'), examiner: 'collector' });
+    // The node's clock is a day behind the merge: what the node read keeps the node's time.
+    const node = createCore({ storeDir: path.join(work, 'node'), examiner: 'collector', clock: { now: () => new Date(NODE_READ_AT) } });
     const kase = node.evidence.createCase({ name: 'fleet fr-test-merge node n1' });
     await node.evidence.ingestJson(
       { caseId: kase.id, kind: 'inventory-snapshot', source: { host: 'local' }, method: 'test', mediaType: 'application/json' },
       { payload: payload.toString() },
+    );
+    await node.evidence.ingestJson(
+      { caseId: kase.id, kind: 'inventory-snapshot', source: { host: 'node1' }, method: 'test', mediaType: 'application/json' },
+      {
+        host: 'node1',
+        containers: [{ id: 'c'.repeat(64), name: 'web.1', image: 'busybox', state: 'running', createdAt: '2026-11-29T08:00:00.000Z' }],
+      },
     );
     await node.evidence.exportCase(kase.id, bundle, {
       signer: runKeySigner(runKey.privatePem, 'collector n1', () => new Date().toISOString()),
@@ -61,7 +70,7 @@ describe("a run key's bundle merged into one case", () => {
     const merged = await merge(bundle, kase.id);
     assert.equal(merged.signedBy, runKey.info.fingerprint);
     assert.equal(merged.countersignedBy, examiner.evidence.signing.showKey().fingerprint);
-    assert.equal(merged.artifacts.length, 1);
+    assert.equal(merged.artifacts.length, 2);
     const copy = await examiner.evidence.getArtifact(merged.artifacts[0]!.to);
     assert.equal(copy?.kind, 'inventory-snapshot');
     assert.equal(copy?.source.host, 'node1');
@@ -72,6 +81,11 @@ describe("a run key's bundle merged into one case", () => {
     assert.ok((await examiner.evidence.verify(kase.id)).ok);
     const actions = (await examiner.evidence.auditEntries({ caseRef: kase.id })).map((e) => e.action);
     assert.ok(actions.includes('fleet.bundle-merged'));
+    // The container's lifecycle row: the node's host, and recorded when the collector read the node (not at the merge).
+    const rows = (await examiner.timeline.page({ caseRef: kase.id, limit: 1000 })).rows.filter((r) => r.source === 'lifecycle');
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.equal(rows[0]!.host, 'node1');
+    assert.match(rows[0]!.detail ?? '', new RegExp(`recorded ${NODE_READ_AT.replace(/\./g, '\\.')}\\)`));
   });
 
   it('refuses, whole, a bundle signed by another key, an unsigned one, and one altered after signing', async () => {

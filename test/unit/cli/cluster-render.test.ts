@@ -59,6 +59,12 @@ describe('cluster command counts', () => {
   it('says 1 node, 1 service, 1 task, and the plural for more', () => {
     assert.match(headline(renderNodes({ ...source, nodes: [node('n1')] })), /^1 node of swarm swarm1,/);
     assert.match(headline(renderNodes({ ...source, nodes: [node('n1'), node('n2')] })), /^2 nodes of swarm swarm1,/);
+    // No pronoun to agree: one node is not "them".
+    for (const n of [1, 2]) {
+      const line = headline(renderNodes({ ...source, nodes: Array.from({ length: n }, (_, i) => node(`n${i}`)) }));
+      assert.doesNotMatch(line, /\bthem\b|\bit\b/);
+      assert.match(line, /, as listed by manager host /);
+    }
     assert.match(headline(renderServices({ ...source, services: [service('s1')] })), /^1 service of swarm swarm1,/);
     assert.match(headline(renderServices({ ...source, services: [] })), /^0 services of swarm swarm1,/);
     assert.match(headline(renderTasks({ ...source, tasks: [task('t1')] })), /^1 task of swarm swarm1,/);

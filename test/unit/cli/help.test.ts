@@ -48,6 +48,14 @@ describe('CLI help', () => {
     for (const key of Object.keys(COMMAND_HELP)) assert.ok(keys.includes(key), `"${key}" in COMMAND_HELP is a command`);
   });
 
+  it('does not call triage read-only on the host: its reads load the helper image and run helpers there', () => {
+    const text = overview(COMMANDS);
+    const title = text.split('\n').find((l) => l.startsWith('Triage:')) ?? '';
+    assert.doesNotMatch(title, /read-only on the host/);
+    assert.match(title, /helper image/);
+    assert.match(title, /drydock footprint/);
+  });
+
   it('lists the commands by task, triage first, each with its example', () => {
     const text = overview(COMMANDS);
     const order = ['Triage', 'Acquire', 'Respond', 'Evidence', 'Hosts and set-up'].map((title) => text.indexOf(`\n${title}`));
