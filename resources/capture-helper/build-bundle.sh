@@ -15,6 +15,8 @@
 # Usage: build-bundle.sh [--force] [OUTPUT_DIR]   (idempotent: an up-to-date bundle is kept)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/offline-image.sh
+. "$here/../lib/offline-image.sh"
 force=""
 if [ "${1:-}" = "--force" ]; then force=1; shift; fi
 out=${1:-$here}
@@ -44,15 +46,10 @@ nft_version=$(dpkg-query -W -f='${Version}' nftables 2>/dev/null || true)
 [ -n "$nft_version" ] || die "nft is not from Debian's nftables package here (dpkg-query found no version)"
 [ -n "$yara_version" ] || die "yara is not a Debian package here (dpkg-query found no version)"
 [ -n "$tcpdump_version" ] || die "tcpdump is not a Debian package here (dpkg-query found no version)"
-case "$(dpkg --print-architecture)" in
-  amd64) arch=amd64; variant="" ;;
-  arm64) arch=arm64; variant="v8" ;;
-  armhf) arch=arm; variant="v7" ;;
-  i386) arch=386; variant="" ;;
-  *) arch=$(dpkg --print-architecture); variant="" ;;
-esac
+image_arch
 
-script_sha=$(sha256sum "$here/build-bundle.sh" | cut -d" " -f1)
+# This script and the image library it sources: a change to either makes the bundle out of date.
+script_sha=$(cat "$here/build-bundle.sh" "$here/../lib/offline-image.sh" | sha256sum | cut -d" " -f1)
 # Up to date: the recorded versions match what is installed now and the tar hashes as recorded.
 if [ -z "$force" ] && [ -s "$tar_out" ] && [ -s "$json_out" ] \
   && grep -q "\"tcpdump\": \"$tcpdump_version\"" "$json_out" \
@@ -102,35 +99,8 @@ printf 'hosts: files\n' >"$root/etc/nsswitch.conf"
 : >"$root/etc/hosts"
 
 find "$root" -exec touch -h -d @0 {} +
-reproducible_tar() { # dir output
-  (cd "$1" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort) >"$work/list"
-  tar --create --file "$2" --directory "$1" --no-recursion --files-from "$work/list" \
-    --format=gnu --owner=0 --group=0 --numeric-owner --mtime=@0
-}
-
-image="$work/image"
-mkdir -p "$image"
-reproducible_tar "$root" "$work/layer.tar"
-layer_sha=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
-mkdir -p "$image/$layer_sha"
-mv "$work/layer.tar" "$image/$layer_sha/layer.tar"
-
 labels="\"org.drydock.helper\":\"capture\",\"org.drydock.tcpdump\":\"$tcpdump_version\",\"org.drydock.libpcap\":\"$libpcap_version\",\"org.drydock.busybox\":\"$busybox_version\",\"org.drydock.yara\":\"$yara_version\",\"org.drydock.tar\":\"$tar_version\",\"org.drydock.nftables\":\"$nft_version\""
-variant_field=""
-[ -n "$variant" ] && variant_field=",\"variant\":\"$variant\""
-printf '{"architecture":"%s"%s,"os":"linux","created":"1970-01-01T00:00:00Z","config":{"User":"0:0","Env":["PATH=/usr/bin:/bin"],"Entrypoint":null,"Cmd":["/usr/bin/tcpdump","--version"],"WorkingDir":"/","Labels":{%s}},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"resources/capture-helper/build-bundle.sh"}]}' \
-  "$arch" "$variant_field" "$labels" "$layer_sha" >"$work/config.json"
-config_sha=$(sha256sum "$work/config.json" | cut -d' ' -f1)
-mv "$work/config.json" "$image/$config_sha.json"
-tag="drydock/capture-helper:${config_sha:0:12}"
-printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' "$config_sha" "$tag" "$layer_sha" >"$image/manifest.json"
-printf '{"drydock/capture-helper":{"%s":"%s"}}' "${config_sha:0:12}" "$layer_sha" >"$image/repositories"
-find "$image" -exec touch -h -d @0 {} +
-
-mkdir -p "$out"
-reproducible_tar "$image" "$tar_out.tmp"
-bundle_sha=$(sha256sum "$tar_out.tmp" | cut -d' ' -f1)
-size=$(stat -c %s "$tar_out.tmp")
+assemble_image "$root" "drydock/capture-helper" "{\"User\":\"0:0\",\"Env\":[\"PATH=/usr/bin:/bin\"],\"Entrypoint\":null,\"Cmd\":[\"/usr/bin/tcpdump\",\"--version\"],\"WorkingDir\":\"/\",\"Labels\":{$labels}}" "resources/capture-helper/build-bundle.sh" "$tar_out.tmp"
 cat >"$json_out.tmp" <<EOF
 {
   "format": 1,

@@ -15,6 +15,8 @@
 # Usage: build-collector.sh [OUTPUT_DIR]   (needs `npm run build:node` first)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/offline-image.sh
+. "$here/../lib/offline-image.sh"
 repo=$(cd "$here/../.." && pwd)
 out=${1:-$here}
 tar_out="$out/drydock-collector.tar"
@@ -30,17 +32,11 @@ node_version=$(dpkg-query -W -f='${Version}' nodejs 2>/dev/null || true)
 [ -n "$node_version" ] || die "/usr/bin/node is not from Debian's nodejs package here (dpkg-query found no version)"
 [ -f "$repo/dist/main/cli/index.js" ] || die "the CLI is not built: run npm run build:node first"
 [ -f "$repo/node_modules/better-sqlite3/build/Release/better_sqlite3.node" ] || die "better-sqlite3 has no Node build (npm ci)"
-case "$(dpkg --print-architecture)" in
-  amd64) arch=amd64; variant="" ;;
-  arm64) arch=arm64; variant="v8" ;;
-  armhf) arch=arm; variant="v7" ;;
-  i386) arch=386; variant="" ;;
-  *) arch=$(dpkg --print-architecture); variant="" ;;
-esac
+image_arch
 drydock_version=$("$node_bin" -p "require('$repo/package.json').version")
 libc_version=$(dpkg-query -W -f='${Version}' libc6 2>/dev/null || true)
 libstdcxx_version=$(dpkg-query -W -f='${Version}' libstdc++6 2>/dev/null || true)
-script_sha=$(sha256sum "$here/build-collector.sh" | cut -d' ' -f1)
+script_sha=$(cat "$here/build-collector.sh" "$here/../lib/offline-image.sh" | sha256sum | cut -d' ' -f1)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -91,35 +87,8 @@ printf 'hosts: files\n' >"$root/etc/nsswitch.conf"
 : >"$root/etc/hosts"
 
 find "$root" -exec touch -h -d @0 {} +
-reproducible_tar() { # dir output
-  (cd "$1" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort) >"$work/list"
-  tar --create --file "$2" --directory "$1" --no-recursion --files-from "$work/list" \
-    --format=gnu --owner=0 --group=0 --numeric-owner --mtime=@0
-}
-
-image="$work/image"
-mkdir -p "$image"
-reproducible_tar "$root" "$work/layer.tar"
-layer_sha=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
-mkdir -p "$image/$layer_sha"
-mv "$work/layer.tar" "$image/$layer_sha/layer.tar"
-
 labels="\"org.drydock.collector\":\"fleet\",\"org.drydock.version\":\"$drydock_version\",\"org.drydock.nodejs\":\"$node_version\",\"org.drydock.libc6\":\"$libc_version\""
-variant_field=""
-[ -n "$variant" ] && variant_field=",\"variant\":\"$variant\""
-printf '{"architecture":"%s"%s,"os":"linux","created":"1970-01-01T00:00:00Z","config":{"User":"0:0","Env":["PATH=/usr/bin:/bin","HOME=/tmp","TZ=UTC","NODE_ENV=production"],"Entrypoint":["/usr/bin/node","/opt/drydock/bin/drydock.js"],"Cmd":["--help"],"WorkingDir":"/opt/drydock","Labels":{%s}},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"resources/collector/build-collector.sh"}]}' \
-  "$arch" "$variant_field" "$labels" "$layer_sha" >"$work/config.json"
-config_sha=$(sha256sum "$work/config.json" | cut -d' ' -f1)
-mv "$work/config.json" "$image/$config_sha.json"
-tag="drydock/collector:${config_sha:0:12}"
-printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' "$config_sha" "$tag" "$layer_sha" >"$image/manifest.json"
-printf '{"drydock/collector":{"%s":"%s"}}' "${config_sha:0:12}" "$layer_sha" >"$image/repositories"
-find "$image" -exec touch -h -d @0 {} +
-
-mkdir -p "$out"
-reproducible_tar "$image" "$tar_out.tmp"
-bundle_sha=$(sha256sum "$tar_out.tmp" | cut -d' ' -f1)
-size=$(stat -c %s "$tar_out.tmp")
+assemble_image "$root" "drydock/collector" "{\"User\":\"0:0\",\"Env\":[\"PATH=/usr/bin:/bin\",\"HOME=/tmp\",\"TZ=UTC\",\"NODE_ENV=production\"],\"Entrypoint\":[\"/usr/bin/node\",\"/opt/drydock/bin/drydock.js\"],\"Cmd\":[\"--help\"],\"WorkingDir\":\"/opt/drydock\",\"Labels\":{$labels}}" "resources/collector/build-collector.sh" "$tar_out.tmp"
 cat >"$json_out.tmp" <<JSON
 {
   "format": 1,
