@@ -491,13 +491,9 @@ async function removeEverything(
   deps.progress({ step: 'cleanup', state: 'started' });
   if (made.serviceId) {
     try {
-      await engineCall({ host: manager.host, action: 'remove the fleet collector service' }, async () => {
-        try {
-          await manager.docker.getService(made.serviceId as string).remove();
-        } catch (err) {
-          if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-        }
-      });
+      await removeUnlessGone(manager.host, 'remove the fleet collector service', () =>
+        manager.docker.getService(made.serviceId as string).remove(),
+      );
       cleanup.service = 'removed';
       deps.audit('fleet.service-removed', { runId, host: manager.host, serviceId: made.serviceId });
     } catch (err) {
@@ -571,13 +567,9 @@ async function removeEverything(
   }
   if (made.secretId) {
     try {
-      await engineCall({ host: manager.host, action: 'remove the fleet run key secret' }, async () => {
-        try {
-          await manager.docker.getSecret(made.secretId as string).remove();
-        } catch (err) {
-          if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-        }
-      });
+      await removeUnlessGone(manager.host, 'remove the fleet run key secret', () =>
+        manager.docker.getSecret(made.secretId as string).remove(),
+      );
       cleanup.secret = 'removed';
       deps.audit('fleet.secret-removed', { runId, host: manager.host, secretId: made.secretId });
     } catch (err) {
@@ -645,5 +637,19 @@ async function removeEverything(
     step: 'cleanup',
     state: cleanup.problems.length ? 'failed' : 'done',
     ...(cleanup.problems.length ? { message: cleanup.problems.join('; ') } : {}),
+  });
+}
+
+/**
+ * Removes a Swarm object through the manager's engine; one already gone (404) counts as removed.
+ * @throws DrydockFailure (engineCall) for any other refusal.
+ */
+async function removeUnlessGone(host: string, action: string, remove: () => Promise<unknown>): Promise<void> {
+  await engineCall({ host, action }, async () => {
+    try {
+      await remove();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    }
   });
 }
