@@ -6,8 +6,9 @@
 //    (issue #18): ingest at >= 0.9 of Node's hash rate and >= 1.3x sha256sum, with the peak RSS of
 //    the process doing the ingest under 150 MB (streaming: memory independent of the artifact's
 //    size). The ingest runs in a child process (ingest-child.ts) so that peak is the ingest's own.
-//    A durable copy (dd conv=fsync) is the disk's floor for any store that fsyncs every byte: its
-//    ratio to Node's hash is the best the first goal can reach on this disk, and is printed too.
+//    A durable copy (dd conv=fsync, through the page cache) is printed too, as the disk's pace for
+//    a plain copy: the store writes its large blobs with O_DIRECT (no page-cache copy) and hashes
+//    them on a thread of its own, so it can run ahead of dd's copy on the same disk.
 // 2. The same generated stream through a plain fs pipeline with a SHA-256 hash (and that baseline
 //    plus one fsync, since the store makes every blob durable), with peak RSS growth during ingest.
 import { createHash, randomBytes } from 'node:crypto';
@@ -118,7 +119,7 @@ function sha256sum(file: string): { seconds: number; sha256: string } {
   return { seconds, sha256: run.stdout.split(/\s/)[0] ?? '' };
 }
 
-/** The floor for any durable store: copying the file and fsyncing the copy, no hashing at all. */
+/** The disk's pace for a plain durable copy: copying the file through the page cache and fsyncing it, no hashing at all. */
 function durableCopy(root: string, file: string): number {
   const copy = path.join(root, 'copy.bin');
   settle();
@@ -206,20 +207,18 @@ async function fileBenchmark(root: string): Promise<boolean> {
   const rate = (key: 'node' | 'sum' | 'ingest' | 'copy') => `${(mb / median(rounds.map((r) => r[key]))).toFixed(0)} MiB/s`;
   const nodeRatio = median(rounds.map((r) => r.node / r.ingest));
   const sumRatio = median(rounds.map((r) => r.sum / r.ingest));
-  const floorRatio = median(rounds.map((r) => r.node / r.copy));
+  const copyRatio = median(rounds.map((r) => r.node / r.copy));
   const rssOk = peak < PEAK_RSS_TARGET;
   console.log(`Node SHA-256 (createHash, read stream):     ${rate('node')} (median of ${FILE_ROUNDS})`);
   console.log(`sha256sum:                                  ${rate('sum')}`);
   console.log(`evidence ingest of the file:                ${rate('ingest')} (hash, write, fsync, rename, dir fsync, row)`);
-  console.log(`durable copy (dd bs=1M conv=fsync):         ${rate('copy')} (the disk's floor for any store)`);
+  console.log(`durable copy (dd bs=1M conv=fsync):         ${rate('copy')} (through the page cache, no hash)`);
   console.log(
     `GOAL ingest / Node SHA-256 >= ${NODE_RATIO_TARGET}:          ${nodeRatio.toFixed(2)} ${goal(nodeRatio >= NODE_RATIO_TARGET)}`,
   );
   console.log(`GOAL ingest / sha256sum >= ${SUM_RATIO_TARGET}:             ${sumRatio.toFixed(2)} ${goal(sumRatio >= SUM_RATIO_TARGET)}`);
   console.log(`GOAL ingest peak RSS < ${PEAK_RSS_TARGET / 1e6} MB:              ${(peak / 1e6).toFixed(1)} MB ${goal(rssOk)}`);
-  console.log(
-    `ceiling: durable copy / Node SHA-256:       ${floorRatio.toFixed(2)} (no store that fsyncs every byte beats this on this disk)`,
-  );
+  console.log(`durable copy / Node SHA-256:               ${copyRatio.toFixed(2)} (a buffered copy's pace against the hash's)`);
   console.log(`ingest / durable copy (median round):       ${median(rounds.map((r) => r.copy / r.ingest)).toFixed(2)}`);
   // CPU time is what the ingest costs whatever else runs: on a loaded machine it, more than the disk, sets the wall-clock ratio.
   console.log(

@@ -4,6 +4,7 @@ import { lstat, mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs
 import path from 'node:path';
 import { DrydockFailure } from '../errors';
 import { storeIoFailure } from '../store/io-failure';
+import { SlabHasher } from './slab-hasher';
 
 /**
  * Content-addressed blobs: blobs/sha256/ab/cd/<sha256>. A blob is written to a temporary file in
@@ -33,20 +34,36 @@ const SLAB_MAX = 2 * 1024 * 1024;
 const WRITES_IN_FLIGHT = 2;
 /**
  * Once a blob reaches SLAB_MAX slabs, they come from an arena of ARENA_SLABS slabs aligned to
- * pages (a WebAssembly memory: Node gives no other way to an aligned buffer) and are written
- * with O_DIRECT: the disk reads them straight from the arena. Buffered writes cost a second
+ * pages (a shared WebAssembly memory: Node gives no other way to an aligned buffer, and the hash
+ * thread reads the same memory) and are written with O_DIRECT: the disk reads them straight from the arena. Buffered writes cost a second
  * copy of every byte into the page cache (more CPU than the SHA-256 itself on a 1 GiB file),
  * dirty pages the kernel throttles and flushes that wait for the journal; direct writes skip
  * all three. Durability is unchanged: the final fsync still commits the file's metadata and
  * flushes the disk's cache before the rename. Where O_DIRECT is refused (tmpfs before Linux 6.6,
  * some network filesystems) or a direct write fails with EINVAL, the writer goes on with buffered writes.
  */
-const ARENA_SLABS = WRITES_IN_FLIGHT + 1;
+const ARENA_SLABS = WRITES_IN_FLIGHT + 3;
+/**
+ * Once this many bytes of a blob are written, its SHA-256 moves to a thread of its own
+ * (slab-hasher.ts): the bytes so far are read back from the temporary file there, and every later
+ * slab is hashed there straight from the arena, while this thread only copies and dispatches. A
+ * smaller blob is hashed here as it arrives (a thread costs some 15 ms to start). Hashing on the
+ * calling thread was the ingest's limit: it ran at 0.77 of Node's bare SHA-256 rate on a 512 MiB
+ * file, and above it with the hash thread (npm run bench -- evidence).
+ */
+const HASH_THREAD_FROM = 16 * 1024 * 1024;
+/**
+ * Slabs handed to the hash thread and not yet hashed before write() waits: with the writes in
+ * flight, that leaves an arena slab free for the next bytes (else they go to a slab of their own).
+ */
+const HASH_BACKLOG = ARENA_SLABS - WRITES_IN_FLIGHT - 1;
 /** O_DIRECT wants buffers, lengths and offsets aligned to the device's block; a page covers every common one. */
 const DIRECT_ALIGN = 4096;
 const WASM_PAGE = 65536;
 /** The one WebAssembly API used here (the TypeScript libraries this project builds with declare none). */
-declare const WebAssembly: { Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer } };
+declare const WebAssembly: {
+  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => { readonly buffer: SharedArrayBuffer };
+};
 /**
  * Every this many bytes written, the bytes so far are flushed to the disk in the background
  * (fdatasync). A blob smaller than a tenth of RAM would otherwise sit dirty in the page cache
@@ -177,10 +194,11 @@ export class BlobStore {
 }
 
 /**
- * Writes one blob: every byte is copied into a slab and hashed from it on the calling thread as
- * it arrives, while earlier full slabs are written by the thread pool at their own offsets (up to
- * WRITES_IN_FLIGHT at once) and flushed in the background every FLUSH_EVERY bytes. The chunk
- * passed to write() is not kept: the caller may reuse it as soon as write() returns.
+ * Writes one blob: every byte is copied into a slab and hashed from it (on the calling thread as
+ * it arrives for the first HASH_THREAD_FROM bytes, then slab by slab on a hash thread), while
+ * earlier full slabs are written by the thread pool at their own offsets (up to WRITES_IN_FLIGHT
+ * at once) and flushed in the background every FLUSH_EVERY bytes. The chunk passed to write() is
+ * not kept: the caller may reuse it as soon as write() returns.
  */
 export class BlobWriter {
   private readonly hashing: Hash = createHash('sha256');
@@ -193,9 +211,18 @@ export class BlobWriter {
   private ready: { bytes: Buffer; offset: number }[] = [];
   /** SLAB_MAX slabs whose writes are done, for reuse. */
   private spare: Buffer[] = [];
-  /** The page-aligned slabs (made when the blob first needs a SLAB_MAX slab), and those free. */
-  private arena: Set<ArrayBuffer> | undefined;
+  /** The page-aligned shared memory of the arena slabs (made when the blob first needs a SLAB_MAX slab), its slabs, and those free. */
+  private arena: SharedArrayBuffer | undefined;
+  private arenaSlabs: Buffer[] = [];
   private arenaFree: Buffer[] = [];
+  /** Arena slabs still wanted by their write and (past the hash cut) their hash: reusable at zero. */
+  private readonly holds = new Map<Buffer, number>();
+  /** The hash thread, from the cut on; the cut is the offset where it takes over, and the writes below it still under way. */
+  private hasher: SlabHasher | undefined;
+  private cut = 0;
+  private writesBelowCut = 0;
+  /** Waiters for any progress: a write done, a slab hashed, a failure. */
+  private waiters: (() => void)[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   /** The background flush under way, if any (one at a time). */
   private flushing: Promise<void> | undefined;
@@ -231,15 +258,15 @@ export class BlobWriter {
     while (at < chunk.length) {
       const slab = (this.slab ??= this.takeSlab());
       const n = chunk.copy(slab, this.filled, at);
-      this.hashing.update(slab.subarray(this.filled, this.filled + n));
+      if (!this.hasher) this.hashing.update(slab.subarray(this.filled, this.filled + n));
       this.filled += n;
       at += n;
       if (this.filled === slab.length) this.queueSlab();
     }
     this.received += chunk.length;
     this.pump();
-    // Backpressure: at most WRITES_IN_FLIGHT slabs on their way to the disk, none waiting.
-    while (this.ready.length > 0 && this.failure === undefined) await Promise.race(this.inFlight);
+    // Backpressure: at most WRITES_IN_FLIGHT slabs on their way to the disk, none waiting, and a bounded hash backlog.
+    while ((this.ready.length > 0 || (this.hasher?.backlog ?? 0) >= HASH_BACKLOG) && this.failure === undefined) await this.progress();
     if (this.failure !== undefined) {
       const failure = this.failure;
       this.ready = [];
@@ -281,11 +308,13 @@ export class BlobWriter {
       // Read-only from the first moment it has its name: evidence is never modified in place.
       await this.handle.chmod(0o444);
       await this.handle.close();
+      const sha256 = this.hasher ? await this.hasher.digest() : this.hashing.digest('hex');
+      await this.closeHasher();
+      return { sha256, size: this.received };
     } catch (err) {
       await this.discardAfterFailure();
       throw storeIoFailure(err, `write to the evidence store at ${this.store.storeDir}`);
     }
-    return { sha256: this.hashing.digest('hex'), size: this.received };
   }
 
   /** Drops everything written (nothing is stored). */
@@ -306,6 +335,7 @@ export class BlobWriter {
     // Released unfinished: the temporary file is left for recovery; a failed write was already reported to the writer.
     await this.settle();
     await this.closeDirect();
+    await this.closeHasher();
     // Already closed: nothing to release.
     await this.handle.close().catch(() => undefined);
   }
@@ -316,11 +346,14 @@ export class BlobWriter {
   }
 
   private takeSlab(): Buffer {
-    if (this.slabSize === SLAB_MAX && this.direct) {
+    if (this.slabSize === SLAB_MAX) {
       if (!this.arena) {
-        const memory = new WebAssembly.Memory({ initial: (ARENA_SLABS * SLAB_MAX) / WASM_PAGE });
-        this.arenaFree = Array.from({ length: ARENA_SLABS }, (_, i) => Buffer.from(memory.buffer, i * SLAB_MAX, SLAB_MAX));
-        this.arena = new Set([memory.buffer]);
+        const pages = (ARENA_SLABS * SLAB_MAX) / WASM_PAGE;
+        this.arena = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer;
+        this.arenaSlabs = Array.from({ length: ARENA_SLABS }, (_, i) =>
+          Buffer.from(this.arena as SharedArrayBuffer, i * SLAB_MAX, SLAB_MAX),
+        );
+        this.arenaFree = [...this.arenaSlabs].reverse();
       }
       const slab = this.arenaFree.pop();
       if (slab) return slab;
@@ -334,11 +367,75 @@ export class BlobWriter {
 
   /** The slab being filled goes to the queue of writes at the next offset (nothing when it is empty). */
   private queueSlab(): void {
-    if (!this.slab || this.filled === 0) return;
-    this.ready.push({ bytes: this.filled === this.slab.length ? this.slab : this.slab.subarray(0, this.filled), offset: this.dispatched });
+    const slab = this.slab;
+    if (!slab || this.filled === 0) return;
+    const bytes = this.filled === slab.length ? slab : slab.subarray(0, this.filled);
+    const offset = this.dispatched;
+    this.ready.push({ bytes, offset });
     this.dispatched += this.filled;
     this.slab = undefined;
     this.filled = 0;
+    if (this.hasher) {
+      // Past the cut: the hash thread hashes the slab where it lies (an arena slab waits for both), or a copy of it.
+      const index = this.arenaSlabs.indexOf(slab);
+      if (index >= 0) {
+        this.holds.set(slab, 2);
+        this.hasher.hashSlab(index, index * SLAB_MAX, bytes.length);
+      } else this.hasher.hashBytes(bytes);
+    } else if (this.dispatched >= HASH_THREAD_FROM && this.arena && !this.closed) this.startHashThread();
+  }
+
+  /**
+   * Moves the hash to its thread at the current offset: the thread reads the bytes below it back
+   * from the temporary file once every write below it is done, and hashes every later slab.
+   */
+  private startHashThread(): void {
+    const arena = this.arena;
+    if (!arena) return;
+    this.cut = this.dispatched;
+    this.writesBelowCut = this.ready.length + this.inFlight.size;
+    this.hasher = new SlabHasher(
+      arena,
+      this.tempPath,
+      (index) => {
+        const slab = this.arenaSlabs[index];
+        if (slab) this.releaseSlab(slab);
+        this.wake();
+      },
+      (err) => {
+        this.failure ??= err;
+        this.wake();
+      },
+    );
+  }
+
+  /** One holder of an arena slab is done with it (its write, or its hash); at none, the slab is free. */
+  private releaseSlab(slab: Buffer): void {
+    const left = (this.holds.get(slab) ?? 1) - 1;
+    if (left > 0) {
+      this.holds.set(slab, left);
+      return;
+    }
+    this.holds.delete(slab);
+    this.arenaFree.push(slab);
+  }
+
+  /** Resolves at the next progress (a write done, a slab hashed, a failure). */
+  private progress(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async closeHasher(): Promise<void> {
+    const hasher = this.hasher;
+    this.hasher = undefined;
+    // Ending a thread whose work is done or given up: nothing to lose.
+    await hasher?.close().catch(() => undefined);
   }
 
   /** Starts the writes of queued slabs while fewer than WRITES_IN_FLIGHT are under way. */
@@ -346,11 +443,12 @@ export class BlobWriter {
     while (this.inFlight.size < WRITES_IN_FLIGHT && this.failure === undefined) {
       const next = this.ready.shift();
       if (!next) return;
-      const inArena = this.arena?.has(next.bytes.buffer as ArrayBuffer) === true;
+      const inArena = this.arena !== undefined && next.bytes.buffer === this.arena;
       const write: Promise<void> = this.writeSlab(next.bytes, next.offset, inArena)
         .then((buffered) => {
           this.written += buffered;
-          if (inArena) this.arenaFree.push(next.bytes);
+          if (next.offset < this.cut && --this.writesBelowCut === 0) this.hasher?.start(this.cut);
+          if (inArena) this.releaseSlab(this.arenaSlabs.find((s) => s.byteOffset === next.bytes.byteOffset) ?? next.bytes);
           else if (next.bytes.length === SLAB_MAX && next.bytes.buffer.byteLength === SLAB_MAX && this.spare.length < 2)
             this.spare.push(next.bytes);
           this.flushInBackground();
@@ -361,6 +459,7 @@ export class BlobWriter {
         .finally(() => {
           this.inFlight.delete(write);
           this.pump();
+          this.wake();
         });
       this.inFlight.add(write);
     }
@@ -420,6 +519,7 @@ export class BlobWriter {
   private async discardAfterFailure(): Promise<void> {
     this.closed = true;
     await this.closeDirect();
+    await this.closeHasher();
     // After a failure that is reported to the caller: already closed or already gone is fine.
     await this.handle.close().catch(() => undefined);
     await rm(this.tempPath, { force: true }).catch(() => undefined);

@@ -68,17 +68,18 @@ describe('blob store', () => {
 
   it('stores the bytes as they were when write() was called, even when the caller reuses its buffer or does not wait', async () => {
     // One buffer refilled after each write (a reader's recycled buffer), then writes not awaited (a capture's
-    // callbacks): 12 MiB in chunks that straddle slab boundaries, through the small slabs and the aligned arena.
+    // callbacks): 24 MiB in chunks that straddle slab boundaries, through the small slabs and the aligned arena,
+    // and across the 16 MiB point where the hash moves to its own thread while writes are not awaited.
     const writer = await store.evidence.openWriter(meta(caseId));
     const expected = createHash('sha256');
     const reused = Buffer.alloc(1024 * 1024 + 7);
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 12; i++) {
       reused.fill(i + 1);
       expected.update(reused);
       await writer.write(reused);
     }
     const pending: (Promise<void> | void)[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 12; i++) {
       const chunk = Buffer.alloc(1024 * 1024 - 5, 0x40 + i);
       expected.update(chunk);
       pending.push(writer.write(chunk));
@@ -88,8 +89,30 @@ describe('blob store', () => {
     const info = await writer.finish();
     const sha256 = expected.digest('hex');
     assert.equal(info.sha256, sha256);
-    assert.equal(info.size, 12 * 1024 * 1024 + 6 * 7 - 6 * 5);
+    assert.equal(info.size, 24 * 1024 * 1024 + 12 * 7 - 12 * 5);
     assert.equal(sha(readFileSync(new BlobStore(store.dir).blobPath(info.sha256))), sha256, 'the file holds the bytes that were hashed');
+  });
+
+  it('hashes a large blob on a thread of its own: an interrupted one, an abandoned one and one dropped unfinished', async () => {
+    // Past 16 MiB the SHA-256 moves to a worker thread; what is kept of a stream that fails there still hashes right.
+    const received = Buffer.alloc(40 * 1024 * 1024 + 4099);
+    for (let i = 0; i + 4 <= received.length; i += 4096) received.writeUInt32LE(i, i);
+    const artifact = await store.evidence.ingest(meta(caseId, { kind: 'pcap' }), failingAfter(received, 'socket hang up'));
+    assert.equal(artifact.status, 'incomplete');
+    assert.equal(artifact.size, received.length);
+    assert.equal(artifact.sha256, sha(received));
+    assert.equal((await store.evidence.verify(caseId)).ok, true);
+    // A writer past the cut whose stream is abandoned, and one the store drops on close (kept for recovery):
+    // neither keeps the process's event loop alive (the test runner would hang).
+    const abandoned = await store.evidence.openWriter(meta(caseId));
+    for (let i = 0; i < 20; i++) await abandoned.write(Buffer.alloc(1024 * 1024, i));
+    const kept = await abandoned.abandon('cancelled by the examiner');
+    assert.equal(kept.size, 20 * 1024 * 1024);
+    const expected = createHash('sha256');
+    for (let i = 0; i < 20; i++) expected.update(Buffer.alloc(1024 * 1024, i));
+    assert.equal(kept.sha256, expected.digest('hex'));
+    const dropped = await store.evidence.openWriter(meta(caseId));
+    for (let i = 0; i < 20; i++) await dropped.write(Buffer.alloc(1024 * 1024, 0x55));
   });
 
   it('deduplicates identical content: two artifacts, one blob', async () => {
