@@ -228,7 +228,7 @@ async function main(): Promise<void> {
       transferSeconds?: number;
       readWindowSeconds?: number;
       scratchWindowBytes?: number;
-      transferTimings?: { chunks: number; waitHelper: number; archive: number; store: number };
+      transferTimings?: { chunks: number; waitHelper: number; archive: number; store: number; fetchedDuringRead: number };
     };
     const cli = await cliPeakRss(holder);
     const mibs = (bytes: number, s: number) => `${(bytes / MIB / s).toFixed(0)} MiB/s`;
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
     console.log(
       `memory: transport ${attrs.transport ?? '?'}; the helper run ${(attrs.transferSeconds ?? 0).toFixed(2)} s of ${seconds.toFixed(2)} s (the rest: process detail, helper image check, volume create/remove, the store's finish)` +
         (tt
-          ? `; in it, ${tt.chunks} chunks: waiting on the helper ${tt.waitHelper.toFixed(2)} s, on the archive relay ${tt.archive.toFixed(2)} s, on the store's writer ${tt.store.toFixed(2)} s`
+          ? `; in it, ${tt.chunks} chunks: waiting on the helper ${tt.waitHelper.toFixed(2)} s, on the archive relay ${tt.archive.toFixed(2)} s, on the store's writer ${tt.store.toFixed(2)} s; ${tt.fetchedDuringRead} fetched while the helper was still reading`
           : ''),
     );
     console.log(

@@ -45,13 +45,20 @@ const WRITES_IN_FLIGHT = 2;
 const ARENA_SLABS = WRITES_IN_FLIGHT + 3;
 /**
  * Once this many bytes of a blob are written, its SHA-256 moves to a thread of its own
- * (slab-hasher.ts): the bytes so far are read back from the temporary file there, and every later
- * slab is hashed there straight from the arena, while this thread only copies and dispatches. A
- * smaller blob is hashed here as it arrives (a thread costs some 15 ms to start). Hashing on the
- * calling thread was the ingest's limit: it ran at 0.77 of Node's bare SHA-256 rate on a 512 MiB
- * file, and above it with the hash thread (npm run bench -- evidence).
+ * (slab-hasher.ts) if they came at HASH_THREAD_MIN_RATE or faster: the bytes so far are read back
+ * from the temporary file there, and every later slab is hashed there straight from the arena,
+ * while this thread only copies and dispatches. A smaller blob is hashed here as it arrives (a
+ * thread costs some 15 ms to start). Hashing on the calling thread was the ingest's limit: it ran
+ * at 0.77 of Node's bare SHA-256 rate on a 1 GiB file, 0.95 with the hash thread (npm run bench -- evidence).
  */
 const HASH_THREAD_FROM = 16 * 1024 * 1024;
+/**
+ * Bytes per second below which a blob keeps its hash on the calling thread: there the hash takes
+ * a quarter of that thread's time or less (Node hashes at some 1.3-1.9 GB/s here) and is not what
+ * the ingest waits for, while the thread would cost its memory (some 8 MB of RSS; a memory image
+ * fetched through the engine's archive relay at ~250 MB/s stays within its 150 MB budget without it).
+ */
+const HASH_THREAD_MIN_RATE = 400 * 1024 * 1024;
 /**
  * Slabs handed to the hash thread and not yet hashed before write() waits: with the writes in
  * flight, that leaves an arena slab free for the next bytes (else they go to a slab of their own).
@@ -217,10 +224,15 @@ export class BlobWriter {
   private arenaFree: Buffer[] = [];
   /** Arena slabs still wanted by their write and (past the hash cut) their hash: reusable at zero. */
   private readonly holds = new Map<Buffer, number>();
-  /** The hash thread, from the cut on; the cut is the offset where it takes over, and the writes below it still under way. */
+  /**
+   * The hash thread, from the cut on; the cut is the offset where it takes over (0: not decided
+   * yet, -1: the bytes came too slowly for it), and the writes below it still under way.
+   */
   private hasher: SlabHasher | undefined;
   private cut = 0;
   private writesBelowCut = 0;
+  /** When the first bytes came (performance.now() ms), for the rate that decides the hash thread. */
+  private firstWriteAt: number | undefined;
   /** Waiters for any progress: a write done, a slab hashed, a failure. */
   private waiters: (() => void)[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -254,6 +266,7 @@ export class BlobWriter {
    */
   async write(chunk: Buffer): Promise<void> {
     this.assertOpen();
+    this.firstWriteAt ??= performance.now();
     let at = 0;
     while (at < chunk.length) {
       const slab = (this.slab ??= this.takeSlab());
@@ -382,7 +395,12 @@ export class BlobWriter {
         this.holds.set(slab, 2);
         this.hasher.hashSlab(index, index * SLAB_MAX, bytes.length);
       } else this.hasher.hashBytes(bytes);
-    } else if (this.dispatched >= HASH_THREAD_FROM && this.arena && !this.closed) this.startHashThread();
+    } else if (this.cut === 0 && this.dispatched >= HASH_THREAD_FROM && this.arena && !this.closed) {
+      // Decided once, at the first slab past HASH_THREAD_FROM: the rate the bytes came at so far.
+      const seconds = (performance.now() - (this.firstWriteAt ?? 0)) / 1000;
+      if (this.dispatched >= HASH_THREAD_MIN_RATE * seconds) this.startHashThread();
+      else this.cut = -1;
+    }
   }
 
   /**

@@ -91,11 +91,15 @@ export interface ChunkTimings {
   archive: number;
   /** Awaiting the store's writer (hashing and writing the image file). */
   store: number;
+  /** Chunks fetched before the helper's last read was done (only when the process is larger than its window). */
+  fetchedDuringRead: number;
 }
 
 /**
- * Reads the chunk reader's control lines (chunkReadCommand) and, for each announced chunk, fetches
- * it through the archive endpoint into `store` (awaited: the store's pace), then says `ok N`. Exposes
+ * Reads the chunk reader's control lines (chunkReadCommand) and fetches each announced chunk
+ * through the archive endpoint into `store` (awaited: the store's pace), then says `ok N`: the
+ * oldest one once the helper holds its window of chunk files, the rest after its last read (so the
+ * relay never competes with the read; see `window`). Exposes
  * the same outcome as RegionFramer: per-region outcomes, `ended`, `failure`, `bytes`. A chunk whose
  * archive holds anything but one regular file named c.N of exactly the expected size is a failure,
  * and nothing after it is stored.
@@ -107,8 +111,18 @@ export class ChunkFramer extends Writable {
   private pieces: string[] = [];
   private nextChunk = 0;
   private lastAnnounce = 0;
+  /** Chunks announced and not yet fetched, oldest first. */
+  private pending: number[] = [];
+  /**
+   * The chunk files the helper may hold at once (the W of its `go W`; set by started() before it is
+   * sent). Drydock fetches nothing while the helper reads and has room: the archive relay would
+   * compete with the read for the host's CPUs and stretch the read window. It fetches the oldest
+   * chunk when the helper has W of them (it then waits for an acknowledgement), and the rest once
+   * the read has ended.
+   */
+  private window = 1;
   readonly outcomes: RegionOutcome[] = [];
-  readonly timings: ChunkTimings = { chunks: 0, waitHelper: 0, archive: 0, store: 0 };
+  readonly timings: ChunkTimings = { chunks: 0, waitHelper: 0, archive: 0, store: 0, fetchedDuringRead: 0 };
   ended = false;
   failure: string | null = null;
   bytes = 0;
@@ -125,10 +139,16 @@ export class ChunkFramer extends Writable {
     private readonly chunkPages: number,
     private readonly store: (chunk: Buffer) => Promise<void>,
     private readonly progress: (bytes: number) => void,
-    private readonly hooks: { ready: () => void; end: () => void; ack: (line: string) => void },
+    /** ready: the helper waits for `go W`; readEnd: its last read is done; end: every chunk is stored (it waits for `done`); ack: a line to the helper. */
+    private readonly hooks: { ready: () => void; readEnd?: () => void; end: () => void; ack: (line: string) => void },
     private readonly signal?: AbortSignal,
   ) {
     super({ highWaterMark: 64 * 1024 });
+  }
+
+  /** The helper was told `go W`: it may hold `window` chunk files at once. */
+  started(window: number): void {
+    this.window = Math.max(1, window);
   }
 
   private get total(): number {
@@ -174,7 +194,11 @@ export class ChunkFramer extends Writable {
       this.hooks.ready();
       return;
     }
-    if (line === '@w') return; // the reader waits for an acknowledgement (it is alive)
+    if (line === '@w') {
+      // The reader waits for an acknowledgement (it is alive): it holds all it may.
+      if (this.pending.length > 0) await this.fetchOldest();
+      return;
+    }
     const paged = /^@p (\d{1,9})(?: |$)/.exec(line);
     if (paged) {
       if (this.outcomes.length >= this.reads.length) {
@@ -210,17 +234,20 @@ export class ChunkFramer extends Writable {
         return;
       }
       this.timings.waitHelper += (performance.now() - this.lastAnnounce) / 1000;
-      await this.fetch(n);
+      this.nextChunk++;
+      this.pending.push(n);
+      // The helper now holds as many chunk files as it may and waits for the oldest to be taken.
+      if (this.pending.length >= this.window) await this.fetchOldest();
       this.lastAnnounce = performance.now();
-      if (this.failure === null) {
-        this.nextChunk++;
-        this.hooks.ack(`ok ${n}\n`);
-      }
       return;
     }
     const end = /^@end (\d{1,12}(?:\.\d{1,3})?) (\d{1,12}(?:\.\d{1,3})?)$/.exec(line);
     if (end) {
       this.readWindowSeconds = Math.max(0, Number(end[2]) - Number(end[1]));
+      // The process is read: a paused container may run again while the chunks are fetched.
+      this.hooks.readEnd?.();
+      while (this.pending.length > 0 && this.failure === null) await this.fetchOldest();
+      if (this.failure !== null) return;
       if (this.outcomes.length !== this.reads.length || this.bytes !== this.total) {
         this.failure = `the memory reader ended after ${this.outcomes.length} of ${this.reads.length} regions and ${this.bytes} of ${this.total} bytes`;
         return;
@@ -235,6 +262,15 @@ export class ChunkFramer extends Writable {
         : line === '@lost'
           ? 'the memory of the process ended before its regions did (the process may have exited): the reader stopped'
           : `unexpected output of the memory reader: ${JSON.stringify(line.slice(0, 80))}`;
+  }
+
+  /** Fetches the oldest chunk announced and, stored, tells the helper it may delete it. */
+  private async fetchOldest(): Promise<void> {
+    const n = this.pending.shift();
+    if (n === undefined) return;
+    if (this.readWindowSeconds === null) this.timings.fetchedDuringRead++;
+    await this.fetch(n);
+    if (this.failure === null) this.hooks.ack(`ok ${n}\n`);
   }
 
   /** Fetches /scratch/c.N through the archive endpoint into the store; any mismatch sets `failure`. */

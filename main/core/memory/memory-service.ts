@@ -565,19 +565,23 @@ export class MemoryService {
         windowNote = `the helper's memory limit could not be raised (${(err as Error).message.slice(0, 200)}): at most ${chunkWindow} chunk files at once`;
       }
     };
+    // Frozen between the reader's @ready and its last read; thawed once, before the helper may exit.
+    let thawing: Promise<unknown> | undefined;
+    const thaw = (): Promise<unknown> => (thawing ??= freezer ? freezer.thaw() : Promise.resolve());
     const hooks = {
-      // Frozen between the reader's @ready and its last region; thawed before it may exit.
       ready: () => {
-        const go = () => send(chunked ? `go ${chunkWindow}\n` : 'go\n');
+        const go = () => {
+          chunked?.started(chunkWindow);
+          send(chunked ? `go ${chunkWindow}\n` : 'go\n');
+        };
         void raiseLimit().then(() => {
           if (!freezer) return go();
           void freezer.freeze().then(go, go);
         });
       },
-      end: () => {
-        if (!freezer) return send('done\n');
-        void freezer.thaw().finally(() => send('done\n'));
-      },
+      // The chunk reader's last read is done: the container runs again while its chunks are fetched.
+      readEnd: () => void thaw().catch(() => undefined),
+      end: () => void thaw().finally(() => send('done\n')),
     };
     const store = async (chunk: Buffer) => writer.write(chunk);
     chunked =
@@ -809,5 +813,11 @@ class Freezer {
 
 function roundTimings(t: ChunkTimings): ChunkTimings {
   const r = (n: number) => Number(n.toFixed(3));
-  return { chunks: t.chunks, waitHelper: r(t.waitHelper), archive: r(t.archive), store: r(t.store) };
+  return {
+    chunks: t.chunks,
+    waitHelper: r(t.waitHelper),
+    archive: r(t.archive),
+    store: r(t.store),
+    fetchedDuringRead: t.fetchedDuringRead,
+  };
 }

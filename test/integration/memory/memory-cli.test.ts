@@ -284,6 +284,39 @@ describe('drydock ps --detail, memory and strings', () => {
     assert.deepEqual(leftovers(implant), { containers: '', volumes: '' });
   });
 
+  it('fetches no chunk while the helper still reads a process that fits its window, and thaws a paused one before the fetch', async () => {
+    // 96 MiB of resident anonymous memory: at least three 32 MiB chunk files, well within any host's window.
+    const big = runContainer([
+      '--name',
+      `ddmem-big-${process.pid}`,
+      'drydock-fixture/debian:bookworm',
+      'perl',
+      '-e',
+      'my $x = $ARGV[1] x ($ARGV[0] * 1048576); $| = 1; print "ready\\n"; sleep 3600;',
+      '96',
+      'Y',
+    ]);
+    containers.push(big);
+    await waitFor(() => docker(['logs', big]).includes('ready'), { what: 'the process to fill its region', timeoutMs: 120_000 });
+    const result = json<MemoryAcquireResult>(store, ['memory', big, '--pid', '1', '--pause']);
+    const image = result.images[0];
+    assert.ok(image && !image.incomplete, 'one complete image');
+    assert.deepEqual(running(big), { running: true, paused: false });
+    const artifacts = json<{ id: string; attributes: Record<string, unknown> }[]>(store, ['case', 'artifacts']);
+    const timings = artifacts.find((a) => a.id === image.artifactId)?.attributes.transferTimings as
+      { chunks: number; fetchedDuringRead: number } | undefined;
+    assert.ok(timings && timings.chunks >= 3, `several chunks (${JSON.stringify(timings)})`);
+    assert.equal(timings.fetchedDuringRead, 0, 'the archive relay did not compete with the read');
+    // The container ran again once the last read was done: its unpause comes before the image's record.
+    const audit = drydock(store, ['case', 'audit', '--json'])
+      .out.split('\n')
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(line) as { action: string; details: Record<string, unknown> });
+    const unpaused = audit.findIndex((e) => e.action === 'memory.container-unpaused' && e.details.containerId === big);
+    const added = audit.findIndex((e) => e.action === 'artifact.added' && e.details.artifactId === image.artifactId);
+    assert.ok(unpaused >= 0 && added > unpaused, `unpaused (${unpaused}) before the image was recorded (${added})`);
+  });
+
   it('sweeps the helper and the scratch volume a killed Drydock left behind', async () => {
     // 256 MiB of resident anonymous memory: a run long enough to be killed in the middle.
     const holder = runContainer([
