@@ -3,7 +3,9 @@
 # carries this image and loads it through the Engine API when a host lacks it.
 #
 # Contents: Debian's tcpdump, yara and nft (nftables: the quarantine of a Swarm task adds and removes
-# its own table in the task's network namespace) and exactly the shared libraries they link (ldd), busybox-static
+# its own table in the task's network namespace), util-linux's fallocate (the memory reader reserves
+# its chunk files' tmpfs pages before its first read: busybox's fallocate cannot keep a file's size)
+# and exactly the shared libraries they link (ldd), busybox-static
 # (for `timeout` and `cat`, which the connection-discovery helper uses on /proc/net/*), and a minimal
 # /etc/passwd. Output, next to this script:
 #   drydock-capture-helper.tar   a `docker load`-able image (docker save layout, one layer)
@@ -24,12 +26,13 @@ tar_out="$out/drydock-capture-helper.tar"
 json_out="$out/drydock-capture-helper.json"
 
 die() { echo "build-bundle: $*" >&2; exit 1; }
-for tool in tcpdump yara nft ldd busybox sha256sum tar dpkg-query; do
+for tool in tcpdump yara nft fallocate ldd busybox sha256sum tar dpkg-query; do
   command -v "$tool" >/dev/null 2>&1 || die "needs '$tool' on this machine (apt-get install tcpdump yara nftables busybox-static)"
 done
 tcpdump_bin=$(command -v tcpdump)
 yara_bin=$(command -v yara)
 nft_bin=$(command -v nft)
+fallocate_bin=$(command -v fallocate)
 busybox_bin=$(command -v busybox)
 # GNU tar (not busybox's): the drift helper streams overlay2 layer trees with their trusted.overlay.* attributes.
 tar_bin=$(command -v tar)
@@ -43,6 +46,8 @@ busybox_version=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null || tr
 tar_version=$(dpkg-query -W -f='${Version}' tar 2>/dev/null || true)
 yara_version=$(dpkg-query -W -f='${Version}' yara 2>/dev/null || true)
 nft_version=$(dpkg-query -W -f='${Version}' nftables 2>/dev/null || true)
+util_linux_version=$(dpkg-query -W -f='${Version}' util-linux 2>/dev/null || true)
+[ -n "$util_linux_version" ] || die "fallocate is not from Debian's util-linux package here (dpkg-query found no version)"
 [ -n "$nft_version" ] || die "nft is not from Debian's nftables package here (dpkg-query found no version)"
 [ -n "$yara_version" ] || die "yara is not a Debian package here (dpkg-query found no version)"
 [ -n "$tcpdump_version" ] || die "tcpdump is not a Debian package here (dpkg-query found no version)"
@@ -56,6 +61,7 @@ if [ -z "$force" ] && [ -s "$tar_out" ] && [ -s "$json_out" ] \
   && grep -q "\"yara\": \"$yara_version\"" "$json_out" \
   && grep -q "\"nftables\": \"$nft_version\"" "$json_out" \
   && grep -q "\"tar\": \"$tar_version\"" "$json_out" \
+  && grep -q "\"util-linux\": \"$util_linux_version\"" "$json_out" \
   && grep -q "\"script\": \"$script_sha\"" "$json_out" \
   && grep -q "\"sha256\": \"$(sha256sum "$tar_out" | cut -d' ' -f1)\"" "$json_out"; then
   echo "build-bundle: $tar_out is up to date"
@@ -72,14 +78,15 @@ cp -L "$tcpdump_bin" "$root/usr/bin/tcpdump"
 cp -L "$tar_bin" "$root/usr/bin/tar"
 cp -L "$yara_bin" "$root/usr/bin/yara"
 cp -L "$nft_bin" "$root/usr/bin/nft"
+cp -L "$fallocate_bin" "$root/usr/bin/fallocate"
 # Every library the dynamic loader would map, at the path it would look for it, plus the loader.
-{ ldd "$tcpdump_bin"; ldd "$yara_bin"; ldd "$tar_bin"; ldd "$nft_bin"; } | grep -o "/[^ ]*" | sort -u | while read -r lib; do
+{ ldd "$tcpdump_bin"; ldd "$yara_bin"; ldd "$tar_bin"; ldd "$nft_bin"; ldd "$fallocate_bin"; } | grep -o "/[^ ]*" | sort -u | while read -r lib; do
   [ -f "$lib" ] || die "ldd names $lib, which does not exist"
   [ -e "$root$lib" ] && continue
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done
-chmod 0755 "$root/usr/bin/tcpdump" "$root/usr/bin/yara" "$root/usr/bin/tar" "$root/usr/bin/nft"
+chmod 0755 "$root/usr/bin/tcpdump" "$root/usr/bin/yara" "$root/usr/bin/tar" "$root/usr/bin/nft" "$root/usr/bin/fallocate"
 # nft prints the xtables matches of iptables-nft rules (Docker's own, in a task's namespace) through
 # these extensions (Debian ships them in iptables); without them those rules would be listed as opaque blobs.
 xt_dir=$(dpkg-query -L iptables 2>/dev/null | grep -m1 '/xtables$' || true)
@@ -99,7 +106,7 @@ printf 'hosts: files\n' >"$root/etc/nsswitch.conf"
 : >"$root/etc/hosts"
 
 find "$root" -exec touch -h -d @0 {} +
-labels="\"org.drydock.helper\":\"capture\",\"org.drydock.tcpdump\":\"$tcpdump_version\",\"org.drydock.libpcap\":\"$libpcap_version\",\"org.drydock.busybox\":\"$busybox_version\",\"org.drydock.yara\":\"$yara_version\",\"org.drydock.tar\":\"$tar_version\",\"org.drydock.nftables\":\"$nft_version\""
+labels="\"org.drydock.helper\":\"capture\",\"org.drydock.tcpdump\":\"$tcpdump_version\",\"org.drydock.libpcap\":\"$libpcap_version\",\"org.drydock.busybox\":\"$busybox_version\",\"org.drydock.yara\":\"$yara_version\",\"org.drydock.tar\":\"$tar_version\",\"org.drydock.nftables\":\"$nft_version\",\"org.drydock.util-linux\":\"$util_linux_version\""
 assemble_image "$root" "drydock/capture-helper" "{\"User\":\"0:0\",\"Env\":[\"PATH=/usr/bin:/bin\"],\"Entrypoint\":null,\"Cmd\":[\"/usr/bin/tcpdump\",\"--version\"],\"WorkingDir\":\"/\",\"Labels\":{$labels}}" "resources/capture-helper/build-bundle.sh" "$tar_out.tmp"
 cat >"$json_out.tmp" <<EOF
 {
@@ -113,6 +120,7 @@ cat >"$json_out.tmp" <<EOF
   "tar": "$tar_version",
   "yara": "$yara_version",
   "nftables": "$nft_version",
+  "util-linux": "$util_linux_version",
   "size": $size,
   "script": "$script_sha",
   "sha256": "$bundle_sha"

@@ -23,7 +23,8 @@ export const SCRATCH = '/scratch';
  * conv=noerror,sync (a refused page is written as zeros and counted; one page per read so a failed
  * read never shifts what follows), then 1 MiB reads resume. On stdout: `@ready` before the first
  * region (then it waits for the line `go W`: the moment to freeze the container, and W the chunk
- * files it may hold at once); per page-by-page piece `@p <pages> <dd's record counts>`; `@e` at a
+ * files it may hold at once; it reserves the tmpfs pages of the first W before its first read, and
+ * of each next one as an older one is deleted, with util-linux's `fallocate -n`); per page-by-page piece `@p <pages> <dd's record counts>`; `@e` at a
  * region's end; `@c N` when chunk N is complete; `@lost` (exit 6) when the memory ended before the
  * regions did; `@w` every 15 s while it waits for an acknowledgement; `@end T0 T1` after the last read, T0 and T1 the host's /proc/uptime at the first
  * read and after the last (the read window). Before starting a chunk with W files on the volume it
@@ -38,7 +39,10 @@ export function chunkReadCommand(pid: number, reads: readonly RegionRead[], chun
     'n=0; a=0; fill=0',
     // Waiting for an acknowledgement, it says `@w` every 15 s (at most 10 minutes): reading ahead, it
     // may wait longer than the run's idle limit while Drydock fetches what it holds.
-    `ack() { i=0; until read -t 15 line; do i=$((i+1)); [ $i -lt 40 ] || exit 4; echo "@w"; done; [ "$line" = "ok $a" ] || exit 4; rm -f ${SCRATCH}/c.$a; a=$((a+1)); }`,
+    // A chunk file's tmpfs pages reserved ahead (its size kept at 0, so appends and stat work as on
+    // a fresh file): page allocation leaves the read window. Refused (no fallocate), it is skipped.
+    `reserve() { [ $1 -lt $m ] || return 0; y=$((P-$1*C)); [ $y -gt $C ] && y=$C; fallocate -n -l $((y*4096)) ${SCRATCH}/c.$1 2>/dev/null || true; }`,
+    `ack() { i=0; until read -t 15 line; do i=$((i+1)); [ $i -lt 40 ] || exit 4; echo "@w"; done; [ "$line" = "ok $a" ] || exit 4; rm -f ${SCRATCH}/c.$a; reserve $((a+W)); a=$((a+1)); }`,
     'next() { echo "@c $n"; n=$((n+1)); fill=0; while [ $((n-a)) -ge $W ]; do ack; done; }',
     // t pages from page s onto the chunk file (fill pages in it so far): 1 MiB reads while the kernel
     // gives every page, one page per read over the 1 MiB after the first page it refused.
@@ -62,6 +66,10 @@ export function chunkReadCommand(pid: number, reads: readonly RegionRead[], chun
     'echo "@ready"',
     'read -t 600 go W || exit 4',
     'case "$W" in ""|*[!0-9]*|0) W=1;; esac',
+    // P pages in all, m chunk files; the first W of them reserved before the first read.
+    'P=0; i=0; for x in "$@"; do [ $((i%2)) -eq 1 ] && P=$((P+x)); i=$((i+1)); done',
+    'm=$(((P+C-1)/C))',
+    'j=0; while [ $j -lt $W ]; do reserve $j; j=$((j+1)); done',
     'read t0 _ < /proc/uptime',
     'while [ $# -gt 1 ]; do',
     '  s=$1; left=$2; shift 2',
