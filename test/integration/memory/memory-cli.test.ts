@@ -52,6 +52,12 @@ function leftovers(target: string): { containers: string; volumes: string } {
   };
 }
 
+/** Runs a container whose PID 1 holds `mib` MiB of resident anonymous memory filled with `fill`; its ID. */
+function holdMemory(name: string, mib: number, fill: string): string {
+  const script = 'my $x = $ARGV[1] x ($ARGV[0] * 1048576); $| = 1; print "ready\\n"; sleep 3600;';
+  return runContainer(['--name', name, 'drydock-fixture/debian:bookworm', 'perl', '-e', script, String(mib), fill]);
+}
+
 function running(id: string): { running: boolean; paused: boolean } {
   const [r, p] = docker(['inspect', '-f', '{{.State.Running}} {{.State.Paused}}', id]).split(' ');
   return { running: r === 'true', paused: p === 'true' };
@@ -286,16 +292,7 @@ describe('drydock ps --detail, memory and strings', () => {
 
   it('fetches no chunk while the helper still reads a process that fits its window, and thaws a paused one before the fetch', async () => {
     // 96 MiB of resident anonymous memory: at least three 32 MiB chunk files, well within any host's window.
-    const big = runContainer([
-      '--name',
-      `ddmem-big-${process.pid}`,
-      'drydock-fixture/debian:bookworm',
-      'perl',
-      '-e',
-      'my $x = $ARGV[1] x ($ARGV[0] * 1048576); $| = 1; print "ready\\n"; sleep 3600;',
-      '96',
-      'Y',
-    ]);
+    const big = holdMemory(`ddmem-big-${process.pid}`, 96, 'Y');
     containers.push(big);
     await waitFor(() => docker(['logs', big]).includes('ready'), { what: 'the process to fill its region', timeoutMs: 120_000 });
     const result = json<MemoryAcquireResult>(store, ['memory', big, '--pid', '1', '--pause']);
@@ -319,16 +316,7 @@ describe('drydock ps --detail, memory and strings', () => {
 
   it('sweeps the helper and the scratch volume a killed Drydock left behind', async () => {
     // 256 MiB of resident anonymous memory: a run long enough to be killed in the middle.
-    const holder = runContainer([
-      '--name',
-      `ddmem-holder-${process.pid}`,
-      'drydock-fixture/debian:bookworm',
-      'perl',
-      '-e',
-      'my $x = $ARGV[1] x ($ARGV[0] * 1048576); $| = 1; print "ready\\n"; sleep 3600;',
-      '256',
-      'Z',
-    ]);
+    const holder = holdMemory(`ddmem-holder-${process.pid}`, 256, 'Z');
     containers.push(holder);
     await waitFor(() => docker(['logs', holder]).includes('ready'), { what: 'the holder to fill its region', timeoutMs: 120_000 });
     const child = drydockSpawn(store, ['memory', holder, '--pid', '1']);
