@@ -231,6 +231,8 @@ export class BlobWriter {
   private hasher: SlabHasher | undefined;
   private cut = 0;
   private writesBelowCut = 0;
+  /** Slabs queued whose write has not completed (counted when queued, uncounted when the write is done). */
+  private unwritten = 0;
   /** When the first bytes came (performance.now() ms), for the rate that decides the hash thread. */
   private firstWriteAt: number | undefined;
   /** Waiters for any progress: a write done, a slab hashed, a failure. */
@@ -385,6 +387,7 @@ export class BlobWriter {
     const bytes = this.filled === slab.length ? slab : slab.subarray(0, this.filled);
     const offset = this.dispatched;
     this.ready.push({ bytes, offset });
+    this.unwritten++;
     this.dispatched += this.filled;
     this.slab = undefined;
     this.filled = 0;
@@ -411,7 +414,7 @@ export class BlobWriter {
     const arena = this.arena;
     if (!arena) return;
     this.cut = this.dispatched;
-    this.writesBelowCut = this.ready.length + this.inFlight.size;
+    this.writesBelowCut = this.unwritten;
     this.hasher = new SlabHasher(
       arena,
       this.tempPath,
@@ -465,6 +468,7 @@ export class BlobWriter {
       const write: Promise<void> = this.writeSlab(next.bytes, next.offset, inArena)
         .then((buffered) => {
           this.written += buffered;
+          this.unwritten--;
           if (next.offset < this.cut && --this.writesBelowCut === 0) this.hasher?.start(this.cut);
           if (inArena) this.releaseSlab(this.arenaSlabs.find((s) => s.byteOffset === next.bytes.byteOffset) ?? next.bytes);
           else if (next.bytes.length === SLAB_MAX && next.bytes.buffer.byteLength === SLAB_MAX && this.spare.length < 2)
