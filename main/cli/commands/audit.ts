@@ -2,6 +2,7 @@ import { gateHits, type BenchmarkCheck, type BenchmarkGate, type BenchmarkReport
 import { CliError, type CliCommand, GATE_FAILED_EXIT } from '../command';
 import { caseLabel } from '../case-label';
 import { safeText, table } from '../terminal-safe';
+import { counted } from '../counted';
 
 function parseGate(value: unknown): BenchmarkGate | undefined {
   if (value === undefined) return undefined;
@@ -71,7 +72,7 @@ export const auditCommands: CliCommand[] = [
       const hits = gateHits(report, gate);
       if (hits.length === 0) return 0;
       ctx.io.err(
-        `gate failed: ${hits.length} recommendation(s) at ${gate === 'warn' ? 'warn or fail' : 'fail'}: ${hits.map((h) => h.id).join(', ')}`,
+        `gate failed: ${counted(hits.length, 'recommendation')} at ${gate === 'warn' ? 'warn or fail' : 'fail'}: ${hits.map((h) => h.id).join(', ')}`,
       );
       return GATE_FAILED_EXIT;
     },

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CaptureInfo, FlowSummary } from '../../../shared/domain/capture';
 import { CliError, type CliCommand } from '../command';
 import { safeText, table } from '../terminal-safe';
+import { counted } from '../counted';
 
 function integer(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -183,7 +184,7 @@ export const captureCommands: CliCommand[] = [
       ctx.io.out(
         ctx.json
           ? JSON.stringify(result)
-          : `removed ${result.removed.length} helper(s)${result.removed.length ? `: ${result.removed.map((n) => safeText(n)).join(', ')}` : ''}; ${result.kept} in use kept`,
+          : `removed ${counted(result.removed.length, 'helper')}${result.removed.length ? `: ${result.removed.map((n) => safeText(n)).join(', ')}` : ''}; ${result.kept} in use kept`,
       );
       // Not Drydock's, whatever their labels say: evidence to look at, never removed.
       if (!ctx.json)

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ArtifactInfo, AuditEntry, CaseInfo, VerifyProblem, VerifyReport } from '../../../shared/domain/evidence';
 import { CliError, type CliCommand, type CliContext } from '../command';
+import { counted } from '../counted';
 import { safeText, table } from '../terminal-safe';
 import type { BundleSignatureCheck } from '../../../shared/contract/evidence';
 import { evidenceShowCommand } from './evidence-show';
@@ -66,7 +67,7 @@ function problemText(p: VerifyProblem): string {
 }
 
 export function renderReport(report: VerifyReport): string {
-  const counts = `${report.checkedArtifacts} artifacts and ${report.checkedEntries} audit entries`;
+  const counts = `${counted(report.checkedArtifacts, 'artifact')} and ${counted(report.checkedEntries, 'audit entry', 'audit entries')}`;
   if (report.ok) return `Verified ${counts}: OK (${report.verifiedAt})`;
   const lines = [`Verification FAILED (${counts} checked, ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}):`];
   report.problems.forEach((p, i) => lines.push(`${i === 0 ? 'first: ' : '       '}${safeText(problemText(p), 1000)}`));
@@ -268,7 +269,7 @@ const primaryCommands: CliCommand[] = [
         ctx,
         result,
         () =>
-          `Wrote ${safeText(result.path)}: ${result.artifacts} artifacts, ${result.auditEntries} audit entries, ${result.bytes} bytes, sha256 ${result.sha256}${result.signedBy ? `\nSigned with examiner key ${result.signedBy}` : ''}`,
+          `Wrote ${safeText(result.path)}: ${counted(result.artifacts, 'artifact')}, ${counted(result.auditEntries, 'audit entry', 'audit entries')}, ${counted(result.bytes, 'byte')}, sha256 ${result.sha256}${result.signedBy ? `\nSigned with examiner key ${result.signedBy}` : ''}`,
       );
       return 0;
     },

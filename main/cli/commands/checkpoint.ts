@@ -1,6 +1,7 @@
 import type { CheckpointResult } from '../../../shared/domain/checkpoint';
 import { CliError, type CliCommand } from '../command';
 import { safeText } from '../terminal-safe';
+import { counted } from '../counted';
 
 // `drydock checkpoint`: docker checkpoint --leave-running where the engine offers it; the files stay
 // on the host, the case keeps the record.
@@ -9,7 +10,7 @@ function render(r: CheckpointResult): string {
   return [
     `Checkpointed ${safeText(r.containerName)} (${r.containerId.slice(0, 12)}) on ${safeText(r.host)} as ${safeText(r.checkpointId)}, left running${r.runningAfter ? '' : ' (BUT it is no longer running)'}`,
     `  on the host's disk (not in the case: the Engine API cannot read it back): ${safeText(r.hostPath, 400)}`,
-    `  the engine lists ${r.listing.length} checkpoint(s): ${r.listing.map((c) => safeText(c.Name, 80)).join(', ') || '-'}`,
+    `  the engine lists ${counted(r.listing.length, 'checkpoint')}: ${r.listing.map((c) => safeText(c.Name, 80)).join(', ') || '-'}`,
     `  recorded as artifact ${r.stored.artifactId} (sha256 ${r.stored.sha256}) in case ${r.stored.caseId}`,
   ].join('\n');
 }

@@ -30,7 +30,7 @@ function sourceLines(info: DataRootInfo, problems: readonly DataRootProblem[]): 
   ];
   for (const w of info.warnings) lines.push(`Warning: ${safeText(w, 600)}`);
   for (const p of problems.slice(0, 50)) lines.push(`Problem: ${safeText(p.path, 300)}: ${safeText(p.problem, 600)}`);
-  if (problems.length > 50) lines.push(`… and ${problems.length - 50} more problem(s) (--json lists them all)`);
+  if (problems.length > 50) lines.push(`… and ${counted(problems.length - 50, 'more problem')} (--json lists them all)`);
   return lines;
 }
 
@@ -109,7 +109,7 @@ export async function driftFromDataRoot(
   if (failOn) {
     const hits = result.reports.reduce((n, r) => n + findingsAtOrAbove(r, failOn), 0);
     if (hits > 0) {
-      ctx.io.err(`gate failed: ${hits} finding(s) at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
+      ctx.io.err(`gate failed: ${counted(hits, 'finding')} at or above ${failOn} (exit ${GATE_FAILED_EXIT})`);
       return GATE_FAILED_EXIT;
     }
   }
@@ -237,7 +237,7 @@ export const dataRootCommands: CliCommand[] = [
       else {
         ctx.io.err(sourceLines(result.source, result.problems).join('\n'));
         ctx.io.out(
-          `${result.findings.length} finding(s): ${counted(result.containersCompared, 'container')} compared, ${result.layersVerified} layer(s) re-hashed, ${safeText(host)} against ${safeText(result.source.path)}`,
+          `${counted(result.findings.length, 'finding')}: ${counted(result.containersCompared, 'container')} compared, ${counted(result.layersVerified, 'layer')} re-hashed, ${safeText(host)} against ${safeText(result.source.path)}`,
         );
         for (const f of result.findings) {
           ctx.io.out(`${f.severity.padEnd(8)} ${f.kind}: ${safeText(f.detail, 1000)}`);

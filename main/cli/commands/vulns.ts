@@ -3,16 +3,17 @@ import type { VulnReport } from '../../../shared/domain/vulns';
 import { CliError, type CliCommand } from '../command';
 import { caseLabel } from '../case-label';
 import { safeText, table } from '../terminal-safe';
+import { counted } from '../counted';
 
 /** The report for a terminal: coverage first (what was and was not scanned), then the findings. */
 export function renderVulns(report: VulnReport): string {
   const lines = [
-    `Vulnerabilities of ${report.subject.kind} ${safeText(report.subject.name)} on host ${safeText(report.host)}${report.osRelease ? ` (${safeText(report.osRelease)})` : ''}: ${report.findings.length} finding(s)${report.coverage.some((c) => c.state === 'scanned') ? '' : ' — NOTHING WAS SCANNED (see coverage)'}${report.coverage.some((c) => c.state === 'scanned') && report.coverage.some((c) => c.state === 'not-scanned') ? ' (some ecosystems not scanned)' : ''}`,
+    `Vulnerabilities of ${report.subject.kind} ${safeText(report.subject.name)} on host ${safeText(report.host)}${report.osRelease ? ` (${safeText(report.osRelease)})` : ''}: ${counted(report.findings.length, 'finding')}${report.coverage.some((c) => c.state === 'scanned') ? '' : ' — NOTHING WAS SCANNED (see coverage)'}${report.coverage.some((c) => c.state === 'scanned') && report.coverage.some((c) => c.state === 'not-scanned') ? ' (some ecosystems not scanned)' : ''}`,
     'Coverage:',
     ...report.coverage.map((c) =>
       c.state === 'scanned' && c.database
-        ? `  ${c.ecosystem}: ${c.packages} packages scanned against ${safeText(c.osvEcosystem ?? '')} in ${safeText(c.database.source)} (sha256 ${c.database.sha256.slice(0, 16)}…, newest record ${c.database.newestRecord}, ${c.database.ageDays} days old${c.database.stale ? ', STALE' : ''})${c.reason ? `; ${safeText(c.reason)}` : ''}`
-        : `  ${c.ecosystem}: ${c.packages} packages NOT SCANNED: ${safeText(c.reason ?? '')}`,
+        ? `  ${c.ecosystem}: ${counted(c.packages, 'package')} scanned against ${safeText(c.osvEcosystem ?? '')} in ${safeText(c.database.source)} (sha256 ${c.database.sha256.slice(0, 16)}…, newest record ${c.database.newestRecord}, ${c.database.ageDays} days old${c.database.stale ? ', STALE' : ''})${c.reason ? `; ${safeText(c.reason)}` : ''}`
+        : `  ${c.ecosystem}: ${counted(c.packages, 'package')} NOT SCANNED: ${safeText(c.reason ?? '')}`,
     ),
   ];
   if (report.coverage.length === 0) lines.push('  no packages found: NOT SCANNED');

@@ -1,9 +1,15 @@
 import type { BenchmarkCheck } from '../../../shared/domain/benchmark';
+import { counted } from '../../../shared/counted';
 import { CATALOG } from './catalog';
 import type { EngineFacts } from './facts';
 import { ev, notMet, perSubject, result } from './verdicts';
 
 const NOT_IN_API = 'not exposed by the Engine API';
+
+/** `counted`, or "? nouns" when the engine did not report the number. */
+function countedOrUnknown(n: number | undefined, noun: string): string {
+  return n === undefined ? `? ${noun}s` : counted(n, noun);
+}
 
 /** Section 7: Swarm. Not applicable unless this engine is an active Swarm node. */
 export function swarmChecks(facts: EngineFacts): BenchmarkCheck[] {
@@ -26,7 +32,7 @@ export function swarmChecks(facts: EngineFacts): BenchmarkCheck[] {
     result(
       '7.1',
       'info',
-      `${swarm?.Managers ?? '?'} manager(s) among ${swarm?.Nodes ?? '?'} node(s): the right number (odd, small) is the auditor's call`,
+      `${countedOrUnknown(swarm?.Managers, 'manager')} among ${countedOrUnknown(swarm?.Nodes, 'node')}: the right number (odd, small) is the auditor's call`,
       [ev('GET /info', 'Swarm.Managers', swarm?.Managers), ev('GET /info', 'Swarm.Nodes', swarm?.Nodes)],
     ),
   );
@@ -61,7 +67,7 @@ export function swarmChecks(facts: EngineFacts): BenchmarkCheck[] {
       ? result(
           '7.4',
           'info',
-          `${facts.swarm?.secrets ?? '?'} Swarm secret(s); whether secrets are kept anywhere else is the auditor's call`,
+          `${countedOrUnknown(facts.swarm?.secrets, 'Swarm secret')}; whether secrets are kept anywhere else is the auditor's call`,
           [ev('GET /secrets', 'count', facts.swarm?.secrets)],
         )
       : onWorker('7.4', 'the secret list'),

@@ -116,7 +116,7 @@ export function compareReplicas(service: { id: string; name: string }, tasks: re
             siblingsWith: others.length,
             siblings: n,
             severity: f.entry.severity,
-            why: `${f.entry.change} ${f.entry.path} here, in ${others.length} of ${n} sibling(s)${f.entry.reasons[0] ? ` (${f.entry.reasons[0].reason})` : ''}`,
+            why: `${f.entry.change} ${f.entry.path} here, in ${others.length} of ${counted(n, 'sibling')}${f.entry.reasons[0] ? ` (${f.entry.reasons[0].reason})` : ''}`,
           });
           continue;
         }
@@ -132,7 +132,7 @@ export function compareReplicas(service: { id: string; name: string }, tasks: re
             siblingsWith: agree,
             siblings: n,
             severity: atLeast(f.entry.severity, 'medium'),
-            why: `${f.entry.path} has SHA-256 ${f.content} here; ${agree} of ${n} sibling(s) agree on ${common}`,
+            why: `${f.entry.path} has SHA-256 ${f.content} here; ${agree} of ${counted(n, 'sibling')} agree on ${common}`,
           });
       }
       const seen = new Map<string, { feature: DriftFeature; count: number }>();
@@ -151,7 +151,7 @@ export function compareReplicas(service: { id: string; name: string }, tasks: re
             siblingsWith: count,
             siblings: n,
             severity: 'info',
-            why: `${count} of ${n} sibling(s) show ${feature.entry.change} ${feature.entry.path}; this one does not`,
+            why: `${count} of ${counted(n, 'sibling')} show ${feature.entry.change} ${feature.entry.path}; this one does not`,
           });
     }
     for (const kind of ['process', 'listening'] as const) {
@@ -171,7 +171,7 @@ export function compareReplicas(service: { id: string; name: string }, tasks: re
             siblingsWith: c,
             siblings: n,
             severity: kind === 'listening' ? 'high' : 'medium',
-            why: `${label} ${value}; ${c} of ${n} sibling(s) do`,
+            why: `${label} ${value}; ${c} of ${counted(n, 'sibling')} do`,
           });
       }
       const union = new Set(siblings.flatMap((s) => [...(sets[kind].get(s.taskId) ?? [])]));
@@ -185,7 +185,7 @@ export function compareReplicas(service: { id: string; name: string }, tasks: re
             siblingsWith: c,
             siblings: n,
             severity: 'low',
-            why: `does not ${kind === 'process' ? 'run' : 'listen on'} ${value}, as ${c} of ${n} sibling(s) do`,
+            why: `does not ${kind === 'process' ? 'run' : 'listen on'} ${value}, as ${c} of ${counted(n, 'sibling')} do`,
           });
       }
     }

@@ -26,6 +26,7 @@ import type { EvidencePort } from '../evidence/port';
 import { engineCall, type DockerSource } from '../hosts/engine-call';
 import { summarizeContainer } from '../inventory/container-summary';
 import { acquisitionCounts, LOG_FORMAT, LogLineWriter } from '../logs/log-lines';
+import { counted } from '../../../shared/counted';
 import { jsonFileMessages, localFileMessages, rotationOrder, type LogMessage } from './log-files';
 import { readContainers, readImages, type ContainerRecord, type ImageRecord } from './records';
 import { processConfigOf } from './process-config';
@@ -471,7 +472,7 @@ export class DataRootService {
         severity: 'high',
         containerId: r.id,
         containerName: name(r),
-        detail: `The writable layer of ${name(r)} on disk and the engine's change list differ: ${onlyOnDisk.length} change(s) only on disk${hidden.length ? ` (${hidden.length} a file whose size and modification time equal the image's: ${hidden.slice(0, 5).join(', ')})` : ''}, ${onlyInApi.length} only in the API`,
+        detail: `The writable layer of ${name(r)} on disk and the engine's change list differ: ${counted(onlyOnDisk.length, 'change')} only on disk${hidden.length ? ` (${hidden.length} a file whose size and modification time equal the image's: ${hidden.slice(0, 5).join(', ')})` : ''}, ${onlyInApi.length} only in the API`,
         onlyOnDisk: onlyOnDisk.slice(0, 1000),
         onlyInApi: onlyInApi.slice(0, 1000),
       });

@@ -4,6 +4,7 @@ import type { DriftContent, DriftEntry, DriftReport, NoiseRule, PackageDrift, Pa
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { ArtifactWriterPort, EvidencePort, NewArtifact } from '../evidence/port';
 import { assessRisks } from '../inventory/risk-flags';
+import { counted } from '../../../shared/counted';
 import { accountFileOf } from './accounts';
 import { pairChanges } from './change-pairs';
 import { classifyEntry, isCredentialPath } from './classify';
@@ -321,7 +322,7 @@ async function containerReport(
   const hidden = changes.filter((c) => c.hidden).length;
   if (hidden)
     limitations.push(
-      `${hidden} file(s) of the upper directory are not in the change list the engine computes (it compares size, modification time, mode and owner, not content): listed here, each with the reason`,
+      `${counted(hidden, 'file')} of the upper directory ${hidden === 1 ? 'is' : 'are'} not in the change list the engine computes (it compares size, modification time, mode and owner, not content): listed here, each with the reason`,
     );
   const merged = mergeLayers(lowers);
   const byText = new Map<string, LayerFile[]>();
@@ -659,6 +660,6 @@ async function storeImageSides(
   }
   if (over)
     limitations.push(
-      `The image's version of ${over} more changed file(s) was not stored (at most ${MAX_IMAGE_SIDES} per report): no side-by-side view for them`,
+      `The image's version of ${counted(over, 'more changed file')} was not stored (at most ${MAX_IMAGE_SIDES} per report): no side-by-side view for ${over === 1 ? 'it' : 'them'}`,
     );
 }

@@ -5,6 +5,7 @@ import type { AuditFn } from '../audit-fn';
 import { engineFailure } from '../hosts/engine-errors';
 import type { EvidencePort } from '../evidence/port';
 import type { EventHub } from '../event-hub';
+import { counted } from '../../../shared/counted';
 import { DEFAULT_KEY_EVIDENCE_CAP, isStoreFailure, scanContainer } from './container-scan';
 import type { HelperLedger } from '../helper/ledger';
 import type { ImageIndexStore } from './image-index';
@@ -134,7 +135,8 @@ export class ScanRun {
       image = await this.deps.helperImage();
       const byId = new Map(queue.map((s) => [s.containerId, s]));
       const rest = [...left, ...[...plan.skipped.keys()].map((id) => byId.get(id) as ContainerScanStatus)];
-      if (plan.skipped.size) notes.push(`${plan.skipped.size} container(s) not on overlay2 paths (${[...plan.skipped.values()][0] ?? ''})`);
+      if (plan.skipped.size)
+        notes.push(`${counted(plan.skipped.size, 'container')} not on overlay2 paths (${[...plan.skipped.values()][0] ?? ''})`);
       for (let i = 0; i < plan.containers.length && !signal.aborted; i += UPPER_DIR_BATCH) {
         const batch = plan.containers.slice(i, i + UPPER_DIR_BATCH);
         rest.push(...(await this.readBatch(batch, byId, plan.dataRoot, image, giveUp)));

@@ -3,6 +3,7 @@ import type { FleetCleanup, FleetNodeResult, FleetProgressEvent } from '../../..
 import type { Clock } from '../clock';
 import { DrydockFailure, toDrydockError } from '../errors';
 import { engineCall } from '../hosts/engine-call';
+import { counted } from '../../../shared/counted';
 import type { CollectorBundle } from './collector-bundle';
 import { loadCollector, removeCollector, type NodeEngineClient } from './collector-image';
 import { pullCollector, pushCollector, type PushedCollector } from './collector-registry';
@@ -563,7 +564,9 @@ async function removeEverything(
         });
     }
     if (leftAfter > 0)
-      cleanup.problems.push(`${leftAfter} collector container(s) of run ${runId} could not be removed (label ${FLEET_RUN_LABEL}=${runId})`);
+      cleanup.problems.push(
+        `${counted(leftAfter, 'collector container')} of run ${runId} could not be removed (label ${FLEET_RUN_LABEL}=${runId})`,
+      );
   }
   if (made.secretId) {
     try {

@@ -5,6 +5,7 @@ import { DrydockFailure } from '../errors';
 import type { ArtifactWriterPort, EvidencePort } from '../evidence/port';
 import { engineCall, type DockerSource } from '../hosts/engine-call';
 import { engineFailure } from '../hosts/engine-errors';
+import { counted } from '../../../shared/counted';
 import { acquisitionCounts, LOG_FORMAT, LogFrameSplitter, LogLineWriter } from './log-lines';
 import { engineTimeParameter } from './log-time';
 
@@ -156,7 +157,9 @@ export class LogsService {
     if (counts.unterminated.length)
       limitations.push(`The last line of ${counts.unterminated.join(' and ')} had no newline; one was added when storing it`);
     if (counts.splitLines)
-      limitations.push(`${counts.splitLines} line(s) longer than 16 MiB are stored in pieces (records tagged stream+)`);
+      limitations.push(
+        `${counted(counts.splitLines, 'line')} longer than 16 MiB ${counts.splitLines === 1 ? 'is' : 'are'} stored in pieces (records tagged stream+)`,
+      );
     const stored = await writer.finish({
       lines: counts.lines,
       perStream: counts.perStream,

@@ -20,6 +20,7 @@ import type { HelperLedger } from '../helper/ledger';
 import { runHelper, type HelperTarget } from '../helper/run';
 import { engineCall, type DockerSource } from '../hosts/engine-call';
 import type { DriftLookup } from '../processes/drift-crossref';
+import { counted } from '../../../shared/counted';
 import { coreLayout, PAGE, type CoreRegion } from './elf-core';
 import type { CheckpointResult } from '../../../shared/domain/checkpoint';
 import { checkpointContainer } from './checkpoint';
@@ -390,10 +391,16 @@ export class MemoryService {
       else vanished++;
     }
     for (const pid of raw.gone) if (pids?.includes(pid)) limitations.push(`PID ${pid} is not in the container's PID namespace`);
-    if (vanished) limitations.push(`${vanished} process(es) exited while they were read and are not shown`);
+    if (vanished)
+      limitations.push(
+        `${counted(vanished, 'process', 'processes')} exited while ${vanished === 1 ? 'it was' : 'they were'} read and ${vanished === 1 ? 'is' : 'are'} not shown`,
+      );
     if (raw.limited) limitations.push('the namespace holds more processes than were detailed');
     if (!raw.complete) limitations.push("the helper's output was cut before its end: processes after the cut are missing");
-    if (raw.skipped) limitations.push(`${raw.skipped} record(s) of the helper's output were malformed and are left out`);
+    if (raw.skipped)
+      limitations.push(
+        `${counted(raw.skipped, 'record')} of the helper's output ${raw.skipped === 1 ? 'was' : 'were'} malformed and ${raw.skipped === 1 ? 'is' : 'are'} left out`,
+      );
     if (init.size === 0) limitations.push("PID 1's namespaces could not be read: no process is compared with it");
     const connections = ownedConnections(details, sockets);
     return { details, connections };
@@ -598,7 +605,7 @@ export class MemoryService {
           : outcome === undefined
             ? 'not read (the acquisition ended before it)'
             : failed > 0
-              ? `${failed} page(s) could not be read and are zeros in the image`
+              ? `${counted(failed, 'page')} could not be read and ${failed === 1 ? 'is' : 'are'} zeros in the image`
               : undefined;
         return {
           start: m?.start ?? '',

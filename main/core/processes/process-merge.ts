@@ -1,4 +1,5 @@
 import type { ProcessFlag, ProcessSource } from '../../../shared/domain/processes';
+import { counted } from '../../../shared/counted';
 import { matchKey, PROC_FILE_CAPS, type ProcTable } from './proc-table';
 import type { PsRow } from './ps-table';
 
@@ -136,11 +137,15 @@ export function mergeProcessTables(input: MergeInput): Merged {
   }
   if (disagreements)
     limitations.push(
-      `${disagreements} process(es) were paired with the engine's top by command line but their parents disagree: their host PIDs may be swapped with a sibling's`,
+      disagreements === 1
+        ? "1 process was paired with the engine's top by command line but its parent disagrees: its host PID may be swapped with a sibling's"
+        : `${counted(disagreements, 'process', 'processes')} were paired with the engine's top by command line but their parents disagree: their host PIDs may be swapped with a sibling's`,
     );
   if (collisions)
     limitations.push(
-      `${collisions} process(es) listed only by the engine's top are not shown: their host PID equals a PID in the namespace`,
+      collisions === 1
+        ? "1 process listed only by the engine's top is not shown: its host PID equals a PID in the namespace"
+        : `${counted(collisions, 'process', 'processes')} listed only by the engine's top are not shown: their host PID equals a PID in the namespace`,
     );
   const initPid =
     input.initHostPid !== null && hostToNs.has(input.initHostPid)

@@ -11,6 +11,7 @@ import { WatchLease } from '../watch-lease';
 import type { EventHub } from '../event-hub';
 import { ensureHelperImage } from '../helper/image';
 import type { HelperLedger } from '../helper/ledger';
+import { counted } from '../../../shared/counted';
 import { readContainerUsers } from './container-users';
 import { driftFlags, type DriftLookup } from './drift-crossref';
 import { execSessionPids } from './exec-sessions';
@@ -273,7 +274,7 @@ export class ProcessService {
         limitations.push("the process-table helper's output was cut before its end: processes after the cut are missing");
       if (table.skipped)
         limitations.push(
-          `${table.skipped} process(es) of the PID namespace could not be read (exited during the read, or unparsable) and are not shown`,
+          `${counted(table.skipped, 'process', 'processes')} of the PID namespace could not be read (exited during the read, or unparsable) and ${table.skipped === 1 ? 'is' : 'are'} not shown`,
         );
       limitations.push(...merged.limitations);
     } else {
@@ -282,7 +283,7 @@ export class ProcessService {
     limitations.push(...parsed.missing.map((field) => `the host's ps gave no ${field} column`));
     if (parsed.skipped)
       limitations.push(
-        `${parsed.skipped} row(s) of the engine's top answer were malformed (wrong number of columns or no valid PID) and are not shown`,
+        `${counted(parsed.skipped, 'row')} of the engine's top answer ${parsed.skipped === 1 ? 'was' : 'were'} malformed (wrong number of columns or no valid PID) and ${parsed.skipped === 1 ? 'is' : 'are'} not shown`,
       );
     const rows = merged?.rows ?? parsed.rows;
     const execSessions = merged

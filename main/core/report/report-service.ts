@@ -88,7 +88,7 @@ export function inventoryFindings(
       severity: sevOf(c.topSeverity),
       category: 'risk',
       ...where,
-      title: `${c.risks.length} risk flag(s)`,
+      title: counted(c.risks.length, 'risk flag'),
       detail: c.risks.map((r) => r.reason).join(' · '),
     },
   ];
@@ -390,7 +390,7 @@ export class ReportService {
           title:
             y.matchCount > 0
               ? `YARA (${what}): ${counted(y.rulesMatched.length, 'rule')} matched (${y.rulesMatched.join(', ')}), ${counted(y.stringHits ?? y.matchCount, 'string hit')}`
-              : `YARA (${what}): no match of ${y.rules.length} rule file(s)`,
+              : `YARA (${what}): no match of ${counted(y.rules.length, 'rule file')}`,
           detail: [
             ...y.matches.slice(0, 12).map((m) => `${m.rule} ${m.string} in ${where(m)}`),
             `rules: ${y.rules.map((r) => `${r.name} (${r.origin}, SHA-256 ${r.sha256.slice(0, 16)}…)`).join(', ')}; engine ${y.engine.name} ${y.engine.version} (${y.engine.where})`,

@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
 import type { OsRelease, PackageDatabaseRead, PackageEcosystem, SbomPackage } from '../../../shared/domain/sbom';
+import { counted } from '../../../shared/counted';
 import { parseApkInstalled } from './apk-database';
 import { parseDpkgStatus } from './dpkg-database';
 import type { FilesystemRead } from './filesystem-read';
@@ -133,7 +134,9 @@ export function packageList(read: FilesystemRead): PackageList {
             format: 'rpm-sqlite',
             state: read.badHeaders ? 'partly-read' : 'read',
             packages: read.packages.length,
-            ...(read.badHeaders ? { note: `${read.badHeaders} package header(s) did not parse: ${read.problems.join('; ')}` } : {}),
+            ...(read.badHeaders
+              ? { note: `${counted(read.badHeaders, 'package header')} did not parse: ${read.problems.join('; ')}` }
+              : {}),
           });
         } catch (err) {
           databases.push({

@@ -4,6 +4,7 @@
 import { counted } from '../../../shared/counted';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import type { TimelineRow, TimelineSeverity } from '../../../shared/domain/timeline';
+import { fleetCollectorRun, type FleetCollectorIds } from '../evidence/fleet-collectors';
 import { isoToNano } from '../time-nano';
 
 const SEVERITY_FROM: Record<string, TimelineSeverity> = {
@@ -13,6 +14,12 @@ const SEVERITY_FROM: Record<string, TimelineSeverity> = {
   high: 'high',
   critical: 'critical',
 };
+
+/** What an artifact's rows are read with besides the artifact: facts from the rest of the case. */
+export interface ArtifactRowContext {
+  /** The fleet collector containers the case's audit names (fleetCollectorIds: `${runId} ${containerId}`). */
+  collectors: FleetCollectorIds;
+}
 
 function severity(value: unknown): TimelineSeverity {
   return typeof value === 'string' ? (SEVERITY_FROM[value] ?? 'info') : 'info';
@@ -116,8 +123,14 @@ export function processRows(artifact: ArtifactInfo, snapshot: unknown): Timeline
   return rows;
 }
 
-/** Containers' created/started/finished times from an inventory snapshot (the engine's inspect). */
-export function lifecycleRows(artifact: ArtifactInfo, snapshot: unknown): TimelineRow[] {
+/**
+ * Containers' created/started/finished times from an inventory snapshot (the engine's inspect).
+ * Drydock's helpers are left out. A fleet run's own collector container (`collectors`: the
+ * `${runId} ${containerId}` keys the case's audit names, fleet-collectors.ts; recognised only in an
+ * inventory merged from that run and carrying its label) is Drydock's footprint: its rows say so and
+ * are info, whatever risk flags the Docker socket Drydock mounted into it earned.
+ */
+export function lifecycleRows(artifact: ArtifactInfo, snapshot: unknown, collectors: FleetCollectorIds = new Set()): TimelineRow[] {
   const s = rec(snapshot);
   const host = str(s.host) ?? artifact.source.host;
   const fromDisk = str(rec(s.source).path);
@@ -130,7 +143,8 @@ export function lifecycleRows(artifact: ArtifactInfo, snapshot: unknown): Timeli
     const id = str(c.id) ?? '';
     const name = str(c.name) ?? id.slice(0, 12);
     const risks = list(c.risks).map(rec);
-    const top = severity(c.topSeverity);
+    const run = fleetCollectorRun(c, artifact.attributes, collectors);
+    const top = run !== undefined ? 'info' : severity(c.topSeverity);
     const base = {
       source: 'lifecycle' as const,
       ...(host !== undefined ? { host } : {}),
@@ -138,7 +152,14 @@ export function lifecycleRows(artifact: ArtifactInfo, snapshot: unknown): Timeli
       containerId: id,
       artifactId: artifact.id,
     };
-    const riskText = risks.length ? ` Risk flags: ${risks.map((r) => str(r.reason) ?? str(r.id) ?? '?').join('; ')}.` : '';
+    const flags = risks.map((r) => str(r.reason) ?? str(r.id) ?? '?').join('; ');
+    const riskText =
+      run !== undefined
+        ? ` The collector container of fleet run ${run}: Drydock ran it on this node with the node's Docker socket mounted and removed it after the run, so its risk flags are Drydock's doing, not the host's${flags ? ` (${flags})` : ''}.`
+        : risks.length
+          ? ` Risk flags: ${flags}.`
+          : '';
+    const own = run !== undefined ? `[Drydock's fleet collector, run ${run}] ` : '';
     for (const [field, desc, macb, verb] of [
       ['createdAt', 'Creation Time', '...B', 'created'],
       ['startedAt', 'Start Time', '....', 'started'],
@@ -150,7 +171,7 @@ export function lifecycleRows(artifact: ArtifactInfo, snapshot: unknown): Timeli
         timestampDesc: desc,
         macb,
         severity: field === 'createdAt' ? top : 'info',
-        message: `container ${name} ${verb} (image ${str(c.image) ?? '?'}, state ${str(c.state) ?? '?'} at the snapshot)`,
+        message: `${own}container ${name} ${verb} (image ${str(c.image) ?? '?'}, state ${str(c.state) ?? '?'} at the snapshot)`,
         detail: `${fromDisk ? `From config.v2.json in the data root ${fromDisk} (read ${readAt})` : `From the engine's inspect (recorded ${readAt})`}; a later start or finish overwrites these times.${riskText}`,
       });
       if (row) rows.push(row);
@@ -242,8 +263,8 @@ export function upperFileRows(artifact: ArtifactInfo, value: unknown): TimelineR
 }
 
 /** An inventory snapshot's rows: container lifecycles, and from a data root its images and writable-layer files. */
-export function inventoryRows(artifact: ArtifactInfo, value: unknown): TimelineRow[] {
-  return [...lifecycleRows(artifact, value), ...imageRows(artifact, value), ...upperFileRows(artifact, value)];
+export function inventoryRows(artifact: ArtifactInfo, value: unknown, context?: ArtifactRowContext): TimelineRow[] {
+  return [...lifecycleRows(artifact, value, context?.collectors), ...imageRows(artifact, value), ...upperFileRows(artifact, value)];
 }
 
 /** The capture window and the flows a flow summary lists (notable ones — DNS, TLS SNI, HTTP Host — say so). */
@@ -351,7 +372,7 @@ export function yaraRows(artifact: ArtifactInfo, value: unknown): TimelineRow[] 
     message:
       count > 0
         ? `YARA: ${counted(matched.length, 'rule')} matched (${matched.join(', ')}), ${counted(hits, 'string hit')}, in ${what}`
-        : `YARA: no match in ${what} (${list(y.rules).length} rule file(s))`,
+        : `YARA: no match in ${what} (${counted(list(y.rules).length, 'rule file')})`,
     detail: [
       ...where,
       `engine ${str(rec(y.engine).name) ?? '?'} ${str(rec(y.engine).version) ?? ''} (${str(rec(y.engine).where) ?? '?'})`,

@@ -19,9 +19,11 @@ import { isTimeZone, L2TCSV_HEADER, l2tcsvLine, timesketchLine } from '../../../
 import type { AuditFn } from '../audit-fn';
 import type { Clock } from '../clock';
 import { DrydockFailure } from '../errors';
+import { FLEET_COLLECTOR_ACTIONS, fleetCollectorIds } from '../evidence/fleet-collectors';
 import type { Db } from '../store/database';
 import { storeIoFailure } from '../store/io-failure';
-import { driftRows, flowRows, inventoryRows, processRows, yaraRows } from './artifact-rows';
+import { counted } from '../../../shared/counted';
+import { driftRows, flowRows, inventoryRows, processRows, yaraRows, type ArtifactRowContext } from './artifact-rows';
 import { auditRow, journalRow, logRecordRow } from './record-rows';
 import { isoToNano } from '../time-nano';
 
@@ -397,7 +399,13 @@ export class TimelineService {
       const page = await this.deps.evidence.auditEntries({ caseRef: kase.id, afterSeq: after, limit: 5000 });
       if (!page.length) break;
       for (const entry of page) {
-        if (entry.action === 'artifact.added' || (typeof entry.details.host === 'string' && !hosts.has(entry.details.host))) return false;
+        // A new artifact, a new host, or a fleet collector newly named (it changes merged inventories' rows): rebuilt.
+        if (
+          entry.action === 'artifact.added' ||
+          FLEET_COLLECTOR_ACTIONS.includes(entry.action) ||
+          (typeof entry.details.host === 'string' && !hosts.has(entry.details.host))
+        )
+          return false;
         const row = auditRow(entry, kase.id);
         if (row) rows.push(row);
       }
@@ -490,11 +498,14 @@ export class TimelineService {
   ): Promise<{ limitations: string[]; hosts: string[]; gaps: number }> {
     const limitations: string[] = [];
     const hosts = new Set<string>();
+    const collectors = new Set<string>();
     // The audit chain, page by page.
     let after = 0;
     for (;;) {
       const page = await this.deps.evidence.auditEntries({ caseRef: kase.id, afterSeq: after, limit: 5000 });
       if (!page.length) break;
+      // The fleet collectors the examiner's Drydock ran: their containers in merged inventories are its own.
+      for (const id of fleetCollectorIds(page)) collectors.add(id);
       for (const entry of page) {
         const row = auditRow(entry, kase.id);
         if (row) emit(row);
@@ -513,7 +524,7 @@ export class TimelineService {
       if (reader) {
         const value = await this.readJson(artifact, limitations);
         if (value === undefined) continue;
-        for (const row of reader(artifact, value)) {
+        for (const row of reader(artifact, value, { collectors })) {
           if (row.source === 'drift') driftRowsSeen++;
           if (row.source === 'file') fileRowsSeen++;
           emit(row);
@@ -532,7 +543,7 @@ export class TimelineService {
       );
     if (logsSampled)
       limitations.push(
-        `${logsSampled} logs artifact(s) hold more lines than the timeline shows: an even sample of at most ${LOG_SAMPLE_PER_ARTIFACT} lines each (filter the logs to see every matching line)`,
+        `${counted(logsSampled, 'logs artifact')} ${logsSampled === 1 ? 'holds' : 'hold'} more lines than the timeline shows: an even sample of at most ${LOG_SAMPLE_PER_ARTIFACT} lines each (filter the logs to see every matching line)`,
       );
     // The journals of the hosts the case touched, within the case's window.
     const fromNano = isoToNano(kase.createdAt) ?? 0n;
@@ -554,7 +565,7 @@ export class TimelineService {
         after = { timeNano: BigInt(last.timeNano), seq: last.seq };
       }
     }
-    if (gaps) limitations.push(`${gaps} gap(s) in the engine event journal: events in those stretches may be missing`);
+    if (gaps) limitations.push(`${counted(gaps, 'gap')} in the engine event journal: events in those stretches may be missing`);
     if (hosts.size === 0) limitations.push('The case touched no host yet: no engine journal is part of its timeline');
     return { limitations, hosts: [...hosts].sort(), gaps };
   }
@@ -615,7 +626,9 @@ export class TimelineService {
   }
 }
 
-const JSON_READERS: Partial<Record<ArtifactKind, (artifact: ArtifactInfo, value: unknown) => TimelineRow[]>> = {
+type JsonReader = (artifact: ArtifactInfo, value: unknown, context: ArtifactRowContext) => TimelineRow[];
+
+const JSON_READERS: Partial<Record<ArtifactKind, JsonReader>> = {
   'drift-report': driftRows,
   'process-snapshot': processRows,
   'inventory-snapshot': inventoryRows,

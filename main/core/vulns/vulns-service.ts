@@ -5,6 +5,7 @@ import type { VulnCoverage, VulnDbImportResult, VulnDbStatus, VulnFinding, VulnR
 import type { AuditFn } from '../audit-fn';
 import { isoNow, type Clock } from '../clock';
 import type { NewArtifact } from '../evidence/port';
+import { counted } from '../../../shared/counted';
 import { isAffected } from './affected';
 import { osvNames, osvTarget, osvVersion } from './osv-ecosystem';
 import { ecosystemOrder, compareSemver } from './version-order';
@@ -205,7 +206,7 @@ export class VulnsService {
       }
     }
     for (const c of coverage)
-      if (c.state === 'not-scanned') warnings.push(`${c.packages} ${c.ecosystem} package(s) not scanned: ${c.reason ?? ''}`);
+      if (c.state === 'not-scanned') warnings.push(`${counted(c.packages, `${c.ecosystem} package`)} not scanned: ${c.reason ?? ''}`);
     if (sbom.packages.length === 0) warnings.push('no packages were found: nothing was scanned');
     findings.sort((a, b) => (a.package.name + a.id < b.package.name + b.id ? -1 : 1));
     return {

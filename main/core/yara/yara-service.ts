@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import { extract } from 'tar-stream';
+import { counted } from '../../../shared/counted';
 import type { ArtifactInfo } from '../../../shared/domain/evidence';
 import {
   YARA_MAX_MATCHES,
@@ -389,8 +390,8 @@ export class YaraService {
       );
       // yara names each file it could not read on stderr ("error scanning FILE: ..."): counted, not trusted as names.
       const unread = (stderr.match(/error scanning/g) ?? []).length;
-      if (unread) skipped.push({ what: `${unread} file(s)`, reason: 'yara could not read them' });
-      if (parsed.big) skipped.push({ what: `${parsed.big} file(s)`, reason: `larger than ${SKIP_LARGER_BYTES / 1024 / 1024} MiB` });
+      if (unread) skipped.push({ what: counted(unread, 'file'), reason: `yara could not read ${unread === 1 ? 'it' : 'them'}` });
+      if (parsed.big) skipped.push({ what: counted(parsed.big, 'file'), reason: `larger than ${SKIP_LARGER_BYTES / 1024 / 1024} MiB` });
       if (parsed.exitCode !== 0 && unread === 0)
         throw new DrydockFailure(
           'engine',
@@ -401,7 +402,9 @@ export class YaraService {
     }
     if (run.truncated) limitations.push("the helper's output was cut at 64 MiB: matches after the cut are missing");
     if (parsed.malformed)
-      limitations.push(`${parsed.malformed} line(s) of the helper's output were not in any shape yara prints and were ignored`);
+      limitations.push(
+        `${counted(parsed.malformed, 'line')} of the helper's output ${parsed.malformed === 1 ? 'was' : 'were'} not in any shape yara prints and ${parsed.malformed === 1 ? 'was' : 'were'} ignored`,
+      );
     const matchCount = parsed.matches.length + parsed.dropped;
     return {
       ...base,

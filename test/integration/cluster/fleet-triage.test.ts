@@ -214,6 +214,19 @@ describe('fleet triage: the collector as a global-job service on every node', ()
         assert.deepEqual([...new Set(rows.map((r) => r.host))], [`node${n.index}`]);
       }
       assert.ok(!lifecycle.some((r) => r.host === 'local'), 'no merged row says local');
+      // Each node's inventory lists the collector's own container (the node's Docker socket mounted
+      // in it): the timeline shows it as Drydock's, at info, never as a critical container.
+      const fetched = new Set(
+        (await core.evidence.auditEntries({ caseRef: kase.id, limit: 10_000 }))
+          .filter((e) => e.action === 'fleet.bundle-fetched')
+          .map((e) => String(e.details.containerId)),
+      );
+      const collectorRows = lifecycle.filter((r) => r.containerId !== undefined && fetched.has(r.containerId));
+      assert.ok(collectorRows.length > 0, "the collectors' containers are in the merged inventories");
+      for (const r of collectorRows) {
+        assert.equal(r.severity, 'info', r.message);
+        assert.match(r.message, /^\[Drydock's fleet collector, run /);
+      }
       const report = await core.evidence.verify(kase.id);
       assert.ok(report.ok, JSON.stringify(report.problems.slice(0, 3)));
       // Each step audited, in the case's chain.

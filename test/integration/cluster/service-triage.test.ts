@@ -63,7 +63,7 @@ describe('a service triaged across a three-node Swarm', () => {
     );
     // busybox nc binds the IPv6 wildcard (dual stack).
     assert.ok(
-      why.some((w) => /^listens on tcp (0\.0\.0\.0|\[::\]):4444; 0 of 2 sibling\(s\) do$/.test(w)),
+      why.some((w) => /^listens on tcp (0\.0\.0\.0|\[::\]):4444; 0 of 2 siblings do$/.test(w)),
       `${why.join('\n')}\n${verdict}`,
     );
     assert.ok(

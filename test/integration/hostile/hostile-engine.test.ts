@@ -151,7 +151,7 @@ describe('a hostile Docker engine', () => {
     const { snapshot } = await t.call('processes.snapshot', { host, container: EVIL_ID, store: false });
     const pids = snapshot.processes.map((p) => p.pid).sort();
     assert.deepEqual(pids, [4242, 4245], 'only the rows with one cell per title and a valid PID');
-    assert.match(snapshot.limitations.join('\n'), /6 row\(s\) of the engine's top answer were malformed/);
+    assert.match(snapshot.limitations.join('\n'), /6 rows of the engine's top answer were malformed/);
   });
 
   it('reads a change list of 1,000,000 entries as a stream, capped, in bounded memory', async () => {

@@ -251,7 +251,7 @@ describe('drydock ps --detail, memory and strings', () => {
       ?.attributes.regions.find((r) => BigInt(`0x${r.start}`) <= at && at < BigInt(`0x${r.end}`));
     assert.ok(region, 'the mapping is one region of the image');
     assert.equal(region.unreadablePages, 3, 'the three refused pages are counted');
-    assert.match(region.unreadable ?? '', /3 page\(s\) could not be read and are zeros/);
+    assert.match(region.unreadable ?? '', /3 pages could not be read and are zeros/);
     const file = path.join(store, 'guarded.img');
     assert.equal(drydock(store, ['artifact', 'export', image.artifactId, '--out', file]).code, 0);
     const from = region.imageOffset + Number(at - BigInt(`0x${region.start}`));

@@ -184,7 +184,7 @@ describe('drydock vulndb and vulns', () => {
     assert.equal(run.code, 0, run.err);
     assert.match(run.out, /deb: 4 packages NOT SCANNED: no Debian OSV database imported/);
     assert.match(run.out, /npm: 2 packages NOT SCANNED/);
-    assert.match(run.out, /pypi: 1 packages NOT SCANNED/);
+    assert.match(run.out, /pypi: 1 package NOT SCANNED/);
     assert.doesNotMatch(run.out, /no vulnerabilit/i);
     const status = drydock(store, ['vulndb', 'status']);
     assert.match(status.out, /No vulnerability database imported/);

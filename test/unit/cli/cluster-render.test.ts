@@ -85,10 +85,10 @@ describe('cluster command counts', () => {
 function twoReplicas(): ClusterTriageResult {
   const base = triage(1, 0, 0);
   const why = [
-    'added /tmp/.x/nc here, in 0 of 1 sibling(s) (an executable dropped in /tmp)',
-    'listens on tcp 0.0.0.0:4444; 0 of 1 sibling(s) do',
-    'runs /tmp/.x/nc -l -p 4444; 0 of 1 sibling(s) do',
-    'added /tmp/.x here, in 0 of 1 sibling(s)',
+    'added /tmp/.x/nc here, in 0 of 1 sibling (an executable dropped in /tmp)',
+    'listens on tcp 0.0.0.0:4444; 0 of 1 sibling do',
+    'runs /tmp/.x/nc -l -p 4444; 0 of 1 sibling do',
+    'added /tmp/.x here, in 0 of 1 sibling',
   ];
   return {
     ...base,
@@ -118,7 +118,7 @@ function twoReplicas(): ClusterTriageResult {
             nodeHostname: 'box-b',
             severity: 'low',
             differences: 1,
-            why: ['does not run x, as 1 of 1 sibling(s) do'],
+            why: ['does not run x, as 1 of 1 sibling do'],
           },
         ],
         notRead: [],
@@ -158,7 +158,7 @@ describe('cluster triage with no majority', () => {
     assert.ok(s);
     const [u] = s.unattributed;
     assert.ok(u);
-    u.why = ['runs \u001b[2Jevil; 0 of 1 sibling(s) do'];
+    u.why = ['runs \u001b[2Jevil; 0 of 1 sibling do'];
     assert.ok(!renderClusterTriage(r).includes('\u001b'));
   });
 });

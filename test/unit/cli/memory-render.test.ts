@@ -48,14 +48,14 @@ describe('drydock memory output', () => {
       renderImage(
         image([
           skipped('7f0000000000', '7f0000001000', '---p', ''),
-          { start: '1000', end: '2000', path: '', reason: '3 page(s) could not be read and are zeros in the image' },
+          { start: '1000', end: '2000', path: '', reason: '3 pages could not be read and are zeros in the image' },
         ]),
         undefined,
       ),
     );
     assert.deepEqual(lines, [
       '  not read: 7f0000000000-7f0000001000 anonymous: not readable (---p)',
-      '  not read: 1000-2000 anonymous: 3 page(s) could not be read and are zeros in the image',
+      '  not read: 1000-2000 anonymous: 3 pages could not be read and are zeros in the image',
     ]);
   });
 

@@ -50,11 +50,11 @@ const tampered = () =>
     verdict(
       1,
       [
-        diff('added /tmp/.x/nc here, in 0 of 1 sibling(s)', 'critical'),
-        diff('listens on tcp 0.0.0.0:4444; 0 of 1 sibling(s) do', 'high'),
-        diff('runs \u001b[31m/tmp/.x/nc; 0 of 1 sibling(s) do', 'medium'),
-        diff('added /tmp/.x here, in 0 of 1 sibling(s)', 'low'),
-        diff('modified /etc here, in 0 of 1 sibling(s)', 'info'),
+        diff('added /tmp/.x/nc here, in 0 of 1 sibling', 'critical'),
+        diff('listens on tcp 0.0.0.0:4444; 0 of 1 sibling do', 'high'),
+        diff('runs \u001b[31m/tmp/.x/nc; 0 of 1 sibling do', 'medium'),
+        diff('added /tmp/.x here, in 0 of 1 sibling', 'low'),
+        diff('modified /etc here, in 0 of 1 sibling', 'info'),
       ],
       'critical',
     ),
@@ -81,7 +81,7 @@ describe('drift --service with two replicas', () => {
   });
 
   it('bounds the list per replica', () => {
-    const many = Array.from({ length: 25 }, (_, i) => diff(`runs p${i}; 0 of 1 sibling(s) do`, 'medium'));
+    const many = Array.from({ length: 25 }, (_, i) => diff(`runs p${i}; 0 of 1 sibling do`, 'medium'));
     const text = renderServiceTriage(result([verdict(1, many, 'medium'), verdict(2, [], 'info')]));
     assert.equal((text.match(/\n {4}- medium /g) ?? []).length, 20);
     assert.match(text, /… 5 more \(--json lists them all\)/);

@@ -74,8 +74,8 @@ describe('replica comparison', () => {
     const [outlier] = result.outliers;
     assert.equal(outlier?.severity, 'high');
     assert.ok(outlier?.why.some((w) => /^added \/tmp\/\.x\/kworker here, in 0 of 2 sibling/.test(w)));
-    assert.ok(outlier?.why.some((w) => w === 'listens on tcp 0.0.0.0:4444; 0 of 2 sibling(s) do'));
-    assert.ok(outlier?.why.some((w) => w === 'runs /tmp/.x/kworker; 0 of 2 sibling(s) do'));
+    assert.ok(outlier?.why.some((w) => w === 'listens on tcp 0.0.0.0:4444; 0 of 2 siblings do'));
+    assert.ok(outlier?.why.some((w) => w === 'runs /tmp/.x/kworker; 0 of 2 siblings do'));
     assert.ok(
       result.tasks.filter((t) => t.taskName !== 'web.2').every((t) => t.differences.length === 0),
       "the siblings are not blamed for the outlier's extras",

@@ -199,7 +199,7 @@ test('merge: identical workers pair oldest first; what only top lists is flagged
   assert.equal(merged.seen.get(5)?.hostPid, 501, 'the older worker is the lower host PID');
   assert.equal(merged.seen.get(6)?.hostPid, 502);
   assert.deepEqual(merged.limitations, [
-    "1 process(es) listed only by the engine's top are not shown: their host PID equals a PID in the namespace",
+    "1 process listed only by the engine's top is not shown: its host PID equals a PID in the namespace",
   ]);
   const alone = mergeProcessTables({ proc, top: [...top.slice(0, 3), { ...top[3]!, pid: 777 }], initHostPid: 500, ownNamespace: true });
   assert.deepEqual(alone.seen.get(777), { hostPid: 777, nsPid: null, seenBy: ['engine-top'] });

@@ -153,7 +153,7 @@ describe('Swarm task quarantine: what Drydock says', () => {
       consequences: [],
       actions: [
         { kind: 'drain-node', to: 'drain', consequence: actionConsequence('drain-node', task, 'drain') },
-        { kind: 'scale-service', to: 4, consequence: 'Scale service web from 3 to 4 replica(s): the manager starts 1 new task(s)' },
+        { kind: 'scale-service', to: 4, consequence: 'Scale service web from 3 to 4 replicas: the manager starts 1 new task' },
       ],
     };
     const text = renderPlan(plan);

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { counted } from '../../../../shared/counted';
 import type { ClusterNodeList, ClusterServiceList, ClusterTaskList } from '../../../../shared/domain/cluster';
 import type { NodeEngine } from '../../../../shared/domain/replicas';
 import type { DrydockError } from '../../../../shared/result';
@@ -234,7 +235,7 @@ export function ClusterView({ params }: ViewProps) {
                     </option>
                   ))}
                 </select>
-                <span className="dd-muted dd-small-text">{tasks.length} task(s), current and the history the manager keeps</span>
+                <span className="dd-muted dd-small-text">{counted(tasks.length, 'task')}, current and the history the manager keeps</span>
               </div>
               <TasksTable tasks={tasks} onQuarantine={(t) => setQuarantineTask({ id: t.id, name: t.name })} />
             </div>
@@ -262,9 +263,4 @@ export function ClusterView({ params }: ViewProps) {
       )}
     </section>
   );
-}
-
-/** "1 node", "3 nodes". */
-function counted(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -1,3 +1,4 @@
+import { counted } from '../../../../shared/counted';
 import type { VerifyReport } from '../../../../shared/domain/evidence';
 import { utc } from '../../lib/format';
 import { visibleText } from '../processes/visible-text';
@@ -35,11 +36,12 @@ export function VerifyResult({ report, label, changedSince = 0 }: { report: Veri
       <b>✘ {label ?? 'Verification'} FAILED</b> —{' '}
       {first ? visibleText(describeProblem(first), 800) : 'the store reported a failure without a problem'}
       <div className="dd-muted">
-        checked {report.checkedArtifacts} artifacts, {report.checkedEntries} audit entries · {utc(report.verifiedAt)}
+        checked {counted(report.checkedArtifacts, 'artifact')}, {counted(report.checkedEntries, 'audit entry', 'audit entries')} ·{' '}
+        {utc(report.verifiedAt)}
       </div>
       {rest.length > 0 && (
         <details>
-          <summary>{rest.length} further problem(s)</summary>
+          <summary>{counted(rest.length, 'further problem')}</summary>
           <ol>
             {rest.slice(0, 200).map((p, i) => (
               <li key={i}>{visibleText(describeProblem(p), 800)}</li>

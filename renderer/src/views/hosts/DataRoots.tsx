@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { counted } from '../../../../shared/counted';
 import type { DataRootInventory, DataRootSourceEntry } from '../../../../shared/domain/dataroot';
 import type { DrydockError } from '../../../../shared/result';
 import { useApp } from '../../shell/app-context';
@@ -87,8 +88,8 @@ export function DataRoots() {
                     {visibleText(entry.source.path, 200)}
                   </td>
                   <td className="dd-muted">
-                    {entry.source.kind} · {entry.containers} container(s) · {entry.images} image(s)
-                    {entry.problems ? ` · ${entry.problems} problem(s)` : ''}
+                    {entry.source.kind} · {counted(entry.containers, 'container')} · {counted(entry.images, 'image')}
+                    {entry.problems ? ` · ${counted(entry.problems, 'problem')}` : ''}
                     {entry.source.warnings.map((w) => (
                       <div key={w} className="dd-host-error">
                         {visibleText(w, 400)}
