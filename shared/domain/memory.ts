@@ -143,6 +143,11 @@ export interface ImageRegion extends Omit<MemoryRegion, 'anonymousExecutable'> {
   imageOffset: number;
   /** Bytes of the region in the image (p_filesz): 0 when it was not read. */
   fileSize: number;
+  /**
+   * Of an image cut short (incomplete): the bytes of this region actually stored, less than
+   * fileSize (0: none). The program headers, written first, still give the full p_filesz.
+   */
+  storedBytes?: number;
   /** Why it was not read (whole) — permissions, a kernel-special mapping, pages that failed to read (zero-filled). */
   unreadable?: string;
   /** Pages that failed to read and are zeros in the image. */

@@ -24,7 +24,8 @@ export const SCRATCH = '/scratch';
  * read never shifts what follows), then 1 MiB reads resume. On stdout: `@ready` before the first
  * region (then it waits for the line `go W`: the moment to freeze the container, and W the chunk
  * files it may hold at once; it reserves the tmpfs pages of the first W before its first read, and
- * of each next one as an older one is deleted, with util-linux's `fallocate -n`); per page-by-page piece `@p <pages> <dd's record counts>`; `@e` at a
+ * of each next one as an older one is deleted, with util-linux's `fallocate -n`, saying `@nr N`
+ * when chunk N's could not be); per page-by-page piece `@p <pages> <dd's record counts>`; `@e` at a
  * region's end; `@c N` when chunk N is complete; `@lost` (exit 6) when the memory ended before the
  * regions did; `@w` every 15 s while it waits for an acknowledgement; `@end T0 T1` after the last read, T0 and T1 the host's /proc/uptime at the first
  * read and after the last (the read window). Before starting a chunk with W files on the volume it
@@ -39,9 +40,10 @@ export function chunkReadCommand(pid: number, reads: readonly RegionRead[], chun
     'n=0; a=0; fill=0',
     // Waiting for an acknowledgement, it says `@w` every 15 s (at most 10 minutes): reading ahead, it
     // may wait longer than the run's idle limit while Drydock fetches what it holds.
-    // A chunk file's tmpfs pages reserved ahead (its size kept at 0, so appends and stat work as on
-    // a fresh file): page allocation leaves the read window. Refused (no fallocate), it is skipped.
-    `reserve() { [ $1 -lt $m ] || return 0; y=$((P-$1*C)); [ $y -gt $C ] && y=$C; fallocate -n -l $((y*4096)) ${SCRATCH}/c.$1 2>/dev/null || true; }`,
+    // A chunk file's tmpfs pages reserved ahead (made empty, its size kept at 0, so appends and stat
+    // work as on a fresh file): page allocation leaves the read window. util-linux's fallocate by its
+    // path (the shell would run busybox's own, which cannot keep the size); refused, it says `@nr N`.
+    `reserve() { [ $1 -lt $m ] || return 0; y=$((P-$1*C)); [ $y -gt $C ] && y=$C; { : > ${SCRATCH}/c.$1 && /usr/bin/fallocate -n -l $((y*4096)) ${SCRATCH}/c.$1; } 2>/dev/null || echo "@nr $1"; }`,
     `ack() { i=0; until read -t 15 line; do i=$((i+1)); [ $i -lt 40 ] || exit 4; echo "@w"; done; [ "$line" = "ok $a" ] || exit 4; rm -f ${SCRATCH}/c.$a; reserve $((a+W)); a=$((a+1)); }`,
     'next() { echo "@c $n"; n=$((n+1)); fill=0; while [ $((n-a)) -ge $W ]; do ack; done; }',
     // t pages from page s onto the chunk file (fill pages in it so far): 1 MiB reads while the kernel
@@ -101,6 +103,8 @@ export interface ChunkTimings {
   store: number;
   /** Chunks fetched before the helper's last read was done (only when the process is larger than its window). */
   fetchedDuringRead: number;
+  /** Chunk files whose tmpfs pages the helper could not reserve before reading into them (`@nr`). */
+  unreserved: number;
 }
 
 /**
@@ -130,7 +134,7 @@ export class ChunkFramer extends Writable {
    */
   private window = 1;
   readonly outcomes: RegionOutcome[] = [];
-  readonly timings: ChunkTimings = { chunks: 0, waitHelper: 0, archive: 0, store: 0, fetchedDuringRead: 0 };
+  readonly timings: ChunkTimings = { chunks: 0, waitHelper: 0, archive: 0, store: 0, fetchedDuringRead: 0, unreserved: 0 };
   ended = false;
   failure: string | null = null;
   bytes = 0;
@@ -200,6 +204,11 @@ export class ChunkFramer extends Writable {
       this.ready = true;
       this.lastAnnounce = performance.now();
       this.hooks.ready();
+      return;
+    }
+    if (/^@nr \d{1,9}$/.test(line)) {
+      // A chunk file whose pages could not be reserved: it is read all the same, allocating as it goes.
+      this.timings.unreserved++;
       return;
     }
     if (line === '@w') {

@@ -594,19 +594,30 @@ export class MemoryService {
     chunked =
       volume !== null ? new ChunkFramer(reads, CHUNK_PAGES, store, progress, { ...hooks, ack: (line) => send(line) }, signal) : null;
     const framer: RegionFramer | ChunkFramer = chunked ?? new RegionFramer(reads, store, progress, hooks);
+    // What each region became, from what the reader said and what reached the store: the image's
+    // program headers give every region its full size before any byte is read, so a region of an
+    // image cut short says how much of it was stored (the rest is past the end of the file).
     const imageRegions = (): ImageRegion[] => {
       let k = 0;
+      let streamAt = 0;
       return regions.map((r, i) => {
         const outcome = r.included ? framer.outcomes[k++] : undefined;
         const m = detail.maps[i];
         const failed = outcome?.failedPages ?? 0;
+        const size = r.included ? Number(r.end - r.start) : 0;
+        const stored = Math.max(0, Math.min(size, framer.bytes - streamAt));
+        streamAt += size;
         const unread = !r.included
           ? r.reason
-          : outcome === undefined
-            ? 'not read (the acquisition ended before it)'
-            : failed > 0
-              ? `${counted(failed, 'page')} could not be read and ${failed === 1 ? 'is' : 'are'} zeros in the image`
-              : undefined;
+          : stored === 0
+            ? 'not stored (the acquisition ended before it; the image file ends before this region)'
+            : stored < size
+              ? `only its first ${stored} of ${size} bytes were stored (the acquisition ended; the image file ends there)`
+              : outcome === undefined
+                ? 'not read (the acquisition ended before it)'
+                : failed > 0
+                  ? `${counted(failed, 'page')} could not be read and ${failed === 1 ? 'is' : 'are'} zeros in the image`
+                  : undefined;
         return {
           start: m?.start ?? '',
           end: m?.end ?? '',
@@ -616,7 +627,8 @@ export class MemoryService {
           inode: m?.inode ?? 0,
           path: r.path,
           imageOffset: layout.offsets[i] ?? 0,
-          fileSize: r.included ? Number(r.end - r.start) : 0,
+          fileSize: size,
+          ...(r.included && stored < size ? { storedBytes: stored } : {}),
           ...(unread !== undefined ? { unreadable: unread } : {}),
           ...(failed > 0 ? { unreadablePages: failed } : {}),
         };
@@ -826,5 +838,6 @@ function roundTimings(t: ChunkTimings): ChunkTimings {
     archive: r(t.archive),
     store: r(t.store),
     fetchedDuringRead: t.fetchedDuringRead,
+    unreserved: t.unreserved,
   };
 }

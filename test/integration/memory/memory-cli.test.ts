@@ -301,9 +301,10 @@ describe('drydock ps --detail, memory and strings', () => {
     assert.deepEqual(running(big), { running: true, paused: false });
     const artifacts = json<{ id: string; attributes: Record<string, unknown> }[]>(store, ['case', 'artifacts']);
     const timings = artifacts.find((a) => a.id === image.artifactId)?.attributes.transferTimings as
-      { chunks: number; fetchedDuringRead: number } | undefined;
+      { chunks: number; fetchedDuringRead: number; unreserved: number } | undefined;
     assert.ok(timings && timings.chunks >= 3, `several chunks (${JSON.stringify(timings)})`);
     assert.equal(timings.fetchedDuringRead, 0, 'the archive relay did not compete with the read');
+    assert.equal(timings.unreserved, 0, "every chunk file's tmpfs pages were reserved before the read");
     // The container ran again once the last read was done: its unpause comes before the image's record.
     const audit = drydock(store, ['case', 'audit', '--json'])
       .out.split('\n')
