@@ -199,7 +199,7 @@ async function fileBenchmark(root: string): Promise<boolean> {
     });
     peak = Math.max(peak, stored.maxRss);
     console.log(
-      `round ${round}: Node SHA-256 ${node.seconds.toFixed(2)}s, sha256sum ${sum.seconds.toFixed(2)}s, ingest ${stored.seconds.toFixed(2)}s, durable copy ${copy.toFixed(2)}s; ingest/Node ${(node.seconds / stored.seconds).toFixed(2)}, ingest/sha256sum ${(sum.seconds / stored.seconds).toFixed(2)}; ingest process peak RSS ${(stored.maxRss / 1e6).toFixed(1)} MB; CPU time Node SHA-256 ${node.cpuSeconds.toFixed(2)}s, ingest ${stored.cpuSeconds.toFixed(2)}s`,
+      `round ${round}: Node SHA-256 ${node.seconds.toFixed(2)}s, sha256sum ${sum.seconds.toFixed(2)}s, ingest ${stored.seconds.toFixed(2)}s, durable copy ${copy.toFixed(2)}s; speed ingest/Node ${(node.seconds / stored.seconds).toFixed(2)}, ingest/sha256sum ${(sum.seconds / stored.seconds).toFixed(2)} (above 1: the ingest is faster); ingest process peak RSS ${(stored.maxRss / 1e6).toFixed(1)} MB; CPU time Node SHA-256 ${node.cpuSeconds.toFixed(2)}s, ingest ${stored.cpuSeconds.toFixed(2)}s`,
     );
   }
   rmSync(file);
@@ -213,10 +213,13 @@ async function fileBenchmark(root: string): Promise<boolean> {
   console.log(`sha256sum:                                  ${rate('sum')}`);
   console.log(`evidence ingest of the file:                ${rate('ingest')} (hash, write, fsync, rename, dir fsync, row)`);
   console.log(`durable copy (dd bs=1M conv=fsync):         ${rate('copy')} (through the page cache, no hash)`);
+  // The goals are speed ratios (rate over rate, from each round's pair of times, median round): above 1, the ingest is faster.
   console.log(
-    `GOAL ingest / Node SHA-256 >= ${NODE_RATIO_TARGET}:          ${nodeRatio.toFixed(2)} ${goal(nodeRatio >= NODE_RATIO_TARGET)}`,
+    `GOAL ingest / Node SHA-256 >= ${NODE_RATIO_TARGET}:          ${nodeRatio.toFixed(2)} ${goal(nodeRatio >= NODE_RATIO_TARGET)} (speed ratio, median round)`,
   );
-  console.log(`GOAL ingest / sha256sum >= ${SUM_RATIO_TARGET}:             ${sumRatio.toFixed(2)} ${goal(sumRatio >= SUM_RATIO_TARGET)}`);
+  console.log(
+    `GOAL ingest / sha256sum >= ${SUM_RATIO_TARGET}:             ${sumRatio.toFixed(2)} ${goal(sumRatio >= SUM_RATIO_TARGET)} (speed ratio, median round)`,
+  );
   console.log(`GOAL ingest peak RSS < ${PEAK_RSS_TARGET / 1e6} MB:              ${(peak / 1e6).toFixed(1)} MB ${goal(rssOk)}`);
   console.log(`durable copy / Node SHA-256:               ${copyRatio.toFixed(2)} (a buffered copy's pace against the hash's)`);
   console.log(`ingest / durable copy (median round):       ${median(rounds.map((r) => r.copy / r.ingest)).toFixed(2)}`);
@@ -231,7 +234,11 @@ async function fileBenchmark(root: string): Promise<boolean> {
   );
   if (!rssOk)
     console.error(`FAIL: the ingest process peaked at ${(peak / 1e6).toFixed(1)} MB for a ${mb} MiB file: the ingest is not streaming`);
-  return rssOk;
+  if (loadavg()[0] > cpus().length)
+    console.log(
+      `note: the 1-minute load (${loadavg()[0].toFixed(1)}) is above the ${cpus().length} cores: the ratios are those of a busy machine`,
+    );
+  return rssOk && nodeRatio >= NODE_RATIO_TARGET && sumRatio >= SUM_RATIO_TARGET;
 }
 
 function median(values: number[]): number {
