@@ -736,7 +736,11 @@ export class MemoryService {
                 ? 'the memory reader timed out'
                 : (framer.failure ??
                   run.error?.message ??
-                  `the memory reader exited with ${run.exitCode ?? 'no status'} after ${framer.bytes} of ${memoryBytes} bytes${run.stderr ? `: ${run.stderr.trim().slice(0, 300)}` : ''}`);
+                  `the memory reader exited with ${run.exitCode ?? 'no status'} after ${framer.bytes} of ${memoryBytes} bytes${
+                    run.exitCode === 137
+                      ? " (killed: when the container's PID 1 exits, the kernel kills every process in its PID namespace, the reader too; did the container stop?)"
+                      : ''
+                  }${run.stderr ? `: ${run.stderr.trim().slice(0, 300)}` : ''}`);
       const kept = await writer.abandon(reason, attributes);
       this.deps.audit(
         'memory.image-incomplete',
