@@ -38,7 +38,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     example:
       'drydock fleet triage --host swarm-manager-1 --case fleet-2026-12   # needs an examiner key (drydock key create) and the case (drydock case create --name fleet-2026-12); passphrase from DRYDOCK_KEY_PASSPHRASE or stdin',
     exits:
-      '0 every node merged and nothing left behind; 1 a node was not reached or its bundle not merged, or the service, secret or an image could not be removed (each named); 3 no examiner key (drydock key create; nothing was deployed); 130 cancelled with Ctrl-C (what was merged is kept; the service, secret and image are removed; audited as fleet.cancelled); 2-5 as for every command',
+      '0 every node merged and nothing left behind; 1 a node was not reached or its bundle not merged, or the service, secret or an image could not be removed (each named); 3 no examiner key (drydock key create; nothing was deployed); 130 cancelled with Ctrl-C (what was merged is kept; the service, secret and image are removed; audited as fleet.cancelled); 143 or 129 when stopped the same way by SIGTERM or SIGHUP (a dropped SSH session); a second signal says what is still being cleaned up, a third quits at once naming what is left for `drydock capture-helper sweep`; 2-5 as for every command',
   },
   'fleet collect': {
     group: 'triage',
@@ -51,7 +51,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     group: 'acquire',
     example: 'drydock memory web-1 --pid 1 --pause',
     exits:
-      '0 every process imaged whole; 1 a process was not imaged or an image is incomplete; 130 cancelled with Ctrl-C (the image being read is kept, marked incomplete; the processes not reached are not imaged; a paused container is thawed); 2-5 as for every command',
+      '0 every process imaged whole; 1 a process was not imaged or an image is incomplete; 130 cancelled with Ctrl-C (the image being read is kept, marked incomplete; the processes not reached are not imaged; a paused container is thawed); 143 or 129 when stopped the same way by SIGTERM or SIGHUP (a dropped SSH session); a second signal says what is still being cleaned up, a third quits at once naming what is left for `drydock capture-helper sweep`; 2-5 as for every command',
   },
   strings: {
     group: 'acquire',
@@ -62,7 +62,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     group: 'acquire',
     example: 'drydock collect web-1 --capture-seconds 10 --memory all',
     exits:
-      '0 every step done or skipped; 1 a step failed (the others ran); 130 cancelled with Ctrl-C (the running step stopped through its own cancel path, what every step stored is kept, the rest did not start; audited as collect.cancelled); 2-5 as for every command',
+      '0 every step done or skipped; 1 a step failed (the others ran); 130 cancelled with Ctrl-C (the running step stopped through its own cancel path, what every step stored is kept, the rest did not start; audited as collect.cancelled); 143 or 129 when stopped the same way by SIGTERM or SIGHUP (a dropped SSH session); a second signal says what is still being cleaned up, a third quits at once naming what is left for `drydock capture-helper sweep`; 2-5 as for every command',
   },
   checkpoint: { group: 'acquire', example: 'drydock checkpoint web-1   # needs an experimental engine with CRIU' },
   watch: { group: 'acquire', example: 'drydock watch --host prod' },
@@ -107,7 +107,12 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'hosts list': { group: 'setup', example: 'drydock hosts list' },
   'hosts remove': { group: 'setup', example: 'drydock hosts remove prod' },
   'hosts test': { group: 'setup', example: 'drydock hosts test prod' },
-  'capture-helper sweep': { group: 'setup', example: 'drydock capture-helper sweep' },
+  'capture-helper sweep': {
+    group: 'setup',
+    example: 'drydock capture-helper sweep --host prod',
+    exits:
+      '0 swept (each container unpaused, helper removed or impersonator kept is named); 1 a container a gone Drydock paused could not be unpaused (named, STILL PAUSED); 2-5 as for every command',
+  },
   'capture-helper image': { group: 'setup', example: 'drydock capture-helper image' },
   serve: { group: 'setup', example: 'drydock serve' },
 };
@@ -257,7 +262,7 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
       "each process's /proc detail read through a helper in its PID namespace: the executable's SHA-256 (a deleted one too), capabilities, namespaces, open files and sockets, memory maps",
   },
   memory: {
-    pid: 'the process to image, by its PID inside the container (default 1, the entrypoint)',
+    pid: 'the process to image, by its PID inside the container: a whole number of 1 or more (default 1, the entrypoint)',
     all: 'image every process of the container, one artifact each',
     pause: 'freeze the container (docker pause) while each image is read, and thaw it after (both audited)',
   },
@@ -321,7 +326,7 @@ const COMMAND_OPTION_TEXT: Readonly<Record<string, Readonly<Record<string, strin
   },
   strings: {
     search: 'only strings containing this text (case-insensitive)',
-    from: 'start at this byte offset (the previous page says where the next starts)',
+    from: 'start at this byte offset, any whole number (the previous page says where the next starts; an offset past the end lists nothing and says how long the artifact is)',
     limit: 'at most this many strings in the page (default 200)',
     'min-length': 'shortest string listed, in characters (default 6)',
   },

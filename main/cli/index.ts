@@ -4,11 +4,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EventName } from '../../shared/contract';
 import type { HostResolution } from '../../shared/domain/hosts';
+import type { AuditEntry } from '../../shared/domain/evidence';
 import type { DrydockError } from '../../shared/result';
 import type { Core } from '../app/core';
+import { argumentErrorText, attachNegativeValues } from './argument-error';
 import { CliError, type CliContext, type CliIo } from './command';
 import { allCommands, commandEntries, loadCommand, type CommandEntry } from './command-index';
 import { commandHelp, overview } from './help';
+import { signalText, STOP_SIGNALS, TraceTracker, type StopSignal } from './signals';
 import { safeText } from './terminal-safe';
 
 const GLOBAL_OPTIONS = {
@@ -91,7 +94,8 @@ function describeResolution(resolution: HostResolution): string {
  * command-index.ts) and the core only when a command runs, and the command talks to it only
  * through the contract's channels and events.
  * @returns the exit status: 0 success, 1 failure, 2 input error, 3 unknown object, 4 connection
- *   failure, 5 integrity failure, 6 gate failed (audit --fail-on), 70 internal error, 130 interrupted.
+ *   failure, 5 integrity failure, 6 gate failed (audit --fail-on), 70 internal error, 130 interrupted
+ *   (Ctrl-C; 143 by SIGTERM, 129 by SIGHUP, each stopping the command as Ctrl-C does).
  */
 export async function main(
   argv: string[],
@@ -120,16 +124,16 @@ export async function main(
   const { rest } = found;
   let parsed;
   try {
+    const options = { ...GLOBAL_OPTIONS, ...(command.options ?? {}) };
     parsed = parseArgs({
-      args: rest,
-      options: { ...GLOBAL_OPTIONS, ...(command.options ?? {}) },
+      // `--pid -1`: the value reaches the command, whose check says what --pid takes.
+      args: attachNegativeValues(rest, options),
+      options,
       allowPositionals: command.positionals ?? false,
       strict: true,
     });
   } catch (err) {
-    io.err(
-      `drydock ${command.path.join(' ')}: ${safeText(err instanceof Error ? err.message : String(err))}\nUsage: drydock ${command.usage}`,
-    );
+    io.err(`drydock ${command.path.join(' ')}: ${argumentErrorText(err)}\nUsage: drydock ${command.usage}`);
     return 2;
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
@@ -170,16 +174,56 @@ export async function main(
   }
   const dispatch = createDispatcher(createHandlers(core), { errorLog });
   const events = (listener: (event: EventName, payload: unknown) => void) => core.events.subscribe(listener);
-  let onSigint: () => void = () => undefined;
+  // SIGINT (Ctrl-C), SIGTERM (kill, a service manager) and SIGHUP (an SSH session dropped) all stop a
+  // command the same way: its own cancel path, which thaws, removes helpers and keeps what was read.
+  // Listened to until the core is closed: a second signal is told what is still being cleaned up, a
+  // third quits at once, naming what is left and the sweep that undoes it.
+  const traces = new TraceTracker(values.pause === true);
+  const offTraces = core.events.subscribe((event, payload) => {
+    if (event === 'evidence.audit-appended') traces.observe(payload as AuditEntry);
+  });
+  let stoppedBy: StopSignal | undefined;
+  let signals = 0;
+  /** Whether the command took ctx.interrupted (it then stops itself, through its cancel path). */
+  let listening = false;
+  let onSignal: (signal: StopSignal) => void = () => undefined;
   const interrupted = new Promise<void>((resolve) => {
-    onSigint = () => resolve();
-    process.once('SIGINT', onSigint);
+    onSignal = (signal) => {
+      signals++;
+      if (signal === 'SIGHUP') {
+        // The terminal is gone: writes to it fail, and must not end the cleanup.
+        process.stdout.on('error', () => undefined);
+        process.stderr.on('error', () => undefined);
+      }
+      if (signals === 1) {
+        stoppedBy = signal;
+        resolve();
+        // A command that never asked to hear of it has no cancel path: it ends now, as it would by default.
+        if (listening) {
+          const first = signalText(signal, 'first', traces);
+          if (first) io.err(first);
+          return;
+        }
+      }
+      const quit = signals >= 3 || !listening;
+      const text = signalText(signal, quit ? 'quit' : 'again', traces, !listening);
+      if (text) io.err(text);
+      if (quit) process.exit(128 + STOP_SIGNALS[signal]);
+    };
+  });
+  const signalListeners = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((signal) => {
+    const listener = () => onSignal(signal);
+    process.on(signal, listener);
+    return () => process.removeListener(signal, listener);
   });
   const json = values.json === true;
   const ctx: CliContext = {
     io,
     json,
-    interrupted,
+    get interrupted() {
+      listening = true;
+      return interrupted;
+    },
     async call(channel, request) {
       const result = await dispatch(channel, request);
       if (!result.ok) {
@@ -217,13 +261,15 @@ export async function main(
       `drydock: ${safeText(opened.reason)} (case ID ${opened.case.id}; examiner ${safeText(opened.case.examiner)}). Later acquisitions today go into it too; drydock case list shows it.`,
     );
   });
+  // An interrupted command exits 130 (SIGINT's 128 + 2); stopped by SIGTERM or SIGHUP, 128 + that signal's number.
+  const status = (code: number) => (code === 130 && stoppedBy ? 128 + STOP_SIGNALS[stoppedBy] : code);
   try {
-    return await command.run(ctx, values, parsed.positionals);
+    return status(await command.run(ctx, values, parsed.positionals));
   } catch (err) {
     if (err instanceof CliError) {
       if (ctx.json && err.error) io.out(JSON.stringify({ ok: false, error: err.error }));
       io.err(`drydock ${command.path.join(' ')}: ${safeText(err.message)}`);
-      return err.exitCode;
+      return status(err.exitCode);
     }
     // A bug in the command itself: its stack goes to the error log, the terminal gets its ID.
     const logged = logInternal(errorLog, err, toDrydockError(err));
@@ -232,8 +278,12 @@ export async function main(
     return 70;
   } finally {
     unsubscribeAdHoc();
-    process.removeListener('SIGINT', onSigint);
-    await core.close();
+    try {
+      await core.close();
+    } finally {
+      offTraces();
+      for (const off of signalListeners) off();
+    }
   }
 }
 

@@ -75,11 +75,23 @@ export const captureChannels = {
   'capture.settings': channel<CaptureSettings>()(empty),
   'capture.set-settings': channel<CaptureSettings>()(() => z.object({ helperImage: imageRef.nullable() }).strict()),
   /** Removes helper containers on a host whose owning Drydock process is gone. Also runs on every (re)connect. */
-  /** Removes abandoned helpers Drydock recorded; containers that only claim to be helpers are kept and listed. */
-  'capture.sweep': channel<{ removed: string[]; kept: number; impersonators: { containerId: string; name: string; reason: string }[] }>()(
-    () => z.object({ host: hostName }).strict(),
-  ),
+  /**
+   * Removes abandoned helpers Drydock recorded; containers that only claim to be helpers are kept and listed.
+   * First unpauses containers a memory acquisition paused whose Drydock process died before unpausing them
+   * (`unpaused`; `unpauseFailed` when the engine refused; `pausesSettled`: such pauses found already ended).
+   */
+  'capture.sweep': channel<HelperSweepResult>()(() => z.object({ host: hostName }).strict()),
 } as const;
+
+/** What `capture.sweep` did on a host (see the channel). */
+export interface HelperSweepResult {
+  removed: string[];
+  kept: number;
+  impersonators: { containerId: string; name: string; reason: string }[];
+  unpaused: { containerId: string; containerName: string; acquisitionId: string; pausedAt: string; reason: string }[];
+  unpauseFailed: { containerId: string; containerName: string; acquisitionId: string; error: string }[];
+  pausesSettled: { containerId: string; containerName: string; acquisitionId: string; reason: string }[];
+}
 
 export const captureEvents = {
   'capture.progress': event<CaptureProgressEvent>(),

@@ -176,6 +176,13 @@ export interface MemoryAcquisition {
   unreadable: { start: string; end: string; path: string; reason: string }[];
   /** Set when the image is incomplete (stored as such). */
   incomplete?: string;
+  /**
+   * Seconds from the reader's first read of the process's memory to its last (the image's smear),
+   * when recorded (the artifact's attribute of the same name).
+   */
+  readWindowSeconds?: number;
+  /** How the bytes came: 'archive-volume' (chunk files on a scratch volume) or 'attach-stream' (the artifact's attribute). */
+  transport?: string;
 }
 
 export interface MemoryAcquireResult {
@@ -198,7 +205,12 @@ export interface FoundString {
   /** Byte offset in the artifact. */
   offset: number;
   encoding: 'ascii' | 'utf-16le';
+  /** The string, cut at its first 1,024 characters when longer (then `truncated`). */
   text: string;
+  /** Set when `text` holds only the first 1,024 characters of the run. */
+  truncated?: true;
+  /** Characters in the whole run (set with `truncated`). */
+  length?: number;
 }
 
 export interface StringsPage {

@@ -176,7 +176,8 @@ export const captureCommands: CliCommand[] = [
   },
   {
     path: ['capture-helper', 'sweep'],
-    summary: 'Remove helpers Drydock recorded on a host whose Drydock process is gone (containers that only carry its labels are kept)',
+    summary:
+      'Remove helpers Drydock recorded on a host whose Drydock process is gone (containers that only carry its labels are kept), after unpausing containers such a process paused for a memory read and never unpaused',
     usage: 'capture-helper sweep [--host H]',
     options: { host: { type: 'string' } },
     async run(ctx, values) {
@@ -186,11 +187,25 @@ export const captureCommands: CliCommand[] = [
           ? JSON.stringify(result)
           : `removed ${counted(result.removed.length, 'helper')}${result.removed.length ? `: ${result.removed.map((n) => safeText(n)).join(', ')}` : ''}; ${result.kept} in use kept`,
       );
-      // Not Drydock's, whatever their labels say: evidence to look at, never removed.
-      if (!ctx.json)
+      if (!ctx.json) {
+        // Restored first: the suspect's own state, which a dead Drydock left changed.
+        for (const u of result.unpaused)
+          ctx.io.out(
+            `unpaused container ${safeText(u.containerName || u.containerId.slice(0, 12))} (${u.containerId.slice(0, 12)}): ${safeText(u.reason)}`,
+          );
+        for (const f of result.unpauseFailed)
+          ctx.io.out(
+            `STILL PAUSED: container ${safeText(f.containerName || f.containerId.slice(0, 12))} (${f.containerId.slice(0, 12)}), paused by Drydock memory acquisition ${safeText(f.acquisitionId)} whose process is gone, could not be unpaused: ${safeText(f.error, 300)}`,
+          );
+        for (const p of result.pausesSettled)
+          ctx.io.out(
+            `not unpaused: container ${safeText(p.containerName || p.containerId.slice(0, 12))} (${p.containerId.slice(0, 12)}): ${safeText(p.reason)}`,
+          );
+        // Not Drydock's, whatever their labels say: evidence to look at, never removed.
         for (const i of result.impersonators)
           ctx.io.out(`kept ${safeText(i.name || i.containerId.slice(0, 12))}: impersonates a Drydock helper (${safeText(i.reason)})`);
-      return 0;
+      }
+      return result.unpauseFailed.length ? 1 : 0;
     },
   },
   {

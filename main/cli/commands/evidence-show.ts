@@ -68,7 +68,12 @@ export function renderPreview(p: ArtifactPreview): string {
   if (p.kind === 'binary') {
     lines.push(...(p.hex ?? []).map((line) => safeText(line, LINE_MAX)));
     const strings = p.strings ?? [];
-    lines.push(`Strings (${strings.length}, runs of 6 or more printable characters):`, ...strings.map((s) => `  ${safeText(s, LINE_MAX)}`));
+    if (strings.length)
+      lines.push(
+        `Strings (${strings.length}, runs of 6 or more printable characters):`,
+        ...strings.map((s) => `  ${safeText(s, LINE_MAX)}`),
+      );
+    else lines.push(`Strings: none of 6 or more printable characters in the ${p.truncated ? `first ${p.bytes}` : p.bytes} bytes`);
   } else if (p.text) {
     lines.push(...visibleLines(p.text));
   } else {

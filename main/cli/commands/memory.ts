@@ -5,9 +5,10 @@ import {
   type ProcessDetailReport,
   type StringsPage,
 } from '../../../shared/domain/memory';
-import { CliError, type CliCommand } from '../command';
+import { CliError, type CliCommand, type CliContext } from '../command';
 import { safeText, table } from '../terminal-safe';
 import { counted } from '../counted';
+import { binaryBytes, progressLine } from '../progress-line';
 
 /** NAME=value with the value masked when the name looks like a secret's. */
 export function maskedEnv(entry: string): string {
@@ -92,23 +93,64 @@ export function renderImage(image: MemoryAcquisition, readWindow: number | undef
   return lines.join('\n');
 }
 
-function renderStrings(page: StringsPage): string {
-  const lines = page.strings.map((s) => `${String(s.offset).padStart(12)} ${s.encoding === 'ascii' ? 'a' : 'w'} ${safeText(s.text, 400)}`);
-  lines.push(page.next === null ? `-- end of artifact (${page.size} bytes)` : `-- more: --from ${page.next}`);
+/**
+ * A page of strings for a terminal: offset, a (ASCII) or w (UTF-16LE), the text escaped and cut at
+ * 400 characters; a string longer than the core keeps (truncated) says its full length. Then where
+ * the next page starts, the end of the artifact, or that `from` lies past its end.
+ */
+export function renderStrings(page: StringsPage): string {
+  const lines = page.strings.map(
+    (s) =>
+      `${String(s.offset).padStart(12)} ${s.encoding === 'ascii' ? 'a' : 'w'} ${safeText(s.text, 400)}${
+        s.truncated ? ` [cut: a run of ${s.length ?? '?'} characters, the first ${s.text.length} kept]` : ''
+      }`,
+  );
+  if (page.from >= page.size && page.strings.length === 0)
+    lines.push(`-- nothing from offset ${page.from}: the artifact has ${page.size} bytes (offsets 0 to ${Math.max(page.size - 1, 0)})`);
+  else lines.push(page.next === null ? `-- end of artifact (${page.size} bytes)` : `-- more: --from ${page.next}`);
   return lines.join('\n');
 }
 
-function wholeNumber(value: string | boolean | string[] | undefined, what: string): number | undefined {
+/** An option's whole number (any safe integer of at least `min`), or undefined when not given; `meaning` says what it takes. */
+function wholeNumber(
+  value: string | boolean | string[] | undefined,
+  what: string,
+  meaning = 'a whole number',
+  min = 0,
+): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value)) throw new CliError(`${what} takes a whole number`, 2);
-  return Number(value);
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new CliError(`${what} takes ${meaning}${Number.isFinite(n) && n > min ? ` (at most ${Number.MAX_SAFE_INTEGER})` : ''}`, 2);
+  return n;
+}
+
+/** The image's read window and transport: from the result when the core gives them, else from the artifact's attributes. */
+async function imageTiming(
+  ctx: Pick<CliContext, 'call'>,
+  image: MemoryAcquisition,
+): Promise<{ readWindowSeconds?: number; transport?: string }> {
+  let { readWindowSeconds, transport } = image;
+  if (readWindowSeconds === undefined || transport === undefined) {
+    // Kept in the artifact's attributes (a second, small call per image).
+    const info = await ctx.call('evidence.artifact', { artifactId: image.artifactId }).catch(() => undefined);
+    const attributes = (info?.attributes ?? {}) as { readWindowSeconds?: unknown; transport?: unknown };
+    if (
+      readWindowSeconds === undefined &&
+      typeof attributes.readWindowSeconds === 'number' &&
+      Number.isFinite(attributes.readWindowSeconds)
+    )
+      readWindowSeconds = attributes.readWindowSeconds;
+    if (transport === undefined && typeof attributes.transport === 'string') transport = attributes.transport;
+  }
+  return { ...(readWindowSeconds !== undefined ? { readWindowSeconds } : {}), ...(transport !== undefined ? { transport } : {}) };
 }
 
 export const memoryCommands: CliCommand[] = [
   {
     path: ['memory'],
     summary:
-      'Images the memory of a process of a running container (PID 1 by default, or --all) into the case as an ELF core file, through a helper joined to its PID namespace; --pause freezes the container for the read',
+      'Images the memory of a process of a running container (PID 1 by default, or --all) into the case as an ELF core file, through a helper joined to its PID namespace; --pause freezes the container for the read. Progress goes to stderr: one line updated in place on a terminal, a line per tenth otherwise',
     usage: 'memory CONTAINER [--pid N | --all] [--pause] [--host H] [--case NAME] [--json]',
     positionals: true,
     options: {
@@ -121,14 +163,26 @@ export const memoryCommands: CliCommand[] = [
     async run(ctx, values, positionals) {
       const container = positionals[0];
       if (!container || positionals.length > 1) throw new CliError('needs one CONTAINER', 2);
-      const pid = wholeNumber(values.pid, '--pid');
+      const pid = wholeNumber(values.pid, '--pid', 'a process ID, a whole number of 1 or more', 1);
       if (pid !== undefined && values.all === true) throw new CliError('--pid and --all exclude each other', 2);
       const host = await ctx.host(values.host);
       const acquisitionId = `ma-cli-${process.pid}-${Date.now().toString(36)}`;
+      // On a terminal one line updated in place; in a log or a pipe about one line per tenth.
+      const progress = progressLine({
+        tty: process.stderr.isTTY === true,
+        write: (chunk) => process.stderr.write(chunk),
+        line: (text) => ctx.io.err(text),
+      });
+      let progressPid: number | undefined;
       const stopProgress = ctx.on('memory.progress', (p) => {
         if (p.acquisitionId !== acquisitionId || ctx.json) return;
-        const pct = p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
-        ctx.io.err(`PID ${p.pid}: ${p.bytesDone} of ${p.bytesTotal} bytes (${pct}%)`);
+        if (p.pid !== progressPid) progress.restart();
+        progressPid = p.pid;
+        const fraction = p.bytesTotal ? Math.min(p.bytesDone / p.bytesTotal, 1) : 1;
+        progress.update(
+          `PID ${p.pid}: ${binaryBytes(p.bytesDone)} of ${binaryBytes(p.bytesTotal)} (${Math.floor(100 * fraction)}%)`,
+          fraction,
+        );
       });
       let interrupted = false;
       void ctx.interrupted.then(() => {
@@ -145,14 +199,12 @@ export const memoryCommands: CliCommand[] = [
           ...(pid !== undefined ? { pid } : {}),
           ...(typeof values.case === 'string' ? { caseRef: values.case } : {}),
         });
-        if (ctx.json) ctx.io.out(JSON.stringify(result));
+        stopProgress();
+        progress.done();
+        const images = await Promise.all(result.images.map(async (image) => ({ ...image, ...(await imageTiming(ctx, image)) })));
+        if (ctx.json) ctx.io.out(JSON.stringify({ ...result, images }));
         else {
-          for (const image of result.images) {
-            // The read window is in the artifact's attributes (a second, small call per image).
-            const info = await ctx.call('evidence.artifact', { artifactId: image.artifactId }).catch(() => undefined);
-            const window = (info?.attributes as { readWindowSeconds?: unknown } | undefined)?.readWindowSeconds;
-            ctx.io.out(renderImage(image, typeof window === 'number' && Number.isFinite(window) ? window : undefined));
-          }
+          for (const image of images) ctx.io.out(renderImage(image, image.readWindowSeconds));
           for (const f of result.failures) ctx.io.out(`PID ${f.pid}: not imaged: ${safeText(f.message, 400)}`);
         }
         if (interrupted) return 130;
@@ -163,20 +215,22 @@ export const memoryCommands: CliCommand[] = [
         throw err;
       } finally {
         stopProgress();
+        progress.done();
       }
     },
   },
   {
     path: ['strings'],
-    summary: 'Printable strings (ASCII and UTF-16LE) of a stored artifact such as a memory image, with their offsets, a page at a time',
+    summary:
+      'Printable strings (ASCII and UTF-16LE) of a stored artifact such as a memory image, with their offsets, a page at a time; a string longer than 1,024 characters is cut and marked with its full length (in --json: truncated, length)',
     usage: 'strings ARTIFACT [--search TEXT] [--from OFFSET] [--limit N] [--min-length N] [--json]',
     positionals: true,
     options: { search: { type: 'string' }, from: { type: 'string' }, limit: { type: 'string' }, 'min-length': { type: 'string' } },
     async run(ctx, values, positionals) {
       const artifactId = positionals[0];
       if (!artifactId || positionals.length > 1) throw new CliError('needs one ARTIFACT', 2);
-      const from = wholeNumber(values.from, '--from');
-      const limit = wholeNumber(values.limit, '--limit');
+      const from = wholeNumber(values.from, '--from', 'a byte offset, a whole number of 0 or more');
+      const limit = wholeNumber(values.limit, '--limit', 'a whole number of 1 or more', 1);
       const minLength = wholeNumber(values['min-length'], '--min-length');
       const page = await ctx.call('memory.strings', {
         artifactId,

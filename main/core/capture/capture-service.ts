@@ -16,6 +16,19 @@ import { findHelperBundle } from '../helper/bundle';
 import { ensureHelperImage, type HelperImageChoice } from '../helper/image';
 import type { HelperLedger } from '../helper/ledger';
 import { sweepHelpers, type Impersonator } from '../helper/sweeper';
+import { openPauses, PAUSE_SWEEP_ACTIONS, unpauseAbandoned, type PauseSweepResult } from '../helper/pause-sweep';
+import { AuditLog } from '../evidence/audit-chain';
+import { pauseIntents } from './pause-intents';
+
+/** What one sweep of a host did (see CaptureService.sweep). */
+export interface SweepOutcome {
+  removed: string[];
+  kept: number;
+  impersonators: Impersonator[];
+  unpaused: PauseSweepResult['unpaused'];
+  unpauseFailed: PauseSweepResult['failed'];
+  pausesSettled: PauseSweepResult['settled'];
+}
 
 export interface CaptureServiceDeps {
   db: Db;
@@ -52,6 +65,8 @@ export class CaptureService {
   private readonly finals = new Map<string, Promise<CaptureInfo>>();
   private readonly unsubscribe: () => void;
   private closing = false;
+  /** The sweep under way (or queued last) per host. */
+  private readonly sweeps = new Map<string, Promise<SweepOutcome>>();
 
   constructor(private readonly deps: CaptureServiceDeps) {
     this.records = new CaptureRecords(deps.db);
@@ -308,17 +323,50 @@ export class CaptureService {
    * Removes abandoned helpers on a host (runs on every connect and reconnect too): only containers
    * whose IDs the helper ledger recorded, with image and owner still matching. Containers that
    * carry Drydock's labels or names without being recorded are kept and reported as impersonators.
-   * `removed` names the containers removed, `kept` counts Drydock's helpers still in use.
+   * First, containers a memory acquisition paused and whose Drydock process died before thawing them
+   * are unpaused (see unpauseAbandoned): a helper joined to a frozen container's PID namespace could
+   * not end. `removed` names the containers removed, `kept` counts Drydock's helpers still in use,
+   * `unpaused` the containers unpaused. Sweeps of one host run one after another; a sweep that
+   * waited for one under way (the sweep on connect) reports what that one did too.
    * @throws DrydockFailure('not-found') for an unknown host; ('disconnected') or the engine kinds of engineCall
    * ('unreachable', 'tls', 'permission-denied', 'ssh-auth', 'engine') when the engine cannot be listed, naming the host.
    */
-  async sweep(
-    host: string,
-    trigger: 'connect' | 'request' = 'request',
-  ): Promise<{ removed: string[]; kept: number; impersonators: Impersonator[] }> {
+  sweep(host: string, trigger: 'connect' | 'request' = 'request'): Promise<SweepOutcome> {
+    const before = this.sweeps.get(host);
+    // A sweep under way opened (or reopened) the connection whose 'connected' starts this one: it is
+    // the sweep of that connection. Another would find, and audit, the same things again.
+    if (before && trigger === 'connect') return before;
+    const run = (async () => {
+      const earlier = before ? await before.catch(() => undefined) : undefined;
+      const mine = await this.sweepOnce(host, trigger);
+      if (!earlier) return mine;
+      return {
+        ...mine,
+        removed: [...new Set([...earlier.removed, ...mine.removed])],
+        unpaused: [...earlier.unpaused, ...mine.unpaused],
+        pausesSettled: [...earlier.pausesSettled, ...mine.pausesSettled],
+      };
+    })();
+    this.sweeps.set(host, run);
+    const forget = () => {
+      if (this.sweeps.get(host) === run) this.sweeps.delete(host);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async sweepOnce(host: string, trigger: 'connect' | 'request'): Promise<SweepOutcome> {
     const docker = await this.deps.hosts.docker(host);
+    // Before the helpers: a helper joined to a frozen container's PID namespace could not end. Engine errors are per container, in the result.
+    const open = openPauses(
+      new AuditLog(this.deps.db).withActions(PAUSE_SWEEP_ACTIONS, 'every'),
+      host,
+      this.deps.helpers,
+      pauseIntents(this.deps.db, host),
+    );
+    const pauses = await unpauseAbandoned(docker, host, open, this.deps.audit);
     const result = await this.engine(host, undefined, 'sweep helpers', () => sweepHelpers(docker, host, this.deps.helpers));
-    if (result.removed.length || result.failed.length || result.impersonators.length) {
+    if (result.removed.length || result.failed.length || result.impersonators.length || pauses.unpaused.length || pauses.failed.length) {
       this.deps.audit('capture.helpers-swept', {
         host,
         removed: result.removed.map((d) => ({
@@ -330,11 +378,24 @@ export class CaptureService {
         })),
         failed: result.failed.map((f) => ({ container: f.decision.containerId, error: f.error })),
         impersonatorsKept: result.impersonators.map((i) => ({ container: i.containerId, name: i.name, reason: i.reason })),
+        ...(pauses.unpaused.length
+          ? { unpaused: pauses.unpaused.map((u) => ({ container: u.containerId, name: u.containerName, reason: u.reason })) }
+          : {}),
+        ...(pauses.failed.length
+          ? { unpauseFailed: pauses.failed.map((f) => ({ container: f.containerId, name: f.containerName, error: f.error })) }
+          : {}),
       });
     }
     const removed = result.removed.map((d) => d.name || d.containerId);
     this.deps.events.emit('capture.helpers-swept', { host, removed, kept: result.kept, trigger });
-    return { removed, kept: result.kept, impersonators: result.impersonators };
+    return {
+      removed,
+      kept: result.kept,
+      impersonators: result.impersonators,
+      unpaused: pauses.unpaused,
+      unpauseFailed: pauses.failed,
+      pausesSettled: pauses.settled,
+    };
   }
 
   /** Stops every running capture (kept, marked incomplete) and waits for them to be stored. */

@@ -85,6 +85,9 @@ interface VolumeRow {
 
 /** Label keys only Drydock's own helpers and quarantine objects carry; on anything unrecorded they are a claim, not a fact. */
 const CLAIM_LABELS = /^drydock\.(helper|owner\.|managed$|quarantine$|forensic\.export$)/;
+/** Attempts to remove a scratch volume the engine says is in use, and the time they may take in all (ms). */
+const VOLUME_BUSY_ATTEMPTS = 6;
+const VOLUME_BUSY_BUDGET_MS = 5000;
 /** Names Drydock gives its helpers (drydock-capture-…, drydock-sockets-…, drydock-drift-index-…). */
 const CLAIM_NAME = /^\/?drydock-/;
 
@@ -99,6 +102,8 @@ export class HelperLedger {
   private readonly live = new Set<string>();
   /** Scratch volumes this process created and has not removed yet. */
   private readonly liveVolumes = new Set<string>();
+  /** Scratch volume name → the helper containers this process created mounting it (waited on when it is still in use). */
+  private readonly volumeUsers = new Map<string, Set<string>>();
   /** Prepared once: the inventory judges every container of a host. */
   private rowQuery: Statement<[string], Row> | undefined;
 
@@ -179,6 +184,12 @@ export class HelperLedger {
         createdAt,
       );
     this.live.add(container.id);
+    for (const mount of options.HostConfig?.Mounts ?? [])
+      if (mount.Type === 'volume' && mount.Source) {
+        const users = this.volumeUsers.get(mount.Source) ?? new Set<string>();
+        users.add(container.id);
+        this.volumeUsers.set(mount.Source, users);
+      }
     this.deps.audit(
       'helper.created',
       { host, containerId: container.id, name, purpose: meta.purpose, imageId, target: meta.target },
@@ -320,14 +331,28 @@ export class HelperLedger {
 
   /**
    * Removes a recorded scratch volume (gone already counts as removed) and records it (helper.volume-removed).
-   * Engine errors other than 404 propagate, audited as helper.volume-remove-failed (left for the sweeper).
+   * While the engine answers 409 (the volume is in use, typically by a helper whose AutoRemove or
+   * forced removal the engine has not finished), waits for the helpers this process created on it
+   * and any container the engine lists as using it to be removed (the engine's wait, condition
+   * 'removed'), and at least a short backoff (25 ms, doubled per attempt), then tries again: at most
+   * VOLUME_BUSY_ATTEMPTS attempts within VOLUME_BUSY_BUDGET_MS. Other engine errors, or a volume
+   * still in use after that, propagate, audited once as helper.volume-remove-failed (left for the sweeper).
    */
   async removeVolume(docker: Dockerode, host: string, name: string, reason: string): Promise<void> {
     this.liveVolumes.delete(name);
-    try {
-      await docker.getVolume(name).remove({ force: true });
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) {
+    const giveUp = Date.now() + VOLUME_BUSY_BUDGET_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await docker.getVolume(name).remove({ force: true });
+        break;
+      } catch (err) {
+        const status = (err as { statusCode?: number }).statusCode;
+        if (status === 404) break;
+        const left = giveUp - Date.now();
+        if (status === 409 && attempt < VOLUME_BUSY_ATTEMPTS && left > 0) {
+          await this.volumeReleased(docker, name, Math.min(left, 25 * 2 ** (attempt - 1)), left);
+          continue;
+        }
         const row = this.volumeRow(name);
         this.deps.audit(
           'helper.volume-remove-failed',
@@ -337,7 +362,28 @@ export class HelperLedger {
         throw err;
       }
     }
+    this.volumeUsers.delete(name);
     this.volumeRemoved(host, name, reason);
+  }
+
+  /**
+   * Resolves once the containers using a scratch volume (those this process created on it, and
+   * those the engine lists) are removed — a container already gone answers the engine's wait with
+   * 404 at once — and `backoffMs` has passed (the engine lists a container no more while it still
+   * releases its mounts), or after `limitMs` whatever the containers do. Never rejects.
+   */
+  private async volumeReleased(docker: Dockerode, name: string, backoffMs: number, limitMs: number): Promise<void> {
+    const users = new Set(this.volumeUsers.get(name));
+    const listed = await docker.listContainers({ all: true, filters: JSON.stringify({ volume: [name] }) }).catch(() => []);
+    // An engine's answer is hostile input: only a container ID goes into a request path.
+    for (const c of listed) if (typeof c.Id === 'string' && /^[0-9a-f]{12,64}$/.test(c.Id)) users.add(c.Id);
+    const limit = AbortSignal.timeout(limitMs);
+    const removed = Promise.all(
+      [...users].map((id) =>
+        (docker.getContainer(id).wait({ condition: 'removed', abortSignal: limit }) as Promise<unknown>).catch(() => undefined),
+      ),
+    );
+    await Promise.all([removed, new Promise((resolve) => setTimeout(resolve, backoffMs))]);
   }
 
   /** Records that a scratch volume is gone (idempotent: audited once). */

@@ -723,6 +723,8 @@ export class MemoryService {
       memoryBytes,
       regions: regions.length,
       unreadable,
+      transport,
+      ...(typeof attributes.readWindowSeconds === 'number' ? { readWindowSeconds: attributes.readWindowSeconds } : {}),
     };
     if (!complete) {
       const reason =

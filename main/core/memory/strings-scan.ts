@@ -1,6 +1,6 @@
 import type { FoundString } from '../../../shared/domain/memory';
 
-/** Characters kept of one string (a longer run is still one string; its text is cut). */
+/** Characters kept of one string (a longer run is still one string; its text is cut, and marked truncated with its length). */
 export const MAX_STRING_CHARS = 1024;
 
 function printable(b: number): boolean {
@@ -30,7 +30,9 @@ export async function scanStrings(
   let stop = false;
   const flush = (run: Run | null, encoding: FoundString['encoding'], end: number) => {
     if (run && run.chars >= options.minLength && !stop) {
-      if (!options.emit({ offset: run.start, encoding, text: run.text }, end)) stop = true;
+      // A run longer than what is kept of it says so, with its full length.
+      const cut = run.chars > run.text.length ? { truncated: true as const, length: run.chars } : {};
+      if (!options.emit({ offset: run.start, encoding, text: run.text, ...cut }, end)) stop = true;
     }
   };
   for await (const chunk of source) {

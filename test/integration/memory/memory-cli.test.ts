@@ -218,10 +218,13 @@ describe('drydock ps --detail, memory and strings', () => {
     assert.equal(attributes.transport, 'archive-volume');
     assert.ok(((attributes.transferTimings as { chunks?: number } | undefined)?.chunks ?? 0) >= 1, 'at least one chunk fetched');
     assert.equal(typeof attributes.readWindowSeconds, 'number', "the read window (the image's smear) is recorded");
+    assert.equal(image.readWindowSeconds, attributes.readWindowSeconds, '--json gives the read window');
+    assert.equal(image.transport, 'archive-volume', '--json gives the transport');
     assert.deepEqual(leftovers(implant), { containers: '', volumes: '' }, 'no helper and no scratch volume left on the host');
     const audit = drydock(store, ['case', 'audit', '--json']);
     assert.match(audit.out, /helper\.volume-created/);
     assert.match(audit.out, /helper\.volume-removed/);
+    assert.doesNotMatch(audit.out, /helper\.volume-remove-failed/, 'the volume, removed once its helper was, is no failure');
   });
 
   it('reads a region with pages the kernel refuses inside its 1 MiB reads byte-exact, those pages zeros and counted', async (t) => {
@@ -267,6 +270,11 @@ describe('drydock ps --detail, memory and strings', () => {
     assert.equal(run.code, 3, run.err);
     assert.match(run.err, new RegExp(`No process 999 in the PID namespace of container ddmem-implant-${process.pid} on host local`));
     assert.deepEqual(leftovers(implant), { containers: '', volumes: '' });
+    for (const args of [['--pid=-1'], ['--pid=0'], ['--pid', '-1']]) {
+      const bad = drydock(store, ['memory', implant, ...args]);
+      assert.equal(bad.code, 2, bad.err);
+      assert.match(bad.err, /^drydock memory: --pid takes a process ID, a whole number of 1 or more$/m);
+    }
   });
 
   it('finds the marker with strings at the offset where it lies in the image', () => {
@@ -276,6 +284,12 @@ describe('drydock ps --detail, memory and strings', () => {
     assert.ok(hit, 'found by a case-insensitive search');
     assert.equal(hit.encoding, 'ascii');
     assert.equal(bytes.indexOf(hit.text, hit.offset, 'latin1'), hit.offset);
+    const past = drydock(store, ['strings', imageId, '--from', '999999999999']);
+    assert.equal(past.code, 0, past.err);
+    assert.equal(
+      past.out.trim(),
+      `-- nothing from offset 999999999999: the artifact has ${bytes.length} bytes (offsets 0 to ${bytes.length - 1})`,
+    );
   });
 
   it('pauses the container for the read when asked, audits it and always thaws it', () => {

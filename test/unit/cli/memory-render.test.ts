@@ -3,7 +3,7 @@
 // (a file path in the container) reaches the terminal escaped.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderImage } from '../../../main/cli/commands/memory';
+import { renderImage, renderStrings } from '../../../main/cli/commands/memory';
 import { regionSkipReason } from '../../../main/core/memory/memory-service';
 import type { MemoryAcquisition } from '../../../shared/domain/memory';
 
@@ -64,5 +64,27 @@ describe('drydock memory output', () => {
     assert.ok(![...text].some((ch) => ch === '\u001b' || ch === '\u202e'), text);
     assert.deepEqual(notRead(text), ['  not read: 5000-6000 /tmp/\\x1b[2Jx\\x202e.so: not readable (-w-p)']);
     assert.match(text, /\n {2}read window 1\.50 s: /);
+  });
+
+  it('marks a string the core cut with the length of its whole run', () => {
+    const text = renderStrings({
+      artifactId: 'a',
+      from: 0,
+      next: null,
+      size: 9000,
+      strings: [
+        { offset: 16, encoding: 'ascii', text: 'A'.repeat(1024), truncated: true, length: 5000 },
+        { offset: 6000, encoding: 'utf-16le', text: 'short one' },
+      ],
+    });
+    const [cut, whole, end] = text.split('\n');
+    assert.match(cut ?? '', /^ {10}16 a A{400}… \[cut: a run of 5000 characters, the first 1024 kept\]$/);
+    assert.equal(whole, '        6000 w short one');
+    assert.equal(end, '-- end of artifact (9000 bytes)');
+  });
+
+  it('says when --from lies past the end of the artifact', () => {
+    const text = renderStrings({ artifactId: 'a', from: 999999999999, next: null, size: 2301952, strings: [] });
+    assert.equal(text, '-- nothing from offset 999999999999: the artifact has 2301952 bytes (offsets 0 to 2301951)');
   });
 });

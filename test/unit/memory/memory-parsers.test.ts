@@ -8,7 +8,7 @@ import { decodeCapabilities } from '../../../main/core/memory/capabilities';
 import { coreLayout, PAGE } from '../../../main/core/memory/elf-core';
 import { parseMaps } from '../../../main/core/memory/proc-maps';
 import { RegionFramer } from '../../../main/core/memory/region-reader';
-import { scanStrings } from '../../../main/core/memory/strings-scan';
+import { MAX_STRING_CHARS, scanStrings } from '../../../main/core/memory/strings-scan';
 
 async function* chunks(buffer: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < buffer.length; i += size) yield buffer.subarray(i, i + size);
@@ -61,6 +61,24 @@ describe('memory parsers', () => {
       ['first', 'second'],
     );
     assert.ok(stoppedAt !== null && stoppedAt <= 13);
+  });
+
+  it('marks a string cut at MAX_STRING_CHARS with the length of its whole run, and only such a string', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('A'.repeat(MAX_STRING_CHARS + 500), 'latin1'),
+      Buffer.from([0xff]),
+      Buffer.from('W'.repeat(MAX_STRING_CHARS + 1), 'utf16le'),
+      Buffer.from([0xff, 0xff]),
+      Buffer.from('B'.repeat(MAX_STRING_CHARS), 'latin1'),
+    ]);
+    const { found } = await strings(bytes, 4096);
+    const long = found.find((f) => f.encoding === 'ascii' && f.text.startsWith('A'));
+    assert.deepEqual([long?.text.length, long?.truncated, long?.length], [MAX_STRING_CHARS, true, MAX_STRING_CHARS + 500]);
+    const wide = found.find((f) => f.encoding === 'utf-16le' && f.text.startsWith('W'));
+    assert.deepEqual([wide?.text.length, wide?.truncated, wide?.length], [MAX_STRING_CHARS, true, MAX_STRING_CHARS + 1]);
+    const whole = found.find((f) => f.encoding === 'ascii' && f.text.startsWith('B'));
+    assert.equal(whole?.text.length, MAX_STRING_CHARS);
+    assert.ok(whole && !('truncated' in whole) && !('length' in whole), 'a string kept whole carries neither field');
   });
 
   it('lays out an ELF core: PT_NOTE, page-aligned PT_LOADs, unread regions with no file bytes', () => {
