@@ -234,10 +234,9 @@ async function fileBenchmark(root: string): Promise<boolean> {
   );
   if (!rssOk)
     console.error(`FAIL: the ingest process peaked at ${(peak / 1e6).toFixed(1)} MB for a ${mb} MiB file: the ingest is not streaming`);
-  if (loadavg()[0] > cpus().length)
-    console.log(
-      `note: the 1-minute load (${loadavg()[0].toFixed(1)}) is above the ${cpus().length} cores: the ratios are those of a busy machine`,
-    );
+  const load = loadavg()[0] ?? 0;
+  if (load > cpus().length)
+    console.log(`note: the 1-minute load (${load.toFixed(1)}) is above the ${cpus().length} cores: the ratios are those of a busy machine`);
   return rssOk && nodeRatio >= NODE_RATIO_TARGET && sumRatio >= SUM_RATIO_TARGET;
 }
 
