@@ -435,18 +435,12 @@ export class MemoryService {
   }
 
   /**
-   * Removes a memory run's scratch volume once its helper is gone (waiting on the engine's removal of
-   * the helper when the volume is still in use by it); a failure is audited by the ledger and left
-   * for the helper sweep, never thrown over the acquisition's own outcome.
+   * Removes a memory run's scratch volume (the ledger waits out a helper the engine is still
+   * removing); a failure is audited by the ledger and left for the helper sweep, never thrown over
+   * the acquisition's own outcome.
    */
-  private async dropVolume(target: Target, volume: string, helper: Dockerode.Container | null, reason: string): Promise<void> {
-    try {
-      await target.ledger.removeVolume(target.docker, target.host, volume, reason);
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 409 || !helper) return;
-      await (helper.wait({ condition: 'removed' }) as Promise<unknown>).catch(() => undefined);
-      await target.ledger.removeVolume(target.docker, target.host, volume, reason).catch(() => undefined);
-    }
+  private async dropVolume(target: Target, volume: string, reason: string): Promise<void> {
+    await target.ledger.removeVolume(target.docker, target.host, volume, reason).catch(() => undefined);
   }
 
   private async imageProcess(
@@ -663,7 +657,7 @@ export class MemoryService {
         framer,
       );
     } catch (err) {
-      if (volume !== null) await this.dropVolume(target, volume, chunked?.container ?? null, 'run failed');
+      if (volume !== null) await this.dropVolume(target, volume, 'run failed');
       const kept = await writer.abandon(`the memory reader could not run: ${(err as Error).message}`, { transport });
       throw new DrydockFailure(
         'engine',
@@ -672,7 +666,7 @@ export class MemoryService {
       );
     }
     const transferSeconds = (performance.now() - transferStarted) / 1000;
-    if (volume !== null) await this.dropVolume(target, volume, chunked?.container ?? null, 'run ended');
+    if (volume !== null) await this.dropVolume(target, volume, 'run ended');
     const regionList = imageRegions();
     const unreadable = regionList
       .filter((r) => r.unreadable)

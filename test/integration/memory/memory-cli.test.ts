@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ImageRegion, MemoryAcquireResult, ProcessDetailReport, StringsPage } from '../../../shared/domain/memory';
 import { drydock, drydockSpawn } from '../../helpers/cli';
 import { BUSYBOX, docker, removeContainers, runContainer } from '../../helpers/docker';
+import { holdMemory, memoryReaderRunning } from '../../helpers/memory-holder';
 import { waitFor } from '../../helpers/wait';
 
 const IMPLANT = 'drydock-fixture/implant:1';
@@ -50,12 +51,6 @@ function leftovers(target: string): { containers: string; volumes: string } {
     containers: docker(['ps', '-aq', '--filter', `label=drydock.helper.target=${target}`]).trim(),
     volumes: docker(['volume', 'ls', '-q', '--filter', `label=drydock.helper.target=${target}`]).trim(),
   };
-}
-
-/** Runs a container whose PID 1 holds `mib` MiB of resident anonymous memory filled with `fill`; its ID. */
-function holdMemory(name: string, mib: number, fill: string): string {
-  const script = 'my $x = $ARGV[1] x ($ARGV[0] * 1048576); $| = 1; print "ready\\n"; sleep 3600;';
-  return runContainer(['--name', name, 'drydock-fixture/debian:bookworm', 'perl', '-e', script, String(mib), fill]);
 }
 
 function running(id: string): { running: boolean; paused: boolean } {
@@ -306,9 +301,8 @@ describe('drydock ps --detail, memory and strings', () => {
 
   it('fetches no chunk while the helper still reads a process that fits its window, and thaws a paused one before the fetch', async () => {
     // 96 MiB of resident anonymous memory: at least three 32 MiB chunk files, well within any host's window.
-    const big = holdMemory(`ddmem-big-${process.pid}`, 96, 'Y');
+    const big = await holdMemory(`ddmem-big-${process.pid}`, 96, 'Y');
     containers.push(big);
-    await waitFor(() => docker(['logs', big]).includes('ready'), { what: 'the process to fill its region', timeoutMs: 120_000 });
     const result = json<MemoryAcquireResult>(store, ['memory', big, '--pid', '1', '--pause']);
     const image = result.images[0];
     assert.ok(image && !image.incomplete, 'one complete image');
@@ -331,23 +325,15 @@ describe('drydock ps --detail, memory and strings', () => {
 
   it('sweeps the helper and the scratch volume a killed Drydock left behind', async () => {
     // 256 MiB of resident anonymous memory: a run long enough to be killed in the middle.
-    const holder = holdMemory(`ddmem-holder-${process.pid}`, 256, 'Z');
+    const holder = await holdMemory(`ddmem-holder-${process.pid}`, 256, 'Z');
     containers.push(holder);
-    await waitFor(() => docker(['logs', holder]).includes('ready'), { what: 'the holder to fill its region', timeoutMs: 120_000 });
     const child = drydockSpawn(store, ['memory', holder, '--pid', '1']);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     // Killed once its reader runs (recorded, started): a kill between the engine's create and the
     // ledger's record leaves an unrecorded container, rightly kept as an impersonator.
-    await waitFor(
-      () =>
-        docker(['ps', '-q', '--filter', `label=drydock.owner.pid=${child.pid}`, '--filter', 'label=drydock.helper=memory']).trim() ||
-        undefined,
-      { what: "the memory run's reader running", timeoutMs: 120_000 },
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}; memory stderr: ${stderr}`);
-    });
+    await memoryReaderRunning(child.pid, () => stderr);
     const volume = await waitFor(
       () =>
         docker([

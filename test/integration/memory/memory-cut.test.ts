@@ -8,8 +8,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ImageRegion } from '../../../shared/domain/memory';
 import { drydock, drydockSpawn } from '../../helpers/cli';
-import { docker, removeContainers, runContainer } from '../../helpers/docker';
-import { waitFor } from '../../helpers/wait';
+import { removeContainers } from '../../helpers/docker';
+import { holdMemory, memoryReaderRunning } from '../../helpers/memory-holder';
 
 describe('a memory image cut short', () => {
   let store: string;
@@ -19,9 +19,7 @@ describe('a memory image cut short', () => {
     store = mkdtempSync(path.join(tmpdir(), 'ddmemcut-'));
     assert.equal(drydock(store, ['case', 'new', '--name', 'memory-cut']).code, 0);
     assert.equal(drydock(store, ['logs', '--follow-on-start', 'off']).code, 0);
-    const script = 'my $x = $ARGV[1] x ($ARGV[0] * 1048576); $| = 1; print "ready\\n"; sleep 3600;';
-    holder = runContainer(['--name', `ddmemcut-${process.pid}`, 'drydock-fixture/debian:bookworm', 'perl', '-e', script, '256', 'C']);
-    await waitFor(() => docker(['logs', holder]).includes('ready'), { what: 'the holder to fill its region', timeoutMs: 120_000 });
+    holder = await holdMemory(`ddmemcut-${process.pid}`, 256, 'C');
   });
 
   after(() => {
@@ -34,14 +32,7 @@ describe('a memory image cut short', () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await waitFor(
-      () =>
-        docker(['ps', '-q', '--filter', `label=drydock.owner.pid=${child.pid}`, '--filter', 'label=drydock.helper=memory']).trim() ||
-        undefined,
-      { what: "the memory run's reader running", timeoutMs: 120_000 },
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}; memory stderr: ${stderr}`);
-    });
+    await memoryReaderRunning(child.pid, () => stderr);
     child.kill('SIGINT');
     assert.equal(await exited, 130, stderr);
     const artifacts = JSON.parse(drydock(store, ['case', 'artifacts', '--json']).out) as {

@@ -12,16 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import type { AuditEntry } from '../../../shared/domain/evidence';
 import type { MemoryAcquireResult } from '../../../shared/domain/memory';
 import { drydock, drydockSpawn } from '../../helpers/cli';
-import { docker, removeContainers, runContainer } from '../../helpers/docker';
-import { waitFor } from '../../helpers/wait';
-
-/** Runs a container whose PID 1 holds `mib` MiB of resident anonymous memory; its ID once the memory is filled. */
-async function holdMemory(name: string, mib: number): Promise<string> {
-  const script = 'my $x = "Q" x ($ARGV[0] * 1048576); $| = 1; print "ready\\n"; sleep 3600;';
-  const id = runContainer(['--name', name, 'drydock-fixture/debian:bookworm', 'perl', '-e', script, String(mib)]);
-  await waitFor(() => docker(['logs', id]).includes('ready'), { what: 'the holder to fill its memory', timeoutMs: 120_000 });
-  return id;
-}
+import { docker, removeContainers } from '../../helpers/docker';
+import { holdMemory } from '../../helpers/memory-holder';
 
 function state(id: string): { running: boolean; paused: boolean } {
   const [r, p] = docker(['inspect', '-f', '{{.State.Running}} {{.State.Paused}}', id]).trim().split(' ');
@@ -117,7 +109,7 @@ describe('drydock memory --pause stopped by signals', () => {
   });
 
   it('SIGTERM stops the read as Ctrl-C does: thawed, nothing left on the host, the partial image kept, exit 143', async () => {
-    const holder = await holdMemory(`ddsig-term-${process.pid}`, 512);
+    const holder = await holdMemory(`ddsig-term-${process.pid}`, 512, 'Q');
     containers.push(holder);
     const run = await pausedRead(store, holder);
     run.child.kill('SIGTERM');
@@ -138,7 +130,7 @@ describe('drydock memory --pause stopped by signals', () => {
   });
 
   it('a second signal says what is still being cleaned up and the cleanup goes on', async () => {
-    const holder = await holdMemory(`ddsig-twice-${process.pid}`, 512);
+    const holder = await holdMemory(`ddsig-twice-${process.pid}`, 512, 'Q');
     containers.push(holder);
     const run = await pausedRead(store, holder);
     run.child.kill('SIGINT');
@@ -154,7 +146,7 @@ describe('drydock memory --pause stopped by signals', () => {
   });
 
   it('a third signal quits at once, naming the paused container and helpers it leaves; the sweep undoes them', async () => {
-    const holder = await holdMemory(`ddsig-thrice-${process.pid}`, 512);
+    const holder = await holdMemory(`ddsig-thrice-${process.pid}`, 512, 'Q');
     containers.push(holder);
     const run = await pausedRead(store, holder);
     // Each sent once the one before was heard: SIGHUP, SIGINT, then SIGTERM quits.
@@ -188,7 +180,7 @@ describe('drydock memory --pause stopped by signals', () => {
   });
 
   it('a Drydock killed while the container is paused leaves it paused; capture-helper sweep unpauses it and says so', async () => {
-    const holder = await holdMemory(`ddsig-kill-${process.pid}`, 512);
+    const holder = await holdMemory(`ddsig-kill-${process.pid}`, 512, 'Q');
     containers.push(holder);
     const run = await pausedRead(store, holder);
     run.child.kill('SIGKILL');
